@@ -1,0 +1,378 @@
+/* `mlpipe runs`, `show` and `lineage`: reading the metadata store. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "fsutil.h"
+#include "metadata.h"
+
+typedef struct meta_args {
+    const char *root;
+    const char *id;
+    int json;
+} meta_args;
+
+static int parse(int argc, char **argv, const char *usage, int want_id,
+                 meta_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->root = getenv("MLPIPE_ROOT");
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage, stdout);
+            return 1;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            a->json = 1;
+        } else if (strcmp(argv[i], "--root") == 0 && i + 1 < argc) {
+            a->root = argv[++i];
+        } else if (want_id && a->id == NULL && argv[i][0] != '-') {
+            a->id = argv[i];
+        } else {
+            fprintf(stderr, "mlpipe: unexpected argument '%s'\n%s", argv[i],
+                    usage);
+            return -1;
+        }
+    }
+    if (a->root == NULL)
+        a->root = ".";
+    if (want_id && a->id == NULL) {
+        fputs(usage, stderr);
+        return -1;
+    }
+    return 0;
+}
+
+static mlpi_store *open_store(const char *root)
+{
+    char path[4096];
+    mlpi_store *s;
+    mlp_error err;
+
+    snprintf(path, sizeof path, "%s/metadata.sqlite", root);
+    if (!mlpi_exists(path)) {
+        fprintf(stderr, "mlpipe: no metadata store at %s (give the pipeline "
+                "root with --root DIR or MLPIPE_ROOT)\n", path);
+        return NULL;
+    }
+    if (mlpi_store_open(path, &s, &err) != MLP_OK) {
+        fprintf(stderr, "mlpipe: %s\n", err.msg);
+        return NULL;
+    }
+    return s;
+}
+
+static cJSON *query(mlpi_store *s, const char *sql, const int64_t *args,
+                    int n)
+{
+    cJSON *rows;
+    mlp_error err;
+
+    if (mlpi_store_query(s, sql, args, n, &rows, &err) != MLP_OK) {
+        fprintf(stderr, "mlpipe: %s\n", err.msg);
+        return NULL;
+    }
+    return rows;
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(o, k));
+    return s ? s : "";
+}
+
+static double num(const cJSON *o, const char *k)
+{
+    return cJSON_GetNumberValue(cJSON_GetObjectItem(o, k));
+}
+
+static void fmt_time(double t, char *buf, size_t size)
+{
+    time_t tt = (time_t)t;
+    struct tm tmv;
+
+    gmtime_r(&tt, &tmv);
+    strftime(buf, size, "%Y-%m-%d %H:%M:%SZ", &tmv);
+}
+
+int mlpi_cmd_runs(int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: mlpipe runs [--root DIR] [--json]\n"
+        "Lists the runs recorded under a pipeline root, newest last, with how\n"
+        "many executions ran, came from the cache, or failed.\n";
+    meta_args a;
+    mlpi_store *s;
+    cJSON *rows, *r;
+    int p = parse(argc, argv, usage, 0, &a);
+
+    if (p != 0)
+        return p > 0 ? MLPI_EXIT_OK : MLPI_EXIT_USAGE;
+    s = open_store(a.root);
+    if (s == NULL)
+        return MLPI_EXIT_ENV;
+    rows = query(s,
+        "SELECT c.id, c.name, c.properties, c.create_time, "
+        " (SELECT count(*) FROM association x JOIN execution e ON "
+        "  e.id=x.execution_id WHERE x.context_id=c.id AND e.state='COMPLETE')"
+        "  AS ran,"
+        " (SELECT count(*) FROM association x JOIN execution e ON "
+        "  e.id=x.execution_id WHERE x.context_id=c.id AND e.state='CACHED')"
+        "  AS cached,"
+        " (SELECT count(*) FROM association x JOIN execution e ON "
+        "  e.id=x.execution_id WHERE x.context_id=c.id AND e.state IN "
+        "  ('FAILED','CANCELED')) AS failed "
+        "FROM context c WHERE c.type='run' ORDER BY c.id", NULL, 0);
+    mlpi_store_close(s);
+    if (rows == NULL)
+        return MLPI_EXIT_ENV;
+    cJSON_ArrayForEach(r, rows) {
+        cJSON *props = cJSON_Parse(str(r, "properties"));
+        cJSON_DeleteItemFromObject(r, "properties");
+        cJSON_AddItemToObject(r, "properties", props ? props : cJSON_CreateObject());
+    }
+    if (a.json) {
+        mlpi_cli_print_json(rows);
+    } else {
+        printf("%-4s %-44s %-10s %-21s %4s %6s %6s\n", "id", "run", "status",
+               "started", "ran", "cached", "failed");
+        cJSON_ArrayForEach(r, rows) {
+            char t[64];
+            fmt_time(num(r, "create_time"), t, sizeof t);
+            printf("%-4.0f %-44s %-10s %-21s %4.0f %6.0f %6.0f\n", num(r, "id"),
+                   str(r, "name"), str(cJSON_GetObjectItem(r, "properties"), "status"),
+                   t, num(r, "ran"), num(r, "cached"), num(r, "failed"));
+        }
+    }
+    cJSON_Delete(rows);
+    return MLPI_EXIT_OK;
+}
+
+static cJSON *artifact_record(mlpi_store *s, int64_t id)
+{
+    cJSON *rows = query(s, "SELECT a.id, t.name AS type, a.uri, a.state, "
+                        "a.fingerprint, a.properties, a.create_time FROM "
+                        "artifact a JOIN artifact_type t ON t.id=a.type_id "
+                        "WHERE a.id=?", &id, 1);
+    cJSON *row;
+
+    if (rows == NULL || cJSON_GetArraySize(rows) == 0) {
+        cJSON_Delete(rows);
+        return NULL;
+    }
+    row = cJSON_DetachItemFromArray(rows, 0);
+    cJSON_Delete(rows);
+    cJSON *props = cJSON_Parse(str(row, "properties"));
+    cJSON_DeleteItemFromObject(row, "properties");
+    cJSON_AddItemToObject(row, "properties", props ? props : cJSON_CreateObject());
+    return row;
+}
+
+static cJSON *execution_record(mlpi_store *s, int64_t id)
+{
+    cJSON *rows = query(s, "SELECT id, node, component, state, attempt, "
+                        "cached_from, error, params, start_time, end_time, "
+                        "fingerprint FROM execution WHERE id=?", &id, 1);
+    cJSON *row, *ev;
+
+    if (rows == NULL || cJSON_GetArraySize(rows) == 0) {
+        cJSON_Delete(rows);
+        return NULL;
+    }
+    row = cJSON_DetachItemFromArray(rows, 0);
+    cJSON_Delete(rows);
+    cJSON *params = cJSON_Parse(str(row, "params"));
+    cJSON_DeleteItemFromObject(row, "params");
+    cJSON_AddItemToObject(row, "params", params ? params : cJSON_CreateObject());
+    ev = query(s, "SELECT v.type, v.port, v.idx, v.artifact_id, a.uri FROM "
+               "event v JOIN artifact a ON a.id=v.artifact_id WHERE "
+               "v.execution_id=? ORDER BY v.id", &id, 1);
+    cJSON_AddItemToObject(row, "events", ev ? ev : cJSON_CreateArray());
+    return row;
+}
+
+int mlpi_cmd_show(int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: mlpipe show ID [--root DIR] [--json]\n"
+        "ID is an artifact id (12), an execution id (e12), or a run name.\n";
+    meta_args a;
+    mlpi_store *s;
+    cJSON *rec = NULL;
+    int p = parse(argc, argv, usage, 1, &a), rc = MLPI_EXIT_OK;
+    char *end;
+
+    if (p != 0)
+        return p > 0 ? MLPI_EXIT_OK : MLPI_EXIT_USAGE;
+    s = open_store(a.root);
+    if (s == NULL)
+        return MLPI_EXIT_ENV;
+    if (a.id[0] == 'e' && strtoll(a.id + 1, &end, 10) > 0 && *end == '\0') {
+        rec = execution_record(s, strtoll(a.id + 1, NULL, 10));
+    } else if (strtoll(a.id, &end, 10) > 0 && *end == '\0') {
+        rec = artifact_record(s, strtoll(a.id, NULL, 10));
+        if (rec != NULL) {
+            int64_t id = (int64_t)num(rec, "id");
+            cJSON *prod = query(s, "SELECT e.id AS execution, e.node, "
+                                "e.component, e.state FROM event v JOIN "
+                                "execution e ON e.id=v.execution_id WHERE "
+                                "v.artifact_id=? AND v.type='OUTPUT' ORDER BY "
+                                "e.id LIMIT 1", &id, 1);
+            cJSON_AddItemToObject(rec, "producer",
+                                  prod && cJSON_GetArraySize(prod)
+                                  ? cJSON_DetachItemFromArray(prod, 0)
+                                  : cJSON_CreateNull());
+            cJSON_Delete(prod);
+        }
+    } else {
+        cJSON *rows = query(s, "SELECT id FROM context WHERE type='run'", NULL, 0), *r;
+        cJSON_ArrayForEach(r, rows) {
+            int64_t cid = (int64_t)num(r, "id");
+            cJSON *c = query(s, "SELECT name, properties FROM context WHERE id=?",
+                             &cid, 1);
+            if (c && strcmp(str(cJSON_GetArrayItem(c, 0), "name"), a.id) == 0) {
+                rec = cJSON_DetachItemFromArray(c, 0);
+                cJSON_AddItemToObject(rec, "executions", query(s,
+                    "SELECT e.id, e.node, e.component, e.state, e.error FROM "
+                    "association x JOIN execution e ON e.id=x.execution_id "
+                    "WHERE x.context_id=? ORDER BY e.id", &cid, 1));
+            }
+            cJSON_Delete(c);
+        }
+        cJSON_Delete(rows);
+    }
+    mlpi_store_close(s);
+    if (rec == NULL) {
+        fprintf(stderr, "mlpipe show: nothing called '%s' in %s\n", a.id, a.root);
+        return MLPI_EXIT_USAGE;
+    }
+    mlpi_cli_print_json(rec);
+    cJSON_Delete(rec);
+    return rc;
+}
+
+/* Walks producer/consumer edges breadth-first.  Upstream: artifact ->
+ * the execution that produced it (the original, not cache hits) -> its
+ * inputs.  Downstream: artifact -> every execution that read it -> its
+ * outputs. */
+static cJSON *walk(mlpi_store *s, int64_t start, int up)
+{
+    cJSON *out = cJSON_CreateArray();
+    int64_t queue[4096];
+    size_t head = 0, tail = 0;
+    cJSON *seen = cJSON_CreateObject();
+
+    queue[tail++] = start;
+    while (head < tail) {
+        int64_t id = queue[head++];
+        cJSON *execs, *e;
+        execs = up
+            ? query(s, "SELECT DISTINCT e.id, e.node, e.component, e.params "
+                    "FROM event v JOIN execution e ON e.id=v.execution_id WHERE "
+                    "v.artifact_id=? AND v.type='OUTPUT' AND e.state='COMPLETE'",
+                    &id, 1)
+            : query(s, "SELECT DISTINCT e.id, e.node, e.component, e.state "
+                    "FROM event v JOIN execution e ON e.id=v.execution_id WHERE "
+                    "v.artifact_id=? AND v.type='INPUT' AND e.state IN "
+                    "('COMPLETE','CACHED')", &id, 1);
+        cJSON_ArrayForEach(e, execs) {
+            char key[32];
+            int64_t eid = (int64_t)num(e, "id");
+            snprintf(key, sizeof key, "%lld", (long long)eid);
+            if (cJSON_GetObjectItem(seen, key))
+                continue;
+            cJSON_AddTrueToObject(seen, key);
+            cJSON *arts = query(s, up
+                ? "SELECT v.port, a.id, a.uri, t.name AS type FROM event v JOIN "
+                  "artifact a ON a.id=v.artifact_id JOIN artifact_type t ON "
+                  "t.id=a.type_id WHERE v.execution_id=? AND v.type='INPUT'"
+                : "SELECT v.port, a.id, a.uri, t.name AS type FROM event v JOIN "
+                  "artifact a ON a.id=v.artifact_id JOIN artifact_type t ON "
+                  "t.id=a.type_id WHERE v.execution_id=? AND v.type='OUTPUT'",
+                &eid, 1), *x;
+            cJSON *item = cJSON_Duplicate(e, 1);
+            if (up) {
+                cJSON *params = cJSON_Parse(str(e, "params"));
+                cJSON_DeleteItemFromObject(item, "params");
+                cJSON_AddItemToObject(item, "params", params ? params : cJSON_CreateObject());
+            }
+            cJSON_AddNumberToObject(item, "via_artifact", (double)id);
+            cJSON_ArrayForEach(x, arts)
+                if (tail < sizeof queue / sizeof *queue)
+                    queue[tail++] = (int64_t)num(x, "id");
+            cJSON_AddItemToObject(item, up ? "inputs" : "outputs",
+                                  arts ? arts : cJSON_CreateArray());
+            cJSON_AddItemToArray(out, item);
+        }
+        cJSON_Delete(execs);
+    }
+    cJSON_Delete(seen);
+    return out;
+}
+
+int mlpi_cmd_lineage(int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: mlpipe lineage ARTIFACT_ID [--root DIR] [--json]\n"
+        "Upstream: the executions and artifacts it came from, back to the raw\n"
+        "data.  Downstream: every execution that consumed it, and their\n"
+        "outputs, to the end of the graph.\n";
+    meta_args a;
+    mlpi_store *s;
+    cJSON *art, *res, *e, *x;
+    char *end;
+    int64_t id;
+    int p = parse(argc, argv, usage, 1, &a);
+
+    if (p != 0)
+        return p > 0 ? MLPI_EXIT_OK : MLPI_EXIT_USAGE;
+    id = strtoll(a.id, &end, 10);
+    if (*end != '\0' || id <= 0) {
+        fprintf(stderr, "mlpipe lineage: '%s' is not an artifact id\n", a.id);
+        return MLPI_EXIT_USAGE;
+    }
+    s = open_store(a.root);
+    if (s == NULL)
+        return MLPI_EXIT_ENV;
+    art = artifact_record(s, id);
+    if (art == NULL) {
+        mlpi_store_close(s);
+        fprintf(stderr, "mlpipe lineage: no artifact %lld in %s\n",
+                (long long)id, a.root);
+        return MLPI_EXIT_USAGE;
+    }
+    res = cJSON_CreateObject();
+    cJSON_AddItemToObject(res, "artifact", art);
+    cJSON_AddItemToObject(res, "upstream", walk(s, id, 1));
+    cJSON_AddItemToObject(res, "downstream", walk(s, id, 0));
+    mlpi_store_close(s);
+    if (a.json) {
+        mlpi_cli_print_json(res);
+    } else {
+        printf("artifact %lld  %s  %s\n", (long long)id, str(art, "type"),
+               str(art, "uri"));
+        printf("upstream:\n");
+        cJSON_ArrayForEach(e, cJSON_GetObjectItem(res, "upstream")) {
+            char *params = cJSON_PrintUnformatted(cJSON_GetObjectItem(e, "params"));
+            printf("  e%.0f %s (%s) made artifact %.0f  params %s\n", num(e, "id"),
+                   str(e, "node"), str(e, "component"), num(e, "via_artifact"),
+                   params ? params : "{}");
+            cJSON_free(params);
+            cJSON_ArrayForEach(x, cJSON_GetObjectItem(e, "inputs"))
+                printf("      from %s: artifact %.0f %s %s\n", str(x, "port"),
+                       num(x, "id"), str(x, "type"), str(x, "uri"));
+        }
+        printf("downstream:\n");
+        cJSON_ArrayForEach(e, cJSON_GetObjectItem(res, "downstream")) {
+            printf("  e%.0f %s (%s, %s) read artifact %.0f\n", num(e, "id"),
+                   str(e, "node"), str(e, "component"), str(e, "state"),
+                   num(e, "via_artifact"));
+            cJSON_ArrayForEach(x, cJSON_GetObjectItem(e, "outputs"))
+                printf("      made %s: artifact %.0f %s %s\n", str(x, "port"),
+                       num(x, "id"), str(x, "type"), str(x, "uri"));
+        }
+    }
+    cJSON_Delete(res);
+    return MLPI_EXIT_OK;
+}

@@ -1,0 +1,35 @@
+/* Internal file-system helpers shared by core files (not SDK API). */
+#ifndef MLPIPE_CORE_FSUTIL_H
+#define MLPIPE_CORE_FSUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mlpipe/error.h>
+
+/* Creates path and its missing parents (mode 0755). */
+int mlpi_mkdir_p(const char *path, mlp_error *err);
+/* Removes path recursively; a missing path is not an error. */
+int mlpi_rm_rf(const char *path, mlp_error *err);
+/* Reads a whole file; *out is owned (free with free()), NUL-terminated. */
+int mlpi_read_file(const char *path, char **out, size_t *len, mlp_error *err);
+/* Writes data to path through a temporary file and rename(). */
+int mlpi_write_file_atomic(const char *path, const void *data, size_t len,
+                           mlp_error *err);
+int mlpi_path_join(char *buf, size_t size, const char *a, const char *b);
+int mlpi_is_dir(const char *path);
+int mlpi_exists(const char *path);
+/* fsyncs a directory so a rename inside it is durable. */
+void mlpi_fsync_dir(const char *path);
+/* Wall-clock seconds since the epoch and a monotonic clock in seconds. */
+double mlpi_now(void);
+double mlpi_monotonic(void);
+
+/* 128-bit content hashes as 32 hex digits plus NUL. */
+#define MLPI_HASH_HEX 33
+int mlpi_hash_file(const char *path, char out[MLPI_HASH_HEX], mlp_error *err);
+/* Hashes a directory tree: sorted relative names and file contents. */
+int mlpi_hash_dir(const char *path, char out[MLPI_HASH_HEX], mlp_error *err);
+void mlpi_hash_bytes(const void *data, size_t len, char out[MLPI_HASH_HEX]);
+
+#endif

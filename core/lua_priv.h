@@ -1,0 +1,37 @@
+/* Internal: pieces shared by the files of the Lua binding. */
+#ifndef MLPIPE_CORE_LUA_PRIV_H
+#define MLPIPE_CORE_LUA_PRIV_H
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include <cjson/cJSON.h>
+
+#include "lua_api.h"
+#include "registry.h"
+
+/* Per-state data, kept as a full userdata in the Lua registry. */
+typedef struct mlpi_lua_app {
+    mlpi_registry *reg;
+    mlpi_run_opts opts;
+    int outcome;
+    cJSON *results;          /* array: one entry per p:run() */
+    mlpi_plugin *script_plugin; /* owner of components defined in scripts */
+    const char *script;      /* path of the running script */
+} mlpi_lua_app;
+
+mlpi_lua_app *mlpi_lua_app_get(lua_State *L);
+
+/* Lua value at idx to JSON; NULL with a message in err when the value
+ * cannot be represented (functions, userdata, mixed tables, cycles). */
+cJSON *mlpi_lua_to_json(lua_State *L, int idx, const char *what, int as_object,
+                        mlp_error *err);
+void mlpi_json_to_lua(lua_State *L, const cJSON *v);
+
+/* "file:line" of the Lua code at stack level `level`, into buf. */
+void mlpi_lua_where(lua_State *L, int level, char *buf, size_t size);
+
+/* Registers mp.component and mp.plugin into the module table on top. */
+void mlpi_lua_open_components(lua_State *L);
+
+#endif

@@ -1,0 +1,51 @@
+/* The `mlpipe` command: dispatches git-style subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: mlpipe <command> [options]\n"
+          "\n"
+          "commands:\n"
+          "  run PIPELINE.lua    run a pipeline script\n"
+          "  plugins [NAME]      list plugins and components, or one component\n"
+          "  runs                list runs recorded under a pipeline root\n"
+          "  show ID             show an artifact, execution (eN) or run\n"
+          "  lineage ARTIFACT    trace an artifact upstream and downstream\n"
+          "\n"
+          "`mlpipe <command> --help` describes a command; `man mlpipe` has more.\n",
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return MLPI_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return MLPI_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("mlpipe %s\n", PACKAGE_VERSION);
+        return MLPI_EXIT_OK;
+    }
+    if (strcmp(argv[1], "run") == 0)
+        return mlpi_cmd_run(argc - 1, argv + 1);
+    if (strcmp(argv[1], "plugins") == 0)
+        return mlpi_cmd_plugins(argc - 1, argv + 1);
+    if (strcmp(argv[1], "runs") == 0)
+        return mlpi_cmd_runs(argc - 1, argv + 1);
+    if (strcmp(argv[1], "show") == 0)
+        return mlpi_cmd_show(argc - 1, argv + 1);
+    if (strcmp(argv[1], "lineage") == 0)
+        return mlpi_cmd_lineage(argc - 1, argv + 1);
+    fprintf(stderr, "mlpipe: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return MLPI_EXIT_USAGE;
+}

@@ -1,0 +1,90 @@
+/* Allocation that crosses the plugin boundary, with a running total.
+ *
+ * Each block carries a small header with its size so mlp_free() can keep the
+ * count right without the caller passing the size back.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mlpipe/memory.h>
+
+/* 16 bytes keeps the user pointer aligned for any scalar type. */
+typedef union block_header {
+    size_t size;
+    max_align_t align;
+} block_header;
+
+static atomic_size_t in_use;
+
+void *mlp_malloc(size_t n)
+{
+    block_header *h;
+
+    if (n > (size_t)-1 - sizeof *h)
+        return NULL;
+    h = malloc(sizeof *h + n);
+    if (h == NULL)
+        return NULL;
+    h->size = n;
+    atomic_fetch_add(&in_use, n);
+    return h + 1;
+}
+
+void *mlp_calloc(size_t count, size_t size)
+{
+    void *p;
+
+    if (size != 0 && count > (size_t)-1 / size)
+        return NULL;
+    p = mlp_malloc(count * size);
+    if (p != NULL)
+        memset(p, 0, count * size);
+    return p;
+}
+
+void *mlp_realloc(void *p, size_t n)
+{
+    block_header *h, *nh;
+    size_t old;
+
+    if (p == NULL)
+        return mlp_malloc(n);
+    if (n > (size_t)-1 - sizeof *h)
+        return NULL;
+    h = (block_header *)p - 1;
+    old = h->size;
+    nh = realloc(h, sizeof *nh + n);
+    if (nh == NULL)
+        return NULL;
+    nh->size = n;
+    atomic_fetch_sub(&in_use, old);
+    atomic_fetch_add(&in_use, n);
+    return nh + 1;
+}
+
+char *mlp_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = mlp_malloc(n);
+
+    if (d != NULL)
+        memcpy(d, s, n);
+    return d;
+}
+
+void mlp_free(void *p)
+{
+    block_header *h;
+
+    if (p == NULL)
+        return;
+    h = (block_header *)p - 1;
+    atomic_fetch_sub(&in_use, h->size);
+    free(h);
+}
+
+size_t mlp_memory_in_use(void)
+{
+    return atomic_load(&in_use);
+}

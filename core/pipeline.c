@@ -1,0 +1,296 @@
+/* Pipeline definitions: nodes, wiring and the checks made before a run. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "params.h"
+#include "pipeline.h"
+
+mlpi_pipeline *mlpi_pipeline_new(const char *name, const char *root,
+                                 const char *script, mlpi_registry *reg)
+{
+    mlpi_pipeline *p = calloc(1, sizeof *p);
+
+    if (p == NULL)
+        return NULL;
+    p->name = strdup(name);
+    p->root = strdup(root);
+    p->script = strdup(script ? script : "");
+    p->reg = reg;
+    if (p->name == NULL || p->root == NULL || p->script == NULL) {
+        mlpi_pipeline_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+static void node_free(mlpi_node *n)
+{
+    if (n == NULL)
+        return;
+    free(n->name);
+    free(n->where);
+    cJSON_Delete(n->params);
+    for (size_t i = 0; i < n->n_inputs; i++) {
+        for (size_t k = 0; k < n->inputs[i].n; k++) {
+            free(n->inputs[i].wires[k].ref_node);
+            free(n->inputs[i].wires[k].port);
+        }
+        free(n->inputs[i].wires);
+    }
+    free(n->inputs);
+    free(n);
+}
+
+void mlpi_pipeline_free(mlpi_pipeline *p)
+{
+    if (p == NULL)
+        return;
+    for (size_t i = 0; i < p->n_nodes; i++)
+        node_free(p->nodes[i]);
+    free(p->nodes);
+    free(p->name);
+    free(p->root);
+    free(p->script);
+    free(p);
+}
+
+void mlpi_pipeline_drop_last(mlpi_pipeline *p)
+{
+    if (p->n_nodes > 0)
+        node_free(p->nodes[--p->n_nodes]);
+}
+
+int mlpi_pipeline_find(const mlpi_pipeline *p, const char *name)
+{
+    for (size_t i = 0; i < p->n_nodes; i++)
+        if (strcmp(p->nodes[i]->name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int valid_node_name(const char *s)
+{
+    if (*s == '\0')
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+              (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+            return 0;
+    return 1;
+}
+
+int mlpi_pipeline_add(mlpi_pipeline *p, const char *component,
+                      const char *name, const cJSON *params, const char *where,
+                      mlpi_node **out, mlp_error *err)
+{
+    const mlpi_component *c = mlpi_registry_find(p->reg, component);
+    mlpi_node *n, **nn;
+    char autoname[256];
+    int rc;
+
+    *out = NULL;
+    if (c == NULL) {
+        const char *why = mlpi_registry_refusal_for(p->reg, component);
+        if (why != NULL)
+            return mlp_error_set(err, MLP_ENOTFOUND,
+                                 "unknown component '%s' (a plugin that may "
+                                 "provide it was refused: %s)", component, why);
+        return mlp_error_set(err, MLP_ENOTFOUND,
+                             "unknown component '%s' (`mlpipe plugins` lists "
+                             "the available ones)", component);
+    }
+    if (name == NULL) {
+        /* Default names: the component's, then component_2, _3, ... */
+        snprintf(autoname, sizeof autoname, "%s", component);
+        for (int k = 2; mlpi_pipeline_find(p, autoname) >= 0; k++)
+            snprintf(autoname, sizeof autoname, "%s_%d", component, k);
+        name = autoname;
+    } else if (!valid_node_name(name)) {
+        return mlp_error_set(err, MLP_EINVAL,
+                             "node name '%s' may contain only letters, digits, "
+                             "'_' and '-'", name);
+    } else if (mlpi_pipeline_find(p, name) >= 0) {
+        return mlp_error_set(err, MLP_EEXIST,
+                             "a node called '%s' already exists (defined at %s)",
+                             name, p->nodes[mlpi_pipeline_find(p, name)]->where);
+    }
+    n = calloc(1, sizeof *n);
+    if (n == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    n->comp = c;
+    n->cache = 1;
+    n->isolate = 1;
+    n->name = strdup(name);
+    n->where = strdup(where ? where : "?");
+    n->n_inputs = mlpi_port_count(c->c.inputs);
+    n->inputs = calloc(n->n_inputs ? n->n_inputs : 1, sizeof *n->inputs);
+    if (n->name == NULL || n->where == NULL || n->inputs == NULL) {
+        node_free(n);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n->n_inputs; i++)
+        n->inputs[i].port = &c->c.inputs[i];
+    rc = mlpi_params_resolve(&c->c, params, &n->params, err);
+    if (rc != MLP_OK) {
+        node_free(n);
+        return rc;
+    }
+    nn = realloc(p->nodes, (p->n_nodes + 1) * sizeof *nn);
+    if (nn == NULL) {
+        node_free(n);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    p->nodes = nn;
+    p->nodes[p->n_nodes++] = n;
+    *out = n;
+    return MLP_OK;
+}
+
+static int check_type(const mlpi_pipeline *p, const mlpi_node *n,
+                      const mlp_port *in, int src, const char *src_port,
+                      mlp_error *err)
+{
+    const mlpi_node *s = p->nodes[src];
+    const mlp_port *out = mlpi_port_find(s->comp->c.outputs, src_port);
+
+    if (out == NULL) {
+        char list[512] = "";
+        size_t k = 0;
+        for (const mlp_port *o = s->comp->c.outputs; o && o->name; o++)
+            k += (size_t)snprintf(list + k, k < sizeof list ? sizeof list - k : 0,
+                                  "%s%s", k ? ", " : "", o->name);
+        return mlp_error_set(err, MLP_ENOTFOUND,
+                             "node '%s' (%s) has no output '%s' (outputs: %s)",
+                             s->name, s->comp->c.name, src_port,
+                             k ? list : "none");
+    }
+    if (strcmp(out->type, in->type) != 0)
+        return mlp_error_set(err, MLP_EINVAL,
+                             "input '%s' of node '%s' takes %s, but %s.%s is "
+                             "%s", in->name, n->name, in->type, s->name,
+                             src_port, out->type);
+    return MLP_OK;
+}
+
+int mlpi_node_wire(mlpi_pipeline *p, mlpi_node *n, const char *port, int src,
+                   const char *src_port, const char *ref, mlp_error *err)
+{
+    mlpi_binding *b = NULL;
+    mlpi_wire *nw;
+    int rc;
+
+    for (size_t i = 0; i < n->n_inputs; i++)
+        if (strcmp(n->inputs[i].port->name, port) == 0)
+            b = &n->inputs[i];
+    if (b == NULL)
+        return mlp_error_set(err, MLP_ENOTFOUND, "%s has no input '%s'",
+                             n->comp->c.name, port);
+    if (b->n > 0 && !(b->port->flags & MLP_PORT_MULTIPLE))
+        return mlp_error_set(err, MLP_EINVAL,
+                             "input '%s' of %s takes one artifact, not a list",
+                             port, n->comp->c.name);
+    if (src >= 0) {
+        rc = check_type(p, n, b->port, src, src_port, err);
+        if (rc != MLP_OK)
+            return rc;
+    }
+    nw = realloc(b->wires, (b->n + 1) * sizeof *nw);
+    if (nw == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    b->wires = nw;
+    nw[b->n].src = src;
+    nw[b->n].ref_node = ref ? strdup(ref) : NULL;
+    nw[b->n].port = strdup(src_port);
+    if (nw[b->n].port == NULL || (ref && nw[b->n].ref_node == NULL)) {
+        free(nw[b->n].ref_node);
+        free(nw[b->n].port);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    b->n++;
+    return MLP_OK;
+}
+
+/* Depth-first search with colours; on a back edge, reports the cycle by
+ * walking the parent chain. */
+static int visit(const mlpi_pipeline *p, size_t i, char *colour, int *parent,
+                 mlp_error *err)
+{
+    const mlpi_node *n = p->nodes[i];
+
+    colour[i] = 1;
+    for (size_t b = 0; b < n->n_inputs; b++)
+        for (size_t w = 0; w < n->inputs[b].n; w++) {
+            size_t s = (size_t)n->inputs[b].wires[w].src;
+            if (colour[s] == 1) {
+                char path[1024];
+                size_t k = (size_t)snprintf(path, sizeof path, "%s",
+                                            p->nodes[s]->name);
+                for (size_t c = i; c != s && k < sizeof path; c = (size_t)parent[c])
+                    k += (size_t)snprintf(path + k, sizeof path - k, " -> %s",
+                                          p->nodes[c]->name);
+                if (k < sizeof path)
+                    snprintf(path + k, sizeof path - k, " -> %s",
+                             p->nodes[s]->name);
+                return mlp_error_set(err, MLP_EINVAL,
+                                     "%s: cycle in the pipeline: %s "
+                                     "(each arrow: feeds into)", n->where, path);
+            }
+            if (colour[s] == 0) {
+                int rc;
+                parent[s] = (int)i;
+                rc = visit(p, s, colour, parent, err);
+                if (rc != MLP_OK)
+                    return rc;
+            }
+        }
+    colour[i] = 2;
+    return MLP_OK;
+}
+
+int mlpi_pipeline_finalize(mlpi_pipeline *p, mlp_error *err)
+{
+    char *colour;
+    int *parent;
+    int rc = MLP_OK;
+
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        mlpi_node *n = p->nodes[i];
+        for (size_t b = 0; b < n->n_inputs; b++) {
+            mlpi_binding *bd = &n->inputs[b];
+            if (bd->n == 0 && !(bd->port->flags & MLP_PORT_OPTIONAL))
+                return mlp_error_set(err, MLP_EINVAL,
+                                     "%s: node '%s' (%s) needs input '%s' (%s)",
+                                     n->where, n->name, n->comp->c.name,
+                                     bd->port->name, bd->port->type);
+            for (size_t w = 0; w < bd->n; w++) {
+                mlpi_wire *wr = &bd->wires[w];
+                if (wr->src >= 0)
+                    continue;
+                wr->src = mlpi_pipeline_find(p, wr->ref_node);
+                if (wr->src < 0)
+                    return mlp_error_set(err, MLP_ENOTFOUND,
+                                         "%s: input '%s' of node '%s' refers to "
+                                         "'%s.%s', but there is no node '%s'",
+                                         n->where, bd->port->name, n->name,
+                                         wr->ref_node, wr->port, wr->ref_node);
+                rc = check_type(p, n, bd->port, wr->src, wr->port, err);
+                if (rc != MLP_OK)
+                    return mlp_error_prefix(err, "%s", n->where);
+            }
+        }
+    }
+    colour = calloc(p->n_nodes + 1, 1);
+    parent = calloc(p->n_nodes + 1, sizeof *parent);
+    if (colour == NULL || parent == NULL) {
+        free(colour);
+        free(parent);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < p->n_nodes && rc == MLP_OK; i++)
+        if (colour[i] == 0)
+            rc = visit(p, i, colour, parent, err);
+    free(colour);
+    free(parent);
+    return rc;
+}

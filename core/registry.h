@@ -1,0 +1,107 @@
+/* Internal: the registry of plugins and components.
+ *
+ * The registry owns every plugin it accepted (C modules and Lua files) and
+ * every component they provide.  Components of C plugins point at the
+ * plugin's static descriptor data; components of Lua plugins own copies of
+ * their ports and parameter specs.  Refusals are kept with their reasons so
+ * the CLI can show them and an "unknown component" error can say that a
+ * plugin providing the name was refused.
+ */
+#ifndef MLPIPE_CORE_REGISTRY_H
+#define MLPIPE_CORE_REGISTRY_H
+
+#include <stddef.h>
+
+#include <mlpipe/plugin.h>
+
+#include "fsutil.h"
+
+typedef struct lua_State lua_State;
+
+typedef struct mlpi_plugin {
+    char *name, *version, *license, *description;
+    char *path;
+    char hash[MLPI_HASH_HEX];   /* content hash of the .so or .lua file */
+    int is_lua;
+    void *handle;               /* libltdl handle for C plugins */
+    const mlp_plugin_desc *desc;
+    size_t dir_index;           /* which search directory it came from */
+} mlpi_plugin;
+
+typedef struct mlpi_component {
+    mlp_component c;            /* ports and params NULL-terminated */
+    mlpi_plugin *plugin;
+    int lua_ref;                /* Lua run function (LUA_NOREF for C) */
+    lua_State *L;               /* the state holding lua_ref */
+    char source_hash[MLPI_HASH_HEX];
+    int owned;                  /* Lua: strings and arrays are ours */
+    char *where;                /* Lua: file:line of mp.component */
+} mlpi_component;
+
+typedef struct mlpi_refusal {
+    char *path;
+    char *reason;
+} mlpi_refusal;
+
+typedef struct mlpi_registry {
+    mlpi_plugin **plugins;
+    size_t n_plugins;
+    mlpi_component **comps;
+    size_t n_comps;
+    mlpi_refusal *refused;
+    size_t n_refused;
+    char **dirs;                /* search directories, in order */
+    size_t n_dirs;
+    size_t n_scanned;           /* dirs[0..n_scanned) have been loaded */
+    char **overrides;           /* component names a later dir may replace */
+    size_t n_overrides;
+    lua_State *L;               /* state that holds Lua components, if any */
+    int loaded;
+    /* Set while a Lua plugin file runs, so mp.component knows its owner. */
+    mlpi_plugin *loading_lua;
+    size_t loading_dir;
+} mlpi_registry;
+
+mlpi_registry *mlpi_registry_new(void);
+void mlpi_registry_free(mlpi_registry *r);
+
+/* Adds a search directory after those already known. */
+int mlpi_registry_add_dir(mlpi_registry *r, const char *dir, mlp_error *err);
+/* Builtin dir (MLPIPE_BUILTIN_PLUGIN_DIR or the installed one), then each
+ * directory of MLPIPE_PLUGIN_PATH. */
+int mlpi_registry_default_dirs(mlpi_registry *r, mlp_error *err);
+int mlpi_registry_allow_override(mlpi_registry *r, const char *component,
+                                 mlp_error *err);
+/* Scans every search directory not scanned yet and loads what it finds.
+ * Refused plugins are recorded, not fatal; only a broken environment (out
+ * of memory, libltdl failing to start) returns an error. */
+int mlpi_registry_load(mlpi_registry *r, mlp_error *err);
+/* Loads one plugin file (.so or .lua) as if found in directory dir_index. */
+int mlpi_registry_load_file(mlpi_registry *r, const char *path,
+                            size_t dir_index, mlp_error *err);
+
+const mlpi_component *mlpi_registry_find(const mlpi_registry *r,
+                                         const char *name);
+/* A reason to add to "unknown component" errors, or NULL. */
+const char *mlpi_registry_refusal_for(const mlpi_registry *r, const char *name);
+
+/* Registers a component (of a Lua plugin); the registry takes ownership of
+ * comp also on failure. */
+int mlpi_registry_add_component(mlpi_registry *r, mlpi_component *comp,
+                                mlp_error *err);
+/* Registers a plugin record created by the Lua loader. */
+int mlpi_registry_add_plugin(mlpi_registry *r, mlpi_plugin *p, mlp_error *err);
+void mlpi_plugin_free(mlpi_plugin *p);
+void mlpi_component_free(mlpi_component *c);
+
+/* Checks a component's static metadata: names, stage, ports, parameter
+ * specs and their defaults.  Used for C and Lua components alike. */
+int mlpi_component_validate(const mlp_component *c, mlp_error *err);
+
+size_t mlpi_port_count(const mlp_port *ports);
+const mlp_port *mlpi_port_find(const mlp_port *ports, const char *name);
+const mlp_param_spec *mlpi_param_find(const mlp_param_spec *params,
+                                      const char *name);
+int mlpi_stage_parse(const char *name, mlp_stage *out);
+
+#endif

@@ -1,0 +1,1084 @@
+/* The runner: executes a pipeline's nodes in dependency order.
+ *
+ * For each node it computes the fingerprint, reuses an earlier execution
+ * when the cache allows, and otherwise runs the component in a child
+ * process (fork) so that a crash, an abort or a hang fails that node only.
+ * The child writes outputs into temporary directories and a result.json;
+ * the parent renames the directories into place and then publishes the
+ * execution in one transaction.  Anything a killed run leaves behind is
+ * RUNNING/PENDING in the store and is cleaned up by the next run.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mlpipe/json.h>
+#include <mlpipe/memory.h>
+
+#include "artifact_priv.h"
+#include "cache.h"
+#include "context_priv.h"
+#include "metadata.h"
+#include "runner.h"
+
+enum { NS_WAIT, NS_RUNNING, NS_DONE, NS_CACHED, NS_FAILED, NS_SKIPPED,
+       NS_GATED, NS_CANCELED, NS_UNSELECTED };
+
+static const char *const ns_names[] = {
+    "waiting", "running", "ran", "cached", "failed", "skipped", "gated",
+    "canceled", "unselected"
+};
+
+typedef struct nstate {
+    int status;
+    mlp_artifact **outs;       /* one per output port */
+    int64_t *out_ids;          /* their store ids while still PENDING */
+    size_t n_out;
+    int64_t exec_id;
+    pid_t pid;
+    double start, dur;
+    int attempt;
+    int timed_out;
+    char fp[MLPI_HASH_HEX];
+    char *parts_text;
+    char *error;
+    char *explain;
+    char *gate;
+    char tmp[4096];
+    int progress_fd;
+} nstate;
+
+typedef struct run {
+    mlpi_pipeline *p;
+    const mlpi_run_opts *opts;
+    int jobs;
+    mlpi_store *store;
+    nstate *st;
+    int64_t ctx[2];            /* pipeline, run */
+    int running;
+    int lock_fd;
+    int status_line;           /* a progress line is on the terminal */
+} run;
+
+/* ---------------------------------------------------------------- helpers */
+
+static char *xstrdup(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static int out_index(const mlpi_node *n, const char *port)
+{
+    int i = 0;
+    for (const mlp_port *o = n->comp->c.outputs; o && o->name; o++, i++)
+        if (strcmp(o->name, port) == 0)
+            return i;
+    return -1;
+}
+
+/* inputs[b][k]: the artifacts feeding node i, from upstream states. */
+static mlp_artifact ***gather_inputs(run *r, size_t i)
+{
+    const mlpi_node *n = r->p->nodes[i];
+    mlp_artifact ***in = calloc(n->n_inputs + 1, sizeof *in);
+
+    if (in == NULL)
+        return NULL;
+    for (size_t b = 0; b < n->n_inputs; b++) {
+        in[b] = calloc(n->inputs[b].n + 1, sizeof **in);
+        if (in[b] == NULL)
+            goto fail;
+        for (size_t k = 0; k < n->inputs[b].n; k++) {
+            const mlpi_wire *w = &n->inputs[b].wires[k];
+            int o = out_index(r->p->nodes[w->src], w->port);
+            in[b][k] = r->st[w->src].outs[o];
+        }
+    }
+    return in;
+fail:
+    for (size_t b = 0; b < n->n_inputs; b++)
+        free(in[b]);
+    free(in);
+    return NULL;
+}
+
+static void free_inputs(const mlpi_node *n, mlp_artifact ***in)
+{
+    if (in == NULL)
+        return;
+    for (size_t b = 0; b < n->n_inputs; b++)
+        free(in[b]);
+    free(in);
+}
+
+static void clear_status_line(run *r)
+{
+    if (r->status_line) {
+        fputs("\r\033[K", stderr);
+        r->status_line = 0;
+    }
+}
+
+static void print_node(run *r, size_t i, const char *detail)
+{
+    const nstate *s = &r->st[i];
+    FILE *out = r->opts->out ? r->opts->out : stdout;
+
+    if (r->opts->json)
+        return;
+    clear_status_line(r);
+    fprintf(out, "%-8s %-22s %8.2fs  %s\n", ns_names[s->status],
+            r->p->nodes[i]->name, s->dur, detail ? detail : "");
+    if (r->opts->explain && s->explain != NULL)
+        fprintf(out, "%8s %-22s            why: %s\n", "", "", s->explain);
+    fflush(out);
+}
+
+static void print_outputs(run *r, size_t i)
+{
+    char buf[2048];
+    size_t n = 0;
+    const nstate *s = &r->st[i];
+    const mlp_port *o = r->p->nodes[i]->comp->c.outputs;
+
+    buf[0] = '\0';
+    for (size_t k = 0; k < s->n_out; k++)
+        n += (size_t)snprintf(buf + n, n < sizeof buf ? sizeof buf - n : 0,
+                              "%s%s=%s", k ? "  " : "", o[k].name,
+                              s->outs[k]->uri);
+    print_node(r, i, buf);
+}
+
+/* ----------------------------------------------------------------- cache */
+
+static int try_cache(run *r, size_t i, mlp_artifact ***in, mlp_error *err)
+{
+    nstate *s = &r->st[i];
+    const mlpi_node *n = r->p->nodes[i];
+    cJSON *outs = NULL, *o;
+    int64_t from = 0, id = 0;
+    int rc;
+
+    rc = mlpi_store_cache_lookup(r->store, s->fp, &from, &outs, err);
+    if (rc != MLP_OK || from == 0)
+        return rc;
+    rc = mlpi_store_begin(r->store, err);
+    if (rc != MLP_OK)
+        goto done;
+    rc = mlpi_store_execution_start(r->store, n->name, n->comp->c.name, s->fp,
+                                    s->parts_text, "{}", 1, r->ctx, 2, &id, err);
+    for (size_t b = 0; rc == MLP_OK && b < n->n_inputs; b++)
+        for (size_t k = 0; rc == MLP_OK && k < n->inputs[b].n; k++)
+            rc = mlpi_store_event(r->store, id, in[b][k]->id, "INPUT",
+                                  n->inputs[b].port->name, (int)k, err);
+    cJSON_ArrayForEach(o, outs) {
+        const char *port = cJSON_GetStringValue(cJSON_GetObjectItem(o, "port"));
+        int64_t aid = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(o, "artifact_id"));
+        int k = port ? out_index(n, port) : -1;
+        if (rc != MLP_OK)
+            break;
+        if (k < 0 || s->outs[k] != NULL)
+            continue;  /* the component no longer has that port */
+        rc = mlpi_store_event(r->store, id, aid, "OUTPUT", port, 0, err);
+        if (rc == MLP_OK)
+            rc = mlpi_store_artifact_get(r->store, aid, &s->outs[k], err);
+    }
+    for (size_t k = 0; rc == MLP_OK && k < s->n_out; k++)
+        if (s->outs[k] == NULL)
+            rc = mlp_error_set(err, MLP_ENOTFOUND, "no cached output");
+    if (rc == MLP_OK)
+        rc = mlpi_store_execution_cached(r->store, id, from, err);
+    if (rc == MLP_OK)
+        rc = mlpi_store_commit(r->store, err);
+    if (rc != MLP_OK) {
+        mlpi_store_rollback(r->store);
+        for (size_t k = 0; k < s->n_out; k++) {
+            mlpi_artifact_free(s->outs[k]);
+            s->outs[k] = NULL;
+        }
+        /* A cache record we cannot use is a miss, not a failed run. */
+        if (rc == MLP_ENOTFOUND)
+            rc = MLP_OK;
+        goto done;
+    }
+    s->exec_id = id;
+    s->status = NS_CACHED;
+    s->dur = 0;
+    if (r->opts->explain) {
+        char why[128];
+        snprintf(why, sizeof why, "nothing changed: reusing the outputs of "
+                 "execution %lld", (long long)from);
+        free(s->explain);
+        s->explain = strdup(why);
+    }
+    print_outputs(r, i);
+done:
+    cJSON_Delete(outs);
+    return rc;
+}
+
+/* ----------------------------------------------------------------- child */
+
+static void write_result(const char *tmp, const mlp_ctx *ctx, int rc)
+{
+    cJSON *res = cJSON_CreateObject();
+    cJSON *outs = cJSON_CreateObject();
+    char path[4096];
+
+    cJSON_AddBoolToObject(res, "ok", rc == MLP_OK);
+    if (rc != MLP_OK) {
+        cJSON_AddStringToObject(res, "error", ctx->error[0] ? ctx->error
+                                : "the component failed without saying why");
+        cJSON_AddNumberToObject(res, "code", rc);
+    }
+    if (ctx->gate != NULL)
+        cJSON_AddStringToObject(res, "gate", ctx->gate);
+    for (size_t k = 0; k < ctx->n_out; k++)
+        cJSON_AddItemToObject(outs, ctx->out[k].port,
+                              cJSON_Duplicate(ctx->out[k].art->props, 1));
+    cJSON_AddItemToObject(res, "outputs", outs);
+    mlpi_path_join(path, sizeof path, tmp, "result.json");
+    mlp_json_write_file(path, res, NULL);
+    cJSON_Delete(res);
+}
+
+static void on_term(int sig)
+{
+    (void)sig;
+    mlpi_cancel_requested = 1;
+}
+
+/* Builds the context and runs the component; in a child this is all the
+ * child does before _exit(). */
+static int execute(run *r, size_t i, mlp_artifact ***in, FILE *log)
+{
+    const mlpi_node *n = r->p->nodes[i];
+    nstate *s = &r->st[i];
+    mlp_ctx ctx;
+    char scratch[4096], progress[4096];
+    int rc;
+
+    memset(&ctx, 0, sizeof ctx);
+    ctx.comp = n->comp;
+    ctx.node = n->name;
+    ctx.params = n->params;
+    ctx.log = log;
+    mlpi_path_join(scratch, sizeof scratch, s->tmp, "scratch");
+    mlpi_path_join(progress, sizeof progress, s->tmp, "progress");
+    ctx.scratch = scratch;
+    ctx.progress_fd = open(progress, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    ctx.n_in = n->n_inputs;
+    ctx.in = calloc(n->n_inputs + 1, sizeof *ctx.in);
+    ctx.n_out = s->n_out;
+    ctx.out = calloc(s->n_out + 1, sizeof *ctx.out);
+    if (ctx.in == NULL || ctx.out == NULL) {
+        rc = mlp_ctx_fail(&ctx, MLP_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t b = 0; b < n->n_inputs; b++) {
+        ctx.in[b].port = n->inputs[b].port->name;
+        ctx.in[b].arts = in[b];
+        ctx.in[b].n = n->inputs[b].n;
+    }
+    for (size_t k = 0; k < s->n_out; k++) {
+        ctx.out[k].port = n->comp->c.outputs[k].name;
+        ctx.out[k].art = s->outs[k];
+    }
+    if (n->comp->lua_ref >= 0)
+        rc = mlpi_lua_run_component(n->comp, &ctx);
+    else
+        rc = n->comp->c.run(&ctx);
+    if (rc == MLP_OK && ctx.error[0] != '\0')
+        rc = ctx.error_code ? ctx.error_code : MLP_EINVAL;
+done:
+    write_result(s->tmp, &ctx, rc);
+    if (ctx.progress_fd >= 0)
+        close(ctx.progress_fd);
+    free(ctx.in);
+    free(ctx.out);
+    free(ctx.gate);
+    return rc;
+}
+
+static void child_main(run *r, size_t i, mlp_artifact ***in, const char *logp)
+{
+    sigset_t none;
+    struct sigaction sa;
+    FILE *log;
+    int fd, rc;
+
+    /* If the parent dies (SIGKILL included), so do we: an orphan would
+     * keep writing into directories the next run cleans up. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() == 1)
+        _exit(125);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_term;
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGINT, SIG_IGN);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    fd = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        close(fd);
+    }
+    log = stderr;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    rc = execute(r, i, in, log);
+    fflush(NULL);
+    _exit(rc == MLP_OK ? 0 : 1);
+}
+
+/* ---------------------------------------------------------------- launch */
+
+static int record_start(run *r, size_t i, mlp_artifact ***in, mlp_error *err)
+{
+    nstate *s = &r->st[i];
+    const mlpi_node *n = r->p->nodes[i];
+    char *params = cJSON_PrintUnformatted(n->params);
+    int rc;
+
+    rc = mlpi_store_begin(r->store, err);
+    if (rc != MLP_OK) {
+        cJSON_free(params);
+        return rc;
+    }
+    rc = mlpi_store_execution_start(r->store, n->name, n->comp->c.name, s->fp,
+                                    s->parts_text, params ? params : "{}",
+                                    s->attempt, r->ctx, 2, &s->exec_id, err);
+    cJSON_free(params);
+    for (size_t b = 0; rc == MLP_OK && b < n->n_inputs; b++)
+        for (size_t k = 0; rc == MLP_OK && k < n->inputs[b].n; k++)
+            rc = mlpi_store_event(r->store, s->exec_id, in[b][k]->id, "INPUT",
+                                  n->inputs[b].port->name, (int)k, err);
+    for (size_t k = 0; rc == MLP_OK && k < s->n_out; k++) {
+        const mlp_port *o = &n->comp->c.outputs[k];
+        char uri[4096], work[4096];
+        int64_t aid;
+        snprintf(uri, sizeof uri, "%s/artifacts/%s/%lld/%s", r->p->root,
+                 n->name, (long long)s->exec_id, o->name);
+        snprintf(work, sizeof work, "%s/out/%s", s->tmp, o->name);
+        rc = mlpi_store_artifact_new(r->store, o->type, uri, "PENDING", r->ctx,
+                                     2, &aid, err);
+        if (rc != MLP_OK)
+            break;
+        s->outs[k] = mlpi_artifact_new(aid, o->type, uri);
+        if (s->outs[k] == NULL || (s->outs[k]->work_uri = strdup(work)) == NULL) {
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            break;
+        }
+        s->outs[k]->writable = 1;
+        s->out_ids[k] = aid;
+        s->outs[k]->id = 0;  /* components see 0 until it is published */
+    }
+    if (rc == MLP_OK)
+        rc = mlpi_store_commit(r->store, err);
+    else
+        mlpi_store_rollback(r->store);
+    return rc;
+}
+
+static void finish(run *r, size_t i, int ok, const char *why);
+
+static int launch(run *r, size_t i, mlp_artifact ***in, mlp_error *err)
+{
+    nstate *s = &r->st[i];
+    char logp[4096], logdir[4096], sub[4096];
+    int rc;
+
+    snprintf(s->tmp, sizeof s->tmp, "%s/.tmp/%lld", r->p->root,
+             (long long)s->exec_id);
+    snprintf(logdir, sizeof logdir, "%s/logs", r->p->root);
+    snprintf(logp, sizeof logp, "%s/%lld.log", logdir, (long long)s->exec_id);
+    rc = mlpi_mkdir_p(logdir, err);
+    snprintf(sub, sizeof sub, "%s/scratch", s->tmp);
+    if (rc == MLP_OK)
+        rc = mlpi_mkdir_p(sub, err);
+    for (size_t k = 0; rc == MLP_OK && k < s->n_out; k++)
+        rc = mlpi_mkdir_p(s->outs[k]->work_uri, err);
+    if (rc != MLP_OK)
+        return rc;
+    snprintf(sub, sizeof sub, "%s/progress", s->tmp);
+    s->start = mlpi_monotonic();
+    s->status = NS_RUNNING;
+    if (!r->p->nodes[i]->isolate || r->opts->in_process) {
+        FILE *log = fopen(logp, "a");
+        int erc = execute(r, i, in, log ? log : stderr);
+        if (log)
+            fclose(log);
+        s->dur = mlpi_monotonic() - s->start;
+        finish(r, i, erc == MLP_OK, NULL);
+        return MLP_OK;
+    }
+    fflush(NULL);
+    s->pid = fork();
+    if (s->pid < 0)
+        return mlp_error_set(err, MLP_EIO, "cannot fork: %s", strerror(errno));
+    if (s->pid == 0)
+        child_main(r, i, in, logp);
+    r->running++;
+    return MLP_OK;
+}
+
+/* Prepares node i: fingerprint, explanation, cache; launches it when the
+ * cache cannot serve it and a job slot is free.  Returns 1 when the node
+ * moved on (cached or launched), 0 when it waits for a slot. */
+static int start(run *r, size_t i, mlp_error *err)
+{
+    nstate *s = &r->st[i];
+    const mlpi_node *n = r->p->nodes[i];
+    mlp_artifact ***in = gather_inputs(r, i);
+    int rc = MLP_OK, moved = 0;
+
+    if (in == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    if (s->parts_text == NULL) {
+        cJSON *parts = mlpi_fingerprint_parts(n, in);
+        if (parts == NULL) {
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            goto done;
+        }
+        rc = mlpi_fingerprint(parts, s->fp, &s->parts_text, err);
+        if (rc == MLP_OK && r->opts->explain) {
+            int64_t last;
+            char *old = NULL;
+            rc = mlpi_store_last_parts(r->store, r->ctx[0], n->name, &last,
+                                       &old, err);
+            if (rc == MLP_OK)
+                s->explain = mlpi_explain_change(old, parts);
+            free(old);
+        }
+        cJSON_Delete(parts);
+        if (rc != MLP_OK)
+            goto done;
+        if (r->opts->no_cache || !n->cache) {
+            free(s->explain);
+            s->explain = strdup(r->opts->no_cache ? "--no-cache was given"
+                                                  : "the node sets cache = false");
+        } else {
+            rc = try_cache(r, i, in, err);
+            if (rc != MLP_OK || s->status == NS_CACHED) {
+                moved = s->status == NS_CACHED;
+                goto done;
+            }
+        }
+    }
+    if (r->running >= r->jobs)
+        goto done;
+    rc = record_start(r, i, in, err);
+    if (rc == MLP_OK)
+        rc = launch(r, i, in, err);
+    moved = rc == MLP_OK;
+done:
+    /* The child owns its copy of `in`; the parent's copy only points into
+     * upstream states. */
+    free_inputs(n, in);
+    return rc != MLP_OK ? rc : moved;
+}
+
+/* ---------------------------------------------------------------- finish */
+
+static char *tail_of_log(run *r, size_t i)
+{
+    char logp[4096], *text = NULL, *out;
+    size_t len = 0;
+
+    snprintf(logp, sizeof logp, "%s/logs/%lld.log", r->p->root,
+             (long long)r->st[i].exec_id);
+    if (mlpi_read_file(logp, &text, &len, NULL) != MLP_OK || len == 0) {
+        free(text);
+        return NULL;
+    }
+    while (len > 0 && text[len - 1] == '\n')
+        text[--len] = '\0';
+    const char *start = text + (len > 600 ? len - 600 : 0);
+    out = strdup(start);
+    free(text);
+    return out;
+}
+
+static int publish(run *r, size_t i, const cJSON *result, mlp_error *err)
+{
+    nstate *s = &r->st[i];
+    const mlpi_node *n = r->p->nodes[i];
+    const cJSON *outs = cJSON_GetObjectItem(result, "outputs");
+    int rc = MLP_OK;
+
+    /* Rename first, publish second: a crash in between leaves directories
+     * the store still calls PENDING, which the next run removes. */
+    for (size_t k = 0; rc == MLP_OK && k < s->n_out; k++) {
+        mlp_artifact *a = s->outs[k];
+        char parent[4096];
+        const cJSON *props = cJSON_GetObjectItem(outs, n->comp->c.outputs[k].name);
+
+        snprintf(parent, sizeof parent, "%s", a->uri);
+        *strrchr(parent, '/') = '\0';
+        rc = mlpi_mkdir_p(parent, err);
+        if (rc == MLP_OK && rename(a->work_uri, a->uri) != 0)
+            rc = mlp_error_set(err, MLP_EIO, "cannot move %s to %s: %s",
+                               a->work_uri, a->uri, strerror(errno));
+        if (rc == MLP_OK)
+            rc = mlpi_hash_dir(a->uri, a->fingerprint, err);
+        if (rc == MLP_OK && cJSON_IsObject(props)) {
+            cJSON_Delete(a->props);
+            a->props = cJSON_Duplicate(props, 1);
+        }
+        mlpi_fsync_dir(parent);
+    }
+    if (rc != MLP_OK)
+        return rc;
+    rc = mlpi_store_begin(r->store, err);
+    if (rc != MLP_OK)
+        return rc;
+    for (size_t k = 0; rc == MLP_OK && k < s->n_out; k++) {
+        rc = mlpi_store_artifact_publish(r->store, s->out_ids[k],
+                                         s->outs[k]->fingerprint,
+                                         s->outs[k]->props, err);
+        if (rc == MLP_OK)
+            rc = mlpi_store_event(r->store, s->exec_id, s->out_ids[k], "OUTPUT",
+                                  n->comp->c.outputs[k].name, 0, err);
+    }
+    if (rc == MLP_OK)
+        rc = mlpi_store_execution_finish(r->store, s->exec_id, "COMPLETE",
+                                         NULL, err);
+    if (rc == MLP_OK)
+        rc = mlpi_store_commit(r->store, err);
+    else
+        mlpi_store_rollback(r->store);
+    if (rc == MLP_OK)
+        for (size_t k = 0; k < s->n_out; k++) {
+            s->outs[k]->id = s->out_ids[k];
+            s->outs[k]->writable = 0;
+        }
+    return rc;
+}
+
+/* Marks the execution FAILED (or CANCELED), its outputs DELETED, and
+ * removes what it wrote. */
+static void record_failure(run *r, size_t i, const char *state,
+                           const char *msg)
+{
+    nstate *s = &r->st[i];
+    mlp_error err;
+    int rc = mlpi_store_begin(r->store, &err);
+
+    for (size_t k = 0; rc == MLP_OK && k < s->n_out; k++)
+        rc = mlpi_store_artifact_set_state(r->store, s->out_ids[k], "DELETED",
+                                           &err);
+    if (rc == MLP_OK)
+        rc = mlpi_store_execution_finish(r->store, s->exec_id, state, msg, &err);
+    if (rc == MLP_OK)
+        rc = mlpi_store_commit(r->store, &err);
+    else
+        mlpi_store_rollback(r->store);
+    if (rc != MLP_OK)
+        mlp_log(MLP_LOG_ERROR, "%s", err.msg);
+    for (size_t k = 0; k < s->n_out; k++) {
+        mlpi_rm_rf(s->outs[k]->uri, NULL);
+        mlpi_artifact_free(s->outs[k]);
+        s->outs[k] = NULL;
+    }
+}
+
+/* Called once the execution of node i has ended.  `why` describes an
+ * abnormal end (signal, timeout); NULL means read result.json. */
+static void finish(run *r, size_t i, int ok, const char *why)
+{
+    nstate *s = &r->st[i];
+    const mlpi_node *n = r->p->nodes[i];
+    char path[4096], msg[MLP_ERROR_MAX * 2];
+    cJSON *result = NULL;
+    mlp_error err;
+    int canceled = 0;
+
+    mlpi_path_join(path, sizeof path, s->tmp, "result.json");
+    if (mlp_json_read_file(path, &result, &err) != MLP_OK)
+        result = NULL;
+    if (ok && (result == NULL || !cJSON_IsTrue(cJSON_GetObjectItem(result, "ok")))) {
+        ok = 0;
+        why = "the component exited without writing its result";
+    }
+    if (ok) {
+        if (publish(r, i, result, &err) == MLP_OK) {
+            const char *gate = cJSON_GetStringValue(cJSON_GetObjectItem(result, "gate"));
+            s->status = gate ? NS_GATED : NS_DONE;
+            s->gate = xstrdup(gate);
+            mlpi_rm_rf(s->tmp, NULL);
+            cJSON_Delete(result);
+            if (gate) {
+                print_node(r, i, gate);
+            } else {
+                print_outputs(r, i);
+            }
+            return;
+        }
+        snprintf(msg, sizeof msg, "publishing outputs failed: %s", err.msg);
+    } else if (why != NULL) {
+        snprintf(msg, sizeof msg, "%s", why);
+    } else {
+        const char *e = cJSON_GetStringValue(cJSON_GetObjectItem(result, "error"));
+        snprintf(msg, sizeof msg, "%s", e ? e : "failed");
+        canceled = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(result, "code"))
+                   == MLP_ECANCELED;
+    }
+    cJSON_Delete(result);
+    canceled = canceled || mlpi_cancel_requested;
+    record_failure(r, i, canceled ? "CANCELED" : "FAILED", msg);
+    mlpi_rm_rf(s->tmp, NULL);
+    if (!canceled && s->attempt <= n->retries) {
+        if (!r->opts->json) {
+            clear_status_line(r);
+            fprintf(r->opts->out ? r->opts->out : stdout,
+                    "retry    %-22s            attempt %d failed: %s\n",
+                    n->name, s->attempt, msg);
+        }
+        s->attempt++;
+        s->status = NS_WAIT;
+        /* Keep the fingerprint; only the execution is new. */
+        return;
+    }
+    s->status = canceled ? NS_CANCELED : NS_FAILED;
+    {
+        char *tail = tail_of_log(r, i);
+        char detail[MLP_ERROR_MAX * 3];
+        if (tail != NULL && !canceled)
+            snprintf(detail, sizeof detail, "%s\n    log %s/logs/%lld.log ends:\n%s",
+                     msg, r->p->root, (long long)s->exec_id, tail);
+        else
+            snprintf(detail, sizeof detail, "%s", msg);
+        free(tail);
+        s->error = strdup(msg);
+        print_node(r, i, detail);
+    }
+}
+
+/* ------------------------------------------------------------ main loop */
+
+static void reap(run *r, int block_ms)
+{
+    sigset_t set;
+    struct timespec ts = { block_ms / 1000, (long)(block_ms % 1000) * 1000000L };
+    siginfo_t info;
+    pid_t pid;
+    int status;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    if (block_ms > 0)
+        (void)sigtimedwait(&set, &info, &ts);
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        for (size_t i = 0; i < r->p->n_nodes; i++) {
+            nstate *s = &r->st[i];
+            char why[256];
+            if (s->status != NS_RUNNING || s->pid != pid)
+                continue;
+            r->running--;
+            s->pid = 0;
+            s->dur = mlpi_monotonic() - s->start;
+            if (s->timed_out) {
+                snprintf(why, sizeof why, "timed out after %gs (killed)",
+                         r->p->nodes[i]->timeout);
+                finish(r, i, 0, why);
+            } else if (WIFSIGNALED(status)) {
+                int sig = WTERMSIG(status);
+                snprintf(why, sizeof why, "killed by signal %d (%s)%s", sig,
+                         strsignal(sig), WCOREDUMP(status) ? ", core dumped" : "");
+                finish(r, i, 0, why);
+            } else if (WEXITSTATUS(status) != 0) {
+                /* result.json carries the reason when the component wrote it */
+                char p[4096];
+                snprintf(p, sizeof p, "%s/result.json", s->tmp);
+                if (mlpi_exists(p)) {
+                    finish(r, i, 0, NULL);
+                } else {
+                    snprintf(why, sizeof why, "exited with status %d",
+                             WEXITSTATUS(status));
+                    finish(r, i, 0, why);
+                }
+            } else {
+                finish(r, i, 1, NULL);
+            }
+        }
+    }
+}
+
+static void check_timeouts(run *r)
+{
+    double now = mlpi_monotonic();
+
+    for (size_t i = 0; i < r->p->n_nodes; i++) {
+        nstate *s = &r->st[i];
+        double t = r->p->nodes[i]->timeout;
+        if (s->status == NS_RUNNING && s->pid > 0 && !s->timed_out && t > 0 &&
+            now - s->start > t) {
+            s->timed_out = 1;
+            kill(s->pid, SIGKILL);
+        }
+    }
+}
+
+static void show_progress(run *r)
+{
+    char line[512];
+    size_t n = 0;
+    double now = mlpi_monotonic();
+
+    if (!r->opts->tty || r->opts->json)
+        return;
+    for (size_t i = 0; i < r->p->n_nodes && n < sizeof line - 80; i++) {
+        nstate *s = &r->st[i];
+        char path[4096], rec[MLPI_PROGRESS_RECORD + 1];
+        unsigned long long done = 0, total = 0;
+        char unit[32] = "";
+        int fd;
+        if (s->status != NS_RUNNING)
+            continue;
+        snprintf(path, sizeof path, "%s/progress", s->tmp);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            ssize_t got = pread(fd, rec, MLPI_PROGRESS_RECORD, 0);
+            close(fd);
+            if (got > 0) {
+                rec[got] = '\0';
+                if (sscanf(rec, "%llu %llu %31s", &done, &total, unit) < 2)
+                    total = 0;
+            }
+        }
+        if (total > 0)
+            n += (size_t)snprintf(line + n, sizeof line - n, "%s%s %llu/%llu %s",
+                                  n ? ", " : "", r->p->nodes[i]->name, done,
+                                  total, unit);
+        else
+            n += (size_t)snprintf(line + n, sizeof line - n, "%s%s %.0fs",
+                                  n ? ", " : "", r->p->nodes[i]->name,
+                                  now - s->start);
+    }
+    if (n > 0) {
+        fprintf(stderr, "\r\033[Krunning: %s", line);
+        fflush(stderr);
+        r->status_line = 1;
+    }
+}
+
+/* Nodes --only needs: the node and everything upstream of it. */
+static void mark_needed(run *r, size_t i)
+{
+    const mlpi_node *n = r->p->nodes[i];
+
+    if (r->st[i].status == NS_WAIT)
+        return;
+    r->st[i].status = NS_WAIT;
+    for (size_t b = 0; b < n->n_inputs; b++)
+        for (size_t k = 0; k < n->inputs[b].n; k++)
+            mark_needed(r, (size_t)n->inputs[b].wires[k].src);
+}
+
+/* 1 ready, 0 not yet, -1 never (an upstream node did not succeed). */
+static int readiness(run *r, size_t i, const char **blocker)
+{
+    const mlpi_node *n = r->p->nodes[i];
+    int ready = 1;
+
+    for (size_t b = 0; b < n->n_inputs; b++)
+        for (size_t k = 0; k < n->inputs[b].n; k++) {
+            size_t src = (size_t)n->inputs[b].wires[k].src;
+            int st = r->st[src].status;
+            if (st == NS_DONE || st == NS_CACHED)
+                continue;
+            if (st == NS_WAIT || st == NS_RUNNING) {
+                ready = 0;
+                continue;
+            }
+            *blocker = r->p->nodes[src]->name;
+            return -1;
+        }
+    return ready;
+}
+
+static int drive(run *r, mlp_error *err)
+{
+    double last_show = 0;
+    int rc;
+
+    for (;;) {
+        int moved = 0;
+
+        if (mlpi_cancel_requested) {
+            for (size_t i = 0; i < r->p->n_nodes; i++) {
+                if (r->st[i].status == NS_RUNNING && r->st[i].pid > 0)
+                    kill(r->st[i].pid, SIGTERM);
+                if (r->st[i].status == NS_WAIT)
+                    r->st[i].status = NS_CANCELED;
+            }
+        }
+        for (size_t i = 0; i < r->p->n_nodes; i++) {
+            const char *blocker = NULL;
+            int ready;
+            if (r->st[i].status != NS_WAIT)
+                continue;
+            ready = readiness(r, i, &blocker);
+            if (ready < 0) {
+                char why[512];
+                int st = r->st[mlpi_pipeline_find(r->p, blocker)].status;
+                r->st[i].status = NS_SKIPPED;
+                snprintf(why, sizeof why, "upstream node '%s' %s", blocker,
+                         st == NS_GATED ? "stopped the pipeline (gate)"
+                         : st == NS_FAILED ? "failed" : "did not run");
+                r->st[i].error = strdup(why);
+                print_node(r, i, why);
+                moved = 1;
+                continue;
+            }
+            if (ready == 0)
+                continue;
+            rc = start(r, i, err);
+            if (rc < 0)
+                return rc;
+            moved |= rc;
+        }
+        if (r->running == 0 && !moved) {
+            int waiting = 0;
+            for (size_t i = 0; i < r->p->n_nodes; i++)
+                waiting |= r->st[i].status == NS_WAIT;
+            if (!waiting)
+                break;
+            return mlp_error_set(err, MLP_ESTATE,
+                                 "internal error: no node can make progress");
+        }
+        if (r->running > 0) {
+            reap(r, moved ? 0 : 100);
+            check_timeouts(r);
+            if (mlpi_monotonic() - last_show > 0.25) {
+                show_progress(r);
+                last_show = mlpi_monotonic();
+            }
+        }
+    }
+    clear_status_line(r);
+    return MLP_OK;
+}
+
+/* ---------------------------------------------------------- set-up, API */
+
+static int take_lock(run *r, mlp_error *err)
+{
+    char path[4096];
+
+    snprintf(path, sizeof path, "%s/.lock", r->p->root);
+    r->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (r->lock_fd < 0)
+        return mlp_error_set(err, MLP_EIO, "cannot create %s: %s", path,
+                             strerror(errno));
+    if (flock(r->lock_fd, LOCK_EX | LOCK_NB) != 0)
+        return mlp_error_set(err, MLP_ESTATE,
+                             "another mlpipe run is using %s (lock %s)",
+                             r->p->root, path);
+    return MLP_OK;
+}
+
+static int recover(run *r, mlp_error *err)
+{
+    cJSON *orphans = NULL, *o;
+    char tmp[4096];
+    int rc = mlpi_store_recover(r->store, &orphans, err);
+
+    if (rc != MLP_OK)
+        return rc;
+    cJSON_ArrayForEach(o, orphans) {
+        const char *uri = cJSON_GetStringValue(o);
+        if (uri != NULL)
+            mlpi_rm_rf(uri, NULL);
+    }
+    cJSON_Delete(orphans);
+    snprintf(tmp, sizeof tmp, "%s/.tmp", r->p->root);
+    return mlpi_rm_rf(tmp, err);
+}
+
+static cJSON *artifact_json(const mlp_artifact *a)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    cJSON_AddNumberToObject(o, "id", (double)a->id);
+    cJSON_AddStringToObject(o, "type", a->type);
+    cJSON_AddStringToObject(o, "uri", a->uri);
+    cJSON_AddStringToObject(o, "fingerprint", a->fingerprint);
+    cJSON_AddItemToObject(o, "properties", cJSON_Duplicate(a->props, 1));
+    return o;
+}
+
+static cJSON *results_json(run *r, const char *run_name, int outcome)
+{
+    static const char *const outcomes[] = { "ok", "gated", "failed", "canceled" };
+    cJSON *res = cJSON_CreateObject(), *nodes = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(res, "pipeline", r->p->name);
+    cJSON_AddStringToObject(res, "run", run_name);
+    cJSON_AddNumberToObject(res, "run_context", (double)r->ctx[1]);
+    cJSON_AddStringToObject(res, "status", outcomes[outcome]);
+    for (size_t i = 0; i < r->p->n_nodes; i++) {
+        nstate *s = &r->st[i];
+        cJSON *n = cJSON_CreateObject(), *outs = cJSON_CreateObject();
+        if (s->status == NS_UNSELECTED)
+            continue;
+        cJSON_AddStringToObject(n, "status", ns_names[s->status]);
+        cJSON_AddStringToObject(n, "component", r->p->nodes[i]->comp->c.name);
+        if (s->exec_id)
+            cJSON_AddNumberToObject(n, "execution", (double)s->exec_id);
+        cJSON_AddNumberToObject(n, "seconds", s->dur);
+        if (s->error)
+            cJSON_AddStringToObject(n, "error", s->error);
+        if (s->gate)
+            cJSON_AddStringToObject(n, "gate", s->gate);
+        if (s->explain)
+            cJSON_AddStringToObject(n, "explain", s->explain);
+        for (size_t k = 0; k < s->n_out; k++)
+            if (s->outs[k] != NULL && s->outs[k]->id > 0)
+                cJSON_AddItemToObject(outs, r->p->nodes[i]->comp->c.outputs[k].name,
+                                      artifact_json(s->outs[k]));
+        cJSON_AddItemToObject(n, "outputs", outs);
+        cJSON_AddItemToObject(nodes, r->p->nodes[i]->name, n);
+    }
+    cJSON_AddItemToObject(res, "nodes", nodes);
+    return res;
+}
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    mlpi_cancel_requested = 1;
+}
+
+int mlpi_run(mlpi_pipeline *p, const mlpi_run_opts *opts, int jobs,
+             cJSON **results, int *outcome, mlp_error *err)
+{
+    run r;
+    char dbpath[4096], run_name[256];
+    sigset_t block, old;
+    struct sigaction sa, old_int, old_term;
+    cJSON *props;
+    int rc;
+
+    *results = NULL;
+    *outcome = MLPI_RUN_OK;
+    memset(&r, 0, sizeof r);
+    r.p = p;
+    r.opts = opts;
+    r.jobs = jobs > 0 ? jobs : 1;
+    r.lock_fd = -1;
+    rc = mlpi_pipeline_finalize(p, err);
+    if (rc != MLP_OK)
+        return rc;
+    rc = mlpi_mkdir_p(p->root, err);
+    if (rc == MLP_OK)
+        rc = take_lock(&r, err);
+    snprintf(dbpath, sizeof dbpath, "%s/metadata.sqlite", p->root);
+    if (rc == MLP_OK)
+        rc = mlpi_store_open(dbpath, &r.store, err);
+    if (rc == MLP_OK)
+        rc = recover(&r, err);
+    if (rc == MLP_OK)
+        rc = mlpi_store_context(r.store, "pipeline", p->name, NULL, &r.ctx[0], err);
+    {
+        time_t now = time(NULL);
+        struct tm tmv;
+        char stamp[64];
+        gmtime_r(&now, &tmv);
+        strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tmv);
+        snprintf(run_name, sizeof run_name, "%s-%s-%ld", p->name, stamp,
+                 (long)getpid());
+    }
+    props = cJSON_CreateObject();
+    cJSON_AddStringToObject(props, "pipeline", p->name);
+    cJSON_AddStringToObject(props, "script", p->script);
+    cJSON_AddStringToObject(props, "status", "running");
+    cJSON_AddNumberToObject(props, "start_time", mlpi_now());
+    if (rc == MLP_OK)
+        rc = mlpi_store_context(r.store, "run", run_name, props, &r.ctx[1], err);
+    r.st = calloc(p->n_nodes + 1, sizeof *r.st);
+    if (rc == MLP_OK && r.st == NULL)
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == MLP_OK && i < p->n_nodes; i++) {
+        r.st[i].n_out = mlpi_port_count(p->nodes[i]->comp->c.outputs);
+        r.st[i].outs = calloc(r.st[i].n_out + 1, sizeof *r.st[i].outs);
+        r.st[i].out_ids = calloc(r.st[i].n_out + 1, sizeof *r.st[i].out_ids);
+        r.st[i].attempt = 1;
+        r.st[i].status = opts->only ? NS_UNSELECTED : NS_WAIT;
+        if (r.st[i].outs == NULL || r.st[i].out_ids == NULL)
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    if (rc == MLP_OK && opts->only) {
+        int k = mlpi_pipeline_find(p, opts->only);
+        if (k < 0)
+            rc = mlp_error_set(err, MLP_ENOTFOUND,
+                               "--only %s: the pipeline has no such node",
+                               opts->only);
+        else
+            mark_needed(&r, (size_t)k);
+    }
+    if (rc == MLP_OK) {
+        sigemptyset(&block);
+        sigaddset(&block, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &block, &old);
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_interrupt;
+        sigaction(SIGINT, &sa, &old_int);
+        sigaction(SIGTERM, &sa, &old_term);
+        rc = drive(&r, err);
+        /* On an internal error children may still run: stop and reap them. */
+        for (size_t i = 0; i < p->n_nodes; i++)
+            if (r.st[i].status == NS_RUNNING && r.st[i].pid > 0) {
+                kill(r.st[i].pid, SIGKILL);
+                waitpid(r.st[i].pid, NULL, 0);
+                r.st[i].status = NS_CANCELED;
+            }
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+    }
+    if (rc == MLP_OK) {
+        for (size_t i = 0; i < p->n_nodes; i++) {
+            int st = r.st[i].status, o = MLPI_RUN_OK;
+            if (st == NS_GATED)
+                o = MLPI_RUN_GATED;
+            else if (st == NS_FAILED)
+                o = MLPI_RUN_FAILED;
+            else if (st == NS_CANCELED)
+                o = MLPI_RUN_CANCELED;
+            if (o > *outcome)
+                *outcome = o;
+        }
+        *results = results_json(&r, run_name, *outcome);
+        cJSON_ReplaceItemInObject(props, "status", cJSON_CreateString(
+            cJSON_GetStringValue(cJSON_GetObjectItem(*results, "status"))));
+        cJSON_AddNumberToObject(props, "end_time", mlpi_now());
+        mlpi_store_context_set_props(r.store, r.ctx[1], props, NULL);
+    }
+    cJSON_Delete(props);
+    for (size_t i = 0; r.st != NULL && i < p->n_nodes; i++) {
+        for (size_t k = 0; k < r.st[i].n_out; k++)
+            mlpi_artifact_free(r.st[i].outs[k]);
+        free(r.st[i].outs);
+        free(r.st[i].out_ids);
+        mlp_free(r.st[i].parts_text);
+        free(r.st[i].error);
+        free(r.st[i].explain);
+        free(r.st[i].gate);
+    }
+    free(r.st);
+    mlpi_store_close(r.store);
+    if (r.lock_fd >= 0)
+        close(r.lock_fd);
+    return rc;
+}

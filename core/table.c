@@ -1,0 +1,291 @@
+/* In-memory tables: building columns and reading them. */
+#include <math.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <mlpipe/memory.h>
+
+#include "table_priv.h"
+
+mlp_table *mlp_table_new(size_t n_rows)
+{
+    mlp_table *t = mlp_calloc(1, sizeof *t);
+
+    if (t != NULL)
+        t->n_rows = n_rows;
+    return t;
+}
+
+void mlp_table_free(mlp_table *t)
+{
+    if (t == NULL)
+        return;
+    for (size_t i = 0; i < t->n_cols; i++) {
+        mlp_free(t->cols[i].name);
+        for (int k = 0; k < 4; k++)
+            mlp_free(t->cols[i].owned[k]);
+    }
+    mlp_free(t->cols);
+    if (t->map != NULL)
+        munmap(t->map, t->map_len);
+    mlp_free(t);
+}
+
+size_t mlp_table_n_rows(const mlp_table *t) { return t->n_rows; }
+size_t mlp_table_n_cols(const mlp_table *t) { return t->n_cols; }
+
+const mlp_column *mlp_table_column(const mlp_table *t, size_t i)
+{
+    return i < t->n_cols ? &t->cols[i].pub : NULL;
+}
+
+const mlp_column *mlp_table_find(const mlp_table *t, const char *name)
+{
+    for (size_t i = 0; i < t->n_cols; i++)
+        if (strcmp(t->cols[i].pub.name, name) == 0)
+            return &t->cols[i].pub;
+    return NULL;
+}
+
+const char *mlp_col_type_name(mlp_col_type type)
+{
+    switch (type) {
+    case MLP_COL_NUMERIC: return "numeric";
+    case MLP_COL_CATEGORICAL: return "categorical";
+    case MLP_COL_STRING: return "string";
+    case MLP_COL_MATRIX: return "matrix";
+    }
+    return "unknown";
+}
+
+const char *mlp_column_string(const mlp_column *c, size_t row, size_t *len)
+{
+    *len = (size_t)(c->str_off[row + 1] - c->str_off[row]);
+    return c->str_bytes + c->str_off[row];
+}
+
+const char *mlp_column_level(const mlp_column *c, size_t k, size_t *len)
+{
+    *len = (size_t)(c->level_off[k + 1] - c->level_off[k]);
+    return c->level_bytes + c->level_off[k];
+}
+
+int mlpi_table_push(mlp_table *t, const char *name, mlp_error *err,
+                    mlpi_col **out)
+{
+    mlpi_col *c;
+
+    if (name == NULL || name[0] == '\0')
+        return mlp_error_set(err, MLP_EINVAL, "column name is empty");
+    if (mlp_table_find(t, name) != NULL)
+        return mlp_error_set(err, MLP_EEXIST, "column '%s' appears twice",
+                             name);
+    if (t->n_cols == t->cap_cols) {
+        size_t cap = t->cap_cols ? t->cap_cols * 2 : 8;
+        mlpi_col *nc = mlp_realloc(t->cols, cap * sizeof *nc);
+        if (nc == NULL)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        t->cols = nc;
+        t->cap_cols = cap;
+    }
+    c = &t->cols[t->n_cols];
+    memset(c, 0, sizeof *c);
+    c->name = mlp_strdup(name);
+    if (c->name == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    c->pub.name = c->name;
+    c->pub.n_rows = t->n_rows;
+    c->pub.width = 1;
+    t->n_cols++;
+    *out = c;
+    return MLP_OK;
+}
+
+/* Drops the column just pushed, after a failed allocation. */
+static int pop_nomem(mlp_table *t, mlp_error *err)
+{
+    mlpi_col *c = &t->cols[--t->n_cols];
+
+    mlp_free(c->name);
+    for (int k = 0; k < 4; k++)
+        mlp_free(c->owned[k]);
+    return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+}
+
+static void *dup_bytes(const void *src, size_t n)
+{
+    void *p = mlp_malloc(n ? n : 1);
+
+    if (p != NULL && n > 0)
+        memcpy(p, src, n);
+    return p;
+}
+
+static size_t bitmap_bytes(size_t n) { return (n + 7) / 8; }
+
+static int any_bit(const uint8_t *bits, size_t n)
+{
+    for (size_t i = 0; i < bitmap_bytes(n); i++)
+        if (bits[i])
+            return 1;
+    return 0;
+}
+
+int mlp_table_adopt_numeric(mlp_table *t, const char *name, double *values,
+                            uint8_t *missing, mlp_error *err)
+{
+    mlpi_col *c;
+    int rc = mlpi_table_push(t, name, err, &c);
+
+    if (rc != MLP_OK) {
+        mlp_free(values);
+        mlp_free(missing);
+        return rc;
+    }
+    c->pub.type = MLP_COL_NUMERIC;
+    c->owned[0] = values;
+    c->pub.num = values;
+    if (missing != NULL && any_bit(missing, t->n_rows)) {
+        for (size_t i = 0; i < t->n_rows; i++)
+            if ((missing[i >> 3] >> (i & 7)) & 1)
+                values[i] = NAN;
+        /* Bits past n_rows are zero so files written from here compare equal
+         * whatever the caller left in the padding. */
+        if (t->n_rows & 7)
+            missing[t->n_rows >> 3] &= (uint8_t)((1u << (t->n_rows & 7)) - 1);
+        c->owned[1] = missing;
+        c->pub.missing = missing;
+    } else {
+        mlp_free(missing);
+    }
+    return MLP_OK;
+}
+
+int mlp_table_add_numeric(mlp_table *t, const char *name, const double *values,
+                          const uint8_t *missing, mlp_error *err)
+{
+    double *v = dup_bytes(values, t->n_rows * sizeof *v);
+    uint8_t *m = NULL;
+
+    if (missing != NULL)
+        m = dup_bytes(missing, bitmap_bytes(t->n_rows));
+    if (v == NULL || (missing != NULL && m == NULL)) {
+        mlp_free(v);
+        mlp_free(m);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    return mlp_table_adopt_numeric(t, name, v, m, err);
+}
+
+int mlp_table_adopt_matrix(mlp_table *t, const char *name, size_t width,
+                           float *values, mlp_error *err)
+{
+    mlpi_col *c;
+    int rc;
+
+    if (width == 0) {
+        mlp_free(values);
+        return mlp_error_set(err, MLP_EINVAL, "matrix column '%s' has width 0",
+                             name);
+    }
+    rc = mlpi_table_push(t, name, err, &c);
+    if (rc != MLP_OK) {
+        mlp_free(values);
+        return rc;
+    }
+    c->pub.type = MLP_COL_MATRIX;
+    c->pub.width = width;
+    c->owned[0] = values;
+    c->pub.mat = values;
+    return MLP_OK;
+}
+
+int mlp_table_add_matrix(mlp_table *t, const char *name, size_t width,
+                         const float *values, mlp_error *err)
+{
+    float *v = dup_bytes(values, t->n_rows * width * sizeof *v);
+
+    if (v == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    return mlp_table_adopt_matrix(t, name, width, v, err);
+}
+
+int mlp_table_add_categorical(mlp_table *t, const char *name,
+                              const int32_t *codes, size_t n_levels,
+                              const char *const *levels, mlp_error *err)
+{
+    mlpi_col *c;
+    size_t total = 0;
+    uint64_t *off;
+    char *bytes;
+    int rc;
+
+    for (size_t i = 0; i < t->n_rows; i++)
+        if (codes[i] < -1 || (codes[i] >= 0 && (size_t)codes[i] >= n_levels))
+            return mlp_error_set(err, MLP_EINVAL,
+                                 "column '%s' row %zu: code %d outside the "
+                                 "dictionary of %zu levels",
+                                 name, i, (int)codes[i], n_levels);
+    for (size_t k = 0; k < n_levels; k++)
+        total += strlen(levels[k]);
+    rc = mlpi_table_push(t, name, err, &c);
+    if (rc != MLP_OK)
+        return rc;
+    c->pub.type = MLP_COL_CATEGORICAL;
+    c->owned[0] = dup_bytes(codes, t->n_rows * sizeof *codes);
+    c->owned[1] = off = mlp_malloc((n_levels + 1) * sizeof *off);
+    c->owned[2] = bytes = mlp_malloc(total ? total : 1);
+    if (c->owned[0] == NULL || off == NULL || bytes == NULL)
+        return pop_nomem(t, err);
+    off[0] = 0;
+    for (size_t k = 0; k < n_levels; k++) {
+        size_t n = strlen(levels[k]);
+        memcpy(bytes + off[k], levels[k], n);
+        off[k + 1] = off[k] + n;
+    }
+    c->pub.codes = c->owned[0];
+    c->pub.n_levels = n_levels;
+    c->pub.level_off = off;
+    c->pub.level_bytes = bytes;
+    return MLP_OK;
+}
+
+int mlp_table_add_string(mlp_table *t, const char *name,
+                         const char *const *values, mlp_error *err)
+{
+    mlpi_col *c;
+    size_t total = 0, n = t->n_rows;
+    uint64_t *off;
+    char *bytes;
+    uint8_t *miss;
+    int rc, any = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if (values[i] != NULL)
+            total += strlen(values[i]);
+        else
+            any = 1;
+    rc = mlpi_table_push(t, name, err, &c);
+    if (rc != MLP_OK)
+        return rc;
+    c->pub.type = MLP_COL_STRING;
+    c->owned[0] = off = mlp_malloc((n + 1) * sizeof *off);
+    c->owned[1] = bytes = mlp_malloc(total ? total : 1);
+    c->owned[2] = miss = any ? mlp_calloc(bitmap_bytes(n) ? bitmap_bytes(n) : 1, 1)
+                             : NULL;
+    if (off == NULL || bytes == NULL || (any && miss == NULL))
+        return pop_nomem(t, err);
+    off[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = values[i] != NULL ? strlen(values[i]) : 0;
+        if (values[i] == NULL)
+            miss[i >> 3] |= (uint8_t)(1u << (i & 7));
+        else
+            memcpy(bytes + off[i], values[i], len);
+        off[i + 1] = off[i] + len;
+    }
+    c->pub.str_off = off;
+    c->pub.str_bytes = bytes;
+    c->pub.missing = miss;
+    return MLP_OK;
+}

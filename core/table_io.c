@@ -1,0 +1,447 @@
+/* The table file format (.mlpt): writing and verified, mapped reading.
+ *
+ * Layout, all integers little-endian:
+ *   [0, 128)        header: magic "MLPTABLE", format major/minor, an endian
+ *                   probe, row and column counts, directory position and
+ *                   size, total file size, directory hash, header hash;
+ *   [128, ...)      directory: one 128-byte entry per column, then the
+ *                   column names;
+ *   64-byte aligned segments, up to four per column (see seg_layout).
+ * The header hash covers the header, the directory hash covers entries and
+ * names, and each entry holds the hash of its column's segments, so any
+ * flipped byte or truncation is caught before data is handed out.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
+
+#include <mlpipe/memory.h>
+
+#include "table_priv.h"
+
+#define MAGIC "MLPTABLE"
+#define HEADER_SIZE 128
+#define ENTRY_SIZE 128
+#define ALIGN 64
+#define ENDIAN_PROBE 0x01020304u
+#define NSEG 4
+
+typedef struct file_header {
+    char magic[8];
+    uint16_t major, minor;
+    uint32_t endian;
+    uint64_t n_rows;
+    uint32_t n_cols, reserved0;
+    uint64_t dir_offset, dir_size;
+    uint64_t file_size;
+    uint64_t dir_hash;
+    uint8_t reserved[56];
+    uint64_t header_hash;   /* XXH3-64 of the 120 bytes before it */
+} file_header;
+
+typedef struct file_entry {
+    uint32_t type, reserved0;
+    uint64_t width;
+    uint64_t name_off;      /* relative to the end of the entries */
+    uint32_t name_len, reserved1;
+    uint64_t seg_off[NSEG]; /* absolute */
+    uint64_t seg_len[NSEG];
+    uint64_t n_levels;
+    uint64_t hash;          /* XXH3-64 over the segments in order */
+    uint8_t reserved[16];
+} file_entry;
+
+_Static_assert(sizeof(file_header) == HEADER_SIZE, "header size");
+_Static_assert(sizeof(file_entry) == ENTRY_SIZE, "entry size");
+
+/* The segments a column of each type has, with their expected lengths. */
+static void seg_layout(const mlp_column *c, const void *seg[NSEG],
+                       uint64_t len[NSEG])
+{
+    size_t n = c->n_rows;
+
+    memset(len, 0, sizeof(uint64_t) * NSEG);
+    for (int i = 0; i < NSEG; i++)
+        seg[i] = NULL;
+    switch (c->type) {
+    case MLP_COL_NUMERIC:
+        seg[0] = c->num, len[0] = n * sizeof(double);
+        seg[1] = c->missing, len[1] = c->missing ? (n + 7) / 8 : 0;
+        break;
+    case MLP_COL_CATEGORICAL:
+        seg[0] = c->codes, len[0] = n * sizeof(int32_t);
+        seg[1] = c->level_off, len[1] = (c->n_levels + 1) * sizeof(uint64_t);
+        seg[2] = c->level_bytes, len[2] = c->level_off[c->n_levels];
+        break;
+    case MLP_COL_STRING:
+        seg[0] = c->str_off, len[0] = (n + 1) * sizeof(uint64_t);
+        seg[1] = c->str_bytes, len[1] = c->str_off[n];
+        seg[2] = c->missing, len[2] = c->missing ? (n + 7) / 8 : 0;
+        break;
+    case MLP_COL_MATRIX:
+        seg[0] = c->mat, len[0] = n * c->width * sizeof(float);
+        break;
+    }
+}
+
+static uint64_t align_up(uint64_t x) { return (x + ALIGN - 1) & ~(uint64_t)(ALIGN - 1); }
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+static int write_zeros(int fd, size_t len)
+{
+    static const char zeros[ALIGN];
+    return write_all(fd, zeros, len);
+}
+
+int mlp_table_write(const mlp_table *t, const char *path, mlp_error *err)
+{
+    file_header h;
+    file_entry *ents = NULL;
+    char *dir = NULL, tmp[4096];
+    size_t names_len = 0, dir_size, nc = t->n_cols;
+    uint64_t pos;
+    int fd = -1, rc = MLP_OK;
+
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid())
+        >= (int)sizeof tmp)
+        return mlp_error_set(err, MLP_EINVAL, "%s: path too long", path);
+    for (size_t i = 0; i < nc; i++)
+        names_len += strlen(t->cols[i].pub.name);
+    dir_size = nc * ENTRY_SIZE + names_len;
+    dir = mlp_calloc(1, dir_size ? dir_size : 1);
+    if (dir == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    ents = (file_entry *)dir;
+
+    pos = align_up(HEADER_SIZE + dir_size);
+    size_t name_pos = 0;
+    for (size_t i = 0; i < nc; i++) {
+        const mlp_column *c = &t->cols[i].pub;
+        const void *seg[NSEG];
+        uint64_t len[NSEG];
+        XXH3_state_t st;
+        size_t nl = strlen(c->name);
+
+        seg_layout(c, seg, len);
+        ents[i].type = (uint32_t)c->type;
+        ents[i].width = c->width;
+        ents[i].name_off = name_pos;
+        ents[i].name_len = (uint32_t)nl;
+        ents[i].n_levels = c->n_levels;
+        memcpy(dir + nc * ENTRY_SIZE + name_pos, c->name, nl);
+        name_pos += nl;
+        XXH3_64bits_reset(&st);
+        for (int k = 0; k < NSEG; k++) {
+            ents[i].seg_off[k] = len[k] ? pos : 0;
+            ents[i].seg_len[k] = len[k];
+            if (len[k]) {
+                XXH3_64bits_update(&st, seg[k], len[k]);
+                pos = align_up(pos + len[k]);
+            }
+        }
+        ents[i].hash = XXH3_64bits_digest(&st);
+    }
+
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, MAGIC, 8);
+    h.major = MLP_TABLE_FORMAT_MAJOR;
+    h.minor = MLP_TABLE_FORMAT_MINOR;
+    h.endian = ENDIAN_PROBE;
+    h.n_rows = t->n_rows;
+    h.n_cols = (uint32_t)nc;
+    h.dir_offset = HEADER_SIZE;
+    h.dir_size = dir_size;
+    h.file_size = pos;
+    h.dir_hash = XXH3_64bits(dir, dir_size);
+    h.header_hash = XXH3_64bits(&h, offsetof(file_header, header_hash));
+
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        rc = mlp_error_set(err, MLP_EIO, "cannot create %s: %s", tmp,
+                           strerror(errno));
+        goto cleanup;
+    }
+    if (write_all(fd, &h, sizeof h) || write_all(fd, dir, dir_size) ||
+        write_zeros(fd, align_up(HEADER_SIZE + dir_size) - HEADER_SIZE - dir_size))
+        goto io_fail;
+    for (size_t i = 0; i < nc; i++) {
+        const void *seg[NSEG];
+        uint64_t len[NSEG];
+
+        seg_layout(&t->cols[i].pub, seg, len);
+        for (int k = 0; k < NSEG; k++)
+            if (len[k] && (write_all(fd, seg[k], len[k]) ||
+                           write_zeros(fd, align_up(len[k]) - len[k])))
+                goto io_fail;
+    }
+    if (fsync(fd) != 0)
+        goto io_fail;
+    if (close(fd) != 0) {
+        fd = -1;
+        goto io_fail;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0)
+        goto io_fail;
+    goto cleanup;
+
+io_fail:
+    rc = mlp_error_set(err, MLP_EIO, "cannot write %s: %s", path,
+                       strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+cleanup:
+    mlp_free(dir);
+    return rc;
+}
+
+static int corrupt(mlp_error *err, const char *path, const char *what)
+{
+    return mlp_error_set(err, MLP_ECORRUPT, "%s: corrupted table file: %s",
+                         path, what);
+}
+
+/* Checks the contents a checksum cannot vouch for: offsets that stay inside
+ * their byte segment and codes inside the dictionary. */
+static int check_column(const mlp_column *c, const char *path, mlp_error *err)
+{
+    char what[512];
+
+    if (c->type == MLP_COL_CATEGORICAL) {
+        for (size_t k = 0; k < c->n_levels; k++)
+            if (c->level_off[k] > c->level_off[k + 1])
+                goto bad_off;
+        for (size_t i = 0; i < c->n_rows; i++)
+            if (c->codes[i] < -1 || (c->codes[i] >= 0 &&
+                                     (size_t)c->codes[i] >= c->n_levels)) {
+                snprintf(what, sizeof what,
+                         "column '%s' row %zu has code %d outside its "
+                         "dictionary", c->name, i, (int)c->codes[i]);
+                return corrupt(err, path, what);
+            }
+    } else if (c->type == MLP_COL_STRING) {
+        for (size_t i = 0; i < c->n_rows; i++)
+            if (c->str_off[i] > c->str_off[i + 1])
+                goto bad_off;
+    }
+    return MLP_OK;
+bad_off:
+    snprintf(what, sizeof what, "column '%s' has decreasing offsets", c->name);
+    return corrupt(err, path, what);
+}
+
+static int load_column(mlp_table *t, const file_entry *e, const char *names,
+                       const char *base, size_t size, const char *path,
+                       mlp_error *err)
+{
+    mlpi_col *c;
+    mlp_column probe;
+    const void *seg[NSEG];
+    uint64_t want[NSEG];
+    char name[1024], what[1200];
+    const char *p[NSEG] = { NULL, NULL, NULL, NULL };
+    XXH3_state_t st;
+    int rc;
+
+    if (e->name_len == 0 || e->name_len >= sizeof name)
+        return corrupt(err, path, "bad column name length");
+    memcpy(name, names + e->name_off, e->name_len);
+    name[e->name_len] = '\0';
+    if (e->type < MLP_COL_NUMERIC || e->type > MLP_COL_MATRIX) {
+        snprintf(what, sizeof what, "column '%s' has unknown type %u", name,
+                 e->type);
+        return corrupt(err, path, what);
+    }
+    XXH3_64bits_reset(&st);
+    for (int k = 0; k < NSEG; k++) {
+        if (e->seg_len[k] == 0)
+            continue;
+        if (e->seg_off[k] % 8 != 0 || e->seg_off[k] > size ||
+            e->seg_len[k] > size - e->seg_off[k]) {
+            snprintf(what, sizeof what, "column '%s' points past the end of "
+                     "the file (truncated?)", name);
+            return corrupt(err, path, what);
+        }
+        p[k] = base + e->seg_off[k];
+        XXH3_64bits_update(&st, p[k], e->seg_len[k]);
+    }
+    if (XXH3_64bits_digest(&st) != e->hash) {
+        snprintf(what, sizeof what, "checksum mismatch in column '%s'", name);
+        return corrupt(err, path, what);
+    }
+
+    /* Rebuild the view, then compare the lengths the type implies with the
+     * lengths on disk: a hash only proves the bytes are the ones written. */
+    memset(&probe, 0, sizeof probe);
+    probe.name = name;
+    probe.type = (mlp_col_type)e->type;
+    probe.n_rows = t->n_rows;
+    probe.width = (size_t)e->width;
+    switch (probe.type) {
+    case MLP_COL_NUMERIC:
+        probe.num = (const double *)p[0];
+        probe.missing = (const uint8_t *)p[1];
+        break;
+    case MLP_COL_CATEGORICAL:
+        probe.codes = (const int32_t *)p[0];
+        probe.n_levels = (size_t)e->n_levels;
+        probe.level_off = (const uint64_t *)p[1];
+        probe.level_bytes = p[2] ? p[2] : "";
+        if (probe.level_off == NULL || e->seg_len[1] !=
+            (e->n_levels + 1) * sizeof(uint64_t))
+            return corrupt(err, path, "bad dictionary size");
+        break;
+    case MLP_COL_STRING:
+        if (e->seg_len[0] != (t->n_rows + 1) * sizeof(uint64_t))
+            return corrupt(err, path, "string offsets have the wrong size");
+        probe.str_off = (const uint64_t *)p[0];
+        probe.str_bytes = p[1] ? p[1] : "";
+        probe.missing = (const uint8_t *)p[2];
+        if (probe.str_off == NULL)
+            return corrupt(err, path, "string column without offsets");
+        break;
+    case MLP_COL_MATRIX:
+        probe.mat = (const float *)p[0];
+        if (probe.width == 0)
+            return corrupt(err, path, "matrix of width 0");
+        break;
+    }
+    if ((t->n_rows > 0 || probe.type == MLP_COL_STRING) &&
+        p[0] == NULL)
+        return corrupt(err, path, "column data is missing");
+    seg_layout(&probe, seg, want);
+    for (int k = 0; k < NSEG; k++)
+        if (want[k] != e->seg_len[k]) {
+            snprintf(what, sizeof what, "column '%s' segment %d has %llu "
+                     "bytes, expected %llu", name, k,
+                     (unsigned long long)e->seg_len[k],
+                     (unsigned long long)want[k]);
+            return corrupt(err, path, what);
+        }
+    rc = check_column(&probe, path, err);
+    if (rc != MLP_OK)
+        return rc;
+    rc = mlpi_table_push(t, name, err, &c);
+    if (rc != MLP_OK)
+        return rc == MLP_EEXIST ? corrupt(err, path, "duplicate column name")
+                                : rc;
+    probe.name = c->name;
+    c->pub = probe;
+    return MLP_OK;
+}
+
+int mlp_table_open(const char *path, mlp_table **out, mlp_error *err)
+{
+    struct stat st;
+    const file_header *h;
+    mlp_table *t = NULL;
+    void *map;
+    size_t size;
+    int fd, rc;
+    char what[256];
+
+    *out = NULL;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return mlp_error_set(err, errno == ENOENT ? MLP_ENOTFOUND : MLP_EIO,
+                             "cannot open %s: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        return mlp_error_set(err, MLP_EIO, "%s: %s", path, strerror(errno));
+    }
+    size = (size_t)st.st_size;
+    if (size < HEADER_SIZE) {
+        close(fd);
+        return corrupt(err, path, "shorter than a table header (truncated?)");
+    }
+    map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return mlp_error_set(err, MLP_EIO, "cannot map %s: %s", path,
+                             strerror(errno));
+    h = map;
+    if (memcmp(h->magic, MAGIC, 8) != 0) {
+        munmap(map, size);
+        return mlp_error_set(err, MLP_EFORMAT, "%s: not an mlpipe table file",
+                             path);
+    }
+    if (h->endian != ENDIAN_PROBE) {
+        munmap(map, size);
+        return mlp_error_set(err, MLP_EFORMAT,
+                             "%s: written on a machine of other byte order",
+                             path);
+    }
+    if (h->header_hash != XXH3_64bits(h, offsetof(file_header, header_hash))) {
+        munmap(map, size);
+        return corrupt(err, path, "header checksum mismatch");
+    }
+    if (h->major != MLP_TABLE_FORMAT_MAJOR) {
+        munmap(map, size);
+        return mlp_error_set(err, MLP_EVERSION,
+                             "%s: table format %u.%u, this build reads %d.x",
+                             path, h->major, h->minor, MLP_TABLE_FORMAT_MAJOR);
+    }
+    if (h->file_size != size) {
+        snprintf(what, sizeof what, "file has %zu bytes, header says %llu "
+                 "(truncated?)", size, (unsigned long long)h->file_size);
+        munmap(map, size);
+        return corrupt(err, path, what);
+    }
+    if (h->n_rows > ((uint64_t)1 << 48) || h->dir_offset != HEADER_SIZE || h->dir_size > size - HEADER_SIZE ||
+        h->dir_size < (uint64_t)h->n_cols * ENTRY_SIZE ||
+        XXH3_64bits((const char *)map + HEADER_SIZE, h->dir_size) !=
+            h->dir_hash) {
+        munmap(map, size);
+        return corrupt(err, path, "column directory damaged");
+    }
+
+    t = mlp_table_new((size_t)h->n_rows);
+    if (t == NULL) {
+        munmap(map, size);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    t->map = map;
+    t->map_len = size;
+    const file_entry *ents = (const file_entry *)((const char *)map + HEADER_SIZE);
+    const char *names = (const char *)(ents + h->n_cols);
+    size_t names_len = (size_t)(h->dir_size - (uint64_t)h->n_cols * ENTRY_SIZE);
+    for (uint32_t i = 0; i < h->n_cols; i++) {
+        if (ents[i].name_off > names_len ||
+            ents[i].name_len > names_len - ents[i].name_off) {
+            rc = corrupt(err, path, "column name outside the directory");
+            goto fail;
+        }
+        rc = load_column(t, &ents[i], names, map, size, path, err);
+        if (rc != MLP_OK)
+            goto fail;
+    }
+    *out = t;
+    return MLP_OK;
+fail:
+    mlp_table_free(t);
+    return rc;
+}

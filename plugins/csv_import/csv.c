@@ -1,0 +1,232 @@
+/* RFC 4180 tokenizing with exact error positions. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+
+void csv_init(csv_reader *r, const char *path, const char *buf, size_t len,
+              char delim)
+{
+    memset(r, 0, sizeof *r);
+    r->path = path;
+    r->buf = buf;
+    r->len = len;
+    r->delim = delim;
+    r->next_line = 1;
+    if (len >= 3 && (unsigned char)buf[0] == 0xEF &&
+        (unsigned char)buf[1] == 0xBB && (unsigned char)buf[2] == 0xBF)
+        r->pos = 3;
+}
+
+void csv_free(csv_reader *r)
+{
+    free(r->fields);
+    free(r->scratch);
+}
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid. */
+static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+    unsigned c = p[0];
+    size_t n;
+    unsigned min;
+
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF)
+        n = 3, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4)
+        n = 4, min = 0x10000;
+    else
+        return 0;
+    if ((size_t)(end - p) < n)
+        return 0;
+    unsigned cp = c & (0x7F >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+/* Column of byte offset pos on its physical line (1-based). */
+static size_t column_of(const csv_reader *r, size_t pos)
+{
+    size_t start = pos;
+
+    while (start > 0 && r->buf[start - 1] != '\n')
+        start--;
+    return pos - start + 1;
+}
+
+static int fail_at(csv_reader *r, mlp_error *err, size_t line, size_t pos,
+                   const char *what)
+{
+    r->err_pos = pos;
+    r->next_line = line;
+    return mlp_error_set(err, MLP_EFORMAT, "%s:%zu:%zu: %s", r->path, line,
+                         column_of(r, pos), what);
+}
+
+static int push_field(csv_reader *r, const char *p, size_t len, int quoted)
+{
+    if (r->n_fields == r->cap_fields) {
+        size_t cap = r->cap_fields ? r->cap_fields * 2 : 64;
+        csv_field *nf = realloc(r->fields, cap * sizeof *nf);
+        if (nf == NULL)
+            return MLP_ENOMEM;
+        r->fields = nf;
+        r->cap_fields = cap;
+    }
+    r->fields[r->n_fields].p = p;
+    r->fields[r->n_fields].len = len;
+    r->fields[r->n_fields].quoted = quoted;
+    r->n_fields++;
+    return MLP_OK;
+}
+
+static int scratch_reserve(csv_reader *r, size_t extra)
+{
+    if (r->scratch_len + extra <= r->scratch_cap)
+        return MLP_OK;
+    size_t cap = r->scratch_cap ? r->scratch_cap : 4096;
+    while (cap < r->scratch_len + extra)
+        cap *= 2;
+    char *ns = realloc(r->scratch, cap);
+    if (ns == NULL)
+        return MLP_ENOMEM;
+    /* Fields already unescaped point into the old buffer: move them. */
+    for (size_t i = 0; i < r->n_fields; i++)
+        if (r->fields[i].quoted == 2)
+            r->fields[i].p = ns + (r->fields[i].p - r->scratch);
+    r->scratch = ns;
+    r->scratch_cap = cap;
+    return MLP_OK;
+}
+
+void csv_skip_bad_line(csv_reader *r)
+{
+    const char *nl = memchr(r->buf + r->err_pos, '\n', r->len - r->err_pos);
+
+    r->pos = nl ? (size_t)(nl - r->buf) + 1 : r->len;
+    r->next_line++;
+}
+
+int csv_next(csv_reader *r, mlp_error *err)
+{
+    const char *b = r->buf;
+    const unsigned char *end = (const unsigned char *)b + r->len;
+    size_t pos = r->pos, line;
+
+    r->n_fields = 0;
+    r->scratch_len = 0;
+    /* Skip blank lines (an empty line is not a row of one empty field). */
+    while (pos < r->len && (b[pos] == '\n' || (b[pos] == '\r' &&
+                            pos + 1 < r->len && b[pos + 1] == '\n'))) {
+        pos += b[pos] == '\r' ? 2 : 1;
+        r->next_line++;
+    }
+    if (pos >= r->len) {
+        r->pos = pos;
+        return 0;
+    }
+    line = r->line = r->next_line;
+    r->row_start = b + pos;
+    for (;;) {
+        size_t start = pos;
+        if (pos < r->len && b[pos] == '"') {
+            /* Quoted field: find the closing quote, unescaping "" on the way. */
+            size_t open_pos = pos, open_line = line, out0;
+            int escaped = 0;
+            pos++;
+            if (scratch_reserve(r, 0) != MLP_OK)
+                return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            out0 = r->scratch_len;
+            for (;;) {
+                const char *q = memchr(b + pos, '"', r->len - pos);
+                size_t upto = q ? (size_t)(q - b) : r->len;
+                for (size_t k = pos; k < upto;) {
+                    size_t n = utf8_seq((const unsigned char *)b + k, end);
+                    if (n == 0)
+                        return fail_at(r, err, line, k, "invalid UTF-8 byte "
+                                       "sequence");
+                    if (b[k] == '\n')
+                        line++;
+                    k += n;
+                }
+                if (q == NULL) {
+                    char what[128];
+                    snprintf(what, sizeof what, "unterminated quoted field "
+                             "(the quote opened here is never closed)");
+                    return fail_at(r, err, open_line, open_pos, what);
+                }
+                if (scratch_reserve(r, upto - pos + 1) != MLP_OK)
+                    return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                memcpy(r->scratch + r->scratch_len, b + pos, upto - pos);
+                r->scratch_len += upto - pos;
+                pos = upto + 1;
+                if (pos < r->len && b[pos] == '"') {
+                    r->scratch[r->scratch_len++] = '"';
+                    escaped = 1;
+                    pos++;
+                    continue;
+                }
+                break;
+            }
+            if (pos < r->len && b[pos] != r->delim && b[pos] != '\n' &&
+                !(b[pos] == '\r' && pos + 1 < r->len && b[pos + 1] == '\n'))
+                return fail_at(r, err, line, pos, "unexpected text after a "
+                               "closing quote (a quote inside a quoted field "
+                               "must be doubled)");
+            int rc = escaped
+                ? push_field(r, r->scratch + out0, r->scratch_len - out0, 2)
+                : push_field(r, b + start + 1, pos - start - 2, 1);
+            if (rc != MLP_OK)
+                return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            if (!escaped)
+                r->scratch_len = out0;
+        } else {
+            size_t k = pos;
+            while (k < r->len) {
+                unsigned char c = (unsigned char)b[k];
+                if (c == (unsigned char)r->delim || c == '\n')
+                    break;
+                if (c == '\r' && k + 1 < r->len && b[k + 1] == '\n')
+                    break;
+                if (c == '"')
+                    return fail_at(r, err, line, k, "quote inside an unquoted "
+                                   "field (quote the whole field and double "
+                                   "the quote)");
+                if (c < 0x80) {
+                    k++;
+                    continue;
+                }
+                size_t n = utf8_seq((const unsigned char *)b + k, end);
+                if (n == 0)
+                    return fail_at(r, err, line, k, "invalid UTF-8 byte "
+                                   "sequence");
+                k += n;
+            }
+            if (push_field(r, b + pos, k - pos, 0) != MLP_OK)
+                return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            pos = k;
+        }
+        if (pos < r->len && b[pos] == r->delim) {
+            pos++;
+            continue;
+        }
+        /* End of row: LF, CRLF or end of file. */
+        r->row_len = (size_t)(b + pos - r->row_start);
+        if (pos < r->len)
+            pos += b[pos] == '\r' ? 2 : 1;
+        r->pos = pos;
+        r->next_line = line + 1;
+        return 1;
+    }
+}

@@ -1,0 +1,47 @@
+/* An RFC 4180 CSV tokenizer over a file mapped in memory.
+ *
+ * Handles quoted fields, doubled quotes, delimiters and line breaks inside
+ * quotes, CRLF and LF line ends, a UTF-8 byte order mark, and any one-byte
+ * delimiter.  It checks that every field is valid UTF-8.  Errors name the
+ * file, the physical line and the column (1-based, in bytes).
+ */
+#ifndef MLPIPE_CSV_IMPORT_CSV_H
+#define MLPIPE_CSV_IMPORT_CSV_H
+
+#include <stddef.h>
+
+#include <mlpipe/error.h>
+
+typedef struct csv_field {
+    const char *p;     /* points into the file or into the row's scratch */
+    size_t len;
+    int quoted;
+} csv_field;
+
+typedef struct csv_reader {
+    const char *path;
+    const char *buf;
+    size_t len, pos;
+    char delim;
+    size_t line;           /* physical line where the current row starts */
+    size_t next_line;      /* physical line of the next row */
+    const char *row_start; /* raw bytes of the current row */
+    size_t row_len;
+    csv_field *fields;
+    size_t n_fields, cap_fields;
+    char *scratch;         /* unescaped quoted fields of the current row */
+    size_t scratch_len, scratch_cap;
+    size_t err_pos;        /* byte offset of the last error */
+} csv_reader;
+
+/* After an error, moves past the line where it happened so a caller that
+ * skips bad rows can go on. */
+void csv_skip_bad_line(csv_reader *r);
+void csv_init(csv_reader *r, const char *path, const char *buf, size_t len,
+              char delim);
+void csv_free(csv_reader *r);
+/* Reads the next row: 1 when a row was read, 0 at the end, negative on a
+ * malformed row (err says where).  Blank lines are skipped. */
+int csv_next(csv_reader *r, mlp_error *err);
+
+#endif

@@ -1,0 +1,743 @@
+/* csv_import: reads CSV files into an Examples artifact, one table per split.
+ *
+ * Two passes over the mapped files.  The first checks the structure, infers
+ * each column's type and assigns every row to a split by hashing its key
+ * (or its raw bytes), so the same row lands in the same split on every run
+ * and machine.  The second fills typed column buffers per split.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <mlpipe/mlpipe.h>
+
+#include "csv.h"
+#include "dict.h"
+
+#define MAX_SPLITS 16
+#define MAX_SKIPPED_LINES 10
+
+enum { T_AUTO, T_NUMERIC, T_CATEGORICAL, T_STRING };
+
+typedef struct col_info {
+    char *name;
+    int declared;        /* T_* from the `types` parameter */
+    int numeric;         /* every present value parsed as a number */
+    int integer;         /* ... and as an integer */
+    size_t present;
+} col_info;
+
+typedef struct split_def {
+    char name[64];
+    double weight;
+    size_t rows;
+} split_def;
+
+typedef struct mapped {
+    char *path;
+    char *data;
+    size_t len;
+} mapped;
+
+typedef struct job {
+    mlp_ctx *ctx;
+    mapped *files;
+    size_t n_files;
+    char delim;
+    int header;
+    int skip_bad;
+    const cJSON *na;
+    col_info *cols;
+    size_t n_cols;
+    split_def splits[MAX_SPLITS];
+    size_t n_splits;
+    double total_weight;
+    int key_col;
+    uint64_t seed;
+    uint8_t *row_split;   /* per accepted row */
+    size_t n_rows, cap_rows;
+    size_t skipped;
+    size_t skipped_lines[MAX_SKIPPED_LINES];
+    size_t max_categories;
+} job;
+
+static int is_na(const job *j, const char *p, size_t len)
+{
+    const cJSON *v;
+
+    cJSON_ArrayForEach(v, j->na) {
+        const char *s = cJSON_GetStringValue(v);
+        if (s && strlen(s) == len && memcmp(s, p, len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Parses a whole field as a number (surrounding blanks allowed). */
+static int parse_number(const char *p, size_t len, double *out, int *is_int)
+{
+    char buf[128];
+    char *end;
+
+    while (len > 0 && (*p == ' ' || *p == '\t'))
+        p++, len--;
+    while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+        len--;
+    if (len == 0 || len >= sizeof buf)
+        return 0;
+    memcpy(buf, p, len);
+    buf[len] = '\0';
+    /* strtod would accept hex and "inf"/"nan" words: keep to decimal. */
+    for (size_t i = 0; i < len; i++) {
+        char c = buf[i];
+        if (!((c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' ||
+              c == 'e' || c == 'E'))
+            return 0;
+    }
+    errno = 0;
+    *out = strtod(buf, &end);
+    if (*end != '\0' || end == buf)
+        return 0;
+    *is_int = strpbrk(buf, ".eE") == NULL;
+    return 1;
+}
+
+static int map_file(const char *path, mapped *m, mlp_error *err)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    m->path = strdup(path);
+    m->data = NULL;
+    m->len = 0;
+    if (fd < 0)
+        return mlp_error_set(err, MLP_EIO, "cannot open %s: %s", path,
+                             strerror(errno));
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        return mlp_error_set(err, MLP_EIO, "%s: %s", path, strerror(errno));
+    }
+    m->len = (size_t)st.st_size;
+    if (m->len > 0) {
+        m->data = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m->data == MAP_FAILED) {
+            m->data = NULL;
+            close(fd);
+            return mlp_error_set(err, MLP_EIO, "cannot map %s: %s", path,
+                                 strerror(errno));
+        }
+        madvise(m->data, m->len, MADV_SEQUENTIAL);
+    }
+    close(fd);
+    return MLP_OK;
+}
+
+static int record_skip(job *j, size_t line)
+{
+    if (j->skipped < MAX_SKIPPED_LINES)
+        j->skipped_lines[j->skipped] = line;
+    j->skipped++;
+    return MLP_OK;
+}
+
+static int split_of(const job *j, const csv_reader *r)
+{
+    uint64_t h;
+    double u, acc = 0;
+
+    if (j->key_col >= 0) {
+        const csv_field *f = &r->fields[j->key_col];
+        h = mlp_hash64(f->p, f->len, j->seed);
+    } else {
+        h = mlp_hash64(r->row_start, r->row_len, j->seed);
+    }
+    /* 53 high bits give a uniform value in [0, 1). */
+    u = (double)(h >> 11) * (1.0 / 9007199254740992.0) * j->total_weight;
+    for (size_t s = 0; s < j->n_splits; s++) {
+        acc += j->splits[s].weight;
+        if (u < acc)
+            return (int)s;
+    }
+    return (int)j->n_splits - 1;
+}
+
+static int set_columns(job *j, const csv_reader *r, mlp_error *err)
+{
+    const cJSON *names = mlp_ctx_param(j->ctx, "column_names");
+    const cJSON *types = mlp_ctx_param(j->ctx, "types");
+    const cJSON *t;
+    size_t n = names ? (size_t)cJSON_GetArraySize(names) : r->n_fields;
+
+    j->cols = calloc(n, sizeof *j->cols);
+    if (j->cols == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    j->n_cols = n;
+    for (size_t c = 0; c < n; c++) {
+        if (names != NULL) {
+            const char *s = cJSON_GetStringValue(cJSON_GetArrayItem(names, (int)c));
+            if (s == NULL || *s == '\0')
+                return mlp_error_set(err, MLP_EINVAL, "parameter 'column_names' "
+                                     "item %zu must be a non-empty string",
+                                     c + 1);
+            j->cols[c].name = strdup(s);
+        } else {
+            j->cols[c].name = strndup(r->fields[c].p, r->fields[c].len);
+        }
+        if (j->cols[c].name == NULL)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        if (j->cols[c].name[0] == '\0')
+            return mlp_error_set(err, MLP_EFORMAT, "%s:%zu: column %zu has an "
+                                 "empty name", j->files[0].path, r->line, c + 1);
+        for (size_t k = 0; k < c; k++)
+            if (strcmp(j->cols[k].name, j->cols[c].name) == 0)
+                return mlp_error_set(err, MLP_EFORMAT, "%s:%zu: column name "
+                                     "'%s' appears twice (columns %zu and %zu)",
+                                     j->files[0].path, r->line,
+                                     j->cols[c].name, k + 1, c + 1);
+        j->cols[c].numeric = 1;
+        j->cols[c].integer = 1;
+    }
+    cJSON_ArrayForEach(t, types) {
+        size_t c;
+        const char *v = cJSON_GetStringValue(t);
+        for (c = 0; c < n && strcmp(j->cols[c].name, t->string) != 0; c++)
+            ;
+        if (c == n)
+            return mlp_error_set(err, MLP_EINVAL, "parameter 'types' names "
+                                 "column '%s', which the data does not have",
+                                 t->string);
+        if (v && strcmp(v, "numeric") == 0)
+            j->cols[c].declared = T_NUMERIC;
+        else if (v && strcmp(v, "categorical") == 0)
+            j->cols[c].declared = T_CATEGORICAL;
+        else if (v && strcmp(v, "string") == 0)
+            j->cols[c].declared = T_STRING;
+        else
+            return mlp_error_set(err, MLP_EINVAL, "parameter 'types': column "
+                                 "'%s' must be \"numeric\", \"categorical\" or "
+                                 "\"string\"", t->string);
+    }
+    /* The key must be known before the first row is assigned a split. */
+    const char *key = mlp_ctx_param_string(j->ctx, "split_key");
+    for (size_t c = 0; key && c < n; c++)
+        if (strcmp(j->cols[c].name, key) == 0)
+            j->key_col = (int)c;
+    if (key && j->key_col < 0)
+        return mlp_error_set(err, MLP_EINVAL, "parameter 'split_key': no "
+                             "column '%s' in %s", key, j->files[0].path);
+    return MLP_OK;
+}
+
+/* Pass 1 over one file: structure, types, splits. */
+static int scan_file(job *j, size_t fi, mlp_error *err)
+{
+    csv_reader r;
+    int rc, first = 1;
+
+    csv_init(&r, j->files[fi].path, j->files[fi].data, j->files[fi].len, j->delim);
+    for (;;) {
+        rc = csv_next(&r, err);
+        if (rc == 0)
+            break;
+        if (rc < 0) {
+            if (!j->skip_bad || rc == MLP_ENOMEM ||
+                strstr(err->msg, "unterminated") != NULL)
+                goto done;
+            record_skip(j, r.next_line);
+            csv_skip_bad_line(&r);
+            continue;
+        }
+        if (first && j->header) {
+            first = 0;
+            if (fi == 0 && j->cols == NULL) {
+                rc = set_columns(j, &r, err);
+                if (rc != MLP_OK)
+                    goto done;
+            } else if (r.n_fields != j->n_cols) {
+                rc = mlp_error_set(err, MLP_EFORMAT, "%s:%zu: header has %zu "
+                                   "columns, %s has %zu", r.path, r.line,
+                                   r.n_fields, j->files[0].path, j->n_cols);
+                goto done;
+            }
+            continue;
+        }
+        if (j->cols == NULL) {
+            rc = set_columns(j, &r, err);
+            if (rc != MLP_OK)
+                goto done;
+        }
+        first = 0;
+        if (r.n_fields != j->n_cols) {
+            if (j->skip_bad) {
+                record_skip(j, r.line);
+                continue;
+            }
+            rc = mlp_error_set(err, MLP_EFORMAT, "%s:%zu: expected %zu fields "
+                               "(as in the header), found %zu", r.path, r.line,
+                               j->n_cols, r.n_fields);
+            goto done;
+        }
+        int bad = 0;
+        for (size_t c = 0; c < j->n_cols && !bad; c++) {
+            const csv_field *f = &r.fields[c];
+            double v;
+            int is_int;
+            if (is_na(j, f->p, f->len))
+                continue;
+            j->cols[c].present++;
+            if (!j->cols[c].numeric && j->cols[c].declared != T_NUMERIC)
+                continue;
+            if (parse_number(f->p, f->len, &v, &is_int)) {
+                j->cols[c].integer &= is_int;
+                continue;
+            }
+            if (j->cols[c].declared == T_NUMERIC) {
+                if (j->skip_bad) {
+                    bad = 1;
+                    break;
+                }
+                rc = mlp_error_set(err, MLP_EFORMAT, "%s:%zu: column '%s' is "
+                                   "declared numeric, but the value \"%.*s\" "
+                                   "is not a number", r.path, r.line,
+                                   j->cols[c].name, (int)(f->len > 40 ? 40 : f->len),
+                                   f->p);
+                goto done;
+            }
+            j->cols[c].numeric = 0;
+        }
+        if (bad) {
+            record_skip(j, r.line);
+            continue;
+        }
+        if (j->n_rows == j->cap_rows) {
+            size_t cap = j->cap_rows ? j->cap_rows * 2 : 4096;
+            uint8_t *nr = realloc(j->row_split, cap);
+            if (nr == NULL) {
+                rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                goto done;
+            }
+            j->row_split = nr;
+            j->cap_rows = cap;
+        }
+        int s = split_of(j, &r);
+        j->row_split[j->n_rows++] = (uint8_t)s;
+        j->splits[s].rows++;
+        if ((j->n_rows & 0xFFFF) == 0)
+            mlp_ctx_progress(j->ctx, r.pos, j->files[fi].len, "bytes");
+    }
+    rc = MLP_OK;
+done:
+    csv_free(&r);
+    return rc;
+}
+
+/* Column buffers of one split during pass 2. */
+typedef struct split_cols {
+    double **num;
+    uint8_t **miss;
+    int32_t **codes;
+} split_cols;
+
+static int final_type(const job *j, size_t c)
+{
+    if (j->cols[c].declared != T_AUTO)
+        return j->cols[c].declared;
+    return j->cols[c].numeric ? T_NUMERIC : T_CATEGORICAL;
+}
+
+static int fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
+{
+    size_t row = 0;
+    size_t at[MAX_SPLITS] = { 0 };
+    int rc = MLP_OK;
+
+    for (size_t fi = 0; fi < j->n_files && rc == MLP_OK; fi++) {
+        csv_reader r;
+        int first = 1;
+        csv_init(&r, j->files[fi].path, j->files[fi].data, j->files[fi].len,
+                 j->delim);
+        /* Pass 1 decided which rows are kept; this pass repeats its
+         * decisions in the same order. */
+        for (;;) {
+            int k = csv_next(&r, err);
+            if (k == 0)
+                break;
+            if (k < 0) {
+                csv_skip_bad_line(&r);
+                continue;
+            }
+            if (first && j->header) {
+                first = 0;
+                continue;
+            }
+            first = 0;
+            if (r.n_fields != j->n_cols)
+                continue;
+            int bad = 0;
+            for (size_t c = 0; c < j->n_cols && !bad; c++) {
+                const csv_field *f = &r.fields[c];
+                double v;
+                int is_int;
+                if (final_type(j, c) == T_NUMERIC && !is_na(j, f->p, f->len) &&
+                    !parse_number(f->p, f->len, &v, &is_int))
+                    bad = 1;
+            }
+            if (bad)
+                continue;
+            int s = j->row_split[row++];
+            size_t i = at[s]++;
+            for (size_t c = 0; c < j->n_cols; c++) {
+                const csv_field *f = &r.fields[c];
+                int na = is_na(j, f->p, f->len);
+                if (final_type(j, c) == T_NUMERIC) {
+                    double v = NAN;
+                    int is_int;
+                    if (na)
+                        sc[s].miss[c][i >> 3] |= (uint8_t)(1u << (i & 7));
+                    else
+                        parse_number(f->p, f->len, &v, &is_int);
+                    sc[s].num[c][i] = v;
+                } else if (na) {
+                    sc[s].codes[c][i] = -1;
+                } else {
+                    int32_t code;
+                    if (dict_intern(&dicts[c], f->p, f->len, &code) != MLP_OK) {
+                        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                        break;
+                    }
+                    sc[s].codes[c][i] = code;
+                }
+            }
+            if (rc != MLP_OK)
+                break;
+        }
+        csv_free(&r);
+    }
+    return rc;
+}
+
+static int build_split(job *j, size_t s, split_cols *sc, dict *dicts,
+                       mlp_table *t, mlp_error *err)
+{
+    size_t n = j->splits[s].rows;
+    int rc = MLP_OK;
+
+    for (size_t c = 0; c < j->n_cols && rc == MLP_OK; c++) {
+        int type = final_type(j, c);
+        if (type == T_NUMERIC) {
+            rc = mlp_table_adopt_numeric(t, j->cols[c].name, sc[s].num[c],
+                                         sc[s].miss[c], err);
+            sc[s].num[c] = NULL;
+            sc[s].miss[c] = NULL;
+        } else if (type == T_CATEGORICAL && dicts[c].n <= j->max_categories) {
+            rc = mlp_table_add_categorical(t, j->cols[c].name, sc[s].codes[c],
+                                           dicts[c].n,
+                                           (const char *const *)dicts[c].strs, err);
+        } else {
+            const char **vals = malloc((n ? n : 1) * sizeof *vals);
+            if (vals == NULL)
+                return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            for (size_t i = 0; i < n; i++)
+                vals[i] = sc[s].codes[c][i] < 0 ? NULL
+                          : dicts[c].strs[sc[s].codes[c][i]];
+            rc = mlp_table_add_string(t, j->cols[c].name, vals, err);
+            free(vals);
+        }
+    }
+    return rc;
+}
+
+static int cmp_split(const void *a, const void *b)
+{
+    return strcmp(((const split_def *)a)->name, ((const split_def *)b)->name);
+}
+
+static int read_params(job *j, mlp_error *err)
+{
+    mlp_ctx *ctx = j->ctx;
+    const char *delim = mlp_ctx_param_string(ctx, "delimiter");
+    const cJSON *splits = mlp_ctx_param(ctx, "splits"), *s;
+
+    if (delim == NULL || strlen(delim) != 1 || delim[0] == '"' ||
+        delim[0] == '\n' || delim[0] == '\r')
+        return mlp_error_set(err, MLP_EINVAL, "parameter 'delimiter' must be "
+                             "one character other than a quote or line break");
+    j->delim = delim[0];
+    j->header = mlp_ctx_param_bool(ctx, "header");
+    j->skip_bad = strcmp(mlp_ctx_param_string(ctx, "bad_rows"), "skip") == 0;
+    j->na = mlp_ctx_param(ctx, "na_values");
+    j->seed = (uint64_t)mlp_ctx_param_int(ctx, "seed");
+    j->max_categories = (size_t)mlp_ctx_param_int(ctx, "max_categories");
+    j->key_col = -1;
+    if (!j->header && mlp_ctx_param(ctx, "column_names") == NULL)
+        return mlp_error_set(err, MLP_EINVAL, "with header = false, give the "
+                             "column names in 'column_names'");
+    cJSON_ArrayForEach(s, splits) {
+        if (j->n_splits == MAX_SPLITS)
+            return mlp_error_set(err, MLP_EINVAL, "parameter 'splits': at most "
+                                 "%d splits", MAX_SPLITS);
+        if (!cJSON_IsNumber(s) || !(s->valuedouble > 0))
+            return mlp_error_set(err, MLP_EINVAL, "parameter 'splits': weight "
+                                 "of '%s' must be a positive number", s->string);
+        if (strlen(s->string) >= sizeof j->splits[0].name ||
+            strspn(s->string, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
+                strlen(s->string) || s->string[0] == '\0')
+            return mlp_error_set(err, MLP_EINVAL, "parameter 'splits': split "
+                                 "name '%s' must be lower-case letters, digits "
+                                 "or '_'", s->string);
+        snprintf(j->splits[j->n_splits].name, sizeof j->splits[0].name, "%s",
+                 s->string);
+        j->splits[j->n_splits].weight = s->valuedouble;
+        j->total_weight += s->valuedouble;
+        j->n_splits++;
+    }
+    if (j->n_splits == 0)
+        return mlp_error_set(err, MLP_EINVAL, "parameter 'splits' is empty");
+    /* Sorted by name so a Lua table's iteration order cannot change which
+     * split a row lands in. */
+    qsort(j->splits, j->n_splits, sizeof *j->splits, cmp_split);
+    return MLP_OK;
+}
+
+static int open_files(job *j, mlp_error *err)
+{
+    const char *pattern = mlp_ctx_param_string(j->ctx, "path");
+    glob_t g;
+    int grc = glob(pattern, 0, NULL, &g);
+
+    if (grc == GLOB_NOMATCH)
+        return mlp_error_set(err, MLP_ENOTFOUND, "parameter 'path': no file "
+                             "matches %s", pattern);
+    if (grc != 0)
+        return mlp_error_set(err, MLP_EIO, "parameter 'path': cannot expand %s",
+                             pattern);
+    j->files = calloc(g.gl_pathc, sizeof *j->files);
+    if (j->files == NULL) {
+        globfree(&g);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        int rc = map_file(g.gl_pathv[i], &j->files[i], err);
+        j->n_files++;
+        if (rc != MLP_OK) {
+            globfree(&g);
+            return rc;
+        }
+    }
+    globfree(&g);
+    return MLP_OK;
+}
+
+static cJSON *describe(const job *j, const dict *dicts)
+{
+    cJSON *props = cJSON_CreateObject(), *a, *o;
+    const char *label = mlp_ctx_param_string(j->ctx, "label");
+
+    a = cJSON_AddArrayToObject(props, "splits");
+    for (size_t s = 0; s < j->n_splits; s++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(j->splits[s].name));
+    o = cJSON_AddObjectToObject(props, "rows");
+    for (size_t s = 0; s < j->n_splits; s++)
+        cJSON_AddNumberToObject(o, j->splits[s].name, (double)j->splits[s].rows);
+    a = cJSON_AddArrayToObject(props, "columns");
+    for (size_t c = 0; c < j->n_cols; c++) {
+        int t = final_type(j, c);
+        cJSON *col = cJSON_CreateObject();
+        cJSON_AddStringToObject(col, "name", j->cols[c].name);
+        if (t == T_NUMERIC) {
+            cJSON_AddStringToObject(col, "type", "numeric");
+            cJSON_AddStringToObject(col, "kind", j->cols[c].integer ? "int" : "float");
+        } else {
+            cJSON_AddStringToObject(col, "type", t == T_CATEGORICAL &&
+                                    dicts[c].n <= j->max_categories
+                                    ? "categorical" : "string");
+        }
+        cJSON_AddItemToArray(a, col);
+    }
+    if (label)
+        cJSON_AddStringToObject(props, "label", label);
+    a = cJSON_AddArrayToObject(props, "source");
+    for (size_t f = 0; f < j->n_files; f++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(j->files[f].path));
+    cJSON_AddNumberToObject(props, "skipped_rows", (double)j->skipped);
+    a = cJSON_AddArrayToObject(props, "skipped_lines");
+    for (size_t i = 0; i < j->skipped && i < MAX_SKIPPED_LINES; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateNumber((double)j->skipped_lines[i]));
+    return props;
+}
+
+static void free_job(job *j, split_cols *sc, dict *dicts)
+{
+    for (size_t s = 0; sc && s < j->n_splits; s++) {
+        for (size_t c = 0; c < j->n_cols; c++) {
+            if (sc[s].num) mlp_free(sc[s].num[c]);
+            if (sc[s].miss) mlp_free(sc[s].miss[c]);
+            if (sc[s].codes) free(sc[s].codes[c]);
+        }
+        free(sc[s].num);
+        free(sc[s].miss);
+        free(sc[s].codes);
+    }
+    free(sc);
+    for (size_t c = 0; dicts && c < j->n_cols; c++)
+        dict_free(&dicts[c]);
+    free(dicts);
+    for (size_t c = 0; c < j->n_cols; c++)
+        free(j->cols[c].name);
+    free(j->cols);
+    for (size_t f = 0; f < j->n_files; f++) {
+        if (j->files[f].data)
+            munmap(j->files[f].data, j->files[f].len);
+        free(j->files[f].path);
+    }
+    free(j->files);
+    free(j->row_split);
+}
+
+static int run(mlp_ctx *ctx)
+{
+    job j;
+    split_cols *sc = NULL;
+    dict *dicts = NULL;
+    mlp_artifact *out = mlp_ctx_output(ctx, "examples");
+    const char *label = mlp_ctx_param_string(ctx, "label");
+    mlp_error err;
+    int rc;
+
+    memset(&j, 0, sizeof j);
+    j.ctx = ctx;
+    mlp_error_clear(&err);
+    rc = read_params(&j, &err);
+    if (rc == MLP_OK)
+        rc = open_files(&j, &err);
+    for (size_t f = 0; rc == MLP_OK && f < j.n_files; f++)
+        rc = scan_file(&j, f, &err);
+    if (rc == MLP_OK && j.cols == NULL)
+        rc = mlp_error_set(&err, MLP_EFORMAT, "%s: no rows and no header",
+                           j.files[0].path);
+    if (rc == MLP_OK && label) {
+        size_t c;
+        for (c = 0; c < j.n_cols && strcmp(j.cols[c].name, label) != 0; c++)
+            ;
+        if (c == j.n_cols)
+            rc = mlp_error_set(&err, MLP_EINVAL, "parameter 'label': no column "
+                               "'%s' in %s", label, j.files[0].path);
+    }
+    if (rc == MLP_OK) {
+        sc = calloc(j.n_splits, sizeof *sc);
+        dicts = calloc(j.n_cols, sizeof *dicts);
+        if (sc == NULL || dicts == NULL)
+            rc = mlp_error_set(&err, MLP_ENOMEM, "out of memory");
+    }
+    for (size_t s = 0; rc == MLP_OK && s < j.n_splits; s++) {
+        size_t n = j.splits[s].rows;
+        sc[s].num = calloc(j.n_cols, sizeof *sc[s].num);
+        sc[s].miss = calloc(j.n_cols, sizeof *sc[s].miss);
+        sc[s].codes = calloc(j.n_cols, sizeof *sc[s].codes);
+        if (!sc[s].num || !sc[s].miss || !sc[s].codes) {
+            rc = mlp_error_set(&err, MLP_ENOMEM, "out of memory");
+            break;
+        }
+        for (size_t c = 0; c < j.n_cols; c++) {
+            if (final_type(&j, c) == T_NUMERIC) {
+                sc[s].num[c] = mlp_malloc((n ? n : 1) * sizeof(double));
+                sc[s].miss[c] = mlp_calloc(n / 8 + 1, 1);
+                if (!sc[s].num[c] || !sc[s].miss[c])
+                    rc = mlp_error_set(&err, MLP_ENOMEM, "out of memory");
+            } else {
+                sc[s].codes[c] = malloc((n ? n : 1) * sizeof(int32_t));
+                if (!sc[s].codes[c])
+                    rc = mlp_error_set(&err, MLP_ENOMEM, "out of memory");
+            }
+        }
+    }
+    if (rc == MLP_OK)
+        rc = fill(&j, sc, dicts, &err);
+    for (size_t s = 0; rc == MLP_OK && s < j.n_splits; s++) {
+        mlp_table *t = mlp_table_new(j.splits[s].rows);
+        char file[128], path[4096];
+        if (t == NULL) {
+            rc = mlp_error_set(&err, MLP_ENOMEM, "out of memory");
+            break;
+        }
+        rc = build_split(&j, s, sc, dicts, t, &err);
+        snprintf(file, sizeof file, "%s.mlpt", j.splits[s].name);
+        if (rc == MLP_OK)
+            rc = mlp_artifact_path(out, file, path, sizeof path, &err);
+        if (rc == MLP_OK)
+            rc = mlp_table_write(t, path, &err);
+        mlp_table_free(t);
+    }
+    if (rc == MLP_OK) {
+        cJSON *props = describe(&j, dicts), *p;
+        cJSON_ArrayForEach(p, props)
+            if (rc == MLP_OK)
+                rc = mlp_artifact_set_property(out, p->string,
+                                               cJSON_Duplicate(p, 1), &err);
+        cJSON_Delete(props);
+        if (j.skipped > 0)
+            mlp_ctx_log(ctx, MLP_LOG_WARN, "skipped %zu malformed rows (first "
+                        "at line %zu)", j.skipped, j.skipped_lines[0]);
+    }
+    free_job(&j, sc, dicts);
+    if (rc != MLP_OK)
+        return mlp_ctx_fail_error(ctx, &err);
+    return MLP_OK;
+}
+
+static const mlp_port outputs[] = {
+    { "examples", MLP_TYPE_EXAMPLES, 0, "one table per split: <split>.mlpt" },
+    MLP_PORTS_END
+};
+
+static const char *const bad_row_choices[] = { "error", "skip", NULL };
+
+static const mlp_param_spec params[] = {
+    { "path", MLP_PARAM_STRING, NULL, MLP_PARAM_REQUIRED | MLP_PARAM_FILE, 0, 0,
+      NULL, "CSV file to read, or a glob matching several with the same "
+      "columns" },
+    { "label", MLP_PARAM_STRING, "null", 0, 0, 0, NULL,
+      "name of the label column (recorded for downstream stages)" },
+    { "delimiter", MLP_PARAM_STRING, "\",\"", 0, 0, 0, NULL,
+      "field separator, one character" },
+    { "header", MLP_PARAM_BOOL, "true", 0, 0, 0, NULL,
+      "the first row holds the column names" },
+    { "column_names", MLP_PARAM_LIST, "null", 0, 0, 0, NULL,
+      "column names, in order (needed when header = false; replaces the "
+      "header's names otherwise)" },
+    { "na_values", MLP_PARAM_LIST,
+      "[\"\", \"NA\", \"N/A\", \"NaN\", \"nan\", \"NULL\", \"null\"]", 0, 0, 0,
+      NULL, "field values read as missing" },
+    { "types", MLP_PARAM_MAP, "{}", 0, 0, 0, NULL,
+      "per-column type overriding inference: numeric, categorical or string" },
+    { "max_categories", MLP_PARAM_INT, "1000", MLP_PARAM_HAS_MIN, 1, 0, NULL,
+      "a text column with more distinct values than this is stored as string, "
+      "not categorical" },
+    { "splits", MLP_PARAM_MAP, "{\"train\": 8, \"eval\": 2}", 0, 0, 0, NULL,
+      "split names and their relative weights" },
+    { "split_key", MLP_PARAM_STRING, "null", 0, 0, 0, NULL,
+      "column whose value decides the split (default: the whole row)" },
+    { "seed", MLP_PARAM_INT, "0", MLP_PARAM_HAS_MIN, 0, 0, NULL,
+      "seed of the split hash" },
+    { "bad_rows", MLP_PARAM_ENUM, "\"error\"", 0, 0, 0, bad_row_choices,
+      "malformed rows: stop with an error, or skip them and record where" },
+    MLP_PARAMS_END
+};
+
+static const mlp_component components[] = {
+    { "csv_import", MLP_STAGE_INGEST,
+      "Reads RFC 4180 CSV into Examples with deterministic hash splits",
+      NULL, outputs, params, run, { NULL } },
+    MLP_COMPONENTS_END
+};
+
+MLP_PLUGIN_DEFINE(csv_import, "csv_import", "0.1.0", "MIT",
+                  "CSV ingestion", components, NULL, NULL);

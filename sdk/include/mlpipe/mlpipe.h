@@ -1,0 +1,17 @@
+/* Umbrella header: everything a plugin author needs. */
+#ifndef MLPIPE_MLPIPE_H
+#define MLPIPE_MLPIPE_H
+
+#include <mlpipe/artifact.h>
+#include <mlpipe/context.h>
+#include <mlpipe/error.h>
+#include <mlpipe/hash.h>
+#include <mlpipe/json.h>
+#include <mlpipe/log.h>
+#include <mlpipe/memory.h>
+#include <mlpipe/plugin.h>
+#include <mlpipe/table.h>
+
+#define MLPIPE_VERSION_STRING "0.1.0"
+
+#endif

@@ -1,0 +1,160 @@
+/* The plugin descriptor: what a plugin module exports.
+ *
+ * A plugin is a shared object that exports one constant mlp_plugin_desc and
+ * nothing else the core looks at.  The descriptor is static data: the core
+ * reads names, stages, ports and parameter specs without running plugin code,
+ * so `mlpipe plugins` and pipeline validation never execute a component.
+ *
+ * Define it with MLP_PLUGIN_DEFINE(module, ...).  The macro names the symbol
+ * `<module>_LTX_mlpipe_plugin`, libltdl's convention, so the same source
+ * works dlopened or preloaded into a static binary; `module` must be the
+ * file's base name (csv_import for csv_import.so).
+ *
+ * Compatibility: the core accepts a plugin whose abi_major equals its own and
+ * whose abi_minor is not newer, and reads a field only when struct_size (and
+ * component_size for each component) says the plugin's struct has it.
+ * Everything here is borrowed static data owned by the plugin.
+ */
+#ifndef MLPIPE_PLUGIN_H
+#define MLPIPE_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mlpipe/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MLP_ABI_MAJOR 1
+#define MLP_ABI_MINOR 0
+
+typedef enum mlp_stage {
+    MLP_STAGE_INGEST = 1,
+    MLP_STAGE_VALIDATE,
+    MLP_STAGE_LABEL,
+    MLP_STAGE_TRANSFORM,
+    MLP_STAGE_SELECT,
+    MLP_STAGE_TRAIN,
+    MLP_STAGE_TUNE,
+    MLP_STAGE_ANALYZE,
+    MLP_STAGE_PUSH
+} mlp_stage;
+
+/* Artifact type names used by the built-in components. */
+#define MLP_TYPE_EXAMPLES "Examples"
+#define MLP_TYPE_STATISTICS "Statistics"
+#define MLP_TYPE_SCHEMA "Schema"
+#define MLP_TYPE_ANOMALIES "Anomalies"
+#define MLP_TYPE_LABELS "Labels"
+#define MLP_TYPE_TRANSFORM_GRAPH "TransformGraph"
+#define MLP_TYPE_FEATURE_SELECTION "FeatureSelection"
+#define MLP_TYPE_MODEL "Model"
+#define MLP_TYPE_EVALUATION "Evaluation"
+#define MLP_TYPE_BLESSING "Blessing"
+#define MLP_TYPE_PUSHED_MODEL "PushedModel"
+
+enum {
+    MLP_PORT_OPTIONAL = 1u << 0,  /* an input that may be left unwired */
+    MLP_PORT_MULTIPLE = 1u << 1   /* an input that takes a list of artifacts */
+};
+
+typedef struct mlp_port {
+    const char *name;       /* identifier: [a-z_][a-z0-9_]* */
+    const char *type;       /* artifact type name, e.g. MLP_TYPE_EXAMPLES */
+    unsigned flags;         /* MLP_PORT_* */
+    const char *doc;
+} mlp_port;
+
+typedef enum mlp_param_type {
+    MLP_PARAM_INT = 1,
+    MLP_PARAM_FLOAT,
+    MLP_PARAM_BOOL,
+    MLP_PARAM_STRING,
+    MLP_PARAM_ENUM,      /* a string from `choices` */
+    MLP_PARAM_LIST,      /* a JSON array (a Lua sequence) */
+    MLP_PARAM_MAP        /* a JSON object (a Lua table with string keys) */
+} mlp_param_type;
+
+enum {
+    MLP_PARAM_REQUIRED = 1u << 0,
+    MLP_PARAM_HAS_MIN = 1u << 1,  /* value >= min (INT, FLOAT) */
+    MLP_PARAM_HAS_MAX = 1u << 2,  /* value <= max (INT, FLOAT) */
+    MLP_PARAM_MIN_EXCLUSIVE = 1u << 3, /* value > min instead */
+    MLP_PARAM_NO_CACHE_KEY = 1u << 4,  /* does not change results: left out
+                                          of the cache fingerprint */
+    MLP_PARAM_FILE = 1u << 5           /* STRING or LIST of file paths the
+                                          component reads: their contents
+                                          are part of the cache fingerprint */
+};
+
+typedef struct mlp_param_spec {
+    const char *name;
+    mlp_param_type type;
+    const char *default_json;      /* default as JSON text ("0.5", "\"auto\"",
+                                      "[]"); NULL when there is none */
+    unsigned flags;                /* MLP_PARAM_* */
+    double min, max;               /* with MLP_PARAM_HAS_MIN / HAS_MAX */
+    const char *const *choices;    /* ENUM: NULL-terminated list */
+    const char *doc;
+} mlp_param_spec;
+
+typedef struct mlp_ctx mlp_ctx;
+
+/* Runs one execution.  Returns MLP_OK, or a negative code after describing
+ * the failure with mlp_ctx_fail(). */
+typedef int (*mlp_run_fn)(mlp_ctx *ctx);
+
+typedef struct mlp_component {
+    const char *name;              /* unique across all loaded plugins */
+    mlp_stage stage;
+    const char *description;
+    const mlp_port *inputs;        /* terminated by an entry with name NULL */
+    const mlp_port *outputs;       /* likewise */
+    const mlp_param_spec *params;  /* likewise */
+    mlp_run_fn run;
+    void *reserved[4];             /* zero; room for later fields */
+} mlp_component;
+
+typedef struct mlp_plugin_desc {
+    uint32_t abi_major;
+    uint32_t abi_minor;
+    uint32_t struct_size;          /* sizeof(mlp_plugin_desc) when built */
+    uint32_t component_size;       /* sizeof(mlp_component) when built */
+    const char *name;
+    const char *version;
+    const char *license;
+    const char *description;
+    const mlp_component *components;  /* terminated by name NULL */
+    /* Called once after the descriptor was accepted; may be NULL.  Return
+     * MLP_OK or fill err; a failing init unloads the plugin. */
+    int (*init)(mlp_error *err);
+    void (*fini)(void);            /* called before unloading; may be NULL */
+    void *reserved[8];             /* zero; room for later fields */
+} mlp_plugin_desc;
+
+#define MLP_PLUGIN_SYMBOL "mlpipe_plugin"
+
+#define MLP_PORTS_END { NULL, NULL, 0, NULL }
+#define MLP_PARAMS_END { NULL, 0, NULL, 0, 0, 0, NULL, NULL }
+#define MLP_COMPONENTS_END { NULL, 0, NULL, NULL, NULL, NULL, NULL, { NULL } }
+
+/* Defines the descriptor of module `module` (the .so base name). */
+#define MLP_PLUGIN_DEFINE(module, name_, version_, license_, description_, \
+                          components_, init_, fini_)                      \
+    extern const mlp_plugin_desc module##_LTX_mlpipe_plugin;              \
+    const mlp_plugin_desc module##_LTX_mlpipe_plugin = {                  \
+        MLP_ABI_MAJOR, MLP_ABI_MINOR,                                     \
+        (uint32_t)sizeof(mlp_plugin_desc),                                \
+        (uint32_t)sizeof(mlp_component),                                  \
+        name_, version_, license_, description_, components_,             \
+        init_, fini_, { NULL }                                            \
+    }
+
+const char *mlp_stage_name(mlp_stage stage);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,115 @@
+/* The columnar table and its on-disk format.
+ *
+ * A table has n_rows rows and typed, named columns:
+ *   MLP_COL_NUMERIC      float64 values plus a missing bitmap;
+ *   MLP_COL_CATEGORICAL  int32 codes into a dictionary of level strings,
+ *                        code -1 meaning missing;
+ *   MLP_COL_STRING       variable-length UTF-8 strings plus a missing bitmap;
+ *   MLP_COL_MATRIX       a dense float32 block of `width` values per row, for
+ *                        wide numeric data such as pixels (no missing values).
+ *
+ * On disk (".mlpt") a table is one file: a versioned header, a column
+ * directory, and 64-byte aligned data segments, each column covered by its own
+ * XXH3 checksum.  mlp_table_open() maps the file and verifies every checksum
+ * before returning, so a damaged or truncated file is reported, never read.
+ *
+ * Ownership: mlp_table_new() and mlp_table_open() return an owned table freed
+ * with mlp_table_free(); columns and every pointer inside an mlp_column are
+ * borrowed from the table and live until it is freed.  The add functions copy
+ * what they are given.
+ */
+#ifndef MLPIPE_TABLE_H
+#define MLPIPE_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mlpipe/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum mlp_col_type {
+    MLP_COL_NUMERIC = 1,
+    MLP_COL_CATEGORICAL = 2,
+    MLP_COL_STRING = 3,
+    MLP_COL_MATRIX = 4
+} mlp_col_type;
+
+/* A read-only view of one column.  Only the fields of its type are set. */
+typedef struct mlp_column {
+    const char *name;
+    mlp_col_type type;
+    size_t n_rows;
+    size_t width;              /* MATRIX: values per row; otherwise 1 */
+    const double *num;         /* NUMERIC: n_rows values (NaN where missing) */
+    const float *mat;          /* MATRIX: n_rows * width values, row major */
+    const int32_t *codes;      /* CATEGORICAL: n_rows codes, -1 = missing */
+    size_t n_levels;           /* CATEGORICAL: dictionary size */
+    const uint64_t *level_off; /* CATEGORICAL: n_levels + 1 byte offsets */
+    const char *level_bytes;   /* CATEGORICAL: concatenated level strings */
+    const uint64_t *str_off;   /* STRING: n_rows + 1 byte offsets */
+    const char *str_bytes;     /* STRING: concatenated values */
+    const uint8_t *missing;    /* NUMERIC/STRING: bit i set = row i missing;
+                                  NULL when no value is missing */
+} mlp_column;
+
+typedef struct mlp_table mlp_table;
+
+mlp_table *mlp_table_new(size_t n_rows);
+void mlp_table_free(mlp_table *t);
+
+size_t mlp_table_n_rows(const mlp_table *t);
+size_t mlp_table_n_cols(const mlp_table *t);
+const mlp_column *mlp_table_column(const mlp_table *t, size_t i);
+/* The column called name, or NULL. */
+const mlp_column *mlp_table_find(const mlp_table *t, const char *name);
+const char *mlp_col_type_name(mlp_col_type type);
+
+/* Add columns of n_rows values.  `missing` may be NULL (nothing missing). */
+int mlp_table_add_numeric(mlp_table *t, const char *name, const double *values,
+                          const uint8_t *missing, mlp_error *err);
+int mlp_table_add_categorical(mlp_table *t, const char *name,
+                              const int32_t *codes, size_t n_levels,
+                              const char *const *levels, mlp_error *err);
+/* values[i] == NULL marks row i missing. */
+int mlp_table_add_string(mlp_table *t, const char *name,
+                         const char *const *values, mlp_error *err);
+int mlp_table_add_matrix(mlp_table *t, const char *name, size_t width,
+                         const float *values, mlp_error *err);
+
+/* Adopts buffers the caller allocated with mlp_malloc(); the table frees
+ * them.  On failure they are freed too, so the caller never double-frees. */
+int mlp_table_adopt_numeric(mlp_table *t, const char *name, double *values,
+                            uint8_t *missing, mlp_error *err);
+int mlp_table_adopt_matrix(mlp_table *t, const char *name, size_t width,
+                           float *values, mlp_error *err);
+
+static inline int mlp_column_is_missing(const mlp_column *c, size_t row)
+{
+    if (c->type == MLP_COL_CATEGORICAL)
+        return c->codes[row] < 0;
+    if (c->missing == NULL)
+        return 0;
+    return (c->missing[row >> 3] >> (row & 7)) & 1;
+}
+
+/* The string of row `row` (STRING) or of level `k` (CATEGORICAL); *len gets
+ * its length.  Not NUL-terminated. */
+const char *mlp_column_string(const mlp_column *c, size_t row, size_t *len);
+const char *mlp_column_level(const mlp_column *c, size_t k, size_t *len);
+
+/* Writes t to path atomically (a temporary file renamed into place). */
+int mlp_table_write(const mlp_table *t, const char *path, mlp_error *err);
+/* Maps path and verifies its header and every column checksum. */
+int mlp_table_open(const char *path, mlp_table **out, mlp_error *err);
+
+/* The format version this build writes; it reads the same major. */
+#define MLP_TABLE_FORMAT_MAJOR 1
+#define MLP_TABLE_FORMAT_MINOR 0
+
+#ifdef __cplusplus
+}
+#endif
+#endif
