@@ -204,7 +204,8 @@ static int l_add(lua_State *L)
         return luaL_error(L, "out of memory");
     rc = MLP_OK;
     lua_pushnil(L);
-    while (rc == MLP_OK && lua_next(L, 3) != 0) {
+    /* With an unknown component, say so before judging its arguments. */
+    while (comp != NULL && rc == MLP_OK && lua_next(L, 3) != 0) {
         const char *key;
         int reserved = 0;
         if (lua_type(L, -2) != LUA_TSTRING) {
@@ -216,8 +217,8 @@ static int l_add(lua_State *L)
         key = lua_tostring(L, -2);
         for (const char *const *r = mlpi_reserved_keys; *r; r++)
             reserved |= strcmp(*r, key) == 0;
-        if (!reserved && (comp == NULL || mlpi_port_find(comp->c.inputs, key) == NULL)) {
-            const mlp_param_spec *s = comp ? mlpi_param_find(comp->c.params, key) : NULL;
+        if (!reserved && mlpi_port_find(comp->c.inputs, key) == NULL) {
+            const mlp_param_spec *s = mlpi_param_find(comp->c.params, key);
             char what[256];
             cJSON *v;
             snprintf(what, sizeof what, "parameter '%s'", key);

@@ -400,10 +400,11 @@ int mlp_table_open(const char *path, mlp_table **out, mlp_error *err)
         return corrupt(err, path, "header checksum mismatch");
     }
     if (h->major != MLP_TABLE_FORMAT_MAJOR) {
+        unsigned major = h->major, minor = h->minor;
         munmap(map, size);
         return mlp_error_set(err, MLP_EVERSION,
                              "%s: table format %u.%u, this build reads %d.x",
-                             path, h->major, h->minor, MLP_TABLE_FORMAT_MAJOR);
+                             path, major, minor, MLP_TABLE_FORMAT_MAJOR);
     }
     if (h->file_size != size) {
         snprintf(what, sizeof what, "file has %zu bytes, header says %llu "

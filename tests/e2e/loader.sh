@@ -1,0 +1,75 @@
+# The plugin loader: listing, and every refusal case, each naming the file
+# and the reason while the other plugins keep working.
+. "$(dirname "$0")/../lib.sh"
+
+mkdir plugins
+for f in bad_abi newer_minor small_struct no_descriptor dup_component bad_param_spec testkit; do
+    cp "$FIXTURES/$f.so" plugins/
+done
+printf 'this is not an ELF file\n' > plugins/garbage.so
+cp "$FIXTURES/testkit.so" plugins/writable.so
+chmod o+w plugins/writable.so
+
+expect list_with_bad_plugins 0 "$M" plugins --plugin-path "$TMP/plugins" &&
+has list_with_bad_plugins "$OUT" "csv_import 0.1.0 (c)" "testkit 1.0.0 (c)" \
+    "tk_crash" "train" "in: data:TestData?"
+
+has refuses_other_abi_major "$OUT" \
+    "refused $TMP/plugins/bad_abi.so: built for plugin ABI 99.0, this mlpipe speaks ABI 1.0"
+has refuses_newer_abi_minor "$OUT" \
+    "refused $TMP/plugins/newer_minor.so: built for plugin ABI 1.7, newer than this mlpipe's 1.0"
+has refuses_small_struct "$OUT" \
+    "refused $TMP/plugins/small_struct.so: descriptor struct size 16 is smaller"
+has refuses_missing_descriptor "$OUT" \
+    "refused $TMP/plugins/no_descriptor.so: $TMP/plugins/no_descriptor.so: no entry point no_descriptor_LTX_mlpipe_plugin"
+has refuses_taken_component_name "$OUT" \
+    "refused $TMP/plugins/dup_component.so: component 'csv_import' is already provided by" \
+    "csv_import.so (plugin 'csv_import')"
+has refuses_invalid_param_spec "$OUT" \
+    "refused $TMP/plugins/bad_param_spec.so: component 'fixture_component': enum parameter 'mode' lists no choices"
+has refuses_non_shared_object "$OUT" \
+    "refused $TMP/plugins/garbage.so: $TMP/plugins/garbage.so: not a loadable shared object"
+has refuses_world_writable_file "$OUT" \
+    "refused $TMP/plugins/writable.so: the file is world-writable"
+
+mkdir -m 0777 open && cp "$FIXTURES/testkit.so" open/ && chmod o+w open
+expect refuses_world_writable_dir 0 "$M" plugins --plugin-path "$TMP/open" &&
+has refuses_world_writable_dir "$OUT" "refused $TMP/open/testkit.so: its directory $TMP/open is world-writable"
+
+expect json_listing 0 "$M" plugins --json --plugin-path "$TMP/plugins" &&
+has json_listing "$OUT" '"name":	"testkit"' '"refused":' '"reason":' '"stage":	"ingest"'
+
+expect component_detail 0 "$M" plugins tk_add --plugin-path "$TMP/plugins" &&
+has component_detail "$OUT" "tk_add  (transform stage, plugin testkit 1.0.0" \
+    "add                int     default 1" "range [0, 60]" "seconds to sleep first"
+
+expect unknown_component_detail 1 "$M" plugins nope && has unknown_component_detail "$OUT" "no component 'nope'"
+
+# A pipeline still runs with the refused plugins on the path.
+cat > ok.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "ok", root = "runs/ok" }
+local s = p:add("tk_source", { value = 4 })
+p:add("tk_add", { data = s.data, add = 2 })
+p:run {}
+LUA
+expect runs_despite_refusals 0 "$M" run ok.lua --plugin-path "$TMP/plugins" &&
+has runs_despite_refusals "$OUT" "ran      tk_add" "warning: plugin $TMP/plugins/bad_abi.so refused"
+
+# Overriding a built-in component needs an explicit request.
+mkdir over && cp "$FIXTURES/dup_component.so" over/
+expect override_refused_by_default 0 "$M" plugins --plugin-path over &&
+has override_refused_by_default "$OUT" "already provided by" "--allow-override csv_import"
+cat > over.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "over", root = "runs/over" }
+p:add("csv_import", {})
+p:run {}
+LUA
+expect override_when_asked 0 "$M" run over.lua --plugin-path over --allow-override csv_import &&
+has override_when_asked "$OUT" "ran      csv_import"
+
+# Listing runs no component code: a plugin whose components would crash
+# lists fine (tk_crash segfaults only when run).
+expect listing_runs_no_code 0 "$M" plugins tk_crash --plugin-path "$(testkit_dir)" &&
+has listing_runs_no_code "$OUT" "one of: segv abort exit hang fail ok"

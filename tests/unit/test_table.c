@@ -1,0 +1,332 @@
+/* Unit tests of the table and its file format: round trips of every column
+ * type, missing values, empty tables, and every kind of damage. */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <mlpipe/memory.h>
+#include <mlpipe/table.h>
+
+#include "check.h"
+
+static char dir[256];
+
+static void path_of(char *buf, size_t n, const char *name)
+{
+    snprintf(buf, n, "%s/%s", dir, name);
+}
+
+static mlp_table *sample(void)
+{
+    mlp_table *t = mlp_table_new(5);
+    mlp_error err;
+    double num[5] = { 1.5, -2, 0, 1e300, 7 };
+    uint8_t miss[1] = { 0x04 };   /* row 2 missing */
+    int32_t codes[5] = { 0, 1, -1, 1, 0 };
+    const char *levels[2] = { "yes", "n\xc3\xb8" };
+    const char *strs[5] = { "alpha", "", NULL, "with,comma", "\"q\"" };
+    float mat[10] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+
+    if (mlp_table_add_numeric(t, "num", num, miss, &err) != MLP_OK ||
+        mlp_table_add_categorical(t, "cat", codes, 2, levels, &err) != MLP_OK ||
+        mlp_table_add_string(t, "str", strs, &err) != MLP_OK ||
+        mlp_table_add_matrix(t, "pix", 2, mat, &err) != MLP_OK) {
+        mlp_table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static void round_trip_all_types(void)
+{
+    char p[512];
+    mlp_table *t = sample(), *r = NULL;
+    mlp_error err;
+    const mlp_column *c;
+    size_t len;
+    const char *s;
+
+    CHECK(t != NULL);
+    path_of(p, sizeof p, "all.mlpt");
+    CHECK(mlp_table_write(t, p, &err) == MLP_OK);
+    mlp_table_free(t);
+    CHECK_MSG(mlp_table_open(p, &r, &err) == MLP_OK, "%s", err.msg);
+    CHECK(mlp_table_n_rows(r) == 5 && mlp_table_n_cols(r) == 4);
+    c = mlp_table_find(r, "num");
+    CHECK(c && c->type == MLP_COL_NUMERIC);
+    CHECK(c->num[0] == 1.5 && c->num[1] == -2 && c->num[3] == 1e300);
+    CHECK(mlp_column_is_missing(c, 2) && isnan(c->num[2]));
+    CHECK(!mlp_column_is_missing(c, 0) && !mlp_column_is_missing(c, 4));
+    c = mlp_table_find(r, "cat");
+    CHECK(c && c->type == MLP_COL_CATEGORICAL && c->n_levels == 2);
+    CHECK(c->codes[1] == 1 && mlp_column_is_missing(c, 2));
+    s = mlp_column_level(c, 1, &len);
+    CHECK(len == 3 && memcmp(s, "n\xc3\xb8", 3) == 0);
+    c = mlp_table_find(r, "str");
+    CHECK(c && c->type == MLP_COL_STRING);
+    s = mlp_column_string(c, 3, &len);
+    CHECK(len == 10 && memcmp(s, "with,comma", 10) == 0);
+    s = mlp_column_string(c, 1, &len);
+    CHECK(len == 0 && !mlp_column_is_missing(c, 1));
+    CHECK(mlp_column_is_missing(c, 2));
+    c = mlp_table_find(r, "pix");
+    CHECK(c && c->type == MLP_COL_MATRIX && c->width == 2 && c->mat[9] == 9);
+    mlp_table_free(r);
+}
+
+static void empty_tables(void)
+{
+    char p[512];
+    mlp_table *t = mlp_table_new(0), *r = NULL;
+    mlp_error err;
+    const char *levels[1] = { "x" };
+
+    path_of(p, sizeof p, "nocols.mlpt");
+    CHECK(mlp_table_write(t, p, &err) == MLP_OK);
+    CHECK(mlp_table_open(p, &r, &err) == MLP_OK);
+    CHECK(mlp_table_n_rows(r) == 0 && mlp_table_n_cols(r) == 0);
+    mlp_table_free(r);
+    /* zero rows, every type */
+    CHECK(mlp_table_add_numeric(t, "a", NULL, NULL, &err) == MLP_OK);
+    CHECK(mlp_table_add_categorical(t, "b", NULL, 1, levels, &err) == MLP_OK);
+    CHECK(mlp_table_add_string(t, "c", NULL, &err) == MLP_OK);
+    CHECK(mlp_table_add_matrix(t, "d", 3, NULL, &err) == MLP_OK);
+    path_of(p, sizeof p, "norows.mlpt");
+    CHECK(mlp_table_write(t, p, &err) == MLP_OK);
+    mlp_table_free(t);
+    CHECK_MSG(mlp_table_open(p, &r, &err) == MLP_OK, "%s", err.msg);
+    CHECK(mlp_table_n_rows(r) == 0 && mlp_table_n_cols(r) == 4);
+    CHECK(mlp_table_find(r, "b")->n_levels == 1);
+    mlp_table_free(r);
+}
+
+static void all_missing(void)
+{
+    char p[512];
+    mlp_table *t = mlp_table_new(9), *r = NULL;
+    mlp_error err;
+    double v[9] = { 0 };
+    uint8_t miss[2] = { 0xFF, 0xFF };  /* bits past row 9 must not matter */
+    const char *s[9] = { NULL };
+
+    CHECK(mlp_table_add_numeric(t, "n", v, miss, &err) == MLP_OK);
+    CHECK(mlp_table_add_string(t, "s", s, &err) == MLP_OK);
+    path_of(p, sizeof p, "missing.mlpt");
+    CHECK(mlp_table_write(t, p, &err) == MLP_OK);
+    mlp_table_free(t);
+    CHECK_MSG(mlp_table_open(p, &r, &err) == MLP_OK, "%s", err.msg);
+    for (size_t i = 0; i < 9; i++) {
+        CHECK(mlp_column_is_missing(mlp_table_find(r, "n"), i));
+        CHECK(mlp_column_is_missing(mlp_table_find(r, "s"), i));
+    }
+    mlp_table_free(r);
+}
+
+static void refuses_bad_columns(void)
+{
+    mlp_table *t = mlp_table_new(2);
+    mlp_error err;
+    double v[2] = { 1, 2 };
+    int32_t codes[2] = { 0, 5 };
+    const char *levels[1] = { "a" };
+
+    CHECK(mlp_table_add_numeric(t, "x", v, NULL, &err) == MLP_OK);
+    CHECK(mlp_table_add_numeric(t, "x", v, NULL, &err) == MLP_EEXIST);
+    CHECK_CONTAINS(err.msg, "'x' appears twice");
+    CHECK(mlp_table_add_categorical(t, "c", codes, 1, levels, &err) == MLP_EINVAL);
+    CHECK_CONTAINS(err.msg, "row 1: code 5 outside");
+    CHECK(mlp_table_add_matrix(t, "m", 0, NULL, &err) == MLP_EINVAL);
+    CHECK(mlp_table_n_cols(t) == 1);
+    mlp_table_free(t);
+}
+
+static long file_size(const char *p)
+{
+    FILE *f = fopen(p, "rb");
+    long n;
+
+    if (f == NULL)
+        return -1;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fclose(f);
+    return n;
+}
+
+static int flip_byte(const char *p, long at)
+{
+    FILE *f = fopen(p, "r+b");
+    int c;
+
+    if (f == NULL)
+        return -1;
+    fseek(f, at, SEEK_SET);
+    c = fgetc(f);
+    fseek(f, at, SEEK_SET);
+    fputc(c ^ 0x5A, f);
+    fclose(f);
+    return 0;
+}
+
+/* Every single-byte change anywhere in the file is caught: header,
+ * directory, names, data and missing bitmaps.  Padding bytes are the only
+ * exception: they carry nothing, so they are allowed to differ. */
+static void detects_every_flipped_byte(void)
+{
+    char p[512], q[512], cmd[1200];
+    mlp_table *t = sample(), *r;
+    mlp_error err;
+    long n, caught = 0, padding = 0;
+
+    CHECK(t != NULL);
+    path_of(p, sizeof p, "good.mlpt");
+    path_of(q, sizeof q, "bad.mlpt");
+    CHECK(mlp_table_write(t, p, &err) == MLP_OK);
+    mlp_table_free(t);
+    n = file_size(p);
+    CHECK(n > 0);
+    for (long at = 0; at < n; at++) {
+        snprintf(cmd, sizeof cmd, "cp '%s' '%s'", p, q);
+        CHECK(system(cmd) == 0);
+        CHECK(flip_byte(q, at) == 0);
+        int rc = mlp_table_open(q, &r, &err);
+        if (rc == MLP_OK) {
+            mlp_table_free(r);
+            padding++;
+        } else {
+            CHECK_MSG(rc == MLP_ECORRUPT || rc == MLP_EFORMAT || rc == MLP_EVERSION,
+                      "byte %ld: unexpected code %d", at, rc);
+            CHECK_CONTAINS(err.msg, q);
+            caught++;
+        }
+    }
+    /* Padding is bounded: alignment to 64 bytes per segment. */
+    CHECK_MSG(padding < 64 * 12, "%ld undetected bytes", padding);
+    CHECK(caught > 300);
+}
+
+static void detects_truncation(void)
+{
+    char p[512];
+    mlp_table *t = sample(), *r;
+    mlp_error err;
+
+    path_of(p, sizeof p, "trunc.mlpt");
+    CHECK(mlp_table_write(t, p, &err) == MLP_OK);
+    mlp_table_free(t);
+    long n = file_size(p);
+    for (long keep = 0; keep < n; keep += 37) {
+        CHECK(truncate(p, keep) == 0);
+        CHECK_MSG(mlp_table_open(p, &r, &err) != MLP_OK, "accepted %ld of %ld "
+                  "bytes", keep, n);
+        CHECK_CONTAINS(err.msg, "trunc.mlpt");
+    }
+}
+
+static void refuses_other_files(void)
+{
+    char p[512];
+    FILE *f;
+    mlp_table *r;
+    mlp_error err;
+
+    path_of(p, sizeof p, "text.mlpt");
+    f = fopen(p, "w");
+    CHECK(f != NULL);
+    for (int i = 0; i < 20; i++)
+        fputs("name,age\nbob,12\n", f);
+    fclose(f);
+    CHECK(mlp_table_open(p, &r, &err) == MLP_EFORMAT);
+    CHECK_CONTAINS(err.msg, "not an mlpipe table file");
+    path_of(p, sizeof p, "does-not-exist.mlpt");
+    CHECK(mlp_table_open(p, &r, &err) == MLP_ENOTFOUND);
+}
+
+/* A file from a future major version is refused by version, not as
+ * corruption: its header hash is valid. */
+static void refuses_newer_major(void)
+{
+    char p[512];
+    mlp_table *t = sample(), *r;
+    mlp_error err;
+    unsigned char h[128];
+    FILE *f;
+
+    path_of(p, sizeof p, "future.mlpt");
+    CHECK(mlp_table_write(t, p, &err) == MLP_OK);
+    mlp_table_free(t);
+    f = fopen(p, "r+b");
+    CHECK(f != NULL);
+    CHECK(fread(h, 1, sizeof h, f) == sizeof h);
+    h[8] = MLP_TABLE_FORMAT_MAJOR + 1;
+    uint64_t hh = XXH3_64bits(h, 120);
+    memcpy(h + 120, &hh, 8);
+    fseek(f, 0, SEEK_SET);
+    fwrite(h, 1, sizeof h, f);
+    fclose(f);
+    CHECK(mlp_table_open(p, &r, &err) == MLP_EVERSION);
+    CHECK_CONTAINS(err.msg, "table format 2.0");
+}
+
+static void large_round_trip(void)
+{
+    char p[512];
+    size_t n = 100000;
+    mlp_table *t = mlp_table_new(n), *r;
+    mlp_error err;
+    double *v = mlp_malloc(n * sizeof *v);
+    uint8_t *m = mlp_calloc(n / 8 + 1, 1);
+
+    CHECK(v && m);
+    for (size_t i = 0; i < n; i++) {
+        v[i] = (double)i * 0.5;
+        if (i % 7 == 0)
+            m[i >> 3] |= (uint8_t)(1u << (i & 7));
+    }
+    CHECK(mlp_table_adopt_numeric(t, "v", v, m, &err) == MLP_OK);
+    path_of(p, sizeof p, "large.mlpt");
+    CHECK(mlp_table_write(t, p, &err) == MLP_OK);
+    mlp_table_free(t);
+    CHECK(mlp_table_open(p, &r, &err) == MLP_OK);
+    const mlp_column *c = mlp_table_column(r, 0);
+    for (size_t i = 0; i < n; i++) {
+        CHECK(mlp_column_is_missing(c, i) == (i % 7 == 0));
+        if (i % 7)
+            CHECK(c->num[i] == (double)i * 0.5);
+    }
+    mlp_table_free(r);
+}
+
+/* Every table freed: the core's allocator count is back to zero. */
+static void no_leaked_memory(void)
+{
+    CHECK_MSG(mlp_memory_in_use() == 0, "%zu bytes still allocated",
+              mlp_memory_in_use());
+}
+
+int main(void)
+{
+    char cmd[300];
+
+    snprintf(dir, sizeof dir, "/tmp/mlpipe-test-table-XXXXXX");
+    if (mkdtemp(dir) == NULL)
+        return 1;
+    RUN(round_trip_all_types);
+    RUN(empty_tables);
+    RUN(all_missing);
+    RUN(refuses_bad_columns);
+    RUN(detects_every_flipped_byte);
+    RUN(detects_truncation);
+    RUN(refuses_other_files);
+    RUN(refuses_newer_major);
+    RUN(large_round_trip);
+    RUN(no_leaked_memory);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        return 1;
+    CHECK_EXIT();
+}
