@@ -477,6 +477,7 @@ int mlpi_store_cache_lookup(mlpi_store *s, const char *fingerprint,
                             int64_t *exec_id, cJSON **outputs, mlp_error *err)
 {
     sqlite3_stmt *st;
+    cJSON *gone = cJSON_CreateArray(), *g;
     int rc;
 
     *exec_id = 0;
@@ -489,8 +490,10 @@ int mlpi_store_cache_lookup(mlpi_store *s, const char *fingerprint,
               "artifact a ON a.id=v.artifact_id WHERE v.execution_id=e.id AND "
               "v.type='OUTPUT' AND a.state<>'LIVE') ORDER BY e.id DESC",
               "t", fingerprint);
-    if (rc != MLP_OK)
+    if (rc != MLP_OK) {
+        cJSON_Delete(gone);
         return rc;
+    }
     while (sqlite3_step(st) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
         sqlite3_stmt *o;
@@ -508,9 +511,12 @@ int mlpi_store_cache_lookup(mlpi_store *s, const char *fingerprint,
             cJSON *row = cJSON_CreateObject();
             const char *uri = (const char *)sqlite3_column_text(o, 2);
             /* A LIVE record whose directory someone deleted by hand cannot
-             * serve as a cache hit. */
-            if (!mlpi_is_dir(uri))
+             * serve as a cache hit, and is no longer LIVE. */
+            if (!mlpi_is_dir(uri)) {
                 all_there = 0;
+                cJSON_AddItemToArray(gone, cJSON_CreateNumber(
+                    (double)sqlite3_column_int64(o, 1)));
+            }
             cJSON_AddStringToObject(row, "port",
                                     (const char *)sqlite3_column_text(o, 0));
             cJSON_AddNumberToObject(row, "artifact_id",
@@ -526,6 +532,11 @@ int mlpi_store_cache_lookup(mlpi_store *s, const char *fingerprint,
         cJSON_Delete(outs);
     }
     sqlite3_finalize(st);
+    cJSON_ArrayForEach(g, gone)
+        if (rc == MLP_OK)
+            rc = mlpi_store_artifact_set_state(s, (int64_t)g->valuedouble,
+                                               "DELETED", err);
+    cJSON_Delete(gone);
     return rc;
 }
 

@@ -359,6 +359,8 @@ static int record_start(run *r, size_t i, mlp_artifact ***in, mlp_error *err)
                                     s->parts_text, params ? params : "{}",
                                     s->attempt, r->ctx, 2, &s->exec_id, err);
     cJSON_free(params);
+    snprintf(s->tmp, sizeof s->tmp, "%s/.tmp/%lld", r->p->root,
+             (long long)s->exec_id);
     for (size_t b = 0; rc == MLP_OK && b < n->n_inputs; b++)
         for (size_t k = 0; rc == MLP_OK && k < n->inputs[b].n; k++)
             rc = mlpi_store_event(r->store, s->exec_id, in[b][k]->id, "INPUT",
@@ -398,8 +400,6 @@ static int launch(run *r, size_t i, mlp_artifact ***in, mlp_error *err)
     char logp[4096], logdir[4096], sub[4096];
     int rc;
 
-    snprintf(s->tmp, sizeof s->tmp, "%s/.tmp/%lld", r->p->root,
-             (long long)s->exec_id);
     snprintf(logdir, sizeof logdir, "%s/logs", r->p->root);
     snprintf(logp, sizeof logp, "%s/%lld.log", logdir, (long long)s->exec_id);
     rc = mlpi_mkdir_p(logdir, err);
@@ -617,11 +617,10 @@ static void finish(run *r, size_t i, int ok, const char *why)
             s->gate = xstrdup(gate);
             mlpi_rm_rf(s->tmp, NULL);
             cJSON_Delete(result);
-            if (gate) {
-                print_node(r, i, gate);
-            } else {
+            if (s->gate != NULL)
+                print_node(r, i, s->gate);
+            else
                 print_outputs(r, i);
-            }
             return;
         }
         snprintf(msg, sizeof msg, "publishing outputs failed: %s", err.msg);
@@ -888,6 +887,36 @@ static int take_lock(run *r, mlp_error *err)
     return MLP_OK;
 }
 
+/* Artifacts whose directories were removed by hand are no longer LIVE:
+ * say so in the store, so lineage and the cache never point at nothing. */
+static int sweep_missing(run *r, mlp_error *err)
+{
+    cJSON *rows = NULL, *row;
+    int rc = mlpi_store_query(r->store, "SELECT id, uri FROM artifact WHERE "
+                              "state='LIVE'", NULL, 0, &rows, err);
+    int begun = 0;
+
+    cJSON_ArrayForEach(row, rows) {
+        const char *uri = cJSON_GetStringValue(cJSON_GetObjectItem(row, "uri"));
+        if (rc != MLP_OK || uri == NULL || mlpi_is_dir(uri))
+            continue;
+        if (!begun) {
+            rc = mlpi_store_begin(r->store, err);
+            begun = rc == MLP_OK;
+        }
+        if (rc == MLP_OK)
+            rc = mlpi_store_artifact_set_state(
+                r->store, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(row, "id")),
+                "DELETED", err);
+    }
+    cJSON_Delete(rows);
+    if (begun && rc == MLP_OK)
+        rc = mlpi_store_commit(r->store, err);
+    else if (begun)
+        mlpi_store_rollback(r->store);
+    return rc;
+}
+
 static int recover(run *r, mlp_error *err)
 {
     cJSON *orphans = NULL, *o;
@@ -903,7 +932,10 @@ static int recover(run *r, mlp_error *err)
     }
     cJSON_Delete(orphans);
     snprintf(tmp, sizeof tmp, "%s/.tmp", r->p->root);
-    return mlpi_rm_rf(tmp, err);
+    rc = mlpi_rm_rf(tmp, err);
+    if (rc == MLP_OK)
+        rc = sweep_missing(r, err);
+    return rc;
 }
 
 static cJSON *artifact_json(const mlp_artifact *a)

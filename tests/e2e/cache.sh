@@ -1,0 +1,122 @@
+# The cache: unchanged pipelines execute nothing; a changed parameter,
+# input, data file or plugin re-executes exactly the nodes it affects.
+. "$(dirname "$0")/../lib.sh"
+tk=$(testkit_dir)
+cat > p.lua <<'LUA'
+local mp = require "mlpipe"
+local add = tonumber(arg[1] or "1")
+local note = arg[2] or ""
+local p = mp.pipeline { name = "c", root = "runs/c" }
+local s  = p:add("tk_source", { value = 5 })
+local a1 = p:add("tk_add", { name = "add1", data = s.data, add = add, note = note })
+local a2 = p:add("tk_add", { name = "add2", data = a1.data_out, add = 10 })
+local s2 = p:add("tk_source", { name = "src2", value = 7 })
+p:add("tk_add", { name = "add3", data = s2.data })
+local r = p:run { jobs = 2 }
+print("value", r.nodes.add2.outputs.data_out.properties.value)
+LUA
+db=runs/c/metadata.sqlite
+ran() { grep -c '^ran ' <<<"$OUT"; }
+cached() { grep -c '^cached ' <<<"$OUT"; }
+status_of() { grep -E "^[a-z]+ +$1 " <<<"$OUT" | awk '{print $1}'; }
+
+expect first_run_executes_all 0 "$M" run p.lua --plugin-path "$tk" &&
+    [ "$(ran)" = 5 ] && has first_run_executes_all "$OUT" "value	16" ||
+    fail first_run_executes_all "$(ran) ran"
+
+arts=$(sql $db "SELECT count(*) FROM artifact")
+expect second_run_executes_nothing 0 "$M" run p.lua --plugin-path "$tk" &&
+if [ "$(ran)" = 0 ] && [ "$(cached)" = 5 ] &&
+   [ "$(sql $db "SELECT count(*) FROM artifact")" = "$arts" ] &&
+   [ "$(sql $db "SELECT count(*) FROM execution WHERE state='CACHED'")" = 5 ]; then
+    pass second_run_executes_nothing
+else
+    fail second_run_executes_nothing "ran $(ran), cached $(cached)"
+fi
+
+expect changed_param_reruns_descendants_only 0 "$M" run p.lua --plugin-path "$tk" --explain -- 2 &&
+if [ "$(status_of add1)" = ran ] && [ "$(status_of add2)" = ran ] &&
+   [ "$(status_of tk_source)" = cached ] && [ "$(status_of src2)" = cached ] &&
+   [ "$(status_of add3)" = cached ]; then
+    has changed_param_reruns_descendants_only "$OUT" "value	17"
+else
+    fail changed_param_reruns_descendants_only "$OUT"
+fi
+has explain_names_changed_parameter "$OUT" "why: parameter 'add' changed (1 -> 2)"
+has explain_names_changed_input "$OUT" "why: input 'data' changed"
+has explain_names_reuse "$OUT" "why: nothing changed: reusing the outputs of execution"
+
+expect back_to_old_param_is_cached 0 "$M" run p.lua --plugin-path "$tk" -- 1 &&
+    [ "$(ran)" = 0 ] && pass back_to_old_param_is_cached ||
+    fail back_to_old_param_is_cached "$OUT"
+
+expect no_cache_key_param_does_not_rerun 0 "$M" run p.lua --plugin-path "$tk" -- 1 "a note" &&
+    [ "$(ran)" = 0 ] && pass no_cache_key_param_does_not_rerun ||
+    fail no_cache_key_param_does_not_rerun "$OUT"
+
+expect no_cache_flag_runs_all 0 "$M" run p.lua --plugin-path "$tk" --no-cache &&
+    [ "$(ran)" = 5 ] && pass no_cache_flag_runs_all || fail no_cache_flag_runs_all "$OUT"
+
+# Two complete executions now share add1's fingerprint: the newest wins.
+expect newest_match_wins 0 "$M" run p.lua --plugin-path "$tk"
+newest=$(sql $db "SELECT max(id) FROM execution WHERE node='add1' AND state='COMPLETE' AND params LIKE '%\"add\":1,%'")
+used=$(sql $db "SELECT cached_from FROM execution WHERE node='add1' ORDER BY id DESC LIMIT 1")
+[ -n "$newest" ] && [ "$newest" = "$used" ] && pass newest_match_wins ||
+    fail newest_match_wins "newest $newest, used $used"
+
+# Remove add1's outputs by hand: add1 runs again, and as its new output has
+# the same content, add2 (whose input fingerprint is the content) is cached.
+rm -rf runs/c/artifacts/add1
+expect deleted_output_reruns_producer_only 0 "$M" run p.lua --plugin-path "$tk" &&
+if [ "$(status_of add1)" = ran ] && [ "$(status_of add2)" = cached ]; then
+    pass deleted_output_reruns_producer_only
+else
+    fail deleted_output_reruns_producer_only "$OUT"
+fi
+
+sed -i 's|local s2 = p:add("tk_source", { name = "src2", value = 7 })|local s2 = p:add("tk_source", { name = "src2", value = 7, cache = false })|' p.lua
+expect cache_false_always_runs 0 "$M" run p.lua --plugin-path "$tk" &&
+if [ "$(status_of src2)" = ran ] && [ "$(status_of add3)" = cached ] && [ "$(ran)" = 1 ]; then
+    pass cache_false_always_runs
+else
+    fail cache_false_always_runs "$OUT"
+fi
+
+printf '\0mlpipe-test' >> "$tk/testkit.so"
+expect changed_plugin_code_reruns 0 "$M" run p.lua --plugin-path "$tk" --explain &&
+    [ "$(ran)" = 5 ] && has changed_plugin_code_reruns "$OUT" "why: the component's code changed (plugin 1.0.0 -> 1.0.0)" ||
+    fail changed_plugin_code_reruns "$OUT"
+
+# Data files named by FILE parameters are part of the fingerprint.
+printf 'a,b\n1,x\n2,y\n' > d.csv
+cat > csv.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "csv", root = "runs/csv" }
+p:add("csv_import", { path = "d.csv" })
+p:run {}
+LUA
+expect csv_first 0 "$M" run csv.lua
+expect csv_unchanged_cached 0 "$M" run csv.lua && [ "$(cached)" = 1 ] &&
+    pass csv_unchanged_cached || fail csv_unchanged_cached "$OUT"
+printf '3,z\n' >> d.csv
+expect changed_data_file_reruns 0 "$M" run csv.lua --explain && [ "$(ran)" = 1 ] &&
+    has changed_data_file_reruns "$OUT" "data file d.csv changed" ||
+    fail changed_data_file_reruns "$OUT"
+
+# Lua components: editing the source re-executes them.
+cat > lua.lua <<'LUA'
+local mp = require "mlpipe"
+mp.component { name = "lc", stage = "transform", outputs = { out = "TestData" },
+  run = function(ctx) ctx:set_property("out", "v", 1) end }
+local p = mp.pipeline { name = "l", root = "runs/l" }
+p:add("lc", {})
+p:run {}
+LUA
+expect lua_first 0 "$M" run lua.lua
+expect lua_unchanged_cached 0 "$M" run lua.lua && [ "$(cached)" = 1 ] &&
+    pass lua_unchanged_cached || fail lua_unchanged_cached "$OUT"
+sed -i 's|"v", 1|"v", 2|' lua.lua
+expect lua_changed_source_reruns 0 "$M" run lua.lua && [ "$(ran)" = 1 ] &&
+    pass lua_changed_source_reruns || fail lua_changed_source_reruns "$OUT"
+
+consistent cache_metadata_consistent runs/c
