@@ -63,6 +63,10 @@ static int l_pipeline(lua_State *L)
     lpipeline *lp;
 
     luaL_checktype(L, 1, LUA_TTABLE);
+    if (app->reg->loading_lua != NULL)
+        return luaL_error(L, "a plugin file may register components but not "
+                             "define pipelines (keep pipeline scripts out of "
+                             "plugin directories)");
     lua_getfield(L, 1, "name");
     name = lua_tostring(L, -1);
     if (name == NULL || name[0] == '\0')

@@ -289,3 +289,51 @@ int mlp_table_add_string(mlp_table *t, const char *name,
     c->pub.missing = miss;
     return MLP_OK;
 }
+
+int mlp_table_add_copy(mlp_table *t, const char *name, const mlp_column *src,
+                       mlp_error *err)
+{
+    mlpi_col *c;
+    size_t n = t->n_rows;
+    int rc;
+
+    if (src->n_rows != n)
+        return mlp_error_set(err, MLP_EINVAL, "column '%s' has %zu rows, the "
+                             "table %zu", src->name, src->n_rows, n);
+    switch (src->type) {
+    case MLP_COL_NUMERIC:
+        return mlp_table_add_numeric(t, name, src->num, src->missing, err);
+    case MLP_COL_MATRIX:
+        return mlp_table_add_matrix(t, name, src->width, src->mat, err);
+    case MLP_COL_CATEGORICAL:
+    case MLP_COL_STRING:
+        break;
+    }
+    rc = mlpi_table_push(t, name, err, &c);
+    if (rc != MLP_OK)
+        return rc;
+    c->pub.type = src->type;
+    if (src->type == MLP_COL_CATEGORICAL) {
+        size_t bytes = src->level_off[src->n_levels];
+        c->owned[0] = dup_bytes(src->codes, n * sizeof *src->codes);
+        c->owned[1] = dup_bytes(src->level_off, (src->n_levels + 1) * sizeof(uint64_t));
+        c->owned[2] = dup_bytes(src->level_bytes, bytes);
+        if (!c->owned[0] || !c->owned[1] || !c->owned[2])
+            return pop_nomem(t, err);
+        c->pub.codes = c->owned[0];
+        c->pub.n_levels = src->n_levels;
+        c->pub.level_off = c->owned[1];
+        c->pub.level_bytes = c->owned[2];
+    } else {
+        c->owned[0] = dup_bytes(src->str_off, (n + 1) * sizeof(uint64_t));
+        c->owned[1] = dup_bytes(src->str_bytes, src->str_off[n]);
+        if (src->missing != NULL)
+            c->owned[2] = dup_bytes(src->missing, bitmap_bytes(n));
+        if (!c->owned[0] || !c->owned[1] || (src->missing && !c->owned[2]))
+            return pop_nomem(t, err);
+        c->pub.str_off = c->owned[0];
+        c->pub.str_bytes = c->owned[1];
+        c->pub.missing = c->owned[2];
+    }
+    return MLP_OK;
+}

@@ -67,6 +67,11 @@ typedef struct job {
     size_t skipped;
     size_t skipped_lines[MAX_SKIPPED_LINES];
     size_t max_categories;
+    /* Occurrences so far of each distinct row (by hash), so duplicates of
+     * one row spread over the splits instead of all landing in one. */
+    uint64_t *occ_keys;
+    uint32_t *occ_counts;
+    size_t occ_n, occ_slots;
 } job;
 
 static int is_na(const job *j, const char *p, size_t len)
@@ -148,25 +153,77 @@ static int record_skip(job *j, size_t line)
     return MLP_OK;
 }
 
-static int split_of(const job *j, const csv_reader *r)
+/* Returns how many times the row with hash h was seen before, counting
+ * this one; 0 when out of memory. */
+static uint32_t occurrence(job *j, uint64_t h)
 {
-    uint64_t h;
+    size_t i;
+
+    if ((j->occ_n + 1) * 2 > j->occ_slots) {
+        size_t ns = j->occ_slots ? j->occ_slots * 2 : 1024;
+        uint64_t *nk = calloc(ns, sizeof *nk);
+        uint32_t *nc = calloc(ns, sizeof *nc);
+        if (nk == NULL || nc == NULL) {
+            free(nk);
+            free(nc);
+            return 0;
+        }
+        for (size_t k = 0; k < j->occ_slots; k++) {
+            if (j->occ_counts[k] == 0)
+                continue;
+            for (i = (size_t)j->occ_keys[k] & (ns - 1); nc[i] != 0; i = (i + 1) & (ns - 1))
+                ;
+            nk[i] = j->occ_keys[k];
+            nc[i] = j->occ_counts[k];
+        }
+        free(j->occ_keys);
+        free(j->occ_counts);
+        j->occ_keys = nk;
+        j->occ_counts = nc;
+        j->occ_slots = ns;
+    }
+    for (i = (size_t)h & (j->occ_slots - 1); j->occ_counts[i] != 0;
+         i = (i + 1) & (j->occ_slots - 1))
+        if (j->occ_keys[i] == h)
+            return ++j->occ_counts[i];
+    j->occ_keys[i] = h;
+    j->occ_counts[i] = 1;
+    j->occ_n++;
+    return 1;
+}
+
+/* The split of a row: a hash of its key (the key column's value, or the
+ * row's bytes) and of how often that key appeared before.  The same row
+ * lands in the same split on every run and machine, whatever the order of
+ * the other rows; repeated keys are spread by their occurrence number. */
+static int split_of(job *j, const csv_reader *r, int *split)
+{
+    uint64_t h, key[2];
     double u, acc = 0;
 
     if (j->key_col >= 0) {
         const csv_field *f = &r->fields[j->key_col];
-        h = mlp_hash64(f->p, f->len, j->seed);
+        key[0] = mlp_hash64(f->p, f->len, j->seed);
     } else {
-        h = mlp_hash64(r->row_start, r->row_len, j->seed);
+        key[0] = mlp_hash64(r->row_start, r->row_len, j->seed);
     }
+    /* Rows with the same key column value stay together: that is what a
+     * key column is for (all rows of one user in one split). */
+    key[1] = j->key_col >= 0 ? 1 : occurrence(j, key[0]);
+    if (key[1] == 0)
+        return MLP_ENOMEM;
+    h = mlp_hash64(key, sizeof key, j->seed);
     /* 53 high bits give a uniform value in [0, 1). */
     u = (double)(h >> 11) * (1.0 / 9007199254740992.0) * j->total_weight;
+    *split = (int)j->n_splits - 1;
     for (size_t s = 0; s < j->n_splits; s++) {
         acc += j->splits[s].weight;
-        if (u < acc)
-            return (int)s;
+        if (u < acc) {
+            *split = (int)s;
+            break;
+        }
     }
-    return (int)j->n_splits - 1;
+    return MLP_OK;
 }
 
 static int set_columns(job *j, const csv_reader *r, mlp_error *err)
@@ -327,7 +384,11 @@ static int scan_file(job *j, size_t fi, mlp_error *err)
             j->row_split = nr;
             j->cap_rows = cap;
         }
-        int s = split_of(j, &r);
+        int s;
+        if (split_of(j, &r, &s) != MLP_OK) {
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            goto done;
+        }
         j->row_split[j->n_rows++] = (uint8_t)s;
         j->splits[s].rows++;
         if ((j->n_rows & 0xFFFF) == 0)
@@ -600,6 +661,8 @@ static void free_job(job *j, split_cols *sc, dict *dicts)
     }
     free(j->files);
     free(j->row_split);
+    free(j->occ_keys);
+    free(j->occ_counts);
 }
 
 static int run(mlp_ctx *ctx)

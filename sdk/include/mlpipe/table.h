@@ -79,6 +79,11 @@ int mlp_table_add_string(mlp_table *t, const char *name,
 int mlp_table_add_matrix(mlp_table *t, const char *name, size_t width,
                          const float *values, mlp_error *err);
 
+/* Adds a copy of column src (from any table with the same row count) under
+ * name, keeping its type, dictionary and missing values. */
+int mlp_table_add_copy(mlp_table *t, const char *name, const mlp_column *src,
+                       mlp_error *err);
+
 /* Adopts buffers the caller allocated with mlp_malloc(); the table frees
  * them.  On failure they are freed too, so the caller never double-frees. */
 int mlp_table_adopt_numeric(mlp_table *t, const char *name, double *values,

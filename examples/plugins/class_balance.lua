@@ -1,0 +1,62 @@
+-- class_balance: a component written in Lua and shipped as a plugin file.
+--
+-- For every split of an Examples artifact it counts the rows of each value
+-- of a categorical column (by default the label the ingestion recorded) and
+-- the share of each, and warns when the rarest class falls below
+-- `min_share`.  Put this file's directory on the plugin path
+-- (MLPIPE_PLUGIN_PATH or --plugin-path) and use it like a C component.
+local mp = require "mlpipe"
+
+mp.plugin {
+  name = "class_balance",
+  version = "1.0.0",
+  license = "MIT",
+  description = "class counts per split, written in Lua",
+}
+
+mp.component {
+  name = "class_balance",
+  stage = "analyze",
+  description = "Counts the classes of a categorical column in every split",
+  inputs = { examples = "Examples" },
+  outputs = { balance = "Statistics" },
+  params = {
+    column = { type = "string", doc = "column to count (default: the label)" },
+    min_share = { type = "float", default = 0.05, min = 0, max = 1,
+                  doc = "warn when a class has a smaller share than this" },
+  },
+  run = function(ctx)
+    local ex = ctx:input("examples")
+    local column = ctx:param("column") or ex.properties.label
+    if not column then
+      return false, "no column given and the Examples record no label"
+    end
+    local result = {}
+    for _, split in ipairs(ex.properties.splits) do
+      local t, err = ctx:read_table(ex.uri .. "/" .. split .. ".mlpt")
+      if not t then return false, err end
+      local values, n = t:column(column)
+      local counts, present = {}, 0
+      for i = 1, n do
+        local v = values[i]
+        if v ~= nil then
+          counts[v] = (counts[v] or 0) + 1
+          present = present + 1
+        end
+      end
+      local shares = {}
+      for v, c in pairs(counts) do
+        shares[v] = c / present
+        if c / present < ctx:param("min_share") then
+          ctx:warn(string.format("split %s: class %q has only %.1f%% of rows",
+                                 split, v, 100 * c / present))
+        end
+      end
+      result[split] = { rows = n, missing = n - present, counts = counts,
+                        shares = shares }
+      ctx:progress(_, #ex.properties.splits, "splits")
+    end
+    ctx:set_property("balance", "column", column)
+    ctx:set_property("balance", "splits", result)
+  end,
+}

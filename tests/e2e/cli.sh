@@ -1,0 +1,69 @@
+# The command line: help, exit codes, JSON output, and the metadata views
+# (runs, show, lineage) on the example pipeline with its Lua plugin.
+. "$(dirname "$0")/../lib.sh"
+export MLPIPE_PLUGIN_PATH=$MLPIPE_TOP/examples/plugins
+
+for c in run plugins runs show lineage; do
+    expect "help_$c" 0 "$M" "$c" --help && has "help_$c" "$OUT" "usage: mlpipe $c"
+done
+expect help_top 0 "$M" --help && has help_top "$OUT" "commands:" "lineage ARTIFACT"
+expect unknown_command 1 "$M" frobnicate && has unknown_command "$OUT" "unknown command 'frobnicate'"
+expect run_missing_script 1 "$M" run nothere.lua && has run_missing_script "$OUT" "cannot read nothere.lua"
+expect run_bad_jobs 1 "$M" run x.lua --jobs 0 && has run_bad_jobs "$OUT" "--jobs takes a number in 1..256"
+
+expect lists_lua_plugin 0 "$M" plugins &&
+has lists_lua_plugin "$OUT" "class_balance 1.0.0 (lua)  $MLPIPE_TOP/examples/plugins/class_balance.lua" \
+    "class_balance          analyze   in: examples:Examples  out: balance:Statistics" \
+    "csv_import             ingest"
+expect lua_component_detail 0 "$M" plugins class_balance &&
+has lua_component_detail "$OUT" "min_share          float   default 0.05  range [0, 1]"
+
+cp -r "$MLPIPE_TOP/examples/titanic" titanic
+expect example_pipeline_runs 0 "$M" run titanic/pipeline.lua &&
+has example_pipeline_runs "$OUT" "ran      csv_import" "ran      class_balance" \
+    "ran      age_summary" "train: 1048 rows" "eval: 261 rows"
+expect example_pipeline_cached 0 "$M" run titanic/pipeline.lua --json &&
+has example_pipeline_cached "$OUT" '"status":	"ok"' '"status":	"cached"' '"class_balance":'
+grep -q '^ran ' <<<"$OUT" && fail json_has_no_node_lines "$OUT" || pass json_has_no_node_lines
+
+expect runs_lists_both 0 "$M" runs --root runs/titanic &&
+has runs_lists_both "$OUT" "titanic-" "   3      0      0" "   0      3      0"
+expect runs_json 0 "$M" runs --root runs/titanic --json && has runs_json "$OUT" '"cached":	3'
+expect show_artifact 0 "$M" show 1 --root runs/titanic &&
+has show_artifact "$OUT" '"type":	"Examples"' '"state":	"LIVE"' '"producer":' '"component":	"csv_import"'
+expect show_execution 0 "$M" show e2 --root runs/titanic &&
+has show_execution "$OUT" '"component":	"class_balance"' '"type":	"INPUT"' '"port":	"examples"'
+run=$(sql runs/titanic/metadata.sqlite "SELECT name FROM context WHERE type='run' LIMIT 1")
+expect show_run 0 "$M" show "$run" --root runs/titanic && has show_run "$OUT" '"executions":' '"node":	"age_summary"'
+expect show_missing 1 "$M" show 999 --root runs/titanic && has show_missing "$OUT" "nothing called '999'"
+expect lineage_upstream 0 "$M" lineage 2 --root runs/titanic &&
+has lineage_upstream "$OUT" "artifact 2  Statistics" "upstream:" "class_balance (class_balance) made artifact 2" \
+    "csv_import (csv_import) made artifact 1" "TitanicSurvival.csv"
+expect lineage_downstream 0 "$M" lineage 1 --root runs/titanic &&
+has lineage_downstream "$OUT" "downstream:" "class_balance (class_balance, COMPLETE) read artifact 1" \
+    "age_summary (age_summary, COMPLETE) read artifact 1" "made balance: artifact 2"
+expect no_store 6 "$M" runs --root nowhere && has no_store "$OUT" "no metadata store at nowhere/metadata.sqlite"
+
+# A store written by a newer mlpipe is refused, clearly, and left alone.
+cp -r runs/titanic newer
+sql newer/metadata.sqlite "UPDATE mlpipe_schema SET version=7"
+sed 's|runs/titanic|newer|' titanic/pipeline.lua > titanic/newer.lua
+expect newer_store_refused 6 "$M" run titanic/newer.lua &&
+has newer_store_refused "$OUT" "has schema version 7; this mlpipe knows versions up to 1"
+[ "$(sql newer/metadata.sqlite 'SELECT version FROM mlpipe_schema')" = 7 ] &&
+    pass newer_store_untouched || fail newer_store_untouched "version changed"
+
+# Two runs on one root at once: the second is refused, not interleaved.
+cat > slow.lua <<'LUA'
+local mp = require "mlpipe"
+mp.component { name = "nap", stage = "analyze", outputs = { o = "Statistics" },
+  run = function(ctx) os.execute("sleep 1") end }
+local p = mp.pipeline { name = "lock", root = "runs/lock" }
+p:add("nap", { cache = false })
+p:run {}
+LUA
+"$M" run slow.lua >/dev/null 2>&1 &
+sleep 0.4
+expect concurrent_run_refused 6 "$M" run slow.lua &&
+has concurrent_run_refused "$OUT" "another mlpipe run is using runs/lock"
+wait
