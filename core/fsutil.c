@@ -291,7 +291,7 @@ static int hash_dir_into(XXH3_state_t *st, const char *path, const char *rel,
         n++;
     }
     closedir(d);
-    if (rc == MLP_OK)
+    if (rc == MLP_OK && n > 1)
         qsort(names, n, sizeof *names, cmp_names);
     for (size_t i = 0; rc == MLP_OK && i < n; i++) {
         char child[4096], crel[4096];
