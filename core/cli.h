@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "lua_api.h"
 #include "registry.h"
 
 /* Exit codes (documented in docs/cli.md and mlpipe(1)). */
@@ -25,9 +26,12 @@ int mlpi_cmd_runs(int argc, char **argv);
 int mlpi_cmd_show(int argc, char **argv);
 int mlpi_cmd_lineage(int argc, char **argv);
 
-/* Registry with the default search path plus extra dirs and overrides. */
+/* Registry with the default search path plus extra dirs and overrides,
+ * loaded, with a Lua state (reg->L) made with opts (may be NULL).  Prints
+ * the reason and returns NULL when it cannot be built. */
 mlpi_registry *mlpi_cli_registry(char **dirs, int n_dirs, char **overrides,
-                                 int n_overrides, int report_refusals);
+                                 int n_overrides, int report_refusals,
+                                 const mlpi_run_opts *opts);
 /* Prints a JSON value on stdout followed by a newline. */
 void mlpi_cli_print_json(const cJSON *v);
 

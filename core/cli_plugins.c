@@ -29,13 +29,14 @@ void mlpi_cli_print_json(const cJSON *v)
 }
 
 mlpi_registry *mlpi_cli_registry(char **dirs, int n_dirs, char **overrides,
-                                 int n_overrides, int report_refusals)
+                                 int n_overrides, int report_refusals,
+                                 const mlpi_run_opts *opts)
 {
     mlpi_registry *r = mlpi_registry_new();
     mlp_error err;
     int rc;
 
-    if (r == NULL || mlpi_lua_new(r, NULL) == NULL) {
+    if (r == NULL || mlpi_lua_new(r, opts) == NULL) {
         mlpi_registry_free(r);
         return NULL;
     }
@@ -203,7 +204,7 @@ int mlpi_cmd_plugins(int argc, char **argv)
             return MLPI_EXIT_USAGE;
         }
     }
-    r = mlpi_cli_registry(dirs, n_dirs, NULL, 0, 0);
+    r = mlpi_cli_registry(dirs, n_dirs, NULL, 0, 0, NULL);
     if (r == NULL)
         return MLPI_EXIT_ENV;
     if (name != NULL) {

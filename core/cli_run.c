@@ -90,30 +90,10 @@ int mlpi_cmd_run(int argc, char **argv)
     }
     opts.tty = isatty(STDERR_FILENO) && !opts.json;
     opts.out = stdout;
-    reg = mlpi_registry_new();
+    reg = mlpi_cli_registry(dirs, n_dirs, overrides, n_over, 1, &opts);
     if (reg == NULL)
         return MLPI_EXIT_ENV;
-    L = mlpi_lua_new(reg, &opts);
-    if (L == NULL) {
-        mlpi_registry_free(reg);
-        return MLPI_EXIT_ENV;
-    }
-    mlp_error_clear(&err);
-    int lrc = mlpi_registry_default_dirs(reg, &err);
-    for (int k = 0; lrc == MLP_OK && k < n_dirs; k++)
-        lrc = mlpi_registry_add_dir(reg, dirs[k], &err);
-    for (int k = 0; lrc == MLP_OK && k < n_over; k++)
-        lrc = mlpi_registry_allow_override(reg, overrides[k], &err);
-    if (lrc == MLP_OK)
-        lrc = mlpi_registry_load(reg, &err);
-    if (lrc != MLP_OK) {
-        fprintf(stderr, "mlpipe: %s\n", err.msg);
-        rc = MLPI_EXIT_ENV;
-        goto done;
-    }
-    for (size_t k = 0; k < reg->n_refused; k++)
-        fprintf(stderr, "mlpipe: warning: plugin %s refused: %s\n",
-                reg->refused[k].path, reg->refused[k].reason);
+    L = reg->L;
     if (mlpi_lua_dofile(L, script, argc - i, argv + i, &err) != MLP_OK) {
         int runtime;
         lua_getfield(L, LUA_REGISTRYINDEX, "mlpipe.runtime_error");

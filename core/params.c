@@ -31,7 +31,7 @@ int mlpi_param_type_parse(const char *name, mlp_param_type *out)
     return MLP_ENOTFOUND;
 }
 
-static int is_identifier(const char *s)
+int mlpi_is_identifier(const char *s)
 {
     if (s == NULL || !((*s >= 'a' && *s <= 'z') || *s == '_'))
         return 0;
@@ -132,7 +132,7 @@ int mlpi_param_spec_validate(const mlp_param_spec *s, const char *component,
     char what[256];
     int rc = MLP_OK;
 
-    if (!is_identifier(s->name))
+    if (!mlpi_is_identifier(s->name))
         return mlp_error_set(err, MLP_EINVAL,
                              "component '%s': parameter name '%s' is not an "
                              "identifier ([a-z_][a-z0-9_]*)", component,

@@ -9,6 +9,9 @@
 /* Keys of p:add() that set node options, so no parameter may use them. */
 extern const char *const mlpi_reserved_keys[];
 
+/* [a-z_][a-z0-9_]*: names of components, ports and parameters. */
+int mlpi_is_identifier(const char *s);
+
 const char *mlpi_param_type_name(mlp_param_type t);
 int mlpi_param_type_parse(const char *name, mlp_param_type *out);
 /* Checks that v fits spec (type, range, choices).  `what` names the value in

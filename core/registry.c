@@ -246,21 +246,11 @@ const char *mlpi_registry_refusal_for(const mlpi_registry *r, const char *name)
     return NULL;
 }
 
-static int is_identifier(const char *s)
-{
-    if (s == NULL || !((*s >= 'a' && *s <= 'z') || *s == '_'))
-        return 0;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
-            return 0;
-    return 1;
-}
-
 static int validate_ports(const mlp_component *c, const mlp_port *ports,
                           const char *kind, mlp_error *err)
 {
     for (const mlp_port *p = ports; p && p->name; p++) {
-        if (!is_identifier(p->name))
+        if (!mlpi_is_identifier(p->name))
             return mlp_error_set(err, MLP_EINVAL,
                                  "component '%s': %s port name '%s' is not an "
                                  "identifier", c->name, kind, p->name);
@@ -281,7 +271,7 @@ int mlpi_component_validate(const mlp_component *c, mlp_error *err)
 {
     int rc;
 
-    if (!is_identifier(c->name))
+    if (!mlpi_is_identifier(c->name))
         return mlp_error_set(err, MLP_EINVAL,
                              "component name '%s' is not an identifier "
                              "([a-z_][a-z0-9_]*)", c->name ? c->name : "(null)");
@@ -404,7 +394,7 @@ static int check_desc(const mlp_plugin_desc *d, mlp_error *err)
                              "component struct size %u is smaller than the "
                              "%zu bytes of ABI %d.0", d->component_size,
                              (size_t)COMP_MIN_SIZE, MLP_ABI_MAJOR);
-    if (d->name == NULL || !is_identifier(d->name))
+    if (d->name == NULL || !mlpi_is_identifier(d->name))
         return mlp_error_set(err, MLP_EPLUGIN,
                              "plugin name '%s' is not an identifier",
                              d->name ? d->name : "(null)");

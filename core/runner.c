@@ -742,7 +742,8 @@ static void show_progress(run *r)
         unsigned long long done = 0, total = 0;
         char unit[32] = "";
         int fd;
-        if (s->status != NS_RUNNING)
+        /* Short nodes would only make the line flicker. */
+        if (s->status != NS_RUNNING || now - s->start < 0.5)
             continue;
         snprintf(path, sizeof path, "%s/progress", s->tmp);
         fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -806,20 +807,30 @@ static int readiness(run *r, size_t i, const char **blocker)
     return ready;
 }
 
+/* Seconds a component gets to stop after SIGTERM before SIGKILL. */
+#define CANCEL_GRACE 3.0
+
 static int drive(run *r, mlp_error *err)
 {
-    double last_show = 0;
+    double last_show = 0, cancel_at = 0;
     int rc;
 
     for (;;) {
         int moved = 0;
 
         if (mlpi_cancel_requested) {
+            int first = cancel_at == 0;
+            int late = !first && mlpi_monotonic() - cancel_at > CANCEL_GRACE;
+            if (first)
+                cancel_at = mlpi_monotonic();
             for (size_t i = 0; i < r->p->n_nodes; i++) {
-                if (r->st[i].status == NS_RUNNING && r->st[i].pid > 0)
-                    kill(r->st[i].pid, SIGTERM);
-                if (r->st[i].status == NS_WAIT)
+                if (r->st[i].status == NS_RUNNING && r->st[i].pid > 0 &&
+                    (first || late))
+                    kill(r->st[i].pid, late ? SIGKILL : SIGTERM);
+                if (r->st[i].status == NS_WAIT) {
                     r->st[i].status = NS_CANCELED;
+                    print_node(r, i, "not started: the run was interrupted");
+                }
             }
         }
         for (size_t i = 0; i < r->p->n_nodes; i++) {

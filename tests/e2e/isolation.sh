@@ -101,3 +101,32 @@ has jobs_1_runs_serially "$OUT" "serial"
 # Components may also run inside the mlpipe process (for debuggers).
 expect in_process_mode 0 "$M" run par.lua --plugin-path "$tk" --no-cache --in-process &&
 has in_process_mode "$OUT" "ran      a"
+
+# Ctrl-C: running components are asked to stop (SIGTERM, then SIGKILL after
+# a grace period), nodes not started are cancelled, the exit code says so,
+# and the store stays consistent.
+cat > int.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "int", root = "runs/int" }
+local s = p:add("tk_source", {})
+local h = p:add("tk_crash", { name = "stubborn", data = s.data, mode = "hang" })
+p:add("tk_add", { name = "later", data = h.data_out })
+p:run {}
+LUA
+"$M" run int.lua --plugin-path "$tk" >int.log 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+    grep -q "about to hang" runs/int/logs/*.log 2>/dev/null && break
+    sleep 0.05
+done
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+if [ "$rc" = 5 ]; then
+    has interrupt_cancels "$(cat int.log)" "canceled stubborn" "killed by signal 9" \
+        "canceled later                      0.00s  not started: the run was interrupted"
+else
+    fail interrupt_cancels "exit $rc: $(cat int.log)"
+fi
+has interrupt_recorded "$(sql runs/int/metadata.sqlite "SELECT state FROM execution WHERE node='stubborn'")" CANCELED
+consistent interrupt_store_consistent runs/int
