@@ -100,7 +100,8 @@ int mlpi_cmd_run(int argc, char **argv)
         runtime = lua_isstring(L, -1);
         lua_pop(L, 1);
         fprintf(stderr, "%s%s\n", runtime ? "" : "mlpipe: ", err.msg);
-        rc = runtime ? MLPI_EXIT_ENV : MLPI_EXIT_SCRIPT;
+        rc = runtime ? MLPI_EXIT_ENV
+             : mlpi_lua_usage_error(L) ? MLPI_EXIT_USAGE : MLPI_EXIT_SCRIPT;
         goto done;
     }
     if (opts.json) {

@@ -308,6 +308,11 @@ static int l_run(lua_State *L)
     }
     if (app->opts.jobs > 0)
         jobs = app->opts.jobs;
+    if (app->opts.only != NULL && mlpi_pipeline_find(lp->p, app->opts.only) < 0) {
+        app->usage_error = 1;
+        return luaL_error(L, "--only %s: the pipeline has no such node",
+                          app->opts.only);
+    }
     rc = mlpi_run(lp->p, &app->opts, jobs, &results, &outcome, &err);
     if (rc != MLP_OK) {
         if (rc == MLP_ENOMEM || rc == MLP_EIO || rc == MLP_ESTATE ||
@@ -502,6 +507,11 @@ void mlpi_lua_close(lua_State *L)
             app->reg->L = NULL;
     }
     lua_close(L);
+}
+
+int mlpi_lua_usage_error(lua_State *L)
+{
+    return mlpi_lua_app_get(L)->usage_error;
 }
 
 int mlpi_lua_run_outcome(lua_State *L)

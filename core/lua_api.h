@@ -36,6 +36,9 @@ void mlpi_lua_close(lua_State *L);
 /* Worst outcome of the p:run() calls made so far, and their results. */
 int mlpi_lua_run_outcome(lua_State *L);
 cJSON *mlpi_lua_results(lua_State *L);
+/* Non-zero when the script failed because of a command-line option (such
+ * as --only naming no node), not because of the script. */
+int mlpi_lua_usage_error(lua_State *L);
 
 /* Runs a script file under a traceback handler.  On error, err gets the
  * message with file:line. */

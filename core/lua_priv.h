@@ -15,6 +15,7 @@ typedef struct mlpi_lua_app {
     mlpi_registry *reg;
     mlpi_run_opts opts;
     int outcome;
+    int usage_error;         /* a p:run() failed on a command-line option */
     cJSON *results;          /* array: one entry per p:run() */
     mlpi_plugin *script_plugin; /* owner of components defined in scripts */
     const char *script;      /* path of the running script */

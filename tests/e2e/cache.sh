@@ -13,7 +13,7 @@ local a2 = p:add("tk_add", { name = "add2", data = a1.data_out, add = 10 })
 local s2 = p:add("tk_source", { name = "src2", value = 7 })
 p:add("tk_add", { name = "add3", data = s2.data })
 local r = p:run { jobs = 2 }
-print("value", r.nodes.add2.outputs.data_out.properties.value)
+if r.nodes.add2 then print("value", r.nodes.add2.outputs.data_out.properties.value) end
 LUA
 db=runs/c/metadata.sqlite
 ran() { grep -c '^ran ' <<<"$OUT"; }
@@ -120,3 +120,15 @@ expect lua_changed_source_reruns 0 "$M" run lua.lua && [ "$(ran)" = 1 ] &&
     pass lua_changed_source_reruns || fail lua_changed_source_reruns "$OUT"
 
 consistent cache_metadata_consistent runs/c
+
+# --only runs a node and what it needs, and nothing else.
+rm -rf runs/c
+expect only_runs_node_and_ancestors 0 "$M" run p.lua --plugin-path "$tk" --only add1 &&
+if [ "$(status_of tk_source)" = ran ] && [ "$(status_of add1)" = ran ] &&
+   ! grep -qE "^[a-z]+ +(add2|src2|add3) " <<<"$OUT"; then
+    pass only_runs_node_and_ancestors
+else
+    fail only_runs_node_and_ancestors "$OUT"
+fi
+expect only_unknown_node 1 "$M" run p.lua --plugin-path "$tk" --only nope &&
+has only_unknown_node "$OUT" "--only nope: the pipeline has no such node"
