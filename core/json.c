@@ -1,4 +1,6 @@
 /* JSON files and the canonical form that fingerprints hash. */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +62,21 @@ int mlp_json_write_file(const char *path, const cJSON *value, mlp_error *err)
     rc = mlpi_write_file_atomic(path, line, n + 1, err);
     free(line);
     return rc;
+}
+
+cJSON *mlp_json_number(double v)
+{
+    char buf[32];
+
+    if (!isfinite(v))
+        return cJSON_CreateNull();
+    /* Shortest of 15, 16, 17 significant digits that round-trips. */
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    return cJSON_CreateRaw(buf);
 }
 
 static int cmp_keys(const void *a, const void *b)

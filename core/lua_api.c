@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mlpipe/json.h>
+
 #include "lua_priv.h"
 #include "params.h"
 #include "pipeline.h"
@@ -422,6 +424,57 @@ static int l_plugin_path(lua_State *L)
     return 0;
 }
 
+/* mp.json_decode(text) -> value, or nil, message */
+static int l_json_decode(lua_State *L)
+{
+    size_t len;
+    const char *text = luaL_checklstring(L, 1, &len);
+    cJSON *v = cJSON_ParseWithLength(text, len);
+
+    if (v == NULL) {
+        lua_pushnil(L);
+        lua_pushstring(L, "invalid JSON");
+        return 2;
+    }
+    mlpi_json_to_lua(L, v);
+    cJSON_Delete(v);
+    return 1;
+}
+
+/* mp.json_encode(value) -> text */
+static int l_json_encode(lua_State *L)
+{
+    mlp_error err;
+    cJSON *v = mlpi_lua_to_json(L, 1, "value", 0, &err);
+    char *text;
+
+    if (v == NULL)
+        return luaL_error(L, "%s", err.msg);
+    text = cJSON_PrintUnformatted(v);
+    cJSON_Delete(v);
+    if (text == NULL)
+        return luaL_error(L, "out of memory");
+    lua_pushstring(L, text);
+    cJSON_free(text);
+    return 1;
+}
+
+/* mp.read_json(path) -> value, or nil, message (with file:line:column) */
+static int l_read_json(lua_State *L)
+{
+    cJSON *v;
+    mlp_error err;
+
+    if (mlp_json_read_file(luaL_checkstring(L, 1), &v, &err) != MLP_OK) {
+        lua_pushnil(L);
+        lua_pushstring(L, err.msg);
+        return 2;
+    }
+    mlpi_json_to_lua(L, v);
+    cJSON_Delete(v);
+    return 1;
+}
+
 static int l_version(lua_State *L)
 {
     lua_pushstring(L, PACKAGE_VERSION);
@@ -432,6 +485,9 @@ static const luaL_Reg module_fns[] = {
     { "pipeline", l_pipeline },
     { "plugin_path", l_plugin_path },
     { "version", l_version },
+    { "json_decode", l_json_decode },
+    { "json_encode", l_json_encode },
+    { "read_json", l_read_json },
     { NULL, NULL }
 };
 

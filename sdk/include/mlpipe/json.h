@@ -18,6 +18,12 @@ extern "C" {
 int mlp_json_read_file(const char *path, cJSON **out, mlp_error *err);
 int mlp_json_write_file(const char *path, const cJSON *value, mlp_error *err);
 
+/* A number node that prints with the shortest text that reads back as
+ * exactly v (cJSON's own printing may drop the last bit).  Non-finite
+ * values, which JSON cannot hold, become null.  Owned by the caller until
+ * added to a tree; NULL on exhaustion. */
+cJSON *mlp_json_number(double v);
+
 /* Canonical text: object keys sorted at every level, no white space.  Two
  * equal values give the same text, which is what fingerprints hash.
  * Returns an owned string freed with mlp_free(), or NULL on exhaustion. */

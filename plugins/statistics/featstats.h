@@ -1,0 +1,25 @@
+/* Per-feature statistics of one column of one split, as TFDV defines them,
+ * computed in one pass (plus a second cheap pass for the equal-width
+ * histogram once min and max are known). */
+#ifndef MLPIPE_STATISTICS_FEATSTATS_H
+#define MLPIPE_STATISTICS_FEATSTATS_H
+
+#include <cjson/cJSON.h>
+
+#include <mlpipe/table.h>
+
+typedef struct stats_opts {
+    size_t top_k;
+    size_t histogram_buckets;
+    size_t quantile_buckets;
+    size_t rank_buckets;
+    const double *weights;       /* per row, or NULL */
+} stats_opts;
+
+/* Statistics of column c as a TFDV-shaped JSON object ("name", "type",
+ * "common", "num_stats" or "string_stats").  kind: "int", "float" or NULL
+ * (inferred).  NULL on exhaustion. */
+cJSON *feature_stats(const mlp_column *c, const char *kind,
+                     const stats_opts *o);
+
+#endif

@@ -1,0 +1,213 @@
+/* statistics: TFDV-style descriptive statistics of every feature of every
+ * split of an Examples artifact, written as statistics.json.
+ *
+ * Columns are independent, so the work is split by column over `threads`
+ * workers; each feature's statistics are computed in one pass over the
+ * mapped table (the equal-width histogram takes a second, once the range
+ * is known).  Memory per column is bounded: quantiles come from a sketch.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mlpipe/mlpipe.h>
+
+#include "featstats.h"
+
+typedef struct work {
+    const mlp_table *t;
+    const cJSON *kinds;      /* column name -> "int"/"float" from ingestion */
+    stats_opts opts;
+    cJSON **out;             /* per column */
+    atomic_size_t next;
+    mlp_ctx *ctx;
+} work;
+
+static const char *kind_of(const cJSON *kinds, const char *name)
+{
+    const cJSON *c;
+
+    cJSON_ArrayForEach(c, kinds) {
+        const char *n = cJSON_GetStringValue(cJSON_GetObjectItem(c, "name"));
+        if (n && strcmp(n, name) == 0)
+            return cJSON_GetStringValue(cJSON_GetObjectItem(c, "kind"));
+    }
+    return NULL;
+}
+
+static void *worker(void *arg)
+{
+    work *w = arg;
+    size_t nc = mlp_table_n_cols(w->t);
+
+    for (;;) {
+        size_t i = atomic_fetch_add(&w->next, 1);
+        if (i >= nc || mlp_ctx_cancelled(w->ctx))
+            break;
+        const mlp_column *c = mlp_table_column(w->t, i);
+        w->out[i] = feature_stats(c, kind_of(w->kinds, c->name), &w->opts);
+    }
+    return NULL;
+}
+
+static int split_stats(mlp_ctx *ctx, const mlp_artifact *ex, const char *split,
+                       cJSON *splits_out, mlp_error *err)
+{
+    char file[256], path[4096];
+    mlp_table *t = NULL;
+    const char *wcol = mlp_ctx_param_string(ctx, "weight");
+    int threads = (int)mlp_ctx_param_int(ctx, "threads");
+    pthread_t tids[64];
+    work w;
+    int rc, started = 0;
+
+    memset(&w, 0, sizeof w);
+    snprintf(file, sizeof file, "%s.mlpt", split);
+    rc = mlp_artifact_path(ex, file, path, sizeof path, err);
+    if (rc == MLP_OK)
+        rc = mlp_table_open(path, &t, err);
+    if (rc != MLP_OK)
+        return rc;
+    w.t = t;
+    w.ctx = ctx;
+    w.kinds = mlp_artifact_property(ex, "columns");
+    w.opts.top_k = (size_t)mlp_ctx_param_int(ctx, "top_k");
+    w.opts.histogram_buckets = (size_t)mlp_ctx_param_int(ctx, "histogram_buckets");
+    w.opts.quantile_buckets = (size_t)mlp_ctx_param_int(ctx, "quantile_buckets");
+    w.opts.rank_buckets = (size_t)mlp_ctx_param_int(ctx, "rank_histogram_buckets");
+    if (wcol != NULL) {
+        const mlp_column *wc = mlp_table_find(t, wcol);
+        if (wc == NULL || wc->type != MLP_COL_NUMERIC) {
+            rc = mlp_error_set(err, MLP_EINVAL, "parameter 'weight': split '%s' "
+                               "has no numeric column '%s'", split, wcol);
+            goto done;
+        }
+        for (size_t i = 0; i < wc->n_rows; i++)
+            if (mlp_column_is_missing(wc, i) || !(wc->num[i] >= 0)) {
+                rc = mlp_error_set(err, MLP_EINVAL, "weight column '%s', split "
+                                   "'%s', row %zu: weights must be present and "
+                                   ">= 0", wcol, split, i + 1);
+                goto done;
+            }
+        w.opts.weights = wc->num;
+    }
+    w.out = calloc(mlp_table_n_cols(t) + 1, sizeof *w.out);
+    if (w.out == NULL) {
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (threads > (int)(sizeof tids / sizeof *tids))
+        threads = (int)(sizeof tids / sizeof *tids);
+    for (int k = 1; k < threads; k++)
+        if (pthread_create(&tids[k], NULL, worker, &w) == 0)
+            started++;
+    worker(&w);
+    for (int k = 1; k <= started; k++)
+        pthread_join(tids[k], NULL);
+    if (mlp_ctx_cancelled(ctx)) {
+        rc = mlp_error_set(err, MLP_ECANCELED, "cancelled");
+        goto done;
+    }
+
+    cJSON *s = cJSON_CreateObject(), *feats;
+    cJSON_AddStringToObject(s, "name", split);
+    cJSON_AddNumberToObject(s, "num_examples", (double)mlp_table_n_rows(t));
+    if (w.opts.weights != NULL) {
+        double total = 0;
+        for (size_t i = 0; i < mlp_table_n_rows(t); i++)
+            total += w.opts.weights[i];
+        cJSON_AddNumberToObject(s, "weighted_num_examples", total);
+    }
+    feats = cJSON_AddArrayToObject(s, "features");
+    for (size_t i = 0; i < mlp_table_n_cols(t); i++) {
+        if (w.out[i] == NULL) {
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            break;
+        }
+        cJSON_AddItemToArray(feats, w.out[i]);
+        w.out[i] = NULL;
+    }
+    cJSON_AddItemToArray(splits_out, s);
+done:
+    for (size_t i = 0; w.out && i < mlp_table_n_cols(t); i++)
+        cJSON_Delete(w.out[i]);
+    free(w.out);
+    mlp_table_free(t);
+    return rc;
+}
+
+static int run(mlp_ctx *ctx)
+{
+    const mlp_artifact *ex = mlp_ctx_input(ctx, "examples", 0);
+    mlp_artifact *out = mlp_ctx_output(ctx, "statistics");
+    const cJSON *splits = mlp_artifact_property(ex, "splits"), *s;
+    cJSON *doc = cJSON_CreateObject(), *arr;
+    char path[4096];
+    mlp_error err;
+    int rc = MLP_OK;
+    size_t done = 0, total = (size_t)cJSON_GetArraySize(splits);
+
+    mlp_error_clear(&err);
+    if (!cJSON_IsArray(splits)) {
+        cJSON_Delete(doc);
+        return mlp_ctx_fail(ctx, MLP_EINVAL, "input Examples at %s list no "
+                            "splits", mlp_artifact_uri(ex));
+    }
+    cJSON_AddNumberToObject(doc, "version", 1);
+    if (mlp_artifact_property(ex, "span"))
+        cJSON_AddItemToObject(doc, "span",
+                              cJSON_Duplicate(mlp_artifact_property(ex, "span"), 1));
+    arr = cJSON_AddArrayToObject(doc, "splits");
+    cJSON_ArrayForEach(s, splits) {
+        rc = split_stats(ctx, ex, cJSON_GetStringValue(s), arr, &err);
+        if (rc != MLP_OK)
+            break;
+        mlp_ctx_progress(ctx, ++done, total, "splits");
+    }
+    if (rc == MLP_OK)
+        rc = mlp_artifact_path(out, "statistics.json", path, sizeof path, &err);
+    if (rc == MLP_OK)
+        rc = mlp_json_write_file(path, doc, &err);
+    if (rc == MLP_OK)
+        rc = mlp_artifact_set_property(out, "splits", cJSON_Duplicate(splits, 1), &err);
+    if (rc == MLP_OK && mlp_artifact_property(ex, "span"))
+        rc = mlp_artifact_set_property(out, "span", cJSON_Duplicate(
+                                           mlp_artifact_property(ex, "span"), 1), &err);
+    cJSON_Delete(doc);
+    return rc == MLP_OK ? MLP_OK : mlp_ctx_fail_error(ctx, &err);
+}
+
+static const mlp_port inputs[] = {
+    { "examples", MLP_TYPE_EXAMPLES, 0, "tables to describe" },
+    MLP_PORTS_END
+};
+static const mlp_port outputs[] = {
+    { "statistics", MLP_TYPE_STATISTICS, 0, "statistics.json, per split and feature" },
+    MLP_PORTS_END
+};
+static const mlp_param_spec params[] = {
+    { "weight", MLP_PARAM_STRING, "null", 0, 0, 0, NULL,
+      "numeric column of example weights (non-negative)" },
+    { "top_k", MLP_PARAM_INT, "20", MLP_PARAM_HAS_MIN, 1, 0, NULL,
+      "most frequent values listed per categorical or string feature" },
+    { "histogram_buckets", MLP_PARAM_INT, "10", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX,
+      1, 10000, NULL, "buckets of the equal-width histogram" },
+    { "quantile_buckets", MLP_PARAM_INT, "10", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX,
+      1, 10000, NULL, "buckets of the quantiles histogram" },
+    { "rank_histogram_buckets", MLP_PARAM_INT, "1000", MLP_PARAM_HAS_MIN, 1, 0, NULL,
+      "ranks listed in the rank histogram" },
+    { "threads", MLP_PARAM_INT, "2", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX |
+      MLP_PARAM_NO_CACHE_KEY, 1, 64, NULL, "worker threads (by column)" },
+    MLP_PARAMS_END
+};
+static const mlp_component components[] = {
+    { "statistics", MLP_STAGE_VALIDATE,
+      "Per-split, per-feature statistics as TensorFlow Data Validation computes them",
+      inputs, outputs, params, run, { NULL } },
+    MLP_COMPONENTS_END
+};
+
+MLP_PLUGIN_DEFINE(statistics, "statistics", "0.1.0", "MIT",
+                  "descriptive statistics of Examples", components, NULL, NULL);
