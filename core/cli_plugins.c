@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mlpipe/json.h>
+#include <mlpipe/memory.h>
+
 #include "cli.h"
 #include "lua_api.h"
 #include "params.h"
@@ -20,11 +23,11 @@ static void usage(FILE *f)
 
 void mlpi_cli_print_json(const cJSON *v)
 {
-    char *t = cJSON_Print(v);
+    char *t = mlp_json_print(v, 1);
 
     if (t != NULL) {
         puts(t);
-        cJSON_free(t);
+        mlp_free(t);
     }
 }
 

@@ -45,38 +45,163 @@ int mlp_json_read_file(const char *path, cJSON **out, mlp_error *err)
 
 int mlp_json_write_file(const char *path, const cJSON *value, mlp_error *err)
 {
-    char *text = cJSON_Print(value);
+    char *text = mlp_json_print(value, 1);
     int rc;
 
     if (text == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "%s: cannot render JSON", path);
     size_t n = strlen(text);
-    char *line = malloc(n + 1);
+    char *line = mlp_realloc(text, n + 2);
     if (line == NULL) {
-        cJSON_free(text);
+        mlp_free(text);
         return mlp_error_set(err, MLP_ENOMEM, "%s: out of memory", path);
     }
-    memcpy(line, text, n);
     line[n] = '\n';
-    cJSON_free(text);
     rc = mlpi_write_file_atomic(path, line, n + 1, err);
-    free(line);
+    mlp_free(line);
     return rc;
 }
 
 cJSON *mlp_json_number(double v)
 {
-    char buf[32];
+    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
 
-    if (!isfinite(v))
-        return cJSON_CreateNull();
-    /* Shortest of 15, 16, 17 significant digits that round-trips. */
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            break;
+/* A growing text buffer for the printer. */
+typedef struct jbuf {
+    char *p;
+    size_t n, cap;
+    int failed;
+} jbuf;
+
+static void put(jbuf *b, const char *s, size_t len)
+{
+    if (b->failed)
+        return;
+    if (b->n + len + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->n + len + 1)
+            cap *= 2;
+        char *np = mlp_realloc(b->p, cap);
+        if (np == NULL) {
+            b->failed = 1;
+            return;
+        }
+        b->p = np;
+        b->cap = cap;
     }
-    return cJSON_CreateRaw(buf);
+    memcpy(b->p + b->n, s, len);
+    b->n += len;
+    b->p[b->n] = '\0';
+}
+
+static void puts_(jbuf *b, const char *s) { put(b, s, strlen(s)); }
+
+/* The shortest of 15, 16 or 17 significant digits that reads back as
+ * exactly v: cJSON's own printer accepts a 15-digit text that is only
+ * approximately equal, and loses the last bit. */
+static void put_number(jbuf *b, double v)
+{
+    char buf[40];
+
+    if (!isfinite(v)) {
+        puts_(b, "null");
+        return;
+    }
+    if (v == floor(v) && fabs(v) < 1e15) {
+        snprintf(buf, sizeof buf, "%.0f", v);
+    } else {
+        for (int prec = 15; prec <= 17; prec++) {
+            snprintf(buf, sizeof buf, "%.*g", prec, v);
+            if (strtod(buf, NULL) == v)
+                break;
+        }
+    }
+    puts_(b, buf);
+}
+
+static void put_string(jbuf *b, const char *s)
+{
+    char esc[8];
+
+    put(b, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        const unsigned char *start = p;
+        while (*p && *p != '"' && *p != '\\' && *p >= 0x20)
+            p++;
+        put(b, (const char *)start, (size_t)(p - start));
+        if (*p == '\0')
+            break;
+        switch (*p) {
+        case '"': puts_(b, "\\\""); break;
+        case '\\': puts_(b, "\\\\"); break;
+        case '\n': puts_(b, "\\n"); break;
+        case '\t': puts_(b, "\\t"); break;
+        case '\r': puts_(b, "\\r"); break;
+        default:
+            snprintf(esc, sizeof esc, "\\u%04x", *p);
+            puts_(b, esc);
+        }
+    }
+    put(b, "\"", 1);
+}
+
+static void indent(jbuf *b, int pretty, int depth)
+{
+    if (!pretty)
+        return;
+    put(b, "\n", 1);
+    for (int i = 0; i < depth; i++)
+        put(b, "  ", 2);
+}
+
+static void put_value(jbuf *b, const cJSON *v, int pretty, int depth)
+{
+    const cJSON *c;
+    int first = 1;
+
+    if (cJSON_IsNumber(v)) {
+        put_number(b, v->valuedouble);
+    } else if (cJSON_IsString(v)) {
+        put_string(b, v->valuestring);
+    } else if (cJSON_IsTrue(v)) {
+        puts_(b, "true");
+    } else if (cJSON_IsFalse(v)) {
+        puts_(b, "false");
+    } else if (cJSON_IsRaw(v)) {
+        puts_(b, v->valuestring);
+    } else if (cJSON_IsArray(v) || cJSON_IsObject(v)) {
+        int obj = cJSON_IsObject(v);
+        put(b, obj ? "{" : "[", 1);
+        cJSON_ArrayForEach(c, v) {
+            if (!first)
+                put(b, ",", 1);
+            first = 0;
+            indent(b, pretty, depth + 1);
+            if (obj) {
+                put_string(b, c->string);
+                puts_(b, pretty ? ": " : ":");
+            }
+            put_value(b, c, pretty, depth + 1);
+        }
+        if (!first)
+            indent(b, pretty, depth);
+        put(b, obj ? "}" : "]", 1);
+    } else {
+        puts_(b, "null");
+    }
+}
+
+char *mlp_json_print(const cJSON *value, int pretty)
+{
+    jbuf b = { NULL, 0, 0, 0 };
+
+    put_value(&b, value, pretty, 0);
+    if (b.failed) {
+        mlp_free(b.p);
+        return NULL;
+    }
+    return b.p;
 }
 
 static int cmp_keys(const void *a, const void *b)
@@ -137,11 +262,8 @@ char *mlp_json_canonical(const cJSON *value)
 
     if (s == NULL)
         return NULL;
-    text = cJSON_PrintUnformatted(s);
+    out = mlp_json_print(s, 0);
     cJSON_Delete(s);
-    if (text == NULL)
-        return NULL;
-    out = mlp_strdup(text);
-    cJSON_free(text);
+    (void)text;
     return out;
 }

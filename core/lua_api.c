@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <mlpipe/json.h>
+#include <mlpipe/memory.h>
 
 #include "lua_priv.h"
 #include "params.h"
@@ -450,12 +451,12 @@ static int l_json_encode(lua_State *L)
 
     if (v == NULL)
         return luaL_error(L, "%s", err.msg);
-    text = cJSON_PrintUnformatted(v);
+    text = mlp_json_print(v, 0);
     cJSON_Delete(v);
     if (text == NULL)
         return luaL_error(L, "out of memory");
     lua_pushstring(L, text);
-    cJSON_free(text);
+    mlp_free(text);
     return 1;
 }
 

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mlpipe/json.h>
+#include <mlpipe/memory.h>
+
 #include "artifact_priv.h"
 #include "fsutil.h"
 #include "metadata.h"
@@ -214,7 +217,7 @@ static int64_t last_id(mlpi_store *s)
 
 static char *print_or_empty(const cJSON *v)
 {
-    return v ? cJSON_PrintUnformatted(v) : NULL;
+    return v ? mlp_json_print(v, 0) : NULL;
 }
 
 int mlpi_store_context(mlpi_store *s, const char *type, const char *name,
@@ -242,7 +245,7 @@ int mlpi_store_context(mlpi_store *s, const char *type, const char *name,
     if (rc == MLP_OK)
         *id = last_id(s);
 done:
-    cJSON_free(p);
+    mlp_free(p);
     return rc;
 }
 
@@ -256,7 +259,7 @@ int mlpi_store_context_set_props(mlpi_store *s, int64_t id, const cJSON *props,
 
     if (rc == MLP_OK)
         rc = step_done(s, st, err);
-    cJSON_free(p);
+    mlp_free(p);
     return rc;
 }
 
@@ -411,7 +414,7 @@ int mlpi_store_artifact_publish(mlpi_store *s, int64_t id,
 
     if (rc == MLP_OK)
         rc = step_done(s, st, err);
-    cJSON_free(p);
+    mlp_free(p);
     return rc;
 }
 

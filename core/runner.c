@@ -347,18 +347,18 @@ static int record_start(run *r, size_t i, mlp_artifact ***in, mlp_error *err)
 {
     nstate *s = &r->st[i];
     const mlpi_node *n = r->p->nodes[i];
-    char *params = cJSON_PrintUnformatted(n->params);
+    char *params = mlp_json_print(n->params, 0);
     int rc;
 
     rc = mlpi_store_begin(r->store, err);
     if (rc != MLP_OK) {
-        cJSON_free(params);
+        mlp_free(params);
         return rc;
     }
     rc = mlpi_store_execution_start(r->store, n->name, n->comp->c.name, s->fp,
                                     s->parts_text, params ? params : "{}",
                                     s->attempt, r->ctx, 2, &s->exec_id, err);
-    cJSON_free(params);
+    mlp_free(params);
     snprintf(s->tmp, sizeof s->tmp, "%s/.tmp/%lld", r->p->root,
              (long long)s->exec_id);
     for (size_t b = 0; rc == MLP_OK && b < n->n_inputs; b++)

@@ -23,18 +23,18 @@ expect example_pipeline_runs 0 "$M" run titanic/pipeline.lua &&
 has example_pipeline_runs "$OUT" "ran      csv_import" "ran      class_balance" \
     "ran      age_summary" "train: 1048 rows" "eval: 261 rows"
 expect example_pipeline_cached 0 "$M" run titanic/pipeline.lua --json &&
-has example_pipeline_cached "$OUT" '"status":	"ok"' '"status":	"cached"' '"class_balance":'
+has example_pipeline_cached "$OUT" '"status": "ok"' '"status": "cached"' '"class_balance":'
 grep -q '^ran ' <<<"$OUT" && fail json_has_no_node_lines "$OUT" || pass json_has_no_node_lines
 
 expect runs_lists_both 0 "$M" runs --root runs/titanic &&
 has runs_lists_both "$OUT" "titanic-" "   3      0      0" "   0      3      0"
-expect runs_json 0 "$M" runs --root runs/titanic --json && has runs_json "$OUT" '"cached":	3'
+expect runs_json 0 "$M" runs --root runs/titanic --json && has runs_json "$OUT" '"cached": 3'
 expect show_artifact 0 "$M" show 1 --root runs/titanic &&
-has show_artifact "$OUT" '"type":	"Examples"' '"state":	"LIVE"' '"producer":' '"component":	"csv_import"'
+has show_artifact "$OUT" '"type": "Examples"' '"state": "LIVE"' '"producer":' '"component": "csv_import"'
 expect show_execution 0 "$M" show e2 --root runs/titanic &&
-has show_execution "$OUT" '"component":	"class_balance"' '"type":	"INPUT"' '"port":	"examples"'
+has show_execution "$OUT" '"component": "class_balance"' '"type": "INPUT"' '"port": "examples"'
 run=$(sql runs/titanic/metadata.sqlite "SELECT name FROM context WHERE type='run' LIMIT 1")
-expect show_run 0 "$M" show "$run" --root runs/titanic && has show_run "$OUT" '"executions":' '"node":	"age_summary"'
+expect show_run 0 "$M" show "$run" --root runs/titanic && has show_run "$OUT" '"executions":' '"node": "age_summary"'
 expect show_missing 1 "$M" show 999 --root runs/titanic && has show_missing "$OUT" "nothing called '999'"
 expect lineage_upstream 0 "$M" lineage 2 --root runs/titanic &&
 has lineage_upstream "$OUT" "artifact 2  Statistics" "upstream:" "class_balance (class_balance) made artifact 2" \

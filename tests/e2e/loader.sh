@@ -37,7 +37,7 @@ expect refuses_world_writable_dir 0 "$M" plugins --plugin-path "$TMP/open" &&
 has refuses_world_writable_dir "$OUT" "refused $TMP/open/testkit.so: its directory $TMP/open is world-writable"
 
 expect json_listing 0 "$M" plugins --json --plugin-path "$TMP/plugins" &&
-has json_listing "$OUT" '"name":	"testkit"' '"refused":' '"reason":' '"stage":	"ingest"'
+has json_listing "$OUT" '"name": "testkit"' '"refused":' '"reason":' '"stage": "ingest"'
 
 expect component_detail 0 "$M" plugins tk_add --plugin-path "$TMP/plugins" &&
 has component_detail "$OUT" "tk_add  (transform stage, plugin testkit 1.0.0" \

@@ -2,7 +2,8 @@
  *
  * cJSON is part of the SDK: parameters and properties are cJSON values.
  * mlp_json_read_file() returns an owned tree freed with cJSON_Delete();
- * mlp_json_write_file() writes atomically (temporary file, then rename).
+ * mlp_json_write_file() writes atomically (temporary file, then rename),
+ * with exact numbers (see mlp_json_print).
  */
 #ifndef MLPIPE_JSON_H
 #define MLPIPE_JSON_H
@@ -18,11 +19,14 @@ extern "C" {
 int mlp_json_read_file(const char *path, cJSON **out, mlp_error *err);
 int mlp_json_write_file(const char *path, const cJSON *value, mlp_error *err);
 
-/* A number node that prints with the shortest text that reads back as
- * exactly v (cJSON's own printing may drop the last bit).  Non-finite
- * values, which JSON cannot hold, become null.  Owned by the caller until
- * added to a tree; NULL on exhaustion. */
+/* A number node; non-finite values, which JSON cannot hold, become null.
+ * Owned by the caller until added to a tree; NULL on exhaustion. */
 cJSON *mlp_json_number(double v);
+
+/* Renders value as JSON text, numbers with the shortest digits that read
+ * back exactly (cJSON's own printer may drop the last bit of a double).
+ * pretty: indented over several lines.  Owned, freed with mlp_free(). */
+char *mlp_json_print(const cJSON *value, int pretty);
 
 /* Canonical text: object keys sorted at every level, no white space.  Two
  * equal values give the same text, which is what fingerprints hash.

@@ -10,6 +10,7 @@
 #include <mlpipe/log.h>
 #include <mlpipe/memory.h>
 #include <mlpipe/plugin.h>
+#include <mlpipe/schema.h>
 #include <mlpipe/table.h>
 
 #define MLPIPE_VERSION_STRING "0.1.0"
