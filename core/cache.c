@@ -1,5 +1,6 @@
 /* Fingerprints: what makes two executions interchangeable, and, when they
  * are not, which part changed. */
+#define _GNU_SOURCE
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,9 +17,17 @@
 static void add_file_hashes(cJSON *files, const char *pattern)
 {
     glob_t g;
-    char hash[MLPI_HASH_HEX];
+    char hash[MLPI_HASH_HEX], pat[4096];
+    const char *span = strstr(pattern, "{SPAN}");
 
-    if (glob(pattern, 0, NULL, &g) != 0) {
+    /* {SPAN} (ingestion's span placeholder) matches every span: a new span
+     * file changes the fingerprint. */
+    if (span != NULL)
+        snprintf(pat, sizeof pat, "%.*s*%s", (int)(span - pattern), pattern,
+                 span + 6);
+    else
+        snprintf(pat, sizeof pat, "%s", pattern);
+    if (glob(pat, GLOB_BRACE, NULL, &g) != 0) {
         cJSON_AddStringToObject(files, pattern, "missing");
         return;
     }

@@ -21,6 +21,7 @@
 
 #include "csv.h"
 #include "dict.h"
+#include "jsonl.h"
 
 #define MAX_SPLITS 16
 #define MAX_SKIPPED_LINES 10
@@ -67,6 +68,9 @@ typedef struct job {
     size_t skipped;
     size_t skipped_lines[MAX_SKIPPED_LINES];
     size_t max_categories;
+    int jsonl;            /* input is JSON Lines */
+    cJSON *jcols;         /* JSON Lines: keys of all files, in order */
+    long span;            /* -1: none */
     /* Occurrences so far of each distinct row (by hash), so duplicates of
      * one row spread over the splits instead of all landing in one. */
     uint64_t *occ_keys;
@@ -78,6 +82,8 @@ static int is_na(const job *j, const char *p, size_t len)
 {
     const cJSON *v;
 
+    if (p == NULL)
+        return 1;  /* a JSON key that is absent or null */
     cJSON_ArrayForEach(v, j->na) {
         const char *s = cJSON_GetStringValue(v);
         if (s && strlen(s) == len && memcmp(s, p, len) == 0)
@@ -228,7 +234,7 @@ static int split_of(job *j, const csv_reader *r, int *split)
 
 static int set_columns(job *j, const csv_reader *r, mlp_error *err)
 {
-    const cJSON *names = mlp_ctx_param(j->ctx, "column_names");
+    const cJSON *names = j->jsonl ? j->jcols : mlp_ctx_param(j->ctx, "column_names");
     const cJSON *types = mlp_ctx_param(j->ctx, "types");
     const cJSON *t;
     size_t n = names ? (size_t)cJSON_GetArraySize(names) : r->n_fields;
@@ -293,26 +299,38 @@ static int set_columns(job *j, const csv_reader *r, mlp_error *err)
     return MLP_OK;
 }
 
+/* One row of file fi, CSV or JSON Lines. */
+static void reader_init(const job *j, size_t fi, csv_reader *r)
+{
+    csv_init(r, j->files[fi].path, j->files[fi].data, j->files[fi].len, j->delim);
+}
+
+static int reader_next(const job *j, csv_reader *r, mlp_error *err)
+{
+    return j->jsonl ? jsonl_next(r, j->jcols, err) : csv_next(r, err);
+}
+
 /* Pass 1 over one file: structure, types, splits. */
 static int scan_file(job *j, size_t fi, mlp_error *err)
 {
     csv_reader r;
     int rc, first = 1;
 
-    csv_init(&r, j->files[fi].path, j->files[fi].data, j->files[fi].len, j->delim);
+    reader_init(j, fi, &r);
     for (;;) {
-        rc = csv_next(&r, err);
+        rc = reader_next(j, &r, err);
         if (rc == 0)
             break;
         if (rc < 0) {
             if (!j->skip_bad || rc == MLP_ENOMEM ||
                 strstr(err->msg, "unterminated") != NULL)
                 goto done;
-            record_skip(j, r.next_line);
-            csv_skip_bad_line(&r);
+            record_skip(j, j->jsonl ? r.line : r.next_line);
+            if (!j->jsonl)
+                csv_skip_bad_line(&r);
             continue;
         }
-        if (first && j->header) {
+        if (first && j->header && !j->jsonl) {
             first = 0;
             if (fi == 0 && j->cols == NULL) {
                 rc = set_columns(j, &r, err);
@@ -405,6 +423,8 @@ typedef struct split_cols {
     double **num;
     uint8_t **miss;
     int32_t **codes;
+    double *line;        /* source line of each row */
+    int32_t *file;       /* index of its source file */
 } split_cols;
 
 static int final_type(const job *j, size_t c)
@@ -423,19 +443,19 @@ static int fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
     for (size_t fi = 0; fi < j->n_files && rc == MLP_OK; fi++) {
         csv_reader r;
         int first = 1;
-        csv_init(&r, j->files[fi].path, j->files[fi].data, j->files[fi].len,
-                 j->delim);
+        reader_init(j, fi, &r);
         /* Pass 1 decided which rows are kept; this pass repeats its
          * decisions in the same order. */
         for (;;) {
-            int k = csv_next(&r, err);
+            int k = reader_next(j, &r, err);
             if (k == 0)
                 break;
             if (k < 0) {
-                csv_skip_bad_line(&r);
+                if (!j->jsonl)
+                    csv_skip_bad_line(&r);
                 continue;
             }
-            if (first && j->header) {
+            if (first && j->header && !j->jsonl) {
                 first = 0;
                 continue;
             }
@@ -455,6 +475,8 @@ static int fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
                 continue;
             int s = j->row_split[row++];
             size_t i = at[s]++;
+            sc[s].line[i] = (double)r.line;
+            sc[s].file[i] = (int32_t)fi;
             for (size_t c = 0; c < j->n_cols; c++) {
                 const csv_field *f = &r.fields[c];
                 int na = is_na(j, f->p, f->len);
@@ -516,6 +538,36 @@ static int build_split(job *j, size_t s, split_cols *sc, dict *dicts,
     return rc;
 }
 
+/* <split>.lines.mlpt: where each row came from (file and line), so that
+ * validators can point at the offending lines of the source. */
+static int write_lines(job *j, size_t s, split_cols *sc, mlp_artifact *out,
+                       mlp_error *err)
+{
+    mlp_table *t = mlp_table_new(j->splits[s].rows);
+    const char **names = malloc((j->n_files + 1) * sizeof *names);
+    char file[128], path[4096];
+    int rc;
+
+    if (t == NULL || names == NULL) {
+        mlp_table_free(t);
+        free(names);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    for (size_t f = 0; f < j->n_files; f++)
+        names[f] = j->files[f].path;
+    rc = mlp_table_add_categorical(t, "file", sc[s].file, j->n_files, names, err);
+    if (rc == MLP_OK)
+        rc = mlp_table_add_numeric(t, "line", sc[s].line, NULL, err);
+    snprintf(file, sizeof file, "%s.lines.mlpt", j->splits[s].name);
+    if (rc == MLP_OK)
+        rc = mlp_artifact_path(out, file, path, sizeof path, err);
+    if (rc == MLP_OK)
+        rc = mlp_table_write(t, path, err);
+    mlp_table_free(t);
+    free(names);
+    return rc;
+}
+
 static int cmp_split(const void *a, const void *b)
 {
     return strcmp(((const split_def *)a)->name, ((const split_def *)b)->name);
@@ -568,33 +620,128 @@ static int read_params(job *j, mlp_error *err)
     return MLP_OK;
 }
 
+/* The span a file name has where the pattern says {SPAN}, or -1. */
+static long span_of(const char *pattern, const char *file)
+{
+    const char *at = strstr(pattern, "{SPAN}");
+    size_t pre = at ? (size_t)(at - pattern) : 0;
+    char *end;
+    long v;
+
+    if (at == NULL || strlen(file) < pre || strncmp(file, pattern, pre) != 0)
+        return -1;
+    v = strtol(file + pre, &end, 10);
+    return end == file + pre ? -1 : v;
+}
+
+static int add_file(job *j, const char *path, mlp_error *err)
+{
+    mapped *nf = realloc(j->files, (j->n_files + 1) * sizeof *nf);
+
+    if (nf == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    j->files = nf;
+    memset(&j->files[j->n_files], 0, sizeof *nf);
+    j->n_files++;
+    return map_file(path, &j->files[j->n_files - 1], err);
+}
+
+/* Expands one pattern.  With {SPAN}, only the files of one span are taken:
+ * the `span` parameter's, or the latest. */
+static int expand(job *j, const char *pattern, const char *param, mlp_error *err)
+{
+    char glob_pat[4096];
+    const char *at = strstr(pattern, "{SPAN}");
+    long want = (long)mlp_ctx_param_int(j->ctx, "span"), best = -1;
+    glob_t g;
+    int grc, rc = MLP_OK;
+
+    if (at != NULL)
+        snprintf(glob_pat, sizeof glob_pat, "%.*s*%s", (int)(at - pattern),
+                 pattern, at + 6);
+    else
+        snprintf(glob_pat, sizeof glob_pat, "%s", pattern);
+    grc = glob(glob_pat, GLOB_BRACE, NULL, &g);
+    if (grc == GLOB_NOMATCH)
+        return mlp_error_set(err, MLP_ENOTFOUND, "parameter '%s': no file "
+                             "matches %s", param, pattern);
+    if (grc != 0)
+        return mlp_error_set(err, MLP_EIO, "parameter '%s': cannot expand %s",
+                             param, pattern);
+    if (at != NULL) {
+        for (size_t i = 0; i < g.gl_pathc; i++) {
+            long sp = span_of(pattern, g.gl_pathv[i]);
+            if (sp > best && (want < 0 || sp == want))
+                best = sp;
+        }
+        if (best < 0) {
+            globfree(&g);
+            return mlp_error_set(err, MLP_ENOTFOUND, "parameter '%s': no file "
+                                 "of span %ld matches %s", param, want, pattern);
+        }
+        j->span = best;
+    }
+    for (size_t i = 0; rc == MLP_OK && i < g.gl_pathc; i++)
+        if (at == NULL || span_of(pattern, g.gl_pathv[i]) == best)
+            rc = add_file(j, g.gl_pathv[i], err);
+    globfree(&g);
+    return rc;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
 static int open_files(job *j, mlp_error *err)
 {
-    const char *pattern = mlp_ctx_param_string(j->ctx, "path");
-    glob_t g;
-    int grc = glob(pattern, 0, NULL, &g);
+    const char *path = mlp_ctx_param_string(j->ctx, "path");
+    const cJSON *paths = mlp_ctx_param(j->ctx, "paths"), *p;
+    const char *format = mlp_ctx_param_string(j->ctx, "format");
+    int rc = MLP_OK;
 
-    if (grc == GLOB_NOMATCH)
-        return mlp_error_set(err, MLP_ENOTFOUND, "parameter 'path': no file "
-                             "matches %s", pattern);
-    if (grc != 0)
-        return mlp_error_set(err, MLP_EIO, "parameter 'path': cannot expand %s",
-                             pattern);
-    j->files = calloc(g.gl_pathc, sizeof *j->files);
-    if (j->files == NULL) {
-        globfree(&g);
-        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    j->span = -1;
+    if ((path == NULL) == (paths == NULL))
+        return mlp_error_set(err, MLP_EINVAL, "give the input as 'path' (a file "
+                             "or glob) or as 'paths' (a list), not %s",
+                             path ? "both" : "neither");
+    if (path != NULL)
+        rc = expand(j, path, "path", err);
+    cJSON_ArrayForEach(p, paths) {
+        if (rc != MLP_OK)
+            break;
+        if (!cJSON_IsString(p))
+            return mlp_error_set(err, MLP_EINVAL, "parameter 'paths': every item "
+                                 "must be a file name or glob");
+        rc = expand(j, p->valuestring, "paths", err);
     }
-    for (size_t i = 0; i < g.gl_pathc; i++) {
-        int rc = map_file(g.gl_pathv[i], &j->files[i], err);
-        j->n_files++;
-        if (rc != MLP_OK) {
-            globfree(&g);
-            return rc;
+    if (rc != MLP_OK || j->n_files == 0)
+        return rc != MLP_OK ? rc : mlp_error_set(err, MLP_ENOTFOUND, "parameter "
+                                                 "'paths' is empty");
+    j->jsonl = strcmp(format, "jsonl") == 0 ||
+               (strcmp(format, "auto") == 0 &&
+                (ends_with(j->files[0].path, ".jsonl") ||
+                 ends_with(j->files[0].path, ".ndjson")));
+    if (j->jsonl) {
+        /* The columns are the keys of all files, in first-seen order. */
+        j->jcols = cJSON_CreateArray();
+        for (size_t f = 0; rc == MLP_OK && f < j->n_files; f++) {
+            cJSON *cols = NULL, *c;
+            rc = jsonl_columns(j->files[f].path, j->files[f].data,
+                               j->files[f].len, &cols, err);
+            cJSON_ArrayForEach(c, cols) {
+                const cJSON *k;
+                int known = 0;
+                cJSON_ArrayForEach(k, j->jcols)
+                    known |= strcmp(k->valuestring, c->valuestring) == 0;
+                if (!known)
+                    cJSON_AddItemToArray(j->jcols, cJSON_CreateString(c->valuestring));
+            }
+            cJSON_Delete(cols);
         }
     }
-    globfree(&g);
-    return MLP_OK;
+    return rc;
 }
 
 static cJSON *describe(const job *j, const dict *dicts)
@@ -625,6 +772,9 @@ static cJSON *describe(const job *j, const dict *dicts)
     }
     if (label)
         cJSON_AddStringToObject(props, "label", label);
+    if (j->span >= 0)
+        cJSON_AddNumberToObject(props, "span", (double)j->span);
+    cJSON_AddStringToObject(props, "format", j->jsonl ? "jsonl" : "csv");
     a = cJSON_AddArrayToObject(props, "source");
     for (size_t f = 0; f < j->n_files; f++)
         cJSON_AddItemToArray(a, cJSON_CreateString(j->files[f].path));
@@ -646,6 +796,8 @@ static void free_job(job *j, split_cols *sc, dict *dicts)
         free(sc[s].num);
         free(sc[s].miss);
         free(sc[s].codes);
+        free(sc[s].line);
+        free(sc[s].file);
     }
     free(sc);
     for (size_t c = 0; dicts && c < j->n_cols; c++)
@@ -663,6 +815,7 @@ static void free_job(job *j, split_cols *sc, dict *dicts)
     free(j->row_split);
     free(j->occ_keys);
     free(j->occ_counts);
+    cJSON_Delete(j->jcols);
 }
 
 static int run(mlp_ctx *ctx)
@@ -705,7 +858,9 @@ static int run(mlp_ctx *ctx)
         sc[s].num = calloc(j.n_cols, sizeof *sc[s].num);
         sc[s].miss = calloc(j.n_cols, sizeof *sc[s].miss);
         sc[s].codes = calloc(j.n_cols, sizeof *sc[s].codes);
-        if (!sc[s].num || !sc[s].miss || !sc[s].codes) {
+        sc[s].line = malloc((n ? n : 1) * sizeof *sc[s].line);
+        sc[s].file = malloc((n ? n : 1) * sizeof *sc[s].file);
+        if (!sc[s].num || !sc[s].miss || !sc[s].codes || !sc[s].line || !sc[s].file) {
             rc = mlp_error_set(&err, MLP_ENOMEM, "out of memory");
             break;
         }
@@ -738,6 +893,8 @@ static int run(mlp_ctx *ctx)
         if (rc == MLP_OK)
             rc = mlp_table_write(t, path, &err);
         mlp_table_free(t);
+        if (rc == MLP_OK)
+            rc = write_lines(&j, s, sc, out, &err);
     }
     if (rc == MLP_OK) {
         cJSON *props = describe(&j, dicts), *p;
@@ -762,11 +919,19 @@ static const mlp_port outputs[] = {
 };
 
 static const char *const bad_row_choices[] = { "error", "skip", NULL };
+static const char *const format_choices[] = { "auto", "csv", "jsonl", NULL };
 
 static const mlp_param_spec params[] = {
-    { "path", MLP_PARAM_STRING, NULL, MLP_PARAM_REQUIRED | MLP_PARAM_FILE, 0, 0,
-      NULL, "CSV file to read, or a glob matching several with the same "
-      "columns" },
+    { "path", MLP_PARAM_STRING, "null", MLP_PARAM_FILE, 0, 0, NULL,
+      "file to read, or a glob matching several with the same columns; "
+      "{SPAN} stands for a span number (the latest, or `span`)" },
+    { "paths", MLP_PARAM_LIST, "null", MLP_PARAM_FILE, 0, 0, NULL,
+      "several files or globs, read in this order (instead of path)" },
+    { "format", MLP_PARAM_ENUM, "\"auto\"", 0, 0, 0, format_choices,
+      "csv, jsonl (one JSON object per line), or auto: jsonl for .jsonl and "
+      ".ndjson files, csv otherwise" },
+    { "span", MLP_PARAM_INT, "-1", MLP_PARAM_HAS_MIN, -1, 0, NULL,
+      "with {SPAN} in path: the span to read (-1: the latest)" },
     { "label", MLP_PARAM_STRING, "null", 0, 0, 0, NULL,
       "name of the label column (recorded for downstream stages)" },
     { "delimiter", MLP_PARAM_STRING, "\",\"", 0, 0, 0, NULL,
@@ -797,7 +962,8 @@ static const mlp_param_spec params[] = {
 
 static const mlp_component components[] = {
     { "csv_import", MLP_STAGE_INGEST,
-      "Reads RFC 4180 CSV into Examples with deterministic hash splits",
+      "Reads CSV (RFC 4180) or JSON Lines into Examples with deterministic "
+      "hash splits",
       NULL, outputs, params, run, { NULL } },
     MLP_COMPONENTS_END
 };

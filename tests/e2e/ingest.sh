@@ -1,0 +1,198 @@
+# Ingestion: RFC 4180 edge cases, JSON Lines, type inference and overrides,
+# missing-value tokens, every malformed-input error with its position, the
+# skip policy, deterministic splits, spans, and source lines.
+. "$(dirname "$0")/../lib.sh"
+
+# dump.lua FILE [OPTIONS_AS_LUA]: ingests FILE into one split and prints
+# every column's type and values, one line per column.
+cat > dump.lua <<'LUA'
+local mp = require "mlpipe"
+local file, extra = arg[1], arg[2] or "{}"
+local opts = assert(load("return " .. extra))()
+if opts.paths == nil then opts.path = opts.path or file end
+opts.splits = opts.splits or { all = 1 }
+local p = mp.pipeline { name = "dump", root = "runs/dump" }
+local ex = p:add("csv_import", opts)
+mp.component { name = "dump", stage = "analyze", inputs = { examples = "Examples" },
+  outputs = { out = "Statistics" },
+  run = function(ctx)
+    -- print() in a component goes to its log: report through a property.
+    local lines = {}
+    local function say(...) lines[#lines + 1] = table.concat({ ... }, "\t") end
+    local e = ctx:input("examples")
+    for _, split in ipairs(e.properties.splits) do
+      local t = assert(ctx:read_table(e.uri .. "/" .. split .. ".mlpt"))
+      for _, name in ipairs(t:names()) do
+        local vals, n = t:column(name)
+        local out = {}
+        for i = 1, n do out[i] = vals[i] == nil and "<NA>" or tostring(vals[i]) end
+        say(string.format("%s:%s[%s]=%s", split, name, t:type(name), table.concat(out, "|")))
+      end
+    end
+    for _, c in ipairs(e.properties.columns) do say("kind", c.name, c.type, c.kind or "") end
+    say("skipped", e.properties.skipped_rows, table.concat(e.properties.skipped_lines, ","))
+    if e.properties.span then say("span", e.properties.span) end
+    ctx:set_property("out", "lines", lines)
+  end }
+p:add("dump", { examples = ex.examples, cache = false })
+local r = p:run {}
+if r.nodes.dump.outputs.out then
+  for _, l in ipairs(r.nodes.dump.outputs.out.properties.lines) do print(l) end
+end
+LUA
+run_dump() { expect "$1" 0 "$M" run dump.lua -- "$2" "${3:-{\}}"; }
+
+printf 'a,b,c\n"x, y","say ""hi""","two\nlines"\n1,,3\n' > quoted.csv
+run_dump csv_quoted_fields quoted.csv &&
+has csv_quoted_fields "$OUT" 'all:a[categorical]=x, y|1' 'all:b[categorical]=say "hi"|<NA>' \
+    $'all:c[categorical]=two\nlines|3'
+
+printf '\xef\xbb\xbfid,v\r\n1,2.5\r\n2,-1e3\r\n' > crlf_bom.csv
+run_dump csv_crlf_and_bom crlf_bom.csv &&
+has csv_crlf_and_bom "$OUT" 'all:id[numeric]=1.0|2.0' 'all:v[numeric]=2.5|-1000.0' 'kind	id	numeric	int' 'kind	v	numeric	float'
+
+printf 'p;q\n1;a\n2;"b;c"\n' > semi.csv
+run_dump csv_delimiter semi.csv '{ delimiter = ";" }' &&
+has csv_delimiter "$OUT" 'all:q[categorical]=a|b;c'
+
+printf '1,a\n2,b\n' > nohead.csv
+run_dump csv_given_names nohead.csv '{ header = false, column_names = { "n", "s" } }' &&
+has csv_given_names "$OUT" 'all:n[numeric]=1.0|2.0' 'all:s[categorical]=a|b'
+
+printf 'x,y,z\n1,NA,?\n-,3,4\n' > na.csv
+run_dump na_default_tokens na.csv && has na_default_tokens "$OUT" 'all:y[numeric]=<NA>|3.0' 'all:z[categorical]=?|4'
+run_dump na_custom_tokens na.csv '{ na_values = { "?", "-", "NA" } }' &&
+has na_custom_tokens "$OUT" 'all:x[numeric]=1.0|<NA>' 'all:z[numeric]=<NA>|4.0'
+
+printf 'code,n\n001,5\n002,6\n' > types.csv
+run_dump type_override types.csv '{ types = { code = "string", n = "categorical" } }' &&
+has type_override "$OUT" 'all:code[string]=001|002' 'all:n[categorical]=5|6'
+run_dump max_categories types.csv '{ types = { code = "categorical" }, max_categories = 1 }' &&
+has max_categories "$OUT" 'all:code[string]=001|002'
+
+printf '{"a": 1, "b": "x"}\n\n{"b": "y", "c": true}\n{"a": 2.5, "b": null}\n' > rows.jsonl
+run_dump jsonl_rows rows.jsonl &&
+has jsonl_rows "$OUT" 'all:a[numeric]=1.0|<NA>|2.5' 'all:b[categorical]=x|y|<NA>' 'all:c[categorical]=<NA>|true|<NA>'
+
+# Malformed input: the error names file, line and column.
+fails() {  # name file want [options]
+    local name=$1 file=$2 want=$3
+    if expect "$name" 3 "$M" run dump.lua -- "$file" "${4:-{\}}"; then
+        has "$name" "$OUT" "$want"
+    fi
+}
+printf 'a,b\n1,2\n3,"open\n4,5\n' > unterminated.csv
+fails error_unterminated_quote unterminated.csv "unterminated.csv:3:3: unterminated quoted field"
+printf 'a,b\n1,2\n3\n' > fields.csv
+fails error_field_count fields.csv "fields.csv:3: expected 2 fields (as in the header), found 1"
+printf 'a,b\n1,\xc3\x28\n' > utf8.csv
+fails error_invalid_utf8 utf8.csv "utf8.csv:2:3: invalid UTF-8 byte sequence"
+printf 'a,b\n1,2\n3,x\n' > typed.csv
+fails error_value_does_not_fit_type typed.csv "typed.csv:3: column 'b' is declared numeric, but the value \"x\" is not a number" '{ types = { b = "numeric" } }'
+printf 'a,b\n1,x"y\n' > stray.csv
+fails error_stray_quote stray.csv "stray.csv:2:4: quote inside an unquoted field"
+printf '{"a": 1}\n{"a": [1, 2]}\n' > nested.jsonl
+fails error_jsonl_nested nested.jsonl "nested.jsonl:2: field 'a' is a list"
+printf '{"a": 1}\n{"a": 1,,}\n' > badjson.jsonl
+fails error_jsonl_syntax badjson.jsonl "badjson.jsonl:2:"
+fails error_missing_file nothere.csv "parameter 'path': no file matches nothere.csv"
+printf 'a,a\n1,2\n' > dupcol.csv
+fails error_duplicate_column dupcol.csv "dupcol.csv:1: column name 'a' appears twice (columns 1 and 2)"
+
+# The skip policy: bad rows are dropped, counted, and their lines recorded.
+printf 'a,b\n1,2\n3\n4,\xff\n5,6\n7,8,9\n' > messy.csv
+run_dump skip_bad_rows messy.csv '{ bad_rows = "skip" }' &&
+has skip_bad_rows "$OUT" 'all:a[numeric]=1.0|5.0' 'skipped	3	3,4,6'
+
+# Splits: deterministic across runs and independent of row order.
+{ echo "id,v"; for i in $(seq 1 400); do echo "$i,$((i * 7 % 13))"; done; } > many.csv
+{ head -1 many.csv; tail -n +2 many.csv | sort -r; } > shuffled.csv
+cat > split.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "split", root = "runs/split-" .. arg[2] }
+local ex = p:add("csv_import", { path = arg[1], split_key = arg[3] })
+local r = p:run {}
+local e = r.nodes.csv_import.outputs.examples
+mp.component { name = "x", stage = "analyze", outputs = {}, run = function() end }
+local ids = {}
+local f = io.open("ids-" .. arg[2] .. ".txt", "w")
+for _, split in ipairs(e.properties.splits) do
+  f:write(split, " ", e.properties.rows[split], "\n")
+end
+f:close()
+print("fingerprint", e.fingerprint)
+LUA
+expect split_run_1 0 "$M" run split.lua -- many.csv a
+fp1=$(grep fingerprint <<<"$OUT")
+expect split_run_2 0 "$M" run split.lua -- many.csv b
+fp2=$(grep fingerprint <<<"$OUT")
+[ -n "$fp1" ] && [ "$fp1" = "$fp2" ] && pass splits_identical_across_runs ||
+    fail splits_identical_across_runs "$fp1 vs $fp2"
+cat > members.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "m", root = "runs/m-" .. arg[2] }
+local ex = p:add("csv_import", { path = arg[1] })
+local r = p:run {}
+mp.component { name = "unused", stage = "analyze", run = function() end }
+LUA
+cat > members2.lua <<'LUA'
+local mp = require "mlpipe"
+mp.component { name = "ids", stage = "analyze", inputs = { examples = "Examples" }, outputs = { o = "Statistics" },
+  run = function(ctx)
+    local e = ctx:input("examples")
+    local res = {}
+    for _, split in ipairs(e.properties.splits) do
+      local t = ctx:read_table(e.uri .. "/" .. split .. ".mlpt")
+      local ids, n = t:column("id")
+      local list = {}
+      for i = 1, n do list[#list + 1] = string.format("%d", ids[i]) end
+      table.sort(list)
+      res[#res + 1] = split .. "\t" .. table.concat(list, ",")
+    end
+    ctx:set_property("o", "lines", res)
+  end }
+local p = mp.pipeline { name = "m", root = "runs/m-" .. arg[2] }
+local ex = p:add("csv_import", { path = arg[1] })
+p:add("ids", { examples = ex.examples })
+local r = p:run {}
+for _, l in ipairs(r.nodes.ids.outputs.o.properties.lines) do print(l) end
+LUA
+expect members_sorted 0 "$M" run members2.lua -- many.csv s1
+m1=$(grep -E '^(train|eval)	' <<<"$OUT")
+expect members_shuffled 0 "$M" run members2.lua -- shuffled.csv s2
+m2=$(grep -E '^(train|eval)	' <<<"$OUT")
+[ -n "$m1" ] && [ "$m1" = "$m2" ] && pass split_membership_ignores_row_order ||
+    fail split_membership_ignores_row_order "differs"
+train=$(grep '^train' <<<"$m1" | tr ',' '\n' | wc -l)
+[ "$train" -gt 290 ] && [ "$train" -lt 350 ] && pass split_ratio_near_8_to_2 ||
+    fail split_ratio_near_8_to_2 "$train of 400 in train"
+
+# Spans: {SPAN} takes the latest span, or the one asked for.
+printf 'v\n1\n' > day_1.csv
+printf 'v\n2\n3\n' > day_2.csv
+printf 'v\n9\n' > day_10.csv
+run_dump span_latest 'day_{SPAN}.csv' && has span_latest "$OUT" 'all:v[numeric]=9.0' 'span	10'
+run_dump span_chosen 'day_{SPAN}.csv' '{ span = 2 }' && has span_chosen "$OUT" 'all:v[numeric]=2.0|3.0' 'span	2'
+run_dump paths_list x '{ path = nil, paths = { "day_1.csv", "day_2.csv" } }' &&
+has paths_list "$OUT" 'all:v[numeric]=1.0|2.0|3.0'
+
+# Source lines are recorded beside every split.
+cat > lines.lua <<'LUA'
+local mp = require "mlpipe"
+mp.component { name = "lines", stage = "analyze", inputs = { examples = "Examples" }, outputs = { o = "Statistics" },
+  run = function(ctx)
+    local e = ctx:input("examples")
+    local t = assert(ctx:read_table(e.uri .. "/all.lines.mlpt"))
+    local l, n = t:column("line")
+    local out = {}
+    for i = 1, n do out[i] = string.format("%d", l[i]) end
+    ctx:set_property("o", "lines", table.concat(out, ","))
+  end }
+local p = mp.pipeline { name = "l", root = "runs/l-" .. arg[1] }
+local ex = p:add("csv_import", { path = arg[1], splits = { all = 1 }, bad_rows = "skip" })
+p:add("lines", { examples = ex.examples })
+local r = p:run {}
+print("lines", r.nodes.lines.outputs.o.properties.lines)
+LUA
+expect source_lines_recorded 0 "$M" run lines.lua -- quoted.csv && has source_lines_recorded "$OUT" "lines	2,4"
+expect source_lines_after_skips 0 "$M" run lines.lua -- messy.csv && has source_lines_after_skips "$OUT" "lines	2,5"
