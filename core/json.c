@@ -64,7 +64,7 @@ int mlp_json_write_file(const char *path, const cJSON *value, mlp_error *err)
 
 cJSON *mlp_json_number(double v)
 {
-    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+    return isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(v);
 }
 
 /* A growing text buffer for the printer. */
@@ -104,7 +104,13 @@ static void put_number(jbuf *b, double v)
 {
     char buf[40];
 
-    if (!isfinite(v)) {
+    /* JSON has no infinities; 1e999 is valid JSON syntax that every
+     * strtod-based reader (cJSON included) reads back as infinity. */
+    if (isinf(v)) {
+        puts_(b, v > 0 ? "1e999" : "-1e999");
+        return;
+    }
+    if (isnan(v)) {
         puts_(b, "null");
         return;
     }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -106,7 +107,18 @@ static int parse_number(const char *p, size_t len, double *out, int *is_int)
         return 0;
     memcpy(buf, p, len);
     buf[len] = '\0';
-    /* strtod would accept hex and "inf"/"nan" words: keep to decimal. */
+    /* Not-a-number and infinities, spelt as pandas reads them, are values
+     * (unless na_values lists them, as it does NaN by default). */
+    {
+        const char *w = buf + (buf[0] == '-' || buf[0] == '+');
+        if (strcasecmp(w, "nan") == 0 || strcasecmp(w, "inf") == 0 ||
+            strcasecmp(w, "infinity") == 0) {
+            *out = strtod(buf, NULL);
+            *is_int = 0;
+            return 1;
+        }
+    }
+    /* strtod would accept hex and other words: keep to decimal. */
     for (size_t i = 0; i < len; i++) {
         char c = buf[i];
         if (!((c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' ||

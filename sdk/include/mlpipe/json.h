@@ -19,7 +19,8 @@ extern "C" {
 int mlp_json_read_file(const char *path, cJSON **out, mlp_error *err);
 int mlp_json_write_file(const char *path, const cJSON *value, mlp_error *err);
 
-/* A number node; non-finite values, which JSON cannot hold, become null.
+/* A number node; NaN, which JSON cannot hold, becomes null (infinities
+ * print as 1e999 / -1e999, which read back as infinities).
  * Owned by the caller until added to a tree; NULL on exhaustion. */
 cJSON *mlp_json_number(double v);
 

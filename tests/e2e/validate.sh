@@ -1,0 +1,230 @@
+# Validation: every anomaly kind from a crafted data set, environments,
+# the gate, offending rows, drift between spans (found when a feature
+# shifted, not when none did), training/serving skew, and schema files
+# that are malformed or contradictory.
+. "$(dirname "$0")/../lib.sh"
+
+# check.lua DATA SCHEMA [VALIDATE_OPTIONS]: ingests DATA, validates it
+# against the schema file, prints "kind feature severity" per anomaly.
+cat > check.lua <<'LUA'
+local mp = require "mlpipe"
+local opts = assert(load("return " .. (arg[3] or "{}")))()
+local p = mp.pipeline { name = "v", root = "runs/" .. (opts.root or "v") }
+opts.root = nil
+local ex = p:add("csv_import", { path = arg[1], splits = { all = 1 }, na_values = { "" } })
+local st = p:add("statistics", { examples = ex.examples })
+local sc = p:add("schema_import", { path = arg[2] })
+opts.statistics, opts.schema, opts.examples = st.statistics, sc.schema, ex.examples
+p:add("validate", opts)
+local r = p:run {}
+local a = r.nodes.validate.outputs.anomalies
+if a then
+  local doc = assert(mp.read_json(a.uri .. "/anomalies.json"))
+  for _, s in ipairs(doc.splits) do
+    for _, x in ipairs(s.anomalies) do
+      local rows = {}
+      for _, row in ipairs(x.rows or {}) do rows[#rows + 1] = (row.file or "?") .. ":" .. (row.line or "?") end
+      print(x.kind, x.feature or "-", x.severity, #rows > 0 and table.concat(rows, ",") or "")
+    end
+  end
+end
+LUA
+cat > schema.json <<'JSON'
+{
+  "version": 1,
+  "default_environments": ["TRAINING", "SERVING"],
+  "features": [
+    { "name": "cat", "type": "STRING", "presence": { "min_fraction": 1, "min_count": 1 },
+      "domain": "cats", "distribution_constraints": { "min_domain_mass": 0.9 } },
+    { "name": "n_int", "type": "INT", "int_domain": { "min": 2, "max": 8 } },
+    { "name": "n_float", "type": "FLOAT", "presence": { "min_fraction": 1 },
+      "float_domain": { "min": 0.1, "max": 0.9, "disallow_nan": true, "disallow_inf": true } },
+    { "name": "rare", "type": "FLOAT", "presence": { "min_count": 5 } },
+    { "name": "code", "type": "INT" },
+    { "name": "ratio", "type": "FLOAT" },
+    { "name": "whole", "type": "INT" },
+    { "name": "gone", "type": "FLOAT", "presence": { "min_count": 1 } },
+    { "name": "label", "type": "STRING", "not_in_environment": ["SERVING"],
+      "presence": { "min_count": 1 } },
+    { "name": "old", "type": "FLOAT", "lifecycle_stage": "DEPRECATED",
+      "presence": { "min_count": 1 } }
+  ],
+  "string_domains": [ { "name": "cats", "values": ["a", "b"] } ],
+  "dataset_constraints": { "min_examples_count": 20 }
+}
+JSON
+{
+    echo "cat,n_int,n_float,rare,code,ratio,whole,extra,label"
+    echo "a,1,0.5,1,x1,high,1.5,e,y"
+    echo "c,10,0.95,2,2,0.5,2,e,n"
+    echo "c,5,NaN,,3,0.5,3,e,y"
+    echo "b,5,inf,,4,0.5,4,e,n"
+    echo "a,5,,,5,0.5,5,e,y"
+    echo "b,5,0.05,,6,0.5,6,e,n"
+} > bad.csv
+
+expect all_kinds_gated 4 "$M" run check.lua -- bad.csv schema.json &&
+has all_kinds_gated "$OUT" "gated    validate" "anomalies of ERROR severity"
+for k in "SCHEMA_MISSING_COLUMN	gone" "SCHEMA_NEW_COLUMN	extra" \
+         "FEATURE_TYPE_LOW_FRACTION_PRESENT	n_float" "FEATURE_TYPE_LOW_NUMBER_PRESENT	rare" \
+         "ENUM_TYPE_UNEXPECTED_STRING_VALUES	cat" "INT_TYPE_BIG_INT	n_int" \
+         "INT_TYPE_SMALL_INT	n_int" "FLOAT_TYPE_BIG_FLOAT	n_float" \
+         "FLOAT_TYPE_SMALL_FLOAT	n_float" "FLOAT_TYPE_HAS_NAN	n_float" \
+         "FLOAT_TYPE_HAS_INF	n_float" "INT_TYPE_NOT_INT_STRING	code" \
+         "FLOAT_TYPE_STRING_NOT_FLOAT	ratio" "INT_TYPE_INT_EXPECTED	whole" \
+         "DATASET_LOW_NUM_EXAMPLES	-"; do
+    name="anomaly_$(cut -f1 <<<"$k")"
+    has "$name" "$OUT" "$k	ERROR"
+done
+grep -q "	old	" <<<"$OUT" && fail deprecated_feature_not_checked "$OUT" || pass deprecated_feature_not_checked
+has offending_rows_listed "$OUT" "ENUM_TYPE_UNEXPECTED_STRING_VALUES	cat	ERROR	bad.csv:3,bad.csv:4" \
+    "FLOAT_TYPE_BIG_FLOAT	n_float	ERROR	bad.csv:3" "FLOAT_TYPE_HAS_NAN	n_float	ERROR	bad.csv:4" \
+    "INT_TYPE_BIG_INT	n_int	ERROR	bad.csv:3" "FEATURE_TYPE_LOW_FRACTION_PRESENT	n_float	ERROR	bad.csv:6"
+
+# The domain mass: 2 of 6 values outside [a, b] is 33%; min_domain_mass
+# 0.6 tolerates 40% and reports nothing.
+sed 's/"min_domain_mass": 0.9/"min_domain_mass": 0.6/' schema.json > mass.json
+expect domain_mass_tolerates 4 "$M" run check.lua -- bad.csv mass.json '{ root = "mass" }'
+grep -q ENUM_TYPE_UNEXPECTED <<<"$OUT" && fail domain_mass_tolerates "$OUT" || pass domain_mass_tolerates
+
+# A clean data set: no anomaly, nothing gated.
+{
+    echo "cat,n_int,n_float,rare,code,ratio,whole,gone,label"
+    for i in $(seq 1 24); do
+        echo "$([ $((i % 2)) = 0 ] && echo a || echo b),$((i % 7 + 2)),0.$((i % 8 + 1)),$i,$i,0.$i,$i,1.5,y"
+    done
+} > good.csv
+expect clean_data_passes 0 "$M" run check.lua -- good.csv schema.json '{ root = "good" }' &&
+[ -z "$(grep -E 'ERROR|WARNING' <<<"$OUT")" ] && pass clean_data_passes || fail clean_data_passes "$OUT"
+
+# Environments: serving data has no label; that is fine in SERVING only.
+cut -d, -f1-8 good.csv > serving.csv
+expect serving_without_label 0 "$M" run check.lua -- serving.csv schema.json '{ root = "srv", environment = "SERVING" }' &&
+[ -z "$(grep ERROR <<<"$OUT")" ] && pass serving_without_label || fail serving_without_label "$OUT"
+expect training_needs_label 4 "$M" run check.lua -- serving.csv schema.json '{ root = "srv2" }' &&
+has training_needs_label "$OUT" "SCHEMA_MISSING_COLUMN	label	ERROR"
+
+# gate = "warn" reports without stopping.
+expect warn_does_not_gate 0 "$M" run check.lua -- bad.csv schema.json '{ root = "warn", gate = "warn" }' &&
+has warn_does_not_gate "$OUT" "ran      validate" "SCHEMA_NEW_COLUMN	extra	ERROR"
+
+# Drift between spans: x numeric, g categorical.  Span 2 draws from the
+# same distributions as span 1; span 3 shifts x by +3 and flips g's mix.
+gen() {  # seed shift flip
+    awk -v seed="$1" -v shift="$2" -v flip="$3" 'BEGIN {
+        srand(seed); print "x,g";
+        for (i = 0; i < 600; i++) {
+            s = 0; for (k = 0; k < 12; k++) s += rand(); x = s - 6 + shift;
+            u = rand(); g = (u < (flip ? 0.2 : 0.8)) ? "red" : "blue";
+            printf "%.6f,%s\n", x, g } }'
+}
+gen 1 0 0 > data_1.csv
+gen 2 0 0 > data_2.csv
+gen 3 3 1 > shifted_3.csv
+cat > drift_schema.json <<'JSON'
+{ "version": 1,
+  "features": [
+    { "name": "x", "type": "FLOAT", "drift_comparator": { "jensen_shannon_divergence": { "threshold": 0.1 } } },
+    { "name": "g", "type": "STRING", "drift_comparator": { "infinity_norm": { "threshold": 0.1 } } } ] }
+JSON
+cat > drift.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "d", root = "runs/drift-" .. arg[3] }
+local prev = p:add("csv_import", { name = "prev", path = arg[1], splits = { all = 1 } })
+local cur = p:add("csv_import", { name = "cur", path = arg[2], splits = { all = 1 } })
+local ps = p:add("statistics", { name = "prev_stats", examples = prev.examples })
+local cs = p:add("statistics", { name = "cur_stats", examples = cur.examples })
+local sc = p:add("schema_import", { path = "drift_schema.json" })
+p:add("validate", { statistics = cs.statistics, baseline = ps.statistics, schema = sc.schema, gate = "warn" })
+local r = p:run {}
+if r.status == "failed" then return end
+local doc = mp.read_json(r.nodes.validate.outputs.anomalies.uri .. "/anomalies.json")
+for _, d in ipairs(doc.splits[1].drift) do
+  print("drift", d.feature, d.comparator, string.format("%.4f", d.distance), tostring(d.exceeded))
+end
+for _, a in ipairs(doc.splits[1].anomalies) do print(a.kind, a.feature, a.severity) end
+LUA
+expect drift_not_detected_without_shift 0 "$M" run drift.lua -- data_1.csv data_2.csv same &&
+has drift_not_detected_without_shift "$OUT" "drift	x	jensen_shannon_divergence" "drift	g	infinity_norm" &&
+{ grep -q "	true" <<<"$OUT" && fail drift_not_detected_without_shift_values "$OUT" || pass drift_not_detected_without_shift_values; }
+expect drift_detected_after_shift 0 "$M" run drift.lua -- data_1.csv shifted_3.csv shifted &&
+has drift_detected_after_shift "$OUT" "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH	x	ERROR" \
+    "COMPARATOR_L_INFTY_HIGH	g	ERROR"
+# The distances are recorded and sensible: JS in [0, 1], L-inf ~0.6.
+jsd=$(awk '$1 == "drift" && $2 == "x" {print $4}' <<<"$OUT")
+linf=$(awk '$1 == "drift" && $2 == "g" {print $4}' <<<"$OUT")
+awk -v j="$jsd" -v l="$linf" 'BEGIN { exit !(j > 0.5 && j <= 1 && l > 0.5 && l < 0.7) }' &&
+    pass drift_distances_sensible || fail drift_distances_sensible "jsd $jsd linf $linf"
+
+# Too few samples for a meaningful divergence is a warning.
+head -11 data_1.csv > small_1.csv
+head -11 data_2.csv > small_2.csv
+expect low_sample_warning 0 "$M" run drift.lua -- small_1.csv small_2.csv small &&
+has low_sample_warning "$OUT" "COMPARATOR_LOW_SAMPLE_COUNT	x	WARNING"
+
+# Skew: training statistics against serving statistics.
+cat > skew_schema.json <<'JSON'
+{ "version": 1,
+  "features": [
+    { "name": "x", "type": "FLOAT", "skew_comparator": { "jensen_shannon_divergence": { "threshold": 0.1 } } },
+    { "name": "g", "type": "STRING", "skew_comparator": { "infinity_norm": { "threshold": 0.1 } } } ] }
+JSON
+cat > skew.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "s", root = "runs/skew" }
+local tr = p:add("csv_import", { name = "train", path = "data_1.csv", splits = { train = 1 } })
+local sv = p:add("csv_import", { name = "serving", path = "shifted_3.csv", splits = { serving = 1 } })
+local ts = p:add("statistics", { name = "train_stats", examples = tr.examples })
+local ss = p:add("statistics", { name = "serving_stats", examples = sv.examples })
+local sc = p:add("schema_import", { path = "skew_schema.json" })
+p:add("validate", { statistics = ts.statistics, serving = ss.statistics, schema = sc.schema })
+local r = p:run {}
+LUA
+expect skew_detected 4 "$M" run skew.lua &&
+has skew_detected "$OUT" "gated    validate" "train: x COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH" "train: g COMPARATOR_L_INFTY_HIGH"
+
+# A comparator that does not fit the data is an error, not a silent zero.
+sed 's/"name": "x", "type": "FLOAT"/"name": "x", "type": "STRING"/; s/jensen_shannon_divergence/infinity_norm/' drift_schema.json > wrongcmp.json
+sed -i 's|drift_schema.json|" .. (arg[4] or "drift_schema.json") .. "|' drift.lua
+expect comparator_type_mismatch 3 "$M" run drift.lua -- data_1.csv data_2.csv wrong wrongcmp.json &&
+has comparator_type_mismatch "$OUT" "feature 'x': the drift comparator infinity_norm compares category shares, but the data is numeric"
+
+# Schema files: each defect is reported with the file and the field.
+bad_schema() {  # name json want
+    printf '%s\n' "$2" > "$1.json"
+    cat > "$1.lua" <<LUA
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "s", root = "runs/schema-$1" }
+p:add("schema_import", { path = "$1.json" })
+p:run {}
+LUA
+    if expect "schema_$1" 3 "$M" run "$1.lua"; then
+        has "schema_$1" "$OUT" "$3"
+    fi
+}
+bad_schema syntax '{ "version": 1, "features": [ { "name": "a", } ] }' "syntax.json:1:"
+bad_schema unknown_field '{ "version": 1, "features": [ { "name": "a", "type": "INT", "presense": {} } ] }' \
+    "unknown_field.json: features[0] (a): unknown field 'presense'"
+bad_schema bad_type '{ "version": 1, "features": [ { "name": "a", "type": "BYTES" } ] }' \
+    'bad_type.json: features[0] (a): type must be "INT", "FLOAT" or "STRING", got BYTES'
+bad_schema fraction '{ "version": 1, "features": [ { "name": "a", "type": "INT", "presence": { "min_fraction": 1.5 } } ] }' \
+    "fraction.json: features[0] (a).presence.min_fraction: 1.5 is outside [0, 1]"
+bad_schema range '{ "version": 1, "features": [ { "name": "a", "type": "FLOAT", "float_domain": { "min": 3, "max": 1 } } ] }' \
+    "range.json: features[0] (a).float_domain: min 3 is greater than max 1"
+bad_schema no_domain '{ "version": 1, "features": [ { "name": "a", "type": "STRING", "domain": "nope" } ] }' \
+    'no_domain.json: features[0] (a).domain: no string domain called "nope" in string_domains'
+bad_schema domain_on_int '{ "version": 1, "features": [ { "name": "a", "type": "INT", "string_domain": { "values": ["x"] } } ] }' \
+    "domain_on_int.json: features[0] (a): a string domain fits STRING features only, this one is INT"
+bad_schema dup_feature '{ "version": 1, "features": [ { "name": "a", "type": "INT" }, { "name": "a", "type": "INT" } ] }' \
+    'dup_feature.json: features[1] (a): feature "a" is described twice'
+bad_schema dup_value '{ "version": 1, "features": [], "string_domains": [ { "name": "d", "values": ["x", "x"] } ] }' \
+    'dup_value.json: string_domains[0].values[1]: value "x" is listed twice'
+bad_schema env_both '{ "version": 1, "features": [ { "name": "a", "type": "INT", "in_environment": ["S"], "not_in_environment": ["S"] } ] }' \
+    'env_both.json: features[0] (a): environment "S" is both in in_environment and not_in_environment'
+bad_schema env_undeclared '{ "version": 1, "default_environments": ["TRAINING"], "features": [ { "name": "a", "type": "INT", "not_in_environment": ["SERVING"] } ] }' \
+    'env_undeclared.json: features[0] (a).not_in_environment: environment "SERVING" is not among default_environments'
+bad_schema cmp_misfit '{ "version": 1, "features": [ { "name": "a", "type": "INT", "drift_comparator": { "infinity_norm": { "threshold": 0.1 } } } ] }' \
+    "cmp_misfit.json: features[0] (a).drift_comparator.infinity_norm: infinity_norm compares category shares; a INT feature takes jensen_shannon_divergence"
+bad_schema newer '{ "version": 2, "features": [] }' "newer.json: schema version 2 is newer than this mlpipe's 1"
+bad_schema counts '{ "version": 1, "features": [], "dataset_constraints": { "min_examples_count": 10, "max_examples_count": 5 } }' \
+    "counts.json: dataset_constraints: min_examples_count 10 is greater than max_examples_count 5"
