@@ -25,6 +25,7 @@ int mlpi_cmd_plugins(int argc, char **argv);
 int mlpi_cmd_runs(int argc, char **argv);
 int mlpi_cmd_show(int argc, char **argv);
 int mlpi_cmd_lineage(int argc, char **argv);
+int mlpi_cmd_report(int argc, char **argv);
 
 /* Registry with the default search path plus extra dirs and overrides,
  * loaded, with a Lua state (reg->L) made with opts (may be NULL).  Prints

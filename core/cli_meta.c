@@ -4,7 +4,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <mlpipe/json.h>
+
 #include "cli.h"
+#include "cli_render.h"
 #include "fsutil.h"
 #include "metadata.h"
 
@@ -196,7 +199,9 @@ int mlpi_cmd_show(int argc, char **argv)
 {
     static const char usage[] =
         "usage: mlpipe show ID [--root DIR] [--json]\n"
-        "ID is an artifact id (12), an execution id (e12), or a run name.\n";
+        "ID is an artifact id (12), an execution id (e12), or a run name.\n"
+        "Statistics and Anomalies artifacts print as tables (--json: the\n"
+        "record); everything else prints as JSON.\n";
     meta_args a;
     mlpi_store *s;
     cJSON *rec = NULL;
@@ -247,7 +252,28 @@ int mlpi_cmd_show(int argc, char **argv)
         fprintf(stderr, "mlpipe show: nothing called '%s' in %s\n", a.id, a.root);
         return MLPI_EXIT_USAGE;
     }
-    mlpi_cli_print_json(rec);
+    const char *type = str(rec, "type");
+    int stats = strcmp(type, "Statistics") == 0, anoms = strcmp(type, "Anomalies") == 0;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", str(rec, "uri"),
+             stats ? "statistics.json" : "anomalies.json");
+    if (!a.json && (stats || anoms) && mlpi_exists(path)) {
+        cJSON *doc = NULL;
+        mlp_error err;
+        if (mlp_json_read_file(path, &doc, &err) != MLP_OK) {
+            fprintf(stderr, "mlpipe show: %s\n", err.msg);
+            cJSON_Delete(rec);
+            return MLPI_EXIT_ENV;
+        }
+        printf("artifact %s  %s  %s\n", a.id, type, str(rec, "uri"));
+        if (stats)
+            mlpi_show_statistics(stdout, doc);
+        else
+            mlpi_show_anomalies(stdout, doc);
+        cJSON_Delete(doc);
+    } else {
+        mlpi_cli_print_json(rec);
+    }
     cJSON_Delete(rec);
     return rc;
 }

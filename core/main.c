@@ -15,6 +15,7 @@ static void usage(FILE *f)
           "  runs                list runs recorded under a pipeline root\n"
           "  show ID             show an artifact, execution (eN) or run\n"
           "  lineage ARTIFACT    trace an artifact upstream and downstream\n"
+          "  report RUN -o FILE  statistics, schema and anomalies as one HTML page\n"
           "\n"
           "`mlpipe <command> --help` describes a command; `man mlpipe` has more.\n",
           f);
@@ -45,6 +46,8 @@ int main(int argc, char **argv)
         return mlpi_cmd_show(argc - 1, argv + 1);
     if (strcmp(argv[1], "lineage") == 0)
         return mlpi_cmd_lineage(argc - 1, argv + 1);
+    if (strcmp(argv[1], "report") == 0)
+        return mlpi_cmd_report(argc - 1, argv + 1);
     fprintf(stderr, "mlpipe: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return MLPI_EXIT_USAGE;

@@ -1,6 +1,7 @@
--- Titanic: ingest the bundled CSV with a deterministic 80/20 split, then
--- count the label's classes per split with a Lua plugin component, and
--- summarise the age column with a component defined right here.
+-- Titanic: ingest the bundled CSV with a deterministic 80/20 split,
+-- describe it (statistics), infer its schema and validate every split
+-- against it, count the label's classes per split with a Lua plugin
+-- component, and summarise the age column with a component defined here.
 --
 --   MLPIPE_PLUGIN_PATH=examples/plugins mlpipe run examples/titanic/pipeline.lua
 local mp = require "mlpipe"
@@ -13,6 +14,11 @@ local ex = p:add("csv_import", {
   label = "survived",
   splits = { train = 8, eval = 2 },
 })
+
+local st = p:add("statistics", { examples = ex.examples })
+local sc = p:add("schema_infer", { statistics = st.statistics, label = "survived" })
+p:add("validate", { statistics = st.statistics, schema = sc.schema,
+                    examples = ex.examples })
 
 local balance = p:add("class_balance", { examples = ex.examples })
 

@@ -21,27 +21,32 @@ has lua_component_detail "$OUT" "min_share          float   default 0.05  range 
 cp -r "$MLPIPE_TOP/examples/titanic" titanic
 expect example_pipeline_runs 0 "$M" run titanic/pipeline.lua &&
 has example_pipeline_runs "$OUT" "ran      csv_import" "ran      class_balance" \
-    "ran      age_summary" "train: 1048 rows" "eval: 261 rows"
+    "ran      age_summary" "ran      statistics" "ran      schema_infer" "ran      validate" \
+    "train: 1048 rows" "eval: 261 rows"
 expect example_pipeline_cached 0 "$M" run titanic/pipeline.lua --json &&
 has example_pipeline_cached "$OUT" '"status": "ok"' '"status": "cached"' '"class_balance":'
 grep -q '^ran ' <<<"$OUT" && fail json_has_no_node_lines "$OUT" || pass json_has_no_node_lines
 
 expect runs_lists_both 0 "$M" runs --root runs/titanic &&
-has runs_lists_both "$OUT" "titanic-" "   3      0      0" "   0      3      0"
-expect runs_json 0 "$M" runs --root runs/titanic --json && has runs_json "$OUT" '"cached": 3'
+has runs_lists_both "$OUT" "titanic-" "   6      0      0" "   0      6      0"
+expect runs_json 0 "$M" runs --root runs/titanic --json && has runs_json "$OUT" '"cached": 6'
 expect show_artifact 0 "$M" show 1 --root runs/titanic &&
 has show_artifact "$OUT" '"type": "Examples"' '"state": "LIVE"' '"producer":' '"component": "csv_import"'
-expect show_execution 0 "$M" show e2 --root runs/titanic &&
+db=runs/titanic/metadata.sqlite
+cb_exec=$(sql $db "SELECT id FROM execution WHERE node='class_balance' ORDER BY id LIMIT 1")
+cb_art=$(sql $db "SELECT artifact_id FROM event WHERE execution_id=$cb_exec AND type='OUTPUT'")
+expect show_execution 0 "$M" show "e$cb_exec" --root runs/titanic &&
 has show_execution "$OUT" '"component": "class_balance"' '"type": "INPUT"' '"port": "examples"'
 run=$(sql runs/titanic/metadata.sqlite "SELECT name FROM context WHERE type='run' LIMIT 1")
 expect show_run 0 "$M" show "$run" --root runs/titanic && has show_run "$OUT" '"executions":' '"node": "age_summary"'
 expect show_missing 1 "$M" show 999 --root runs/titanic && has show_missing "$OUT" "nothing called '999'"
-expect lineage_upstream 0 "$M" lineage 2 --root runs/titanic &&
-has lineage_upstream "$OUT" "artifact 2  Statistics" "upstream:" "class_balance (class_balance) made artifact 2" \
+expect lineage_upstream 0 "$M" lineage "$cb_art" --root runs/titanic &&
+has lineage_upstream "$OUT" "artifact $cb_art  Statistics" "upstream:" "class_balance (class_balance) made artifact $cb_art" \
     "csv_import (csv_import) made artifact 1" "TitanicSurvival.csv"
 expect lineage_downstream 0 "$M" lineage 1 --root runs/titanic &&
 has lineage_downstream "$OUT" "downstream:" "class_balance (class_balance, COMPLETE) read artifact 1" \
-    "age_summary (age_summary, COMPLETE) read artifact 1" "made balance: artifact 2"
+    "age_summary (age_summary, COMPLETE) read artifact 1" "made balance: artifact $cb_art" \
+    "validate (validate, COMPLETE) read artifact 1" "statistics (statistics, COMPLETE) read artifact 1"
 expect no_store 6 "$M" runs --root nowhere && has no_store "$OUT" "no metadata store at nowhere/metadata.sqlite"
 
 # A store written by a newer mlpipe is refused, clearly, and left alone.

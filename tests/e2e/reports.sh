@@ -1,0 +1,38 @@
+# Reports: `mlpipe show` prints Statistics and Anomalies as tables, and
+# `mlpipe report` writes one self-contained HTML page.
+. "$(dirname "$0")/../lib.sh"
+printf 'cat,x\n' > d.csv
+for i in $(seq 1 50); do echo "$([ $((i % 3)) = 0 ] && echo c || echo a),$i" >> d.csv; done
+cat > s.json <<'JSON'
+{ "version": 1, "features": [
+  { "name": "cat", "type": "STRING", "string_domain": { "values": ["a", "b"] } },
+  { "name": "x", "type": "INT", "int_domain": { "min": 1, "max": 40 } } ] }
+JSON
+cat > p.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "rep", root = "runs/rep" }
+local ex = p:add("csv_import", { path = "d.csv", splits = { all = 1 } })
+local st = p:add("statistics", { examples = ex.examples })
+local sc = p:add("schema_import", { path = "s.json" })
+p:add("validate", { statistics = st.statistics, schema = sc.schema, examples = ex.examples, gate = "warn" })
+p:run {}
+LUA
+expect report_pipeline 0 "$M" run p.lua && pass report_pipeline
+id=$(sql runs/rep/metadata.sqlite "SELECT a.id FROM artifact a JOIN artifact_type t ON t.id=a.type_id WHERE t.name='Statistics'")
+expect show_statistics_table 0 "$M" show "$id" --root runs/rep &&
+has show_statistics_table "$OUT" "Statistics" "split all: 50 examples" "feature" "median" \
+    "x                    INT       0.00%        25.5" "cat                  STRING    0.00%" "2: a (34) c (16)"
+expect show_statistics_json 0 "$M" show "$id" --root runs/rep --json && has show_statistics_json "$OUT" '"type": "Statistics"'
+id=$(sql runs/rep/metadata.sqlite "SELECT a.id FROM artifact a JOIN artifact_type t ON t.id=a.type_id WHERE t.name='Anomalies'")
+expect show_anomalies_table 0 "$M" show "$id" --root runs/rep &&
+has show_anomalies_table "$OUT" "split all: 2 anomalies" "ERROR   cat                ENUM_TYPE_UNEXPECTED_STRING_VALUES" \
+    "first rows: d.csv:4 d.csv:7" "ERROR   x                  INT_TYPE_BIG_INT"
+expect report_written 0 "$M" report latest -o report.html --root runs/rep &&
+has report_written "$OUT" "wrote report.html (3 artifacts)"
+html=$(cat report.html)
+has report_has_sections "$html" "<h2>Statistics of statistics" "<h2>Schema of schema_import" \
+    "<h2>Anomalies of validate" "<svg" "ENUM_TYPE_UNEXPECTED_STRING_VALUES" "d.csv:4"
+grep -qiE 'src=|href=|https?:' report.html && fail report_self_contained "external reference" ||
+    pass report_self_contained
+expect report_unknown_run 1 "$M" report nope -o x.html --root runs/rep && has report_unknown_run "$OUT" "no run 'nope'"
+[ ! -e x.html ] && pass report_no_partial_file || fail report_no_partial_file "x.html exists"
