@@ -189,12 +189,14 @@ static int comparator(checker *c, const cJSON *f, const char *key,
         if (rc == MLP_OK && cJSON_GetArraySize(d) != 1)
             rc = bad(c, "give exactly one of infinity_norm or "
                      "jensen_shannon_divergence");
-        cJSON_ArrayForEach(m, d) {
-            int is_jsd = strcmp(m->string, "jensen_shannon_divergence") == 0;
+        const cJSON *members = rc == MLP_OK ? d : NULL;
+        cJSON_ArrayForEach(m, members) {
+            int is_jsd;
             double t;
             int has;
             if (rc != MLP_OK)
                 break;
+            is_jsd = strcmp(m->string, "jensen_shannon_divergence") == 0;
             WITH_PATH(c, ".%s", m->string) {
                 if (is_jsd && strcmp(type, "STRING") == 0)
                     rc = bad(c, "Jensen-Shannon divergence compares numeric "
