@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,7 +48,7 @@ typedef struct file_header {
 } file_header;
 
 typedef struct file_entry {
-    uint32_t type, reserved0;
+    uint32_t type, encoding;  /* encoding: NUMERIC storage, ENC_* */
     uint64_t width;
     uint64_t name_off;      /* relative to the end of the entries */
     uint32_t name_len, reserved1;
@@ -57,6 +58,12 @@ typedef struct file_entry {
     uint64_t hash;          /* XXH3-64 over the segments in order */
     uint8_t reserved[16];
 } file_entry;
+
+/* How a NUMERIC column's values are stored.  The writer picks the
+ * narrowest encoding that holds every present value exactly (pixel values
+ * 0..255 take one byte, not eight); readers always see doubles. */
+enum { ENC_F64 = 0, ENC_F32, ENC_I8, ENC_U8, ENC_I16, ENC_U16, ENC_I32, ENC_COUNT };
+static const size_t enc_size[ENC_COUNT] = { 8, 4, 1, 1, 2, 2, 4 };
 
 _Static_assert(sizeof(file_header) == HEADER_SIZE, "header size");
 _Static_assert(sizeof(file_entry) == ENTRY_SIZE, "entry size");
@@ -93,6 +100,83 @@ static void seg_layout(const mlp_column *c, const void *seg[NSEG],
 
 static uint64_t align_up(uint64_t x) { return (x + ALIGN - 1) & ~(uint64_t)(ALIGN - 1); }
 
+static int choose_encoding(const mlp_column *c)
+{
+    int integral = 1, f32 = 1;
+    double lo = 0, hi = 0;
+    size_t seen = 0;
+
+    for (size_t i = 0; i < c->n_rows && (integral || f32); i++) {
+        double v = c->num[i];
+        if (mlp_column_is_missing(c, i))
+            continue;
+        if (integral && !(v == (double)(int64_t)v && v >= -2147483648.0 &&
+                          v <= 2147483647.0 && !(v == 0 && signbit(v))))
+            integral = 0;
+        if (f32 && !((double)(float)v == v || isnan(v)))
+            f32 = 0;
+        if (seen++ == 0 || v < lo)
+            lo = v;
+        if (seen == 1 || v > hi)
+            hi = v;
+    }
+    if (integral) {
+        if (lo >= 0 && hi <= 255) return ENC_U8;
+        if (lo >= -128 && hi <= 127) return ENC_I8;
+        if (lo >= 0 && hi <= 65535) return ENC_U16;
+        if (lo >= -32768 && hi <= 32767) return ENC_I16;
+        return ENC_I32;
+    }
+    return f32 ? ENC_F32 : ENC_F64;
+}
+
+/* Encoded values of c (missing rows as 0); owned, mlp_free(). */
+static void *encode(const mlp_column *c, int enc)
+{
+    size_t n = c->n_rows;
+    char *buf = mlp_malloc(n * enc_size[enc] + 1);
+
+    if (buf == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        double v = mlp_column_is_missing(c, i) ? 0 : c->num[i];
+        switch (enc) {
+        case ENC_F32: ((float *)buf)[i] = (float)v; break;
+        case ENC_I8: ((int8_t *)buf)[i] = (int8_t)v; break;
+        case ENC_U8: ((uint8_t *)buf)[i] = (uint8_t)v; break;
+        case ENC_I16: ((int16_t *)buf)[i] = (int16_t)v; break;
+        case ENC_U16: ((uint16_t *)buf)[i] = (uint16_t)v; break;
+        case ENC_I32: ((int32_t *)buf)[i] = (int32_t)v; break;
+        }
+    }
+    return buf;
+}
+
+static double decode_one(const char *buf, int enc, size_t i)
+{
+    switch (enc) {
+    case ENC_F32: return ((const float *)buf)[i];
+    case ENC_I8: return ((const int8_t *)buf)[i];
+    case ENC_U8: return ((const uint8_t *)buf)[i];
+    case ENC_I16: return ((const int16_t *)buf)[i];
+    case ENC_U16: return ((const uint16_t *)buf)[i];
+    case ENC_I32: return ((const int32_t *)buf)[i];
+    }
+    return 0;
+}
+
+/* The segments to write for column c: its own buffers, except encoded
+ * numeric values, which live in plan_buf. */
+static void write_segments(const mlp_column *c, int enc, const void *plan_buf,
+                           const void *seg[NSEG], uint64_t len[NSEG])
+{
+    seg_layout(c, seg, len);
+    if (c->type == MLP_COL_NUMERIC && enc != ENC_F64) {
+        seg[0] = plan_buf;
+        len[0] = c->n_rows * enc_size[enc];
+    }
+}
+
 static int write_all(int fd, const void *buf, size_t len)
 {
     const char *p = buf;
@@ -121,6 +205,8 @@ int mlp_table_write(const mlp_table *t, const char *path, mlp_error *err)
     file_header h;
     file_entry *ents = NULL;
     char *dir = NULL, tmp[4096];
+    int *encs = NULL;
+    void **bufs = NULL;
     size_t names_len = 0, dir_size, nc = t->n_cols;
     uint64_t pos;
     int fd = -1, rc = MLP_OK;
@@ -132,8 +218,22 @@ int mlp_table_write(const mlp_table *t, const char *path, mlp_error *err)
         names_len += strlen(t->cols[i].pub.name);
     dir_size = nc * ENTRY_SIZE + names_len;
     dir = mlp_calloc(1, dir_size ? dir_size : 1);
-    if (dir == NULL)
-        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    encs = mlp_calloc(nc + 1, sizeof *encs);
+    bufs = mlp_calloc(nc + 1, sizeof *bufs);
+    if (dir == NULL || encs == NULL || bufs == NULL) {
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < nc; i++) {
+        const mlp_column *c = &t->cols[i].pub;
+        if (c->type != MLP_COL_NUMERIC || c->n_rows == 0)
+            continue;
+        encs[i] = choose_encoding(c);
+        if (encs[i] != ENC_F64 && (bufs[i] = encode(c, encs[i])) == NULL) {
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            goto cleanup;
+        }
+    }
     ents = (file_entry *)dir;
 
     pos = align_up(HEADER_SIZE + dir_size);
@@ -145,8 +245,9 @@ int mlp_table_write(const mlp_table *t, const char *path, mlp_error *err)
         XXH3_state_t st;
         size_t nl = strlen(c->name);
 
-        seg_layout(c, seg, len);
+        write_segments(c, encs[i], bufs[i], seg, len);
         ents[i].type = (uint32_t)c->type;
+        ents[i].encoding = (uint32_t)encs[i];
         ents[i].width = c->width;
         ents[i].name_off = name_pos;
         ents[i].name_len = (uint32_t)nl;
@@ -191,7 +292,7 @@ int mlp_table_write(const mlp_table *t, const char *path, mlp_error *err)
         const void *seg[NSEG];
         uint64_t len[NSEG];
 
-        seg_layout(&t->cols[i].pub, seg, len);
+        write_segments(&t->cols[i].pub, encs[i], bufs[i], seg, len);
         for (int k = 0; k < NSEG; k++)
             if (len[k] && (write_all(fd, seg[k], len[k]) ||
                            write_zeros(fd, align_up(len[k]) - len[k])))
@@ -215,6 +316,10 @@ io_fail:
         close(fd);
     unlink(tmp);
 cleanup:
+    for (size_t i = 0; bufs && i < nc; i++)
+        mlp_free(bufs[i]);
+    mlp_free(bufs);
+    mlp_free(encs);
     mlp_free(dir);
     return rc;
 }
@@ -301,6 +406,12 @@ static int load_column(mlp_table *t, const file_entry *e, const char *names,
     probe.type = (mlp_col_type)e->type;
     probe.n_rows = t->n_rows;
     probe.width = (size_t)e->width;
+    if (e->encoding >= ENC_COUNT || (e->encoding != ENC_F64 &&
+                                      probe.type != MLP_COL_NUMERIC)) {
+        snprintf(what, sizeof what, "column '%s' has unknown encoding %u", name,
+                 e->encoding);
+        return corrupt(err, path, what);
+    }
     switch (probe.type) {
     case MLP_COL_NUMERIC:
         probe.num = (const double *)p[0];
@@ -334,6 +445,8 @@ static int load_column(mlp_table *t, const file_entry *e, const char *names,
         p[0] == NULL)
         return corrupt(err, path, "column data is missing");
     seg_layout(&probe, seg, want);
+    if (probe.type == MLP_COL_NUMERIC)
+        want[0] = t->n_rows * enc_size[e->encoding];
     for (int k = 0; k < NSEG; k++)
         if (want[k] != e->seg_len[k]) {
             snprintf(what, sizeof what, "column '%s' segment %d has %llu "
@@ -351,6 +464,17 @@ static int load_column(mlp_table *t, const file_entry *e, const char *names,
                                 : rc;
     probe.name = c->name;
     c->pub = probe;
+    if (probe.type == MLP_COL_NUMERIC && e->encoding != ENC_F64 && t->n_rows > 0) {
+        /* Readers see doubles: decode once, NaN where missing. */
+        double *v = mlp_malloc(t->n_rows * sizeof *v);
+        if (v == NULL)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        for (size_t i = 0; i < t->n_rows; i++)
+            v[i] = mlp_column_is_missing(&c->pub, i)
+                   ? NAN : decode_one(p[0], (int)e->encoding, i);
+        c->owned[0] = v;
+        c->pub.num = v;
+    }
     return MLP_OK;
 }
 

@@ -301,6 +301,59 @@ static void large_round_trip(void)
     mlp_table_free(r);
 }
 
+/* Numeric columns are stored in the narrowest exact encoding and read back
+ * as the same doubles, with missing values kept. */
+static void compact_encodings_round_trip(void)
+{
+    static const double cases[][4] = {
+        { 0, 255, 17, 3 },            /* u8 */
+        { -128, 127, 0, -5 },         /* i8 */
+        { 0, 65535, 300, 1 },         /* u16 */
+        { -32768, 32767, -1, 2 },     /* i16 */
+        { -2147483648.0, 2147483647.0, 7, 8 },  /* i32 */
+        { 0.5, -0.25, 1e30, 3 },      /* f32: exact in float */
+        { 0.1, 2, 3, 4 },             /* f64: 0.1 is not a float */
+        { 4294967296.0, 1, 2, 3 },    /* f64: beyond i32 */
+    };
+    char p[512];
+    size_t nc = sizeof cases / sizeof *cases;
+    mlp_table *t = mlp_table_new(5), *r;
+    mlp_error err;
+
+    for (size_t k = 0; k < nc; k++) {
+        double v[5] = { cases[k][0], cases[k][1], cases[k][2], cases[k][3], 99 };
+        uint8_t miss[1] = { 0x10 };  /* row 4 missing: its 99 must not matter */
+        char name[16];
+        snprintf(name, sizeof name, "c%zu", k);
+        CHECK(mlp_table_add_numeric(t, name, v, miss, &err) == MLP_OK);
+    }
+    double neg0[5] = { -0.0, 1, 2, 3, 4 };
+    CHECK(mlp_table_add_numeric(t, "negzero", neg0, NULL, &err) == MLP_OK);
+    path_of(p, sizeof p, "enc.mlpt");
+    CHECK(mlp_table_write(t, p, &err) == MLP_OK);
+    mlp_table_free(t);
+    CHECK_MSG(mlp_table_open(p, &r, &err) == MLP_OK, "%s", err.msg);
+    for (size_t k = 0; k < nc; k++) {
+        const mlp_column *c = mlp_table_column(r, k);
+        for (size_t i = 0; i < 4; i++)
+            CHECK_MSG(c->num[i] == cases[k][i], "case %zu row %zu: %.17g", k, i, c->num[i]);
+        CHECK(mlp_column_is_missing(c, 4) && isnan(c->num[4]));
+    }
+    const mlp_column *z = mlp_table_find(r, "negzero");
+    CHECK(z->num[0] == 0 && signbit(z->num[0]));
+    mlp_table_free(r);
+    /* Pixel-like data takes one byte per value on disk. */
+    t = mlp_table_new(1000);
+    double *v = mlp_malloc(1000 * sizeof *v);
+    for (size_t i = 0; i < 1000; i++)
+        v[i] = (double)(i % 256);
+    CHECK(mlp_table_adopt_numeric(t, "px", v, NULL, &err) == MLP_OK);
+    path_of(p, sizeof p, "px.mlpt");
+    CHECK(mlp_table_write(t, p, &err) == MLP_OK);
+    mlp_table_free(t);
+    CHECK_MSG(file_size(p) < 1500, "%ld bytes", file_size(p));
+}
+
 /* Every table freed: the core's allocator count is back to zero. */
 static void no_leaked_memory(void)
 {
@@ -324,6 +377,7 @@ int main(void)
     RUN(refuses_other_files);
     RUN(refuses_newer_major);
     RUN(large_round_trip);
+    RUN(compact_encodings_round_trip);
     RUN(no_leaked_memory);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
