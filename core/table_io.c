@@ -13,6 +13,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <math.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -102,33 +104,47 @@ static uint64_t align_up(uint64_t x) { return (x + ALIGN - 1) & ~(uint64_t)(ALIG
 
 static int choose_encoding(const mlp_column *c)
 {
-    int integral = 1, f32 = 1;
+    const double *v = c->num;
+    size_t n = c->n_rows, i;
     double lo = 0, hi = 0;
-    size_t seen = 0;
+    int any = 0;
 
-    for (size_t i = 0; i < c->n_rows && (integral || f32); i++) {
-        double v = c->num[i];
-        if (mlp_column_is_missing(c, i))
+    /* Integral values within int32 first (the common case for counts,
+     * codes and pixels), then exactness in float32. */
+    for (i = 0; i < n; i++) {
+        double x = v[i];
+        if (c->missing != NULL && mlp_column_is_missing(c, i))
             continue;
-        if (integral && !(v == (double)(int64_t)v && v >= -2147483648.0 &&
-                          v <= 2147483647.0 && !(v == 0 && signbit(v))))
-            integral = 0;
-        if (f32 && !((double)(float)v == v || isnan(v)))
-            f32 = 0;
-        if (seen++ == 0 || v < lo)
-            lo = v;
-        if (seen == 1 || v > hi)
-            hi = v;
+        if (!(x >= -2147483648.0 && x <= 2147483647.0 && x == (double)(int32_t)x) ||
+            (x == 0 && signbit(x)))
+            break;
+        if (!any || x < lo)
+            lo = x;
+        if (!any || x > hi)
+            hi = x;
+        any = 1;
     }
-    if (integral) {
+    if (i == n) {
         if (lo >= 0 && hi <= 255) return ENC_U8;
         if (lo >= -128 && hi <= 127) return ENC_I8;
         if (lo >= 0 && hi <= 65535) return ENC_U16;
         if (lo >= -32768 && hi <= 32767) return ENC_I16;
         return ENC_I32;
     }
-    return f32 ? ENC_F32 : ENC_F64;
+    for (i = 0; i < n; i++) {
+        double x = v[i];
+        if (c->missing != NULL && mlp_column_is_missing(c, i))
+            continue;
+        if (!((double)(float)x == x || isnan(x)))
+            return ENC_F64;
+    }
+    return ENC_F32;
 }
+
+#define ENCODE_LOOP(T)                                                    \
+    for (size_t i = 0; i < n; i++)                                        \
+        ((T *)buf)[i] = (T)((c->missing != NULL &&                        \
+                             mlp_column_is_missing(c, i)) ? 0 : c->num[i])
 
 /* Encoded values of c (missing rows as 0); owned, mlp_free(). */
 static void *encode(const mlp_column *c, int enc)
@@ -138,16 +154,13 @@ static void *encode(const mlp_column *c, int enc)
 
     if (buf == NULL)
         return NULL;
-    for (size_t i = 0; i < n; i++) {
-        double v = mlp_column_is_missing(c, i) ? 0 : c->num[i];
-        switch (enc) {
-        case ENC_F32: ((float *)buf)[i] = (float)v; break;
-        case ENC_I8: ((int8_t *)buf)[i] = (int8_t)v; break;
-        case ENC_U8: ((uint8_t *)buf)[i] = (uint8_t)v; break;
-        case ENC_I16: ((int16_t *)buf)[i] = (int16_t)v; break;
-        case ENC_U16: ((uint16_t *)buf)[i] = (uint16_t)v; break;
-        case ENC_I32: ((int32_t *)buf)[i] = (int32_t)v; break;
-        }
+    switch (enc) {
+    case ENC_F32: ENCODE_LOOP(float); break;
+    case ENC_I8: ENCODE_LOOP(int8_t); break;
+    case ENC_U8: ENCODE_LOOP(uint8_t); break;
+    case ENC_I16: ENCODE_LOOP(int16_t); break;
+    case ENC_U16: ENCODE_LOOP(uint16_t); break;
+    case ENC_I32: ENCODE_LOOP(int32_t); break;
     }
     return buf;
 }
@@ -200,6 +213,50 @@ static int write_zeros(int fd, size_t len)
     return write_all(fd, zeros, len);
 }
 
+/* Per-column work before writing: choose the encoding, encode, hash.
+ * Columns are independent, so two threads share them. */
+typedef struct prep {
+    const mlp_table *t;
+    int *encs;
+    void **bufs;
+    uint64_t *hashes;
+    atomic_size_t next;
+    atomic_int failed;
+} prep;
+
+static void *prepare_columns(void *arg)
+{
+    prep *p = arg;
+    size_t nc = p->t->n_cols;
+
+    for (;;) {
+        size_t i = atomic_fetch_add(&p->next, 1);
+        const mlp_column *c;
+        const void *seg[NSEG];
+        uint64_t len[NSEG];
+        XXH3_state_t st;
+
+        if (i >= nc)
+            break;
+        c = &p->t->cols[i].pub;
+        if (c->type == MLP_COL_NUMERIC && c->n_rows > 0) {
+            p->encs[i] = choose_encoding(c);
+            if (p->encs[i] != ENC_F64 &&
+                (p->bufs[i] = encode(c, p->encs[i])) == NULL) {
+                atomic_store(&p->failed, 1);
+                break;
+            }
+        }
+        write_segments(c, p->encs[i], p->bufs[i], seg, len);
+        XXH3_64bits_reset(&st);
+        for (int k = 0; k < NSEG; k++)
+            if (len[k])
+                XXH3_64bits_update(&st, seg[k], len[k]);
+        p->hashes[i] = XXH3_64bits_digest(&st);
+    }
+    return NULL;
+}
+
 int mlp_table_write(const mlp_table *t, const char *path, mlp_error *err)
 {
     file_header h;
@@ -207,6 +264,7 @@ int mlp_table_write(const mlp_table *t, const char *path, mlp_error *err)
     char *dir = NULL, tmp[4096];
     int *encs = NULL;
     void **bufs = NULL;
+    uint64_t *hashes = NULL;
     size_t names_len = 0, dir_size, nc = t->n_cols;
     uint64_t pos;
     int fd = -1, rc = MLP_OK;
@@ -220,16 +278,19 @@ int mlp_table_write(const mlp_table *t, const char *path, mlp_error *err)
     dir = mlp_calloc(1, dir_size ? dir_size : 1);
     encs = mlp_calloc(nc + 1, sizeof *encs);
     bufs = mlp_calloc(nc + 1, sizeof *bufs);
-    if (dir == NULL || encs == NULL || bufs == NULL) {
+    hashes = mlp_calloc(nc + 1, sizeof *hashes);
+    if (dir == NULL || encs == NULL || bufs == NULL || hashes == NULL) {
         rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
         goto cleanup;
     }
-    for (size_t i = 0; i < nc; i++) {
-        const mlp_column *c = &t->cols[i].pub;
-        if (c->type != MLP_COL_NUMERIC || c->n_rows == 0)
-            continue;
-        encs[i] = choose_encoding(c);
-        if (encs[i] != ENC_F64 && (bufs[i] = encode(c, encs[i])) == NULL) {
+    {
+        prep p = { t, encs, bufs, hashes, 0, 0 };
+        pthread_t tid;
+        int started = nc > 1 && pthread_create(&tid, NULL, prepare_columns, &p) == 0;
+        prepare_columns(&p);
+        if (started)
+            pthread_join(tid, NULL);
+        if (atomic_load(&p.failed)) {
             rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
             goto cleanup;
         }
@@ -242,7 +303,6 @@ int mlp_table_write(const mlp_table *t, const char *path, mlp_error *err)
         const mlp_column *c = &t->cols[i].pub;
         const void *seg[NSEG];
         uint64_t len[NSEG];
-        XXH3_state_t st;
         size_t nl = strlen(c->name);
 
         write_segments(c, encs[i], bufs[i], seg, len);
@@ -254,16 +314,14 @@ int mlp_table_write(const mlp_table *t, const char *path, mlp_error *err)
         ents[i].n_levels = c->n_levels;
         memcpy(dir + nc * ENTRY_SIZE + name_pos, c->name, nl);
         name_pos += nl;
-        XXH3_64bits_reset(&st);
+        (void)seg;
         for (int k = 0; k < NSEG; k++) {
             ents[i].seg_off[k] = len[k] ? pos : 0;
             ents[i].seg_len[k] = len[k];
-            if (len[k]) {
-                XXH3_64bits_update(&st, seg[k], len[k]);
+            if (len[k])
                 pos = align_up(pos + len[k]);
-            }
         }
-        ents[i].hash = XXH3_64bits_digest(&st);
+        ents[i].hash = hashes[i];
     }
 
     memset(&h, 0, sizeof h);
@@ -320,6 +378,7 @@ cleanup:
         mlp_free(bufs[i]);
     mlp_free(bufs);
     mlp_free(encs);
+    mlp_free(hashes);
     mlp_free(dir);
     return rc;
 }

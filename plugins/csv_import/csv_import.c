@@ -20,117 +20,67 @@
 
 #include <mlpipe/mlpipe.h>
 
-#include "csv.h"
-#include "dict.h"
 #include "jsonl.h"
+#include "numparse.h"
 
-#define MAX_SPLITS 16
-#define MAX_SKIPPED_LINES 10
 
-enum { T_AUTO, T_NUMERIC, T_CATEGORICAL, T_STRING };
+#include "ingest.h"
 
-typedef struct col_info {
-    char *name;
-    int declared;        /* T_* from the `types` parameter */
-    int numeric;         /* every present value parsed as a number */
-    int integer;         /* ... and as an integer */
-    size_t present;
-} col_info;
 
-typedef struct split_def {
-    char name[64];
-    double weight;
-    size_t rows;
-} split_def;
+/* Missing-value tokens, indexed by their first byte so that the common
+ * field (a digit that starts no token) is decided with one lookup. */
+typedef struct na_set {
+    uint8_t first[256];
+    int empty;
+    size_t n;
+    const char *s[64];
+    size_t len[64];
+} na_set;
 
-typedef struct mapped {
-    char *path;
-    char *data;
-    size_t len;
-} mapped;
+static na_set na_tokens;
 
-typedef struct job {
-    mlp_ctx *ctx;
-    mapped *files;
-    size_t n_files;
-    char delim;
-    int header;
-    int skip_bad;
-    const cJSON *na;
-    col_info *cols;
-    size_t n_cols;
-    split_def splits[MAX_SPLITS];
-    size_t n_splits;
-    double total_weight;
-    int key_col;
-    uint64_t seed;
-    uint8_t *row_split;   /* per accepted row */
-    size_t n_rows, cap_rows;
-    size_t skipped;
-    size_t skipped_lines[MAX_SKIPPED_LINES];
-    size_t max_categories;
-    int jsonl;            /* input is JSON Lines */
-    cJSON *jcols;         /* JSON Lines: keys of all files, in order */
-    long span;            /* -1: none */
-    /* Occurrences so far of each distinct row (by hash), so duplicates of
-     * one row spread over the splits instead of all landing in one. */
-    uint64_t *occ_keys;
-    uint32_t *occ_counts;
-    size_t occ_n, occ_slots;
-} job;
-
-static int is_na(const job *j, const char *p, size_t len)
+static int na_init(const cJSON *list, mlp_error *err)
 {
     const cJSON *v;
 
+    memset(&na_tokens, 0, sizeof na_tokens);
+    cJSON_ArrayForEach(v, list) {
+        const char *s = cJSON_GetStringValue(v);
+        if (s == NULL)
+            return mlp_error_set(err, MLP_EINVAL, "parameter 'na_values': every "
+                                 "item must be a string");
+        if (na_tokens.n == 64)
+            return mlp_error_set(err, MLP_EINVAL, "parameter 'na_values': at "
+                                 "most 64 tokens");
+        if (*s == '\0') {
+            na_tokens.empty = 1;
+            continue;
+        }
+        na_tokens.first[(unsigned char)s[0]] = 1;
+        na_tokens.s[na_tokens.n] = s;
+        na_tokens.len[na_tokens.n++] = strlen(s);
+    }
+    return MLP_OK;
+}
+
+int ingest_is_na(const job *j, const char *p, size_t len)
+{
+    (void)j;
     if (p == NULL)
         return 1;  /* a JSON key that is absent or null */
-    cJSON_ArrayForEach(v, j->na) {
-        const char *s = cJSON_GetStringValue(v);
-        if (s && strlen(s) == len && memcmp(s, p, len) == 0)
+    if (len == 0)
+        return na_tokens.empty;
+    if (!na_tokens.first[(unsigned char)p[0]])
+        return 0;
+    for (size_t k = 0; k < na_tokens.n; k++)
+        if (na_tokens.len[k] == len && memcmp(na_tokens.s[k], p, len) == 0)
             return 1;
-    }
     return 0;
 }
 
-/* Parses a whole field as a number (surrounding blanks allowed). */
 static int parse_number(const char *p, size_t len, double *out, int *is_int)
 {
-    char buf[128];
-    char *end;
-
-    while (len > 0 && (*p == ' ' || *p == '\t'))
-        p++, len--;
-    while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-        len--;
-    if (len == 0 || len >= sizeof buf)
-        return 0;
-    memcpy(buf, p, len);
-    buf[len] = '\0';
-    /* Not-a-number and infinities, spelt as pandas reads them, are values
-     * (unless na_values lists them, as it does NaN by default). */
-    {
-        const char *w = buf + (buf[0] == '-' || buf[0] == '+');
-        if (strcasecmp(w, "nan") == 0 || strcasecmp(w, "inf") == 0 ||
-            strcasecmp(w, "infinity") == 0) {
-            *out = strtod(buf, NULL);
-            *is_int = 0;
-            return 1;
-        }
-    }
-    /* strtod would accept hex and other words: keep to decimal. */
-    for (size_t i = 0; i < len; i++) {
-        char c = buf[i];
-        if (!((c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' ||
-              c == 'e' || c == 'E'))
-            return 0;
-    }
-    errno = 0;
-    *out = strtod(buf, &end);
-    if (*end != '\0' || end == buf)
-        return 0;
-    *is_int = strpbrk(buf, ".eE") == NULL;
-    return 1;
+    return num_parse(p, len, out, is_int);
 }
 
 static int map_file(const char *path, mapped *m, mlp_error *err)
@@ -163,7 +113,7 @@ static int map_file(const char *path, mapped *m, mlp_error *err)
     return MLP_OK;
 }
 
-static int record_skip(job *j, size_t line)
+int ingest_record_skip(job *j, size_t line)
 {
     if (j->skipped < MAX_SKIPPED_LINES)
         j->skipped_lines[j->skipped] = line;
@@ -214,17 +164,12 @@ static uint32_t occurrence(job *j, uint64_t h)
  * row's bytes) and of how often that key appeared before.  The same row
  * lands in the same split on every run and machine, whatever the order of
  * the other rows; repeated keys are spread by their occurrence number. */
-static int split_of(job *j, const csv_reader *r, int *split)
+int ingest_split_of(job *j, const char *keyp, size_t keylen, int *split)
 {
     uint64_t h, key[2];
     double u, acc = 0;
 
-    if (j->key_col >= 0) {
-        const csv_field *f = &r->fields[j->key_col];
-        key[0] = mlp_hash64(f->p, f->len, j->seed);
-    } else {
-        key[0] = mlp_hash64(r->row_start, r->row_len, j->seed);
-    }
+    key[0] = mlp_hash64(keyp, keylen, j->seed);
     /* Rows with the same key column value stay together: that is what a
      * key column is for (all rows of one user in one split). */
     key[1] = j->key_col >= 0 ? 1 : occurrence(j, key[0]);
@@ -244,7 +189,30 @@ static int split_of(job *j, const csv_reader *r, int *split)
     return MLP_OK;
 }
 
-static int set_columns(job *j, const csv_reader *r, mlp_error *err)
+static int split_of(job *j, const csv_reader *r, int *split)
+{
+    if (j->key_col >= 0)
+        return ingest_split_of(j, r->fields[j->key_col].p,
+                               r->fields[j->key_col].len, split);
+    return ingest_split_of(j, r->row_start, r->row_len, split);
+}
+
+int ingest_push_row(job *j, int split, mlp_error *err)
+{
+    if (j->n_rows == j->cap_rows) {
+        size_t cap = j->cap_rows ? j->cap_rows * 2 : 4096;
+        uint8_t *nr = realloc(j->row_split, cap);
+        if (nr == NULL)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        j->row_split = nr;
+        j->cap_rows = cap;
+    }
+    j->row_split[j->n_rows++] = (uint8_t)split;
+    j->splits[split].rows++;
+    return MLP_OK;
+}
+
+int ingest_set_columns(job *j, const csv_reader *r, mlp_error *err)
 {
     const cJSON *names = j->jsonl ? j->jcols : mlp_ctx_param(j->ctx, "column_names");
     const cJSON *types = mlp_ctx_param(j->ctx, "types");
@@ -337,7 +305,7 @@ static int scan_file(job *j, size_t fi, mlp_error *err)
             if (!j->skip_bad || rc == MLP_ENOMEM ||
                 strstr(err->msg, "unterminated") != NULL)
                 goto done;
-            record_skip(j, j->jsonl ? r.line : r.next_line);
+            ingest_record_skip(j, j->jsonl ? r.line : r.next_line);
             if (!j->jsonl)
                 csv_skip_bad_line(&r);
             continue;
@@ -345,7 +313,7 @@ static int scan_file(job *j, size_t fi, mlp_error *err)
         if (first && j->header && !j->jsonl) {
             first = 0;
             if (fi == 0 && j->cols == NULL) {
-                rc = set_columns(j, &r, err);
+                rc = ingest_set_columns(j, &r, err);
                 if (rc != MLP_OK)
                     goto done;
             } else if (r.n_fields != j->n_cols) {
@@ -357,14 +325,14 @@ static int scan_file(job *j, size_t fi, mlp_error *err)
             continue;
         }
         if (j->cols == NULL) {
-            rc = set_columns(j, &r, err);
+            rc = ingest_set_columns(j, &r, err);
             if (rc != MLP_OK)
                 goto done;
         }
         first = 0;
         if (r.n_fields != j->n_cols) {
             if (j->skip_bad) {
-                record_skip(j, r.line);
+                ingest_record_skip(j, r.line);
                 continue;
             }
             rc = mlp_error_set(err, MLP_EFORMAT, "%s:%zu: expected %zu fields "
@@ -377,7 +345,7 @@ static int scan_file(job *j, size_t fi, mlp_error *err)
             const csv_field *f = &r.fields[c];
             double v;
             int is_int;
-            if (is_na(j, f->p, f->len))
+            if (ingest_is_na(j, f->p, f->len))
                 continue;
             j->cols[c].present++;
             if (!j->cols[c].numeric && j->cols[c].declared != T_NUMERIC)
@@ -401,26 +369,17 @@ static int scan_file(job *j, size_t fi, mlp_error *err)
             j->cols[c].numeric = 0;
         }
         if (bad) {
-            record_skip(j, r.line);
+            ingest_record_skip(j, r.line);
             continue;
-        }
-        if (j->n_rows == j->cap_rows) {
-            size_t cap = j->cap_rows ? j->cap_rows * 2 : 4096;
-            uint8_t *nr = realloc(j->row_split, cap);
-            if (nr == NULL) {
-                rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-                goto done;
-            }
-            j->row_split = nr;
-            j->cap_rows = cap;
         }
         int s;
         if (split_of(j, &r, &s) != MLP_OK) {
             rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
             goto done;
         }
-        j->row_split[j->n_rows++] = (uint8_t)s;
-        j->splits[s].rows++;
+        rc = ingest_push_row(j, s, err);
+        if (rc != MLP_OK)
+            goto done;
         if ((j->n_rows & 0xFFFF) == 0)
             mlp_ctx_progress(j->ctx, r.pos, j->files[fi].len, "bytes");
     }
@@ -430,16 +389,9 @@ done:
     return rc;
 }
 
-/* Column buffers of one split during pass 2. */
-typedef struct split_cols {
-    double **num;
-    uint8_t **miss;
-    int32_t **codes;
-    double *line;        /* source line of each row */
-    int32_t *file;       /* index of its source file */
-} split_cols;
 
-static int final_type(const job *j, size_t c)
+
+int ingest_final_type(const job *j, size_t c)
 {
     if (j->cols[c].declared != T_AUTO)
         return j->cols[c].declared;
@@ -479,7 +431,7 @@ static int fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
                 const csv_field *f = &r.fields[c];
                 double v;
                 int is_int;
-                if (final_type(j, c) == T_NUMERIC && !is_na(j, f->p, f->len) &&
+                if (ingest_final_type(j, c) == T_NUMERIC && !ingest_is_na(j, f->p, f->len) &&
                     !parse_number(f->p, f->len, &v, &is_int))
                     bad = 1;
             }
@@ -491,8 +443,8 @@ static int fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
             sc[s].file[i] = (int32_t)fi;
             for (size_t c = 0; c < j->n_cols; c++) {
                 const csv_field *f = &r.fields[c];
-                int na = is_na(j, f->p, f->len);
-                if (final_type(j, c) == T_NUMERIC) {
+                int na = ingest_is_na(j, f->p, f->len);
+                if (ingest_final_type(j, c) == T_NUMERIC) {
                     double v = NAN;
                     int is_int;
                     if (na)
@@ -526,7 +478,7 @@ static int build_split(job *j, size_t s, split_cols *sc, dict *dicts,
     int rc = MLP_OK;
 
     for (size_t c = 0; c < j->n_cols && rc == MLP_OK; c++) {
-        int type = final_type(j, c);
+        int type = ingest_final_type(j, c);
         if (type == T_NUMERIC) {
             rc = mlp_table_adopt_numeric(t, j->cols[c].name, sc[s].num[c],
                                          sc[s].miss[c], err);
@@ -599,6 +551,8 @@ static int read_params(job *j, mlp_error *err)
     j->header = mlp_ctx_param_bool(ctx, "header");
     j->skip_bad = strcmp(mlp_ctx_param_string(ctx, "bad_rows"), "skip") == 0;
     j->na = mlp_ctx_param(ctx, "na_values");
+    if (na_init(j->na, err) != MLP_OK)
+        return err->code;
     j->seed = (uint64_t)mlp_ctx_param_int(ctx, "seed");
     j->max_categories = (size_t)mlp_ctx_param_int(ctx, "max_categories");
     j->key_col = -1;
@@ -769,7 +723,7 @@ static cJSON *describe(const job *j, const dict *dicts)
         cJSON_AddNumberToObject(o, j->splits[s].name, (double)j->splits[s].rows);
     a = cJSON_AddArrayToObject(props, "columns");
     for (size_t c = 0; c < j->n_cols; c++) {
-        int t = final_type(j, c);
+        int t = ingest_final_type(j, c);
         cJSON *col = cJSON_CreateObject();
         cJSON_AddStringToObject(col, "name", j->cols[c].name);
         if (t == T_NUMERIC) {
@@ -827,6 +781,10 @@ static void free_job(job *j, split_cols *sc, dict *dicts)
     free(j->row_split);
     free(j->occ_keys);
     free(j->occ_counts);
+    free(j->row_off);
+    free(j->row_len);
+    free(j->row_file);
+    free(j->row_line);
     cJSON_Delete(j->jcols);
 }
 
@@ -846,8 +804,16 @@ static int run(mlp_ctx *ctx)
     rc = read_params(&j, &err);
     if (rc == MLP_OK)
         rc = open_files(&j, &err);
-    for (size_t f = 0; rc == MLP_OK && f < j.n_files; f++)
-        rc = scan_file(&j, f, &err);
+    if (rc == MLP_OK && !j.jsonl &&
+        strcmp(mlp_ctx_param_string(ctx, "parser"), "auto") == 0)
+        rc = fast_scan(&j, &err);
+    else if (rc == MLP_OK)
+        rc = 1;
+    if (rc == 1) {
+        rc = MLP_OK;
+        for (size_t f = 0; rc == MLP_OK && f < j.n_files; f++)
+            rc = scan_file(&j, f, &err);
+    }
     if (rc == MLP_OK && j.cols == NULL)
         rc = mlp_error_set(&err, MLP_EFORMAT, "%s: no rows and no header",
                            j.files[0].path);
@@ -877,7 +843,12 @@ static int run(mlp_ctx *ctx)
             break;
         }
         for (size_t c = 0; c < j.n_cols; c++) {
-            if (final_type(&j, c) == T_NUMERIC) {
+            /* The fast path decides types while it fills: it starts every
+             * column not declared text as numeric. */
+            int numeric = j.fast ? j.cols[c].declared == T_NUMERIC ||
+                                   j.cols[c].declared == T_AUTO
+                                 : ingest_final_type(&j, c) == T_NUMERIC;
+            if (numeric) {
                 sc[s].num[c] = mlp_malloc((n ? n : 1) * sizeof(double));
                 sc[s].miss[c] = mlp_calloc(n / 8 + 1, 1);
                 if (!sc[s].num[c] || !sc[s].miss[c])
@@ -890,7 +861,7 @@ static int run(mlp_ctx *ctx)
         }
     }
     if (rc == MLP_OK)
-        rc = fill(&j, sc, dicts, &err);
+        rc = j.fast ? fast_fill(&j, sc, dicts, &err) : fill(&j, sc, dicts, &err);
     for (size_t s = 0; rc == MLP_OK && s < j.n_splits; s++) {
         mlp_table *t = mlp_table_new(j.splits[s].rows);
         char file[128], path[4096];
@@ -931,6 +902,7 @@ static const mlp_port outputs[] = {
 };
 
 static const char *const bad_row_choices[] = { "error", "skip", NULL };
+static const char *const parser_choices[] = { "auto", "general", NULL };
 static const char *const format_choices[] = { "auto", "csv", "jsonl", NULL };
 
 static const mlp_param_spec params[] = {
@@ -967,6 +939,10 @@ static const mlp_param_spec params[] = {
       "column whose value decides the split (default: the whole row)" },
     { "seed", MLP_PARAM_INT, "0", MLP_PARAM_HAS_MIN, 0, 0, NULL,
       "seed of the split hash" },
+    { "parser", MLP_PARAM_ENUM, "\"auto\"", MLP_PARAM_NO_CACHE_KEY, 0, 0,
+      parser_choices, "auto: a faster parallel reader for plain files (no "
+      "quotes, ASCII), the general one otherwise; general: always the "
+      "general one (same results)" },
     { "bad_rows", MLP_PARAM_ENUM, "\"error\"", 0, 0, 0, bad_row_choices,
       "malformed rows: stop with an error, or skip them and record where" },
     MLP_PARAMS_END

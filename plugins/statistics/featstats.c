@@ -48,75 +48,103 @@ static void add_bucket(cJSON *arr, double low, double high, double count)
     cJSON_AddItemToArray(arr, b);
 }
 
-/* Numeric accumulator: weighted Welford mean and variance. */
-typedef struct num_acc {
-    double w, mean, m2;
-    double min, max;
-    double zeros, nan, inf;
-    double present, missing, wpresent, wmissing;
-    int all_int;
-    sketch sk;
-} num_acc;
+/* Distinct values of a numeric column, while there are few of them: then
+ * quantiles and histograms come exactly from (value, count) pairs and the
+ * sketch is not needed.  Open addressing on the value's bits. */
+#define FEW_MAX 1024
+#define FEW_SLOTS 4096
 
-static void num_add(num_acc *a, double v, double w)
+typedef struct few {
+    double v[FEW_SLOTS];
+    double count[FEW_SLOTS];
+    uint8_t used[FEW_SLOTS];
+    size_t n;
+    int overflow;
+} few;
+
+static void few_add(few *f, double v)
 {
-    if (isnan(v)) {
-        a->nan += 1;
+    uint64_t bits;
+    size_t i;
+
+    if (f->overflow)
+        return;
+    if (v == 0)
+        v = 0;  /* -0 and 0 are one value */
+    memcpy(&bits, &v, sizeof bits);
+    bits ^= bits >> 29;
+    bits *= 0xbf58476d1ce4e5b9ull;
+    bits ^= bits >> 32;
+    for (i = (size_t)bits & (FEW_SLOTS - 1); f->used[i]; i = (i + 1) & (FEW_SLOTS - 1))
+        if (f->v[i] == v) {
+            f->count[i] += 1;
+            return;
+        }
+    if (f->n == FEW_MAX) {
+        f->overflow = 1;
         return;
     }
-    if (isinf(v))
-        a->inf += 1;
-    if (v == 0)
-        a->zeros += 1;
-    if (v < a->min)
-        a->min = v;
-    if (v > a->max)
-        a->max = v;
-    if (a->all_int && (v != floor(v) || isinf(v)))
-        a->all_int = 0;
-    if (w > 0) {
-        double nw = a->w + w, d = v - a->mean;
-        a->mean += d * (w / nw);
-        a->m2 += w * d * (v - a->mean);
-        a->w = nw;
-    }
-    sketch_add(&a->sk, v);
+    f->used[i] = 1;
+    f->v[i] = v;
+    f->count[i] = 1;
+    f->n++;
 }
 
-/* Each row's values of a numeric or matrix column, through fn. */
-static void for_values(const mlp_column *c, const stats_opts *o,
-                       void (*fn)(void *, double, double), void *arg,
-                       num_acc *counts)
+typedef struct vc {
+    double v, c;
+} vc;
+
+static int cmp_vc(const void *a, const void *b)
 {
-    for (size_t i = 0; i < c->n_rows; i++) {
-        double w = weight_of(o, i);
-        if (c->type == MLP_COL_MATRIX) {
-            const float *row = c->mat + i * c->width;
-            for (size_t k = 0; k < c->width; k++)
-                fn(arg, (double)row[k], w);
-        } else if (mlp_column_is_missing(c, i)) {
-            if (counts) {
-                counts->missing += 1;
-                counts->wmissing += w;
-            }
-            continue;
-        } else {
-            fn(arg, c->num[i], w);
+    double x = ((const vc *)a)->v, y = ((const vc *)b)->v;
+    return (x > y) - (x < y);
+}
+
+/* Quantiles from sorted (value, count) pairs with NumPy's linear
+ * interpolation between order statistics. */
+static void few_quantiles(const vc *p, size_t n, double total, const double *qs,
+                          size_t nq, double *out)
+{
+    for (size_t j = 0; j < nq; j++) {
+        double pos = qs[j] * (total - 1), lo_rank = floor(pos), frac = pos - lo_rank;
+        double acc = 0, lo = p[n - 1].v, hi = p[n - 1].v;
+        size_t k = 0;
+        while (k < n && acc + p[k].c <= lo_rank) {
+            acc += p[k].c;
+            k++;
         }
-        if (counts) {
-            counts->present += 1;
-            counts->wpresent += w;
+        if (k < n) {
+            lo = p[k].v;
+            /* The next order statistic: the same value unless lo_rank is
+             * the last rank of this value. */
+            hi = acc + p[k].c > lo_rank + 1 || k + 1 >= n ? p[k].v : p[k + 1].v;
         }
+        out[j] = frac > 0 ? lo + frac * (hi - lo) : lo;
     }
 }
 
-static void acc_fn(void *arg, double v, double w) { num_add(arg, v, w); }
-
-typedef struct hist_fill {
-    double lo, hi;
-    size_t nb;
-    double *counts;
-} hist_fill;
+/* Values of a numeric or matrix column, with their row weights. */
+#define EACH_VALUE(c, o, ...)                                               \
+    do {                                                                    \
+        if ((c)->type == MLP_COL_MATRIX) {                                  \
+            for (size_t row_ = 0; row_ < (c)->n_rows; row_++) {             \
+                double w = weight_of((o), row_);                            \
+                const float *r_ = (c)->mat + row_ * (c)->width;             \
+                for (size_t k_ = 0; k_ < (c)->width; k_++) {                \
+                    double x = (double)r_[k_];                              \
+                    __VA_ARGS__                                                    \
+                }                                                           \
+            }                                                               \
+        } else {                                                            \
+            for (size_t row_ = 0; row_ < (c)->n_rows; row_++) {             \
+                if ((c)->missing != NULL && mlp_column_is_missing((c), row_)) \
+                    continue;                                               \
+                double w = weight_of((o), row_);                            \
+                double x = (c)->num[row_];                                  \
+                __VA_ARGS__                                                        \
+            }                                                               \
+        }                                                                   \
+    } while (0)
 
 /* Edge b of an equal-width histogram, computed as NumPy's linspace does,
  * so that values lying exactly on an edge land in the same bucket as in
@@ -126,98 +154,149 @@ static double edge(double lo, double hi, size_t nb, size_t b)
     return b == nb ? hi : lo + (double)b * ((hi - lo) / (double)nb);
 }
 
-static void hist_fn(void *arg, double v, double w)
+static size_t bucket_of(double v, double lo, double hi, size_t nb)
 {
-    hist_fill *h = arg;
     size_t b;
 
-    if (!isfinite(v))
-        return;
-    if (h->hi > h->lo) {
-        double pos = (v - h->lo) * ((double)h->nb / (h->hi - h->lo));
-        b = pos >= (double)h->nb ? h->nb - 1 : pos < 0 ? 0 : (size_t)pos;
-        /* The estimate may be one off next to an edge: settle it against
-         * the edges themselves; the last bucket is closed on the right. */
-        if (b > 0 && v < edge(h->lo, h->hi, h->nb, b))
-            b--;
-        else if (b + 1 < h->nb && v >= edge(h->lo, h->hi, h->nb, b + 1))
-            b++;
-    } else {
-        b = 0;
-    }
-    h->counts[b] += w;
+    if (!(hi > lo))
+        return 0;
+    double pos = (v - lo) * ((double)nb / (hi - lo));
+    b = pos >= (double)nb ? nb - 1 : pos < 0 ? 0 : (size_t)pos;
+    /* The estimate may be one off next to an edge: settle it against the
+     * edges themselves; the last bucket is closed on the right. */
+    if (b > 0 && v < edge(lo, hi, nb, b))
+        b--;
+    else if (b + 1 < nb && v >= edge(lo, hi, nb, b + 1))
+        b++;
+    return b;
 }
 
 static cJSON *numeric_stats(const mlp_column *c, const char *kind,
                             const stats_opts *o, cJSON *feat)
 {
-    num_acc a;
-    cJSON *ns, *hists, *h, *buckets;
     size_t values_per_row = c->type == MLP_COL_MATRIX ? c->width : 1;
-    double n_vals;
+    double present = 0, missing = 0, wpresent = 0, wmissing = 0;
+    double n_vals = 0, wsum = 0, sum = 0, comp = 0, m2 = 0;
+    double zeros = 0, nan = 0, inf = 0, mn = INFINITY, mx = -INFINITY;
+    int all_int = 1, exact;
+    few *fv = calloc(1, sizeof *fv);
+    sketch sk;
+    cJSON *ns, *hists, *h, *buckets;
 
-    memset(&a, 0, sizeof a);
-    a.min = INFINITY;
-    a.max = -INFINITY;
-    a.all_int = 1;
-    sketch_init(&a.sk);
-    for_values(c, o, acc_fn, &a, &a);
-    n_vals = (double)a.sk.count;
+    if (fv == NULL)
+        return NULL;
+    sketch_init(&sk);
+    for (size_t i = 0; i < c->n_rows; i++) {
+        double w = weight_of(o, i);
+        if (c->type != MLP_COL_MATRIX && mlp_column_is_missing(c, i)) {
+            missing += 1;
+            wmissing += w;
+        } else {
+            present += 1;
+            wpresent += w;
+        }
+    }
+    /* Pass 1: counts, extremes, a compensated weighted sum, distinct
+     * values while few. */
+    EACH_VALUE(c, o, {
+        if (isnan(x)) {
+            nan += 1;
+            continue;
+        }
+        if (isinf(x))
+            inf += 1;
+        if (x == 0)
+            zeros += 1;
+        if (x < mn)
+            mn = x;
+        if (x > mx)
+            mx = x;
+        if (all_int && x != floor(x))
+            all_int = 0;
+        n_vals += 1;
+        wsum += w;
+        double y = w * x - comp, t = sum + y;
+        comp = (t - sum) - y;
+        sum = t;
+        few_add(fv, x);
+    });
+    double mean = wsum > 0 ? sum / wsum : 0;
+    exact = !fv->overflow;
+    /* Pass 2: squared deviations from the mean, and the sketch when the
+     * values are too many to count one by one. */
+    size_t nb = o->histogram_buckets;
+    double *hist = calloc(nb, sizeof *hist);
+    EACH_VALUE(c, o, {
+        if (isnan(x))
+            continue;
+        double d = x - mean;
+        m2 += w * d * d;
+        if (hist && isfinite(mn) && isfinite(mx) && isfinite(x))
+            hist[bucket_of(x, mn, mx, nb)] += w;
+        if (!exact)
+            sketch_add(&sk, x);
+    });
 
     if (kind == NULL)
-        kind = a.all_int ? "int" : "float";
+        kind = all_int ? "int" : "float";
     cJSON_AddStringToObject(feat, "type", strcmp(kind, "int") == 0 ? "INT" : "FLOAT");
-    cJSON_AddItemToObject(feat, "common", common_json(a.present, a.missing,
-                                                      a.wpresent, a.wmissing,
-                                                      values_per_row,
+    cJSON_AddItemToObject(feat, "common", common_json(present, missing, wpresent,
+                                                      wmissing, values_per_row,
                                                       o->weights != NULL));
     ns = cJSON_AddObjectToObject(feat, "num_stats");
-    if (n_vals > 0) {
-        double q[3] = { 0.5 }, med;
-        sketch_quantiles(&a.sk, q, 1, &med);
-        NUM(ns, "mean", a.mean);
+    size_t nq = o->quantile_buckets;
+    double *qs = malloc((nq + 2) * sizeof *qs), *qv = malloc((nq + 2) * sizeof *qv);
+    if (qs && qv) {
+        for (size_t b = 0; b <= nq; b++)
+            qs[b] = (double)b / (double)nq;
+        qs[nq + 1] = 0.5;
+        if (exact && fv->n > 0) {
+            vc *pairs = malloc(fv->n * sizeof *pairs);
+            size_t k = 0;
+            if (pairs) {
+                for (size_t i = 0; i < FEW_SLOTS; i++)
+                    if (fv->used[i])
+                        pairs[k++] = (vc){ fv->v[i], fv->count[i] };
+                qsort(pairs, k, sizeof *pairs, cmp_vc);
+                few_quantiles(pairs, k, n_vals, qs, nq + 2, qv);
+                free(pairs);
+            }
+        } else {
+            sketch_quantiles(&sk, qs, nq + 2, qv);
+        }
+    }
+    if (n_vals > 0 && qs && qv) {
+        NUM(ns, "mean", mean);
         /* Population standard deviation, as TFDV reports it. */
-        NUM(ns, "std_dev", a.w > 0 ? sqrt(a.m2 / a.w) : 0);
-        NUM(ns, "num_zeros", a.zeros);
-        NUM(ns, "min", a.min);
-        NUM(ns, "median", med);
-        NUM(ns, "max", a.max);
+        NUM(ns, "std_dev", wsum > 0 ? sqrt(m2 / wsum) : 0);
+        NUM(ns, "num_zeros", zeros);
+        NUM(ns, "min", mn);
+        NUM(ns, "median", qv[nq + 1]);
+        NUM(ns, "max", mx);
     }
-    NUM(ns, "num_nan", a.nan);
-    NUM(ns, "num_inf", a.inf);
-    NUM(ns, "quantile_rank_error", sketch_error_bound(&a.sk));
+    NUM(ns, "num_nan", nan);
+    NUM(ns, "num_inf", inf);
+    NUM(ns, "quantile_rank_error", exact ? 0 : sketch_error_bound(&sk));
     hists = cJSON_AddArrayToObject(ns, "histograms");
-    if (n_vals > 0 && isfinite(a.min) && isfinite(a.max)) {
-        hist_fill hf = { a.min, a.max, o->histogram_buckets, NULL };
-        hf.counts = calloc(hf.nb, sizeof *hf.counts);
-        if (hf.counts != NULL) {
-            for_values(c, o, hist_fn, &hf, NULL);
-            h = cJSON_CreateObject();
-            cJSON_AddStringToObject(h, "type", "STANDARD");
-            buckets = cJSON_AddArrayToObject(h, "buckets");
-            for (size_t b = 0; b < hf.nb; b++)
-                add_bucket(buckets, edge(a.min, a.max, hf.nb, b),
-                           edge(a.min, a.max, hf.nb, b + 1), hf.counts[b]);
-            cJSON_AddItemToArray(hists, h);
-            free(hf.counts);
-        }
-        size_t nq = o->quantile_buckets;
-        double *qs = malloc((nq + 1) * sizeof *qs), *qv = malloc((nq + 1) * sizeof *qv);
-        if (qs && qv) {
-            for (size_t b = 0; b <= nq; b++)
-                qs[b] = (double)b / (double)nq;
-            sketch_quantiles(&a.sk, qs, nq + 1, qv);
-            h = cJSON_CreateObject();
-            cJSON_AddStringToObject(h, "type", "QUANTILES");
-            buckets = cJSON_AddArrayToObject(h, "buckets");
-            for (size_t b = 0; b < nq; b++)
-                add_bucket(buckets, qv[b], qv[b + 1], n_vals / (double)nq);
-            cJSON_AddItemToArray(hists, h);
-        }
-        free(qs);
-        free(qv);
+    if (n_vals > 0 && isfinite(mn) && isfinite(mx) && hist && qs && qv) {
+        h = cJSON_CreateObject();
+        cJSON_AddStringToObject(h, "type", "STANDARD");
+        buckets = cJSON_AddArrayToObject(h, "buckets");
+        for (size_t b = 0; b < nb; b++)
+            add_bucket(buckets, edge(mn, mx, nb, b), edge(mn, mx, nb, b + 1), hist[b]);
+        cJSON_AddItemToArray(hists, h);
+        h = cJSON_CreateObject();
+        cJSON_AddStringToObject(h, "type", "QUANTILES");
+        buckets = cJSON_AddArrayToObject(h, "buckets");
+        for (size_t b = 0; b < nq; b++)
+            add_bucket(buckets, qv[b], qv[b + 1], n_vals / (double)nq);
+        cJSON_AddItemToArray(hists, h);
     }
-    sketch_free(&a.sk);
+    free(qs);
+    free(qv);
+    free(hist);
+    free(fv);
+    sketch_free(&sk);
     return feat;
 }
 

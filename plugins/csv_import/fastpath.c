@@ -1,0 +1,395 @@
+/* The fast path for plain delimited files: no quote characters and only
+ * ASCII bytes, which is what large numeric exports look like.  Then a row
+ * is a line and a field is the text between delimiters, so:
+ *
+ *   scan: find rows with memchr, check each row's field count, hash it for
+ *         its split (exactly as the general reader would);
+ *   fill: parse the rows in parallel over two row ranges straight into
+ *         their split's column buffers; a column that turns out not to be
+ *         numeric is read again as text, serially, afterwards.
+ *
+ * Anything else (quotes, other bytes, JSON Lines) takes the general reader,
+ * which gives the same results.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest.h"
+#include "numparse.h"
+
+#define FAST_THREADS 2
+
+static int plain(const char *buf, size_t len)
+{
+    size_t i = 0;
+    uint64_t acc = 0;
+
+    if (memchr(buf, '"', len) != NULL)
+        return 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, buf + i, 8);
+        acc |= w;
+    }
+    for (; i < len; i++)
+        acc |= (unsigned char)buf[i];
+    return (acc & 0x8080808080808080ull) == 0;
+}
+
+static int push_pos(job *j, uint64_t off, uint32_t len, uint32_t file,
+                    uint64_t line, mlp_error *err)
+{
+    size_t n = j->n_rows;  /* ingest_push_row has not counted it yet */
+
+    if (n == 0 || (n & (n - 1)) == 0) {
+        size_t cap = n ? n * 2 : 4096;
+        uint64_t *o = realloc(j->row_off, cap * sizeof *o);
+        if (o) j->row_off = o;
+        uint32_t *l = realloc(j->row_len, cap * sizeof *l);
+        if (l) j->row_len = l;
+        uint32_t *f = realloc(j->row_file, cap * sizeof *f);
+        if (f) j->row_file = f;
+        uint64_t *ln = realloc(j->row_line, cap * sizeof *ln);
+        if (ln) j->row_line = ln;
+        if (!o || !l || !f || !ln)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    j->row_off[n] = off;
+    j->row_len[n] = len;
+    j->row_file[n] = file;
+    j->row_line[n] = line;
+    return MLP_OK;
+}
+
+/* Field k of a row: [*p, *p + *len). */
+static void field_of(const char *row, size_t len, char delim, size_t k,
+                     const char **p, size_t *flen)
+{
+    const char *s = row, *end = row + len;
+
+    for (size_t i = 0; i < k; i++) {
+        const char *d = memchr(s, delim, (size_t)(end - s));
+        s = d ? d + 1 : end;
+    }
+    const char *d = memchr(s, delim, (size_t)(end - s));
+    *p = s;
+    *flen = (size_t)((d ? d : end) - s);
+}
+
+static int scan_one(job *j, size_t fi, mlp_error *err)
+{
+    const char *buf = j->files[fi].data;
+    size_t len = j->files[fi].len, pos = 0, line = 1;
+    int rc;
+
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3;
+    if (j->header || j->cols == NULL) {
+        /* The header (or the first row, to name the columns) goes through
+         * the general tokenizer: it checks it the same way. */
+        csv_reader r;
+        csv_init(&r, j->files[fi].path, buf, len, j->delim);
+        rc = csv_next(&r, err);
+        if (rc < 0) {
+            csv_free(&r);
+            return rc;
+        }
+        if (rc == 1 && j->cols == NULL)
+            rc = ingest_set_columns(j, &r, err);
+        else if (rc == 1 && j->header && r.n_fields != j->n_cols)
+            rc = mlp_error_set(err, MLP_EFORMAT, "%s:%zu: header has %zu "
+                               "columns, %s has %zu", r.path, r.line,
+                               r.n_fields, j->files[0].path, j->n_cols);
+        else
+            rc = MLP_OK;
+        if (j->header) {
+            pos = r.pos;
+            line = r.next_line;
+        }
+        csv_free(&r);
+        if (rc != MLP_OK)
+            return rc;
+    }
+    while (pos < len) {
+        const char *row = buf + pos, *nl = memchr(row, '\n', len - pos);
+        size_t rlen = (size_t)((nl ? nl : buf + len) - row), fields = 1;
+        size_t next = nl ? (size_t)(nl - buf) + 1 : len;
+        int s;
+
+        if (rlen > 0 && row[rlen - 1] == '\r')
+            rlen--;
+        if (rlen == 0) {
+            pos = next;
+            line++;
+            continue;
+        }
+        for (size_t k = 0; k < rlen; k++)
+            fields += row[k] == j->delim;
+        if (fields != j->n_cols) {
+            if (!j->skip_bad)
+                return mlp_error_set(err, MLP_EFORMAT, "%s:%zu: expected %zu "
+                                     "fields (as in the header), found %zu",
+                                     j->files[fi].path, line, j->n_cols, fields);
+            ingest_record_skip(j, line);
+            pos = next;
+            line++;
+            continue;
+        }
+        if (j->key_col >= 0) {
+            const char *kp;
+            size_t kl;
+            field_of(row, rlen, j->delim, (size_t)j->key_col, &kp, &kl);
+            rc = ingest_split_of(j, kp, kl, &s);
+        } else {
+            rc = ingest_split_of(j, row, rlen, &s);
+        }
+        if (rc == MLP_OK)
+            rc = push_pos(j, pos, (uint32_t)rlen, (uint32_t)fi, line, err);
+        if (rc == MLP_OK)
+            rc = ingest_push_row(j, s, err);
+        if (rc != MLP_OK)
+            return rc == MLP_ENOMEM ? mlp_error_set(err, rc, "out of memory") : rc;
+        pos = next;
+        line++;
+    }
+    return MLP_OK;
+}
+
+int fast_scan(job *j, mlp_error *err)
+{
+    int rc;
+
+    for (size_t f = 0; f < j->n_files; f++)
+        if (!plain(j->files[f].data, j->files[f].len) ||
+            j->files[f].len >= ((size_t)1 << 32))
+            return 1;
+    for (size_t f = 0; f < j->n_files; f++) {
+        rc = scan_one(j, f, err);
+        if (rc != MLP_OK)
+            return rc;
+    }
+    j->fast = 1;
+    return MLP_OK;
+}
+
+/* ------------------------------------------------------------------ fill */
+
+typedef struct worker {
+    job *j;
+    split_cols *sc;
+    const uint32_t *pos;     /* position of each row within its split */
+    size_t from, to;         /* rows */
+    uint8_t *not_numeric;    /* per column, found a non-number */
+    uint8_t *not_int;        /* per column */
+    size_t *present;         /* per column */
+    size_t bad_row;          /* first row whose declared-numeric value failed */
+    size_t bad_col;
+    int failed;
+} worker;
+
+static void set_missing(uint8_t *bits, size_t i)
+{
+    /* Neighbouring rows of one split may belong to the other worker. */
+    atomic_fetch_or_explicit((_Atomic uint8_t *)&bits[i >> 3],
+                             (uint8_t)(1u << (i & 7)), memory_order_relaxed);
+}
+
+static void *fill_range(void *arg)
+{
+    worker *w = arg;
+    job *j = w->j;
+    size_t nc = j->n_cols;
+
+    for (size_t r = w->from; r < w->to && !w->failed; r++) {
+        const char *row = j->files[j->row_file[r]].data + j->row_off[r];
+        const char *end = row + j->row_len[r], *s = row;
+        int sp = j->row_split[r];
+        size_t i = w->pos[r];
+
+        for (size_t c = 0; c < nc; c++) {
+            /* Fields are short: a plain loop beats a memchr call. */
+            const char *fe = s;
+            while (fe < end && *fe != j->delim)
+                fe++;
+            size_t len = (size_t)(fe - s);
+            double *dst = w->sc[sp].num[c];
+
+            if (dst != NULL && !w->not_numeric[c]) {
+                double v;
+                int is_int;
+                /* Short unsigned integers (pixels, counts, codes) directly. */
+                if (len > 0 && len <= 9) {
+                    uint32_t acc = 0;
+                    size_t k = 0;
+                    while (k < len && s[k] >= '0' && s[k] <= '9')
+                        acc = acc * 10 + (uint32_t)(s[k++] - '0');
+                    if (k == len) {
+                        dst[i] = (double)acc;
+                        w->present[c]++;
+                        s = fe + 1;
+                        continue;
+                    }
+                }
+                if (ingest_is_na(j, s, len)) {
+                    dst[i] = 0;
+                    set_missing(w->sc[sp].miss[c], i);
+                } else if (num_parse(s, len, &v, &is_int)) {
+                    dst[i] = v;
+                    w->present[c]++;
+                    if (!is_int)
+                        w->not_int[c] = 1;
+                } else if (j->cols[c].declared == T_NUMERIC) {
+                    w->failed = 1;
+                    w->bad_row = r;
+                    w->bad_col = c;
+                    break;
+                } else {
+                    w->not_numeric[c] = 1;  /* read as text later */
+                }
+            }
+            s = fe + 1;
+        }
+    }
+    return NULL;
+}
+
+/* Text columns (declared, or found not numeric): one serial pass. */
+static int fill_text(job *j, split_cols *sc, dict *dicts, const uint32_t *pos,
+                     const uint8_t *text, mlp_error *err)
+{
+    size_t last = 0, any = 0;
+
+    for (size_t c = 0; c < j->n_cols; c++)
+        if (text[c]) {
+            last = c;
+            any = 1;
+        }
+    for (size_t r = 0; any && r < j->n_rows; r++) {
+        const char *row = j->files[j->row_file[r]].data + j->row_off[r];
+        const char *end = row + j->row_len[r], *s = row;
+        int sp = j->row_split[r];
+
+        /* Fields after the last text column are not needed. */
+        for (size_t c = 0; c <= last; c++) {
+            const char *d = memchr(s, j->delim, (size_t)(end - s));
+            const char *fe = d ? d : end;
+            if (text[c]) {
+                size_t len = (size_t)(fe - s);
+                int32_t code = -1;
+                if (!ingest_is_na(j, s, len)) {
+                    if (dict_intern(&dicts[c], s, len, &code) != MLP_OK)
+                        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                    j->cols[c].present++;
+                }
+                sc[sp].codes[c][pos[r]] = code;
+            }
+            s = fe + 1;
+        }
+    }
+    return MLP_OK;
+}
+
+int fast_fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
+{
+    size_t nc = j->n_cols, n = j->n_rows, at[MAX_SPLITS] = { 0 };
+    uint32_t *pos = malloc((n ? n : 1) * sizeof *pos);
+    uint8_t *text = calloc(nc + 1, 1);
+    worker w[FAST_THREADS];
+    pthread_t tid[FAST_THREADS];
+    int rc = MLP_OK, started[FAST_THREADS] = { 0 };
+
+    memset(w, 0, sizeof w);
+    if (pos == NULL || text == NULL) {
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t r = 0; r < n; r++) {
+        int s = j->row_split[r];
+        pos[r] = (uint32_t)at[s]++;
+        sc[s].line[pos[r]] = (double)j->row_line[r];
+        sc[s].file[pos[r]] = (int32_t)j->row_file[r];
+    }
+    for (int t = 0; t < FAST_THREADS; t++) {
+        w[t].j = j;
+        w[t].sc = sc;
+        w[t].pos = pos;
+        w[t].from = n * (size_t)t / FAST_THREADS;
+        w[t].to = n * (size_t)(t + 1) / FAST_THREADS;
+        w[t].not_numeric = calloc(nc + 1, 1);
+        w[t].not_int = calloc(nc + 1, 1);
+        w[t].present = calloc(nc + 1, sizeof *w[t].present);
+        if (!w[t].not_numeric || !w[t].not_int || !w[t].present) {
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            goto done;
+        }
+    }
+    for (int t = 1; t < FAST_THREADS; t++)
+        started[t] = pthread_create(&tid[t], NULL, fill_range, &w[t]) == 0;
+    fill_range(&w[0]);
+    for (int t = 1; t < FAST_THREADS; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            fill_range(&w[t]);
+    }
+    for (int t = 0; t < FAST_THREADS; t++)
+        if (w[t].failed) {
+            size_t r = w[t].bad_row;
+            const char *p;
+            size_t len;
+            field_of(j->files[j->row_file[r]].data + j->row_off[r], j->row_len[r],
+                     j->delim, w[t].bad_col, &p, &len);
+            rc = mlp_error_set(err, MLP_EFORMAT, "%s:%llu: column '%s' is "
+                               "declared numeric, but the value \"%.*s\" is "
+                               "not a number", j->files[j->row_file[r]].path,
+                               (unsigned long long)j->row_line[r],
+                               j->cols[w[t].bad_col].name,
+                               (int)(len > 40 ? 40 : len), p);
+            goto done;
+        }
+    for (size_t c = 0; c < nc; c++) {
+        int numeric = j->cols[c].declared == T_NUMERIC ||
+                      j->cols[c].declared == T_AUTO;
+        for (int t = 0; t < FAST_THREADS; t++) {
+            if (w[t].not_numeric[c])
+                numeric = 0;
+            if (w[t].not_int[c])
+                j->cols[c].integer = 0;
+        }
+        j->cols[c].numeric = numeric;
+        if (numeric) {
+            for (int t = 0; t < FAST_THREADS; t++)
+                j->cols[c].present += w[t].present[c];
+            continue;
+        }
+        text[c] = 1;
+        /* Not numeric after all: give the column code buffers instead. */
+        for (size_t s = 0; s < j->n_splits; s++) {
+            mlp_free(sc[s].num[c]);
+            mlp_free(sc[s].miss[c]);
+            sc[s].num[c] = NULL;
+            sc[s].miss[c] = NULL;
+            if (sc[s].codes[c] == NULL) {
+                size_t rows = j->splits[s].rows;
+                sc[s].codes[c] = malloc((rows ? rows : 1) * sizeof(int32_t));
+                if (sc[s].codes[c] == NULL) {
+                    rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                    goto done;
+                }
+            }
+        }
+    }
+    rc = fill_text(j, sc, dicts, pos, text, err);
+done:
+    for (int t = 0; t < FAST_THREADS; t++) {
+        free(w[t].not_numeric);
+        free(w[t].not_int);
+        free(w[t].present);
+    }
+    free(pos);
+    free(text);
+    return rc;
+}

@@ -1,0 +1,100 @@
+/* Internal to the csv_import plugin: the state of one ingestion, shared
+ * by the general two-pass reader (csv_import.c) and the fast path for
+ * plain files (fastpath.c). */
+#ifndef MLPIPE_CSV_IMPORT_INGEST_H
+#define MLPIPE_CSV_IMPORT_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mlpipe/mlpipe.h>
+
+#include "csv.h"
+#include "dict.h"
+
+#define MAX_SPLITS 16
+#define MAX_SKIPPED_LINES 10
+
+enum { T_AUTO, T_NUMERIC, T_CATEGORICAL, T_STRING };
+
+typedef struct col_info {
+    char *name;
+    int declared;        /* T_* from the `types` parameter */
+    int numeric;         /* every present value parsed as a number */
+    int integer;         /* ... and as an integer */
+    size_t present;
+} col_info;
+
+typedef struct split_def {
+    char name[64];
+    double weight;
+    size_t rows;
+} split_def;
+
+typedef struct mapped {
+    char *path;
+    char *data;
+    size_t len;
+} mapped;
+
+typedef struct job {
+    mlp_ctx *ctx;
+    mapped *files;
+    size_t n_files;
+    char delim;
+    int header;
+    int skip_bad;
+    const cJSON *na;
+    col_info *cols;
+    size_t n_cols;
+    split_def splits[MAX_SPLITS];
+    size_t n_splits;
+    double total_weight;
+    int key_col;
+    uint64_t seed;
+    uint8_t *row_split;   /* per accepted row */
+    /* Fast path: where each accepted row is. */
+    uint64_t *row_off;
+    uint32_t *row_len;
+    uint32_t *row_file;
+    uint64_t *row_line;
+    int fast;             /* the fast path read this input */
+    size_t n_rows, cap_rows;
+    size_t skipped;
+    size_t skipped_lines[MAX_SKIPPED_LINES];
+    size_t max_categories;
+    int jsonl;            /* input is JSON Lines */
+    cJSON *jcols;         /* JSON Lines: keys of all files, in order */
+    long span;            /* -1: none */
+    /* Occurrences so far of each distinct row (by hash), so duplicates of
+     * one row spread over the splits instead of all landing in one. */
+    uint64_t *occ_keys;
+    uint32_t *occ_counts;
+    size_t occ_n, occ_slots;
+} job;
+
+/* Column buffers of one split during pass 2. */
+typedef struct split_cols {
+    double **num;
+    uint8_t **miss;
+    int32_t **codes;
+    double *line;        /* source line of each row */
+    int32_t *file;       /* index of its source file */
+} split_cols;
+
+/* Shared between the two readers. */
+int ingest_is_na(const job *j, const char *p, size_t len);
+int ingest_final_type(const job *j, size_t c);
+int ingest_set_columns(job *j, const csv_reader *r, mlp_error *err);
+/* The split of a row from its key bytes (row or key column). */
+int ingest_split_of(job *j, const char *key, size_t len, int *split);
+int ingest_record_skip(job *j, size_t line);
+int ingest_push_row(job *j, int split, mlp_error *err);
+
+/* The fast path: plain files (no quotes, ASCII) only.  Returns 1 when the
+ * input is not plain (use the general reader), MLP_OK when done, or an
+ * error. */
+int fast_scan(job *j, mlp_error *err);
+int fast_fill(job *j, split_cols *sc, dict *dicts, mlp_error *err);
+
+#endif
