@@ -165,19 +165,6 @@ static void *encode(const mlp_column *c, int enc)
     return buf;
 }
 
-static double decode_one(const char *buf, int enc, size_t i)
-{
-    switch (enc) {
-    case ENC_F32: return ((const float *)buf)[i];
-    case ENC_I8: return ((const int8_t *)buf)[i];
-    case ENC_U8: return ((const uint8_t *)buf)[i];
-    case ENC_I16: return ((const int16_t *)buf)[i];
-    case ENC_U16: return ((const uint16_t *)buf)[i];
-    case ENC_I32: return ((const int32_t *)buf)[i];
-    }
-    return 0;
-}
-
 /* The segments to write for column c: its own buffers, except encoded
  * numeric values, which live in plan_buf. */
 static void write_segments(const mlp_column *c, int enc, const void *plan_buf,
@@ -524,17 +511,63 @@ static int load_column(mlp_table *t, const file_entry *e, const char *names,
     probe.name = c->name;
     c->pub = probe;
     if (probe.type == MLP_COL_NUMERIC && e->encoding != ENC_F64 && t->n_rows > 0) {
-        /* Readers see doubles: decode once, NaN where missing. */
-        double *v = mlp_malloc(t->n_rows * sizeof *v);
-        if (v == NULL)
-            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-        for (size_t i = 0; i < t->n_rows; i++)
-            v[i] = mlp_column_is_missing(&c->pub, i)
-                   ? NAN : decode_one(p[0], (int)e->encoding, i);
-        c->owned[0] = v;
-        c->pub.num = v;
+        /* Decoded after every column is checked, in parallel. */
+        c->encoded = p[0];
+        c->encoding = (int)e->encoding;
+        c->pub.num = NULL;
     }
     return MLP_OK;
+}
+
+#define DECODE_LOOP(T)                                                    \
+    for (size_t i = 0; i < n; i++)                                        \
+        v[i] = (double)((const T *)src)[i]
+
+/* Readers see doubles: decode once, NaN where missing. */
+static int decode_column(mlpi_col *c, size_t n)
+{
+    double *v = mlp_malloc(n * sizeof *v);
+    const void *src = c->encoded;
+
+    if (v == NULL)
+        return MLP_ENOMEM;
+    switch (c->encoding) {
+    case ENC_F32: DECODE_LOOP(float); break;
+    case ENC_I8: DECODE_LOOP(int8_t); break;
+    case ENC_U8: DECODE_LOOP(uint8_t); break;
+    case ENC_I16: DECODE_LOOP(int16_t); break;
+    case ENC_U16: DECODE_LOOP(uint16_t); break;
+    case ENC_I32: DECODE_LOOP(int32_t); break;
+    }
+    if (c->pub.missing != NULL)
+        for (size_t i = 0; i < n; i++)
+            if (mlp_column_is_missing(&c->pub, i))
+                v[i] = NAN;
+    c->owned[0] = v;
+    c->pub.num = v;
+    c->encoded = NULL;
+    return MLP_OK;
+}
+
+typedef struct decoder {
+    mlp_table *t;
+    atomic_size_t next;
+    atomic_int failed;
+} decoder;
+
+static void *decode_columns(void *arg)
+{
+    decoder *d = arg;
+
+    for (;;) {
+        size_t i = atomic_fetch_add(&d->next, 1);
+        if (i >= d->t->n_cols)
+            break;
+        if (d->t->cols[i].encoded != NULL &&
+            decode_column(&d->t->cols[i], d->t->n_rows) != MLP_OK)
+            atomic_store(&d->failed, 1);
+    }
+    return NULL;
 }
 
 int mlp_table_open(const char *path, mlp_table **out, mlp_error *err)
@@ -622,6 +655,18 @@ int mlp_table_open(const char *path, mlp_table **out, mlp_error *err)
         rc = load_column(t, &ents[i], names, map, size, path, err);
         if (rc != MLP_OK)
             goto fail;
+    }
+    {
+        decoder d = { t, 0, 0 };
+        pthread_t tid;
+        int started = t->n_cols > 1 && pthread_create(&tid, NULL, decode_columns, &d) == 0;
+        decode_columns(&d);
+        if (started)
+            pthread_join(tid, NULL);
+        if (atomic_load(&d.failed)) {
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            goto fail;
+        }
     }
     *out = t;
     return MLP_OK;

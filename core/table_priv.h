@@ -9,6 +9,8 @@ typedef struct mlpi_col {
     mlp_column pub;
     char *name;        /* owned copy (or NULL when pub.name points into a map) */
     void *owned[4];    /* buffers to free with mlp_free(); NULL when mapped */
+    const void *encoded;  /* opening: numeric values still to decode */
+    int encoding;
 } mlpi_col;
 
 struct mlp_table {

@@ -57,12 +57,13 @@ static void add_bucket(cJSON *arr, double low, double high, double count)
 typedef struct few {
     double v[FEW_SLOTS];
     double count[FEW_SLOTS];
+    double wcount[FEW_SLOTS];
     uint8_t used[FEW_SLOTS];
     size_t n;
     int overflow;
 } few;
 
-static void few_add(few *f, double v)
+static void few_add(few *f, double v, double w)
 {
     uint64_t bits;
     size_t i;
@@ -78,6 +79,7 @@ static void few_add(few *f, double v)
     for (i = (size_t)bits & (FEW_SLOTS - 1); f->used[i]; i = (i + 1) & (FEW_SLOTS - 1))
         if (f->v[i] == v) {
             f->count[i] += 1;
+            f->wcount[i] += w;
             return;
         }
     if (f->n == FEW_MAX) {
@@ -87,6 +89,7 @@ static void few_add(few *f, double v)
     f->used[i] = 1;
     f->v[i] = v;
     f->count[i] = 1;
+    f->wcount[i] = w;
     f->n++;
 }
 
@@ -218,24 +221,37 @@ static cJSON *numeric_stats(const mlp_column *c, const char *kind,
         double y = w * x - comp, t = sum + y;
         comp = (t - sum) - y;
         sum = t;
-        few_add(fv, x);
+        few_add(fv, x, w);
     });
     double mean = wsum > 0 ? sum / wsum : 0;
     exact = !fv->overflow;
-    /* Pass 2: squared deviations from the mean, and the sketch when the
-     * values are too many to count one by one. */
+    /* Squared deviations from the mean and the histogram: from the
+     * distinct values when they are few, else in a second pass that also
+     * feeds the sketch. */
     size_t nb = o->histogram_buckets;
     double *hist = calloc(nb, sizeof *hist);
-    EACH_VALUE(c, o, {
-        if (isnan(x))
-            continue;
-        double d = x - mean;
-        m2 += w * d * d;
-        if (hist && isfinite(mn) && isfinite(mx) && isfinite(x))
-            hist[bucket_of(x, mn, mx, nb)] += w;
-        if (!exact)
+    int ranged = hist && isfinite(mn) && isfinite(mx);
+    if (exact) {
+        for (size_t i = 0; i < FEW_SLOTS; i++) {
+            double x = fv->v[i], d;
+            if (!fv->used[i] || isnan(x))
+                continue;
+            d = x - mean;
+            m2 += fv->wcount[i] * d * d;
+            if (ranged && isfinite(x))
+                hist[bucket_of(x, mn, mx, nb)] += fv->wcount[i];
+        }
+    } else {
+        EACH_VALUE(c, o, {
+            if (isnan(x))
+                continue;
+            double d = x - mean;
+            m2 += w * d * d;
+            if (ranged && isfinite(x))
+                hist[bucket_of(x, mn, mx, nb)] += w;
             sketch_add(&sk, x);
-    });
+        });
+    }
 
     if (kind == NULL)
         kind = all_int ? "int" : "float";
