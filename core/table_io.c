@@ -67,6 +67,8 @@ typedef struct file_entry {
 enum { ENC_F64 = 0, ENC_F32, ENC_I8, ENC_U8, ENC_I16, ENC_U16, ENC_I32, ENC_COUNT };
 static const size_t enc_size[ENC_COUNT] = { 8, 4, 1, 1, 2, 2, 4 };
 
+_Static_assert(ENC_U8 == (int)MLP_PACK_U8 && ENC_I32 == (int)MLP_PACK_I32,
+               "the stored encodings are the public packings");
 _Static_assert(sizeof(file_header) == HEADER_SIZE, "header size");
 _Static_assert(sizeof(file_entry) == ENTRY_SIZE, "entry size");
 
@@ -509,6 +511,10 @@ static int load_column(mlp_table *t, const file_entry *e, const char *names,
         return rc == MLP_EEXIST ? corrupt(err, path, "duplicate column name")
                                 : rc;
     probe.name = c->name;
+    if (probe.type == MLP_COL_NUMERIC) {
+        probe.packing = (mlp_packing)e->encoding;
+        probe.packed = p[0];
+    }
     c->pub = probe;
     if (probe.type == MLP_COL_NUMERIC && e->encoding != ENC_F64 && t->n_rows > 0) {
         /* Decoded after every column is checked, in parallel. */
@@ -549,6 +555,17 @@ static int decode_column(mlpi_col *c, size_t n)
     return MLP_OK;
 }
 
+int mlp_table_decode(mlp_table *t, size_t i, mlp_error *err)
+{
+    if (i >= t->n_cols)
+        return mlp_error_set(err, MLP_EINVAL, "no column %zu", i);
+    if (t->cols[i].encoded == NULL)
+        return MLP_OK;
+    if (decode_column(&t->cols[i], t->n_rows) != MLP_OK)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    return MLP_OK;
+}
+
 typedef struct decoder {
     mlp_table *t;
     atomic_size_t next;
@@ -570,7 +587,21 @@ static void *decode_columns(void *arg)
     return NULL;
 }
 
+static int open_table(const char *path, mlp_table **out, int decode,
+                      mlp_error *err);
+
 int mlp_table_open(const char *path, mlp_table **out, mlp_error *err)
+{
+    return open_table(path, out, 1, err);
+}
+
+int mlp_table_open_packed(const char *path, mlp_table **out, mlp_error *err)
+{
+    return open_table(path, out, 0, err);
+}
+
+static int open_table(const char *path, mlp_table **out, int decode,
+                      mlp_error *err)
 {
     struct stat st;
     const file_header *h;
@@ -656,7 +687,7 @@ int mlp_table_open(const char *path, mlp_table **out, mlp_error *err)
         if (rc != MLP_OK)
             goto fail;
     }
-    {
+    if (decode) {
         decoder d = { t, 0, 0 };
         pthread_t tid;
         int started = t->n_cols > 1 && pthread_create(&tid, NULL, decode_columns, &d) == 0;

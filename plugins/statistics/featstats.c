@@ -93,39 +93,6 @@ static void few_add(few *f, double v, double w)
     f->n++;
 }
 
-typedef struct vc {
-    double v, c;
-} vc;
-
-static int cmp_vc(const void *a, const void *b)
-{
-    double x = ((const vc *)a)->v, y = ((const vc *)b)->v;
-    return (x > y) - (x < y);
-}
-
-/* Quantiles from sorted (value, count) pairs with NumPy's linear
- * interpolation between order statistics. */
-static void few_quantiles(const vc *p, size_t n, double total, const double *qs,
-                          size_t nq, double *out)
-{
-    for (size_t j = 0; j < nq; j++) {
-        double pos = qs[j] * (total - 1), lo_rank = floor(pos), frac = pos - lo_rank;
-        double acc = 0, lo = p[n - 1].v, hi = p[n - 1].v;
-        size_t k = 0;
-        while (k < n && acc + p[k].c <= lo_rank) {
-            acc += p[k].c;
-            k++;
-        }
-        if (k < n) {
-            lo = p[k].v;
-            /* The next order statistic: the same value unless lo_rank is
-             * the last rank of this value. */
-            hi = acc + p[k].c > lo_rank + 1 || k + 1 >= n ? p[k].v : p[k + 1].v;
-        }
-        out[j] = frac > 0 ? lo + frac * (hi - lo) : lo;
-    }
-}
-
 /* Values of a numeric or matrix column, with their row weights. */
 #define EACH_VALUE(c, o, ...)                                               \
     do {                                                                    \
@@ -174,6 +141,94 @@ static size_t bucket_of(double v, double lo, double hi, size_t nb)
     return b;
 }
 
+typedef struct vcw {
+    double v, c, w;    /* value, rows, weighted rows */
+} vcw;
+
+static int cmp_vcw(const void *a, const void *b)
+{
+    double x = ((const vcw *)a)->v, y = ((const vcw *)b)->v;
+    return (x > y) - (x < y);
+}
+
+/* Distinct values of a packed integer column, counted in bins: already in
+ * value order.  NULL when the packing is not one we bin. */
+static vcw *packed_pairs(const mlp_column *c, const stats_opts *o, size_t *k)
+{
+    size_t nbins, off;
+    uint32_t *cnt;
+    double *wc = NULL;
+    vcw *pairs;
+
+    switch (c->packing) {
+    case MLP_PACK_U8: nbins = 256; off = 0; break;
+    case MLP_PACK_I8: nbins = 256; off = 128; break;
+    case MLP_PACK_U16: nbins = 65536; off = 0; break;
+    case MLP_PACK_I16: nbins = 65536; off = 32768; break;
+    default: return NULL;
+    }
+    cnt = calloc(nbins, sizeof *cnt);
+    if (o->weights)
+        wc = calloc(nbins, sizeof *wc);
+    if (cnt == NULL || (o->weights && wc == NULL)) {
+        free(cnt);
+        free(wc);
+        return NULL;
+    }
+#define BIN(T)                                                              \
+    for (size_t i = 0; i < c->n_rows; i++) {                                \
+        if (c->missing != NULL && mlp_column_is_missing(c, i))              \
+            continue;                                                       \
+        size_t b = (size_t)((long)((const T *)c->packed)[i] + (long)off);   \
+        cnt[b]++;                                                           \
+        if (wc)                                                             \
+            wc[b] += o->weights[i];                                         \
+    }
+    switch (c->packing) {
+    case MLP_PACK_U8: BIN(uint8_t); break;
+    case MLP_PACK_I8: BIN(int8_t); break;
+    case MLP_PACK_U16: BIN(uint16_t); break;
+    case MLP_PACK_I16: BIN(int16_t); break;
+    default: break;
+    }
+#undef BIN
+    *k = 0;
+    for (size_t b = 0; b < nbins; b++)
+        *k += cnt[b] > 0;
+    pairs = malloc((*k ? *k : 1) * sizeof *pairs);
+    if (pairs != NULL) {
+        size_t j = 0;
+        for (size_t b = 0; b < nbins; b++)
+            if (cnt[b] > 0)
+                pairs[j++] = (vcw){ (double)((long)b - (long)off), cnt[b],
+                                    wc ? wc[b] : cnt[b] };
+    }
+    free(cnt);
+    free(wc);
+    return pairs;
+}
+
+static void pair_quantiles(const vcw *p, size_t n, double total,
+                           const double *qs, size_t nq, double *out)
+{
+    for (size_t j = 0; j < nq; j++) {
+        double pos = qs[j] * (total - 1), lo_rank = floor(pos), frac = pos - lo_rank;
+        double acc = 0, lo = p[n - 1].v, hi = p[n - 1].v;
+        size_t k = 0;
+        while (k < n && acc + p[k].c <= lo_rank) {
+            acc += p[k].c;
+            k++;
+        }
+        if (k < n) {
+            lo = p[k].v;
+            /* The next order statistic: the same value unless lo_rank is
+             * the last rank of this value. */
+            hi = acc + p[k].c > lo_rank + 1 || k + 1 >= n ? p[k].v : p[k + 1].v;
+        }
+        out[j] = frac > 0 ? lo + frac * (hi - lo) : lo;
+    }
+}
+
 static cJSON *numeric_stats(const mlp_column *c, const char *kind,
                             const stats_opts *o, cJSON *feat)
 {
@@ -181,13 +236,13 @@ static cJSON *numeric_stats(const mlp_column *c, const char *kind,
     double present = 0, missing = 0, wpresent = 0, wmissing = 0;
     double n_vals = 0, wsum = 0, sum = 0, comp = 0, m2 = 0;
     double zeros = 0, nan = 0, inf = 0, mn = INFINITY, mx = -INFINITY;
-    int all_int = 1, exact;
-    few *fv = calloc(1, sizeof *fv);
+    int all_int = 1, exact = 0;
+    vcw *pairs = NULL;
+    size_t n_pairs = 0;
+    few *fv = NULL;
     sketch sk;
     cJSON *ns, *hists, *h, *buckets;
 
-    if (fv == NULL)
-        return NULL;
     sketch_init(&sk);
     for (size_t i = 0; i < c->n_rows; i++) {
         double w = weight_of(o, i);
@@ -199,47 +254,81 @@ static cJSON *numeric_stats(const mlp_column *c, const char *kind,
             wpresent += w;
         }
     }
-    /* Pass 1: counts, extremes, a compensated weighted sum, distinct
-     * values while few. */
-    EACH_VALUE(c, o, {
-        if (isnan(x)) {
-            nan += 1;
-            continue;
+    if (c->type == MLP_COL_NUMERIC && c->num == NULL) {
+        /* A packed column: every statistic from the counted values. */
+        pairs = packed_pairs(c, o, &n_pairs);
+        if (pairs == NULL)
+            return NULL;
+        exact = 1;
+        for (size_t k = 0; k < n_pairs; k++) {
+            double x = pairs[k].v;
+            n_vals += pairs[k].c;
+            wsum += pairs[k].w;
+            double y = pairs[k].w * x - comp, t = sum + y;
+            comp = (t - sum) - y;
+            sum = t;
+            if (x == 0)
+                zeros += pairs[k].c;
         }
-        if (isinf(x))
-            inf += 1;
-        if (x == 0)
-            zeros += 1;
-        if (x < mn)
-            mn = x;
-        if (x > mx)
-            mx = x;
-        if (all_int && x != floor(x))
-            all_int = 0;
-        n_vals += 1;
-        wsum += w;
-        double y = w * x - comp, t = sum + y;
-        comp = (t - sum) - y;
-        sum = t;
-        few_add(fv, x, w);
-    });
+        if (n_pairs > 0) {
+            mn = pairs[0].v;
+            mx = pairs[n_pairs - 1].v;
+        }
+    } else {
+        /* Pass 1: counts, extremes, a compensated weighted sum, distinct
+         * values while few. */
+        fv = calloc(1, sizeof *fv);
+        if (fv == NULL)
+            return NULL;
+        EACH_VALUE(c, o, {
+            if (isnan(x)) {
+                nan += 1;
+                continue;
+            }
+            if (isinf(x))
+                inf += 1;
+            if (x == 0)
+                zeros += 1;
+            if (x < mn)
+                mn = x;
+            if (x > mx)
+                mx = x;
+            if (all_int && x != floor(x))
+                all_int = 0;
+            n_vals += 1;
+            wsum += w;
+            double y = w * x - comp, t = sum + y;
+            comp = (t - sum) - y;
+            sum = t;
+            few_add(fv, x, w);
+        });
+        exact = !fv->overflow;
+        if (exact) {
+            pairs = malloc((fv->n ? fv->n : 1) * sizeof *pairs);
+            if (pairs == NULL) {
+                free(fv);
+                return NULL;
+            }
+            for (size_t i = 0; i < FEW_SLOTS; i++)
+                if (fv->used[i])
+                    pairs[n_pairs++] = (vcw){ fv->v[i], fv->count[i], fv->wcount[i] };
+            qsort(pairs, n_pairs, sizeof *pairs, cmp_vcw);
+        }
+        free(fv);
+    }
     double mean = wsum > 0 ? sum / wsum : 0;
-    exact = !fv->overflow;
     /* Squared deviations from the mean and the histogram: from the
-     * distinct values when they are few, else in a second pass that also
-     * feeds the sketch. */
+     * distinct values when they are known, else in a second pass that
+     * also feeds the sketch. */
     size_t nb = o->histogram_buckets;
     double *hist = calloc(nb, sizeof *hist);
     int ranged = hist && isfinite(mn) && isfinite(mx);
     if (exact) {
-        for (size_t i = 0; i < FEW_SLOTS; i++) {
-            double x = fv->v[i], d;
-            if (!fv->used[i] || isnan(x))
-                continue;
-            d = x - mean;
-            m2 += fv->wcount[i] * d * d;
+        for (size_t k = 0; k < n_pairs; k++) {
+            double x = pairs[k].v, d = x - mean;
+            m2 += pairs[k].w * d * d;
             if (ranged && isfinite(x))
-                hist[bucket_of(x, mn, mx, nb)] += fv->wcount[i];
+                hist[bucket_of(x, mn, mx, nb)] += pairs[k].w;
         }
     } else {
         EACH_VALUE(c, o, {
@@ -266,20 +355,10 @@ static cJSON *numeric_stats(const mlp_column *c, const char *kind,
         for (size_t b = 0; b <= nq; b++)
             qs[b] = (double)b / (double)nq;
         qs[nq + 1] = 0.5;
-        if (exact && fv->n > 0) {
-            vc *pairs = malloc(fv->n * sizeof *pairs);
-            size_t k = 0;
-            if (pairs) {
-                for (size_t i = 0; i < FEW_SLOTS; i++)
-                    if (fv->used[i])
-                        pairs[k++] = (vc){ fv->v[i], fv->count[i] };
-                qsort(pairs, k, sizeof *pairs, cmp_vc);
-                few_quantiles(pairs, k, n_vals, qs, nq + 2, qv);
-                free(pairs);
-            }
-        } else {
+        if (exact && n_pairs > 0)
+            pair_quantiles(pairs, n_pairs, n_vals, qs, nq + 2, qv);
+        else
             sketch_quantiles(&sk, qs, nq + 2, qv);
-        }
     }
     if (n_vals > 0 && qs && qv) {
         NUM(ns, "mean", mean);
@@ -311,7 +390,7 @@ static cJSON *numeric_stats(const mlp_column *c, const char *kind,
     free(qs);
     free(qv);
     free(hist);
-    free(fv);
+    free(pairs);
     sketch_free(&sk);
     return feat;
 }

@@ -17,7 +17,7 @@
 #include "featstats.h"
 
 typedef struct work {
-    const mlp_table *t;
+    mlp_table *t;
     const cJSON *kinds;      /* column name -> "int"/"float" from ingestion */
     stats_opts opts;
     cJSON **out;             /* per column */
@@ -47,6 +47,13 @@ static void *worker(void *arg)
         if (i >= nc || mlp_ctx_cancelled(w->ctx))
             break;
         const mlp_column *c = mlp_table_column(w->t, i);
+        /* Small integers are counted in their stored form; other packed
+         * columns are decoded here, in this worker. */
+        if (c->type == MLP_COL_NUMERIC && c->num == NULL &&
+            c->packing != MLP_PACK_U8 && c->packing != MLP_PACK_I8 &&
+            c->packing != MLP_PACK_U16 && c->packing != MLP_PACK_I16 &&
+            mlp_table_decode(w->t, i, NULL) != MLP_OK)
+            continue;  /* out of memory: out[i] stays NULL and is reported */
         w->out[i] = feature_stats(c, kind_of(w->kinds, c->name), &w->opts);
     }
     return NULL;
@@ -67,7 +74,7 @@ static int split_stats(mlp_ctx *ctx, const mlp_artifact *ex, const char *split,
     snprintf(file, sizeof file, "%s.mlpt", split);
     rc = mlp_artifact_path(ex, file, path, sizeof path, err);
     if (rc == MLP_OK)
-        rc = mlp_table_open(path, &t, err);
+        rc = mlp_table_open_packed(path, &t, err);
     if (rc != MLP_OK)
         return rc;
     w.t = t;
@@ -78,8 +85,12 @@ static int split_stats(mlp_ctx *ctx, const mlp_artifact *ex, const char *split,
     w.opts.quantile_buckets = (size_t)mlp_ctx_param_int(ctx, "quantile_buckets");
     w.opts.rank_buckets = (size_t)mlp_ctx_param_int(ctx, "rank_histogram_buckets");
     if (wcol != NULL) {
+        for (size_t i = 0; i < mlp_table_n_cols(t); i++)
+            if (strcmp(mlp_table_column(t, i)->name, wcol) == 0 &&
+                (rc = mlp_table_decode(t, i, err)) != MLP_OK)
+                goto done;
         const mlp_column *wc = mlp_table_find(t, wcol);
-        if (wc == NULL || wc->type != MLP_COL_NUMERIC) {
+        if (wc == NULL || wc->type != MLP_COL_NUMERIC || wc->num == NULL) {
             rc = mlp_error_set(err, MLP_EINVAL, "parameter 'weight': split '%s' "
                                "has no numeric column '%s'", split, wcol);
             goto done;

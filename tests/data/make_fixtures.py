@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SETS = ["TitanicSurvival", "breast_cancer", "diabetes"]
+SETS = ["TitanicSurvival", "breast_cancer", "diabetes", "ints"]
 
 
 def numeric(s):

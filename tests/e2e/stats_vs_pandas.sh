@@ -7,7 +7,7 @@
 # distinct values, or under 1024 values), else their rank must lie within
 # the sketch's reported rank error of the requested rank.
 . "$(dirname "$0")/../lib.sh"
-for set in TitanicSurvival breast_cancer diabetes; do
+for set in TitanicSurvival breast_cancer diabetes ints; do
 cat > "$set.lua" <<LUA
 local mp = require "mlpipe"
 local p = mp.pipeline { name = "$set", root = "runs/$set" }

@@ -37,6 +37,14 @@ typedef enum mlp_col_type {
     MLP_COL_MATRIX = 4
 } mlp_col_type;
 
+/* How a numeric column's values are stored in a table file.  Readers that
+ * can work on the stored form open tables with mlp_table_open_packed() and
+ * skip decoding (counting pixel values 0..255 needs no doubles). */
+typedef enum mlp_packing {
+    MLP_PACK_F64 = 0, MLP_PACK_F32, MLP_PACK_I8, MLP_PACK_U8,
+    MLP_PACK_I16, MLP_PACK_U16, MLP_PACK_I32
+} mlp_packing;
+
 /* A read-only view of one column.  Only the fields of its type are set. */
 typedef struct mlp_column {
     const char *name;
@@ -53,6 +61,9 @@ typedef struct mlp_column {
     const char *str_bytes;     /* STRING: concatenated values */
     const uint8_t *missing;    /* NUMERIC/STRING: bit i set = row i missing;
                                   NULL when no value is missing */
+    mlp_packing packing;       /* NUMERIC from a file: the stored form */
+    const void *packed;        /* NUMERIC from a file: the stored values
+                                  (missing rows hold 0), or NULL */
 } mlp_column;
 
 typedef struct mlp_table mlp_table;
@@ -109,6 +120,13 @@ const char *mlp_column_level(const mlp_column *c, size_t k, size_t *len);
 int mlp_table_write(const mlp_table *t, const char *path, mlp_error *err);
 /* Maps path and verifies its header and every column checksum. */
 int mlp_table_open(const char *path, mlp_table **out, mlp_error *err);
+/* The same, but numeric columns stored narrower than float64 are not
+ * decoded: their `num` is NULL and `packed`/`packing` give the values. */
+int mlp_table_open_packed(const char *path, mlp_table **out, mlp_error *err);
+/* Decodes column i of a table opened packed, so its `num` is set; a no-op
+ * for any other column.  Different columns may be decoded from different
+ * threads at once. */
+int mlp_table_decode(mlp_table *t, size_t i, mlp_error *err);
 
 /* The format version this build writes; it reads the same major. */
 #define MLP_TABLE_FORMAT_MAJOR 1
