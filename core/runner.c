@@ -972,9 +972,11 @@ static cJSON *results_json(run *r, const char *run_name, int outcome)
     cJSON_AddStringToObject(res, "status", outcomes[outcome]);
     for (size_t i = 0; i < r->p->n_nodes; i++) {
         nstate *s = &r->st[i];
-        cJSON *n = cJSON_CreateObject(), *outs = cJSON_CreateObject();
+        cJSON *n, *outs;
         if (s->status == NS_UNSELECTED)
             continue;
+        n = cJSON_CreateObject();
+        outs = cJSON_CreateObject();
         cJSON_AddStringToObject(n, "status", ns_names[s->status]);
         cJSON_AddStringToObject(n, "component", r->p->nodes[i]->comp->c.name);
         if (s->exec_id)

@@ -167,6 +167,32 @@ static void *encode(const mlp_column *c, int enc)
     return buf;
 }
 
+/* The common narrow case in one pass: every present value an integer in
+ * 0..255.  NULL when not (or out of memory: the general path retries). */
+static void *encode_u8(const mlp_column *c)
+{
+    size_t n = c->n_rows, i;
+    uint8_t *b = mlp_malloc(n + 1);
+
+    if (b == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        double x = c->num[i];
+        if (c->missing != NULL && mlp_column_is_missing(c, i)) {
+            b[i] = 0;
+            continue;
+        }
+        if (!(x >= 0 && x <= 255) || x != (double)(uint8_t)x || (x == 0 && signbit(x)))
+            break;
+        b[i] = (uint8_t)x;
+    }
+    if (i < n) {
+        mlp_free(b);
+        return NULL;
+    }
+    return b;
+}
+
 /* The segments to write for column c: its own buffers, except encoded
  * numeric values, which live in plan_buf. */
 static void write_segments(const mlp_column *c, int enc, const void *plan_buf,
@@ -229,11 +255,16 @@ static void *prepare_columns(void *arg)
             break;
         c = &p->t->cols[i].pub;
         if (c->type == MLP_COL_NUMERIC && c->n_rows > 0) {
-            p->encs[i] = choose_encoding(c);
-            if (p->encs[i] != ENC_F64 &&
-                (p->bufs[i] = encode(c, p->encs[i])) == NULL) {
-                atomic_store(&p->failed, 1);
-                break;
+            p->bufs[i] = encode_u8(c);
+            if (p->bufs[i] != NULL) {
+                p->encs[i] = ENC_U8;
+            } else {
+                p->encs[i] = choose_encoding(c);
+                if (p->encs[i] != ENC_F64 &&
+                    (p->bufs[i] = encode(c, p->encs[i])) == NULL) {
+                    atomic_store(&p->failed, 1);
+                    break;
+                }
             }
         }
         write_segments(c, p->encs[i], p->bufs[i], seg, len);
