@@ -161,6 +161,43 @@ int mlp_table_adopt_numeric(mlp_table *t, const char *name, double *values,
     return MLP_OK;
 }
 
+int mlp_table_adopt_packed(mlp_table *t, const char *name, mlp_packing packing,
+                           void *values, uint8_t *missing, mlp_error *err)
+{
+    mlpi_col *c;
+    int rc;
+
+    if (packing == MLP_PACK_F64) {
+        /* Doubles are the ordinary numeric column. */
+        return mlp_table_adopt_numeric(t, name, values, missing, err);
+    }
+    if ((int)packing < MLP_PACK_F32 || (int)packing > MLP_PACK_I32) {
+        mlp_free(values);
+        mlp_free(missing);
+        return mlp_error_set(err, MLP_EINVAL, "column '%s': unknown packing %d",
+                             name, (int)packing);
+    }
+    rc = mlpi_table_push(t, name, err, &c);
+    if (rc != MLP_OK) {
+        mlp_free(values);
+        mlp_free(missing);
+        return rc;
+    }
+    c->pub.type = MLP_COL_NUMERIC;
+    c->pub.packing = packing;
+    c->pub.packed = values;
+    c->owned[0] = values;
+    if (missing != NULL && any_bit(missing, t->n_rows)) {
+        if (t->n_rows & 7)
+            missing[t->n_rows >> 3] &= (uint8_t)((1u << (t->n_rows & 7)) - 1);
+        c->owned[1] = missing;
+        c->pub.missing = missing;
+    } else {
+        mlp_free(missing);
+    }
+    return MLP_OK;
+}
+
 int mlp_table_add_numeric(mlp_table *t, const char *name, const double *values,
                           const uint8_t *missing, mlp_error *err)
 {
@@ -302,6 +339,9 @@ int mlp_table_add_copy(mlp_table *t, const char *name, const mlp_column *src,
                              "table %zu", src->name, src->n_rows, n);
     switch (src->type) {
     case MLP_COL_NUMERIC:
+        if (src->num == NULL)
+            return mlp_error_set(err, MLP_EINVAL, "column '%s' is packed: decode "
+                                 "it (mlp_table_decode) before copying", src->name);
         return mlp_table_add_numeric(t, name, src->num, src->missing, err);
     case MLP_COL_MATRIX:
         return mlp_table_add_matrix(t, name, src->width, src->mat, err);

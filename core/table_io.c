@@ -200,7 +200,7 @@ static void write_segments(const mlp_column *c, int enc, const void *plan_buf,
 {
     seg_layout(c, seg, len);
     if (c->type == MLP_COL_NUMERIC && enc != ENC_F64) {
-        seg[0] = plan_buf;
+        seg[0] = c->num == NULL ? c->packed : plan_buf;
         len[0] = c->n_rows * enc_size[enc];
     }
 }
@@ -254,7 +254,10 @@ static void *prepare_columns(void *arg)
         if (i >= nc)
             break;
         c = &p->t->cols[i].pub;
-        if (c->type == MLP_COL_NUMERIC && c->n_rows > 0) {
+        if (c->type == MLP_COL_NUMERIC && c->num == NULL) {
+            /* Already in its stored form. */
+            p->encs[i] = (int)c->packing;
+        } else if (c->type == MLP_COL_NUMERIC && c->n_rows > 0) {
             p->bufs[i] = encode_u8(c);
             if (p->bufs[i] != NULL) {
                 p->encs[i] = ENC_U8;

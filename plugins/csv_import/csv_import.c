@@ -479,7 +479,12 @@ static int build_split(job *j, size_t s, split_cols *sc, dict *dicts,
 
     for (size_t c = 0; c < j->n_cols && rc == MLP_OK; c++) {
         int type = ingest_final_type(j, c);
-        if (type == T_NUMERIC) {
+        if (type == T_NUMERIC && sc[s].pk != NULL && sc[s].pk[c] != NULL) {
+            rc = mlp_table_adopt_packed(t, j->cols[c].name, MLP_PACK_U8,
+                                        sc[s].pk[c], sc[s].miss[c], err);
+            sc[s].pk[c] = NULL;
+            sc[s].miss[c] = NULL;
+        } else if (type == T_NUMERIC) {
             rc = mlp_table_adopt_numeric(t, j->cols[c].name, sc[s].num[c],
                                          sc[s].miss[c], err);
             sc[s].num[c] = NULL;
@@ -758,10 +763,12 @@ static void free_job(job *j, split_cols *sc, dict *dicts)
             if (sc[s].num) mlp_free(sc[s].num[c]);
             if (sc[s].miss) mlp_free(sc[s].miss[c]);
             if (sc[s].codes) free(sc[s].codes[c]);
+            if (sc[s].pk) mlp_free(sc[s].pk[c]);
         }
         free(sc[s].num);
         free(sc[s].miss);
         free(sc[s].codes);
+        free(sc[s].pk);
         free(sc[s].line);
         free(sc[s].file);
     }
@@ -836,9 +843,11 @@ static int run(mlp_ctx *ctx)
         sc[s].num = calloc(j.n_cols, sizeof *sc[s].num);
         sc[s].miss = calloc(j.n_cols, sizeof *sc[s].miss);
         sc[s].codes = calloc(j.n_cols, sizeof *sc[s].codes);
+        sc[s].pk = calloc(j.n_cols, sizeof *sc[s].pk);
         sc[s].line = malloc((n ? n : 1) * sizeof *sc[s].line);
         sc[s].file = malloc((n ? n : 1) * sizeof *sc[s].file);
-        if (!sc[s].num || !sc[s].miss || !sc[s].codes || !sc[s].line || !sc[s].file) {
+        if (!sc[s].num || !sc[s].miss || !sc[s].codes || !sc[s].pk || !sc[s].line ||
+            !sc[s].file) {
             rc = mlp_error_set(&err, MLP_ENOMEM, "out of memory");
             break;
         }
@@ -848,7 +857,13 @@ static int run(mlp_ctx *ctx)
             int numeric = j.fast ? j.cols[c].declared == T_NUMERIC ||
                                    j.cols[c].declared == T_AUTO
                                  : ingest_final_type(&j, c) == T_NUMERIC;
-            if (numeric) {
+            if (numeric && j.fast) {
+                /* One byte per value until a value does not fit. */
+                sc[s].pk[c] = mlp_malloc(n ? n : 1);
+                sc[s].miss[c] = mlp_calloc(n / 8 + 1, 1);
+                if (!sc[s].pk[c] || !sc[s].miss[c])
+                    rc = mlp_error_set(&err, MLP_ENOMEM, "out of memory");
+            } else if (numeric) {
                 sc[s].num[c] = mlp_malloc((n ? n : 1) * sizeof(double));
                 sc[s].miss[c] = mlp_calloc(n / 8 + 1, 1);
                 if (!sc[s].num[c] || !sc[s].miss[c])

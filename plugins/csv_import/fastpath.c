@@ -177,14 +177,21 @@ int fast_scan(job *j, mlp_error *err)
 
 /* ------------------------------------------------------------------ fill */
 
+/* Numeric columns are first read as bytes: most wide numeric exports
+ * (pixels, counts, flags) hold small integers, and one byte per value
+ * spares both the memory and the later encoding.  A column with any other
+ * value is read again, as doubles, in a second pass of its own. */
 typedef struct worker {
     job *j;
     split_cols *sc;
     const uint32_t *pos;     /* position of each row within its split */
     size_t from, to;         /* rows */
+    int wide_pass;           /* 0: bytes; 1: doubles for `wide` columns */
+    const uint8_t *wide;     /* per column, for the second pass */
+    uint8_t *seen_wide;      /* per column: a value that is not 0..255 */
     uint8_t *not_numeric;    /* per column, found a non-number */
     uint8_t *not_int;        /* per column */
-    size_t *present;         /* per column */
+    size_t *na;              /* per column: missing values met */
     size_t bad_row;          /* first row whose declared-numeric value failed */
     size_t bad_col;
     int failed;
@@ -197,63 +204,110 @@ static void set_missing(uint8_t *bits, size_t i)
                              (uint8_t)(1u << (i & 7)), memory_order_relaxed);
 }
 
+static const char *field_end(const char *s, const char *end, char delim)
+{
+    while (s < end && *s != delim)
+        s++;
+    return s;
+}
+
+static void narrow_row(worker *w, const char *s, const char *end, int sp,
+                       size_t i)
+{
+    job *j = w->j;
+    uint8_t **pk = w->sc[sp].pk;
+
+    for (size_t c = 0; c < j->n_cols; c++) {
+        if (pk[c] == NULL || w->seen_wide[c]) {
+            s = field_end(s, end, j->delim) + 1;
+            continue;
+        }
+        /* Up to three digits followed by the delimiter: a byte. */
+        unsigned acc = 0;
+        const char *q = s;
+        while (q < end && q - s < 4 && *q >= '0' && *q <= '9')
+            acc = acc * 10 + (unsigned)(*q++ - '0');
+        if (q > s && q - s < 4 && acc <= 255 && (q == end || *q == j->delim)) {
+            pk[c][i] = (uint8_t)acc;
+            s = q + 1;
+            continue;
+        }
+        q = field_end(q, end, j->delim);
+        if (ingest_is_na(j, s, (size_t)(q - s))) {
+            pk[c][i] = 0;
+            set_missing(w->sc[sp].miss[c], i);
+            w->na[c]++;
+        } else {
+            w->seen_wide[c] = 1;
+        }
+        s = q + 1;
+    }
+}
+
+static void wide_row(worker *w, const char *s, const char *end, int sp,
+                     size_t i, size_t r)
+{
+    job *j = w->j;
+
+    for (size_t c = 0; c < j->n_cols; c++) {
+        const char *fe = field_end(s, end, j->delim);
+        size_t len = (size_t)(fe - s);
+        double *dst = w->sc[sp].num[c];
+
+        if (w->wide[c] && dst != NULL && !w->not_numeric[c]) {
+            double v;
+            int is_int;
+            if (ingest_is_na(j, s, len)) {
+                dst[i] = 0;
+                set_missing(w->sc[sp].miss[c], i);
+                w->na[c]++;
+            } else if (num_parse(s, len, &v, &is_int)) {
+                dst[i] = v;
+                if (!is_int)
+                    w->not_int[c] = 1;
+            } else if (j->cols[c].declared == T_NUMERIC) {
+                w->failed = 1;
+                w->bad_row = r;
+                w->bad_col = c;
+                return;
+            } else {
+                w->not_numeric[c] = 1;  /* read as text later */
+            }
+        }
+        s = fe + 1;
+    }
+}
+
 static void *fill_range(void *arg)
 {
     worker *w = arg;
     job *j = w->j;
-    size_t nc = j->n_cols;
 
     for (size_t r = w->from; r < w->to && !w->failed; r++) {
         const char *row = j->files[j->row_file[r]].data + j->row_off[r];
-        const char *end = row + j->row_len[r], *s = row;
-        int sp = j->row_split[r];
-        size_t i = w->pos[r];
-
-        for (size_t c = 0; c < nc; c++) {
-            /* Fields are short: a plain loop beats a memchr call. */
-            const char *fe = s;
-            while (fe < end && *fe != j->delim)
-                fe++;
-            size_t len = (size_t)(fe - s);
-            double *dst = w->sc[sp].num[c];
-
-            if (dst != NULL && !w->not_numeric[c]) {
-                double v;
-                int is_int;
-                /* Short unsigned integers (pixels, counts, codes) directly. */
-                if (len > 0 && len <= 9) {
-                    uint32_t acc = 0;
-                    size_t k = 0;
-                    while (k < len && s[k] >= '0' && s[k] <= '9')
-                        acc = acc * 10 + (uint32_t)(s[k++] - '0');
-                    if (k == len) {
-                        dst[i] = (double)acc;
-                        w->present[c]++;
-                        s = fe + 1;
-                        continue;
-                    }
-                }
-                if (ingest_is_na(j, s, len)) {
-                    dst[i] = 0;
-                    set_missing(w->sc[sp].miss[c], i);
-                } else if (num_parse(s, len, &v, &is_int)) {
-                    dst[i] = v;
-                    w->present[c]++;
-                    if (!is_int)
-                        w->not_int[c] = 1;
-                } else if (j->cols[c].declared == T_NUMERIC) {
-                    w->failed = 1;
-                    w->bad_row = r;
-                    w->bad_col = c;
-                    break;
-                } else {
-                    w->not_numeric[c] = 1;  /* read as text later */
-                }
-            }
-            s = fe + 1;
-        }
+        const char *end = row + j->row_len[r];
+        if (w->wide_pass)
+            wide_row(w, row, end, j->row_split[r], w->pos[r], r);
+        else
+            narrow_row(w, row, end, j->row_split[r], w->pos[r]);
     }
     return NULL;
+}
+
+static void run_workers(worker *w)
+{
+    pthread_t tid[FAST_THREADS];
+    int started[FAST_THREADS] = { 0 };
+
+    for (int t = 1; t < FAST_THREADS; t++)
+        started[t] = pthread_create(&tid[t], NULL, fill_range, &w[t]) == 0;
+    fill_range(&w[0]);
+    for (int t = 1; t < FAST_THREADS; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            fill_range(&w[t]);
+    }
 }
 
 /* Text columns (declared, or found not numeric): one serial pass. */
@@ -296,13 +350,12 @@ int fast_fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
 {
     size_t nc = j->n_cols, n = j->n_rows, at[MAX_SPLITS] = { 0 };
     uint32_t *pos = malloc((n ? n : 1) * sizeof *pos);
-    uint8_t *text = calloc(nc + 1, 1);
+    uint8_t *text = calloc(nc + 1, 1), *wide = calloc(nc + 1, 1);
     worker w[FAST_THREADS];
-    pthread_t tid[FAST_THREADS];
-    int rc = MLP_OK, started[FAST_THREADS] = { 0 };
+    int rc = MLP_OK, any_wide = 0;
 
     memset(w, 0, sizeof w);
-    if (pos == NULL || text == NULL) {
+    if (pos == NULL || text == NULL || wide == NULL) {
         rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
         goto done;
     }
@@ -316,24 +369,44 @@ int fast_fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
         w[t].j = j;
         w[t].sc = sc;
         w[t].pos = pos;
+        w[t].wide = wide;
         w[t].from = n * (size_t)t / FAST_THREADS;
         w[t].to = n * (size_t)(t + 1) / FAST_THREADS;
+        w[t].seen_wide = calloc(nc + 1, 1);
         w[t].not_numeric = calloc(nc + 1, 1);
         w[t].not_int = calloc(nc + 1, 1);
-        w[t].present = calloc(nc + 1, sizeof *w[t].present);
-        if (!w[t].not_numeric || !w[t].not_int || !w[t].present) {
+        w[t].na = calloc(nc + 1, sizeof *w[t].na);
+        if (!w[t].seen_wide || !w[t].not_numeric || !w[t].not_int || !w[t].na) {
             rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
             goto done;
         }
     }
-    for (int t = 1; t < FAST_THREADS; t++)
-        started[t] = pthread_create(&tid[t], NULL, fill_range, &w[t]) == 0;
-    fill_range(&w[0]);
-    for (int t = 1; t < FAST_THREADS; t++) {
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            fill_range(&w[t]);
+    run_workers(w);
+
+    /* Columns with a value beyond a byte: doubles, in a second pass. */
+    for (size_t c = 0; c < nc; c++) {
+        for (int t = 0; t < FAST_THREADS; t++)
+            wide[c] |= w[t].seen_wide[c];
+        if (!wide[c])
+            continue;
+        any_wide = 1;
+        for (int t = 0; t < FAST_THREADS; t++)
+            w[t].na[c] = 0;  /* counted again */
+        for (size_t s = 0; s < j->n_splits; s++) {
+            size_t rows = j->splits[s].rows;
+            mlp_free(sc[s].pk[c]);
+            sc[s].pk[c] = NULL;
+            sc[s].num[c] = mlp_malloc((rows ? rows : 1) * sizeof(double));
+            if (sc[s].num[c] == NULL) {
+                rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                goto done;
+            }
+        }
+    }
+    if (any_wide) {
+        for (int t = 0; t < FAST_THREADS; t++)
+            w[t].wide_pass = 1;
+        run_workers(w);
     }
     for (int t = 0; t < FAST_THREADS; t++)
         if (w[t].failed) {
@@ -353,24 +426,27 @@ int fast_fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
     for (size_t c = 0; c < nc; c++) {
         int numeric = j->cols[c].declared == T_NUMERIC ||
                       j->cols[c].declared == T_AUTO;
+        size_t na = 0;
         for (int t = 0; t < FAST_THREADS; t++) {
             if (w[t].not_numeric[c])
                 numeric = 0;
             if (w[t].not_int[c])
                 j->cols[c].integer = 0;
+            na += w[t].na[c];
         }
         j->cols[c].numeric = numeric;
         if (numeric) {
-            for (int t = 0; t < FAST_THREADS; t++)
-                j->cols[c].present += w[t].present[c];
+            j->cols[c].present = n - na;
             continue;
         }
         text[c] = 1;
         /* Not numeric after all: give the column code buffers instead. */
         for (size_t s = 0; s < j->n_splits; s++) {
             mlp_free(sc[s].num[c]);
+            mlp_free(sc[s].pk[c]);
             mlp_free(sc[s].miss[c]);
             sc[s].num[c] = NULL;
+            sc[s].pk[c] = NULL;
             sc[s].miss[c] = NULL;
             if (sc[s].codes[c] == NULL) {
                 size_t rows = j->splits[s].rows;
@@ -385,11 +461,13 @@ int fast_fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
     rc = fill_text(j, sc, dicts, pos, text, err);
 done:
     for (int t = 0; t < FAST_THREADS; t++) {
+        free(w[t].seen_wide);
         free(w[t].not_numeric);
         free(w[t].not_int);
-        free(w[t].present);
+        free(w[t].na);
     }
     free(pos);
     free(text);
+    free(wide);
     return rc;
 }

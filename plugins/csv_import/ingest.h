@@ -78,6 +78,7 @@ typedef struct split_cols {
     double **num;
     uint8_t **miss;
     int32_t **codes;
+    uint8_t **pk;        /* fast path: values 0..255 of numeric columns */
     double *line;        /* source line of each row */
     int32_t *file;       /* index of its source file */
 } split_cols;

@@ -95,6 +95,14 @@ int mlp_table_add_matrix(mlp_table *t, const char *name, size_t width,
 int mlp_table_add_copy(mlp_table *t, const char *name, const mlp_column *src,
                        mlp_error *err);
 
+/* Adopts a numeric column in its stored form (values as `packing` says,
+ * missing rows may hold anything): for writing large integer data without
+ * expanding it to doubles first.  Such a column has `num` NULL until the
+ * table is written and opened again.  Takes the buffers as the adopt
+ * functions below do. */
+int mlp_table_adopt_packed(mlp_table *t, const char *name, mlp_packing packing,
+                           void *values, uint8_t *missing, mlp_error *err);
+
 /* Adopts buffers the caller allocated with mlp_malloc(); the table frees
  * them.  On failure they are freed too, so the caller never double-frees. */
 int mlp_table_adopt_numeric(mlp_table *t, const char *name, double *values,
