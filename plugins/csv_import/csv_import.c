@@ -166,10 +166,15 @@ static uint32_t occurrence(job *j, uint64_t h)
  * the other rows; repeated keys are spread by their occurrence number. */
 int ingest_split_of(job *j, const char *keyp, size_t keylen, int *split)
 {
+    return ingest_split_of_hash(j, mlp_hash64(keyp, keylen, j->seed), split);
+}
+
+int ingest_split_of_hash(job *j, uint64_t key_hash, int *split)
+{
     uint64_t h, key[2];
     double u, acc = 0;
 
-    key[0] = mlp_hash64(keyp, keylen, j->seed);
+    key[0] = key_hash;
     /* Rows with the same key column value stay together: that is what a
      * key column is for (all rows of one user in one split). */
     key[1] = j->key_col >= 0 ? 1 : occurrence(j, key[0]);

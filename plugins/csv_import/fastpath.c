@@ -79,6 +79,91 @@ static void field_of(const char *row, size_t len, char delim, size_t k,
     *flen = (size_t)((d ? d : end) - s);
 }
 
+/* Rows of one byte range of a plain file: offsets, lengths, line numbers
+ * relative to the range, key hashes, and the field count of bad rows. */
+typedef struct chunk {
+    job *j;
+    size_t fi, from, to;
+    size_t n, cap;
+    uint64_t *off, *hash;
+    uint32_t *len;
+    size_t *rel_line;
+    size_t *bad_count;     /* 0, or the field count of a malformed row */
+    size_t lines;          /* newlines in the range */
+    size_t line0;          /* lines before the range (set by the caller) */
+    int oom;
+} chunk;
+
+static int chunk_push(chunk *c, uint64_t off, uint32_t len, size_t line,
+                      uint64_t hash, size_t bad)
+{
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 4096;
+        uint64_t *o = realloc(c->off, cap * sizeof *o);
+        if (o) c->off = o;
+        uint64_t *h = realloc(c->hash, cap * sizeof *h);
+        if (h) c->hash = h;
+        uint32_t *l = realloc(c->len, cap * sizeof *l);
+        if (l) c->len = l;
+        size_t *rl = realloc(c->rel_line, cap * sizeof *rl);
+        if (rl) c->rel_line = rl;
+        size_t *b = realloc(c->bad_count, cap * sizeof *b);
+        if (b) c->bad_count = b;
+        if (!o || !h || !l || !rl || !b)
+            return -1;
+        c->cap = cap;
+    }
+    c->off[c->n] = off;
+    c->len[c->n] = len;
+    c->rel_line[c->n] = line;
+    c->hash[c->n] = hash;
+    c->bad_count[c->n] = bad;
+    c->n++;
+    return 0;
+}
+
+static void *scan_chunk(void *arg)
+{
+    chunk *c = arg;
+    job *j = c->j;
+    const char *buf = j->files[c->fi].data;
+    size_t pos = c->from, line = 0;
+
+    while (pos < c->to) {
+        const char *row = buf + pos, *nl = memchr(row, '\n', c->to - pos);
+        size_t rlen = (size_t)((nl ? nl : buf + c->to) - row), fields = 1;
+        size_t next = nl ? (size_t)(nl - buf) + 1 : c->to;
+        uint64_t h;
+
+        if (rlen > 0 && row[rlen - 1] == '\r')
+            rlen--;
+        if (rlen > 0) {
+            for (size_t k = 0; k < rlen; k++)
+                fields += row[k] == j->delim;
+            if (fields != j->n_cols) {
+                h = 0;
+            } else if (j->key_col >= 0) {
+                const char *kp;
+                size_t kl;
+                field_of(row, rlen, j->delim, (size_t)j->key_col, &kp, &kl);
+                h = mlp_hash64(kp, kl, j->seed);
+            } else {
+                h = mlp_hash64(row, rlen, j->seed);
+            }
+            if (chunk_push(c, pos, (uint32_t)rlen, line, h,
+                           fields != j->n_cols ? fields : 0) != 0) {
+                c->oom = 1;
+                return NULL;
+            }
+        }
+        pos = next;
+        if (nl)
+            line++;
+    }
+    c->lines = line;
+    return NULL;
+}
+
 static int scan_one(job *j, size_t fi, mlp_error *err)
 {
     const char *buf = j->files[fi].data;
@@ -113,49 +198,65 @@ static int scan_one(job *j, size_t fi, mlp_error *err)
         if (rc != MLP_OK)
             return rc;
     }
-    while (pos < len) {
-        const char *row = buf + pos, *nl = memchr(row, '\n', len - pos);
-        size_t rlen = (size_t)((nl ? nl : buf + len) - row), fields = 1;
-        size_t next = nl ? (size_t)(nl - buf) + 1 : len;
-        int s;
+    /* The body in two halves, scanned at once; rows are then assigned to
+     * splits in file order, so the result does not depend on the cut. */
+    size_t cut = pos + (len - pos) / 2;
+    const char *nl = len - pos > (1u << 20) ? memchr(buf + cut, '\n', len - cut) : NULL;
+    chunk ch[2];
+    pthread_t tid;
+    int two = nl != NULL;
 
-        if (rlen > 0 && row[rlen - 1] == '\r')
-            rlen--;
-        if (rlen == 0) {
-            pos = next;
-            line++;
-            continue;
+    memset(ch, 0, sizeof ch);
+    ch[0].j = j;
+    ch[0].fi = fi;
+    ch[0].from = pos;
+    ch[0].to = two ? (size_t)(nl - buf) + 1 : len;
+    ch[1] = ch[0];
+    ch[1].from = ch[0].to;
+    ch[1].to = len;
+    two = two && pthread_create(&tid, NULL, scan_chunk, &ch[1]) == 0;
+    scan_chunk(&ch[0]);
+    if (two)
+        pthread_join(tid, NULL);
+    else if (ch[1].from < ch[1].to)
+        scan_chunk(&ch[1]);
+    ch[1].line0 = ch[0].lines;  /* lines before the second half */
+    rc = MLP_OK;
+    for (int k = 0; k < 2 && rc == MLP_OK; k++) {
+        chunk *c = &ch[k];
+        for (size_t r = 0; r < c->n && rc == MLP_OK; r++) {
+            size_t ln = line + c->line0 + c->rel_line[r];
+            int sp;
+            if (c->bad_count != NULL && c->bad_count[r] > 0) {
+                if (!j->skip_bad) {
+                    rc = mlp_error_set(err, MLP_EFORMAT, "%s:%zu: expected %zu "
+                                       "fields (as in the header), found %zu",
+                                       j->files[fi].path, ln, j->n_cols,
+                                       c->bad_count[r]);
+                    break;
+                }
+                ingest_record_skip(j, ln);
+                continue;
+            }
+            rc = ingest_split_of_hash(j, c->hash[r], &sp);
+            if (rc == MLP_OK)
+                rc = push_pos(j, c->off[r], c->len[r], (uint32_t)fi, ln, err);
+            if (rc == MLP_OK)
+                rc = ingest_push_row(j, sp, err);
+            if (rc == MLP_ENOMEM)
+                rc = mlp_error_set(err, rc, "out of memory");
         }
-        for (size_t k = 0; k < rlen; k++)
-            fields += row[k] == j->delim;
-        if (fields != j->n_cols) {
-            if (!j->skip_bad)
-                return mlp_error_set(err, MLP_EFORMAT, "%s:%zu: expected %zu "
-                                     "fields (as in the header), found %zu",
-                                     j->files[fi].path, line, j->n_cols, fields);
-            ingest_record_skip(j, line);
-            pos = next;
-            line++;
-            continue;
-        }
-        if (j->key_col >= 0) {
-            const char *kp;
-            size_t kl;
-            field_of(row, rlen, j->delim, (size_t)j->key_col, &kp, &kl);
-            rc = ingest_split_of(j, kp, kl, &s);
-        } else {
-            rc = ingest_split_of(j, row, rlen, &s);
-        }
-        if (rc == MLP_OK)
-            rc = push_pos(j, pos, (uint32_t)rlen, (uint32_t)fi, line, err);
-        if (rc == MLP_OK)
-            rc = ingest_push_row(j, s, err);
-        if (rc != MLP_OK)
-            return rc == MLP_ENOMEM ? mlp_error_set(err, rc, "out of memory") : rc;
-        pos = next;
-        line++;
+        if (c->oom && rc == MLP_OK)
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
     }
-    return MLP_OK;
+    for (int k = 0; k < 2; k++) {
+        free(ch[k].off);
+        free(ch[k].len);
+        free(ch[k].rel_line);
+        free(ch[k].hash);
+        free(ch[k].bad_count);
+    }
+    return rc;
 }
 
 int fast_scan(job *j, mlp_error *err)

@@ -89,6 +89,8 @@ int ingest_final_type(const job *j, size_t c);
 int ingest_set_columns(job *j, const csv_reader *r, mlp_error *err);
 /* The split of a row from its key bytes (row or key column). */
 int ingest_split_of(job *j, const char *key, size_t len, int *split);
+/* The same from the key's mlp_hash64 (seeded with the job's seed). */
+int ingest_split_of_hash(job *j, uint64_t key_hash, int *split);
 int ingest_record_skip(job *j, size_t line);
 int ingest_push_row(job *j, int split, mlp_error *err);
 

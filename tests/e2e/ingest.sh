@@ -196,3 +196,27 @@ print("lines", r.nodes.lines.outputs.o.properties.lines)
 LUA
 expect source_lines_recorded 0 "$M" run lines.lua -- quoted.csv && has source_lines_recorded "$OUT" "lines	2,4"
 expect source_lines_after_skips 0 "$M" run lines.lua -- messy.csv && has source_lines_after_skips "$OUT" "lines	2,5"
+
+# Large plain files take the parallel fast path (cut in two): its results
+# must be byte-identical to the general reader's, and its errors must name
+# the right line in the second half too.
+awk 'BEGIN { print "a,b,c,d"; for (i = 0; i < 100000; i++)
+             printf "%d,%d,%d.5,%s\n", i % 300, i * 7 % 1000, i % 13, (i % 50 ? i % 7 : "NA") }' > big.csv
+cat > parsers.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "parsers", root = "runs/parsers-" .. arg[2] }
+p:add("csv_import", { path = arg[1], parser = arg[2] })
+local r = p:run {}
+local e = r.nodes.csv_import.outputs.examples
+if e then print("fingerprint", e.fingerprint, e.properties.rows.train, e.properties.rows.eval) end
+LUA
+expect fast_parser 0 "$M" run parsers.lua -- big.csv auto
+fast=$(grep fingerprint <<<"$OUT")
+expect general_parser 0 "$M" run parsers.lua -- big.csv general
+general=$(grep fingerprint <<<"$OUT")
+[ -n "$fast" ] && [ "$fast" = "$general" ] && pass fast_path_equals_general_reader ||
+    fail fast_path_equals_general_reader "$fast vs $general"
+awk 'NR == 90001 { print "1,2,3"; next } { print }' big.csv > big_bad.csv
+cp parsers.lua parsers2.lua
+expect fast_path_error_line 3 "$M" run parsers2.lua -- big_bad.csv auto &&
+has fast_path_error_line "$OUT" "big_bad.csv:90001: expected 4 fields (as in the header), found 3"
