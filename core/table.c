@@ -377,3 +377,126 @@ int mlp_table_add_copy(mlp_table *t, const char *name, const mlp_column *src,
     }
     return MLP_OK;
 }
+
+static int select_column(mlp_table *t, const mlp_column *c, const size_t *rows,
+                         size_t n, mlp_error *err)
+{
+    switch (c->type) {
+    case MLP_COL_NUMERIC: {
+        double *v;
+        uint8_t *m = NULL;
+        if (c->num == NULL)
+            return mlp_error_set(err, MLP_EINVAL, "column '%s' is packed: "
+                                 "decode it before selecting rows", c->name);
+        v = mlp_malloc((n ? n : 1) * sizeof *v);
+        if (c->missing != NULL)
+            m = mlp_calloc(bitmap_bytes(n) + 1, 1);
+        if (v == NULL || (c->missing != NULL && m == NULL)) {
+            mlp_free(v);
+            mlp_free(m);
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        }
+        for (size_t i = 0; i < n; i++) {
+            v[i] = c->num[rows[i]];
+            if (m != NULL && mlp_column_is_missing(c, rows[i]))
+                m[i >> 3] |= (uint8_t)(1u << (i & 7));
+        }
+        return mlp_table_adopt_numeric(t, c->name, v, m, err);
+    }
+    case MLP_COL_MATRIX: {
+        float *v = mlp_malloc((n ? n : 1) * c->width * sizeof *v);
+        if (v == NULL)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++)
+            memcpy(v + i * c->width, c->mat + rows[i] * c->width,
+                   c->width * sizeof *v);
+        return mlp_table_adopt_matrix(t, c->name, c->width, v, err);
+    }
+    case MLP_COL_CATEGORICAL: {
+        int32_t *codes = mlp_malloc((n ? n : 1) * sizeof *codes);
+        const char **levels = mlp_malloc((c->n_levels + 1) * sizeof *levels);
+        char **copies = mlp_calloc(c->n_levels + 1, sizeof *copies);
+        int rc = MLP_OK;
+        if (codes == NULL || levels == NULL || copies == NULL)
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        for (size_t k = 0; rc == MLP_OK && k < c->n_levels; k++) {
+            size_t len;
+            const char *s = mlp_column_level(c, k, &len);
+            copies[k] = mlp_malloc(len + 1);
+            if (copies[k] == NULL) {
+                rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                break;
+            }
+            memcpy(copies[k], s, len);
+            copies[k][len] = '\0';
+            levels[k] = copies[k];
+        }
+        for (size_t i = 0; rc == MLP_OK && i < n; i++)
+            codes[i] = c->codes[rows[i]];
+        if (rc == MLP_OK)
+            rc = mlp_table_add_categorical(t, c->name, codes, c->n_levels,
+                                           levels, err);
+        for (size_t k = 0; copies && k < c->n_levels; k++)
+            mlp_free(copies[k]);
+        mlp_free(copies);
+        mlp_free(levels);
+        mlp_free(codes);
+        return rc;
+    }
+    case MLP_COL_STRING: {
+        const char **vals = mlp_calloc(n + 1, sizeof *vals);
+        char **copies = mlp_calloc(n + 1, sizeof *copies);
+        int rc = MLP_OK;
+        if (vals == NULL || copies == NULL)
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        for (size_t i = 0; rc == MLP_OK && i < n; i++) {
+            size_t len;
+            const char *s;
+            if (mlp_column_is_missing(c, rows[i]))
+                continue;
+            s = mlp_column_string(c, rows[i], &len);
+            copies[i] = mlp_malloc(len + 1);
+            if (copies[i] == NULL) {
+                rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                break;
+            }
+            memcpy(copies[i], s, len);
+            copies[i][len] = '\0';
+            vals[i] = copies[i];
+        }
+        if (rc == MLP_OK)
+            rc = mlp_table_add_string(t, c->name, vals, err);
+        for (size_t i = 0; copies && i < n; i++)
+            mlp_free(copies[i]);
+        mlp_free(copies);
+        mlp_free(vals);
+        return rc;
+    }
+    }
+    return mlp_error_set(err, MLP_EINVAL, "column '%s' has an unknown type",
+                         c->name);
+}
+
+int mlp_table_select(const mlp_table *src, const size_t *rows, size_t n,
+                     mlp_table **out, mlp_error *err)
+{
+    mlp_table *t;
+    int rc = MLP_OK;
+
+    *out = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (rows[i] >= src->n_rows)
+            return mlp_error_set(err, MLP_EINVAL, "row %zu is past the table's "
+                                 "%zu rows", rows[i], src->n_rows);
+    t = mlp_table_new(n);
+    if (t == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    for (size_t c = 0; rc == MLP_OK && c < src->n_cols; c++)
+        rc = select_column(t, &src->cols[c].pub, rows, n, err);
+    if (rc != MLP_OK) {
+        mlp_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return MLP_OK;
+}

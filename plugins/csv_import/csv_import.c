@@ -697,6 +697,10 @@ static int open_files(job *j, mlp_error *err)
     if (rc != MLP_OK || j->n_files == 0)
         return rc != MLP_OK ? rc : mlp_error_set(err, MLP_ENOTFOUND, "parameter "
                                                  "'paths' is empty");
+    j->mlpt = strcmp(format, "mlpt") == 0 ||
+              (strcmp(format, "auto") == 0 && ends_with(j->files[0].path, ".mlpt"));
+    if (j->mlpt)
+        return MLP_OK;
     j->jsonl = strcmp(format, "jsonl") == 0 ||
                (strcmp(format, "auto") == 0 &&
                 (ends_with(j->files[0].path, ".jsonl") ||
@@ -752,7 +756,7 @@ static cJSON *describe(const job *j, const dict *dicts)
         cJSON_AddStringToObject(props, "label", label);
     if (j->span >= 0)
         cJSON_AddNumberToObject(props, "span", (double)j->span);
-    cJSON_AddStringToObject(props, "format", j->jsonl ? "jsonl" : "csv");
+    cJSON_AddStringToObject(props, "format", j->mlpt ? "mlpt" : j->jsonl ? "jsonl" : "csv");
     a = cJSON_AddArrayToObject(props, "source");
     for (size_t f = 0; f < j->n_files; f++)
         cJSON_AddItemToArray(a, cJSON_CreateString(j->files[f].path));
@@ -802,6 +806,165 @@ static void free_job(job *j, split_cols *sc, dict *dicts)
     cJSON_Delete(j->jcols);
 }
 
+/* The bytes a value contributes to its row's split hash. */
+static size_t value_bytes(const mlp_column *c, size_t i, char *buf, size_t cap)
+{
+    size_t len = 0;
+    const char *p = NULL;
+
+    if (c->type != MLP_COL_MATRIX && mlp_column_is_missing(c, i))
+        return 0;
+    switch (c->type) {
+    case MLP_COL_NUMERIC:
+        p = (const char *)&c->num[i];
+        len = sizeof(double);
+        break;
+    case MLP_COL_MATRIX:
+        p = (const char *)(c->mat + i * c->width);
+        len = c->width * sizeof(float);
+        break;
+    case MLP_COL_CATEGORICAL:
+        p = mlp_column_level(c, (size_t)c->codes[i], &len);
+        break;
+    case MLP_COL_STRING:
+        p = mlp_column_string(c, i, &len);
+        break;
+    }
+    if (len > cap)
+        len = cap;
+    memcpy(buf, p, len);
+    return len;
+}
+
+/* Ingests one mlpipe table file: the same splits and properties as for
+ * text input, each row hashed over its values (or its key column). */
+static int run_table(mlp_ctx *ctx, job *j, mlp_artifact *out, mlp_error *err)
+{
+    mlp_table *t = NULL;
+    const char *key = mlp_ctx_param_string(ctx, "split_key");
+    size_t *rows[MAX_SPLITS] = { NULL }, nrow[MAX_SPLITS] = { 0 };
+    char *scratch = NULL;
+    size_t cap = 0;
+    int rc;
+
+    if (j->n_files != 1)
+        return mlp_error_set(err, MLP_EINVAL, "format mlpt reads one table "
+                             "file at a time; %zu match", j->n_files);
+    rc = mlp_table_open(j->files[0].path, &t, err);
+    if (rc != MLP_OK)
+        return rc;
+    size_t n = mlp_table_n_rows(t), nc = mlp_table_n_cols(t);
+    j->cols = calloc(nc + 1, sizeof *j->cols);
+    if (j->cols == NULL) {
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        goto done;
+    }
+    j->n_cols = nc;
+    for (size_t c = 0; c < nc; c++) {
+        const mlp_column *col = mlp_table_column(t, c);
+        j->cols[c].name = strdup(col->name);
+        j->cols[c].numeric = col->type == MLP_COL_NUMERIC;
+        j->cols[c].declared = col->type == MLP_COL_CATEGORICAL ? T_CATEGORICAL
+                              : col->type == MLP_COL_STRING ? T_STRING : T_NUMERIC;
+        j->cols[c].integer = 1;
+        for (size_t i = 0; col->type == MLP_COL_NUMERIC && i < n; i++)
+            if (!mlp_column_is_missing(col, i) && col->num[i] != floor(col->num[i]))
+                j->cols[c].integer = 0;
+        if (key && strcmp(key, col->name) == 0)
+            j->key_col = (int)c;
+    }
+    if (key && j->key_col < 0) {
+        rc = mlp_error_set(err, MLP_EINVAL, "parameter 'split_key': no column "
+                           "'%s' in %s", key, j->files[0].path);
+        goto done;
+    }
+    const char *label = mlp_ctx_param_string(ctx, "label");
+    if (label && mlp_table_find(t, label) == NULL) {
+        rc = mlp_error_set(err, MLP_EINVAL, "parameter 'label': no column "
+                           "'%s' in %s", label, j->files[0].path);
+        goto done;
+    }
+    for (size_t s = 0; s < j->n_splits; s++) {
+        rows[s] = malloc((n ? n : 1) * sizeof *rows[s]);
+        if (rows[s] == NULL) {
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            goto done;
+        }
+    }
+    for (size_t i = 0; rc == MLP_OK && i < n; i++) {
+        size_t len = 0;
+        int sp;
+        for (size_t c = 0; c < nc; c++) {
+            const mlp_column *col = mlp_table_column(t, c);
+            size_t need = col->type == MLP_COL_MATRIX ? col->width * sizeof(float) : 4096;
+            if (j->key_col >= 0 && (int)c != j->key_col)
+                continue;
+            if (cap < len + need + 1) {
+                cap = (len + need + 1) * 2;
+                char *ns = realloc(scratch, cap);
+                if (ns == NULL) {
+                    rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                    break;
+                }
+                scratch = ns;
+            }
+            len += value_bytes(col, i, scratch + len, need);
+            scratch[len++] = '\x1f';  /* keeps ("ab","c") apart from ("a","bc") */
+        }
+        if (rc == MLP_OK)
+            rc = ingest_split_of(j, scratch ? scratch : "", len, &sp);
+        if (rc == MLP_OK) {
+            rows[sp][nrow[sp]++] = i;
+            j->splits[sp].rows++;
+        } else if (rc == MLP_ENOMEM) {
+            mlp_error_set(err, rc, "out of memory");
+        }
+    }
+    for (size_t s = 0; rc == MLP_OK && s < j->n_splits; s++) {
+        mlp_table *part = NULL, *lines = NULL;
+        char file[128], path[4096];
+        double *ln = malloc((nrow[s] ? nrow[s] : 1) * sizeof *ln);
+        int32_t *fi = calloc(nrow[s] + 1, sizeof *fi);
+        const char *names[1] = { j->files[0].path };
+        if (ln == NULL || fi == NULL) {
+            free(ln);
+            free(fi);
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            break;
+        }
+        for (size_t k = 0; k < nrow[s]; k++)
+            ln[k] = (double)rows[s][k] + 1;  /* row numbers of the source table */
+        rc = mlp_table_select(t, rows[s], nrow[s], &part, err);
+        snprintf(file, sizeof file, "%s.mlpt", j->splits[s].name);
+        if (rc == MLP_OK)
+            rc = mlp_artifact_path(out, file, path, sizeof path, err);
+        if (rc == MLP_OK)
+            rc = mlp_table_write(part, path, err);
+        lines = mlp_table_new(nrow[s]);
+        if (rc == MLP_OK && lines == NULL)
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        if (rc == MLP_OK)
+            rc = mlp_table_add_categorical(lines, "file", fi, 1, names, err);
+        if (rc == MLP_OK)
+            rc = mlp_table_add_numeric(lines, "line", ln, NULL, err);
+        snprintf(file, sizeof file, "%s.lines.mlpt", j->splits[s].name);
+        if (rc == MLP_OK)
+            rc = mlp_artifact_path(out, file, path, sizeof path, err);
+        if (rc == MLP_OK)
+            rc = mlp_table_write(lines, path, err);
+        mlp_table_free(part);
+        mlp_table_free(lines);
+        free(ln);
+        free(fi);
+    }
+done:
+    for (size_t s = 0; s < MAX_SPLITS; s++)
+        free(rows[s]);
+    free(scratch);
+    mlp_table_free(t);
+    return rc;
+}
+
 static int run(mlp_ctx *ctx)
 {
     job j;
@@ -818,6 +981,23 @@ static int run(mlp_ctx *ctx)
     rc = read_params(&j, &err);
     if (rc == MLP_OK)
         rc = open_files(&j, &err);
+    if (rc == MLP_OK && j.mlpt) {
+        rc = run_table(ctx, &j, out, &err);
+        if (rc == MLP_OK) {
+            dict *none = calloc(j.n_cols + 1, sizeof *none);
+            cJSON *props = none ? describe(&j, none) : NULL, *p;
+            if (props == NULL)
+                rc = mlp_error_set(&err, MLP_ENOMEM, "out of memory");
+            cJSON_ArrayForEach(p, props)
+                if (rc == MLP_OK)
+                    rc = mlp_artifact_set_property(out, p->string,
+                                                   cJSON_Duplicate(p, 1), &err);
+            cJSON_Delete(props);
+            free(none);
+        }
+        free_job(&j, NULL, NULL);
+        return rc == MLP_OK ? MLP_OK : mlp_ctx_fail_error(ctx, &err);
+    }
     if (rc == MLP_OK && !j.jsonl &&
         strcmp(mlp_ctx_param_string(ctx, "parser"), "auto") == 0)
         rc = fast_scan(&j, &err);
@@ -925,7 +1105,7 @@ static const mlp_port outputs[] = {
 
 static const char *const bad_row_choices[] = { "error", "skip", NULL };
 static const char *const parser_choices[] = { "auto", "general", NULL };
-static const char *const format_choices[] = { "auto", "csv", "jsonl", NULL };
+static const char *const format_choices[] = { "auto", "csv", "jsonl", "mlpt", NULL };
 
 static const mlp_param_spec params[] = {
     { "path", MLP_PARAM_STRING, "null", MLP_PARAM_FILE, 0, 0, NULL,
@@ -934,8 +1114,8 @@ static const mlp_param_spec params[] = {
     { "paths", MLP_PARAM_LIST, "null", MLP_PARAM_FILE, 0, 0, NULL,
       "several files or globs, read in this order (instead of path)" },
     { "format", MLP_PARAM_ENUM, "\"auto\"", 0, 0, 0, format_choices,
-      "csv, jsonl (one JSON object per line), or auto: jsonl for .jsonl and "
-      ".ndjson files, csv otherwise" },
+      "csv, jsonl (one JSON object per line), mlpt (an mlpipe table file), "
+      "or auto: by the extension (.jsonl/.ndjson, .mlpt), csv otherwise" },
     { "span", MLP_PARAM_INT, "-1", MLP_PARAM_HAS_MIN, -1, 0, NULL,
       "with {SPAN} in path: the span to read (-1: the latest)" },
     { "label", MLP_PARAM_STRING, "null", 0, 0, 0, NULL,

@@ -64,6 +64,7 @@ typedef struct job {
     size_t skipped_lines[MAX_SKIPPED_LINES];
     size_t max_categories;
     int jsonl;            /* input is JSON Lines */
+    int mlpt;             /* input is an mlpipe table file */
     cJSON *jcols;         /* JSON Lines: keys of all files, in order */
     long span;            /* -1: none */
     /* Occurrences so far of each distinct row (by hash), so duplicates of

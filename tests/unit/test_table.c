@@ -354,6 +354,31 @@ static void compact_encodings_round_trip(void)
     CHECK_MSG(file_size(p) < 1500, "%ld bytes", file_size(p));
 }
 
+/* Selecting rows keeps every type, dictionary and missing value. */
+static void select_rows(void)
+{
+    mlp_table *t = sample(), *r = NULL;
+    mlp_error err;
+    size_t rows[4] = { 3, 0, 2, 3 };
+    size_t len;
+
+    CHECK(t != NULL);
+    CHECK_MSG(mlp_table_select(t, rows, 4, &r, &err) == MLP_OK, "%s", err.msg);
+    CHECK(mlp_table_n_rows(r) == 4 && mlp_table_n_cols(r) == 4);
+    CHECK(mlp_table_find(r, "num")->num[0] == 1e300 && mlp_table_find(r, "num")->num[1] == 1.5);
+    CHECK(mlp_column_is_missing(mlp_table_find(r, "num"), 2));
+    const mlp_column *c = mlp_table_find(r, "cat");
+    CHECK(c->n_levels == 2 && c->codes[0] == 1 && c->codes[2] == -1);
+    CHECK(memcmp(mlp_column_string(mlp_table_find(r, "str"), 0, &len), "with,comma", 10) == 0);
+    CHECK(mlp_column_is_missing(mlp_table_find(r, "str"), 2));
+    CHECK(mlp_table_find(r, "pix")->mat[0] == 6 && mlp_table_find(r, "pix")->mat[7] == 7);
+    mlp_table_free(r);
+    rows[0] = 5;
+    CHECK(mlp_table_select(t, rows, 1, &r, &err) == MLP_EINVAL && r == NULL);
+    CHECK_CONTAINS(err.msg, "row 5 is past the table's 5 rows");
+    mlp_table_free(t);
+}
+
 /* Every table freed: the core's allocator count is back to zero. */
 static void no_leaked_memory(void)
 {
@@ -378,6 +403,7 @@ int main(void)
     RUN(refuses_newer_major);
     RUN(large_round_trip);
     RUN(compact_encodings_round_trip);
+    RUN(select_rows);
     RUN(no_leaked_memory);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)

@@ -95,6 +95,12 @@ int mlp_table_add_matrix(mlp_table *t, const char *name, size_t width,
 int mlp_table_add_copy(mlp_table *t, const char *name, const mlp_column *src,
                        mlp_error *err);
 
+/* A new table of the given rows of src, in that order (rows may repeat).
+ * Every column keeps its type, dictionary and missing values; packed
+ * columns must be decoded first.  *out is owned (mlp_table_free). */
+int mlp_table_select(const mlp_table *src, const size_t *rows, size_t n,
+                     mlp_table **out, mlp_error *err);
+
 /* Adopts a numeric column in its stored form (values as `packing` says,
  * missing rows may hold anything): for writing large integer data without
  * expanding it to doubles first.  Such a column has `num` NULL until the
