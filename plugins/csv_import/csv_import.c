@@ -204,6 +204,19 @@ static int split_of(job *j, const csv_reader *r, int *split)
     return ingest_split_of(j, r->row_start, r->row_len, split);
 }
 
+void ingest_reset_rows(job *j)
+{
+    j->n_rows = 0;
+    j->skipped = 0;
+    for (size_t s = 0; s < j->n_splits; s++)
+        j->splits[s].rows = 0;
+    free(j->occ_keys);
+    free(j->occ_counts);
+    j->occ_keys = NULL;
+    j->occ_counts = NULL;
+    j->occ_n = j->occ_slots = 0;
+}
+
 int ingest_push_row(job *j, int split, mlp_error *err)
 {
     if (j->n_rows == j->cap_rows) {

@@ -22,23 +22,6 @@
 
 #define FAST_THREADS 2
 
-static int plain(const char *buf, size_t len)
-{
-    size_t i = 0;
-    uint64_t acc = 0;
-
-    if (memchr(buf, '"', len) != NULL)
-        return 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, buf + i, 8);
-        acc |= w;
-    }
-    for (; i < len; i++)
-        acc |= (unsigned char)buf[i];
-    return (acc & 0x8080808080808080ull) == 0;
-}
-
 static int push_pos(job *j, uint64_t off, uint32_t len, uint32_t file,
                     uint64_t line, mlp_error *err)
 {
@@ -92,6 +75,7 @@ typedef struct chunk {
     size_t lines;          /* newlines in the range */
     size_t line0;          /* lines before the range (set by the caller) */
     int oom;
+    int not_plain;         /* a quote or a non-ASCII byte: general reader */
 } chunk;
 
 static int chunk_push(chunk *c, uint64_t off, uint32_t len, size_t line,
@@ -138,8 +122,32 @@ static void *scan_chunk(void *arg)
         if (rlen > 0 && row[rlen - 1] == '\r')
             rlen--;
         if (rlen > 0) {
-            for (size_t k = 0; k < rlen; k++)
+            /* Count delimiters eight bytes at a time, and check on the way
+             * that the row is plain (no quote, ASCII only). */
+            uint64_t high = 0, quotes = 0, dmask = 0x0101010101010101ull * (uint8_t)j->delim;
+            const uint64_t qmask = 0x0101010101010101ull * (uint8_t)'"';
+            size_t k = 0;
+            for (; k + 8 <= rlen; k += 8) {
+                uint64_t v, x, y;
+                memcpy(&v, row + k, 8);
+                high |= v;
+                x = v ^ dmask;   /* zero bytes where the delimiter is */
+                y = v ^ qmask;
+                x = ~(((x & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full) | x) &
+                    0x8080808080808080ull;
+                quotes |= ~(((y & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full) | y) &
+                          0x8080808080808080ull;
+                fields += (size_t)__builtin_popcountll(x);
+            }
+            for (; k < rlen; k++) {
+                high |= (uint8_t)row[k];
+                quotes |= row[k] == '"';
                 fields += row[k] == j->delim;
+            }
+            if ((high & 0x8080808080808080ull) || quotes) {
+                c->not_plain = 1;
+                return NULL;
+            }
             if (fields != j->n_cols) {
                 h = 0;
             } else if (j->key_col >= 0) {
@@ -222,8 +230,12 @@ static int scan_one(job *j, size_t fi, mlp_error *err)
         scan_chunk(&ch[1]);
     ch[1].line0 = ch[0].lines;  /* lines before the second half */
     rc = MLP_OK;
+    if (ch[0].not_plain || ch[1].not_plain)
+        rc = 1;  /* not plain after all: the general reader takes over */
     for (int k = 0; k < 2 && rc == MLP_OK; k++) {
         chunk *c = &ch[k];
+        if (c->not_plain)
+            break;
         for (size_t r = 0; r < c->n && rc == MLP_OK; r++) {
             size_t ln = line + c->line0 + c->rel_line[r];
             int sp;
@@ -264,11 +276,16 @@ int fast_scan(job *j, mlp_error *err)
     int rc;
 
     for (size_t f = 0; f < j->n_files; f++)
-        if (!plain(j->files[f].data, j->files[f].len) ||
-            j->files[f].len >= ((size_t)1 << 32))
-            return 1;
+        if (j->files[f].len >= ((size_t)1 << 32) ||
+            memchr(j->files[f].data, '"', j->files[f].len < 65536
+                                          ? j->files[f].len : 65536) != NULL)
+            return 1;  /* quotes early on: not worth trying */
     for (size_t f = 0; f < j->n_files; f++) {
         rc = scan_one(j, f, err);
+        if (rc == 1) {
+            ingest_reset_rows(j);
+            return 1;
+        }
         if (rc != MLP_OK)
             return rc;
     }

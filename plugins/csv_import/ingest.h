@@ -94,6 +94,8 @@ int ingest_split_of(job *j, const char *key, size_t len, int *split);
 int ingest_split_of_hash(job *j, uint64_t key_hash, int *split);
 int ingest_record_skip(job *j, size_t line);
 int ingest_push_row(job *j, int split, mlp_error *err);
+/* Forgets the rows read so far (the fast path giving up half-way). */
+void ingest_reset_rows(job *j);
 
 /* The fast path: plain files (no quotes, ASCII) only.  Returns 1 when the
  * input is not plain (use the general reader), MLP_OK when done, or an

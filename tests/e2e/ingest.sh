@@ -235,3 +235,14 @@ tbl=$(awk '$1 == "table" {print $2}' <<<"$OUT")
 run_dump table_input "$tbl" &&
 has table_input "$OUT" 'all:a[categorical]=x, y|1' 'all:b[categorical]=say "hi"|<NA>' $'all:c[categorical]=two\nlines|3'
 run_dump table_input_split "$tbl" '{ splits = { a = 1, b = 1 }, split_key = "a" }' && pass table_input_split
+
+# A file that looks plain at first and has a quoted field far into it: the
+# fast path notices and hands over to the general reader, same result.
+awk 'BEGIN { print "a,b,c,d"; for (i = 0; i < 100000; i++)
+             printf "%d,%d,%s,%d\n", i % 300, i * 7 % 1000, (i == 99000 ? "\"q,1\"" : "x"), i % 7 }' > late_quote.csv
+expect late_quote_auto 0 "$M" run parsers.lua -- late_quote.csv auto
+fast=$(grep fingerprint <<<"$OUT")
+expect late_quote_general 0 "$M" run parsers.lua -- late_quote.csv general
+general=$(grep fingerprint <<<"$OUT")
+[ -n "$fast" ] && [ "$fast" = "$general" ] && pass late_quote_falls_back_to_general ||
+    fail late_quote_falls_back_to_general "$fast vs $general"
