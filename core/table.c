@@ -131,6 +131,23 @@ static int any_bit(const uint8_t *bits, size_t n)
     return 0;
 }
 
+/* Takes a missing bitmap for column c: kept when some bit is set (and the
+ * bits past n_rows cleared, so files written from here compare equal
+ * whatever the caller left in the padding), freed otherwise.  Returns 1
+ * when kept. */
+static int adopt_missing(mlp_table *t, mlpi_col *c, uint8_t *missing)
+{
+    if (missing == NULL || !any_bit(missing, t->n_rows)) {
+        mlp_free(missing);
+        return 0;
+    }
+    if (t->n_rows & 7)
+        missing[t->n_rows >> 3] &= (uint8_t)((1u << (t->n_rows & 7)) - 1);
+    c->owned[1] = missing;
+    c->pub.missing = missing;
+    return 1;
+}
+
 int mlp_table_adopt_numeric(mlp_table *t, const char *name, double *values,
                             uint8_t *missing, mlp_error *err)
 {
@@ -145,19 +162,10 @@ int mlp_table_adopt_numeric(mlp_table *t, const char *name, double *values,
     c->pub.type = MLP_COL_NUMERIC;
     c->owned[0] = values;
     c->pub.num = values;
-    if (missing != NULL && any_bit(missing, t->n_rows)) {
+    if (adopt_missing(t, c, missing))
         for (size_t i = 0; i < t->n_rows; i++)
             if ((missing[i >> 3] >> (i & 7)) & 1)
                 values[i] = NAN;
-        /* Bits past n_rows are zero so files written from here compare equal
-         * whatever the caller left in the padding. */
-        if (t->n_rows & 7)
-            missing[t->n_rows >> 3] &= (uint8_t)((1u << (t->n_rows & 7)) - 1);
-        c->owned[1] = missing;
-        c->pub.missing = missing;
-    } else {
-        mlp_free(missing);
-    }
     return MLP_OK;
 }
 
@@ -187,14 +195,7 @@ int mlp_table_adopt_packed(mlp_table *t, const char *name, mlp_packing packing,
     c->pub.packing = packing;
     c->pub.packed = values;
     c->owned[0] = values;
-    if (missing != NULL && any_bit(missing, t->n_rows)) {
-        if (t->n_rows & 7)
-            missing[t->n_rows >> 3] &= (uint8_t)((1u << (t->n_rows & 7)) - 1);
-        c->owned[1] = missing;
-        c->pub.missing = missing;
-    } else {
-        mlp_free(missing);
-    }
+    adopt_missing(t, c, missing);
     return MLP_OK;
 }
 
