@@ -14,7 +14,7 @@
 
 /* Adds {path: content hash} for each file a FILE parameter names (globs
  * expanded), so changed raw data is a changed fingerprint. */
-static void add_file_hashes(cJSON *files, const char *pattern)
+static void add_file_hashes(cJSON *files, const char *pattern, mlpi_store *store)
 {
     glob_t g;
     char hash[MLPI_HASH_HEX], pat[4096];
@@ -32,14 +32,14 @@ static void add_file_hashes(cJSON *files, const char *pattern)
         return;
     }
     for (size_t i = 0; i < g.gl_pathc; i++) {
-        if (mlpi_hash_file(g.gl_pathv[i], hash, NULL) != MLP_OK)
+        if (mlpi_store_file_hash(store, g.gl_pathv[i], hash, NULL) != MLP_OK)
             snprintf(hash, sizeof hash, "unreadable");
         cJSON_AddStringToObject(files, g.gl_pathv[i], hash);
     }
     globfree(&g);
 }
 
-static cJSON *file_parts(const mlpi_node *n)
+static cJSON *file_parts(const mlpi_node *n, mlpi_store *store)
 {
     cJSON *files = cJSON_CreateObject();
 
@@ -48,16 +48,17 @@ static cJSON *file_parts(const mlpi_node *n)
         if (!(s->flags & MLP_PARAM_FILE) || v == NULL)
             continue;
         if (cJSON_IsString(v))
-            add_file_hashes(files, v->valuestring);
+            add_file_hashes(files, v->valuestring, store);
         if (cJSON_IsArray(v))
             cJSON_ArrayForEach(e, v)
                 if (cJSON_IsString(e))
-                    add_file_hashes(files, e->valuestring);
+                    add_file_hashes(files, e->valuestring, store);
     }
     return files;
 }
 
-cJSON *mlpi_fingerprint_parts(const mlpi_node *n, mlp_artifact ***inputs)
+cJSON *mlpi_fingerprint_parts(const mlpi_node *n, mlp_artifact ***inputs,
+                              mlpi_store *store)
 {
     cJSON *parts = cJSON_CreateObject();
     cJSON *params = cJSON_CreateObject();
@@ -90,7 +91,7 @@ cJSON *mlpi_fingerprint_parts(const mlpi_node *n, mlp_artifact ***inputs)
         cJSON_AddItemToArray(ins, port);
     }
     cJSON_AddItemToObject(parts, "inputs", ins);
-    cJSON_AddItemToObject(parts, "files", file_parts(n));
+    cJSON_AddItemToObject(parts, "files", file_parts(n, store));
     return parts;
 }
 

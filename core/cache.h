@@ -6,13 +6,16 @@
 #include <cjson/cJSON.h>
 
 #include "fsutil.h"
+#include "metadata.h"
 #include "pipeline.h"
 
 /* The parts a fingerprint is made of: component, its code's hash, plugin
  * version, canonical parameters (without NO_CACHE_KEY ones) and the inputs'
  * content fingerprints in port order.  inputs[b][k] is the k-th artifact of
- * the node's b-th input binding. */
-cJSON *mlpi_fingerprint_parts(const mlpi_node *n, mlp_artifact ***inputs);
+ * the node's b-th input binding.  Data files are hashed through the
+ * store's file-hash cache. */
+cJSON *mlpi_fingerprint_parts(const mlpi_node *n, mlp_artifact ***inputs,
+                              mlpi_store *store);
 /* Hash of the canonical text of parts; text (owned, mlp_free) is returned
  * too so it can be stored for --explain. */
 int mlpi_fingerprint(const cJSON *parts, char out[MLPI_HASH_HEX], char **text,

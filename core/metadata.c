@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <mlpipe/json.h>
 #include <mlpipe/memory.h>
@@ -179,11 +180,50 @@ int mlpi_store_open(const char *path, mlpi_store **out, mlp_error *err)
         if (rc != MLP_OK)
             goto fail;
     }
+    /* Added after schema version 1 shipped, and only a cache: created when
+     * missing, ignored by older builds. */
+    rc = exec_sql(s, "CREATE TABLE IF NOT EXISTS file_hash(path TEXT PRIMARY "
+                     "KEY, dev INTEGER, ino INTEGER, size INTEGER, mtime_ns "
+                     "INTEGER, hash TEXT NOT NULL)", err);
+    if (rc != MLP_OK)
+        goto fail;
     *out = s;
     return MLP_OK;
 fail:
     mlpi_store_close(s);
     return rc;
+}
+
+int mlpi_store_file_hash(mlpi_store *s, const char *path,
+                         char out[MLPI_HASH_HEX], mlp_error *err)
+{
+    struct stat st;
+    sqlite3_stmt *q;
+    int64_t mtime;
+    int rc;
+
+    if (stat(path, &st) != 0)
+        return mlpi_hash_file(path, out, err);  /* it reports the error */
+    mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    rc = prep(s, &q, err, "SELECT hash FROM file_hash WHERE path=? AND dev=? "
+              "AND ino=? AND size=? AND mtime_ns=?", "tiiii", path,
+              (int64_t)st.st_dev, (int64_t)st.st_ino, (int64_t)st.st_size, mtime);
+    if (rc == MLP_OK && sqlite3_step(q) == SQLITE_ROW) {
+        snprintf(out, MLPI_HASH_HEX, "%s", (const char *)sqlite3_column_text(q, 0));
+        sqlite3_finalize(q);
+        return MLP_OK;
+    }
+    if (rc == MLP_OK)
+        sqlite3_finalize(q);
+    rc = mlpi_hash_file(path, out, err);
+    if (rc != MLP_OK)
+        return rc;
+    if (mlpi_now() - (double)st.st_mtim.tv_sec > 2.0 &&
+        prep(s, &q, NULL, "INSERT OR REPLACE INTO file_hash VALUES(?,?,?,?,?,?)",
+             "tiiiit", path, (int64_t)st.st_dev, (int64_t)st.st_ino,
+             (int64_t)st.st_size, mtime, out) == MLP_OK)
+        step_done(s, q, NULL);
+    return MLP_OK;
 }
 
 void mlpi_store_close(mlpi_store *s)

@@ -15,6 +15,8 @@
 
 #include <mlpipe/artifact.h>
 
+#include "fsutil.h"
+
 #define MLPI_SCHEMA_VERSION 1
 
 typedef struct mlpi_store mlpi_store;
@@ -76,6 +78,13 @@ int mlpi_store_cache_lookup(mlpi_store *s, const char *fingerprint,
 int mlpi_store_last_parts(mlpi_store *s, int64_t pipeline_ctx,
                           const char *node, int64_t *exec_id, char **parts,
                           mlp_error *err);
+
+/* The content hash of a data file, remembered by (device, inode, size,
+ * modification time) so an unchanged multi-gigabyte input is not read again
+ * on every run.  A file modified in the last two seconds is always hashed
+ * afresh: its timestamp may not yet tell two versions apart. */
+int mlpi_store_file_hash(mlpi_store *s, const char *path,
+                         char out[MLPI_HASH_HEX], mlp_error *err);
 
 /* Runs a query and returns its rows as a JSON array of objects (owned).
  * For the read-only CLI views. */

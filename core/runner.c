@@ -445,7 +445,7 @@ static int start(run *r, size_t i, mlp_error *err)
     if (in == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     if (s->parts_text == NULL) {
-        cJSON *parts = mlpi_fingerprint_parts(n, in);
+        cJSON *parts = mlpi_fingerprint_parts(n, in, r->store);
         if (parts == NULL) {
             rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
             goto done;

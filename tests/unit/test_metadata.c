@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -135,6 +136,42 @@ static void recovers_interrupted(void)
     CHECK(count(p, "SELECT count(*) FROM artifact WHERE state='PENDING'") == 0);
 }
 
+/* Data-file hashes are remembered by file identity and time stamp, but
+ * never for a file changed in the last moments. */
+static void file_hash_cache(void)
+{
+    char db[512], f[512], h1[33], h2[33], h3[33];
+    mlpi_store *s;
+    mlp_error err;
+    struct timespec old[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+    FILE *fp;
+
+    db_path(db, sizeof db, "h.sqlite");
+    db_path(f, sizeof f, "data.csv");
+    fp = fopen(f, "w");
+    CHECK(fp != NULL);
+    fputs("a,b\n1,2\n", fp);
+    fclose(fp);
+    CHECK(mlpi_store_open(db, &s, &err) == MLP_OK);
+    /* Fresh: hashed, not remembered. */
+    CHECK(mlpi_store_file_hash(s, f, h1, &err) == MLP_OK);
+    mlpi_store_close(s);
+    CHECK(count(db, "SELECT count(*) FROM file_hash") == 0);
+    /* Old enough: remembered. */
+    CHECK(utimensat(AT_FDCWD, f, old, 0) == 0);
+    CHECK(mlpi_store_open(db, &s, &err) == MLP_OK);
+    CHECK(mlpi_store_file_hash(s, f, h2, &err) == MLP_OK);
+    CHECK(strcmp(h1, h2) == 0);
+    CHECK(count(db, "SELECT count(*) FROM file_hash") == 1);
+    /* Changed (new time stamp): hashed again, to a new value. */
+    fp = fopen(f, "w");
+    fputs("a,b\n1,3\n", fp);
+    fclose(fp);
+    CHECK(mlpi_store_file_hash(s, f, h3, &err) == MLP_OK);
+    CHECK(strcmp(h1, h3) != 0);
+    mlpi_store_close(s);
+}
+
 int main(void)
 {
     char cmd[300];
@@ -146,6 +183,7 @@ int main(void)
     RUN(refuses_newer_schema);
     RUN(publish_and_cache);
     RUN(recovers_interrupted);
+    RUN(file_hash_cache);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         return 1;
