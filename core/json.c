@@ -264,12 +264,11 @@ static cJSON *sorted_copy(const cJSON *v)
 char *mlp_json_canonical(const cJSON *value)
 {
     cJSON *s = sorted_copy(value);
-    char *text, *out;
+    char *out;
 
     if (s == NULL)
         return NULL;
     out = mlp_json_print(s, 0);
     cJSON_Delete(s);
-    (void)text;
     return out;
 }

@@ -214,8 +214,7 @@ static int read_params(lua_State *L, int t, mlp_param_spec **out,
 }
 
 /* The plugin record that owns components defined in a pipeline script. */
-static mlpi_plugin *script_plugin(lua_State *L, mlpi_lua_app *app,
-                                  mlp_error *err)
+static mlpi_plugin *script_plugin(mlpi_lua_app *app, mlp_error *err)
 {
     mlpi_plugin *p;
     const char *script = app->script ? app->script : "script";
@@ -224,7 +223,6 @@ static mlpi_plugin *script_plugin(lua_State *L, mlpi_lua_app *app,
 
     if (app->script_plugin != NULL)
         return app->script_plugin;
-    (void)L;
     base = base ? base + 1 : script;
     snprintf(name, sizeof name, "script:%s", base);
     p = calloc(1, sizeof *p);
@@ -305,7 +303,7 @@ static int l_component(lua_State *L)
         function_hash(L, -1, c->source_hash);
         c->lua_ref = luaL_ref(L, LUA_REGISTRYINDEX);
         c->plugin = app->reg->loading_lua ? app->reg->loading_lua
-                                          : script_plugin(L, app, &err);
+                                          : script_plugin(app, &err);
         if (c->plugin == NULL)
             rc = err.code ? err.code : MLP_ENOMEM;
     }

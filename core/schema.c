@@ -557,6 +557,9 @@ int mlp_schema_feature_active(const cJSON *schema, const cJSON *feature,
     const cJSON *in = cJSON_GetObjectItemCaseSensitive(feature, "in_environment");
     const cJSON *out = cJSON_GetObjectItemCaseSensitive(feature, "not_in_environment");
 
+    /* The schema is part of the signature for default environments, which
+     * need nothing from it today: a feature without in_environment is in
+     * every one. */
     (void)schema;
     /* As TFDV: features being planned, tried out or retired are not
      * checked. */

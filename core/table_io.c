@@ -337,7 +337,6 @@ int mlp_table_write(const mlp_table *t, const char *path, mlp_error *err)
         ents[i].n_levels = c->n_levels;
         memcpy(dir + nc * ENTRY_SIZE + name_pos, c->name, nl);
         name_pos += nl;
-        (void)seg;
         for (int k = 0; k < NSEG; k++) {
             ents[i].seg_off[k] = len[k] ? pos : 0;
             ents[i].seg_len[k] = len[k];
