@@ -240,8 +240,22 @@ void mlpi_html_schema(FILE *out, const char *heading, const cJSON *schema)
                 cJSON_free(t);
             }
         fputs("</td><td>", out);
-        if (cJSON_GetObjectItem(f, "domain"))
-            esc(out, str(f, "domain"));
+        if (cJSON_GetObjectItem(f, "domain")) {
+            /* The named domain's values, not only its name. */
+            const cJSON *d, *v;
+            int k = 0;
+            cJSON_ArrayForEach(d, cJSON_GetObjectItem(schema, "string_domains"))
+                if (strcmp(str(d, "name"), str(f, "domain")) == 0)
+                    cJSON_ArrayForEach(v, cJSON_GetObjectItem(d, "values")) {
+                        if (k++ == 20) {
+                            fputs(", ...", out);
+                            break;
+                        }
+                        if (k > 1)
+                            fputs(", ", out);
+                        esc(out, cJSON_GetStringValue(v) ? cJSON_GetStringValue(v) : "");
+                    }
+        }
         const char *const doms[] = { "string_domain", "int_domain", "float_domain" };
         for (int k = 0; k < 3; k++)
             if ((t = cJSON_PrintUnformatted(cJSON_GetObjectItem(f, doms[k])))) {
@@ -295,6 +309,8 @@ void mlpi_html_anomalies(FILE *out, const char *heading, const cJSON *doc)
             }
             fputs("</td></tr>\n", out);
         }
+        if (cJSON_GetArraySize(cJSON_GetObjectItem(s, "anomalies")) == 0)
+            fputs("<tr><td colspan=\"5\">none</td></tr>\n", out);
         fputs("</table>\n", out);
         const char *const kinds[] = { "drift", "skew" };
         for (int k = 0; k < 2; k++) {

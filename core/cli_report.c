@@ -58,12 +58,16 @@ int mlpi_cmd_report(int argc, char **argv)
         fprintf(stderr, "mlpipe report: %s\n", err.msg);
         return MLPI_EXIT_ENV;
     }
+    char title[512] = "";
     if (mlpi_store_query(s, "SELECT id, name FROM context WHERE type='run' ORDER BY id",
                          NULL, 0, &rows, &err) == MLP_OK)
-        cJSON_ArrayForEach(r, rows)
-            if (strcmp(run, "latest") == 0 ||
-                strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "name")), run) == 0)
+        cJSON_ArrayForEach(r, rows) {
+            const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(r, "name"));
+            if (strcmp(run, "latest") == 0 || strcmp(name, run) == 0) {
                 ctx = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(r, "id"));
+                snprintf(title, sizeof title, "%s", name);
+            }
+        }
     cJSON_Delete(rows);
     rows = NULL;
     if (ctx == 0) {
@@ -91,7 +95,7 @@ int mlpi_cmd_report(int argc, char **argv)
         fprintf(stderr, "mlpipe report: cannot write %s\n", path);
         return MLPI_EXIT_USAGE;
     }
-    mlpi_html_begin(out, run);
+    mlpi_html_begin(out, title);
     cJSON_ArrayForEach(r, rows) {
         const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(r, "type"));
         const char *uri = cJSON_GetStringValue(cJSON_GetObjectItem(r, "uri"));
