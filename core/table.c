@@ -501,3 +501,196 @@ int mlp_table_select(const mlp_table *src, const size_t *rows, size_t n,
     *out = t;
     return MLP_OK;
 }
+
+/* Level k of a categorical column as a NUL-terminated copy (owned). */
+static char *level_copy(const mlp_column *c, size_t k)
+{
+    size_t len;
+    const char *s = mlp_column_level(c, k, &len);
+    char *d = mlp_malloc(len + 1);
+
+    if (d != NULL) {
+        memcpy(d, s, len);
+        d[len] = '\0';
+    }
+    return d;
+}
+
+static int concat_categorical(mlp_table *t, const mlp_table *const *parts,
+                              size_t np, size_t ci, mlp_error *err)
+{
+    const char *name = parts[0]->cols[ci].pub.name;
+    size_t total = t->n_rows, at = 0, nl = 0, cap = 0;
+    int32_t *codes = mlp_malloc((total ? total : 1) * sizeof *codes);
+    char **levels = NULL;
+    int rc = MLP_OK;
+
+    if (codes == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    for (size_t p = 0; rc == MLP_OK && p < np; p++) {
+        const mlp_column *c = &parts[p]->cols[ci].pub;
+        int32_t *map = mlp_malloc((c->n_levels + 1) * sizeof *map);
+        if (map == NULL) {
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            break;
+        }
+        /* Levels in order of first appearance across the parts. */
+        for (size_t k = 0; rc == MLP_OK && k < c->n_levels; k++) {
+            char *lv = level_copy(c, k);
+            size_t j;
+            if (lv == NULL) {
+                rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                break;
+            }
+            for (j = 0; j < nl && strcmp(levels[j], lv) != 0; j++)
+                ;
+            if (j < nl) {
+                mlp_free(lv);
+            } else {
+                if (nl == cap) {
+                    cap = cap ? cap * 2 : 16;
+                    char **nlv = mlp_realloc(levels, cap * sizeof *nlv);
+                    if (nlv == NULL) {
+                        mlp_free(lv);
+                        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                        break;
+                    }
+                    levels = nlv;
+                }
+                levels[nl++] = lv;
+            }
+            map[k] = (int32_t)j;
+        }
+        for (size_t i = 0; rc == MLP_OK && i < c->n_rows; i++)
+            codes[at++] = c->codes[i] < 0 ? -1 : map[c->codes[i]];
+        mlp_free(map);
+    }
+    if (rc == MLP_OK)
+        rc = mlp_table_add_categorical(t, name, codes, nl,
+                                       (const char *const *)levels, err);
+    for (size_t k = 0; k < nl; k++)
+        mlp_free(levels[k]);
+    mlp_free(levels);
+    mlp_free(codes);
+    return rc;
+}
+
+static int concat_column(mlp_table *t, const mlp_table *const *parts, size_t np,
+                         size_t ci, mlp_error *err)
+{
+    const mlp_column *c0 = &parts[0]->cols[ci].pub;
+    size_t total = t->n_rows, at = 0;
+
+    switch (c0->type) {
+    case MLP_COL_NUMERIC: {
+        double *v = mlp_malloc((total ? total : 1) * sizeof *v);
+        uint8_t *m = mlp_calloc(bitmap_bytes(total) + 1, 1);
+        if (v == NULL || m == NULL) {
+            mlp_free(v);
+            mlp_free(m);
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        }
+        for (size_t p = 0; p < np; p++) {
+            const mlp_column *c = &parts[p]->cols[ci].pub;
+            if (c->num == NULL) {
+                mlp_free(v);
+                mlp_free(m);
+                return mlp_error_set(err, MLP_EINVAL, "column '%s' is packed: "
+                                     "decode it before joining tables", c->name);
+            }
+            for (size_t i = 0; i < c->n_rows; i++, at++) {
+                v[at] = c->num[i];
+                if (mlp_column_is_missing(c, i))
+                    m[at >> 3] |= (uint8_t)(1u << (at & 7));
+            }
+        }
+        return mlp_table_adopt_numeric(t, c0->name, v, m, err);
+    }
+    case MLP_COL_MATRIX: {
+        float *v = mlp_malloc((total ? total : 1) * c0->width * sizeof *v);
+        if (v == NULL)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        for (size_t p = 0; p < np; p++) {
+            const mlp_column *c = &parts[p]->cols[ci].pub;
+            memcpy(v + at * c0->width, c->mat, c->n_rows * c0->width * sizeof *v);
+            at += c->n_rows;
+        }
+        return mlp_table_adopt_matrix(t, c0->name, c0->width, v, err);
+    }
+    case MLP_COL_CATEGORICAL:
+        return concat_categorical(t, parts, np, ci, err);
+    case MLP_COL_STRING: {
+        const char **vals = mlp_calloc(total + 1, sizeof *vals);
+        char **copies = mlp_calloc(total + 1, sizeof *copies);
+        int rc = MLP_OK;
+        if (vals == NULL || copies == NULL)
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        for (size_t p = 0; rc == MLP_OK && p < np; p++) {
+            const mlp_column *c = &parts[p]->cols[ci].pub;
+            for (size_t i = 0; i < c->n_rows; i++, at++) {
+                size_t len;
+                const char *s;
+                if (mlp_column_is_missing(c, i))
+                    continue;
+                s = mlp_column_string(c, i, &len);
+                copies[at] = mlp_malloc(len + 1);
+                if (copies[at] == NULL) {
+                    rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                    break;
+                }
+                memcpy(copies[at], s, len);
+                copies[at][len] = '\0';
+                vals[at] = copies[at];
+            }
+        }
+        if (rc == MLP_OK)
+            rc = mlp_table_add_string(t, c0->name, vals, err);
+        for (size_t i = 0; copies && i < total; i++)
+            mlp_free(copies[i]);
+        mlp_free(copies);
+        mlp_free(vals);
+        return rc;
+    }
+    }
+    return mlp_error_set(err, MLP_EINVAL, "column '%s' has an unknown type",
+                         c0->name);
+}
+
+int mlp_table_concat(const mlp_table *const *parts, size_t n, mlp_table **out,
+                     mlp_error *err)
+{
+    size_t total = 0;
+    mlp_table *t;
+    int rc = MLP_OK;
+
+    *out = NULL;
+    if (n == 0)
+        return mlp_error_set(err, MLP_EINVAL, "no tables to join");
+    for (size_t p = 0; p < n; p++) {
+        if (parts[p]->n_cols != parts[0]->n_cols)
+            return mlp_error_set(err, MLP_EINVAL, "table %zu has %zu columns, "
+                                 "table 0 has %zu", p, parts[p]->n_cols,
+                                 parts[0]->n_cols);
+        for (size_t c = 0; c < parts[0]->n_cols; c++) {
+            const mlp_column *a = &parts[0]->cols[c].pub, *b = &parts[p]->cols[c].pub;
+            if (strcmp(a->name, b->name) != 0 || a->type != b->type ||
+                a->width != b->width)
+                return mlp_error_set(err, MLP_EINVAL, "table %zu: column %zu is "
+                                     "'%s' (%s), table 0 has '%s' (%s)", p, c,
+                                     b->name, mlp_col_type_name(b->type),
+                                     a->name, mlp_col_type_name(a->type));
+        }
+        total += parts[p]->n_rows;
+    }
+    t = mlp_table_new(total);
+    if (t == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    for (size_t c = 0; rc == MLP_OK && c < parts[0]->n_cols; c++)
+        rc = concat_column(t, parts, n, c, err);
+    if (rc != MLP_OK) {
+        mlp_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return MLP_OK;
+}

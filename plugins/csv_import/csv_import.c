@@ -849,24 +849,132 @@ static size_t value_bytes(const mlp_column *c, size_t i, char *buf, size_t cap)
     return len;
 }
 
-/* Ingests one mlpipe table file: the same splits and properties as for
- * text input, each row hashed over its values (or its key column). */
+/* Appends the split key bytes of row i of t to a growing buffer. */
+static int row_key(const job *j, const mlp_table *t, size_t i, char **buf,
+                   size_t *cap, size_t *len)
+{
+    *len = 0;
+    for (size_t c = 0; c < mlp_table_n_cols(t); c++) {
+        const mlp_column *col = mlp_table_column(t, c);
+        size_t need = col->type == MLP_COL_MATRIX ? col->width * sizeof(float) : 4096;
+        if (j->key_col >= 0 && (int)c != j->key_col)
+            continue;
+        if (*cap < *len + need + 1) {
+            size_t ncap = (*len + need + 1) * 2;
+            char *nb = realloc(*buf, ncap);
+            if (nb == NULL)
+                return MLP_ENOMEM;
+            *buf = nb;
+            *cap = ncap;
+        }
+        *len += value_bytes(col, i, *buf + *len, need);
+        (*buf)[(*len)++] = '\x1f';  /* keeps ("ab","c") apart from ("a","bc") */
+    }
+    return MLP_OK;
+}
+
+/* One split of table input: its rows of every file, joined, and the
+ * source file and row number of each. */
+static int write_table_split(job *j, mlp_table **tabs, size_t s,
+                             const uint32_t *rf, const size_t *rr, size_t n,
+                             mlp_artifact *out, mlp_error *err)
+{
+    mlp_table **parts = calloc(j->n_files + 1, sizeof *parts), *joined = NULL;
+    mlp_table *lines = NULL;
+    size_t *sel = malloc((n ? n : 1) * sizeof *sel);
+    double *ln = malloc((n ? n : 1) * sizeof *ln);
+    int32_t *fi = malloc((n ? n : 1) * sizeof *fi);
+    const char **names = malloc((j->n_files + 1) * sizeof *names);
+    char file[128], path[4096];
+    int rc = MLP_OK;
+
+    if (!parts || !sel || !ln || !fi || !names) {
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        goto done;
+    }
+    /* Rows arrive in file order, so each file's rows are one stretch. */
+    for (size_t f = 0, k = 0; rc == MLP_OK && f < j->n_files; f++) {
+        size_t m = 0;
+        names[f] = j->files[f].path;
+        while (k < n && rf[k] == f) {
+            sel[m++] = rr[k];
+            ln[k] = (double)rr[k] + 1;  /* row numbers of the source table */
+            fi[k] = (int32_t)f;
+            k++;
+        }
+        rc = mlp_table_select(tabs[f], sel, m, &parts[f], err);
+    }
+    if (rc == MLP_OK)
+        rc = mlp_table_concat((const mlp_table *const *)parts, j->n_files,
+                              &joined, err);
+    snprintf(file, sizeof file, "%s.mlpt", j->splits[s].name);
+    if (rc == MLP_OK)
+        rc = mlp_artifact_path(out, file, path, sizeof path, err);
+    if (rc == MLP_OK)
+        rc = mlp_table_write(joined, path, err);
+    lines = rc == MLP_OK ? mlp_table_new(n) : NULL;
+    if (rc == MLP_OK && lines == NULL)
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    if (rc == MLP_OK)
+        rc = mlp_table_add_categorical(lines, "file", fi, j->n_files, names, err);
+    if (rc == MLP_OK)
+        rc = mlp_table_add_numeric(lines, "line", ln, NULL, err);
+    snprintf(file, sizeof file, "%s.lines.mlpt", j->splits[s].name);
+    if (rc == MLP_OK)
+        rc = mlp_artifact_path(out, file, path, sizeof path, err);
+    if (rc == MLP_OK)
+        rc = mlp_table_write(lines, path, err);
+done:
+    for (size_t f = 0; parts && f < j->n_files; f++)
+        mlp_table_free(parts[f]);
+    free(parts);
+    mlp_table_free(joined);
+    mlp_table_free(lines);
+    free(sel);
+    free(ln);
+    free(fi);
+    free(names);
+    return rc;
+}
+
+/* Ingests mlpipe table files: the same splits and properties as for text
+ * input, each row hashed over its values (or its key column); the files
+ * must have the same columns. */
 static int run_table(mlp_ctx *ctx, job *j, mlp_artifact *out, mlp_error *err)
 {
-    mlp_table *t = NULL;
+    mlp_table **tabs = calloc(j->n_files + 1, sizeof *tabs);
     const char *key = mlp_ctx_param_string(ctx, "split_key");
-    size_t *rows[MAX_SPLITS] = { NULL }, nrow[MAX_SPLITS] = { 0 };
+    const char *label = mlp_ctx_param_string(ctx, "label");
+    uint32_t *rf[MAX_SPLITS] = { NULL };
+    size_t *rr[MAX_SPLITS] = { NULL }, nrow[MAX_SPLITS] = { 0 }, total = 0;
     char *scratch = NULL;
     size_t cap = 0;
-    int rc;
+    int rc = MLP_OK;
 
-    if (j->n_files != 1)
-        return mlp_error_set(err, MLP_EINVAL, "format mlpt reads one table "
-                             "file at a time; %zu match", j->n_files);
-    rc = mlp_table_open(j->files[0].path, &t, err);
+    if (tabs == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    for (size_t f = 0; rc == MLP_OK && f < j->n_files; f++) {
+        rc = mlp_table_open(j->files[f].path, &tabs[f], err);
+        if (rc == MLP_OK)
+            total += mlp_table_n_rows(tabs[f]);
+    }
     if (rc != MLP_OK)
-        return rc;
-    size_t n = mlp_table_n_rows(t), nc = mlp_table_n_cols(t);
+        goto done;
+    const mlp_table *t = tabs[0];
+    size_t nc = mlp_table_n_cols(t);
+    for (size_t f = 1; f < j->n_files; f++) {
+        int same = mlp_table_n_cols(tabs[f]) == nc;
+        for (size_t c = 0; same && c < nc; c++) {
+            const mlp_column *a = mlp_table_column(t, c), *b = mlp_table_column(tabs[f], c);
+            same = strcmp(a->name, b->name) == 0 && a->type == b->type && a->width == b->width;
+        }
+        if (!same) {
+            rc = mlp_error_set(err, MLP_EINVAL, "%s: its columns differ from "
+                               "those of %s (names, types and order must "
+                               "match)", j->files[f].path, j->files[0].path);
+            goto done;
+        }
+    }
     j->cols = calloc(nc + 1, sizeof *j->cols);
     if (j->cols == NULL) {
         rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
@@ -880,9 +988,12 @@ static int run_table(mlp_ctx *ctx, job *j, mlp_artifact *out, mlp_error *err)
         j->cols[c].declared = col->type == MLP_COL_CATEGORICAL ? T_CATEGORICAL
                               : col->type == MLP_COL_STRING ? T_STRING : T_NUMERIC;
         j->cols[c].integer = 1;
-        for (size_t i = 0; col->type == MLP_COL_NUMERIC && i < n; i++)
-            if (!mlp_column_is_missing(col, i) && col->num[i] != floor(col->num[i]))
-                j->cols[c].integer = 0;
+        for (size_t f = 0; f < j->n_files && col->type == MLP_COL_NUMERIC; f++) {
+            const mlp_column *fc = mlp_table_column(tabs[f], c);
+            for (size_t i = 0; i < fc->n_rows; i++)
+                if (!mlp_column_is_missing(fc, i) && fc->num[i] != floor(fc->num[i]))
+                    j->cols[c].integer = 0;
+        }
         if (key && strcmp(key, col->name) == 0)
             j->key_col = (int)c;
     }
@@ -891,90 +1002,45 @@ static int run_table(mlp_ctx *ctx, job *j, mlp_artifact *out, mlp_error *err)
                            "'%s' in %s", key, j->files[0].path);
         goto done;
     }
-    const char *label = mlp_ctx_param_string(ctx, "label");
     if (label && mlp_table_find(t, label) == NULL) {
         rc = mlp_error_set(err, MLP_EINVAL, "parameter 'label': no column "
                            "'%s' in %s", label, j->files[0].path);
         goto done;
     }
     for (size_t s = 0; s < j->n_splits; s++) {
-        rows[s] = malloc((n ? n : 1) * sizeof *rows[s]);
-        if (rows[s] == NULL) {
+        rf[s] = malloc((total ? total : 1) * sizeof *rf[s]);
+        rr[s] = malloc((total ? total : 1) * sizeof *rr[s]);
+        if (rf[s] == NULL || rr[s] == NULL) {
             rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
             goto done;
         }
     }
-    for (size_t i = 0; rc == MLP_OK && i < n; i++) {
-        size_t len = 0;
-        int sp;
-        for (size_t c = 0; c < nc; c++) {
-            const mlp_column *col = mlp_table_column(t, c);
-            size_t need = col->type == MLP_COL_MATRIX ? col->width * sizeof(float) : 4096;
-            if (j->key_col >= 0 && (int)c != j->key_col)
-                continue;
-            if (cap < len + need + 1) {
-                cap = (len + need + 1) * 2;
-                char *ns = realloc(scratch, cap);
-                if (ns == NULL) {
-                    rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-                    break;
-                }
-                scratch = ns;
+    for (size_t f = 0; rc == MLP_OK && f < j->n_files; f++)
+        for (size_t i = 0; rc == MLP_OK && i < mlp_table_n_rows(tabs[f]); i++) {
+            size_t len;
+            int sp;
+            rc = row_key(j, tabs[f], i, &scratch, &cap, &len);
+            if (rc == MLP_OK)
+                rc = ingest_split_of(j, scratch ? scratch : "", len, &sp);
+            if (rc != MLP_OK) {
+                rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                break;
             }
-            len += value_bytes(col, i, scratch + len, need);
-            scratch[len++] = '\x1f';  /* keeps ("ab","c") apart from ("a","bc") */
-        }
-        if (rc == MLP_OK)
-            rc = ingest_split_of(j, scratch ? scratch : "", len, &sp);
-        if (rc == MLP_OK) {
-            rows[sp][nrow[sp]++] = i;
+            rf[sp][nrow[sp]] = (uint32_t)f;
+            rr[sp][nrow[sp]++] = i;
             j->splits[sp].rows++;
-        } else if (rc == MLP_ENOMEM) {
-            mlp_error_set(err, rc, "out of memory");
         }
-    }
-    for (size_t s = 0; rc == MLP_OK && s < j->n_splits; s++) {
-        mlp_table *part = NULL, *lines = NULL;
-        char file[128], path[4096];
-        double *ln = malloc((nrow[s] ? nrow[s] : 1) * sizeof *ln);
-        int32_t *fi = calloc(nrow[s] + 1, sizeof *fi);
-        const char *names[1] = { j->files[0].path };
-        if (ln == NULL || fi == NULL) {
-            free(ln);
-            free(fi);
-            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-            break;
-        }
-        for (size_t k = 0; k < nrow[s]; k++)
-            ln[k] = (double)rows[s][k] + 1;  /* row numbers of the source table */
-        rc = mlp_table_select(t, rows[s], nrow[s], &part, err);
-        snprintf(file, sizeof file, "%s.mlpt", j->splits[s].name);
-        if (rc == MLP_OK)
-            rc = mlp_artifact_path(out, file, path, sizeof path, err);
-        if (rc == MLP_OK)
-            rc = mlp_table_write(part, path, err);
-        lines = mlp_table_new(nrow[s]);
-        if (rc == MLP_OK && lines == NULL)
-            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-        if (rc == MLP_OK)
-            rc = mlp_table_add_categorical(lines, "file", fi, 1, names, err);
-        if (rc == MLP_OK)
-            rc = mlp_table_add_numeric(lines, "line", ln, NULL, err);
-        snprintf(file, sizeof file, "%s.lines.mlpt", j->splits[s].name);
-        if (rc == MLP_OK)
-            rc = mlp_artifact_path(out, file, path, sizeof path, err);
-        if (rc == MLP_OK)
-            rc = mlp_table_write(lines, path, err);
-        mlp_table_free(part);
-        mlp_table_free(lines);
-        free(ln);
-        free(fi);
-    }
+    for (size_t s = 0; rc == MLP_OK && s < j->n_splits; s++)
+        rc = write_table_split(j, tabs, s, rf[s], rr[s], nrow[s], out, err);
 done:
-    for (size_t s = 0; s < MAX_SPLITS; s++)
-        free(rows[s]);
+    for (size_t s = 0; s < MAX_SPLITS; s++) {
+        free(rf[s]);
+        free(rr[s]);
+    }
+    for (size_t f = 0; f < j->n_files; f++)
+        mlp_table_free(tabs[f]);
+    free(tabs);
     free(scratch);
-    mlp_table_free(t);
     return rc;
 }
 

@@ -246,3 +246,14 @@ expect late_quote_general 0 "$M" run parsers.lua -- late_quote.csv general
 general=$(grep fingerprint <<<"$OUT")
 [ -n "$fast" ] && [ "$fast" = "$general" ] && pass late_quote_falls_back_to_general ||
     fail late_quote_falls_back_to_general "$fast vs $general"
+
+# Several table files at once: rows of both, dictionaries merged.
+expect table_written_2 0 "$M" run totable.lua -- types.csv
+tblsemi=$(awk '$1 == "table" {print $2}' <<<"$OUT")
+printf 'a,b,c\nz,w,q\n' > other.csv
+expect table_written_3 0 "$M" run totable.lua -- other.csv
+tbl2=$(awk '$1 == "table" {print $2}' <<<"$OUT")
+run_dump table_inputs_joined x "{ paths = { \"$tbl\", \"$tbl2\" } }" &&
+has table_inputs_joined "$OUT" 'all:a[categorical]=x, y|1|z' 'all:c[categorical]=two'
+expect table_inputs_mismatch 3 "$M" run dump.lua -- x "{ paths = { \"$tbl\", \"$tblsemi\" } }" &&
+has table_inputs_mismatch "$OUT" "$tblsemi: its columns differ from those of $tbl"

@@ -379,6 +379,49 @@ static void select_rows(void)
     mlp_table_free(t);
 }
 
+/* Joining tables appends rows and merges categorical dictionaries. */
+static void concat_tables(void)
+{
+    mlp_table *a = mlp_table_new(2), *b = mlp_table_new(3), *r = NULL;
+    mlp_error err;
+    int32_t ca[2] = { 0, 1 }, cb[3] = { 1, -1, 0 };
+    const char *la[2] = { "x", "y" }, *lb[2] = { "z", "y" };
+    double va[2] = { 1, 2 }, vb[3] = { 3, 4, 5 };
+    uint8_t mb[1] = { 0x02 };
+    const mlp_table *parts[2];
+    size_t len;
+
+    CHECK(mlp_table_add_categorical(a, "c", ca, 2, la, &err) == MLP_OK);
+    CHECK(mlp_table_add_numeric(a, "v", va, NULL, &err) == MLP_OK);
+    CHECK(mlp_table_add_categorical(b, "c", cb, 2, lb, &err) == MLP_OK);
+    CHECK(mlp_table_add_numeric(b, "v", vb, mb, &err) == MLP_OK);
+    parts[0] = a;
+    parts[1] = b;
+    CHECK_MSG(mlp_table_concat(parts, 2, &r, &err) == MLP_OK, "%s", err.msg);
+    const mlp_column *c = mlp_table_find(r, "c"), *v = mlp_table_find(r, "v");
+    CHECK(mlp_table_n_rows(r) == 5 && c->n_levels == 3);
+    const char *want[5] = { "x", "y", "y", NULL, "z" };
+    for (size_t i = 0; i < 5; i++) {
+        if (want[i] == NULL) {
+            CHECK(mlp_column_is_missing(c, i));
+            continue;
+        }
+        const char *s = mlp_column_level(c, (size_t)c->codes[i], &len);
+        CHECK_MSG(len == 1 && s[0] == want[i][0], "row %zu", i);
+    }
+    CHECK(v->num[2] == 3 && mlp_column_is_missing(v, 3) && v->num[4] == 5);
+    mlp_table_free(r);
+    mlp_table_free(b);
+    b = mlp_table_new(1);
+    CHECK(mlp_table_add_numeric(b, "other", vb, NULL, &err) == MLP_OK);
+    CHECK(mlp_table_add_numeric(b, "v", vb, NULL, &err) == MLP_OK);
+    parts[1] = b;
+    CHECK(mlp_table_concat(parts, 2, &r, &err) == MLP_EINVAL && r == NULL);
+    CHECK_CONTAINS(err.msg, "table 1: column 0 is 'other' (numeric), table 0 has 'c' (categorical)");
+    mlp_table_free(a);
+    mlp_table_free(b);
+}
+
 /* Every table freed: the core's allocator count is back to zero. */
 static void no_leaked_memory(void)
 {
@@ -404,6 +447,7 @@ int main(void)
     RUN(large_round_trip);
     RUN(compact_encodings_round_trip);
     RUN(select_rows);
+    RUN(concat_tables);
     RUN(no_leaked_memory);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)

@@ -101,6 +101,12 @@ int mlp_table_add_copy(mlp_table *t, const char *name, const mlp_column *src,
 int mlp_table_select(const mlp_table *src, const size_t *rows, size_t n,
                      mlp_table **out, mlp_error *err);
 
+/* One table of the rows of parts[0], then parts[1], ...  The parts must
+ * have the same columns (names, types, matrix widths) in the same order;
+ * categorical dictionaries are merged.  *out is owned (mlp_table_free). */
+int mlp_table_concat(const mlp_table *const *parts, size_t n, mlp_table **out,
+                     mlp_error *err);
+
 /* Adopts a numeric column in its stored form (values as `packing` says,
  * missing rows may hold anything): for writing large integer data without
  * expanding it to doubles first.  Such a column has `num` NULL until the
