@@ -103,4 +103,8 @@ void ingest_reset_rows(job *j);
 int fast_scan(job *j, mlp_error *err);
 int fast_fill(job *j, split_cols *sc, dict *dicts, mlp_error *err);
 
+/* Table-file input (tableinput.c): reads j's files, writes the splits
+ * into out and fills j's columns and split counts for the properties. */
+int table_ingest(mlp_ctx *ctx, job *j, mlp_artifact *out, mlp_error *err);
+
 #endif
