@@ -584,7 +584,6 @@ static int decode_column(mlpi_col *c, size_t n)
                 v[i] = NAN;
     c->owned[0] = v;
     c->pub.num = v;
-    c->encoded = NULL;
     return MLP_OK;
 }
 
@@ -592,11 +591,25 @@ int mlp_table_decode(mlp_table *t, size_t i, mlp_error *err)
 {
     if (i >= t->n_cols)
         return mlp_error_set(err, MLP_EINVAL, "no column %zu", i);
-    if (t->cols[i].encoded == NULL)
+    if (t->cols[i].encoded == NULL || t->cols[i].pub.num != NULL)
         return MLP_OK;
     if (decode_column(&t->cols[i], t->n_rows) != MLP_OK)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     return MLP_OK;
+}
+
+void mlp_table_release(mlp_table *t, size_t i)
+{
+    mlpi_col *c;
+
+    if (i >= t->n_cols)
+        return;
+    c = &t->cols[i];
+    if (c->encoded == NULL || c->pub.num == NULL)
+        return;  /* nothing decoded, or nothing to fall back on */
+    mlp_free(c->owned[0]);
+    c->owned[0] = NULL;
+    c->pub.num = NULL;
 }
 
 typedef struct decoder {
@@ -613,7 +626,7 @@ static void *decode_columns(void *arg)
         size_t i = atomic_fetch_add(&d->next, 1);
         if (i >= d->t->n_cols)
             break;
-        if (d->t->cols[i].encoded != NULL &&
+        if (d->t->cols[i].encoded != NULL && d->t->cols[i].pub.num == NULL &&
             decode_column(&d->t->cols[i], d->t->n_rows) != MLP_OK)
             atomic_store(&d->failed, 1);
     }

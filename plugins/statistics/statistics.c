@@ -55,6 +55,10 @@ static void *worker(void *arg)
             mlp_table_decode(w->t, i, NULL) != MLP_OK)
             continue;  /* out of memory: out[i] stays NULL and is reported */
         w->out[i] = feature_stats(c, kind_of(w->kinds, c->name), &w->opts);
+        /* Memory stays at one decoded column per worker. */
+        if (c != NULL && c->type == MLP_COL_NUMERIC && c->packing != MLP_PACK_F64 &&
+            (w->opts.weights == NULL || c->num != w->opts.weights))
+            mlp_table_release(w->t, i);
     }
     return NULL;
 }

@@ -147,6 +147,9 @@ int mlp_table_open_packed(const char *path, mlp_table **out, mlp_error *err);
  * for any other column.  Different columns may be decoded from different
  * threads at once. */
 int mlp_table_decode(mlp_table *t, size_t i, mlp_error *err);
+/* Frees what mlp_table_decode made for column i (its `num` is NULL again),
+ * so a reader going column by column holds one decoded column at a time. */
+void mlp_table_release(mlp_table *t, size_t i);
 
 /* The format version this build writes; it reads the same major. */
 #define MLP_TABLE_FORMAT_MAJOR 1
