@@ -379,6 +379,22 @@ int mlp_table_add_copy(mlp_table *t, const char *name, const mlp_column *src,
     return MLP_OK;
 }
 
+/* Row i of a STRING column, or level k of a CATEGORICAL one, as an owned
+ * NUL-terminated copy (mlp_free); NULL on exhaustion. */
+static char *text_copy(const mlp_column *c, size_t i)
+{
+    size_t len;
+    const char *s = c->type == MLP_COL_STRING ? mlp_column_string(c, i, &len)
+                                              : mlp_column_level(c, i, &len);
+    char *d = mlp_malloc(len + 1);
+
+    if (d != NULL) {
+        memcpy(d, s, len);
+        d[len] = '\0';
+    }
+    return d;
+}
+
 static int select_column(mlp_table *t, const mlp_column *c, const size_t *rows,
                          size_t n, mlp_error *err)
 {
@@ -421,15 +437,9 @@ static int select_column(mlp_table *t, const mlp_column *c, const size_t *rows,
         if (codes == NULL || levels == NULL || copies == NULL)
             rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
         for (size_t k = 0; rc == MLP_OK && k < c->n_levels; k++) {
-            size_t len;
-            const char *s = mlp_column_level(c, k, &len);
-            copies[k] = mlp_malloc(len + 1);
-            if (copies[k] == NULL) {
+            copies[k] = text_copy(c, k);
+            if (copies[k] == NULL)
                 rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-                break;
-            }
-            memcpy(copies[k], s, len);
-            copies[k][len] = '\0';
             levels[k] = copies[k];
         }
         for (size_t i = 0; rc == MLP_OK && i < n; i++)
@@ -451,18 +461,11 @@ static int select_column(mlp_table *t, const mlp_column *c, const size_t *rows,
         if (vals == NULL || copies == NULL)
             rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
         for (size_t i = 0; rc == MLP_OK && i < n; i++) {
-            size_t len;
-            const char *s;
             if (mlp_column_is_missing(c, rows[i]))
                 continue;
-            s = mlp_column_string(c, rows[i], &len);
-            copies[i] = mlp_malloc(len + 1);
-            if (copies[i] == NULL) {
+            copies[i] = text_copy(c, rows[i]);
+            if (copies[i] == NULL)
                 rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-                break;
-            }
-            memcpy(copies[i], s, len);
-            copies[i][len] = '\0';
             vals[i] = copies[i];
         }
         if (rc == MLP_OK)
@@ -502,20 +505,6 @@ int mlp_table_select(const mlp_table *src, const size_t *rows, size_t n,
     return MLP_OK;
 }
 
-/* Level k of a categorical column as a NUL-terminated copy (owned). */
-static char *level_copy(const mlp_column *c, size_t k)
-{
-    size_t len;
-    const char *s = mlp_column_level(c, k, &len);
-    char *d = mlp_malloc(len + 1);
-
-    if (d != NULL) {
-        memcpy(d, s, len);
-        d[len] = '\0';
-    }
-    return d;
-}
-
 static int concat_categorical(mlp_table *t, const mlp_table *const *parts,
                               size_t np, size_t ci, mlp_error *err)
 {
@@ -536,7 +525,7 @@ static int concat_categorical(mlp_table *t, const mlp_table *const *parts,
         }
         /* Levels in order of first appearance across the parts. */
         for (size_t k = 0; rc == MLP_OK && k < c->n_levels; k++) {
-            char *lv = level_copy(c, k);
+            char *lv = text_copy(c, k);
             size_t j;
             if (lv == NULL) {
                 rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
@@ -627,19 +616,12 @@ static int concat_column(mlp_table *t, const mlp_table *const *parts, size_t np,
             rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
         for (size_t p = 0; rc == MLP_OK && p < np; p++) {
             const mlp_column *c = &parts[p]->cols[ci].pub;
-            for (size_t i = 0; i < c->n_rows; i++, at++) {
-                size_t len;
-                const char *s;
+            for (size_t i = 0; rc == MLP_OK && i < c->n_rows; i++, at++) {
                 if (mlp_column_is_missing(c, i))
                     continue;
-                s = mlp_column_string(c, i, &len);
-                copies[at] = mlp_malloc(len + 1);
-                if (copies[at] == NULL) {
+                copies[at] = text_copy(c, i);
+                if (copies[at] == NULL)
                     rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-                    break;
-                }
-                memcpy(copies[at], s, len);
-                copies[at][len] = '\0';
                 vals[at] = copies[at];
             }
         }

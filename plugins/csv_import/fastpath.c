@@ -22,22 +22,38 @@
 
 #define FAST_THREADS 2
 
+/* Grows parallel arrays to cap elements each: slots[k] is the address of
+ * a pointer to sizes[k]-byte elements (read and written with memcpy, so
+ * any element type is fine).  Returns -1 when one could not grow (those
+ * that did keep their new size). */
+static int grow_arrays(void *const *slots, const size_t *sizes, size_t n,
+                       size_t cap)
+{
+    int rc = 0;
+
+    for (size_t k = 0; k < n; k++) {
+        void *old, *p;
+        memcpy(&old, slots[k], sizeof old);
+        p = realloc(old, cap * sizes[k]);
+        if (p == NULL)
+            rc = -1;
+        else
+            memcpy(slots[k], &p, sizeof p);
+    }
+    return rc;
+}
+
 static int push_pos(job *j, uint64_t off, uint32_t len, uint32_t file,
                     uint64_t line, mlp_error *err)
 {
     size_t n = j->n_rows;  /* ingest_push_row has not counted it yet */
 
     if (n == 0 || (n & (n - 1)) == 0) {
-        size_t cap = n ? n * 2 : 4096;
-        uint64_t *o = realloc(j->row_off, cap * sizeof *o);
-        if (o) j->row_off = o;
-        uint32_t *l = realloc(j->row_len, cap * sizeof *l);
-        if (l) j->row_len = l;
-        uint32_t *f = realloc(j->row_file, cap * sizeof *f);
-        if (f) j->row_file = f;
-        uint64_t *ln = realloc(j->row_line, cap * sizeof *ln);
-        if (ln) j->row_line = ln;
-        if (!o || !l || !f || !ln)
+        void *const arrays[] = { &j->row_off, &j->row_len, &j->row_file,
+                                 &j->row_line };
+        const size_t sizes[] = { sizeof *j->row_off, sizeof *j->row_len,
+                                 sizeof *j->row_file, sizeof *j->row_line };
+        if (grow_arrays(arrays, sizes, 4, n ? n * 2 : 4096) != 0)
             return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     }
     j->row_off[n] = off;
@@ -82,18 +98,12 @@ static int chunk_push(chunk *c, uint64_t off, uint32_t len, size_t line,
                       uint64_t hash, size_t bad)
 {
     if (c->n == c->cap) {
+        void *const arrays[] = { &c->off, &c->hash, &c->len, &c->rel_line,
+                                 &c->bad_count };
+        const size_t sizes[] = { sizeof *c->off, sizeof *c->hash, sizeof *c->len,
+                                 sizeof *c->rel_line, sizeof *c->bad_count };
         size_t cap = c->cap ? c->cap * 2 : 4096;
-        uint64_t *o = realloc(c->off, cap * sizeof *o);
-        if (o) c->off = o;
-        uint64_t *h = realloc(c->hash, cap * sizeof *h);
-        if (h) c->hash = h;
-        uint32_t *l = realloc(c->len, cap * sizeof *l);
-        if (l) c->len = l;
-        size_t *rl = realloc(c->rel_line, cap * sizeof *rl);
-        if (rl) c->rel_line = rl;
-        size_t *b = realloc(c->bad_count, cap * sizeof *b);
-        if (b) c->bad_count = b;
-        if (!o || !h || !l || !rl || !b)
+        if (grow_arrays(arrays, sizes, 5, cap) != 0)
             return -1;
         c->cap = cap;
     }
