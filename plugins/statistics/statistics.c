@@ -18,23 +18,32 @@
 
 typedef struct work {
     mlp_table *t;
-    const cJSON *kinds;      /* column name -> "int"/"float" from ingestion */
+    const char **kinds;      /* per column: "int"/"float" from ingestion */
     stats_opts opts;
     cJSON **out;             /* per column */
     atomic_size_t next;
     mlp_ctx *ctx;
 } work;
 
-static const char *kind_of(const cJSON *kinds, const char *name)
+/* The int/float kind the ingestion recorded for each column of t, by
+ * column index.  The property lists columns in table order, so one walk
+ * suffices; a column it does not name (another producer) gets NULL and its
+ * kind is inferred from the values. */
+static const char **column_kinds(const mlp_table *t, const cJSON *props)
 {
+    size_t nc = mlp_table_n_cols(t), k = 0;
+    const char **kinds = calloc(nc + 1, sizeof *kinds);
     const cJSON *c;
 
-    cJSON_ArrayForEach(c, kinds) {
+    if (kinds == NULL)
+        return NULL;
+    cJSON_ArrayForEach(c, props) {
         const char *n = cJSON_GetStringValue(cJSON_GetObjectItem(c, "name"));
-        if (n && strcmp(n, name) == 0)
-            return cJSON_GetStringValue(cJSON_GetObjectItem(c, "kind"));
+        if (k < nc && n && strcmp(n, mlp_table_column(t, k)->name) == 0)
+            kinds[k] = cJSON_GetStringValue(cJSON_GetObjectItem(c, "kind"));
+        k++;
     }
-    return NULL;
+    return kinds;
 }
 
 static void *worker(void *arg)
@@ -54,7 +63,7 @@ static void *worker(void *arg)
             c->packing != MLP_PACK_U16 && c->packing != MLP_PACK_I16 &&
             mlp_table_decode(w->t, i, NULL) != MLP_OK)
             continue;  /* out of memory: out[i] stays NULL and is reported */
-        w->out[i] = feature_stats(c, kind_of(w->kinds, c->name), &w->opts);
+        w->out[i] = feature_stats(c, w->kinds[i], &w->opts);
         /* Memory stays at one decoded column per worker. */
         if (c != NULL && c->type == MLP_COL_NUMERIC && c->packing != MLP_PACK_F64 &&
             (w->opts.weights == NULL || c->num != w->opts.weights))
@@ -83,7 +92,11 @@ static int split_stats(mlp_ctx *ctx, const mlp_artifact *ex, const char *split,
         return rc;
     w.t = t;
     w.ctx = ctx;
-    w.kinds = mlp_artifact_property(ex, "columns");
+    w.kinds = column_kinds(t, mlp_artifact_property(ex, "columns"));
+    if (w.kinds == NULL) {
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        goto done;
+    }
     w.opts.top_k = (size_t)mlp_ctx_param_int(ctx, "top_k");
     w.opts.histogram_buckets = (size_t)mlp_ctx_param_int(ctx, "histogram_buckets");
     w.opts.quantile_buckets = (size_t)mlp_ctx_param_int(ctx, "quantile_buckets");
@@ -149,6 +162,7 @@ done:
     for (size_t i = 0; w.out && i < mlp_table_n_cols(t); i++)
         cJSON_Delete(w.out[i]);
     free(w.out);
+    free(w.kinds);
     mlp_table_free(t);
     return rc;
 }

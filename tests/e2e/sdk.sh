@@ -6,10 +6,11 @@ export PKG_CONFIG_PATH=$MLPIPE_PREFIX/lib/pkgconfig
 lib=$MLPIPE_PREFIX/lib/libmlpipe.so
 before=$(stat -c %Y "$lib")
 
-for h in mlpipe plugin context table artifact error log memory json hash; do
-    [ -f "$MLPIPE_PREFIX/include/mlpipe/$h.h" ] || fail installed_headers "$h.h missing"
+missing=""
+for h in mlpipe plugin context table artifact error log memory json hash schema; do
+    [ -f "$MLPIPE_PREFIX/include/mlpipe/$h.h" ] || missing="$missing $h.h"
 done
-pass installed_headers
+[ -z "$missing" ] && pass installed_headers || fail installed_headers "missing:$missing"
 expect pkg_config_knows_mlpipe 0 pkg-config --cflags --libs mlpipe &&
 has pkg_config_knows_mlpipe "$OUT" "-I$MLPIPE_PREFIX/include" "-lmlpipe"
 
