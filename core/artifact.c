@@ -5,7 +5,8 @@
 
 #include "artifact_priv.h"
 
-mlp_artifact *mlpi_artifact_new(int64_t id, const char *type, const char *uri)
+mlp_artifact *mlpi_artifact_new(int64_t id, const char *type, const char *uri,
+                                const char *loc)
 {
     mlp_artifact *a = calloc(1, sizeof *a);
 
@@ -14,8 +15,9 @@ mlp_artifact *mlpi_artifact_new(int64_t id, const char *type, const char *uri)
     a->id = id;
     a->type = strdup(type);
     a->uri = strdup(uri);
+    a->loc = strdup(loc);
     a->props = cJSON_CreateObject();
-    if (a->type == NULL || a->uri == NULL || a->props == NULL) {
+    if (a->type == NULL || a->uri == NULL || a->loc == NULL || a->props == NULL) {
         mlpi_artifact_free(a);
         return NULL;
     }
@@ -28,6 +30,7 @@ void mlpi_artifact_free(mlp_artifact *a)
         return;
     free(a->type);
     free(a->uri);
+    free(a->loc);
     free(a->work_uri);
     cJSON_Delete(a->props);
     free(a);
@@ -35,7 +38,7 @@ void mlpi_artifact_free(mlp_artifact *a)
 
 mlp_artifact *mlpi_artifact_dup(const mlp_artifact *a)
 {
-    mlp_artifact *d = mlpi_artifact_new(a->id, a->type, a->uri);
+    mlp_artifact *d = mlpi_artifact_new(a->id, a->type, a->uri, a->loc);
 
     if (d == NULL)
         return NULL;

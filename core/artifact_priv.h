@@ -11,14 +11,17 @@
 struct mlp_artifact {
     int64_t id;
     char *type;
-    char *uri;          /* final directory */
+    char *uri;          /* final directory, absolute */
+    char *loc;          /* the same, relative to the root (as stored) */
     char *work_uri;     /* outputs: temporary directory written during the run */
     cJSON *props;       /* object, owned */
     char fingerprint[MLPI_HASH_HEX];
     int writable;
 };
 
-mlp_artifact *mlpi_artifact_new(int64_t id, const char *type, const char *uri);
+/* uri: absolute directory; loc: its location relative to the root. */
+mlp_artifact *mlpi_artifact_new(int64_t id, const char *type, const char *uri,
+                                const char *loc);
 void mlpi_artifact_free(mlp_artifact *a);
 mlp_artifact *mlpi_artifact_dup(const mlp_artifact *a);
 

@@ -127,7 +127,8 @@ static char *short_json(const cJSON *v)
     return out;
 }
 
-char *mlpi_explain_change(const char *old_text, const cJSON *cur)
+char *mlpi_explain_change(const char *old_text, const cJSON *cur,
+                          const char *gone)
 {
     cJSON *old = old_text ? cJSON_Parse(old_text) : NULL;
     char buf[2048];
@@ -182,7 +183,10 @@ char *mlpi_explain_change(const char *old_text, const cJSON *cur)
     }
 #undef ADD
     cJSON_Delete(old);
-    if (n == 0)
-        return strdup("same fingerprint as before, but its outputs are gone");
+    if (n == 0) {
+        snprintf(buf, sizeof buf, "same fingerprint as before, but its "
+                 "outputs are gone%s%s", gone ? ": " : "", gone ? gone : "");
+        return strdup(buf);
+    }
     return strdup(buf);
 }

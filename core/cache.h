@@ -21,7 +21,9 @@ cJSON *mlpi_fingerprint_parts(const mlpi_node *n, mlp_artifact ***inputs,
 int mlpi_fingerprint(const cJSON *parts, char out[MLPI_HASH_HEX], char **text,
                      mlp_error *err);
 /* One sentence on what differs between an earlier execution's parts (JSON
- * text) and the current ones.  Owned, free(). */
-char *mlpi_explain_change(const char *old_text, const cJSON *cur);
+ * text) and the current ones; gone (may be NULL) says why the earlier
+ * outputs were retired, for when nothing differs.  Owned, free(). */
+char *mlpi_explain_change(const char *old_text, const cJSON *cur,
+                          const char *gone);
 
 #endif

@@ -17,7 +17,8 @@ enum {
     MLPI_EXIT_FAILED = 3,    /* a node failed */
     MLPI_EXIT_GATED = 4,     /* a validator stopped the pipeline */
     MLPI_EXIT_CANCELED = 5,  /* interrupted */
-    MLPI_EXIT_ENV = 6        /* store, lock or I/O trouble */
+    MLPI_EXIT_ENV = 6,       /* store, lock or I/O trouble */
+    MLPI_EXIT_DAMAGED = 7    /* an artifact or the store is damaged */
 };
 
 int mlpi_cmd_run(int argc, char **argv);
@@ -26,6 +27,15 @@ int mlpi_cmd_runs(int argc, char **argv);
 int mlpi_cmd_show(int argc, char **argv);
 int mlpi_cmd_lineage(int argc, char **argv);
 int mlpi_cmd_report(int argc, char **argv);
+int mlpi_cmd_verify(int argc, char **argv);
+
+/* The pipeline root a read command works on: --root, else MLPIPE_ROOT,
+ * else the current directory. */
+const char *mlpi_cli_root(const char *given);
+/* Opens the store of root read-only for a read command, printing why not
+ * (prefixed with cmd) and setting *exit_code when it cannot. */
+struct mlpi_store *mlpi_cli_open_store(const char *root, const char *cmd,
+                                       int *exit_code);
 
 /* Registry with the default search path plus extra dirs and overrides,
  * loaded, with a Lua state (reg->L) made with opts (may be NULL).  Prints

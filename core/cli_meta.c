@@ -1,4 +1,7 @@
 /* `mlpipe runs`, `show` and `lineage`: reading the metadata store. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +13,8 @@
 #include "cli_render.h"
 #include "fsutil.h"
 #include "metadata.h"
+#include "rootdir.h"
+#include "verify.h"
 
 typedef struct meta_args {
     const char *root;
@@ -21,7 +26,6 @@ static int parse(int argc, char **argv, const char *usage, int want_id,
                  meta_args *a)
 {
     memset(a, 0, sizeof *a);
-    a->root = getenv("MLPIPE_ROOT");
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(usage, stdout);
@@ -38,32 +42,12 @@ static int parse(int argc, char **argv, const char *usage, int want_id,
             return -1;
         }
     }
-    if (a->root == NULL)
-        a->root = ".";
+    a->root = mlpi_cli_root(a->root);
     if (want_id && a->id == NULL) {
         fputs(usage, stderr);
         return -1;
     }
     return 0;
-}
-
-static mlpi_store *open_store(const char *root)
-{
-    char path[4096];
-    mlpi_store *s;
-    mlp_error err;
-
-    snprintf(path, sizeof path, "%s/metadata.sqlite", root);
-    if (!mlpi_exists(path)) {
-        fprintf(stderr, "mlpipe: no metadata store at %s (give the pipeline "
-                "root with --root DIR or MLPIPE_ROOT)\n", path);
-        return NULL;
-    }
-    if (mlpi_store_open(path, &s, &err) != MLP_OK) {
-        fprintf(stderr, "mlpipe: %s\n", err.msg);
-        return NULL;
-    }
-    return s;
 }
 
 static cJSON *query(mlpi_store *s, const char *sql, const int64_t *args,
@@ -108,13 +92,13 @@ int mlpi_cmd_runs(int argc, char **argv)
     meta_args a;
     mlpi_store *s;
     cJSON *rows, *r;
-    int p = parse(argc, argv, usage, 0, &a);
+    int p = parse(argc, argv, usage, 0, &a), rc;
 
     if (p != 0)
         return p > 0 ? MLPI_EXIT_OK : MLPI_EXIT_USAGE;
-    s = open_store(a.root);
+    s = mlpi_cli_open_store(a.root, "runs", &rc);
     if (s == NULL)
-        return MLPI_EXIT_ENV;
+        return rc;
     rows = query(s,
         "SELECT c.id, c.name, c.properties, c.create_time, "
         " (SELECT count(*) FROM association x JOIN execution e ON "
@@ -133,19 +117,30 @@ int mlpi_cmd_runs(int argc, char **argv)
     cJSON_ArrayForEach(r, rows) {
         cJSON *props = cJSON_Parse(str(r, "properties"));
         cJSON_DeleteItemFromObject(r, "properties");
-        cJSON_AddItemToObject(r, "properties", props ? props : cJSON_CreateObject());
+        if (props == NULL)
+            props = cJSON_CreateObject();
+        /* A run whose process is gone but whose root no writer has
+         * recovered yet: it was killed. */
+        if (strcmp(str(props, "status"), "running") == 0 &&
+            num(props, "pid") > 0 && kill((pid_t)num(props, "pid"), 0) != 0 &&
+            errno == ESRCH)
+            cJSON_ReplaceItemInObject(props, "status", cJSON_CreateString("killed"));
+        cJSON_AddItemToObject(r, "properties", props);
     }
     if (a.json) {
         mlpi_cli_print_json(rows);
     } else {
-        printf("%-4s %-44s %-10s %-21s %4s %6s %6s\n", "id", "run", "status",
-               "started", "ran", "cached", "failed");
+        printf("%-4s %-44s %-8s %-20s %-20s %4s %6s %6s\n", "id", "run",
+               "status", "started", "ended", "ran", "cached", "failed");
         cJSON_ArrayForEach(r, rows) {
-            char t[64];
+            const cJSON *props = cJSON_GetObjectItem(r, "properties");
+            char t[64], e[64] = "-";
             fmt_time(num(r, "create_time"), t, sizeof t);
-            printf("%-4.0f %-44s %-10s %-21s %4.0f %6.0f %6.0f\n", num(r, "id"),
-                   str(r, "name"), str(cJSON_GetObjectItem(r, "properties"), "status"),
-                   t, num(r, "ran"), num(r, "cached"), num(r, "failed"));
+            if (num(props, "end_time") > 0)
+                fmt_time(num(props, "end_time"), e, sizeof e);
+            printf("%-4.0f %-44s %-8s %-20s %-20s %4.0f %6.0f %6.0f\n",
+                   num(r, "id"), str(r, "name"), str(props, "status"), t, e,
+                   num(r, "ran"), num(r, "cached"), num(r, "failed"));
         }
     }
     cJSON_Delete(rows);
@@ -169,6 +164,10 @@ static cJSON *artifact_record(mlpi_store *s, int64_t id)
     cJSON *props = cJSON_Parse(str(row, "properties"));
     cJSON_DeleteItemFromObject(row, "properties");
     cJSON_AddItemToObject(row, "properties", props ? props : cJSON_CreateObject());
+    char path[4096];
+    if (mlpi_root_path(mlpi_store_root(s), str(row, "uri"), path, sizeof path,
+                       NULL) == MLP_OK)
+        cJSON_AddStringToObject(row, "path", path);
     return row;
 }
 
@@ -206,13 +205,14 @@ int mlpi_cmd_show(int argc, char **argv)
     mlpi_store *s;
     cJSON *rec = NULL;
     int p = parse(argc, argv, usage, 1, &a), rc = MLPI_EXIT_OK;
+    const char *damaged = NULL;
     char *end;
 
     if (p != 0)
         return p > 0 ? MLPI_EXIT_OK : MLPI_EXIT_USAGE;
-    s = open_store(a.root);
+    s = mlpi_cli_open_store(a.root, "show", &rc);
     if (s == NULL)
-        return MLPI_EXIT_ENV;
+        return rc;
     if (a.id[0] == 'e' && strtoll(a.id + 1, &end, 10) > 0 && *end == '\0') {
         rec = execution_record(s, strtoll(a.id + 1, NULL, 10));
     } else if (strtoll(a.id, &end, 10) > 0 && *end == '\0') {
@@ -229,6 +229,18 @@ int mlpi_cmd_show(int argc, char **argv)
                                   ? cJSON_DetachItemFromArray(prod, 0)
                                   : cJSON_CreateNull());
             cJSON_Delete(prod);
+            /* What is shown must be what was published. */
+            if (strcmp(str(rec, "state"), "LIVE") == 0) {
+                mlp_error e;
+                int vr = mlpi_verify_artifact(s, id, 0, &e);
+                if (vr == MLP_ECORRUPT) {
+                    cJSON_AddStringToObject(rec, "damaged", e.msg);
+                    damaged = str(rec, "damaged");
+                } else if (vr != MLP_OK) {
+                    fprintf(stderr, "mlpipe show: %s\n", e.msg);
+                    rc = MLPI_EXIT_ENV;
+                }
+            }
         }
     } else {
         cJSON *rows = query(s, "SELECT id FROM context WHERE type='run'", NULL, 0), *r;
@@ -250,14 +262,28 @@ int mlpi_cmd_show(int argc, char **argv)
     mlpi_store_close(s);
     if (rec == NULL) {
         fprintf(stderr, "mlpipe show: nothing called '%s' in %s\n", a.id, a.root);
-        return MLPI_EXIT_USAGE;
+        return rc != MLPI_EXIT_OK ? rc : MLPI_EXIT_USAGE;
+    }
+    if (rc != MLPI_EXIT_OK) {
+        cJSON_Delete(rec);
+        return rc;
+    }
+    if (damaged != NULL) {
+        if (a.json)
+            mlpi_cli_print_json(rec);
+        fprintf(stderr, "mlpipe show: artifact %s (%s) is damaged: %s; it is "
+                "not shown, and the next run that needs it makes it again\n",
+                a.id, str(rec, "uri"), damaged);
+        cJSON_Delete(rec);
+        return MLPI_EXIT_DAMAGED;
     }
     const char *type = str(rec, "type");
     int stats = strcmp(type, "Statistics") == 0, anoms = strcmp(type, "Anomalies") == 0;
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s", str(rec, "uri"),
+    snprintf(path, sizeof path, "%s/%s", str(rec, "path"),
              stats ? "statistics.json" : "anomalies.json");
-    if (!a.json && (stats || anoms) && mlpi_exists(path)) {
+    if (!a.json && (stats || anoms) && strcmp(str(rec, "state"), "LIVE") == 0 &&
+        mlpi_exists(path)) {
         cJSON *doc = NULL;
         mlp_error err;
         if (mlp_json_read_file(path, &doc, &err) != MLP_OK) {
@@ -265,7 +291,7 @@ int mlpi_cmd_show(int argc, char **argv)
             cJSON_Delete(rec);
             return MLPI_EXIT_ENV;
         }
-        printf("artifact %s  %s  %s\n", a.id, type, str(rec, "uri"));
+        printf("artifact %s  %s  %s\n", a.id, type, str(rec, "path"));
         if (stats)
             mlpi_show_statistics(stdout, doc);
         else
@@ -349,7 +375,7 @@ int mlpi_cmd_lineage(int argc, char **argv)
     cJSON *art, *res, *e, *x;
     char *end;
     int64_t id;
-    int p = parse(argc, argv, usage, 1, &a);
+    int p = parse(argc, argv, usage, 1, &a), rc;
 
     if (p != 0)
         return p > 0 ? MLPI_EXIT_OK : MLPI_EXIT_USAGE;
@@ -358,9 +384,9 @@ int mlpi_cmd_lineage(int argc, char **argv)
         fprintf(stderr, "mlpipe lineage: '%s' is not an artifact id\n", a.id);
         return MLPI_EXIT_USAGE;
     }
-    s = open_store(a.root);
+    s = mlpi_cli_open_store(a.root, "lineage", &rc);
     if (s == NULL)
-        return MLPI_EXIT_ENV;
+        return rc;
     art = artifact_record(s, id);
     if (art == NULL) {
         mlpi_store_close(s);
@@ -376,8 +402,8 @@ int mlpi_cmd_lineage(int argc, char **argv)
     if (a.json) {
         mlpi_cli_print_json(res);
     } else {
-        printf("artifact %lld  %s  %s\n", (long long)id, str(art, "type"),
-               str(art, "uri"));
+        printf("artifact %lld  %s  %s  %s\n", (long long)id, str(art, "type"),
+               str(art, "state"), str(art, "path"));
         printf("upstream:\n");
         cJSON_ArrayForEach(e, cJSON_GetObjectItem(res, "upstream")) {
             char *params = cJSON_PrintUnformatted(cJSON_GetObjectItem(e, "params"));

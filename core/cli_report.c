@@ -10,6 +10,8 @@
 #include "cli_render.h"
 #include "fsutil.h"
 #include "metadata.h"
+#include "rootdir.h"
+#include "verify.h"
 
 static const char usage[] =
     "usage: mlpipe report RUN -o report.html [--root DIR]\n"
@@ -19,7 +21,7 @@ static const char usage[] =
 
 int mlpi_cmd_report(int argc, char **argv)
 {
-    const char *root = getenv("MLPIPE_ROOT"), *run = NULL, *outp = NULL;
+    const char *root = NULL, *run = NULL, *outp = NULL;
     char path[4096];
     mlpi_store *s;
     mlp_error err;
@@ -47,17 +49,10 @@ int mlpi_cmd_report(int argc, char **argv)
         fputs(usage, stderr);
         return MLPI_EXIT_USAGE;
     }
-    if (root == NULL)
-        root = ".";
-    snprintf(path, sizeof path, "%s/metadata.sqlite", root);
-    if (!mlpi_exists(path)) {
-        fprintf(stderr, "mlpipe report: no metadata store at %s\n", path);
-        return MLPI_EXIT_ENV;
-    }
-    if (mlpi_store_open(path, &s, &err) != MLP_OK) {
-        fprintf(stderr, "mlpipe report: %s\n", err.msg);
-        return MLPI_EXIT_ENV;
-    }
+    root = mlpi_cli_root(root);
+    s = mlpi_cli_open_store(root, "report", &rc);
+    if (s == NULL)
+        return rc;
     char title[512] = "";
     if (mlpi_store_query(s, "SELECT id, name FROM context WHERE type='run' ORDER BY id",
                          NULL, 0, &rows, &err) == MLP_OK)
@@ -76,7 +71,11 @@ int mlpi_cmd_report(int argc, char **argv)
         return MLPI_EXIT_USAGE;
     }
     if (mlpi_store_query(s,
-            "SELECT e.node, v.port, t.name AS type, a.uri, a.id FROM association x "
+            "SELECT e.node, v.port, t.name AS type, a.uri, a.id, (SELECT 1 "
+            "FROM artifact_file f WHERE f.artifact_id=a.id AND f.name=CASE "
+            "t.name WHEN 'Statistics' THEN 'statistics.json' WHEN 'Schema' "
+            "THEN 'schema.json' ELSE 'anomalies.json' END) AS ours FROM "
+            "association x "
             "JOIN execution e ON e.id=x.execution_id JOIN event v ON "
             "v.execution_id=e.id AND v.type='OUTPUT' JOIN artifact a ON "
             "a.id=v.artifact_id JOIN artifact_type t ON t.id=a.type_id WHERE "
@@ -87,7 +86,40 @@ int mlpi_cmd_report(int argc, char **argv)
         fprintf(stderr, "mlpipe report: %s\n", err.msg);
         return MLPI_EXIT_ENV;
     }
+    /* Only artifacts whose manifest lists the file we draw are ours (a Lua
+     * analyzer's Statistics keeps its results elsewhere), and each must
+     * still be what was published. */
+    for (int i = cJSON_GetArraySize(rows) - 1; i >= 0; i--) {
+        cJSON *row = cJSON_GetArrayItem(rows, i);
+        int64_t id = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(row, "id"));
+        if (!cJSON_IsNumber(cJSON_GetObjectItem(row, "ours"))) {
+            cJSON_DeleteItemFromArray(rows, i);
+            continue;
+        }
+        rc = mlpi_verify_artifact(s, id, 0, &err);
+        if (rc != MLP_OK) {
+            fprintf(stderr, "mlpipe report: artifact %lld (%s) %s%s; no report "
+                    "written\n", (long long)id, cJSON_GetStringValue(
+                        cJSON_GetObjectItem(row, "uri")),
+                    rc == MLP_ECORRUPT ? "is damaged: " : "", err.msg);
+            mlpi_store_close(s);
+            cJSON_Delete(rows);
+            return rc == MLP_ECORRUPT ? MLPI_EXIT_DAMAGED : MLPI_EXIT_ENV;
+        }
+        if (mlpi_root_path(mlpi_store_root(s), cJSON_GetStringValue(
+                               cJSON_GetObjectItem(row, "uri")), path,
+                           sizeof path, &err) == MLP_OK)
+            cJSON_AddStringToObject(row, "path", path);
+    }
+    rc = MLPI_EXIT_OK;
     mlpi_store_close(s);
+    if (cJSON_GetArraySize(rows) == 0) {
+        fprintf(stderr, "mlpipe report: run '%s' in %s has no Statistics, "
+                "Schema or Anomalies artifacts; no report written\n", title,
+                root);
+        cJSON_Delete(rows);
+        return MLPI_EXIT_USAGE;
+    }
     snprintf(path, sizeof path, "%s.tmp", outp);
     out = fopen(path, "w");
     if (out == NULL) {
@@ -98,17 +130,13 @@ int mlpi_cmd_report(int argc, char **argv)
     mlpi_html_begin(out, title);
     cJSON_ArrayForEach(r, rows) {
         const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(r, "type"));
-        const char *uri = cJSON_GetStringValue(cJSON_GetObjectItem(r, "uri"));
+        const char *uri = cJSON_GetStringValue(cJSON_GetObjectItem(r, "path"));
         const char *node = cJSON_GetStringValue(cJSON_GetObjectItem(r, "node"));
         const char *file = strcmp(type, "Statistics") == 0 ? "statistics.json"
                            : strcmp(type, "Schema") == 0 ? "schema.json" : "anomalies.json";
         char fpath[4096], heading[512];
         cJSON *doc;
         snprintf(fpath, sizeof fpath, "%s/%s", uri, file);
-        /* Artifacts of these types from other components (a Lua analyzer's
-         * Statistics, say) keep their results elsewhere: not ours to draw. */
-        if (!mlpi_exists(fpath))
-            continue;
         if (mlp_json_read_file(fpath, &doc, &err) != MLP_OK) {
             fprintf(stderr, "mlpipe report: %s\n", err.msg);
             rc = MLPI_EXIT_ENV;
@@ -125,8 +153,6 @@ int mlpi_cmd_report(int argc, char **argv)
         cJSON_Delete(doc);
         found++;
     }
-    if (found == 0)
-        fputs("<p>This run has no statistics, schema or anomalies.</p>\n", out);
     mlpi_html_end(out);
     cJSON_Delete(rows);
     if (fclose(out) != 0 || rc != MLPI_EXIT_OK || rename(path, outp) != 0) {

@@ -21,6 +21,7 @@ static void usage(FILE *f)
           "      --plugin-path DIR   also load plugins from DIR (repeatable)\n"
           "      --allow-override C  let a later plugin replace component C\n"
           "      --in-process        run components inside this process (debugging)\n"
+          "      --wait              if another run holds the root, wait for it\n"
           "\n"
           "exit codes: 0 ok, 1 usage, 2 script error, 3 a node failed,\n"
           "            4 stopped by a validation gate, 5 interrupted, 6 store/I/O\n",
@@ -63,6 +64,8 @@ int mlpi_cmd_run(int argc, char **argv)
             opts.json = 1;
         } else if (strcmp(a, "--in-process") == 0) {
             opts.in_process = 1;
+        } else if (strcmp(a, "--wait") == 0) {
+            opts.wait = 1;
         } else if (strcmp(a, "--plugin-path") == 0 && more && n_dirs < 64) {
             dirs[n_dirs++] = argv[++i];
         } else if (strcmp(a, "--allow-override") == 0 && more && n_over < 64) {

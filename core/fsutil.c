@@ -99,6 +99,58 @@ int mlpi_rm_rf(const char *path, mlp_error *err)
     return rc;
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int mlpi_dir_entries(const char *path, char ***names, size_t *n, mlp_error *err)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    size_t cap = 0;
+
+    *names = NULL;
+    *n = 0;
+    if (d == NULL)
+        return mlp_error_set(err, errno == ENOENT ? MLP_ENOTFOUND : MLP_EIO,
+                             "cannot open %s: %s", path, strerror(errno));
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (*n == cap) {
+            char **nn;
+            cap = cap ? cap * 2 : 16;
+            nn = realloc(*names, cap * sizeof **names);
+            if (nn == NULL)
+                break;
+            *names = nn;
+        }
+        if (((*names)[*n] = strdup(e->d_name)) == NULL)
+            break;
+        (*n)++;
+    }
+    closedir(d);
+    if (e != NULL) {
+        for (size_t i = 0; i < *n; i++)
+            free((*names)[i]);
+        free(*names);
+        *names = NULL;
+        *n = 0;
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    if (*n > 1)
+        qsort(*names, *n, sizeof **names, cmp_names);
+    return MLP_OK;
+}
+
+void mlpi_dir_entries_free(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
 int mlpi_read_file(const char *path, char **out, size_t *len, mlp_error *err)
 {
     FILE *f = fopen(path, "rb");
@@ -244,89 +296,6 @@ int mlpi_hash_file(const char *path, char out[MLPI_HASH_HEX], mlp_error *err)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     XXH3_128bits_reset(st);
     rc = hash_file_into(st, path, err);
-    if (rc == MLP_OK)
-        hex128(XXH3_128bits_digest(st), out);
-    XXH3_freeState(st);
-    return rc;
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Names go into the hash with their terminating NUL so "ab"+"c" and "a"+"bc"
- * differ; directories are walked in sorted order so the hash does not depend
- * on readdir order. */
-static int hash_dir_into(XXH3_state_t *st, const char *path, const char *rel,
-                         mlp_error *err)
-{
-    DIR *d = opendir(path);
-    struct dirent *e;
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    int rc = MLP_OK;
-
-    if (d == NULL)
-        return mlp_error_set(err, MLP_EIO, "cannot open %s: %s", path,
-                             strerror(errno));
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        if (n == cap) {
-            char **nn;
-            cap = cap ? cap * 2 : 16;
-            nn = realloc(names, cap * sizeof *names);
-            if (nn == NULL) {
-                rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-                break;
-            }
-            names = nn;
-        }
-        names[n] = strdup(e->d_name);
-        if (names[n] == NULL) {
-            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-            break;
-        }
-        n++;
-    }
-    closedir(d);
-    if (rc == MLP_OK && n > 1)
-        qsort(names, n, sizeof *names, cmp_names);
-    for (size_t i = 0; rc == MLP_OK && i < n; i++) {
-        char child[4096], crel[4096];
-        struct stat stt;
-
-        if (mlpi_path_join(child, sizeof child, path, names[i]) != MLP_OK ||
-            mlpi_path_join(crel, sizeof crel, rel, names[i]) != MLP_OK) {
-            rc = mlp_error_set(err, MLP_EINVAL, "%s: path too long", path);
-            break;
-        }
-        if (lstat(child, &stt) != 0) {
-            rc = mlp_error_set(err, MLP_EIO, "%s: %s", child, strerror(errno));
-            break;
-        }
-        XXH3_128bits_update(st, crel, strlen(crel) + 1);
-        if (S_ISDIR(stt.st_mode))
-            rc = hash_dir_into(st, child, crel, err);
-        else if (S_ISREG(stt.st_mode))
-            rc = hash_file_into(st, child, err);
-    }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-    return rc;
-}
-
-int mlpi_hash_dir(const char *path, char out[MLPI_HASH_HEX], mlp_error *err)
-{
-    XXH3_state_t *st = XXH3_createState();
-    int rc;
-
-    if (st == NULL)
-        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    XXH3_128bits_reset(st);
-    rc = hash_dir_into(st, path, "", err);
     if (rc == MLP_OK)
         hex128(XXH3_128bits_digest(st), out);
     XXH3_freeState(st);

@@ -17,6 +17,12 @@ int mlpi_read_file(const char *path, char **out, size_t *len, mlp_error *err);
 int mlpi_write_file_atomic(const char *path, const void *data, size_t len,
                            mlp_error *err);
 int mlpi_path_join(char *buf, size_t size, const char *a, const char *b);
+/* The entries of a directory except . and .., sorted by name (so that what
+ * is built from them does not depend on readdir order).  *names is owned:
+ * release with mlpi_dir_entries_free.  A directory that does not exist is
+ * MLP_ENOTFOUND. */
+int mlpi_dir_entries(const char *path, char ***names, size_t *n, mlp_error *err);
+void mlpi_dir_entries_free(char **names, size_t n);
 int mlpi_is_dir(const char *path);
 int mlpi_exists(const char *path);
 /* fsyncs a directory so a rename inside it is durable. */
@@ -28,8 +34,6 @@ double mlpi_monotonic(void);
 /* 128-bit content hashes as 32 hex digits plus NUL. */
 #define MLPI_HASH_HEX 33
 int mlpi_hash_file(const char *path, char out[MLPI_HASH_HEX], mlp_error *err);
-/* Hashes a directory tree: sorted relative names and file contents. */
-int mlpi_hash_dir(const char *path, char out[MLPI_HASH_HEX], mlp_error *err);
 void mlpi_hash_bytes(const void *data, size_t len, char out[MLPI_HASH_HEX]);
 
 #endif

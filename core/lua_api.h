@@ -22,6 +22,7 @@ typedef struct mlpi_run_opts {
     int json;              /* machine output: no per-node lines */
     int tty;               /* progress line on stderr */
     int in_process;        /* run components in this process (debugging) */
+    int wait;              /* wait for another writer of the root to finish */
     FILE *out;
 } mlpi_run_opts;
 

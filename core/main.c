@@ -16,6 +16,7 @@ static void usage(FILE *f)
           "  show ID             show an artifact, execution (eN) or run\n"
           "  lineage ARTIFACT    trace an artifact upstream and downstream\n"
           "  report RUN -o FILE  statistics, schema and anomalies as one HTML page\n"
+          "  verify              check (and --repair) a root's store and artifacts\n"
           "\n"
           "`mlpipe <command> --help` describes a command; `man mlpipe` has more.\n",
           f);
@@ -48,6 +49,8 @@ int main(int argc, char **argv)
         return mlpi_cmd_lineage(argc - 1, argv + 1);
     if (strcmp(argv[1], "report") == 0)
         return mlpi_cmd_report(argc - 1, argv + 1);
+    if (strcmp(argv[1], "verify") == 0)
+        return mlpi_cmd_verify(argc - 1, argv + 1);
     fprintf(stderr, "mlpipe: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return MLPI_EXIT_USAGE;

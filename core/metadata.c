@@ -1,7 +1,9 @@
-/* The metadata store on SQLite: schema, versioning, and the writes the
- * runner makes around each execution.  Every write that publishes an
- * execution happens inside one transaction the caller opens. */
-#include <sqlite3.h>
+/* The metadata store's records: contexts, executions, artifacts with their
+ * manifests, events, cache candidates and the data-file hash cache.  Every
+ * write that publishes an execution happens inside one transaction the
+ * caller opens. */
+#define _GNU_SOURCE
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,187 +13,15 @@
 #include <mlpipe/memory.h>
 
 #include "artifact_priv.h"
-#include "fsutil.h"
-#include "metadata.h"
+#include "rootdir.h"
+#include "store_priv.h"
 
-struct mlpi_store {
-    sqlite3 *db;
-    char *path;
-};
+#define prep mlpi_store_prep
+#define step_done mlpi_store_step_done
 
-static const char *const schema_sql =
-    "CREATE TABLE mlpipe_schema(version INTEGER NOT NULL);"
-    "CREATE TABLE artifact_type(id INTEGER PRIMARY KEY,"
-    "  name TEXT NOT NULL UNIQUE);"
-    "CREATE TABLE artifact(id INTEGER PRIMARY KEY,"
-    "  type_id INTEGER NOT NULL REFERENCES artifact_type(id),"
-    "  uri TEXT NOT NULL,"
-    "  state TEXT NOT NULL CHECK(state IN ('PENDING','LIVE','DELETED')),"
-    "  fingerprint TEXT, properties TEXT NOT NULL DEFAULT '{}',"
-    "  create_time REAL NOT NULL, update_time REAL NOT NULL);"
-    "CREATE TABLE execution(id INTEGER PRIMARY KEY,"
-    "  node TEXT NOT NULL, component TEXT NOT NULL,"
-    "  state TEXT NOT NULL CHECK(state IN"
-    "    ('RUNNING','COMPLETE','FAILED','CACHED','CANCELED')),"
-    "  fingerprint TEXT NOT NULL, fingerprint_parts TEXT NOT NULL,"
-    "  params TEXT NOT NULL, attempt INTEGER NOT NULL DEFAULT 1,"
-    "  cached_from INTEGER REFERENCES execution(id), error TEXT,"
-    "  start_time REAL NOT NULL, end_time REAL);"
-    "CREATE INDEX execution_by_fingerprint ON execution(fingerprint, state);"
-    "CREATE TABLE event(id INTEGER PRIMARY KEY,"
-    "  execution_id INTEGER NOT NULL REFERENCES execution(id),"
-    "  artifact_id INTEGER NOT NULL REFERENCES artifact(id),"
-    "  type TEXT NOT NULL CHECK(type IN ('INPUT','OUTPUT')),"
-    "  port TEXT NOT NULL, idx INTEGER NOT NULL, time REAL NOT NULL);"
-    "CREATE INDEX event_by_artifact ON event(artifact_id);"
-    "CREATE INDEX event_by_execution ON event(execution_id);"
-    "CREATE TABLE context(id INTEGER PRIMARY KEY, type TEXT NOT NULL,"
-    "  name TEXT NOT NULL, properties TEXT NOT NULL DEFAULT '{}',"
-    "  create_time REAL NOT NULL, UNIQUE(type, name));"
-    "CREATE TABLE attribution(context_id INTEGER NOT NULL REFERENCES context(id),"
-    "  artifact_id INTEGER NOT NULL REFERENCES artifact(id),"
-    "  PRIMARY KEY(context_id, artifact_id));"
-    "CREATE TABLE association(context_id INTEGER NOT NULL REFERENCES context(id),"
-    "  execution_id INTEGER NOT NULL REFERENCES execution(id),"
-    "  PRIMARY KEY(context_id, execution_id));";
-
-static int db_fail(mlpi_store *s, mlp_error *err, const char *what)
+static int64_t ns_of(struct timespec t)
 {
-    return mlp_error_set(err, MLP_EIO, "metadata store %s: %s: %s", s->path,
-                         what, sqlite3_errmsg(s->db));
-}
-
-static int exec_sql(mlpi_store *s, const char *sql, mlp_error *err)
-{
-    char *msg = NULL;
-
-    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        mlp_error_set(err, MLP_EIO, "metadata store %s: %s", s->path,
-                      msg ? msg : sqlite3_errmsg(s->db));
-        sqlite3_free(msg);
-        return MLP_EIO;
-    }
-    return MLP_OK;
-}
-
-/* Prepares sql and binds args: 'i' int64, 't' text (NULL binds NULL),
- * 'd' double. */
-static int prep(mlpi_store *s, sqlite3_stmt **st, mlp_error *err,
-                const char *sql, const char *types, ...)
-{
-    va_list ap;
-
-    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
-        return db_fail(s, err, "prepare");
-    va_start(ap, types);
-    for (int i = 0; types[i]; i++) {
-        int rc;
-        if (types[i] == 'i') {
-            rc = sqlite3_bind_int64(*st, i + 1, va_arg(ap, int64_t));
-        } else if (types[i] == 'd') {
-            rc = sqlite3_bind_double(*st, i + 1, va_arg(ap, double));
-        } else {
-            const char *t = va_arg(ap, const char *);
-            rc = t ? sqlite3_bind_text(*st, i + 1, t, -1, SQLITE_TRANSIENT)
-                   : sqlite3_bind_null(*st, i + 1);
-        }
-        if (rc != SQLITE_OK) {
-            va_end(ap);
-            sqlite3_finalize(*st);
-            *st = NULL;
-            return db_fail(s, err, "bind");
-        }
-    }
-    va_end(ap);
-    return MLP_OK;
-}
-
-/* Steps a statement that returns no rows, then finalizes it. */
-static int step_done(mlpi_store *s, sqlite3_stmt *st, mlp_error *err)
-{
-    int rc = sqlite3_step(st);
-
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(s, err, "write");
-    return MLP_OK;
-}
-
-int mlpi_store_open(const char *path, mlpi_store **out, mlp_error *err)
-{
-    mlpi_store *s = calloc(1, sizeof *s);
-    sqlite3_stmt *st = NULL;
-    int rc, version = 0, has_schema = 0;
-
-    *out = NULL;
-    if (s == NULL || (s->path = strdup(path)) == NULL) {
-        free(s);
-        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    }
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                        NULL) != SQLITE_OK) {
-        rc = db_fail(s, err, "cannot open");
-        goto fail;
-    }
-    sqlite3_busy_timeout(s->db, 10000);
-    rc = exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                     "PRAGMA foreign_keys=ON;", err);
-    if (rc != MLP_OK)
-        goto fail;
-    rc = prep(s, &st, err, "SELECT count(*) FROM sqlite_master WHERE "
-              "type='table' AND name='mlpipe_schema'", "");
-    if (rc != MLP_OK)
-        goto fail;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        has_schema = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    if (has_schema) {
-        rc = prep(s, &st, err, "SELECT version FROM mlpipe_schema", "");
-        if (rc != MLP_OK)
-            goto fail;
-        if (sqlite3_step(st) == SQLITE_ROW)
-            version = sqlite3_column_int(st, 0);
-        sqlite3_finalize(st);
-        if (version > MLPI_SCHEMA_VERSION) {
-            rc = mlp_error_set(err, MLP_EVERSION,
-                               "metadata store %s has schema version %d; this "
-                               "mlpipe knows versions up to %d: upgrade mlpipe "
-                               "to read it", path, version, MLPI_SCHEMA_VERSION);
-            goto fail;
-        }
-        if (version < 1) {
-            rc = mlp_error_set(err, MLP_ECORRUPT,
-                               "metadata store %s: schema version missing", path);
-            goto fail;
-        }
-    } else {
-        char sql[64];
-        rc = exec_sql(s, "BEGIN IMMEDIATE", err);
-        if (rc == MLP_OK)
-            rc = exec_sql(s, schema_sql, err);
-        snprintf(sql, sizeof sql, "INSERT INTO mlpipe_schema VALUES(%d)",
-                 MLPI_SCHEMA_VERSION);
-        if (rc == MLP_OK)
-            rc = exec_sql(s, sql, err);
-        if (rc == MLP_OK)
-            rc = exec_sql(s, "COMMIT", err);
-        else
-            exec_sql(s, "ROLLBACK", NULL);
-        if (rc != MLP_OK)
-            goto fail;
-    }
-    /* Added after schema version 1 shipped, and only a cache: created when
-     * missing, ignored by older builds. */
-    rc = exec_sql(s, "CREATE TABLE IF NOT EXISTS file_hash(path TEXT PRIMARY "
-                     "KEY, dev INTEGER, ino INTEGER, size INTEGER, mtime_ns "
-                     "INTEGER, hash TEXT NOT NULL)", err);
-    if (rc != MLP_OK)
-        goto fail;
-    *out = s;
-    return MLP_OK;
-fail:
-    mlpi_store_close(s);
-    return rc;
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
 int mlpi_store_file_hash(mlpi_store *s, const char *path,
@@ -199,15 +29,18 @@ int mlpi_store_file_hash(mlpi_store *s, const char *path,
 {
     struct stat st;
     sqlite3_stmt *q;
-    int64_t mtime;
+    int64_t mtime, ctime;
+    double newest;
     int rc;
 
     if (stat(path, &st) != 0)
         return mlpi_hash_file(path, out, err);  /* it reports the error */
-    mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    mtime = ns_of(st.st_mtim);
+    ctime = ns_of(st.st_ctim);
     rc = prep(s, &q, err, "SELECT hash FROM file_hash WHERE path=? AND dev=? "
-              "AND ino=? AND size=? AND mtime_ns=?", "tiiii", path,
-              (int64_t)st.st_dev, (int64_t)st.st_ino, (int64_t)st.st_size, mtime);
+              "AND ino=? AND size=? AND mtime_ns=? AND ctime_ns=?", "tiiiii",
+              path, (int64_t)st.st_dev, (int64_t)st.st_ino,
+              (int64_t)st.st_size, mtime, ctime);
     if (rc == MLP_OK && sqlite3_step(q) == SQLITE_ROW) {
         snprintf(out, MLPI_HASH_HEX, "%s", (const char *)sqlite3_column_text(q, 0));
         sqlite3_finalize(q);
@@ -218,36 +51,14 @@ int mlpi_store_file_hash(mlpi_store *s, const char *path,
     rc = mlpi_hash_file(path, out, err);
     if (rc != MLP_OK)
         return rc;
-    if (mlpi_now() - (double)st.st_mtim.tv_sec > 2.0 &&
-        prep(s, &q, NULL, "INSERT OR REPLACE INTO file_hash VALUES(?,?,?,?,?,?)",
-             "tiiiit", path, (int64_t)st.st_dev, (int64_t)st.st_ino,
-             (int64_t)st.st_size, mtime, out) == MLP_OK)
+    newest = (double)(st.st_mtim.tv_sec > st.st_ctim.tv_sec ? st.st_mtim.tv_sec
+                                                            : st.st_ctim.tv_sec);
+    if (s->writable && mlpi_now() - newest > 2.0 &&
+        prep(s, &q, NULL, "INSERT OR REPLACE INTO file_hash VALUES(?,?,?,?,?,?,?)",
+             "tiiiiit", path, (int64_t)st.st_dev, (int64_t)st.st_ino,
+             (int64_t)st.st_size, mtime, ctime, out) == MLP_OK)
         step_done(s, q, NULL);
     return MLP_OK;
-}
-
-void mlpi_store_close(mlpi_store *s)
-{
-    if (s == NULL)
-        return;
-    sqlite3_close(s->db);
-    free(s->path);
-    free(s);
-}
-
-int mlpi_store_begin(mlpi_store *s, mlp_error *err)
-{
-    return exec_sql(s, "BEGIN IMMEDIATE", err);
-}
-
-int mlpi_store_commit(mlpi_store *s, mlp_error *err)
-{
-    return exec_sql(s, "COMMIT", err);
-}
-
-void mlpi_store_rollback(mlpi_store *s)
-{
-    exec_sql(s, "ROLLBACK", NULL);
 }
 
 static int64_t last_id(mlpi_store *s)
@@ -303,31 +114,68 @@ int mlpi_store_context_set_props(mlpi_store *s, int64_t id, const cJSON *props,
     return rc;
 }
 
-int mlpi_store_recover(mlpi_store *s, cJSON **orphans, mlp_error *err)
+int mlpi_store_recover(mlpi_store *s, cJSON **leftovers, mlp_error *err)
 {
     sqlite3_stmt *st;
+    double now = mlpi_now();
     int rc;
 
-    *orphans = cJSON_CreateArray();
-    if (*orphans == NULL)
+    *leftovers = cJSON_CreateArray();
+    if (*leftovers == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    rc = prep(s, &st, err, "SELECT a.uri FROM artifact a WHERE a.state="
-              "'PENDING'", "");
-    if (rc != MLP_OK)
-        return rc;
-    while (sqlite3_step(st) == SQLITE_ROW)
-        cJSON_AddItemToArray(*orphans, cJSON_CreateString(
-            (const char *)sqlite3_column_text(st, 0)));
-    sqlite3_finalize(st);
     rc = mlpi_store_begin(s, err);
     if (rc != MLP_OK)
         return rc;
-    rc = exec_sql(s, "UPDATE artifact SET state='DELETED', update_time="
-                     "strftime('%s','now') WHERE state='PENDING';"
-                     "UPDATE execution SET state='FAILED', end_time="
-                     "strftime('%s','now'), error='interrupted: the mlpipe "
-                     "process running it stopped before it finished' WHERE "
-                     "state='RUNNING';", err);
+    /* Each interrupted execution's own directory: its PENDING outputs and
+     * whatever else it began to write there. */
+    rc = prep(s, &st, err, "SELECT node, dir FROM execution WHERE "
+              "state='RUNNING' AND dir IS NOT NULL", "");
+    if (rc == MLP_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            char loc[PATH_MAX];
+            snprintf(loc, sizeof loc, "artifacts/%s/%s",
+                     (const char *)sqlite3_column_text(st, 0),
+                     (const char *)sqlite3_column_text(st, 1));
+            cJSON_AddItemToArray(*leftovers, cJSON_CreateString(loc));
+        }
+        sqlite3_finalize(st);
+    }
+    if (rc == MLP_OK)
+        rc = prep(s, &st, err, "SELECT uri FROM artifact WHERE state='PENDING'",
+                  "");
+    if (rc == MLP_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW)
+            cJSON_AddItemToArray(*leftovers, cJSON_CreateString(
+                (const char *)sqlite3_column_text(st, 0)));
+        sqlite3_finalize(st);
+    }
+    if (rc == MLP_OK)
+        rc = prep(s, &st, err,
+                  "UPDATE artifact SET state='DELETED', update_time=?, reason="
+                  "'its execution was interrupted' WHERE state='PENDING'",
+                  "d", now);
+    if (rc == MLP_OK)
+        rc = step_done(s, st, err);
+    if (rc == MLP_OK)
+        rc = prep(s, &st, err,
+                  "UPDATE execution SET state='FAILED', end_time=?, error="
+                  "'interrupted: the mlpipe process running it stopped before "
+                  "it finished' WHERE state='RUNNING'", "d", now);
+    if (rc == MLP_OK)
+        rc = step_done(s, st, err);
+    /* The run's process is gone (we hold the lock): it was killed.  When
+     * is the last thing it recorded. */
+    if (rc == MLP_OK)
+        rc = prep(s, &st, err,
+                  "UPDATE context SET properties=json_set(properties, "
+                  "'$.status', 'killed', '$.detected_time', ?, '$.end_time', "
+                  "(SELECT max(max(e.start_time, coalesce(e.end_time, 0))) "
+                  " FROM association x JOIN execution e ON "
+                  " e.id=x.execution_id WHERE x.context_id=context.id)) "
+                  "WHERE type='run' AND json_valid(properties) AND "
+                  "json_extract(properties, '$.status')='running'", "d", now);
+    if (rc == MLP_OK)
+        rc = step_done(s, st, err);
     if (rc == MLP_OK)
         rc = mlpi_store_commit(s, err);
     else
@@ -357,7 +205,8 @@ int mlpi_store_execution_start(mlpi_store *s, const char *node,
                                const char *component, const char *fingerprint,
                                const char *fp_parts, const char *params,
                                int attempt, const int64_t *contexts,
-                               int n_contexts, int64_t *id, mlp_error *err)
+                               int n_contexts, int64_t *id, char *dir,
+                               mlp_error *err)
 {
     sqlite3_stmt *st;
     int rc = prep(s, &st, err, "INSERT INTO execution(node, component, state, "
@@ -365,6 +214,36 @@ int mlpi_store_execution_start(mlpi_store *s, const char *node,
                   " VALUES(?,?,'RUNNING',?,?,?,?,?)", "tttttid", node,
                   component, fingerprint, fp_parts, params, (int64_t)attempt,
                   mlpi_now());
+
+    if (rc == MLP_OK)
+        rc = step_done(s, st, err);
+    if (rc != MLP_OK)
+        return rc;
+    *id = last_id(s);
+    mlpi_root_exec_dir(*id, dir, 40);
+    rc = prep(s, &st, err, "UPDATE execution SET dir=? WHERE id=?", "ti", dir,
+              *id);
+    if (rc == MLP_OK)
+        rc = step_done(s, st, err);
+    if (rc != MLP_OK)
+        return rc;
+    return associate(s, "association", "execution_id", *id, contexts,
+                     n_contexts, err);
+}
+
+int mlpi_store_execution_import(mlpi_store *s, const char *node,
+                                const char *component, const char *fingerprint,
+                                const char *fp_parts, const char *params,
+                                int attempt, const char *dir, double start,
+                                double end, const int64_t *contexts,
+                                int n_contexts, int64_t *id, mlp_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(s, &st, err, "INSERT INTO execution(node, component, state, "
+                  "fingerprint, fingerprint_parts, params, attempt, dir, "
+                  "start_time, end_time) VALUES(?,?,'COMPLETE',?,?,?,?,?,?,?)",
+                  "tttttitdd", node, component, fingerprint, fp_parts, params,
+                  (int64_t)attempt, dir, start, end);
 
     if (rc == MLP_OK)
         rc = step_done(s, st, err);
@@ -412,15 +291,16 @@ static int type_id(mlpi_store *s, const char *type, int64_t *id, mlp_error *err)
     if (rc != MLP_OK)
         return rc;
     if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = mlpi_store_fail(s, err, "artifact type");
         sqlite3_finalize(st);
-        return db_fail(s, err, "artifact type");
+        return rc;
     }
     *id = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return MLP_OK;
 }
 
-int mlpi_store_artifact_new(mlpi_store *s, const char *type, const char *uri,
+int mlpi_store_artifact_new(mlpi_store *s, const char *type, const char *loc,
                             const char *state, const int64_t *contexts,
                             int n_contexts, int64_t *id, mlp_error *err)
 {
@@ -432,7 +312,7 @@ int mlpi_store_artifact_new(mlpi_store *s, const char *type, const char *uri,
     if (rc == MLP_OK)
         rc = prep(s, &st, err, "INSERT INTO artifact(type_id, uri, state, "
                   "create_time, update_time) VALUES(?,?,?,?,?)", "ittdd", tid,
-                  uri, state, now, now);
+                  loc, state, now, now);
     if (rc == MLP_OK)
         rc = step_done(s, st, err);
     if (rc != MLP_OK)
@@ -442,9 +322,29 @@ int mlpi_store_artifact_new(mlpi_store *s, const char *type, const char *uri,
                      n_contexts, err);
 }
 
+static int put_files(mlpi_store *s, int64_t id, const mlpi_manifest *m,
+                     int only_refreshed, mlp_error *err)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        const mlpi_mfile *f = &m->files[i];
+        sqlite3_stmt *st;
+        int rc;
+        if (only_refreshed && !f->refreshed)
+            continue;
+        rc = prep(s, &st, err, "INSERT OR REPLACE INTO artifact_file VALUES"
+                  "(?,?,?,?,?,?,?,?)", "ititiiii", id, f->name, f->size,
+                  f->hash, f->dev, f->ino, f->mtime_ns, f->ctime_ns);
+        if (rc == MLP_OK)
+            rc = step_done(s, st, err);
+        if (rc != MLP_OK)
+            return rc;
+    }
+    return MLP_OK;
+}
+
 int mlpi_store_artifact_publish(mlpi_store *s, int64_t id,
                                 const char *fingerprint, const cJSON *props,
-                                mlp_error *err)
+                                const mlpi_manifest *m, mlp_error *err)
 {
     sqlite3_stmt *st;
     char *p = print_or_empty(props);
@@ -455,24 +355,44 @@ int mlpi_store_artifact_publish(mlpi_store *s, int64_t id,
     if (rc == MLP_OK)
         rc = step_done(s, st, err);
     mlp_free(p);
+    if (rc == MLP_OK)
+        rc = put_files(s, id, m, 0, err);
     return rc;
 }
 
 int mlpi_store_artifact_set_state(mlpi_store *s, int64_t id, const char *state,
-                                  mlp_error *err)
+                                  const char *reason, mlp_error *err)
 {
     sqlite3_stmt *st;
-    int rc = prep(s, &st, err, "UPDATE artifact SET state=?, update_time=? "
-                  "WHERE id=?", "tdi", state, mlpi_now(), id);
+    int rc = prep(s, &st, err, "UPDATE artifact SET state=?, reason=?, "
+                  "update_time=? WHERE id=?", "ttdi", state, reason,
+                  mlpi_now(), id);
 
     return rc == MLP_OK ? step_done(s, st, err) : rc;
+}
+
+int mlpi_store_artifact_find(mlpi_store *s, const char *loc, int64_t *id,
+                             mlp_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(s, &st, err, "SELECT id FROM artifact WHERE uri=? AND "
+                  "state='LIVE' ORDER BY id DESC LIMIT 1", "t", loc);
+
+    *id = 0;
+    if (rc != MLP_OK)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return MLP_OK;
 }
 
 int mlpi_store_artifact_get(mlpi_store *s, int64_t id, mlp_artifact **out,
                             mlp_error *err)
 {
     sqlite3_stmt *st;
-    mlp_artifact *a;
+    mlp_artifact *a = NULL;
+    char path[PATH_MAX];
     int rc = prep(s, &st, err, "SELECT t.name, a.uri, a.fingerprint, "
                   "a.properties FROM artifact a JOIN artifact_type t ON "
                   "t.id=a.type_id WHERE a.id=?", "i", id);
@@ -485,8 +405,14 @@ int mlpi_store_artifact_get(mlpi_store *s, int64_t id, mlp_artifact **out,
         return mlp_error_set(err, MLP_ENOTFOUND, "no artifact with id %lld",
                              (long long)id);
     }
-    a = mlpi_artifact_new(id, (const char *)sqlite3_column_text(st, 0),
-                          (const char *)sqlite3_column_text(st, 1));
+    const char *loc = (const char *)sqlite3_column_text(st, 1);
+    rc = mlpi_root_path(s->root, loc, path, sizeof path, err);
+    if (rc == MLP_OK) {
+        a = mlpi_artifact_new(id, (const char *)sqlite3_column_text(st, 0),
+                              path, loc);
+        if (a == NULL)
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
     if (a != NULL) {
         const char *fp = (const char *)sqlite3_column_text(st, 2);
         const char *props = (const char *)sqlite3_column_text(st, 3);
@@ -498,10 +424,55 @@ int mlpi_store_artifact_get(mlpi_store *s, int64_t id, mlp_artifact **out,
         }
     }
     sqlite3_finalize(st);
-    if (a == NULL)
-        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     *out = a;
-    return MLP_OK;
+    return rc;
+}
+
+int mlpi_store_manifest_get(mlpi_store *s, int64_t id, mlpi_manifest *m,
+                            mlp_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = prep(s, &st, err, "SELECT name, size, hash, dev, ino, mtime_ns, "
+                  "ctime_ns FROM artifact_file WHERE artifact_id=?", "i", id);
+    int step;
+
+    if (rc != MLP_OK)
+        return rc;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW && rc == MLP_OK)
+        if (mlpi_manifest_add(m, (const char *)sqlite3_column_text(st, 0),
+                              sqlite3_column_int64(st, 1),
+                              (const char *)sqlite3_column_text(st, 2),
+                              sqlite3_column_int64(st, 3),
+                              sqlite3_column_int64(st, 4),
+                              sqlite3_column_int64(st, 5),
+                              sqlite3_column_int64(st, 6)) != MLP_OK)
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    if (rc == MLP_OK && step != SQLITE_DONE)
+        rc = mlpi_store_fail(s, err, "read");
+    sqlite3_finalize(st);
+    if (rc != MLP_OK)
+        return rc;
+    mlpi_manifest_sort(m);
+    /* An empty artifact still has a manifest row set of size zero; tell
+     * it apart from one published with no manifest at all. */
+    if (m->n == 0) {
+        rc = prep(s, &st, err, "SELECT fingerprint FROM artifact WHERE id=?",
+                  "i", id);
+        if (rc != MLP_OK)
+            return rc;
+        if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) ==
+            SQLITE_NULL)
+            rc = mlp_error_set(err, MLP_ENOTFOUND, "artifact %lld has no "
+                               "manifest", (long long)id);
+        sqlite3_finalize(st);
+    }
+    return rc;
+}
+
+int mlpi_store_manifest_refresh(mlpi_store *s, int64_t id,
+                                const mlpi_manifest *m, mlp_error *err)
+{
+    return put_files(s, id, m, 1, err);
 }
 
 int mlpi_store_event(mlpi_store *s, int64_t exec_id, int64_t artifact_id,
@@ -516,132 +487,76 @@ int mlpi_store_event(mlpi_store *s, int64_t exec_id, int64_t artifact_id,
     return rc == MLP_OK ? step_done(s, st, err) : rc;
 }
 
-int mlpi_store_cache_lookup(mlpi_store *s, const char *fingerprint,
-                            int64_t *exec_id, cJSON **outputs, mlp_error *err)
+int mlpi_store_cache_candidates(mlpi_store *s, const char *fingerprint,
+                                cJSON **execs, mlp_error *err)
 {
     sqlite3_stmt *st;
-    cJSON *gone = cJSON_CreateArray(), *g;
-    int rc;
+    int rc, step;
 
-    *exec_id = 0;
-    *outputs = NULL;
+    *execs = cJSON_CreateArray();
+    if (*execs == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     /* Newest first; an execution qualifies only if none of its outputs has
      * left the LIVE state. */
     rc = prep(s, &st, err,
-              "SELECT e.id FROM execution e WHERE e.fingerprint=? AND "
-              "e.state='COMPLETE' AND NOT EXISTS (SELECT 1 FROM event v JOIN "
-              "artifact a ON a.id=v.artifact_id WHERE v.execution_id=e.id AND "
-              "v.type='OUTPUT' AND a.state<>'LIVE') ORDER BY e.id DESC",
-              "t", fingerprint);
-    if (rc != MLP_OK) {
-        cJSON_Delete(gone);
+              "SELECT e.id, v.port, v.artifact_id FROM execution e JOIN event "
+              "v ON v.execution_id=e.id AND v.type='OUTPUT' WHERE "
+              "e.fingerprint=? AND e.state='COMPLETE' AND NOT EXISTS (SELECT 1 "
+              "FROM event w JOIN artifact a ON a.id=w.artifact_id WHERE "
+              "w.execution_id=e.id AND w.type='OUTPUT' AND a.state<>'LIVE') "
+              "ORDER BY e.id DESC, v.id", "t", fingerprint);
+    if (rc != MLP_OK)
         return rc;
-    }
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    cJSON *cur = NULL;
+    int64_t cur_id = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
-        sqlite3_stmt *o;
-        cJSON *outs = cJSON_CreateArray();
-        int all_there = 1;
-
-        rc = prep(s, &o, err, "SELECT v.port, v.artifact_id, a.uri FROM event "
-                  "v JOIN artifact a ON a.id=v.artifact_id WHERE "
-                  "v.execution_id=? AND v.type='OUTPUT' ORDER BY v.id", "i", id);
-        if (rc != MLP_OK) {
-            cJSON_Delete(outs);
-            break;
+        cJSON *o = cJSON_CreateObject();
+        if (cur == NULL || id != cur_id) {
+            cur = cJSON_CreateObject();
+            cur_id = id;
+            cJSON_AddNumberToObject(cur, "execution", (double)id);
+            cJSON_AddItemToObject(cur, "outputs", cJSON_CreateArray());
+            cJSON_AddItemToArray(*execs, cur);
         }
-        while (sqlite3_step(o) == SQLITE_ROW) {
-            cJSON *row = cJSON_CreateObject();
-            const char *uri = (const char *)sqlite3_column_text(o, 2);
-            /* A LIVE record whose directory someone deleted by hand cannot
-             * serve as a cache hit, and is no longer LIVE. */
-            if (!mlpi_is_dir(uri)) {
-                all_there = 0;
-                cJSON_AddItemToArray(gone, cJSON_CreateNumber(
-                    (double)sqlite3_column_int64(o, 1)));
-            }
-            cJSON_AddStringToObject(row, "port",
-                                    (const char *)sqlite3_column_text(o, 0));
-            cJSON_AddNumberToObject(row, "artifact_id",
-                                    (double)sqlite3_column_int64(o, 1));
-            cJSON_AddItemToArray(outs, row);
-        }
-        sqlite3_finalize(o);
-        if (all_there) {
-            *exec_id = id;
-            *outputs = outs;
-            break;
-        }
-        cJSON_Delete(outs);
+        cJSON_AddStringToObject(o, "port", (const char *)sqlite3_column_text(st, 1));
+        cJSON_AddNumberToObject(o, "artifact_id",
+                                (double)sqlite3_column_int64(st, 2));
+        cJSON_AddItemToArray(cJSON_GetObjectItem(cur, "outputs"), o);
     }
+    if (step != SQLITE_DONE)
+        rc = mlpi_store_fail(s, err, "read");
     sqlite3_finalize(st);
-    cJSON_ArrayForEach(g, gone)
-        if (rc == MLP_OK)
-            rc = mlpi_store_artifact_set_state(s, (int64_t)g->valuedouble,
-                                               "DELETED", err);
-    cJSON_Delete(gone);
     return rc;
 }
 
 int mlpi_store_last_parts(mlpi_store *s, int64_t pipeline_ctx,
                           const char *node, int64_t *exec_id, char **parts,
-                          mlp_error *err)
+                          char **gone, mlp_error *err)
 {
     sqlite3_stmt *st;
     int rc = prep(s, &st, err,
-                  "SELECT e.id, e.fingerprint_parts FROM execution e JOIN "
-                  "association c ON c.execution_id=e.id WHERE c.context_id=? "
-                  "AND e.node=? AND e.state IN ('COMPLETE','CACHED') ORDER BY "
-                  "e.id DESC LIMIT 1", "it", pipeline_ctx, node);
+                  "SELECT e.id, e.fingerprint_parts, (SELECT a.reason FROM "
+                  "event v JOIN artifact a ON a.id=v.artifact_id WHERE "
+                  "v.execution_id=coalesce(e.cached_from, e.id) AND "
+                  "v.type='OUTPUT' AND a.state='DELETED' ORDER BY v.id LIMIT 1)"
+                  " FROM execution e JOIN association c ON c.execution_id=e.id "
+                  "WHERE c.context_id=? AND e.node=? AND e.state IN "
+                  "('COMPLETE','CACHED') ORDER BY e.id DESC LIMIT 1", "it",
+                  pipeline_ctx, node);
 
     *exec_id = 0;
     *parts = NULL;
+    *gone = NULL;
     if (rc != MLP_OK)
         return rc;
     if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *g = (const char *)sqlite3_column_text(st, 2);
         *exec_id = sqlite3_column_int64(st, 0);
         *parts = strdup((const char *)sqlite3_column_text(st, 1));
+        if (g != NULL)
+            *gone = strdup(g);
     }
     sqlite3_finalize(st);
-    return MLP_OK;
-}
-
-int mlpi_store_query(mlpi_store *s, const char *sql, const int64_t *args,
-                     int n_args, cJSON **rows, mlp_error *err)
-{
-    sqlite3_stmt *st;
-    int rc;
-
-    *rows = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_fail(s, err, "query");
-    for (int i = 0; i < n_args; i++)
-        sqlite3_bind_int64(st, i + 1, args[i]);
-    *rows = cJSON_CreateArray();
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        cJSON *row = cJSON_CreateObject();
-        for (int c = 0; c < sqlite3_column_count(st); c++) {
-            const char *name = sqlite3_column_name(st, c);
-            switch (sqlite3_column_type(st, c)) {
-            case SQLITE_INTEGER:
-            case SQLITE_FLOAT:
-                cJSON_AddNumberToObject(row, name, sqlite3_column_double(st, c));
-                break;
-            case SQLITE_NULL:
-                cJSON_AddNullToObject(row, name);
-                break;
-            default:
-                cJSON_AddStringToObject(row, name,
-                                        (const char *)sqlite3_column_text(st, c));
-            }
-        }
-        cJSON_AddItemToArray(*rows, row);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        cJSON_Delete(*rows);
-        *rows = NULL;
-        return db_fail(s, err, "query");
-    }
     return MLP_OK;
 }

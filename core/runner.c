@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +29,12 @@
 #include "artifact_priv.h"
 #include "cache.h"
 #include "context_priv.h"
+#include "execfile.h"
 #include "metadata.h"
+#include "recovery.h"
+#include "rootdir.h"
 #include "runner.h"
+#include "verify.h"
 
 enum { NS_WAIT, NS_RUNNING, NS_DONE, NS_CACHED, NS_FAILED, NS_SKIPPED,
        NS_GATED, NS_CANCELED, NS_UNSELECTED };
@@ -54,6 +59,7 @@ typedef struct nstate {
     char *error;
     char *explain;
     char *gate;
+    char dir[40];              /* the execution's directory name */
     char tmp[4096];
     int progress_fd;
 } nstate;
@@ -67,6 +73,7 @@ typedef struct run {
     int64_t ctx[2];            /* pipeline, run */
     int running;
     int lock_fd;
+    char root[4096];           /* p->root, absolute and resolved */
     int status_line;           /* a progress line is on the terminal */
 } run;
 
@@ -154,29 +161,87 @@ static void print_outputs(run *r, size_t i)
     buf[0] = '\0';
     for (size_t k = 0; k < s->n_out; k++)
         n += (size_t)snprintf(buf + n, n < sizeof buf ? sizeof buf - n : 0,
-                              "%s%s=%s", k ? "  " : "", o[k].name,
-                              s->outs[k]->uri);
+                              "%s%s=%s/%s", k ? "  " : "", o[k].name,
+                              r->p->root, s->outs[k]->loc);
     print_node(r, i, buf);
 }
 
 /* ----------------------------------------------------------------- cache */
 
+/* Checks every output of a cache candidate against its manifest.  A
+ * damaged one is retired (so its producer runs again) and, when why is
+ * still empty, the reason written there.  1: all intact, 0: not, < 0: an error. */
+static int candidate_intact(run *r, const cJSON *outs, char *why,
+                            size_t size, mlp_error *err)
+{
+    const cJSON *o;
+    int intact = 1;
+
+    cJSON_ArrayForEach(o, outs) {
+        int64_t aid = (int64_t)cJSON_GetNumberValue(
+            cJSON_GetObjectItem(o, "artifact_id"));
+        mlp_error e;
+        int rc = mlpi_verify_artifact(r->store, aid, 0, &e);
+        if (rc == MLP_OK)
+            continue;
+        if (rc != MLP_ECORRUPT) {
+            *err = e;
+            return rc;
+        }
+        if (why[0] == '\0')
+            snprintf(why, size, "artifact %lld (output '%s') is damaged: %s",
+                     (long long)aid,
+                     cJSON_GetStringValue(cJSON_GetObjectItem(o, "port")), e.msg);
+        intact = 0;
+        rc = mlpi_verify_retire(r->store, aid, e.msg, err);
+        if (rc != MLP_OK)
+            return rc;
+    }
+    return intact;
+}
+
 static int try_cache(run *r, size_t i, mlp_artifact ***in, mlp_error *err)
 {
     nstate *s = &r->st[i];
     const mlpi_node *n = r->p->nodes[i];
-    cJSON *outs = NULL, *o;
+    cJSON *cands = NULL, *outs = NULL, *c, *o;
     int64_t from = 0, id = 0;
+    char damage[MLP_ERROR_MAX + 256] = "";
     int rc;
 
-    rc = mlpi_store_cache_lookup(r->store, s->fp, &from, &outs, err);
-    if (rc != MLP_OK || from == 0)
-        return rc;
+    rc = mlpi_store_cache_candidates(r->store, s->fp, &cands, err);
+    cJSON_ArrayForEach(c, cands) {
+        int ok;
+        if (rc != MLP_OK)
+            break;
+        ok = candidate_intact(r, cJSON_GetObjectItem(c, "outputs"), damage,
+                              sizeof damage, err);
+        if (ok < 0) {
+            rc = ok;
+            break;
+        }
+        if (ok) {
+            from = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(c, "execution"));
+            outs = cJSON_GetObjectItem(c, "outputs");
+            break;
+        }
+    }
+    if (rc != MLP_OK || from == 0) {
+        if (rc == MLP_OK && damage[0] != '\0') {
+            char why[sizeof damage + 64];
+            snprintf(why, sizeof why, "its earlier outputs were damaged, so it "
+                     "runs again: %s", damage);
+            free(s->explain);
+            s->explain = strdup(why);
+        }
+        goto done;
+    }
     rc = mlpi_store_begin(r->store, err);
     if (rc != MLP_OK)
         goto done;
     rc = mlpi_store_execution_start(r->store, n->name, n->comp->c.name, s->fp,
-                                    s->parts_text, "{}", 1, r->ctx, 2, &id, err);
+                                    s->parts_text, "{}", 1, r->ctx, 2, &id,
+                                    s->dir, err);
     for (size_t b = 0; rc == MLP_OK && b < n->n_inputs; b++)
         for (size_t k = 0; rc == MLP_OK && k < n->inputs[b].n; k++)
             rc = mlpi_store_event(r->store, id, in[b][k]->id, "INPUT",
@@ -223,7 +288,7 @@ static int try_cache(run *r, size_t i, mlp_artifact ***in, mlp_error *err)
     }
     print_outputs(r, i);
 done:
-    cJSON_Delete(outs);
+    cJSON_Delete(cands);
     return rc;
 }
 
@@ -357,26 +422,28 @@ static int record_start(run *r, size_t i, mlp_artifact ***in, mlp_error *err)
     }
     rc = mlpi_store_execution_start(r->store, n->name, n->comp->c.name, s->fp,
                                     s->parts_text, params ? params : "{}",
-                                    s->attempt, r->ctx, 2, &s->exec_id, err);
+                                    s->attempt, r->ctx, 2, &s->exec_id, s->dir,
+                                    err);
     mlp_free(params);
-    snprintf(s->tmp, sizeof s->tmp, "%s/.tmp/%lld", r->p->root,
-             (long long)s->exec_id);
+    snprintf(s->tmp, sizeof s->tmp, "%s/.tmp/%s", r->root, s->dir);
     for (size_t b = 0; rc == MLP_OK && b < n->n_inputs; b++)
         for (size_t k = 0; rc == MLP_OK && k < n->inputs[b].n; k++)
             rc = mlpi_store_event(r->store, s->exec_id, in[b][k]->id, "INPUT",
                                   n->inputs[b].port->name, (int)k, err);
     for (size_t k = 0; rc == MLP_OK && k < s->n_out; k++) {
         const mlp_port *o = &n->comp->c.outputs[k];
-        char uri[4096], work[4096];
+        char loc[4096], uri[4096], work[4096];
         int64_t aid;
-        snprintf(uri, sizeof uri, "%s/artifacts/%s/%lld/%s", r->p->root,
-                 n->name, (long long)s->exec_id, o->name);
+        snprintf(loc, sizeof loc, "artifacts/%s/%s/%s", n->name, s->dir,
+                 o->name);
         snprintf(work, sizeof work, "%s/out/%s", s->tmp, o->name);
-        rc = mlpi_store_artifact_new(r->store, o->type, uri, "PENDING", r->ctx,
-                                     2, &aid, err);
+        rc = mlpi_root_path(r->root, loc, uri, sizeof uri, err);
+        if (rc == MLP_OK)
+            rc = mlpi_store_artifact_new(r->store, o->type, loc, "PENDING",
+                                         r->ctx, 2, &aid, err);
         if (rc != MLP_OK)
             break;
-        s->outs[k] = mlpi_artifact_new(aid, o->type, uri);
+        s->outs[k] = mlpi_artifact_new(aid, o->type, uri, loc);
         if (s->outs[k] == NULL || (s->outs[k]->work_uri = strdup(work)) == NULL) {
             rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
             break;
@@ -400,8 +467,8 @@ static int launch(run *r, size_t i, mlp_artifact ***in, mlp_error *err)
     char logp[4096], logdir[4096], sub[4096];
     int rc;
 
-    snprintf(logdir, sizeof logdir, "%s/logs", r->p->root);
-    snprintf(logp, sizeof logp, "%s/%lld.log", logdir, (long long)s->exec_id);
+    snprintf(logdir, sizeof logdir, "%s/logs", r->root);
+    snprintf(logp, sizeof logp, "%s/%s.log", logdir, s->dir);
     rc = mlpi_mkdir_p(logdir, err);
     snprintf(sub, sizeof sub, "%s/scratch", s->tmp);
     if (rc == MLP_OK)
@@ -432,6 +499,35 @@ static int launch(run *r, size_t i, mlp_artifact ***in, mlp_error *err)
     return MLP_OK;
 }
 
+/* Inputs are checked right before a component reads them.  One that
+ * changed since it was published (or verified as a cache hit) fails the
+ * node and is retired, so the next run makes it again.  1: intact, 0: not
+ * (why says which and how), < 0: an error. */
+static int inputs_intact(run *r, size_t i, mlp_artifact ***in, char *why,
+                         size_t size, mlp_error *err)
+{
+    const mlpi_node *n = r->p->nodes[i];
+
+    for (size_t b = 0; b < n->n_inputs; b++)
+        for (size_t k = 0; k < n->inputs[b].n; k++) {
+            mlp_error e;
+            int rc = mlpi_verify_artifact(r->store, in[b][k]->id, 0, &e);
+            if (rc == MLP_OK)
+                continue;
+            if (rc != MLP_ECORRUPT) {
+                *err = e;
+                return rc;
+            }
+            snprintf(why, size, "input '%s' (artifact %lld, %s) is damaged: %s; "
+                     "it was retired, so the next run makes it again",
+                     n->inputs[b].port->name, (long long)in[b][k]->id,
+                     in[b][k]->loc, e.msg);
+            rc = mlpi_verify_retire(r->store, in[b][k]->id, e.msg, err);
+            return rc != MLP_OK ? rc : 0;
+        }
+    return 1;
+}
+
 /* Prepares node i: fingerprint, explanation, cache; launches it when the
  * cache cannot serve it and a job slot is free.  Returns 1 when the node
  * moved on (cached or launched), 0 when it waits for a slot. */
@@ -453,12 +549,13 @@ static int start(run *r, size_t i, mlp_error *err)
         rc = mlpi_fingerprint(parts, s->fp, &s->parts_text, err);
         if (rc == MLP_OK && r->opts->explain) {
             int64_t last;
-            char *old = NULL;
+            char *old = NULL, *gone = NULL;
             rc = mlpi_store_last_parts(r->store, r->ctx[0], n->name, &last,
-                                       &old, err);
+                                       &old, &gone, err);
             if (rc == MLP_OK)
-                s->explain = mlpi_explain_change(old, parts);
+                s->explain = mlpi_explain_change(old, parts, gone);
             free(old);
+            free(gone);
         }
         cJSON_Delete(parts);
         if (rc != MLP_OK)
@@ -477,6 +574,21 @@ static int start(run *r, size_t i, mlp_error *err)
     }
     if (r->running >= r->jobs)
         goto done;
+    {
+        char why[MLP_ERROR_MAX + 256];
+        int ok = inputs_intact(r, i, in, why, sizeof why, err);
+        if (ok < 0) {
+            rc = ok;
+            goto done;
+        }
+        if (!ok) {
+            s->status = NS_FAILED;
+            s->error = strdup(why);
+            print_node(r, i, why);
+            moved = 1;
+            goto done;
+        }
+    }
     rc = record_start(r, i, in, err);
     if (rc == MLP_OK)
         rc = launch(r, i, in, err);
@@ -495,8 +607,7 @@ static char *tail_of_log(run *r, size_t i)
     char logp[4096], *text = NULL, *out;
     size_t len = 0;
 
-    snprintf(logp, sizeof logp, "%s/logs/%lld.log", r->p->root,
-             (long long)r->st[i].exec_id);
+    snprintf(logp, sizeof logp, "%s/logs/%s.log", r->root, r->st[i].dir);
     if (mlpi_read_file(logp, &text, &len, NULL) != MLP_OK || len == 0) {
         free(text);
         return NULL;
@@ -509,43 +620,59 @@ static char *tail_of_log(run *r, size_t i)
     return out;
 }
 
+/* Moves a finished output into place.  RENAME_NOREPLACE: a directory
+ * already there (a store restored from an older copy, say) is an error,
+ * never silently replaced or merged. */
+static int move_output(mlp_artifact *a, mlp_error *err)
+{
+    char parent[4096];
+    int rc;
+
+    snprintf(parent, sizeof parent, "%s", a->uri);
+    *strrchr(parent, '/') = '\0';
+    rc = mlpi_mkdir_p(parent, err);
+    if (rc == MLP_OK &&
+        renameat2(AT_FDCWD, a->work_uri, AT_FDCWD, a->uri, RENAME_NOREPLACE) != 0)
+        rc = mlp_error_set(err, MLP_EIO, "cannot move %s to %s: %s",
+                           a->work_uri, a->uri, errno == EEXIST
+                           ? "a directory of that name already exists"
+                           : strerror(errno));
+    mlpi_fsync_dir(parent);
+    return rc;
+}
+
 static int publish(run *r, size_t i, const cJSON *result, mlp_error *err)
 {
     nstate *s = &r->st[i];
     const mlpi_node *n = r->p->nodes[i];
     const cJSON *outs = cJSON_GetObjectItem(result, "outputs");
-    int rc = MLP_OK;
+    mlpi_manifest *m = calloc(s->n_out + 1, sizeof *m);
+    int rc = m ? MLP_OK : mlp_error_set(err, MLP_ENOMEM, "out of memory");
 
     /* Rename first, publish second: a crash in between leaves directories
      * the store still calls PENDING, which the next run removes. */
     for (size_t k = 0; rc == MLP_OK && k < s->n_out; k++) {
         mlp_artifact *a = s->outs[k];
-        char parent[4096];
         const cJSON *props = cJSON_GetObjectItem(outs, n->comp->c.outputs[k].name);
 
-        snprintf(parent, sizeof parent, "%s", a->uri);
-        *strrchr(parent, '/') = '\0';
-        rc = mlpi_mkdir_p(parent, err);
-        if (rc == MLP_OK && rename(a->work_uri, a->uri) != 0)
-            rc = mlp_error_set(err, MLP_EIO, "cannot move %s to %s: %s",
-                               a->work_uri, a->uri, strerror(errno));
+        rc = move_output(a, err);
         if (rc == MLP_OK)
-            rc = mlpi_hash_dir(a->uri, a->fingerprint, err);
+            rc = mlpi_manifest_build(a->uri, &m[k], a->fingerprint, err);
+        if (rc != MLP_OK)
+            mlp_error_prefix(err, "output '%s'", n->comp->c.outputs[k].name);
         if (rc == MLP_OK && cJSON_IsObject(props)) {
             cJSON_Delete(a->props);
             a->props = cJSON_Duplicate(props, 1);
         }
-        mlpi_fsync_dir(parent);
     }
+    if (rc == MLP_OK)
+        rc = mlpi_store_begin(r->store, err);
     if (rc != MLP_OK)
-        return rc;
-    rc = mlpi_store_begin(r->store, err);
-    if (rc != MLP_OK)
-        return rc;
+        goto done;
     for (size_t k = 0; rc == MLP_OK && k < s->n_out; k++) {
         rc = mlpi_store_artifact_publish(r->store, s->out_ids[k],
                                          s->outs[k]->fingerprint,
-                                         s->outs[k]->props, err);
+                                         s->outs[k]->props, &m[k], err);
         if (rc == MLP_OK)
             rc = mlpi_store_event(r->store, s->exec_id, s->out_ids[k], "OUTPUT",
                                   n->comp->c.outputs[k].name, 0, err);
@@ -553,6 +680,8 @@ static int publish(run *r, size_t i, const cJSON *result, mlp_error *err)
     if (rc == MLP_OK)
         rc = mlpi_store_execution_finish(r->store, s->exec_id, "COMPLETE",
                                          NULL, err);
+    if (rc == MLP_OK && s->n_out > 0)
+        rc = mlpi_execfile_write(r->store, s->exec_id, err);
     if (rc == MLP_OK)
         rc = mlpi_store_commit(r->store, err);
     else
@@ -562,21 +691,27 @@ static int publish(run *r, size_t i, const cJSON *result, mlp_error *err)
             s->outs[k]->id = s->out_ids[k];
             s->outs[k]->writable = 0;
         }
+done:
+    for (size_t k = 0; m != NULL && k < s->n_out; k++)
+        mlpi_manifest_free(&m[k]);
+    free(m);
     return rc;
 }
 
 /* Marks the execution FAILED (or CANCELED), its outputs DELETED, and
- * removes what it wrote. */
+ * removes what it wrote, also outputs already moved into place when
+ * publishing failed half-way. */
 static void record_failure(run *r, size_t i, const char *state,
                            const char *msg)
 {
     nstate *s = &r->st[i];
     mlp_error err;
+    char dir[4096];
     int rc = mlpi_store_begin(r->store, &err);
 
     for (size_t k = 0; rc == MLP_OK && k < s->n_out; k++)
         rc = mlpi_store_artifact_set_state(r->store, s->out_ids[k], "DELETED",
-                                           &err);
+                                           "its execution failed", &err);
     if (rc == MLP_OK)
         rc = mlpi_store_execution_finish(r->store, s->exec_id, state, msg, &err);
     if (rc == MLP_OK)
@@ -585,8 +720,11 @@ static void record_failure(run *r, size_t i, const char *state,
         mlpi_store_rollback(r->store);
     if (rc != MLP_OK)
         mlp_log(MLP_LOG_ERROR, "%s", err.msg);
+    snprintf(dir, sizeof dir, "%s/artifacts/%s/%s", r->root,
+             r->p->nodes[i]->name, s->dir);
+    if (mlpi_root_remove(r->root, dir, &err) != MLP_OK)
+        mlp_log(MLP_LOG_ERROR, "%s", err.msg);
     for (size_t k = 0; k < s->n_out; k++) {
-        mlpi_rm_rf(s->outs[k]->uri, NULL);
         mlpi_artifact_free(s->outs[k]);
         s->outs[k] = NULL;
     }
@@ -615,7 +753,7 @@ static void finish(run *r, size_t i, int ok, const char *why)
             const char *gate = cJSON_GetStringValue(cJSON_GetObjectItem(result, "gate"));
             s->status = gate ? NS_GATED : NS_DONE;
             s->gate = xstrdup(gate);
-            mlpi_rm_rf(s->tmp, NULL);
+            mlpi_root_remove(r->root, s->tmp, NULL);
             cJSON_Delete(result);
             if (s->gate != NULL)
                 print_node(r, i, s->gate);
@@ -635,7 +773,7 @@ static void finish(run *r, size_t i, int ok, const char *why)
     cJSON_Delete(result);
     canceled = canceled || mlpi_cancel_requested;
     record_failure(r, i, canceled ? "CANCELED" : "FAILED", msg);
-    mlpi_rm_rf(s->tmp, NULL);
+    mlpi_root_remove(r->root, s->tmp, NULL);
     if (!canceled && s->attempt <= n->retries) {
         if (!r->opts->json) {
             clear_status_line(r);
@@ -653,8 +791,8 @@ static void finish(run *r, size_t i, int ok, const char *why)
         char *tail = tail_of_log(r, i);
         char detail[MLP_ERROR_MAX * 3];
         if (tail != NULL && !canceled)
-            snprintf(detail, sizeof detail, "%s\n    log %s/logs/%lld.log ends:\n%s",
-                     msg, r->p->root, (long long)s->exec_id, tail);
+            snprintf(detail, sizeof detail, "%s\n    log %s/logs/%s.log ends:\n%s",
+                     msg, r->p->root, s->dir, tail);
         else
             snprintf(detail, sizeof detail, "%s", msg);
         free(tail);
@@ -882,73 +1020,6 @@ static int drive(run *r, mlp_error *err)
 
 /* ---------------------------------------------------------- set-up, API */
 
-static int take_lock(run *r, mlp_error *err)
-{
-    char path[4096];
-
-    snprintf(path, sizeof path, "%s/.lock", r->p->root);
-    r->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (r->lock_fd < 0)
-        return mlp_error_set(err, MLP_EIO, "cannot create %s: %s", path,
-                             strerror(errno));
-    if (flock(r->lock_fd, LOCK_EX | LOCK_NB) != 0)
-        return mlp_error_set(err, MLP_ESTATE,
-                             "another mlpipe run is using %s (lock %s)",
-                             r->p->root, path);
-    return MLP_OK;
-}
-
-/* Artifacts whose directories were removed by hand are no longer LIVE:
- * say so in the store, so lineage and the cache never point at nothing. */
-static int sweep_missing(run *r, mlp_error *err)
-{
-    cJSON *rows = NULL, *row;
-    int rc = mlpi_store_query(r->store, "SELECT id, uri FROM artifact WHERE "
-                              "state='LIVE'", NULL, 0, &rows, err);
-    int begun = 0;
-
-    cJSON_ArrayForEach(row, rows) {
-        const char *uri = cJSON_GetStringValue(cJSON_GetObjectItem(row, "uri"));
-        if (rc != MLP_OK || uri == NULL || mlpi_is_dir(uri))
-            continue;
-        if (!begun) {
-            rc = mlpi_store_begin(r->store, err);
-            begun = rc == MLP_OK;
-        }
-        if (rc == MLP_OK)
-            rc = mlpi_store_artifact_set_state(
-                r->store, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(row, "id")),
-                "DELETED", err);
-    }
-    cJSON_Delete(rows);
-    if (begun && rc == MLP_OK)
-        rc = mlpi_store_commit(r->store, err);
-    else if (begun)
-        mlpi_store_rollback(r->store);
-    return rc;
-}
-
-static int recover(run *r, mlp_error *err)
-{
-    cJSON *orphans = NULL, *o;
-    char tmp[4096];
-    int rc = mlpi_store_recover(r->store, &orphans, err);
-
-    if (rc != MLP_OK)
-        return rc;
-    cJSON_ArrayForEach(o, orphans) {
-        const char *uri = cJSON_GetStringValue(o);
-        if (uri != NULL)
-            mlpi_rm_rf(uri, NULL);
-    }
-    cJSON_Delete(orphans);
-    snprintf(tmp, sizeof tmp, "%s/.tmp", r->p->root);
-    rc = mlpi_rm_rf(tmp, err);
-    if (rc == MLP_OK)
-        rc = sweep_missing(r, err);
-    return rc;
-}
-
 static cJSON *artifact_json(const mlp_artifact *a)
 {
     cJSON *o = cJSON_CreateObject();
@@ -956,6 +1027,7 @@ static cJSON *artifact_json(const mlp_artifact *a)
     cJSON_AddNumberToObject(o, "id", (double)a->id);
     cJSON_AddStringToObject(o, "type", a->type);
     cJSON_AddStringToObject(o, "uri", a->uri);
+    cJSON_AddStringToObject(o, "location", a->loc);
     cJSON_AddStringToObject(o, "fingerprint", a->fingerprint);
     cJSON_AddItemToObject(o, "properties", cJSON_Duplicate(a->props, 1));
     return o;
@@ -1009,7 +1081,8 @@ int mlpi_run(mlpi_pipeline *p, const mlpi_run_opts *opts, int jobs,
              cJSON **results, int *outcome, mlp_error *err)
 {
     run r;
-    char dbpath[4096], run_name[256];
+    char run_name[256], script[PATH_MAX];
+    size_t orphans = 0;
     sigset_t block, old;
     struct sigaction sa, old_int, old_term;
     cJSON *props;
@@ -1027,12 +1100,20 @@ int mlpi_run(mlpi_pipeline *p, const mlpi_run_opts *opts, int jobs,
         return rc;
     rc = mlpi_mkdir_p(p->root, err);
     if (rc == MLP_OK)
-        rc = take_lock(&r, err);
-    snprintf(dbpath, sizeof dbpath, "%s/metadata.sqlite", p->root);
+        rc = mlpi_root_resolve(p->root, r.root, sizeof r.root, err);
     if (rc == MLP_OK)
-        rc = mlpi_store_open(dbpath, &r.store, err);
+        rc = mlpi_root_lock(r.root, opts->wait, &r.lock_fd, err);
     if (rc == MLP_OK)
-        rc = recover(&r, err);
+        rc = mlpi_store_open(r.root, 1, &r.store, err);
+    if (rc == MLP_OK)
+        rc = mlpi_recover(r.store, &orphans, err);
+    if (rc == MLP_OK && orphans > 0 && !opts->json) {
+        clear_status_line(&r);
+        fprintf(stderr, "mlpipe: %zu director%s under %s/artifacts %s not "
+                "recorded in the metadata store; `mlpipe verify --root %s` "
+                "lists them\n", orphans, orphans == 1 ? "y" : "ies", p->root,
+                orphans == 1 ? "is" : "are", p->root);
+    }
     if (rc == MLP_OK)
         rc = mlpi_store_context(r.store, "pipeline", p->name, NULL, &r.ctx[0], err);
     {
@@ -1046,8 +1127,10 @@ int mlpi_run(mlpi_pipeline *p, const mlpi_run_opts *opts, int jobs,
     }
     props = cJSON_CreateObject();
     cJSON_AddStringToObject(props, "pipeline", p->name);
-    cJSON_AddStringToObject(props, "script", p->script);
+    cJSON_AddStringToObject(props, "script", realpath(p->script, script)
+                                             ? script : p->script);
     cJSON_AddStringToObject(props, "status", "running");
+    cJSON_AddNumberToObject(props, "pid", (double)getpid());
     cJSON_AddNumberToObject(props, "start_time", mlpi_now());
     if (rc == MLP_OK)
         rc = mlpi_store_context(r.store, "run", run_name, props, &r.ctx[1], err);
@@ -1087,6 +1170,9 @@ int mlpi_run(mlpi_pipeline *p, const mlpi_run_opts *opts, int jobs,
                 kill(r.st[i].pid, SIGKILL);
                 waitpid(r.st[i].pid, NULL, 0);
                 r.st[i].status = NS_CANCELED;
+                record_failure(&r, i, "CANCELED", "the run stopped on an "
+                               "internal error");
+                mlpi_root_remove(r.root, r.st[i].tmp, NULL);
             }
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);
@@ -1109,6 +1195,11 @@ int mlpi_run(mlpi_pipeline *p, const mlpi_run_opts *opts, int jobs,
             cJSON_GetStringValue(cJSON_GetObjectItem(*results, "status"))));
         cJSON_AddNumberToObject(props, "end_time", mlpi_now());
         mlpi_store_context_set_props(r.store, r.ctx[1], props, NULL);
+    } else if (r.ctx[1] > 0) {
+        cJSON_ReplaceItemInObject(props, "status", cJSON_CreateString("error"));
+        cJSON_AddStringToObject(props, "error", err ? err->msg : "");
+        cJSON_AddNumberToObject(props, "end_time", mlpi_now());
+        mlpi_store_context_set_props(r.store, r.ctx[1], props, NULL);
     }
     cJSON_Delete(props);
     for (size_t i = 0; r.st != NULL && i < p->n_nodes; i++) {
@@ -1123,7 +1214,6 @@ int mlpi_run(mlpi_pipeline *p, const mlpi_run_opts *opts, int jobs,
     }
     free(r.st);
     mlpi_store_close(r.store);
-    if (r.lock_fd >= 0)
-        close(r.lock_fd);
+    mlpi_root_unlock(r.lock_fd);
     return rc;
 }

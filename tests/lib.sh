@@ -36,8 +36,10 @@ has() {
     pass "$name"
 }
 
-# sql DB QUERY: one value
-sql() { sqlite3 -batch -noheader "$1" "$2"; }
+# sql DB QUERY: one value.  Read-only, so a test never writes the store.
+sql() { sqlite3 -readonly -batch -noheader "$1" "$2"; }
+# sql_write DB STATEMENT: changes a store behind mlpipe's back.
+sql_write() { sqlite3 -batch "$1" "$2"; }
 
 # A plugin directory holding the testkit fixture.
 testkit_dir() {
@@ -58,11 +60,11 @@ consistent() {
     [ "$bad" = 0 ] || { fail "$name" "$bad RUNNING executions"; return 1; }
     while read -r uri; do
         [ -z "$uri" ] && continue
-        [ -d "$uri" ] || { fail "$name" "LIVE artifact $uri has no directory"; return 1; }
+        [ -d "$2/$uri" ] || { fail "$name" "LIVE artifact $uri has no directory"; return 1; }
     done < <(sql "$db" "SELECT uri FROM artifact WHERE state='LIVE'")
     while read -r uri; do
         [ -z "$uri" ] && continue
-        [ -e "$uri" ] && { fail "$name" "DELETED artifact $uri still on disk"; return 1; }
+        [ -e "$2/$uri" ] && { fail "$name" "DELETED artifact $uri still on disk"; return 1; }
     done < <(sql "$db" "SELECT uri FROM artifact WHERE state='DELETED'")
     bad=$(sql "$db" "PRAGMA integrity_check")
     [ "$bad" = ok ] || { fail "$name" "integrity_check: $bad"; return 1; }

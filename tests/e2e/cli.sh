@@ -47,14 +47,17 @@ expect lineage_downstream 0 "$M" lineage 1 --root runs/titanic &&
 has lineage_downstream "$OUT" "downstream:" "class_balance (class_balance, COMPLETE) read artifact 1" \
     "age_summary (age_summary, COMPLETE) read artifact 1" "made balance: artifact $cb_art" \
     "validate (validate, COMPLETE) read artifact 1" "statistics (statistics, COMPLETE) read artifact 1"
-expect no_store 6 "$M" runs --root nowhere && has no_store "$OUT" "no metadata store at nowhere/metadata.sqlite"
+expect no_root 6 "$M" runs --root nowhere && has no_root "$OUT" "no pipeline root at nowhere"
+mkdir -p empty
+expect no_store 6 "$M" runs --root empty && has no_store "$OUT" "no metadata store at $TMP/empty/metadata.sqlite"
+[ -z "$(ls -A empty)" ] && pass reader_creates_nothing || fail reader_creates_nothing "$(ls -A empty)"
 
 # A store written by a newer mlpipe is refused, clearly, and left alone.
 cp -r runs/titanic newer
-sql newer/metadata.sqlite "UPDATE mlpipe_schema SET version=7"
+sql_write newer/metadata.sqlite "UPDATE mlpipe_schema SET version=7"
 sed 's|runs/titanic|newer|' titanic/pipeline.lua > titanic/newer.lua
 expect newer_store_refused 6 "$M" run titanic/newer.lua &&
-has newer_store_refused "$OUT" "has schema version 7; this mlpipe knows versions up to 1"
+has newer_store_refused "$OUT" "has schema version 7; this mlpipe knows versions up to 2"
 [ "$(sql newer/metadata.sqlite 'SELECT version FROM mlpipe_schema')" = 7 ] &&
     pass newer_store_untouched || fail newer_store_untouched "version changed"
 
@@ -70,5 +73,5 @@ LUA
 "$M" run slow.lua >/dev/null 2>&1 &
 sleep 0.4
 expect concurrent_run_refused 6 "$M" run slow.lua &&
-has concurrent_run_refused "$OUT" "another mlpipe run is using runs/lock"
+has concurrent_run_refused "$OUT" "is running a pipeline on $TMP/runs/lock" "or pass --wait"
 wait

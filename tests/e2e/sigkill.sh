@@ -66,6 +66,6 @@ consistent chain_store_consistent runs/chain
 # publication still match the content.
 bad=0
 while IFS='|' read -r id uri; do
-    [ -f "$uri/value.txt" ] || bad=$((bad + 1))
+    [ -f "runs/chain/$uri/value.txt" ] || bad=$((bad + 1))
 done < <(sql runs/chain/metadata.sqlite "SELECT id, uri FROM artifact WHERE state='LIVE'")
 [ "$bad" = 0 ] && pass chain_artifacts_whole || fail chain_artifacts_whole "$bad artifacts without their file"

@@ -1,0 +1,427 @@
+/* The metadata store's file: opening it read-only or for writing, creating
+ * it so that no reader ever sees half a store, upgrading older schemas,
+ * and the statement helpers the record code uses. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "store_priv.h"
+
+static const char *const schema_sql =
+    "CREATE TABLE mlpipe_schema(version INTEGER NOT NULL);"
+    "CREATE TABLE store_info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE artifact_type(id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE artifact(id INTEGER PRIMARY KEY,"
+    "  type_id INTEGER NOT NULL REFERENCES artifact_type(id),"
+    "  uri TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK(state IN ('PENDING','LIVE','DELETED')),"
+    "  fingerprint TEXT, properties TEXT NOT NULL DEFAULT '{}',"
+    "  reason TEXT,"
+    "  create_time REAL NOT NULL, update_time REAL NOT NULL);"
+    "CREATE INDEX artifact_by_state ON artifact(state);"
+    "CREATE TABLE artifact_file(artifact_id INTEGER NOT NULL"
+    "  REFERENCES artifact(id), name TEXT NOT NULL, size INTEGER NOT NULL,"
+    "  hash TEXT NOT NULL, dev INTEGER NOT NULL, ino INTEGER NOT NULL,"
+    "  mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,"
+    "  PRIMARY KEY(artifact_id, name)) WITHOUT ROWID;"
+    "CREATE TABLE execution(id INTEGER PRIMARY KEY,"
+    "  node TEXT NOT NULL, component TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK(state IN"
+    "    ('RUNNING','COMPLETE','FAILED','CACHED','CANCELED')),"
+    "  fingerprint TEXT NOT NULL, fingerprint_parts TEXT NOT NULL,"
+    "  params TEXT NOT NULL, attempt INTEGER NOT NULL DEFAULT 1,"
+    "  cached_from INTEGER REFERENCES execution(id), error TEXT,"
+    "  dir TEXT,"
+    "  start_time REAL NOT NULL, end_time REAL);"
+    "CREATE INDEX execution_by_fingerprint ON execution(fingerprint, state);"
+    "CREATE TABLE event(id INTEGER PRIMARY KEY,"
+    "  execution_id INTEGER NOT NULL REFERENCES execution(id),"
+    "  artifact_id INTEGER NOT NULL REFERENCES artifact(id),"
+    "  type TEXT NOT NULL CHECK(type IN ('INPUT','OUTPUT')),"
+    "  port TEXT NOT NULL, idx INTEGER NOT NULL, time REAL NOT NULL);"
+    "CREATE INDEX event_by_artifact ON event(artifact_id);"
+    "CREATE INDEX event_by_execution ON event(execution_id);"
+    "CREATE TABLE context(id INTEGER PRIMARY KEY, type TEXT NOT NULL,"
+    "  name TEXT NOT NULL, properties TEXT NOT NULL DEFAULT '{}',"
+    "  create_time REAL NOT NULL, UNIQUE(type, name));"
+    "CREATE TABLE attribution(context_id INTEGER NOT NULL REFERENCES context(id),"
+    "  artifact_id INTEGER NOT NULL REFERENCES artifact(id),"
+    "  PRIMARY KEY(context_id, artifact_id));"
+    "CREATE TABLE association(context_id INTEGER NOT NULL REFERENCES context(id),"
+    "  execution_id INTEGER NOT NULL REFERENCES execution(id),"
+    "  PRIMARY KEY(context_id, execution_id));"
+    "CREATE TABLE file_hash(path TEXT PRIMARY KEY, dev INTEGER, ino INTEGER,"
+    "  size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, hash TEXT NOT NULL);";
+
+int mlpi_store_fail(mlpi_store *s, mlp_error *err, const char *what)
+{
+    int ext = sqlite3_extended_errcode(s->db);
+    int sys = sqlite3_system_errno(s->db);
+
+    if ((ext & 0xff) == SQLITE_IOERR || ext == SQLITE_FULL) {
+        /* SQLite says "disk I/O error"; the system says why. */
+        const char *cause = sys ? strerror(sys)
+                            : ext == SQLITE_FULL ? strerror(ENOSPC)
+                            : "an I/O error";
+        return mlp_error_set(err, ext == SQLITE_FULL || sys == ENOSPC ||
+                             sys == EDQUOT ? MLP_EIO : MLP_EIO,
+                             "metadata store %s: %s while %s it",
+                             s->path, cause,
+                             strstr(what, "write") || strstr(what, "commit")
+                             ? "writing" : "reading");
+    }
+    if ((ext & 0xff) == SQLITE_CORRUPT || (ext & 0xff) == SQLITE_NOTADB)
+        return mlp_error_set(err, MLP_ECORRUPT,
+                             "metadata store %s is damaged (%s: %s); "
+                             "`mlpipe verify --repair --root %s` rebuilds it "
+                             "from the artifacts' manifests, or start a new "
+                             "root", s->path, what, sqlite3_errmsg(s->db),
+                             s->root);
+    return mlp_error_set(err, MLP_EIO, "metadata store %s: %s: %s", s->path,
+                         what, sqlite3_errmsg(s->db));
+}
+
+int mlpi_store_exec(mlpi_store *s, const char *sql, mlp_error *err)
+{
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return mlpi_store_fail(s, err, "write");
+    return MLP_OK;
+}
+
+int mlpi_store_prep(mlpi_store *s, sqlite3_stmt **st, mlp_error *err,
+                    const char *sql, const char *types, ...)
+{
+    va_list ap;
+
+    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+        return mlpi_store_fail(s, err, "prepare");
+    va_start(ap, types);
+    for (int i = 0; types[i]; i++) {
+        int rc;
+        if (types[i] == 'i') {
+            rc = sqlite3_bind_int64(*st, i + 1, va_arg(ap, int64_t));
+        } else if (types[i] == 'd') {
+            rc = sqlite3_bind_double(*st, i + 1, va_arg(ap, double));
+        } else {
+            const char *t = va_arg(ap, const char *);
+            rc = t ? sqlite3_bind_text(*st, i + 1, t, -1, SQLITE_TRANSIENT)
+                   : sqlite3_bind_null(*st, i + 1);
+        }
+        if (rc != SQLITE_OK) {
+            va_end(ap);
+            sqlite3_finalize(*st);
+            *st = NULL;
+            return mlpi_store_fail(s, err, "bind");
+        }
+    }
+    va_end(ap);
+    return MLP_OK;
+}
+
+int mlpi_store_step_done(mlpi_store *s, sqlite3_stmt *st, mlp_error *err)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc != SQLITE_DONE) {
+        /* The connection's message belongs to the failed step: read it
+         * before finalizing. */
+        int r = mlpi_store_fail(s, err, "write");
+        sqlite3_finalize(st);
+        return r;
+    }
+    sqlite3_finalize(st);
+    return MLP_OK;
+}
+
+/* One integer from a query, or dflt when it returns no row. */
+static int query_int(mlpi_store *s, const char *sql, int dflt, int *out,
+                     mlp_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = mlpi_store_prep(s, &st, err, sql, "");
+
+    if (rc != MLP_OK)
+        return rc;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int(st, 0);
+    else if (rc == SQLITE_DONE)
+        *out = dflt;
+    else {
+        rc = mlpi_store_fail(s, err, "read");
+        sqlite3_finalize(st);
+        return rc;
+    }
+    sqlite3_finalize(st);
+    return MLP_OK;
+}
+
+void mlpi_store_random_id(char out[MLPI_HASH_HEX])
+{
+    unsigned char b[16];
+    size_t got = 0;
+
+    while (got < sizeof b) {
+        ssize_t n = getrandom(b + got, sizeof b - got, 0);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    if (got < sizeof b)
+        mlpi_hash_bytes(&got, sizeof got, out);  /* cannot happen on Linux */
+    else
+        for (int i = 0; i < 16; i++)
+            snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+static int connect(mlpi_store *s, const char *path, int flags, mlp_error *err)
+{
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+        int rc = mlp_error_set(err, MLP_EIO, "cannot open metadata store %s: %s",
+                               path, s->db ? sqlite3_errmsg(s->db)
+                                           : "out of memory");
+        sqlite3_close(s->db);
+        s->db = NULL;
+        return rc;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, 30000);
+    return MLP_OK;
+}
+
+/* Builds a new store beside the final name and renames it into place:
+ * a reader sees either no store or a whole one. */
+static int create_store(mlpi_store *s, mlp_error *err)
+{
+    char tmp[PATH_MAX], sql[256], id[MLPI_HASH_HEX];
+    int rc;
+
+    snprintf(tmp, sizeof tmp, "%s.new-%ld", s->path, (long)getpid());
+    unlink(tmp);
+    rc = connect(s, tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
+    if (rc != MLP_OK)
+        return rc;
+    mlpi_store_random_id(id);
+    rc = mlpi_store_exec(s, "PRAGMA journal_mode=DELETE; BEGIN", err);
+    if (rc == MLP_OK)
+        rc = mlpi_store_exec(s, schema_sql, err);
+    snprintf(sql, sizeof sql, "INSERT INTO mlpipe_schema VALUES(%d);"
+             "INSERT INTO store_info VALUES('root_id', '%s');"
+             "INSERT INTO store_info VALUES('created', strftime('%%s','now'));"
+             "COMMIT", MLPI_SCHEMA_VERSION, id);
+    if (rc == MLP_OK)
+        rc = mlpi_store_exec(s, sql, err);
+    sqlite3_close(s->db);
+    s->db = NULL;
+    if (rc == MLP_OK && rename(tmp, s->path) != 0)
+        rc = mlp_error_set(err, MLP_EIO, "cannot create metadata store %s: %s",
+                           s->path, strerror(errno));
+    if (rc != MLP_OK) {
+        unlink(tmp);
+        mlp_error_prefix(err, "creating the metadata store");
+    }
+    mlpi_fsync_dir(s->root);
+    return rc;
+}
+
+static int load_info(mlpi_store *s, mlp_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = mlpi_store_prep(s, &st, err, "SELECT value FROM store_info "
+                             "WHERE key='root_id'", "");
+
+    if (rc != MLP_OK)
+        return rc;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        snprintf(s->root_id, sizeof s->root_id, "%s", v ? v : "");
+        rc = MLP_OK;
+    } else {
+        rc = rc == SQLITE_DONE
+             ? mlp_error_set(err, MLP_ECORRUPT, "metadata store %s has no "
+                             "root identity", s->path)
+             : mlpi_store_fail(s, err, "read");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int mlpi_store_open(const char *root_abs, int writable, mlpi_store **out,
+                    mlp_error *err)
+{
+    mlpi_store *s = calloc(1, sizeof *s);
+    char path[PATH_MAX];
+    int rc, version = 0, has_schema = 0;
+
+    *out = NULL;
+    snprintf(path, sizeof path, "%s/metadata.sqlite", root_abs);
+    if (s == NULL || (s->path = strdup(path)) == NULL ||
+        (s->root = strdup(root_abs)) == NULL) {
+        mlpi_store_close(s);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    s->writable = writable;
+    if (!mlpi_exists(path)) {
+        if (!writable) {
+            mlpi_store_close(s);
+            return mlp_error_set(err, MLP_ENOTFOUND,
+                                 "no metadata store at %s: nothing has run "
+                                 "under this root yet (give the pipeline root "
+                                 "with --root DIR or MLPIPE_ROOT)", path);
+        }
+        rc = create_store(s, err);
+        if (rc != MLP_OK)
+            goto fail;
+    }
+    rc = connect(s, path, writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY,
+                 err);
+    if (rc != MLP_OK)
+        goto fail;
+    if (writable)
+        rc = mlpi_store_exec(s, "PRAGMA foreign_keys=ON", err);
+    if (rc == MLP_OK)
+        rc = query_int(s, "SELECT count(*) FROM sqlite_master WHERE "
+                       "type='table' AND name='mlpipe_schema'", 0, &has_schema,
+                       err);
+    if (rc == MLP_OK && has_schema)
+        rc = query_int(s, "SELECT version FROM mlpipe_schema", 0, &version, err);
+    if (rc != MLP_OK)
+        goto fail;
+    if (!has_schema || version < 1) {
+        rc = mlp_error_set(err, MLP_ECORRUPT, "%s is not an mlpipe metadata "
+                           "store (no schema version)", path);
+        goto fail;
+    }
+    if (version > MLPI_SCHEMA_VERSION) {
+        rc = mlp_error_set(err, MLP_EVERSION,
+                           "metadata store %s has schema version %d; this "
+                           "mlpipe knows versions up to %d: upgrade mlpipe "
+                           "to read it", path, version, MLPI_SCHEMA_VERSION);
+        goto fail;
+    }
+    if (version < MLPI_SCHEMA_VERSION) {
+        if (!writable) {
+            rc = mlp_error_set(err, MLP_EVERSION,
+                               "metadata store %s has schema version %d, from "
+                               "an older mlpipe; the next `mlpipe run` on this "
+                               "root upgrades it to version %d", path, version,
+                               MLPI_SCHEMA_VERSION);
+            goto fail;
+        }
+        rc = mlpi_store_upgrade(s, version, err);
+        if (rc != MLP_OK)
+            goto fail;
+    }
+    rc = load_info(s, err);
+    if (rc != MLP_OK)
+        goto fail;
+    *out = s;
+    return MLP_OK;
+fail:
+    mlpi_store_close(s);
+    return rc;
+}
+
+void mlpi_store_close(mlpi_store *s)
+{
+    if (s == NULL)
+        return;
+    sqlite3_close(s->db);
+    free(s->path);
+    free(s->root);
+    free(s);
+}
+
+const char *mlpi_store_root(const mlpi_store *s) { return s->root; }
+const char *mlpi_store_root_id(const mlpi_store *s) { return s->root_id; }
+int mlpi_store_writable(const mlpi_store *s) { return s->writable; }
+
+int mlpi_store_begin(mlpi_store *s, mlp_error *err)
+{
+    return mlpi_store_exec(s, "BEGIN IMMEDIATE", err);
+}
+
+int mlpi_store_commit(mlpi_store *s, mlp_error *err)
+{
+    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        return mlpi_store_fail(s, err, "commit");
+    return MLP_OK;
+}
+
+void mlpi_store_rollback(mlpi_store *s)
+{
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int mlpi_store_check(mlpi_store *s, mlp_error *err)
+{
+    sqlite3_stmt *st;
+    char found[512] = "";
+    int rc = mlpi_store_prep(s, &st, err, "PRAGMA integrity_check(5)", "");
+    int step;
+
+    if (rc != MLP_OK)
+        return rc;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        if (t != NULL && strcmp(t, "ok") != 0 && found[0] == '\0')
+            snprintf(found, sizeof found, "%s", t);
+    }
+    if (step != SQLITE_DONE)
+        rc = mlpi_store_fail(s, err, "check");
+    sqlite3_finalize(st);
+    if (rc == MLP_OK && found[0] != '\0')
+        rc = mlp_error_set(err, MLP_ECORRUPT, "metadata store %s is damaged: "
+                           "%s", s->path, found);
+    return rc;
+}
+
+int mlpi_store_query(mlpi_store *s, const char *sql, const int64_t *args,
+                     int n_args, cJSON **rows, mlp_error *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    *rows = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return mlpi_store_fail(s, err, "read");
+    for (int i = 0; i < n_args; i++)
+        sqlite3_bind_int64(st, i + 1, args[i]);
+    *rows = cJSON_CreateArray();
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cJSON *row = cJSON_CreateObject();
+        for (int c = 0; c < sqlite3_column_count(st); c++) {
+            const char *name = sqlite3_column_name(st, c);
+            switch (sqlite3_column_type(st, c)) {
+            case SQLITE_INTEGER:
+            case SQLITE_FLOAT:
+                cJSON_AddNumberToObject(row, name, sqlite3_column_double(st, c));
+                break;
+            case SQLITE_NULL:
+                cJSON_AddNullToObject(row, name);
+                break;
+            default:
+                cJSON_AddStringToObject(row, name,
+                                        (const char *)sqlite3_column_text(st, c));
+            }
+        }
+        cJSON_AddItemToArray(*rows, row);
+    }
+    if (rc != SQLITE_DONE) {
+        rc = mlpi_store_fail(s, err, "read");
+        sqlite3_finalize(st);
+        cJSON_Delete(*rows);
+        *rows = NULL;
+        return rc;
+    }
+    sqlite3_finalize(st);
+    return MLP_OK;
+}
