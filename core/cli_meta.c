@@ -50,14 +50,22 @@ static int parse(int argc, char **argv, const char *usage, int want_id,
     return 0;
 }
 
+/* The exit code of the first failed query (0: none failed).  A command
+ * whose query failed prints nothing as data: a damaged store is refused
+ * (exit 7), not read in part. */
+static int query_exit;
+
 static cJSON *query(mlpi_store *s, const char *sql, const int64_t *args,
                     int n)
 {
     cJSON *rows;
     mlp_error err;
+    int rc = mlpi_store_query(s, sql, args, n, &rows, &err);
 
-    if (mlpi_store_query(s, sql, args, n, &rows, &err) != MLP_OK) {
+    if (rc != MLP_OK) {
         fprintf(stderr, "mlpipe: %s\n", err.msg);
+        if (query_exit == 0)
+            query_exit = rc == MLP_ECORRUPT ? MLPI_EXIT_DAMAGED : MLPI_EXIT_ENV;
         return NULL;
     }
     return rows;
@@ -113,7 +121,7 @@ int mlpi_cmd_runs(int argc, char **argv)
         "FROM context c WHERE c.type='run' ORDER BY c.id", NULL, 0);
     mlpi_store_close(s);
     if (rows == NULL)
-        return MLPI_EXIT_ENV;
+        return query_exit;
     cJSON_ArrayForEach(r, rows) {
         cJSON *props = cJSON_Parse(str(r, "properties"));
         cJSON_DeleteItemFromObject(r, "properties");
@@ -260,6 +268,10 @@ int mlpi_cmd_show(int argc, char **argv)
         cJSON_Delete(rows);
     }
     mlpi_store_close(s);
+    if (query_exit != 0) {
+        cJSON_Delete(rec);
+        return query_exit;
+    }
     if (rec == NULL) {
         fprintf(stderr, "mlpipe show: nothing called '%s' in %s\n", a.id, a.root);
         return rc != MLPI_EXIT_OK ? rc : MLPI_EXIT_USAGE;
@@ -390,6 +402,8 @@ int mlpi_cmd_lineage(int argc, char **argv)
     art = artifact_record(s, id);
     if (art == NULL) {
         mlpi_store_close(s);
+        if (query_exit != 0)
+            return query_exit;
         fprintf(stderr, "mlpipe lineage: no artifact %lld in %s\n",
                 (long long)id, a.root);
         return MLPI_EXIT_USAGE;
@@ -399,6 +413,10 @@ int mlpi_cmd_lineage(int argc, char **argv)
     cJSON_AddItemToObject(res, "upstream", walk(s, id, 1));
     cJSON_AddItemToObject(res, "downstream", walk(s, id, 0));
     mlpi_store_close(s);
+    if (query_exit != 0) {
+        cJSON_Delete(res);
+        return query_exit;
+    }
     if (a.json) {
         mlpi_cli_print_json(res);
     } else {

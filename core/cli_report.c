@@ -54,15 +54,21 @@ int mlpi_cmd_report(int argc, char **argv)
     if (s == NULL)
         return rc;
     char title[512] = "";
-    if (mlpi_store_query(s, "SELECT id, name FROM context WHERE type='run' ORDER BY id",
-                         NULL, 0, &rows, &err) == MLP_OK)
-        cJSON_ArrayForEach(r, rows) {
-            const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(r, "name"));
-            if (strcmp(run, "latest") == 0 || strcmp(name, run) == 0) {
-                ctx = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(r, "id"));
-                snprintf(title, sizeof title, "%s", name);
-            }
+    rc = mlpi_store_query(s, "SELECT id, name FROM context WHERE type='run' "
+                          "ORDER BY id", NULL, 0, &rows, &err);
+    if (rc != MLP_OK) {
+        mlpi_store_close(s);
+        fprintf(stderr, "mlpipe report: %s\n", err.msg);
+        return rc == MLP_ECORRUPT ? MLPI_EXIT_DAMAGED : MLPI_EXIT_ENV;
+    }
+    rc = MLPI_EXIT_OK;
+    cJSON_ArrayForEach(r, rows) {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(r, "name"));
+        if (strcmp(run, "latest") == 0 || strcmp(name, run) == 0) {
+            ctx = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(r, "id"));
+            snprintf(title, sizeof title, "%s", name);
         }
+    }
     cJSON_Delete(rows);
     rows = NULL;
     if (ctx == 0) {
@@ -84,7 +90,7 @@ int mlpi_cmd_report(int argc, char **argv)
             &rows, &err) != MLP_OK) {
         mlpi_store_close(s);
         fprintf(stderr, "mlpipe report: %s\n", err.msg);
-        return MLPI_EXIT_ENV;
+        return err.code == MLP_ECORRUPT ? MLPI_EXIT_DAMAGED : MLPI_EXIT_ENV;
     }
     /* Only artifacts whose manifest lists the file we draw are ours (a Lua
      * analyzer's Statistics keeps its results elsewhere), and each must

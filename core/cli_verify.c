@@ -311,7 +311,7 @@ int mlpi_cmd_verify(int argc, char **argv)
     if (rc == MLP_OK) {
         rc = mlpi_store_open(root, writing, &s, &err);
         if (rc == MLP_OK)
-            rc = mlpi_store_check(s, &err);
+            rc = mlpi_store_check(s, 1, &err);
         if (rc == MLP_ECORRUPT && a.repair) {
             char why[MLP_ERROR_MAX];
             snprintf(why, sizeof why, "%s", err.msg);

@@ -149,6 +149,20 @@ int mlpi_store_recover(mlpi_store *s, cJSON **leftovers, mlp_error *err)
                 (const char *)sqlite3_column_text(st, 0)));
         sqlite3_finalize(st);
     }
+    /* The run's process is gone (we hold the lock): it was killed.  When
+     * is the last thing it recorded. */
+    if (rc == MLP_OK)
+        rc = prep(s, &st, err,
+                  "UPDATE context SET properties=json_set(properties, "
+                  "'$.status', 'killed', '$.detected_time', ?, '$.end_time', "
+                  "coalesce((SELECT max(max(e.start_time, coalesce("
+                  " e.end_time, 0))) FROM association x JOIN execution e ON "
+                  " e.id=x.execution_id WHERE x.context_id=context.id), "
+                  " json_extract(properties, '$.start_time'))) "
+                  "WHERE type='run' AND json_valid(properties) AND "
+                  "json_extract(properties, '$.status')='running'", "d", now);
+    if (rc == MLP_OK)
+        rc = step_done(s, st, err);
     if (rc == MLP_OK)
         rc = prep(s, &st, err,
                   "UPDATE artifact SET state='DELETED', update_time=?, reason="
@@ -161,19 +175,6 @@ int mlpi_store_recover(mlpi_store *s, cJSON **leftovers, mlp_error *err)
                   "UPDATE execution SET state='FAILED', end_time=?, error="
                   "'interrupted: the mlpipe process running it stopped before "
                   "it finished' WHERE state='RUNNING'", "d", now);
-    if (rc == MLP_OK)
-        rc = step_done(s, st, err);
-    /* The run's process is gone (we hold the lock): it was killed.  When
-     * is the last thing it recorded. */
-    if (rc == MLP_OK)
-        rc = prep(s, &st, err,
-                  "UPDATE context SET properties=json_set(properties, "
-                  "'$.status', 'killed', '$.detected_time', ?, '$.end_time', "
-                  "(SELECT max(max(e.start_time, coalesce(e.end_time, 0))) "
-                  " FROM association x JOIN execution e ON "
-                  " e.id=x.execution_id WHERE x.context_id=context.id)) "
-                  "WHERE type='run' AND json_valid(properties) AND "
-                  "json_extract(properties, '$.status')='running'", "d", now);
     if (rc == MLP_OK)
         rc = step_done(s, st, err);
     if (rc == MLP_OK)

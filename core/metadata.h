@@ -136,9 +136,10 @@ int mlpi_store_last_parts(mlpi_store *s, int64_t pipeline_ctx,
 int mlpi_store_file_hash(mlpi_store *s, const char *path,
                          char out[MLPI_HASH_HEX], mlp_error *err);
 
-/* Checks the store file itself: every page's checksum and SQLite's own
- * structural check.  Damage is MLP_ECORRUPT with what was found. */
-int mlpi_store_check(mlpi_store *s, mlp_error *err);
+/* Checks the store file itself: every page's checksum, then SQLite's own
+ * structural check (thorough: integrity_check, else quick_check).  Damage
+ * is MLP_ECORRUPT with what was found and the way out. */
+int mlpi_store_check(mlpi_store *s, int thorough, mlp_error *err);
 
 /* Runs a query and returns its rows as a JSON array of objects (owned). */
 int mlpi_store_query(mlpi_store *s, const char *sql, const int64_t *args,

@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "cksumvfs.h"
 #include "store_priv.h"
 
 static const char *const schema_sql =
@@ -60,11 +62,28 @@ static const char *const schema_sql =
     "CREATE TABLE file_hash(path TEXT PRIMARY KEY, dev INTEGER, ino INTEGER,"
     "  size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, hash TEXT NOT NULL);";
 
+static int64_t damaged_page(mlpi_store *s)
+{
+    mlpi_cksum_state st = { 0, 0, -1 };
+
+    if (sqlite3_file_control(s->db, "main", MLPI_FCNTL_CKSUM_STATE, &st) !=
+        SQLITE_OK || st.fault_offset < 0 || st.page_size <= 0)
+        return 0;
+    return st.fault_offset / st.page_size + 1;
+}
+
 int mlpi_store_fail(mlpi_store *s, mlp_error *err, const char *what)
 {
     int ext = sqlite3_extended_errcode(s->db);
     int sys = sqlite3_system_errno(s->db);
 
+    if (ext == SQLITE_IOERR_DATA)
+        return mlp_error_set(err, MLP_ECORRUPT,
+                             "metadata store %s is damaged: page %lld fails "
+                             "its checksum; `mlpipe verify --repair --root %s` "
+                             "rebuilds the store from the artifacts' "
+                             "execution files, or start a new root",
+                             s->path, (long long)damaged_page(s), s->root);
     if ((ext & 0xff) == SQLITE_IOERR || ext == SQLITE_FULL) {
         /* SQLite says "disk I/O error"; the system says why. */
         const char *cause = sys ? strerror(sys)
@@ -183,7 +202,11 @@ void mlpi_store_random_id(char out[MLPI_HASH_HEX])
 
 static int connect(mlpi_store *s, const char *path, int flags, mlp_error *err)
 {
-    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+    int rc = mlpi_cksum_register(err);
+
+    if (rc != MLP_OK)
+        return rc;
+    if (sqlite3_open_v2(path, &s->db, flags, MLPI_CKSUM_VFS) != SQLITE_OK) {
         int rc = mlp_error_set(err, MLP_EIO, "cannot open metadata store %s: %s",
                                path, s->db ? sqlite3_errmsg(s->db)
                                            : "out of memory");
@@ -209,7 +232,16 @@ static int create_store(mlpi_store *s, mlp_error *err)
     if (rc != MLP_OK)
         return rc;
     mlpi_store_random_id(id);
-    rc = mlpi_store_exec(s, "PRAGMA journal_mode=DELETE; BEGIN", err);
+    /* Room for a checksum in every page, before the first page exists. */
+    {
+        int reserve = MLPI_CKSUM_RESERVE;
+        if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_RESERVE_BYTES,
+                                 &reserve) != SQLITE_OK)
+            rc = mlp_error_set(err, MLP_EIO, "%s: cannot reserve room for "
+                               "page checksums", tmp);
+    }
+    if (rc == MLP_OK)
+        rc = mlpi_store_exec(s, "PRAGMA journal_mode=DELETE; BEGIN", err);
     if (rc == MLP_OK)
         rc = mlpi_store_exec(s, schema_sql, err);
     snprintf(sql, sizeof sql, "INSERT INTO mlpipe_schema VALUES(%d);"
@@ -229,6 +261,62 @@ static int create_store(mlpi_store *s, mlp_error *err)
     }
     mlpi_fsync_dir(s->root);
     return rc;
+}
+
+/* The store file's identity, as the last writer left it. */
+static void identity(const char *path, char *buf, size_t size)
+{
+    struct stat st;
+
+    if (stat(path, &st) != 0)
+        snprintf(buf, size, "none\n");
+    else
+        snprintf(buf, size, "%lld %lld %lld.%09ld %lld.%09ld\n",
+                 (long long)st.st_ino, (long long)st.st_size,
+                 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                 (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+}
+
+static void marker_path(const mlpi_store *s, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/.store-checked", s->root);
+}
+
+/* Every page is checked as it is read; the whole file is checked only
+ * when it changed since a writer of ours last closed it (a crash, another
+ * program), which keeps opening a large store cheap. */
+static int check_if_changed(mlpi_store *s, mlp_error *err)
+{
+    char want[160], marker[PATH_MAX], *have = NULL;
+    int rc;
+
+    identity(s->path, want, sizeof want);
+    marker_path(s, marker, sizeof marker);
+    if (mlpi_read_file(marker, &have, NULL, NULL) == MLP_OK &&
+        strcmp(have, want) == 0) {
+        free(have);
+        return MLP_OK;
+    }
+    free(have);
+    rc = mlpi_store_check(s, 0, err);
+    if (rc == MLP_OK && s->writable)
+        mlpi_write_file_atomic(marker, want, strlen(want), NULL);
+    return rc;
+}
+
+static int checksums_on(mlpi_store *s, mlp_error *err)
+{
+    mlpi_cksum_state st = { 0, 0, -1 };
+
+    sqlite3_file_control(s->db, "main", MLPI_FCNTL_CKSUM_STATE, &st);
+    if (st.checksummed)
+        return MLP_OK;
+    return mlp_error_set(err, MLP_ECORRUPT, "metadata store %s is damaged: "
+                         "its pages carry no checksums (its header was "
+                         "changed, or another program rewrote it); `mlpipe "
+                         "verify --repair --root %s` rebuilds it from the "
+                         "artifacts' execution files, or start a new root",
+                         s->path, s->root);
 }
 
 static int load_info(mlpi_store *s, mlp_error *err)
@@ -320,9 +408,14 @@ int mlpi_store_open(const char *root_abs, int writable, mlpi_store **out,
         if (rc != MLP_OK)
             goto fail;
     }
-    rc = load_info(s, err);
+    rc = checksums_on(s, err);
+    if (rc == MLP_OK)
+        rc = check_if_changed(s, err);
+    if (rc == MLP_OK)
+        rc = load_info(s, err);
     if (rc != MLP_OK)
         goto fail;
+    s->trusted = 1;
     *out = s;
     return MLP_OK;
 fail:
@@ -335,6 +428,13 @@ void mlpi_store_close(mlpi_store *s)
     if (s == NULL)
         return;
     sqlite3_close(s->db);
+    /* What this writer leaves is what the next open need not re-check. */
+    if (s->writable && s->trusted) {
+        char want[160], marker[PATH_MAX];
+        identity(s->path, want, sizeof want);
+        marker_path(s, marker, sizeof marker);
+        mlpi_write_file_atomic(marker, want, strlen(want), NULL);
+    }
     free(s->path);
     free(s->root);
     free(s);
@@ -361,13 +461,23 @@ void mlpi_store_rollback(mlpi_store *s)
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int mlpi_store_check(mlpi_store *s, mlp_error *err)
+int mlpi_store_check(mlpi_store *s, int thorough, mlp_error *err)
 {
     sqlite3_stmt *st;
     char found[512] = "";
-    int rc = mlpi_store_prep(s, &st, err, "PRAGMA integrity_check(5)", "");
-    int step;
+    mlp_error scan;
+    int rc = mlpi_cksum_scan(s->path, &scan), step;
 
+    if (rc == MLP_ECORRUPT)
+        return mlp_error_set(err, MLP_ECORRUPT, "metadata store damaged: %s; "
+                             "`mlpipe verify --repair --root %s` rebuilds it "
+                             "from the artifacts' execution files, or start a "
+                             "new root", scan.msg, s->root);
+    if (rc != MLP_OK && err != NULL)
+        *err = scan;
+    if (rc == MLP_OK)
+        rc = mlpi_store_prep(s, &st, err, thorough ? "PRAGMA integrity_check(5)"
+                             : "PRAGMA quick_check(5)", "");
     if (rc != MLP_OK)
         return rc;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {

@@ -12,6 +12,7 @@ struct mlpi_store {
     char *path;            /* ROOT/metadata.sqlite, absolute */
     char *root;            /* the root, absolute and symlink-free */
     int writable;
+    int trusted;           /* opened and checked: close may vouch for it */
     char root_id[MLPI_HASH_HEX];
 };
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cksumvfs.h"
 #include "execfile.h"
 #include "rootdir.h"
 #include "store_priv.h"
@@ -78,7 +79,8 @@ static int relocate(mlpi_store *s, cJSON **retired, mlp_error *err)
     return rc;
 }
 
-/* publish() above replaced the properties with {}: restore them. */
+/* relocate() publishes with empty properties; the old ones are put back
+ * from a copy. */
 static int from_1(mlpi_store *s, mlp_error *err)
 {
     char id[MLPI_HASH_HEX], sql[256];
@@ -126,6 +128,12 @@ static int from_1(mlpi_store *s, mlp_error *err)
     cJSON_Delete(execs);
     if (rc == MLP_OK)
         rc = mlpi_store_commit(s, err);
+    /* Room for page checksums: every page is rewritten with them. */
+    if (rc == MLP_OK) {
+        int reserve = MLPI_CKSUM_RESERVE;
+        sqlite3_file_control(s->db, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve);
+        rc = mlpi_store_exec(s, "VACUUM", err);
+    }
     if (rc != MLP_OK) {
         mlpi_store_rollback(s);
         mlp_error_prefix(err, "upgrading the metadata store from schema 1");

@@ -38,8 +38,9 @@ has() {
 
 # sql DB QUERY: one value.  Read-only, so a test never writes the store.
 sql() { sqlite3 -readonly -batch -noheader "$1" "$2"; }
-# sql_write DB STATEMENT: changes a store behind mlpipe's back.
-sql_write() { sqlite3 -batch "$1" "$2"; }
+# sql_write DB STATEMENT: changes a store as mlpipe itself would, keeping
+# its page checksums (a change by any other SQLite program is damage).
+sql_write() { "$MLPIPE_BUILD/tests/tools/store_sql" "$1" "$2"; }
 
 # A plugin directory holding the testkit fixture.
 testkit_dir() {

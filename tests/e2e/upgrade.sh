@@ -19,7 +19,7 @@ local s = p:add("tk_source", { value = 5 })
 p:add("tk_add", { name = "add", data = s.data, add = 1 })
 p:run {}
 LUA
-expect writer_upgrades 0 "$M" run p.lua --plugin-path "$tk"
+expect writer_upgrades 0 "$M" run p.lua --plugin-path "$tk" && has writer_upgrades "$OUT" "ran      tk_source"
 [ "$(sql $db 'SELECT version FROM mlpipe_schema')" = 2 ] && pass upgraded_to_2 || fail upgraded_to_2 "$(sql $db 'SELECT version FROM mlpipe_schema')"
 has upgraded_locations "$(sql $db "SELECT uri FROM artifact WHERE id IN (1,2,3) ORDER BY id")" \
     "artifacts/tk_source/1/data" "artifacts/add/2/data_out" "artifacts/bad/3/data_out"
@@ -31,5 +31,5 @@ has upgraded_edit_retired "$(sql $db "SELECT reason FROM artifact WHERE id=3")" 
 [ -f old/artifacts/tk_source/1/execution.json ] && pass upgraded_execution_files || fail upgraded_execution_files "missing"
 [ "$(sql $db "SELECT count(*) FROM artifact_file WHERE artifact_id IN (1,2)")" = 2 ] &&
     pass upgraded_manifests || fail upgraded_manifests "$(sql $db 'SELECT * FROM artifact_file')"
-expect upgraded_verifies 0 "$M" verify --root old
+expect upgraded_verifies 0 "$M" verify --root old && has upgraded_verifies "$OUT" "verified 4 artifacts" "0 damaged, 0 orphaned"
 consistent upgraded_consistent old

@@ -78,8 +78,9 @@ static void refuses_newer_schema(void)
     root_dir(r, sizeof r, "b");
     CHECK(mlpi_store_open(r, 1, &s, &err) == MLP_OK);
     mlpi_store_close(s);
-    snprintf(cmd, sizeof cmd, "sqlite3 '%s/metadata.sqlite' 'UPDATE "
-             "mlpipe_schema SET version=%d'", r, MLPI_SCHEMA_VERSION + 1);
+    snprintf(cmd, sizeof cmd, "'%s/tests/tools/store_sql' '%s/metadata.sqlite' "
+             "'UPDATE mlpipe_schema SET version=%d'", getenv("MLPIPE_BUILD"), r,
+             MLPI_SCHEMA_VERSION + 1);
     CHECK(system(cmd) == 0);
     CHECK(mlpi_store_open(r, 1, &s, &err) == MLP_EVERSION);
     CHECK_CONTAINS(err.msg, "has schema version 3; this mlpipe knows versions up to 2");
