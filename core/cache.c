@@ -115,7 +115,7 @@ static const char *str_of(const cJSON *obj, const char *key, const char *dflt)
 
 static char *short_json(const cJSON *v)
 {
-    char *t = v ? cJSON_PrintUnformatted(v) : NULL;
+    char *t = v ? mlp_json_print(v, 0) : NULL;
     char *out;
 
     if (t == NULL)
@@ -123,14 +123,27 @@ static char *short_json(const cJSON *v)
     if (strlen(t) > 60)
         strcpy(t + 57, "...");
     out = strdup(t);
-    cJSON_free(t);
+    mlp_free(t);
     return out;
+}
+
+/* Equal as their canonical texts are: cJSON_Compare takes numbers within
+ * an epsilon as equal, and 2^53 + 1 as 2^53. */
+static int same(const cJSON *a, const cJSON *b)
+{
+    char *ta = a ? mlp_json_canonical(a) : NULL;
+    char *tb = b ? mlp_json_canonical(b) : NULL;
+    int eq = ta != NULL && tb != NULL && strcmp(ta, tb) == 0;
+
+    mlp_free(ta);
+    mlp_free(tb);
+    return eq;
 }
 
 char *mlpi_explain_change(const char *old_text, const cJSON *cur,
                           const char *gone)
 {
-    cJSON *old = old_text ? cJSON_Parse(old_text) : NULL;
+    cJSON *old = old_text ? mlp_json_parse(old_text, strlen(old_text)) : NULL;
     char buf[2048];
     const cJSON *v;
     size_t n = 0;
@@ -151,7 +164,7 @@ char *mlpi_explain_change(const char *old_text, const cJSON *cur,
     const cJSON *cp = cJSON_GetObjectItem(cur, "params");
     cJSON_ArrayForEach(v, cp) {
         const cJSON *o = cJSON_GetObjectItemCaseSensitive(op, v->string);
-        if (o == NULL || !cJSON_Compare(o, v, 1)) {
+        if (o == NULL || !same(o, v)) {
             char *a = short_json(o), *b = short_json(v);
             ADD("%sparameter '%s' changed (%s -> %s)", n ? "; " : "", v->string,
                 a, b);
@@ -171,14 +184,14 @@ char *mlpi_explain_change(const char *old_text, const cJSON *cur,
                        port ? port : "") == 0)
                 match = o;
         if (match == NULL ||
-            !cJSON_Compare(cJSON_GetObjectItem(match, "fingerprints"),
-                           cJSON_GetObjectItem(v, "fingerprints"), 1))
+            !same(cJSON_GetObjectItem(match, "fingerprints"),
+                  cJSON_GetObjectItem(v, "fingerprints")))
             ADD("%sinput '%s' changed", n ? "; " : "", port ? port : "?");
     }
     const cJSON *of = cJSON_GetObjectItem(old, "files");
     cJSON_ArrayForEach(v, cJSON_GetObjectItem(cur, "files")) {
         const cJSON *o = cJSON_GetObjectItemCaseSensitive(of, v->string);
-        if (o == NULL || !cJSON_Compare(o, v, 1))
+        if (o == NULL || !same(o, v))
             ADD("%sdata file %s changed", n ? "; " : "", v->string);
     }
 #undef ADD

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include <mlpipe/json.h>
+#include <mlpipe/memory.h>
 
 #include "cli.h"
 #include "cli_render.h"
@@ -77,6 +78,12 @@ static const char *str(const cJSON *o, const char *k)
     return s ? s : "";
 }
 
+/* A JSON text from the store, integers beyond 2^53 kept exact. */
+static cJSON *parse_text(const char *t)
+{
+    return mlp_json_parse(t, strlen(t));
+}
+
 static double num(const cJSON *o, const char *k)
 {
     return cJSON_GetNumberValue(cJSON_GetObjectItem(o, k));
@@ -123,7 +130,7 @@ int mlpi_cmd_runs(int argc, char **argv)
     if (rows == NULL)
         return query_exit;
     cJSON_ArrayForEach(r, rows) {
-        cJSON *props = cJSON_Parse(str(r, "properties"));
+        cJSON *props = parse_text(str(r, "properties"));
         cJSON_DeleteItemFromObject(r, "properties");
         if (props == NULL)
             props = cJSON_CreateObject();
@@ -169,7 +176,7 @@ static cJSON *artifact_record(mlpi_store *s, int64_t id)
     }
     row = cJSON_DetachItemFromArray(rows, 0);
     cJSON_Delete(rows);
-    cJSON *props = cJSON_Parse(str(row, "properties"));
+    cJSON *props = parse_text(str(row, "properties"));
     cJSON_DeleteItemFromObject(row, "properties");
     cJSON_AddItemToObject(row, "properties", props ? props : cJSON_CreateObject());
     char path[4096];
@@ -192,7 +199,7 @@ static cJSON *execution_record(mlpi_store *s, int64_t id)
     }
     row = cJSON_DetachItemFromArray(rows, 0);
     cJSON_Delete(rows);
-    cJSON *params = cJSON_Parse(str(row, "params"));
+    cJSON *params = parse_text(str(row, "params"));
     cJSON_DeleteItemFromObject(row, "params");
     cJSON_AddItemToObject(row, "params", params ? params : cJSON_CreateObject());
     ev = query(s, "SELECT v.type, v.port, v.idx, v.artifact_id, a.uri FROM "
@@ -357,7 +364,7 @@ static cJSON *walk(mlpi_store *s, int64_t start, int up)
                 &eid, 1), *x;
             cJSON *item = cJSON_Duplicate(e, 1);
             if (up) {
-                cJSON *params = cJSON_Parse(str(e, "params"));
+                cJSON *params = parse_text(str(e, "params"));
                 cJSON_DeleteItemFromObject(item, "params");
                 cJSON_AddItemToObject(item, "params", params ? params : cJSON_CreateObject());
             }
@@ -424,11 +431,11 @@ int mlpi_cmd_lineage(int argc, char **argv)
                str(art, "state"), str(art, "path"));
         printf("upstream:\n");
         cJSON_ArrayForEach(e, cJSON_GetObjectItem(res, "upstream")) {
-            char *params = cJSON_PrintUnformatted(cJSON_GetObjectItem(e, "params"));
+            char *params = mlp_json_print(cJSON_GetObjectItem(e, "params"), 0);
             printf("  e%.0f %s (%s) made artifact %.0f  params %s\n", num(e, "id"),
                    str(e, "node"), str(e, "component"), num(e, "via_artifact"),
                    params ? params : "{}");
-            cJSON_free(params);
+            mlp_free(params);
             cJSON_ArrayForEach(x, cJSON_GetObjectItem(e, "inputs"))
                 printf("      from %s: artifact %.0f %s %s\n", str(x, "port"),
                        num(x, "id"), str(x, "type"), str(x, "uri"));

@@ -1,7 +1,9 @@
 /* `mlpipe run`: load plugins, run the script, report, choose the exit code. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <lua.h>
@@ -37,6 +39,7 @@ int mlpi_cmd_run(int argc, char **argv)
     mlpi_registry *reg;
     lua_State *L;
     mlp_error err;
+    struct stat st;
 
     memset(&opts, 0, sizeof opts);
     for (i = 1; i < argc; i++) {
@@ -88,7 +91,13 @@ int mlpi_cmd_run(int argc, char **argv)
         return MLPI_EXIT_USAGE;
     }
     if (access(script, R_OK) != 0) {
-        fprintf(stderr, "mlpipe run: cannot read %s\n", script);
+        fprintf(stderr, "mlpipe run: cannot read %s: %s\n", script,
+                strerror(errno));
+        return MLPI_EXIT_USAGE;
+    }
+    if (stat(script, &st) != 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "mlpipe run: %s is not a file: give a pipeline script "
+                "(PIPELINE.lua)\n", script);
         return MLPI_EXIT_USAGE;
     }
     opts.tty = isatty(STDERR_FILENO) && !opts.json;

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <mlpipe/json.h>
+
 #include "context_priv.h"
 #include "fsutil.h"
 
@@ -24,8 +26,10 @@ const cJSON *mlp_ctx_param(const mlp_ctx *ctx, const char *name)
 
 int64_t mlp_ctx_param_int(const mlp_ctx *ctx, const char *name)
 {
-    const cJSON *v = param(ctx, name);
-    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+    int64_t v = 0;
+
+    /* The definition checked it is an exact integer. */
+    return mlp_json_get_int(param(ctx, name), &v) == MLP_OK ? v : 0;
 }
 
 double mlp_ctx_param_float(const mlp_ctx *ctx, const char *name)

@@ -29,7 +29,7 @@ static cJSON *one_row(mlpi_store *s, const char *sql, int64_t id,
 static void parse_field(cJSON *obj, const char *key)
 {
     const char *t = cJSON_GetStringValue(cJSON_GetObjectItem(obj, key));
-    cJSON *v = t ? cJSON_Parse(t) : NULL;
+    cJSON *v = t ? mlp_json_parse(t, strlen(t)) : NULL;
 
     if (v != NULL)
         cJSON_ReplaceItemInObject(obj, key, v);

@@ -1,5 +1,7 @@
 /* JSON files and the canonical form that fingerprints hash. */
+#include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +10,124 @@
 #include <mlpipe/memory.h>
 
 #include "fsutil.h"
+
+/* 2^53: every integer below it is a double; from it on, a double stands
+ * for several integers (2^53 + 1 rounds to 2^53). */
+#define EXACT_DOUBLE 9007199254740992.0
+
+static int big_int(int64_t v)
+{
+    return v >= (int64_t)EXACT_DOUBLE || v <= -(int64_t)EXACT_DOUBLE;
+}
+
+cJSON *mlp_json_int(int64_t v)
+{
+    cJSON *n = cJSON_CreateNumber((double)v);
+    char buf[24];
+
+    if (n == NULL || !big_int(v))
+        return n;
+    snprintf(buf, sizeof buf, "%lld", (long long)v);
+    n->valuestring = cJSON_malloc(strlen(buf) + 1);
+    if (n->valuestring == NULL) {
+        cJSON_Delete(n);
+        return NULL;
+    }
+    memcpy(n->valuestring, buf, strlen(buf) + 1);
+    return n;
+}
+
+int mlp_json_get_int(const cJSON *v, int64_t *out)
+{
+    double d;
+
+    if (!cJSON_IsNumber(v))
+        return MLP_EINVAL;
+    if (v->valuestring != NULL) {
+        char *end;
+        errno = 0;
+        *out = strtoll(v->valuestring, &end, 10);
+        return errno == 0 && *end == '\0' ? MLP_OK : MLP_EINVAL;
+    }
+    d = v->valuedouble;
+    if (d != floor(d) || d >= EXACT_DOUBLE || d <= -EXACT_DOUBLE)
+        return MLP_EINVAL;
+    *out = (int64_t)d;
+    return MLP_OK;
+}
+
+/* The number nodes of a tree in document order. */
+static void collect_numbers(cJSON *v, cJSON ***nodes, size_t *n, size_t *cap)
+{
+    cJSON *c;
+
+    if (cJSON_IsNumber(v)) {
+        if (*n == *cap) {
+            size_t nc = *cap ? *cap * 2 : 64;
+            cJSON **nn = realloc(*nodes, nc * sizeof *nn);
+            if (nn == NULL)
+                return;
+            *nodes = nn;
+            *cap = nc;
+        }
+        (*nodes)[(*n)++] = v;
+    }
+    cJSON_ArrayForEach(c, v)
+        collect_numbers(c, nodes, n, cap);
+}
+
+/* cJSON reads every number into a double.  Walks the text's number
+ * tokens alongside the tree's number nodes (both in document order) and
+ * gives integer tokens beyond 2^53 their exact digits back. */
+static void restore_big_ints(cJSON *root, const char *text, size_t len)
+{
+    cJSON **nodes = NULL;
+    size_t n = 0, cap = 0, k = 0, i = 0;
+
+    collect_numbers(root, &nodes, &n, &cap);
+    while (i < len && k < n) {
+        char c = text[i];
+        if (c == '"') {
+            for (i++; i < len && text[i] != '"'; i++)
+                if (text[i] == '\\')
+                    i++;
+            i++;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            size_t start = i;
+            int integral = 1;
+            for (i++; i < len && strchr("0123456789.eE+-", text[i]); i++)
+                if (text[i] == '.' || text[i] == 'e' || text[i] == 'E')
+                    integral = 0;
+            if (integral && i - start < 24) {
+                char tok[24], *end;
+                long long v;
+                memcpy(tok, text + start, i - start);
+                tok[i - start] = '\0';
+                errno = 0;
+                v = strtoll(tok, &end, 10);
+                if (errno == 0 && *end == '\0' && big_int(v) &&
+                    nodes[k]->valuestring == NULL) {
+                    nodes[k]->valuestring = cJSON_malloc(strlen(tok) + 1);
+                    if (nodes[k]->valuestring != NULL)
+                        memcpy(nodes[k]->valuestring, tok, strlen(tok) + 1);
+                }
+            }
+            k++;
+        } else {
+            i++;
+        }
+    }
+    free(nodes);
+}
+
+cJSON *mlp_json_parse(const char *text, size_t len)
+{
+    cJSON *v = cJSON_ParseWithLengthOpts(text, len, NULL, 0);
+
+    if (v != NULL)
+        restore_big_ints(v, text, len);
+    return v;
+}
 
 int mlp_json_read_file(const char *path, cJSON **out, mlp_error *err)
 {
@@ -39,6 +159,7 @@ int mlp_json_read_file(const char *path, cJSON **out, mlp_error *err)
         return mlp_error_set(err, MLP_EFORMAT,
                              "%s:%zu:%zu: invalid JSON", path, line, col);
     }
+    restore_big_ints(*out, text, len);
     free(text);
     return MLP_OK;
 }
@@ -166,7 +287,9 @@ static void put_value(jbuf *b, const cJSON *v, int pretty, int depth)
     const cJSON *c;
     int first = 1;
 
-    if (cJSON_IsNumber(v)) {
+    if (cJSON_IsNumber(v) && v->valuestring != NULL) {
+        puts_(b, v->valuestring);  /* an integer beyond 2^53, exact */
+    } else if (cJSON_IsNumber(v)) {
         put_number(b, v->valuedouble);
     } else if (cJSON_IsString(v)) {
         put_string(b, v->valuestring);

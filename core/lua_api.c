@@ -17,6 +17,7 @@
 #include "lua_priv.h"
 #include "params.h"
 #include "pipeline.h"
+#include "rootdir.h"
 #include "runner.h"
 
 #define APP_KEY "mlpipe.app"
@@ -79,6 +80,10 @@ static int l_pipeline(lua_State *L)
     if (root == NULL || root[0] == '\0')
         return luaL_error(L, "mp.pipeline needs a root directory (a string), "
                              "where artifacts and metadata go");
+    /* Locations inside the root must still fit a path. */
+    if (strlen(root) > MLPI_ROOT_PATH_MAX)
+        return luaL_error(L, "mp.pipeline: root is %d characters long; at most "
+                             "%d", (int)strlen(root), MLPI_ROOT_PATH_MAX);
     lp = lua_newuserdatauv(L, sizeof *lp, 0);
     lp->p = mlpi_pipeline_new(name, root, app->script, app->reg);
     if (lp->p == NULL)

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <mlpipe/json.h>
+
 #include "lua_priv.h"
 
 void mlpi_lua_where(lua_State *L, int level, char *buf, size_t size)
@@ -61,7 +63,9 @@ static cJSON *convert(lua_State *L, int idx, const char *what, int as_object,
     case LUA_TBOOLEAN:
         return cJSON_CreateBool(lua_toboolean(L, idx));
     case LUA_TNUMBER:
-        if (!lua_isinteger(L, idx) && !isfinite(lua_tonumber(L, idx))) {
+        if (lua_isinteger(L, idx))
+            return mlp_json_int((int64_t)lua_tointeger(L, idx));
+        if (!isfinite(lua_tonumber(L, idx))) {
             mlp_error_set(err, MLP_EINVAL, "%s is not a finite number", what);
             return NULL;
         }
@@ -132,11 +136,11 @@ void mlpi_json_to_lua(lua_State *L, const cJSON *v)
     } else if (cJSON_IsBool(v)) {
         lua_pushboolean(L, cJSON_IsTrue(v));
     } else if (cJSON_IsNumber(v)) {
-        double d = v->valuedouble;
-        if (floor(d) == d && fabs(d) < 9007199254740992.0)
-            lua_pushinteger(L, (lua_Integer)d);
+        int64_t i;
+        if (mlp_json_get_int(v, &i) == MLP_OK)
+            lua_pushinteger(L, (lua_Integer)i);
         else
-            lua_pushnumber(L, d);
+            lua_pushnumber(L, v->valuedouble);
     } else if (cJSON_IsString(v)) {
         lua_pushstring(L, v->valuestring);
     } else if (cJSON_IsArray(v)) {

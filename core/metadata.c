@@ -124,8 +124,11 @@ int mlpi_store_recover(mlpi_store *s, cJSON **leftovers, mlp_error *err)
     if (*leftovers == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     rc = mlpi_store_begin(s, err);
-    if (rc != MLP_OK)
+    if (rc != MLP_OK) {
+        cJSON_Delete(*leftovers);
+        *leftovers = NULL;
         return rc;
+    }
     /* Each interrupted execution's own directory: its PENDING outputs and
      * whatever else it began to write there. */
     rc = prep(s, &st, err, "SELECT node, dir FROM execution WHERE "
@@ -179,8 +182,11 @@ int mlpi_store_recover(mlpi_store *s, cJSON **leftovers, mlp_error *err)
         rc = step_done(s, st, err);
     if (rc == MLP_OK)
         rc = mlpi_store_commit(s, err);
-    else
+    if (rc != MLP_OK) {
         mlpi_store_rollback(s);
+        cJSON_Delete(*leftovers);
+        *leftovers = NULL;
+    }
     return rc;
 }
 
@@ -417,7 +423,7 @@ int mlpi_store_artifact_get(mlpi_store *s, int64_t id, mlp_artifact **out,
     if (a != NULL) {
         const char *fp = (const char *)sqlite3_column_text(st, 2);
         const char *props = (const char *)sqlite3_column_text(st, 3);
-        cJSON *pj = props ? cJSON_Parse(props) : NULL;
+        cJSON *pj = props ? mlp_json_parse(props, strlen(props)) : NULL;
         snprintf(a->fingerprint, sizeof a->fingerprint, "%s", fp ? fp : "");
         if (pj != NULL) {
             cJSON_Delete(a->props);

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <mlpipe/json.h>
+
 #include "params.h"
 
 const char *const mlpi_reserved_keys[] = {
@@ -52,6 +54,48 @@ static const char *json_kind(const cJSON *v)
     return "nil";
 }
 
+static int in_range(const mlp_param_spec *s, double x, const char *what,
+                    mlp_error *err)
+{
+    if ((s->flags & MLP_PARAM_HAS_MIN) &&
+        ((s->flags & MLP_PARAM_MIN_EXCLUSIVE) ? !(x > s->min) : !(x >= s->min)))
+        return mlp_error_set(err, MLP_EINVAL, "%s = %.17g is out of range: "
+                             "must be %s %.17g", what, x,
+                             (s->flags & MLP_PARAM_MIN_EXCLUSIVE) ? ">" : ">=",
+                             s->min);
+    if ((s->flags & MLP_PARAM_HAS_MAX) && !(x <= s->max))
+        return mlp_error_set(err, MLP_EINVAL, "%s = %.17g is out of range: "
+                             "must be <= %.17g", what, x, s->max);
+    return MLP_OK;
+}
+
+/* A list or map with a range: every element is a number in it. */
+static int elements_in_range(const mlp_param_spec *s, const cJSON *v,
+                             const char *what, mlp_error *err)
+{
+    const cJSON *e;
+    int i = 0;
+
+    if (!(s->flags & (MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX)))
+        return MLP_OK;
+    cJSON_ArrayForEach(e, v) {
+        char sub[512];
+        int rc;
+        if (e->string != NULL)
+            snprintf(sub, sizeof sub, "%s: '%s'", what, e->string);
+        else
+            snprintf(sub, sizeof sub, "%s: item %d", what, i + 1);
+        i++;
+        if (!cJSON_IsNumber(e))
+            return mlp_error_set(err, MLP_EINVAL, "%s must be a number, got %s",
+                                 sub, json_kind(e));
+        rc = in_range(s, e->valuedouble, sub, err);
+        if (rc != MLP_OK)
+            return rc;
+    }
+    return MLP_OK;
+}
+
 int mlpi_param_check(const mlp_param_spec *s, const cJSON *v, const char *what,
                      mlp_error *err)
 {
@@ -59,11 +103,24 @@ int mlpi_param_check(const mlp_param_spec *s, const cJSON *v, const char *what,
 
     switch (s->type) {
     case MLP_PARAM_INT:
-        if (!cJSON_IsNumber(v) || floor(v->valuedouble) != v->valuedouble ||
-            fabs(v->valuedouble) > 9007199254740992.0)
+        if (!cJSON_IsNumber(v))
             return mlp_error_set(err, MLP_EINVAL, "%s must be an integer, got %s",
-                                 what, cJSON_IsNumber(v) ? "a fraction"
-                                                         : json_kind(v));
+                                 what, json_kind(v));
+        if (v->valuestring != NULL)
+            break;  /* an exact 64-bit integer */
+        x = v->valuedouble;
+        if (floor(x) != x)
+            return mlp_error_set(err, MLP_EINVAL, "%s must be an integer, got "
+                                 "a fraction (%.17g)", what, x);
+        if (fabs(x) >= 9223372036854775808.0)
+            return mlp_error_set(err, MLP_EINVAL, "%s = %.17g is outside the "
+                                 "64-bit integer range", what, x);
+        if (fabs(x) >= 9007199254740992.0)
+            return mlp_error_set(err, MLP_EINVAL, "%s = %.17g is a floating-"
+                                 "point number beyond 2^53, where it cannot "
+                                 "say which integer was meant; write the "
+                                 "integer itself (digits, no exponent or ^)",
+                                 what, x);
         break;
     case MLP_PARAM_FLOAT:
         if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
@@ -103,27 +160,17 @@ int mlpi_param_check(const mlp_param_spec *s, const cJSON *v, const char *what,
         if (!cJSON_IsArray(v))
             return mlp_error_set(err, MLP_EINVAL, "%s must be a list, got %s",
                                  what, json_kind(v));
-        return MLP_OK;
+        return elements_in_range(s, v, what, err);
     case MLP_PARAM_MAP:
         if (!cJSON_IsObject(v))
             return mlp_error_set(err, MLP_EINVAL,
                                  "%s must be a table with named keys, got %s",
                                  what, json_kind(v));
-        return MLP_OK;
+        return elements_in_range(s, v, what, err);
     default:
         return mlp_error_set(err, MLP_EINVAL, "%s has an unknown type", what);
     }
-    x = v->valuedouble;
-    if ((s->flags & MLP_PARAM_HAS_MIN) &&
-        ((s->flags & MLP_PARAM_MIN_EXCLUSIVE) ? !(x > s->min) : !(x >= s->min)))
-        return mlp_error_set(err, MLP_EINVAL, "%s = %.17g is out of range: "
-                             "must be %s %.17g", what, x,
-                             (s->flags & MLP_PARAM_MIN_EXCLUSIVE) ? ">" : ">=",
-                             s->min);
-    if ((s->flags & MLP_PARAM_HAS_MAX) && !(x <= s->max))
-        return mlp_error_set(err, MLP_EINVAL, "%s = %.17g is out of range: "
-                             "must be <= %.17g", what, x, s->max);
-    return MLP_OK;
+    return in_range(s, v->valuedouble, what, err);
 }
 
 int mlpi_param_spec_validate(const mlp_param_spec *s, const char *component,
@@ -162,7 +209,7 @@ int mlpi_param_spec_validate(const mlp_param_spec *s, const char *component,
                              "component '%s': parameter '%s' is required and "
                              "also has a default", component, s->name);
     if (s->default_json != NULL) {
-        cJSON *d = cJSON_Parse(s->default_json);
+        cJSON *d = mlp_json_parse(s->default_json, strlen(s->default_json));
         if (d == NULL)
             return mlp_error_set(err, MLP_EINVAL, "%s is not valid JSON: %s",
                                  what, s->default_json);
@@ -213,7 +260,7 @@ int mlpi_params_resolve(const mlp_component *c, const cJSON *user, cJSON **out,
         if (given != NULL) {
             val = cJSON_Duplicate(given, 1);
         } else if (p->default_json != NULL) {
-            val = cJSON_Parse(p->default_json);
+            val = mlp_json_parse(p->default_json, strlen(p->default_json));
         } else if (p->flags & MLP_PARAM_REQUIRED) {
             cJSON_Delete(res);
             return mlp_error_set(err, MLP_EINVAL,

@@ -5,6 +5,7 @@
 
 #include "params.h"
 #include "pipeline.h"
+#include "rootdir.h"
 
 mlpi_pipeline *mlpi_pipeline_new(const char *name, const char *root,
                                  const char *script, mlpi_registry *reg)
@@ -106,6 +107,13 @@ int mlpi_pipeline_add(mlpi_pipeline *p, const char *component,
         for (int k = 2; mlpi_pipeline_find(p, autoname) >= 0; k++)
             snprintf(autoname, sizeof autoname, "%s_%d", component, k);
         name = autoname;
+    }
+    /* A node name is a directory name under artifacts/ and logs/. */
+    if (strlen(name) > MLPI_NODE_NAME_MAX) {
+        return mlp_error_set(err, MLP_EINVAL,
+                             "node name '%.24s...' is %zu characters long; at "
+                             "most %d (it names the node's directories)",
+                             name, strlen(name), MLPI_NODE_NAME_MAX);
     } else if (!valid_node_name(name)) {
         return mlp_error_set(err, MLP_EINVAL,
                              "node name '%s' may contain only letters, digits, "

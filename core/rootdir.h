@@ -50,5 +50,8 @@ void mlpi_root_exec_dir(long long exec_id, char *buf, size_t size);
 /* Longest node name: it becomes a directory name (NAME_MAX) with room to
  * spare for the root and the other components of a location. */
 #define MLPI_NODE_NAME_MAX 128
+/* Longest root path as a script gives it: what a root holds
+ * (artifacts/NODE/DIR/PORT/files) must still fit in PATH_MAX. */
+#define MLPI_ROOT_PATH_MAX 2048
 
 #endif

@@ -96,6 +96,10 @@ int mlpi_store_fail(mlpi_store *s, mlp_error *err, const char *what)
                              strstr(what, "write") || strstr(what, "commit")
                              ? "writing" : "reading");
     }
+    if ((ext & 0xff) == SQLITE_READONLY)
+        return mlp_error_set(err, MLP_EIO, "metadata store %s cannot be "
+                             "written: the file or its directory is read-only "
+                             "(or belongs to another user)", s->path);
     if ((ext & 0xff) == SQLITE_CORRUPT || (ext & 0xff) == SQLITE_NOTADB)
         return mlp_error_set(err, MLP_ECORRUPT,
                              "metadata store %s is damaged (%s: %s); "

@@ -605,6 +605,7 @@ static int read_params(job *j, mlp_error *err)
     }
     if (j->n_splits == 0)
         return mlp_error_set(err, MLP_EINVAL, "parameter 'splits' is empty");
+
     /* Sorted by name so a Lua table's iteration order cannot change which
      * split a row lands in. */
     qsort(j->splits, j->n_splits, sizeof *j->splits, cmp_split);
@@ -989,8 +990,11 @@ static const mlp_param_spec params[] = {
     { "max_categories", MLP_PARAM_INT, "1000", MLP_PARAM_HAS_MIN, 1, 0, NULL,
       "a text column with more distinct values than this is stored as string, "
       "not categorical" },
-    { "splits", MLP_PARAM_MAP, "{\"train\": 8, \"eval\": 2}", 0, 0, 0, NULL,
-      "split names and their relative weights" },
+    /* Each weight in (0, 1e12]: any sum of them stays finite and exact
+     * enough to divide rows by. */
+    { "splits", MLP_PARAM_MAP, "{\"train\": 8, \"eval\": 2}",
+      MLP_PARAM_HAS_MIN | MLP_PARAM_MIN_EXCLUSIVE | MLP_PARAM_HAS_MAX, 0, 1e12,
+      NULL, "split names and their relative weights (each > 0, at most 1e12)" },
     { "split_key", MLP_PARAM_STRING, "null", 0, 0, 0, NULL,
       "column whose value decides the split (default: the whole row)" },
     { "seed", MLP_PARAM_INT, "0", MLP_PARAM_HAS_MIN, 0, 0, NULL,

@@ -52,7 +52,7 @@ expect ro_verify 0 as_nobody "$M" verify --root "$TMP/ro" && has ro_verify "$OUT
 [ "$(cd ro && find . -type f -exec md5sum {} + | sort)" = "$sum" ] && [ -z "$(find ro -newer ro/metadata.sqlite -type f)" ] &&
     pass ro_nothing_written || fail ro_nothing_written "files changed under ro"
 expect ro_run_refused 6 as_nobody env ROOT="$TMP/ro" "$M" run p.lua --plugin-path "$tk" &&
-has ro_run_refused "$OUT" "$TMP/ro"
+has ro_run_refused "$OUT" "$TMP/ro/metadata.sqlite cannot be written" "read-only"
 chmod -R u+w ro
 
 # A killed run: `runs` says killed before any recovery, and after it,

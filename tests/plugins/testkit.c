@@ -38,9 +38,8 @@ static int write_value(mlp_ctx *ctx, const char *port, long long v)
         return mlp_ctx_fail(ctx, MLP_EIO, "cannot write %s", path);
     fprintf(f, "%lld\n", v);
     fclose(f);
-    return mlp_artifact_set_property(out, "value", cJSON_CreateNumber((double)v),
-                                     &err) == MLP_OK ? MLP_OK
-                                                     : mlp_ctx_fail_error(ctx, &err);
+    return mlp_artifact_set_property(out, "value", mlp_json_int(v), &err) ==
+           MLP_OK ? MLP_OK : mlp_ctx_fail_error(ctx, &err);
 }
 
 static int read_value(mlp_ctx *ctx, const char *port, long long *v)

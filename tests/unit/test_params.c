@@ -1,4 +1,5 @@
 /* Unit tests of parameter specs and values, and of canonical JSON. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,11 @@ static const mlp_param_spec specs[] = {
     { "columns", MLP_PARAM_LIST, "[]", 0, 0, 0, NULL, "columns" },
     { "rate", MLP_PARAM_FLOAT, "0.5", MLP_PARAM_HAS_MIN | MLP_PARAM_MIN_EXCLUSIVE,
       0, 0, NULL, "rate" },
+    { "shuffle", MLP_PARAM_BOOL, "true", 0, 0, 0, NULL, "shuffle" },
+    { "seed", MLP_PARAM_INT, "0", 0, 0, 0, NULL, "seed" },
+    { "weights", MLP_PARAM_MAP, "{}", MLP_PARAM_HAS_MIN | MLP_PARAM_MIN_EXCLUSIVE |
+      MLP_PARAM_HAS_MAX, 0, 10, NULL, "weights" },
+    { "cuts", MLP_PARAM_LIST, "[]", MLP_PARAM_HAS_MIN, -1, 0, NULL, "cuts" },
     MLP_PARAMS_END
 };
 static const mlp_component comp = {
@@ -59,6 +65,14 @@ static void rejects_bad_values(void)
         { "{\"label\": \"y\", \"solver\": \"adam\"}", "must be one of \"lbfgs\", \"sgd\", got \"adam\"" },
         { "{\"label\": \"y\", \"columns\": {\"a\": 1}}", "must be a list, got a table" },
         { "{\"label\": \"y\", \"rate\": 0}", "must be > 0" },
+        { "{\"label\": \"y\", \"shuffle\": 1}", "'shuffle' of trainer must be true or false, got a number" },
+        { "{\"label\": \"y\", \"seed\": 1e19}", "is outside the 64-bit integer range" },
+        { "{\"label\": \"y\", \"seed\": 9007199254740992.0}", "is a floating-point number beyond 2^53" },
+        { "{\"label\": \"y\", \"seed\": -4503599627370495.5}", "got a fraction (-4503599627370495.5)" },
+        { "{\"label\": \"y\", \"weights\": {\"a\": 1, \"b\": 0}}", "'weights' of trainer: 'b' = 0 is out of range: must be > 0" },
+        { "{\"label\": \"y\", \"weights\": {\"a\": 10.5}}", "'a' = 10.5 is out of range: must be <= 10" },
+        { "{\"label\": \"y\", \"weights\": {\"a\": true}}", "'a' must be a number, got a boolean" },
+        { "{\"label\": \"y\", \"cuts\": [0, -2]}", "'cuts' of trainer: item 2 = -2 is out of range: must be >= -1" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         cJSON *out = NULL;
@@ -68,6 +82,64 @@ static void rejects_bad_values(void)
         CHECK_CONTAINS(err.msg, cases[i].msg);
         CHECK(out == NULL);
     }
+}
+
+/* Values on a range's edge are inside it. */
+static void accepts_edges(void)
+{
+    cJSON *out = NULL;
+    mlp_error err;
+
+    CHECK_MSG(resolve("{\"label\": \"y\", \"epochs\": 1000, \"l2\": 0, "
+                      "\"weights\": {\"a\": 10}, \"cuts\": [-1], "
+                      "\"shuffle\": false, \"seed\": -9007199254740991}",
+                      &out, &err) == MLP_OK, "%s", err.msg);
+    cJSON_Delete(out);
+    CHECK(resolve("{\"label\": \"y\", \"epochs\": 1}", &out, &err) == MLP_OK);
+    cJSON_Delete(out);
+}
+
+/* Integers beyond 2^53 keep every digit: in nodes, through parsing and
+ * printing, in canonical text and when read back as int64. */
+static void exact_integers(void)
+{
+    cJSON *a = mlp_json_int(INT64_C(9007199254740993));
+    cJSON *b = mlp_json_int(INT64_C(9007199254740992));
+    cJSON *c = mlp_json_int(-5), *back, *dup;
+    char *ta = mlp_json_print(a, 0), *tb = mlp_json_print(b, 0), *t;
+    int64_t v = 0;
+
+    CHECK(strcmp(ta, "9007199254740993") == 0);
+    CHECK(strcmp(tb, "9007199254740992") == 0);
+    CHECK(mlp_json_get_int(a, &v) == MLP_OK && v == INT64_C(9007199254740993));
+    CHECK(mlp_json_get_int(c, &v) == MLP_OK && v == -5);
+    dup = cJSON_Duplicate(a, 1);
+    CHECK(mlp_json_get_int(dup, &v) == MLP_OK && v == INT64_C(9007199254740993));
+    cJSON_Delete(dup);
+    mlp_free(ta);
+    mlp_free(tb);
+    /* Parsed text keeps them; other numbers are left alone. */
+    const char *doc = "{\"s\": \"12345678901234567890 in a string\", "
+                      "\"x\": [1.5, 9223372036854775807, -9223372036854775808, "
+                      "9007199254740993, 1e300, 4]}";
+    back = mlp_json_parse(doc, strlen(doc));
+    CHECK(back != NULL);
+    t = mlp_json_canonical(back);
+    CHECK_MSG(strcmp(t, "{\"s\":\"12345678901234567890 in a string\",\"x\":[1.5,"
+                        "9223372036854775807,-9223372036854775808,"
+                        "9007199254740993,1e+300,4]}") == 0, "%s", t);
+    mlp_free(t);
+    CHECK(mlp_json_get_int(cJSON_GetArrayItem(cJSON_GetObjectItem(back, "x"), 1),
+                           &v) == MLP_OK && v == INT64_MAX);
+    /* A double that large cannot say which integer it is. */
+    CHECK(mlp_json_get_int(cJSON_GetArrayItem(cJSON_GetObjectItem(back, "x"), 4),
+                           &v) == MLP_EINVAL);
+    CHECK(mlp_json_get_int(cJSON_GetArrayItem(cJSON_GetObjectItem(back, "x"), 0),
+                           &v) == MLP_EINVAL);
+    cJSON_Delete(back);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    cJSON_Delete(c);
 }
 
 static void validates_specs(void)
@@ -144,6 +216,8 @@ int main(void)
 {
     RUN(fills_defaults);
     RUN(rejects_bad_values);
+    RUN(accepts_edges);
+    RUN(exact_integers);
     RUN(validates_specs);
     RUN(validates_components);
     RUN(canonical_json);

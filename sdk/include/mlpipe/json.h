@@ -1,12 +1,16 @@
 /* JSON files for artifacts: properties, schemas, statistics, reports.
  *
  * cJSON is part of the SDK: parameters and properties are cJSON values.
- * mlp_json_read_file() returns an owned tree freed with cJSON_Delete();
+ * mlp_json_read_file() returns an owned tree freed with cJSON_Delete(),
+ * integers beyond 2^53 kept exact;
  * mlp_json_write_file() writes atomically (temporary file, then rename),
  * with exact numbers (see mlp_json_print).
  */
 #ifndef MLPIPE_JSON_H
 #define MLPIPE_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -23,6 +27,23 @@ int mlp_json_write_file(const char *path, const cJSON *value, mlp_error *err);
  * print as 1e999 / -1e999, which read back as infinities).
  * Owned by the caller until added to a tree; NULL on exhaustion. */
 cJSON *mlp_json_number(double v);
+
+/* An integer node that keeps all 64 bits.  cJSON holds numbers as
+ * doubles, exact only below 2^53; from there on the node also keeps the
+ * decimal digits (in valuestring, owned by the node), which
+ * mlp_json_get_int, mlp_json_print and mlp_json_canonical use, so
+ * 9007199254740993 stays 9007199254740993.  NULL on exhaustion. */
+cJSON *mlp_json_int(int64_t v);
+
+/* The exact integer value of a number node: MLP_OK, or MLP_EINVAL when v
+ * is not a number, has a fraction, or is a double beyond 2^53 (which
+ * cannot say which integer it was meant to be). */
+int mlp_json_get_int(const cJSON *v, int64_t *out);
+
+/* Parses JSON text as cJSON_Parse does, keeping integers beyond 2^53
+ * exact (see mlp_json_int).  Owned (cJSON_Delete); NULL when the text is
+ * not valid JSON. */
+cJSON *mlp_json_parse(const char *text, size_t len);
 
 /* Renders value as JSON text, numbers with the shortest digits that read
  * back exactly (cJSON's own printer may drop the last bit of a double).

@@ -79,8 +79,10 @@ typedef enum mlp_param_type {
 
 enum {
     MLP_PARAM_REQUIRED = 1u << 0,
-    MLP_PARAM_HAS_MIN = 1u << 1,  /* value >= min (INT, FLOAT) */
-    MLP_PARAM_HAS_MAX = 1u << 2,  /* value <= max (INT, FLOAT) */
+    /* INT, FLOAT: the value; LIST, MAP: every element, which must then
+     * be a number (split weights, class weights, thresholds). */
+    MLP_PARAM_HAS_MIN = 1u << 1,  /* value >= min */
+    MLP_PARAM_HAS_MAX = 1u << 2,  /* value <= max */
     MLP_PARAM_MIN_EXCLUSIVE = 1u << 3, /* value > min instead */
     MLP_PARAM_NO_CACHE_KEY = 1u << 4,  /* does not change results: left out
                                           of the cache fingerprint */
