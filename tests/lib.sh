@@ -36,6 +36,25 @@ has() {
     pass "$name"
 }
 
+# lacks NAME TEXT PATTERN...: TEXT is not empty and matches none of the
+# extended regular expressions.  Empty TEXT fails: a command that printed
+# nothing (or failed before printing) proves nothing absent.
+lacks() {
+    local name=$1 text=$2
+    shift 2
+    if [ -z "$text" ]; then
+        fail "$name" "no output to check"
+        return 1
+    fi
+    for n in "$@"; do
+        if grep -qE -- "$n" <<<"$text"; then
+            fail "$name" "output has '$n': $(head -c 800 <<<"$text")"
+            return 1
+        fi
+    done
+    pass "$name"
+}
+
 # sql DB QUERY: one value.  Read-only, so a test never writes the store.
 sql() { sqlite3 -readonly -batch -noheader "$1" "$2"; }
 # sql_write DB STATEMENT: changes a store as mlpipe itself would, keeping

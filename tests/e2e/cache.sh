@@ -132,3 +132,34 @@ else
 fi
 expect only_unknown_node 1 "$M" run p.lua --plugin-path "$tk" --only nope &&
 has only_unknown_node "$OUT" "--only nope: the pipeline has no such node"
+
+# A port taking several artifacts: every one of them is part of the
+# fingerprint, and a cache hit records them as inputs and its outputs as
+# outputs (the events lineage walks).
+cat > multi.lua <<'LUA'
+local mp = require "mlpipe"
+mp.component { name = "sum", stage = "analyze",
+  inputs = { { name = "parts", type = "TestData", multiple = true } },
+  outputs = { total = "Statistics" },
+  run = function(ctx)
+    local t = 0
+    for _, a in ipairs(ctx:inputs("parts")) do t = t + a.properties.value end
+    ctx:set_property("total", "sum", t)
+  end }
+local p = mp.pipeline { name = "m", root = "runs/m" }
+local a = p:add("tk_source", { name = "a", value = 1 })
+local b = p:add("tk_source", { name = "b", value = tonumber(arg[1]) })
+p:add("sum", { parts = { a.data, b.data } })
+local r = p:run {}
+print("sum", r.nodes.sum.outputs.total.properties.sum)
+LUA
+mdb=runs/m/metadata.sqlite
+expect multi_first 0 "$M" run multi.lua --plugin-path "$tk" -- 2 && has multi_first "$OUT" "sum	3"
+expect multi_cached 0 "$M" run multi.lua --plugin-path "$tk" -- 2 && has multi_cached "$OUT" "cached   sum" "sum	3"
+e=$(sql $mdb "SELECT id FROM execution WHERE node='sum' AND state='CACHED' ORDER BY id DESC LIMIT 1")
+has cache_hit_events "$(sql $mdb "SELECT type || ':' || port || ':' || idx FROM event WHERE execution_id=$e ORDER BY id")" \
+    "INPUT:parts:0" "INPUT:parts:1" "OUTPUT:total:0"
+[ "$(sql $mdb "SELECT count(*) FROM event WHERE execution_id=$e")" = 3 ] &&
+    pass cache_hit_event_count || fail cache_hit_event_count "$(sql $mdb "SELECT * FROM event WHERE execution_id=$e")"
+expect multi_second_input_reruns 0 "$M" run multi.lua --plugin-path "$tk" --explain -- 5 &&
+has multi_second_input_reruns "$OUT" "ran      sum" "input 'parts' changed" "sum	6"

@@ -72,8 +72,8 @@ expect running_shown 0 "$M" runs --root k && has running_shown "$OUT" "running"
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
 sleep 0.2
-expect killed_before_recovery 0 "$M" runs --root k && has killed_before_recovery "$OUT" "killed"
-grep -q running <<<"$OUT" && fail killed_not_running "still running: $OUT" || pass killed_not_running
+expect killed_before_recovery 0 "$M" runs --root k && has killed_before_recovery "$OUT" "killed" &&
+lacks killed_not_running "$OUT" running
 expect recovered_run 0 env SLEEP=0 "$M" run slow.lua --plugin-path "$tk" && has recovered_run "$OUT" "ran      slow"
 expect killed_after_recovery 0 "$M" runs --root k --json &&
 has killed_after_recovery "$OUT" '"status": "killed"' '"detected_time":' '"end_time":' '"status": "ok"'

@@ -64,6 +64,15 @@ run_dump na_default_tokens na.csv && has na_default_tokens "$OUT" 'all:y[numeric
 run_dump na_custom_tokens na.csv '{ na_values = { "?", "-", "NA" } }' &&
 has na_custom_tokens "$OUT" 'all:x[numeric]=1.0|<NA>' 'all:z[numeric]=<NA>|4.0'
 
+# An empty field is missing only while "" is an NA token (it is by
+# default); otherwise it is an empty value, and a numeric column with
+# one is no longer numeric.
+printf 's,n\nx,1\n,2\ny,\n' > empty.csv
+run_dump empty_is_na_by_default empty.csv &&
+has empty_is_na_by_default "$OUT" 'all:s[categorical]=x|<NA>|y' 'all:n[numeric]=1.0|2.0|<NA>'
+run_dump empty_not_na empty.csv '{ na_values = { "NA" } }' &&
+has empty_not_na "$OUT" 'all:s[categorical]=x||y' 'all:n[categorical]=1|2|'
+
 printf 'code,n\n001,5\n002,6\n' > types.csv
 run_dump type_override types.csv '{ types = { code = "string", n = "categorical" } }' &&
 has type_override "$OUT" 'all:code[string]=001|002' 'all:n[categorical]=5|6'

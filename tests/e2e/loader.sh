@@ -73,3 +73,16 @@ has override_when_asked "$OUT" "ran      csv_import"
 # lists fine (tk_crash segfaults only when run).
 expect listing_runs_no_code 0 "$M" plugins tk_crash --plugin-path "$(testkit_dir)" &&
 has listing_runs_no_code "$OUT" "one of: segv abort exit hang fail ok"
+
+# Two plugins may not share a name, even with different components.
+mkdir dupname
+cat > dupname/dupname.lua <<'LUA'
+local mp = require "mlpipe"
+mp.plugin { name = "csv_import", version = "9.9.9", license = "MIT",
+            description = "takes a name already taken" }
+mp.component { name = "fresh_component", stage = "analyze",
+               outputs = { o = "Statistics" }, run = function(ctx) end }
+LUA
+expect refuses_taken_plugin_name 0 "$M" plugins --plugin-path "$TMP/dupname" &&
+has refuses_taken_plugin_name "$OUT" "refused $TMP/dupname/dupname.lua: plugin name 'csv_import' is already taken by" &&
+lacks taken_plugin_name_registers_nothing "$OUT" "fresh_component"

@@ -1,7 +1,8 @@
 # Statistics against pandas: the same files, the reference numbers saved by
 # tests/data/make_fixtures.py (pandas with correctly rounded float parsing).
 # Tolerances: counts, zeros, min, max, distinct values, top values and
-# equal-width histogram counts exact; mean and standard deviation within
+# equal-width histogram counts exact (a value on a bucket edge counts in
+# the bucket NumPy puts it in); missing fractions within 1e-15; mean and standard deviation within
 # 1e-9 relative (plus 1e-12 of the standard deviation, for means near 0);
 # median and quantiles within 1e-12 relative when exact (at most 1024
 # distinct values, or under 1024 values), else their rank must lie within
@@ -13,7 +14,11 @@ local mp = require "mlpipe"
 local p = mp.pipeline { name = "$set", root = "runs/$set" }
 local ex = p:add("csv_import", { path = "$MLPIPE_TOP/tests/data/$set.csv", splits = { all = 1 } })
 local st = p:add("statistics", { examples = ex.examples })
+-- An odd number of quantile buckets has no bucket edge at the median:
+-- the median must not depend on it.
+p:add("statistics", { name = "odd", examples = ex.examples, quantile_buckets = 7 })
 local r = p:run {}
+local odd = assert(mp.read_json(r.nodes.odd.outputs.statistics.uri .. "/statistics.json"))
 local stats = assert(mp.read_json(r.nodes.statistics.outputs.statistics.uri .. "/statistics.json"))
 local want = assert(mp.read_json("$MLPIPE_TOP/tests/data/fixtures/${set}_stats.json"))
 local split = stats.splits[1]
@@ -41,6 +46,8 @@ for _, f in ipairs(split.features) do
   if w then
     check(f.common.num_missing == w.num_missing, "%s missing %s vs %s", f.name, f.common.num_missing, w.num_missing)
     check(f.common.num_non_missing == w.num_non_missing, "%s present %s vs %s", f.name, f.common.num_non_missing, w.num_non_missing)
+    local frac = w.num_missing / (w.num_missing + w.num_non_missing)
+    check(close(f.common.missing_fraction, frac, 1e-15), "%s missing_fraction %.17g vs %.17g", f.name, f.common.missing_fraction, frac)
     if w.kind == "numeric" then
       local n = f.num_stats
       check(f.type == (w.all_int and "INT" or "FLOAT"), "%s type %s", f.name, f.type)
@@ -55,6 +62,9 @@ for _, f in ipairs(split.features) do
         else check(rank_ok(w.sorted, v, q, n.quantile_rank_error), "%s %s %.17g outside rank error %g", f.name, what, v, n.quantile_rank_error) end
       end
       qcheck(n.median, 0.5, w.median, "median")
+      for _, g in ipairs(odd.splits[1].features) do
+        if g.name == f.name then qcheck(g.num_stats.median, 0.5, w.median, "median with 7 buckets") end
+      end
       local std, qh
       for _, h in ipairs(n.histograms) do
         if h.type == "STANDARD" then std = h else qh = h end
@@ -62,7 +72,7 @@ for _, f in ipairs(split.features) do
       local total = 0
       for i, b in ipairs(std.buckets) do
         total = total + b.sample_count
-        check(math.abs(b.sample_count - w.histogram[i]) <= 1, "%s bucket %d: %s vs %s", f.name, i, b.sample_count, w.histogram[i])
+        check(b.sample_count == w.histogram[i], "%s bucket %d: %s vs %s", f.name, i, b.sample_count, w.histogram[i])
       end
       check(total == w.num_non_missing, "%s histogram total %s", f.name, total)
       for i, b in ipairs(qh.buckets) do
@@ -89,3 +99,35 @@ else print("FAIL stats_match_pandas_$set: " .. table.concat(bad, "; ", 1, math.m
 LUA
 "$M" run "$set.lua" 2>&1 | grep -E '^(PASS|FAIL) ' || fail "stats_match_pandas_$set" "pipeline failed"
 done
+
+# Values exactly on bucket edges, counted where NumPy counts them
+# (np.histogram(x, bins=10), computed once and written here): NumPy's
+# edges are linspace(min, max, 11), so 0.3 falls below the edge
+# 0.30000000000000004 and lands in the third bucket.
+{
+    echo "i,d,m"
+    for k in 0 1 2 3 4 5 6 7 8 9 10; do
+        case $k in 0) m=-3;; 1) m=-1;; 2) m=0.5;; 3|4) m=2;; 5) m=7;; *) m=;; esac
+        echo "$k,$(awk "BEGIN{printf \"%.1f\", $k/10}"),$m"
+    done
+} > edges.csv
+cat > edges.lua <<LUA
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "edges", root = "runs/edges" }
+local ex = p:add("csv_import", { path = "edges.csv", splits = { all = 1 } })
+local st = p:add("statistics", { examples = ex.examples })
+local r = p:run {}
+local s = assert(mp.read_json(r.nodes.statistics.outputs.statistics.uri .. "/statistics.json"))
+for _, f in ipairs(s.splits[1].features) do
+  for _, h in ipairs(f.num_stats.histograms) do
+    if h.type == "STANDARD" then
+      local c = {}
+      for i, b in ipairs(h.buckets) do c[i] = string.format("%d", b.sample_count) end
+      print("hist", f.name, table.concat(c, " "))
+    end
+  end
+end
+LUA
+expect histogram_edges 0 "$M" run edges.lua &&
+has histogram_edges "$OUT" "hist	i	1 1 1 1 1 1 1 1 1 2" "hist	d	1 1 2 0 1 2 1 0 1 2" \
+    "hist	m	1 0 1 1 0 2 0 0 0 1"

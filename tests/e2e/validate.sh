@@ -76,7 +76,7 @@ for k in "SCHEMA_MISSING_COLUMN	gone" "SCHEMA_NEW_COLUMN	extra" \
     name="anomaly_$(cut -f1 <<<"$k")"
     has "$name" "$OUT" "$k	ERROR"
 done
-grep -q "	old	" <<<"$OUT" && fail deprecated_feature_not_checked "$OUT" || pass deprecated_feature_not_checked
+lacks deprecated_feature_not_checked "$OUT" "	old	"
 has offending_rows_listed "$OUT" "ENUM_TYPE_UNEXPECTED_STRING_VALUES	cat	ERROR	bad.csv:3,bad.csv:4" \
     "FLOAT_TYPE_BIG_FLOAT	n_float	ERROR	bad.csv:3" "FLOAT_TYPE_HAS_NAN	n_float	ERROR	bad.csv:4" \
     "INT_TYPE_BIG_INT	n_int	ERROR	bad.csv:3" "FEATURE_TYPE_LOW_FRACTION_PRESENT	n_float	ERROR	bad.csv:6"
@@ -84,8 +84,8 @@ has offending_rows_listed "$OUT" "ENUM_TYPE_UNEXPECTED_STRING_VALUES	cat	ERROR	b
 # The domain mass: 2 of 6 values outside [a, b] is 33%; min_domain_mass
 # 0.6 tolerates 40% and reports nothing.
 sed 's/"min_domain_mass": 0.9/"min_domain_mass": 0.6/' schema.json > mass.json
-expect domain_mass_tolerates 4 "$M" run check.lua -- bad.csv mass.json '{ root = "mass" }'
-grep -q ENUM_TYPE_UNEXPECTED <<<"$OUT" && fail domain_mass_tolerates "$OUT" || pass domain_mass_tolerates
+expect domain_mass_tolerates 4 "$M" run check.lua -- bad.csv mass.json '{ root = "mass" }' &&
+lacks domain_mass_tolerates "$OUT" ENUM_TYPE_UNEXPECTED
 
 # A clean data set: no anomaly, nothing gated.
 {
@@ -146,15 +146,71 @@ for _, a in ipairs(doc.splits[1].anomalies) do print(a.kind, a.feature, a.severi
 LUA
 expect drift_not_detected_without_shift 0 "$M" run drift.lua -- data_1.csv data_2.csv same &&
 has drift_not_detected_without_shift "$OUT" "drift	x	jensen_shannon_divergence" "drift	g	infinity_norm" &&
-{ grep -q "	true" <<<"$OUT" && fail drift_not_detected_without_shift_values "$OUT" || pass drift_not_detected_without_shift_values; }
+lacks drift_not_detected_without_shift_values "$OUT" "	true"
 expect drift_detected_after_shift 0 "$M" run drift.lua -- data_1.csv shifted_3.csv shifted &&
 has drift_detected_after_shift "$OUT" "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH	x	ERROR" \
     "COMPARATOR_L_INFTY_HIGH	g	ERROR"
-# The distances are recorded and sensible: JS in [0, 1], L-inf ~0.6.
-jsd=$(awk '$1 == "drift" && $2 == "x" {print $4}' <<<"$OUT")
-linf=$(awk '$1 == "drift" && $2 == "g" {print $4}' <<<"$OUT")
-awk -v j="$jsd" -v l="$linf" 'BEGIN { exit !(j > 0.5 && j <= 1 && l > 0.5 && l < 0.7) }' &&
-    pass drift_distances_sensible || fail drift_distances_sensible "jsd $jsd linf $linf"
+# The recorded distances equal ones computed here, independently, from
+# the two statistics artifacts: L-inf from the category counts, JS (base
+# 2) from the histograms spread evenly onto their shared edges.
+cat > distances.py <<'PY'
+import json, math, sys
+root = sys.argv[1]
+store = root + "/metadata.sqlite"
+import sqlite3
+db = sqlite3.connect("file:" + store + "?mode=ro", uri=True)
+def stats(node):
+    uri = db.execute("SELECT a.uri FROM artifact a JOIN event v ON v.artifact_id=a.id "
+                     "JOIN execution e ON e.id=v.execution_id WHERE e.node=? AND "
+                     "v.type='OUTPUT' AND a.state='LIVE' ORDER BY a.id DESC", (node,)).fetchone()[0]
+    doc = json.load(open(root + "/" + uri + "/statistics.json"))
+    return {f["name"]: f for f in doc["splits"][0]["features"]}
+prev, cur = stats("prev_stats"), stats("cur_stats")
+def counts(f):
+    return {b["label"]: b["sample_count"] for b in f["string_stats"]["rank_histogram"]}
+a, b = counts(cur["g"]), counts(prev["g"])
+ta, tb = sum(a.values()), sum(b.values())
+linf = max(abs(a.get(k, 0) / ta - b.get(k, 0) / tb) for k in set(a) | set(b))
+def hist(f):
+    return [h for h in f["num_stats"]["histograms"] if h["type"] == "STANDARD"][0]["buckets"]
+ha, hb = hist(cur["x"]), hist(prev["x"])
+edges = sorted(set([x["low_value"] for x in ha + hb] + [x["high_value"] for x in ha + hb]))
+def spread(h):
+    cells = [0.0] * len(edges)
+    for x in h:
+        lo, hi, c = x["low_value"], x["high_value"], x["sample_count"]
+        if c <= 0: continue
+        if not hi > lo:
+            k = 0
+            while k + 1 < len(edges) and edges[k + 1] <= lo: k += 1
+            cells[k] += c
+            continue
+        for k in range(len(edges) - 1):
+            lo2, hi2 = max(edges[k], lo), min(edges[k + 1], hi)
+            if hi2 > lo2: cells[k] += c * (hi2 - lo2) / (hi - lo)
+    t = sum(x["sample_count"] for x in h)
+    return [c / t for c in cells]
+p, q = spread(ha), spread(hb)
+js = 0.0
+for x, y in zip(p, q):
+    m = (x + y) / 2
+    if m > 0:
+        js += 0.5 * (x * math.log2(x / m) if x > 0 else 0) + 0.5 * (y * math.log2(y / m) if y > 0 else 0)
+print("%.12f %.12f" % (js, linf))
+PY
+cat > check_drift.py <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+d = {x["feature"]: x["distance"] for x in doc["splits"][0]["drift"]}
+want_js, want_linf = float(sys.argv[2]), float(sys.argv[3])
+sys.exit(0 if abs(d["x"] - want_js) < 1e-9 and abs(d["g"] - want_linf) < 1e-9
+         and want_js > 0.5 else 1)
+PY
+read -r want_js want_linf < <(python3 distances.py runs/drift-shifted)
+anoms=$(ls runs/drift-shifted/artifacts/validate/*/anomalies/anomalies.json)
+python3 check_drift.py "$anoms" "$want_js" "$want_linf" && pass drift_distances_exact ||
+    fail drift_distances_exact "want js $want_js linf $want_linf: $(grep -A2 '"distance"' "$anoms" | head -12)"
+
 
 # Too few samples for a meaningful divergence is a warning.
 head -11 data_1.csv > small_1.csv
@@ -228,3 +284,48 @@ bad_schema cmp_misfit '{ "version": 1, "features": [ { "name": "a", "type": "INT
 bad_schema newer '{ "version": 2, "features": [] }' "newer.json: schema version 2 is newer than this mlpipe's 1"
 bad_schema counts '{ "version": 1, "features": [], "dataset_constraints": { "min_examples_count": 10, "max_examples_count": 5 } }' \
     "counts.json: dataset_constraints: min_examples_count 10 is greater than max_examples_count 5"
+
+# Edges: a distance equal to its threshold is not above it; a count equal
+# to its limit is within it.  Shares 2/4 against 3/4 differ by exactly
+# 0.25 in binary floating point.
+printf 'g\nred\nred\nblue\nblue\n' > edge_prev.csv
+printf 'g\nred\nred\nred\nblue\n' > edge_cur.csv
+edge_schema() {  # threshold min max
+    cat > edge.json <<JSON
+{ "version": 1,
+  "features": [ { "name": "g", "type": "STRING",
+                  "drift_comparator": { "infinity_norm": { "threshold": $1 } } } ],
+  "dataset_constraints": { "min_examples_count": $2, "max_examples_count": $3 } }
+JSON
+}
+sed 's/drift_schema.json/edge.json/; s/runs\/drift-/runs\/edge-/' drift.lua > edge.lua
+sed -i 's/" .. (arg\[4\] or "edge.json") .. "/edge.json/' edge.lua
+edge_schema 0.25 4 4
+expect threshold_equal_not_exceeded 0 "$M" run edge.lua -- edge_prev.csv edge_cur.csv eq &&
+has threshold_equal_not_exceeded "$OUT" "drift	g	infinity_norm	0.2500	false" &&
+lacks counts_equal_within_limits "$OUT" "COMPARATOR_L_INFTY_HIGH" "DATASET_(LOW|HIGH)_NUM_EXAMPLES"
+edge_schema 0.2499 5 10
+expect threshold_below_exceeded 0 "$M" run edge.lua -- edge_prev.csv edge_cur.csv below &&
+has threshold_below_exceeded "$OUT" "drift	g	infinity_norm	0.2500	true" "COMPARATOR_L_INFTY_HIGH	g	ERROR" \
+    "DATASET_LOW_NUM_EXAMPLES	nil	ERROR"
+edge_schema 1 1 3
+expect count_above_max 0 "$M" run edge.lua -- edge_prev.csv edge_cur.csv above &&
+has count_above_max "$OUT" "DATASET_HIGH_NUM_EXAMPLES	nil	ERROR"
+
+# Inferred string domains: a column with exactly max_string_domain_size
+# distinct values gets one, a column with one more does not.
+printf 'three,four\na,a\nb,b\nc,c\na,d\n' > domains.csv
+cat > infer.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "inf", root = "runs/infer" }
+local ex = p:add("csv_import", { path = "domains.csv", splits = { train = 1 },
+                                 types = { three = "string", four = "string" } })
+local st = p:add("statistics", { examples = ex.examples })
+local sc = p:add("schema_infer", { statistics = st.statistics, max_string_domain_size = 3 })
+local r = p:run {}
+local s = mp.read_json(r.nodes.schema_infer.outputs.schema.uri .. "/schema.json")
+for _, f in ipairs(s.features) do print("feature", f.name, f.domain or "none") end
+for _, d in ipairs(s.string_domains or {}) do print("domain", d.name, table.concat(d.values, ",")) end
+LUA
+expect string_domain_size_edge 0 "$M" run infer.lua &&
+has string_domain_size_edge "$OUT" "feature	three	three" "feature	four	none" "domain	three	a,b,c"

@@ -189,6 +189,8 @@ static void detects_every_flipped_byte(void)
     mlp_table_free(t);
     n = file_size(p);
     CHECK(n > 0);
+    FILE *orig = fopen(p, "rb");
+    CHECK(orig != NULL);
     for (long at = 0; at < n; at++) {
         snprintf(cmd, sizeof cmd, "cp '%s' '%s'", p, q);
         CHECK(system(cmd) == 0);
@@ -197,6 +199,14 @@ static void detects_every_flipped_byte(void)
         if (rc == MLP_OK) {
             mlp_table_free(r);
             padding++;
+            /* Padding is written as zeros: an undetected change of any
+             * other byte (a string's text, say) is a hole in the checks. */
+            fseek(orig, at, SEEK_SET);
+            int byte = fgetc(orig);
+            if (byte != 0) {
+                fclose(orig);
+                CHECK_MSG(0, "byte %ld (0x%02x) changed unnoticed", at, byte);
+            }
         } else {
             CHECK_MSG(rc == MLP_ECORRUPT || rc == MLP_EFORMAT || rc == MLP_EVERSION,
                       "byte %ld: unexpected code %d", at, rc);
@@ -204,9 +214,73 @@ static void detects_every_flipped_byte(void)
             caught++;
         }
     }
+    fclose(orig);
     /* Padding is bounded: alignment to 64 bytes per segment. */
     CHECK_MSG(padding < 64 * 12, "%ld undetected bytes", padding);
     CHECK(caught > 300);
+}
+
+/* Rewrites a 32-bit field of column col's directory entry and fixes the
+ * directory and header checksums, as a buggy or hostile writer would:
+ * only the reader's own checks can refuse it. */
+static int forge_entry(const char *path, int col, size_t field, uint32_t v)
+{
+    FILE *f = fopen(path, "r+b");
+    unsigned char h[128], *dir;
+    uint64_t off, size, hash;
+
+    if (f == NULL || fread(h, 1, 128, f) != 128)
+        return -1;
+    memcpy(&off, h + 32, 8);
+    memcpy(&size, h + 40, 8);
+    dir = malloc(size);
+    fseek(f, (long)off, SEEK_SET);
+    if (dir == NULL || fread(dir, 1, size, f) != size)
+        return -1;
+    memcpy(dir + 128 * col + field, &v, 4);
+    hash = XXH3_64bits(dir, size);
+    memcpy(h + 56, &hash, 8);
+    hash = XXH3_64bits(h, 120);
+    memcpy(h + 120, &hash, 8);
+    fseek(f, (long)off, SEEK_SET);
+    fwrite(dir, 1, size, f);
+    fseek(f, 0, SEEK_SET);
+    fwrite(h, 1, 128, f);
+    free(dir);
+    return fclose(f);
+}
+
+static void refuses_forged_entries(void)
+{
+    static const struct { int col; size_t field; uint32_t v; const char *msg; } cases[] = {
+        { 0, 0, 0, "column 'num' has unknown type 0" },
+        { 3, 0, MLP_COL_MATRIX + 1, "column 'pix' has unknown type 5" },
+        { 0, 4, 7, "column 'num' has unknown encoding 7" },
+        { 2, 4, 1, "column 'str' has unknown encoding 1" },
+    };
+    char p[512], q[512], cmd[1200];
+    mlp_table *t = sample(), *r;
+    mlp_error err;
+
+    CHECK(t != NULL);
+    path_of(p, sizeof p, "forge.mlpt");
+    path_of(q, sizeof q, "forged.mlpt");
+    CHECK(mlp_table_write(t, p, &err) == MLP_OK);
+    mlp_table_free(t);
+    CHECK(MLP_COL_MATRIX + 1 == 5);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        snprintf(cmd, sizeof cmd, "cp '%s' '%s'", p, q);
+        CHECK(system(cmd) == 0);
+        CHECK(forge_entry(q, cases[i].col, cases[i].field, cases[i].v) == 0);
+        CHECK_MSG(mlp_table_open(q, &r, &err) == MLP_ECORRUPT, "case %zu opened", i);
+        CHECK_CONTAINS(err.msg, cases[i].msg);
+    }
+    /* The forging itself is sound: the same value back opens fine. */
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", p, q);
+    CHECK(system(cmd) == 0);
+    CHECK(forge_entry(q, 3, 0, MLP_COL_MATRIX) == 0);
+    CHECK_MSG(mlp_table_open(q, &r, &err) == MLP_OK, "%s", err.msg);
+    mlp_table_free(r);
 }
 
 static void detects_truncation(void)
@@ -311,9 +385,24 @@ static void compact_encodings_round_trip(void)
         { 0, 65535, 300, 1 },         /* u16 */
         { -32768, 32767, -1, 2 },     /* i16 */
         { -2147483648.0, 2147483647.0, 7, 8 },  /* i32 */
-        { 0.5, -0.25, 1e30, 3 },      /* f32: exact in float */
+        { 0.5, -0.25, 1099511627776.0, 3 },  /* f32: exact in float */
         { 0.1, 2, 3, 4 },             /* f64: 0.1 is not a float */
-        { 4294967296.0, 1, 2, 3 },    /* f64: beyond i32 */
+        { 4294967296.0, 1, 2, 3 },    /* f32: beyond i32, exact in float */
+        /* One past each edge takes the next wider form. */
+        { -1, 128, 0, 5 },            /* i16: neither u8 nor i8 */
+        { -129, 0, 1, 2 },            /* i16 */
+        { -1, 255, 3, 4 },            /* i16 */
+        { 0, 256, 1, 2 },             /* u16 */
+        { -1, 32768, 0, 0 },          /* i32 */
+        { 0, 65536, 1, 1 },           /* i32 */
+        { -32769, 0, 1, 1 },          /* i32 */
+        { 2147483648.0, 0.1, 0, 0 },  /* f64 */
+    };
+    static const mlp_packing want[] = {
+        MLP_PACK_U8, MLP_PACK_I8, MLP_PACK_U16, MLP_PACK_I16, MLP_PACK_I32,
+        MLP_PACK_F32, MLP_PACK_F64, MLP_PACK_F32, MLP_PACK_I16, MLP_PACK_I16,
+        MLP_PACK_I16, MLP_PACK_U16, MLP_PACK_I32, MLP_PACK_I32, MLP_PACK_I32,
+        MLP_PACK_F64,
     };
     char p[512];
     size_t nc = sizeof cases / sizeof *cases;
@@ -341,6 +430,13 @@ static void compact_encodings_round_trip(void)
     }
     const mlp_column *z = mlp_table_find(r, "negzero");
     CHECK(z->num[0] == 0 && signbit(z->num[0]));
+    mlp_table_free(r);
+    /* And each was stored in the narrowest form that holds it exactly. */
+    CHECK_MSG(mlp_table_open_packed(p, &r, &err) == MLP_OK, "%s", err.msg);
+    for (size_t k = 0; k < nc; k++)
+        CHECK_MSG(mlp_table_column(r, k)->packing == want[k],
+                  "case %zu stored as %d, not %d", k,
+                  (int)mlp_table_column(r, k)->packing, (int)want[k]);
     mlp_table_free(r);
     /* Pixel-like data takes one byte per value on disk. */
     t = mlp_table_new(1000);
@@ -441,6 +537,7 @@ int main(void)
     RUN(all_missing);
     RUN(refuses_bad_columns);
     RUN(detects_every_flipped_byte);
+    RUN(refuses_forged_entries);
     RUN(detects_truncation);
     RUN(refuses_other_files);
     RUN(refuses_newer_major);
