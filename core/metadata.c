@@ -114,9 +114,32 @@ int mlpi_store_context_set_props(mlpi_store *s, int64_t id, const cJSON *props,
     return rc;
 }
 
-int mlpi_store_recover(mlpi_store *s, cJSON **leftovers, mlp_error *err)
+/* Appends each row's text columns, joined with '/', to arr. */
+static int collect(mlpi_store *s, cJSON *arr, const char *sql, mlp_error *err)
 {
     sqlite3_stmt *st;
+    int rc = prep(s, &st, err, sql, ""), step;
+
+    if (rc != MLP_OK)
+        return rc;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        char loc[PATH_MAX];
+        size_t n = 0;
+        loc[0] = '\0';
+        for (int c = 0; c < sqlite3_column_count(st); c++)
+            n += (size_t)snprintf(loc + n, n < sizeof loc ? sizeof loc - n : 0,
+                                  "%s%s", c ? "/" : "",
+                                  (const char *)sqlite3_column_text(st, c));
+        cJSON_AddItemToArray(arr, cJSON_CreateString(loc));
+    }
+    if (step != SQLITE_DONE)
+        rc = mlpi_store_fail(s, err, "read");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int mlpi_store_recover(mlpi_store *s, cJSON **leftovers, mlp_error *err)
+{
     double now = mlpi_now();
     int rc;
 
@@ -124,38 +147,18 @@ int mlpi_store_recover(mlpi_store *s, cJSON **leftovers, mlp_error *err)
     if (*leftovers == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     rc = mlpi_store_begin(s, err);
-    if (rc != MLP_OK) {
-        cJSON_Delete(*leftovers);
-        *leftovers = NULL;
-        return rc;
-    }
-    /* Each interrupted execution's own directory: its PENDING outputs and
-     * whatever else it began to write there. */
-    rc = prep(s, &st, err, "SELECT node, dir FROM execution WHERE "
-              "state='RUNNING' AND dir IS NOT NULL", "");
-    if (rc == MLP_OK) {
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            char loc[PATH_MAX];
-            snprintf(loc, sizeof loc, "artifacts/%s/%s",
-                     (const char *)sqlite3_column_text(st, 0),
-                     (const char *)sqlite3_column_text(st, 1));
-            cJSON_AddItemToArray(*leftovers, cJSON_CreateString(loc));
-        }
-        sqlite3_finalize(st);
-    }
+    /* Each interrupted execution's own directory (its PENDING outputs and
+     * whatever else it began to write there), and the PENDING outputs. */
     if (rc == MLP_OK)
-        rc = prep(s, &st, err, "SELECT uri FROM artifact WHERE state='PENDING'",
-                  "");
-    if (rc == MLP_OK) {
-        while (sqlite3_step(st) == SQLITE_ROW)
-            cJSON_AddItemToArray(*leftovers, cJSON_CreateString(
-                (const char *)sqlite3_column_text(st, 0)));
-        sqlite3_finalize(st);
-    }
+        rc = collect(s, *leftovers, "SELECT 'artifacts', node, dir FROM "
+                     "execution WHERE state='RUNNING' AND dir IS NOT NULL", err);
+    if (rc == MLP_OK)
+        rc = collect(s, *leftovers, "SELECT uri FROM artifact WHERE "
+                     "state='PENDING'", err);
     /* The run's process is gone (we hold the lock): it was killed.  When
      * is the last thing it recorded. */
     if (rc == MLP_OK)
-        rc = prep(s, &st, err,
+        rc = mlpi_store_write(s, err,
                   "UPDATE context SET properties=json_set(properties, "
                   "'$.status', 'killed', '$.detected_time', ?, '$.end_time', "
                   "coalesce((SELECT max(max(e.start_time, coalesce("
@@ -165,21 +168,15 @@ int mlpi_store_recover(mlpi_store *s, cJSON **leftovers, mlp_error *err)
                   "WHERE type='run' AND json_valid(properties) AND "
                   "json_extract(properties, '$.status')='running'", "d", now);
     if (rc == MLP_OK)
-        rc = step_done(s, st, err);
-    if (rc == MLP_OK)
-        rc = prep(s, &st, err,
+        rc = mlpi_store_write(s, err,
                   "UPDATE artifact SET state='DELETED', update_time=?, reason="
                   "'its execution was interrupted' WHERE state='PENDING'",
                   "d", now);
     if (rc == MLP_OK)
-        rc = step_done(s, st, err);
-    if (rc == MLP_OK)
-        rc = prep(s, &st, err,
+        rc = mlpi_store_write(s, err,
                   "UPDATE execution SET state='FAILED', end_time=?, error="
                   "'interrupted: the mlpipe process running it stopped before "
                   "it finished' WHERE state='RUNNING'", "d", now);
-    if (rc == MLP_OK)
-        rc = step_done(s, st, err);
     if (rc == MLP_OK)
         rc = mlpi_store_commit(s, err);
     if (rc != MLP_OK) {
@@ -215,23 +212,18 @@ int mlpi_store_execution_start(mlpi_store *s, const char *node,
                                int n_contexts, int64_t *id, char *dir,
                                mlp_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = prep(s, &st, err, "INSERT INTO execution(node, component, state, "
-                  "fingerprint, fingerprint_parts, params, attempt, start_time)"
-                  " VALUES(?,?,'RUNNING',?,?,?,?,?)", "tttttid", node,
-                  component, fingerprint, fp_parts, params, (int64_t)attempt,
-                  mlpi_now());
+    int rc = mlpi_store_write(s, err, "INSERT INTO execution(node, component, "
+                              "state, fingerprint, fingerprint_parts, params, "
+                              "attempt, start_time) VALUES(?,?,'RUNNING',?,?,"
+                              "?,?,?)", "tttttid", node, component, fingerprint,
+                              fp_parts, params, (int64_t)attempt, mlpi_now());
 
-    if (rc == MLP_OK)
-        rc = step_done(s, st, err);
     if (rc != MLP_OK)
         return rc;
     *id = last_id(s);
     mlpi_root_exec_dir(*id, dir, 40);
-    rc = prep(s, &st, err, "UPDATE execution SET dir=? WHERE id=?", "ti", dir,
-              *id);
-    if (rc == MLP_OK)
-        rc = step_done(s, st, err);
+    rc = mlpi_store_write(s, err, "UPDATE execution SET dir=? WHERE id=?", "ti",
+                          dir, *id);
     if (rc != MLP_OK)
         return rc;
     return associate(s, "association", "execution_id", *id, contexts,
@@ -245,15 +237,13 @@ int mlpi_store_execution_import(mlpi_store *s, const char *node,
                                 double end, const int64_t *contexts,
                                 int n_contexts, int64_t *id, mlp_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = prep(s, &st, err, "INSERT INTO execution(node, component, state, "
-                  "fingerprint, fingerprint_parts, params, attempt, dir, "
-                  "start_time, end_time) VALUES(?,?,'COMPLETE',?,?,?,?,?,?,?)",
-                  "tttttitdd", node, component, fingerprint, fp_parts, params,
-                  (int64_t)attempt, dir, start, end);
+    int rc = mlpi_store_write(s, err, "INSERT INTO execution(node, component, "
+                              "state, fingerprint, fingerprint_parts, params, "
+                              "attempt, dir, start_time, end_time) VALUES(?,?,"
+                              "'COMPLETE',?,?,?,?,?,?,?)", "tttttitdd", node,
+                              component, fingerprint, fp_parts, params,
+                              (int64_t)attempt, dir, start, end);
 
-    if (rc == MLP_OK)
-        rc = step_done(s, st, err);
     if (rc != MLP_OK)
         return rc;
     *id = last_id(s);
@@ -265,23 +255,17 @@ int mlpi_store_execution_finish(mlpi_store *s, int64_t exec_id,
                                 const char *state, const char *error_msg,
                                 mlp_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = prep(s, &st, err, "UPDATE execution SET state=?, error=?, "
-                  "end_time=? WHERE id=?", "ttdi", state, error_msg,
-                  mlpi_now(), exec_id);
-
-    return rc == MLP_OK ? step_done(s, st, err) : rc;
+    return mlpi_store_write(s, err, "UPDATE execution SET state=?, error=?, "
+                            "end_time=? WHERE id=?", "ttdi", state, error_msg,
+                            mlpi_now(), exec_id);
 }
 
 int mlpi_store_execution_cached(mlpi_store *s, int64_t exec_id,
                                 int64_t cached_from, mlp_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = prep(s, &st, err, "UPDATE execution SET state='CACHED', "
-                  "cached_from=?, end_time=? WHERE id=?", "idi", cached_from,
-                  mlpi_now(), exec_id);
-
-    return rc == MLP_OK ? step_done(s, st, err) : rc;
+    return mlpi_store_write(s, err, "UPDATE execution SET state='CACHED', "
+                            "cached_from=?, end_time=? WHERE id=?", "idi", cached_from,
+                            mlpi_now(), exec_id);
 }
 
 static int type_id(mlpi_store *s, const char *type, int64_t *id, mlp_error *err)
@@ -370,12 +354,9 @@ int mlpi_store_artifact_publish(mlpi_store *s, int64_t id,
 int mlpi_store_artifact_set_state(mlpi_store *s, int64_t id, const char *state,
                                   const char *reason, mlp_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = prep(s, &st, err, "UPDATE artifact SET state=?, reason=?, "
-                  "update_time=? WHERE id=?", "ttdi", state, reason,
-                  mlpi_now(), id);
-
-    return rc == MLP_OK ? step_done(s, st, err) : rc;
+    return mlpi_store_write(s, err, "UPDATE artifact SET state=?, reason=?, "
+                            "update_time=? WHERE id=?", "ttdi", state, reason,
+                            mlpi_now(), id);
 }
 
 int mlpi_store_artifact_find(mlpi_store *s, const char *loc, int64_t *id,
@@ -486,12 +467,9 @@ int mlpi_store_event(mlpi_store *s, int64_t exec_id, int64_t artifact_id,
                      const char *type, const char *port, int idx,
                      mlp_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = prep(s, &st, err, "INSERT INTO event(execution_id, artifact_id, "
-                  "type, port, idx, time) VALUES(?,?,?,?,?,?)", "iittid",
-                  exec_id, artifact_id, type, port, (int64_t)idx, mlpi_now());
-
-    return rc == MLP_OK ? step_done(s, st, err) : rc;
+    return mlpi_store_write(s, err, "INSERT INTO event(execution_id, artifact_id, "
+                            "type, port, idx, time) VALUES(?,?,?,?,?,?)", "iittid",
+                            exec_id, artifact_id, type, port, (int64_t)idx, mlpi_now());
 }
 
 int mlpi_store_cache_candidates(mlpi_store *s, const char *fingerprint,

@@ -17,7 +17,7 @@
 
 static const char *const schema_sql =
     "CREATE TABLE mlpipe_schema(version INTEGER NOT NULL);"
-    "CREATE TABLE store_info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    MLPI_SQL_STORE_INFO
     "CREATE TABLE artifact_type(id INTEGER PRIMARY KEY,"
     "  name TEXT NOT NULL UNIQUE);"
     "CREATE TABLE artifact(id INTEGER PRIMARY KEY,"
@@ -28,11 +28,7 @@ static const char *const schema_sql =
     "  reason TEXT,"
     "  create_time REAL NOT NULL, update_time REAL NOT NULL);"
     "CREATE INDEX artifact_by_state ON artifact(state);"
-    "CREATE TABLE artifact_file(artifact_id INTEGER NOT NULL"
-    "  REFERENCES artifact(id), name TEXT NOT NULL, size INTEGER NOT NULL,"
-    "  hash TEXT NOT NULL, dev INTEGER NOT NULL, ino INTEGER NOT NULL,"
-    "  mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,"
-    "  PRIMARY KEY(artifact_id, name)) WITHOUT ROWID;"
+    MLPI_SQL_ARTIFACT_FILE
     "CREATE TABLE execution(id INTEGER PRIMARY KEY,"
     "  node TEXT NOT NULL, component TEXT NOT NULL,"
     "  state TEXT NOT NULL CHECK(state IN"
@@ -59,8 +55,7 @@ static const char *const schema_sql =
     "CREATE TABLE association(context_id INTEGER NOT NULL REFERENCES context(id),"
     "  execution_id INTEGER NOT NULL REFERENCES execution(id),"
     "  PRIMARY KEY(context_id, execution_id));"
-    "CREATE TABLE file_hash(path TEXT PRIMARY KEY, dev INTEGER, ino INTEGER,"
-    "  size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, hash TEXT NOT NULL);";
+    MLPI_SQL_FILE_HASH;
 
 static int64_t damaged_page(mlpi_store *s)
 {
@@ -118,14 +113,11 @@ int mlpi_store_exec(mlpi_store *s, const char *sql, mlp_error *err)
     return MLP_OK;
 }
 
-int mlpi_store_prep(mlpi_store *s, sqlite3_stmt **st, mlp_error *err,
-                    const char *sql, const char *types, ...)
+static int vprep(mlpi_store *s, sqlite3_stmt **st, mlp_error *err,
+                 const char *sql, const char *types, va_list ap)
 {
-    va_list ap;
-
     if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
         return mlpi_store_fail(s, err, "prepare");
-    va_start(ap, types);
     for (int i = 0; types[i]; i++) {
         int rc;
         if (types[i] == 'i') {
@@ -138,14 +130,37 @@ int mlpi_store_prep(mlpi_store *s, sqlite3_stmt **st, mlp_error *err,
                    : sqlite3_bind_null(*st, i + 1);
         }
         if (rc != SQLITE_OK) {
-            va_end(ap);
             sqlite3_finalize(*st);
             *st = NULL;
             return mlpi_store_fail(s, err, "bind");
         }
     }
-    va_end(ap);
     return MLP_OK;
+}
+
+int mlpi_store_prep(mlpi_store *s, sqlite3_stmt **st, mlp_error *err,
+                    const char *sql, const char *types, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, types);
+    rc = vprep(s, st, err, sql, types, ap);
+    va_end(ap);
+    return rc;
+}
+
+int mlpi_store_write(mlpi_store *s, mlp_error *err, const char *sql,
+                     const char *types, ...)
+{
+    sqlite3_stmt *st;
+    va_list ap;
+    int rc;
+
+    va_start(ap, types);
+    rc = vprep(s, &st, err, sql, types, ap);
+    va_end(ap);
+    return rc == MLP_OK ? mlpi_store_step_done(s, st, err) : rc;
 }
 
 int mlpi_store_step_done(mlpi_store *s, sqlite3_stmt *st, mlp_error *err)

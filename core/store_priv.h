@@ -27,6 +27,23 @@ int mlpi_store_prep(mlpi_store *s, sqlite3_stmt **st, mlp_error *err,
                     const char *sql, const char *types, ...);
 /* Steps a statement that returns no rows, then finalizes it. */
 int mlpi_store_step_done(mlpi_store *s, sqlite3_stmt *st, mlp_error *err);
+/* Prepares, binds (as mlpi_store_prep), steps and finalizes one statement
+ * that returns no rows. */
+int mlpi_store_write(mlpi_store *s, mlp_error *err, const char *sql,
+                     const char *types, ...);
+
+/* Tables added in schema 2, shared by creation and the upgrade. */
+#define MLPI_SQL_ARTIFACT_FILE \
+    "CREATE TABLE artifact_file(artifact_id INTEGER NOT NULL" \
+    "  REFERENCES artifact(id), name TEXT NOT NULL, size INTEGER NOT NULL," \
+    "  hash TEXT NOT NULL, dev INTEGER NOT NULL, ino INTEGER NOT NULL," \
+    "  mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL," \
+    "  PRIMARY KEY(artifact_id, name)) WITHOUT ROWID;"
+#define MLPI_SQL_FILE_HASH \
+    "CREATE TABLE file_hash(path TEXT PRIMARY KEY, dev INTEGER, ino INTEGER," \
+    "  size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, hash TEXT NOT NULL);"
+#define MLPI_SQL_STORE_INFO \
+    "CREATE TABLE store_info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 
 /* 32 random hex digits. */
 void mlpi_store_random_id(char out[MLPI_HASH_HEX]);

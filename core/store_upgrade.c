@@ -90,18 +90,13 @@ static int from_1(mlpi_store *s, mlp_error *err)
     if (rc == MLP_OK)
         rc = mlpi_store_exec(s, "BEGIN IMMEDIATE;"
             "CREATE TEMP TABLE old_props AS SELECT id, properties FROM artifact;"
-            "CREATE TABLE store_info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+            MLPI_SQL_STORE_INFO
             "ALTER TABLE artifact ADD COLUMN reason TEXT;"
             "ALTER TABLE execution ADD COLUMN dir TEXT;"
             "CREATE INDEX artifact_by_state ON artifact(state);"
-            "CREATE TABLE artifact_file(artifact_id INTEGER NOT NULL"
-            "  REFERENCES artifact(id), name TEXT NOT NULL, size INTEGER NOT NULL,"
-            "  hash TEXT NOT NULL, dev INTEGER NOT NULL, ino INTEGER NOT NULL,"
-            "  mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,"
-            "  PRIMARY KEY(artifact_id, name)) WITHOUT ROWID;"
+            MLPI_SQL_ARTIFACT_FILE
             "DROP TABLE IF EXISTS file_hash;"
-            "CREATE TABLE file_hash(path TEXT PRIMARY KEY, dev INTEGER, ino INTEGER,"
-            "  size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, hash TEXT NOT NULL);"
+            MLPI_SQL_FILE_HASH
             "UPDATE execution SET dir=CAST(id AS TEXT);", err);
     if (rc == MLP_OK)
         rc = relocate(s, &retired, err);

@@ -17,7 +17,8 @@ local sc = p:add("schema_import", { path = "s.json" })
 p:add("validate", { statistics = st.statistics, schema = sc.schema, examples = ex.examples, gate = "warn" })
 p:run {}
 LUA
-expect report_pipeline 0 "$M" run p.lua && pass report_pipeline
+expect report_pipeline 0 "$M" run p.lua &&
+has report_pipeline "$OUT" "ran      statistics" "ran      schema_import" "ran      validate"
 id=$(sql runs/rep/metadata.sqlite "SELECT a.id FROM artifact a JOIN artifact_type t ON t.id=a.type_id WHERE t.name='Statistics'")
 expect show_statistics_table 0 "$M" show "$id" --root runs/rep &&
 has show_statistics_table "$OUT" "Statistics" "split all: 50 examples" "feature" "median" \

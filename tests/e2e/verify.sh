@@ -148,3 +148,31 @@ expect repair_lost_store 0 "$M" verify --root runs/v --repair &&
 has repair_lost_store "$OUT" "adopted" "0 damaged"
 expect cached_after_repair 0 run && has cached_after_repair "$OUT" "cached   tk_source" "cached   add" "value	6"
 consistent repaired_consistent runs/v
+
+# A store restored from an older copy: execution ids repeat, directory
+# names do not, so nothing on disk is overwritten; what the old store does
+# not know is reported, and --repair adopts it so the cache serves it.
+cp runs/v/metadata.sqlite older.sqlite
+cat > p2.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "v", root = "runs/v" }
+local s = p:add("tk_source", { value = tonumber(arg[1]) })
+local r = p:run {}
+print("value", r.nodes.tk_source.outputs.data.properties.value)
+LUA
+expect newer_executions 0 "$M" run p2.lua --plugin-path "$tk" -- 41 && has newer_executions "$OUT" "value	41"
+before=$(cd runs/v/artifacts && find . -type f -newer "$TMP/older.sqlite" -exec md5sum {} + | sort)
+cp older.sqlite runs/v/metadata.sqlite
+rm -f runs/v/.store-checked
+expect restored_store_runs 0 "$M" run p2.lua --plugin-path "$tk" -- 42 &&
+has restored_store_runs "$OUT" "ran      tk_source" "value	42" "not recorded in the metadata store"
+after=$(cd runs/v/artifacts && find . -type f -newer "$TMP/older.sqlite" -exec md5sum {} + | sort)
+# Every file the newer store made is still there, unchanged.
+[ -n "$before" ] && [ "$(comm -23 <(echo "$before") <(echo "$after"))" = "" ] &&
+    pass restored_store_overwrites_nothing || fail restored_store_overwrites_nothing "$(comm -23 <(echo "$before") <(echo "$after"))"
+dirs=$(ls runs/v/artifacts/tk_source | sed 's/-.*//' | sort | uniq -d)
+[ -n "$dirs" ] && pass execution_ids_repeated || fail execution_ids_repeated "the test did not make ids repeat"
+expect restored_orphans_listed 7 "$M" verify --root runs/v && has restored_orphans_listed "$OUT" "orphan   artifacts/tk_source/"
+expect restored_orphans_adopted 0 "$M" verify --root runs/v --repair && has restored_orphans_adopted "$OUT" "adopted"
+expect adopted_serves_cache 0 "$M" run p2.lua --plugin-path "$tk" -- 41 && has adopted_serves_cache "$OUT" "cached   tk_source" "value	41"
+consistent restored_consistent runs/v
