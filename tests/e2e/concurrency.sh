@@ -43,15 +43,25 @@ chmod 755 "$TMP"
 chmod -R a-w ro
 chmod -R a+rX ro
 sum=$(cd ro && find . -type f -exec md5sum {} + | sort)
-as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+# Another user may not be able to reach the build tree (a checkout under
+# /root, say): give it a copy of the installed tree.
+cp -r "$MLPIPE_PREFIX" nprefix
+chmod -R a+rX nprefix
+as_nobody() {
+    setpriv --reuid=65534 --regid=65534 --clear-groups env \
+        LD_LIBRARY_PATH="$TMP/nprefix/lib" \
+        MLPIPE_BUILTIN_PLUGIN_DIR="$TMP/nprefix/lib/mlpipe/plugins" "$@"
+}
+NM=$TMP/nprefix/bin/mlpipe
 art=$(sql ro/metadata.sqlite "SELECT id FROM artifact WHERE state='LIVE' LIMIT 1")
-expect ro_runs 0 as_nobody "$M" runs --root "$TMP/ro" && has ro_runs "$OUT" "c-" "ok"
-expect ro_show 0 as_nobody "$M" show "$art" --root "$TMP/ro" && has ro_show "$OUT" '"state": "LIVE"'
-expect ro_lineage 0 as_nobody "$M" lineage "$art" --root "$TMP/ro" && has ro_lineage "$OUT" "upstream:"
-expect ro_verify 0 as_nobody "$M" verify --root "$TMP/ro" && has ro_verify "$OUT" "verified 5 artifacts" "0 damaged"
+expect ro_runs 0 as_nobody "$NM" runs --root "$TMP/ro" && has ro_runs "$OUT" "c-" "ok"
+expect ro_show 0 as_nobody "$NM" show "$art" --root "$TMP/ro" && has ro_show "$OUT" '"state": "LIVE"'
+expect ro_lineage 0 as_nobody "$NM" lineage "$art" --root "$TMP/ro" && has ro_lineage "$OUT" "upstream:"
+expect ro_verify 0 as_nobody "$NM" verify --root "$TMP/ro" && has ro_verify "$OUT" "verified 5 artifacts" "0 damaged"
 [ "$(cd ro && find . -type f -exec md5sum {} + | sort)" = "$sum" ] && [ -z "$(find ro -newer ro/metadata.sqlite -type f)" ] &&
     pass ro_nothing_written || fail ro_nothing_written "files changed under ro"
-expect ro_run_refused 6 as_nobody env ROOT="$TMP/ro" "$M" run p.lua --plugin-path "$tk" &&
+cp -r "$tk" "$TMP/ntk" && chmod -R a+rX "$TMP/ntk"
+expect ro_run_refused 6 as_nobody env ROOT="$TMP/ro" "$NM" run p.lua --plugin-path "$TMP/ntk" &&
 has ro_run_refused "$OUT" "$TMP/ro/metadata.sqlite cannot be written" "read-only"
 chmod -R u+w ro
 
