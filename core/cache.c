@@ -11,6 +11,7 @@
 
 #include "artifact_priv.h"
 #include "cache.h"
+#include "lua_api.h"
 
 /* Adds {path: content hash} for each file a FILE parameter names (globs
  * expanded), so changed raw data is a changed fingerprint. */
@@ -73,6 +74,11 @@ cJSON *mlpi_fingerprint_parts(const mlpi_node *n, mlp_artifact ***inputs,
     }
     cJSON_AddStringToObject(parts, "component", n->comp->c.name);
     cJSON_AddStringToObject(parts, "code", n->comp->source_hash);
+    if (n->comp->lua_ref >= 0) {
+        char state[MLPI_HASH_HEX];
+        mlpi_lua_component_state(n->comp, state);
+        cJSON_AddStringToObject(parts, "lua_state", state);
+    }
     cJSON_AddStringToObject(parts, "plugin_version", n->comp->plugin->version);
     cJSON_ArrayForEach(v, n->params) {
         const mlp_param_spec *s = mlpi_param_find(n->comp->c.params, v->string);
@@ -160,6 +166,10 @@ char *mlpi_explain_change(const char *old_text, const cJSON *cur,
         ADD("%sthe component's code changed (plugin %s -> %s)", n ? "; " : "",
             str_of(old, "plugin_version", "?"),
             str_of(cur, "plugin_version", "?"));
+    else if (strcmp(str_of(old, "lua_state", ""),
+                    str_of(cur, "lua_state", "")) != 0)
+        ADD("%sa value the Lua component captured, the script's arguments or "
+            "a module it requires changed", n ? "; " : "");
     const cJSON *op = cJSON_GetObjectItem(old, "params");
     const cJSON *cp = cJSON_GetObjectItem(cur, "params");
     cJSON_ArrayForEach(v, cp) {

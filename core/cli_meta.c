@@ -124,7 +124,10 @@ int mlpi_cmd_runs(int argc, char **argv)
         "  AS cached,"
         " (SELECT count(*) FROM association x JOIN execution e ON "
         "  e.id=x.execution_id WHERE x.context_id=c.id AND e.state IN "
-        "  ('FAILED','CANCELED')) AS failed "
+        "  ('FAILED','CANCELED')) AS failed,"
+        " (SELECT max(max(e.start_time, coalesce(e.end_time, 0))) FROM "
+        "  association x JOIN execution e ON e.id=x.execution_id WHERE "
+        "  x.context_id=c.id) AS last_activity "
         "FROM context c WHERE c.type='run' ORDER BY c.id", NULL, 0);
     mlpi_store_close(s);
     if (rows == NULL)
@@ -139,7 +142,12 @@ int mlpi_cmd_runs(int argc, char **argv)
         if (strcmp(str(props, "status"), "running") == 0 &&
             num(props, "pid") > 0 && kill((pid_t)num(props, "pid"), 0) != 0 &&
             errno == ESRCH)
+        {
             cJSON_ReplaceItemInObject(props, "status", cJSON_CreateString("killed"));
+            /* Not recovered yet: it ended when it last recorded anything. */
+            if (num(r, "last_activity") > 0 && !cJSON_GetObjectItem(props, "end_time"))
+                cJSON_AddNumberToObject(props, "end_time", num(r, "last_activity"));
+        }
         cJSON_AddItemToObject(r, "properties", props);
     }
     if (a.json) {
@@ -165,7 +173,8 @@ int mlpi_cmd_runs(int argc, char **argv)
 static cJSON *artifact_record(mlpi_store *s, int64_t id)
 {
     cJSON *rows = query(s, "SELECT a.id, t.name AS type, a.uri, a.state, "
-                        "a.fingerprint, a.properties, a.create_time FROM "
+                        "a.reason, a.fingerprint, a.properties, a.create_time "
+                        "FROM "
                         "artifact a JOIN artifact_type t ON t.id=a.type_id "
                         "WHERE a.id=?", &id, 1);
     cJSON *row;
@@ -265,6 +274,10 @@ int mlpi_cmd_show(int argc, char **argv)
                              &cid, 1);
             if (c && strcmp(str(cJSON_GetArrayItem(c, 0), "name"), a.id) == 0) {
                 rec = cJSON_DetachItemFromArray(c, 0);
+                cJSON *props = parse_text(str(rec, "properties"));
+                cJSON_DeleteItemFromObject(rec, "properties");
+                cJSON_AddItemToObject(rec, "properties",
+                                      props ? props : cJSON_CreateObject());
                 cJSON_AddItemToObject(rec, "executions", query(s,
                     "SELECT e.id, e.node, e.component, e.state, e.error FROM "
                     "association x JOIN execution e ON e.id=x.execution_id "

@@ -1,5 +1,6 @@
 /* `mlpipe report`: one self-contained HTML page with the statistics,
  * schemas and anomalies a run produced or reused. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,7 +131,8 @@ int mlpi_cmd_report(int argc, char **argv)
     out = fopen(path, "w");
     if (out == NULL) {
         cJSON_Delete(rows);
-        fprintf(stderr, "mlpipe report: cannot write %s\n", path);
+        fprintf(stderr, "mlpipe report: cannot write %s: %s\n", outp,
+                strerror(errno));
         return MLPI_EXIT_USAGE;
     }
     mlpi_html_begin(out, title);
@@ -162,10 +164,12 @@ int mlpi_cmd_report(int argc, char **argv)
     mlpi_html_end(out);
     cJSON_Delete(rows);
     if (fclose(out) != 0 || rc != MLPI_EXIT_OK || rename(path, outp) != 0) {
+        int e = errno;
         remove(path);
         if (rc == MLPI_EXIT_OK) {
-            fprintf(stderr, "mlpipe report: cannot write %s\n", outp);
-            rc = MLPI_EXIT_ENV;
+            fprintf(stderr, "mlpipe report: cannot write %s: %s\n", outp,
+                    strerror(e));
+            rc = MLPI_EXIT_USAGE;
         }
         return rc;
     }

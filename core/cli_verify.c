@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <mlpipe/json.h>
 
 #include "cli.h"
+#include "execfile.h"
 #include "metadata.h"
 #include "recovery.h"
 #include "repair.h"
@@ -47,6 +49,7 @@ typedef struct report {
     cJSON *damaged;      /* [{id, location, reason, retired}] */
     cJSON *orphans;      /* [{location, action}] */
     cJSON *restored;     /* [{location, result}] */
+    cJSON *execfiles;    /* [{execution_file, reason, rewritten}] */
     double files, bytes;
     int store_rebuilt;
 } report;
@@ -120,6 +123,69 @@ static int check_artifacts(mlpi_store *s, report *rep, mlp_error *err)
     return rc;
 }
 
+/* Each execution with LIVE outputs keeps an execution file beside them,
+ * which a repair will rebuild the store from: it must read back (its own
+ * checksum) and say what the store says of each output.  A repair writes
+ * a missing or wrong one again from the store. */
+static int check_execfiles(mlpi_store *s, report *rep, mlp_error *err)
+{
+    cJSON *rows = NULL, *r;
+    int rc = mlpi_store_query(s, "SELECT DISTINCT e.id, e.node, e.dir FROM "
+                              "execution e JOIN event v ON v.execution_id=e.id "
+                              "AND v.type='OUTPUT' JOIN artifact a ON "
+                              "a.id=v.artifact_id WHERE e.state='COMPLETE' AND "
+                              "a.state='LIVE' ORDER BY e.id", NULL, 0, &rows, err);
+
+    cJSON_ArrayForEach(r, rows) {
+        int64_t id = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(r, "id"));
+        char path[PATH_MAX], why[MLP_ERROR_MAX] = "";
+        cJSON *doc = NULL, *outs = NULL, *o, *x;
+        mlp_error e;
+        if (rc != MLP_OK)
+            break;
+        snprintf(path, sizeof path, "%s/artifacts/%s/%s/%s", mlpi_store_root(s),
+                 cJSON_GetStringValue(cJSON_GetObjectItem(r, "node")),
+                 cJSON_GetStringValue(cJSON_GetObjectItem(r, "dir")),
+                 MLPI_EXECFILE_NAME);
+        if (mlpi_execfile_read(path, &doc, &e) != MLP_OK) {
+            snprintf(why, sizeof why, "%s", e.msg);
+        } else if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(doc, "root_id")),
+                          mlpi_store_root_id(s)) != 0) {
+            snprintf(why, sizeof why, "%s names another pipeline root", path);
+        } else if ((rc = mlpi_store_query(s, "SELECT a.uri, a.fingerprint FROM "
+                                          "event v JOIN artifact a ON "
+                                          "a.id=v.artifact_id WHERE "
+                                          "v.execution_id=? AND v.type='OUTPUT'",
+                                          &id, 1, &outs, err)) == MLP_OK) {
+            cJSON_ArrayForEach(o, outs) {
+                const char *uri = cJSON_GetStringValue(cJSON_GetObjectItem(o, "uri"));
+                int match = 0;
+                cJSON_ArrayForEach(x, cJSON_GetObjectItem(doc, "outputs"))
+                    match |= strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(x, "uri")), uri) == 0 &&
+                             strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(x, "fingerprint")),
+                                    cJSON_GetStringValue(cJSON_GetObjectItem(o, "fingerprint"))) == 0;
+                if (!match && why[0] == '\0')
+                    snprintf(why, sizeof why, "%s does not describe the output "
+                             "%s as the store does", path, uri);
+            }
+        }
+        cJSON_Delete(outs);
+        cJSON_Delete(doc);
+        if (rc == MLP_OK && why[0] != '\0') {
+            cJSON *d = cJSON_CreateObject();
+            cJSON_AddStringToObject(d, "execution_file", path);
+            cJSON_AddStringToObject(d, "reason", why);
+            if (mlpi_store_writable(s)) {
+                int wr = mlpi_execfile_write(s, id, &e);
+                cJSON_AddBoolToObject(d, "rewritten", wr == MLP_OK);
+            }
+            cJSON_AddItemToArray(rep->execfiles, d);
+        }
+    }
+    cJSON_Delete(rows);
+    return rc;
+}
+
 /* The execution directory ("artifacts/NODE/DIR") an orphan belongs to. */
 static void exec_dir_of(const char *loc, char *buf, size_t size)
 {
@@ -131,59 +197,119 @@ static void exec_dir_of(const char *loc, char *buf, size_t size)
     snprintf(buf, size, "%.*s", (int)(p - loc), loc);
 }
 
+/* Adopts the orphaned executions whose files verify, oldest first, so an
+ * execution's inputs are in the store before it links to them. */
+static int adopt(mlpi_store *s, const cJSON *locs, int64_t run_ctx,
+                 cJSON *adopted, cJSON *why_not, mlp_error *err)
+{
+    cJSON *wanted = cJSON_CreateObject(), *execs = NULL, *e;
+    const cJSON *l;
+    int rc = MLP_OK;
+
+    cJSON_ArrayForEach(l, locs) {
+        char edir[PATH_MAX];
+        exec_dir_of(l->valuestring, edir, sizeof edir);
+        if (strchr(edir + 10, '/') != NULL &&
+            !cJSON_GetObjectItemCaseSensitive(wanted, edir))
+            cJSON_AddTrueToObject(wanted, edir);
+    }
+    if (cJSON_GetArraySize(wanted) > 0)
+        rc = mlpi_repair_scan(s, &execs, err);
+    cJSON_ArrayForEach(e, execs) {
+        mlp_error ie;
+        int ir;
+        if (rc != MLP_OK)
+            break;
+        if (!cJSON_GetObjectItemCaseSensitive(wanted, e->valuestring))
+            continue;
+        ir = mlpi_repair_import(s, e->valuestring, run_ctx, &ie);
+        if (ir == MLP_OK)
+            cJSON_AddTrueToObject(adopted, e->valuestring);
+        else if (ir == MLP_ECORRUPT || ir == MLP_ENOTFOUND || ir == MLP_EEXIST)
+            cJSON_AddStringToObject(why_not, e->valuestring, ie.msg);
+        else {
+            *err = ie;
+            rc = ir;
+        }
+    }
+    cJSON_Delete(execs);
+    cJSON_Delete(wanted);
+    return rc;
+}
+
 static int handle_orphans(mlpi_store *s, const vargs *a, int64_t run_ctx,
                           report *rep, mlp_error *err)
 {
-    cJSON *locs = NULL, *l;
-    char adopted[PATH_MAX] = "";
+    cJSON *locs = NULL, *l, *adopted = cJSON_CreateObject();
+    cJSON *why_not = cJSON_CreateObject();
     int rc = mlpi_orphans(s, &locs, err);
 
+    if (rc == MLP_OK && a->repair)
+        rc = adopt(s, locs, run_ctx, adopted, why_not, err);
     cJSON_ArrayForEach(l, locs) {
         cJSON *o = cJSON_CreateObject();
-        char edir[PATH_MAX], path[PATH_MAX];
+        char edir[PATH_MAX], path[PATH_MAX], store[PATH_MAX + 32];
         const char *action = "reported";
+        const char *nope;
         mlp_error e;
         exec_dir_of(l->valuestring, edir, sizeof edir);
         cJSON_AddStringToObject(o, "location", l->valuestring);
-        if (rc == MLP_OK && a->repair && strcmp(edir, adopted) != 0 &&
-            strchr(edir + 10, '/') != NULL) {
-            int ir = mlpi_repair_import(s, edir, run_ctx, &e);
-            if (ir == MLP_OK) {
-                snprintf(adopted, sizeof adopted, "%s", edir);
-                action = "adopted";
-            } else if (ir != MLP_ECORRUPT && ir != MLP_ENOTFOUND &&
-                       ir != MLP_EEXIST) {
-                *err = e;
-                rc = ir;
-            } else {
-                cJSON_AddStringToObject(o, "not_adopted", e.msg);
-            }
-        } else if (strcmp(edir, adopted) == 0) {
+        nope = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(why_not, edir));
+        if (cJSON_GetObjectItemCaseSensitive(adopted, edir))
             action = "adopted";
-        }
+        else if (nope != NULL)
+            cJSON_AddStringToObject(o, "not_adopted", nope);
         if (rc == MLP_OK && strcmp(action, "reported") == 0 && a->remove_orphans) {
-            if (mlpi_root_path(mlpi_store_root(s), l->valuestring, path,
-                               sizeof path, &e) == MLP_OK &&
-                mlpi_root_remove(mlpi_store_root(s), path, &e) == MLP_OK) {
+            int ok = mlpi_root_path(mlpi_store_root(s), l->valuestring, path,
+                                    sizeof path, &e) == MLP_OK;
+            snprintf(store, sizeof store, "%s/metadata.sqlite", path);
+            if (!ok)
+                cJSON_AddStringToObject(o, "not_removed", e.msg);
+            else if (mlpi_exists(store))
+                cJSON_AddStringToObject(o, "not_removed", "it holds another "
+                                        "pipeline root's store");
+            else if (mlpi_root_remove(mlpi_store_root(s), path, &e) != MLP_OK)
+                cJSON_AddStringToObject(o, "not_removed", e.msg);
+            else {
                 mlpi_root_prune(mlpi_store_root(s), path);
                 action = "removed";
-            } else {
-                cJSON_AddStringToObject(o, "not_removed", e.msg);
             }
         }
         cJSON_AddStringToObject(o, "action", action);
         cJSON_AddItemToArray(rep->orphans, o);
     }
     cJSON_Delete(locs);
+    cJSON_Delete(adopted);
+    cJSON_Delete(why_not);
+    return rc;
+}
+
+/* The run context repairs are recorded under, so `mlpipe runs` shows them. */
+static int repair_context(mlpi_store *s, int64_t *ctx, mlp_error *err)
+{
+    char name[128], stamp[64];
+    time_t now = time(NULL);
+    struct tm tmv;
+    cJSON *props = cJSON_CreateObject();
+    int rc;
+
+    gmtime_r(&now, &tmv);
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tmv);
+    snprintf(name, sizeof name, "repair-%s-%ld", stamp, (long)getpid());
+    cJSON_AddStringToObject(props, "status", "repair");
+    cJSON_AddNumberToObject(props, "start_time", mlpi_now());
+    cJSON_AddNumberToObject(props, "end_time", mlpi_now());
+    rc = mlpi_store_context(s, "run", name, props, ctx, err);
+    cJSON_Delete(props);
     return rc;
 }
 
 /* Moves a damaged store aside and builds a new one from the execution
  * files.  The lock is held. */
 static int rebuild(const char *root, const char *why, report *rep,
-                   mlpi_store **out, mlp_error *err)
+                   mlpi_store **out, int64_t *ctx_out, mlp_error *err)
 {
-    char old[PATH_MAX], aside[PATH_MAX], stamp[64], name[96];
+    char old[PATH_MAX], aside[PATH_MAX], stamp[64];
     time_t now = time(NULL);
     struct tm tmv;
     cJSON *execs = NULL, *l;
@@ -210,11 +336,12 @@ static int rebuild(const char *root, const char *why, report *rep,
     cJSON_AddStringToObject(rep->doc, "damaged_store_kept_as", aside);
     rep->store_rebuilt = 1;
     rc = mlpi_store_open(root, 1, &s, err);
-    snprintf(name, sizeof name, "repair-%s", stamp);
-    if (rc == MLP_OK)
-        rc = mlpi_store_context(s, "run", name, NULL, &ctx, err);
     if (rc == MLP_OK)
         rc = mlpi_repair_scan(s, &execs, err);
+    if (rc == MLP_OK)
+        rc = mlpi_repair_adopt_identity(s, execs, err);
+    if (rc == MLP_OK)
+        rc = repair_context(s, &ctx, err);
     cJSON_ArrayForEach(l, execs) {
         cJSON *o = cJSON_CreateObject();
         mlp_error e;
@@ -237,6 +364,7 @@ static int rebuild(const char *root, const char *why, report *rep,
         return rc;
     }
     *out = s;
+    *ctx_out = ctx;
     return MLP_OK;
 }
 
@@ -270,20 +398,26 @@ static void print_text(const report *rep, const char *root)
                cJSON_GetStringValue(cJSON_GetObjectItem(x, "reason")),
                cJSON_IsTrue(cJSON_GetObjectItem(x, "retired"))
                ? " (retired: its producer runs again)" : "");
+    cJSON_ArrayForEach(x, rep->execfiles)
+        printf("damaged  %s%s\n", cJSON_GetStringValue(cJSON_GetObjectItem(x, "reason")),
+               cJSON_IsTrue(cJSON_GetObjectItem(x, "rewritten"))
+               ? " (written again from the store)" : "");
     cJSON_ArrayForEach(x, rep->orphans) {
         const char *action = cJSON_GetStringValue(cJSON_GetObjectItem(x, "action"));
         const char *why = cJSON_GetStringValue(cJSON_GetObjectItem(x, "not_adopted"));
-        printf("orphan   %s: %s%s%s\n", cJSON_GetStringValue(
+        const char *kept = cJSON_GetStringValue(cJSON_GetObjectItem(x, "not_removed"));
+        printf("orphan   %s: %s%s%s%s%s\n", cJSON_GetStringValue(
                    cJSON_GetObjectItem(x, "location")),
                strcmp(action, "reported") == 0
                ? "not recorded in the metadata store" : action,
-               why ? "; not adopted: " : "", why ? why : "");
+               why ? "; not adopted: " : "", why ? why : "",
+               kept ? "; not removed: " : "", kept ? kept : "");
     }
     printf("verified %.0f artifacts (%.0f files, %.0f bytes) under %s: "
            "%d damaged, %d orphaned\n",
            cJSON_GetNumberValue(cJSON_GetObjectItem(rep->doc, "artifacts")),
-           rep->files, rep->bytes, root, cJSON_GetArraySize(rep->damaged),
-           cJSON_GetArraySize(rep->orphans));
+           rep->files, rep->bytes, root, cJSON_GetArraySize(rep->damaged) +
+           cJSON_GetArraySize(rep->execfiles), cJSON_GetArraySize(rep->orphans));
 }
 
 int mlpi_cmd_verify(int argc, char **argv)
@@ -293,6 +427,7 @@ int mlpi_cmd_verify(int argc, char **argv)
     char root[PATH_MAX];
     mlpi_store *s = NULL;
     mlp_error err;
+    int64_t ctx = 0;
     int lock = -1, writing, rc, exit_code = MLPI_EXIT_OK;
     int p = parse(argc, argv, &a);
 
@@ -304,6 +439,7 @@ int mlpi_cmd_verify(int argc, char **argv)
     rep.damaged = cJSON_AddArrayToObject(rep.doc, "damaged");
     rep.orphans = cJSON_AddArrayToObject(rep.doc, "orphans");
     rep.restored = cJSON_AddArrayToObject(rep.doc, "restored");
+    rep.execfiles = cJSON_AddArrayToObject(rep.doc, "execution_files");
     cJSON_AddStringToObject(rep.doc, "store", "ok");
     rc = mlpi_root_resolve(a.root, root, sizeof root, &err);
     if (rc == MLP_OK && writing)
@@ -317,7 +453,7 @@ int mlpi_cmd_verify(int argc, char **argv)
             snprintf(why, sizeof why, "%s", err.msg);
             mlpi_store_close(s);
             s = NULL;
-            rc = rebuild(root, why, &rep, &s, &err);
+            rc = rebuild(root, why, &rep, &s, &ctx, &err);
         } else if (rc == MLP_ECORRUPT) {
             cJSON_ReplaceItemInObject(rep.doc, "store", cJSON_CreateString(err.msg));
             exit_code = MLPI_EXIT_DAMAGED;
@@ -328,18 +464,14 @@ int mlpi_cmd_verify(int argc, char **argv)
         rc = mlpi_recover(s, &n, &err);
     }
     /* Orphans first: what --repair adopts is then verified with the rest. */
-    if (rc == MLP_OK) {
-        int64_t ctx = 0;
-        if (a.repair) {
-            char name[96];
-            snprintf(name, sizeof name, "repair-%ld", (long)time(NULL));
-            rc = mlpi_store_context(s, "run", name, NULL, &ctx, &err);
-        }
-        if (rc == MLP_OK)
-            rc = handle_orphans(s, &a, ctx, &rep, &err);
-    }
+    if (rc == MLP_OK && a.repair && ctx == 0)
+        rc = repair_context(s, &ctx, &err);
+    if (rc == MLP_OK)
+        rc = handle_orphans(s, &a, ctx, &rep, &err);
     if (rc == MLP_OK)
         rc = check_artifacts(s, &rep, &err);
+    if (rc == MLP_OK)
+        rc = check_execfiles(s, &rep, &err);
     mlpi_store_close(s);
     mlpi_root_unlock(lock);
     if (rc != MLP_OK && exit_code == MLPI_EXIT_OK) {
@@ -366,6 +498,8 @@ int mlpi_cmd_verify(int argc, char **argv)
         int unresolved = 0;
         cJSON_ArrayForEach(x, rep.damaged)
             unresolved |= !cJSON_IsTrue(cJSON_GetObjectItem(x, "retired"));
+        cJSON_ArrayForEach(x, rep.execfiles)
+            unresolved |= !cJSON_IsTrue(cJSON_GetObjectItem(x, "rewritten"));
         cJSON_ArrayForEach(x, rep.orphans)
             unresolved |= strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(
                                      x, "action")), "reported") == 0;

@@ -7,9 +7,28 @@
 #include <string.h>
 
 #include <mlpipe/json.h>
+#include <mlpipe/memory.h>
 
 #include "execfile.h"
 #include "rootdir.h"
+
+/* The hash of the document's canonical text without its "checksum". */
+static int doc_checksum(const cJSON *doc, char out[MLPI_HASH_HEX])
+{
+    cJSON *copy = cJSON_Duplicate(doc, 1);
+    char *text;
+
+    if (copy == NULL)
+        return MLP_ENOMEM;
+    cJSON_DeleteItemFromObjectCaseSensitive(copy, "checksum");
+    text = mlp_json_canonical(copy);
+    cJSON_Delete(copy);
+    if (text == NULL)
+        return MLP_ENOMEM;
+    mlpi_hash_bytes(text, strlen(text), out);
+    mlp_free(text);
+    return MLP_OK;
+}
 
 static cJSON *one_row(mlpi_store *s, const char *sql, int64_t id,
                       mlp_error *err)
@@ -91,10 +110,18 @@ int mlpi_execfile_write(mlpi_store *s, int64_t exec_id, mlp_error *err)
              cJSON_GetStringValue(cJSON_GetObjectItem(doc, "dir")));
     rc = mlpi_root_path(mlpi_store_root(s), loc, dir, sizeof dir, err);
     if (rc == MLP_OK)
-        rc = mlpi_mkdir_p(dir, err);
+        rc = mlpi_root_mkdir(mlpi_store_root(s), dir, err);
     if (rc == MLP_OK && mlpi_path_join(path, sizeof path, dir,
                                        MLPI_EXECFILE_NAME) != MLP_OK)
         rc = mlp_error_set(err, MLP_EINVAL, "%s: path too long", dir);
+    if (rc == MLP_OK) {
+        char sum[MLPI_HASH_HEX];
+        rc = doc_checksum(doc, sum);
+        if (rc == MLP_OK)
+            cJSON_AddStringToObject(doc, "checksum", sum);
+        else
+            mlp_error_set(err, rc, "out of memory");
+    }
     if (rc == MLP_OK)
         rc = mlp_json_write_file(path, doc, err);
 done:
@@ -135,6 +162,14 @@ int mlpi_execfile_read(const char *path, cJSON **doc, mlp_error *err)
         MLPI_EXECFILE_VERSION)
         rc = mlp_error_set(err, MLP_EVERSION, "%s: written by a newer mlpipe",
                            path);
+    if (rc == MLP_OK) {
+        char sum[MLPI_HASH_HEX];
+        const char *want = cJSON_GetStringValue(cJSON_GetObjectItem(*doc, "checksum"));
+        rc = doc_checksum(*doc, sum);
+        if (rc == MLP_OK && (want == NULL || strcmp(want, sum) != 0))
+            rc = mlp_error_set(err, MLP_EFORMAT, "%s changed after it was "
+                               "written (its checksum does not match)", path);
+    }
     if (rc == MLP_OK && !cJSON_IsArray(cJSON_GetObjectItem(*doc, "outputs")))
         rc = mlp_error_set(err, MLP_EFORMAT, "%s: 'outputs' is not a list", path);
     if (rc == MLP_OK && !cJSON_IsArray(cJSON_GetObjectItem(*doc, "inputs")))

@@ -33,6 +33,12 @@ int mlpi_is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+int mlpi_is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 int mlpi_exists(const char *path)
 {
     struct stat st;

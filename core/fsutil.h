@@ -24,6 +24,7 @@ int mlpi_path_join(char *buf, size_t size, const char *a, const char *b);
 int mlpi_dir_entries(const char *path, char ***names, size_t *n, mlp_error *err);
 void mlpi_dir_entries_free(char **names, size_t n);
 int mlpi_is_dir(const char *path);
+int mlpi_is_file(const char *path);     /* a regular file */
 int mlpi_exists(const char *path);
 /* fsyncs a directory so a rename inside it is durable. */
 void mlpi_fsync_dir(const char *path);

@@ -80,6 +80,14 @@ static int l_pipeline(lua_State *L)
     if (root == NULL || root[0] == '\0')
         return luaL_error(L, "mp.pipeline needs a root directory (a string), "
                              "where artifacts and metadata go");
+    for (const char *c = root; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            return luaL_error(L, "mp.pipeline: root may not contain control "
+                                 "characters (a line break, a tab)");
+    for (const char *c = name; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f || *c == '/')
+            return luaL_error(L, "mp.pipeline: name may not contain control "
+                                 "characters or '/'");
     /* Locations inside the root must still fit a path. */
     if (strlen(root) > MLPI_ROOT_PATH_MAX)
         return luaL_error(L, "mp.pipeline: root is %d characters long; at most "

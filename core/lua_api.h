@@ -49,6 +49,11 @@ int mlpi_lua_dofile(lua_State *L, const char *path, int argc, char **argv,
 /* Runs a plugin file that calls mp.plugin{} and mp.component{}. */
 int mlpi_lua_load_plugin(mlpi_registry *r, const char *path, size_t dir_index,
                          mlp_error *err);
+/* A hash of what a Lua component's results depend on besides its source
+ * file: its run function's captured values, the defining script's
+ * arguments, the source files of modules loaded with require(). */
+void mlpi_lua_component_state(const mlpi_component *c, char out[33]);
+
 /* Calls a Lua component's run function with a Lua view of ctx. */
 int mlpi_lua_run_component(const mlpi_component *c, mlp_ctx *ctx);
 

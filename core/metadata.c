@@ -359,12 +359,12 @@ int mlpi_store_artifact_set_state(mlpi_store *s, int64_t id, const char *state,
                             mlpi_now(), id);
 }
 
-int mlpi_store_artifact_find(mlpi_store *s, const char *loc, int64_t *id,
-                             mlp_error *err)
+int mlpi_store_artifact_find(mlpi_store *s, const char *loc, const char *state,
+                             int64_t *id, mlp_error *err)
 {
     sqlite3_stmt *st;
     int rc = prep(s, &st, err, "SELECT id FROM artifact WHERE uri=? AND "
-                  "state='LIVE' ORDER BY id DESC LIMIT 1", "t", loc);
+                  "state=? ORDER BY id DESC LIMIT 1", "tt", loc, state);
 
     *id = 0;
     if (rc != MLP_OK)

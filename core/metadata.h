@@ -42,6 +42,8 @@ const char *mlpi_store_root(const mlpi_store *s);
 int mlpi_store_writable(const mlpi_store *s);
 /* The store's own identity, 32 hex digits, made when it was created. */
 const char *mlpi_store_root_id(const mlpi_store *s);
+/* Replaces it (a store rebuilt for a root takes the root's identity). */
+int mlpi_store_set_root_id(mlpi_store *s, const char *id, mlp_error *err);
 
 int mlpi_store_begin(mlpi_store *s, mlp_error *err);
 int mlpi_store_commit(mlpi_store *s, mlp_error *err);
@@ -93,9 +95,9 @@ int mlpi_store_artifact_publish(mlpi_store *s, int64_t id,
                                 const mlpi_manifest *m, mlp_error *err);
 int mlpi_store_artifact_set_state(mlpi_store *s, int64_t id, const char *state,
                                   const char *reason, mlp_error *err);
-/* The id of the LIVE artifact at loc, or 0. */
-int mlpi_store_artifact_find(mlpi_store *s, const char *loc, int64_t *id,
-                             mlp_error *err);
+/* The id of the newest artifact at loc in state, or 0. */
+int mlpi_store_artifact_find(mlpi_store *s, const char *loc, const char *state,
+                             int64_t *id, mlp_error *err);
 /* Loads an artifact record, its uri resolved against the root; *out is
  * owned (mlpi_artifact_free). */
 int mlpi_store_artifact_get(mlpi_store *s, int64_t id, mlp_artifact **out,

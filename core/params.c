@@ -112,7 +112,7 @@ int mlpi_param_check(const mlp_param_spec *s, const cJSON *v, const char *what,
         if (floor(x) != x)
             return mlp_error_set(err, MLP_EINVAL, "%s must be an integer, got "
                                  "a fraction (%.17g)", what, x);
-        if (fabs(x) >= 9223372036854775808.0)
+        if (x >= 9223372036854775808.0 || x < -9223372036854775808.0)
             return mlp_error_set(err, MLP_EINVAL, "%s = %.17g is outside the "
                                  "64-bit integer range", what, x);
         if (fabs(x) >= 9007199254740992.0)

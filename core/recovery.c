@@ -11,6 +11,7 @@
 
 #include "execfile.h"
 #include "recovery.h"
+#include "repair.h"
 #include "rootdir.h"
 
 /* LIVE records whose directory someone removed by hand. */
@@ -51,20 +52,55 @@ static int sweep_missing(mlpi_store *s, mlp_error *err)
     return rc;
 }
 
+/* An execution the store calls RUNNING may have been finished by its run
+ * all but the commit, or (a store restored from an older copy) by a later
+ * run the store does not remember: its execution file says so.  Those
+ * whose files match their file are finished, not thrown away. */
+static void roll_forward(mlpi_store *s)
+{
+    cJSON *rows = NULL, *r;
+
+    if (mlpi_store_query(s, "SELECT id, node, dir FROM execution WHERE "
+                         "state='RUNNING' AND dir IS NOT NULL", NULL, 0, &rows,
+                         NULL) != MLP_OK)
+        return;
+    cJSON_ArrayForEach(r, rows) {
+        char loc[PATH_MAX], file[PATH_MAX];
+        mlp_error e;
+        snprintf(loc, sizeof loc, "artifacts/%s/%s",
+                 cJSON_GetStringValue(cJSON_GetObjectItem(r, "node")),
+                 cJSON_GetStringValue(cJSON_GetObjectItem(r, "dir")));
+        snprintf(file, sizeof file, "%s/%s/%s", mlpi_store_root(s), loc,
+                 MLPI_EXECFILE_NAME);
+        if (!mlpi_exists(file))
+            continue;
+        if (mlpi_repair_finish(s, (int64_t)cJSON_GetNumberValue(
+                                   cJSON_GetObjectItem(r, "id")), loc, &e) == MLP_OK)
+            mlp_log(MLP_LOG_INFO, "recovery: %s was finished by an earlier run; "
+                    "kept", loc);
+        else
+            mlp_log(MLP_LOG_WARN, "recovery: %s cannot be kept: %s", loc, e.msg);
+    }
+    cJSON_Delete(rows);
+}
+
 int mlpi_recover(mlpi_store *s, size_t *n_orphans, mlp_error *err)
 {
     cJSON *left = NULL, *o;
     char path[PATH_MAX];
     const char *root = mlpi_store_root(s);
-    int rc = mlpi_store_recover(s, &left, err);
+    int rc;
 
     *n_orphans = 0;
+    roll_forward(s);
+    rc = mlpi_store_recover(s, &left, err);
     if (rc != MLP_OK)
         return rc;
     cJSON_ArrayForEach(o, left) {
         mlp_error e;
-        if (mlpi_root_path(root, o->valuestring, path, sizeof path, &e) != MLP_OK ||
-            mlpi_root_remove(root, path, &e) != MLP_OK)
+        if (mlpi_root_path(root, o->valuestring, path, sizeof path, &e) != MLP_OK)
+            mlp_log(MLP_LOG_WARN, "recovery: %s", e.msg);
+        else if (mlpi_root_remove(root, path, &e) != MLP_OK)
             mlp_log(MLP_LOG_WARN, "recovery: %s", e.msg);
     }
     cJSON_Delete(left);

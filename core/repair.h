@@ -23,4 +23,15 @@ int mlpi_repair_scan(mlpi_store *s, cJSON **execs, mlp_error *err);
 int mlpi_repair_import(mlpi_store *s, const char *loc, int64_t run_ctx,
                        mlp_error *err);
 
+/* A rebuilt store takes the identity most of the execution files at locs
+ * were written for, so that files copied in from another root stay out. */
+int mlpi_repair_adopt_identity(mlpi_store *s, const cJSON *locs, mlp_error *err);
+
+/* Finishes execution exec_id, which the store calls RUNNING, from the
+ * execution file at loc: a later run completed it (only its commit was
+ * lost, or the store is an older copy).  Its files must match the file;
+ * its PENDING outputs become LIVE and it becomes COMPLETE. */
+int mlpi_repair_finish(mlpi_store *s, int64_t exec_id, const char *loc,
+                       mlp_error *err);
+
 #endif

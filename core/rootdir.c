@@ -37,6 +37,65 @@ int mlpi_root_resolve(const char *root, char *buf, size_t size, mlp_error *err)
     return MLP_OK;
 }
 
+int mlpi_root_would_be(const char *root, char *buf, size_t size)
+{
+    char path[PATH_MAX], rest[PATH_MAX] = "", real[PATH_MAX];
+    char *slash;
+
+    if (root[0] == '/')
+        snprintf(path, sizeof path, "%s", root);
+    else if (getcwd(path, sizeof path) == NULL ||
+             strlen(path) + strlen(root) + 2 > sizeof path)
+        return MLP_EINVAL;
+    else
+        snprintf(path + strlen(path), sizeof path - strlen(path), "/%s", root);
+    /* The longest part that exists, resolved; the rest as written. */
+    while (realpath(path, real) == NULL) {
+        char tmp[PATH_MAX];
+        slash = strrchr(path, '/');
+        if (slash == NULL || slash == path)
+            return MLP_EINVAL;
+        snprintf(tmp, sizeof tmp, "%s%s", slash, rest);
+        snprintf(rest, sizeof rest, "%s", tmp);
+        *slash = '\0';
+    }
+    if ((size_t)snprintf(buf, size, "%s%s", strcmp(real, "/") == 0 && rest[0]
+                         ? "" : real, rest) >= size)
+        return MLP_EINVAL;
+    return MLP_OK;
+}
+
+int mlpi_root_check_place(const char *root_abs, mlp_error *err)
+{
+    static const char *const managed[] = { "artifacts", ".tmp", "logs", NULL };
+    char anc[PATH_MAX];
+    char *slash;
+
+    if (strcmp(root_abs, "/") == 0)
+        return mlp_error_set(err, MLP_EINVAL, "the file system's root directory "
+                             "cannot be a pipeline root");
+    snprintf(anc, sizeof anc, "%s", root_abs);
+    while ((slash = strrchr(anc, '/')) != NULL && slash != anc) {
+        char store[PATH_MAX + 32];
+        *slash = '\0';
+        snprintf(store, sizeof store, "%s/metadata.sqlite", anc);
+        if (!mlpi_exists(store))
+            continue;
+        for (int i = 0; managed[i]; i++) {
+            size_t n = strlen(anc);
+            size_t m = strlen(managed[i]);
+            if (strncmp(root_abs + n + 1, managed[i], m) == 0 &&
+                (root_abs[n + 1 + m] == '/' || root_abs[n + 1 + m] == '\0'))
+                return mlp_error_set(err, MLP_EINVAL,
+                                     "pipeline root %s lies inside %s/%s, which "
+                                     "the pipeline root %s manages (and cleans "
+                                     "up); choose a directory outside it",
+                                     root_abs, anc, managed[i], anc);
+        }
+    }
+    return MLP_OK;
+}
+
 /* The pid the holder wrote, or 0. */
 static long holder_pid(const char *root_abs)
 {
@@ -151,6 +210,37 @@ static int strictly_below(const char *resolved, const char *dir)
 
     return strncmp(resolved, dir, n) == 0 && resolved[n] == '/' &&
            resolved[n + 1] != '\0';
+}
+
+int mlpi_root_mkdir(const char *root_abs, const char *path, mlp_error *err)
+{
+    size_t n = strlen(root_abs);
+    char buf[PATH_MAX];
+
+    if (strncmp(path, root_abs, n) != 0 || path[n] != '/' ||
+        strlen(path) >= sizeof buf)
+        return mlp_error_set(err, MLP_EINVAL, "%s is not inside the pipeline "
+                             "root %s", path, root_abs);
+    memcpy(buf, path, strlen(path) + 1);
+    for (size_t i = n + 1;; i++) {
+        struct stat st;
+        char c = buf[i];
+        if (c != '/' && c != '\0')
+            continue;
+        buf[i] = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return mlp_error_set(err, MLP_EIO, "cannot create directory %s: %s",
+                                 buf, strerror(errno));
+        if (lstat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+            return mlp_error_set(err, MLP_EIO, "%s is %s, not a directory: "
+                                 "what mlpipe writes stays inside the root",
+                                 buf, S_ISLNK(st.st_mode) ? "a symbolic link"
+                                                          : "something else");
+        if (c == '\0')
+            break;
+        buf[i] = c;
+    }
+    return MLP_OK;
 }
 
 int mlpi_root_remove(const char *root_abs, const char *path, mlp_error *err)

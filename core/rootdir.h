@@ -18,6 +18,14 @@
  * MLP_ENOTFOUND when it does not exist. */
 int mlpi_root_resolve(const char *root, char *buf, size_t size, mlp_error *err);
 
+/* Where root (relative to the working directory, or absolute) is or
+ * would be once created: its existing part resolved, the rest appended. */
+int mlpi_root_would_be(const char *root, char *buf, size_t size);
+
+/* Refuses a root that is "/" or lies inside another root's artifacts/,
+ * .tmp/ or logs/, whose recovery and clean-up would destroy it. */
+int mlpi_root_check_place(const char *root_abs, mlp_error *err);
+
 /* The exclusive lock that one writer (`mlpipe run`, `verify --repair`)
  * holds on a root.  It is a flock on the root directory itself, so no file
  * can be deleted to defeat it; ROOT/.lock only tells others the holder's
@@ -32,6 +40,11 @@ void mlpi_root_unlock(int fd);
  * MLP_ECORRUPT (the store holds a location it never writes). */
 int mlpi_root_path(const char *root_abs, const char *loc, char *buf,
                    size_t size, mlp_error *err);
+
+/* Creates path (absolute, inside root_abs) and its missing parents below
+ * the root, refusing any component that is a symbolic link or not a
+ * directory: nothing mlpipe writes may land outside the root. */
+int mlpi_root_mkdir(const char *root_abs, const char *path, mlp_error *err);
 
 /* Removes path (absolute) recursively, only when it resolves to a place
  * strictly inside ROOT/artifacts or ROOT/.tmp; otherwise MLP_EPERM and

@@ -205,6 +205,7 @@ static int try_cache(run *r, size_t i, mlp_artifact ***in, mlp_error *err)
     nstate *s = &r->st[i];
     const mlpi_node *n = r->p->nodes[i];
     cJSON *cands = NULL, *outs = NULL, *c, *o;
+    char *params = NULL;
     int64_t from = 0, id = 0;
     char damage[MLP_ERROR_MAX + 256] = "";
     int rc;
@@ -236,12 +237,13 @@ static int try_cache(run *r, size_t i, mlp_artifact ***in, mlp_error *err)
         }
         goto done;
     }
+    params = mlp_json_print(n->params, 0);
     rc = mlpi_store_begin(r->store, err);
     if (rc != MLP_OK)
         goto done;
     rc = mlpi_store_execution_start(r->store, n->name, n->comp->c.name, s->fp,
-                                    s->parts_text, "{}", 1, r->ctx, 2, &id,
-                                    s->dir, err);
+                                    s->parts_text, params ? params : "{}", 1,
+                                    r->ctx, 2, &id, s->dir, err);
     for (size_t b = 0; rc == MLP_OK && b < n->n_inputs; b++)
         for (size_t k = 0; rc == MLP_OK && k < n->inputs[b].n; k++)
             rc = mlpi_store_event(r->store, id, in[b][k]->id, "INPUT",
@@ -288,6 +290,7 @@ static int try_cache(run *r, size_t i, mlp_artifact ***in, mlp_error *err)
     }
     print_outputs(r, i);
 done:
+    mlp_free(params);
     cJSON_Delete(cands);
     return rc;
 }
@@ -469,12 +472,12 @@ static int launch(run *r, size_t i, mlp_artifact ***in, mlp_error *err)
 
     snprintf(logdir, sizeof logdir, "%s/logs", r->root);
     snprintf(logp, sizeof logp, "%s/%s.log", logdir, s->dir);
-    rc = mlpi_mkdir_p(logdir, err);
+    rc = mlpi_root_mkdir(r->root, logdir, err);
     snprintf(sub, sizeof sub, "%s/scratch", s->tmp);
     if (rc == MLP_OK)
-        rc = mlpi_mkdir_p(sub, err);
+        rc = mlpi_root_mkdir(r->root, sub, err);
     for (size_t k = 0; rc == MLP_OK && k < s->n_out; k++)
-        rc = mlpi_mkdir_p(s->outs[k]->work_uri, err);
+        rc = mlpi_root_mkdir(r->root, s->outs[k]->work_uri, err);
     if (rc != MLP_OK)
         return rc;
     snprintf(sub, sizeof sub, "%s/progress", s->tmp);
@@ -623,14 +626,14 @@ static char *tail_of_log(run *r, size_t i)
 /* Moves a finished output into place.  RENAME_NOREPLACE: a directory
  * already there (a store restored from an older copy, say) is an error,
  * never silently replaced or merged. */
-static int move_output(mlp_artifact *a, mlp_error *err)
+static int move_output(const char *root, mlp_artifact *a, mlp_error *err)
 {
     char parent[4096];
     int rc;
 
     snprintf(parent, sizeof parent, "%s", a->uri);
     *strrchr(parent, '/') = '\0';
-    rc = mlpi_mkdir_p(parent, err);
+    rc = mlpi_root_mkdir(root, parent, err);
     if (rc == MLP_OK &&
         renameat2(AT_FDCWD, a->work_uri, AT_FDCWD, a->uri, RENAME_NOREPLACE) != 0)
         rc = mlp_error_set(err, MLP_EIO, "cannot move %s to %s: %s",
@@ -655,7 +658,7 @@ static int publish(run *r, size_t i, const cJSON *result, mlp_error *err)
         mlp_artifact *a = s->outs[k];
         const cJSON *props = cJSON_GetObjectItem(outs, n->comp->c.outputs[k].name);
 
-        rc = move_output(a, err);
+        rc = move_output(r->root, a, err);
         if (rc == MLP_OK)
             rc = mlpi_manifest_build(a->uri, &m[k], a->fingerprint, err);
         if (rc != MLP_OK)
@@ -1098,9 +1101,15 @@ int mlpi_run(mlpi_pipeline *p, const mlpi_run_opts *opts, int jobs,
     rc = mlpi_pipeline_finalize(p, err);
     if (rc != MLP_OK)
         return rc;
-    rc = mlpi_mkdir_p(p->root, err);
+    /* Checked before the directory is made, and again once resolved. */
+    if (mlpi_root_would_be(p->root, r.root, sizeof r.root) == MLP_OK)
+        rc = mlpi_root_check_place(r.root, err);
+    if (rc == MLP_OK)
+        rc = mlpi_mkdir_p(p->root, err);
     if (rc == MLP_OK)
         rc = mlpi_root_resolve(p->root, r.root, sizeof r.root, err);
+    if (rc == MLP_OK)
+        rc = mlpi_root_check_place(r.root, err);
     if (rc == MLP_OK)
         rc = mlpi_root_lock(r.root, opts->wait, &r.lock_fd, err);
     if (rc == MLP_OK)

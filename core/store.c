@@ -3,6 +3,7 @@
  * and the statement helpers the record code uses. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "cksumvfs.h"
+#include "repair.h"
 #include "store_priv.h"
 
 static const char *const schema_sql =
@@ -282,6 +284,32 @@ static int create_store(mlpi_store *s, mlp_error *err)
     return rc;
 }
 
+/* A writer killed in the middle of a commit leaves a hot journal, which a
+ * read-only connection cannot roll back.  Rolling it back restores the
+ * store as it was before that commit (what any SQLite connection would
+ * do; no writer is alive, or the journal would not be hot), then the
+ * reader goes on read-only. */
+static int undo_interrupted_write(mlpi_store *s, mlp_error *err)
+{
+    int dummy = 0, rc;
+
+    sqlite3_close(s->db);
+    s->db = NULL;
+    rc = connect(s, s->path, SQLITE_OPEN_READWRITE, err);
+    if (rc == MLP_OK)
+        rc = query_int(s, "SELECT count(*) FROM sqlite_master", 0, &dummy, err);
+    sqlite3_close(s->db);
+    s->db = NULL;
+    if (rc != MLP_OK)
+        return mlp_error_set(err, MLP_EIO, "the last write to metadata store %s "
+                             "was interrupted (a run was killed in the middle "
+                             "of a commit), and this user may not undo it: run "
+                             "`mlpipe verify --repair --root %s` (or any "
+                             "`mlpipe run`) as a user who may write the root",
+                             s->path, s->root);
+    return connect(s, s->path, SQLITE_OPEN_READONLY, err);
+}
+
 /* The store file's identity, as the last writer left it. */
 static void identity(const char *path, char *buf, size_t size)
 {
@@ -296,14 +324,30 @@ static void identity(const char *path, char *buf, size_t size)
                  (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
 }
 
+/* In place, not through a temporary file: a torn or stale marker only
+ * costs a full check at the next open, and a kill leaves no stray file. */
+static void write_marker(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+    if (fd < 0)
+        return;
+    if (write(fd, text, strlen(text)) < 0) {
+        /* the next open checks the whole file */
+    }
+    close(fd);
+}
+
 static void marker_path(const mlpi_store *s, char *buf, size_t size)
 {
     snprintf(buf, size, "%s/.store-checked", s->root);
 }
 
-/* Every page is checked as it is read; the whole file is checked only
- * when it changed since a writer of ours last closed it (a crash, another
- * program), which keeps opening a large store cheap. */
+/* Every page is checked as it is read, by readers and writers alike.  A
+ * writer, before it adds to the store, also checks the whole file, but
+ * only when it changed since a writer of ours last closed it (a crash,
+ * another program): opening a large store stays cheap, and a reader,
+ * which may poll while a run is writing, never pays for a full scan. */
 static int check_if_changed(mlpi_store *s, mlp_error *err)
 {
     char want[160], marker[PATH_MAX], *have = NULL;
@@ -318,8 +362,8 @@ static int check_if_changed(mlpi_store *s, mlp_error *err)
     }
     free(have);
     rc = mlpi_store_check(s, 0, err);
-    if (rc == MLP_OK && s->writable)
-        mlpi_write_file_atomic(marker, want, strlen(want), NULL);
+    if (rc == MLP_OK)
+        write_marker(marker, want);
     return rc;
 }
 
@@ -366,7 +410,7 @@ int mlpi_store_open(const char *root_abs, int writable, mlpi_store **out,
 {
     mlpi_store *s = calloc(1, sizeof *s);
     char path[PATH_MAX];
-    int rc, version = 0, has_schema = 0;
+    int rc, version = 0, has_schema = 0, created = 0;
 
     *out = NULL;
     snprintf(path, sizeof path, "%s/metadata.sqlite", root_abs);
@@ -387,6 +431,14 @@ int mlpi_store_open(const char *root_abs, int writable, mlpi_store **out,
         rc = create_store(s, err);
         if (rc != MLP_OK)
             goto fail;
+        created = 1;
+    }
+    if (!mlpi_is_file(path)) {
+        rc = mlp_error_set(err, MLP_ECORRUPT, "%s is not a file; `mlpipe "
+                           "verify --repair --root %s` moves it aside and "
+                           "rebuilds the store from the artifacts' execution "
+                           "files", path, root_abs);
+        goto fail;
     }
     rc = connect(s, path, writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY,
                  err);
@@ -398,13 +450,24 @@ int mlpi_store_open(const char *root_abs, int writable, mlpi_store **out,
         rc = query_int(s, "SELECT count(*) FROM sqlite_master WHERE "
                        "type='table' AND name='mlpipe_schema'", 0, &has_schema,
                        err);
+    if (rc != MLP_OK && !writable &&
+        sqlite3_extended_errcode(s->db) == SQLITE_READONLY_ROLLBACK) {
+        rc = undo_interrupted_write(s, err);
+        if (rc == MLP_OK)
+            rc = query_int(s, "SELECT count(*) FROM sqlite_master WHERE "
+                           "type='table' AND name='mlpipe_schema'", 0,
+                           &has_schema, err);
+    }
     if (rc == MLP_OK && has_schema)
         rc = query_int(s, "SELECT version FROM mlpipe_schema", 0, &version, err);
     if (rc != MLP_OK)
         goto fail;
     if (!has_schema || version < 1) {
         rc = mlp_error_set(err, MLP_ECORRUPT, "%s is not an mlpipe metadata "
-                           "store (no schema version)", path);
+                           "store (no schema version); `mlpipe verify --repair "
+                           "--root %s` moves it aside and rebuilds the store "
+                           "from the artifacts' execution files", path,
+                           root_abs);
         goto fail;
     }
     if (version > MLPI_SCHEMA_VERSION) {
@@ -429,9 +492,19 @@ int mlpi_store_open(const char *root_abs, int writable, mlpi_store **out,
     }
     rc = checksums_on(s, err);
     if (rc == MLP_OK)
-        rc = check_if_changed(s, err);
+        rc = writable ? check_if_changed(s, err) : MLP_OK;
     if (rc == MLP_OK)
         rc = load_info(s, err);
+    /* A store made for a root that already has artifacts (its old store
+     * was lost) takes the identity their execution files name, so that
+     * verify --repair can adopt them. */
+    if (rc == MLP_OK && created) {
+        cJSON *execs = NULL;
+        rc = mlpi_repair_scan(s, &execs, err);
+        if (rc == MLP_OK && cJSON_GetArraySize(execs) > 0)
+            rc = mlpi_repair_adopt_identity(s, execs, err);
+        cJSON_Delete(execs);
+    }
     if (rc != MLP_OK)
         goto fail;
     s->trusted = 1;
@@ -452,7 +525,7 @@ void mlpi_store_close(mlpi_store *s)
         char want[160], marker[PATH_MAX];
         identity(s->path, want, sizeof want);
         marker_path(s, marker, sizeof marker);
-        mlpi_write_file_atomic(marker, want, strlen(want), NULL);
+        write_marker(marker, want);
     }
     free(s->path);
     free(s->root);
@@ -462,6 +535,16 @@ void mlpi_store_close(mlpi_store *s)
 const char *mlpi_store_root(const mlpi_store *s) { return s->root; }
 const char *mlpi_store_root_id(const mlpi_store *s) { return s->root_id; }
 int mlpi_store_writable(const mlpi_store *s) { return s->writable; }
+
+int mlpi_store_set_root_id(mlpi_store *s, const char *id, mlp_error *err)
+{
+    int rc = mlpi_store_write(s, err, "UPDATE store_info SET value=? WHERE "
+                              "key='root_id'", "t", id);
+
+    if (rc == MLP_OK)
+        snprintf(s->root_id, sizeof s->root_id, "%s", id);
+    return rc;
+}
 
 int mlpi_store_begin(mlpi_store *s, mlp_error *err)
 {

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mlpipe/log.h>
+
 #include "artifact_priv.h"
 #include "rootdir.h"
 #include "verify.h"
@@ -56,10 +58,15 @@ int mlpi_verify_retire(mlpi_store *s, int64_t id, const char *reason,
         rc = mlpi_store_commit(s, err);
     else
         mlpi_store_rollback(s);
-    if (rc == MLP_OK)
-        rc = mlpi_root_remove(mlpi_store_root(s), a->uri, err);
-    if (rc == MLP_OK)
-        mlpi_root_prune(mlpi_store_root(s), a->uri);
+    /* Retired it is; a directory we may not remove (it leads outside the
+     * root) stays, and verify lists it as an orphan. */
+    if (rc == MLP_OK) {
+        mlp_error e;
+        if (mlpi_root_remove(mlpi_store_root(s), a->uri, &e) == MLP_OK)
+            mlpi_root_prune(mlpi_store_root(s), a->uri);
+        else
+            mlp_log(MLP_LOG_WARN, "%s", e.msg);
+    }
     mlpi_artifact_free(a);
     return rc;
 }

@@ -163,3 +163,32 @@ has cache_hit_events "$(sql $mdb "SELECT type || ':' || port || ':' || idx FROM 
     pass cache_hit_event_count || fail cache_hit_event_count "$(sql $mdb "SELECT * FROM event WHERE execution_id=$e")"
 expect multi_second_input_reruns 0 "$M" run multi.lua --plugin-path "$tk" --explain -- 5 &&
 has multi_second_input_reruns "$OUT" "ran      sum" "input 'parts' changed" "sum	6"
+
+# A Lua component's results can depend on what it captured: a value from
+# the script's arguments, a module it requires.  A change to either is a
+# change of its fingerprint.
+cat > helper.lua <<'LUA'
+return { factor = 2 }
+LUA
+cat > cap.lua <<'LUA'
+local mp = require "mlpipe"
+local helper = require "helper"
+local factor = tonumber(arg[1])
+mp.component { name = "mul", stage = "transform",
+  inputs = { data = "TestData" }, outputs = { out = "TestData" },
+  run = function(ctx)
+    ctx:set_property("out", "v", ctx:input("data").properties.value * factor * helper.factor)
+  end }
+local p = mp.pipeline { name = "cap", root = "runs/cap" }
+local s = p:add("tk_source", { value = 5 })
+local m = p:add("mul", { data = s.data })
+local r = p:run {}
+print("v", r.nodes.mul.outputs.out.properties.v)
+LUA
+expect capture_first 0 "$M" run cap.lua --plugin-path "$tk" -- 2 && has capture_first "$OUT" "v	20"
+expect capture_same_cached 0 "$M" run cap.lua --plugin-path "$tk" -- 2 && has capture_same_cached "$OUT" "cached   mul" "v	20"
+expect captured_arg_changed 0 "$M" run cap.lua --plugin-path "$tk" --explain -- 3 &&
+has captured_arg_changed "$OUT" "ran      mul" "a value the Lua component captured" "v	30"
+sed -i 's/factor = 2/factor = 4/' helper.lua
+expect required_module_changed 0 "$M" run cap.lua --plugin-path "$tk" -- 3 &&
+has required_module_changed "$OUT" "ran      mul" "v	60"

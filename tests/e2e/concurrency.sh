@@ -43,6 +43,8 @@ chmod 755 "$TMP"
 chmod -R a-w ro
 chmod -R a+rX ro
 sum=$(cd ro && find . -type f -exec md5sum {} + | sort)
+sleep 0.05
+touch before_reads
 # Another user may not be able to reach the build tree (a checkout under
 # /root, say): give it a copy of the installed tree.
 cp -r "$MLPIPE_PREFIX" nprefix
@@ -58,7 +60,7 @@ expect ro_runs 0 as_nobody "$NM" runs --root "$TMP/ro" && has ro_runs "$OUT" "c-
 expect ro_show 0 as_nobody "$NM" show "$art" --root "$TMP/ro" && has ro_show "$OUT" '"state": "LIVE"'
 expect ro_lineage 0 as_nobody "$NM" lineage "$art" --root "$TMP/ro" && has ro_lineage "$OUT" "upstream:"
 expect ro_verify 0 as_nobody "$NM" verify --root "$TMP/ro" && has ro_verify "$OUT" "verified 5 artifacts" "0 damaged"
-[ "$(cd ro && find . -type f -exec md5sum {} + | sort)" = "$sum" ] && [ -z "$(find ro -newer ro/metadata.sqlite -type f)" ] &&
+[ "$(cd ro && find . -type f -exec md5sum {} + | sort)" = "$sum" ] && [ -z "$(find ro -newer before_reads)" ] &&
     pass ro_nothing_written || fail ro_nothing_written "files changed under ro"
 cp -r "$tk" "$TMP/ntk" && chmod -R a+rX "$TMP/ntk"
 expect ro_run_refused 6 as_nobody env ROOT="$TMP/ro" "$NM" run p.lua --plugin-path "$TMP/ntk" &&
@@ -93,3 +95,19 @@ runs = json.loads(sys.stdin.read())
 p = runs[0]['properties']
 sys.exit(0 if p['start_time'] <= p['end_time'] < p['detected_time'] else 1)" <<<"$OUT" &&
     pass killed_when_last_heard || fail killed_when_last_heard "$(head -c 600 <<<"$OUT")"
+
+# A writer killed in the middle of a commit leaves a hot journal: a reader
+# that may write undoes it and reads; one that may not says what to do.
+ROOT=hj "$M" run p.lua --plugin-path "$tk" >/dev/null 2>&1
+"$MLPIPE_BUILD/tests/tools/store_sql" hj/metadata.sqlite \
+    "UPDATE execution SET params=hex(randomblob(3000)); UPDATE artifact SET properties=hex(randomblob(3000))" die 2>/dev/null
+[ -s hj/metadata.sqlite-journal ] && pass hot_journal_made || fail hot_journal_made "no journal left"
+cp -r hj hj2
+chmod -R a-w hj2 && chmod -R a+rX hj2
+expect hot_journal_reader_without_write 6 as_nobody "$NM" runs --root "$TMP/hj2" &&
+has hot_journal_reader_without_write "$OUT" "was interrupted (a run was killed in the middle of a commit)" \
+    "mlpipe verify --repair --root $TMP/hj2"
+expect hot_journal_reader 0 "$M" runs --root hj && has hot_journal_reader "$OUT" "c-" "ok"
+lacks hot_journal_rolled_back "$(sql hj/metadata.sqlite "SELECT params FROM execution")" '^[0-9A-F]{100}'
+expect hot_journal_verify 0 "$M" verify --root hj && has hot_journal_verify "$OUT" "0 damaged, 0 orphaned"
+chmod -R u+w hj2

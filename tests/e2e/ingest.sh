@@ -267,3 +267,19 @@ run_dump table_inputs_joined x "{ paths = { \"$tbl\", \"$tbl2\" } }" &&
 has table_inputs_joined "$OUT" 'all:a[categorical]=x, y|1|z' 'all:c[categorical]=two'
 expect table_inputs_mismatch 3 "$M" run dump.lua -- x "{ paths = { \"$tbl\", \"$tblsemi\" } }" &&
 has table_inputs_mismatch "$OUT" "$tblsemi: its columns differ from those of $tbl"
+
+# Many categories: the dictionary grows several times and must still map
+# each value to one code (300 values, each twice: 300 levels, not more).
+awk 'BEGIN { print "c,x"; for (r = 0; r < 2; r++) for (i = 0; i < 300; i++) printf "v%d,%d\n", i, i }' > cats.csv
+cat > cats.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "cats", root = "runs/cats" }
+local ex = p:add("csv_import", { path = "cats.csv", splits = { all = 1 }, types = { c = "categorical" } })
+local st = p:add("statistics", { examples = ex.examples })
+local r = p:run {}
+local s = mp.read_json(r.nodes.statistics.outputs.statistics.uri .. "/statistics.json")
+for _, f in ipairs(s.splits[1].features) do
+  if f.string_stats then print("unique", f.name, f.string_stats.unique, f.string_stats.top_values[1].frequency) end
+end
+LUA
+expect dictionary_grows 0 "$M" run cats.lua && has dictionary_grows "$OUT" "unique	c	300	2"

@@ -119,3 +119,51 @@ has lock_survives_rm "$OUT" "is running a pipeline on $TMP/runs/lock"
 expect wait_for_lock 0 "$M" run slow.lua --wait &&
 has wait_for_lock "$OUT" "waiting for" "to release $TMP/runs/lock" "ran      nap"
 wait "$first"
+
+# A root inside another root's managed directories would be destroyed by
+# its recovery or clean-up: refused before anything is made.
+# (run from a/)
+(cd a && expect nested_root_refused 2 env ROOT=runs/x/artifacts/inner V=1 "$M" run "$TMP/p.lua" --plugin-path "$tk" &&
+ has nested_root_refused "$OUT" "lies inside $TMP/a/runs/x/artifacts, which the pipeline root $TMP/a/runs/x manages")
+[ ! -e a/runs/x/artifacts/inner ] && pass nested_root_not_made || fail nested_root_not_made "made"
+expect slash_root_refused 2 env ROOT=/ V=1 "$M" run "$TMP/p.lua" --plugin-path "$tk" &&
+has slash_root_refused "$OUT" "the file system's root directory cannot be a pipeline root"
+
+# A symbolic link inside the root's artifacts/ never carries new outputs
+# out of it: the node fails naming it.
+mkdir -p outside
+mv a/runs/x/artifacts/last outside/last
+ln -s "$TMP/outside/last" a/runs/x/artifacts/last
+before=$(find outside | sort)
+(cd a && env ROOT=runs/x V=7 "$M" run "$TMP/p.lua" --plugin-path "$tk") >out10.txt 2>&1
+has symlinked_node_dir_refused "$(cat out10.txt)" "failed   last" "runs/x/artifacts/last is a symbolic link" \
+    "what mlpipe writes stays inside the root"
+[ "$(find outside | sort)" = "$before" ] && pass nothing_written_outside || fail nothing_written_outside "$(find outside | sort)"
+
+# A store copied while a node ran, restored after that run finished: the
+# store calls the execution RUNNING, its execution file says it finished.
+# The next run finishes it from the file (its outputs are kept, served from
+# the cache) instead of throwing it away.
+cat > mid.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "mid", root = "runs/mid" }
+local s = p:add("tk_source", { value = 1 })
+local a = p:add("tk_add", { name = "slow", data = s.data, add = 1, sleep = 2 })
+p:add("tk_add", { name = "after", data = a.data_out, add = 10 })
+local r = p:run {}
+print("value", r.nodes.after.outputs.data_out.properties.value)
+LUA
+"$M" run mid.lua --plugin-path "$tk" >mid1.txt 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+    [ "$(sql runs/mid/metadata.sqlite "SELECT count(*) FROM execution WHERE node='slow' AND state='RUNNING'" 2>/dev/null)" = 1 ] && break
+    sleep 0.05
+done
+cp runs/mid/metadata.sqlite mid_copy.sqlite
+wait "$pid"
+slow_dir=$(ls -d runs/mid/artifacts/slow/*/)
+cp mid_copy.sqlite runs/mid/metadata.sqlite
+expect restored_mid_run 0 "$M" run mid.lua --plugin-path "$tk" &&
+has restored_mid_run "$OUT" "cached   slow" "value	12"
+[ -d "$slow_dir" ] && pass finished_output_kept || fail finished_output_kept "$slow_dir removed"
+has restored_mid_run_complete "$(sql runs/mid/metadata.sqlite "SELECT state FROM execution WHERE node='slow' ORDER BY id LIMIT 1")" COMPLETE

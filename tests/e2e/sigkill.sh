@@ -12,7 +12,7 @@ p:add("tk_add", { name = "after", data = a.data_out, add = 10 })
 local r = p:run {}
 print("value", r.nodes.after.outputs.data_out.properties.value)
 LUA
-"$M" run slow.lua --plugin-path "$tk" >first.log 2>&1 &
+"$M" run "$TMP/slow.lua" --plugin-path "$tk" >first.log 2>&1 &
 pid=$!
 for _ in $(seq 100); do
     [ -n "$(ls runs/slow/.tmp 2>/dev/null)" ] && break
@@ -22,9 +22,10 @@ sleep 0.3
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
 sleep 0.5
-if pgrep -f "run slow.lua" >/dev/null; then
+# (By this test's own script path: other suites may run at the same time.)
+if pgrep -f "run $TMP/slow.lua" >/dev/null; then
     fail child_dies_with_parent "a process of the killed run is still alive"
-    pkill -9 -f "run slow.lua"
+    pkill -9 -f "run $TMP/slow.lua"
 else
     pass child_dies_with_parent
 fi

@@ -258,7 +258,11 @@ LUA
         has "schema_$1" "$OUT" "$3"
     fi
 }
+# Line and column (from 1) of the character the parser stopped at.
 bad_schema syntax '{ "version": 1, "features": [ { "name": "a", } ] }' "syntax.json:1:"
+bad_schema syntax_position '{ "version": 1, "features": tru }' "syntax_position.json:1:29: not valid JSON"
+bad_schema syntax_line '{ "version": 1,
+  "features": [1,, 2] }' "syntax_line.json:2:18: not valid JSON"
 bad_schema unknown_field '{ "version": 1, "features": [ { "name": "a", "type": "INT", "presense": {} } ] }' \
     "unknown_field.json: features[0] (a): unknown field 'presense'"
 bad_schema bad_type '{ "version": 1, "features": [ { "name": "a", "type": "BYTES" } ] }' \

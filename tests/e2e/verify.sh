@@ -176,3 +176,61 @@ expect restored_orphans_listed 7 "$M" verify --root runs/v && has restored_orpha
 expect restored_orphans_adopted 0 "$M" verify --root runs/v --repair && has restored_orphans_adopted "$OUT" "adopted"
 expect adopted_serves_cache 0 "$M" run p2.lua --plugin-path "$tk" -- 41 && has adopted_serves_cache "$OUT" "cached   tk_source" "value	41"
 consistent restored_consistent runs/v
+
+# Execution files are checked too: one edited, removed or broken is found
+# by verify and written again from the store by --repair; a repair never
+# restores from an edited one.
+cat > p3.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "e", root = "runs/e" }
+local s = p:add("tk_source", { value = 5 })
+local a = p:add("tk_add", { name = "add", data = s.data, add = 1 })
+local r = p:run {}
+print("value", r.nodes.add.outputs.data_out.properties.value)
+LUA
+expect execfile_setup 0 "$M" run p3.lua --plugin-path "$tk" && has execfile_setup "$OUT" "value	6"
+ef=$(ls runs/e/artifacts/add/*/execution.json)
+sed -i 's/"value": 6/"value": 42/' "$ef"
+expect execfile_edit_found 7 "$M" verify --root runs/e &&
+has execfile_edit_found "$OUT" "execution.json changed after it was written" "1 damaged"
+cp runs/e/metadata.sqlite e_backup.sqlite
+rm runs/e/metadata.sqlite
+expect execfile_edit_not_restored 7 "$M" verify --root runs/e --repair &&
+has execfile_edit_not_restored "$OUT" "orphan   artifacts/add/" "not adopted:" "changed after it was written"
+expect execfile_edit_not_served 0 "$M" run p3.lua --plugin-path "$tk" &&
+has execfile_edit_not_served "$OUT" "ran      add" "value	6"
+rm -rf runs/e && expect execfile_setup2 0 "$M" run p3.lua --plugin-path "$tk" && pass execfile_setup2
+ef=$(ls runs/e/artifacts/add/*/execution.json)
+rm "$ef"
+expect execfile_missing_rewritten 0 "$M" verify --root runs/e --repair &&
+has execfile_missing_rewritten "$OUT" "written again from the store"
+[ -f "$ef" ] && pass execfile_back || fail execfile_back "not written again"
+expect execfile_clean_after 0 "$M" verify --root runs/e && has execfile_clean_after "$OUT" "0 damaged, 0 orphaned"
+
+# An execution file copied in from another root is not adopted.
+alien=$(ls -d runs/v/artifacts/tk_source/*/ | head -1)
+cp -r "$alien" runs/e/artifacts/tk_source/
+expect alien_not_adopted 7 "$M" verify --root runs/e --repair &&
+has alien_not_adopted "$OUT" "orphan   artifacts/tk_source/$(basename "$alien")" \
+    "written for another pipeline root (copied in from elsewhere?)" &&
+lacks alien_never_adopted "$OUT" ": adopted"
+
+# Lineage survives a rebuild by adoption: inputs are adopted before what
+# consumed them, whatever the directory names.
+rm -rf runs/e && "$M" run p3.lua --plugin-path "$tk" >/dev/null 2>&1
+rm runs/e/metadata.sqlite
+expect lineage_rebuilt 0 "$M" verify --root runs/e --repair && pass lineage_rebuilt
+add=$(sql runs/e/metadata.sqlite "SELECT a.id FROM artifact a JOIN event v ON v.artifact_id=a.id JOIN execution e ON e.id=v.execution_id WHERE e.node='add' AND v.type='OUTPUT'")
+expect lineage_after_adoption 0 "$M" lineage "$add" --root runs/e &&
+has lineage_after_adoption "$OUT" "add (tk_add) made artifact $add" "from data: artifact"
+
+# show tells why an artifact is no longer LIVE.
+d=runs/e/$(sql runs/e/metadata.sqlite "SELECT uri FROM artifact WHERE id=$add")
+echo 7 > "$d/value.txt"
+"$M" run p3.lua --plugin-path "$tk" >/dev/null 2>&1
+expect show_deleted_reason 0 "$M" show "$add" --root runs/e &&
+has show_deleted_reason "$OUT" '"state": "DELETED"' '"reason": "damaged: file value.txt changed'
+
+# --json gives the findings as data.
+expect verify_json 0 "$M" verify --root runs/e --json &&
+has verify_json "$OUT" '"store": "ok"' '"artifacts": 2' '"damaged": []' '"orphans": []' '"files":'
