@@ -82,9 +82,7 @@ static int ck_read(sqlite3_file *pf, void *buf, int amt, sqlite3_int64 off)
         read_header(f, buf);
     if (is_page(f, amt, off) &&
         get_le64((unsigned char *)buf + amt - 8) != page_sum(buf, amt)) {
-        f->fault_offset = off;
-        sqlite3_log(SQLITE_IOERR_DATA, "page %lld fails its checksum",
-                    (long long)(off / f->page_size + 1));
+        f->fault_offset = off;  /* the store names the page in its message */
         return SQLITE_IOERR_DATA;
     }
     return SQLITE_OK;

@@ -184,9 +184,6 @@ static void modules(lua_State *L, feed *f)
         if (lua_isfunction(L, -3) && lua_pcall(L, 2, 1, 0) == LUA_OK &&
             lua_isstring(L, -1)) {
             char hash[MLPI_HASH_HEX];
-            lua_rawgeti(L, loaded + 1, i);
-            puts_(f, lua_tostring(L, -1));
-            lua_pop(L, 1);
             if (mlpi_hash_file(lua_tostring(L, -1), hash, NULL) == MLP_OK)
                 puts_(f, hash);
         }

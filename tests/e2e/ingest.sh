@@ -283,3 +283,24 @@ for _, f in ipairs(s.splits[1].features) do
 end
 LUA
 expect dictionary_grows 0 "$M" run cats.lua && has dictionary_grows "$OUT" "unique	c	300	2"
+
+# A Lua component writes a wide table (more columns than Lua's guaranteed
+# stack slots) and reads it back whole.
+cat > wide.lua <<'LUA'
+local mp = require "mlpipe"
+mp.component { name = "wide", stage = "transform", outputs = { out = "Examples" },
+  run = function(ctx)
+    local cols = {}
+    for c = 1, 120 do cols[c] = { name = "c" .. c, type = "numeric", values = { c, c * 2 } } end
+    local path = ctx:output("out").uri .. "/all.mlpt"
+    ctx:write_table(path, 2, cols)
+    local t = assert(ctx:read_table(path))
+    local v = t:column("c120")
+    ctx:set_property("out", "shape", #t:names() .. "x" .. t:nrows() .. ":" .. v[2])
+  end }
+local p = mp.pipeline { name = "wide", root = "runs/wide" }
+local r = p:add("wide", {})
+local res = p:run {}
+print("shape", res.nodes.wide.outputs.out.properties.shape)
+LUA
+expect wide_lua_table 0 "$M" run wide.lua && has wide_lua_table "$OUT" "shape	120x2:240"

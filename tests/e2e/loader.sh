@@ -86,3 +86,36 @@ LUA
 expect refuses_taken_plugin_name 0 "$M" plugins --plugin-path "$TMP/dupname" &&
 has refuses_taken_plugin_name "$OUT" "refused $TMP/dupname/dupname.lua: plugin name 'csv_import' is already taken by" &&
 lacks taken_plugin_name_registers_nothing "$OUT" "fresh_component"
+
+# The JSON listing says which ports are optional and which take several.
+mkdir multi
+cat > multi/multi.lua <<'LUA'
+local mp = require "mlpipe"
+mp.plugin { name = "multi", version = "1.0.0", license = "MIT", description = "ports" }
+mp.component { name = "gather", stage = "analyze",
+  inputs = { { name = "parts", type = "TestData", multiple = true },
+             { name = "extra", type = "TestData", optional = true } },
+  outputs = { o = "Statistics" }, run = function(ctx) end }
+LUA
+expect json_port_flags 0 "$M" plugins --json --plugin-path "$TMP/multi" &&
+has json_port_flags "$(tr -d ' \n' <<<"$OUT")" \
+    '{"name":"parts","type":"TestData","optional":false,"multiple":true}' \
+    '{"name":"extra","type":"TestData","optional":true,"multiple":false}'
+
+# An unknown component is tied to a refused plugin only when the refused
+# file bears its name: no_descriptor.so is not "abcdefghijklm".
+cat > unknown.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "u", root = "runs/u" }
+p:add("abcdefghijklm", {})
+LUA
+expect unknown_not_tied_to_refusal 2 "$M" run unknown.lua --plugin-path "$TMP/plugins" &&
+has unknown_not_tied_to_refusal "$OUT" "unknown component 'abcdefghijklm' (\`mlpipe plugins\` lists" &&
+lacks unknown_not_tied_to_refusal_text "$OUT" "was refused"
+cat > refusedcomp.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "u", root = "runs/u" }
+p:add("no_descriptor", {})
+LUA
+expect unknown_tied_to_refusal 2 "$M" run refusedcomp.lua --plugin-path "$TMP/plugins" &&
+has unknown_tied_to_refusal "$OUT" "unknown component 'no_descriptor' (a plugin that may provide it was refused:"

@@ -31,6 +31,8 @@ has show_anomalies_table "$OUT" "split all: 2 anomalies" "ERROR   cat           
 expect report_written 0 "$M" report latest -o report.html --root runs/rep &&
 has report_written "$OUT" "wrote report.html (3 artifacts)"
 html=$(cat report.html)
+run=$(sql runs/rep/metadata.sqlite "SELECT name FROM context WHERE type='run' ORDER BY id DESC LIMIT 1")
+has report_titled_by_run "$html" "<h1>$run</h1>"
 has report_has_sections "$html" "<h2>Statistics of statistics" "<h2>Schema of schema_import" \
     "<h2>Anomalies of validate" "<svg" "ENUM_TYPE_UNEXPECTED_STRING_VALUES" "d.csv:4"
 lacks report_self_contained "$html" '[sS][rR][cC]=|[hH][rR][eE][fF]=|https?:' 

@@ -100,6 +100,7 @@ expect clean_data_passes 0 "$M" run check.lua -- good.csv schema.json '{ root = 
 # Environments: serving data has no label; that is fine in SERVING only.
 cut -d, -f1-8 good.csv > serving.csv
 expect serving_without_label 0 "$M" run check.lua -- serving.csv schema.json '{ root = "srv", environment = "SERVING" }' &&
+has environment_recorded "$(cat runs/srv/artifacts/validate/*/anomalies/anomalies.json)" '"environment": "SERVING"' &&
 [ -z "$(grep ERROR <<<"$OUT")" ] && pass serving_without_label || fail serving_without_label "$OUT"
 expect training_needs_label 4 "$M" run check.lua -- serving.csv schema.json '{ root = "srv2" }' &&
 has training_needs_label "$OUT" "SCHEMA_MISSING_COLUMN	label	ERROR"
@@ -269,6 +270,10 @@ bad_schema bad_type '{ "version": 1, "features": [ { "name": "a", "type": "BYTES
     'bad_type.json: features[0] (a): type must be "INT", "FLOAT" or "STRING", got BYTES'
 bad_schema fraction '{ "version": 1, "features": [ { "name": "a", "type": "INT", "presence": { "min_fraction": 1.5 } } ] }' \
     "fraction.json: features[0] (a).presence.min_fraction: 1.5 is outside [0, 1]"
+bad_schema nan_flag '{ "version": 1, "features": [ { "name": "a", "type": "FLOAT", "float_domain": { "disallow_nan": "yes" } } ] }' \
+    "nan_flag.json: features[0] (a).float_domain.disallow_nan:"
+bad_schema inf_flag '{ "version": 1, "features": [ { "name": "a", "type": "FLOAT", "float_domain": { "disallow_inf": 1 } } ] }' \
+    "inf_flag.json: features[0] (a).float_domain.disallow_inf:"
 bad_schema range '{ "version": 1, "features": [ { "name": "a", "type": "FLOAT", "float_domain": { "min": 3, "max": 1 } } ] }' \
     "range.json: features[0] (a).float_domain: min 3 is greater than max 1"
 bad_schema no_domain '{ "version": 1, "features": [ { "name": "a", "type": "STRING", "domain": "nope" } ] }' \

@@ -165,6 +165,15 @@ static void json_round_trip(void)
     CHECK(back.n == 2 && strcmp(back.files[0].hash, m.files[0].hash) == 0 &&
           back.files[1].size == 6);
     cJSON_Delete(j);
+    /* Entries come back sorted by name, whatever order the file has. */
+    j = cJSON_Parse("[{\"name\": \"b\", \"size\": 1, \"hash\": "
+                    "\"0123456789abcdef0123456789abcdef\"}, {\"name\": \"a/z\", "
+                    "\"size\": 2, \"hash\": \"0123456789abcdef0123456789abcdef\"}]");
+    mlpi_manifest_free(&back);
+    CHECK(mlpi_manifest_from_json(j, &back, &err) == MLP_OK);
+    CHECK(back.n == 2 && strcmp(back.files[0].name, "a/z") == 0 &&
+          back.files[1].size == 1);
+    cJSON_Delete(j);
     bad = cJSON_Parse("[{\"name\": \"../x\", \"size\": 1, \"hash\": "
                       "\"0123456789abcdef0123456789abcdef\"}]");
     mlpi_manifest_free(&back);
