@@ -192,3 +192,65 @@ has captured_arg_changed "$OUT" "ran      mul" "a value the Lua component captur
 sed -i 's/factor = 2/factor = 4/' helper.lua
 expect required_module_changed 0 "$M" run cap.lua --plugin-path "$tk" -- 3 &&
 has required_module_changed "$OUT" "ran      mul" "v	60"
+
+# A captured table is hashed with its keys, not only its values.
+cat > keys.lua <<'LUA'
+local mp = require "mlpipe"
+local weights = {}
+weights[os.getenv("KEY")] = 1
+mp.component { name = "pick", stage = "transform",
+  inputs = { data = "TestData" }, outputs = { out = "TestData" },
+  run = function(ctx)
+    local k = next(weights)
+    ctx:set_property("out", "key", k)
+  end }
+local p = mp.pipeline { name = "keys", root = "runs/keys" }
+local s = p:add("tk_source", { value = 5 })
+local m = p:add("pick", { data = s.data })
+local r = p:run {}
+print("key", r.nodes.pick.outputs.out.properties.key)
+LUA
+expect captured_table_first 0 env KEY=red "$M" run keys.lua --plugin-path "$tk" && has captured_table_first "$OUT" "key	red"
+expect captured_table_keys 0 env KEY=blue "$M" run keys.lua --plugin-path "$tk" &&
+has captured_table_keys "$OUT" "ran      pick" "key	blue"
+
+# Captured tables with many string keys hash the same from one run to the
+# next (Lua orders them differently in every process).
+cat > many.lua <<'LUA'
+local mp = require "mlpipe"
+local names = {}
+for i = 1, 40 do names["k" .. i] = i end
+mp.component { name = "count", stage = "transform",
+  inputs = { data = "TestData" }, outputs = { out = "TestData" },
+  run = function(ctx)
+    local n = 0
+    for _ in pairs(names) do n = n + 1 end
+    ctx:set_property("out", "n", n)
+  end }
+local p = mp.pipeline { name = "many", root = "runs/many" }
+local s = p:add("tk_source", { value = 5 })
+p:add("count", { data = s.data })
+p:run {}
+LUA
+expect many_keys_first 0 "$M" run many.lua --plugin-path "$tk" && has many_keys_first "$OUT" "ran      count"
+ok=1
+for i in 1 2 3; do
+    expect many_keys_cached 0 "$M" run many.lua --plugin-path "$tk" || { ok=0; break; }
+    grep -q "cached   count" <<<"$OUT" || { ok=0; break; }
+done
+[ "$ok" = 1 ] && pass many_keys_cached || fail many_keys_cached "$OUT"
+
+# Durations are measured, not invented: a node that sleeps half a second
+# takes about that long.
+cat > dur.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "dur", root = "runs/dur" }
+local s = p:add("tk_source", { value = 1 })
+p:add("tk_add", { name = "nap", data = s.data, sleep = 0.5, cache = false })
+local r = p:run {}
+print("seconds", r.nodes.nap.seconds)
+LUA
+expect duration_measured 0 "$M" run dur.lua --plugin-path "$tk" &&
+awk '$1 == "seconds" { exit !($2 >= 0.45 && $2 < 10) }' <<<"$OUT" &&
+awk '$1 == "ran" && $2 == "nap" { sub("s", "", $3); exit !($3 >= 0.45 && $3 < 10) }' <<<"$OUT" &&
+    pass duration_measured || fail duration_measured "$OUT"

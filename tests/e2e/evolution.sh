@@ -85,3 +85,14 @@ p:run {}
 LUA
 expect example_count_drift 4 "$M" run counts.lua &&
 has example_count_drift "$OUT" "all: dataset COMPARATOR_LOW_NUM_EXAMPLES"
+# Within both limits (100 against 90, a fraction of 0.9; and on the upper
+# edge, 120 against 100): no anomaly.  Above: high.
+{ echo v; seq 1 90; } > count_2.csv
+expect example_count_within 0 "$M" run counts.lua && has example_count_within "$OUT" "ran      validate" &&
+lacks example_count_within_none "$OUT" "NUM_EXAMPLES"
+{ echo v; seq 1 120; } > count_2.csv
+expect example_count_upper_edge 0 "$M" run counts.lua && has example_count_upper_edge "$OUT" "ran      validate" &&
+lacks example_count_upper_edge_none "$OUT" "NUM_EXAMPLES"
+{ echo v; seq 1 121; } > count_2.csv
+expect example_count_high 4 "$M" run counts.lua &&
+has example_count_high "$OUT" "all: dataset COMPARATOR_HIGH_NUM_EXAMPLES"
