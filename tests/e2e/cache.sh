@@ -254,3 +254,26 @@ expect duration_measured 0 "$M" run dur.lua --plugin-path "$tk" &&
 awk '$1 == "seconds" { exit !($2 >= 0.45 && $2 < 10) }' <<<"$OUT" &&
 awk '$1 == "ran" && $2 == "nap" { sub("s", "", $3); exit !($3 >= 0.45 && $3 < 10) }' <<<"$OUT" &&
     pass duration_measured || fail duration_measured "$OUT"
+
+# On a terminal a node running longer than half a second shows in a
+# progress line: the progress it reports, else its elapsed whole seconds;
+# the line is cleared before the node's result is printed. `script`
+# gives the run a tty.
+sed -e 's/sleep = 0.5/sleep = 1.8/' -e 's/runs\/dur/runs\/tty/' dur.lua > tty.lua
+cat > tty2.lua <<'LUA'
+local mp = require "mlpipe"
+mp.component { name = "doze", stage = "analyze", outputs = { o = "Statistics" },
+  run = function(ctx) os.execute("sleep 1.8") end }
+local p = mp.pipeline { name = "tty2", root = "runs/tty2" }
+p:add("doze", { cache = false })
+p:run {}
+LUA
+script -qec "$M run tty.lua --plugin-path $tk" /dev/null > tty.out 2>&1
+script -qec "$M run tty2.lua" /dev/null > tty2.out 2>&1
+if grep -aEq 'running: nap [0-9]+/180 ticks' tty.out &&
+   grep -aq 'running: doze [12]s' tty2.out && ! grep -aEq 'running: doze [0-9]{3,}' tty2.out &&
+   grep -aq $'\033\\[Kran  *doze' tty2.out && grep -aq $'\033\\[Kran  *nap' tty.out; then
+    pass tty_progress_line
+else
+    fail tty_progress_line "$(cat tty.out tty2.out | tr '\r\033' '|~')"
+fi
