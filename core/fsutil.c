@@ -264,6 +264,37 @@ double mlpi_monotonic(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+int64_t mlpi_timespec_ns(const struct timespec *t)
+{
+    return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
+void mlpi_file_id_from(const struct stat *st, mlpi_file_id *id)
+{
+    id->dev = (int64_t)st->st_dev;
+    id->ino = (int64_t)st->st_ino;
+    id->size = (int64_t)st->st_size;
+    id->mtime_ns = mlpi_timespec_ns(&st->st_mtim);
+    id->ctime_ns = mlpi_timespec_ns(&st->st_ctim);
+}
+
+int mlpi_file_id_of(const char *path, mlpi_file_id *id, mlp_error *err)
+{
+    struct stat st;
+
+    if (stat(path, &st) != 0)
+        return mlp_error_set(err, errno == ENOENT ? MLP_ENOTFOUND : MLP_EIO,
+                             "%s: %s", path, strerror(errno));
+    mlpi_file_id_from(&st, id);
+    return MLP_OK;
+}
+
+int mlpi_file_id_equal(const mlpi_file_id *a, const mlpi_file_id *b)
+{
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+           a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
 static void hex128(XXH128_hash_t h, char out[MLPI_HASH_HEX])
 {
     snprintf(out, MLPI_HASH_HEX, "%016llx%016llx",

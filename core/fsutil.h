@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include <mlpipe/error.h>
 
@@ -31,6 +33,17 @@ void mlpi_fsync_dir(const char *path);
 /* Wall-clock seconds since the epoch and a monotonic clock in seconds. */
 double mlpi_now(void);
 double mlpi_monotonic(void);
+
+/* What identifies a file's version without reading it: a rewrite in
+ * place changes ctime even when size and mtime are restored. */
+typedef struct mlpi_file_id {
+    int64_t dev, ino, size, mtime_ns, ctime_ns;
+} mlpi_file_id;
+void mlpi_file_id_from(const struct stat *st, mlpi_file_id *id);
+/* MLP_OK, or an error naming path (stat follows symlinks). */
+int mlpi_file_id_of(const char *path, mlpi_file_id *id, mlp_error *err);
+int mlpi_file_id_equal(const mlpi_file_id *a, const mlpi_file_id *b);
+int64_t mlpi_timespec_ns(const struct timespec *t);
 
 /* 128-bit content hashes as 32 hex digits plus NUL. */
 #define MLPI_HASH_HEX 33

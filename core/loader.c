@@ -1,10 +1,11 @@
 /* Opening plugin modules with libltdl.
  *
- * Every libltdl call lives here, so swapping the loader means editing one
- * file.  Distributions delete .la files, and without one libltdl does not
+ * Every libltdl (and dlopen) call lives here, so swapping the loader means
+ * editing one file.  Distributions delete .la files, and without one libltdl does not
  * strip the `_LTX_` prefix, so the descriptor is looked up under the plain
  * name first and under the module-prefixed name second.
  */
+#include <dlfcn.h>
 #include <ltdl.h>
 #include <stdio.h>
 #include <string.h>
@@ -67,10 +68,20 @@ int mlpi_loader_open(const char *path, void **handle,
     lt_dladvise_local(&advise);
     h = lt_dlopenadvise(path, advise);
     lt_dladvise_destroy(&advise);
-    if (h == NULL)
+    if (h == NULL) {
+        /* libltdl reports only "file not found" after trying its loaders;
+         * the system loader says what is wrong (a missing symbol, a missing
+         * library, not ELF).  Same flags, so the same verdict. */
+        const char *why = lt_dlerror();
+        void *probe = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
+        if (probe == NULL)
+            why = dlerror();
+        else
+            dlclose(probe);
         return mlp_error_set(err, MLP_EPLUGIN,
                              "%s: not a loadable shared object: %s", path,
-                             lt_dlerror());
+                             why ? why : "unknown error");
+    }
     p = lt_dlsym(h, MLP_PLUGIN_SYMBOL);
     if (p == NULL) {
         module_name(path, mod, sizeof mod);

@@ -13,11 +13,6 @@
 
 #include "manifest.h"
 
-static int64_t ns_of(struct timespec t)
-{
-    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
 static void hex128(XXH128_hash_t h, char out[MLPI_HASH_HEX])
 {
     snprintf(out, MLPI_HASH_HEX, "%016llx%016llx",
@@ -147,7 +142,8 @@ static int walk(const char *path, const char *rel, XXH3_state_t *dirst,
             if (rc == MLP_OK &&
                 mlpi_manifest_add(m, crel, (int64_t)st.st_size, hash,
                                   (int64_t)st.st_dev, (int64_t)st.st_ino,
-                                  ns_of(st.st_mtim), ns_of(st.st_ctim)) != MLP_OK)
+                                  mlpi_timespec_ns(&st.st_mtim),
+                                  mlpi_timespec_ns(&st.st_ctim)) != MLP_OK)
                 rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
         } else {
             mlpi_mfile key = { .name = crel };
@@ -181,8 +177,9 @@ int mlpi_manifest_build(const char *dir, mlpi_manifest *m,
 static int same_identity(const mlpi_mfile *f, const struct stat *st)
 {
     return f->size == (int64_t)st->st_size && f->dev == (int64_t)st->st_dev &&
-           f->ino == (int64_t)st->st_ino && f->mtime_ns == ns_of(st->st_mtim) &&
-           f->ctime_ns == ns_of(st->st_ctim);
+           f->ino == (int64_t)st->st_ino &&
+           f->mtime_ns == mlpi_timespec_ns(&st->st_mtim) &&
+           f->ctime_ns == mlpi_timespec_ns(&st->st_ctim);
 }
 
 int mlpi_manifest_check(const char *dir, mlpi_manifest *m, int full,
@@ -225,8 +222,8 @@ int mlpi_manifest_check(const char *dir, mlpi_manifest *m, int full,
         if (!same_identity(f, &st)) {
             f->dev = (int64_t)st.st_dev;
             f->ino = (int64_t)st.st_ino;
-            f->mtime_ns = ns_of(st.st_mtim);
-            f->ctime_ns = ns_of(st.st_ctim);
+            f->mtime_ns = mlpi_timespec_ns(&st.st_mtim);
+            f->ctime_ns = mlpi_timespec_ns(&st.st_ctim);
             f->refreshed = 1;
             refreshed++;
         }

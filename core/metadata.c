@@ -19,11 +19,6 @@
 #define prep mlpi_store_prep
 #define step_done mlpi_store_step_done
 
-static int64_t ns_of(struct timespec t)
-{
-    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
 int mlpi_store_file_hash(mlpi_store *s, const char *path,
                          char out[MLPI_HASH_HEX], mlp_error *err)
 {
@@ -35,8 +30,8 @@ int mlpi_store_file_hash(mlpi_store *s, const char *path,
 
     if (stat(path, &st) != 0)
         return mlpi_hash_file(path, out, err);  /* it reports the error */
-    mtime = ns_of(st.st_mtim);
-    ctime = ns_of(st.st_ctim);
+    mtime = mlpi_timespec_ns(&st.st_mtim);
+    ctime = mlpi_timespec_ns(&st.st_ctim);
     rc = prep(s, &q, err, "SELECT hash FROM file_hash WHERE path=? AND dev=? "
               "AND ino=? AND size=? AND mtime_ns=? AND ctime_ns=?", "tiiiii",
               path, (int64_t)st.st_dev, (int64_t)st.st_ino,

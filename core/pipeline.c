@@ -92,11 +92,19 @@ int mlpi_pipeline_add(mlpi_pipeline *p, const char *component,
 
     *out = NULL;
     if (c == NULL) {
-        const char *why = mlpi_registry_refusal_for(p->reg, component);
-        if (why != NULL)
+        int certain;
+        const mlpi_refusal *f = mlpi_registry_refusal_for(p->reg, component,
+                                                          &certain);
+        if (f != NULL && certain)
+            return mlp_error_set(err, MLP_EPLUGIN,
+                                 "component '%s' cannot be used: its plugin "
+                                 "%s was refused: %s", component, f->path,
+                                 f->reason);
+        if (f != NULL)
             return mlp_error_set(err, MLP_ENOTFOUND,
-                                 "unknown component '%s' (a plugin that may "
-                                 "provide it was refused: %s)", component, why);
+                                 "unknown component '%s' (plugin %s, which "
+                                 "may provide it, was refused: %s)", component,
+                                 f->path, f->reason);
         return mlp_error_set(err, MLP_ENOTFOUND,
                              "unknown component '%s' (`mlpipe plugins` lists "
                              "the available ones)", component);

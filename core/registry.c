@@ -1,14 +1,12 @@
 /* The plugin registry: search directories, checks before trusting a plugin,
  * and the component table that pipelines resolve names against. */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <lauxlib.h>
 #include <lua.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "loader.h"
 #include "lua_api.h"
@@ -18,10 +16,6 @@
 #ifndef MLPIPE_PLUGINDIR
 #define MLPIPE_PLUGINDIR "/usr/local/lib/mlpipe/plugins"
 #endif
-
-/* Fields a descriptor and a component must have for us to read them. */
-#define DESC_MIN_SIZE offsetof(mlp_plugin_desc, init)
-#define COMP_MIN_SIZE offsetof(mlp_component, reserved)
 
 static const char *const stage_names[] = {
     NULL, "ingest", "validate", "label", "transform", "select", "train",
@@ -82,7 +76,10 @@ void mlpi_plugin_free(mlpi_plugin *p)
     if (p->desc != NULL && p->desc->struct_size > offsetof(mlp_plugin_desc, fini) &&
         p->desc->fini != NULL)
         p->desc->fini();
-    mlpi_loader_close(p->handle);
+    if (p->handle != NULL) {
+        mlpi_loader_close(p->handle);
+        mlpi_loader_exit();
+    }
     free(p->name);
     free(p->version);
     free(p->license);
@@ -137,6 +134,9 @@ void mlpi_registry_free(mlpi_registry *r)
     for (size_t i = 0; i < r->n_refused; i++) {
         free(r->refused[i].path);
         free(r->refused[i].reason);
+        for (size_t k = 0; k < r->refused[i].n_components; k++)
+            free(r->refused[i].components[k]);
+        free(r->refused[i].components);
     }
     free(r->refused);
     for (size_t i = 0; i < r->n_dirs; i++)
@@ -145,8 +145,6 @@ void mlpi_registry_free(mlpi_registry *r)
     for (size_t i = 0; i < r->n_overrides; i++)
         free(r->overrides[i]);
     free(r->overrides);
-    if (r->loaded)
-        mlpi_loader_exit();
     free(r);
 }
 
@@ -211,16 +209,33 @@ int mlpi_registry_allow_override(mlpi_registry *r, const char *component,
     return MLP_OK;
 }
 
-static int refuse(mlpi_registry *r, const char *path, const char *reason)
+int mlpi_registry_refuse(mlpi_registry *r, const char *path,
+                         const char *reason, const cJSON *components)
 {
     mlpi_refusal *nr = realloc(r->refused, (r->n_refused + 1) * sizeof *nr);
+    mlpi_refusal *f;
+    const cJSON *c;
 
     if (nr == NULL)
         return MLP_ENOMEM;
     r->refused = nr;
-    nr[r->n_refused].path = strdup(path);
-    nr[r->n_refused].reason = strdup(reason);
+    f = &nr[r->n_refused];
+    memset(f, 0, sizeof *f);
+    f->path = strdup(path);
+    f->reason = strdup(reason);
     r->n_refused++;
+    if (f->path == NULL || f->reason == NULL)
+        return MLP_ENOMEM;
+    if (cJSON_GetArraySize(components) > 0) {
+        f->components = calloc((size_t)cJSON_GetArraySize(components),
+                               sizeof *f->components);
+        if (f->components == NULL)
+            return MLP_ENOMEM;
+    }
+    cJSON_ArrayForEach(c, components)
+        if (cJSON_IsString(c) &&
+            (f->components[f->n_components++] = strdup(c->valuestring)) == NULL)
+            return MLP_ENOMEM;
     return MLP_OK;
 }
 
@@ -233,15 +248,26 @@ const mlpi_component *mlpi_registry_find(const mlpi_registry *r,
     return NULL;
 }
 
-const char *mlpi_registry_refusal_for(const mlpi_registry *r, const char *name)
+const mlpi_refusal *mlpi_registry_refusal_for(const mlpi_registry *r,
+                                              const char *name, int *certain)
 {
-    /* A refused plugin's file name often is its component's name. */
+    size_t len = strlen(name);
+
+    for (size_t i = 0; i < r->n_refused; i++)
+        for (size_t k = 0; k < r->refused[i].n_components; k++)
+            if (strcmp(r->refused[i].components[k], name) == 0) {
+                *certain = 1;
+                return &r->refused[i];
+            }
+    /* A plugin refused before its descriptor could be read: its file name
+     * often is its component's name. */
+    *certain = 0;
     for (size_t i = 0; i < r->n_refused; i++) {
         const char *base = strrchr(r->refused[i].path, '/');
         base = base ? base + 1 : r->refused[i].path;
-        if (strncmp(base, name, strlen(name)) == 0 &&
-            (base[strlen(name)] == '.' || base[strlen(name)] == '\0'))
-            return r->refused[i].reason;
+        if (strncmp(base, name, len) == 0 &&
+            (base[len] == '.' || base[len] == '\0'))
+            return &r->refused[i];
     }
     return NULL;
 }
@@ -364,242 +390,9 @@ int mlpi_registry_add_plugin(mlpi_registry *r, mlpi_plugin *p, mlp_error *err)
 }
 
 /* Drops every component of plugin p (after a refusal half-way through). */
-static void drop_components_of(mlpi_registry *r, const mlpi_plugin *p)
+void mlpi_registry_drop_components_of(mlpi_registry *r, const mlpi_plugin *p)
 {
     for (size_t i = r->n_comps; i-- > 0;)
         if (r->comps[i]->plugin == p)
             remove_comp(r, i);
-}
-
-static int check_desc(const mlp_plugin_desc *d, mlp_error *err)
-{
-    if (d->struct_size < DESC_MIN_SIZE)
-        return mlp_error_set(err, MLP_EPLUGIN,
-                             "descriptor struct size %u is smaller than the "
-                             "%zu bytes of ABI %d.0", d->struct_size,
-                             (size_t)DESC_MIN_SIZE, MLP_ABI_MAJOR);
-    if (d->abi_major != MLP_ABI_MAJOR)
-        return mlp_error_set(err, MLP_EVERSION,
-                             "built for plugin ABI %u.%u, this mlpipe speaks "
-                             "ABI %d.%d (major versions must match)",
-                             d->abi_major, d->abi_minor, MLP_ABI_MAJOR,
-                             MLP_ABI_MINOR);
-    if (d->abi_minor > MLP_ABI_MINOR)
-        return mlp_error_set(err, MLP_EVERSION,
-                             "built for plugin ABI %u.%u, newer than this "
-                             "mlpipe's %d.%d: upgrade mlpipe", d->abi_major,
-                             d->abi_minor, MLP_ABI_MAJOR, MLP_ABI_MINOR);
-    if (d->component_size < COMP_MIN_SIZE)
-        return mlp_error_set(err, MLP_EPLUGIN,
-                             "component struct size %u is smaller than the "
-                             "%zu bytes of ABI %d.0", d->component_size,
-                             (size_t)COMP_MIN_SIZE, MLP_ABI_MAJOR);
-    if (d->name == NULL || !mlpi_is_identifier(d->name))
-        return mlp_error_set(err, MLP_EPLUGIN,
-                             "plugin name '%s' is not an identifier",
-                             d->name ? d->name : "(null)");
-    if (d->version == NULL || d->version[0] == '\0')
-        return mlp_error_set(err, MLP_EPLUGIN, "plugin '%s' has no version",
-                             d->name);
-    if (d->components == NULL || d->components[0].name == NULL)
-        return mlp_error_set(err, MLP_EPLUGIN, "plugin '%s' has no components",
-                             d->name);
-    return MLP_OK;
-}
-
-static char *dup_or_empty(const char *s)
-{
-    return strdup(s ? s : "");
-}
-
-static int load_so(mlpi_registry *r, const char *path, size_t dir_index,
-                   mlp_error *err)
-{
-    mlpi_plugin *p = calloc(1, sizeof *p);
-    const mlp_plugin_desc *d;
-    void *handle;
-    int rc;
-
-    if (p == NULL)
-        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    rc = mlpi_hash_file(path, p->hash, err);
-    if (rc == MLP_OK)
-        rc = mlpi_loader_open(path, &handle, &d, err);
-    if (rc != MLP_OK) {
-        free(p);
-        return rc;
-    }
-    p->handle = handle;
-    p->dir_index = dir_index;
-    p->path = strdup(path);
-    rc = check_desc(d, err);
-    if (rc != MLP_OK) {
-        mlpi_plugin_free(p);
-        return rc;
-    }
-    p->desc = d;
-    p->name = dup_or_empty(d->name);
-    p->version = dup_or_empty(d->version);
-    p->license = dup_or_empty(d->license);
-    p->description = dup_or_empty(d->description);
-    rc = mlpi_registry_add_plugin(r, p, err);
-    if (rc != MLP_OK) {
-        p->desc = NULL;  /* never initialised: do not call fini */
-        mlpi_plugin_free(p);
-        return rc;
-    }
-    const char *base = (const char *)d->components;
-    for (size_t i = 0;; i++) {
-        const mlp_component *src =
-            (const mlp_component *)(base + i * d->component_size);
-        mlpi_component *c;
-        if (src->name == NULL)
-            break;
-        c = calloc(1, sizeof *c);
-        if (c == NULL) {
-            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-            break;
-        }
-        memcpy(&c->c, src, d->component_size < sizeof c->c ? d->component_size
-                                                            : sizeof c->c);
-        c->plugin = p;
-        c->lua_ref = LUA_NOREF;
-        memcpy(c->source_hash, p->hash, sizeof c->source_hash);
-        if (c->c.run == NULL) {
-            rc = mlp_error_set(err, MLP_EPLUGIN, "component '%s' has no run "
-                               "function", c->c.name);
-            mlpi_component_free(c);
-            break;
-        }
-        rc = mlpi_registry_add_component(r, c, err);
-        if (rc != MLP_OK)
-            break;
-    }
-    if (rc == MLP_OK && d->struct_size > offsetof(mlp_plugin_desc, init) &&
-        d->init != NULL) {
-        rc = d->init(err);
-        if (rc != MLP_OK)
-            mlp_error_prefix(err, "init failed");
-    }
-    if (rc != MLP_OK) {
-        drop_components_of(r, p);
-        r->n_plugins--;
-        p->desc = NULL;
-        mlpi_plugin_free(p);
-    }
-    return rc;
-}
-
-/* A file anyone may write could be replaced by anyone with code we would
- * then run: refuse it, as GStreamer and nginx do. */
-static int check_trusted(const char *path, mlp_error *err)
-{
-    struct stat st;
-    char dir[4096];
-    char *slash;
-
-    if (stat(path, &st) != 0)
-        return mlp_error_set(err, MLP_EIO, "cannot stat: %s", strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        return mlp_error_set(err, MLP_EPLUGIN, "not a regular file");
-    if (st.st_mode & S_IWOTH)
-        return mlp_error_set(err, MLP_EPLUGIN,
-                             "the file is world-writable (chmod o-w it)");
-    snprintf(dir, sizeof dir, "%s", path);
-    slash = strrchr(dir, '/');
-    if (slash != NULL) {
-        *slash = '\0';
-        if (stat(dir[0] ? dir : "/", &st) == 0 && (st.st_mode & S_IWOTH))
-            return mlp_error_set(err, MLP_EPLUGIN,
-                                 "its directory %s is world-writable", dir);
-    }
-    return MLP_OK;
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n > m && strcmp(s + n - m, suffix) == 0;
-}
-
-int mlpi_registry_load_file(mlpi_registry *r, const char *path,
-                            size_t dir_index, mlp_error *err)
-{
-    int rc = check_trusted(path, err);
-
-    if (rc == MLP_OK) {
-        if (ends_with(path, ".lua"))
-            rc = mlpi_lua_load_plugin(r, path, dir_index, err);
-        else
-            rc = load_so(r, path, dir_index, err);
-    }
-    if (rc != MLP_OK && rc != MLP_ENOMEM) {
-        if (refuse(r, path, err->msg) != MLP_OK)
-            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    }
-    return rc;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int scan_dir(mlpi_registry *r, size_t di, mlp_error *err)
-{
-    const char *dir = r->dirs[di];
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char **names = NULL;
-    size_t n = 0;
-    int rc = MLP_OK;
-
-    if (d == NULL)
-        return MLP_OK;  /* a search directory that does not exist is fine */
-    while ((e = readdir(d)) != NULL) {
-        char *nm;
-        if (!ends_with(e->d_name, ".so") && !ends_with(e->d_name, ".lua"))
-            continue;
-        nm = strdup(e->d_name);
-        if (nm == NULL || push_ptr((void ***)&names, &n, nm) != MLP_OK) {
-            free(nm);
-            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-            break;
-        }
-    }
-    closedir(d);
-    if (n > 0)
-        qsort(names, n, sizeof *names, cmp_str);
-    for (size_t i = 0; rc == MLP_OK && i < n; i++) {
-        char path[4096];
-        mlp_error e2;
-        mlpi_path_join(path, sizeof path, dir, names[i]);
-        if (mlpi_registry_load_file(r, path, di, &e2) == MLP_ENOMEM)
-            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-    return rc;
-}
-
-int mlpi_registry_load(mlpi_registry *r, mlp_error *err)
-{
-    int rc;
-
-    if (!r->loaded) {
-        rc = mlpi_loader_init(err);
-        if (rc != MLP_OK)
-            return rc;
-        r->loaded = 1;
-    }
-    /* Directories are scanned once each, in order; n_scanned remembers how
-     * far we got so mp.plugin_path() can add and load more later. */
-    for (size_t i = r->n_scanned; i < r->n_dirs; i++) {
-        rc = scan_dir(r, i, err);
-        if (rc != MLP_OK)
-            return rc;
-        r->n_scanned = i + 1;
-    }
-    return MLP_OK;
 }

@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 #include <mlpipe/plugin.h>
 
 #include "fsutil.h"
@@ -20,10 +22,14 @@ typedef struct lua_State lua_State;
 
 typedef struct mlpi_plugin {
     char *name, *version, *license, *description;
-    char *path;
+    char *path;                 /* as found in its search directory */
     char hash[MLPI_HASH_HEX];   /* content hash of the .so or .lua file */
     int is_lua;
-    void *handle;               /* libltdl handle for C plugins */
+    /* C plugins are described by the scanner and loaded only where a
+     * component runs (mlpi_component_bind): id is the file version that
+     * was described, so a module replaced since is never run. */
+    mlpi_file_id id;
+    void *handle;               /* libltdl handle once loaded, else NULL */
     const mlp_plugin_desc *desc;
     size_t dir_index;           /* which search directory it came from */
 } mlpi_plugin;
@@ -41,6 +47,8 @@ typedef struct mlpi_component {
 typedef struct mlpi_refusal {
     char *path;
     char *reason;
+    char **components;          /* names its descriptor lists, if readable */
+    size_t n_components;
 } mlpi_refusal;
 
 typedef struct mlpi_registry {
@@ -56,7 +64,6 @@ typedef struct mlpi_registry {
     char **overrides;           /* component names a later dir may replace */
     size_t n_overrides;
     lua_State *L;               /* state that holds Lua components, if any */
-    int loaded;
     /* Set while a Lua plugin file runs, so mp.component knows its owner. */
     mlpi_plugin *loading_lua;
     size_t loading_dir;
@@ -82,13 +89,29 @@ int mlpi_registry_load_file(mlpi_registry *r, const char *path,
 
 const mlpi_component *mlpi_registry_find(const mlpi_registry *r,
                                          const char *name);
-/* A reason to add to "unknown component" errors, or NULL. */
-const char *mlpi_registry_refusal_for(const mlpi_registry *r, const char *name);
+/* The refusal of a plugin that provides (or, going by its file name, may
+ * provide) component name, or NULL.  *certain is 1 when its descriptor
+ * lists the name. */
+const mlpi_refusal *mlpi_registry_refusal_for(const mlpi_registry *r,
+                                              const char *name, int *certain);
+
+/* Makes c runnable in this process: loads its C plugin module (checking it
+ * is the file version that was scanned), runs the plugin's init once, and
+ * sets c->c.run.  Nothing to do for Lua components.  Called in the child
+ * that runs the component, so the host never runs plugin code. */
+int mlpi_component_bind(mlpi_component *c, mlp_error *err);
 
 /* Registers a component (of a Lua plugin); the registry takes ownership of
  * comp also on failure. */
 int mlpi_registry_add_component(mlpi_registry *r, mlpi_component *comp,
                                 mlp_error *err);
+/* Records that the plugin file at path was refused and why; components
+ * (a JSON array, may be NULL) names what its descriptor lists.  MLP_OK or
+ * MLP_ENOMEM. */
+int mlpi_registry_refuse(mlpi_registry *r, const char *path,
+                         const char *reason, const cJSON *components);
+/* Drops every component of plugin p (after a refusal half-way through). */
+void mlpi_registry_drop_components_of(mlpi_registry *r, const mlpi_plugin *p);
 /* Registers a plugin record created by the Lua loader. */
 int mlpi_registry_add_plugin(mlpi_registry *r, mlpi_plugin *p, mlp_error *err);
 void mlpi_plugin_free(mlpi_plugin *p);

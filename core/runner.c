@@ -362,10 +362,17 @@ static int execute(run *r, size_t i, mlp_artifact ***in, FILE *log)
         ctx.out[k].port = n->comp->c.outputs[k].name;
         ctx.out[k].art = s->outs[k];
     }
-    if (n->comp->lua_ref >= 0)
+    if (n->comp->lua_ref >= 0) {
         rc = mlpi_lua_run_component(n->comp, &ctx);
-    else
-        rc = n->comp->c.run(&ctx);
+    } else {
+        /* The module is loaded here, in the child, not in the host. */
+        mlp_error e;
+        rc = mlpi_component_bind((mlpi_component *)n->comp, &e);
+        if (rc == MLP_OK)
+            rc = n->comp->c.run(&ctx);
+        else
+            mlp_ctx_fail(&ctx, rc, "%s", e.msg);
+    }
     if (rc == MLP_OK && ctx.error[0] != '\0')
         rc = ctx.error_code ? ctx.error_code : MLP_EINVAL;
 done:

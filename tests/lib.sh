@@ -6,6 +6,8 @@ FIXTURES=$MLPIPE_BUILD/tests/plugins/.libs
 TMP=$(mktemp -d /tmp/mlpipe-test.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 cd "$TMP"
+# Each test keeps its own registry cache, so no test sees another's scans.
+export XDG_CACHE_HOME=$TMP/.cache
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }

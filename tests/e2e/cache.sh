@@ -193,16 +193,16 @@ sed -i 's/factor = 2/factor = 4/' helper.lua
 expect required_module_changed 0 "$M" run cap.lua --plugin-path "$tk" -- 3 &&
 has required_module_changed "$OUT" "ran      mul" "v	60"
 
-# A captured table is hashed with its keys, not only its values.
+# A captured table is hashed with its keys and its values.
 cat > keys.lua <<'LUA'
 local mp = require "mlpipe"
 local weights = {}
-weights[os.getenv("KEY")] = 1
+weights[os.getenv("KEY")] = tonumber(os.getenv("VAL") or "1")
 mp.component { name = "pick", stage = "transform",
   inputs = { data = "TestData" }, outputs = { out = "TestData" },
   run = function(ctx)
-    local k = next(weights)
-    ctx:set_property("out", "key", k)
+    local k, w = next(weights)
+    ctx:set_property("out", "key", k .. "=" .. w)
   end }
 local p = mp.pipeline { name = "keys", root = "runs/keys" }
 local s = p:add("tk_source", { value = 5 })
@@ -210,9 +210,11 @@ local m = p:add("pick", { data = s.data })
 local r = p:run {}
 print("key", r.nodes.pick.outputs.out.properties.key)
 LUA
-expect captured_table_first 0 env KEY=red "$M" run keys.lua --plugin-path "$tk" && has captured_table_first "$OUT" "key	red"
+expect captured_table_first 0 env KEY=red "$M" run keys.lua --plugin-path "$tk" && has captured_table_first "$OUT" "key	red=1"
 expect captured_table_keys 0 env KEY=blue "$M" run keys.lua --plugin-path "$tk" &&
-has captured_table_keys "$OUT" "ran      pick" "key	blue"
+has captured_table_keys "$OUT" "ran      pick" "key	blue=1"
+expect captured_table_values 0 env KEY=blue VAL=7 "$M" run keys.lua --plugin-path "$tk" &&
+has captured_table_values "$OUT" "ran      pick" "key	blue=7"
 
 # Captured tables with many string keys hash the same from one run to the
 # next (Lua orders them differently in every process).

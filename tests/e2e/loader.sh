@@ -118,4 +118,14 @@ local p = mp.pipeline { name = "u", root = "runs/u" }
 p:add("no_descriptor", {})
 LUA
 expect unknown_tied_to_refusal 2 "$M" run refusedcomp.lua --plugin-path "$TMP/plugins" &&
-has unknown_tied_to_refusal "$OUT" "unknown component 'no_descriptor' (a plugin that may provide it was refused:"
+has unknown_tied_to_refusal "$OUT" "refusedcomp.lua:3: unknown component 'no_descriptor' (plugin $TMP/plugins/no_descriptor.so, which may provide it, was refused: $TMP/plugins/no_descriptor.so: no entry point"
+
+# A refused plugin whose descriptor could be read is known to provide its
+# components: using one names the file and the reason.
+cat > refusedknown.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "u", root = "runs/u" }
+p:add("fixture_component", {})
+LUA
+expect refused_component_named 2 "$M" run refusedknown.lua --plugin-path "$TMP/plugins" &&
+has refused_component_named "$OUT" "refusedknown.lua:3: component 'fixture_component' cannot be used: its plugin $TMP/plugins/bad_abi.so was refused: built for plugin ABI 99.0"

@@ -1,9 +1,14 @@
 /* The plugin descriptor: what a plugin module exports.
  *
  * A plugin is a shared object that exports one constant mlp_plugin_desc and
- * nothing else the core looks at.  The descriptor is static data: the core
- * reads names, stages, ports and parameter specs without running plugin code,
- * so `mlpipe plugins` and pipeline validation never execute a component.
+ * nothing else the core looks at.  The descriptor is static data.  mlpipe
+ * reads it in a separate scanner process (mlpipe-scan), which loads the
+ * module with immediate binding and runs init and fini once; the answer is
+ * cached until the file changes.  The module is loaded again only in the
+ * process that runs one of its components (a node's child), where init runs
+ * once more before the first run.  So constructors and init must be cheap
+ * and may run in several processes; a crash in them refuses the plugin,
+ * never takes mlpipe down.
  *
  * Define it with MLP_PLUGIN_DEFINE(module, ...).  The macro names the symbol
  * `<module>_LTX_mlpipe_plugin`, libltdl's convention, so the same source
@@ -129,8 +134,10 @@ typedef struct mlp_plugin_desc {
     const char *license;
     const char *description;
     const mlp_component *components;  /* terminated by name NULL */
-    /* Called once after the descriptor was accepted; may be NULL.  Return
-     * MLP_OK or fill err; a failing init unloads the plugin. */
+    /* Called once per process that loads the module, after the descriptor
+     * was accepted (in the scanner, and where a component runs); may be
+     * NULL.  Return MLP_OK or fill err: a failing init refuses the plugin
+     * at scan time, or fails the node. */
     int (*init)(mlp_error *err);
     void (*fini)(void);            /* called before unloading; may be NULL */
     void *reserved[8];             /* zero; room for later fields */
