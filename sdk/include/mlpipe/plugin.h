@@ -146,13 +146,20 @@ typedef struct mlp_plugin_desc {
 #define MLP_PLUGIN_SYMBOL "mlpipe_plugin"
 
 #define MLP_PORTS_END { NULL, NULL, 0, NULL }
-#define MLP_PARAMS_END { NULL, 0, NULL, 0, 0, 0, NULL, NULL }
-#define MLP_COMPONENTS_END { NULL, 0, NULL, NULL, NULL, NULL, NULL, { NULL } }
+/* The casts keep these valid C++, where an int is no enum. */
+#define MLP_PARAMS_END { NULL, (mlp_param_type)0, NULL, 0, 0, 0, NULL, NULL }
+#define MLP_COMPONENTS_END \
+    { NULL, (mlp_stage)0, NULL, NULL, NULL, NULL, NULL, { NULL } }
 
 /* Defines the descriptor of module `module` (the .so base name). */
+#ifdef __cplusplus
+#define MLP_EXTERN_C_ extern "C"
+#else
+#define MLP_EXTERN_C_ extern
+#endif
 #define MLP_PLUGIN_DEFINE(module, name_, version_, license_, description_, \
                           components_, init_, fini_)                      \
-    extern const mlp_plugin_desc module##_LTX_mlpipe_plugin;              \
+    MLP_EXTERN_C_ const mlp_plugin_desc module##_LTX_mlpipe_plugin;       \
     const mlp_plugin_desc module##_LTX_mlpipe_plugin = {                  \
         MLP_ABI_MAJOR, MLP_ABI_MINOR,                                     \
         (uint32_t)sizeof(mlp_plugin_desc),                                \
