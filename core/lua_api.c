@@ -411,11 +411,28 @@ static int l_output_tostring(lua_State *L)
     return 1;
 }
 
+/* A relative directory named in a script means the script's: a pipeline
+ * finds its plugins from whatever directory it is run. */
+static const char *script_relative(lua_State *L, const char *dir, char *buf,
+                                   size_t size)
+{
+    lua_Debug ar;
+    const char *slash;
+
+    if (dir[0] == '/' || !lua_getstack(L, 1, &ar) || !lua_getinfo(L, "S", &ar) ||
+        ar.source[0] != '@' || (slash = strrchr(ar.source, '/')) == NULL)
+        return dir;
+    snprintf(buf, size, "%.*s/%s", (int)(slash - ar.source - 1), ar.source + 1,
+             dir);
+    return buf;
+}
+
 /* mp.plugin_path(dir [, { override = { "name", ... } }]) */
 static int l_plugin_path(lua_State *L)
 {
     mlpi_lua_app *app = mlpi_lua_app_get(L);
-    const char *dir = luaL_checkstring(L, 1);
+    char buf[4096];
+    const char *dir = script_relative(L, luaL_checkstring(L, 1), buf, sizeof buf);
     mlp_error err;
     int rc = MLP_OK;
 
@@ -429,6 +446,10 @@ static int l_plugin_path(lua_State *L)
             lua_pop(L, 1);
         }
     }
+    /* Named in a script, a directory that is not there is a mistake (the
+     * environment's search path may list ones that are not). */
+    if (rc == MLP_OK && !mlpi_is_dir(dir))
+        return luaL_error(L, "mp.plugin_path: no directory %s", dir);
     if (rc == MLP_OK)
         rc = mlpi_registry_add_dir(app->reg, dir, &err);
     if (rc == MLP_OK)

@@ -2,6 +2,7 @@
  * and the component table that pipelines resolve names against. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <lauxlib.h>
 #include <lua.h>
 #include <stdio.h>
@@ -159,12 +160,24 @@ static int push_ptr(void ***arr, size_t *n, void *p)
     return MLP_OK;
 }
 
+/* One directory named twice (relative and absolute, through a symlink,
+ * from the environment and a script) is searched once. */
+static int same_dir(const char *a, const char *b)
+{
+    char ra[PATH_MAX], rb[PATH_MAX];
+
+    if (strcmp(a, b) == 0)
+        return 1;
+    return realpath(a, ra) != NULL && realpath(b, rb) != NULL &&
+           strcmp(ra, rb) == 0;
+}
+
 int mlpi_registry_add_dir(mlpi_registry *r, const char *dir, mlp_error *err)
 {
     char *d;
 
     for (size_t i = 0; i < r->n_dirs; i++)
-        if (strcmp(r->dirs[i], dir) == 0)
+        if (same_dir(r->dirs[i], dir))
             return MLP_OK;
     d = strdup(dir);
     if (d == NULL || push_ptr((void ***)&r->dirs, &r->n_dirs, d) != MLP_OK) {

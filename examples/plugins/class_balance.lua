@@ -4,7 +4,8 @@
 -- of a categorical column (by default the label the ingestion recorded) and
 -- the share of each, and warns when the rarest class falls below
 -- `min_share`.  Put this file's directory on the plugin path
--- (MLPIPE_PLUGIN_PATH or --plugin-path) and use it like a C component.
+-- (MLPIPE_PLUGIN_PATH, --plugin-path, or mp.plugin_path in the pipeline as
+-- examples/titanic/pipeline.lua does) and use it like a C component.
 local mp = require "mlpipe"
 
 mp.plugin {

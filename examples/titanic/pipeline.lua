@@ -3,9 +3,12 @@
 -- against it, count the label's classes per split with a Lua plugin
 -- component, and summarise the age column with a component defined here.
 --
---   MLPIPE_PLUGIN_PATH=examples/plugins mlpipe run examples/titanic/pipeline.lua
+--   mlpipe run examples/titanic/pipeline.lua      (from any directory)
 local mp = require "mlpipe"
 local here = debug.getinfo(1, "S").source:match("^@(.*)/") or "."
+-- class_balance lives in examples/plugins; a relative directory is taken
+-- relative to this file, not to where mlpipe runs.
+mp.plugin_path("../plugins")
 
 local p = mp.pipeline { name = "titanic", root = "runs/titanic" }
 

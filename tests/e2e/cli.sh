@@ -18,7 +18,26 @@ has lists_lua_plugin "$OUT" "class_balance 1.0.0 (lua)  $MLPIPE_TOP/examples/plu
 expect lua_component_detail 0 "$M" plugins class_balance &&
 has lua_component_detail "$OUT" "min_share          float   default 0.05  range [0, 1]"
 
-cp -r "$MLPIPE_TOP/examples/titanic" titanic
+# The example finds its Lua plugin itself (mp.plugin_path relative to the
+# script), from any working directory, without MLPIPE_PLUGIN_PATH; and a
+# directory named both ways is searched once (no "already taken").
+mkdir -p ex elsewhere
+cp -r "$MLPIPE_TOP/examples/titanic" "$MLPIPE_TOP/examples/plugins" ex/
+expect example_from_elsewhere 0 sh -c 'cd elsewhere && env -u MLPIPE_PLUGIN_PATH "$0" run ../ex/titanic/pipeline.lua' "$M" &&
+has example_from_elsewhere "$OUT" "ran      class_balance" "train: 1048 rows" &&
+lacks example_from_elsewhere_no_warning "$OUT" "warning" && [ -d elsewhere/runs/titanic ] &&
+    pass example_root_in_working_dir || fail example_root_in_working_dir "$(ls elsewhere)"
+mkdir elsewhere2
+expect plugin_dir_named_twice 0 sh -c 'cd elsewhere2 && MLPIPE_PLUGIN_PATH=../ex/plugins "$0" run ../ex/titanic/pipeline.lua' "$M" &&
+lacks plugin_dir_named_twice_no_refusal "$OUT" "refused"
+cat > nodir.lua <<'LUA'
+local mp = require "mlpipe"
+mp.plugin_path("no/such/dir")
+LUA
+expect plugin_path_missing_dir 2 "$M" run nodir.lua &&
+has plugin_path_missing_dir "$OUT" "nodir.lua:2: mp.plugin_path: no directory no/such/dir"
+
+cp -r "$MLPIPE_TOP/examples/titanic" "$MLPIPE_TOP/examples/plugins" .
 expect example_pipeline_runs 0 "$M" run titanic/pipeline.lua &&
 has example_pipeline_runs "$OUT" "ran      csv_import" "ran      class_balance" \
     "ran      age_summary" "ran      statistics" "ran      schema_infer" "ran      validate" \
