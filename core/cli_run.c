@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "lua_api.h"
+#include "memlimit.h"
 
 static void usage(FILE *f)
 {
@@ -24,6 +25,7 @@ static void usage(FILE *f)
           "      --allow-override C  let a later plugin replace component C\n"
           "      --in-process        run components inside this process (debugging)\n"
           "      --wait              if another run holds the root, wait for it\n"
+          "      --memory SIZE       memory limit of nodes without their own (4G)\n"
           "\n"
           "exit codes: 0 ok, 1 usage, 2 script error, 3 a node failed,\n"
           "            4 stopped by a validation gate, 5 interrupted, 6 store/I/O\n",
@@ -69,6 +71,13 @@ int mlpi_cmd_run(int argc, char **argv)
             opts.in_process = 1;
         } else if (strcmp(a, "--wait") == 0) {
             opts.wait = 1;
+        } else if (strcmp(a, "--memory") == 0 && more) {
+            if (mlpi_size_parse(argv[++i], &opts.memory) != MLP_OK ||
+                opts.memory < (1u << 20)) {
+                fprintf(stderr, "mlpipe run: --memory takes a size of at least "
+                        "1M such as 512M or 4G, got '%s'\n", argv[i]);
+                return MLPI_EXIT_USAGE;
+            }
         } else if (strcmp(a, "--plugin-path") == 0 && more && n_dirs < 64) {
             dirs[n_dirs++] = argv[++i];
         } else if (strcmp(a, "--allow-override") == 0 && more && n_over < 64) {

@@ -15,6 +15,7 @@
 #include <mlpipe/memory.h>
 
 #include "lua_priv.h"
+#include "memlimit.h"
 #include "params.h"
 #include "pipeline.h"
 #include "rootdir.h"
@@ -59,7 +60,10 @@ static lpipeline *check_pipeline(lua_State *L, int idx)
     return lp;
 }
 
-/* mp.pipeline { name = ..., root = ... } */
+static int opt_memory(lua_State *L, int tidx, const char *what, uint64_t *out,
+                      mlp_error *err);
+
+/* mp.pipeline { name = ..., root = ... [, memory = ...] } */
 static int l_pipeline(lua_State *L)
 {
     mlpi_lua_app *app = mlpi_lua_app_get(L);
@@ -92,10 +96,15 @@ static int l_pipeline(lua_State *L)
     if (strlen(root) > MLPI_ROOT_PATH_MAX)
         return luaL_error(L, "mp.pipeline: root is %d characters long; at most "
                              "%d", (int)strlen(root), MLPI_ROOT_PATH_MAX);
+    uint64_t memory = 0;
+    mlp_error err;
+    if (opt_memory(L, 1, "mp.pipeline:", &memory, &err) != MLP_OK)
+        return luaL_error(L, "%s", err.msg);
     lp = lua_newuserdatauv(L, sizeof *lp, 0);
     lp->p = mlpi_pipeline_new(name, root, app->script, app->reg);
     if (lp->p == NULL)
         return luaL_error(L, "out of memory");
+    lp->p->memory = memory;
     luaL_setmetatable(L, PIPELINE_MT);
     return 1;
 }
@@ -176,6 +185,27 @@ static int wire_value(lua_State *L, int vidx, mlpi_pipeline *p, mlpi_node *n,
                          port, luaL_typename(L, vidx));
 }
 
+/* memory = "4G" (or a number of bytes) in p:add and mp.pipeline. */
+static int opt_memory(lua_State *L, int tidx, const char *what, uint64_t *out,
+                      mlp_error *err)
+{
+    int t = lua_getfield(L, tidx, "memory");
+    int rc = MLP_OK;
+
+    if (t == LUA_TSTRING || t == LUA_TNUMBER) {
+        const char *s = lua_tostring(L, -1);
+        if (mlpi_size_parse(s, out) != MLP_OK || *out < (1u << 20))
+            rc = mlp_error_set(err, MLP_EINVAL, "%s 'memory' must be a size "
+                               "of at least 1M such as \"512M\" or \"4G\", "
+                               "got \"%s\"", what, s);
+    } else if (t != LUA_TNIL) {
+        rc = mlp_error_set(err, MLP_EINVAL, "%s 'memory' must be a size such "
+                           "as \"4G\", got %s", what, luaL_typename(L, -1));
+    }
+    lua_pop(L, 1);
+    return rc;
+}
+
 static int opt_number(lua_State *L, int tidx, const char *key, double *out,
                       mlp_error *err)
 {
@@ -192,7 +222,7 @@ static int opt_number(lua_State *L, int tidx, const char *key, double *out,
 }
 
 /* p:add(component, { params..., inputs..., name=, cache=, timeout=,
- *                    retries=, isolate= }) -> node */
+ *                    retries=, isolate=, memory= }) -> node */
 static int l_add(lua_State *L)
 {
     lpipeline *lp = check_pipeline(L, 1);
@@ -267,6 +297,8 @@ static int l_add(lua_State *L)
         rc = opt_number(L, 3, "timeout", &timeout, &err);
     if (rc == MLP_OK)
         rc = opt_number(L, 3, "retries", &retries, &err);
+    if (rc == MLP_OK)
+        rc = opt_memory(L, 3, "node option", &n->memory, &err);
     if (rc == MLP_OK && (timeout < 0 || retries < 0 || retries > 100))
         rc = mlp_error_set(&err, MLP_EINVAL,
                            "node options: timeout must be >= 0 and retries "

@@ -23,6 +23,7 @@ typedef struct mlpi_run_opts {
     int tty;               /* progress line on stderr */
     int in_process;        /* run components in this process (debugging) */
     int wait;              /* wait for another writer of the root to finish */
+    uint64_t memory;       /* --memory: node memory limit, 0: the script's */
     FILE *out;
 } mlpi_run_opts;
 

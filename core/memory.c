@@ -11,6 +11,8 @@
 
 #include <mlpipe/memory.h>
 
+#include "memlimit.h"
+
 /* 16 bytes keeps the user pointer aligned for any scalar type. */
 typedef union block_header {
     struct {
@@ -37,8 +39,10 @@ void *mlp_malloc(size_t n)
         size_t len = sizeof *h + n;
         void *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-        if (m == MAP_FAILED)
+        if (m == MAP_FAILED) {
+            mlpi_memlimit_refused();
             return NULL;
+        }
         h = m;
         h->s.mapped = len;
     } else {

@@ -9,7 +9,7 @@
 #include "params.h"
 
 const char *const mlpi_reserved_keys[] = {
-    "name", "cache", "timeout", "retries", "isolate", NULL
+    "name", "cache", "timeout", "retries", "isolate", "memory", NULL
 };
 
 static const char *const type_names[] = {

@@ -10,6 +10,7 @@
 #define MLPIPE_CORE_PIPELINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -37,6 +38,7 @@ typedef struct mlpi_node {
     double timeout;         /* seconds, 0 = none */
     int retries;
     int isolate;            /* run in a child process */
+    uint64_t memory;        /* bytes it may add; 0: the run's default */
     char *where;            /* "file:line" of the defining call */
 } mlpi_node;
 
@@ -47,6 +49,7 @@ typedef struct mlpi_pipeline {
     mlpi_node **nodes;
     size_t n_nodes;
     mlpi_registry *reg;
+    uint64_t memory;        /* default node memory limit, 0: none */
 } mlpi_pipeline;
 
 mlpi_pipeline *mlpi_pipeline_new(const char *name, const char *root,

@@ -30,6 +30,7 @@
 #include "cache.h"
 #include "context_priv.h"
 #include "execfile.h"
+#include "memlimit.h"
 #include "metadata.h"
 #include "recovery.h"
 #include "rootdir.h"
@@ -328,7 +329,19 @@ static void on_term(int sig)
 
 /* Builds the context and runs the component; in a child this is all the
  * child does before _exit(). */
-static int execute(run *r, size_t i, mlp_artifact ***in, FILE *log)
+/* The memory limit of node i: its own, else --memory, else the
+ * pipeline's; 0 for none. */
+static uint64_t memory_limit(const run *r, size_t i)
+{
+    const mlpi_node *n = r->p->nodes[i];
+
+    if (n->memory)
+        return n->memory;
+    return r->opts->memory ? r->opts->memory : r->p->memory;
+}
+
+static int execute(run *r, size_t i, mlp_artifact ***in, FILE *log,
+                   uint64_t limit)
 {
     const mlpi_node *n = r->p->nodes[i];
     nstate *s = &r->st[i];
@@ -361,6 +374,15 @@ static int execute(run *r, size_t i, mlp_artifact ***in, FILE *log)
     for (size_t k = 0; k < s->n_out; k++) {
         ctx.out[k].port = n->comp->c.outputs[k].name;
         ctx.out[k].art = s->outs[k];
+    }
+    if (limit > 0) {
+        char marker[4096];
+        mlp_error e;
+        mlpi_path_join(marker, sizeof marker, s->tmp, "memory-refused");
+        if (mlpi_memlimit_apply(limit, marker, &e) != MLP_OK) {
+            rc = mlp_ctx_fail_error(&ctx, &e);
+            goto done;
+        }
     }
     if (n->comp->lua_ref >= 0) {
         rc = mlpi_lua_run_component(n->comp, &ctx);
@@ -411,7 +433,7 @@ static void child_main(run *r, size_t i, mlp_artifact ***in, const char *logp)
     }
     log = stderr;
     setvbuf(stdout, NULL, _IOLBF, 0);
-    rc = execute(r, i, in, log);
+    rc = execute(r, i, in, log, memory_limit(r, i));
     fflush(NULL);
     _exit(rc == MLP_OK ? 0 : 1);
 }
@@ -492,7 +514,12 @@ static int launch(run *r, size_t i, mlp_artifact ***in, mlp_error *err)
     s->status = NS_RUNNING;
     if (!r->p->nodes[i]->isolate || r->opts->in_process) {
         FILE *log = fopen(logp, "a");
-        int erc = execute(r, i, in, log ? log : stderr);
+        int erc;
+        if (memory_limit(r, i) > 0)
+            mlp_log(MLP_LOG_WARN, "node '%s' runs inside mlpipe (%s): its "
+                    "memory limit is not applied", r->p->nodes[i]->name,
+                    r->opts->in_process ? "--in-process" : "isolate = false");
+        erc = execute(r, i, in, log ? log : stderr, 0);
         if (log)
             fclose(log);
         s->dur = mlpi_monotonic() - s->start;
@@ -781,6 +808,16 @@ static void finish(run *r, size_t i, int ok, const char *why)
                    == MLP_ECANCELED;
     }
     cJSON_Delete(result);
+    mlpi_path_join(path, sizeof path, s->tmp, "memory-refused");
+    if (mlpi_exists(path)) {
+        /* Whatever the component made of the refused allocation (an
+         * error, a crash), the limit is the cause worth naming. */
+        char size[64], was[MLP_ERROR_MAX * 2];
+        mlpi_size_format(memory_limit(r, i), size, sizeof size);
+        snprintf(was, sizeof was, "%s", msg);
+        snprintf(msg, sizeof msg, "exceeded its memory limit of %s (an "
+                 "allocation was refused; then: %s)", size, was);
+    }
     canceled = canceled || mlpi_cancel_requested;
     record_failure(r, i, canceled ? "CANCELED" : "FAILED", msg);
     mlpi_root_remove(r->root, s->tmp, NULL);

@@ -122,6 +122,19 @@ static int crash_run(mlp_ctx *ctx)
             pause();
     } else if (strcmp(mode, "fail") == 0) {
         return mlp_ctx_fail(ctx, MLP_EINVAL, "tk_crash was asked to fail");
+    } else if (strncmp(mode, "hog", 3) == 0) {
+        /* Allocates `mb` MiB a MiB at a time, touching every page; on a
+         * refusal "hog" reports it, "hog_crash" uses the NULL as careless
+         * code would. */
+        long long mb = mlp_ctx_param_int(ctx, "mb");
+        for (long long k = 0; k < mb; k++) {
+            volatile char *p = malloc(1 << 20);
+            if (p == NULL && strcmp(mode, "hog") == 0)
+                return mlp_ctx_fail(ctx, MLP_ENOMEM, "out of memory after "
+                                    "%lld MiB", k);
+            for (size_t off = 0; off < (1u << 20); off += 4096)
+                p[off] = 1;
+        }
     }
     if (mlp_ctx_cancelled(ctx))
         return mlp_ctx_fail(ctx, MLP_ECANCELED, "cancelled");
@@ -189,11 +202,13 @@ static const mlp_param_spec add_params[] = {
     MLP_PARAMS_END
 };
 static const char *const modes[] = { "segv", "abort", "exit", "hang", "fail",
-                                     "ok", NULL };
+                                     "ok", "hog", "hog_crash", NULL };
 static const mlp_param_spec crash_params[] = {
     { "mode", MLP_PARAM_ENUM, "\"segv\"", 0, 0, 0, modes, "how to fail" },
     { "sleep", MLP_PARAM_FLOAT, "0", MLP_PARAM_HAS_MIN, 0, 0, NULL,
       "seconds to sleep first" },
+    { "mb", MLP_PARAM_INT, "0", MLP_PARAM_HAS_MIN, 0, 0, NULL,
+      "hog: MiB to allocate" },
     MLP_PARAMS_END
 };
 static const mlp_param_spec flaky_params[] = {
