@@ -71,7 +71,7 @@ void mlpi_size_format(uint64_t bytes, char *buf, size_t size)
 static char marker[4096];
 static volatile int armed;
 
-void mlpi_memlimit_refused(void)
+static void mlpi_memlimit_refused(void)
 {
     int fd;
 

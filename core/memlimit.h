@@ -33,8 +33,5 @@ void mlpi_size_format(uint64_t bytes, char *buf, size_t size);
  * marker (created at marker_path on the first refused allocation). */
 int mlpi_memlimit_apply(uint64_t limit, const char *marker_path,
                         mlp_error *err);
-/* Records a refused allocation (for allocators that do not go through
- * malloc, such as mlp_malloc's mappings). */
-void mlpi_memlimit_refused(void);
 
 #endif

@@ -11,8 +11,6 @@
 
 #include <mlpipe/memory.h>
 
-#include "memlimit.h"
-
 /* 16 bytes keeps the user pointer aligned for any scalar type. */
 typedef union block_header {
     struct {
@@ -40,11 +38,16 @@ void *mlp_malloc(size_t n)
         void *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
         if (m == MAP_FAILED) {
-            mlpi_memlimit_refused();
-            return NULL;
+            /* malloc may still find room; if not, its refusal is noted
+             * like any other (see memlimit.h). */
+            h = malloc(len);
+            if (h == NULL)
+                return NULL;
+            h->s.mapped = 0;
+        } else {
+            h = m;
+            h->s.mapped = len;
         }
-        h = m;
-        h->s.mapped = len;
     } else {
         h = malloc(sizeof *h + n);
         if (h == NULL)

@@ -31,6 +31,7 @@
 #include "context_priv.h"
 #include "execfile.h"
 #include "memlimit.h"
+#include "sandbox.h"
 #include "metadata.h"
 #include "recovery.h"
 #include "rootdir.h"
@@ -327,8 +328,6 @@ static void on_term(int sig)
     mlpi_cancel_requested = 1;
 }
 
-/* Builds the context and runs the component; in a child this is all the
- * child does before _exit(). */
 /* The memory limit of node i: its own, else --memory, else the
  * pipeline's; 0 for none. */
 static uint64_t memory_limit(const run *r, size_t i)
@@ -340,8 +339,10 @@ static uint64_t memory_limit(const run *r, size_t i)
     return r->opts->memory ? r->opts->memory : r->p->memory;
 }
 
+/* Builds the context and runs the component; in a child (child != 0)
+ * under its memory limit and write sandbox first. */
 static int execute(run *r, size_t i, mlp_artifact ***in, FILE *log,
-                   uint64_t limit)
+                   int child)
 {
     const mlpi_node *n = r->p->nodes[i];
     nstate *s = &r->st[i];
@@ -375,11 +376,21 @@ static int execute(run *r, size_t i, mlp_artifact ***in, FILE *log,
         ctx.out[k].port = n->comp->c.outputs[k].name;
         ctx.out[k].art = s->outs[k];
     }
-    if (limit > 0) {
+    if (child) {
         char marker[4096];
+        uint64_t limit = memory_limit(r, i);
         mlp_error e;
+        rc = MLP_OK;
         mlpi_path_join(marker, sizeof marker, s->tmp, "memory-refused");
-        if (mlpi_memlimit_apply(limit, marker, &e) != MLP_OK) {
+        if (limit > 0)
+            rc = mlpi_memlimit_apply(limit, marker, &e);
+        mlpi_path_join(marker, sizeof marker, s->tmp, "sandbox-refused");
+        if (rc == MLP_OK)
+            rc = mlpi_sandbox_enter(s->tmp, marker, &e);
+        /* Temporary files go where the component may write them. */
+        if (rc == MLP_OK)
+            setenv("TMPDIR", scratch, 1);
+        if (rc != MLP_OK) {
             rc = mlp_ctx_fail_error(&ctx, &e);
             goto done;
         }
@@ -433,7 +444,7 @@ static void child_main(run *r, size_t i, mlp_artifact ***in, const char *logp)
     }
     log = stderr;
     setvbuf(stdout, NULL, _IOLBF, 0);
-    rc = execute(r, i, in, log, memory_limit(r, i));
+    rc = execute(r, i, in, log, 1);
     fflush(NULL);
     _exit(rc == MLP_OK ? 0 : 1);
 }
@@ -785,6 +796,12 @@ static void finish(run *r, size_t i, int ok, const char *why)
         ok = 0;
         why = "the component exited without writing its result";
     }
+    mlpi_path_join(path, sizeof path, s->tmp, "sandbox-refused");
+    if (ok && mlpi_exists(path)) {
+        /* It carried on after the refusal: still not a result to keep. */
+        ok = 0;
+        why = "the component reported success";
+    }
     if (ok) {
         if (publish(r, i, result, &err) == MLP_OK) {
             const char *gate = cJSON_GetStringValue(cJSON_GetObjectItem(result, "gate"));
@@ -808,6 +825,19 @@ static void finish(run *r, size_t i, int ok, const char *why)
                    == MLP_ECANCELED;
     }
     cJSON_Delete(result);
+    mlpi_path_join(path, sizeof path, s->tmp, "sandbox-refused");
+    if (mlpi_exists(path)) {
+        char *where = NULL, was[MLP_ERROR_MAX * 2];
+        size_t len;
+        mlp_error e2;
+        if (mlpi_read_file(path, &where, &len, &e2) == MLP_OK)
+            where[strcspn(where, "\n")] = '\0';
+        snprintf(was, sizeof was, "%s", msg);
+        snprintf(msg, sizeof msg, "tried to write outside its outputs: %s "
+                 "(refused by the write sandbox; then: %s)",
+                 where && *where ? where : "(path unknown)", was);
+        free(where);
+    }
     mlpi_path_join(path, sizeof path, s->tmp, "memory-refused");
     if (mlpi_exists(path)) {
         /* Whatever the component made of the refused allocation (an
@@ -1124,6 +1154,19 @@ static void on_interrupt(int sig)
     mlpi_cancel_requested = 1;
 }
 
+/* Said once per process, not per run or node. */
+static void sandbox_notice(void)
+{
+    static int said;
+    const char *why;
+
+    if (!said && mlpi_sandbox_available(&why) == 0) {
+        said = 1;
+        mlp_log(MLP_LOG_WARN, "the write sandbox is off (%s): components can "
+                "write wherever this user can", why);
+    }
+}
+
 int mlpi_run(mlpi_pipeline *p, const mlpi_run_opts *opts, int jobs,
              cJSON **results, int *outcome, mlp_error *err)
 {
@@ -1167,6 +1210,8 @@ int mlpi_run(mlpi_pipeline *p, const mlpi_run_opts *opts, int jobs,
                 "lists them\n", orphans, orphans == 1 ? "y" : "ies", p->root,
                 orphans == 1 ? "is" : "are", p->root);
     }
+    if (rc == MLP_OK && !opts->in_process)
+        sandbox_notice();
     if (rc == MLP_OK)
         rc = mlpi_store_context(r.store, "pipeline", p->name, NULL, &r.ctx[0], err);
     {

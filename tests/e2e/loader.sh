@@ -72,7 +72,7 @@ has override_when_asked "$OUT" "ran      csv_import"
 # Listing runs no component code: a plugin whose components would crash
 # lists fine (tk_crash segfaults only when run).
 expect listing_runs_no_code 0 "$M" plugins tk_crash --plugin-path "$(testkit_dir)" &&
-has listing_runs_no_code "$OUT" "one of: segv abort exit hang fail ok hog hog_crash"
+has listing_runs_no_code "$OUT" "one of: segv abort exit hang fail ok hog hog_crash scribble"
 
 # Two plugins may not share a name, even with different components.
 mkdir dupname

@@ -33,9 +33,11 @@ __attribute__((constructor)) static void on_load(void)
     for (;;)
         pause();
 #else
-    /* Says where it was loaded: the tests check the host never is. */
+    /* Says where it was loaded: the tests check the host never is.  (In
+     * a node's child the log file is outside the write sandbox: there
+     * only the line on stdout, which goes to the node's log, tells.) */
     const char *log = getenv("MLPIPE_TEST_CTOR_LOG");
-    printf("constructor of " STR(MODULE) " ran\n");
+    printf("constructor of " STR(MODULE) " ran in %ld\n", (long)getpid());
     fflush(stdout);
     if (log != NULL) {
         FILE *f = fopen(log, "a");

@@ -122,6 +122,14 @@ static int crash_run(mlp_ctx *ctx)
             pause();
     } else if (strcmp(mode, "fail") == 0) {
         return mlp_ctx_fail(ctx, MLP_EINVAL, "tk_crash was asked to fail");
+    } else if (strcmp(mode, "scribble") == 0) {
+        /* Writes where it should not and ignores the outcome, as a
+         * careless or hostile plugin would. */
+        FILE *f = fopen(mlp_ctx_param_string(ctx, "target"), "w");
+        if (f != NULL) {
+            fputs("scribbled\n", f);
+            fclose(f);
+        }
     } else if (strncmp(mode, "hog", 3) == 0) {
         /* Allocates `mb` MiB a MiB at a time, touching every page; on a
          * refusal "hog" reports it, "hog_crash" uses the NULL as careless
@@ -202,13 +210,15 @@ static const mlp_param_spec add_params[] = {
     MLP_PARAMS_END
 };
 static const char *const modes[] = { "segv", "abort", "exit", "hang", "fail",
-                                     "ok", "hog", "hog_crash", NULL };
+                                     "ok", "hog", "hog_crash", "scribble", NULL };
 static const mlp_param_spec crash_params[] = {
     { "mode", MLP_PARAM_ENUM, "\"segv\"", 0, 0, 0, modes, "how to fail" },
     { "sleep", MLP_PARAM_FLOAT, "0", MLP_PARAM_HAS_MIN, 0, 0, NULL,
       "seconds to sleep first" },
     { "mb", MLP_PARAM_INT, "0", MLP_PARAM_HAS_MIN, 0, 0, NULL,
       "hog: MiB to allocate" },
+    { "target", MLP_PARAM_STRING, "\"\"", 0, 0, 0, NULL,
+      "scribble: the file to write" },
     MLP_PARAMS_END
 };
 static const mlp_param_spec flaky_params[] = {
