@@ -167,3 +167,17 @@ expect restored_mid_run 0 "$M" run mid.lua --plugin-path "$tk" &&
 has restored_mid_run "$OUT" "cached   slow" "value	12"
 [ -d "$slow_dir" ] && pass finished_output_kept || fail finished_output_kept "$slow_dir removed"
 has restored_mid_run_complete "$(sql runs/mid/metadata.sqlite "SELECT state FROM execution WHERE node='slow' ORDER BY id LIMIT 1")" COMPLETE
+
+# The writer's lock is released when a run ends, whatever descriptor it
+# got: with stdin closed it may be 0.  A script running the same root twice
+# must not lock itself out.
+cat > twice.lua <<'LUA'
+local mp = require "mlpipe"
+for i = 1, 2 do
+  local p = mp.pipeline { name = "twice", root = "runs/twice" }
+  p:add("tk_source", { value = i })
+  p:run {}
+end
+LUA
+expect lock_released_stdin_closed 0 sh -c 'exec "$0" run twice.lua --plugin-path "$1" <&-' "$M" "$(testkit_dir)" &&
+[ "$(grep -c '^ran ' <<<"$OUT")" = 2 ] && pass lock_released_twice || fail lock_released_twice "$OUT"
