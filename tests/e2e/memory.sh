@@ -14,6 +14,37 @@ p:add("tk_crash", { name = "hog", data = s.data, mode = arg[2], mb = tonumber(ar
 p:run {}
 LUA
 
+# Inside mlpipe (isolate = false) a limit cannot apply: said, not ignored.
+cat > inproc.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "inproc", root = "runs/inproc" }
+p:add("tk_source", { value = 1, memory = "64M", isolate = false })
+p:run {}
+LUA
+expect in_process_warns 0 "$M" run inproc.lua --plugin-path "$tk" &&
+has in_process_warns "$OUT" "node 'tk_source' runs inside mlpipe (isolate = false): its memory limit is not applied"
+
+# Bad sizes are definition errors naming the line; --memory a usage error.
+i=0
+for bad in '"4X"' '"-1G"' '"0"' '"512K"' '{}' '"1e30G"'; do
+    i=$((i + 1))
+    cat > bad.lua <<LUA
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "bad", root = "runs/bad" }
+p:add("tk_source", { value = 1, memory = $bad })
+LUA
+    expect "bad_size_$i" 2 "$M" run bad.lua --plugin-path "$tk" &&
+    has "bad_size_$i" "$OUT" "bad.lua:3: node option 'memory' must be a size"
+done
+cat > badp.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "bad", root = "runs/bad", memory = "lots" }
+LUA
+expect bad_pipeline_size 2 "$M" run badp.lua --plugin-path "$tk" &&
+has bad_pipeline_size "$OUT" "badp.lua:2: mp.pipeline: 'memory' must be a size of at least 1M" '"lots"'
+expect bad_cli_size 1 "$M" run p.lua --memory 12Q -- x ok 0 &&
+has bad_cli_size "$OUT" "--memory takes a size of at least 1M such as 512M or 4G, got '12Q'"
+
 if ldd "$M" | grep -q libasan; then
     # AddressSanitizer's allocator reserves its memory up front and
     # replaces the malloc that notices refusals: limits do not apply.
@@ -63,33 +94,3 @@ LUA
 expect lua_over_limit 3 "$M" run lua.lua &&
 has lua_over_limit "$OUT" "exceeded its memory limit of 128 MiB" "not enough memory"
 
-# Inside mlpipe (isolate = false) a limit cannot apply: said, not ignored.
-cat > inproc.lua <<'LUA'
-local mp = require "mlpipe"
-local p = mp.pipeline { name = "inproc", root = "runs/inproc" }
-p:add("tk_source", { value = 1, memory = "64M", isolate = false })
-p:run {}
-LUA
-expect in_process_warns 0 "$M" run inproc.lua --plugin-path "$tk" &&
-has in_process_warns "$OUT" "node 'tk_source' runs inside mlpipe (isolate = false): its memory limit is not applied"
-
-# Bad sizes are definition errors naming the line; --memory a usage error.
-i=0
-for bad in '"4X"' '"-1G"' '"0"' '"512K"' '{}' '"1e30G"'; do
-    i=$((i + 1))
-    cat > bad.lua <<LUA
-local mp = require "mlpipe"
-local p = mp.pipeline { name = "bad", root = "runs/bad" }
-p:add("tk_source", { value = 1, memory = $bad })
-LUA
-    expect "bad_size_$i" 2 "$M" run bad.lua --plugin-path "$tk" &&
-    has "bad_size_$i" "$OUT" "bad.lua:3: node option 'memory' must be a size"
-done
-cat > badp.lua <<'LUA'
-local mp = require "mlpipe"
-local p = mp.pipeline { name = "bad", root = "runs/bad", memory = "lots" }
-LUA
-expect bad_pipeline_size 2 "$M" run badp.lua --plugin-path "$tk" &&
-has bad_pipeline_size "$OUT" "badp.lua:2: mp.pipeline: 'memory' must be a size of at least 1M" '"lots"'
-expect bad_cli_size 1 "$M" run p.lua --memory 12Q -- x ok 0 &&
-has bad_cli_size "$OUT" "--memory takes a size of at least 1M such as 512M or 4G, got '12Q'"
