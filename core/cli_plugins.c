@@ -236,6 +236,17 @@ int mlpi_cmd_plugins(int argc, char **argv)
                 if (r->comps[k]->plugin == p)
                     cJSON_AddItemToArray(cs, component_json(r->comps[k], 0));
             cJSON_AddItemToObject(o, "components", cs);
+            cs = cJSON_AddArrayToObject(o, "types");
+            for (size_t k = 0; k < p->n_types; k++) {
+                cJSON *t = cJSON_CreateObject();
+                cJSON_AddStringToObject(t, "name", p->types[k].name);
+                cJSON_AddStringToObject(t, "description", p->types[k].description
+                                        ? p->types[k].description : "");
+                if (p->types[k].contract != NULL)
+                    cJSON_AddItemToObject(t, "contract",
+                                          cJSON_Duplicate(p->types[k].contract, 1));
+                cJSON_AddItemToArray(cs, t);
+            }
             cJSON_AddItemToArray(pl, o);
         }
         for (size_t i = 0; i < r->n_refused; i++) {
@@ -263,6 +274,9 @@ int mlpi_cmd_plugins(int argc, char **argv)
                 print_ports("  out:", c->c.outputs);
                 printf("\n");
             }
+            for (size_t k = 0; k < p->n_types; k++)
+                printf("  type %-17s %s\n", p->types[k].name,
+                       p->types[k].description ? p->types[k].description : "");
         }
         if (r->n_plugins == 0)
             printf("no plugins found (search path:%s%s)\n",

@@ -13,6 +13,7 @@
 
 #include <mlpipe/json.h>
 
+#include "contract.h"
 #include "params.h"
 #include "plugin_desc.h"
 
@@ -124,6 +125,56 @@ static cJSON *params_json(const mlp_param_spec *params)
     return a;
 }
 
+/* [A-Za-z][A-Za-z0-9_]*: type names are CamelCase by convention. */
+static int type_name_ok(const char *s)
+{
+    if (s == NULL || !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')))
+        return 0;
+    for (s++; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+              (*s >= '0' && *s <= '9') || *s == '_'))
+            return 0;
+    return 1;
+}
+
+/* The types of an ABI >= 1.1 descriptor, checked, as a JSON array. */
+static cJSON *types_json(const mlp_plugin_desc *d, mlp_error *err)
+{
+    cJSON *a = cJSON_CreateArray();
+
+    if (d->abi_minor < 1 || d->types == NULL || a == NULL)
+        return a;
+    for (const mlp_type_desc *t = d->types; t->name != NULL; t++) {
+        cJSON *o, *contract = NULL;
+        if (!type_name_ok(t->name)) {
+            mlp_error_set(err, MLP_EPLUGIN, "artifact type name '%s' is not "
+                          "a name ([A-Za-z][A-Za-z0-9_]*)", t->name);
+            cJSON_Delete(a);
+            return NULL;
+        }
+        for (const mlp_type_desc *u = d->types; u != t; u++)
+            if (strcmp(u->name, t->name) == 0) {
+                mlp_error_set(err, MLP_EPLUGIN, "artifact type '%s' defined "
+                              "twice", t->name);
+                cJSON_Delete(a);
+                return NULL;
+            }
+        if (t->contract != NULL &&
+            mlpi_contract_parse(t->contract, &contract, err) != MLP_OK) {
+            mlp_error_prefix(err, "artifact type '%s'", t->name);
+            cJSON_Delete(a);
+            return NULL;
+        }
+        cJSON_Delete(contract);
+        o = cJSON_CreateObject();
+        add_str(o, "name", t->name);
+        add_str(o, "description", t->description);
+        add_str(o, "contract", t->contract);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
 cJSON *mlpi_desc_to_json(const mlp_plugin_desc *d, mlp_error *err)
 {
     cJSON *j, *comps;
@@ -170,6 +221,14 @@ cJSON *mlpi_desc_to_json(const mlp_plugin_desc *d, mlp_error *err)
         cJSON_Delete(j);
         mlp_error_set(err, MLP_ENOMEM, "out of memory");
         return NULL;
+    }
+    {
+        cJSON *types = types_json(d, err);
+        if (types == NULL) {
+            cJSON_Delete(j);
+            return NULL;
+        }
+        cJSON_AddItemToObject(j, "types", types);
     }
     return j;
 }
@@ -387,6 +446,41 @@ static int read_component(const cJSON *o, mlpi_plugin *p, mlpi_component **out,
     return MLP_OK;
 }
 
+static int read_types(const cJSON *a, mlpi_plugin *p, mlp_error *err)
+{
+    const cJSON *o;
+    size_t n = 0;
+
+    if (a == NULL)
+        return MLP_OK;  /* described before types existed */
+    if (!cJSON_IsArray(a))
+        return mlp_error_set(err, MLP_ECORRUPT, "plugin: 'types' is not an "
+                             "array");
+    p->types = calloc((size_t)cJSON_GetArraySize(a) + 1, sizeof *p->types);
+    if (p->types == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    cJSON_ArrayForEach(o, a) {
+        mlpi_type *t = &p->types[n];
+        char *contract = NULL;
+        int rc = get_str(o, "name", 1, &t->name, "artifact type", err);
+        p->n_types = ++n;
+        if (rc == MLP_OK)
+            rc = get_str(o, "description", 0, &t->description, "artifact type",
+                         err);
+        if (rc == MLP_OK)
+            rc = get_str(o, "contract", 0, &contract, "artifact type", err);
+        if (rc == MLP_OK && !type_name_ok(t->name))
+            rc = mlp_error_set(err, MLP_ECORRUPT, "artifact type name '%s'",
+                               t->name);
+        if (rc == MLP_OK && contract != NULL)
+            rc = mlpi_contract_parse(contract, &t->contract, err);
+        free(contract);
+        if (rc != MLP_OK)
+            return rc;
+    }
+    return MLP_OK;
+}
+
 int mlpi_desc_from_json(const cJSON *j, const char *path,
                         const char *hash, mlpi_plugin **plugin, mlpi_component ***comps,
                         size_t *n_comps, mlp_error *err)
@@ -417,6 +511,8 @@ int mlpi_desc_from_json(const cJSON *j, const char *path,
     if (rc == MLP_OK && p->description == NULL &&
         (p->description = strdup("")) == NULL)
         rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    if (rc == MLP_OK)
+        rc = read_types(cJSON_GetObjectItemCaseSensitive(j, "types"), p, err);
     if (rc == MLP_OK && (a = get_array(j, "components", "plugin", err)) == NULL)
         rc = err->code;
     if (rc == MLP_OK) {

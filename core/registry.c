@@ -86,6 +86,12 @@ void mlpi_plugin_free(mlpi_plugin *p)
     free(p->license);
     free(p->description);
     free(p->path);
+    for (size_t i = 0; i < p->n_types; i++) {
+        free(p->types[i].name);
+        free(p->types[i].description);
+        cJSON_Delete(p->types[i].contract);
+    }
+    free(p->types);
     free(p);
 }
 
@@ -390,6 +396,20 @@ int mlpi_registry_add_component(mlpi_registry *r, mlpi_component *comp,
     return MLP_OK;
 }
 
+const mlpi_type *mlpi_registry_find_type(const mlpi_registry *r,
+                                         const char *name,
+                                         const mlpi_plugin **owner)
+{
+    for (size_t i = 0; i < r->n_plugins; i++)
+        for (size_t k = 0; k < r->plugins[i]->n_types; k++)
+            if (strcmp(r->plugins[i]->types[k].name, name) == 0) {
+                if (owner != NULL)
+                    *owner = r->plugins[i];
+                return &r->plugins[i]->types[k];
+            }
+    return NULL;
+}
+
 int mlpi_registry_add_plugin(mlpi_registry *r, mlpi_plugin *p, mlp_error *err)
 {
     for (size_t i = 0; i < r->n_plugins; i++)
@@ -397,6 +417,14 @@ int mlpi_registry_add_plugin(mlpi_registry *r, mlpi_plugin *p, mlp_error *err)
             return mlp_error_set(err, MLP_EEXIST,
                                  "plugin name '%s' is already taken by %s",
                                  p->name, r->plugins[i]->path);
+    for (size_t k = 0; k < p->n_types; k++) {
+        const mlpi_plugin *owner;
+        if (mlpi_registry_find_type(r, p->types[k].name, &owner) != NULL)
+            return mlp_error_set(err, MLP_EEXIST,
+                                 "artifact type '%s' is already defined by %s "
+                                 "(plugin '%s')", p->types[k].name, owner->path,
+                                 owner->name);
+    }
     if (push_ptr((void ***)&r->plugins, &r->n_plugins, p) != MLP_OK)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     return MLP_OK;

@@ -20,6 +20,12 @@
 
 typedef struct lua_State lua_State;
 
+/* An artifact type a plugin defines (ABI 1.1). */
+typedef struct mlpi_type {
+    char *name, *description;
+    cJSON *contract;            /* parsed; NULL: none */
+} mlpi_type;
+
 typedef struct mlpi_plugin {
     char *name, *version, *license, *description;
     char *path;                 /* as found in its search directory */
@@ -32,6 +38,8 @@ typedef struct mlpi_plugin {
     void *handle;               /* libltdl handle once loaded, else NULL */
     const mlp_plugin_desc *desc;
     size_t dir_index;           /* which search directory it came from */
+    mlpi_type *types;           /* the artifact types it defines (owned) */
+    size_t n_types;
 } mlpi_plugin;
 
 typedef struct mlpi_component {
@@ -89,6 +97,11 @@ int mlpi_registry_load_file(mlpi_registry *r, const char *path,
 
 const mlpi_component *mlpi_registry_find(const mlpi_registry *r,
                                          const char *name);
+/* The definition of artifact type name and (if owner) its plugin, or NULL
+ * when no loaded plugin defines it. */
+const mlpi_type *mlpi_registry_find_type(const mlpi_registry *r,
+                                         const char *name,
+                                         const mlpi_plugin **owner);
 /* The refusal of a plugin that provides (or, going by its file name, may
  * provide) component name, or NULL.  *certain is 1 when its descriptor
  * lists the name. */
@@ -112,7 +125,8 @@ int mlpi_registry_refuse(mlpi_registry *r, const char *path,
                          const char *reason, const cJSON *components);
 /* Drops every component of plugin p (after a refusal half-way through). */
 void mlpi_registry_drop_components_of(mlpi_registry *r, const mlpi_plugin *p);
-/* Registers a plugin record created by the Lua loader. */
+/* Registers a plugin record created by the Lua loader (or from a scan);
+ * refused when its name or one of its artifact types is taken. */
 int mlpi_registry_add_plugin(mlpi_registry *r, mlpi_plugin *p, mlp_error *err);
 void mlpi_plugin_free(mlpi_plugin *p);
 void mlpi_component_free(mlpi_component *c);

@@ -29,6 +29,7 @@
 #include "artifact_priv.h"
 #include "cache.h"
 #include "context_priv.h"
+#include "contract.h"
 #include "execfile.h"
 #include "memlimit.h"
 #include "sandbox.h"
@@ -780,11 +781,36 @@ static void record_failure(run *r, size_t i, const char *state,
 
 /* Called once the execution of node i has ended.  `why` describes an
  * abnormal end (signal, timeout); NULL means read result.json. */
+/* Every output of a type with a contract holds what the contract asks:
+ * 1, or 0 with why naming the output and what is missing. */
+static int outputs_complete(run *r, size_t i, const cJSON *result, char *why,
+                            size_t size)
+{
+    nstate *s = &r->st[i];
+    const mlpi_node *n = r->p->nodes[i];
+    const cJSON *outs = cJSON_GetObjectItem(result, "outputs");
+
+    for (size_t k = 0; k < s->n_out; k++) {
+        const mlp_port *o = &n->comp->c.outputs[k];
+        const mlpi_plugin *owner;
+        const mlpi_type *t = mlpi_registry_find_type(r->p->reg, o->type, &owner);
+        mlp_error e;
+        if (t == NULL || t->contract == NULL ||
+            mlpi_contract_check(t->contract, s->outs[k]->work_uri,
+                                cJSON_GetObjectItem(outs, o->name), &e) == MLP_OK)
+            continue;
+        snprintf(why, size, "output '%s' is not a complete %s (as plugin %s "
+                 "defines it): %s", o->name, o->type, owner->name, e.msg);
+        return 0;
+    }
+    return 1;
+}
+
 static void finish(run *r, size_t i, int ok, const char *why)
 {
     nstate *s = &r->st[i];
     const mlpi_node *n = r->p->nodes[i];
-    char path[4096], msg[MLP_ERROR_MAX * 2];
+    char path[4096], msg[MLP_ERROR_MAX * 2], incomplete[MLP_ERROR_MAX + 256];
     cJSON *result = NULL;
     mlp_error err;
     int canceled = 0;
@@ -796,6 +822,9 @@ static void finish(run *r, size_t i, int ok, const char *why)
         ok = 0;
         why = "the component exited without writing its result";
     }
+    if (ok && (ok = outputs_complete(r, i, result, incomplete,
+                                     sizeof incomplete)) == 0)
+        why = incomplete;
     mlpi_path_join(path, sizeof path, s->tmp, "sandbox-refused");
     if (ok && mlpi_exists(path)) {
         /* It carried on after the refusal: still not a result to keep. */

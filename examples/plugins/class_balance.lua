@@ -20,7 +20,7 @@ mp.component {
   stage = "analyze",
   description = "Counts the classes of a categorical column in every split",
   inputs = { examples = "Examples" },
-  outputs = { balance = "Statistics" },
+  outputs = { balance = "ClassBalance" },
   params = {
     column = { type = "string", doc = "column to count (default: the label)" },
     min_share = { type = "float", default = 0.05, min = 0, max = 1,

@@ -28,7 +28,7 @@ local balance = p:add("class_balance", { examples = ex.examples })
 -- A component defined inline: cached and recorded like any other.
 mp.component {
   name = "age_summary", stage = "analyze",
-  inputs = { examples = "Examples" }, outputs = { summary = "Statistics" },
+  inputs = { examples = "Examples" }, outputs = { summary = "Summary" },
   run = function(ctx)
     local ex = ctx:input("examples")
     local t = assert(ctx:read_table(ex.uri .. "/train.mlpt"))

@@ -1016,5 +1016,14 @@ static const mlp_component components[] = {
     MLP_COMPONENTS_END
 };
 
-MLP_PLUGIN_DEFINE(csv_import, "csv_import", "0.1.0", "MIT",
-                  "CSV ingestion", components, NULL, NULL);
+/* Examples: one table per split the "splits" property lists. */
+static const mlp_type_desc types[] = {
+    { MLP_TYPE_EXAMPLES, "rows split into named tables (SPLIT.mlpt)",
+      "{\"properties\": {\"splits\": \"array\"},"
+      " \"each\": {\"property\": \"splits\", \"files\": [\"{}.mlpt\"]}}",
+      { NULL } },
+    MLP_TYPES_END
+};
+
+MLP_PLUGIN_DEFINE_TYPES(csv_import, "csv_import", "0.1.0", "MIT",
+                        "CSV ingestion", components, types, NULL, NULL);

@@ -267,5 +267,11 @@ static const mlp_component components[] = {
     MLP_COMPONENTS_END
 };
 
-MLP_PLUGIN_DEFINE(schema, "schema", "0.1.0", "MIT",
-                  "schema inference and import", components, NULL, NULL);
+static const mlp_type_desc types[] = {
+    { MLP_TYPE_SCHEMA, "the expected features, types and domains",
+      "{\"files\": [\"schema.json\"]}", { NULL } },
+    MLP_TYPES_END
+};
+
+MLP_PLUGIN_DEFINE_TYPES(schema, "schema", "0.1.0", "MIT",
+                        "schema inference and import", components, types, NULL, NULL);

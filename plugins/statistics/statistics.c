@@ -238,5 +238,11 @@ static const mlp_component components[] = {
     MLP_COMPONENTS_END
 };
 
-MLP_PLUGIN_DEFINE(statistics, "statistics", "0.1.0", "MIT",
-                  "descriptive statistics of Examples", components, NULL, NULL);
+static const mlp_type_desc types[] = {
+    { MLP_TYPE_STATISTICS, "per-split, per-feature descriptive statistics",
+      "{\"files\": [\"statistics.json\"]}", { NULL } },
+    MLP_TYPES_END
+};
+
+MLP_PLUGIN_DEFINE_TYPES(statistics, "statistics", "0.1.0", "MIT",
+                        "descriptive statistics of Examples", components, types, NULL, NULL);

@@ -697,5 +697,11 @@ static const mlp_component components[] = {
     MLP_COMPONENTS_END
 };
 
-MLP_PLUGIN_DEFINE(validate, "validate", "0.1.0", "MIT",
-                  "data validation against a schema", components, NULL, NULL);
+static const mlp_type_desc types[] = {
+    { MLP_TYPE_ANOMALIES, "what a validation found, per feature",
+      "{\"files\": [\"anomalies.json\"]}", { NULL } },
+    MLP_TYPES_END
+};
+
+MLP_PLUGIN_DEFINE_TYPES(validate, "validate", "0.1.0", "MIT",
+                        "data validation against a schema", components, types, NULL, NULL);

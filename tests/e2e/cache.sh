@@ -140,7 +140,7 @@ cat > multi.lua <<'LUA'
 local mp = require "mlpipe"
 mp.component { name = "sum", stage = "analyze",
   inputs = { { name = "parts", type = "TestData", multiple = true } },
-  outputs = { total = "Statistics" },
+  outputs = { total = "Report" },
   run = function(ctx)
     local t = 0
     for _, a in ipairs(ctx:inputs("parts")) do t = t + a.properties.value end
@@ -264,7 +264,7 @@ awk '$1 == "ran" && $2 == "nap" { sub("s", "", $3); exit !($3 >= 0.45 && $3 < 10
 sed -e 's/sleep = 0.5/sleep = 1.8/' -e 's/runs\/dur/runs\/tty/' dur.lua > tty.lua
 cat > tty2.lua <<'LUA'
 local mp = require "mlpipe"
-mp.component { name = "doze", stage = "analyze", outputs = { o = "Statistics" },
+mp.component { name = "doze", stage = "analyze", outputs = { o = "Report" },
   run = function(ctx) os.execute("sleep 1.8") end }
 local p = mp.pipeline { name = "tty2", root = "runs/tty2" }
 p:add("doze", { cache = false })

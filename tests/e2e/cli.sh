@@ -13,7 +13,7 @@ expect run_bad_jobs 1 "$M" run x.lua --jobs 0 && has run_bad_jobs "$OUT" "--jobs
 
 expect lists_lua_plugin 0 "$M" plugins &&
 has lists_lua_plugin "$OUT" "class_balance 1.0.0 (lua)  $MLPIPE_TOP/examples/plugins/class_balance.lua" \
-    "class_balance          analyze   in: examples:Examples  out: balance:Statistics" \
+    "class_balance          analyze   in: examples:Examples  out: balance:ClassBalance" \
     "csv_import             ingest"
 expect lua_component_detail 0 "$M" plugins class_balance &&
 has lua_component_detail "$OUT" "min_share          float   default 0.05  range [0, 1]"
@@ -60,7 +60,7 @@ run=$(sql runs/titanic/metadata.sqlite "SELECT name FROM context WHERE type='run
 expect show_run 0 "$M" show "$run" --root runs/titanic && has show_run "$OUT" '"executions":' '"node": "age_summary"'
 expect show_missing 1 "$M" show 999 --root runs/titanic && has show_missing "$OUT" "nothing called '999'"
 expect lineage_upstream 0 "$M" lineage "$cb_art" --root runs/titanic &&
-has lineage_upstream "$OUT" "artifact $cb_art  Statistics" "upstream:" "class_balance (class_balance) made artifact $cb_art" \
+has lineage_upstream "$OUT" "artifact $cb_art  ClassBalance" "upstream:" "class_balance (class_balance) made artifact $cb_art" \
     "csv_import (csv_import) made artifact 1" "TitanicSurvival.csv"
 expect lineage_downstream 0 "$M" lineage 1 --root runs/titanic &&
 has lineage_downstream "$OUT" "downstream:" "class_balance (class_balance, COMPLETE) read artifact 1" \
@@ -83,7 +83,7 @@ has newer_store_refused "$OUT" "has schema version 7; this mlpipe knows versions
 # Two runs on one root at once: the second is refused, not interleaved.
 cat > slow.lua <<'LUA'
 local mp = require "mlpipe"
-mp.component { name = "nap", stage = "analyze", outputs = { o = "Statistics" },
+mp.component { name = "nap", stage = "analyze", outputs = { o = "Report" },
   run = function(ctx) os.execute("sleep 1") end }
 local p = mp.pipeline { name = "lock", root = "runs/lock" }
 p:add("nap", { cache = false })

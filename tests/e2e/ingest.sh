@@ -14,7 +14,7 @@ opts.splits = opts.splits or { all = 1 }
 local p = mp.pipeline { name = "dump", root = "runs/dump" }
 local ex = p:add("csv_import", opts)
 mp.component { name = "dump", stage = "analyze", inputs = { examples = "Examples" },
-  outputs = { out = "Statistics" },
+  outputs = { out = "Report" },
   run = function(ctx)
     -- print() in a component goes to its log: report through a property.
     local lines = {}
@@ -146,7 +146,7 @@ mp.component { name = "unused", stage = "analyze", run = function() end }
 LUA
 cat > members2.lua <<'LUA'
 local mp = require "mlpipe"
-mp.component { name = "ids", stage = "analyze", inputs = { examples = "Examples" }, outputs = { o = "Statistics" },
+mp.component { name = "ids", stage = "analyze", inputs = { examples = "Examples" }, outputs = { o = "Report" },
   run = function(ctx)
     local e = ctx:input("examples")
     local res = {}
@@ -188,7 +188,7 @@ has paths_list "$OUT" 'all:v[numeric]=1.0|2.0|3.0'
 # Source lines are recorded beside every split.
 cat > lines.lua <<'LUA'
 local mp = require "mlpipe"
-mp.component { name = "lines", stage = "analyze", inputs = { examples = "Examples" }, outputs = { o = "Statistics" },
+mp.component { name = "lines", stage = "analyze", inputs = { examples = "Examples" }, outputs = { o = "Report" },
   run = function(ctx)
     local e = ctx:input("examples")
     local t = assert(ctx:read_table(e.uri .. "/all.lines.mlpt"))
@@ -297,6 +297,7 @@ mp.component { name = "wide", stage = "transform", outputs = { out = "Examples" 
     local t = assert(ctx:read_table(path))
     local v = t:column("c120")
     ctx:set_property("out", "shape", #t:names() .. "x" .. t:nrows() .. ":" .. v[2])
+    ctx:set_property("out", "splits", { "all" })
   end }
 local p = mp.pipeline { name = "wide", root = "runs/wide" }
 local r = p:add("wide", {})

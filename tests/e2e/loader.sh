@@ -15,9 +15,9 @@ has list_with_bad_plugins "$OUT" "csv_import 0.1.0 (c)" "testkit 1.0.0 (c)" \
     "tk_crash" "train" "in: data:TestData?"
 
 has refuses_other_abi_major "$OUT" \
-    "refused $TMP/plugins/bad_abi.so: built for plugin ABI 99.0, this mlpipe speaks ABI 1.0"
+    "refused $TMP/plugins/bad_abi.so: built for plugin ABI 99.0, this mlpipe speaks ABI 1.1"
 has refuses_newer_abi_minor "$OUT" \
-    "refused $TMP/plugins/newer_minor.so: built for plugin ABI 1.7, newer than this mlpipe's 1.0"
+    "refused $TMP/plugins/newer_minor.so: built for plugin ABI 1.8, newer than this mlpipe's 1.1"
 has refuses_small_struct "$OUT" \
     "refused $TMP/plugins/small_struct.so: descriptor struct size 16 is smaller"
 has refuses_missing_descriptor "$OUT" \
@@ -81,7 +81,7 @@ local mp = require "mlpipe"
 mp.plugin { name = "csv_import", version = "9.9.9", license = "MIT",
             description = "takes a name already taken" }
 mp.component { name = "fresh_component", stage = "analyze",
-               outputs = { o = "Statistics" }, run = function(ctx) end }
+               outputs = { o = "Report" }, run = function(ctx) end }
 LUA
 expect refuses_taken_plugin_name 0 "$M" plugins --plugin-path "$TMP/dupname" &&
 has refuses_taken_plugin_name "$OUT" "refused $TMP/dupname/dupname.lua: plugin name 'csv_import' is already taken by" &&
@@ -95,7 +95,7 @@ mp.plugin { name = "multi", version = "1.0.0", license = "MIT", description = "p
 mp.component { name = "gather", stage = "analyze",
   inputs = { { name = "parts", type = "TestData", multiple = true },
              { name = "extra", type = "TestData", optional = true } },
-  outputs = { o = "Statistics" }, run = function(ctx) end }
+  outputs = { o = "Report" }, run = function(ctx) end }
 LUA
 expect json_port_flags 0 "$M" plugins --json --plugin-path "$TMP/multi" &&
 has json_port_flags "$(tr -d ' \n' <<<"$OUT")" \

@@ -85,7 +85,7 @@ has limit_not_in_fingerprint "$OUT" "cached   hog"
 # A Lua component over its limit.
 cat > lua.lua <<'LUA'
 local mp = require "mlpipe"
-mp.component { name = "greedy", stage = "analyze", outputs = { o = "Statistics" },
+mp.component { name = "greedy", stage = "analyze", outputs = { o = "Report" },
   run = function(ctx) local t = {} for i = 1, 64 do t[i] = string.rep("x", 16 * 2^20 + i) end end }
 local p = mp.pipeline { name = "lua", root = "runs/lua" }
 p:add("greedy", { memory = "128M", cache = false })

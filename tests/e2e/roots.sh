@@ -103,7 +103,7 @@ has run_after_refusal "$(cat out9.txt)" "value	12"
 # second writer in; --wait waits for the first and names it.
 cat > slow.lua <<'LUA'
 local mp = require "mlpipe"
-mp.component { name = "nap", stage = "analyze", outputs = { o = "Statistics" },
+mp.component { name = "nap", stage = "analyze", outputs = { o = "Report" },
   run = function(ctx) os.execute("sleep 1.5") end }
 local p = mp.pipeline { name = "lock", root = "runs/lock" }
 p:add("nap", { cache = false })

@@ -65,7 +65,7 @@ expect removed_dir_rerun 0 run && has removed_dir_rerun "$OUT" "ran      tk_sour
 cat > tamper.lua <<'LUA'
 local mp = require "mlpipe"
 mp.component { name = "tamper", stage = "analyze",
-  inputs = { data = "TestData" }, outputs = { o = "Statistics" },
+  inputs = { data = "TestData" }, outputs = { o = "Report" },
   run = function(ctx)
     local f = assert(io.open(ctx:input("data").uri .. "/value.txt", "a"))
     f:write("9")

@@ -58,7 +58,7 @@ const mlp_plugin_desc SYMBOL = {
 #endif
     (uint32_t)sizeof(mlp_component),
     "fixture", "1.0", "MIT", "a plugin the loader must refuse", components,
-    NULL, NULL, { NULL }
+    NULL, NULL, NULL, { NULL }
 };
 #else
 /* Exports something, just not the descriptor. */

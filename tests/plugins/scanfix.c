@@ -84,5 +84,6 @@ extern const mlp_plugin_desc SYMBOL;
 const mlp_plugin_desc SYMBOL = {
     MLP_ABI_MAJOR, MLP_ABI_MINOR, (uint32_t)sizeof(mlp_plugin_desc),
     (uint32_t)sizeof(mlp_component), STR(MODULE), "1.0", "MIT",
-    "a plugin that misbehaves while loading", components, init, NULL, { NULL }
+    "a plugin that misbehaves while loading", components, init, NULL, NULL,
+    { NULL }
 };

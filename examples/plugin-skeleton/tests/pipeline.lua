@@ -9,7 +9,7 @@ local p = mp.pipeline { name = "skeleton", root = dir .. "/runs/skeleton" }
 local ex = p:add("csv_import", { path = dir .. "/numbers.csv", splits = { all = 1 } })
 local sc = p:add("column_scale", { examples = ex.examples, column = "x", factor = 2.5 })
 mp.component { name = "sum_x", stage = "analyze",
-  inputs = { examples = "Examples" }, outputs = { report = "Statistics" },
+  inputs = { examples = "Examples" }, outputs = { report = "Report" },
   run = function(ctx)
     local t = assert(ctx:read_table(ctx:input("examples").uri .. "/all.mlpt"))
     local x, n = t:column("x")

@@ -33,7 +33,7 @@ extern "C" {
 #endif
 
 #define MLP_ABI_MAJOR 1
-#define MLP_ABI_MINOR 0
+#define MLP_ABI_MINOR 1
 
 typedef enum mlp_stage {
     MLP_STAGE_INGEST = 1,
@@ -124,6 +124,31 @@ typedef struct mlp_component {
     void *reserved[4];             /* zero; room for later fields */
 } mlp_component;
 
+/* An artifact type a plugin defines (ABI 1.1).  The contract says what a
+ * complete artifact of the type holds; the runner checks every output of
+ * the type against it before publishing and fails the node naming what is
+ * missing.  It is JSON, every member optional:
+ *
+ *   { "properties": { "splits": "array", "label": "string" },
+ *     "files": [ "schema.json" ],
+ *     "each": { "property": "splits", "files": [ "{}.mlpt" ] },
+ *     "nonempty": true }
+ *
+ * properties: required properties and their JSON type (array, object,
+ * string, number, integer, boolean, any); files: required regular files
+ * (relative to the artifact); each: for every element of an array
+ * property (or key of an object property), the files with {} replaced by
+ * it; nonempty: the artifact holds at least one file.  A type no loaded
+ * plugin defines has no contract.  One plugin defines a type name. */
+typedef struct mlp_type_desc {
+    const char *name;              /* [A-Za-z][A-Za-z0-9_]* */
+    const char *description;
+    const char *contract;          /* JSON as above; NULL: none */
+    void *reserved[6];             /* zero; room for views */
+} mlp_type_desc;
+
+#define MLP_TYPES_END { NULL, NULL, NULL, { NULL } }
+
 typedef struct mlp_plugin_desc {
     uint32_t abi_major;
     uint32_t abi_minor;
@@ -140,7 +165,10 @@ typedef struct mlp_plugin_desc {
      * at scan time, or fails the node. */
     int (*init)(mlp_error *err);
     void (*fini)(void);            /* called before unloading; may be NULL */
-    void *reserved[8];             /* zero; room for later fields */
+    /* ABI 1.1: the artifact types this plugin defines, terminated by name
+     * NULL; may be NULL.  Read only when abi_minor >= 1. */
+    const mlp_type_desc *types;
+    void *reserved[7];             /* zero; room for later fields */
 } mlp_plugin_desc;
 
 #define MLP_PLUGIN_SYMBOL "mlpipe_plugin"
@@ -159,13 +187,20 @@ typedef struct mlp_plugin_desc {
 #endif
 #define MLP_PLUGIN_DEFINE(module, name_, version_, license_, description_, \
                           components_, init_, fini_)                      \
+    MLP_PLUGIN_DEFINE_TYPES(module, name_, version_, license_,            \
+                            description_, components_, NULL, init_, fini_)
+
+/* The same, for a plugin that also defines artifact types. */
+#define MLP_PLUGIN_DEFINE_TYPES(module, name_, version_, license_,        \
+                                description_, components_, types_, init_, \
+                                fini_)                                    \
     MLP_EXTERN_C_ const mlp_plugin_desc module##_LTX_mlpipe_plugin;       \
     const mlp_plugin_desc module##_LTX_mlpipe_plugin = {                  \
         MLP_ABI_MAJOR, MLP_ABI_MINOR,                                     \
         (uint32_t)sizeof(mlp_plugin_desc),                                \
         (uint32_t)sizeof(mlp_component),                                  \
         name_, version_, license_, description_, components_,             \
-        init_, fini_, { NULL }                                            \
+        init_, fini_, types_, { NULL }                                    \
     }
 
 const char *mlp_stage_name(mlp_stage stage);
