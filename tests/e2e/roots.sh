@@ -126,6 +126,10 @@ wait "$first"
 (cd a && expect nested_root_refused 2 env ROOT=runs/x/artifacts/inner V=1 "$M" run "$TMP/p.lua" --plugin-path "$tk" &&
  has nested_root_refused "$OUT" "lies inside $TMP/a/runs/x/artifacts, which the pipeline root $TMP/a/runs/x manages")
 [ ! -e a/runs/x/artifacts/inner ] && pass nested_root_not_made || fail nested_root_not_made "made"
+# Only the managed directories themselves: a sibling whose name merely
+# starts the same is a place like any other.
+(cd a && expect beside_managed_allowed 0 env ROOT=runs/x/artifacts_old V=1 "$M" run "$TMP/p.lua" --plugin-path "$tk" &&
+ has beside_managed_allowed "$OUT" "ran      tk_source")
 expect slash_root_refused 2 env ROOT=/ V=1 "$M" run "$TMP/p.lua" --plugin-path "$tk" &&
 has slash_root_refused "$OUT" "the file system's root directory cannot be a pipeline root"
 

@@ -283,6 +283,73 @@ static void refuses_forged_entries(void)
     mlp_table_free(r);
 }
 
+/* Rewrites one 64-bit value of column col's first segment and fixes the
+ * column, directory and header checksums: the value checks behind the
+ * checksums must refuse what a buggy writer could produce. */
+static int forge_segment_u64(const char *path, int col, size_t index,
+                             uint64_t v)
+{
+    FILE *f = fopen(path, "r+b");
+    unsigned char h[128], *dir, *data;
+    uint64_t off, size, fsize, hash, seg_off[4], seg_len[4];
+    XXH3_state_t *st = XXH3_createState();
+
+    if (f == NULL || st == NULL || fread(h, 1, 128, f) != 128)
+        return -1;
+    memcpy(&off, h + 32, 8);
+    memcpy(&size, h + 40, 8);
+    memcpy(&fsize, h + 48, 8);
+    dir = malloc(size);
+    data = malloc(fsize);
+    fseek(f, 0, SEEK_SET);
+    if (dir == NULL || data == NULL || fread(data, 1, fsize, f) != fsize)
+        return -1;
+    memcpy(dir, data + off, size);
+    memcpy(seg_off, dir + 128 * col + 32, 32);
+    memcpy(seg_len, dir + 128 * col + 64, 32);
+    memcpy(data + seg_off[0] + 8 * index, &v, 8);
+    XXH3_64bits_reset(st);
+    for (int k = 0; k < 4; k++)
+        if (seg_len[k] > 0)
+            XXH3_64bits_update(st, data + seg_off[k], seg_len[k]);
+    hash = XXH3_64bits_digest(st);
+    memcpy(dir + 128 * col + 104, &hash, 8);
+    hash = XXH3_64bits(dir, size);
+    memcpy(h + 56, &hash, 8);
+    hash = XXH3_64bits(h, 120);
+    memcpy(h + 120, &hash, 8);
+    fseek(f, (long)seg_off[0], SEEK_SET);
+    fwrite(data + seg_off[0], 1, seg_len[0], f);
+    fseek(f, (long)off, SEEK_SET);
+    fwrite(dir, 1, size, f);
+    fseek(f, 0, SEEK_SET);
+    fwrite(h, 1, 128, f);
+    free(dir);
+    free(data);
+    XXH3_freeState(st);
+    return fclose(f);
+}
+
+static void refuses_decreasing_offsets(void)
+{
+    char p[512];
+    mlp_table *t = sample(), *r;
+    mlp_error err;
+
+    CHECK(t != NULL);
+    path_of(p, sizeof p, "offsets.mlpt");
+    CHECK(mlp_table_write(t, p, &err) == MLP_OK);
+    mlp_table_free(t);
+    /* "str" offsets are 0 5 5 5 15 18: the second becomes 10 > 5. */
+    CHECK(forge_segment_u64(p, 2, 1, 10) == 0);
+    CHECK(mlp_table_open(p, &r, &err) == MLP_ECORRUPT);
+    CHECK_CONTAINS(err.msg, "column 'str' has decreasing offsets");
+    /* The forging is sound: the true value back opens. */
+    CHECK(forge_segment_u64(p, 2, 1, 5) == 0);
+    CHECK_MSG(mlp_table_open(p, &r, &err) == MLP_OK, "%s", err.msg);
+    mlp_table_free(r);
+}
+
 static void detects_truncation(void)
 {
     char p[512];
@@ -538,6 +605,7 @@ int main(void)
     RUN(refuses_bad_columns);
     RUN(detects_every_flipped_byte);
     RUN(refuses_forged_entries);
+    RUN(refuses_decreasing_offsets);
     RUN(detects_truncation);
     RUN(refuses_other_files);
     RUN(refuses_newer_major);
