@@ -133,3 +133,15 @@ else
 fi
 has interrupt_recorded "$(sql runs/int/metadata.sqlite "SELECT state FROM execution WHERE node='stubborn'")" CANCELED
 consistent interrupt_store_consistent runs/int
+
+# After p:run returns, the signal mask is the script's again: the runner
+# blocks SIGCHLD while children run, and must not leave it blocked.
+cat > after.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "after", root = "runs/after" }
+p:add("tk_source", { value = 1 })
+p:run {}
+for l in io.lines("/proc/self/status") do if l:find("^SigBlk") then print(l) end end
+LUA
+expect signal_mask_restored 0 "$M" run after.lua --plugin-path "$tk" &&
+has signal_mask_restored "$OUT" "SigBlk:	0000000000000000"
