@@ -41,7 +41,9 @@ has json_listing "$OUT" '"name": "testkit"' '"refused":' '"reason":' '"stage": "
 
 expect component_detail 0 "$M" plugins tk_add --plugin-path "$TMP/plugins" &&
 has component_detail "$OUT" "tk_add  (transform stage, plugin testkit 1.0.0" \
-    "add                int     default 1" "range [0, 60]" "seconds to sleep first"
+    "add                int     default 1" "range [0, 60]" "seconds to sleep first" &&
+[ "$(sed -n 2p <<<"$OUT")" = "  adds to a number" ] && pass component_description ||
+    fail component_description "$(sed -n 2p <<<"$OUT")"
 
 expect unknown_component_detail 1 "$M" plugins nope && has unknown_component_detail "$OUT" "no component 'nope'"
 
