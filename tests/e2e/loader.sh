@@ -99,6 +99,11 @@ mp.component { name = "gather", stage = "analyze",
              { name = "extra", type = "TestData", optional = true } },
   outputs = { o = "Report" }, run = function(ctx) end }
 LUA
+# A component without parameters says so; one with them does not.
+expect no_params_detail 0 "$M" plugins gather --plugin-path "$TMP/multi" &&
+has no_params_detail "$OUT" "  parameters:
+    (none)"
+lacks params_detail_not_none "$(cd "$TMP" && "$M" plugins tk_add --plugin-path "$TMP/plugins" 2>&1)" "(none)"
 expect json_port_flags 0 "$M" plugins --json --plugin-path "$TMP/multi" &&
 has json_port_flags "$(tr -d ' \n' <<<"$OUT")" \
     '{"name":"parts","type":"TestData","optional":false,"multiple":true}' \
