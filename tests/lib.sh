@@ -93,3 +93,12 @@ consistent() {
     [ -z "$(ls -A "$2/.tmp" 2>/dev/null)" ] || { fail "$name" "leftovers in .tmp"; return 1; }
     pass "$name"
 }
+
+# Whether this kernel confines writes (Landlock): `mlpipe run` says when
+# the write sandbox is off.
+sandbox_on() {
+    mkdir -p "$TMP/.probe"
+    printf 'local mp = require "mlpipe"\nmp.pipeline { name = "probe", root = "%s" }:run {}\n' \
+        "$TMP/.probe/root" > "$TMP/.probe/p.lua"
+    ! env -u MLPIPE_SANDBOX "$M" run "$TMP/.probe/p.lua" 2>&1 | grep -q "write sandbox is off"
+}
