@@ -444,6 +444,35 @@ static void large_round_trip(void)
 
 /* Numeric columns are stored in the narrowest exact encoding and read back
  * as the same doubles, with missing values kept. */
+/* Release frees what decoding made, and only that: a column stored as
+ * doubles has nothing to fall back on and keeps its values. */
+static void release_only_decoded(void)
+{
+    double small[4] = { 0, 255, 17, 3 }, frac[4] = { 0.1, 2, 3, 4 };
+    mlp_table *t = mlp_table_new(4), *r;
+    char p[512];
+    mlp_error err;
+
+    CHECK(t != NULL);
+    CHECK(mlp_table_add_numeric(t, "small", small, NULL, &err) == MLP_OK);
+    CHECK(mlp_table_add_numeric(t, "frac", frac, NULL, &err) == MLP_OK);
+    path_of(p, sizeof p, "release.mlpt");
+    CHECK(mlp_table_write(t, p, &err) == MLP_OK);
+    mlp_table_free(t);
+    CHECK(mlp_table_open_packed(p, &r, &err) == MLP_OK);
+    CHECK(mlp_table_column(r, 0)->num == NULL);
+    CHECK(mlp_table_decode(r, 0, &err) == MLP_OK);
+    CHECK(mlp_table_column(r, 0)->num != NULL && mlp_table_column(r, 0)->num[1] == 255);
+    mlp_table_release(r, 0);
+    CHECK(mlp_table_column(r, 0)->num == NULL);
+    CHECK(mlp_table_column(r, 0)->packed != NULL);
+    CHECK(mlp_table_column(r, 1)->num != NULL);
+    mlp_table_release(r, 1);
+    CHECK(mlp_table_column(r, 1)->num != NULL && mlp_table_column(r, 1)->num[0] == 0.1);
+    mlp_table_release(r, 2);  /* past the last column: nothing */
+    mlp_table_free(r);
+}
+
 static void compact_encodings_round_trip(void)
 {
     static const double cases[][4] = {
@@ -611,6 +640,7 @@ int main(void)
     RUN(refuses_newer_major);
     RUN(large_round_trip);
     RUN(compact_encodings_round_trip);
+    RUN(release_only_decoded);
     RUN(select_rows);
     RUN(concat_tables);
     RUN(no_leaked_memory);
