@@ -338,3 +338,22 @@ for _, d in ipairs(s.string_domains or {}) do print("domain", d.name, table.conc
 LUA
 expect string_domain_size_edge 0 "$M" run infer.lua &&
 has string_domain_size_edge "$OUT" "feature	three	three" "feature	four	none" "domain	three	a,b,c"
+
+# The gate's summary of the first errors stays within its bounds however
+# long the feature names: the third of these 200-character names is cut.
+a=$(printf 'a%.0s' $(seq 200)); b=$(printf 'b%.0s' $(seq 200))
+c=$(printf 'c%.0s' $(seq 200)); d=$(printf 'd%.0s' $(seq 200))
+printf '%s,%s,%s,%s\n5,5,5,5\n6,6,6,6\n' "$a" "$b" "$c" "$d" > long.csv
+{
+    printf '{ "version": 1, "features": ['
+    sep=""
+    for n in "$a" "$b" "$c" "$d"; do
+        printf '%s{ "name": "%s", "type": "INT", "int_domain": { "max": 1 } }' "$sep" "$n"
+        sep=", "
+    done
+    printf '] }\n'
+} > long.json
+expect long_names_gate 4 "$M" run check.lua -- long.csv long.json '{ root = "long" }' &&
+gate=$(grep "anomalies of ERROR severity" <<<"$OUT")
+has long_names_gate "$gate" "4 anomalies of ERROR severity (all: $a INT_TYPE_BIG_INT; all: $b INT_TYPE_BIG_INT; all: ccc" &&
+lacks long_names_cut "$gate" "$c INT_TYPE_BIG_INT" && lacks long_names_no_fourth "$gate" "$d"
