@@ -356,4 +356,6 @@ printf '%s,%s,%s,%s\n5,5,5,5\n6,6,6,6\n' "$a" "$b" "$c" "$d" > long.csv
 expect long_names_gate 4 "$M" run check.lua -- long.csv long.json '{ root = "long" }' &&
 gate=$(grep "anomalies of ERROR severity" <<<"$OUT")
 has long_names_gate "$gate" "4 anomalies of ERROR severity (all: $a INT_TYPE_BIG_INT; all: $b INT_TYPE_BIG_INT; all: ccc" &&
-lacks long_names_cut "$gate" "$c INT_TYPE_BIG_INT" && lacks long_names_no_fourth "$gate" "$d"
+lacks long_names_no_fourth "$gate" "$d" &&
+[ "$(grep -o INT_TYPE_BIG_INT <<<"$gate" | wc -l)" = 2 ] && pass long_names_cut ||
+    fail long_names_cut "$(sed 's/\(.\)\1\{20,\}/\1.../g' <<<"$gate")"
