@@ -48,6 +48,13 @@ lacks json_has_no_node_lines "$OUT" '^(ran|cached) '
 
 expect runs_lists_both 0 "$M" runs --root runs/titanic &&
 has runs_lists_both "$OUT" "titanic-" "   6      0      0" "   0      6      0"
+# Without --root: MLPIPE_ROOT, and when that is unset or empty, the
+# working directory.
+expect runs_default_root 0 sh -c 'cd runs/titanic && env -u MLPIPE_ROOT "$0" runs' "$M" &&
+has runs_default_root "$OUT" "titanic-"
+expect runs_empty_env_root 0 sh -c 'cd runs/titanic && MLPIPE_ROOT= "$0" runs' "$M" &&
+has runs_empty_env_root "$OUT" "titanic-"
+expect runs_env_root 0 env MLPIPE_ROOT=runs/titanic "$M" runs && has runs_env_root "$OUT" "titanic-"
 expect runs_json 0 "$M" runs --root runs/titanic --json && has runs_json "$OUT" '"cached": 6'
 expect show_artifact 0 "$M" show 1 --root runs/titanic &&
 has show_artifact "$OUT" '"type": "Examples"' '"state": "LIVE"' '"producer":' '"component": "csv_import"'
