@@ -66,35 +66,6 @@ static int ends_with(const char *s, const char *suffix)
     return n > m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* Whether a scan result can be turned into registry entries: a cache entry
- * damaged on disk is scanned again rather than trusted. */
-static int result_usable(const cJSON *res, const char *path)
-{
-    const cJSON *ok = cJSON_GetObjectItemCaseSensitive(res, "ok");
-    const cJSON *hash = cJSON_GetObjectItemCaseSensitive(res, "hash");
-    mlpi_plugin *p;
-    mlpi_component **cs;
-    size_t n;
-    mlp_error err;
-    int usable = 1;
-
-    if (cJSON_IsFalse(ok))
-        return cJSON_IsString(cJSON_GetObjectItemCaseSensitive(res, "error"));
-    if (!cJSON_IsTrue(ok) || !cJSON_IsString(hash) ||
-        strlen(hash->valuestring) != MLPI_HASH_HEX - 1 ||
-        mlpi_desc_from_json(cJSON_GetObjectItemCaseSensitive(res, "plugin"),
-                            path, hash->valuestring, &p, &cs, &n, &err) != MLP_OK)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (usable && mlpi_component_validate(&cs[i]->c, &err) != MLP_OK)
-            usable = 0;
-        mlpi_component_free(cs[i]);
-    }
-    free(cs);
-    mlpi_plugin_free(p);
-    return usable && n > 0;
-}
-
 /* Fills c->result from the cache, or leaves it NULL for the scanner. */
 static void look_up(mlpi_plugin_cache *cache, cand *c)
 {
@@ -107,8 +78,10 @@ static void look_up(mlpi_plugin_cache *cache, cand *c)
                  strerror(errno));
         return;
     }
+    /* The cache checked the entry against its checksum; registering it
+     * validates the rest, as for a fresh answer. */
     hit = cache ? mlpi_plugin_cache_get(cache, c->real, &c->id) : NULL;
-    if (hit != NULL && result_usable(hit, c->path))
+    if (hit != NULL)
         c->result = cJSON_Duplicate(hit, 1);
 }
 
@@ -304,26 +277,6 @@ static void free_cands(cand *cs, size_t n)
         cJSON_Delete(cs[i].result);
     }
     free(cs);
-}
-
-int mlpi_registry_load_file(mlpi_registry *r, const char *path,
-                            size_t dir_index, mlp_error *err)
-{
-    cand *cs = NULL;
-    size_t n = 0;
-    int rc;
-
-    if (add_cand(&cs, &n, path, dir_index) != MLP_OK) {
-        free_cands(cs, n);
-        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    }
-    rc = load_cands(r, cs, n, err);
-    if (rc == MLP_OK && r->n_refused > 0 &&
-        strcmp(r->refused[r->n_refused - 1].path, path) == 0)
-        rc = mlp_error_set(err, MLP_EPLUGIN, "%s",
-                           r->refused[r->n_refused - 1].reason);
-    free_cands(cs, n);
-    return rc;
 }
 
 int mlpi_registry_load(mlpi_registry *r, mlp_error *err)

@@ -91,9 +91,6 @@ int mlpi_registry_allow_override(mlpi_registry *r, const char *component,
  * Refused plugins are recorded, not fatal; only a broken environment (out
  * of memory, libltdl failing to start) returns an error. */
 int mlpi_registry_load(mlpi_registry *r, mlp_error *err);
-/* Loads one plugin file (.so or .lua) as if found in directory dir_index. */
-int mlpi_registry_load_file(mlpi_registry *r, const char *path,
-                            size_t dir_index, mlp_error *err);
 
 const mlpi_component *mlpi_registry_find(const mlpi_registry *r,
                                          const char *name);
