@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mlpipe/json.h>
+
 #include "artifact_priv.h"
 
 mlp_artifact *mlpi_artifact_new(int64_t id, const char *type, const char *uri,
@@ -66,6 +68,11 @@ const cJSON *mlp_artifact_property(const mlp_artifact *a, const char *name)
     return cJSON_GetObjectItemCaseSensitive(a->props, name);
 }
 
+const cJSON *mlp_artifact_properties(const mlp_artifact *a)
+{
+    return a->props;
+}
+
 int mlp_artifact_set_property(mlp_artifact *a, const char *name, cJSON *value,
                               mlp_error *err)
 {
@@ -95,4 +102,14 @@ int mlp_artifact_path(const mlp_artifact *a, const char *file, char *buf,
         return mlp_error_set(err, MLP_EINVAL, "path too long: %s/%s",
                              mlp_artifact_uri(a), file);
     return MLP_OK;
+}
+
+int mlp_artifact_read_json(const mlp_artifact *a, const char *file,
+                           cJSON **out, mlp_error *err)
+{
+    char path[4096];
+    int rc = mlp_artifact_path(a, file, path, sizeof path, err);
+
+    *out = NULL;
+    return rc == MLP_OK ? mlp_json_read_file(path, out, err) : rc;
 }

@@ -2,9 +2,12 @@
 #ifndef MLPIPE_CORE_CLI_H
 #define MLPIPE_CORE_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include <cjson/cJSON.h>
+
+#include <mlpipe/view.h>
 
 #include "lua_api.h"
 #include "registry.h"
@@ -43,6 +46,20 @@ struct mlpi_store *mlpi_cli_open_store(const char *root, const char *cmd,
 mlpi_registry *mlpi_cli_registry(char **dirs, int n_dirs, char **overrides,
                                  int n_overrides, int report_refusals,
                                  const mlpi_run_opts *opts);
+/* For show and report: a registry with the default search path plus the
+ * plugin directories recorded by run context run_ctx (when > 0) or by the
+ * runs that made or used artifact `artifact`.  NULL when it cannot be
+ * built (the reason was printed): artifacts then get the generic view.
+ * Freed with mlpi_lua_close(r->L) and mlpi_registry_free(r). */
+mlpi_registry *mlpi_cli_view_registry(struct mlpi_store *s, int64_t run_ctx,
+                                      int64_t artifact);
+/* Writes artifact record rec (id, type, uri, path, state, reason,
+ * properties, producer: as `show --json` prints it) to out with its
+ * type's view, or the generic view when its type has none or it is not
+ * LIVE.  When the view fails, the generic view is written too and the
+ * return is an error code with err saying what failed. */
+int mlpi_cli_render(mlpi_registry *r, struct mlpi_store *s, const cJSON *rec,
+                    mlp_view_kind kind, FILE *out, mlp_error *err);
 /* Prints a JSON value on stdout followed by a newline. */
 void mlpi_cli_print_json(const cJSON *v);
 

@@ -11,7 +11,6 @@
 #include <mlpipe/memory.h>
 
 #include "cli.h"
-#include "cli_render.h"
 #include "fsutil.h"
 #include "metadata.h"
 #include "rootdir.h"
@@ -223,14 +222,16 @@ int mlpi_cmd_show(int argc, char **argv)
     static const char usage[] =
         "usage: mlpipe show ID [--root DIR] [--json]\n"
         "ID is an artifact id (12), an execution id (e12), or a run name.\n"
-        "Statistics and Anomalies artifacts print as tables (--json: the\n"
-        "record); everything else prints as JSON.\n";
+        "An artifact prints with the view its type's plugin defines, or as\n"
+        "its properties and files; --json prints the record.  Executions\n"
+        "and runs print as JSON.\n";
     meta_args a;
     mlpi_store *s;
     cJSON *rec = NULL;
     int p = parse(argc, argv, usage, 1, &a), rc = MLPI_EXIT_OK;
     const char *damaged = NULL;
     char *end;
+    int is_artifact = 0;
 
     if (p != 0)
         return p > 0 ? MLPI_EXIT_OK : MLPI_EXIT_USAGE;
@@ -241,6 +242,7 @@ int mlpi_cmd_show(int argc, char **argv)
         rec = execution_record(s, strtoll(a.id + 1, NULL, 10));
     } else if (strtoll(a.id, &end, 10) > 0 && *end == '\0') {
         rec = artifact_record(s, strtoll(a.id, NULL, 10));
+        is_artifact = rec != NULL;
         if (rec != NULL) {
             int64_t id = (int64_t)num(rec, "id");
             cJSON *prod = query(s, "SELECT e.id AS execution, e.node, "
@@ -287,51 +289,46 @@ int mlpi_cmd_show(int argc, char **argv)
         }
         cJSON_Delete(rows);
     }
-    mlpi_store_close(s);
-    if (query_exit != 0) {
-        cJSON_Delete(rec);
-        return query_exit;
-    }
-    if (rec == NULL) {
-        fprintf(stderr, "mlpipe show: nothing called '%s' in %s\n", a.id, a.root);
-        return rc != MLPI_EXIT_OK ? rc : MLPI_EXIT_USAGE;
-    }
-    if (rc != MLPI_EXIT_OK) {
+    if (query_exit != 0 || rec == NULL || rc != MLPI_EXIT_OK ||
+        damaged != NULL || a.json || !is_artifact) {
+        mlpi_store_close(s);
+        if (query_exit != 0) {
+            cJSON_Delete(rec);
+            return query_exit;
+        }
+        if (rec == NULL) {
+            fprintf(stderr, "mlpipe show: nothing called '%s' in %s\n", a.id, a.root);
+            return rc != MLPI_EXIT_OK ? rc : MLPI_EXIT_USAGE;
+        }
+        if (rc == MLPI_EXIT_OK && damaged != NULL) {
+            if (a.json)
+                mlpi_cli_print_json(rec);
+            fprintf(stderr, "mlpipe show: artifact %s (%s) is damaged: %s; it is "
+                    "not shown, and the next run that needs it makes it again\n",
+                    a.id, str(rec, "uri"), damaged);
+            rc = MLPI_EXIT_DAMAGED;
+        } else if (rc == MLPI_EXIT_OK) {
+            mlpi_cli_print_json(rec);
+        }
         cJSON_Delete(rec);
         return rc;
     }
-    if (damaged != NULL) {
-        if (a.json)
-            mlpi_cli_print_json(rec);
-        fprintf(stderr, "mlpipe show: artifact %s (%s) is damaged: %s; it is "
-                "not shown, and the next run that needs it makes it again\n",
-                a.id, str(rec, "uri"), damaged);
-        cJSON_Delete(rec);
-        return MLPI_EXIT_DAMAGED;
+    /* An artifact as a person reads it: its type's view, or the generic
+     * one.  Plugin code runs only in the view's child process. */
+    mlpi_registry *r = mlpi_cli_view_registry(s, 0, (int64_t)num(rec, "id"));
+    mlp_error err;
+    printf("artifact %s  %s  %s\n", a.id, str(rec, "type"), str(rec, "path"));
+    if (mlpi_cli_render(r, s, rec, MLP_VIEW_TEXT, stdout, &err) != MLP_OK) {
+        fflush(stdout);
+        fprintf(stderr, "mlpipe show: %s; shown with the generic view\n",
+                err.msg);
+        rc = MLPI_EXIT_FAILED;
     }
-    const char *type = str(rec, "type");
-    int stats = strcmp(type, "Statistics") == 0, anoms = strcmp(type, "Anomalies") == 0;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", str(rec, "path"),
-             stats ? "statistics.json" : "anomalies.json");
-    if (!a.json && (stats || anoms) && strcmp(str(rec, "state"), "LIVE") == 0 &&
-        mlpi_exists(path)) {
-        cJSON *doc = NULL;
-        mlp_error err;
-        if (mlp_json_read_file(path, &doc, &err) != MLP_OK) {
-            fprintf(stderr, "mlpipe show: %s\n", err.msg);
-            cJSON_Delete(rec);
-            return MLPI_EXIT_ENV;
-        }
-        printf("artifact %s  %s  %s\n", a.id, type, str(rec, "path"));
-        if (stats)
-            mlpi_show_statistics(stdout, doc);
-        else
-            mlpi_show_anomalies(stdout, doc);
-        cJSON_Delete(doc);
-    } else {
-        mlpi_cli_print_json(rec);
+    if (r != NULL) {
+        mlpi_lua_close(r->L);
+        mlpi_registry_free(r);
     }
+    mlpi_store_close(s);
     cJSON_Delete(rec);
     return rc;
 }

@@ -1,5 +1,5 @@
-/* `mlpipe report`: one self-contained HTML page with the statistics,
- * schemas and anomalies a run produced or reused. */
+/* `mlpipe report`: one self-contained HTML page with every artifact a run
+ * produced or reused, each drawn by its type's view. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include <mlpipe/json.h>
 
 #include "cli.h"
-#include "cli_render.h"
+#include "view_priv.h"
 #include "fsutil.h"
 #include "metadata.h"
 #include "rootdir.h"
@@ -16,9 +16,33 @@
 
 static const char usage[] =
     "usage: mlpipe report RUN -o report.html [--root DIR]\n"
-    "Renders the Statistics (with histograms), Schema and Anomalies artifacts\n"
-    "of run RUN (a name from `mlpipe runs`, or `latest`) into one HTML page\n"
-    "that needs no network.\n";
+    "Renders every artifact run RUN (a name from `mlpipe runs`, or `latest`)\n"
+    "made or reused into one HTML page that needs no network: each with the\n"
+    "view its type's plugin defines, or as its properties and files.\n";
+
+/* The page around the views: its style sheet offers the classes views
+ * may use (num, ERROR, WARNING); see mlpipe/view.h. */
+static void html_begin(FILE *out, const char *title)
+{
+    mlp_view v;
+
+    mlpi_view_init(&v, out, MLP_VIEW_HTML);
+    mlp_view_puts(&v, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+                  "<title>");
+    mlp_view_text(&v, title);
+    mlp_view_puts(&v, "</title>\n<style>\n"
+        "body{font-family:sans-serif;margin:2em;color:#222}\n"
+        "table{border-collapse:collapse;margin:0.5em 0 1.5em}\n"
+        "td,th{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left;"
+        "vertical-align:middle;font-size:13px}\n"
+        "th{background:#f3f3f3}\n.num{text-align:right;"
+        "font-variant-numeric:tabular-nums}\n"
+        ".ERROR{color:#b00020;font-weight:bold}.WARNING{color:#a36b00;"
+        "font-weight:bold}\nsvg rect{fill:#4a7ebb}\n"
+        "</style></head><body>\n<h1>");
+    mlp_view_text(&v, title);
+    mlp_view_puts(&v, "</h1>\n");
+}
 
 int mlpi_cmd_report(int argc, char **argv)
 {
@@ -29,7 +53,7 @@ int mlpi_cmd_report(int argc, char **argv)
     cJSON *rows = NULL, *r;
     int64_t ctx = 0;
     FILE *out;
-    int rc = MLPI_EXIT_OK, found = 0;
+    int rc = MLPI_EXIT_OK, found = 0, failed = 0;
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -77,101 +101,96 @@ int mlpi_cmd_report(int argc, char **argv)
         fprintf(stderr, "mlpipe report: no run '%s' in %s\n", run, root);
         return MLPI_EXIT_USAGE;
     }
+    /* Every artifact the run made or reused, in the order they came. */
     if (mlpi_store_query(s,
-            "SELECT e.node, v.port, t.name AS type, a.uri, a.id, (SELECT 1 "
-            "FROM artifact_file f WHERE f.artifact_id=a.id AND f.name=CASE "
-            "t.name WHEN 'Statistics' THEN 'statistics.json' WHEN 'Schema' "
-            "THEN 'schema.json' ELSE 'anomalies.json' END) AS ours FROM "
-            "association x "
+            "SELECT a.id, MIN(e.id) AS first, e.node, t.name AS type, a.uri, "
+            "a.state, a.reason, a.properties FROM association x "
             "JOIN execution e ON e.id=x.execution_id JOIN event v ON "
             "v.execution_id=e.id AND v.type='OUTPUT' JOIN artifact a ON "
             "a.id=v.artifact_id JOIN artifact_type t ON t.id=a.type_id WHERE "
-            "x.context_id=? AND a.state='LIVE' AND t.name IN "
-            "('Statistics','Schema','Anomalies') ORDER BY e.id", &ctx, 1,
-            &rows, &err) != MLP_OK) {
+            "x.context_id=? AND a.state='LIVE' GROUP BY a.id ORDER BY first, "
+            "a.id", &ctx, 1, &rows, &err) != MLP_OK) {
         mlpi_store_close(s);
         fprintf(stderr, "mlpipe report: %s\n", err.msg);
         return err.code == MLP_ECORRUPT ? MLPI_EXIT_DAMAGED : MLPI_EXIT_ENV;
     }
-    /* Only artifacts whose manifest lists the file we draw are ours (a Lua
-     * analyzer's Statistics keeps its results elsewhere), and each must
-     * still be what was published. */
-    for (int i = cJSON_GetArraySize(rows) - 1; i >= 0; i--) {
-        cJSON *row = cJSON_GetArrayItem(rows, i);
-        int64_t id = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(row, "id"));
-        if (!cJSON_IsNumber(cJSON_GetObjectItem(row, "ours"))) {
-            cJSON_DeleteItemFromArray(rows, i);
-            continue;
-        }
+    /* Each must still be what was published before anything is drawn. */
+    cJSON_ArrayForEach(r, rows) {
+        int64_t id = (int64_t)mlp_json_num(r, "id");
+        const char *text = mlp_json_str(r, "properties");
+        cJSON *props = mlp_json_parse(text, strlen(text));
         rc = mlpi_verify_artifact(s, id, 0, &err);
         if (rc != MLP_OK) {
+            cJSON_Delete(props);
             fprintf(stderr, "mlpipe report: artifact %lld (%s) %s%s; no report "
-                    "written\n", (long long)id, cJSON_GetStringValue(
-                        cJSON_GetObjectItem(row, "uri")),
+                    "written\n", (long long)id, mlp_json_str(r, "uri"),
                     rc == MLP_ECORRUPT ? "is damaged: " : "", err.msg);
             mlpi_store_close(s);
             cJSON_Delete(rows);
             return rc == MLP_ECORRUPT ? MLPI_EXIT_DAMAGED : MLPI_EXIT_ENV;
         }
-        if (mlpi_root_path(mlpi_store_root(s), cJSON_GetStringValue(
-                               cJSON_GetObjectItem(row, "uri")), path,
+        cJSON_DeleteItemFromObject(r, "properties");
+        cJSON_AddItemToObject(r, "properties", props ? props : cJSON_CreateObject());
+        if (mlpi_root_path(mlpi_store_root(s), mlp_json_str(r, "uri"), path,
                            sizeof path, &err) == MLP_OK)
-            cJSON_AddStringToObject(row, "path", path);
+            cJSON_AddStringToObject(r, "path", path);
     }
     rc = MLPI_EXIT_OK;
-    mlpi_store_close(s);
     if (cJSON_GetArraySize(rows) == 0) {
-        fprintf(stderr, "mlpipe report: run '%s' in %s has no Statistics, "
-                "Schema or Anomalies artifacts; no report written\n", title,
-                root);
+        mlpi_store_close(s);
+        fprintf(stderr, "mlpipe report: run '%s' in %s has no artifacts to "
+                "show; no report written\n", title, root);
         cJSON_Delete(rows);
         return MLPI_EXIT_USAGE;
     }
     snprintf(path, sizeof path, "%s.tmp", outp);
     out = fopen(path, "w");
     if (out == NULL) {
+        mlpi_store_close(s);
         cJSON_Delete(rows);
         fprintf(stderr, "mlpipe report: cannot write %s: %s\n", outp,
                 strerror(errno));
         return MLPI_EXIT_USAGE;
     }
-    mlpi_html_begin(out, title);
+    mlpi_registry *reg = mlpi_cli_view_registry(s, ctx, 0);
+    html_begin(out, title);
     cJSON_ArrayForEach(r, rows) {
-        const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(r, "type"));
-        const char *uri = cJSON_GetStringValue(cJSON_GetObjectItem(r, "path"));
-        const char *node = cJSON_GetStringValue(cJSON_GetObjectItem(r, "node"));
-        const char *file = strcmp(type, "Statistics") == 0 ? "statistics.json"
-                           : strcmp(type, "Schema") == 0 ? "schema.json" : "anomalies.json";
-        char fpath[4096], heading[512];
-        cJSON *doc;
-        snprintf(fpath, sizeof fpath, "%s/%s", uri, file);
-        if (mlp_json_read_file(fpath, &doc, &err) != MLP_OK) {
-            fprintf(stderr, "mlpipe report: %s\n", err.msg);
-            rc = MLPI_EXIT_ENV;
-            break;
+        mlp_view v;
+        mlpi_view_init(&v, out, MLP_VIEW_HTML);
+        mlp_view_puts(&v, "<section>\n<h2>");
+        mlp_view_text(&v, mlp_json_str(r, "type"));
+        mlp_view_puts(&v, " of ");
+        mlp_view_text(&v, mlp_json_str(r, "node"));
+        mlp_view_printf(&v, " (artifact %.0f)</h2>\n", mlp_json_num(r, "id"));
+        if (mlpi_cli_render(reg, s, r, MLP_VIEW_HTML, out, &err) != MLP_OK) {
+            fprintf(stderr, "mlpipe report: %s; shown with the generic view\n",
+                    err.msg);
+            mlp_view_puts(&v, "<p class=\"ERROR view-failed\">");
+            mlp_view_text(&v, err.msg);
+            mlp_view_puts(&v, "</p>\n");
+            failed++;
         }
-        snprintf(heading, sizeof heading, "%s of %s (artifact %.0f)", type, node,
-                 cJSON_GetNumberValue(cJSON_GetObjectItem(r, "id")));
-        if (strcmp(type, "Statistics") == 0)
-            mlpi_html_statistics(out, heading, doc);
-        else if (strcmp(type, "Schema") == 0)
-            mlpi_html_schema(out, heading, doc);
-        else
-            mlpi_html_anomalies(out, heading, doc);
-        cJSON_Delete(doc);
+        mlp_view_puts(&v, "</section>\n");
         found++;
     }
-    mlpi_html_end(out);
+    fputs("</body></html>\n", out);
+    if (reg != NULL) {
+        mlpi_lua_close(reg->L);
+        mlpi_registry_free(reg);
+    }
+    mlpi_store_close(s);
     cJSON_Delete(rows);
-    if (fclose(out) != 0 || rc != MLPI_EXIT_OK || rename(path, outp) != 0) {
+    if (ferror(out) | (fclose(out) != 0) || rename(path, outp) != 0) {
         int e = errno;
         remove(path);
-        if (rc == MLPI_EXIT_OK) {
-            fprintf(stderr, "mlpipe report: cannot write %s: %s\n", outp,
-                    strerror(e));
-            rc = MLPI_EXIT_USAGE;
-        }
-        return rc;
+        fprintf(stderr, "mlpipe report: cannot write %s: %s\n", outp,
+                strerror(e));
+        return MLPI_EXIT_USAGE;
+    }
+    if (failed > 0) {
+        printf("wrote %s (%d artifacts; %d view%s failed, shown with the "
+               "generic view)\n", outp, found, failed, failed == 1 ? "" : "s");
+        return MLPI_EXIT_FAILED;
     }
     printf("wrote %s (%d artifacts)\n", outp, found);
     return MLPI_EXIT_OK;

@@ -313,8 +313,10 @@ static const mlp_component *desc_component(const mlp_plugin_desc *d,
     }
 }
 
-static int open_plugin(mlpi_plugin *p, mlp_error *err)
+int mlpi_plugin_bind(mlpi_plugin *p, mlp_error *err)
 {
+    if (p->handle != NULL)
+        return MLP_OK;
     const mlp_plugin_desc *d = NULL;
     mlpi_file_id now;
     void *h = NULL;
@@ -350,14 +352,13 @@ static int open_plugin(mlpi_plugin *p, mlp_error *err)
 int mlpi_component_bind(mlpi_component *c, mlp_error *err)
 {
     const mlp_component *src;
+    int rc;
 
     if (c->lua_ref >= 0 || c->c.run != NULL)
         return MLP_OK;
-    if (c->plugin->handle == NULL) {
-        int rc = open_plugin(c->plugin, err);
-        if (rc != MLP_OK)
-            return rc;
-    }
+    rc = mlpi_plugin_bind(c->plugin, err);
+    if (rc != MLP_OK)
+        return rc;
     src = desc_component(c->plugin->desc, c->c.name);
     if (src == NULL || src->run == NULL)
         return mlp_error_set(err, MLP_EPLUGIN, "plugin %s no longer provides "

@@ -183,6 +183,18 @@ int mlp_json_write_file(const char *path, const cJSON *value, mlp_error *err)
     return rc;
 }
 
+double mlp_json_num(const cJSON *o, const char *key)
+{
+    return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+const char *mlp_json_str(const cJSON *o, const char *key)
+{
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+
+    return s ? s : "";
+}
+
 cJSON *mlp_json_number(double v)
 {
     return isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(v);

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include <mlpipe/context.h>
+#include <mlpipe/view.h>
 
 #include "registry.h"
 
@@ -54,6 +55,11 @@ int mlpi_lua_load_plugin(mlpi_registry *r, const char *path, size_t dir_index,
  * file: its run function's captured values, the defining script's
  * arguments, the source files of modules loaded with require(). */
 void mlpi_lua_component_state(const mlpi_component *c, char out[33]);
+
+/* Calls the Lua view function at registry ref on artifact a and writes
+ * what it returns (text or HTML) to out; err says why it failed. */
+int mlpi_lua_view(lua_State *L, int ref, const mlp_artifact *a,
+                  mlp_view_kind kind, FILE *out, mlp_error *err);
 
 /* Calls a Lua component's run function with a Lua view of ctx. */
 int mlpi_lua_run_component(const mlpi_component *c, mlp_ctx *ctx);

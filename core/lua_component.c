@@ -18,8 +18,8 @@
 
 /* ----------------------------------------------------- declaring things */
 
-static char *field_string(lua_State *L, int t, const char *key, int required,
-                          mlp_error *err, const char *what)
+char *mlpi_lua_field_string(lua_State *L, int t, const char *key,
+                            int required, mlp_error *err, const char *what)
 {
     char *out = NULL;
     int type = lua_getfield(L, t, key);
@@ -79,9 +79,9 @@ static int read_ports(lua_State *L, int t, const char *key, mlp_port **out,
             p.type = strdup(lua_tostring(L, -1));
         } else if (lua_istable(L, -1)) {
             int e = lua_gettop(L);
-            p.name = field_string(L, e, "name", 1, err, key);
-            p.type = field_string(L, e, "type", 1, err, key);
-            p.doc = field_string(L, e, "doc", 0, err, key);
+            p.name = mlpi_lua_field_string(L, e, "name", 1, err, key);
+            p.type = mlpi_lua_field_string(L, e, "type", 1, err, key);
+            p.doc = mlpi_lua_field_string(L, e, "doc", 0, err, key);
             if (lua_getfield(L, e, "optional") != LUA_TNIL && lua_toboolean(L, -1))
                 p.flags |= MLP_PORT_OPTIONAL;
             if (lua_getfield(L, e, "multiple") != LUA_TNIL && lua_toboolean(L, -1))
@@ -108,11 +108,11 @@ static int read_ports(lua_State *L, int t, const char *key, mlp_port **out,
 static int read_param(lua_State *L, int e, const char *name, mlp_param_spec *s,
                       mlp_error *err)
 {
-    char *type = field_string(L, e, "type", 1, err, name);
+    char *type = mlpi_lua_field_string(L, e, "type", 1, err, name);
     int rc = MLP_OK;
 
     s->name = strdup(name);
-    s->doc = field_string(L, e, "doc", 0, err, name);
+    s->doc = mlpi_lua_field_string(L, e, "doc", 0, err, name);
     if (type == NULL)
         return err->code ? err->code : MLP_EINVAL;
     if (mlpi_param_type_parse(type, &s->type) != MLP_OK) {
@@ -278,11 +278,11 @@ static int l_component(lua_State *L)
     c->lua_ref = LUA_NOREF;
     c->L = app->reg->L;
     c->where = strdup(where);
-    c->c.name = field_string(L, 1, "name", 1, &err, "mp.component");
+    c->c.name = mlpi_lua_field_string(L, 1, "name", 1, &err, "mp.component");
     if (err.code == MLP_OK)
-        stage = field_string(L, 1, "stage", 1, &err, "mp.component");
+        stage = mlpi_lua_field_string(L, 1, "stage", 1, &err, "mp.component");
     if (err.code == MLP_OK)
-        c->c.description = field_string(L, 1, "description", 0, &err,
+        c->c.description = mlpi_lua_field_string(L, 1, "description", 0, &err,
                                         "mp.component");
     rc = err.code;
     if (rc == MLP_OK && mlpi_stage_parse(stage, &c->c.stage) != MLP_OK)
@@ -337,8 +337,8 @@ static int l_plugin(lua_State *L)
         return luaL_error(L, "mp.plugin{} belongs in a plugin file found on "
                              "the plugin path, not in a pipeline script");
     mlp_error_clear(&err);
-    name = field_string(L, 1, "name", 1, &err, "mp.plugin");
-    version = field_string(L, 1, "version", 1, &err, "mp.plugin");
+    name = mlpi_lua_field_string(L, 1, "name", 1, &err, "mp.plugin");
+    version = mlpi_lua_field_string(L, 1, "version", 1, &err, "mp.plugin");
     if (err.code != MLP_OK) {
         free(name);
         free(version);
@@ -349,9 +349,9 @@ static int l_plugin(lua_State *L)
     p->name = name;
     p->version = version;
     free(p->license);
-    p->license = field_string(L, 1, "license", 0, &err, "mp.plugin");
+    p->license = mlpi_lua_field_string(L, 1, "license", 0, &err, "mp.plugin");
     free(p->description);
-    p->description = field_string(L, 1, "description", 0, &err, "mp.plugin");
+    p->description = mlpi_lua_field_string(L, 1, "description", 0, &err, "mp.plugin");
     if (p->license == NULL)
         p->license = strdup("");
     if (p->description == NULL)
@@ -395,9 +395,9 @@ int mlpi_lua_load_plugin(mlpi_registry *r, const char *path, size_t dir_index,
     size_t n_comps = 0;
     for (size_t i = 0; i < r->n_comps; i++)
         n_comps += r->comps[i]->plugin == p;
-    if (rc == LUA_OK && named && n_comps == 0) {
+    if (rc == LUA_OK && named && n_comps == 0 && p->n_types == 0) {
         mlp_error_set(err, MLP_EPLUGIN, "registers no component "
-                      "(mp.component{...})");
+                      "(mp.component{...}) and no type (mp.type{...})");
         named = 0;
     }
     if (rc == LUA_OK && named) {
@@ -433,7 +433,7 @@ static mlp_ctx *check_ctx(lua_State *L)
     return *pc;
 }
 
-static void push_artifact(lua_State *L, const mlp_artifact *a)
+void mlpi_lua_push_artifact(lua_State *L, const mlp_artifact *a)
 {
     lua_createtable(L, 0, 5);
     lua_pushinteger(L, (lua_Integer)a->id);
@@ -472,7 +472,7 @@ static int c_input(lua_State *L)
         lua_pushnil(L);
         return 1;
     }
-    push_artifact(L, a);
+    mlpi_lua_push_artifact(L, a);
     return 1;
 }
 
@@ -484,7 +484,7 @@ static int c_inputs(lua_State *L)
 
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
-        push_artifact(L, mlp_ctx_input(ctx, port, i));
+        mlpi_lua_push_artifact(L, mlp_ctx_input(ctx, port, i));
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     return 1;
@@ -499,7 +499,7 @@ static int c_output(lua_State *L)
     if (a == NULL)
         return luaL_error(L, "component '%s' has no output '%s'",
                           ctx->comp->c.name, port);
-    push_artifact(L, a);
+    mlpi_lua_push_artifact(L, a);
     return 1;
 }
 
@@ -860,6 +860,7 @@ void mlpi_lua_open_components(lua_State *L)
     lua_setfield(L, -2, "component");
     lua_pushcfunction(L, l_plugin);
     lua_setfield(L, -2, "plugin");
+    mlpi_lua_open_views(L);
     if (luaL_newmetatable(L, CTX_MT)) {
         luaL_newlib(L, ctx_methods);
         lua_setfield(L, -2, "__index");

@@ -34,5 +34,14 @@ void mlpi_lua_where(lua_State *L, int level, char *buf, size_t size);
 
 /* Registers mp.component and mp.plugin into the module table on top. */
 void mlpi_lua_open_components(lua_State *L);
+/* Registers mp.type, mp.html_escape and mp.svg_bars likewise. */
+void mlpi_lua_open_views(lua_State *L);
+
+/* Pushes { id, type, uri, properties } of a. */
+void mlpi_lua_push_artifact(lua_State *L, const mlp_artifact *a);
+/* Field key of the table at t as an owned string; NULL when absent (an
+ * error in err when required) or not a string (an error naming `what`). */
+char *mlpi_lua_field_string(lua_State *L, int t, const char *key,
+                            int required, mlp_error *err, const char *what);
 
 #endif

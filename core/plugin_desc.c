@@ -170,6 +170,8 @@ static cJSON *types_json(const mlp_plugin_desc *d, mlp_error *err)
         add_str(o, "name", t->name);
         add_str(o, "description", t->description);
         add_str(o, "contract", t->contract);
+        cJSON_AddBoolToObject(o, "show", t->show != NULL);
+        cJSON_AddBoolToObject(o, "html", t->html != NULL);
         cJSON_AddItemToArray(a, o);
     }
     return a;
@@ -475,6 +477,8 @@ static int read_types(const cJSON *a, mlpi_plugin *p, mlp_error *err)
         if (rc == MLP_OK && contract != NULL)
             rc = mlpi_contract_parse(contract, &t->contract, err);
         free(contract);
+        t->has_show = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "show"));
+        t->has_html = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "html"));
         if (rc != MLP_OK)
             return rc;
     }

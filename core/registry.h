@@ -24,6 +24,11 @@ typedef struct lua_State lua_State;
 typedef struct mlpi_type {
     char *name, *description;
     cJSON *contract;            /* parsed; NULL: none */
+    /* Views: a C plugin's are bound in the child that renders (the
+     * scanner said they exist); a Lua plugin's are functions in the
+     * registry's Lua state. */
+    int has_show, has_html;
+    int show_ref, html_ref;     /* Lua registry refs when is_lua */
 } mlpi_type;
 
 typedef struct mlpi_plugin {
@@ -110,6 +115,11 @@ const mlpi_refusal *mlpi_registry_refusal_for(const mlpi_registry *r,
  * sets c->c.run.  Nothing to do for Lua components.  Called in the child
  * that runs the component, so the host never runs plugin code. */
 int mlpi_component_bind(mlpi_component *c, mlp_error *err);
+
+/* Loads C plugin p's module in this process (checking it is the file
+ * version that was scanned) and runs its init once; the module's views
+ * and run functions are then in p->desc.  For a view's child process. */
+int mlpi_plugin_bind(mlpi_plugin *p, mlp_error *err);
 
 /* Registers a component (of a Lua plugin); the registry takes ownership of
  * comp also on failure. */

@@ -1259,6 +1259,15 @@ int mlpi_run(mlpi_pipeline *p, const mlpi_run_opts *opts, int jobs,
     cJSON_AddStringToObject(props, "status", "running");
     cJSON_AddNumberToObject(props, "pid", (double)getpid());
     cJSON_AddNumberToObject(props, "start_time", mlpi_now());
+    /* So `mlpipe show` and `report` find the plugins that define this
+     * run's artifact types (and their views) without the script. */
+    {
+        cJSON *dirs = cJSON_AddArrayToObject(props, "plugin_dirs");
+        char real[PATH_MAX];
+        for (size_t i = 0; dirs != NULL && i < p->reg->n_dirs; i++)
+            cJSON_AddItemToArray(dirs, cJSON_CreateString(
+                realpath(p->reg->dirs[i], real) ? real : p->reg->dirs[i]));
+    }
     if (rc == MLP_OK)
         rc = mlpi_store_context(r.store, "run", run_name, props, &r.ctx[1], err);
     r.st = calloc(p->n_nodes + 1, sizeof *r.st);

@@ -1021,7 +1021,7 @@ static const mlp_type_desc types[] = {
     { MLP_TYPE_EXAMPLES, "rows split into named tables (SPLIT.mlpt)",
       "{\"properties\": {\"splits\": \"array\"},"
       " \"each\": {\"property\": \"splits\", \"files\": [\"{}.mlpt\"]}}",
-      { NULL } },
+      NULL, NULL, { NULL } },
     MLP_TYPES_END
 };
 

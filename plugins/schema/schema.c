@@ -14,6 +14,8 @@
 
 #include <mlpipe/mlpipe.h>
 
+#include "view.h"
+
 static const cJSON *find_split(const cJSON *stats, const char *name)
 {
     const cJSON *s, *first = NULL;
@@ -269,7 +271,7 @@ static const mlp_component components[] = {
 
 static const mlp_type_desc types[] = {
     { MLP_TYPE_SCHEMA, "the expected features, types and domains",
-      "{\"files\": [\"schema.json\"]}", { NULL } },
+      "{\"files\": [\"schema.json\"]}", schema_view, schema_view, { NULL } },
     MLP_TYPES_END
 };
 

@@ -15,6 +15,7 @@
 #include <mlpipe/mlpipe.h>
 
 #include "featstats.h"
+#include "view.h"
 
 typedef struct work {
     mlp_table *t;
@@ -240,7 +241,8 @@ static const mlp_component components[] = {
 
 static const mlp_type_desc types[] = {
     { MLP_TYPE_STATISTICS, "per-split, per-feature descriptive statistics",
-      "{\"files\": [\"statistics.json\"]}", { NULL } },
+      "{\"files\": [\"statistics.json\"]}", statistics_view, statistics_view,
+      { NULL } },
     MLP_TYPES_END
 };
 

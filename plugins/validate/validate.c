@@ -16,6 +16,7 @@
 #include <mlpipe/mlpipe.h>
 
 #include "distance.h"
+#include "view.h"
 
 typedef struct vstate {
     mlp_ctx *ctx;
@@ -699,7 +700,8 @@ static const mlp_component components[] = {
 
 static const mlp_type_desc types[] = {
     { MLP_TYPE_ANOMALIES, "what a validation found, per feature",
-      "{\"files\": [\"anomalies.json\"]}", { NULL } },
+      "{\"files\": [\"anomalies.json\"]}", anomalies_view, anomalies_view,
+      { NULL } },
     MLP_TYPES_END
 };
 

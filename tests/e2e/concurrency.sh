@@ -57,7 +57,7 @@ as_nobody() {
 NM=$TMP/nprefix/bin/mlpipe
 art=$(sql ro/metadata.sqlite "SELECT id FROM artifact WHERE state='LIVE' LIMIT 1")
 expect ro_runs 0 as_nobody "$NM" runs --root "$TMP/ro" && has ro_runs "$OUT" "c-" "ok"
-expect ro_show 0 as_nobody "$NM" show "$art" --root "$TMP/ro" && has ro_show "$OUT" '"state": "LIVE"'
+expect ro_show 0 as_nobody "$NM" show "$art" --root "$TMP/ro" && has ro_show "$OUT" "  state       LIVE"
 expect ro_lineage 0 as_nobody "$NM" lineage "$art" --root "$TMP/ro" && has ro_lineage "$OUT" "upstream:"
 expect ro_verify 0 as_nobody "$NM" verify --root "$TMP/ro" && has ro_verify "$OUT" "verified 5 artifacts" "0 damaged"
 [ "$(cd ro && find . -type f -exec md5sum {} + | sort)" = "$sum" ] && [ -z "$(find ro -newer before_reads)" ] &&

@@ -29,7 +29,7 @@ expect show_anomalies_table 0 "$M" show "$id" --root runs/rep &&
 has show_anomalies_table "$OUT" "split all: 2 anomalies" "ERROR   cat                ENUM_TYPE_UNEXPECTED_STRING_VALUES" \
     "first rows: d.csv:4 d.csv:7" "ERROR   x                  INT_TYPE_BIG_INT"
 expect report_written 0 "$M" report latest -o report.html --root runs/rep &&
-has report_written "$OUT" "wrote report.html (3 artifacts)"
+has report_written "$OUT" "wrote report.html (4 artifacts)"
 html=$(cat report.html)
 run=$(sql runs/rep/metadata.sqlite "SELECT name FROM context WHERE type='run' ORDER BY id DESC LIMIT 1")
 has report_titled_by_run "$html" "<h1>$run</h1>"

@@ -70,14 +70,21 @@ has cache_from_own_root "$(cat out4.txt)" "cached   tk_source" "cached   last" "
 has runs_abs_root "$(cat out5.txt)" "p-" "ok" "killed"
 art=$(sql a/runs/x/metadata.sqlite "SELECT id FROM artifact WHERE state='LIVE' ORDER BY id LIMIT 1")
 (cd a/sub && "$M" show "$art" --root ../runs/x) >out6.txt 2>&1
-has show_rel_root "$(cat out6.txt)" "\"path\": \"$TMP/a/runs/x/artifacts/"
+has show_rel_root "$(cat out6.txt)" "artifact $art  TestData  $TMP/a/runs/x/artifacts/"
 (cd / && "$M" lineage "$art" --root "$TMP/a/runs/x") >out7.txt 2>&1
 has lineage_abs_root "$(cat out7.txt)" "artifact $art  TestData  LIVE  $TMP/a/runs/x/artifacts/"
 
 # A run with nothing to report is an error, not an empty page.
-(cd / && "$M" report latest -o "$TMP/r.html" --root "$TMP/a/runs/x") >out8.txt 2>&1
+cat > none.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "none", root = "runs/none" }
+p:add("tk_crash", { mode = "fail" })
+p:run {}
+LUA
+(cd a && "$M" run "$TMP/none.lua" --plugin-path "$tk") >/dev/null 2>&1
+(cd / && "$M" report latest -o "$TMP/r.html" --root "$TMP/a/runs/none") >out8.txt 2>&1
 rc=$?
-[ "$rc" = 1 ] && [ ! -e r.html ] && grep -q "has no Statistics, Schema or Anomalies" out8.txt &&
+[ "$rc" = 1 ] && [ ! -e r.html ] && grep -q "has no artifacts to show; no report written" out8.txt &&
     pass empty_report_refused || fail empty_report_refused "exit $rc: $(cat out8.txt)"
 
 # Recovery never deletes outside the root's artifacts/: a record pointing

@@ -98,7 +98,7 @@ expect stats_run 0 env CSV="$TMP/d.csv" "$M" run stats.lua
 sid=$(sql runs/s/metadata.sqlite "SELECT a.id FROM artifact a JOIN artifact_type t ON t.id=a.type_id WHERE t.name='Statistics'")
 sloc=runs/s/$(sql runs/s/metadata.sqlite "SELECT uri FROM artifact WHERE id=$sid")
 expect show_intact 0 "$M" show "$sid" --root runs/s && has show_intact "$OUT" "split all: 3 examples" "artifact $sid  Statistics"
-expect report_intact 0 "$M" report latest -o rep.html --root runs/s && has report_intact "$OUT" "wrote rep.html (1 artifacts)"
+expect report_intact 0 "$M" report latest -o rep.html --root runs/s && has report_intact "$OUT" "wrote rep.html (2 artifacts)"
 sed -i 's/"num_examples": 3/"num_examples": 4/' "$sloc/statistics.json"
 expect show_damaged 7 "$M" show "$sid" --root runs/s &&
 has show_damaged "$OUT" "is damaged: file statistics.json changed" "not shown"
@@ -231,7 +231,7 @@ d=runs/e/$(sql runs/e/metadata.sqlite "SELECT uri FROM artifact WHERE id=$add")
 echo 7 > "$d/value.txt"
 "$M" run p3.lua --plugin-path "$tk" >/dev/null 2>&1
 expect show_deleted_reason 0 "$M" show "$add" --root runs/e &&
-has show_deleted_reason "$OUT" '"state": "DELETED"' '"reason": "damaged: file value.txt changed'
+has show_deleted_reason "$OUT" "  state       DELETED" "  reason      damaged: file value.txt changed"
 
 # --json gives the findings as data.
 expect verify_json 0 "$M" verify --root runs/e --json &&

@@ -57,14 +57,14 @@ static const mlp_component components[] = {
 
 static const mlp_type_desc types[] = {
 #if defined(FIXTURE_DUP)
-    { "Examples", "a second definition", NULL, { NULL } },
+    { "Examples", "a second definition", NULL, NULL, NULL, { NULL } },
 #elif defined(FIXTURE_BAD)
     { "Broken", "a contract that is not one", "{\"files\": \"counts.txt\"}",
-      { NULL } },
+      NULL, NULL, { NULL } },
 #else
     { "Counts", "a count in a file and a property",
       "{\"properties\": {\"n\": \"integer\"}, \"files\": [\"counts.txt\"]}",
-      { NULL } },
+      NULL, NULL, { NULL } },
 #endif
     MLP_TYPES_END
 };

@@ -32,6 +32,8 @@ const char *mlp_artifact_uri(const mlp_artifact *a);
 int64_t mlp_artifact_id(const mlp_artifact *a);
 /* The property called name, or NULL; borrowed. */
 const cJSON *mlp_artifact_property(const mlp_artifact *a, const char *name);
+/* Every property, as a JSON object (never NULL); borrowed. */
+const cJSON *mlp_artifact_properties(const mlp_artifact *a);
 /* Sets a property of an output artifact.  Takes ownership of value, also on
  * failure.  Fails on an input artifact. */
 int mlp_artifact_set_property(mlp_artifact *a, const char *name, cJSON *value,
@@ -39,6 +41,11 @@ int mlp_artifact_set_property(mlp_artifact *a, const char *name, cJSON *value,
 /* Joins the artifact's uri and a relative file name into buf. */
 int mlp_artifact_path(const mlp_artifact *a, const char *file, char *buf,
                       size_t size, mlp_error *err);
+
+/* Reads the artifact's JSON file `file` (a plain name inside it) into
+ * *out, owned (cJSON_Delete); errors name the file. */
+int mlp_artifact_read_json(const mlp_artifact *a, const char *file,
+                           cJSON **out, mlp_error *err);
 
 #ifdef __cplusplus
 }

@@ -23,6 +23,12 @@ extern "C" {
 int mlp_json_read_file(const char *path, cJSON **out, mlp_error *err);
 int mlp_json_write_file(const char *path, const cJSON *value, mlp_error *err);
 
+/* Member key of object o as a number (NaN when absent or not a number)
+ * or as a string ("" when absent or not a string; borrowed from o):
+ * for reading documents whose members are optional. */
+double mlp_json_num(const cJSON *o, const char *key);
+const char *mlp_json_str(const cJSON *o, const char *key);
+
 /* A number node; NaN, which JSON cannot hold, becomes null (infinities
  * print as 1e999 / -1e999, which read back as infinities).
  * Owned by the caller until added to a tree; NULL on exhaustion. */

@@ -108,6 +108,12 @@ typedef struct mlp_param_spec {
 } mlp_param_spec;
 
 typedef struct mlp_ctx mlp_ctx;
+typedef struct mlp_artifact mlp_artifact;
+typedef struct mlp_view mlp_view;
+
+/* Renders artifact a into v (see mlpipe/view.h).  Returns MLP_OK, or a
+ * negative code with err filled: the generic view is shown instead. */
+typedef int (*mlp_view_fn)(const mlp_artifact *a, mlp_view *v, mlp_error *err);
 
 /* Runs one execution.  Returns MLP_OK, or a negative code after describing
  * the failure with mlp_ctx_fail(). */
@@ -139,15 +145,21 @@ typedef struct mlp_component {
  * (relative to the artifact); each: for every element of an array
  * property (or key of an object property), the files with {} replaced by
  * it; nonempty: the artifact holds at least one file.  A type no loaded
- * plugin defines has no contract.  One plugin defines a type name. */
+ * plugin defines has no contract.  One plugin defines a type name.
+ *
+ * show and html are the type's views (mlpipe/view.h): a terminal summary
+ * for `mlpipe show` and an HTML fragment for `mlpipe report`; NULL gives
+ * the generic view (properties and files). */
 typedef struct mlp_type_desc {
     const char *name;              /* [A-Za-z][A-Za-z0-9_]* */
     const char *description;
     const char *contract;          /* JSON as above; NULL: none */
-    void *reserved[6];             /* zero; room for views */
+    mlp_view_fn show;              /* may be NULL */
+    mlp_view_fn html;              /* may be NULL */
+    void *reserved[4];             /* zero; room for later fields */
 } mlp_type_desc;
 
-#define MLP_TYPES_END { NULL, NULL, NULL, { NULL } }
+#define MLP_TYPES_END { NULL, NULL, NULL, NULL, NULL, { NULL } }
 
 typedef struct mlp_plugin_desc {
     uint32_t abi_major;

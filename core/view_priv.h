@@ -1,0 +1,42 @@
+/* Internal: the writer behind mlp_view, and rendering an artifact with its
+ * type's view in a confined child process. */
+#ifndef MLPIPE_CORE_VIEW_PRIV_H
+#define MLPIPE_CORE_VIEW_PRIV_H
+
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include <mlpipe/view.h>
+
+#include "registry.h"
+
+struct mlp_view {
+    FILE *out;
+    mlp_view_kind kind;
+};
+
+void mlpi_view_init(mlp_view *v, FILE *out, mlp_view_kind kind);
+
+/* What the core knows about an artifact it shows. */
+typedef struct mlpi_view_target {
+    const mlp_artifact *a;      /* id, type, uri (absolute), properties */
+    const char *state;          /* LIVE, DELETED, ... */
+    const char *reason;         /* why it is not LIVE; may be NULL */
+    const cJSON *producer;      /* { execution, node, component, state } or NULL */
+    const cJSON *files;         /* manifest rows [{ name, size }], may be NULL */
+} mlpi_view_target;
+
+/* Renders t with the view its type's plugin defines for kind, writing to
+ * out only when the view succeeded.  Returns MLP_OK, MLP_ENOTFOUND when
+ * the type has no such view (write the generic one), or another code
+ * with err naming the plugin and what went wrong (crash, timeout, error):
+ * nothing was written.  Plugin code runs only in a child process. */
+int mlpi_view_render(mlpi_registry *r, const mlpi_view_target *t,
+                     mlp_view_kind kind, FILE *out, mlp_error *err);
+
+/* The generic view: the record, its properties and files. */
+void mlpi_view_generic(const mlpi_view_target *t, mlp_view_kind kind,
+                       FILE *out);
+
+#endif

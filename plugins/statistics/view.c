@@ -1,0 +1,166 @@
+/* How a person sees a Statistics artifact: per split, one row per feature
+ * with its summary figures; in HTML also its histogram as inline SVG. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mlpipe/mlpipe.h>
+
+#include "view.h"
+
+static void fmt_num(char *buf, size_t n, const cJSON *o, const char *k)
+{
+    double v = mlp_json_num(o, k);
+
+    if (isnan(v) && !cJSON_IsNumber(cJSON_GetObjectItem(o, k)))
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.6g", v);
+}
+
+static void text_feature(mlp_view *v, const cJSON *f)
+{
+    const cJSON *ns = cJSON_GetObjectItem(f, "num_stats");
+    const cJSON *ss = cJSON_GetObjectItem(f, "string_stats"), *t;
+    char a[32], b[32], c[32], d[32], e[32];
+    int k = 0;
+
+    mlp_view_puts(v, "  ");
+    {
+        char name[21];
+        snprintf(name, sizeof name, "%s", mlp_json_str(f, "name"));
+        mlp_view_text(v, name);
+        mlp_view_printf(v, "%*s", (int)(20 - strlen(name)), "");
+    }
+    mlp_view_printf(v, " %-6s %7.2f%%", mlp_json_str(f, "type"),
+                    100 * mlp_json_num(cJSON_GetObjectItem(f, "common"),
+                                       "missing_fraction"));
+    if (ns) {
+        fmt_num(a, sizeof a, ns, "mean");
+        fmt_num(b, sizeof b, ns, "std_dev");
+        fmt_num(c, sizeof c, ns, "min");
+        fmt_num(d, sizeof d, ns, "median");
+        fmt_num(e, sizeof e, ns, "max");
+        mlp_view_printf(v, " %11s %11s %11s %11s %11s\n", a, b, c, d, e);
+        return;
+    }
+    mlp_view_printf(v, " %11s %11s %11s %11s %11s  %.0f:", "", "", "", "", "",
+                    mlp_json_num(ss, "unique"));
+    cJSON_ArrayForEach(t, cJSON_GetObjectItem(ss, "top_values")) {
+        if (k++ == 3) {
+            mlp_view_puts(v, " ...");
+            break;
+        }
+        mlp_view_puts(v, " ");
+        mlp_view_text(v, mlp_json_str(t, "value"));
+        mlp_view_printf(v, " (%.0f)", mlp_json_num(t, "frequency"));
+    }
+    mlp_view_puts(v, "\n");
+}
+
+/* Bars of a histogram's buckets; numeric ones are labelled by range. */
+static void bars(mlp_view *v, const cJSON *buckets, int ranked, int limit)
+{
+    int n = cJSON_GetArraySize(buckets), i = 0;
+    const cJSON *b;
+
+    if (n > limit)
+        n = limit;
+    double *counts = malloc((size_t)(n + 1) * sizeof *counts);
+    char **labels = calloc((size_t)n + 1, sizeof *labels);
+    if (counts == NULL || labels == NULL) {
+        free(counts);
+        free(labels);
+        return;
+    }
+    cJSON_ArrayForEach(b, buckets) {
+        if (i == n)
+            break;
+        char buf[96];
+        counts[i] = mlp_json_num(b, "sample_count");
+        if (ranked)
+            labels[i] = strdup(mlp_json_str(b, "label"));
+        else {
+            snprintf(buf, sizeof buf, "[%.6g, %.6g]", mlp_json_num(b, "low_value"),
+                     mlp_json_num(b, "high_value"));
+            labels[i] = strdup(buf);
+        }
+        i++;
+    }
+    mlp_view_bars(v, (size_t)i, counts, (const char *const *)labels);
+    for (int k = 0; k < i; k++)
+        free(labels[k]);
+    free(labels);
+    free(counts);
+}
+
+static void html_feature(mlp_view *v, const cJSON *f)
+{
+    const cJSON *ns = cJSON_GetObjectItem(f, "num_stats");
+    const cJSON *ss = cJSON_GetObjectItem(f, "string_stats"), *h;
+
+    mlp_view_puts(v, "<tr><td>");
+    mlp_view_text(v, mlp_json_str(f, "name"));
+    mlp_view_puts(v, "</td><td>");
+    mlp_view_text(v, mlp_json_str(f, "type"));
+    mlp_view_printf(v, "</td><td class=\"num\">%.2f%%</td>", 100 * mlp_json_num(
+                        cJSON_GetObjectItem(f, "common"), "missing_fraction"));
+    if (ns) {
+        const char *const keys[] = { "mean", "std_dev", "min", "median", "max" };
+        for (int k = 0; k < 5; k++) {
+            char b[32];
+            fmt_num(b, sizeof b, ns, keys[k]);
+            mlp_view_printf(v, "<td class=\"num\">%s</td>", b);
+        }
+        mlp_view_puts(v, "<td></td><td>");
+        cJSON_ArrayForEach(h, cJSON_GetObjectItem(ns, "histograms"))
+            if (strcmp(mlp_json_str(h, "type"), "STANDARD") == 0)
+                bars(v, cJSON_GetObjectItem(h, "buckets"), 0, 1000);
+    } else {
+        mlp_view_printf(v, "<td></td><td></td><td></td><td></td><td></td>"
+                        "<td class=\"num\">%.0f</td><td>", mlp_json_num(ss, "unique"));
+        /* The 20 most frequent values. */
+        bars(v, cJSON_GetObjectItem(ss, "rank_histogram"), 1, 20);
+    }
+    mlp_view_puts(v, "</td></tr>\n");
+}
+
+int statistics_view(const mlp_artifact *a, mlp_view *v, mlp_error *err)
+{
+    cJSON *doc;
+    const cJSON *s, *f;
+    int html = mlp_view_kind_of(v) == MLP_VIEW_HTML;
+    int rc = mlp_artifact_read_json(a, "statistics.json", &doc, err);
+
+    if (rc != MLP_OK)
+        return rc;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItem(doc, "splits")) {
+        if (html) {
+            mlp_view_puts(v, "<h3>split ");
+            mlp_view_text(v, mlp_json_str(s, "name"));
+            mlp_view_printf(v, ": %.0f examples</h3>\n<table><tr><th>feature</th>"
+                            "<th>type</th><th>missing</th><th>mean</th><th>std dev"
+                            "</th><th>min</th><th>median</th><th>max</th><th>"
+                            "unique</th><th>distribution</th></tr>\n",
+                            mlp_json_num(s, "num_examples"));
+        } else {
+            mlp_view_puts(v, "split ");
+            mlp_view_text(v, mlp_json_str(s, "name"));
+            mlp_view_printf(v, ": %.0f examples\n  %-20s %-6s %8s %11s %11s %11s "
+                            "%11s %11s  %s\n", mlp_json_num(s, "num_examples"),
+                            "feature", "type", "missing", "mean", "std_dev", "min",
+                            "median", "max", "unique / top values");
+        }
+        cJSON_ArrayForEach(f, cJSON_GetObjectItem(s, "features")) {
+            if (html)
+                html_feature(v, f);
+            else
+                text_feature(v, f);
+        }
+        if (html)
+            mlp_view_puts(v, "</table>\n");
+    }
+    cJSON_Delete(doc);
+    return MLP_OK;
+}

@@ -1,0 +1,56 @@
+/* Views: how a person sees an artifact of a type your plugin defines.
+ *
+ * An mlp_type_desc may name two view functions (ABI 1.1): `show` writes a
+ * plain-text summary for `mlpipe show ID`, `html` writes an HTML fragment
+ * for `mlpipe report` (inline SVG welcome; no scripts, no links, nothing
+ * fetched: the page must work offline).  A type without a view is shown
+ * by the generic view: its properties and files.
+ *
+ * mlpipe runs a view in a child process, confined like a node (it may
+ * write nothing but its scratch TMPDIR) and killed after
+ * MLPIPE_VIEW_TIMEOUT seconds (default 30): a view that crashes, hangs or
+ * fails is reported with the plugin's name and the generic view is shown
+ * instead.  The artifact was verified against its manifest before the
+ * view runs; its files and properties are what was published.
+ *
+ * In HTML, the page's style sheet offers the classes `num` (right-aligned
+ * figures), `ERROR` and `WARNING` (severity colours); headings below <h3>
+ * are yours, the core writes the artifact's <h2>.
+ */
+#ifndef MLPIPE_VIEW_H
+#define MLPIPE_VIEW_H
+
+#include <stddef.h>
+
+#include <mlpipe/artifact.h>
+#include <mlpipe/error.h>
+#include <mlpipe/plugin.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What a view writes to: terminal text or HTML.  Borrowed from the core
+ * for the duration of the call. */
+typedef enum mlp_view_kind { MLP_VIEW_TEXT = 1, MLP_VIEW_HTML } mlp_view_kind;
+
+mlp_view_kind mlp_view_kind_of(const mlp_view *v);
+
+/* Writes s as it is (markup in HTML). */
+void mlp_view_puts(mlp_view *v, const char *s);
+void mlp_view_printf(mlp_view *v, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Writes data from the artifact (a feature name, a value): escaped in
+ * HTML; in text, control characters other than tab become '?', so a
+ * value cannot move the terminal's cursor or change its colours. */
+void mlp_view_text(mlp_view *v, const char *s);
+/* HTML only: a small bar chart as inline SVG, one bar per count, each with
+ * a tooltip "label: count" (labels may be NULL: bars are numbered).  Does
+ * nothing for n == 0 or in a text view. */
+void mlp_view_bars(mlp_view *v, size_t n, const double *counts,
+                   const char *const *labels);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,74 @@
+# Views belong to the plugin that defines an artifact type: `mlpipe show`
+# and `mlpipe report` ask it to render (in a confined child process), fall
+# back to the generic view (properties and files) for a type without one,
+# and survive a view that crashes, hangs, fails, exits or writes.
+. "$(dirname "$0")/../lib.sh"
+mkdir plugins
+cp "$FIXTURES/viewed.so" plugins/
+cat > v.lua <<'LUA'
+local mp = require "mlpipe"
+mp.plugin_path("plugins")
+local p = mp.pipeline { name = "v", root = "runs/v" }
+for i, how in ipairs { "ok", "crash", "hang", "fail", "exit", "tamper", "chatty" } do
+  p:add("viewed_make", { n = i, view = how, label = how == "ok" and "<b>&x" or how,
+                         name = how })
+end
+p:run {}
+LUA
+expect views_pipeline 0 "$M" run v.lua && has views_pipeline "$OUT" "ran      ok" "ran      chatty"
+id_of() { sql runs/v/metadata.sqlite "SELECT a.id FROM artifact a JOIN event v ON v.artifact_id=a.id JOIN execution e ON e.id=v.execution_id WHERE e.node='$1' AND v.type='OUTPUT'"; }
+
+# The plugin's own view, found through the plugin directory the run
+# recorded (no --plugin-path, no MLPIPE_PLUGIN_PATH), from another directory.
+ok=$(id_of ok)
+expect show_third_party_view 0 sh -c "cd / && '$M' show $ok --root '$TMP/runs/v'" &&
+has show_third_party_view "$OUT" "artifact $ok  Tally  $TMP/runs/v/artifacts/" "tally 1 of <b>&x"
+lacks show_not_generic "$OUT" "properties"
+
+# A view that goes wrong: the generic view instead, the failure named with
+# the plugin and its file, exit 3; the host lives on.
+expect view_crash 3 "$M" show "$(id_of crash)" --root runs/v &&
+has view_crash "$OUT" "the view of type 'Tally' (plugin viewed, $TMP/plugins/viewed.so) crashed: Segmentation fault" \
+    "shown with the generic view" '  view        "crash"' "tally.txt  2 bytes"
+expect view_hang 3 env MLPIPE_VIEW_TIMEOUT=1 "$M" show "$(id_of hang)" --root runs/v &&
+has view_hang "$OUT" "did not finish within 1 s (MLPIPE_VIEW_TIMEOUT)" '  view        "hang"'
+expect view_fail 3 "$M" show "$(id_of fail)" --root runs/v &&
+has view_fail "$OUT" "failed: tally of 4 cannot be drawn" "properties"
+expect view_exit 3 "$M" show "$(id_of exit)" --root runs/v &&
+has view_exit "$OUT" "exited with status 0 before it finished"
+lacks view_exit_no_partial "$OUT" "half"
+# A view may not write, not even the artifact it draws.
+tamper_dir=runs/v/$(sql runs/v/metadata.sqlite "SELECT uri FROM artifact WHERE id=$(id_of tamper)")
+if sandbox_on; then
+    expect view_tamper_refused 3 "$M" show "$(id_of tamper)" --root runs/v &&
+    has view_tamper_refused "$OUT" "could not rewrite $TMP/$tamper_dir/tally.txt"
+    [ "$(cat "$tamper_dir/tally.txt")" = 6 ] && pass view_tamper_unchanged ||
+        fail view_tamper_unchanged "tally.txt is now $(cat "$tamper_dir/tally.txt")"
+fi
+# What a view prints itself does not reach the output.
+expect view_chatty 0 "$M" show "$(id_of chatty)" --root runs/v &&
+has view_chatty "$OUT" "tally 7 of chatty" && lacks view_chatty_quiet "$OUT" "CHATTY-STDOUT"
+
+# --json is the record, whatever the views.
+expect show_json_record 0 "$M" show "$ok" --root runs/v --json &&
+has show_json_record "$OUT" '"type": "Tally"' '"label": "<b>&x"'
+
+# A type whose plugin is gone: the generic view, not an error.
+mv plugins plugins.away
+expect view_plugin_gone 0 "$M" show "$ok" --root runs/v &&
+has view_plugin_gone "$OUT" "artifact $ok  Tally" "  label       \"<b>&x\"" "tally.txt  2 bytes"
+mv plugins.away plugins
+
+# The report: every artifact, each with its view or the generic one, the
+# failures marked in the page and counted; exit 3, the page complete.
+expect report_views 3 env MLPIPE_VIEW_TIMEOUT=1 "$M" report latest -o r.html --root runs/v &&
+has report_views "$OUT" "wrote r.html (7 artifacts; 5 views failed, shown with the generic view)" \
+    "the HTML view of type 'Tally' (plugin viewed, $TMP/plugins/viewed.so) crashed"
+html=$(cat r.html)
+has report_third_party_html "$html" '<p class="tally num">tally 1 of <b>&lt;b&gt;&amp;x</b></p>' \
+    '<svg width="200" height="40"' '<title>&lt;b&gt;&amp;x: 1</title>' '<title>double: 2</title>' '<title>3: 1</title>' \
+    '<h2>Tally of ok (artifact' '<p class="ERROR view-failed">' '<td>view</td><td>&quot;crash&quot;</td>'
+lacks report_no_stdout_noise "$html" "CHATTY-STDOUT"
+[ "$(grep -c '<section>' r.html)" = 7 ] && [ "$(grep -c '</section>' r.html)" = 7 ] &&
+    tail -1 r.html | grep -q '</body></html>' && pass report_complete ||
+    fail report_complete "$(grep -c '<section>' r.html) sections"
