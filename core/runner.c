@@ -1251,6 +1251,12 @@ int mlpi_run(mlpi_pipeline *p, const mlpi_run_opts *opts, int jobs,
         strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tmv);
         snprintf(run_name, sizeof run_name, "%s-%s-%ld", p->name, stamp,
                  (long)getpid());
+        /* A script may run pipelines several times within one second:
+         * each run is its own context. */
+        static int runs_here;
+        if (++runs_here > 1)
+            snprintf(run_name + strlen(run_name), sizeof run_name - strlen(run_name),
+                     "-%d", runs_here);
     }
     props = cJSON_CreateObject();
     cJSON_AddStringToObject(props, "pipeline", p->name);

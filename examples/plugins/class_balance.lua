@@ -61,3 +61,57 @@ mp.component {
     ctx:set_property("balance", "splits", result)
   end,
 }
+
+-- The artifact type this plugin defines: what a complete one holds, and
+-- how `mlpipe show` and `mlpipe report` draw it.  A view gets the
+-- artifact ({ id, type, uri, properties }) and returns text or HTML.
+local function sorted_classes(s)
+  local names = {}
+  for v in pairs(s.counts) do names[#names + 1] = v end
+  table.sort(names)
+  return names
+end
+
+local function sorted_splits(a)
+  local names = {}
+  for split in pairs(a.properties.splits) do names[#names + 1] = split end
+  table.sort(names)
+  return names
+end
+
+mp.type {
+  name = "ClassBalance",
+  description = "rows per class of one column, per split",
+  contract = { properties = { column = "string", splits = "object" } },
+  show = function(a)
+    local out = { "column " .. a.properties.column }
+    for _, split in ipairs(sorted_splits(a)) do
+      local s = a.properties.splits[split]
+      out[#out + 1] = string.format("split %s: %d rows, %d missing", split,
+                                    s.rows, s.missing)
+      for _, v in ipairs(sorted_classes(s)) do
+        out[#out + 1] = string.format("  %-20s %8d  %5.1f%%", v, s.counts[v],
+                                      100 * s.shares[v])
+      end
+    end
+    return table.concat(out, "\n") .. "\n"
+  end,
+  html = function(a)
+    local out = {}
+    for _, split in ipairs(sorted_splits(a)) do
+      local s = a.properties.splits[split]
+      local names, counts = sorted_classes(s), {}
+      out[#out + 1] = string.format("<h3>split %s: %d rows of %s</h3>",
+        mp.html_escape(split), s.rows, mp.html_escape(a.properties.column))
+      out[#out + 1] = "<table><tr><th>class</th><th>rows</th><th>share</th></tr>"
+      for i, v in ipairs(names) do
+        counts[i] = s.counts[v]
+        out[#out + 1] = string.format(
+          '<tr><td>%s</td><td class="num">%d</td><td class="num">%.1f%%</td></tr>',
+          mp.html_escape(v), s.counts[v], 100 * s.shares[v])
+      end
+      out[#out + 1] = "</table>" .. mp.svg_bars(counts, names)
+    end
+    return table.concat(out, "\n") .. "\n"
+  end,
+}

@@ -1,0 +1,73 @@
+# The HTML report as a person sees it: rendered by headless Chromium, the
+# page's visible text, headings, charts and elements are read back from
+# the browser's DOM (not grepped from the file).  Covers the built-in
+# views, a Lua plugin's view (class_balance) and a C third-party view with
+# markup in its data.
+. "$(dirname "$0")/../lib.sh"
+browser=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$browser" ]; then
+    fail chromium_installed "no chromium: scripts/setup installs Debian's chromium"
+    exit 0
+fi
+cp -r "$MLPIPE_TOP/examples/titanic" "$MLPIPE_TOP/examples/plugins" .
+mkdir cplugins && cp "$FIXTURES/viewed.so" cplugins/
+# A third-party C type in the same run, with markup in its data.
+sed -i 's|^local r = p:run|mp.plugin_path("../cplugins")\
+p:add("viewed_make", { n = 5, label = "<script>alert(1)</script> \& co" })\
+local r = p:run|' titanic/pipeline.lua
+expect browser_pipeline 0 "$M" run titanic/pipeline.lua && has browser_pipeline "$OUT" "ran      viewed_make"
+expect browser_report 0 "$M" report latest -o report.html --root runs/titanic &&
+has browser_report "$OUT" "wrote report.html (7 artifacts)"
+
+# The probe runs after the page has rendered and replaces it with what the
+# browser made of it, as JSON.
+{ cat report.html; cat <<'JS'; } > probe.html
+<script id="probe-js">
+const q = s => [...document.querySelectorAll(s)];
+const r = {
+  text: document.body.innerText,
+  h2: q('h2').map(h => h.textContent),
+  rects: q('svg rect').length,
+  svg_sizes: [...new Set(q('svg').map(s => Math.round(s.getBoundingClientRect().width) + 'x' +
+                                          Math.round(s.getBoundingClientRect().height)))],
+  tags: [...new Set(q('body *').filter(e => e.id !== 'probe-js').map(e => e.tagName.toLowerCase()))].sort(),
+  error_color: q('.ERROR').map(e => getComputedStyle(e).color)[0] || null,
+  tooltips: q('svg title').map(t => t.textContent).slice(0, 400),
+};
+document.body.innerHTML = '<pre id="probe"></pre>';
+document.getElementById('probe').textContent = JSON.stringify(r);
+</script>
+JS
+timeout 120 "$browser" --headless --no-sandbox --disable-gpu --user-data-dir="$TMP/chrome" \
+    --dump-dom "file://$TMP/probe.html" > dom.html 2> chrome.log
+python3 - "$TMP/dom.html" > seen.txt <<'PY'
+import html, json, re, sys
+dom = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
+r = json.loads(html.unescape(m.group(1))) if m else {}
+for k, v in r.items():
+    if isinstance(v, list):
+        for x in v:
+            print(f"{k}: {x}")
+    else:
+        for line in str(v).splitlines():
+            print(f"{k}: {line}")
+PY
+seen=$(cat seen.txt)
+has browser_rendered "$seen" "h2: Examples of csv_import (artifact 1)" "h2: Statistics of statistics" \
+    "h2: Schema of schema" "h2: Anomalies of validate" "h2: ClassBalance of class_balance" \
+    "h2: Tally of viewed_make"
+# Statistics: a person reads the figures in the table and sees histograms.
+has browser_statistics "$seen" "text: split train: 1048 examples" \
+    "text: age	FLOAT	19.66%	29.8372	14.3911	0.1667	28	80		"
+# The Lua view's table and chart.
+has browser_lua_view "$seen" "text: split train: 1048 rows of survived" "text: no	641	61.2%" \
+    "text: yes	407	38.8%" "tooltips: no: 641" "tooltips: yes: 407"
+# Markup in the data is shown as text, never becomes elements.
+has browser_data_is_text "$seen" "text: tally 5 of <script>alert(1)</script> & co" \
+    "tooltips: <script>alert(1)</script> & co: 5"
+lacks browser_no_injected_elements "$(grep '^tags:' seen.txt)" "tags: script" "tags: img" "tags: a$"
+# Every chart is drawn at its size, with bars.
+[ "$(grep -c '^svg_sizes:' seen.txt)" = 1 ] && has browser_svg_size "$seen" "svg_sizes: 200x40" &&
+    [ "$(sed -n 's/^rects: //p' seen.txt)" -gt 20 ] && pass browser_charts_drawn ||
+    fail browser_charts_drawn "$(grep -E '^(svg_sizes|rects):' seen.txt)"
