@@ -245,6 +245,11 @@ int mlpi_cmd_plugins(int argc, char **argv)
                 if (p->types[k].contract != NULL)
                     cJSON_AddItemToObject(t, "contract",
                                           cJSON_Duplicate(p->types[k].contract, 1));
+                cJSON *views = cJSON_AddArrayToObject(t, "views");
+                if (p->types[k].has_show)
+                    cJSON_AddItemToArray(views, cJSON_CreateString("show"));
+                if (p->types[k].has_html)
+                    cJSON_AddItemToArray(views, cJSON_CreateString("html"));
                 cJSON_AddItemToArray(cs, t);
             }
             cJSON_AddItemToArray(pl, o);
@@ -274,9 +279,14 @@ int mlpi_cmd_plugins(int argc, char **argv)
                 print_ports("  out:", c->c.outputs);
                 printf("\n");
             }
-            for (size_t k = 0; k < p->n_types; k++)
-                printf("  type %-17s %s\n", p->types[k].name,
-                       p->types[k].description ? p->types[k].description : "");
+            for (size_t k = 0; k < p->n_types; k++) {
+                const mlpi_type *t = &p->types[k];
+                printf("  type %-17s %s%s%s%s\n", t->name,
+                       t->description ? t->description : "",
+                       t->has_show || t->has_html ? "  [views:" : "",
+                       t->has_show ? " show" : "", t->has_html ? " html]"
+                       : t->has_show ? "]" : "");
+            }
         }
         if (r->n_plugins == 0)
             printf("no plugins found (search path:%s%s)\n",

@@ -15,7 +15,7 @@ has types_listed "$OUT" "  type Examples          rows split into named tables" 
 has abi10_loads "$OUT" "typed_abi10 1.0 (c)" "typed_abi10_make"
 lacks abi10_types_not_read "$(grep -A3 '^typed_abi10' <<<"$OUT")" "type Counts"
 expect types_json 0 "$M" plugins --json --plugin-path "$TMP/plugins" &&
-has types_json "$(tr -d ' \n' <<<"$OUT")" '"types":[{"name":"Counts","description":"acountinafileandaproperty","contract":{"properties":{"n":"integer"},"files":["counts.txt"]}}]'
+has types_json "$(tr -d ' \n' <<<"$OUT")" '"types":[{"name":"Counts","description":"acountinafileandaproperty","contract":{"properties":{"n":"integer"},"files":["counts.txt"]},"views":[]}]'
 
 cat > c.lua <<'LUA'
 local mp = require "mlpipe"

@@ -72,3 +72,60 @@ lacks report_no_stdout_noise "$html" "CHATTY-STDOUT"
 [ "$(grep -c '<section>' r.html)" = 7 ] && [ "$(grep -c '</section>' r.html)" = 7 ] &&
     tail -1 r.html | grep -q '</body></html>' && pass report_complete ||
     fail report_complete "$(grep -c '<section>' r.html) sections"
+
+# Lua plugins define types and views the same way.
+mkdir lplugins
+cat > lplugins/notes.lua <<'LUA'
+local mp = require "mlpipe"
+mp.plugin { name = "notes", version = "1.0" }
+mp.type { name = "Note", description = "a line of text",
+  contract = { properties = { text = "string" }, files = { "note.txt" } },
+  show = function(a)
+    if a.properties.text == "boom" then error("cannot draw boom") end
+    if a.properties.text == "nil" then return nil end
+    return "note: " .. a.properties.text .. "\27[31m\n"
+  end }
+mp.component { name = "note", stage = "analyze", outputs = { note = "Note" },
+  params = { text = { type = "string", default = "hi" }, file = { type = "bool", default = true } },
+  run = function(ctx)
+    if ctx:param("file") then
+      local f = assert(io.open(ctx:output("note").uri .. "/note.txt", "w"))
+      f:write(ctx:param("text")) f:close()
+    end
+    ctx:set_property("note", "text", ctx:param("text"))
+  end }
+LUA
+cat > n.lua <<'LUA'
+local mp = require "mlpipe"
+mp.plugin_path("lplugins")
+local p = mp.pipeline { name = "n", root = "runs/n" }
+p:add("note", { text = arg[1], file = arg[2] ~= "nofile" })
+p:run {}
+LUA
+nid() { sql runs/n/metadata.sqlite "SELECT a.id FROM artifact a JOIN artifact_type t ON t.id=a.type_id WHERE a.properties LIKE '%\"$1\"%' AND a.state='LIVE'"; }
+expect lua_type_contract 3 "$M" run n.lua -- hi nofile &&
+has lua_type_contract "$OUT" "is not a complete Note (as plugin notes defines it): file note.txt is missing"
+"$M" run n.lua -- hello >/dev/null 2>&1; "$M" run n.lua -- boom >/dev/null 2>&1; "$M" run n.lua -- nil >/dev/null 2>&1
+expect lua_view_shown 0 "$M" show "$(nid hello)" --root runs/n &&
+has lua_view_shown "$OUT" "note: hello?" && lacks lua_view_no_escape_codes "$OUT" $'\e'
+expect lua_view_error 3 "$M" show "$(nid boom)" --root runs/n &&
+has lua_view_error "$OUT" "the view of type 'Note' (plugin notes, $TMP/lplugins/notes.lua) failed:" \
+    "cannot draw boom" '  text        "boom"'
+expect lua_view_nil 3 "$M" show "$(nid nil)" --root runs/n && has lua_view_nil "$OUT" "the view returned no string"
+printf 'local mp = require "mlpipe"\nmp.type { name = "X" }\n' > t.lua
+expect lua_type_in_script 2 "$M" run t.lua &&
+has lua_type_in_script "$OUT" "mp.type{} belongs in a plugin file"
+cat > lplugins/badtype.lua <<'LUA'
+local mp = require "mlpipe"
+mp.plugin { name = "badtype", version = "1.0" }
+mp.type { name = "Bad", contract = { files = "x" }, show = 3 }
+LUA
+expect lua_type_refused 0 "$M" plugins --plugin-path lplugins &&
+has lua_type_refused "$OUT" "badtype.lua" "mp.type 'Bad': contract: files must be an array"
+expect views_listed 0 "$M" plugins --plugin-path plugins --plugin-path lplugins &&
+has views_listed "$OUT" "  type Tally             a count with a label  [views: show html]" \
+    "  type Note              a line of text  [views: show]" "  type Statistics        per-split, per-feature descriptive statistics  [views: show html]" \
+    "  type Examples          rows split into named tables (SPLIT.mlpt)"
+lacks examples_has_no_view "$(grep 'type Examples' <<<"$OUT")" "views"
+expect views_json 0 "$M" plugins --json --plugin-path plugins &&
+has views_json "$(tr -d ' \n' <<<"$OUT")" '"name":"Tally","description":"acountwithalabel","contract":{"files":["tally.txt"]},"views":["show","html"]'
