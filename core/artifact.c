@@ -113,3 +113,15 @@ int mlp_artifact_read_json(const mlp_artifact *a, const char *file,
     *out = NULL;
     return rc == MLP_OK ? mlp_json_read_file(path, out, err) : rc;
 }
+
+int mlp_artifact_write_json(mlp_artifact *a, const char *file,
+                            const cJSON *value, mlp_error *err)
+{
+    char path[4096];
+    int rc = mlp_artifact_path(a, file, path, sizeof path, err);
+
+    if (rc == MLP_OK && !a->writable)
+        rc = mlp_error_set(err, MLP_ESTATE, "artifact %s is an input and "
+                           "cannot be changed", a->uri);
+    return rc == MLP_OK ? mlp_json_write_file(path, value, err) : rc;
+}

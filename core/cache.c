@@ -89,11 +89,16 @@ cJSON *mlpi_fingerprint_parts(const mlpi_node *n, mlp_artifact ***inputs,
     cJSON_AddItemToObject(parts, "params", params);
     for (size_t b = 0; b < n->n_inputs; b++) {
         cJSON *port = cJSON_CreateObject();
-        cJSON *fps = cJSON_CreateArray();
+        cJSON *fps = cJSON_CreateArray(), *props = cJSON_CreateArray();
         cJSON_AddStringToObject(port, "port", n->inputs[b].port->name);
-        for (size_t k = 0; k < n->inputs[b].n; k++)
+        /* Files and properties: an upstream that re-ran with the same
+         * files but other properties (splits, label) is another input. */
+        for (size_t k = 0; k < n->inputs[b].n; k++) {
             cJSON_AddItemToArray(fps, cJSON_CreateString(inputs[b][k]->fingerprint));
+            cJSON_AddItemToArray(props, cJSON_Duplicate(inputs[b][k]->props, 1));
+        }
         cJSON_AddItemToObject(port, "fingerprints", fps);
+        cJSON_AddItemToObject(port, "properties", props);
         cJSON_AddItemToArray(ins, port);
     }
     cJSON_AddItemToObject(parts, "inputs", ins);

@@ -88,6 +88,8 @@ static cJSON *params_json(const mlp_param_spec *params)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "name", p->name);
         cJSON_AddStringToObject(o, "type", mlpi_param_type_name(p->type));
+        if (MLP_PARAM_ELEM(p->flags) != 0)
+            cJSON_AddStringToObject(o, "of", mlpi_param_type_name(MLP_PARAM_ELEM(p->flags)));
         cJSON_AddBoolToObject(o, "required", (p->flags & MLP_PARAM_REQUIRED) != 0);
         if (p->default_json) {
             cJSON *d = cJSON_Parse(p->default_json);
@@ -166,7 +168,11 @@ static int show_component(const mlpi_component *c, int json)
                      (p->flags & MLP_PARAM_MIN_EXCLUSIVE) ? "(" : "[",
                      (p->flags & MLP_PARAM_HAS_MIN) ? p->min : -1.0 / 0.0,
                      (p->flags & MLP_PARAM_HAS_MAX) ? p->max : 1.0 / 0.0);
-        printf("    %-18s %-7s %s%s%s\n", p->name, mlpi_param_type_name(p->type),
+        char type[64];
+        snprintf(type, sizeof type, "%s%s%s", mlpi_param_type_name(p->type),
+                 MLP_PARAM_ELEM(p->flags) ? " of " : "",
+                 MLP_PARAM_ELEM(p->flags) ? mlpi_param_type_name(MLP_PARAM_ELEM(p->flags)) : "");
+        printf("    %-18s %-7s %s%s%s\n", p->name, type,
                (p->flags & MLP_PARAM_REQUIRED) ? "required"
                : p->default_json ? "default " : "optional",
                p->default_json ? p->default_json : "", range);

@@ -49,6 +49,56 @@ const char *mlp_ctx_param_string(const mlp_ctx *ctx, const char *name)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+size_t mlp_ctx_param_len(const mlp_ctx *ctx, const char *name)
+{
+    const cJSON *v = param(ctx, name);
+
+    return cJSON_IsArray(v) ? (size_t)cJSON_GetArraySize(v) : 0;
+}
+
+static const cJSON *item(const mlp_ctx *ctx, const char *name, size_t i)
+{
+    const cJSON *v = param(ctx, name);
+
+    return cJSON_IsArray(v) && i < (size_t)cJSON_GetArraySize(v)
+           ? cJSON_GetArrayItem(v, (int)i) : NULL;
+}
+
+const char *mlp_ctx_param_string_at(const mlp_ctx *ctx, const char *name,
+                                    size_t i)
+{
+    const cJSON *v = item(ctx, name, i);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int64_t mlp_ctx_param_int_at(const mlp_ctx *ctx, const char *name, size_t i)
+{
+    int64_t v = 0;
+
+    return mlp_json_get_int(item(ctx, name, i), &v) == MLP_OK ? v : 0;
+}
+
+double mlp_ctx_param_float_at(const mlp_ctx *ctx, const char *name, size_t i)
+{
+    const cJSON *v = item(ctx, name, i);
+
+    return cJSON_IsNumber(v) ? v->valuedouble : 0.0;
+}
+
+int mlp_ctx_param_contains(const mlp_ctx *ctx, const char *name,
+                           const char *value)
+{
+    const cJSON *e, *v = param(ctx, name);
+
+    if (!cJSON_IsArray(v))
+        return 0;
+    cJSON_ArrayForEach(e, v)
+        if (cJSON_IsString(e) && strcmp(e->valuestring, value) == 0)
+            return 1;
+    return 0;
+}
+
 static const mlpi_ctx_input *find_input(const mlp_ctx *ctx, const char *port)
 {
     for (size_t i = 0; i < ctx->n_in; i++)

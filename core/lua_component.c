@@ -123,6 +123,22 @@ static int read_param(lua_State *L, int e, const char *name, mlp_param_spec *s,
         return rc;
     }
     free(type);
+    type = mlpi_lua_field_string(L, e, "of", 0, err, name);
+    if (type != NULL) {
+        mlp_param_type elem;
+        if (mlpi_param_type_parse(type, &elem) != MLP_OK ||
+            elem == MLP_PARAM_LIST || elem == MLP_PARAM_MAP)
+            rc = mlp_error_set(err, MLP_EINVAL, "parameter '%s': unknown "
+                               "element type of = '%s' (int, float, bool, "
+                               "string, enum)", name, type);
+        else
+            s->flags |= MLP_PARAM_OF(elem);
+        free(type);
+        if (rc != MLP_OK)
+            return rc;
+    } else if (err->code != MLP_OK) {
+        return err->code;
+    }
     if (lua_getfield(L, e, "default") != LUA_TNIL) {
         char what[256];
         cJSON *d;
@@ -731,7 +747,8 @@ static int c_write_table(lua_State *L)
     mlp_table_free(w.t);
     if (rc != MLP_OK)
         return luaL_error(L, "%s", err.msg);
-    return 0;
+    lua_pushboolean(L, 1);
+    return 1;
 }
 
 static mlp_table *check_table(lua_State *L)

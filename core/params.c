@@ -69,13 +69,33 @@ static int in_range(const mlp_param_spec *s, double x, const char *what,
     return MLP_OK;
 }
 
-/* A list or map with a range: every element is a number in it. */
-static int elements_in_range(const mlp_param_spec *s, const cJSON *v,
-                             const char *what, mlp_error *err)
+/* A list or map with an element type: each element checked as a
+ * parameter of that type (with the spec's range and choices); without
+ * one but with a range: every element is a number in it. */
+static int elements_ok(const mlp_param_spec *s, const cJSON *v,
+                       const char *what, mlp_error *err)
 {
     const cJSON *e;
     int i = 0;
+    mlp_param_spec es = *s;
 
+    es.type = MLP_PARAM_ELEM(s->flags);
+    es.flags = s->flags & ~MLP_PARAM_OF(0xfu);
+    if (es.type != 0) {
+        cJSON_ArrayForEach(e, v) {
+            char sub[512];
+            int rc;
+            if (e->string != NULL)
+                snprintf(sub, sizeof sub, "%s: '%s'", what, e->string);
+            else
+                snprintf(sub, sizeof sub, "%s: item %d", what, i + 1);
+            i++;
+            rc = mlpi_param_check(&es, e, sub, err);
+            if (rc != MLP_OK)
+                return rc;
+        }
+        return MLP_OK;
+    }
     if (!(s->flags & (MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX)))
         return MLP_OK;
     cJSON_ArrayForEach(e, v) {
@@ -160,13 +180,13 @@ int mlpi_param_check(const mlp_param_spec *s, const cJSON *v, const char *what,
         if (!cJSON_IsArray(v))
             return mlp_error_set(err, MLP_EINVAL, "%s must be a list, got %s",
                                  what, json_kind(v));
-        return elements_in_range(s, v, what, err);
+        return elements_ok(s, v, what, err);
     case MLP_PARAM_MAP:
         if (!cJSON_IsObject(v))
             return mlp_error_set(err, MLP_EINVAL,
                                  "%s must be a table with named keys, got %s",
                                  what, json_kind(v));
-        return elements_in_range(s, v, what, err);
+        return elements_ok(s, v, what, err);
     default:
         return mlp_error_set(err, MLP_EINVAL, "%s has an unknown type", what);
     }
@@ -199,6 +219,24 @@ int mlpi_param_spec_validate(const mlp_param_spec *s, const char *component,
         return mlp_error_set(err, MLP_EINVAL,
                              "component '%s': enum parameter '%s' lists no "
                              "choices", component, s->name);
+    mlp_param_type elem = MLP_PARAM_ELEM(s->flags);
+    if (elem != 0 && s->type != MLP_PARAM_LIST && s->type != MLP_PARAM_MAP)
+        return mlp_error_set(err, MLP_EINVAL, "component '%s': parameter '%s' "
+                             "is a %s and cannot have an element type",
+                             component, s->name, mlpi_param_type_name(s->type));
+    if (elem != 0 && ((int)elem < MLP_PARAM_INT || (int)elem > MLP_PARAM_ENUM))
+        return mlp_error_set(err, MLP_EINVAL, "component '%s': parameter '%s' "
+                             "has element type %d (int, float, bool, string or "
+                             "enum)", component, s->name, (int)elem);
+    if ((elem == MLP_PARAM_ENUM) && (s->choices == NULL || s->choices[0] == NULL))
+        return mlp_error_set(err, MLP_EINVAL, "component '%s': parameter '%s' "
+                             "has enum elements but lists no choices",
+                             component, s->name);
+    if ((elem == MLP_PARAM_STRING || elem == MLP_PARAM_BOOL ||
+         elem == MLP_PARAM_ENUM) && (s->flags & (MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX)))
+        return mlp_error_set(err, MLP_EINVAL, "component '%s': parameter '%s' "
+                             "has a range but its elements are %ss",
+                             component, s->name, mlpi_param_type_name(elem));
     if ((s->flags & MLP_PARAM_HAS_MIN) && (s->flags & MLP_PARAM_HAS_MAX) &&
         s->min > s->max)
         return mlp_error_set(err, MLP_EINVAL,

@@ -47,6 +47,10 @@ int mlp_artifact_path(const mlp_artifact *a, const char *file, char *buf,
 int mlp_artifact_read_json(const mlp_artifact *a, const char *file,
                            cJSON **out, mlp_error *err);
 
+/* Writes value as the output artifact's JSON file `file`, atomically. */
+int mlp_artifact_write_json(mlp_artifact *a, const char *file,
+                            const cJSON *value, mlp_error *err);
+
 #ifdef __cplusplus
 }
 #endif

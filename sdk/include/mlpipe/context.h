@@ -32,6 +32,18 @@ const char *mlp_ctx_param_string(const mlp_ctx *ctx, const char *name);
 /* Any parameter as JSON (LIST and MAP need this); NULL when unset. */
 const cJSON *mlp_ctx_param(const mlp_ctx *ctx, const char *name);
 
+/* LIST parameters, element by element: the number of elements (0 when
+ * unset or not a list), and element i as declared with MLP_PARAM_OF
+ * (NULL / 0 when i is past the end or the element has another type). */
+size_t mlp_ctx_param_len(const mlp_ctx *ctx, const char *name);
+const char *mlp_ctx_param_string_at(const mlp_ctx *ctx, const char *name,
+                                    size_t i);
+int64_t mlp_ctx_param_int_at(const mlp_ctx *ctx, const char *name, size_t i);
+double mlp_ctx_param_float_at(const mlp_ctx *ctx, const char *name, size_t i);
+/* Whether LIST parameter name holds the string value. */
+int mlp_ctx_param_contains(const mlp_ctx *ctx, const char *name,
+                           const char *value);
+
 /* Input artifacts wired to port: 0 for an unwired optional port. */
 size_t mlp_ctx_input_count(const mlp_ctx *ctx, const char *port);
 const mlp_artifact *mlp_ctx_input(const mlp_ctx *ctx, const char *port,

@@ -5,6 +5,7 @@
 #include <mlpipe/artifact.h>
 #include <mlpipe/context.h>
 #include <mlpipe/error.h>
+#include <mlpipe/examples.h>
 #include <mlpipe/hash.h>
 #include <mlpipe/json.h>
 #include <mlpipe/log.h>

@@ -96,6 +96,16 @@ enum {
                                           are part of the cache fingerprint */
 };
 
+/* LIST and MAP: the type every element must have, checked with the
+ * element's own rules (an integer, a finite number, one of `choices`, in
+ * the range min/max) when the pipeline is defined, so `columns = { 1 }`
+ * for a list of names is refused at the script's line.  Or it into flags:
+ *   { "columns", MLP_PARAM_LIST, "[]", MLP_PARAM_OF(MLP_PARAM_STRING), ... }
+ * Element types: INT, FLOAT, BOOL, STRING, ENUM.  Without it, elements
+ * may be anything (numbers, when the spec has a range). */
+#define MLP_PARAM_OF(elem) ((unsigned)(elem) << 8)
+#define MLP_PARAM_ELEM(flags) ((mlp_param_type)(((flags) >> 8) & 0xfu))
+
 typedef struct mlp_param_spec {
     const char *name;
     mlp_param_type type;
