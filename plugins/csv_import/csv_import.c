@@ -966,7 +966,8 @@ static const mlp_param_spec params[] = {
     { "path", MLP_PARAM_STRING, "null", MLP_PARAM_FILE, 0, 0, NULL,
       "file to read, or a glob matching several with the same columns; "
       "{SPAN} stands for a span number (the latest, or `span`)" },
-    { "paths", MLP_PARAM_LIST, "null", MLP_PARAM_FILE, 0, 0, NULL,
+    { "paths", MLP_PARAM_LIST, "null",
+      MLP_PARAM_FILE | MLP_PARAM_OF(MLP_PARAM_STRING), 0, 0, NULL,
       "several files or globs, read in this order (instead of path)" },
     { "format", MLP_PARAM_ENUM, "\"auto\"", 0, 0, 0, format_choices,
       "csv, jsonl (one JSON object per line), mlpt (an mlpipe table file), "
@@ -979,11 +980,13 @@ static const mlp_param_spec params[] = {
       "field separator, one character" },
     { "header", MLP_PARAM_BOOL, "true", 0, 0, 0, NULL,
       "the first row holds the column names" },
-    { "column_names", MLP_PARAM_LIST, "null", 0, 0, 0, NULL,
+    { "column_names", MLP_PARAM_LIST, "null", MLP_PARAM_OF(MLP_PARAM_STRING),
+      0, 0, NULL,
       "column names, in order (needed when header = false; replaces the "
       "header's names otherwise)" },
     { "na_values", MLP_PARAM_LIST,
-      "[\"\", \"NA\", \"N/A\", \"NaN\", \"nan\", \"NULL\", \"null\"]", 0, 0, 0,
+      "[\"\", \"NA\", \"N/A\", \"NaN\", \"nan\", \"NULL\", \"null\"]",
+      MLP_PARAM_OF(MLP_PARAM_STRING), 0, 0,
       NULL, "field values read as missing" },
     { "types", MLP_PARAM_MAP, "{}", 0, 0, 0, NULL,
       "per-column type overriding inference: numeric, categorical or string" },

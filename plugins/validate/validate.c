@@ -681,7 +681,8 @@ static const mlp_param_spec params[] = {
     { "gate", MLP_PARAM_ENUM, "\"error\"", 0, 0, 0, gate_choices,
       "error: anomalies of ERROR severity stop everything downstream; warn: "
       "only report them" },
-    { "splits", MLP_PARAM_LIST, "null", 0, 0, 0, NULL,
+    { "splits", MLP_PARAM_LIST, "null", MLP_PARAM_OF(MLP_PARAM_STRING), 0, 0,
+      NULL,
       "splits to check (default: all)" },
     { "skew_split", MLP_PARAM_STRING, "\"train\"", 0, 0, 0, NULL,
       "split compared with the serving statistics" },
