@@ -64,14 +64,26 @@ used=$(sql $db "SELECT cached_from FROM execution WHERE node='add1' ORDER BY id 
 [ -n "$newest" ] && [ "$newest" = "$used" ] && pass newest_match_wins ||
     fail newest_match_wins "newest $newest, used $used"
 
-# Remove add1's outputs by hand: add1 runs again, and as its new output has
-# the same content, add2 (whose input fingerprint is the content) is cached.
-rm -rf runs/c/artifacts/add1
+# Remove the source's outputs by hand: it runs again, and as its new
+# output has the same files and properties, add1 (whose input identity is
+# the content and the properties) is cached.
+rm -rf runs/c/artifacts/tk_source
 expect deleted_output_reruns_producer_only 0 "$M" run p.lua --plugin-path "$tk" &&
-if [ "$(status_of add1)" = ran ] && [ "$(status_of add2)" = cached ]; then
+if [ "$(status_of tk_source)" = ran ] && [ "$(status_of add1)" = cached ] &&
+   [ "$(status_of add2)" = cached ]; then
     pass deleted_output_reruns_producer_only
 else
     fail deleted_output_reruns_producer_only "$OUT"
+fi
+# add1 records when it ran as properties: made again, its output has the
+# same files but other properties, and what reads them runs again too.
+rm -rf runs/c/artifacts/add1
+expect other_properties_rerun_consumer 0 "$M" run p.lua --plugin-path "$tk" &&
+if [ "$(status_of add1)" = ran ] && [ "$(status_of add2)" = ran ] &&
+   [ "$(status_of add3)" = cached ]; then
+    pass other_properties_rerun_consumer
+else
+    fail other_properties_rerun_consumer "$OUT"
 fi
 
 sed -i 's|local s2 = p:add("tk_source", { name = "src2", value = 7 })|local s2 = p:add("tk_source", { name = "src2", value = 7, cache = false })|' p.lua

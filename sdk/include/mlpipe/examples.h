@@ -58,8 +58,10 @@ int mlp_examples_describe(mlp_artifact *out, const mlp_table *t,
  * (NULL-terminated list, may be NULL). */
 int mlp_artifact_copy_properties(mlp_artifact *dst, const mlp_artifact *src,
                                  const char *const *except, mlp_error *err);
-/* Copies file `name` of src into output dst: a hard link when both are on
- * one file system (artifacts are immutable once published), else a copy. */
+/* Copies file `name` of src into output dst: a hard link where it can be
+ * made (artifacts are immutable once published), else a copy (another
+ * file system; and in a node under the write sandbox, which refuses links
+ * to files outside the node's directory). */
 int mlp_artifact_copy_file(mlp_artifact *dst, const mlp_artifact *src,
                            const char *name, mlp_error *err);
 
