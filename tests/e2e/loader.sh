@@ -70,6 +70,18 @@ p:run {}
 LUA
 expect override_when_asked 0 "$M" run over.lua --plugin-path over --allow-override csv_import &&
 has override_when_asked "$OUT" "ran      csv_import"
+# The same from the script: mp.plugin_path(DIR, { override = { NAME } }).
+cat > over2.lua <<'LUA'
+local mp = require "mlpipe"
+mp.plugin_path("over", { override = { 42, "csv_import" } })
+local p = mp.pipeline { name = "over", root = "runs/over2" }
+p:add("csv_import", {})
+p:run {}
+LUA
+expect override_from_script 0 "$M" run over2.lua && has override_from_script "$OUT" "ran      csv_import"
+sed -i 's/override = { 42, "csv_import" }/override = { "csv_import2" }/' over2.lua
+# Overriding another name leaves the built-in in place (which wants a path).
+expect override_names_component 3 "$M" run over2.lua && has override_names_component "$OUT" "give the input as 'path'"
 
 # Listing runs no component code: a plugin whose components would crash
 # lists fine (tk_crash segfaults only when run).

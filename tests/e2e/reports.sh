@@ -38,3 +38,24 @@ has report_has_sections "$html" "<h2>Statistics of statistics" "<h2>Schema of sc
 lacks report_self_contained "$html" '[sS][rR][cC]=|[hH][rR][eE][fF]=|https?:' 
 expect report_unknown_run 1 "$M" report nope -o x.html --root runs/rep && has report_unknown_run "$OUT" "no run 'nope'"
 [ ! -e x.html ] && pass report_no_partial_file || fail report_no_partial_file "x.html exists"
+
+# Small integers are stored packed and their quantiles come from exact
+# counts: the median of 1..6, 70 is 4, of 1..6 (even) 3.5.
+printf 'a\n1\n2\n3\n4\n5\n6\n70\n' > odd.csv
+printf 'a\n1\n2\n3\n4\n5\n6\n' > even.csv
+for f in odd even; do
+cat > q_$f.lua <<LUA
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "q", root = "runs/q_$f" }
+local ex = p:add("csv_import", { path = "$f.csv", splits = { all = 1 } })
+p:add("statistics", { examples = ex.examples })
+p:run {}
+LUA
+"$M" run q_$f.lua >/dev/null 2>&1
+done
+id=$(sql runs/q_odd/metadata.sqlite "SELECT a.id FROM artifact a JOIN artifact_type t ON t.id=a.type_id WHERE t.name='Statistics'")
+expect packed_median_odd 0 "$M" show "$id" --root runs/q_odd &&
+has packed_median_odd "$OUT" "  a                    INT       0.00%          13     23.3238           1           4          70"
+id=$(sql runs/q_even/metadata.sqlite "SELECT a.id FROM artifact a JOIN artifact_type t ON t.id=a.type_id WHERE t.name='Statistics'")
+expect packed_median_even 0 "$M" show "$id" --root runs/q_even &&
+has packed_median_even "$OUT" "  a                    INT       0.00%         3.5     1.70783           1         3.5           6"
