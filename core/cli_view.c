@@ -9,6 +9,7 @@
 
 #include "artifact_priv.h"
 #include "cli.h"
+#include "fsutil.h"
 #include "metadata.h"
 #include "view_priv.h"
 
@@ -58,9 +59,19 @@ mlpi_registry *mlpi_cli_view_registry(mlpi_store *s, int64_t run_ctx,
     n = cJSON_GetArraySize(dirs);
     list = calloc((size_t)n + 1, sizeof *list);
     if (list != NULL) {
-        for (int i = 0; i < n; i++)
-            list[i] = cJSON_GetArrayItem(dirs, i)->valuestring;
-        r = mlpi_cli_registry(list, n, NULL, 0, 0, NULL);
+        int k = 0;
+        /* A directory that is gone is said once, not an error: its types
+         * are shown with the generic view. */
+        for (int i = 0; i < n; i++) {
+            const char *d = cJSON_GetArrayItem(dirs, i)->valuestring;
+            if (mlpi_is_dir(d))
+                list[k++] = (char *)d;
+            else
+                fprintf(stderr, "mlpipe: note: plugin directory %s, which the "
+                        "run used, is gone: the types its plugins define are "
+                        "shown with the generic view\n", d);
+        }
+        r = mlpi_cli_registry(list, k, NULL, 0, 0, NULL);
     }
     free(list);
     cJSON_Delete(dirs);

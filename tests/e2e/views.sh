@@ -56,7 +56,8 @@ has show_json_record "$OUT" '"type": "Tally"' '"label": "<b>&x"'
 # A type whose plugin is gone: the generic view, not an error.
 mv plugins plugins.away
 expect view_plugin_gone 0 "$M" show "$ok" --root runs/v &&
-has view_plugin_gone "$OUT" "artifact $ok  Tally" "  label       \"<b>&x\"" "tally.txt  2 bytes"
+has view_plugin_gone "$OUT" "artifact $ok  Tally" "  label       \"<b>&x\"" "tally.txt  2 bytes" \
+    "note: plugin directory $TMP/plugins, which the run used, is gone"
 mv plugins.away plugins
 
 # The report: every artifact, each with its view or the generic one, the
