@@ -135,7 +135,10 @@ static void value(lua_State *L, int idx, feed *f)
     case LUA_TSTRING: {
         size_t n;
         const char *s = lua_tolstring(L, idx, &n);
-        puts_(f, "s");
+        /* With its length: a string may hold anything, NUL included, so
+         * only a length keeps it from running into what follows. */
+        snprintf(buf, sizeof buf, "s%zu:", n);
+        puts_(f, buf);
         put(f, s, n);
         break;
     }

@@ -228,6 +228,31 @@ has captured_table_keys "$OUT" "ran      pick" "key	blue=1"
 expect captured_table_values 0 env KEY=blue VAL=7 "$M" run keys.lua --plugin-path "$tk" &&
 has captured_table_values "$OUT" "ran      pick" "key	blue=7"
 
+# Captured values are hashed so that no two different ones look alike:
+# strings carry their length (so "a", "b" is not "ai2\0s\0b"), and a
+# nested table is opened as well as closed (so { a = { b = "c" } } is not
+# { a = "b", c = {} }).
+cat > shapes.lua <<'LUA'
+local mp = require "mlpipe"
+local shapes = {
+  list = { "a", "b" }, glued = { "ai2\0s\0b" },
+  nested = { a = { b = "c" } }, flat = { a = "b", c = {} },
+}
+local t = shapes[os.getenv("SHAPE")]  -- not an argument: those are hashed
+mp.component { name = "shape", stage = "transform",
+  inputs = { data = "TestData" }, outputs = { out = "TestData" },
+  run = function(ctx) ctx:set_property("out", "n", #t) end }
+local p = mp.pipeline { name = "shapes", root = "runs/shapes" }
+p:add("shape", { data = p:add("tk_source", { value = 5 }).data })
+p:run {}
+LUA
+for pair in "list glued" "nested flat"; do
+    set -- $pair
+    SHAPE=$1 "$M" run shapes.lua --plugin-path "$tk" >/dev/null 2>&1
+    expect "captured_${1}_vs_$2" 0 env SHAPE=$2 "$M" run shapes.lua --plugin-path "$tk" &&
+    has "captured_${1}_vs_$2" "$OUT" "ran      shape"
+done
+
 # Captured tables with many string keys hash the same from one run to the
 # next (Lua orders them differently in every process).
 cat > many.lua <<'LUA'
