@@ -82,6 +82,15 @@ has hang_refused "$OUT" "testkit 1.0.0 (c)" \
 expect hang_not_cached 0 env MLPIPE_SCAN_TIMEOUT=1 "$M" plugins --plugin-path "$TMP/slow" &&
 grep -q "ctor_hang.so" scans && pass hang_not_cached || fail hang_not_cached "$(cat scans)"
 
+# A destructor that never returns: the module was described before it
+# ran, so it is listed, and its scanner is killed rather than waited for.
+mkdir dtor && cp "$FIXTURES/dtor_hang.so" dtor/
+start=$(date +%s)
+expect dtor_hang_listed 0 timeout 60 "$M" plugins --plugin-path "$TMP/dtor" &&
+has dtor_hang_listed "$OUT" "dtor_hang 1.0 (c)" &&
+[ $(( $(date +%s) - start )) -lt 10 ] && sleep 0.5 && [ -z "$(pgrep -f "$TMP/dtor/dtor_hang.so")" ] &&
+    pass dtor_hang_scanner_gone || fail dtor_hang_scanner_gone "$(( $(date +%s) - start ))s; $(pgrep -af dtor_hang)"
+
 # A pipeline runs with the bad modules on the path; the component's module
 # is loaded in the node's child process, never in the host.
 unset MLPIPE_TEST_CTOR_LOG

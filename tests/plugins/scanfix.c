@@ -1,6 +1,7 @@
 /* Fixture plugins for the scanner, one per -DFIXTURE_* flag: modules that
  * misbehave while being loaded (a constructor that aborts, segfaults,
- * exits, hangs or prints; a symbol nothing defines; an init that fails).
+ * exits, hangs or prints; a symbol nothing defines; an init that fails;
+ * a destructor that hangs).
  * Each is otherwise a well-formed plugin named after its file. */
 #include <signal.h>
 #include <stdio.h>
@@ -32,6 +33,8 @@ __attribute__((constructor)) static void on_load(void)
 #elif defined(FIXTURE_CTOR_HANG)
     for (;;)
         pause();
+#elif defined(FIXTURE_DTOR_HANG)
+    /* Nothing: it is the destructor that misbehaves. */
 #else
     /* Says where it was loaded: the tests check the host never is.  (In
      * a node's child the log file is outside the write sandbox: there
@@ -48,6 +51,15 @@ __attribute__((constructor)) static void on_load(void)
     }
 #endif
 }
+
+#ifdef FIXTURE_DTOR_HANG
+/* Loads and describes itself fine, then never lets its process exit. */
+__attribute__((destructor)) static void on_unload(void)
+{
+    for (;;)
+        pause();
+}
+#endif
 
 static int run(mlp_ctx *ctx)
 {
