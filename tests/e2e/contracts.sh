@@ -90,3 +90,8 @@ p:add("free", {})
 p:run {}
 LUA
 expect undefined_type_free 0 "$M" run free.lua && has undefined_type_free "$OUT" "ran      free"
+
+# The descriptor symbol is found from the file name whatever its letters
+# (libltdl's <module>_LTX_ prefix: a..z, A..Z, 0..9, _).
+mkdir zz && cp "$FIXTURES/typed_zz.so" zz/
+expect module_name_letters 0 "$M" plugins --plugin-path zz && has module_name_letters "$OUT" "typed_zz 1.0 (c)" "typed_zz_make"

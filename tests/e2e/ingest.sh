@@ -51,6 +51,14 @@ printf '\xef\xbb\xbfid,v\r\n1,2.5\r\n2,-1e3\r\n' > crlf_bom.csv
 run_dump csv_crlf_and_bom crlf_bom.csv &&
 has csv_crlf_and_bom "$OUT" 'all:id[numeric]=1.0|2.0' 'all:v[numeric]=2.5|-1000.0' 'kind	id	numeric	int' 'kind	v	numeric	float'
 
+# CRLF right after a closing quote ends the record (also through the
+# general parser, which a parser option forces).
+printf 'a,b\r\n"x","y"\r\n"z",\r\n' > crlf_quoted.csv
+for parser in auto general; do
+    run_dump "csv_crlf_after_quote_$parser" crlf_quoted.csv "{ parser = \"$parser\" }" &&
+    has "csv_crlf_after_quote_$parser" "$OUT" 'all:a[categorical]=x|z' 'all:b[categorical]=y|<NA>'
+done
+
 printf 'p;q\n1;a\n2;"b;c"\n' > semi.csv
 run_dump csv_delimiter semi.csv '{ delimiter = ";" }' &&
 has csv_delimiter "$OUT" 'all:q[categorical]=a|b;c'

@@ -28,6 +28,9 @@ id=$(sql runs/rep/metadata.sqlite "SELECT a.id FROM artifact a JOIN artifact_typ
 expect show_anomalies_table 0 "$M" show "$id" --root runs/rep &&
 has show_anomalies_table "$OUT" "split all: 2 anomalies" "ERROR   cat                ENUM_TYPE_UNEXPECTED_STRING_VALUES" \
     "first rows: d.csv:4 d.csv:7" "ERROR   x                  INT_TYPE_BIG_INT"
+# The counts are also properties, for scripts and `show --json`.
+expect anomalies_counts 0 "$M" show "$id" --root runs/rep --json &&
+has anomalies_counts "$OUT" '"errors": 2' '"warnings": 0'
 expect report_written 0 "$M" report latest -o report.html --root runs/rep &&
 has report_written "$OUT" "wrote report.html (4 artifacts)"
 html=$(cat report.html)
