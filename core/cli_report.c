@@ -1,6 +1,7 @@
 /* `mlpipe report`: one self-contained HTML page with every artifact a run
  * produced or reused, each drawn by its type's view. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <mlpipe/json.h>
 
 #include "cli.h"
+#include "outfile.h"
 #include "view_priv.h"
 #include "fsutil.h"
 #include "metadata.h"
@@ -27,7 +29,10 @@ static void html_begin(FILE *out, const char *title)
     mlp_view v;
 
     mlpi_view_init(&v, out, MLP_VIEW_HTML);
+    /* No script runs and nothing is fetched, whatever a view wrote. */
     mlp_view_puts(&v, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+                  "<meta http-equiv=\"Content-Security-Policy\" content=\""
+                  "default-src 'none'; style-src 'unsafe-inline'\">"
                   "<title>");
     mlp_view_text(&v, title);
     mlp_view_puts(&v, "</title>\n<style>\n"
@@ -44,6 +49,26 @@ static void html_begin(FILE *out, const char *title)
     mlp_view_puts(&v, "</h1>\n");
 }
 
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    mlpi_view_interrupted = 1;
+}
+
+/* Ctrl-C or a TERM while the page is written: the view running is killed,
+ * the temporary page removed, and the command exits 5 (canceled). */
+static void catch_interrupts(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
 int mlpi_cmd_report(int argc, char **argv)
 {
     const char *root = NULL, *run = NULL, *outp = NULL;
@@ -53,6 +78,7 @@ int mlpi_cmd_report(int argc, char **argv)
     cJSON *rows = NULL, *r;
     int64_t ctx = 0;
     FILE *out;
+    mlpi_outfile of;
     int rc = MLPI_EXIT_OK, found = 0, failed = 0;
 
     for (int i = 1; i < argc; i++) {
@@ -62,6 +88,10 @@ int mlpi_cmd_report(int argc, char **argv)
         } else if (strcmp(argv[i], "--root") == 0 && i + 1 < argc) {
             root = argv[++i];
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+            if (outp != NULL) {
+                fprintf(stderr, "mlpipe report: -o given twice\n%s", usage);
+                return MLPI_EXIT_USAGE;
+            }
             outp = argv[++i];
         } else if (argv[i][0] != '-' && run == NULL) {
             run = argv[i];
@@ -143,15 +173,14 @@ int mlpi_cmd_report(int argc, char **argv)
         cJSON_Delete(rows);
         return MLPI_EXIT_USAGE;
     }
-    snprintf(path, sizeof path, "%s.tmp", outp);
-    out = fopen(path, "w");
-    if (out == NULL) {
+    if (mlpi_outfile_open(&of, outp, root, &err) != MLP_OK) {
         mlpi_store_close(s);
         cJSON_Delete(rows);
-        fprintf(stderr, "mlpipe report: cannot write %s: %s\n", outp,
-                strerror(errno));
+        fprintf(stderr, "mlpipe report: %s\n", err.msg);
         return MLPI_EXIT_USAGE;
     }
+    out = of.f;
+    catch_interrupts();
     mlpi_registry *reg = mlpi_cli_view_registry(s, ctx, 0);
     html_begin(out, title);
     cJSON_ArrayForEach(r, rows) {
@@ -162,7 +191,10 @@ int mlpi_cmd_report(int argc, char **argv)
         mlp_view_puts(&v, " of ");
         mlp_view_text(&v, mlp_json_str(r, "node"));
         mlp_view_printf(&v, " (artifact %.0f)</h2>\n", mlp_json_num(r, "id"));
-        if (mlpi_cli_render(reg, s, r, MLP_VIEW_HTML, out, &err) != MLP_OK) {
+        int vr = mlpi_cli_render(reg, s, r, MLP_VIEW_HTML, out, &err);
+        if (vr == MLP_ECANCELED || mlpi_view_interrupted)
+            break;
+        if (vr != MLP_OK) {
             fprintf(stderr, "mlpipe report: %s; shown with the generic view\n",
                     err.msg);
             mlp_view_puts(&v, "<p class=\"ERROR view-failed\">");
@@ -180,11 +212,13 @@ int mlpi_cmd_report(int argc, char **argv)
     }
     mlpi_store_close(s);
     cJSON_Delete(rows);
-    if (ferror(out) | (fclose(out) != 0) || rename(path, outp) != 0) {
-        int e = errno;
-        remove(path);
-        fprintf(stderr, "mlpipe report: cannot write %s: %s\n", outp,
-                strerror(e));
+    if (mlpi_view_interrupted) {
+        mlpi_outfile_abandon(&of);
+        fprintf(stderr, "mlpipe report: interrupted; no report written\n");
+        return MLPI_EXIT_CANCELED;
+    }
+    if (mlpi_outfile_commit(&of, &err) != MLP_OK) {
+        fprintf(stderr, "mlpipe report: %s\n", err.msg);
         return MLPI_EXIT_USAGE;
     }
     if (failed > 0) {

@@ -202,13 +202,20 @@ int mlpi_lua_view(lua_State *L, int ref, const mlp_artifact *a,
     } else {
         s = lua_tolstring(L, -2, &len);
         if (kind == MLP_VIEW_HTML) {
-            fwrite(s, 1, len, out);
+            fwrite(s, 1, len, out);  /* cleaned by the parent */
         } else {
-            /* As a C view's text: no escape sequences reach the terminal. */
-            for (size_t i = 0; i < len; i++) {
-                unsigned char c = (unsigned char)s[i];
-                fputc((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f ? '?' : c, out);
-            }
+            /* Text as a C view's: no control sequence reaches the
+             * terminal, and a NUL does not cut it short. */
+            mlp_view v;
+            char *copy = malloc(len + 1);
+            if (copy == NULL)
+                return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            for (size_t i = 0; i < len; i++)
+                copy[i] = s[i] == '\0' ? '\x7f' : s[i];
+            copy[len] = '\0';
+            mlpi_view_init(&v, out, kind);
+            mlp_view_puts(&v, copy);
+            free(copy);
         }
         rc = MLP_OK;
     }

@@ -3,6 +3,7 @@
 #ifndef MLPIPE_CORE_VIEW_PRIV_H
 #define MLPIPE_CORE_VIEW_PRIV_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include <cjson/cJSON.h>
@@ -17,6 +18,10 @@ struct mlp_view {
 };
 
 void mlpi_view_init(mlp_view *v, FILE *out, mlp_view_kind kind);
+
+/* Set by a command's SIGINT/SIGTERM handler: a view being rendered is
+ * killed and mlpi_view_render returns MLP_ECANCELED. */
+extern volatile sig_atomic_t mlpi_view_interrupted;
 
 /* What the core knows about an artifact it shows. */
 typedef struct mlpi_view_target {
@@ -34,6 +39,11 @@ typedef struct mlpi_view_target {
  * nothing was written.  Plugin code runs only in a child process. */
 int mlpi_view_render(mlpi_registry *r, const mlpi_view_target *t,
                      mlp_view_kind kind, FILE *out, mlp_error *err);
+
+/* Writes a view's HTML fragment in[0..len) to out keeping only the tags
+ * and attributes of tables, text and inline SVG, with every tag it opens
+ * closed (html_clean.c). */
+void mlpi_html_clean(const char *in, size_t len, FILE *out);
 
 /* The generic view: the record, its properties and files. */
 void mlpi_view_generic(const mlpi_view_target *t, mlp_view_kind kind,

@@ -5,7 +5,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <poll.h>
+#include <stdint.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -19,18 +22,30 @@
 
 #include "fsutil.h"
 #include "lua_api.h"
+#include "memlimit.h"
 #include "sandbox.h"
 #include "view_priv.h"
 
+volatile sig_atomic_t mlpi_view_interrupted;
+
+/* What a view may produce and use: past these it fails like a crash. */
+#define VIEW_MAX_OUTPUT (64u << 20)
+#define VIEW_MAX_MEMORY (1024ull << 20)
+
 static int view_timeout_ms(void)
 {
+    static int said;
     const char *e = getenv("MLPIPE_VIEW_TIMEOUT");
-    char *end;
+    char *end = NULL;
     double s = e && *e ? strtod(e, &end) : 30;
 
-    if (e && *e && (*end != '\0' || !(s > 0)))
+    if (e && *e && (*end != '\0' || !(s > 0) || s > 86400)) {
+        if (!said++)
+            fprintf(stderr, "mlpipe: MLPIPE_VIEW_TIMEOUT='%s' is not a number "
+                    "of seconds in (0, 86400]; using 30\n", e);
         s = 30;
-    return s > 86400 ? 86400000 : (int)(s * 1000);
+    }
+    return (int)(s * 1000);
 }
 
 /* The C view function of type name in a bound plugin, or NULL. */
@@ -87,8 +102,19 @@ static void write_all(int fd, const char *buf, size_t n)
     }
 }
 
-/* The child's end: one status byte ('K' rendered, 'E' failed) and then
- * the output or the error message. */
+/* The child's end: a status byte ('K' rendered, 'E' failed), the length
+ * as 8 bytes, then the output or the error message.  The length lets the
+ * parent stop reading even if something the view started keeps the pipe
+ * open. */
+static void send(int fd, char status, const char *buf, size_t len)
+{
+    uint64_t n = len;
+
+    write_all(fd, &status, 1);
+    write_all(fd, (const char *)&n, sizeof n);
+    write_all(fd, buf, len);
+}
+
 static void run_child(int fd, const char *tmp, mlpi_plugin *p,
                       const mlpi_type *t, const mlpi_view_target *vt,
                       mlp_view_kind kind, lua_State *L)
@@ -97,15 +123,31 @@ static void run_child(int fd, const char *tmp, mlpi_plugin *p,
     size_t len = 0;
     mlp_error err;
     FILE *m;
-    int rc, null = open("/dev/null", O_WRONLY);
+    int rc, null;
 
-    /* What the view prints itself must not land in our output. */
-    if (null >= 0)
+    /* Its own process group, so whatever it starts can be killed with it;
+     * only the pipe stays open: not the report being written, not the
+     * store, not the terminal. */
+    setpgid(0, 0);
+    if (fd != 3) {
+        dup2(fd, 3);
+        fd = 3;
+    }
+    null = open("/dev/null", O_RDWR);
+    if (null >= 0) {
+        dup2(null, STDIN_FILENO);
         dup2(null, STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+    }
+    for (int i = 4; i < 1024; i++)
+        close(i);
     setenv("TMPDIR", tmp, 1);
     mlp_error_clear(&err);
+    mlpi_path_join(marker, sizeof marker, tmp, "memory-exceeded");
+    rc = mlpi_memlimit_apply(VIEW_MAX_MEMORY, marker, &err);
     mlpi_path_join(marker, sizeof marker, tmp, "sandbox-refused");
-    rc = mlpi_sandbox_enter(tmp, marker, &err);
+    if (rc == MLP_OK)
+        rc = mlpi_sandbox_enter(tmp, marker, &err);
     m = open_memstream(&buf, &len);
     if (m == NULL)
         _exit(3);
@@ -113,51 +155,60 @@ static void run_child(int fd, const char *tmp, mlpi_plugin *p,
         rc = child_render(p, t, vt, kind, L, m, &err);
     if (fclose(m) != 0)
         _exit(3);
-    if (rc == MLP_OK) {
-        write_all(fd, "K", 1);
-        write_all(fd, buf, len);
-    } else {
-        write_all(fd, "E", 1);
-        write_all(fd, err.msg, strlen(err.msg));
+    if (rc == MLP_OK && len > VIEW_MAX_OUTPUT) {
+        rc = mlp_error_set(&err, MLP_EPLUGIN, "it wrote %zu bytes, more than "
+                           "the %u MiB a view may", len, VIEW_MAX_OUTPUT >> 20);
     }
+    if (rc == MLP_OK)
+        send(fd, 'K', buf, len);
+    else
+        send(fd, 'E', err.msg, strlen(err.msg));
     _exit(0);
 }
 
-/* Reads everything the child sends until it closes the pipe or the
- * deadline passes.  Owned result in *out. */
+/* Reads the child's frame until it is complete, the child is gone, the
+ * deadline passes or the user interrupts.  Owned result in *out. */
 static int read_child(int fd, pid_t pid, char **out, size_t *n,
-                      int *timed_out)
+                      int *timed_out, int *status, int *exited)
 {
-    size_t cap = 8192;
+    size_t cap = 8192, want = SIZE_MAX;
     char *buf = malloc(cap);
     struct timespec t0, now;
-    int limit = view_timeout_ms();
+    int limit = view_timeout_ms(), rc = MLP_OK;
 
     *n = 0;
     *timed_out = 0;
+    *exited = 0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    while (buf != NULL) {
+    while (buf != NULL && *n < want) {
         struct pollfd pfd = { fd, POLLIN, 0 };
         long left;
+        if (mlpi_view_interrupted) {
+            rc = MLP_ECANCELED;
+            break;
+        }
         clock_gettime(CLOCK_MONOTONIC, &now);
         left = limit - ((now.tv_sec - t0.tv_sec) * 1000L +
                         (now.tv_nsec - t0.tv_nsec) / 1000000L);
         if (left <= 0) {
             *timed_out = 1;
-            kill(pid, SIGKILL);
             break;
         }
-        int pr = poll(&pfd, 1, (int)left);
-        if (pr < 0 && errno == EINTR)
+        int pr = poll(&pfd, 1, left < 100 ? (int)left : 100);
+        if (pr < 0 && errno != EINTR)
+            break;
+        if (pr <= 0) {
+            /* Gone without a complete frame, and nothing more to read. */
+            if (!*exited && waitpid(pid, status, WNOHANG) == pid)
+                *exited = 1;
+            else if (*exited)
+                break;
             continue;
-        if (pr <= 0)
-            continue;
+        }
         if (*n == cap) {
-            char *nb = realloc(buf, cap * 2);
+            char *nb = cap > 2 * (size_t)VIEW_MAX_OUTPUT ? NULL : realloc(buf, cap * 2);
             if (nb == NULL) {
-                free(buf);
-                buf = NULL;
-                kill(pid, SIGKILL);
+                rc = MLP_ENOMEM;
                 break;
             }
             buf = nb;
@@ -169,9 +220,54 @@ static int read_child(int fd, pid_t pid, char **out, size_t *n,
         if (r <= 0)
             break;
         *n += (size_t)r;
+        if (want == SIZE_MAX && *n >= 9) {
+            uint64_t len;
+            memcpy(&len, buf + 1, sizeof len);
+            want = len > VIEW_MAX_OUTPUT ? 0 : 9 + (size_t)len;
+        }
     }
     *out = buf;
-    return buf == NULL ? MLP_ENOMEM : MLP_OK;
+    return buf == NULL ? MLP_ENOMEM : rc;
+}
+
+/* Kills what is left of a view: its process group, and anything it
+ * started that left the group (setsid) and was handed to us, its
+ * subreaper, when its parent died. */
+static void kill_view(pid_t pid, int *status, int exited)
+{
+    kill(-pid, SIGKILL);
+    if (!exited)
+        while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+            ;
+    for (int round = 0; round < 50; round++) {
+        DIR *d = opendir("/proc");
+        struct dirent *e;
+        int found = 0;
+        if (d == NULL)
+            return;
+        while ((e = readdir(d)) != NULL) {
+            char path[64], line[512], *close_paren;
+            long child = strtol(e->d_name, NULL, 10), ppid = 0;
+            FILE *f;
+            if (child <= 0)
+                continue;
+            snprintf(path, sizeof path, "/proc/%ld/stat", child);
+            if ((f = fopen(path, "r")) == NULL)
+                continue;
+            if (fgets(line, sizeof line, f) != NULL &&
+                (close_paren = strrchr(line, ')')) != NULL)
+                sscanf(close_paren + 1, " %*c %ld", &ppid);
+            fclose(f);
+            if (ppid == (long)getpid()) {
+                kill((pid_t)child, SIGKILL);
+                waitpid((pid_t)child, NULL, 0);
+                found = 1;
+            }
+        }
+        closedir(d);
+        if (!found)
+            return;
+    }
 }
 
 static int find_view(mlpi_registry *r, const char *type, mlp_view_kind kind,
@@ -193,7 +289,8 @@ int mlpi_view_render(mlpi_registry *r, const mlpi_view_target *vt,
     char tmp[4096], *buf = NULL;
     const char *base = getenv("TMPDIR");
     const char *what = kind == MLP_VIEW_HTML ? "HTML view" : "view";
-    int fds[2], status = 0, timed_out = 0, rc;
+    int fds[2], status = 0, timed_out = 0, exited = 0, complete, rc;
+    uint64_t len, zero = 0;
     size_t n = 0;
     pid_t pid;
 
@@ -209,6 +306,7 @@ int mlpi_view_render(mlpi_registry *r, const mlpi_view_target *vt,
         return mlp_error_set(err, MLP_EIO, "pipe: %s", strerror(errno));
     }
     fflush(NULL);
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     pid = fork();
     if (pid == 0) {
         close(fds[0]);
@@ -220,35 +318,47 @@ int mlpi_view_render(mlpi_registry *r, const mlpi_view_target *vt,
         mlpi_rm_rf(tmp, NULL);
         return mlp_error_set(err, MLP_EIO, "fork: %s", strerror(errno));
     }
-    rc = read_child(fds[0], pid, &buf, &n, &timed_out);
+    setpgid(pid, pid);
+    rc = read_child(fds[0], pid, &buf, &n, &timed_out, &status, &exited);
     close(fds[0]);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    kill_view(pid, &status, exited);
     mlpi_rm_rf(tmp, NULL);
-    if (rc != MLP_OK) {
-        rc = mlp_error_set(err, rc, "out of memory reading the %s", what);
+    memcpy(&len, buf && n >= 9 ? buf + 1 : (const char *)&zero, sizeof len);
+    complete = buf != NULL && n >= 9 && n == 9 + len;
+    if (rc == MLP_ECANCELED) {
+        rc = mlp_error_set(err, MLP_ECANCELED, "interrupted");
+    } else if (rc != MLP_OK) {
+        rc = mlp_error_set(err, rc, "the %s of type '%s' (plugin %s, %s) wrote "
+                           "more than a view may", what, t->name, p->name, p->path);
     } else if (timed_out) {
         rc = mlp_error_set(err, MLP_EPLUGIN, "the %s of type '%s' (plugin %s, "
                            "%s) did not finish within %g s "
                            "(MLPIPE_VIEW_TIMEOUT)", what, t->name, p->name,
                            p->path, view_timeout_ms() / 1000.0);
+    } else if (complete && buf[0] == 'K') {
+        if (kind == MLP_VIEW_HTML)
+            mlpi_html_clean(buf + 9, n - 9, out);
+        else
+            fwrite(buf + 9, 1, n - 9, out);
+        rc = MLP_OK;
+    } else if (complete) {
+        rc = mlp_error_set(err, MLP_EPLUGIN, "the %s of type '%s' (plugin %s, "
+                           "%s) failed: %.*s", what, t->name, p->name, p->path,
+                           (int)(n - 9 > 700 ? 700 : n - 9), buf + 9);
     } else if (WIFSIGNALED(status)) {
         rc = mlp_error_set(err, MLP_EPLUGIN, "the %s of type '%s' (plugin %s, "
                            "%s) crashed: %s", what, t->name, p->name, p->path,
                            strsignal(WTERMSIG(status)));
-    } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || n == 0) {
+    } else {
         rc = mlp_error_set(err, MLP_EPLUGIN, "the %s of type '%s' (plugin %s, "
                            "%s) exited with status %d before it finished",
                            what, t->name, p->name, p->path,
                            WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-    } else if (buf[0] != 'K') {
-        rc = mlp_error_set(err, MLP_EPLUGIN, "the %s of type '%s' (plugin %s, "
-                           "%s) failed: %.*s", what, t->name, p->name, p->path,
-                           (int)(n - 1 > 700 ? 700 : n - 1), buf + 1);
-    } else {
-        fwrite(buf + 1, 1, n - 1, out);
-        rc = MLP_OK;
     }
+    /* A message from plugin code must not steer the terminal either. */
+    for (char *c = err->msg; rc != MLP_OK && *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
     free(buf);
     return rc;
 }

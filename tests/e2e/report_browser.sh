@@ -19,9 +19,18 @@ expect browser_pipeline 0 "$M" run titanic/pipeline.lua && has browser_pipeline 
 expect browser_report 0 "$M" report latest -o report.html --root runs/titanic &&
 has browser_report "$OUT" "wrote report.html (7 artifacts)"
 
-# The probe runs after the page has rendered and replaces it with what the
-# browser made of it, as JSON.
-{ cat report.html; cat <<'JS'; } > probe.html
+# The page forbids scripts (Content-Security-Policy): one added to it
+# does not run.
+{ cat report.html; echo "<script>document.title = 'SCRIPT' + '-RAN-' + 'X';</script>"; } > csp.html
+timeout 120 "$browser" --headless --no-sandbox --disable-gpu --user-data-dir="$TMP/chrome" \
+    --dump-dom "file://$TMP/csp.html" > csp_dom.html 2>/dev/null
+grep -q '<title>' csp_dom.html && ! grep -q 'SCRIPT-RAN-X' csp_dom.html && pass browser_csp_blocks_scripts ||
+    fail browser_csp_blocks_scripts "$(grep -o '<title>[^<]*' csp_dom.html | head -1)"
+
+# The probe (with the policy taken out, as it is itself a script) runs
+# after the page has rendered and replaces it with what the browser made
+# of it, as JSON.
+{ sed 's|<meta http-equiv="Content-Security-Policy"[^>]*>||' report.html; cat <<'JS'; } > probe.html
 <script id="probe-js">
 const q = s => [...document.querySelectorAll(s)];
 const r = {

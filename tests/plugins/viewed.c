@@ -6,7 +6,13 @@
  *   crash   dereferences NULL            hang    never returns
  *   fail    returns an error              exit    calls exit(0) half-way
  *   tamper  tries to rewrite tally.txt, then reports what happened
- *   chatty  prints to stdout itself before drawing */
+ *   chatty  prints to stdout itself before drawing
+ *   markup  HTML that tries to leave its section, run a script, fetch an
+ *           image and hide what follows; text with escape sequences
+ *   fds     writes into every file descriptor it may have inherited
+ *   fork    leaves a child running (one in its group, one in a session
+ *           of its own) that keeps the output pipe open
+ *   big     writes 80 MiB */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +62,38 @@ static int view(const mlp_artifact *a, mlp_view *v, mlp_error *err)
         mlp_view_puts(v, "half");
         exit(0);
     }
+    if (strcmp(how, "markup") == 0) {
+        if (mlp_view_kind_of(v) == MLP_VIEW_TEXT) {
+            mlp_view_puts(v, "plain \033[2J\033]0;title\007 \xe2\x80\xae" "evil\n");
+            return MLP_OK;
+        }
+        mlp_view_puts(v, "<p onclick=\"x()\" class=\"num\">kept</p></section></body>"
+                         "<script>alert(1)</script><img src=\"http://example.com/x.png\">"
+                         "<table><tr><td>open<b>bold<!-- hide <textarea>");
+        return MLP_OK;
+    }
+    if (strcmp(how, "fds") == 0) {
+        for (int fd = 3; fd < 64; fd++)
+            if (lseek(fd, 0, SEEK_SET) == 0)
+                (void)!write(fd, "PWNED", 5);
+    }
+    if (strcmp(how, "fork") == 0) {
+        if (fork() == 0) {
+            if (fork() == 0) {
+                setsid();
+                for (;;)
+                    pause();
+            }
+            for (;;)
+                pause();
+        }
+    }
+    if (strcmp(how, "big") == 0) {
+        static char chunk[1 << 20];
+        memset(chunk, 'x', sizeof chunk - 1);
+        for (int i = 0; i < 80; i++)
+            mlp_view_puts(v, chunk);
+    }
     if (strcmp(how, "chatty") == 0) {
         printf("CHATTY-STDOUT\n");
         fflush(stdout);
@@ -87,7 +125,8 @@ static int view(const mlp_artifact *a, mlp_view *v, mlp_error *err)
 }
 
 static const char *const hows[] = { "ok", "crash", "hang", "fail", "exit",
-                                    "tamper", "chatty", NULL };
+                                    "tamper", "chatty", "markup", "fds",
+                                    "fork", "big", NULL };
 static const mlp_port outputs[] = {
     { "tally", "Tally", 0, "tally.txt and properties n, label" },
     MLP_PORTS_END
