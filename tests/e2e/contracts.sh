@@ -95,3 +95,26 @@ expect undefined_type_free 0 "$M" run free.lua && has undefined_type_free "$OUT"
 # (libltdl's <module>_LTX_ prefix: a..z, A..Z, 0..9, _).
 mkdir zz && cp "$FIXTURES/typed_zz.so" zz/
 expect module_name_letters 0 "$M" plugins --plugin-path zz && has module_name_letters "$OUT" "typed_zz 1.0 (c)" "typed_zz_make"
+
+# What the scanner reads from a C descriptor reaches `plugins --json`.
+expect descriptor_fields 0 "$M" plugins --json &&
+has descriptor_fields "$(tr -d ' \n' <<<"$OUT")" '"name":"csv_import","version":"0.1.0","license":"MIT"'
+
+# nonempty: an artifact that must hold at least one file.
+mkdir lp
+cat > lp/blob.lua <<'LUA'
+local mp = require "mlpipe"
+mp.plugin { name = "blob", version = "1.0" }
+mp.type { name = "Blob", contract = { nonempty = true } }
+mp.component { name = "blob", stage = "analyze", outputs = { out = "Blob" },
+  params = { write = { type = "bool", default = true } },
+  run = function(ctx)
+    if ctx:param("write") then
+      local f = assert(io.open(ctx:output("out").uri .. "/x", "w")) f:write("x") f:close()
+    end
+  end }
+LUA
+printf 'local mp = require "mlpipe"\nmp.plugin_path("lp")\nlocal p = mp.pipeline { name = "b", root = "runs/b" .. arg[1] }\np:add("blob", { write = arg[1] == "1" })\np:run {}\n' > b.lua
+expect nonempty_with_file 0 "$M" run b.lua -- 1 && has nonempty_with_file "$OUT" "ran      blob"
+expect nonempty_empty_refused 3 "$M" run b.lua -- 0 &&
+has nonempty_empty_refused "$OUT" "is not a complete Blob (as plugin blob defines it)"
