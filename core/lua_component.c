@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <mlpipe/context.h>
 #include <mlpipe/memory.h>
@@ -12,6 +13,7 @@
 #include "context_priv.h"
 #include "lua_priv.h"
 #include "params.h"
+#include "scan.h"
 
 #define CTX_MT "mlpipe.Context"
 #define TABLE_MT "mlpipe.Table"
@@ -375,6 +377,25 @@ static int l_plugin(lua_State *L)
     return 0;
 }
 
+/* A plugin file runs in the host: one that never finishes loading would
+ * hang every command, so it gets the scanner's time limit. */
+static struct timespec load_deadline;
+
+static void load_hook(lua_State *L, lua_Debug *ar)
+{
+    struct timespec now;
+
+    (void)ar;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec > load_deadline.tv_sec ||
+        (now.tv_sec == load_deadline.tv_sec && now.tv_nsec > load_deadline.tv_nsec)) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "loading it took longer than %g s "
+                 "(MLPIPE_SCAN_TIMEOUT)", mlpi_scan_timeout());
+        luaL_error(L, "%s", msg);
+    }
+}
+
 int mlpi_lua_load_plugin(mlpi_registry *r, const char *path, size_t dir_index,
                          mlp_error *err)
 {
@@ -397,8 +418,19 @@ int mlpi_lua_load_plugin(mlpi_registry *r, const char *path, size_t dir_index,
     }
     r->loading_lua = p;
     rc = luaL_loadfile(L, path);
-    if (rc == LUA_OK)
+    if (rc == LUA_OK) {
+        double limit = mlpi_scan_timeout();
+        clock_gettime(CLOCK_MONOTONIC, &load_deadline);
+        load_deadline.tv_sec += (time_t)limit;
+        load_deadline.tv_nsec += (long)((limit - (double)(time_t)limit) * 1e9);
+        if (load_deadline.tv_nsec >= 1000000000L) {
+            load_deadline.tv_sec++;
+            load_deadline.tv_nsec -= 1000000000L;
+        }
+        lua_sethook(L, load_hook, LUA_MASKCOUNT, 100000);
         rc = lua_pcall(L, 0, 0, 0);
+        lua_sethook(L, NULL, 0, 0);
+    }
     r->loading_lua = NULL;
     named = p->name != NULL;
     if (rc != LUA_OK) {

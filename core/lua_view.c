@@ -71,6 +71,9 @@ static int l_type(lua_State *L)
     memset(&t, 0, sizeof t);
     mlp_error_clear(&err);
     t.name = mlpi_lua_field_string(L, 1, "name", 1, &err, "mp.type");
+    if (err.code == MLP_OK && !mlpi_type_name_ok(t.name))
+        mlp_error_set(&err, MLP_EINVAL, "mp.type: '%s' is not a type name "
+                      "([A-Za-z][A-Za-z0-9_]*)", t.name);
     if (err.code == MLP_OK)
         t.description = mlpi_lua_field_string(L, 1, "description", 0, &err,
                                               "mp.type");
@@ -208,13 +211,13 @@ int mlpi_lua_view(lua_State *L, int ref, const mlp_artifact *a,
              * terminal, and a NUL does not cut it short. */
             mlp_view v;
             char *copy = malloc(len + 1);
-            if (copy == NULL)
-                return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-            for (size_t i = 0; i < len; i++)
+            for (size_t i = 0; copy != NULL && i < len; i++)
                 copy[i] = s[i] == '\0' ? '\x7f' : s[i];
-            copy[len] = '\0';
-            mlpi_view_init(&v, out, kind);
-            mlp_view_puts(&v, copy);
+            if (copy != NULL) {
+                copy[len] = '\0';
+                mlpi_view_init(&v, out, kind);
+                mlp_view_puts(&v, copy);
+            }
             free(copy);
         }
         rc = MLP_OK;

@@ -126,7 +126,7 @@ static cJSON *params_json(const mlp_param_spec *params)
 }
 
 /* [A-Za-z][A-Za-z0-9_]*: type names are CamelCase by convention. */
-static int type_name_ok(const char *s)
+int mlpi_type_name_ok(const char *s)
 {
     if (s == NULL || !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')))
         return 0;
@@ -146,7 +146,7 @@ static cJSON *types_json(const mlp_plugin_desc *d, mlp_error *err)
         return a;
     for (const mlp_type_desc *t = d->types; t->name != NULL; t++) {
         cJSON *o, *contract = NULL;
-        if (!type_name_ok(t->name)) {
+        if (!mlpi_type_name_ok(t->name)) {
             mlp_error_set(err, MLP_EPLUGIN, "artifact type name '%s' is not "
                           "a name ([A-Za-z][A-Za-z0-9_]*)", t->name);
             cJSON_Delete(a);
@@ -471,7 +471,7 @@ static int read_types(const cJSON *a, mlpi_plugin *p, mlp_error *err)
                          err);
         if (rc == MLP_OK)
             rc = get_str(o, "contract", 0, &contract, "artifact type", err);
-        if (rc == MLP_OK && !type_name_ok(t->name))
+        if (rc == MLP_OK && !mlpi_type_name_ok(t->name))
             rc = mlp_error_set(err, MLP_ECORRUPT, "artifact type name '%s'",
                                t->name);
         if (rc == MLP_OK && contract != NULL)

@@ -116,6 +116,9 @@ const mlpi_refusal *mlpi_registry_refusal_for(const mlpi_registry *r,
  * that runs the component, so the host never runs plugin code. */
 int mlpi_component_bind(mlpi_component *c, mlp_error *err);
 
+/* Whether s is an artifact type name: [A-Za-z][A-Za-z0-9_]*. */
+int mlpi_type_name_ok(const char *s);
+
 /* Loads C plugin p's module in this process (checking it is the file
  * version that was scanned) and runs its init once; the module's views
  * and run functions are then in p->desc.  For a view's child process. */

@@ -116,7 +116,7 @@ static int find_scanner(char *out, size_t size, mlp_error *err)
                          MLPIPE_SCANNER_PATH);
 }
 
-static double scan_timeout(void)
+double mlpi_scan_timeout(void)
 {
     const char *s = getenv("MLPIPE_SCAN_TIMEOUT");
     char *end;
@@ -294,7 +294,7 @@ int mlpi_scan_plugins(char *const *paths, size_t n, cJSON **results,
                       mlp_error *err)
 {
     char exe[4096];
-    double limit = scan_timeout();
+    double limit = mlpi_scan_timeout();
     scanner s = { .pid = -1, .fd = -1 };
     size_t next = 0;
     int rc = MLP_OK;

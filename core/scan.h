@@ -22,6 +22,9 @@
 /* Seconds one file may take to load before it is refused
  * (MLPIPE_SCAN_TIMEOUT overrides). */
 #define MLPI_SCAN_TIMEOUT 30.0
+/* That limit, from MLPIPE_SCAN_TIMEOUT when it is a usable number.  Lua
+ * plugin files, which load in the host, are held to it as well. */
+double mlpi_scan_timeout(void);
 
 /* Describes paths[0..n).  On MLP_OK results[i] is a new JSON object (the
  * caller deletes each) for every i:

@@ -130,3 +130,14 @@ has views_listed "$OUT" "  type Tally             a count with a label  [views: 
 lacks examples_has_no_view "$(grep 'type Examples' <<<"$OUT")" "views"
 expect views_json 0 "$M" plugins --json --plugin-path plugins &&
 has views_json "$(tr -d ' \n' <<<"$OUT")" '"name":"Tally","description":"acountwithalabel","contract":{"files":["tally.txt"]},"views":["show","html"]'
+
+# A Lua plugin file that never finishes loading is refused after the
+# scanner's time limit instead of hanging every command.
+mkdir loop && printf 'local mp = require "mlpipe"\nmp.plugin { name = "loop", version = "1" }\nwhile true do end\n' > loop/loop.lua
+start=$(date +%s)
+expect lua_load_timeout 0 env MLPIPE_SCAN_TIMEOUT=1 timeout 60 "$M" plugins --plugin-path loop &&
+has lua_load_timeout "$OUT" "refused loop/loop.lua" "loading it took longer than 1 s (MLPIPE_SCAN_TIMEOUT)" &&
+[ $(( $(date +%s) - start )) -lt 10 ] && pass lua_load_timeout_quick || fail lua_load_timeout_quick "$(( $(date +%s) - start ))s"
+printf 'local mp = require "mlpipe"\nmp.plugin { name = "badname", version = "1" }\nmp.type { name = "<b>\\27[31m" }\n' > loop/badname.lua
+expect lua_type_name_checked 0 env MLPIPE_SCAN_TIMEOUT=1 "$M" plugins --plugin-path loop &&
+has lua_type_name_checked "$OUT" "is not a type name ([A-Za-z][A-Za-z0-9_]*)"
