@@ -50,16 +50,19 @@ mlpi_registry *mlpi_cli_registry(char **dirs, int n_dirs, char **overrides,
  * plugin directories recorded by run context run_ctx (when > 0) or by the
  * runs that made or used artifact `artifact`.  NULL when it cannot be
  * built (the reason was printed): artifacts then get the generic view.
- * Freed with mlpi_lua_close(r->L) and mlpi_registry_free(r). */
+ * Freed with mlpi_lua_close(r->L) and mlpi_registry_free(r).  *types
+ * (owned, cJSON_Delete) maps each type to the plugin that defined it when
+ * those runs made their artifacts. */
 mlpi_registry *mlpi_cli_view_registry(struct mlpi_store *s, int64_t run_ctx,
-                                      int64_t artifact);
+                                      int64_t artifact, cJSON **types);
 /* Writes artifact record rec (id, type, uri, path, state, reason,
  * properties, producer: as `show --json` prints it) to out with its
  * type's view, or the generic view when its type has none or it is not
  * LIVE.  When the view fails, the generic view is written too and the
  * return is an error code with err saying what failed. */
-int mlpi_cli_render(mlpi_registry *r, struct mlpi_store *s, const cJSON *rec,
-                    mlp_view_kind kind, FILE *out, mlp_error *err);
+int mlpi_cli_render(mlpi_registry *r, const cJSON *types,
+                    struct mlpi_store *s, const cJSON *rec, mlp_view_kind kind,
+                    FILE *out, mlp_error *err);
 /* Prints a JSON value on stdout followed by a newline. */
 void mlpi_cli_print_json(const cJSON *v);
 

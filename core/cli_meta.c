@@ -315,10 +315,11 @@ int mlpi_cmd_show(int argc, char **argv)
     }
     /* An artifact as a person reads it: its type's view, or the generic
      * one.  Plugin code runs only in the view's child process. */
-    mlpi_registry *r = mlpi_cli_view_registry(s, 0, (int64_t)num(rec, "id"));
+    cJSON *types = NULL;
+    mlpi_registry *r = mlpi_cli_view_registry(s, 0, (int64_t)num(rec, "id"), &types);
     mlp_error err;
     printf("artifact %s  %s  %s\n", a.id, str(rec, "type"), str(rec, "path"));
-    if (mlpi_cli_render(r, s, rec, MLP_VIEW_TEXT, stdout, &err) != MLP_OK) {
+    if (mlpi_cli_render(r, types, s, rec, MLP_VIEW_TEXT, stdout, &err) != MLP_OK) {
         fflush(stdout);
         fprintf(stderr, "mlpipe show: %s; shown with the generic view\n",
                 err.msg);
@@ -328,6 +329,7 @@ int mlpi_cmd_show(int argc, char **argv)
         mlpi_lua_close(r->L);
         mlpi_registry_free(r);
     }
+    cJSON_Delete(types);
     mlpi_store_close(s);
     cJSON_Delete(rec);
     return rc;

@@ -181,7 +181,8 @@ int mlpi_cmd_report(int argc, char **argv)
     }
     out = of.f;
     catch_interrupts();
-    mlpi_registry *reg = mlpi_cli_view_registry(s, ctx, 0);
+    cJSON *types = NULL;
+    mlpi_registry *reg = mlpi_cli_view_registry(s, ctx, 0, &types);
     html_begin(out, title);
     cJSON_ArrayForEach(r, rows) {
         mlp_view v;
@@ -191,7 +192,7 @@ int mlpi_cmd_report(int argc, char **argv)
         mlp_view_puts(&v, " of ");
         mlp_view_text(&v, mlp_json_str(r, "node"));
         mlp_view_printf(&v, " (artifact %.0f)</h2>\n", mlp_json_num(r, "id"));
-        int vr = mlpi_cli_render(reg, s, r, MLP_VIEW_HTML, out, &err);
+        int vr = mlpi_cli_render(reg, types, s, r, MLP_VIEW_HTML, out, &err);
         if (vr == MLP_ECANCELED || mlpi_view_interrupted)
             break;
         if (vr != MLP_OK) {
@@ -210,6 +211,7 @@ int mlpi_cmd_report(int argc, char **argv)
         mlpi_lua_close(reg->L);
         mlpi_registry_free(reg);
     }
+    cJSON_Delete(types);
     mlpi_store_close(s);
     cJSON_Delete(rows);
     if (mlpi_view_interrupted) {

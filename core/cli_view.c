@@ -13,14 +13,18 @@
 #include "metadata.h"
 #include "view_priv.h"
 
-/* The plugin directories recorded by the runs in rows[*].properties. */
-static void add_dirs(const cJSON *rows, cJSON *dirs)
+/* The plugin directories recorded by the runs in rows[*].properties, and
+ * the plugin each type came from (the latest run's word wins). */
+static void add_dirs(const cJSON *rows, cJSON *dirs, cJSON *types)
 {
     const cJSON *r, *d;
 
     cJSON_ArrayForEach(r, rows) {
         const char *text = mlp_json_str(r, "properties");
         cJSON *props = mlp_json_parse(text, strlen(text));
+        cJSON_ArrayForEach(d, cJSON_GetObjectItem(props, "type_plugins"))
+            if (cJSON_IsString(d) && !cJSON_HasObjectItem(types, d->string))
+                cJSON_AddStringToObject(types, d->string, d->valuestring);
         cJSON_ArrayForEach(d, cJSON_GetObjectItem(props, "plugin_dirs")) {
             const cJSON *seen;
             int dup = 0;
@@ -36,7 +40,7 @@ static void add_dirs(const cJSON *rows, cJSON *dirs)
 }
 
 mlpi_registry *mlpi_cli_view_registry(mlpi_store *s, int64_t run_ctx,
-                                      int64_t artifact)
+                                      int64_t artifact, cJSON **types)
 {
     cJSON *rows = NULL, *dirs = cJSON_CreateArray();
     char **list;
@@ -54,7 +58,8 @@ mlpi_registry *mlpi_cli_view_registry(mlpi_store *s, int64_t run_ctx,
                          "JOIN context c ON c.id=x.context_id WHERE "
                          "v.artifact_id=? AND c.type='run' ORDER BY c.id DESC",
                          &artifact, 1, &rows, NULL);
-    add_dirs(rows, dirs);
+    *types = cJSON_CreateObject();
+    add_dirs(rows, dirs, *types);
     cJSON_Delete(rows);
     n = cJSON_GetArraySize(dirs);
     list = calloc((size_t)n + 1, sizeof *list);
@@ -78,8 +83,9 @@ mlpi_registry *mlpi_cli_view_registry(mlpi_store *s, int64_t run_ctx,
     return r;
 }
 
-int mlpi_cli_render(mlpi_registry *r, mlpi_store *s, const cJSON *rec,
-                    mlp_view_kind kind, FILE *out, mlp_error *err)
+int mlpi_cli_render(mlpi_registry *r, const cJSON *types, mlpi_store *s,
+                    const cJSON *rec, mlp_view_kind kind, FILE *out,
+                    mlp_error *err)
 {
     int64_t id = (int64_t)mlp_json_num(rec, "id");
     const char *state = mlp_json_str(rec, "state");
@@ -107,6 +113,7 @@ int mlpi_cli_render(mlpi_registry *r, mlpi_store *s, const cJSON *rec,
     t.reason = mlp_json_str(rec, "reason");
     t.producer = cJSON_GetObjectItem(rec, "producer");
     t.files = files;
+    t.made_by = cJSON_GetStringValue(cJSON_GetObjectItem(types, mlp_json_str(rec, "type")));
     /* Only what is still as published goes to a plugin's view. */
     if (strcmp(state, "LIVE") == 0)
         rc = mlpi_view_render(r, &t, kind, out, err);

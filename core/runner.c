@@ -1273,6 +1273,16 @@ int mlpi_run(mlpi_pipeline *p, const mlpi_run_opts *opts, int jobs,
         for (size_t i = 0; dirs != NULL && i < p->reg->n_dirs; i++)
             cJSON_AddItemToArray(dirs, cJSON_CreateString(
                 realpath(p->reg->dirs[i], real) ? real : p->reg->dirs[i]));
+        /* And which plugin defined each type it makes: another plugin
+         * defining the name later does not get to draw these. */
+        cJSON *types = cJSON_AddObjectToObject(props, "type_plugins");
+        for (size_t i = 0; types != NULL && i < p->n_nodes; i++)
+            for (const mlp_port *o = p->nodes[i]->comp->c.outputs; o && o->name; o++) {
+                const mlpi_plugin *owner = NULL;
+                if (mlpi_registry_find_type(p->reg, o->type, &owner) != NULL &&
+                    owner != NULL && !cJSON_HasObjectItem(types, o->type))
+                    cJSON_AddStringToObject(types, o->type, owner->name);
+            }
     }
     if (rc == MLP_OK)
         rc = mlpi_store_context(r.store, "run", run_name, props, &r.ctx[1], err);

@@ -30,6 +30,8 @@ typedef struct mlpi_view_target {
     const char *reason;         /* why it is not LIVE; may be NULL */
     const cJSON *producer;      /* { execution, node, component, state } or NULL */
     const cJSON *files;         /* manifest rows [{ name, size }], may be NULL */
+    const char *made_by;        /* the plugin that defined the type when the
+                                   artifact was made; NULL: not recorded */
 } mlpi_view_target;
 
 /* Renders t with the view its type's plugin defines for kind, writing to

@@ -296,6 +296,11 @@ int mlpi_view_render(mlpi_registry *r, const mlpi_view_target *vt,
 
     if (r == NULL || find_view(r, mlp_artifact_type(vt->a), kind, &t, &p) != MLP_OK)
         return MLP_ENOTFOUND;
+    if (vt->made_by != NULL && strcmp(vt->made_by, p->name) != 0)
+        return mlp_error_set(err, MLP_ESTATE, "type '%s' is now defined by "
+                             "plugin %s (%s), not by plugin %s, which defined "
+                             "it when the artifact was made; its view is not "
+                             "used", t->name, p->name, p->path, vt->made_by);
     snprintf(tmp, sizeof tmp, "%s/mlpipe-view-XXXXXX", base && *base ? base : "/tmp");
     if (mkdtemp(tmp) == NULL)
         return mlp_error_set(err, MLP_EIO, "cannot make a directory for the "

@@ -141,3 +141,14 @@ has lua_load_timeout "$OUT" "refused loop/loop.lua" "loading it took longer than
 printf 'local mp = require "mlpipe"\nmp.plugin { name = "badname", version = "1" }\nmp.type { name = "<b>\\27[31m" }\n' > loop/badname.lua
 expect lua_type_name_checked 0 env MLPIPE_SCAN_TIMEOUT=1 "$M" plugins --plugin-path loop &&
 has lua_type_name_checked "$OUT" "is not a type name ([A-Za-z][A-Za-z0-9_]*)"
+
+# Another plugin defining the same type name later does not get to draw
+# what was made with the first (here it comes first on the search path).
+mkdir imp && cat > imp/impostor.lua <<'LUA'
+local mp = require "mlpipe"
+mp.plugin { name = "impostor", version = "1" }
+mp.type { name = "Tally", show = function(a) return "IMPOSTOR VIEW\n" end }
+LUA
+expect impostor_not_used 3 env MLPIPE_PLUGIN_PATH="$TMP/imp" "$M" show "$ok" --root runs/v &&
+has impostor_not_used "$OUT" "type 'Tally' is now defined by plugin impostor ($TMP/imp/impostor.lua), not by plugin viewed" \
+    "shown with the generic view" '  label       "<b>&x"' && lacks impostor_view_absent "$OUT" "IMPOSTOR VIEW"
