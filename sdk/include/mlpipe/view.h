@@ -6,16 +6,29 @@
  * fetched: the page must work offline).  A type without a view is shown
  * by the generic view: its properties and files.
  *
- * mlpipe runs a view in a child process, confined like a node (it may
- * write nothing but its scratch TMPDIR) and killed after
- * MLPIPE_VIEW_TIMEOUT seconds (default 30): a view that crashes, hangs or
- * fails is reported with the plugin's name and the generic view is shown
- * instead.  The artifact was verified against its manifest before the
- * view runs; its files and properties are what was published.
+ * mlpipe runs a view in a child process of its own process group,
+ * confined like a node (it may write nothing but its scratch TMPDIR),
+ * with standard input, output and error on /dev/null and no other
+ * descriptor, at most 1 GiB of memory and 64 MiB of output, killed after
+ * MLPIPE_VIEW_TIMEOUT seconds (default 30), and whatever it started is
+ * killed when it ends.  A view that crashes, hangs, exits or fails is
+ * reported with the plugin's name and the generic view is shown instead.
+ * The artifact was verified against its manifest before the view runs;
+ * its files and properties are what was published.  A view runs only for
+ * artifacts made while its plugin defined the type.
  *
- * In HTML, the page's style sheet offers the classes `num` (right-aligned
- * figures), `ERROR` and `WARNING` (severity colours); headings below <h3>
- * are yours, the core writes the artifact's <h2>.
+ * Text views: control characters other than newline and tab, C1 controls
+ * and bidi overrides become '?'.  HTML views: the fragment is cleaned to
+ * text, tables (table thead tbody tfoot tr td th caption), blocks and
+ * inline markup (h3-h6 p div span b i em strong small code pre br hr ul
+ * ol li) and inline SVG (svg g rect line circle ellipse path polyline
+ * polygon text tspan title), with their presentation attributes (class,
+ * colspan, rowspan, title, sizes, coordinates, d, points, fill, stroke,
+ * transform, ...); anything else is dropped, comments go, and every tag
+ * left open is closed, so a view stays inside its section.  The page
+ * forbids scripts and fetches.  Its style sheet offers the classes `num`
+ * (right-aligned figures), `ERROR` and `WARNING` (severity colours); the
+ * core writes the artifact's <h2>.
  */
 #ifndef MLPIPE_VIEW_H
 #define MLPIPE_VIEW_H
