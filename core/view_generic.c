@@ -55,7 +55,9 @@ static void text_view(const mlpi_view_target *t, mlp_view *v)
         mlp_view_puts(v, "\n");
         mlp_free(j);
     }
-    mlp_view_printf(v, "files%s\n", cJSON_GetArraySize(t->files) ? "" : "  (none)");
+    /* What the manifest recorded; a retired artifact's files may be gone. */
+    mlp_view_printf(v, "files%s%s\n", strcmp(t->state, "LIVE") == 0 ? ""
+                    : " (as recorded)", cJSON_GetArraySize(t->files) ? "" : "  (none)");
     cJSON_ArrayForEach(f, t->files) {
         char sz[32];
         size_text(sz, sizeof sz, cJSON_GetNumberValue(cJSON_GetObjectItem(f, "size")));

@@ -231,7 +231,7 @@ d=runs/e/$(sql runs/e/metadata.sqlite "SELECT uri FROM artifact WHERE id=$add")
 echo 7 > "$d/value.txt"
 "$M" run p3.lua --plugin-path "$tk" >/dev/null 2>&1
 expect show_deleted_reason 0 "$M" show "$add" --root runs/e &&
-has show_deleted_reason "$OUT" "  state       DELETED" "  reason      damaged: file value.txt changed"
+has show_deleted_reason "$OUT" "  state       DELETED" "  reason      damaged: file value.txt changed" "files (as recorded)"
 
 # --json gives the findings as data.
 expect verify_json 0 "$M" verify --root runs/e --json &&
