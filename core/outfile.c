@@ -11,17 +11,43 @@
 
 #include "outfile.h"
 
-/* Whether directory dir (resolved) is root or beneath it. */
-static int inside(const char *dir, const char *root)
+/* Whether directory dir (resolved) is `sub` of root or beneath it. */
+static int inside(const char *dir, const char *root, const char *sub)
 {
-    char rd[PATH_MAX], rr[PATH_MAX];
+    char rd[PATH_MAX], rr[PATH_MAX + 16];
     size_t n;
 
     if (realpath(dir, rd) == NULL || realpath(root, rr) == NULL)
         return 0;
+    if (sub != NULL)
+        strncat(rr, sub, sizeof rr - strlen(rr) - 1);
     n = strlen(rr);
-    return strncmp(rd, rr, n) == 0 && (rd[n] == '\0' || rd[n] == '/' ||
-                                       strcmp(rr, "/") == 0);
+    return strncmp(rd, rr, n) == 0 && (rd[n] == '\0' || rd[n] == '/');
+}
+
+/* Whether dir/base is one of mlpipe's own files in root: the store, the
+ * lock, and everything under artifacts/, logs/ and .tmp/. */
+static int reserved(const char *dir, const char *base, const char *root)
+{
+    static const char *const own[] = { "metadata.sqlite", ".lock",
+                                       ".store-checked", "artifacts", "logs",
+                                       ".tmp", NULL };
+
+    if (inside(dir, root, "/artifacts") || inside(dir, root, "/logs") ||
+        inside(dir, root, "/.tmp"))
+        return 1;
+    if (!inside(dir, root, NULL))
+        return 0;
+    {
+        char rd[PATH_MAX], rr[PATH_MAX];
+        if (realpath(dir, rd) == NULL || realpath(root, rr) == NULL ||
+            strcmp(rd, rr) != 0)
+            return 0;  /* a folder of the user's own inside the root */
+    }
+    for (const char *const *o = own; *o; o++)
+        if (strncmp(base, *o, strlen(*o)) == 0)
+            return 1;
+    return 0;
 }
 
 int mlpi_outfile_open(mlpi_outfile *o, const char *path, const char *root,
@@ -48,9 +74,10 @@ int mlpi_outfile_open(mlpi_outfile *o, const char *path, const char *root,
                              S_ISLNK(st.st_mode) ? "a symbolic link"
                              : S_ISDIR(st.st_mode) ? "a directory"
                              : "a device or special file");
-    if (root != NULL && inside(dir, root))
-        return mlp_error_set(err, MLP_EINVAL, "%s is inside the pipeline root "
-                             "%s, whose files mlpipe keeps: write it elsewhere",
+    if (root != NULL && reserved(dir, base, root))
+        return mlp_error_set(err, MLP_EINVAL, "%s is one of the files mlpipe "
+                             "keeps in the pipeline root %s (the store, the "
+                             "lock, artifacts/, logs/): write it elsewhere",
                              path, root);
     mask = umask(0);
     umask(mask);

@@ -16,7 +16,8 @@ typedef struct mlpi_outfile {
 } mlpi_outfile;
 
 /* Refuses a target that exists and is not a regular file (a device, a
- * symlink, a directory) and one inside `root` (the pipeline's own files),
+ * symlink, a directory) and one of mlpipe's own files in `root` (the
+ * store and its lock, anything under artifacts/, logs/, .tmp/),
  * then creates the temporary file (mode: the old file's, else 0666 less
  * the umask). */
 int mlpi_outfile_open(mlpi_outfile *o, const char *path, const char *root,

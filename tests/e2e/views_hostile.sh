@@ -80,7 +80,12 @@ mkfifo fifo.html
 expect out_special_refused 1 "$M" report latest -o fifo.html --root runs/m &&
 has out_special_refused "$OUT" "fifo.html is a device or special file, not a regular file"
 expect out_in_root_refused 1 "$M" report latest -o runs/m/metadata.sqlite --root runs/m &&
-has out_in_root_refused "$OUT" "is inside the pipeline root"
+has out_in_root_refused "$OUT" "runs/m/metadata.sqlite is one of the files mlpipe keeps in the pipeline root"
+adir=$(dirname "$(sql runs/m/metadata.sqlite "SELECT uri FROM artifact LIMIT 1")")
+expect out_in_artifacts_refused 1 "$M" report latest -o "runs/m/$adir/page.html" --root runs/m &&
+has out_in_artifacts_refused "$OUT" "is one of the files mlpipe keeps"
+expect out_beside_store_allowed 0 "$M" report latest -o runs/m/report.html --root runs/m &&
+has out_beside_store_allowed "$OUT" "wrote runs/m/report.html"
 expect out_twice 1 "$M" report latest -o a.html -o b.html --root runs/m && has out_twice "$OUT" "-o given twice"
 echo old > keep.html && chmod 600 keep.html
 expect out_mode_kept 0 "$M" report latest -o keep.html --root runs/m &&
