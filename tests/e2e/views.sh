@@ -68,7 +68,8 @@ has report_views "$OUT" "wrote r.html (7 artifacts; 5 views failed, shown with t
 html=$(cat r.html)
 has report_third_party_html "$html" '<p class="tally num">tally 1 of <b>&lt;b&gt;&amp;x</b></p>' \
     '<svg width="200" height="40"' '<title>&lt;b&gt;&amp;x: 1</title>' '<title>double: 2</title>' '<title>3: 1</title>' \
-    '<h2>Tally of ok (artifact' '<p class="ERROR view-failed">' '<td>view</td><td>&quot;crash&quot;</td>'
+    '<h2>Tally of ok (artifact' '<p class="ERROR view-failed">' '<td>view</td><td>&quot;crash&quot;</td>' \
+    '<p>LIVE</p>'
 lacks report_no_stdout_noise "$html" "CHATTY-STDOUT"
 [ "$(grep -c '<section>' r.html)" = 7 ] && [ "$(grep -c '</section>' r.html)" = 7 ] &&
     tail -1 r.html | grep -q '</body></html>' && pass report_complete ||
