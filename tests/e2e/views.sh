@@ -153,3 +153,6 @@ LUA
 expect impostor_not_used 3 env MLPIPE_PLUGIN_PATH="$TMP/imp" "$M" show "$ok" --root runs/v &&
 has impostor_not_used "$OUT" "type 'Tally' is now defined by plugin impostor ($TMP/imp/impostor.lua), not by plugin viewed" \
     "shown with the generic view" '  label       "<b>&x"' && lacks impostor_view_absent "$OUT" "IMPOSTOR VIEW"
+printf 'local mp = require "mlpipe"\nmp.plugin { name = "twice", version = "1" }\nmp.type { name = "Twice" }\nmp.type { name = "Twice" }\n' > loop/twice.lua
+expect lua_type_twice 0 env MLPIPE_SCAN_TIMEOUT=1 "$M" plugins --plugin-path loop &&
+has lua_type_twice "$OUT" "mp.type: 'Twice' defined twice"

@@ -27,7 +27,8 @@ lacks markup_removed "$html" '<script' '<img' '<textarea' '<!--' 'onclick' '</bo
 has markup_closed "$html" 'open<b>bold</b></td></tr></table>'
 has markup_csp "$html" "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
 expect markup_text 0 "$M" show "$(id_of m markup)" --root runs/m &&
-has markup_text "$OUT" "plain ?[2J?]0;title? ?evil" && lacks markup_no_escapes "$OUT" $'\e' $'\a' $'\xe2\x80\xae'
+has markup_text "$OUT" "plain ?[2J?]0;title? ?evil ????? "$'\xc2\xa0'"ok" &&
+lacks markup_no_escapes "$OUT" $'\e' $'\a' $'\xe2\x80\xae' $'\xc2\x9f' $'\xc2\x80' $'\xe2\x81\xa9'
 
 # Inherited descriptors: the page being written is not among them.
 "$M" run v.lua -- f fds >/dev/null 2>&1

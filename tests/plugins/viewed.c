@@ -64,7 +64,11 @@ static int view(const mlp_artifact *a, mlp_view *v, mlp_error *err)
     }
     if (strcmp(how, "markup") == 0) {
         if (mlp_view_kind_of(v) == MLP_VIEW_TEXT) {
-            mlp_view_puts(v, "plain \033[2J\033]0;title\007 \xe2\x80\xae" "evil\n");
+            /* C1 and bidi controls at both ends of their ranges, and the
+             * first character after C1 (U+00A0), which stays. */
+            mlp_view_puts(v, "plain \033[2J\033]0;title\007 \xe2\x80\xae" "evil "
+                             "\xc2\x80\xc2\x9f\xe2\x80\xaa\xe2\x81\xa6\xe2\x81\xa9 "
+                             "\xc2\xa0" "ok\n");
             return MLP_OK;
         }
         mlp_view_puts(v, "<p onclick=\"x()\" class=\"num\">kept</p></section></body>"
