@@ -70,8 +70,17 @@ static cJSON *convert(lua_State *L, int idx, const char *what, int as_object,
             return NULL;
         }
         return cJSON_CreateNumber(lua_tonumber(L, idx));
-    case LUA_TSTRING:
-        return cJSON_CreateString(lua_tostring(L, idx));
+    case LUA_TSTRING: {
+        /* JSON text cannot hold a NUL here: refuse rather than cut. */
+        size_t n;
+        const char *str = lua_tolstring(L, idx, &n);
+        if (strlen(str) != n) {
+            mlp_error_set(err, MLP_EINVAL, "%s holds a NUL byte (at byte %zu), "
+                          "which cannot be passed on", what, strlen(str) + 1);
+            return NULL;
+        }
+        return cJSON_CreateString(str);
+    }
     case LUA_TTABLE:
         break;
     default:

@@ -32,3 +32,12 @@ expect int_shown_exactly 0 "$M" show "e$e" --root runs/i && has int_shown_exactl
 mkdir -p adir
 expect run_directory 1 "$M" run adir && has run_directory "$OUT" "adir is not a file"
 expect run_missing 1 "$M" run nothing.lua && has run_missing "$OUT" "cannot read nothing.lua: No such file"
+
+# A string with a NUL byte cannot travel as JSON: refused, never cut short.
+cat > nul.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "n", root = "runs/nul" }
+p:add("csv_import", { path = "a\0b.csv" })
+LUA
+expect nul_in_string_refused 2 "$M" run nul.lua &&
+has nul_in_string_refused "$OUT" "nul.lua:3:" "holds a NUL byte (at byte 2)"
