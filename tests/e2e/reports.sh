@@ -42,6 +42,7 @@ run=$(sql runs/rep/metadata.sqlite "SELECT name FROM context WHERE type='run' OR
 has report_titled_by_run "$html" "<h1>$run</h1>"
 has report_has_sections "$html" "<h2>Statistics of statistics" "<h2>Schema of schema_import" \
     "<h2>Anomalies of validate" "<svg" "ENUM_TYPE_UNEXPECTED_STRING_VALUES" "d.csv:4" \
+    '<tr><td class="ERROR">ERROR</td><td>cat</td>' \
     '<tr><td>cat</td><td>STRING</td><td></td><td>{&quot;values&quot;:[&quot;a&quot;,&quot;b&quot;]}</td><td></td><td></td></tr>'
 lacks report_schema_rows "$(grep -A3 '<h2>Schema of' <<<"$html")" '^  cat  STRING'
 
