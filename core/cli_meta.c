@@ -15,6 +15,7 @@
 #include "metadata.h"
 #include "rootdir.h"
 #include "verify.h"
+#include "view_priv.h"
 
 typedef struct meta_args {
     const char *root;
@@ -318,8 +319,15 @@ int mlpi_cmd_show(int argc, char **argv)
     cJSON *types = NULL;
     mlpi_registry *r = mlpi_cli_view_registry(s, 0, (int64_t)num(rec, "id"), &types);
     mlp_error err;
+    int vr;
+    mlpi_view_catch_interrupts();
     printf("artifact %s  %s  %s\n", a.id, str(rec, "type"), str(rec, "path"));
-    if (mlpi_cli_render(r, types, s, rec, MLP_VIEW_TEXT, stdout, &err) != MLP_OK) {
+    vr = mlpi_cli_render(r, types, s, rec, MLP_VIEW_TEXT, stdout, &err);
+    if (vr == MLP_ECANCELED || mlpi_view_interrupted) {
+        fflush(stdout);
+        fprintf(stderr, "mlpipe show: interrupted\n");
+        rc = MLPI_EXIT_CANCELED;
+    } else if (vr != MLP_OK) {
         fflush(stdout);
         fprintf(stderr, "mlpipe show: %s; shown with the generic view\n",
                 err.msg);

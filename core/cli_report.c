@@ -49,26 +49,6 @@ static void html_begin(FILE *out, const char *title)
     mlp_view_puts(&v, "</h1>\n");
 }
 
-static void on_interrupt(int sig)
-{
-    (void)sig;
-    mlpi_view_interrupted = 1;
-}
-
-/* Ctrl-C or a TERM while the page is written: the view running is killed,
- * the temporary page removed, and the command exits 5 (canceled). */
-static void catch_interrupts(void)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_interrupt;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-}
-
 int mlpi_cmd_report(int argc, char **argv)
 {
     const char *root = NULL, *run = NULL, *outp = NULL;
@@ -180,7 +160,7 @@ int mlpi_cmd_report(int argc, char **argv)
         return MLPI_EXIT_USAGE;
     }
     out = of.f;
-    catch_interrupts();
+    mlpi_view_catch_interrupts();
     cJSON *types = NULL;
     mlpi_registry *reg = mlpi_cli_view_registry(s, ctx, 0, &types);
     html_begin(out, title);

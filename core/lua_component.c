@@ -926,7 +926,7 @@ void mlpi_lua_open_components(lua_State *L)
     lua_pop(L, 1);
 }
 
-static int traceback(lua_State *L)
+int mlpi_lua_traceback(lua_State *L)
 {
     luaL_traceback(L, L, lua_tostring(L, 1), 1);
     return 1;
@@ -942,7 +942,7 @@ int mlpi_lua_run_component(const mlpi_component *c, mlp_ctx *ctx)
         return mlp_ctx_fail(ctx, MLP_ESTATE, "no Lua state for component '%s'",
                             c->c.name);
     top = lua_gettop(L);
-    lua_pushcfunction(L, traceback);
+    lua_pushcfunction(L, mlpi_lua_traceback);
     lua_rawgeti(L, LUA_REGISTRYINDEX, c->lua_ref);
     pc = lua_newuserdatauv(L, sizeof *pc, 0);
     *pc = ctx;

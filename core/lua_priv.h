@@ -37,6 +37,9 @@ void mlpi_lua_open_components(lua_State *L);
 /* Registers mp.type, mp.html_escape and mp.svg_bars likewise. */
 void mlpi_lua_open_views(lua_State *L);
 
+/* Message handler for lua_pcall: the message with a traceback. */
+int mlpi_lua_traceback(lua_State *L);
+
 /* Pushes { id, type, uri, properties } of a. */
 void mlpi_lua_push_artifact(lua_State *L, const mlp_artifact *a);
 /* Field key of the table at t as an owned string; NULL when absent (an

@@ -176,12 +176,6 @@ void mlpi_lua_open_views(lua_State *L)
     lua_setfield(L, -2, "svg_bars");
 }
 
-static int traceback(lua_State *L)
-{
-    luaL_traceback(L, L, lua_tostring(L, 1), 1);
-    return 1;
-}
-
 int mlpi_lua_view(lua_State *L, int ref, const mlp_artifact *a,
                   mlp_view_kind kind, FILE *out, mlp_error *err)
 {
@@ -192,7 +186,7 @@ int mlpi_lua_view(lua_State *L, int ref, const mlp_artifact *a,
     if (L == NULL || ref == 0)
         return mlp_error_set(err, MLP_ESTATE, "no Lua view function");
     top = lua_gettop(L);
-    lua_pushcfunction(L, traceback);
+    lua_pushcfunction(L, mlpi_lua_traceback);
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
     mlpi_lua_push_artifact(L, a);
     rc = lua_pcall(L, 1, 2, top + 1);

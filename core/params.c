@@ -81,22 +81,7 @@ static int elements_ok(const mlp_param_spec *s, const cJSON *v,
 
     es.type = MLP_PARAM_ELEM(s->flags);
     es.flags = s->flags & ~MLP_PARAM_OF(0xfu);
-    if (es.type != 0) {
-        cJSON_ArrayForEach(e, v) {
-            char sub[512];
-            int rc;
-            if (e->string != NULL)
-                snprintf(sub, sizeof sub, "%s: '%s'", what, e->string);
-            else
-                snprintf(sub, sizeof sub, "%s: item %d", what, i + 1);
-            i++;
-            rc = mlpi_param_check(&es, e, sub, err);
-            if (rc != MLP_OK)
-                return rc;
-        }
-        return MLP_OK;
-    }
-    if (!(s->flags & (MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX)))
+    if (es.type == 0 && !(s->flags & (MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX)))
         return MLP_OK;
     cJSON_ArrayForEach(e, v) {
         char sub[512];
@@ -106,10 +91,13 @@ static int elements_ok(const mlp_param_spec *s, const cJSON *v,
         else
             snprintf(sub, sizeof sub, "%s: item %d", what, i + 1);
         i++;
-        if (!cJSON_IsNumber(e))
-            return mlp_error_set(err, MLP_EINVAL, "%s must be a number, got %s",
-                                 sub, json_kind(e));
-        rc = in_range(s, e->valuedouble, sub, err);
+        if (es.type != 0)
+            rc = mlpi_param_check(&es, e, sub, err);
+        else if (!cJSON_IsNumber(e))
+            rc = mlp_error_set(err, MLP_EINVAL, "%s must be a number, got %s",
+                               sub, json_kind(e));
+        else
+            rc = in_range(s, e->valuedouble, sub, err);
         if (rc != MLP_OK)
             return rc;
     }

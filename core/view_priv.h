@@ -22,6 +22,10 @@ void mlpi_view_init(mlp_view *v, FILE *out, mlp_view_kind kind);
 /* Set by a command's SIGINT/SIGTERM handler: a view being rendered is
  * killed and mlpi_view_render returns MLP_ECANCELED. */
 extern volatile sig_atomic_t mlpi_view_interrupted;
+/* Installs that handler for SIGINT, SIGTERM and SIGHUP.  A view runs in a
+ * process group of its own, out of reach of the terminal's Ctrl-C: the
+ * command must catch it and kill the view itself. */
+void mlpi_view_catch_interrupts(void);
 
 /* What the core knows about an artifact it shows. */
 typedef struct mlpi_view_target {

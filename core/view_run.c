@@ -28,6 +28,24 @@
 
 volatile sig_atomic_t mlpi_view_interrupted;
 
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    mlpi_view_interrupted = 1;
+}
+
+void mlpi_view_catch_interrupts(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;  /* no SA_RESTART: poll() must return */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
 /* What a view may produce and use: past these it fails like a crash. */
 #define VIEW_MAX_OUTPUT (64u << 20)
 #define VIEW_MAX_MEMORY (1024ull << 20)

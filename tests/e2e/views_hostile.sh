@@ -67,6 +67,19 @@ sleep 0.3
     grep -q "interrupted; no report written" int.txt && pass report_interrupted ||
     fail report_interrupted "exit $rc; $(cat int.txt); $(ls -A . "$TMPDIR" | tr '\n' ' ')"
 
+# show too: the view is in a process group of its own, so Ctrl-C does
+# not reach it; show kills it and exits 5.
+"$M" show "$(id_of i hang)" --root runs/i > sint.txt 2>&1 &
+pid=$!
+sleep 1.5
+kill -INT $pid
+wait $pid
+rc=$?
+sleep 0.3
+[ "$rc" = 5 ] && grep -q "mlpipe show: interrupted" sint.txt && [ -z "$(ls -A "$TMPDIR")" ] &&
+    [ -z "$(pgrep -f "$M show")" ] && pass show_interrupted ||
+    fail show_interrupted "exit $rc; $(cat sint.txt); $(ls -A "$TMPDIR"); $(pgrep -af "$M show")"
+
 # -o: never through a link at a guessable name, never onto a device, a
 # link or the pipeline's own files; once; the old file's mode kept.
 echo victim > V
