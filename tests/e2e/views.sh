@@ -71,6 +71,8 @@ has report_third_party_html "$html" '<p class="tally num">tally 1 of <b>&lt;b&gt
     '<h2>Tally of ok (artifact' '<p class="ERROR view-failed">' '<td>view</td><td>&quot;crash&quot;</td>' \
     '<p>LIVE</p>'
 lacks report_no_stdout_noise "$html" "CHATTY-STDOUT"
+# Generic sections list properties and files; "none" only where there are none.
+lacks report_generic_not_empty "$html" '<td colspan="2">none</td>'
 [ "$(grep -c '<section>' r.html)" = 7 ] && [ "$(grep -c '</section>' r.html)" = 7 ] &&
     tail -1 r.html | grep -q '</body></html>' && pass report_complete ||
     fail report_complete "$(grep -c '<section>' r.html) sections"
