@@ -158,3 +158,11 @@ has impostor_not_used "$OUT" "type 'Tally' is now defined by plugin impostor ($T
 printf 'local mp = require "mlpipe"\nmp.plugin { name = "twice", version = "1" }\nmp.type { name = "Twice" }\nmp.type { name = "Twice" }\n' > loop/twice.lua
 expect lua_type_twice 0 env MLPIPE_SCAN_TIMEOUT=1 "$M" plugins --plugin-path loop &&
 has lua_type_twice "$OUT" "mp.type: 'Twice' defined twice"
+# MLPIPE_VIEW_TIMEOUT: up to a day is taken; beyond, or not a number, is
+# said once and 30 s used.
+expect view_timeout_day 0 env MLPIPE_VIEW_TIMEOUT=86400 "$M" show "$ok" --root runs/v &&
+lacks view_timeout_day_quiet "$OUT" "MLPIPE_VIEW_TIMEOUT"
+expect view_timeout_too_long 0 env MLPIPE_VIEW_TIMEOUT=86401 "$M" show "$ok" --root runs/v &&
+has view_timeout_too_long "$OUT" "MLPIPE_VIEW_TIMEOUT='86401' is not a number of seconds in (0, 86400]; using 30"
+expect view_timeout_garbage 0 env MLPIPE_VIEW_TIMEOUT=soon "$M" show "$ok" --root runs/v &&
+has view_timeout_garbage "$OUT" "MLPIPE_VIEW_TIMEOUT='soon'"
