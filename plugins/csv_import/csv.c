@@ -55,15 +55,32 @@ static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
     return n;
 }
 
-/* Column of byte offset pos on its physical line (1-based). */
+/* Column of byte offset pos on its physical line (1-based).  A line ends
+ * at LF, CRLF or a CR alone (old Mac files; pandas reads them so too). */
 static size_t column_of(const csv_reader *r, size_t pos)
 {
     size_t start = pos;
 
-    while (start > 0 && r->buf[start - 1] != '\n')
+    while (start > 0 && r->buf[start - 1] != '\n' && r->buf[start - 1] != '\r')
         start--;
     return pos - start + 1;
 }
+
+/* Length of the line break at pos (1 for LF or a lone CR, 2 for CRLF), or
+ * 0 when there is none. */
+static size_t line_break(const csv_reader *r, size_t pos)
+{
+    if (pos >= r->len)
+        return 0;
+    if (r->buf[pos] == '\n')
+        return 1;
+    if (r->buf[pos] != '\r')
+        return 0;
+    return pos + 1 < r->len && r->buf[pos + 1] == '\n' ? 2 : 1;
+}
+
+static const char nul_what[] = "NUL byte in a field (is this a binary file, or "
+                               "text in UTF-16? CSV must be UTF-8)";
 
 static int fail_at(csv_reader *r, mlp_error *err, size_t line, size_t pos,
                    const char *what)
@@ -112,9 +129,11 @@ static int scratch_reserve(csv_reader *r, size_t extra)
 
 void csv_skip_bad_line(csv_reader *r)
 {
-    const char *nl = memchr(r->buf + r->err_pos, '\n', r->len - r->err_pos);
+    size_t pos = r->err_pos, n;
 
-    r->pos = nl ? (size_t)(nl - r->buf) + 1 : r->len;
+    while (pos < r->len && (n = line_break(r, pos)) == 0)
+        pos++;
+    r->pos = pos < r->len ? pos + n : r->len;
     r->next_line++;
 }
 
@@ -127,11 +146,8 @@ int csv_next(csv_reader *r, mlp_error *err)
     r->n_fields = 0;
     r->scratch_len = 0;
     /* Skip blank lines (an empty line is not a row of one empty field). */
-    while (pos < r->len && (b[pos] == '\n' || (b[pos] == '\r' &&
-                            pos + 1 < r->len && b[pos + 1] == '\n'))) {
-        pos += b[pos] == '\r' ? 2 : 1;
+    for (size_t n; (n = line_break(r, pos)) > 0; pos += n)
         r->next_line++;
-    }
     if (pos >= r->len) {
         r->pos = pos;
         return 0;
@@ -156,7 +172,10 @@ int csv_next(csv_reader *r, mlp_error *err)
                     if (n == 0)
                         return fail_at(r, err, line, k, "invalid UTF-8 byte "
                                        "sequence");
-                    if (b[k] == '\n')
+                    if (b[k] == '\0')
+                        return fail_at(r, err, line, k, nul_what);
+                    /* A CR counts as a line unless an LF follows it. */
+                    if (b[k] == '\n' || (b[k] == '\r' && line_break(r, k) == 1))
                         line++;
                     k += n;
                 }
@@ -179,8 +198,7 @@ int csv_next(csv_reader *r, mlp_error *err)
                 }
                 break;
             }
-            if (pos < r->len && b[pos] != r->delim && b[pos] != '\n' &&
-                !(b[pos] == '\r' && pos + 1 < r->len && b[pos + 1] == '\n'))
+            if (pos < r->len && b[pos] != r->delim && line_break(r, pos) == 0)
                 return fail_at(r, err, line, pos, "unexpected text after a "
                                "closing quote (a quote inside a quoted field "
                                "must be doubled)");
@@ -195,10 +213,10 @@ int csv_next(csv_reader *r, mlp_error *err)
             size_t k = pos;
             while (k < r->len) {
                 unsigned char c = (unsigned char)b[k];
-                if (c == (unsigned char)r->delim || c == '\n')
+                if (c == (unsigned char)r->delim || c == '\n' || c == '\r')
                     break;
-                if (c == '\r' && k + 1 < r->len && b[k + 1] == '\n')
-                    break;
+                if (c == '\0')
+                    return fail_at(r, err, line, k, nul_what);
                 if (c == '"')
                     return fail_at(r, err, line, k, "quote inside an unquoted "
                                    "field (quote the whole field and double "
@@ -221,10 +239,9 @@ int csv_next(csv_reader *r, mlp_error *err)
             pos++;
             continue;
         }
-        /* End of row: LF, CRLF or end of file. */
+        /* End of row: a line break or the end of the file. */
         r->row_len = (size_t)(b + pos - r->row_start);
-        if (pos < r->len)
-            pos += b[pos] == '\r' ? 2 : 1;
+        pos += line_break(r, pos);
         r->pos = pos;
         r->next_line = line + 1;
         return 1;

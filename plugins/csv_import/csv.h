@@ -1,9 +1,11 @@
 /* An RFC 4180 CSV tokenizer over a file mapped in memory.
  *
  * Handles quoted fields, doubled quotes, delimiters and line breaks inside
- * quotes, CRLF and LF line ends, a UTF-8 byte order mark, and any one-byte
- * delimiter.  It checks that every field is valid UTF-8.  Errors name the
- * file, the physical line and the column (1-based, in bytes).
+ * quotes, LF, CRLF and CR-only line ends (as pandas reads them), a UTF-8
+ * byte order mark, and any one-byte delimiter.  It checks that every field
+ * is valid UTF-8 without NUL bytes: a NUL would cut the value short in
+ * every C string downstream.  Errors name the file, the physical line and
+ * the column (1-based, in bytes).
  */
 #ifndef MLPIPE_CSV_IMPORT_CSV_H
 #define MLPIPE_CSV_IMPORT_CSV_H

@@ -115,6 +115,16 @@ static int map_file(const char *path, mapped *m, mlp_error *err)
     return MLP_OK;
 }
 
+int ingest_type_error(const job *j, const char *path, size_t line, size_t c,
+                      const char *value, size_t len, mlp_error *err)
+{
+    return mlp_error_set(err, MLP_EFORMAT, "%s:%zu: column %zu ('%s') is "
+                         "declared numeric, but the value \"%.*s\"%s is not a "
+                         "number", path, line, c + 1, j->cols[c].name,
+                         (int)(len > 40 ? 40 : len), value,
+                         len > 40 ? "..." : "");
+}
+
 int ingest_record_skip(job *j, size_t line)
 {
     if (j->skipped < MAX_SKIPPED_LINES)
@@ -277,9 +287,10 @@ int ingest_set_columns(job *j, const csv_reader *r, mlp_error *err)
             return mlp_error_set(err, MLP_EINVAL, "parameter 'types' names "
                                  "column '%s', which the data does not have",
                                  t->string);
-        if (v && strcmp(v, "numeric") == 0)
+        if (v && strcmp(v, "numeric") == 0) {
             j->cols[c].declared = T_NUMERIC;
-        else if (v && strcmp(v, "categorical") == 0)
+            j->any_declared_numeric = 1;
+        } else if (v && strcmp(v, "categorical") == 0)
             j->cols[c].declared = T_CATEGORICAL;
         else if (v && strcmp(v, "string") == 0)
             j->cols[c].declared = T_STRING;
@@ -379,11 +390,7 @@ static int scan_file(job *j, size_t fi, mlp_error *err)
                     bad = 1;
                     break;
                 }
-                rc = mlp_error_set(err, MLP_EFORMAT, "%s:%zu: column '%s' is "
-                                   "declared numeric, but the value \"%.*s\" "
-                                   "is not a number", r.path, r.line,
-                                   j->cols[c].name, (int)(f->len > 40 ? 40 : f->len),
-                                   f->p);
+                rc = ingest_type_error(j, r.path, r.line, c, f->p, f->len, err);
                 goto done;
             }
             j->cols[c].numeric = 0;

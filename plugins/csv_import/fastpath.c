@@ -1,5 +1,6 @@
-/* The fast path for plain delimited files: no quote characters and only
- * ASCII bytes, which is what large numeric exports look like.  Then a row
+/* The fast path for plain delimited files: no quote characters, NUL bytes
+ * or lone CRs, and only ASCII bytes, which is what large numeric exports
+ * look like.  Then a row
  * is a line and a field is the text between delimiters, so:
  *
  *   scan: find rows with memchr, check each row's field count, hash it for
@@ -88,22 +89,26 @@ typedef struct chunk {
     uint32_t *len;
     size_t *rel_line;
     size_t *bad_count;     /* 0, or the field count of a malformed row */
+    uint32_t *bad_col;     /* 0, or 1 + the declared numeric column whose
+                              value is not a number */
     size_t lines;          /* newlines in the range */
     size_t line0;          /* lines before the range (set by the caller) */
     int oom;
-    int not_plain;         /* a quote or a non-ASCII byte: general reader */
+    int not_plain;         /* a quote, NUL, lone CR or non-ASCII byte:
+                              the general reader */
 } chunk;
 
 static int chunk_push(chunk *c, uint64_t off, uint32_t len, size_t line,
-                      uint64_t hash, size_t bad)
+                      uint64_t hash, size_t bad, uint32_t bad_col)
 {
     if (c->n == c->cap) {
         void *const arrays[] = { &c->off, &c->hash, &c->len, &c->rel_line,
-                                 &c->bad_count };
+                                 &c->bad_count, &c->bad_col };
         const size_t sizes[] = { sizeof *c->off, sizeof *c->hash, sizeof *c->len,
-                                 sizeof *c->rel_line, sizeof *c->bad_count };
+                                 sizeof *c->rel_line, sizeof *c->bad_count,
+                                 sizeof *c->bad_col };
         size_t cap = c->cap ? c->cap * 2 : 4096;
-        if (grow_arrays(arrays, sizes, 5, cap) != 0)
+        if (grow_arrays(arrays, sizes, 6, cap) != 0)
             return -1;
         c->cap = cap;
     }
@@ -112,8 +117,40 @@ static int chunk_push(chunk *c, uint64_t off, uint32_t len, size_t line,
     c->rel_line[c->n] = line;
     c->hash[c->n] = hash;
     c->bad_count[c->n] = bad;
+    c->bad_col[c->n] = bad_col;
     c->n++;
     return 0;
+}
+
+/* 1 + the first column declared numeric whose value in the row is not a
+ * number (nor missing), or 0.  Checked while scanning, as the general
+ * reader does in its first pass, so that both skip (or report) the same
+ * rows whatever else is wrong further on. */
+static uint32_t bad_typed_column(const job *j, const char *row, size_t len)
+{
+    const char *s = row, *end = row + len;
+
+    for (size_t c = 0; c < j->n_cols; c++) {
+        const char *d = memchr(s, j->delim, (size_t)(end - s));
+        const char *fe = d ? d : end;
+        double v;
+        int is_int;
+        if (j->cols[c].declared == T_NUMERIC &&
+            !ingest_is_na(j, s, (size_t)(fe - s)) &&
+            !num_parse(s, (size_t)(fe - s), &v, &is_int))
+            return (uint32_t)c + 1;
+        s = fe + 1;
+    }
+    return 0;
+}
+
+#define ONES 0x0101010101010101ull
+
+/* The high bit set in each byte of v that is zero. */
+static uint64_t zero_bytes(uint64_t v)
+{
+    return ~(((v & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full) | v) &
+           0x8080808080808080ull;
 }
 
 static void *scan_chunk(void *arg)
@@ -134,31 +171,31 @@ static void *scan_chunk(void *arg)
         if (rlen > 0) {
             /* Count delimiters eight bytes at a time, and check on the way
              * that the row is plain (no quote, ASCII only). */
-            uint64_t high = 0, quotes = 0, dmask = 0x0101010101010101ull * (uint8_t)j->delim;
-            const uint64_t qmask = 0x0101010101010101ull * (uint8_t)'"';
+            uint64_t high = 0, odd = 0, dmask = ONES * (uint8_t)j->delim;
             size_t k = 0;
             for (; k + 8 <= rlen; k += 8) {
-                uint64_t v, x, y;
+                uint64_t v;
                 memcpy(&v, row + k, 8);
                 high |= v;
-                x = v ^ dmask;   /* zero bytes where the delimiter is */
-                y = v ^ qmask;
-                x = ~(((x & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full) | x) &
-                    0x8080808080808080ull;
-                quotes |= ~(((y & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full) | y) &
-                          0x8080808080808080ull;
-                fields += (size_t)__builtin_popcountll(x);
+                /* A quote, a NUL or a CR not ending the line: the general
+                 * reader decides what they mean. */
+                odd |= zero_bytes(v ^ (ONES * '"')) | zero_bytes(v) |
+                       zero_bytes(v ^ (ONES * '\r'));
+                fields += (size_t)__builtin_popcountll(zero_bytes(v ^ dmask));
             }
             for (; k < rlen; k++) {
                 high |= (uint8_t)row[k];
-                quotes |= row[k] == '"';
+                odd |= row[k] == '"' || row[k] == '\0' || row[k] == '\r';
                 fields += row[k] == j->delim;
             }
-            if ((high & 0x8080808080808080ull) || quotes) {
+            if ((high & 0x8080808080808080ull) || odd) {
                 c->not_plain = 1;
                 return NULL;
             }
-            if (fields != j->n_cols) {
+            uint32_t bad_col = 0;
+            if (fields == j->n_cols && j->any_declared_numeric)
+                bad_col = bad_typed_column(j, row, rlen);
+            if (fields != j->n_cols || bad_col != 0) {
                 h = 0;
             } else if (j->key_col >= 0) {
                 const char *kp;
@@ -169,7 +206,7 @@ static void *scan_chunk(void *arg)
                 h = mlp_hash64(row, rlen, j->seed);
             }
             if (chunk_push(c, pos, (uint32_t)rlen, line, h,
-                           fields != j->n_cols ? fields : 0) != 0) {
+                           fields != j->n_cols ? fields : 0, bad_col) != 0) {
                 c->oom = 1;
                 return NULL;
             }
@@ -260,6 +297,19 @@ static int scan_one(job *j, size_t fi, mlp_error *err)
                 ingest_record_skip(j, ln);
                 continue;
             }
+            if (c->bad_col[r] > 0) {
+                if (!j->skip_bad) {
+                    const char *p;
+                    size_t flen;
+                    field_of(buf + c->off[r], c->len[r], j->delim,
+                             c->bad_col[r] - 1, &p, &flen);
+                    rc = ingest_type_error(j, j->files[fi].path, ln,
+                                           c->bad_col[r] - 1, p, flen, err);
+                    break;
+                }
+                ingest_record_skip(j, ln);
+                continue;
+            }
             rc = ingest_split_of_hash(j, c->hash[r], &sp);
             if (rc == MLP_OK)
                 rc = push_pos(j, c->off[r], c->len[r], (uint32_t)fi, ln, err);
@@ -277,6 +327,7 @@ static int scan_one(job *j, size_t fi, mlp_error *err)
         free(ch[k].rel_line);
         free(ch[k].hash);
         free(ch[k].bad_count);
+        free(ch[k].bad_col);
     }
     return rc;
 }
@@ -287,8 +338,9 @@ int fast_scan(job *j, mlp_error *err)
 
     for (size_t f = 0; f < j->n_files; f++)
         if (j->files[f].len >= ((size_t)1 << 32) ||
-            memchr(j->files[f].data, '"', j->files[f].len < 65536
-                                          ? j->files[f].len : 65536) != NULL)
+            (j->files[f].len > 0 &&
+             memchr(j->files[f].data, '"', j->files[f].len < 65536
+                                           ? j->files[f].len : 65536) != NULL))
             return 1;  /* quotes early on: not worth trying */
     for (size_t f = 0; f < j->n_files; f++) {
         rc = scan_one(j, f, err);
@@ -320,9 +372,6 @@ typedef struct worker {
     uint8_t *not_numeric;    /* per column, found a non-number */
     uint8_t *not_int;        /* per column */
     size_t *na;              /* per column: missing values met */
-    size_t bad_row;          /* first row whose declared-numeric value failed */
-    size_t bad_col;
-    int failed;
 } worker;
 
 static void set_missing(uint8_t *bits, size_t i)
@@ -373,7 +422,7 @@ static void narrow_row(worker *w, const char *s, const char *end, int sp,
 }
 
 static void wide_row(worker *w, const char *s, const char *end, int sp,
-                     size_t i, size_t r)
+                     size_t i)
 {
     job *j = w->j;
 
@@ -393,12 +442,8 @@ static void wide_row(worker *w, const char *s, const char *end, int sp,
                 dst[i] = v;
                 if (!is_int)
                     w->not_int[c] = 1;
-            } else if (j->cols[c].declared == T_NUMERIC) {
-                w->failed = 1;
-                w->bad_row = r;
-                w->bad_col = c;
-                return;
             } else {
+                /* Declared numeric columns were checked while scanning. */
                 w->not_numeric[c] = 1;  /* read as text later */
             }
         }
@@ -411,11 +456,11 @@ static void *fill_range(void *arg)
     worker *w = arg;
     job *j = w->j;
 
-    for (size_t r = w->from; r < w->to && !w->failed; r++) {
+    for (size_t r = w->from; r < w->to; r++) {
         const char *row = j->files[j->row_file[r]].data + j->row_off[r];
         const char *end = row + j->row_len[r];
         if (w->wide_pass)
-            wide_row(w, row, end, j->row_split[r], w->pos[r], r);
+            wide_row(w, row, end, j->row_split[r], w->pos[r]);
         else
             narrow_row(w, row, end, j->row_split[r], w->pos[r]);
     }
@@ -536,21 +581,6 @@ int fast_fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
             w[t].wide_pass = 1;
         run_workers(w);
     }
-    for (int t = 0; t < FAST_THREADS; t++)
-        if (w[t].failed) {
-            size_t r = w[t].bad_row;
-            const char *p;
-            size_t len;
-            field_of(j->files[j->row_file[r]].data + j->row_off[r], j->row_len[r],
-                     j->delim, w[t].bad_col, &p, &len);
-            rc = mlp_error_set(err, MLP_EFORMAT, "%s:%llu: column '%s' is "
-                               "declared numeric, but the value \"%.*s\" is "
-                               "not a number", j->files[j->row_file[r]].path,
-                               (unsigned long long)j->row_line[r],
-                               j->cols[w[t].bad_col].name,
-                               (int)(len > 40 ? 40 : len), p);
-            goto done;
-        }
     for (size_t c = 0; c < nc; c++) {
         int numeric = j->cols[c].declared == T_NUMERIC ||
                       j->cols[c].declared == T_AUTO;

@@ -51,6 +51,7 @@ typedef struct job {
     size_t n_splits;
     double total_weight;
     int key_col;
+    int any_declared_numeric;
     uint64_t seed;
     uint8_t *row_split;   /* per accepted row */
     /* Fast path: where each accepted row is. */
@@ -93,6 +94,10 @@ int ingest_split_of(job *j, const char *key, size_t len, int *split);
 /* The same from the key's mlp_hash64 (seeded with the job's seed). */
 int ingest_split_of_hash(job *j, uint64_t key_hash, int *split);
 int ingest_record_skip(job *j, size_t line);
+/* The error for a value of declared numeric column c that is not a number
+ * (the same words from both readers). */
+int ingest_type_error(const job *j, const char *path, size_t line, size_t c,
+                      const char *value, size_t len, mlp_error *err);
 int ingest_push_row(job *j, int split, mlp_error *err);
 /* Forgets the rows read so far (the fast path giving up half-way). */
 void ingest_reset_rows(job *j);

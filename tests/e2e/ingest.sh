@@ -5,41 +5,7 @@
 
 # dump.lua FILE [OPTIONS_AS_LUA]: ingests FILE into one split and prints
 # every column's type and values, one line per column.
-cat > dump.lua <<'LUA'
-local mp = require "mlpipe"
-local file, extra = arg[1], arg[2] or "{}"
-local opts = assert(load("return " .. extra))()
-if opts.paths == nil then opts.path = opts.path or file end
-opts.splits = opts.splits or { all = 1 }
-local p = mp.pipeline { name = "dump", root = "runs/dump" }
-local ex = p:add("csv_import", opts)
-mp.component { name = "dump", stage = "analyze", inputs = { examples = "Examples" },
-  outputs = { out = "Report" },
-  run = function(ctx)
-    -- print() in a component goes to its log: report through a property.
-    local lines = {}
-    local function say(...) lines[#lines + 1] = table.concat({ ... }, "\t") end
-    local e = ctx:input("examples")
-    for _, split in ipairs(e.properties.splits) do
-      local t = assert(ctx:read_table(e.uri .. "/" .. split .. ".mlpt"))
-      for _, name in ipairs(t:names()) do
-        local vals, n = t:column(name)
-        local out = {}
-        for i = 1, n do out[i] = vals[i] == nil and "<NA>" or tostring(vals[i]) end
-        say(string.format("%s:%s[%s]=%s", split, name, t:type(name), table.concat(out, "|")))
-      end
-    end
-    for _, c in ipairs(e.properties.columns) do say("kind", c.name, c.type, c.kind or "") end
-    say("skipped", e.properties.skipped_rows, table.concat(e.properties.skipped_lines, ","))
-    if e.properties.span then say("span", e.properties.span) end
-    ctx:set_property("out", "lines", lines)
-  end }
-p:add("dump", { examples = ex.examples, cache = false })
-local r = p:run {}
-if r.nodes.dump.outputs.out then
-  for _, l in ipairs(r.nodes.dump.outputs.out.properties.lines) do print(l) end
-end
-LUA
+cp "$MLPIPE_TOP/tests/e2e/dump.lua" .
 run_dump() { expect "$1" 0 "$M" run dump.lua -- "$2" "${3:-{\}}"; }
 
 printf 'a,b,c\n"x, y","say ""hi""","two\nlines"\n1,,3\n' > quoted.csv
@@ -105,7 +71,7 @@ fails error_field_count fields.csv "fields.csv:3: expected 2 fields (as in the h
 printf 'a,b\n1,\xc3\x28\n' > utf8.csv
 fails error_invalid_utf8 utf8.csv "utf8.csv:2:3: invalid UTF-8 byte sequence"
 printf 'a,b\n1,2\n3,x\n' > typed.csv
-fails error_value_does_not_fit_type typed.csv "typed.csv:3: column 'b' is declared numeric, but the value \"x\" is not a number" '{ types = { b = "numeric" } }'
+fails error_value_does_not_fit_type typed.csv "typed.csv:3: column 2 ('b') is declared numeric, but the value \"x\" is not a number" '{ types = { b = "numeric" } }'
 printf 'a,b\n1,x"y\n' > stray.csv
 fails error_stray_quote stray.csv "stray.csv:2:4: quote inside an unquoted field"
 printf '{"a": 1}\n{"a": [1, 2]}\n' > nested.jsonl

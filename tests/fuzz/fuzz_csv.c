@@ -1,5 +1,6 @@
 /* libFuzzer target: the CSV tokenizer must never crash, read out of bounds
- * or loop forever, and every error must carry a position. */
+ * or loop forever, and every error must carry a position.  No field it
+ * returns holds a NUL byte, and no unquoted field a line break. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     csv_init(&r, "fuzz.csv", buf, size, delim);
     while ((rc = csv_next(&r, &err)) == 1) {
         for (size_t i = 0; i < r.n_fields; i++)
-            if (r.fields[i].len > size)
+            if (r.fields[i].len > size ||
+                memchr(r.fields[i].p, '\0', r.fields[i].len) != NULL ||
+                (!r.fields[i].quoted &&
+                 (memchr(r.fields[i].p, '\n', r.fields[i].len) != NULL ||
+                  memchr(r.fields[i].p, '\r', r.fields[i].len) != NULL)))
                 abort();
         if (++rows > size + 1)
             abort();  /* no progress */
