@@ -633,6 +633,7 @@ static int c_read_table(lua_State *L)
 typedef struct wt_state {
     mlp_table *t;
     double *num;
+    int64_t *ints;
     uint8_t *miss;
     const char **strs;
     int32_t *codes;
@@ -643,6 +644,7 @@ typedef struct wt_state {
 static void wt_reset(wt_state *w)
 {
     mlp_free(w->num);
+    mlp_free(w->ints);
     mlp_free(w->miss);
     free(w->strs);
     free(w->codes);
@@ -650,6 +652,7 @@ static void wt_reset(wt_state *w)
         free(w->levels[i]);
     free(w->levels);
     w->num = NULL;
+    w->ints = NULL;
     w->miss = NULL;
     w->strs = NULL;
     w->codes = NULL;
@@ -694,23 +697,38 @@ static int write_column(lua_State *L, int ci, size_t n, wt_state *w,
     }
     int vi = lua_gettop(L);
     if (strcmp(type, "numeric") == 0) {
+        /* Lua integers beyond 2^53 (ids) stay exact when every value is an
+         * integer; a double cannot hold them. */
+        int all_int = 1, wide = 0;
         w->num = mlp_malloc((n ? n : 1) * sizeof *w->num);
+        w->ints = mlp_calloc(n ? n : 1, sizeof *w->ints);
         w->miss = mlp_calloc((n + 7) / 8 + 1, 1);
-        if (w->num == NULL || w->miss == NULL)
+        if (w->num == NULL || w->ints == NULL || w->miss == NULL)
             rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
         for (size_t i = 0; rc == MLP_OK && i < n; i++) {
             int t = lua_rawgeti(L, vi, (lua_Integer)i + 1);
-            if (t == LUA_TNIL)
+            if (t == LUA_TNIL) {
                 w->miss[i >> 3] |= (uint8_t)(1u << (i & 7));
-            else if (t == LUA_TNUMBER)
+            } else if (t == LUA_TNUMBER) {
                 w->num[i] = lua_tonumber(L, -1);
-            else
+                if (lua_isinteger(L, -1)) {
+                    lua_Integer x = lua_tointeger(L, -1);
+                    w->ints[i] = (int64_t)x;
+                    wide |= x > ((lua_Integer)1 << 53) || x < -((lua_Integer)1 << 53);
+                } else {
+                    all_int = 0;
+                }
+            } else
                 rc = mlp_error_set(err, MLP_EINVAL, "write_table: column '%s' "
                                    "row %zu is a %s, expected a number or nil",
                                    name, i + 1, luaL_typename(L, -1));
             lua_pop(L, 1);
         }
-        if (rc == MLP_OK) {
+        if (rc == MLP_OK && all_int && wide) {
+            rc = mlp_table_adopt_int64(w->t, name, w->ints, w->miss, err);
+            w->ints = NULL;
+            w->miss = NULL;
+        } else if (rc == MLP_OK) {
             rc = mlp_table_adopt_numeric(w->t, name, w->num, w->miss, err);
             w->num = NULL;
             w->miss = NULL;
@@ -852,7 +870,10 @@ static int t_column(lua_State *L)
             continue;
         switch (c->type) {
         case MLP_COL_NUMERIC:
-            lua_pushnumber(L, c->num[i]);
+            if (c->ints != NULL)
+                lua_pushinteger(L, (lua_Integer)c->ints[i]);
+            else
+                lua_pushnumber(L, c->num[i]);
             break;
         case MLP_COL_CATEGORICAL: {
             const char *s = mlp_column_level(c, (size_t)c->codes[i], &len);

@@ -169,6 +169,86 @@ int mlp_table_adopt_numeric(mlp_table *t, const char *name, double *values,
     return MLP_OK;
 }
 
+/* Beyond 2^53 a double no longer holds every integer. */
+#define EXACT_LIMIT 9007199254740992.0
+
+int mlp_table_adopt_int64(mlp_table *t, const char *name, int64_t *values,
+                          uint8_t *missing, mlp_error *err)
+{
+    size_t n = t->n_rows;
+    double *v = mlp_malloc((n ? n : 1) * sizeof *v);
+    int wide = 0, rc;
+
+    if (v == NULL) {
+        mlp_free(values);
+        mlp_free(missing);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (missing != NULL && ((missing[i >> 3] >> (i & 7)) & 1)) {
+            values[i] = 0;
+            continue;
+        }
+        v[i] = (double)values[i];
+        /* On the integers: 2^53 + 1 rounds to a double that is not beyond. */
+        wide |= values[i] > ((int64_t)1 << 53) || values[i] < -((int64_t)1 << 53);
+    }
+    rc = mlp_table_adopt_numeric(t, name, v, missing, err);
+    if (rc != MLP_OK || !wide) {
+        mlp_free(values);
+        return rc;
+    }
+    t->cols[t->n_cols - 1].owned[2] = values;
+    t->cols[t->n_cols - 1].pub.ints = values;
+    return MLP_OK;
+}
+
+/* The exact integers of rows[0..n) of a column that has them; owned. */
+static int64_t *pick_ints(const mlp_column *c, const size_t *rows, size_t n)
+{
+    int64_t *v = mlp_malloc((n ? n : 1) * sizeof *v);
+
+    for (size_t i = 0; v != NULL && i < n; i++)
+        v[i] = c->ints[rows ? rows[i] : i];
+    return v;
+}
+
+static uint8_t *copy_missing(const mlp_column *c, const size_t *rows, size_t n,
+                             int *failed)
+{
+    uint8_t *m;
+
+    *failed = 0;
+    if (c->missing == NULL)
+        return NULL;
+    m = mlp_calloc((n + 7) / 8 + 1, 1);
+    if (m == NULL) {
+        *failed = 1;
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (mlp_column_is_missing(c, rows ? rows[i] : i))
+            m[i >> 3] |= (uint8_t)(1u << (i & 7));
+    return m;
+}
+
+/* A copy of rows[0..n) (all rows when rows is NULL) of a column with
+ * exact integers, keeping them exact. */
+static int copy_int64(mlp_table *t, const char *name, const mlp_column *c,
+                      const size_t *rows, size_t n, mlp_error *err)
+{
+    int failed;
+    int64_t *v = pick_ints(c, rows, n);
+    uint8_t *m = copy_missing(c, rows, n, &failed);
+
+    if (v == NULL || failed) {
+        mlp_free(v);
+        mlp_free(m);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    return mlp_table_adopt_int64(t, name, v, m, err);
+}
+
 int mlp_table_adopt_packed(mlp_table *t, const char *name, mlp_packing packing,
                            void *values, uint8_t *missing, mlp_error *err)
 {
@@ -182,8 +262,10 @@ int mlp_table_adopt_packed(mlp_table *t, const char *name, mlp_packing packing,
     if ((int)packing < MLP_PACK_F32 || (int)packing > MLP_PACK_I32) {
         mlp_free(values);
         mlp_free(missing);
-        return mlp_error_set(err, MLP_EINVAL, "column '%s': unknown packing %d",
-                             name, (int)packing);
+        return mlp_error_set(err, MLP_EINVAL, "column '%s': %s %d", name,
+                             packing == MLP_PACK_I64 ? "int64 values take "
+                             "mlp_table_adopt_int64, not packing"
+                             : "unknown packing", (int)packing);
     }
     rc = mlpi_table_push(t, name, err, &c);
     if (rc != MLP_OK) {
@@ -343,6 +425,8 @@ int mlp_table_add_copy(mlp_table *t, const char *name, const mlp_column *src,
         if (src->num == NULL)
             return mlp_error_set(err, MLP_EINVAL, "column '%s' is packed: decode "
                                  "it (mlp_table_decode) before copying", src->name);
+        if (src->ints != NULL)
+            return copy_int64(t, name, src, NULL, n, err);
         return mlp_table_add_numeric(t, name, src->num, src->missing, err);
     case MLP_COL_MATRIX:
         return mlp_table_add_matrix(t, name, src->width, src->mat, err);
@@ -405,6 +489,8 @@ static int select_column(mlp_table *t, const mlp_column *c, const size_t *rows,
         if (c->num == NULL)
             return mlp_error_set(err, MLP_EINVAL, "column '%s' is packed: "
                                  "decode it before selecting rows", c->name);
+        if (c->ints != NULL)
+            return copy_int64(t, c->name, c, rows, n, err);
         v = mlp_malloc((n ? n : 1) * sizeof *v);
         if (c->missing != NULL)
             m = mlp_calloc(bitmap_bytes(n) + 1, 1);
@@ -564,6 +650,50 @@ static int concat_categorical(mlp_table *t, const mlp_table *const *parts,
     return rc;
 }
 
+/* Joins a numeric column of which some part has exact integers: exact
+ * when every part holds integers, refused otherwise (a fraction and an
+ * integer beyond 2^53 share no exact type). */
+static int concat_int64(mlp_table *t, const mlp_table *const *parts, size_t np,
+                        size_t ci, mlp_error *err)
+{
+    size_t total = t->n_rows, at = 0;
+    int64_t *v = mlp_malloc((total ? total : 1) * sizeof *v);
+    uint8_t *m = mlp_calloc((total + 7) / 8 + 1, 1);
+
+    if (v == NULL || m == NULL) {
+        mlp_free(v);
+        mlp_free(m);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    for (size_t p = 0; p < np; p++) {
+        const mlp_column *c = &parts[p]->cols[ci].pub;
+        for (size_t i = 0; i < c->n_rows; i++, at++) {
+            if (mlp_column_is_missing(c, i)) {
+                m[at >> 3] |= (uint8_t)(1u << (at & 7));
+                v[at] = 0;
+                continue;
+            }
+            if (c->ints != NULL) {
+                v[at] = c->ints[i];
+                continue;
+            }
+            double x = c->num != NULL ? c->num[i] : NAN;
+            if (!(x >= -EXACT_LIMIT && x <= EXACT_LIMIT) || x != floor(x)) {
+                mlp_free(v);
+                mlp_free(m);
+                return mlp_error_set(err, MLP_EINVAL, "column '%s': table %zu "
+                                     "row %zu holds %.17g, which the exact "
+                                     "64-bit integers of another table cannot "
+                                     "join%s", c->name, p, i, x,
+                                     c->num == NULL ? " (packed: decode it "
+                                     "first)" : "");
+            }
+            v[at] = (int64_t)x;
+        }
+    }
+    return mlp_table_adopt_int64(t, parts[0]->cols[ci].pub.name, v, m, err);
+}
+
 static int concat_column(mlp_table *t, const mlp_table *const *parts, size_t np,
                          size_t ci, mlp_error *err)
 {
@@ -572,6 +702,9 @@ static int concat_column(mlp_table *t, const mlp_table *const *parts, size_t np,
 
     switch (c0->type) {
     case MLP_COL_NUMERIC: {
+        for (size_t p = 0; p < np; p++)
+            if (parts[p]->cols[ci].pub.ints != NULL)
+                return concat_int64(t, parts, np, ci, err);
         double *v = mlp_malloc((total ? total : 1) * sizeof *v);
         uint8_t *m = mlp_calloc(bitmap_bytes(total) + 1, 1);
         if (v == NULL || m == NULL) {

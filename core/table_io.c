@@ -63,11 +63,14 @@ typedef struct file_entry {
 
 /* How a NUMERIC column's values are stored.  The writer picks the
  * narrowest encoding that holds every present value exactly (pixel values
- * 0..255 take one byte, not eight); readers always see doubles. */
-enum { ENC_F64 = 0, ENC_F32, ENC_I8, ENC_U8, ENC_I16, ENC_U16, ENC_I32, ENC_COUNT };
-static const size_t enc_size[ENC_COUNT] = { 8, 4, 1, 1, 2, 2, 4 };
+ * 0..255 take one byte, not eight); readers always see doubles, and the
+ * int64 values themselves for ENC_I64 (integers beyond 2^53). */
+enum { ENC_F64 = 0, ENC_F32, ENC_I8, ENC_U8, ENC_I16, ENC_U16, ENC_I32, ENC_I64,
+       ENC_COUNT };
+static const size_t enc_size[ENC_COUNT] = { 8, 4, 1, 1, 2, 2, 4, 8 };
 
-_Static_assert(ENC_U8 == (int)MLP_PACK_U8 && ENC_I32 == (int)MLP_PACK_I32,
+_Static_assert(ENC_U8 == (int)MLP_PACK_U8 && ENC_I32 == (int)MLP_PACK_I32 &&
+               ENC_I64 == (int)MLP_PACK_I64,
                "the stored encodings are the public packings");
 _Static_assert(sizeof(file_header) == HEADER_SIZE, "header size");
 _Static_assert(sizeof(file_entry) == ENTRY_SIZE, "entry size");
@@ -200,7 +203,7 @@ static void write_segments(const mlp_column *c, int enc, const void *plan_buf,
 {
     seg_layout(c, seg, len);
     if (c->type == MLP_COL_NUMERIC && enc != ENC_F64) {
-        seg[0] = c->num == NULL ? c->packed : plan_buf;
+        seg[0] = c->num == NULL ? c->packed : enc == ENC_I64 ? c->ints : plan_buf;
         len[0] = c->n_rows * enc_size[enc];
     }
 }
@@ -257,6 +260,8 @@ static void *prepare_columns(void *arg)
         if (c->type == MLP_COL_NUMERIC && c->num == NULL) {
             /* Already in its stored form. */
             p->encs[i] = (int)c->packing;
+        } else if (c->type == MLP_COL_NUMERIC && c->ints != NULL) {
+            p->encs[i] = ENC_I64;
         } else if (c->type == MLP_COL_NUMERIC && c->n_rows > 0) {
             p->bufs[i] = encode_u8(c);
             if (p->bufs[i] != NULL) {
@@ -349,7 +354,11 @@ int mlp_table_write(const mlp_table *t, const char *path, mlp_error *err)
     memset(&h, 0, sizeof h);
     memcpy(h.magic, MAGIC, 8);
     h.major = MLP_TABLE_FORMAT_MAJOR;
-    h.minor = MLP_TABLE_FORMAT_MINOR;
+    /* 1.0 readers can read any file without int64 columns. */
+    h.minor = 0;
+    for (size_t i = 0; i < nc; i++)
+        if (encs[i] == ENC_I64)
+            h.minor = 1;
     h.endian = ENDIAN_PROBE;
     h.n_rows = t->n_rows;
     h.n_cols = (uint32_t)nc;
@@ -442,7 +451,7 @@ bad_off:
 
 static int load_column(mlp_table *t, const file_entry *e, const char *names,
                        const char *base, size_t size, const char *path,
-                       mlp_error *err)
+                       unsigned minor, mlp_error *err)
 {
     mlpi_col *c;
     mlp_column probe;
@@ -487,6 +496,11 @@ static int load_column(mlp_table *t, const file_entry *e, const char *names,
     probe.type = (mlp_col_type)e->type;
     probe.n_rows = t->n_rows;
     probe.width = (size_t)e->width;
+    if (e->encoding >= ENC_COUNT && minor > MLP_TABLE_FORMAT_MINOR)
+        return mlp_error_set(err, MLP_EVERSION, "%s: column '%s' is stored in "
+                             "a form of table format 1.%u, newer than this "
+                             "build's 1.%d: upgrade mlpipe to read it", path,
+                             name, minor, MLP_TABLE_FORMAT_MINOR);
     if (e->encoding >= ENC_COUNT || (e->encoding != ENC_F64 &&
                                       probe.type != MLP_COL_NUMERIC)) {
         snprintf(what, sizeof what, "column '%s' has unknown encoding %u", name,
@@ -547,6 +561,8 @@ static int load_column(mlp_table *t, const file_entry *e, const char *names,
     if (probe.type == MLP_COL_NUMERIC) {
         probe.packing = (mlp_packing)e->encoding;
         probe.packed = p[0];
+        if (e->encoding == ENC_I64)
+            probe.ints = (const int64_t *)p[0];
     }
     c->pub = probe;
     if (probe.type == MLP_COL_NUMERIC && e->encoding != ENC_F64 && t->n_rows > 0) {
@@ -577,6 +593,7 @@ static int decode_column(mlpi_col *c, size_t n)
     case ENC_I16: DECODE_LOOP(int16_t); break;
     case ENC_U16: DECODE_LOOP(uint16_t); break;
     case ENC_I32: DECODE_LOOP(int32_t); break;
+    case ENC_I64: DECODE_LOOP(int64_t); break;
     }
     if (c->pub.missing != NULL)
         for (size_t i = 0; i < n; i++)
@@ -729,7 +746,7 @@ static int open_table(const char *path, mlp_table **out, int decode,
             rc = corrupt(err, path, "column name outside the directory");
             goto fail;
         }
-        rc = load_column(t, &ents[i], names, map, size, path, err);
+        rc = load_column(t, &ents[i], names, map, size, path, h->minor, err);
         if (rc != MLP_OK)
             goto fail;
     }

@@ -78,11 +78,6 @@ int ingest_is_na(const job *j, const char *p, size_t len)
     return 0;
 }
 
-static int parse_number(const char *p, size_t len, double *out, int *is_int)
-{
-    return num_parse(p, len, out, is_int);
-}
-
 static int map_file(const char *path, mapped *m, mlp_error *err)
 {
     struct stat st;
@@ -287,14 +282,17 @@ int ingest_set_columns(job *j, const csv_reader *r, mlp_error *err)
             return mlp_error_set(err, MLP_EINVAL, "parameter 'types' names "
                                  "column '%s', which the data does not have",
                                  t->string);
+        /* A column declared text is not parsed for numbers. */
         if (v && strcmp(v, "numeric") == 0) {
             j->cols[c].declared = T_NUMERIC;
             j->any_declared_numeric = 1;
-        } else if (v && strcmp(v, "categorical") == 0)
+        } else if (v && strcmp(v, "categorical") == 0) {
             j->cols[c].declared = T_CATEGORICAL;
-        else if (v && strcmp(v, "string") == 0)
+            j->cols[c].numeric = 0;
+        } else if (v && strcmp(v, "string") == 0) {
             j->cols[c].declared = T_STRING;
-        else
+            j->cols[c].numeric = 0;
+        } else
             return mlp_error_set(err, MLP_EINVAL, "parameter 'types': column "
                                  "'%s' must be \"numeric\", \"categorical\" or "
                                  "\"string\"", t->string);
@@ -319,6 +317,59 @@ static void reader_init(const job *j, size_t fi, csv_reader *r)
 static int reader_next(const job *j, csv_reader *r, mlp_error *err)
 {
     return j->jsonl ? jsonl_next(r, j->jcols, err) : csv_next(r, err);
+}
+
+int ingest_final_type(const job *j, size_t c)
+{
+    const col_info *ci = &j->cols[c];
+
+    if (ci->declared != T_AUTO)
+        return ci->declared;
+    /* Integers with leading zeros are codes (zip codes, ids) whose zeros a
+     * number would drop; integers beyond int64 no number holds exactly.
+     * A column of either stays text unless declared numeric. */
+    if (!ci->numeric || (ci->integer && (ci->lead_zero || ci->overflow)))
+        return T_CATEGORICAL;
+    return T_NUMERIC;
+}
+
+int ingest_exact_ints(const job *j, size_t c)
+{
+    const col_info *ci = &j->cols[c];
+
+    return ingest_final_type(j, c) == T_NUMERIC && ci->integer && ci->wide &&
+           !ci->overflow;
+}
+
+void ingest_note_value(ingest_note *n, size_t fi, size_t line, size_t before,
+                       const char *p, size_t len)
+{
+    if (n->set)
+        return;
+    n->set = 1;
+    n->file = fi;
+    n->line = line;
+    n->before = before;
+    if (len >= sizeof n->value)
+        len = sizeof n->value - 1;
+    memcpy(n->value, p, len);
+    n->value[len] = '\0';
+}
+
+/* What a number of column c tells about its type. */
+static void infer_number(col_info *ci, unsigned flags, size_t fi, size_t line,
+                         const csv_field *f)
+{
+    ci->integer &= (flags & NUM_INT) != 0;
+    ci->wide |= (flags & NUM_WIDE) != 0;
+    if (flags & NUM_LEAD_ZERO) {
+        ci->lead_zero = 1;
+        ingest_note_value(&ci->zero_note, fi, line, 0, f->p, f->len);
+    }
+    if (flags & NUM_OVERFLOW) {
+        ci->overflow = 1;
+        ingest_note_value(&ci->over_note, fi, line, 0, f->p, f->len);
+    }
 }
 
 /* Pass 1 over one file: structure, types, splits. */
@@ -371,33 +422,45 @@ static int scan_file(job *j, size_t fi, mlp_error *err)
                                j->n_cols, r.n_fields);
             goto done;
         }
-        int bad = 0;
-        for (size_t c = 0; c < j->n_cols && !bad; c++) {
+        /* A declared numeric value that is not a number makes the row
+         * bad as a whole: checked first, so that a skipped row leaves no
+         * trace in the other columns' inference. */
+        size_t bad = 0;
+        for (size_t c = 0; c < j->n_cols && j->any_declared_numeric && !bad; c++) {
             const csv_field *f = &r.fields[c];
             double v;
-            int is_int;
-            if (ingest_is_na(j, f->p, f->len))
-                continue;
-            j->cols[c].present++;
-            if (!j->cols[c].numeric && j->cols[c].declared != T_NUMERIC)
-                continue;
-            if (parse_number(f->p, f->len, &v, &is_int)) {
-                j->cols[c].integer &= is_int;
-                continue;
-            }
-            if (j->cols[c].declared == T_NUMERIC) {
-                if (j->skip_bad) {
-                    bad = 1;
-                    break;
-                }
-                rc = ingest_type_error(j, r.path, r.line, c, f->p, f->len, err);
-                goto done;
-            }
-            j->cols[c].numeric = 0;
+            unsigned flags;
+            if (j->cols[c].declared == T_NUMERIC &&
+                !ingest_is_na(j, f->p, f->len) &&
+                !num_parse(f->p, f->len, &v, &flags, NULL))
+                bad = c + 1;
+        }
+        if (bad && !j->skip_bad) {
+            const csv_field *f = &r.fields[bad - 1];
+            rc = ingest_type_error(j, r.path, r.line, bad - 1, f->p, f->len, err);
+            goto done;
         }
         if (bad) {
             ingest_record_skip(j, r.line);
             continue;
+        }
+        for (size_t c = 0; c < j->n_cols; c++) {
+            const csv_field *f = &r.fields[c];
+            col_info *ci = &j->cols[c];
+            double v;
+            unsigned flags;
+            if (ingest_is_na(j, f->p, f->len))
+                continue;
+            ci->present++;
+            if (!ci->numeric && ci->declared != T_NUMERIC)
+                continue;
+            if (num_parse(f->p, f->len, &v, &flags, NULL)) {
+                infer_number(ci, flags, fi, r.line, f);
+                continue;
+            }
+            ingest_note_value(&ci->text_note, fi, r.line, ci->present - 1,
+                              f->p, f->len);
+            ci->numeric = 0;
         }
         int s;
         if (split_of(j, &r, &s) != MLP_OK) {
@@ -417,13 +480,6 @@ done:
 }
 
 
-
-int ingest_final_type(const job *j, size_t c)
-{
-    if (j->cols[c].declared != T_AUTO)
-        return j->cols[c].declared;
-    return j->cols[c].numeric ? T_NUMERIC : T_CATEGORICAL;
-}
 
 static int fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
 {
@@ -457,9 +513,9 @@ static int fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
             for (size_t c = 0; c < j->n_cols && !bad; c++) {
                 const csv_field *f = &r.fields[c];
                 double v;
-                int is_int;
+                unsigned flags;
                 if (ingest_final_type(j, c) == T_NUMERIC && !ingest_is_na(j, f->p, f->len) &&
-                    !parse_number(f->p, f->len, &v, &is_int))
+                    !num_parse(f->p, f->len, &v, &flags, NULL))
                     bad = 1;
             }
             if (bad)
@@ -473,12 +529,15 @@ static int fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
                 int na = ingest_is_na(j, f->p, f->len);
                 if (ingest_final_type(j, c) == T_NUMERIC) {
                     double v = NAN;
-                    int is_int;
+                    int64_t iv = 0;
+                    unsigned flags;
                     if (na)
                         sc[s].miss[c][i >> 3] |= (uint8_t)(1u << (i & 7));
                     else
-                        parse_number(f->p, f->len, &v, &is_int);
+                        num_parse(f->p, f->len, &v, &flags, &iv);
                     sc[s].num[c][i] = v;
+                    if (sc[s].ints[c] != NULL)
+                        sc[s].ints[c][i] = iv;
                 } else if (na) {
                     sc[s].codes[c][i] = -1;
                 } else {
@@ -506,7 +565,12 @@ static int build_split(job *j, size_t s, split_cols *sc, dict *dicts,
 
     for (size_t c = 0; c < j->n_cols && rc == MLP_OK; c++) {
         int type = ingest_final_type(j, c);
-        if (type == T_NUMERIC && sc[s].pk != NULL && sc[s].pk[c] != NULL) {
+        if (type == T_NUMERIC && sc[s].ints[c] != NULL) {
+            rc = mlp_table_adopt_int64(t, j->cols[c].name, sc[s].ints[c],
+                                       sc[s].miss[c], err);
+            sc[s].ints[c] = NULL;
+            sc[s].miss[c] = NULL;
+        } else if (type == T_NUMERIC && sc[s].pk != NULL && sc[s].pk[c] != NULL) {
             rc = mlp_table_adopt_packed(t, j->cols[c].name, MLP_PACK_U8,
                                         sc[s].pk[c], sc[s].miss[c], err);
             sc[s].pk[c] = NULL;
@@ -747,6 +811,45 @@ static int open_files(job *j, mlp_error *err)
     return rc;
 }
 
+/* Columns read as text although numbers were in them, and why: a user
+ * expecting a numeric column learns which value decided it. */
+static cJSON *type_changes(const job *j)
+{
+    cJSON *a = cJSON_CreateArray();
+
+    for (size_t c = 0; a != NULL && c < j->n_cols; c++) {
+        const col_info *ci = &j->cols[c];
+        const ingest_note *n = NULL;
+        const char *why = NULL;
+        if (ci->declared != T_AUTO || ingest_final_type(j, c) == T_NUMERIC)
+            continue;
+        if (!ci->numeric && ci->text_note.set && ci->text_note.before > 0) {
+            n = &ci->text_note;
+            why = "a value that is not a number, after numbers";
+        } else if (ci->numeric && ci->lead_zero) {
+            n = &ci->zero_note;
+            why = "integers with leading zeros (a code, not a quantity; "
+                  "declare the type numeric to read them as numbers)";
+        } else if (ci->numeric && ci->overflow) {
+            n = &ci->over_note;
+            why = "an integer beyond 64 bits, which no number holds exactly";
+        }
+        if (n == NULL || !n->set)
+            continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "column", ci->name);
+        cJSON_AddStringToObject(o, "type", "text");
+        cJSON_AddStringToObject(o, "because", why);
+        cJSON_AddStringToObject(o, "file", j->files[n->file].path);
+        cJSON_AddNumberToObject(o, "line", (double)n->line);
+        cJSON_AddStringToObject(o, "value", n->value);
+        if (n == &ci->text_note)
+            cJSON_AddNumberToObject(o, "numbers_before", (double)n->before);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
 static cJSON *describe(const job *j, const dict *dicts)
 {
     cJSON *props = cJSON_CreateObject(), *a, *o;
@@ -765,7 +868,8 @@ static cJSON *describe(const job *j, const dict *dicts)
         cJSON_AddStringToObject(col, "name", j->cols[c].name);
         if (t == T_NUMERIC) {
             cJSON_AddStringToObject(col, "type", "numeric");
-            cJSON_AddStringToObject(col, "kind", j->cols[c].integer ? "int" : "float");
+            cJSON_AddStringToObject(col, "kind", j->cols[c].integer &&
+                                    !j->cols[c].overflow ? "int" : "float");
         } else {
             cJSON_AddStringToObject(col, "type", t == T_CATEGORICAL &&
                                     dicts[c].n <= j->max_categories
@@ -781,6 +885,7 @@ static cJSON *describe(const job *j, const dict *dicts)
     a = cJSON_AddArrayToObject(props, "source");
     for (size_t f = 0; f < j->n_files; f++)
         cJSON_AddItemToArray(a, cJSON_CreateString(j->files[f].path));
+    cJSON_AddItemToObject(props, "type_changes", type_changes(j));
     cJSON_AddNumberToObject(props, "skipped_rows", (double)j->skipped);
     a = cJSON_AddArrayToObject(props, "skipped_lines");
     for (size_t i = 0; i < j->skipped && i < MAX_SKIPPED_LINES; i++)
@@ -796,11 +901,13 @@ static void free_job(job *j, split_cols *sc, dict *dicts)
             if (sc[s].miss) mlp_free(sc[s].miss[c]);
             if (sc[s].codes) free(sc[s].codes[c]);
             if (sc[s].pk) mlp_free(sc[s].pk[c]);
+            if (sc[s].ints) mlp_free(sc[s].ints[c]);
         }
         free(sc[s].num);
         free(sc[s].miss);
         free(sc[s].codes);
         free(sc[s].pk);
+        free(sc[s].ints);
         free(sc[s].line);
         free(sc[s].file);
     }
@@ -893,10 +1000,11 @@ static int run(mlp_ctx *ctx)
         sc[s].miss = calloc(j.n_cols, sizeof *sc[s].miss);
         sc[s].codes = calloc(j.n_cols, sizeof *sc[s].codes);
         sc[s].pk = calloc(j.n_cols, sizeof *sc[s].pk);
+        sc[s].ints = calloc(j.n_cols, sizeof *sc[s].ints);
         sc[s].line = malloc((n ? n : 1) * sizeof *sc[s].line);
         sc[s].file = malloc((n ? n : 1) * sizeof *sc[s].file);
-        if (!sc[s].num || !sc[s].miss || !sc[s].codes || !sc[s].pk || !sc[s].line ||
-            !sc[s].file) {
+        if (!sc[s].num || !sc[s].miss || !sc[s].codes || !sc[s].pk || !sc[s].ints ||
+            !sc[s].line || !sc[s].file) {
             rc = mlp_error_set(&err, MLP_ENOMEM, "out of memory");
             break;
         }
@@ -915,7 +1023,10 @@ static int run(mlp_ctx *ctx)
             } else if (numeric) {
                 sc[s].num[c] = mlp_malloc((n ? n : 1) * sizeof(double));
                 sc[s].miss[c] = mlp_calloc(n / 8 + 1, 1);
-                if (!sc[s].num[c] || !sc[s].miss[c])
+                if (ingest_exact_ints(&j, c))
+                    sc[s].ints[c] = mlp_malloc((n ? n : 1) * sizeof(int64_t));
+                if (!sc[s].num[c] || !sc[s].miss[c] ||
+                    (ingest_exact_ints(&j, c) && !sc[s].ints[c]))
                     rc = mlp_error_set(&err, MLP_ENOMEM, "out of memory");
             } else {
                 sc[s].codes[c] = malloc((n ? n : 1) * sizeof(int32_t));
@@ -949,6 +1060,14 @@ static int run(mlp_ctx *ctx)
             if (rc == MLP_OK)
                 rc = mlp_artifact_set_property(out, p->string,
                                                cJSON_Duplicate(p, 1), &err);
+        cJSON_ArrayForEach(p, cJSON_GetObjectItem(props, "type_changes"))
+            mlp_ctx_log(ctx, MLP_LOG_WARN, "column '%s' is read as text: %s:%.0f "
+                        "has \"%s\" (%s)",
+                        cJSON_GetStringValue(cJSON_GetObjectItem(p, "column")),
+                        cJSON_GetStringValue(cJSON_GetObjectItem(p, "file")),
+                        cJSON_GetNumberValue(cJSON_GetObjectItem(p, "line")),
+                        cJSON_GetStringValue(cJSON_GetObjectItem(p, "value")),
+                        cJSON_GetStringValue(cJSON_GetObjectItem(p, "because")));
         cJSON_Delete(props);
         if (j.skipped > 0)
             mlp_ctx_log(ctx, MLP_LOG_WARN, "skipped %zu malformed rows (first "

@@ -134,10 +134,10 @@ static uint32_t bad_typed_column(const job *j, const char *row, size_t len)
         const char *d = memchr(s, j->delim, (size_t)(end - s));
         const char *fe = d ? d : end;
         double v;
-        int is_int;
+        unsigned flags;
         if (j->cols[c].declared == T_NUMERIC &&
             !ingest_is_na(j, s, (size_t)(fe - s)) &&
-            !num_parse(s, (size_t)(fe - s), &v, &is_int))
+            !num_parse(s, (size_t)(fe - s), &v, &flags, NULL))
             return (uint32_t)c + 1;
         s = fe + 1;
     }
@@ -361,6 +361,18 @@ int fast_scan(job *j, mlp_error *err)
  * (pixels, counts, flags) hold small integers, and one byte per value
  * spares both the memory and the later encoding.  A column with any other
  * value is read again, as doubles, in a second pass of its own. */
+/* What one worker learnt about a column in its rows. */
+typedef struct colstat {
+    uint8_t seen_wide;       /* a value that is not 0..255 */
+    uint8_t not_numeric;     /* a value that is not a number */
+    uint8_t not_int;         /* a number that is not an integer */
+    uint8_t flags;           /* NUM_LEAD_ZERO | NUM_OVERFLOW | NUM_WIDE seen */
+    size_t na;               /* missing values */
+    /* The first rows (file order) of a non-number, of an integer with a
+     * leading zero and of one beyond int64; SIZE_MAX: none. */
+    size_t first_text, first_zero, first_over;
+} colstat;
+
 typedef struct worker {
     job *j;
     split_cols *sc;
@@ -368,10 +380,7 @@ typedef struct worker {
     size_t from, to;         /* rows */
     int wide_pass;           /* 0: bytes; 1: doubles for `wide` columns */
     const uint8_t *wide;     /* per column, for the second pass */
-    uint8_t *seen_wide;      /* per column: a value that is not 0..255 */
-    uint8_t *not_numeric;    /* per column, found a non-number */
-    uint8_t *not_int;        /* per column */
-    size_t *na;              /* per column: missing values met */
+    colstat *cs;             /* per column */
 } worker;
 
 static void set_missing(uint8_t *bits, size_t i)
@@ -395,16 +404,18 @@ static void narrow_row(worker *w, const char *s, const char *end, int sp,
     uint8_t **pk = w->sc[sp].pk;
 
     for (size_t c = 0; c < j->n_cols; c++) {
-        if (pk[c] == NULL || w->seen_wide[c]) {
+        if (pk[c] == NULL || w->cs[c].seen_wide) {
             s = field_end(s, end, j->delim) + 1;
             continue;
         }
-        /* Up to three digits followed by the delimiter: a byte. */
+        /* Up to three digits followed by the delimiter: a byte (not 007,
+         * whose zeros may make the column a code). */
         unsigned acc = 0;
         const char *q = s;
         while (q < end && q - s < 4 && *q >= '0' && *q <= '9')
             acc = acc * 10 + (unsigned)(*q++ - '0');
-        if (q > s && q - s < 4 && acc <= 255 && (q == end || *q == j->delim)) {
+        if (q > s && q - s < 4 && acc <= 255 && (q == end || *q == j->delim) &&
+            (*s != '0' || q - s == 1)) {
             pk[c][i] = (uint8_t)acc;
             s = q + 1;
             continue;
@@ -413,16 +424,16 @@ static void narrow_row(worker *w, const char *s, const char *end, int sp,
         if (ingest_is_na(j, s, (size_t)(q - s))) {
             pk[c][i] = 0;
             set_missing(w->sc[sp].miss[c], i);
-            w->na[c]++;
+            w->cs[c].na++;
         } else {
-            w->seen_wide[c] = 1;
+            w->cs[c].seen_wide = 1;
         }
         s = q + 1;
     }
 }
 
 static void wide_row(worker *w, const char *s, const char *end, int sp,
-                     size_t i)
+                     size_t i, size_t r)
 {
     job *j = w->j;
 
@@ -431,20 +442,27 @@ static void wide_row(worker *w, const char *s, const char *end, int sp,
         size_t len = (size_t)(fe - s);
         double *dst = w->sc[sp].num[c];
 
-        if (w->wide[c] && dst != NULL && !w->not_numeric[c]) {
+        colstat *cs = &w->cs[c];
+        if (w->wide[c] && dst != NULL && !cs->not_numeric) {
             double v;
-            int is_int;
+            unsigned flags;
             if (ingest_is_na(j, s, len)) {
                 dst[i] = 0;
                 set_missing(w->sc[sp].miss[c], i);
-                w->na[c]++;
-            } else if (num_parse(s, len, &v, &is_int)) {
+                cs->na++;
+            } else if (num_parse(s, len, &v, &flags, NULL)) {
                 dst[i] = v;
-                if (!is_int)
-                    w->not_int[c] = 1;
+                cs->not_int |= !(flags & NUM_INT);
+                cs->flags |= (uint8_t)(flags & (NUM_LEAD_ZERO | NUM_OVERFLOW |
+                                                NUM_WIDE));
+                if ((flags & NUM_LEAD_ZERO) && cs->first_zero == SIZE_MAX)
+                    cs->first_zero = r;
+                if ((flags & NUM_OVERFLOW) && cs->first_over == SIZE_MAX)
+                    cs->first_over = r;
             } else {
                 /* Declared numeric columns were checked while scanning. */
-                w->not_numeric[c] = 1;  /* read as text later */
+                cs->not_numeric = 1;  /* read as text later */
+                cs->first_text = r;
             }
         }
         s = fe + 1;
@@ -460,7 +478,7 @@ static void *fill_range(void *arg)
         const char *row = j->files[j->row_file[r]].data + j->row_off[r];
         const char *end = row + j->row_len[r];
         if (w->wide_pass)
-            wide_row(w, row, end, j->row_split[r], w->pos[r]);
+            wide_row(w, row, end, j->row_split[r], w->pos[r], r);
         else
             narrow_row(w, row, end, j->row_split[r], w->pos[r]);
     }
@@ -519,6 +537,49 @@ static int fill_text(job *j, split_cols *sc, dict *dicts, const uint32_t *pos,
     return MLP_OK;
 }
 
+/* Notes row r (SIZE_MAX: none) of column c in *n, with the number of
+ * values before it when `count` says so (they were all numbers). */
+static void note_row(const job *j, ingest_note *n, size_t c, size_t r, int count)
+{
+    const char *p;
+    size_t len, before = 0;
+
+    if (r == SIZE_MAX || n->set)
+        return;
+    for (size_t k = 0; count && k < r; k++) {
+        field_of(j->files[j->row_file[k]].data + j->row_off[k], j->row_len[k],
+                 j->delim, c, &p, &len);
+        before += !ingest_is_na(j, p, len);
+    }
+    field_of(j->files[j->row_file[r]].data + j->row_off[r], j->row_len[r],
+             j->delim, c, &p, &len);
+    ingest_note_value(n, j->row_file[r], j->row_line[r], before, p, len);
+}
+
+/* The exact int64 values of column c, whose integers go beyond 2^53: a
+ * pass of its own (such columns are rare: ids, hashes). */
+static int fill_ints(job *j, split_cols *sc, const uint32_t *pos, size_t c)
+{
+    for (size_t s = 0; s < j->n_splits; s++) {
+        size_t rows = j->splits[s].rows;
+        sc[s].ints[c] = mlp_calloc(rows ? rows : 1, sizeof(int64_t));
+        if (sc[s].ints[c] == NULL)
+            return MLP_ENOMEM;
+    }
+    for (size_t r = 0; r < j->n_rows; r++) {
+        const char *p;
+        size_t len;
+        double v;
+        unsigned flags;
+        int64_t iv = 0;
+        field_of(j->files[j->row_file[r]].data + j->row_off[r], j->row_len[r],
+                 j->delim, c, &p, &len);
+        if (!ingest_is_na(j, p, len) && num_parse(p, len, &v, &flags, &iv))
+            sc[j->row_split[r]].ints[c][pos[r]] = iv;
+    }
+    return MLP_OK;
+}
+
 int fast_fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
 {
     size_t nc = j->n_cols, n = j->n_rows, at[MAX_SPLITS] = { 0 };
@@ -545,26 +606,26 @@ int fast_fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
         w[t].wide = wide;
         w[t].from = n * (size_t)t / FAST_THREADS;
         w[t].to = n * (size_t)(t + 1) / FAST_THREADS;
-        w[t].seen_wide = calloc(nc + 1, 1);
-        w[t].not_numeric = calloc(nc + 1, 1);
-        w[t].not_int = calloc(nc + 1, 1);
-        w[t].na = calloc(nc + 1, sizeof *w[t].na);
-        if (!w[t].seen_wide || !w[t].not_numeric || !w[t].not_int || !w[t].na) {
+        w[t].cs = calloc(nc + 1, sizeof *w[t].cs);
+        if (w[t].cs == NULL) {
             rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
             goto done;
         }
+        for (size_t c = 0; c < nc; c++)
+            w[t].cs[c].first_text = w[t].cs[c].first_zero =
+                w[t].cs[c].first_over = SIZE_MAX;
     }
     run_workers(w);
 
     /* Columns with a value beyond a byte: doubles, in a second pass. */
     for (size_t c = 0; c < nc; c++) {
         for (int t = 0; t < FAST_THREADS; t++)
-            wide[c] |= w[t].seen_wide[c];
+            wide[c] |= w[t].cs[c].seen_wide;
         if (!wide[c])
             continue;
         any_wide = 1;
         for (int t = 0; t < FAST_THREADS; t++)
-            w[t].na[c] = 0;  /* counted again */
+            w[t].cs[c].na = 0;  /* counted again */
         for (size_t s = 0; s < j->n_splits; s++) {
             size_t rows = j->splits[s].rows;
             mlp_free(sc[s].pk[c]);
@@ -582,19 +643,28 @@ int fast_fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
         run_workers(w);
     }
     for (size_t c = 0; c < nc; c++) {
-        int numeric = j->cols[c].declared == T_NUMERIC ||
-                      j->cols[c].declared == T_AUTO;
+        col_info *ci = &j->cols[c];
         size_t na = 0;
+        ci->numeric = ci->declared == T_NUMERIC || ci->declared == T_AUTO;
         for (int t = 0; t < FAST_THREADS; t++) {
-            if (w[t].not_numeric[c])
-                numeric = 0;
-            if (w[t].not_int[c])
-                j->cols[c].integer = 0;
-            na += w[t].na[c];
+            const colstat *cs = &w[t].cs[c];
+            ci->numeric &= !cs->not_numeric;
+            ci->integer &= !cs->not_int;
+            ci->lead_zero |= (cs->flags & NUM_LEAD_ZERO) != 0;
+            ci->overflow |= (cs->flags & NUM_OVERFLOW) != 0;
+            ci->wide |= (cs->flags & NUM_WIDE) != 0;
+            na += cs->na;
+            /* Worker 0 has the earlier rows: its first is the first. */
+            note_row(j, &ci->text_note, c, cs->first_text, 1);
+            note_row(j, &ci->zero_note, c, cs->first_zero, 0);
+            note_row(j, &ci->over_note, c, cs->first_over, 0);
         }
-        j->cols[c].numeric = numeric;
-        if (numeric) {
-            j->cols[c].present = n - na;
+        if (ingest_final_type(j, c) == T_NUMERIC) {
+            ci->present = n - na;
+            if (ingest_exact_ints(j, c) && fill_ints(j, sc, pos, c) != MLP_OK) {
+                rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                goto done;
+            }
             continue;
         }
         text[c] = 1;
@@ -618,12 +688,8 @@ int fast_fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
     }
     rc = fill_text(j, sc, dicts, pos, text, err);
 done:
-    for (int t = 0; t < FAST_THREADS; t++) {
-        free(w[t].seen_wide);
-        free(w[t].not_numeric);
-        free(w[t].not_int);
-        free(w[t].na);
-    }
+    for (int t = 0; t < FAST_THREADS; t++)
+        free(w[t].cs);
     free(pos);
     free(text);
     free(wide);

@@ -17,12 +17,26 @@
 
 enum { T_AUTO, T_NUMERIC, T_CATEGORICAL, T_STRING };
 
+/* Where a value that decides a column's type was found. */
+typedef struct ingest_note {
+    int set;
+    size_t file, line;
+    size_t before;       /* values of the column before it, all numbers */
+    char value[44];      /* its first bytes */
+} ingest_note;
+
 typedef struct col_info {
     char *name;
     int declared;        /* T_* from the `types` parameter */
     int numeric;         /* every present value parsed as a number */
     int integer;         /* ... and as an integer */
+    int lead_zero;       /* an integer value had a leading zero (007) */
+    int overflow;        /* an integer value was beyond int64 */
+    int wide;            /* an integer value was beyond +-2^53 */
     size_t present;
+    /* The first non-number, integer with a leading zero and integer beyond
+     * int64: why a column of numbers may end up read as text. */
+    ingest_note text_note, zero_note, over_note;
 } col_info;
 
 typedef struct split_def {
@@ -81,6 +95,7 @@ typedef struct split_cols {
     uint8_t **miss;
     int32_t **codes;
     uint8_t **pk;        /* fast path: values 0..255 of numeric columns */
+    int64_t **ints;      /* integer columns beyond +-2^53: exact values */
     double *line;        /* source line of each row */
     int32_t *file;       /* index of its source file */
 } split_cols;
@@ -88,6 +103,11 @@ typedef struct split_cols {
 /* Shared between the two readers. */
 int ingest_is_na(const job *j, const char *p, size_t len);
 int ingest_final_type(const job *j, size_t c);
+/* Column c is numeric and needs int64 to hold its integers exactly. */
+int ingest_exact_ints(const job *j, size_t c);
+/* Records in *n where value [p, p+len) of file fi, line `line` is, once. */
+void ingest_note_value(ingest_note *n, size_t fi, size_t line, size_t before,
+                       const char *p, size_t len);
 int ingest_set_columns(job *j, const csv_reader *r, mlp_error *err);
 /* The split of a row from its key bytes (row or key column). */
 int ingest_split_of(job *j, const char *key, size_t len, int *split);

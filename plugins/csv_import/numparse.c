@@ -26,11 +26,31 @@ static int slow_path(const char *p, size_t len, double *out)
     return *end == '\0';
 }
 
-int num_parse(const char *p, size_t len, double *out, int *is_int)
+/* Flags and exact value of an integer literal of `digits` significant
+ * digits whose first digit is at `first` (mant holds them when there are
+ * at most 19). */
+static unsigned int_flags(const char *first, const char *end, int digits,
+                          uint64_t mant, int neg, int64_t *ival)
 {
-    const char *s, *e;
+    unsigned flags = NUM_INT;
+
+    if (*first == '0' && end - first > 1)
+        flags |= NUM_LEAD_ZERO;
+    if (digits > 19 || mant > (uint64_t)INT64_MAX + (uint64_t)neg)
+        return flags | NUM_OVERFLOW;
+    if (mant > ((uint64_t)1 << 53))
+        flags |= NUM_WIDE;
+    if (ival != NULL)
+        *ival = neg ? (int64_t)(0 - mant) : (int64_t)mant;
+    return flags;
+}
+
+int num_parse(const char *p, size_t len, double *out, unsigned *flags,
+              int64_t *ival)
+{
+    const char *s, *e, *first;
     uint64_t mant = 0;
-    int digits = 0, frac_digits = 0, exp = 0, neg = 0, any = 0;
+    int digits = 0, frac_digits = 0, exp = 0, neg = 0, any = 0, is_int;
 
     while (len > 0 && (*p == ' ' || *p == '\t'))
         p++, len--;
@@ -50,11 +70,12 @@ int num_parse(const char *p, size_t len, double *out, int *is_int)
         if ((n == 3 && strncasecmp(s, "nan", 3) == 0) ||
             (n == 3 && strncasecmp(s, "inf", 3) == 0) ||
             (n == 8 && strncasecmp(s, "infinity", 8) == 0)) {
-            *is_int = 0;
+            *flags = 0;
             return slow_path(p, len, out);
         }
         return 0;
     }
+    first = s;
     for (; s < e && *s >= '0' && *s <= '9'; s++, any = 1) {
         if (digits < 19) {
             mant = mant * 10 + (uint64_t)(*s - '0');
@@ -65,9 +86,9 @@ int num_parse(const char *p, size_t len, double *out, int *is_int)
             digits++;
         }
     }
-    *is_int = 1;
+    is_int = s == e && any;
+    *flags = is_int ? int_flags(first, e, digits, mant, neg, ival) : 0;
     if (s < e && *s == '.') {
-        *is_int = 0;
         for (s++; s < e && *s >= '0' && *s <= '9'; s++, any = 1) {
             if (digits < 19) {
                 mant = mant * 10 + (uint64_t)(*s - '0');
@@ -83,7 +104,6 @@ int num_parse(const char *p, size_t len, double *out, int *is_int)
         return 0;
     if (s < e && (*s == 'e' || *s == 'E')) {
         int eneg = 0, ev = 0, edig = 0;
-        *is_int = 0;
         s++;
         if (s < e && (*s == '-' || *s == '+'))
             eneg = *s++ == '-';

@@ -229,6 +229,44 @@ static void pair_quantiles(const vcw *p, size_t n, double total,
     }
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* A column of integers beyond 2^53 (ids): min, max and median from the
+ * exact int64 values, and the unweighted mean from an exact sum, where
+ * the doubles would have rounded them.  Returns 0 when out of memory. */
+static int exact_int64_stats(const mlp_column *c, const stats_opts *o, cJSON *ns)
+{
+    size_t n = 0;
+    int64_t *v = malloc((c->n_rows ? c->n_rows : 1) * sizeof *v);
+    __int128 sum = 0;
+
+    if (v == NULL)
+        return 0;
+    for (size_t i = 0; i < c->n_rows; i++)
+        if (!mlp_column_is_missing(c, i)) {
+            v[n++] = c->ints[i];
+            sum += c->ints[i];
+        }
+    if (n > 0) {
+        qsort(v, n, sizeof *v, cmp_i64);
+        cJSON_ReplaceItemInObject(ns, "min", mlp_json_int(v[0]));
+        cJSON_ReplaceItemInObject(ns, "max", mlp_json_int(v[n - 1]));
+        int64_t lo = v[(n - 1) / 2], hi = v[n / 2];
+        cJSON_ReplaceItemInObject(ns, "median", lo == hi ? mlp_json_int(lo)
+                                  : mlp_json_number((double)((long double)lo +
+                                    ((long double)hi - (long double)lo) / 2)));
+        if (o->weights == NULL)
+            cJSON_ReplaceItemInObject(ns, "mean", mlp_json_number(
+                (double)((long double)sum / (long double)n)));
+    }
+    free(v);
+    return 1;
+}
+
 static cJSON *numeric_stats(const mlp_column *c, const char *kind,
                             const stats_opts *o, cJSON *feat)
 {
@@ -368,6 +406,15 @@ static cJSON *numeric_stats(const mlp_column *c, const char *kind,
         NUM(ns, "min", mn);
         NUM(ns, "median", qv[nq + 1]);
         NUM(ns, "max", mx);
+        if (c->type == MLP_COL_NUMERIC && c->ints != NULL &&
+            !exact_int64_stats(c, o, ns)) {
+            free(qs);
+            free(qv);
+            free(hist);
+            free(pairs);
+            sketch_free(&sk);
+            return NULL;
+        }
     }
     NUM(ns, "num_nan", nan);
     NUM(ns, "num_inf", inf);

@@ -26,6 +26,9 @@ mp.component { name = "dump", stage = "analyze", inputs = { examples = "Examples
     end
     for _, c in ipairs(e.properties.columns) do say("kind", c.name, c.type, c.kind or "") end
     say("skipped", e.properties.skipped_rows, table.concat(e.properties.skipped_lines, ","))
+    for _, c in ipairs(e.properties.type_changes or {}) do
+      say("change", c.column, c.line, c.value, c.numbers_before or "-", c.because)
+    end
     if e.properties.span then say("span", e.properties.span) end
     ctx:set_property("out", "lines", lines)
   end }

@@ -95,3 +95,68 @@ has fields_error_first_row "$(cat bad_fields_many_error.auto)" \
 fails empty_file empty.csv "empty.csv: no rows and no header"
 printf 'a,b\n' > header_only.csv
 run_dump header_only header_only.csv && has header_only "$OUT" 'all:a[' 'all:b[' 'skipped	0'
+
+# 64-bit integers stay exact (ids): 2^53 + 1 is not stored as 2^53, the
+# extremes of int64 survive, and both readers agree.  An integer beyond
+# int64 makes its column text, as do integers with leading zeros (zip
+# codes, ids), unless the type is declared; each such decision and a late
+# non-number in a column of numbers is recorded with its line.
+{
+    echo 'id,zip,big,f,late'
+    echo '9007199254740993,08123,99999999999999999999,1,1'
+    echo '-9223372036854775808,10001,1,2.5,2'
+    echo '9223372036854775807,99501,2,3,x'
+} > ids.csv
+for parser in auto general; do
+    run_dump "int64_exact_$parser" ids.csv "{ parser = \"$parser\" }" &&
+    has "int64_exact_$parser" "$OUT" \
+        'all:id[numeric]=9007199254740993|-9223372036854775808|9223372036854775807' \
+        'kind	id	numeric	int' 'all:zip[categorical]=08123|10001|99501' \
+        'all:big[categorical]=99999999999999999999|1|2' 'all:late[categorical]=1|2|x' \
+        'change	zip	2	08123	-	integers with leading zeros' \
+        'change	big	2	99999999999999999999	-	an integer beyond 64 bits' \
+        'change	late	4	x	2	a value that is not a number, after numbers'
+done
+run_dump leading_zeros_declared ids.csv '{ types = { zip = "numeric" } }' &&
+has leading_zeros_declared "$OUT" 'all:zip[numeric]=8123.0|10001.0|99501.0' 'kind	zip	numeric	int'
+run_dump beyond_int64_declared ids.csv '{ types = { big = "numeric" } }' &&
+has beyond_int64_declared "$OUT" 'all:big[numeric]=1e+20|1.0|2.0' 'kind	big	numeric	float'
+# A zero alone, a signed zero and decimals with leading zeros are numbers.
+printf 'a,b\n0,0.5\n-0,00.25\n7,1\n' > zeros.csv
+run_dump zero_is_a_number zeros.csv && has zero_is_a_number "$OUT" 'kind	a	numeric	int' 'kind	b	numeric	float'
+lacks zero_is_a_number_no_change "$OUT" '^change'
+
+# Late in a large file (both readers, the fast one cuts it in two): the
+# column becomes text and says where and after how many numbers.
+awk 'BEGIN { print "id,n,m"; for (i = 1; i <= 90000; i++)
+             printf "%d,%d,%s\n", i, i % 500, (i == 88888 ? "oops" : (i % 9 ? i % 1000 : "")) }' > late.csv
+for parser in auto general; do
+    run_dump "late_text_$parser" late.csv "{ parser = \"$parser\" }" &&
+    has "late_text_$parser" "$OUT" 'kind	m	string' \
+        'change	m	88889	oops	79011	a value that is not a number, after numbers'
+done
+id=$(sql runs/dump/metadata.sqlite "SELECT id FROM artifact WHERE properties LIKE '%88889%' LIMIT 1")
+expect late_text_shown 0 "$M" show "${id:-none}" --root runs/dump &&
+has late_text_shown "$OUT" 'type_changes' '"line":88889'
+has late_text_warning "$(cat runs/dump/logs/*.log)" \
+    "warning: column 'm' is read as text: late.csv:88889 has \"oops\" (a value that is not a number, after numbers)"
+# Wide ids through the fast path cut in two: exact in both halves.
+awk 'BEGIN { print "id,v"; for (i = 1; i <= 90000; i++) printf "%s%06d,%d\n", "9007199255", i, i % 7 }' > wide_ids.csv
+for parser in auto general; do
+    run_dump "wide_ids_$parser" wide_ids.csv "{ parser = \"$parser\" }" &&
+    has "wide_ids_$parser" "$OUT" '=9007199255000001|9007199255000002|' '|9007199255089999|9007199255090000' 'kind	id	numeric	int'
+done
+
+# Statistics of an int64 column: min, max and median exact.
+cat > st.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "st", root = "runs/st" }
+local ex = p:add("csv_import", { path = arg[1], splits = { all = 1 } })
+p:add("statistics", { examples = ex.examples })
+local r = p:run {}
+print("uri", r.nodes.statistics.outputs.statistics.uri)
+LUA
+expect int64_statistics 0 "$M" run st.lua -- ids.csv
+stats=$(cat "$(awk '$1 == "uri" { print $2 }' <<<"$OUT")/statistics.json" 2>/dev/null)
+has int64_statistics "$stats" '"min": -9223372036854775808' '"max": 9223372036854775807' \
+    '"median": 9007199254740993'

@@ -255,7 +255,7 @@ static void refuses_forged_entries(void)
     static const struct { int col; size_t field; uint32_t v; const char *msg; } cases[] = {
         { 0, 0, 0, "column 'num' has unknown type 0" },
         { 3, 0, MLP_COL_MATRIX + 1, "column 'pix' has unknown type 5" },
-        { 0, 4, 7, "column 'num' has unknown encoding 7" },
+        { 0, 4, 8, "column 'num' has unknown encoding 8" },
         { 2, 4, 1, "column 'str' has unknown encoding 1" },
     };
     char p[512], q[512], cmd[1200];
@@ -411,6 +411,141 @@ static void refuses_newer_major(void)
     fclose(f);
     CHECK(mlp_table_open(p, &r, &err) == MLP_EVERSION);
     CHECK_CONTAINS(err.msg, "table format 2.0");
+}
+
+/* The minor format version in a table file's header. */
+static unsigned file_minor(const char *path)
+{
+    unsigned char h[16] = { 0 };
+    FILE *f = fopen(path, "rb");
+
+    if (f == NULL || fread(h, 1, sizeof h, f) != sizeof h) {
+        if (f)
+            fclose(f);
+        return 99;
+    }
+    fclose(f);
+    return (unsigned)h[10] | (unsigned)h[11] << 8;
+}
+
+/* Integers beyond 2^53 (ids) stay exact through the table and its file:
+ * `ints` has them, `num` the nearest doubles; smaller integers need no
+ * int64 column, and files without one stay readable by format 1.0. */
+static void int64_exact(void)
+{
+    char p[512], q[512];
+    mlp_table *t = mlp_table_new(4), *r, *sel, *cat;
+    mlp_error err;
+    int64_t *v = mlp_malloc(4 * sizeof *v), *small = mlp_malloc(4 * sizeof *small);
+    uint8_t *m = mlp_calloc(1, 1);
+    const mlp_column *c;
+
+    v[0] = 9007199254740993LL;           /* 2^53 + 1: no double holds it */
+    v[1] = INT64_MIN;
+    v[2] = 12345;                        /* missing below */
+    v[3] = INT64_MAX;
+    m[0] = 0x04;
+    for (int i = 0; i < 4; i++)
+        small[i] = (int64_t)i * 1000 - 1;
+    CHECK(mlp_table_adopt_int64(t, "id", v, m, &err) == MLP_OK);
+    CHECK(mlp_table_adopt_int64(t, "small", small, NULL, &err) == MLP_OK);
+    c = mlp_table_find(t, "id");
+    CHECK(c->ints != NULL && c->ints[0] == 9007199254740993LL && c->ints[2] == 0);
+    CHECK(c->num[0] == 9007199254740992.0 && isnan(c->num[2]));
+    CHECK(mlp_table_find(t, "small")->ints == NULL);
+    CHECK(mlp_table_find(t, "small")->num[3] == 2999);
+    path_of(p, sizeof p, "ids.mlpt");
+    CHECK_MSG(mlp_table_write(t, p, &err) == MLP_OK, "%s", err.msg);
+    CHECK(file_minor(p) == 1);
+    CHECK_MSG(mlp_table_open(p, &r, &err) == MLP_OK, "%s", err.msg);
+    c = mlp_table_find(r, "id");
+    CHECK(c->ints != NULL && c->ints[0] == 9007199254740993LL &&
+          c->ints[1] == INT64_MIN && c->ints[3] == INT64_MAX);
+    CHECK(mlp_column_is_missing(c, 2) && isnan(c->num[2]));
+    CHECK(c->num[3] == 9223372036854775807.0);
+    mlp_table_free(r);
+    CHECK(mlp_table_open_packed(p, &r, &err) == MLP_OK);
+    c = mlp_table_find(r, "id");
+    CHECK(c->num == NULL && c->packing == MLP_PACK_I64 && c->ints == c->packed);
+    CHECK(c->ints[0] == 9007199254740993LL);
+    /* Written again from its packed form: still exact. */
+    path_of(q, sizeof q, "ids2.mlpt");
+    CHECK(mlp_table_write(r, q, &err) == MLP_OK);
+    mlp_table_free(r);
+    CHECK(mlp_table_open(q, &r, &err) == MLP_OK);
+    CHECK(mlp_table_find(r, "id")->ints[3] == INT64_MAX);
+    /* Rows picked, copied or joined keep them exact. */
+    size_t rows[3] = { 3, 0, 2 };
+    CHECK(mlp_table_select(r, rows, 3, &sel, &err) == MLP_OK);
+    c = mlp_table_find(sel, "id");
+    CHECK(c->ints != NULL && c->ints[0] == INT64_MAX &&
+          c->ints[1] == 9007199254740993LL && mlp_column_is_missing(c, 2));
+    CHECK(mlp_table_add_copy(sel, "id2", c, &err) == MLP_OK);
+    CHECK(mlp_table_find(sel, "id2")->ints[1] == 9007199254740993LL);
+    const mlp_table *parts[2] = { r, r };
+    CHECK(mlp_table_concat(parts, 2, &cat, &err) == MLP_OK);
+    c = mlp_table_find(cat, "id");
+    CHECK(c->ints != NULL && c->ints[4] == 9007199254740993LL &&
+          mlp_column_is_missing(c, 6) && !mlp_column_is_missing(c, 7));
+    mlp_table_free(cat);
+    mlp_table_free(sel);
+    mlp_table_free(r);
+    mlp_table_free(t);
+
+    /* Joined with doubles: exact integers join, a fraction is refused. */
+    mlp_table *a = mlp_table_new(1), *b = mlp_table_new(1);
+    int64_t *w = mlp_malloc(sizeof *w);
+    double d = 2.0;
+    w[0] = -9007199254740993LL;
+    CHECK(mlp_table_adopt_int64(a, "x", w, NULL, &err) == MLP_OK);
+    CHECK(mlp_table_add_numeric(b, "x", &d, NULL, &err) == MLP_OK);
+    const mlp_table *ab[2] = { a, b };
+    CHECK_MSG(mlp_table_concat(ab, 2, &cat, &err) == MLP_OK, "%s", err.msg);
+    CHECK(cat && mlp_table_find(cat, "x")->ints[0] == -9007199254740993LL &&
+          mlp_table_find(cat, "x")->ints[1] == 2);
+    mlp_table_free(cat);
+    mlp_table_free(b);
+    b = mlp_table_new(1);
+    d = 2.5;
+    CHECK(mlp_table_add_numeric(b, "x", &d, NULL, &err) == MLP_OK);
+    ab[1] = b;
+    CHECK(mlp_table_concat(ab, 2, &cat, &err) == MLP_EINVAL);
+    CHECK_CONTAINS(err.msg, "holds 2.5, which the exact 64-bit integers");
+    mlp_table_free(a);
+    mlp_table_free(b);
+
+    /* A file without int64 columns is format 1.0. */
+    t = sample();
+    path_of(p, sizeof p, "plain.mlpt");
+    CHECK(mlp_table_write(t, p, &err) == MLP_OK);
+    CHECK(file_minor(p) == 0);
+    mlp_table_free(t);
+}
+
+/* A file of a newer minor version with a column stored in a form this
+ * build does not know says so, rather than calling the file corrupt. */
+static void refuses_newer_minor_encoding(void)
+{
+    char p[512];
+    mlp_table *t = sample(), *r;
+    mlp_error err;
+
+    path_of(p, sizeof p, "newer.mlpt");
+    CHECK(mlp_table_write(t, p, &err) == MLP_OK);
+    mlp_table_free(t);
+    CHECK(forge_entry(p, 0, 4, 9) == 0);
+    CHECK(mlp_table_open(p, &r, &err) == MLP_ECORRUPT);
+    FILE *f = fopen(p, "r+b");
+    unsigned char h[128];
+    CHECK(f != NULL && fread(h, 1, sizeof h, f) == sizeof h);
+    h[10] = MLP_TABLE_FORMAT_MINOR + 1;
+    uint64_t hh = XXH3_64bits(h, 120);
+    memcpy(h + 120, &hh, 8);
+    fseek(f, 0, SEEK_SET);
+    fwrite(h, 1, sizeof h, f);
+    fclose(f);
+    CHECK(mlp_table_open(p, &r, &err) == MLP_EVERSION);
+    CHECK_CONTAINS(err.msg, "newer than this build's");
 }
 
 static void large_round_trip(void)
@@ -638,6 +773,8 @@ int main(void)
     RUN(detects_truncation);
     RUN(refuses_other_files);
     RUN(refuses_newer_major);
+    RUN(int64_exact);
+    RUN(refuses_newer_minor_encoding);
     RUN(large_round_trip);
     RUN(compact_encodings_round_trip);
     RUN(release_only_decoded);

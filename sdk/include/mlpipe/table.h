@@ -1,7 +1,8 @@
 /* The columnar table and its on-disk format.
  *
  * A table has n_rows rows and typed, named columns:
- *   MLP_COL_NUMERIC      float64 values plus a missing bitmap;
+ *   MLP_COL_NUMERIC      float64 values plus a missing bitmap; integers
+ *                        beyond +-2^53 (ids) also kept exactly as int64;
  *   MLP_COL_CATEGORICAL  int32 codes into a dictionary of level strings,
  *                        code -1 meaning missing;
  *   MLP_COL_STRING       variable-length UTF-8 strings plus a missing bitmap;
@@ -42,7 +43,8 @@ typedef enum mlp_col_type {
  * skip decoding (counting pixel values 0..255 needs no doubles). */
 typedef enum mlp_packing {
     MLP_PACK_F64 = 0, MLP_PACK_F32, MLP_PACK_I8, MLP_PACK_U8,
-    MLP_PACK_I16, MLP_PACK_U16, MLP_PACK_I32
+    MLP_PACK_I16, MLP_PACK_U16, MLP_PACK_I32,
+    MLP_PACK_I64            /* since format 1.1: see mlp_column.ints */
 } mlp_packing;
 
 /* A read-only view of one column.  Only the fields of its type are set. */
@@ -64,6 +66,10 @@ typedef struct mlp_column {
     mlp_packing packing;       /* NUMERIC from a file: the stored form */
     const void *packed;        /* NUMERIC from a file: the stored values
                                   (missing rows hold 0), or NULL */
+    const int64_t *ints;       /* NUMERIC: when some value is an integer
+                                  beyond +-2^53, which `num` can only round,
+                                  every value exactly (missing rows hold 0);
+                                  NULL otherwise, and then `num` is exact */
 } mlp_column;
 
 typedef struct mlp_table mlp_table;
@@ -119,6 +125,11 @@ int mlp_table_adopt_packed(mlp_table *t, const char *name, mlp_packing packing,
  * them.  On failure they are freed too, so the caller never double-frees. */
 int mlp_table_adopt_numeric(mlp_table *t, const char *name, double *values,
                             uint8_t *missing, mlp_error *err);
+/* A numeric column of 64-bit integers (missing rows may hold anything):
+ * `num` gets them as doubles and, when one is beyond +-2^53, `ints` keeps
+ * them exactly and the file stores them as int64. */
+int mlp_table_adopt_int64(mlp_table *t, const char *name, int64_t *values,
+                          uint8_t *missing, mlp_error *err);
 int mlp_table_adopt_matrix(mlp_table *t, const char *name, size_t width,
                            float *values, mlp_error *err);
 
@@ -153,7 +164,8 @@ void mlp_table_release(mlp_table *t, size_t i);
 
 /* The format version this build writes; it reads the same major. */
 #define MLP_TABLE_FORMAT_MAJOR 1
-#define MLP_TABLE_FORMAT_MINOR 0
+#define MLP_TABLE_FORMAT_MINOR 1   /* 1.1 added MLP_PACK_I64; a file without
+                                      such a column is written as 1.0 */
 
 #ifdef __cplusplus
 }
