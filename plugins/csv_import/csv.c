@@ -137,6 +137,37 @@ void csv_skip_bad_line(csv_reader *r)
     r->next_line++;
 }
 
+/* Moves *k past unquoted text up to a delimiter, line break or the end,
+ * checking it on the way. */
+static int scan_unquoted(csv_reader *r, size_t *k, size_t line, mlp_error *err)
+{
+    const char *b = r->buf;
+    const unsigned char *end = (const unsigned char *)b + r->len;
+    size_t i = *k;
+
+    while (i < r->len) {
+        unsigned char c = (unsigned char)b[i];
+        if (c == (unsigned char)r->delim || c == '\n' || c == '\r')
+            break;
+        if (c == '\0')
+            return fail_at(r, err, line, i, nul_what);
+        if (c == '"' && !r->lenient)
+            return fail_at(r, err, line, i, "quote inside an unquoted field "
+                           "(quote the whole field and double the quote, or "
+                           "read the file with quotes = \"lenient\")");
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n = utf8_seq((const unsigned char *)b + i, end);
+        if (n == 0)
+            return fail_at(r, err, line, i, "invalid UTF-8 byte sequence");
+        i += n;
+    }
+    *k = i;
+    return MLP_OK;
+}
+
 int csv_next(csv_reader *r, mlp_error *err)
 {
     const char *b = r->buf;
@@ -198,10 +229,24 @@ int csv_next(csv_reader *r, mlp_error *err)
                 }
                 break;
             }
-            if (pos < r->len && b[pos] != r->delim && line_break(r, pos) == 0)
-                return fail_at(r, err, line, pos, "unexpected text after a "
-                               "closing quote (a quote inside a quoted field "
-                               "must be doubled)");
+            if (pos < r->len && b[pos] != r->delim && line_break(r, pos) == 0) {
+                if (!r->lenient)
+                    return fail_at(r, err, line, pos, "unexpected text after a "
+                                   "closing quote (a quote inside a quoted "
+                                   "field must be doubled, or read the file "
+                                   "with quotes = \"lenient\")");
+                /* "ab"cd reads as abcd: the rest joins the field. */
+                size_t k = pos;
+                int rc = scan_unquoted(r, &k, line, err);
+                if (rc != MLP_OK)
+                    return rc;
+                if (scratch_reserve(r, k - pos) != MLP_OK)
+                    return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                memcpy(r->scratch + r->scratch_len, b + pos, k - pos);
+                r->scratch_len += k - pos;
+                escaped = 1;
+                pos = k;
+            }
             int rc = escaped
                 ? push_field(r, r->scratch + out0, r->scratch_len - out0, 2)
                 : push_field(r, b + start + 1, pos - start - 2, 1);
@@ -211,26 +256,9 @@ int csv_next(csv_reader *r, mlp_error *err)
                 r->scratch_len = out0;
         } else {
             size_t k = pos;
-            while (k < r->len) {
-                unsigned char c = (unsigned char)b[k];
-                if (c == (unsigned char)r->delim || c == '\n' || c == '\r')
-                    break;
-                if (c == '\0')
-                    return fail_at(r, err, line, k, nul_what);
-                if (c == '"')
-                    return fail_at(r, err, line, k, "quote inside an unquoted "
-                                   "field (quote the whole field and double "
-                                   "the quote)");
-                if (c < 0x80) {
-                    k++;
-                    continue;
-                }
-                size_t n = utf8_seq((const unsigned char *)b + k, end);
-                if (n == 0)
-                    return fail_at(r, err, line, k, "invalid UTF-8 byte "
-                                   "sequence");
-                k += n;
-            }
+            int rc = scan_unquoted(r, &k, line, err);
+            if (rc != MLP_OK)
+                return rc;
             if (push_field(r, b + pos, k - pos, 0) != MLP_OK)
                 return mlp_error_set(err, MLP_ENOMEM, "out of memory");
             pos = k;

@@ -25,6 +25,10 @@ typedef struct csv_reader {
     const char *buf;
     size_t len, pos;
     char delim;
+    int lenient;           /* quotes = "lenient": a quote inside an unquoted
+                              field, and text after a closing quote, are
+                              taken literally (as Python's csv and pandas
+                              do) instead of refused */
     size_t line;           /* physical line where the current row starts */
     size_t next_line;      /* physical line of the next row */
     const char *row_start; /* raw bytes of the current row */

@@ -312,6 +312,7 @@ int ingest_set_columns(job *j, const csv_reader *r, mlp_error *err)
 static void reader_init(const job *j, size_t fi, csv_reader *r)
 {
     csv_init(r, j->files[fi].path, j->files[fi].data, j->files[fi].len, j->delim);
+    r->lenient = j->lenient;
 }
 
 static int reader_next(const job *j, csv_reader *r, mlp_error *err)
@@ -645,6 +646,7 @@ static int read_params(job *j, mlp_error *err)
                              "one character other than a quote or line break");
     j->delim = delim[0];
     j->header = mlp_ctx_param_bool(ctx, "header");
+    j->lenient = strcmp(mlp_ctx_param_string(ctx, "quotes"), "lenient") == 0;
     j->skip_bad = strcmp(mlp_ctx_param_string(ctx, "bad_rows"), "skip") == 0;
     j->na = mlp_ctx_param(ctx, "na_values");
     if (na_init(j->na, err) != MLP_OK)
@@ -1086,6 +1088,7 @@ static const mlp_port outputs[] = {
 
 static const char *const bad_row_choices[] = { "error", "skip", NULL };
 static const char *const parser_choices[] = { "auto", "general", NULL };
+static const char *const quote_choices[] = { "strict", "lenient", NULL };
 static const char *const format_choices[] = { "auto", "csv", "jsonl", "mlpt", NULL };
 
 static const mlp_param_spec params[] = {
@@ -1104,6 +1107,10 @@ static const mlp_param_spec params[] = {
       "name of the label column (recorded for downstream stages)" },
     { "delimiter", MLP_PARAM_STRING, "\",\"", 0, 0, 0, NULL,
       "field separator, one character" },
+    { "quotes", MLP_PARAM_ENUM, "\"strict\"", 0, 0, 0, quote_choices,
+      "strict: RFC 4180, a quote inside an unquoted field or text after a "
+      "closing quote is an error; lenient: both are taken literally, as "
+      "Python's csv module and pandas read them (37\u00b036'37.8\"N)" },
     { "header", MLP_PARAM_BOOL, "true", 0, 0, 0, NULL,
       "the first row holds the column names" },
     { "column_names", MLP_PARAM_LIST, "null", MLP_PARAM_OF(MLP_PARAM_STRING),

@@ -232,6 +232,7 @@ static int scan_one(job *j, size_t fi, mlp_error *err)
          * the general tokenizer: it checks it the same way. */
         csv_reader r;
         csv_init(&r, j->files[fi].path, buf, len, j->delim);
+        r.lenient = j->lenient;
         rc = csv_next(&r, err);
         if (rc < 0) {
             csv_free(&r);

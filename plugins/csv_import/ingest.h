@@ -56,6 +56,7 @@ typedef struct job {
     mapped *files;
     size_t n_files;
     char delim;
+    int lenient;          /* quotes = "lenient" */
     int header;
     int skip_bad;
     const cJSON *na;
