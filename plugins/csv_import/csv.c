@@ -23,10 +23,10 @@ void csv_free(csv_reader *r)
 {
     free(r->fields);
     free(r->scratch);
+    free(r->extra);
 }
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid. */
-static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
+size_t csv_utf8_len(const unsigned char *p, const unsigned char *end)
 {
     unsigned c = p[0];
     size_t n;
@@ -159,7 +159,7 @@ static int scan_unquoted(csv_reader *r, size_t *k, size_t line, mlp_error *err)
             i++;
             continue;
         }
-        size_t n = utf8_seq((const unsigned char *)b + i, end);
+        size_t n = csv_utf8_len((const unsigned char *)b + i, end);
         if (n == 0)
             return fail_at(r, err, line, i, "invalid UTF-8 byte sequence");
         i += n;
@@ -199,7 +199,7 @@ int csv_next(csv_reader *r, mlp_error *err)
                 const char *q = memchr(b + pos, '"', r->len - pos);
                 size_t upto = q ? (size_t)(q - b) : r->len;
                 for (size_t k = pos; k < upto;) {
-                    size_t n = utf8_seq((const unsigned char *)b + k, end);
+                    size_t n = csv_utf8_len((const unsigned char *)b + k, end);
                     if (n == 0)
                         return fail_at(r, err, line, k, "invalid UTF-8 byte "
                                        "sequence");

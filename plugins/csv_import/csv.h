@@ -38,6 +38,9 @@ typedef struct csv_reader {
     char *scratch;         /* unescaped quoted fields of the current row */
     size_t scratch_len, scratch_cap;
     size_t err_pos;        /* byte offset of the last error */
+    void *extra;           /* the JSON Lines reader's key table (free()d
+                              by csv_free) */
+    size_t extra_cap;
 } csv_reader;
 
 /* After an error, moves past the line where it happened so a caller that
@@ -46,6 +49,8 @@ void csv_skip_bad_line(csv_reader *r);
 void csv_init(csv_reader *r, const char *path, const char *buf, size_t len,
               char delim);
 void csv_free(csv_reader *r);
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid. */
+size_t csv_utf8_len(const unsigned char *p, const unsigned char *end);
 /* Reads the next row: 1 when a row was read, 0 at the end, negative on a
  * malformed row (err says where).  Blank lines are skipped. */
 int csv_next(csv_reader *r, mlp_error *err);

@@ -60,6 +60,9 @@ typedef struct job {
     int header;
     int skip_bad;
     const cJSON *na;
+    const cJSON *names;   /* column_names, or NULL */
+    const cJSON *types;   /* types, or NULL */
+    const char *key;      /* split_key, or NULL */
     col_info *cols;
     size_t n_cols;
     split_def splits[MAX_SPLITS];
@@ -100,6 +103,18 @@ typedef struct split_cols {
     double *line;        /* source line of each row */
     int32_t *file;       /* index of its source file */
 } split_cols;
+
+/* Reads j's files (the fast path unless `general` or the input is not
+ * plain) into typed column buffers per split and their dictionaries, both
+ * owned (ingest_free_cols, also after a failure). */
+int ingest_read(job *j, int general, split_cols **sc, dict **dicts,
+                mlp_error *err);
+/* The table of split s from the buffers (which it adopts in part). */
+int ingest_build_split(job *j, size_t s, split_cols *sc, dict *dicts,
+                       mlp_table *t, mlp_error *err);
+void ingest_free_cols(const job *j, split_cols *sc, dict *dicts);
+/* The missing-value tokens (a list of strings) for ingest_is_na. */
+int ingest_set_na(const cJSON *list, mlp_error *err);
 
 /* Shared between the two readers. */
 int ingest_is_na(const job *j, const char *p, size_t len);

@@ -160,3 +160,29 @@ expect int64_statistics 0 "$M" run st.lua -- ids.csv
 stats=$(cat "$(awk '$1 == "uri" { print $2 }' <<<"$OUT")/statistics.json" 2>/dev/null)
 has int64_statistics "$stats" '"min": -9223372036854775808' '"max": 9223372036854775807' \
     '"median": 9007199254740993'
+
+# JSON Lines: numbers keep their text, so ids stay exact; strings are
+# unescaped (surrogate pairs included) and checked; anything else is
+# refused at file:line:column.
+printf '{"id": 9007199254740993, "s": "a\\"b\\\\c\\u00e9\\ud83d\\ude00", "x": 1.5e2}\r\n{"id": -9223372036854775808, "s": "plain", "x": -0.25}\n' > exact.jsonl
+for parser in auto general; do
+    run_dump "jsonl_exact_$parser" exact.jsonl "{ parser = \"$parser\" }" &&
+    has "jsonl_exact_$parser" "$OUT" 'all:id[numeric]=9007199254740993|-9223372036854775808' \
+        'all:s[categorical]=a"b\cé😀|plain' 'all:x[numeric]=150.0|-0.25'
+done
+jsonl_fails() {  # name line want
+    printf '{"a": 1}\n%s\n' "$2" > "$1.jsonl"
+    fails "jsonl_$1" "$1.jsonl" "$1.jsonl:2:$3"
+}
+jsonl_fails nul '{"a": "x\u0000y"}' '9: \u0000 (a NUL byte) in a string'
+jsonl_fails raw_nul $'{"a": "x\001y"}' '9: control character in a string'
+jsonl_fails bad_utf8 $'{"a": "x\xffy"}' '9: invalid UTF-8 byte sequence'
+jsonl_fails twice '{"a": 1, "a": 2}' "10: key 'a' appears twice in the object"
+jsonl_fails surrogate '{"a": "\ud800x"}' '8: unpaired UTF-16 surrogate'
+jsonl_fails leading_zero '{"a": 01}' '8: not valid JSON (expected '"','"' or '"'}'"')'
+jsonl_fails bare_point '{"a": 1.}' '7: not valid JSON (digits must follow'
+jsonl_fails nan_word '{"a": NaN}' '7: not valid JSON (expected a value)'
+jsonl_fails trailing '{"a": 1} x' '10: not valid JSON (text after the object)'
+jsonl_fails open_string '{"a": "x' '7: unterminated string'
+printf '{"a": 1}\n{"a": 2}\n[1]\n' > notobj.jsonl
+fails jsonl_not_object notobj.jsonl 'notobj.jsonl:3: each line must be a JSON object'

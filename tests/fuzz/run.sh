@@ -1,5 +1,9 @@
-# Fuzz targets (libFuzzer, with ASan and UBSan): the CSV tokenizer and the
-# schema loader.  In scripts/check each runs briefly; for a longer session:
+# Fuzz targets (libFuzzer, with ASan and UBSan) over every parser of
+# untrusted input: the CSV tokenizer, the schema loader, the JSON Lines
+# reader, the table file reader, and a differential target that feeds the
+# same bytes to the fast path and the general reader and requires the same
+# tables or the same error.  In scripts/check each runs briefly; for a
+# longer session (and to grow the corpora in the repo, -merge=1):
 #   MLPIPE_FUZZ_SECONDS=600 tests/run build tests/fuzz
 . "$(dirname "$0")/../lib.sh"
 seconds=${MLPIPE_FUZZ_SECONDS:-8}
@@ -31,6 +35,7 @@ fuzz() {  # name corpus
         fail "fuzz_$1" "$(grep -E 'ERROR|SUMMARY|Test unit' "$TMP/$1.run" | head -5)"
     fi
 }
+ci="$top/plugins/csv_import"
 build csv "$top/tests/fuzz/fuzz_csv.c" "$top/plugins/csv_import/csv.c" \
     -I"$top/plugins/csv_import" "$top/core/error.c" &&
     fuzz csv "$top/tests/fuzz/corpus/csv"
@@ -38,3 +43,16 @@ build schema "$top/tests/fuzz/fuzz_schema.c" "$top/core/schema.c" "$top/core/err
     "$top/core/json.c" "$top/core/memory.c" "$top/core/fsutil.c" -I"$top/core" \
     -I"$MLPIPE_BUILD" -D_POSIX_C_SOURCE=200809L -lcjson -lxxhash -lm &&
     fuzz schema "$top/tests/fuzz/corpus/schema"
+build jsonl "$top/tests/fuzz/fuzz_jsonl.c" "$ci/csv.c" "$ci/jsonl.c" "$top/core/error.c" \
+    -I"$ci" -lcjson &&
+    fuzz jsonl "$top/tests/fuzz/corpus/jsonl"
+build table "$top/tests/fuzz/fuzz_table.c" "$top/core/error.c" "$top/core/memory.c" \
+    "$top/core/table.c" "$top/core/table_io.c" -I"$top/core" -I"$MLPIPE_BUILD" -D_POSIX_C_SOURCE=200809L \
+    -lxxhash -lm -pthread &&
+    fuzz table "$top/tests/fuzz/corpus/table"
+build ingest_diff "$top/tests/fuzz/fuzz_ingest_diff.c" "$ci/read.c" "$ci/fastpath.c" \
+    "$ci/csv.c" "$ci/jsonl.c" "$ci/dict.c" "$ci/numparse.c" "$top/core/error.c" \
+    "$top/core/memory.c" "$top/core/hash.c" "$top/core/table.c" "$top/core/table_io.c" \
+    -I"$ci" -I"$top/core" -I"$MLPIPE_BUILD" -D_POSIX_C_SOURCE=200809L -lcjson -lxxhash \
+    -lm -pthread &&
+    fuzz ingest_diff "$top/tests/fuzz/corpus/ingest_diff"

@@ -1,0 +1,660 @@
+/* The reading half of csv_import, without a pipeline context: the general
+ * two-pass reader (structure, types and splits, then typed column buffers
+ * per split), the choice between it and the fast path, and the split
+ * tables built from the buffers.  A fuzz target drives it directly to
+ * compare the two readers. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mlpipe/mlpipe.h>
+
+#include "ingest.h"
+#include "jsonl.h"
+#include "numparse.h"
+
+/* Missing-value tokens, indexed by their first byte so that the common
+ * field (a digit that starts no token) is decided with one lookup. */
+typedef struct na_set {
+    uint8_t first[256];
+    int empty;
+    size_t n;
+    const char *s[64];
+    size_t len[64];
+} na_set;
+
+static na_set na_tokens;
+
+int ingest_set_na(const cJSON *list, mlp_error *err)
+{
+    const cJSON *v;
+
+    memset(&na_tokens, 0, sizeof na_tokens);
+    cJSON_ArrayForEach(v, list) {
+        const char *s = cJSON_GetStringValue(v);
+        if (s == NULL)
+            return mlp_error_set(err, MLP_EINVAL, "parameter 'na_values': every "
+                                 "item must be a string");
+        if (na_tokens.n == 64)
+            return mlp_error_set(err, MLP_EINVAL, "parameter 'na_values': at "
+                                 "most 64 tokens");
+        if (*s == '\0') {
+            na_tokens.empty = 1;
+            continue;
+        }
+        na_tokens.first[(unsigned char)s[0]] = 1;
+        na_tokens.s[na_tokens.n] = s;
+        na_tokens.len[na_tokens.n++] = strlen(s);
+    }
+    return MLP_OK;
+}
+
+int ingest_is_na(const job *j, const char *p, size_t len)
+{
+    (void)j;
+    if (p == NULL)
+        return 1;  /* a JSON key that is absent or null */
+    if (len == 0)
+        return na_tokens.empty;
+    if (!na_tokens.first[(unsigned char)p[0]])
+        return 0;
+    for (size_t k = 0; k < na_tokens.n; k++)
+        if (na_tokens.len[k] == len && memcmp(na_tokens.s[k], p, len) == 0)
+            return 1;
+    return 0;
+}
+
+
+int ingest_type_error(const job *j, const char *path, size_t line, size_t c,
+                      const char *value, size_t len, mlp_error *err)
+{
+    return mlp_error_set(err, MLP_EFORMAT, "%s:%zu: column %zu ('%s') is "
+                         "declared numeric, but the value \"%.*s\"%s is not a "
+                         "number", path, line, c + 1, j->cols[c].name,
+                         (int)(len > 40 ? 40 : len), value,
+                         len > 40 ? "..." : "");
+}
+
+int ingest_record_skip(job *j, size_t line)
+{
+    if (j->skipped < MAX_SKIPPED_LINES)
+        j->skipped_lines[j->skipped] = line;
+    j->skipped++;
+    return MLP_OK;
+}
+
+/* Returns how many times the row with hash h was seen before, counting
+ * this one; 0 when out of memory. */
+static uint32_t occurrence(job *j, uint64_t h)
+{
+    size_t i;
+
+    if ((j->occ_n + 1) * 2 > j->occ_slots) {
+        size_t ns = j->occ_slots ? j->occ_slots * 2 : 1024;
+        uint64_t *nk = calloc(ns, sizeof *nk);
+        uint32_t *nc = calloc(ns, sizeof *nc);
+        if (nk == NULL || nc == NULL) {
+            free(nk);
+            free(nc);
+            return 0;
+        }
+        for (size_t k = 0; k < j->occ_slots; k++) {
+            if (j->occ_counts[k] == 0)
+                continue;
+            for (i = (size_t)j->occ_keys[k] & (ns - 1); nc[i] != 0; i = (i + 1) & (ns - 1))
+                ;
+            nk[i] = j->occ_keys[k];
+            nc[i] = j->occ_counts[k];
+        }
+        free(j->occ_keys);
+        free(j->occ_counts);
+        j->occ_keys = nk;
+        j->occ_counts = nc;
+        j->occ_slots = ns;
+    }
+    for (i = (size_t)h & (j->occ_slots - 1); j->occ_counts[i] != 0;
+         i = (i + 1) & (j->occ_slots - 1))
+        if (j->occ_keys[i] == h)
+            return ++j->occ_counts[i];
+    j->occ_keys[i] = h;
+    j->occ_counts[i] = 1;
+    j->occ_n++;
+    return 1;
+}
+
+/* The split of a row: a hash of its key (the key column's value, or the
+ * row's bytes) and of how often that key appeared before.  The same row
+ * lands in the same split on every run and machine, whatever the order of
+ * the other rows; repeated keys are spread by their occurrence number. */
+int ingest_split_of(job *j, const char *keyp, size_t keylen, int *split)
+{
+    return ingest_split_of_hash(j, mlp_hash64(keyp, keylen, j->seed), split);
+}
+
+int ingest_split_of_hash(job *j, uint64_t key_hash, int *split)
+{
+    uint64_t h, key[2];
+    double u, acc = 0;
+
+    key[0] = key_hash;
+    /* Rows with the same key column value stay together: that is what a
+     * key column is for (all rows of one user in one split). */
+    key[1] = j->key_col >= 0 ? 1 : occurrence(j, key[0]);
+    if (key[1] == 0)
+        return MLP_ENOMEM;
+    h = mlp_hash64(key, sizeof key, j->seed);
+    /* 53 high bits give a uniform value in [0, 1). */
+    u = (double)(h >> 11) * (1.0 / 9007199254740992.0) * j->total_weight;
+    *split = (int)j->n_splits - 1;
+    for (size_t s = 0; s < j->n_splits; s++) {
+        acc += j->splits[s].weight;
+        if (u < acc) {
+            *split = (int)s;
+            break;
+        }
+    }
+    return MLP_OK;
+}
+
+static int split_of(job *j, const csv_reader *r, int *split)
+{
+    if (j->key_col >= 0)
+        return ingest_split_of(j, r->fields[j->key_col].p,
+                               r->fields[j->key_col].len, split);
+    return ingest_split_of(j, r->row_start, r->row_len, split);
+}
+
+void ingest_reset_rows(job *j)
+{
+    j->n_rows = 0;
+    j->skipped = 0;
+    for (size_t s = 0; s < j->n_splits; s++)
+        j->splits[s].rows = 0;
+    free(j->occ_keys);
+    free(j->occ_counts);
+    j->occ_keys = NULL;
+    j->occ_counts = NULL;
+    j->occ_n = j->occ_slots = 0;
+}
+
+int ingest_push_row(job *j, int split, mlp_error *err)
+{
+    if (j->n_rows == j->cap_rows) {
+        size_t cap = j->cap_rows ? j->cap_rows * 2 : 4096;
+        uint8_t *nr = realloc(j->row_split, cap);
+        if (nr == NULL)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        j->row_split = nr;
+        j->cap_rows = cap;
+    }
+    j->row_split[j->n_rows++] = (uint8_t)split;
+    j->splits[split].rows++;
+    return MLP_OK;
+}
+
+int ingest_set_columns(job *j, const csv_reader *r, mlp_error *err)
+{
+    const cJSON *names = j->jsonl ? j->jcols : j->names;
+    const cJSON *types = j->types;
+    const cJSON *t;
+    size_t n = names ? (size_t)cJSON_GetArraySize(names) : r->n_fields;
+
+    j->cols = calloc(n, sizeof *j->cols);
+    if (j->cols == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    j->n_cols = n;
+    for (size_t c = 0; c < n; c++) {
+        if (names != NULL) {
+            const char *s = cJSON_GetStringValue(cJSON_GetArrayItem(names, (int)c));
+            if (s == NULL || *s == '\0')
+                return mlp_error_set(err, MLP_EINVAL, "parameter 'column_names' "
+                                     "item %zu must be a non-empty string",
+                                     c + 1);
+            j->cols[c].name = strdup(s);
+        } else {
+            j->cols[c].name = strndup(r->fields[c].p, r->fields[c].len);
+        }
+        if (j->cols[c].name == NULL)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        if (j->cols[c].name[0] == '\0')
+            return mlp_error_set(err, MLP_EFORMAT, "%s:%zu: column %zu has an "
+                                 "empty name", j->files[0].path, r->line, c + 1);
+        for (size_t k = 0; k < c; k++)
+            if (strcmp(j->cols[k].name, j->cols[c].name) == 0)
+                return mlp_error_set(err, MLP_EFORMAT, "%s:%zu: column name "
+                                     "'%s' appears twice (columns %zu and %zu)",
+                                     j->files[0].path, r->line,
+                                     j->cols[c].name, k + 1, c + 1);
+        j->cols[c].numeric = 1;
+        j->cols[c].integer = 1;
+    }
+    cJSON_ArrayForEach(t, types) {
+        size_t c;
+        const char *v = cJSON_GetStringValue(t);
+        for (c = 0; c < n && strcmp(j->cols[c].name, t->string) != 0; c++)
+            ;
+        if (c == n)
+            return mlp_error_set(err, MLP_EINVAL, "parameter 'types' names "
+                                 "column '%s', which the data does not have",
+                                 t->string);
+        /* A column declared text is not parsed for numbers. */
+        if (v && strcmp(v, "numeric") == 0) {
+            j->cols[c].declared = T_NUMERIC;
+            j->any_declared_numeric = 1;
+        } else if (v && strcmp(v, "categorical") == 0) {
+            j->cols[c].declared = T_CATEGORICAL;
+            j->cols[c].numeric = 0;
+        } else if (v && strcmp(v, "string") == 0) {
+            j->cols[c].declared = T_STRING;
+            j->cols[c].numeric = 0;
+        } else
+            return mlp_error_set(err, MLP_EINVAL, "parameter 'types': column "
+                                 "'%s' must be \"numeric\", \"categorical\" or "
+                                 "\"string\"", t->string);
+    }
+    /* The key must be known before the first row is assigned a split. */
+    const char *key = j->key;
+    for (size_t c = 0; key && c < n; c++)
+        if (strcmp(j->cols[c].name, key) == 0)
+            j->key_col = (int)c;
+    if (key && j->key_col < 0)
+        return mlp_error_set(err, MLP_EINVAL, "parameter 'split_key': no "
+                             "column '%s' in %s", key, j->files[0].path);
+    return MLP_OK;
+}
+
+/* One row of file fi, CSV or JSON Lines. */
+static void reader_init(const job *j, size_t fi, csv_reader *r)
+{
+    csv_init(r, j->files[fi].path, j->files[fi].data, j->files[fi].len, j->delim);
+    r->lenient = j->lenient;
+}
+
+static int reader_next(const job *j, csv_reader *r, mlp_error *err)
+{
+    return j->jsonl ? jsonl_next(r, j->jcols, err) : csv_next(r, err);
+}
+
+int ingest_final_type(const job *j, size_t c)
+{
+    const col_info *ci = &j->cols[c];
+
+    if (ci->declared != T_AUTO)
+        return ci->declared;
+    /* Integers with leading zeros are codes (zip codes, ids) whose zeros a
+     * number would drop; integers beyond int64 no number holds exactly.
+     * A column of either stays text unless declared numeric. */
+    if (!ci->numeric || (ci->integer && (ci->lead_zero || ci->overflow)))
+        return T_CATEGORICAL;
+    return T_NUMERIC;
+}
+
+int ingest_exact_ints(const job *j, size_t c)
+{
+    const col_info *ci = &j->cols[c];
+
+    return ingest_final_type(j, c) == T_NUMERIC && ci->integer && ci->wide &&
+           !ci->overflow;
+}
+
+void ingest_note_value(ingest_note *n, size_t fi, size_t line, size_t before,
+                       const char *p, size_t len)
+{
+    if (n->set)
+        return;
+    n->set = 1;
+    n->file = fi;
+    n->line = line;
+    n->before = before;
+    if (len >= sizeof n->value)
+        len = sizeof n->value - 1;
+    memcpy(n->value, p, len);
+    n->value[len] = '\0';
+}
+
+/* What a number of column c tells about its type. */
+static void infer_number(col_info *ci, unsigned flags, size_t fi, size_t line,
+                         const csv_field *f)
+{
+    ci->integer &= (flags & NUM_INT) != 0;
+    ci->wide |= (flags & NUM_WIDE) != 0;
+    if (flags & NUM_LEAD_ZERO) {
+        ci->lead_zero = 1;
+        ingest_note_value(&ci->zero_note, fi, line, 0, f->p, f->len);
+    }
+    if (flags & NUM_OVERFLOW) {
+        ci->overflow = 1;
+        ingest_note_value(&ci->over_note, fi, line, 0, f->p, f->len);
+    }
+}
+
+/* Pass 1 over one file: structure, types, splits. */
+static int scan_file(job *j, size_t fi, mlp_error *err)
+{
+    csv_reader r;
+    int rc, first = 1;
+
+    reader_init(j, fi, &r);
+    for (;;) {
+        rc = reader_next(j, &r, err);
+        if (rc == 0)
+            break;
+        if (rc < 0) {
+            /* A bad header is never skipped: the next row would become the
+             * header.  Nor is an unterminated quote: where its row ends is
+             * unknown. */
+            if (!j->skip_bad || rc == MLP_ENOMEM || (first && j->header && !j->jsonl) ||
+                strstr(err->msg, "unterminated") != NULL)
+                goto done;
+            ingest_record_skip(j, j->jsonl ? r.line : r.next_line);
+            if (!j->jsonl)
+                csv_skip_bad_line(&r);
+            continue;
+        }
+        if (first && j->header && !j->jsonl) {
+            first = 0;
+            if (fi == 0 && j->cols == NULL) {
+                rc = ingest_set_columns(j, &r, err);
+                if (rc != MLP_OK)
+                    goto done;
+            } else if (r.n_fields != j->n_cols) {
+                rc = mlp_error_set(err, MLP_EFORMAT, "%s:%zu: header has %zu "
+                                   "columns, %s has %zu", r.path, r.line,
+                                   r.n_fields, j->files[0].path, j->n_cols);
+                goto done;
+            }
+            continue;
+        }
+        if (j->cols == NULL) {
+            rc = ingest_set_columns(j, &r, err);
+            if (rc != MLP_OK)
+                goto done;
+        }
+        first = 0;
+        if (r.n_fields != j->n_cols) {
+            if (j->skip_bad) {
+                ingest_record_skip(j, r.line);
+                continue;
+            }
+            rc = mlp_error_set(err, MLP_EFORMAT, "%s:%zu: expected %zu fields "
+                               "(as in the header), found %zu", r.path, r.line,
+                               j->n_cols, r.n_fields);
+            goto done;
+        }
+        /* A declared numeric value that is not a number makes the row
+         * bad as a whole: checked first, so that a skipped row leaves no
+         * trace in the other columns' inference. */
+        size_t bad = 0;
+        for (size_t c = 0; c < j->n_cols && j->any_declared_numeric && !bad; c++) {
+            const csv_field *f = &r.fields[c];
+            double v;
+            unsigned flags;
+            if (j->cols[c].declared == T_NUMERIC &&
+                !ingest_is_na(j, f->p, f->len) &&
+                !num_parse(f->p, f->len, &v, &flags, NULL))
+                bad = c + 1;
+        }
+        if (bad && !j->skip_bad) {
+            const csv_field *f = &r.fields[bad - 1];
+            rc = ingest_type_error(j, r.path, r.line, bad - 1, f->p, f->len, err);
+            goto done;
+        }
+        if (bad) {
+            ingest_record_skip(j, r.line);
+            continue;
+        }
+        for (size_t c = 0; c < j->n_cols; c++) {
+            const csv_field *f = &r.fields[c];
+            col_info *ci = &j->cols[c];
+            double v;
+            unsigned flags;
+            if (ingest_is_na(j, f->p, f->len))
+                continue;
+            ci->present++;
+            if (!ci->numeric && ci->declared != T_NUMERIC)
+                continue;
+            if (num_parse(f->p, f->len, &v, &flags, NULL)) {
+                infer_number(ci, flags, fi, r.line, f);
+                continue;
+            }
+            ingest_note_value(&ci->text_note, fi, r.line, ci->present - 1,
+                              f->p, f->len);
+            ci->numeric = 0;
+        }
+        int s;
+        if (split_of(j, &r, &s) != MLP_OK) {
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            goto done;
+        }
+        rc = ingest_push_row(j, s, err);
+        if (rc != MLP_OK)
+            goto done;
+        if ((j->n_rows & 0xFFFF) == 0 && j->ctx != NULL)
+            mlp_ctx_progress(j->ctx, r.pos, j->files[fi].len, "bytes");
+    }
+    rc = MLP_OK;
+done:
+    csv_free(&r);
+    return rc;
+}
+
+
+
+static int fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
+{
+    size_t row = 0;
+    size_t at[MAX_SPLITS] = { 0 };
+    int rc = MLP_OK;
+
+    for (size_t fi = 0; fi < j->n_files && rc == MLP_OK; fi++) {
+        csv_reader r;
+        int first = 1;
+        reader_init(j, fi, &r);
+        /* Pass 1 decided which rows are kept; this pass repeats its
+         * decisions in the same order. */
+        for (;;) {
+            int k = reader_next(j, &r, err);
+            if (k == 0)
+                break;
+            if (k < 0) {
+                if (!j->jsonl)
+                    csv_skip_bad_line(&r);
+                continue;
+            }
+            if (first && j->header && !j->jsonl) {
+                first = 0;
+                continue;
+            }
+            first = 0;
+            if (r.n_fields != j->n_cols)
+                continue;
+            int bad = 0;
+            for (size_t c = 0; c < j->n_cols && !bad; c++) {
+                const csv_field *f = &r.fields[c];
+                double v;
+                unsigned flags;
+                if (ingest_final_type(j, c) == T_NUMERIC && !ingest_is_na(j, f->p, f->len) &&
+                    !num_parse(f->p, f->len, &v, &flags, NULL))
+                    bad = 1;
+            }
+            if (bad)
+                continue;
+            int s = j->row_split[row++];
+            size_t i = at[s]++;
+            sc[s].line[i] = (double)r.line;
+            sc[s].file[i] = (int32_t)fi;
+            for (size_t c = 0; c < j->n_cols; c++) {
+                const csv_field *f = &r.fields[c];
+                int na = ingest_is_na(j, f->p, f->len);
+                if (ingest_final_type(j, c) == T_NUMERIC) {
+                    double v = NAN;
+                    int64_t iv = 0;
+                    unsigned flags;
+                    if (na)
+                        sc[s].miss[c][i >> 3] |= (uint8_t)(1u << (i & 7));
+                    else
+                        num_parse(f->p, f->len, &v, &flags, &iv);
+                    sc[s].num[c][i] = v;
+                    if (sc[s].ints[c] != NULL)
+                        sc[s].ints[c][i] = iv;
+                } else if (na) {
+                    sc[s].codes[c][i] = -1;
+                } else {
+                    int32_t code;
+                    if (dict_intern(&dicts[c], f->p, f->len, &code) != MLP_OK) {
+                        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                        break;
+                    }
+                    sc[s].codes[c][i] = code;
+                }
+            }
+            if (rc != MLP_OK)
+                break;
+        }
+        csv_free(&r);
+    }
+    return rc;
+}
+
+
+int ingest_build_split(job *j, size_t s, split_cols *sc, dict *dicts,
+                       mlp_table *t, mlp_error *err)
+{
+    size_t n = j->splits[s].rows;
+    int rc = MLP_OK;
+
+    for (size_t c = 0; c < j->n_cols && rc == MLP_OK; c++) {
+        int type = ingest_final_type(j, c);
+        if (type == T_NUMERIC && sc[s].ints[c] != NULL) {
+            rc = mlp_table_adopt_int64(t, j->cols[c].name, sc[s].ints[c],
+                                       sc[s].miss[c], err);
+            sc[s].ints[c] = NULL;
+            sc[s].miss[c] = NULL;
+        } else if (type == T_NUMERIC && sc[s].pk != NULL && sc[s].pk[c] != NULL) {
+            rc = mlp_table_adopt_packed(t, j->cols[c].name, MLP_PACK_U8,
+                                        sc[s].pk[c], sc[s].miss[c], err);
+            sc[s].pk[c] = NULL;
+            sc[s].miss[c] = NULL;
+        } else if (type == T_NUMERIC) {
+            rc = mlp_table_adopt_numeric(t, j->cols[c].name, sc[s].num[c],
+                                         sc[s].miss[c], err);
+            sc[s].num[c] = NULL;
+            sc[s].miss[c] = NULL;
+        } else if (type == T_CATEGORICAL && dicts[c].n <= j->max_categories) {
+            rc = mlp_table_add_categorical(t, j->cols[c].name, sc[s].codes[c],
+                                           dicts[c].n,
+                                           (const char *const *)dicts[c].strs, err);
+        } else {
+            const char **vals = malloc((n ? n : 1) * sizeof *vals);
+            if (vals == NULL)
+                return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            for (size_t i = 0; i < n; i++)
+                vals[i] = sc[s].codes[c][i] < 0 ? NULL
+                          : dicts[c].strs[sc[s].codes[c][i]];
+            rc = mlp_table_add_string(t, j->cols[c].name, vals, err);
+            free(vals);
+        }
+    }
+    return rc;
+}
+
+/* Column buffers for every split: bytes for the fast path's numeric
+ * columns (it decides types while it fills), doubles (and exact int64
+ * where needed) for the general reader's, codes for text. */
+static int alloc_split_cols(job *j, split_cols *sc, mlp_error *err)
+{
+    for (size_t s = 0; s < j->n_splits; s++) {
+        size_t n = j->splits[s].rows;
+        sc[s].num = calloc(j->n_cols + 1, sizeof *sc[s].num);
+        sc[s].miss = calloc(j->n_cols + 1, sizeof *sc[s].miss);
+        sc[s].codes = calloc(j->n_cols + 1, sizeof *sc[s].codes);
+        sc[s].pk = calloc(j->n_cols + 1, sizeof *sc[s].pk);
+        sc[s].ints = calloc(j->n_cols + 1, sizeof *sc[s].ints);
+        sc[s].line = malloc((n ? n : 1) * sizeof *sc[s].line);
+        sc[s].file = malloc((n ? n : 1) * sizeof *sc[s].file);
+        if (!sc[s].num || !sc[s].miss || !sc[s].codes || !sc[s].pk || !sc[s].ints ||
+            !sc[s].line || !sc[s].file)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        for (size_t c = 0; c < j->n_cols; c++) {
+            int numeric = j->fast ? j->cols[c].declared == T_NUMERIC ||
+                                    j->cols[c].declared == T_AUTO
+                                  : ingest_final_type(j, c) == T_NUMERIC;
+            int ints = !j->fast && numeric && ingest_exact_ints(j, c);
+            if (numeric && j->fast) {
+                /* One byte per value until a value does not fit. */
+                sc[s].pk[c] = mlp_malloc(n ? n : 1);
+            } else if (numeric) {
+                sc[s].num[c] = mlp_malloc((n ? n : 1) * sizeof(double));
+                if (ints)
+                    sc[s].ints[c] = mlp_malloc((n ? n : 1) * sizeof(int64_t));
+            } else {
+                sc[s].codes[c] = malloc((n ? n : 1) * sizeof(int32_t));
+            }
+            if (numeric)
+                sc[s].miss[c] = mlp_calloc(n / 8 + 1, 1);
+            if ((numeric && !sc[s].miss[c]) || (ints && !sc[s].ints[c]) ||
+                (numeric && j->fast && !sc[s].pk[c]) ||
+                (numeric && !j->fast && !sc[s].num[c]) ||
+                (!numeric && !sc[s].codes[c]))
+                return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        }
+    }
+    return MLP_OK;
+}
+
+int ingest_read(job *j, int general, split_cols **sc_out, dict **dicts_out,
+                mlp_error *err)
+{
+    split_cols *sc = NULL;
+    dict *dicts = NULL;
+    int rc = j->jsonl || general ? 1 : fast_scan(j, err);
+
+    *sc_out = NULL;
+    *dicts_out = NULL;
+    if (rc == 1) {
+        rc = MLP_OK;
+        for (size_t f = 0; rc == MLP_OK && f < j->n_files; f++)
+            rc = scan_file(j, f, err);
+    }
+    if (rc == MLP_OK && j->cols == NULL)
+        rc = mlp_error_set(err, MLP_EFORMAT, "%s: no rows and no header",
+                           j->files[0].path);
+    if (rc != MLP_OK)
+        return rc;
+    sc = calloc(j->n_splits, sizeof *sc);
+    dicts = calloc(j->n_cols + 1, sizeof *dicts);
+    if (sc == NULL || dicts == NULL)
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    if (rc == MLP_OK)
+        rc = alloc_split_cols(j, sc, err);
+    if (rc == MLP_OK)
+        rc = j->fast ? fast_fill(j, sc, dicts, err) : fill(j, sc, dicts, err);
+    *sc_out = sc;
+    *dicts_out = dicts;
+    return rc;
+}
+
+void ingest_free_cols(const job *j, split_cols *sc, dict *dicts)
+{
+    for (size_t s = 0; sc && s < j->n_splits; s++) {
+        for (size_t c = 0; c < j->n_cols; c++) {
+            if (sc[s].num) mlp_free(sc[s].num[c]);
+            if (sc[s].miss) mlp_free(sc[s].miss[c]);
+            if (sc[s].codes) free(sc[s].codes[c]);
+            if (sc[s].pk) mlp_free(sc[s].pk[c]);
+            if (sc[s].ints) mlp_free(sc[s].ints[c]);
+        }
+        free(sc[s].num);
+        free(sc[s].miss);
+        free(sc[s].codes);
+        free(sc[s].pk);
+        free(sc[s].ints);
+        free(sc[s].line);
+        free(sc[s].file);
+    }
+    free(sc);
+    for (size_t c = 0; dicts && c < j->n_cols; c++)
+        dict_free(&dicts[c]);
+    free(dicts);
+}
