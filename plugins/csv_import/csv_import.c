@@ -20,6 +20,7 @@
 
 #include "ingest.h"
 #include "jsonl.h"
+#include "view.h"
 
 static int map_file(const char *path, mapped *m, mlp_error *err)
 {
@@ -536,7 +537,7 @@ static const mlp_type_desc types[] = {
     { MLP_TYPE_EXAMPLES, "rows split into named tables (SPLIT.mlpt)",
       "{\"properties\": {\"splits\": \"array\"},"
       " \"each\": {\"property\": \"splits\", \"files\": [\"{}.mlpt\"]}}",
-      NULL, NULL, { NULL } },
+      examples_view, examples_view, { NULL } },
     MLP_TYPES_END
 };
 

@@ -137,7 +137,12 @@ for parser in auto general; do
 done
 id=$(sql runs/dump/metadata.sqlite "SELECT id FROM artifact WHERE properties LIKE '%88889%' LIMIT 1")
 expect late_text_shown 0 "$M" show "${id:-none}" --root runs/dump &&
-has late_text_shown "$OUT" 'type_changes' '"line":88889'
+has late_text_shown "$OUT" 'read as text although numbers were in them' \
+    '  m  late.csv:88889 has "oops": a value that is not a number, after numbers (79011 numbers before it)' \
+    '  m   string'
+expect late_text_report 0 "$M" report latest --root runs/dump -o report.html
+has late_text_report "$(cat report.html)" '<h3>Read as text although numbers were in them</h3>' \
+    '<td>m</td><td>late.csv:88889</td><td>oops</td>'
 has late_text_warning "$(cat runs/dump/logs/*.log)" \
     "warning: column 'm' is read as text: late.csv:88889 has \"oops\" (a value that is not a number, after numbers)"
 # Wide ids through the fast path cut in two: exact in both halves.

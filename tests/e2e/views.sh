@@ -129,8 +129,10 @@ has lua_type_refused "$OUT" "badtype.lua" "mp.type 'Bad': contract: files must b
 expect views_listed 0 "$M" plugins --plugin-path plugins --plugin-path lplugins &&
 has views_listed "$OUT" "  type Tally             a count with a label  [views: show html]" \
     "  type Note              a line of text  [views: show]" "  type Statistics        per-split, per-feature descriptive statistics  [views: show html]" \
-    "  type Examples          rows split into named tables (SPLIT.mlpt)"
-lacks examples_has_no_view "$(grep 'type Examples' <<<"$OUT")" "views"
+    "  type Examples          rows split into named tables (SPLIT.mlpt)  [views: show html]"
+mkdir typedp && cp "$FIXTURES/typed.so" typedp/
+expect views_none_listed 0 "$M" plugins --plugin-path typedp &&
+lacks counts_has_no_view "$(grep 'type Counts' <<<"$OUT")" "views"
 expect views_json 0 "$M" plugins --json --plugin-path plugins &&
 has views_json "$(tr -d ' \n' <<<"$OUT")" '"name":"Tally","description":"acountwithalabel","contract":{"files":["tally.txt"]},"views":["show","html"]'
 
