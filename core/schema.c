@@ -173,12 +173,16 @@ static int range(checker *c, const cJSON *f, const char *key, int integer)
     return rc;
 }
 
+/* A drift or skew comparator: any of TFDV's three, each with a threshold
+ * in [0, 1]; Jensen-Shannon may name its histogram (source.type). */
 static int comparator(checker *c, const cJSON *f, const char *key,
                       const char *type)
 {
-    static const char *const keys[] = { "infinity_norm",
-                                        "jensen_shannon_divergence", NULL };
+    static const char *const keys[] = { "infinity_norm", "jensen_shannon_divergence",
+                                        "normalized_abs_difference", NULL };
     static const char *const t_keys[] = { "threshold", NULL };
+    static const char *const jsd_keys[] = { "threshold", "source", NULL };
+    static const char *const src_keys[] = { "type", NULL };
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(f, key), *m;
     int rc = MLP_OK;
 
@@ -186,30 +190,40 @@ static int comparator(checker *c, const cJSON *f, const char *key,
         return MLP_OK;
     WITH_PATH(c, ".%s", key) {
         rc = only_keys(c, d, keys);
-        if (rc == MLP_OK && cJSON_GetArraySize(d) != 1)
-            rc = bad(c, "give exactly one of infinity_norm or "
-                     "jensen_shannon_divergence");
+        if (rc == MLP_OK && (!cJSON_IsObject(d) || cJSON_GetArraySize(d) == 0))
+            rc = bad(c, "give at least one of infinity_norm, "
+                     "jensen_shannon_divergence or normalized_abs_difference");
         const cJSON *members = rc == MLP_OK ? d : NULL;
         cJSON_ArrayForEach(m, members) {
-            int is_jsd;
+            int is_jsd = strcmp(m->string, "jensen_shannon_divergence") == 0;
             double t;
             int has;
             if (rc != MLP_OK)
                 break;
-            is_jsd = strcmp(m->string, "jensen_shannon_divergence") == 0;
             WITH_PATH(c, ".%s", m->string) {
-                if (is_jsd && strcmp(type, "STRING") == 0)
-                    rc = bad(c, "Jensen-Shannon divergence compares numeric "
-                             "histograms; a STRING feature takes infinity_norm");
-                else if (!is_jsd && strcmp(type, "STRING") != 0)
-                    rc = bad(c, "infinity_norm compares category shares; a %s "
-                             "feature takes jensen_shannon_divergence", type);
+                if (!is_jsd && strcmp(type, "FLOAT") == 0)
+                    rc = bad(c, "%s compares category counts; a FLOAT feature "
+                             "takes jensen_shannon_divergence", m->string);
                 if (rc == MLP_OK)
-                    rc = only_keys(c, m, t_keys);
+                    rc = only_keys(c, m, is_jsd ? jsd_keys : t_keys);
                 if (rc == MLP_OK)
                     rc = number(c, m, "threshold", 0, 1, 0, &has, &t);
                 if (rc == MLP_OK && !has)
                     rc = bad(c, "needs a threshold");
+                const cJSON *src = cJSON_GetObjectItemCaseSensitive(m, "source");
+                if (rc == MLP_OK && src != NULL)
+                    WITH_PATH(c, "%s", ".source") {
+                        const cJSON *st = cJSON_GetObjectItemCaseSensitive(src, "type");
+                        const char *sv = cJSON_GetStringValue(st);
+                        rc = only_keys(c, src, src_keys);
+                        if (rc == MLP_OK && st != NULL &&
+                            (sv == NULL || (strcmp(sv, "DEFAULT") != 0 &&
+                                            strcmp(sv, "QUANTILES") != 0 &&
+                                            strcmp(sv, "STANDARD") != 0)))
+                            WITH_PATH(c, "%s", ".type")
+                                rc = bad(c, "expected \"DEFAULT\", \"QUANTILES\" "
+                                         "or \"STANDARD\"");
+                    }
             }
         }
     }

@@ -274,6 +274,10 @@ static cJSON *numeric_stats(const mlp_column *c, const char *kind,
     double present = 0, missing = 0, wpresent = 0, wmissing = 0;
     double n_vals = 0, wsum = 0, sum = 0, comp = 0, m2 = 0;
     double zeros = 0, nan = 0, inf = 0, mn = INFINITY, mx = -INFINITY;
+    /* The finite extremes and the infinities on each side: the histogram
+     * covers the finite values, the infinities get buckets of their own
+     * (with an infinite bound, as TFDV writes them). */
+    double fmn = INFINITY, fmx = -INFINITY, neg_inf = 0, pos_inf = 0;
     int all_int = 1, exact = 0;
     vcw *pairs = NULL;
     size_t n_pairs = 0;
@@ -309,8 +313,8 @@ static cJSON *numeric_stats(const mlp_column *c, const char *kind,
                 zeros += pairs[k].c;
         }
         if (n_pairs > 0) {
-            mn = pairs[0].v;
-            mx = pairs[n_pairs - 1].v;
+            mn = fmn = pairs[0].v;
+            mx = fmx = pairs[n_pairs - 1].v;
         }
     } else {
         /* Pass 1: counts, extremes, a compensated weighted sum, distinct
@@ -323,8 +327,14 @@ static cJSON *numeric_stats(const mlp_column *c, const char *kind,
                 nan += 1;
                 continue;
             }
-            if (isinf(x))
+            if (isinf(x)) {
                 inf += 1;
+                neg_inf += x < 0 ? w : 0;
+                pos_inf += x > 0 ? w : 0;
+            } else {
+                fmn = x < fmn ? x : fmn;
+                fmx = x > fmx ? x : fmx;
+            }
             if (x == 0)
                 zeros += 1;
             if (x < mn)
@@ -360,13 +370,15 @@ static cJSON *numeric_stats(const mlp_column *c, const char *kind,
      * also feeds the sketch. */
     size_t nb = o->histogram_buckets;
     double *hist = calloc(nb, sizeof *hist);
-    int ranged = hist && isfinite(mn) && isfinite(mx);
+    int ranged = hist && fmn <= fmx;
+    /* NumPy's edges: a single value v spans [v - 0.5, v + 0.5]. */
+    double lo = fmn < fmx ? fmn : fmn - 0.5, hi = fmn < fmx ? fmx : fmx + 0.5;
     if (exact) {
         for (size_t k = 0; k < n_pairs; k++) {
             double x = pairs[k].v, d = x - mean;
             m2 += pairs[k].w * d * d;
             if (ranged && isfinite(x))
-                hist[bucket_of(x, mn, mx, nb)] += pairs[k].w;
+                hist[bucket_of(x, lo, hi, nb)] += pairs[k].w;
         }
     } else {
         EACH_VALUE(c, o, {
@@ -375,7 +387,7 @@ static cJSON *numeric_stats(const mlp_column *c, const char *kind,
             double d = x - mean;
             m2 += w * d * d;
             if (ranged && isfinite(x))
-                hist[bucket_of(x, mn, mx, nb)] += w;
+                hist[bucket_of(x, lo, hi, nb)] += w;
             sketch_add(&sk, x);
         });
     }
@@ -420,12 +432,17 @@ static cJSON *numeric_stats(const mlp_column *c, const char *kind,
     NUM(ns, "num_inf", inf);
     NUM(ns, "quantile_rank_error", exact ? 0 : sketch_error_bound(&sk));
     hists = cJSON_AddArrayToObject(ns, "histograms");
-    if (n_vals > 0 && isfinite(mn) && isfinite(mx) && hist && qs && qv) {
+    if (n_vals > 0 && (ranged || inf > 0) && hist && qs && qv) {
         h = cJSON_CreateObject();
         cJSON_AddStringToObject(h, "type", "STANDARD");
         buckets = cJSON_AddArrayToObject(h, "buckets");
-        for (size_t b = 0; b < nb; b++)
-            add_bucket(buckets, edge(mn, mx, nb, b), edge(mn, mx, nb, b + 1), hist[b]);
+        if (neg_inf > 0)
+            add_bucket(buckets, -INFINITY, ranged ? lo : -INFINITY, neg_inf);
+        for (size_t b = 0; ranged && b < nb; b++)
+            add_bucket(buckets, edge(lo, hi, nb, b), edge(lo, hi, nb, b + 1), hist[b]);
+        if (pos_inf > 0)
+            add_bucket(buckets, ranged ? hi : INFINITY, INFINITY, pos_inf);
+        NUM(h, "num_nan", nan);
         cJSON_AddItemToArray(hists, h);
         h = cJSON_CreateObject();
         cJSON_AddStringToObject(h, "type", "QUANTILES");

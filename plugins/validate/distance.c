@@ -57,16 +57,112 @@ double linf_distance(const cJSON *a, const cJSON *b)
     return d;
 }
 
+/* Category counts as two aligned vectors over the union of the labels of
+ * two rank histograms.  Returns the number of labels, or 0 (also when out
+ * of memory, with *pa NULL). */
+static size_t align_labels(const cJSON *a, const cJSON *b, double **pa, double **pb)
+{
+    size_t n = (size_t)(cJSON_GetArraySize(a) + cJSON_GetArraySize(b)), k = 0;
+    const cJSON *x;
+
+    *pa = calloc(n + 1, sizeof **pa);
+    *pb = calloc(n + 1, sizeof **pb);
+    if (*pa == NULL || *pb == NULL) {
+        free(*pa);
+        free(*pb);
+        *pa = *pb = NULL;
+        return 0;
+    }
+    cJSON_ArrayForEach(x, a) {
+        const char *l = cJSON_GetStringValue(cJSON_GetObjectItem(x, "label"));
+        (*pa)[k] = num(x, "sample_count");
+        (*pb)[k++] = l ? lookup(b, l) : 0;
+    }
+    cJSON_ArrayForEach(x, b) {
+        const char *l = cJSON_GetStringValue(cJSON_GetObjectItem(x, "label"));
+        if (l && lookup(a, l) == 0) {
+            (*pb)[k++] = num(x, "sample_count");
+        }
+    }
+    return k;
+}
+
+double nad_distance(const cJSON *a, const cJSON *b)
+{
+    double *pa, *pb, total = 0, d = 0;
+    size_t n = align_labels(a, b, &pa, &pb);
+
+    if (pa == NULL)
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        total += pa[k] + pb[k];
+    for (size_t k = 0; k < n && total > 0; k++)
+        if (fabs(pa[k] - pb[k]) / total > d)
+            d = fabs(pa[k] - pb[k]) / total;
+    free(pa);
+    free(pb);
+    return total > 0 ? d : -1;
+}
+
+static double kl_part(double p, double m)
+{
+    return p > 0 ? p * log2(p / m) : 0;
+}
+
+/* JSD of two aligned count vectors, each normalised by its own total. */
+static double jsd_cells(const double *pa, const double *pb, size_t n)
+{
+    double ta = 0, tb = 0, js = 0;
+
+    for (size_t k = 0; k < n; k++) {
+        ta += pa[k];
+        tb += pb[k];
+    }
+    if (!(ta > 0) || !(tb > 0))
+        return -1;
+    for (size_t k = 0; k < n; k++) {
+        double p = pa[k] / ta, q = pb[k] / tb, m = 0.5 * (p + q);
+        if (m > 0)
+            js += 0.5 * kl_part(p, m) + 0.5 * kl_part(q, m);
+    }
+    /* Rounding can leave a hair outside [0, 1]. */
+    return js < 0 ? 0 : js > 1 ? 1 : js;
+}
+
+double js_divergence_labels(const cJSON *a, const cJSON *b)
+{
+    double *pa, *pb, d;
+    size_t n = align_labels(a, b, &pa, &pb);
+
+    if (pa == NULL)
+        return -1;
+    d = jsd_cells(pa, pb, n);
+    free(pa);
+    free(pb);
+    return d;
+}
+
 static int cmp_double(const void *p, const void *q)
 {
     double x = *(const double *)p, y = *(const double *)q;
     return (x > y) - (x < y);
 }
 
-/* Spreads hist's counts over the cells: cell k < ne - 1 is [edge k,
- * edge k+1), cell ne - 1 is the single point of the last edge.  A bucket of
- * zero width (all its values equal) puts its count in the cell that starts
- * at its value, or in that point cell. */
+static int finite_width(const cJSON *b)
+{
+    double lo = num(b, "low_value"), hi = num(b, "high_value");
+    return isfinite(lo) && isfinite(hi) && hi > lo;
+}
+
+static int is_point(const cJSON *b)
+{
+    double lo = num(b, "low_value"), hi = num(b, "high_value");
+    return isfinite(lo) && lo == hi;
+}
+
+/* Spreads the counts of hist's buckets of finite width over the cells
+ * between consecutive edges, evenly by width (the edges include every
+ * bucket's bounds, so a bucket covers whole cells). */
 static void rebucket(const cJSON *hist, const double *edges, size_t ne,
                      double *cells)
 {
@@ -75,73 +171,105 @@ static void rebucket(const cJSON *hist, const double *edges, size_t ne,
     cJSON_ArrayForEach(b, hist) {
         double lo = num(b, "low_value"), hi = num(b, "high_value");
         double count = num(b, "sample_count");
-        if (!(count > 0))
+        if (!finite_width(b) || !(count > 0))
             continue;
-        if (!(hi > lo)) {
-            size_t k = 0;
-            while (k + 1 < ne && edges[k + 1] <= lo)
-                k++;
-            cells[k] += count;
-            continue;
-        }
         for (size_t k = 0; k + 1 < ne; k++) {
-            double a = edges[k] > lo ? edges[k] : lo;
+            double x = edges[k] > lo ? edges[k] : lo;
             double z = edges[k + 1] < hi ? edges[k + 1] : hi;
-            if (z > a)
-                cells[k] += count * (z - a) / (hi - lo);
+            if (z > x)
+                cells[k] += count * (z - x) / (hi - lo);
         }
     }
 }
 
-static double kl_part(double p, double m)
+/* The count of the point bucket(s) of hist at value v. */
+static double point_mass(const cJSON *hist, double v)
 {
-    return p > 0 ? p * log2(p / m) : 0;
+    const cJSON *b;
+    double m = 0;
+
+    cJSON_ArrayForEach(b, hist)
+        if (is_point(b) && num(b, "low_value") == v)
+            m += num(b, "sample_count");
+    return m;
 }
 
-double js_divergence(const cJSON *a, const cJSON *b)
+static double infinite_mass(const cJSON *hist)
 {
-    double ta = histogram_total(a), tb = histogram_total(b), js = 0;
-    size_t n = 0, ne = 0;
-    double *edges, *pa, *pb;
+    const cJSON *b;
+    double m = 0;
+
+    cJSON_ArrayForEach(b, hist)
+        if (!isfinite(num(b, "low_value")) || !isfinite(num(b, "high_value")))
+            m += num(b, "sample_count");
+    return m;
+}
+
+double js_divergence(const cJSON *a, double nan_a, const cJSON *b, double nan_b)
+{
+    size_t na = (size_t)cJSON_GetArraySize(a), nb = (size_t)cJSON_GetArraySize(b);
+    size_t n = 0, ne = 0, np = 0, cells;
+    double *edges = malloc((2 * (na + nb) + 1) * sizeof *edges);
+    double *points = malloc((na + nb + 1) * sizeof *points);
+    double *pa = NULL, *pb = NULL, ia = infinite_mass(a), ib = infinite_mass(b), d;
     const cJSON *x;
 
-    if (!(ta > 0) || !(tb > 0))
+    if (edges == NULL || points == NULL) {
+        free(edges);
+        free(points);
         return -1;
-    n = 2 * (size_t)(cJSON_GetArraySize(a) + cJSON_GetArraySize(b));
-    edges = malloc((n + 1) * sizeof *edges);
-    if (edges == NULL)
-        return -1;
-    n = 0;
-    cJSON_ArrayForEach(x, a) {
-        edges[n++] = num(x, "low_value");
-        edges[n++] = num(x, "high_value");
     }
-    cJSON_ArrayForEach(x, b) {
-        edges[n++] = num(x, "low_value");
-        edges[n++] = num(x, "high_value");
-    }
+    /* Cells: between the union of the finite buckets' bounds, then one per
+     * point value, then the infinite masses and the NaNs, each in a cell
+     * the other side does not share (as TFDV's metrics.cc aligns them). */
+    for (int side = 0; side < 2; side++)
+        cJSON_ArrayForEach(x, (side ? b : a)) {
+            if (finite_width(x)) {
+                edges[n++] = num(x, "low_value");
+                edges[n++] = num(x, "high_value");
+            } else if (is_point(x)) {
+                points[np++] = num(x, "low_value");
+            }
+        }
     qsort(edges, n, sizeof *edges, cmp_double);
     for (size_t k = 0; k < n; k++)
         if (ne == 0 || edges[k] > edges[ne - 1])
             edges[ne++] = edges[k];
-    pa = calloc(ne, sizeof *pa);
-    pb = calloc(ne, sizeof *pb);
+    qsort(points, np, sizeof *points, cmp_double);
+    n = 0;
+    for (size_t k = 0; k < np; k++)
+        if (n == 0 || points[k] > points[n - 1])
+            points[n++] = points[k];
+    np = n;
+    cells = (ne ? ne - 1 : 0) + np + 4;
+    pa = calloc(cells, sizeof *pa);
+    pb = calloc(cells, sizeof *pb);
     if (pa == NULL || pb == NULL) {
         free(edges);
+        free(points);
         free(pa);
         free(pb);
         return -1;
     }
+    n = ne ? ne - 1 : 0;
     rebucket(a, edges, ne, pa);
     rebucket(b, edges, ne, pb);
-    for (size_t k = 0; k < ne; k++) {
-        double p = pa[k] / ta, q = pb[k] / tb, m = 0.5 * (p + q);
-        if (m > 0)
-            js += 0.5 * kl_part(p, m) + 0.5 * kl_part(q, m);
+    for (size_t k = 0; k < np; k++, n++) {
+        pa[n] = point_mass(a, points[k]);
+        pb[n] = point_mass(b, points[k]);
     }
+    /* Each side's infinite mass and NaNs in a cell of its own, which the
+     * other side does not share: infinities or NaNs on both sides still
+     * count as a difference, as in TFDV. */
+    pa[n] = ia;
+    pb[n + 1] = ib;
+    pa[n + 2] = nan_a > 0 ? nan_a : 0;
+    pb[n + 3] = nan_b > 0 ? nan_b : 0;
+    n += 4;
+    d = jsd_cells(pa, pb, n);
     free(edges);
+    free(points);
     free(pa);
     free(pb);
-    /* Rounding can leave a hair outside [0, 1]. */
-    return js < 0 ? 0 : js > 1 ? 1 : js;
+    return d;
 }

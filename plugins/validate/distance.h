@@ -9,12 +9,25 @@
  * Returns -1 when either side has no samples. */
 double linf_distance(const cJSON *rank_a, const cJSON *rank_b);
 
-/* Jensen-Shannon divergence (log base 2, in [0, 1]) between two histograms
- * (arrays of {low_value, high_value, sample_count}).  Both are first
- * re-bucketed onto the union of their boundaries, spreading each bucket's
- * count evenly over its width.  Returns -1 when either side has no
- * samples. */
-double js_divergence(const cJSON *hist_a, const cJSON *hist_b);
+/* Jensen-Shannon divergence (log base 2, in [0, 1]) between two numeric
+ * histograms (arrays of {low_value, high_value, sample_count}) with nan_a
+ * and nan_b NaN values, aligned as TFDV's metrics.cc does: buckets of
+ * finite width re-bucketed onto the union of their bounds (each count
+ * spread evenly over its bucket), zero-width buckets as point masses
+ * matched by value, and the mass of buckets with an infinite bound and the
+ * NaNs each in a cell of its own that the other side does not share.
+ * Returns -1 when either side has no samples. */
+double js_divergence(const cJSON *hist_a, double nan_a, const cJSON *hist_b,
+                     double nan_b);
+
+/* Jensen-Shannon divergence between the category shares of two rank
+ * histograms (arrays of {label, sample_count}); -1 when a side is empty. */
+double js_divergence_labels(const cJSON *rank_a, const cJSON *rank_b);
+
+/* TFDV's normalized_abs_difference: max over categories of |a - b| divided
+ * by the total count of both sides (counts, not shares: for data sets
+ * expected to have similar sizes); -1 when both are empty. */
+double nad_distance(const cJSON *rank_a, const cJSON *rank_b);
 
 /* Total sample_count of a histogram's buckets. */
 double histogram_total(const cJSON *buckets);

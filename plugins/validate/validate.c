@@ -101,6 +101,14 @@ static const cJSON *rank_histogram(const cJSON *fs)
     return cJSON_GetObjectItem(cJSON_GetObjectItem(fs, "string_stats"), "rank_histogram");
 }
 
+/* Whether a feature's statistics are counts of categories (text, or a
+ * rank histogram) rather than numbers. */
+static int categorical(const cJSON *fs)
+{
+    return strcmp(str(fs, "type") ? str(fs, "type") : "", "STRING") == 0 ||
+           rank_histogram(fs) != NULL;
+}
+
 /* ------------------------------------------------------ offending rows */
 
 typedef int (*row_test)(const mlp_column *c, size_t i, const void *arg);
@@ -400,7 +408,10 @@ static void check_split(vstate *v, const cJSON *split)
             continue;
         }
         check_presence(v, f, fs, name, n);
-        if (strcmp(str(f, "type"), "STRING") == 0)
+        if (strcmp(str(f, "type"), "STRING") == 0 && !categorical(fs))
+            anomaly(v, name, "UNEXPECTED_DATA_TYPE", 1, "the schema says STRING, "
+                    "but the data is %s", str(fs, "type") ? str(fs, "type") : "?");
+        else if (strcmp(str(f, "type"), "STRING") == 0)
             check_string_domain(v, f, fs, name);
         else
             check_numeric(v, f, fs, name);
@@ -430,28 +441,92 @@ static void check_split(vstate *v, const cJSON *split)
 
 /* ------------------------------------------------------- drift and skew */
 
-/* Compares treatment with control for every feature that has a comparator
- * under `key`; records every distance in `out`.  Returns MLP_OK or an
- * error when a comparator does not fit the data. */
-static int compare(vstate *v, const char *key, const char *what,
-                   const cJSON *treatment, const cJSON *control, cJSON *out,
-                   mlp_error *err)
+/* The histogram a Jensen-Shannon comparator reads: STANDARD unless its
+ * source says QUANTILES (TFDV's HistogramSelection; DEFAULT is STANDARD). */
+static const char *histogram_source(const cJSON *m)
 {
-    const cJSON *f;
+    const char *t = str(cJSON_GetObjectItem(m, "source"), "type");
+    return t && strcmp(t, "QUANTILES") == 0 ? "QUANTILES" : "STANDARD";
+}
+
+/* One comparator of one feature.  A comparator that does not fit the data
+ * (a numeric one on text, or the other way round: the data arrived in a
+ * type the schema does not expect, which the type checks report) is
+ * skipped, and the record says why. */
+static void compare_one(vstate *v, const char *what, const char *name,
+                        const cJSON *m, const cJSON *ft, const cJSON *fc,
+                        cJSON *out)
+{
     double min_samples = (double)mlp_ctx_param_int(v->ctx, "min_samples");
+    double threshold = num(m, "threshold"), d = -1, na = 0, nb = 0;
+    int jsd = strcmp(m->string, "jensen_shannon_divergence") == 0;
+    int nad = strcmp(m->string, "normalized_abs_difference") == 0;
+    int cat_t = categorical(ft), cat_c = categorical(fc);
+    const char *skip = NULL, *metric;
+    cJSON *rec = cJSON_CreateObject();
+
+    if (cat_t != cat_c)
+        skip = "one side's data is text and the other's numeric";
+    else if (!jsd && !cat_t)
+        skip = "it compares category counts, and the data is numeric";
+    if (skip == NULL && jsd && !cat_t) {
+        const char *src = histogram_source(m);
+        const cJSON *ha = histogram(ft, src), *hb = histogram(fc, src);
+        na = histogram_total(ha) + num(cJSON_GetObjectItem(ft, "num_stats"), "num_nan");
+        nb = histogram_total(hb) + num(cJSON_GetObjectItem(fc, "num_stats"), "num_nan");
+        d = js_divergence(ha, num(cJSON_GetObjectItem(ft, "num_stats"), "num_nan"),
+                          hb, num(cJSON_GetObjectItem(fc, "num_stats"), "num_nan"));
+    } else if (skip == NULL) {
+        const cJSON *ra = rank_histogram(ft), *rb = rank_histogram(fc);
+        na = histogram_total(ra);
+        nb = histogram_total(rb);
+        d = jsd ? js_divergence_labels(ra, rb) : nad ? nad_distance(ra, rb)
+                : linf_distance(ra, rb);
+    }
+    metric = jsd ? "Jensen-Shannon divergence" : nad ? "normalized absolute "
+             "difference" : "L-infinity distance";
+    cJSON_AddStringToObject(rec, "feature", name);
+    cJSON_AddStringToObject(rec, "comparator", m->string);
+    if (d >= 0 && skip == NULL)
+        cJSON_AddItemToObject(rec, "distance", mlp_json_number(d));
+    else
+        cJSON_AddNullToObject(rec, "distance");
+    cJSON_AddItemToObject(rec, "threshold", mlp_json_number(threshold));
+    cJSON_AddBoolToObject(rec, "exceeded", skip == NULL && d > threshold);
+    if (skip != NULL) {
+        cJSON_AddStringToObject(rec, "skipped", skip);
+        cJSON_AddItemToArray(out, rec);
+        return;
+    }
+    cJSON_AddNumberToObject(rec, "samples", na);
+    cJSON_AddNumberToObject(rec, "control_samples", nb);
+    cJSON_AddItemToArray(out, rec);
+    if (d < 0 || na < min_samples || nb < min_samples)
+        anomaly(v, name, "COMPARATOR_LOW_SAMPLE_COUNT", 0,
+                "%s: %.0f and %.0f samples, fewer than the %.0f a meaningful "
+                "%s needs", what, na, nb, min_samples, metric);
+    if (d > threshold)
+        anomaly(v, name, jsd ? "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH"
+                        : nad ? "COMPARATOR_NORMALIZED_ABSOLUTE_DIFFERENCE_HIGH"
+                              : "COMPARATOR_L_INFTY_HIGH", 1,
+                "%s: %s %.4g is above the threshold %g", what, metric, d,
+                threshold);
+}
+
+/* Compares treatment with control for every feature that has comparators
+ * under `key`, recording every distance in `out`. */
+static void compare(vstate *v, const char *key, const char *what,
+                    const cJSON *treatment, const cJSON *control, cJSON *out)
+{
+    const cJSON *f, *m;
 
     cJSON_ArrayForEach(f, cJSON_GetObjectItem(v->schema, "features")) {
         const cJSON *cmp = cJSON_GetObjectItem(f, key);
         const char *name = str(f, "name");
-        const cJSON *ft, *fc, *m;
-        double d, na, nb, threshold;
-        int linf;
+        const cJSON *ft, *fc;
 
         if (cmp == NULL || !mlp_schema_feature_active(v->schema, f, NULL))
             continue;
-        m = cmp->child;
-        linf = strcmp(m->string, "infinity_norm") == 0;
-        threshold = num(m, "threshold");
         ft = stats_feature(treatment, name);
         fc = stats_feature(control, name);
         if (ft == NULL)
@@ -463,49 +538,9 @@ static int compare(vstate *v, const char *key, const char *what,
                     strcmp(what, "drift") == 0 ? "previous" : "serving");
             continue;
         }
-        if (linf) {
-            if (strcmp(str(ft, "type"), "STRING") != 0 || strcmp(str(fc, "type"), "STRING") != 0)
-                return mlp_error_set(err, MLP_EINVAL, "feature '%s': the %s "
-                                     "comparator infinity_norm compares category "
-                                     "shares, but the data is numeric", name, what);
-            na = histogram_total(rank_histogram(ft));
-            nb = histogram_total(rank_histogram(fc));
-            d = linf_distance(rank_histogram(ft), rank_histogram(fc));
-        } else {
-            if (strcmp(str(ft, "type"), "STRING") == 0 || strcmp(str(fc, "type"), "STRING") == 0)
-                return mlp_error_set(err, MLP_EINVAL, "feature '%s': the %s "
-                                     "comparator jensen_shannon_divergence "
-                                     "compares numeric histograms, but the data "
-                                     "is text", name, what);
-            na = histogram_total(histogram(ft, "STANDARD"));
-            nb = histogram_total(histogram(fc, "STANDARD"));
-            d = js_divergence(histogram(ft, "STANDARD"), histogram(fc, "STANDARD"));
-        }
-        cJSON *rec = cJSON_CreateObject();
-        cJSON_AddStringToObject(rec, "feature", name);
-        cJSON_AddStringToObject(rec, "comparator", m->string);
-        if (d >= 0)
-            cJSON_AddItemToObject(rec, "distance", mlp_json_number(d));
-        else
-            cJSON_AddNullToObject(rec, "distance");
-        cJSON_AddItemToObject(rec, "threshold", mlp_json_number(threshold));
-        cJSON_AddBoolToObject(rec, "exceeded", d > threshold);
-        cJSON_AddNumberToObject(rec, "samples", na);
-        cJSON_AddNumberToObject(rec, "control_samples", nb);
-        cJSON_AddItemToArray(out, rec);
-        if (d < 0 || na < min_samples || nb < min_samples)
-            anomaly(v, name, "COMPARATOR_LOW_SAMPLE_COUNT", 0,
-                    "%s: %.0f and %.0f samples, fewer than the %.0f a "
-                    "meaningful %s needs", what, na, nb, min_samples,
-                    linf ? "L-infinity distance" : "divergence");
-        if (d > threshold)
-            anomaly(v, name, linf ? "COMPARATOR_L_INFTY_HIGH"
-                                  : "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH", 1,
-                    "%s: %s %.4g is above the threshold %g", what,
-                    linf ? "L-infinity distance" : "Jensen-Shannon divergence",
-                    d, threshold);
+        cJSON_ArrayForEach(m, cmp)
+            compare_one(v, what, name, m, ft, fc, out);
     }
-    return MLP_OK;
 }
 
 static void compare_counts(vstate *v, const cJSON *cur, const cJSON *prev)
@@ -618,7 +653,7 @@ static int run(mlp_ctx *ctx)
                         "the previous statistics have no split '%s'", name);
             } else {
                 compare_counts(&v, split, prev);
-                rc = compare(&v, "drift_comparator", "drift", split, prev, drift, &err);
+                compare(&v, "drift_comparator", "drift", split, prev, drift);
             }
         }
         if (rc == MLP_OK && sstats &&
@@ -626,7 +661,7 @@ static int run(mlp_ctx *ctx)
             const cJSON *srv = cJSON_GetObjectItem(sstats, "splits")->child;
             cJSON *skew = cJSON_AddArrayToObject(so, "skew");
             if (srv != NULL)
-                rc = compare(&v, "skew_comparator", "skew", split, srv, skew, &err);
+                compare(&v, "skew_comparator", "skew", split, srv, skew);
         }
         if (rc != MLP_OK)
             goto done;

@@ -51,6 +51,13 @@ static void text_split(mlp_view *v, const cJSON *s)
             snprintf(feat, sizeof feat, "%s", mlp_json_str(d, "feature"));
             mlp_view_printf(v, "  %-7s ", kinds[k]);
             mlp_view_text(v, feat);
+            if (*mlp_json_str(d, "skipped")) {
+                mlp_view_printf(v, "%*s %-38s skipped: ", (int)(18 - strlen(feat)), "",
+                                mlp_json_str(d, "comparator"));
+                mlp_view_text(v, mlp_json_str(d, "skipped"));
+                mlp_view_puts(v, "\n");
+                continue;
+            }
             mlp_view_printf(v, "%*s %-38s %s %.4g (threshold %g)%s\n",
                             (int)(18 - strlen(feat)), "", mlp_json_str(d, "comparator"),
                             cJSON_IsNumber(cJSON_GetObjectItem(d, "distance"))
@@ -74,6 +81,13 @@ static void html_distances(mlp_view *v, const cJSON *list, const char *kind)
         mlp_view_text(v, mlp_json_str(d, "feature"));
         mlp_view_puts(v, "</td><td>");
         mlp_view_text(v, mlp_json_str(d, "comparator"));
+        if (*mlp_json_str(d, "skipped")) {
+            mlp_view_puts(v, "</td><td>skipped: ");
+            mlp_view_text(v, mlp_json_str(d, "skipped"));
+            mlp_view_printf(v, "</td><td class=\"num\">%g</td><td></td></tr>\n",
+                            mlp_json_num(d, "threshold"));
+            continue;
+        }
         mlp_view_printf(v, "</td><td class=\"num %s\">%.4g</td><td class=\"num\">"
                         "%g</td><td class=\"num\">%.0f / %.0f</td></tr>\n",
                         cJSON_IsTrue(cJSON_GetObjectItem(d, "exceeded")) ? "ERROR" : "",

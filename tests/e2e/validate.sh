@@ -240,11 +240,79 @@ LUA
 expect skew_detected 4 "$M" run skew.lua &&
 has skew_detected "$OUT" "gated    validate" "train: x COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH" "train: g COMPARATOR_L_INFTY_HIGH"
 
-# A comparator that does not fit the data is an error, not a silent zero.
+# Data of another type than the schema says: the type anomaly (STRING
+# expected, numbers found: UNEXPECTED_DATA_TYPE, as TFDV), and the
+# comparator that does not fit is skipped with a note, every other
+# distance kept.
 sed 's/"name": "x", "type": "FLOAT"/"name": "x", "type": "STRING"/; s/jensen_shannon_divergence/infinity_norm/' drift_schema.json > wrongcmp.json
 sed -i 's|drift_schema.json|" .. (arg[4] or "drift_schema.json") .. "|' drift.lua
-expect comparator_type_mismatch 3 "$M" run drift.lua -- data_1.csv data_2.csv wrong wrongcmp.json &&
-has comparator_type_mismatch "$OUT" "feature 'x': the drift comparator infinity_norm compares category shares, but the data is numeric"
+sed -i 's|  print("drift", d.feature, d.comparator, string.format("%.4f", d.distance), tostring(d.exceeded))|  print("drift", d.feature, d.comparator, d.distance and string.format("%.4f", d.distance) or "-", tostring(d.exceeded), d.skipped or "")|' drift.lua
+expect comparator_type_mismatch 0 "$M" run drift.lua -- data_1.csv data_2.csv wrong wrongcmp.json &&
+has comparator_type_mismatch "$OUT" "UNEXPECTED_DATA_TYPE	x	ERROR" \
+    "drift	x	infinity_norm	-	false	it compares category counts, and the data is numeric" \
+    "drift	g	infinity_norm	0.0"
+anoms=$(ls runs/drift-wrong/artifacts/validate/*/anomalies/anomalies.json | head -1)
+id=$(sql runs/drift-wrong/metadata.sqlite "SELECT id FROM artifact WHERE uri LIKE '%/validate/%' LIMIT 1")
+expect skipped_comparator_shown 0 "$M" show "${id:-none}" --root runs/drift-wrong &&
+has skipped_comparator_shown "$OUT" "infinity_norm                          skipped: it compares category counts, and the data is numeric"
+# Numbers arriving as text where the schema wants FLOAT with a divergence.
+awk -F, 'NR == 1 { print; next } { printf "v%s,%s\n", $1, $2 }' data_2.csv > text_2.csv
+expect numeric_as_text 0 "$M" run drift.lua -- data_1.csv text_2.csv text &&
+has numeric_as_text "$OUT" "FLOAT_TYPE_STRING_NOT_FLOAT	x	ERROR" \
+    "drift	x	jensen_shannon_divergence	-	false	one side's data is text and the other's numeric" \
+    "drift	g	infinity_norm	0.0"
+# One infinity no longer hides a shift: the finite values are compared,
+# the infinity counted in a cell of its own (TFDV's metrics.cc).
+{ cat shifted_3.csv; echo "inf,red"; } > shifted_inf.csv
+expect drift_with_inf 0 "$M" run drift.lua -- data_1.csv shifted_inf.csv inf &&
+has drift_with_inf "$OUT" "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH	x	ERROR"
+# Every comparator TFDV has, several on one feature, Jensen-Shannon on
+# categories and on the quantiles histogram.
+cat > allcmp.json <<'JSON'
+{ "version": 1,
+  "features": [
+    { "name": "x", "type": "FLOAT", "drift_comparator": { "jensen_shannon_divergence": { "threshold": 0.1, "source": { "type": "QUANTILES" } } } },
+    { "name": "g", "type": "STRING", "drift_comparator": {
+        "infinity_norm": { "threshold": 0.1 },
+        "jensen_shannon_divergence": { "threshold": 0.1 },
+        "normalized_abs_difference": { "threshold": 0.1 } } } ] }
+JSON
+expect all_comparators 0 "$M" run drift.lua -- data_1.csv shifted_3.csv all allcmp.json &&
+has all_comparators "$OUT" "drift	x	jensen_shannon_divergence" "drift	g	infinity_norm" \
+    "drift	g	jensen_shannon_divergence" "drift	g	normalized_abs_difference" \
+    "COMPARATOR_L_INFTY_HIGH	g	ERROR" "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH	g	ERROR" \
+    "COMPARATOR_NORMALIZED_ABSOLUTE_DIFFERENCE_HIGH	g	ERROR" \
+    "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH	x	ERROR"
+# The categorical distances are the ones computed here from the counts.
+cat > catdist.py <<'PY'
+import json, math, sys
+doc = json.load(open(sys.argv[1]))
+d = {x["comparator"]: x["distance"] for x in doc["splits"][0]["drift"] if x["feature"] == "g"}
+print("%.12f %.12f" % (d["jensen_shannon_divergence"], d["normalized_abs_difference"]))
+PY
+cat > catref.py <<'PY'
+import csv, math, sys
+def counts(path):
+    c = {}
+    for row in csv.DictReader(open(path)):
+        c[row["g"]] = c.get(row["g"], 0) + 1
+    return c
+a, b = counts(sys.argv[2]), counts(sys.argv[1])
+keys = set(a) | set(b)
+ta, tb = sum(a.values()), sum(b.values())
+js = 0.0
+for k in keys:
+    p, q = a.get(k, 0) / ta, b.get(k, 0) / tb
+    m = (p + q) / 2
+    js += 0.5 * (p * math.log2(p / m) if p > 0 else 0) + 0.5 * (q * math.log2(q / m) if q > 0 else 0)
+nad = max(abs(a.get(k, 0) - b.get(k, 0)) for k in keys) / (ta + tb)
+print("%.12f %.12f" % (js, nad))
+PY
+anoms=$(ls runs/drift-all/artifacts/validate/*/anomalies/anomalies.json)
+got=$(python3 catdist.py "$anoms")
+want=$(python3 catref.py data_1.csv shifted_3.csv)
+[ -n "$got" ] && [ "$got" = "$want" ] && pass categorical_distances_exact ||
+    fail categorical_distances_exact "got '$got', want '$want'"
 
 # Schema files: each defect is reported with the file and the field.
 bad_schema() {  # name json want
@@ -288,8 +356,14 @@ bad_schema env_both '{ "version": 1, "features": [ { "name": "a", "type": "INT",
     'env_both.json: features[0] (a): environment "S" is both in in_environment and not_in_environment'
 bad_schema env_undeclared '{ "version": 1, "default_environments": ["TRAINING"], "features": [ { "name": "a", "type": "INT", "not_in_environment": ["SERVING"] } ] }' \
     'env_undeclared.json: features[0] (a).not_in_environment: environment "SERVING" is not among default_environments'
-bad_schema cmp_misfit '{ "version": 1, "features": [ { "name": "a", "type": "INT", "drift_comparator": { "infinity_norm": { "threshold": 0.1 } } } ] }' \
-    "cmp_misfit.json: features[0] (a).drift_comparator.infinity_norm: infinity_norm compares category shares; a INT feature takes jensen_shannon_divergence"
+bad_schema cmp_misfit '{ "version": 1, "features": [ { "name": "a", "type": "FLOAT", "drift_comparator": { "infinity_norm": { "threshold": 0.1 } } } ] }' \
+    "cmp_misfit.json: features[0] (a).drift_comparator.infinity_norm: infinity_norm compares category counts; a FLOAT feature takes jensen_shannon_divergence"
+bad_schema cmp_empty '{ "version": 1, "features": [ { "name": "a", "type": "FLOAT", "drift_comparator": {} } ] }' \
+    "cmp_empty.json: features[0] (a).drift_comparator: give at least one of infinity_norm, jensen_shannon_divergence or normalized_abs_difference"
+bad_schema cmp_source '{ "version": 1, "features": [ { "name": "a", "type": "FLOAT", "skew_comparator": { "jensen_shannon_divergence": { "threshold": 0.1, "source": { "type": "MEDIAN" } } } } ] }' \
+    'cmp_source.json: features[0] (a).skew_comparator.jensen_shannon_divergence.source.type: expected "DEFAULT", "QUANTILES" or "STANDARD"'
+bad_schema cmp_nad_threshold '{ "version": 1, "features": [ { "name": "a", "type": "STRING", "skew_comparator": { "normalized_abs_difference": { "threshold": 2 } } } ] }' \
+    "cmp_nad_threshold.json: features[0] (a).skew_comparator.normalized_abs_difference.threshold: 2 is outside [0, 1]"
 bad_schema newer '{ "version": 2, "features": [] }' "newer.json: schema version 2 is newer than this mlpipe's 1"
 bad_schema counts '{ "version": 1, "features": [], "dataset_constraints": { "min_examples_count": 10, "max_examples_count": 5 } }' \
     "counts.json: dataset_constraints: min_examples_count 10 is greater than max_examples_count 5"

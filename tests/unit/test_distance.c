@@ -59,6 +59,9 @@ static void linf_exact(void)
     cJSON_Delete(empty);
 }
 
+/* Without NaNs, as most cases are. */
+#define JS(a, b) js_divergence((a), 0, (b), 0)
+
 static void js_exact(void)
 {
     /* Shares (.5, .5) against (.25, .75): 0.0487949406953985. */
@@ -79,22 +82,85 @@ static void js_exact(void)
         hist(b3, 9), hist(a4, 3), hist(b4, 6), hist(a5, 3), hist(b5, 3)
     };
 
-    CHECK_MSG(fabs(js_divergence(h[0], h[1]) - 0.0487949406953985) < 1e-15,
-              "%.17g", js_divergence(h[0], h[1]));
-    CHECK(fabs(js_divergence(h[1], h[0]) - 0.0487949406953985) < 1e-15);
-    CHECK_MSG(js_divergence(h[2], h[3]) == 1, "%.17g", js_divergence(h[2], h[3]));
-    CHECK_MSG(fabs(js_divergence(h[4], h[5]) - 0.0487949406953985) < 1e-15,
-              "%.17g", js_divergence(h[4], h[5]));
-    CHECK_MSG(fabs(js_divergence(h[6], h[7])) < 1e-15, "%.17g",
-              js_divergence(h[6], h[7]));
-    CHECK_MSG(js_divergence(h[8], h[9]) == 1, "%.17g", js_divergence(h[8], h[9]));
+    CHECK_MSG(fabs(JS(h[0], h[1]) - 0.0487949406953985) < 1e-15,
+              "%.17g", JS(h[0], h[1]));
+    CHECK(fabs(JS(h[1], h[0]) - 0.0487949406953985) < 1e-15);
+    CHECK_MSG(JS(h[2], h[3]) == 1, "%.17g", JS(h[2], h[3]));
+    CHECK_MSG(fabs(JS(h[4], h[5]) - 0.0487949406953985) < 1e-15,
+              "%.17g", JS(h[4], h[5]));
+    CHECK_MSG(fabs(JS(h[6], h[7])) < 1e-15, "%.17g",
+              JS(h[6], h[7]));
+    CHECK_MSG(JS(h[8], h[9]) == 1, "%.17g", JS(h[8], h[9]));
     for (int i = 0; i < 10; i++)
         cJSON_Delete(h[i]);
+}
+
+/* TFDV's alignment (metrics.cc): infinite mass, NaNs and point masses in
+ * cells of their own.  Reference values: Python's math.log2 on the cells
+ * listed. */
+static void js_tfdv_cells(void)
+{
+    /* [0, 1) with 2 and 2 at -inf, against [0, 1) with 4: cells (2, 4),
+     * inf (2, 0): 0.31127812445913283. */
+    double a1[] = { 0, 1, 2, -INFINITY, 0, 2 }, b1[] = { 0, 1, 4 };
+    /* NaNs on both sides are unshared cells: (3, 3), (1, 0), (0, 1): 0.25. */
+    double a2[] = { 0, 1, 3 };
+    /* A point mass at 5 matched by value, apart from [0, 10): (8, 9) and
+     * (2, 1): 0.014378460478078628. */
+    double a3[] = { 0, 10, 8, 5, 5, 2 }, b3[] = { 5, 5, 1, 0, 10, 9 };
+    cJSON *h[5] = { hist(a1, 6), hist(b1, 3), hist(a2, 3), hist(a3, 6), hist(b3, 6) };
+
+    CHECK_MSG(fabs(JS(h[0], h[1]) - 0.31127812445913283) < 1e-15, "%.17g", JS(h[0], h[1]));
+    CHECK_MSG(fabs(js_divergence(h[2], 1, h[2], 1) - 0.25) < 1e-15, "%.17g",
+              js_divergence(h[2], 1, h[2], 1));
+    CHECK(JS(h[2], h[2]) == 0);
+    CHECK_MSG(fabs(JS(h[3], h[4]) - 0.014378460478078628) < 1e-15, "%.17g", JS(h[3], h[4]));
+    /* Only NaNs on one side, nothing on the other: no samples to compare. */
+    cJSON *empty = cJSON_CreateArray();
+    CHECK(js_divergence(empty, 0, h[2], 0) == -1);
+    CHECK(js_divergence(empty, 3, h[2], 0) == 1);
+    cJSON_Delete(empty);
+    for (int i = 0; i < 5; i++)
+        cJSON_Delete(h[i]);
+}
+
+/* Categories: Jensen-Shannon on their shares, and TFDV's
+ * normalized_abs_difference (|a - b| over both totals). */
+static void categories(void)
+{
+    cJSON *a = cats("[{\"label\": \"red\", \"sample_count\": 2},"
+                    " {\"label\": \"blue\", \"sample_count\": 2}]");
+    cJSON *b = cats("[{\"label\": \"red\", \"sample_count\": 1},"
+                    " {\"label\": \"blue\", \"sample_count\": 1},"
+                    " {\"label\": \"green\", \"sample_count\": 6}]");
+    cJSON *empty = cats("[]");
+
+    /* (2, 2, 0) against (1, 1, 6): 0.5487949406953986. */
+    CHECK_MSG(fabs(js_divergence_labels(a, b) - 0.5487949406953986) < 1e-15, "%.17g",
+              js_divergence_labels(a, b));
+    CHECK(fabs(js_divergence_labels(b, a) - 0.5487949406953986) < 1e-15);
+    CHECK(js_divergence_labels(a, a) == 0);
+    CHECK(js_divergence_labels(a, empty) == -1);
+    /* Green: |0 - 6| / 12. */
+    CHECK(nad_distance(a, b) == 0.5);
+    CHECK(nad_distance(b, a) == 0.5);
+    CHECK(nad_distance(a, a) == 0);
+    /* Counts, not shares: the same shares at twice the size differ. */
+    cJSON *a2 = cats("[{\"label\": \"red\", \"sample_count\": 4},"
+                     " {\"label\": \"blue\", \"sample_count\": 4}]");
+    CHECK_MSG(fabs(nad_distance(a, a2) - 2.0 / 12) < 1e-15, "%.17g", nad_distance(a, a2));
+    CHECK(nad_distance(empty, empty) == -1);
+    cJSON_Delete(a);
+    cJSON_Delete(a2);
+    cJSON_Delete(b);
+    cJSON_Delete(empty);
 }
 
 int main(void)
 {
     RUN(linf_exact);
     RUN(js_exact);
+    RUN(js_tfdv_cells);
+    RUN(categories);
     CHECK_EXIT();
 }

@@ -46,8 +46,83 @@ static void matrix_column(void)
     mlp_table_free(t);
 }
 
+static const cJSON *standard(const cJSON *f)
+{
+    const cJSON *h;
+
+    cJSON_ArrayForEach(h, cJSON_GetObjectItem(cJSON_GetObjectItem(f, "num_stats"),
+                                              "histograms"))
+        if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(h, "type")), "STANDARD") == 0)
+            return h;
+    return NULL;
+}
+
+static double bucket(const cJSON *h, int i, const char *key)
+{
+    return num(cJSON_GetArrayItem(cJSON_GetObjectItem(h, "buckets"), i), key, NULL);
+}
+
+/* A constant column has NumPy's edges, [v - 0.5, v + 0.5] in ten buckets
+ * with every value in the sixth (numpy.histogram([7, 7, 7], bins=10)), not
+ * ten buckets of zero width. */
+static void constant_column(void)
+{
+    double v[3] = { 7, 7, 7 };
+    mlp_table *t = mlp_table_new(3);
+    mlp_error err;
+    stats_opts o = { 20, 10, 10, 1000, NULL };
+    cJSON *f;
+    const cJSON *h;
+
+    CHECK(mlp_table_add_numeric(t, "c", v, NULL, &err) == MLP_OK);
+    f = feature_stats(mlp_table_column(t, 0), NULL, &o);
+    CHECK(f != NULL && (h = standard(f)) != NULL);
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(h, "buckets")) == 10);
+    CHECK(bucket(h, 0, "low_value") == 6.5 && bucket(h, 9, "high_value") == 7.5);
+    for (int i = 0; i < 10; i++)
+        CHECK_MSG(bucket(h, i, "sample_count") == (i == 5 ? 3 : 0), "bucket %d: %g", i,
+                  bucket(h, i, "sample_count"));
+    CHECK(bucket(h, 5, "low_value") == 7);
+    cJSON_Delete(f);
+    mlp_table_free(t);
+}
+
+/* Infinities and NaN: the histogram covers the finite values as NumPy's
+ * does (numpy.histogram([1, 2, 3], bins=10): 1, 0, 0, 0, 0, 1, 0, 0, 0,
+ * 1), each infinity has a bucket with an infinite bound at its end, and
+ * the NaNs are counted in the histogram's num_nan, as TFDV writes them. */
+static void infinite_values(void)
+{
+    double v[6] = { 1, 2, 3, INFINITY, -INFINITY, NAN };
+    mlp_table *t = mlp_table_new(6);
+    mlp_error err;
+    stats_opts o = { 20, 10, 10, 1000, NULL };
+    cJSON *f;
+    const cJSON *h;
+    static const double want[10] = { 1, 0, 0, 0, 0, 1, 0, 0, 0, 1 };
+
+    CHECK(mlp_table_add_numeric(t, "x", v, NULL, &err) == MLP_OK);
+    f = feature_stats(mlp_table_column(t, 0), NULL, &o);
+    CHECK(f != NULL && (h = standard(f)) != NULL);
+    CHECK_MSG(cJSON_GetArraySize(cJSON_GetObjectItem(h, "buckets")) == 12, "%d",
+              cJSON_GetArraySize(cJSON_GetObjectItem(h, "buckets")));
+    CHECK(bucket(h, 0, "low_value") == -INFINITY && bucket(h, 0, "high_value") == 1 &&
+          bucket(h, 0, "sample_count") == 1);
+    for (int i = 0; i < 10; i++)
+        CHECK_MSG(bucket(h, i + 1, "sample_count") == want[i], "bucket %d", i);
+    CHECK(bucket(h, 1, "low_value") == 1 && bucket(h, 10, "high_value") == 3);
+    CHECK(bucket(h, 11, "low_value") == 3 && bucket(h, 11, "high_value") == INFINITY &&
+          bucket(h, 11, "sample_count") == 1);
+    CHECK(num(h, "num_nan", NULL) == 1);
+    CHECK(num(cJSON_GetObjectItem(f, "num_stats"), "num_inf", NULL) == 2);
+    cJSON_Delete(f);
+    mlp_table_free(t);
+}
+
 int main(void)
 {
     RUN(matrix_column);
+    RUN(constant_column);
+    RUN(infinite_values);
     CHECK_EXIT();
 }
