@@ -425,9 +425,10 @@ static void check_split(vstate *v, const cJSON *split)
         else if (v->env && !mlp_schema_feature_active(v->schema, sf, v->env) &&
                  cJSON_GetObjectItem(sf, "not_in_environment") &&
                  num(cJSON_GetObjectItem(fs, "common"), "num_non_missing") > 0)
-            anomaly(v, name, "FEATURE_TYPE_UNEXPECTED_IN_ENVIRONMENT", 0,
+            anomaly(v, name, "SCHEMA_NEW_COLUMN", 1,
                     "present in environment %s, where the schema says it is "
-                    "not expected", v->env);
+                    "not expected (TFDV reports it as a column the schema does "
+                    "not have)", v->env);
     }
     if (dc && cJSON_GetObjectItem(dc, "min_examples_count") && n < num(dc, "min_examples_count"))
         anomaly(v, NULL, "DATASET_LOW_NUM_EXAMPLES", 1,

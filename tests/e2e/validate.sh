@@ -102,6 +102,11 @@ cut -d, -f1-8 good.csv > serving.csv
 expect serving_without_label 0 "$M" run check.lua -- serving.csv schema.json '{ root = "srv", environment = "SERVING" }' &&
 has environment_recorded "$(cat runs/srv/artifacts/validate/*/anomalies/anomalies.json)" '"environment": "SERVING"' &&
 [ -z "$(grep ERROR <<<"$OUT")" ] && pass serving_without_label || fail serving_without_label "$OUT"
+# The label in serving data, where the schema excludes it: a column the
+# schema does not have in that environment (SCHEMA_NEW_COLUMN, an error, as
+# TFDV reports it).
+expect label_in_serving 4 "$M" run check.lua -- good.csv schema.json '{ root = "srv3", environment = "SERVING" }' &&
+has label_in_serving "$OUT" "SCHEMA_NEW_COLUMN	label	ERROR"
 expect training_needs_label 4 "$M" run check.lua -- serving.csv schema.json '{ root = "srv2" }' &&
 has training_needs_label "$OUT" "SCHEMA_MISSING_COLUMN	label	ERROR"
 
@@ -283,6 +288,25 @@ has all_comparators "$OUT" "drift	x	jensen_shannon_divergence" "drift	g	infinity
     "COMPARATOR_L_INFTY_HIGH	g	ERROR" "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH	g	ERROR" \
     "COMPARATOR_NORMALIZED_ABSOLUTE_DIFFERENCE_HIGH	g	ERROR" \
     "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH	x	ERROR"
+# Dataset size: above the schema's maximum, and grown past the drift
+# comparator's fraction of the previous span; a feature the comparator
+# needs missing from the previous span's statistics.
+cat > sizes.json <<'JSON'
+{ "version": 1,
+  "features": [
+    { "name": "x", "type": "FLOAT", "drift_comparator": { "jensen_shannon_divergence": { "threshold": 0.5 } } },
+    { "name": "g", "type": "STRING" } ],
+  "dataset_constraints": { "max_examples_count": 1000,
+                           "num_examples_drift_comparator": { "max_fraction_threshold": 1.5 } } }
+JSON
+{ cat data_2.csv; tail -n +2 data_2.csv; } > double_2.csv
+expect dataset_size_kinds 0 "$M" run drift.lua -- data_1.csv double_2.csv sizes sizes.json &&
+has dataset_size_kinds "$OUT" "DATASET_HIGH_NUM_EXAMPLES	nil	ERROR" \
+    "COMPARATOR_HIGH_NUM_EXAMPLES	nil	ERROR"
+cut -d, -f2 data_1.csv > only_g_1.csv
+expect control_feature_missing 0 "$M" run drift.lua -- only_g_1.csv data_2.csv nox sizes.json &&
+has control_feature_missing "$OUT" "COMPARATOR_CONTROL_DATA_MISSING	x	ERROR"
+lacks control_feature_missing_no_distance "$OUT" "^drift	x"
 # The categorical distances are the ones computed here from the counts.
 cat > catdist.py <<'PY'
 import json, math, sys
