@@ -113,24 +113,39 @@ static int categorical(const cJSON *fs)
 
 typedef int (*row_test)(const mlp_column *c, size_t i, const void *arg);
 
+/* A value of a STRING feature read as the schema's number: for INT an
+ * optional sign and digits only (1e3 and 2.0 are not integers, as TFDV's
+ * integer parse has it), for FLOAT any decimal number. */
 static int parse_double(const char *s, size_t len, double *out, int want_int)
 {
     char buf[64], *end;
 
+    while (len > 0 && (*s == ' ' || *s == '\t'))
+        s++, len--;
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
     if (len == 0 || len >= sizeof buf)
         return 0;
     memcpy(buf, s, len);
     buf[len] = '\0';
-    *out = strtod(buf, &end);
-    if (*end != '\0')
+    if (want_int && strspn(buf + (buf[0] == '-' || buf[0] == '+'), "0123456789") !=
+                    len - (buf[0] == '-' || buf[0] == '+'))
         return 0;
-    return !want_int || floor(*out) == *out;
+    if (!want_int && strpbrk(buf, "xX") != NULL)
+        return 0;  /* strtod's hexadecimal floats are not data */
+    *out = strtod(buf, &end);
+    return *end == '\0' && (!want_int || isfinite(*out));
 }
 
-/* Adds "rows": the first offending rows with source file:line. */
+static int test_missing(const mlp_column *c, size_t i, const void *arg);
+
+/* Adds "rows", the first offending rows with source file:line, and how
+ * many values offend: "offending_values" and their "offending_fraction"
+ * of the present values (of all rows for a missing-value test). */
 static void add_rows(vstate *v, cJSON *a, const char *feature, row_test test,
                      const void *arg)
 {
+    size_t n_bad = 0, n_base = 0;
     char file[300], path[4096];
     mlp_table *t = NULL, *lines = NULL;
     mlp_error err;
@@ -152,9 +167,13 @@ static void add_rows(vstate *v, cJSON *a, const char *feature, row_test test,
         fc = mlp_table_find(lines, "file");
     }
     rows = cJSON_AddArrayToObject(a, "rows");
-    for (size_t i = 0; c != NULL && i < c->n_rows && found < max; i++) {
+    for (size_t i = 0; c != NULL && i < c->n_rows; i++) {
         cJSON *r;
+        n_base += test == test_missing || c->type == MLP_COL_MATRIX ||
+                  !mlp_column_is_missing(c, i);
         if (!test(c, i, arg))
+            continue;
+        if (n_bad++ >= max)
             continue;
         r = cJSON_CreateObject();
         cJSON_AddNumberToObject(r, "row", (double)i);
@@ -172,6 +191,14 @@ static void add_rows(vstate *v, cJSON *a, const char *feature, row_test test,
         }
         cJSON_AddItemToArray(rows, r);
         found++;
+    }
+    if (c != NULL) {
+        /* Counted over every row: exact, where a histogram may not be. */
+        cJSON_DeleteItemFromObject(a, "offending_values");
+        cJSON_DeleteItemFromObject(a, "offending_fraction");
+        cJSON_AddNumberToObject(a, "offending_values", (double)n_bad);
+        cJSON_AddItemToObject(a, "offending_fraction",
+                              mlp_json_number(n_base ? (double)n_bad / (double)n_base : 0));
     }
     mlp_table_free(lines);
     mlp_table_free(t);
@@ -274,27 +301,56 @@ static void check_string_domain(vstate *v, const cJSON *f, const cJSON *fs,
     }
 }
 
-/* A STRING feature where the schema expects numbers: every distinct value
- * must parse; then ranges apply to the parsed values. */
+static int test_not_number(const mlp_column *c, size_t i, const void *arg)
+{
+    size_t len;
+    const char *s;
+    double x;
+
+    if (mlp_column_is_missing(c, i) || (s = value_of(c, i, &len)) == NULL)
+        return 0;
+    return !parse_double(s, len, &x, *(const int *)arg);
+}
+
+/* A STRING feature where the schema expects numbers: every value must
+ * parse; then ranges apply to the parsed values.  The anomaly counts the
+ * values that do not parse (from the rank histogram, exact for up to its
+ * 1000 distinct values; from the rows when the examples are wired). */
 static void check_string_numbers(vstate *v, const cJSON *fs, const char *name,
                                  int want_int, const cJSON *dom)
 {
     const cJSON *b;
-    double lo = INFINITY, hi = -INFINITY, x;
+    double lo = INFINITY, hi = -INFINITY, x, bad = 0, total = 0;
+    cJSON *examples = cJSON_CreateArray();
 
     cJSON_ArrayForEach(b, rank_histogram(fs)) {
-        const char *s = str(b, "label");
+        const char *s = str(b, "label") ? str(b, "label") : "";
+        total += num(b, "sample_count");
         if (!parse_double(s, strlen(s), &x, want_int)) {
-            anomaly(v, name, want_int ? "INT_TYPE_NOT_INT_STRING"
-                                      : "FLOAT_TYPE_STRING_NOT_FLOAT", 1,
-                    "the schema says %s, but the value \"%s\" is not %s",
-                    want_int ? "INT" : "FLOAT", s,
-                    want_int ? "an integer" : "a number");
-            return;
+            bad += num(b, "sample_count");
+            if (cJSON_GetArraySize(examples) < 10)
+                cJSON_AddItemToArray(examples, cJSON_CreateString(s));
+            continue;
         }
         lo = x < lo ? x : lo;
         hi = x > hi ? x : hi;
     }
+    if (bad > 0) {
+        cJSON *a = anomaly(v, name, want_int ? "INT_TYPE_NOT_INT_STRING"
+                                             : "FLOAT_TYPE_STRING_NOT_FLOAT", 1,
+                           "the schema says %s, but %.0f values (%.4g%%) are not %s, "
+                           "such as \"%s\"", want_int ? "INT" : "FLOAT", bad,
+                           total > 0 ? 100 * bad / total : 0,
+                           want_int ? "integers" : "numbers",
+                           cJSON_GetStringValue(examples->child));
+        cJSON_AddItemToObject(a, "unexpected_values", examples);
+        cJSON_AddNumberToObject(a, "offending_values", bad);
+        cJSON_AddItemToObject(a, "offending_fraction",
+                              mlp_json_number(total > 0 ? bad / total : 0));
+        add_rows(v, a, name, test_not_number, &want_int);
+        return;
+    }
+    cJSON_Delete(examples);
     if (dom && cJSON_GetObjectItem(dom, "max") && hi > num(dom, "max"))
         anomaly(v, name, want_int ? "INT_TYPE_BIG_INT" : "FLOAT_TYPE_BIG_FLOAT", 1,
                 "largest value %g is above the domain's max %g", hi, num(dom, "max"));

@@ -14,6 +14,15 @@ static const char *feature_of(const cJSON *a)
            ? mlp_json_str(a, "feature") : "(dataset)";
 }
 
+/* How many values offend, when the validator counted them. */
+static void offending(mlp_view *v, const cJSON *a)
+{
+    if (cJSON_IsNumber(cJSON_GetObjectItem(a, "offending_values")))
+        mlp_view_printf(v, " [%.0f offending values, %.4g%%]",
+                        mlp_json_num(a, "offending_values"),
+                        100 * mlp_json_num(a, "offending_fraction"));
+}
+
 static void text_split(mlp_view *v, const cJSON *s)
 {
     const cJSON *list = cJSON_GetObjectItem(s, "anomalies"), *a, *r, *d;
@@ -30,6 +39,7 @@ static void text_split(mlp_view *v, const cJSON *s)
         mlp_view_printf(v, "%*s %-38s ", (int)(18 - strlen(feat)), "",
                         mlp_json_str(a, "kind"));
         mlp_view_text(v, mlp_json_str(a, "description"));
+        offending(v, a);
         mlp_view_puts(v, "\n");
         if (cJSON_GetArraySize(cJSON_GetObjectItem(a, "rows")) > 0) {
             mlp_view_printf(v, "  %-7s %-18s first rows:", "", "");
@@ -119,6 +129,7 @@ static void html_split(mlp_view *v, const cJSON *s)
         mlp_view_text(v, mlp_json_str(a, "kind"));
         mlp_view_puts(v, "</td><td>");
         mlp_view_text(v, mlp_json_str(a, "description"));
+        offending(v, a);
         mlp_view_puts(v, "</td><td>");
         cJSON_ArrayForEach(r, cJSON_GetObjectItem(a, "rows")) {
             if (cJSON_GetObjectItem(r, "line")) {

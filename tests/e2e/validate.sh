@@ -24,7 +24,9 @@ if a then
     for _, x in ipairs(s.anomalies) do
       local rows = {}
       for _, row in ipairs(x.rows or {}) do rows[#rows + 1] = (row.file or "?") .. ":" .. (row.line or "?") end
-      print(x.kind, x.feature or "-", x.severity, #rows > 0 and table.concat(rows, ",") or "")
+      print(x.kind, x.feature or "-", x.severity, #rows > 0 and table.concat(rows, ",") or "",
+            x.offending_values and string.format("%d values, %.4g", x.offending_values,
+                                                 x.offending_fraction) or "")
     end
   end
 end
@@ -77,9 +79,21 @@ for k in "SCHEMA_MISSING_COLUMN	gone" "SCHEMA_NEW_COLUMN	extra" \
     has "$name" "$OUT" "$k	ERROR"
 done
 lacks deprecated_feature_not_checked "$OUT" "	old	"
+# Every value-level anomaly says how many values offend, and which share
+# of the present values that is.
+has offending_counts "$OUT" "INT_TYPE_NOT_INT_STRING	code	ERROR	bad.csv:2	1 values, 0.1667" \
+    "FLOAT_TYPE_STRING_NOT_FLOAT	ratio	ERROR	bad.csv:2	1 values, 0.1667" \
+    "FLOAT_TYPE_BIG_FLOAT	n_float	ERROR	bad.csv:3,bad.csv:5	2 values, 0.4" \
+    "INT_TYPE_BIG_INT	n_int	ERROR	bad.csv:3	1 values, 0.1667" \
+    "ENUM_TYPE_UNEXPECTED_STRING_VALUES	cat	ERROR	bad.csv:3,bad.csv:4	2 values, 0.3333" \
+    "FEATURE_TYPE_LOW_FRACTION_PRESENT	n_float	ERROR	bad.csv:6	1 values, 0.1667"
 has offending_rows_listed "$OUT" "ENUM_TYPE_UNEXPECTED_STRING_VALUES	cat	ERROR	bad.csv:3,bad.csv:4" \
     "FLOAT_TYPE_BIG_FLOAT	n_float	ERROR	bad.csv:3" "FLOAT_TYPE_HAS_NAN	n_float	ERROR	bad.csv:4" \
     "INT_TYPE_BIG_INT	n_int	ERROR	bad.csv:3" "FEATURE_TYPE_LOW_FRACTION_PRESENT	n_float	ERROR	bad.csv:6"
+
+id=$(sql runs/v/metadata.sqlite "SELECT id FROM artifact WHERE uri LIKE '%/validate/%' LIMIT 1")
+expect offending_counts_shown 0 "$M" show "${id:-none}" --root runs/v
+has offending_counts_shown "$OUT" 'FLOAT_TYPE_BIG_FLOAT' 'is above the domain'"'"'s max 0.90000000000000002 [2 offending values, 40%]'
 
 # The domain mass: 2 of 6 values outside [a, b] is 33%; min_domain_mass
 # 0.6 tolerates 40% and reports nothing.
