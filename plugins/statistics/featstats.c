@@ -9,6 +9,7 @@
 #include <mlpipe/json.h>
 
 #include "featstats.h"
+#include "select.h"
 #include "sketch.h"
 
 /* Numbers are written exactly (see mlp_json_number). */
@@ -280,7 +281,8 @@ static cJSON *numeric_stats(const mlp_column *c, const char *kind,
     double fmn = INFINITY, fmx = -INFINITY, neg_inf = 0, pos_inf = 0;
     int all_int = 1, exact = 0;
     vcw *pairs = NULL;
-    size_t n_pairs = 0;
+    size_t n_pairs = 0, n_all = 0;
+    double *all = NULL;
     few *fv = NULL;
     sketch sk;
     cJSON *ns, *hists, *h, *buckets;
@@ -381,6 +383,10 @@ static cJSON *numeric_stats(const mlp_column *c, const char *kind,
                 hist[bucket_of(x, lo, hi, nb)] += pairs[k].w;
         }
     } else {
+        /* Many distinct values: keep them all while that is cheap, for
+         * exact quantiles by selection; the sketch only beyond. */
+        if (n_vals <= (double)o->exact_quantiles_max)
+            all = malloc((n_vals > 0 ? (size_t)n_vals : 1) * sizeof *all);
         EACH_VALUE(c, o, {
             if (isnan(x))
                 continue;
@@ -388,7 +394,10 @@ static cJSON *numeric_stats(const mlp_column *c, const char *kind,
             m2 += w * d * d;
             if (ranged && isfinite(x))
                 hist[bucket_of(x, lo, hi, nb)] += w;
-            sketch_add(&sk, x);
+            if (all != NULL)
+                all[n_all++] = x;
+            else
+                sketch_add(&sk, x);
         });
     }
 
@@ -407,6 +416,8 @@ static cJSON *numeric_stats(const mlp_column *c, const char *kind,
         qs[nq + 1] = 0.5;
         if (exact && n_pairs > 0)
             pair_quantiles(pairs, n_pairs, n_vals, qs, nq + 2, qv);
+        else if (all != NULL && n_all > 0)
+            exact_quantiles(all, n_all, qs, nq + 2, qv);
         else
             sketch_quantiles(&sk, qs, nq + 2, qv);
     }
@@ -430,7 +441,10 @@ static cJSON *numeric_stats(const mlp_column *c, const char *kind,
     }
     NUM(ns, "num_nan", nan);
     NUM(ns, "num_inf", inf);
-    NUM(ns, "quantile_rank_error", exact ? 0 : sketch_error_bound(&sk));
+    NUM(ns, "quantile_rank_error", exact || all ? 0 : sketch_error_bound(&sk));
+    /* Whether median and quantiles are exact or from the sketch. */
+    cJSON_AddBoolToObject(ns, "quantiles_exact", exact || all != NULL);
+    free(all);
     hists = cJSON_AddArrayToObject(ns, "histograms");
     if (n_vals > 0 && (ranged || inf > 0) && hist && qs && qv) {
         h = cJSON_CreateObject();
@@ -553,8 +567,29 @@ fail:
     return NULL;
 }
 
+/* A value as a string of at most `cap` bytes, cut at a character
+ * boundary; *cut says whether it was.  Owned; NULL on exhaustion. */
+static char *capped(const char *s, size_t len, size_t cap, int *cut)
+{
+    char *v;
+
+    if (cap > 0 && len > cap) {
+        len = cap;
+        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+            len--;  /* not inside a UTF-8 sequence */
+        *cut = 1;
+    }
+    v = malloc(len + 1);
+    if (v != NULL) {
+        memcpy(v, s, len);
+        v[len] = '\0';
+    }
+    return v;
+}
+
 static cJSON *string_stats(const mlp_column *c, const stats_opts *o, cJSON *feat)
 {
+    int cut = 0;
     value_count *vals = NULL;
     size_t n = 0;
     double present = 0, missing = 0, wpresent = 0, wmissing = 0, total_len = 0;
@@ -607,11 +642,9 @@ static cJSON *string_stats(const mlp_column *c, const stats_opts *o, cJSON *feat
     top = cJSON_AddArrayToObject(ss, "top_values");
     for (size_t k = 0; k < n && k < o->top_k; k++) {
         cJSON *t = cJSON_CreateObject();
-        char *v = malloc(vals[k].len + 1);
+        char *v = capped(vals[k].s, vals[k].len, o->max_value_bytes, &cut);
         if (v == NULL)
             break;
-        memcpy(v, vals[k].s, vals[k].len);
-        v[vals[k].len] = '\0';
         cJSON_AddStringToObject(t, "value", v);
         NUM(t, "frequency", vals[k].count);
         free(v);
@@ -621,11 +654,9 @@ static cJSON *string_stats(const mlp_column *c, const stats_opts *o, cJSON *feat
     rank = cJSON_AddArrayToObject(ss, "rank_histogram");
     for (size_t k = 0; k < n && k < o->rank_buckets; k++) {
         cJSON *b = cJSON_CreateObject();
-        char *v = malloc(vals[k].len + 1);
+        char *v = capped(vals[k].s, vals[k].len, o->max_value_bytes, &cut);
         if (v == NULL)
             break;
-        memcpy(v, vals[k].s, vals[k].len);
-        v[vals[k].len] = '\0';
         NUM(b, "low_rank", (double)k);
         NUM(b, "high_rank", (double)k);
         cJSON_AddStringToObject(b, "label", v);
@@ -633,6 +664,9 @@ static cJSON *string_stats(const mlp_column *c, const stats_opts *o, cJSON *feat
         free(v);
         cJSON_AddItemToArray(rank, b);
     }
+    /* Values longer than the cap are stored cut short: say so, and where. */
+    if (cut)
+        NUM(ss, "values_cut_at_bytes", (double)o->max_value_bytes);
     free(vals);
     return feat;
 }

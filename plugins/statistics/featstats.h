@@ -13,6 +13,10 @@ typedef struct stats_opts {
     size_t histogram_buckets;
     size_t quantile_buckets;
     size_t rank_buckets;
+    size_t exact_quantiles_max;  /* values per column up to which
+                                    quantiles are exact (by selection) */
+    size_t max_value_bytes;      /* top values and rank labels are cut to
+                                    this many bytes (0: never) */
     const double *weights;       /* per row, or NULL */
 } stats_opts;
 

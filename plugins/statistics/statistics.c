@@ -102,6 +102,8 @@ static int split_stats(mlp_ctx *ctx, const mlp_artifact *ex, const char *split,
     w.opts.histogram_buckets = (size_t)mlp_ctx_param_int(ctx, "histogram_buckets");
     w.opts.quantile_buckets = (size_t)mlp_ctx_param_int(ctx, "quantile_buckets");
     w.opts.rank_buckets = (size_t)mlp_ctx_param_int(ctx, "rank_histogram_buckets");
+    w.opts.exact_quantiles_max = (size_t)mlp_ctx_param_int(ctx, "exact_quantiles_max");
+    w.opts.max_value_bytes = (size_t)mlp_ctx_param_int(ctx, "max_value_bytes");
     if (wcol != NULL) {
         for (size_t i = 0; i < mlp_table_n_cols(t); i++)
             if (strcmp(mlp_table_column(t, i)->name, wcol) == 0 &&
@@ -228,6 +230,13 @@ static const mlp_param_spec params[] = {
       1, 10000, NULL, "buckets of the quantiles histogram" },
     { "rank_histogram_buckets", MLP_PARAM_INT, "1000", MLP_PARAM_HAS_MIN, 1, 0, NULL,
       "ranks listed in the rank histogram" },
+    { "max_value_bytes", MLP_PARAM_INT, "1024", MLP_PARAM_HAS_MIN, 0, 0, NULL,
+      "top values and rank histogram labels longer than this are stored cut "
+      "to it (at a character boundary; recorded as values_cut_at_bytes); 0 "
+      "keeps them whole" },
+    { "exact_quantiles_max", MLP_PARAM_INT, "4000000", MLP_PARAM_HAS_MIN, 0, 0, NULL,
+      "median and quantiles are exact (by selection on a copy, 8 bytes a "
+      "value) for a column of up to this many values, from a sketch beyond" },
     { "threads", MLP_PARAM_INT, "2", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX |
       MLP_PARAM_NO_CACHE_KEY, 1, 64, NULL, "worker threads (by column)" },
     MLP_PARAMS_END

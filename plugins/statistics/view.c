@@ -9,14 +9,21 @@
 
 #include "view.h"
 
+/* Features listed in full per split in a terminal. */
+#define TEXT_FEATURES 100
+
 static void fmt_num(char *buf, size_t n, const cJSON *o, const char *k)
 {
     double v = mlp_json_num(o, k);
+    /* A median from the sketch is approximate: marked with a tilde. */
+    const char *approx = strcmp(k, "median") == 0 &&
+                         cJSON_IsFalse(cJSON_GetObjectItem(o, "quantiles_exact"))
+                         ? "~" : "";
 
     if (isnan(v) && !cJSON_IsNumber(cJSON_GetObjectItem(o, k)))
         snprintf(buf, n, "-");
     else
-        snprintf(buf, n, "%.6g", v);
+        snprintf(buf, n, "%s%.6g", approx, v);
 }
 
 static void text_feature(mlp_view *v, const cJSON *f)
@@ -152,14 +159,34 @@ int statistics_view(const mlp_artifact *a, mlp_view *v, mlp_error *err)
                             "feature", "type", "missing", "mean", "std_dev", "min",
                             "median", "max", "unique / top values");
         }
+        int k = 0, approx = 0, numeric = 0, with_missing = 0;
         cJSON_ArrayForEach(f, cJSON_GetObjectItem(s, "features")) {
-            if (html)
+            const cJSON *ns = cJSON_GetObjectItem(f, "num_stats");
+            approx |= cJSON_IsFalse(cJSON_GetObjectItem(ns, "quantiles_exact"));
+            if (html) {
                 html_feature(v, f);
-            else
+                continue;
+            }
+            /* A terminal page, not a flood: wide data is summarised past
+             * the first TEXT_FEATURES features. */
+            if (k++ < TEXT_FEATURES) {
                 text_feature(v, f);
+                continue;
+            }
+            numeric += ns != NULL;
+            with_missing += mlp_json_num(cJSON_GetObjectItem(f, "common"),
+                                         "num_missing") > 0;
         }
         if (html)
             mlp_view_puts(v, "</table>\n");
+        if (!html && k > TEXT_FEATURES)
+            mlp_view_printf(v, "  ... %d more features (%d numeric, %d with missing "
+                            "values); `mlpipe report` shows them all\n",
+                            k - TEXT_FEATURES, numeric, with_missing);
+        if (approx)
+            mlp_view_puts(v, html ? "<p><small>~ median from the quantile sketch "
+                                    "(approximate)</small></p>\n"
+                                  : "  ~ median from the quantile sketch (approximate)\n");
     }
     cJSON_Delete(doc);
     return MLP_OK;

@@ -3,6 +3,7 @@
  * (every row holds `width` values, as pixels do), against values counted
  * by hand. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 
 #include "check.h"
 #include "featstats.h"
+#include "select.h"
 
 static double num(const cJSON *o, const char *path1, const char *path2)
 {
@@ -23,7 +25,7 @@ static void matrix_column(void)
     float v[12] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 };
     mlp_table *t = mlp_table_new(3);
     mlp_error err;
-    stats_opts o = { 20, 10, 10, 1000, NULL };
+    stats_opts o = { 20, 10, 10, 1000, 4000000, 1024, NULL };
     cJSON *f;
 
     CHECK(t != NULL);
@@ -70,7 +72,7 @@ static void constant_column(void)
     double v[3] = { 7, 7, 7 };
     mlp_table *t = mlp_table_new(3);
     mlp_error err;
-    stats_opts o = { 20, 10, 10, 1000, NULL };
+    stats_opts o = { 20, 10, 10, 1000, 4000000, 1024, NULL };
     cJSON *f;
     const cJSON *h;
 
@@ -96,7 +98,7 @@ static void infinite_values(void)
     double v[6] = { 1, 2, 3, INFINITY, -INFINITY, NAN };
     mlp_table *t = mlp_table_new(6);
     mlp_error err;
-    stats_opts o = { 20, 10, 10, 1000, NULL };
+    stats_opts o = { 20, 10, 10, 1000, 4000000, 1024, NULL };
     cJSON *f;
     const cJSON *h;
     static const double want[10] = { 1, 0, 0, 0, 0, 1, 0, 0, 0, 1 };
@@ -119,8 +121,92 @@ static void infinite_values(void)
     mlp_table_free(t);
 }
 
+static int cmp_dbl(const void *p, const void *q)
+{
+    double x = *(const double *)p, y = *(const double *)q;
+    return (x > y) - (x < y);
+}
+
+/* The quantile of sorted s[0..n) as NumPy's default (linear) has it. */
+static double sorted_quantile(const double *s, size_t n, double q)
+{
+    double pos = q * (double)(n - 1), r = floor(pos);
+    size_t k = (size_t)r;
+    return pos > r ? s[k] + (pos - r) * (s[k + 1] - s[k]) : s[k];
+}
+
+/* Selection gives exactly what sorting gives, on shapes that trouble a
+ * naive quickselect: sorted, reversed, all equal, few distinct values,
+ * infinities. */
+static void selection_matches_sorting(void)
+{
+    size_t n = 20001;
+    double *v = malloc(n * sizeof *v), *s = malloc(n * sizeof *s), out[13];
+    const double qs[13] = { 0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 0.5, 0.25 };
+
+    for (int shape = 0; shape < 6; shape++) {
+        uint64_t x = 88172645463325252ull;
+        for (size_t i = 0; i < n; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            v[i] = shape == 0 ? (double)(x % 1000003) / 7.0
+                 : shape == 1 ? (double)i
+                 : shape == 2 ? (double)(n - i)
+                 : shape == 3 ? 4.25
+                 : shape == 4 ? (double)(x % 3)
+                 : (i % 100 == 0 ? (i % 200 ? INFINITY : -INFINITY) : (double)(x % 977));
+        }
+        memcpy(s, v, n * sizeof *s);
+        qsort(s, n, sizeof *s, cmp_dbl);
+        exact_quantiles(v, n, qs, 13, out);
+        for (int j = 0; j < 13; j++)
+            CHECK_MSG(out[j] == sorted_quantile(s, n, qs[j]) ||
+                      (isnan(out[j]) && isnan(sorted_quantile(s, n, qs[j]))),
+                      "shape %d q %g: %.17g vs %.17g", shape, qs[j], out[j],
+                      sorted_quantile(s, n, qs[j]));
+    }
+    double one = 3, o1;
+    exact_quantiles(&one, 1, qs, 1, &o1);
+    CHECK(o1 == 3);
+    free(v);
+    free(s);
+}
+
+/* A column of 5000 distinct values (beyond the 1024 counted exactly):
+ * exact median by selection within the limit, the sketch beyond it, and
+ * the statistics say which. */
+static void exact_or_sketched_median(void)
+{
+    size_t n = 5000;
+    double *v = malloc(n * sizeof *v);
+    mlp_table *t = mlp_table_new(n);
+    mlp_error err;
+    stats_opts o = { 20, 10, 10, 1000, 4000000, 1024, NULL };
+    cJSON *f;
+
+    for (size_t i = 0; i < n; i++)
+        v[i] = (double)((i * 7919) % n) + 0.5;   /* 0.5 .. 4999.5, shuffled */
+    CHECK(mlp_table_add_numeric(t, "x", v, NULL, &err) == MLP_OK);
+    f = feature_stats(mlp_table_column(t, 0), NULL, &o);
+    CHECK(f != NULL);
+    const cJSON *ns = cJSON_GetObjectItem(f, "num_stats");
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(ns, "quantiles_exact")));
+    CHECK_MSG(num(ns, "median", NULL) == 2500, "%.17g", num(ns, "median", NULL));
+    CHECK(num(ns, "quantile_rank_error", NULL) == 0);
+    cJSON_Delete(f);
+    o.exact_quantiles_max = 1000;
+    f = feature_stats(mlp_table_column(t, 0), NULL, &o);
+    ns = cJSON_GetObjectItem(f, "num_stats");
+    CHECK(cJSON_IsFalse(cJSON_GetObjectItem(ns, "quantiles_exact")));
+    CHECK(num(ns, "quantile_rank_error", NULL) > 0);
+    cJSON_Delete(f);
+    mlp_table_free(t);
+    free(v);
+}
+
 int main(void)
 {
+    RUN(selection_matches_sorting);
+    RUN(exact_or_sketched_median);
     RUN(matrix_column);
     RUN(constant_column);
     RUN(infinite_values);

@@ -1,0 +1,94 @@
+/* Quickselect with a three-way partition (many equal values are common in
+ * data: counts, codes, rounded measures), falling back to sorting a range
+ * that refuses to shrink, so no input makes it quadratic. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "select.h"
+
+static void swap(double *a, size_t i, size_t j)
+{
+    double t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+}
+
+static double median3(double x, double y, double z)
+{
+    if (x < y)
+        return y < z ? y : x < z ? z : x;
+    return x < z ? x : y < z ? z : y;
+}
+
+static int cmp_double(const void *p, const void *q)
+{
+    double x = *(const double *)p, y = *(const double *)q;
+    return (x > y) - (x < y);
+}
+
+/* Puts the k-th smallest of a[lo, hi) at a[k], smaller ones before it and
+ * larger ones after. */
+static void select_rank(double *a, size_t lo, size_t hi, size_t k)
+{
+    for (int rounds = 0; hi - lo > 1; rounds++) {
+        if (rounds == 64) {
+            qsort(a + lo, hi - lo, sizeof *a, cmp_double);
+            return;
+        }
+        double p = median3(a[lo], a[lo + (hi - lo) / 2], a[hi - 1]);
+        size_t lt = lo, i = lo, gt = hi;
+        while (i < gt) {
+            if (a[i] < p)
+                swap(a, lt++, i++);
+            else if (a[i] > p)
+                swap(a, i, --gt);
+            else
+                i++;
+        }
+        if (k < lt)
+            hi = lt;
+        else if (k >= gt)
+            lo = gt;
+        else
+            return;
+    }
+}
+
+static int cmp_size(const void *p, const void *q)
+{
+    size_t x = *(const size_t *)p, y = *(const size_t *)q;
+    return (x > y) - (x < y);
+}
+
+void exact_quantiles(double *v, size_t n, const double *qs, size_t nq,
+                     double *out)
+{
+    size_t *ranks = malloc((2 * nq + 1) * sizeof *ranks), nr = 0, lo = 0;
+
+    if (ranks == NULL) {
+        /* Sorting needs no memory of its own. */
+        qsort(v, n, sizeof *v, cmp_double);
+    } else {
+        for (size_t j = 0; j < nq; j++) {
+            size_t r = (size_t)floor(qs[j] * (double)(n - 1));
+            ranks[nr++] = r;
+            ranks[nr++] = r + 1 < n ? r + 1 : r;
+        }
+        qsort(ranks, nr, sizeof *ranks, cmp_size);
+        /* Ranks in ascending order: each selection leaves everything above
+         * its rank at least as large, so the next one looks only there. */
+        for (size_t i = 0; i < nr; i++) {
+            if (i > 0 && ranks[i] == ranks[i - 1])
+                continue;
+            select_rank(v, lo, n, ranks[i]);
+            lo = ranks[i] + 1;
+        }
+        free(ranks);
+    }
+    for (size_t j = 0; j < nq; j++) {
+        double pos = qs[j] * (double)(n - 1), r = floor(pos), frac = pos - r;
+        size_t k = (size_t)r;
+        double a = v[k], b = k + 1 < n ? v[k + 1] : v[k];
+        out[j] = frac > 0 ? a + frac * (b - a) : a;
+    }
+}

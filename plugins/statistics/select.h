@@ -1,0 +1,14 @@
+/* Exact quantiles of an array by selection: O(n) per requested rank on a
+ * shrinking range, instead of sorting. */
+#ifndef MLPIPE_STATISTICS_SELECT_H
+#define MLPIPE_STATISTICS_SELECT_H
+
+#include <stddef.h>
+
+/* out[j] = the qs[j] quantile of v[0..n) (no NaN; n > 0), interpolating
+ * linearly between neighbouring order statistics as NumPy's default
+ * does.  Reorders v. */
+void exact_quantiles(double *v, size_t n, const double *qs, size_t nq,
+                     double *out);
+
+#endif

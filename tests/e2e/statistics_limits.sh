@@ -1,0 +1,53 @@
+# Statistics that stay readable on unusual data: a huge value is stored cut
+# (and says so), a wide table is summarised in the terminal (the report has
+# every feature), and a median says when it is approximate.
+. "$(dirname "$0")/../lib.sh"
+cat > st.lua <<'LUA'
+local mp = require "mlpipe"
+local opts = assert(load("return " .. (arg[2] or "{}")))()
+local p = mp.pipeline { name = "st", root = "runs/" .. (opts.root or "st") }
+opts.root = nil
+local ex = p:add("csv_import", { path = arg[1], splits = { all = 1 } })
+opts.examples = ex.examples
+p:add("statistics", opts)
+local r = p:run {}
+print("uri", r.nodes.statistics.outputs.statistics.uri)
+LUA
+stats_of() { cat "$(awk '$1 == "uri" { print $2 }' <<<"$OUT")/statistics.json" 2>/dev/null; }
+
+# A 100 KB value (with a multi-byte character at the cut): stored as its
+# first 1024 bytes at most, cut at a character boundary.
+awk 'BEGIN { print "s"; printf "x"; for (i = 0; i < 1022; i++) printf "a"; printf "é";
+             for (i = 0; i < 100000; i++) printf "b"; print ""; print "short" }' > huge.csv
+expect huge_value 0 "$M" run st.lua -- huge.csv
+stats=$(stats_of)
+has huge_value_cut "$stats" '"values_cut_at_bytes": 1024'
+[ "$(wc -c <<<"$stats")" -lt 20000 ] && pass huge_value_small_stats ||
+    fail huge_value_small_stats "$(wc -c <<<"$stats") bytes of statistics"
+value=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(max(len(v["value"].encode()) for v in d["splits"][0]["features"][0]["string_stats"]["top_values"]))' \
+        "$(awk '$1 == "uri" { print $2 }' <<<"$OUT")/statistics.json")
+[ "$value" = 1023 ] && pass huge_value_cut_at_character || fail huge_value_cut_at_character "longest stored value $value bytes"
+expect huge_value_whole 0 "$M" run st.lua -- huge.csv '{ max_value_bytes = 0, root = "whole" }'
+lacks huge_value_whole_not_cut "$(stats_of)" 'values_cut_at_bytes'
+
+# 300 columns: the terminal gets the first 100 and a summary line.
+awk 'BEGIN { for (c = 0; c < 300; c++) printf "%sc%d", (c ? "," : ""), c; print "";
+             for (r = 0; r < 5; r++) { for (c = 0; c < 300; c++) printf "%s%d", (c ? "," : ""), r * c; print "" } }' > wide.csv
+expect wide_stats 0 "$M" run st.lua -- wide.csv '{ root = "wide" }'
+id=$(sql runs/wide/metadata.sqlite "SELECT id FROM artifact WHERE uri LIKE '%/statistics/%' LIMIT 1")
+expect wide_show 0 "$M" show "${id:-none}" --root runs/wide &&
+has wide_show "$OUT" "  c99 " "  ... 200 more features (200 numeric, 0 with missing values); \`mlpipe report\` shows them all"
+lacks wide_show_paged "$OUT" "  c100 "
+expect wide_report 0 "$M" report latest --root runs/wide -o wide.html &&
+has wide_report "$(cat wide.html)" '<td>c299</td>'
+
+# More distinct values than the exact counts keep (1024), within the
+# exact limit: an exact median; beyond the limit, marked approximate.
+awk 'BEGIN { print "x"; for (i = 0; i < 3001; i++) print (i * 7919) % 3001 + 0.5 }' > many.csv
+expect exact_median 0 "$M" run st.lua -- many.csv '{ root = "exact" }'
+has exact_median "$(stats_of)" '"median": 1500.5' '"quantiles_exact": true'
+expect sketch_median 0 "$M" run st.lua -- many.csv '{ root = "sketch", exact_quantiles_max = 100 }'
+has sketch_median "$(stats_of)" '"quantiles_exact": false'
+id=$(sql runs/sketch/metadata.sqlite "SELECT id FROM artifact WHERE uri LIKE '%/statistics/%' LIMIT 1")
+expect sketch_median_marked 0 "$M" show "${id:-none}" --root runs/sketch &&
+has sketch_median_marked "$OUT" "~ median from the quantile sketch" " ~1"
