@@ -114,9 +114,24 @@ int mlpi_cli_render(mlpi_registry *r, const cJSON *types, mlpi_store *s,
     t.producer = cJSON_GetObjectItem(rec, "producer");
     t.files = files;
     t.made_by = cJSON_GetStringValue(cJSON_GetObjectItem(types, mlp_json_str(rec, "type")));
-    /* Only what is still as published goes to a plugin's view. */
-    if (strcmp(state, "LIVE") == 0)
-        rc = mlpi_view_render(r, &t, kind, out, err);
+    /* Only what is still as published goes to a plugin's view.  It is
+     * rendered aside first: in a terminal the store's lines frame it. */
+    if (strcmp(state, "LIVE") == 0) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *mem = open_memstream(&buf, &len);
+        rc = mem ? mlpi_view_render(r, &t, kind, mem, err)
+                 : mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        if (mem)
+            fclose(mem);
+        if (rc == MLP_OK && kind == MLP_VIEW_TEXT)
+            mlpi_view_frame(&t, out, 0);
+        if (rc == MLP_OK)
+            fwrite(buf, 1, len, out);
+        if (rc == MLP_OK && kind == MLP_VIEW_TEXT)
+            mlpi_view_frame(&t, out, 1);
+        free(buf);
+    }
     if (rc != MLP_OK)
         mlpi_view_generic(&t, kind, out);
     cJSON_Delete(files);

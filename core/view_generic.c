@@ -29,10 +29,9 @@ static void size_text(char *buf, size_t n, double bytes)
         snprintf(buf, n, "%.1f %s", bytes, unit[u]);
 }
 
-static void text_view(const mlpi_view_target *t, mlp_view *v)
+/* What the store knows: state, why, and who made it. */
+static void store_lines(const mlpi_view_target *t, mlp_view *v)
 {
-    const cJSON *props = mlp_artifact_properties(t->a), *p, *f;
-
     /* The caller's header line already names the id, type and path. */
     mlp_view_printf(v, "  state       %s\n", t->state);
     if (t->reason && *t->reason) {
@@ -45,16 +44,12 @@ static void text_view(const mlpi_view_target *t, mlp_view *v)
                         cJSON_GetNumberValue(cJSON_GetObjectItem(t->producer, "execution")),
                         str(t->producer, "node"), str(t->producer, "component"),
                         str(t->producer, "state"));
-    mlp_view_printf(v, "properties%s\n", cJSON_GetArraySize(props) ? "" : "  (none)");
-    cJSON_ArrayForEach(p, props) {
-        char *j = mlp_json_print(p, 0);
-        mlp_view_puts(v, "  ");
-        mlp_view_text(v, p->string);
-        mlp_view_printf(v, "%*s ", (int)(strlen(p->string) < 11 ? 11 - strlen(p->string) : 0), "");
-        mlp_view_text(v, j ? j : "?");
-        mlp_view_puts(v, "\n");
-        mlp_free(j);
-    }
+}
+
+static void file_lines(const mlpi_view_target *t, mlp_view *v)
+{
+    const cJSON *f;
+
     /* What the manifest recorded; a retired artifact's files may be gone. */
     mlp_view_printf(v, "files%s%s\n", strcmp(t->state, "LIVE") == 0 ? ""
                     : " (as recorded)", cJSON_GetArraySize(t->files) ? "" : "  (none)");
@@ -65,6 +60,24 @@ static void text_view(const mlpi_view_target *t, mlp_view *v)
         mlp_view_text(v, str(f, "name"));
         mlp_view_printf(v, "  %s\n", sz);
     }
+}
+
+static void text_view(const mlpi_view_target *t, mlp_view *v)
+{
+    const cJSON *props = mlp_artifact_properties(t->a), *p;
+
+    store_lines(t, v);
+    mlp_view_printf(v, "properties%s\n", cJSON_GetArraySize(props) ? "" : "  (none)");
+    cJSON_ArrayForEach(p, props) {
+        char *j = mlp_json_print(p, 0);
+        mlp_view_puts(v, "  ");
+        mlp_view_text(v, p->string);
+        mlp_view_printf(v, "%*s ", (int)(strlen(p->string) < 11 ? 11 - strlen(p->string) : 0), "");
+        mlp_view_text(v, j ? j : "?");
+        mlp_view_puts(v, "\n");
+        mlp_free(j);
+    }
+    file_lines(t, v);
 }
 
 static void html_view(const mlpi_view_target *t, mlp_view *v)
@@ -99,6 +112,17 @@ static void html_view(const mlpi_view_target *t, mlp_view *v)
     if (cJSON_GetArraySize(t->files) == 0)
         mlp_view_puts(v, "<tr><td colspan=\"2\">none</td></tr>\n");
     mlp_view_puts(v, "</table>\n");
+}
+
+void mlpi_view_frame(const mlpi_view_target *t, FILE *out, int after)
+{
+    mlp_view v;
+
+    mlpi_view_init(&v, out, MLP_VIEW_TEXT);
+    if (after)
+        file_lines(t, &v);
+    else
+        store_lines(t, &v);
 }
 
 void mlpi_view_generic(const mlpi_view_target *t, mlp_view_kind kind,

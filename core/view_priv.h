@@ -38,6 +38,11 @@ typedef struct mlpi_view_target {
                                    artifact was made; NULL: not recorded */
 } mlpi_view_target;
 
+/* In a terminal, what the store knows goes around a type's own view: its
+ * state and producer before (after == 0), the files its manifest lists
+ * after (after == 1). */
+void mlpi_view_frame(const mlpi_view_target *t, FILE *out, int after);
+
 /* Renders t with the view its type's plugin defines for kind, writing to
  * out only when the view succeeded.  Returns MLP_OK, MLP_ENOTFOUND when
  * the type has no such view (write the generic one), or another code

@@ -131,6 +131,38 @@ static void skipped(mlp_view *v, const mlp_artifact *a, int html)
     mlp_view_puts(v, html ? "</p>\n" : "\n");
 }
 
+/* Properties other stages added (a transform's parameters, a span):
+ * shown as they are, so the view hides nothing the store has. */
+static void other_properties(mlp_view *v, const mlp_artifact *a, int html)
+{
+    static const char *const shown[] = { "splits", "rows", "columns", "source",
+                                         "format", "label", "type_changes",
+                                         "skipped_rows", "skipped_lines", NULL };
+    const cJSON *p;
+    int first = 1;
+
+    cJSON_ArrayForEach(p, mlp_artifact_properties(a)) {
+        int known = 0;
+        for (const char *const *k = shown; *k; k++)
+            known |= strcmp(*k, p->string) == 0;
+        char *j = known ? NULL : mlp_json_print(p, 0);
+        if (j == NULL)
+            continue;
+        if (first)
+            mlp_view_puts(v, html ? "<table><tr><th>property</th><th>value</th></tr>\n"
+                                  : "other properties\n");
+        first = 0;
+        mlp_view_puts(v, html ? "<tr><td>" : "  ");
+        mlp_view_text(v, p->string);
+        mlp_view_puts(v, html ? "</td><td>" : "  ");
+        mlp_view_text(v, j);
+        mlp_view_puts(v, html ? "</td></tr>\n" : "\n");
+        mlp_free(j);
+    }
+    if (!first && html)
+        mlp_view_puts(v, "</table>\n");
+}
+
 int examples_view(const mlp_artifact *a, mlp_view *v, mlp_error *err)
 {
     int html = mlp_view_kind_of(v) == MLP_VIEW_HTML;
@@ -140,5 +172,6 @@ int examples_view(const mlp_artifact *a, mlp_view *v, mlp_error *err)
     columns(v, a, html);
     type_changes(v, a, html);
     skipped(v, a, html);
+    other_properties(v, a, html);
     return MLP_OK;
 }

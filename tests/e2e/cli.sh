@@ -58,7 +58,8 @@ expect runs_env_root 0 env MLPIPE_ROOT=runs/titanic "$M" runs && has runs_env_ro
 expect runs_json 0 "$M" runs --root runs/titanic --json && has runs_json "$OUT" '"cached": 6'
 expect show_artifact 0 "$M" show 1 --root runs/titanic &&
 has show_artifact "$OUT" "artifact 1  Examples  $TMP/runs/titanic/artifacts/csv_import/" "  state       LIVE" \
-    "  made by     e1 csv_import (csv_import), COMPLETE" '  splits      ["eval","train"]' '  skipped_rows 0' "train.mlpt  "
+    "  made by     e1 csv_import (csv_import), COMPLETE" 'splits eval ' ' rows, train ' 'columns (4)' \
+    '  survived (label)  categorical' '  age             numeric float' "train.mlpt  "
 db=runs/titanic/metadata.sqlite
 cb_exec=$(sql $db "SELECT id FROM execution WHERE node='class_balance' ORDER BY id LIMIT 1")
 cb_art=$(sql $db "SELECT artifact_id FROM event WHERE execution_id=$cb_exec AND type='OUTPUT'")

@@ -100,8 +100,8 @@ done
 # The C scaler carries the rest of the Examples: properties, lines files.
 sid=$(sql runs/standard_scaler/metadata.sqlite "SELECT a.id FROM artifact a JOIN event v ON v.artifact_id=a.id JOIN execution e ON e.id=v.execution_id WHERE e.node='standard_scaler' AND v.type='OUTPUT'")
 expect scaler_props 0 "$M" show "$sid" --root runs/standard_scaler &&
-has scaler_props "$OUT" '  splits      ["train","eval"]' '  rows        {"train":40,"eval":15}' \
-    '{"name":"x","type":"numeric","kind":"float"}' '{"name":"name","type":"categorical"}' 'scaler.json' 'train.mlpt' 'eval.mlpt'
+has scaler_props "$OUT" 'splits train 40 rows, eval 15 rows' \
+    '  x     numeric float' '  name  categorical' 'scaler.json' 'train.mlpt' 'eval.mlpt'
 # No train split: refused naming the splits there are.  The merge's files
 # stay the same and only its `splits` property changes: the scaler must
 # not be served from the cache (properties are part of an input's
