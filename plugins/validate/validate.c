@@ -20,6 +20,8 @@
 
 typedef struct vstate {
     mlp_ctx *ctx;
+    const cJSON *overrides;  /* severity_overrides: kind -> ERROR | WARNING */
+    int new_as_warnings;     /* new_features_are_warnings */
     const cJSON *schema;
     const char *env;
     const mlp_artifact *examples;
@@ -44,6 +46,35 @@ static cJSON *anomaly(vstate *v, const char *feature, const char *kind,
                       int error, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* Every kind this validator raises, for checking severity_overrides. */
+static const char *const known_kinds[] = {
+    "SCHEMA_MISSING_COLUMN", "SCHEMA_NEW_COLUMN", "FEATURE_TYPE_LOW_FRACTION_PRESENT",
+    "FEATURE_TYPE_LOW_NUMBER_PRESENT", "ENUM_TYPE_UNEXPECTED_STRING_VALUES",
+    "INT_TYPE_BIG_INT", "INT_TYPE_SMALL_INT", "INT_TYPE_NOT_INT_STRING",
+    "INT_TYPE_INT_EXPECTED", "FLOAT_TYPE_BIG_FLOAT", "FLOAT_TYPE_SMALL_FLOAT",
+    "FLOAT_TYPE_STRING_NOT_FLOAT", "FLOAT_TYPE_HAS_NAN", "FLOAT_TYPE_HAS_INF",
+    "UNEXPECTED_DATA_TYPE", "DATASET_LOW_NUM_EXAMPLES", "DATASET_HIGH_NUM_EXAMPLES",
+    "COMPARATOR_LOW_NUM_EXAMPLES", "COMPARATOR_HIGH_NUM_EXAMPLES",
+    "COMPARATOR_CONTROL_DATA_MISSING", "COMPARATOR_L_INFTY_HIGH",
+    "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH",
+    "COMPARATOR_NORMALIZED_ABSOLUTE_DIFFERENCE_HIGH", "COMPARATOR_LOW_SAMPLE_COUNT",
+    NULL
+};
+
+/* The severity of a kind after the node's overrides (TFDV's
+ * ValidationConfig): new_features_are_warnings first, then
+ * severity_overrides. */
+static int is_error(const vstate *v, const char *kind, int error)
+{
+    const char *o = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v->overrides, kind));
+
+    if (v->new_as_warnings && strcmp(kind, "SCHEMA_NEW_COLUMN") == 0)
+        error = 0;
+    if (o != NULL)
+        error = strcmp(o, "ERROR") == 0;
+    return error;
+}
+
 /* Appends an anomaly and returns it so callers can add details. */
 static cJSON *anomaly(vstate *v, const char *feature, const char *kind,
                       int error, const char *fmt, ...)
@@ -52,6 +83,7 @@ static cJSON *anomaly(vstate *v, const char *feature, const char *kind,
     char msg[1024];
     va_list ap;
 
+    error = is_error(v, kind, error);
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
@@ -671,6 +703,23 @@ static int run(mlp_ctx *ctx)
     memset(&v, 0, sizeof v);
     mlp_error_clear(&err);
     v.ctx = ctx;
+    v.overrides = mlp_ctx_param(ctx, "severity_overrides");
+    v.new_as_warnings = mlp_ctx_param_bool(ctx, "new_features_are_warnings");
+    rc = MLP_OK;
+    for (const cJSON *o = v.overrides ? v.overrides->child : NULL; o && rc == MLP_OK;
+         o = o->next) {
+        const char *const *k = known_kinds;
+        while (*k && strcmp(*k, o->string) != 0)
+            k++;
+        if (*k == NULL)
+            rc = mlp_error_set(&err, MLP_EINVAL, "parameter 'severity_overrides': "
+                               "'%s' is not an anomaly kind validate raises "
+                               "(docs/stages.md lists them)", o->string);
+    }
+    if (rc != MLP_OK) {
+        cJSON_Delete(doc);
+        return mlp_ctx_fail_error(ctx, &err);
+    }
     v.env = mlp_ctx_param_string(ctx, "environment");
     v.examples = mlp_ctx_input(ctx, "examples", 0);
     rc = load_json(st, "statistics.json", &stats, &err);
@@ -766,6 +815,7 @@ static const mlp_port outputs[] = {
     MLP_PORTS_END
 };
 static const char *const gate_choices[] = { "error", "warn", NULL };
+static const char *const severity_choices[] = { "ERROR", "WARNING", NULL };
 static const mlp_param_spec params[] = {
     { "environment", MLP_PARAM_STRING, "null", 0, 0, 0, NULL,
       "environment of the data (e.g. SERVING): features not expected in it "
@@ -780,6 +830,12 @@ static const mlp_param_spec params[] = {
       "split compared with the serving statistics" },
     { "min_samples", MLP_PARAM_INT, "30", MLP_PARAM_HAS_MIN, 0, 0, NULL,
       "fewer samples than this on either side of a comparison is a warning" },
+    { "severity_overrides", MLP_PARAM_MAP, "{}", MLP_PARAM_OF(MLP_PARAM_ENUM), 0, 0,
+      severity_choices, "anomaly kind -> \"ERROR\" or \"WARNING\": the severity "
+      "this node gives it (TFDV's ValidationConfig.severity_overrides)" },
+    { "new_features_are_warnings", MLP_PARAM_BOOL, "false", 0, 0, 0, NULL,
+      "a feature the schema does not have (SCHEMA_NEW_COLUMN) is a warning, "
+      "not an error" },
     { "max_offending_rows", MLP_PARAM_INT, "5", MLP_PARAM_HAS_MIN, 0, 0, NULL,
       "offending rows listed per anomaly (needs the examples input)" },
     MLP_PARAMS_END

@@ -95,6 +95,25 @@ id=$(sql runs/v/metadata.sqlite "SELECT id FROM artifact WHERE uri LIKE '%/valid
 expect offending_counts_shown 0 "$M" show "${id:-none}" --root runs/v
 has offending_counts_shown "$OUT" 'FLOAT_TYPE_BIG_FLOAT' 'is above the domain'"'"'s max 0.90000000000000002 [2 offending values, 40%]'
 
+# Severities per node, as TFDV's ValidationConfig: new features as
+# warnings, and any kind overridden either way.
+expect new_features_warn 4 "$M" run check.lua -- bad.csv schema.json '{ root = "nfw", new_features_are_warnings = true }' &&
+has new_features_warn "$OUT" "SCHEMA_NEW_COLUMN	extra	WARNING" "FLOAT_TYPE_HAS_NAN	n_float	ERROR"
+expect severity_overridden 4 "$M" run check.lua -- bad.csv schema.json \
+    '{ root = "sev", severity_overrides = { FLOAT_TYPE_HAS_NAN = "WARNING", SCHEMA_NEW_COLUMN = "WARNING" } }' &&
+has severity_overridden "$OUT" "FLOAT_TYPE_HAS_NAN	n_float	WARNING" "SCHEMA_NEW_COLUMN	extra	WARNING" \
+    "FLOAT_TYPE_HAS_INF	n_float	ERROR"
+# Every error demoted: nothing gated.
+kinds=$(grep -oE '"[A-Z_]+"' "$MLPIPE_TOP/plugins/validate/validate.c" | sort -u | grep -E 'TYPE|SCHEMA|DATASET|COMPARATOR' | tr -d '"')
+all='{ root = "sevall", severity_overrides = {'
+for k in $kinds; do all+=" $k = \"WARNING\","; done
+all+=' } }'
+expect all_demoted_not_gated 0 "$M" run check.lua -- bad.csv schema.json "$all" &&
+lacks all_demoted_not_gated "$OUT" "	ERROR	" "gated"
+expect severity_unknown_kind 3 "$M" run check.lua -- bad.csv schema.json '{ root = "sevbad", severity_overrides = { FLOAT_TYPE_HAS_NANS = "WARNING" } }' &&
+has severity_unknown_kind "$OUT" "parameter 'severity_overrides': 'FLOAT_TYPE_HAS_NANS' is not an anomaly kind validate raises"
+expect severity_bad_value 2 "$M" run check.lua -- bad.csv schema.json '{ root = "sevbad2", severity_overrides = { FLOAT_TYPE_HAS_NAN = "INFO" } }' &&
+has severity_bad_value "$OUT" "check.lua:9: parameter 'severity_overrides' of validate: 'FLOAT_TYPE_HAS_NAN' must be one of \"ERROR\", \"WARNING\", got \"INFO\""
 # The domain mass: 2 of 6 values outside [a, b] is 33%; min_domain_mass
 # 0.6 tolerates 40% and reports nothing.
 sed 's/"min_domain_mass": 0.9/"min_domain_mass": 0.6/' schema.json > mass.json
