@@ -283,8 +283,10 @@ static int check_feature(checker *c, const cJSON *schema, const cJSON *f)
         "name", "type", "presence", "domain", "string_domain", "int_domain",
         "float_domain", "distribution_constraints", "lifecycle_stage",
         "in_environment", "not_in_environment", "drift_comparator",
-        "skew_comparator", "description", NULL
+        "skew_comparator", "description", "unique_constraints", "bool_domain", NULL
     };
+    static const char *const uc_keys[] = { "min", "max", NULL };
+    static const char *const bool_keys[] = { "true_value", "false_value", NULL };
     static const char *const presence_keys[] = { "min_fraction", "min_count", NULL };
     static const char *const sd_keys[] = { "values", NULL };
     static const char *const dc_keys[] = { "min_domain_mass", NULL };
@@ -312,9 +314,50 @@ static int check_feature(checker *c, const cJSON *schema, const cJSON *f)
     const cJSON *sd = cJSON_GetObjectItemCaseSensitive(f, "string_domain");
     const cJSON *idom = cJSON_GetObjectItemCaseSensitive(f, "int_domain");
     const cJSON *fdom = cJSON_GetObjectItemCaseSensitive(f, "float_domain");
-    if ((dname != NULL) + (sd != NULL) + (idom != NULL) + (fdom != NULL) > 1)
-        return bad(c, "give at most one of domain, string_domain, int_domain "
-                   "and float_domain");
+    const cJSON *bdom = cJSON_GetObjectItemCaseSensitive(f, "bool_domain");
+    if ((dname != NULL) + (sd != NULL) + (idom != NULL) + (fdom != NULL) +
+        (bdom != NULL) > 1)
+        return bad(c, "give at most one of domain, string_domain, int_domain, "
+                   "float_domain and bool_domain");
+    if (bdom != NULL)
+        WITH_PATH(c, "%s", ".bool_domain") {
+            rc = only_keys(c, bdom, bool_keys);
+            for (int k = 0; rc == MLP_OK && k < 2; k++) {
+                const cJSON *b = cJSON_GetObjectItemCaseSensitive(bdom, bool_keys[k]);
+                if (b != NULL && !cJSON_IsString(b))
+                    WITH_PATH(c, ".%s", bool_keys[k])
+                        rc = bad(c, "expected a string, got %s", kind(b));
+            }
+            const char *tv = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(bdom, "true_value"));
+            const char *fv = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(bdom, "false_value"));
+            if (rc == MLP_OK && tv && fv && strcmp(tv, fv) == 0)
+                rc = bad(c, "true_value and false_value are both \"%s\"", tv);
+            if (rc == MLP_OK && strcmp(type, "FLOAT") == 0)
+                rc = bad(c, "a bool domain fits INT (0 and 1) or STRING features, "
+                         "this one is FLOAT");
+            if (rc == MLP_OK && (tv || fv) && strcmp(type, "STRING") != 0)
+                rc = bad(c, "true_value and false_value fit STRING features only, "
+                         "this one is %s", type);
+        }
+    if (rc != MLP_OK)
+        return rc;
+    if ((v = cJSON_GetObjectItemCaseSensitive(f, "unique_constraints")) != NULL)
+        WITH_PATH(c, "%s", ".unique_constraints") {
+            double lo = 0, hi = 0;
+            int has_lo, has_hi;
+            rc = only_keys(c, v, uc_keys);
+            if (rc == MLP_OK)
+                rc = number(c, v, "min", 0, 9.0e15, 1, &has_lo, &lo);
+            if (rc == MLP_OK)
+                rc = number(c, v, "max", 0, 9.0e15, 1, &has_hi, &hi);
+            if (rc == MLP_OK && has_lo && has_hi && lo > hi)
+                rc = bad(c, "min %g is greater than max %g", lo, hi);
+            if (rc == MLP_OK && strcmp(type, "FLOAT") == 0)
+                rc = bad(c, "unique values are counted for categorical features "
+                         "(STRING or INT), this one is FLOAT");
+        }
+    if (rc != MLP_OK)
+        return rc;
     if (dname != NULL) {
         if (!cJSON_IsString(dname))
             WITH_PATH(c, "%s", ".domain")

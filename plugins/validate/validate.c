@@ -58,6 +58,9 @@ static const char *const known_kinds[] = {
     "COMPARATOR_CONTROL_DATA_MISSING", "COMPARATOR_L_INFTY_HIGH",
     "COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH",
     "COMPARATOR_NORMALIZED_ABSOLUTE_DIFFERENCE_HIGH", "COMPARATOR_LOW_SAMPLE_COUNT",
+    "FEATURE_TYPE_LOW_UNIQUE", "FEATURE_TYPE_HIGH_UNIQUE", "FEATURE_TYPE_NO_UNIQUE",
+    "BOOL_TYPE_UNEXPECTED_STRING", "BOOL_TYPE_BIG_INT", "BOOL_TYPE_SMALL_INT",
+    "BOOL_TYPE_UNEXPECTED_FLOAT",
     NULL
 };
 
@@ -444,6 +447,110 @@ static void check_numeric(vstate *v, const cJSON *f, const cJSON *fs, const char
                 num(ns, "num_inf"));
 }
 
+/* unique_constraints: the number of distinct values of a categorical
+ * feature within [min, max]. */
+static void check_unique(vstate *v, const cJSON *f, const cJSON *fs, const char *name)
+{
+    const cJSON *uc = cJSON_GetObjectItem(f, "unique_constraints");
+    const cJSON *ss = cJSON_GetObjectItem(fs, "string_stats");
+    double u = num(ss, "unique");
+
+    if (uc == NULL)
+        return;
+    if (ss == NULL || !cJSON_IsNumber(cJSON_GetObjectItem(ss, "unique"))) {
+        anomaly(v, name, "FEATURE_TYPE_NO_UNIQUE", 1, "the schema constrains the "
+                "number of distinct values, but the data is numeric: its "
+                "distinct values are not counted");
+        return;
+    }
+    if (cJSON_GetObjectItem(uc, "min") && u < num(uc, "min"))
+        anomaly(v, name, "FEATURE_TYPE_LOW_UNIQUE", 1, "%.0f distinct values, the "
+                "schema wants at least %.0f", u, num(uc, "min"));
+    if (cJSON_GetObjectItem(uc, "max") && u > num(uc, "max"))
+        anomaly(v, name, "FEATURE_TYPE_HIGH_UNIQUE", 1, "%.0f distinct values, the "
+                "schema allows at most %.0f", u, num(uc, "max"));
+}
+
+typedef struct bool_words { const char *t, *f; } bool_words;
+
+static int test_not_bool(const mlp_column *c, size_t i, const void *arg)
+{
+    const bool_words *w = arg;
+    size_t len;
+    const char *s;
+
+    if (mlp_column_is_missing(c, i))
+        return 0;
+    if (c->type == MLP_COL_NUMERIC)
+        return !(c->num[i] == 0 || c->num[i] == 1);
+    if ((s = value_of(c, i, &len)) == NULL)
+        return 0;
+    return !((w->t && strlen(w->t) == len && memcmp(w->t, s, len) == 0) ||
+             (w->f && strlen(w->f) == len && memcmp(w->f, s, len) == 0));
+}
+
+/* bool_domain: text takes only its true_value and false_value ("true"
+ * and "false" when it names neither); numbers take 0 and 1. */
+static void check_bool(vstate *v, const cJSON *f, const cJSON *fs, const char *name)
+{
+    const cJSON *bd = cJSON_GetObjectItem(f, "bool_domain"), *b;
+    const cJSON *ns = cJSON_GetObjectItem(fs, "num_stats");
+    bool_words w = { str(bd, "true_value"), str(bd, "false_value") };
+
+    if (bd == NULL)
+        return;
+    if (categorical(fs)) {
+        double bad = 0, total = 0;
+        cJSON *examples = cJSON_CreateArray();
+        if (w.t == NULL && w.f == NULL) {
+            w.t = "true";
+            w.f = "false";
+        }
+        cJSON_ArrayForEach(b, rank_histogram(fs)) {
+            const char *l = str(b, "label") ? str(b, "label") : "";
+            total += num(b, "sample_count");
+            if ((w.t && strcmp(l, w.t) == 0) || (w.f && strcmp(l, w.f) == 0))
+                continue;
+            bad += num(b, "sample_count");
+            if (cJSON_GetArraySize(examples) < 10)
+                cJSON_AddItemToArray(examples, cJSON_CreateString(l));
+        }
+        if (bad > 0) {
+            cJSON *a = anomaly(v, name, "BOOL_TYPE_UNEXPECTED_STRING", 1,
+                               "%.0f values are neither \"%s\" nor \"%s\", such "
+                               "as \"%s\"", bad, w.t ? w.t : "", w.f ? w.f : "",
+                               cJSON_GetStringValue(examples->child));
+            cJSON_AddItemToObject(a, "unexpected_values", examples);
+            cJSON_AddNumberToObject(a, "offending_values", bad);
+            cJSON_AddItemToObject(a, "offending_fraction",
+                                  mlp_json_number(total > 0 ? bad / total : 0));
+            add_rows(v, a, name, test_not_bool, &w);
+        } else {
+            cJSON_Delete(examples);
+        }
+        return;
+    }
+    if (ns == NULL)
+        return;
+    if (strcmp(str(fs, "type") ? str(fs, "type") : "", "FLOAT") == 0) {
+        cJSON *a = anomaly(v, name, "BOOL_TYPE_UNEXPECTED_FLOAT", 1,
+                           "the schema says bool, the data has fractions");
+        add_rows(v, a, name, test_not_bool, &w);
+        return;
+    }
+    if (num(ns, "max") > 1) {
+        cJSON *a = anomaly(v, name, "BOOL_TYPE_BIG_INT", 1, "largest value %.17g "
+                           "is above 1, the largest a bool holds", num(ns, "max"));
+        add_rows(v, a, name, test_not_bool, &w);
+    }
+    if (num(ns, "min") < 0) {
+        cJSON *a = anomaly(v, name, "BOOL_TYPE_SMALL_INT", 1, "smallest value "
+                           "%.17g is below 0, the smallest a bool holds",
+                           num(ns, "min"));
+        add_rows(v, a, name, test_not_bool, &w);
+    }
+}
+
 static void check_presence(vstate *v, const cJSON *f, const cJSON *fs,
                            const char *name, double n_examples)
 {
@@ -496,6 +603,8 @@ static void check_split(vstate *v, const cJSON *split)
             continue;
         }
         check_presence(v, f, fs, name, n);
+        check_unique(v, f, fs, name);
+        check_bool(v, f, fs, name);
         if (strcmp(str(f, "type"), "STRING") == 0 && !categorical(fs))
             anomaly(v, name, "UNEXPECTED_DATA_TYPE", 1, "the schema says STRING, "
                     "but the data is %s", str(fs, "type") ? str(fs, "type") : "?");

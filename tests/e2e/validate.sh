@@ -95,6 +95,29 @@ id=$(sql runs/v/metadata.sqlite "SELECT id FROM artifact WHERE uri LIKE '%/valid
 expect offending_counts_shown 0 "$M" show "${id:-none}" --root runs/v
 has offending_counts_shown "$OUT" 'FLOAT_TYPE_BIG_FLOAT' 'is above the domain'"'"'s max 0.90000000000000002 [2 offending values, 40%]'
 
+# unique_constraints and bool_domain.
+cat > uniq.json <<'JSON'
+{ "version": 1,
+  "features": [
+    { "name": "cat", "type": "STRING", "unique_constraints": { "min": 4 } },
+    { "name": "label", "type": "STRING", "unique_constraints": { "max": 1 },
+      "bool_domain": { "true_value": "y", "false_value": "n" } },
+    { "name": "extra", "type": "STRING", "bool_domain": {} },
+    { "name": "n_int", "type": "INT", "bool_domain": {} },
+    { "name": "rare", "type": "INT", "unique_constraints": { "min": 1 } } ] }
+JSON
+printf 'cat,label,extra,n_int,rare
+a,y,true,1,1
+b,n,false,0,2
+b,y,yes,1,3
+c,maybe,true,-1,4
+' > uniq.csv
+expect unique_and_bool 4 "$M" run check.lua -- uniq.csv uniq.json '{ root = "uniq" }' &&
+has unique_and_bool "$OUT" "FEATURE_TYPE_LOW_UNIQUE	cat	ERROR" "FEATURE_TYPE_HIGH_UNIQUE	label	ERROR" \
+    "BOOL_TYPE_UNEXPECTED_STRING	label	ERROR	uniq.csv:5	1 values, 0.25" \
+    "BOOL_TYPE_UNEXPECTED_STRING	extra	ERROR	uniq.csv:4	1 values, 0.25" \
+    "BOOL_TYPE_SMALL_INT	n_int	ERROR	uniq.csv:5	1 values, 0.25" "FEATURE_TYPE_NO_UNIQUE	rare	ERROR"
+lacks unique_and_bool_no_big "$OUT" "BOOL_TYPE_BIG_INT"
 # Severities per node, as TFDV's ValidationConfig: new features as
 # warnings, and any kind overridden either way.
 expect new_features_warn 4 "$M" run check.lua -- bad.csv schema.json '{ root = "nfw", new_features_are_warnings = true }' &&
@@ -421,6 +444,16 @@ bad_schema cmp_source '{ "version": 1, "features": [ { "name": "a", "type": "FLO
     'cmp_source.json: features[0] (a).skew_comparator.jensen_shannon_divergence.source.type: expected "DEFAULT", "QUANTILES" or "STANDARD"'
 bad_schema cmp_nad_threshold '{ "version": 1, "features": [ { "name": "a", "type": "STRING", "skew_comparator": { "normalized_abs_difference": { "threshold": 2 } } } ] }' \
     "cmp_nad_threshold.json: features[0] (a).skew_comparator.normalized_abs_difference.threshold: 2 is outside [0, 1]"
+bad_schema bool_float '{ "version": 1, "features": [ { "name": "a", "type": "FLOAT", "bool_domain": {} } ] }' \
+    "bool_float.json: features[0] (a).bool_domain: a bool domain fits INT (0 and 1) or STRING features, this one is FLOAT"
+bad_schema bool_same '{ "version": 1, "features": [ { "name": "a", "type": "STRING", "bool_domain": { "true_value": "x", "false_value": "x" } } ] }' \
+    'bool_same.json: features[0] (a).bool_domain: true_value and false_value are both "x"'
+bad_schema unique_range '{ "version": 1, "features": [ { "name": "a", "type": "STRING", "unique_constraints": { "min": 5, "max": 2 } } ] }' \
+    "unique_range.json: features[0] (a).unique_constraints: min 5 is greater than max 2"
+bad_schema unique_float '{ "version": 1, "features": [ { "name": "a", "type": "FLOAT", "unique_constraints": { "min": 1 } } ] }' \
+    "unique_float.json: features[0] (a).unique_constraints: unique values are counted for categorical features (STRING or INT), this one is FLOAT"
+bad_schema two_domains '{ "version": 1, "features": [ { "name": "a", "type": "STRING", "bool_domain": {}, "string_domain": { "values": ["x"] } } ] }' \
+    "two_domains.json: features[0] (a): give at most one of domain, string_domain, int_domain, float_domain and bool_domain"
 bad_schema newer '{ "version": 2, "features": [] }' "newer.json: schema version 2 is newer than this mlpipe's 1"
 bad_schema counts '{ "version": 1, "features": [], "dataset_constraints": { "min_examples_count": 10, "max_examples_count": 5 } }' \
     "counts.json: dataset_constraints: min_examples_count 10 is greater than max_examples_count 5"
