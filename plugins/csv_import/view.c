@@ -41,6 +41,9 @@ static void splits(mlp_view *v, const mlp_artifact *a, int html)
     mlp_view_puts(v, html ? "</p>\n" : "\n");
 }
 
+/* Columns listed in a terminal before the rest are summarised. */
+#define TEXT_COLUMNS 100
+
 static void columns(mlp_view *v, const mlp_artifact *a, int html)
 {
     const cJSON *c, *cols = mlp_artifact_property(a, "columns");
@@ -58,9 +61,16 @@ static void columns(mlp_view *v, const mlp_artifact *a, int html)
     mlp_view_printf(v, html ? "<table><tr><th>column (%d)</th><th>type</th>"
                               "</tr>\n" : "columns (%d)\n",
                     cJSON_GetArraySize(cols));
+    int k = 0;
     cJSON_ArrayForEach(c, cols) {
         const char *name = mlp_json_str(c, "name"), *kind = mlp_json_str(c, "kind");
         int is_label = label && name && strcmp(label, name) == 0;
+        /* A terminal page, not a flood, for wide data. */
+        if (!html && k++ == TEXT_COLUMNS) {
+            mlp_view_printf(v, "  ... %d more columns (`mlpipe report` lists them all)\n",
+                            cJSON_GetArraySize(cols) - TEXT_COLUMNS);
+            break;
+        }
         mlp_view_puts(v, html ? "<tr><td>" : "  ");
         mlp_view_text(v, name ? name : "?");
         if (is_label)

@@ -79,6 +79,9 @@ static void feature(mlp_view *v, const cJSON *schema, const cJSON *f, int html)
     mlp_view_puts(v, html ? "</td></tr>\n" : "\n");
 }
 
+/* Features listed in a terminal before the rest are summarised. */
+#define TEXT_FEATURES 100
+
 int schema_view(const mlp_artifact *a, mlp_view *v, mlp_error *err)
 {
     cJSON *doc;
@@ -95,8 +98,17 @@ int schema_view(const mlp_artifact *a, mlp_view *v, mlp_error *err)
     else
         mlp_view_printf(v, "%d features\n", cJSON_GetArraySize(
                             cJSON_GetObjectItem(doc, "features")));
-    cJSON_ArrayForEach(f, cJSON_GetObjectItem(doc, "features"))
+    int k = 0;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(doc, "features")) {
+        /* A terminal page, not a flood, for wide data. */
+        if (!html && k++ == TEXT_FEATURES) {
+            mlp_view_printf(v, "  ... %d more features (`mlpipe report` lists them all)\n",
+                            cJSON_GetArraySize(cJSON_GetObjectItem(doc, "features")) -
+                            TEXT_FEATURES);
+            break;
+        }
         feature(v, doc, f, html);
+    }
     if (html)
         mlp_view_puts(v, "</table>\n");
     cJSON_Delete(doc);

@@ -38,6 +38,23 @@ id=$(sql runs/wide/metadata.sqlite "SELECT id FROM artifact WHERE uri LIKE '%/st
 expect wide_show 0 "$M" show "${id:-none}" --root runs/wide &&
 has wide_show "$OUT" "  c99 " "  ... 200 more features (200 numeric, 0 with missing values); \`mlpipe report\` shows them all"
 lacks wide_show_paged "$OUT" "  c100 "
+ex=$(sql runs/wide/metadata.sqlite "SELECT id FROM artifact WHERE uri LIKE '%/csv_import/%' LIMIT 1")
+expect wide_examples_show 0 "$M" show "${ex:-none}" --root runs/wide &&
+has wide_examples_show "$OUT" "  c99  " "  ... 200 more columns (\`mlpipe report\` lists them all)"
+lacks wide_examples_paged "$OUT" "  c100 "
+cat > wideschema.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "ws", root = "runs/ws" }
+local ex = p:add("csv_import", { path = "wide.csv", splits = { train = 1 } })
+local st = p:add("statistics", { examples = ex.examples })
+p:add("schema_infer", { statistics = st.statistics })
+p:run {}
+LUA
+expect wide_schema 0 "$M" run wideschema.lua
+sid=$(sql runs/ws/metadata.sqlite "SELECT id FROM artifact WHERE uri LIKE '%/schema_infer/%' LIMIT 1")
+expect wide_schema_show 0 "$M" show "${sid:-none}" --root runs/ws &&
+has wide_schema_show "$OUT" "300 features" "  ... 200 more features (\`mlpipe report\` lists them all)"
+lacks wide_schema_paged "$OUT" "  c100  "
 expect wide_report 0 "$M" report latest --root runs/wide -o wide.html &&
 has wide_report "$(cat wide.html)" '<td>c299</td>'
 
