@@ -14,6 +14,7 @@
 
 #include <mlpipe/mlpipe.h>
 
+#include "tfdv.h"
 #include "view.h"
 
 static const cJSON *find_split(const cJSON *stats, const char *name)
@@ -123,6 +124,15 @@ static int write_schema(mlp_ctx *ctx, cJSON *schema, mlp_error *err)
         rc = mlp_artifact_path(out, "schema.json", path, sizeof path, err);
     if (rc == MLP_OK)
         rc = mlp_json_write_file(path, schema, err);
+    /* Beside it, the same schema as TFDV writes one, for TFDV and Facets. */
+    if (rc == MLP_OK) {
+        cJSON *t = tfdv_schema_export(schema);
+        rc = t ? mlp_artifact_path(out, "schema.tfdv.json", path, sizeof path, err)
+               : mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        if (rc == MLP_OK)
+            rc = mlp_json_write_file(path, t, err);
+        cJSON_Delete(t);
+    }
     if (rc == MLP_OK)
         rc = mlp_artifact_set_property(out, "features", cJSON_CreateNumber(
             cJSON_GetArraySize(cJSON_GetObjectItem(schema, "features"))), err);
@@ -218,9 +228,21 @@ done:
 
 static int import_run(mlp_ctx *ctx)
 {
-    cJSON *schema = NULL;
+    const char *path = mlp_ctx_param_string(ctx, "path");
+    const char *format = mlp_ctx_param_string(ctx, "format");
+    cJSON *schema = NULL, *doc = NULL;
     mlp_error err;
-    int rc = mlp_schema_load(mlp_ctx_param_string(ctx, "path"), &schema, &err);
+    int rc = MLP_OK;
+
+    mlp_error_clear(&err);
+    if (strcmp(format, "mlpipe") != 0)
+        rc = mlp_json_read_file(path, &doc, &err);
+    if (rc == MLP_OK && (strcmp(format, "tfdv") == 0 ||
+                         (strcmp(format, "auto") == 0 && tfdv_is_schema(doc))))
+        rc = tfdv_schema_import(doc, path, &schema, &err);
+    else if (rc == MLP_OK)
+        rc = mlp_schema_load(path, &schema, &err);
+    cJSON_Delete(doc);
 
     if (rc == MLP_OK)
         rc = write_schema(ctx, schema, &err);
@@ -235,7 +257,7 @@ static const mlp_port infer_inputs[] = {
     MLP_PORTS_END
 };
 static const mlp_port schema_out[] = {
-    { "schema", MLP_TYPE_SCHEMA, 0, "schema.json" },
+    { "schema", MLP_TYPE_SCHEMA, 0, "schema.json, and schema.tfdv.json in TFDV's form" },
     MLP_PORTS_END
 };
 static const mlp_param_spec infer_params[] = {
@@ -255,9 +277,14 @@ static const mlp_param_spec infer_params[] = {
       "with an earlier schema: add features it lacks" },
     MLP_PARAMS_END
 };
+static const char *const format_choices[] = { "auto", "mlpipe", "tfdv", NULL };
 static const mlp_param_spec import_params[] = {
     { "path", MLP_PARAM_STRING, NULL, MLP_PARAM_REQUIRED | MLP_PARAM_FILE, 0, 0,
       NULL, "schema JSON file curated by hand" },
+    { "format", MLP_PARAM_ENUM, "\"auto\"", 0, 0, 0, format_choices,
+      "mlpipe (docs/schema.md), tfdv (a TFDV Schema in the protobuf JSON "
+      "mapping, as json_format.MessageToJson writes it), or auto: tfdv when "
+      "the file has TFDV's names and no version" },
     MLP_PARAMS_END
 };
 static const mlp_component components[] = {

@@ -1,0 +1,88 @@
+# TFDV interop: a Schema in TFDV's protobuf JSON mapping (written here by
+# hand from schema.proto's field names, as json_format.MessageToJson
+# writes them; TFDV itself cannot be installed here) is imported, validated
+# against, and exported back unchanged.
+. "$(dirname "$0")/../lib.sh"
+cat > tfdv_schema.json <<'JSON'
+{
+  "feature": [
+    { "name": "age", "type": "INT", "presence": { "minFraction": 1.0, "minCount": "1" },
+      "valueCount": { "min": "1", "max": "1" },
+      "intDomain": { "min": "0", "max": "100" } },
+    { "name": "sex", "type": "BYTES", "domain": "sex",
+      "presence": { "minCount": "1" },
+      "skewComparator": { "infinityNorm": { "threshold": 0.1 } } },
+    { "name": "fare", "type": "FLOAT",
+      "floatDomain": { "min": 0.0, "disallowNan": true },
+      "driftComparator": { "jensenShannonDivergence": { "threshold": 0.2, "source": { "type": "QUANTILES" } } } },
+    { "name": "port", "type": "BYTES", "stringDomain": { "value": ["C", "Q", "S"] },
+      "distributionConstraints": { "minDomainMass": 0.9 },
+      "uniqueConstraints": { "min": "1", "max": "3" } },
+    { "name": "alive", "type": "BYTES", "boolDomain": { "trueValue": "yes", "falseValue": "no" },
+      "notInEnvironment": ["SERVING"] },
+    { "name": "old", "type": "FLOAT", "lifecycleStage": "DEPRECATED" }
+  ],
+  "stringDomain": [ { "name": "sex", "value": ["female", "male"] } ],
+  "defaultEnvironment": ["TRAINING", "SERVING"],
+  "datasetConstraints": { "minExamplesCount": "3",
+                          "numExamplesDriftComparator": { "minFractionThreshold": 0.5, "maxFractionThreshold": 2.0 } }
+}
+JSON
+printf 'age,sex,fare,port,alive,old\n30,male,7.25,S,no,1\n200,female,71.3,C,yes,2\n4,female,8.05,X,maybe,3\n' > people.csv
+cat > check.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "t", root = "runs/" .. arg[2] }
+local ex = p:add("csv_import", { path = "people.csv", splits = { all = 1 } })
+local st = p:add("statistics", { examples = ex.examples })
+local sc = p:add("schema_import", { path = arg[1] })
+p:add("validate", { statistics = st.statistics, schema = sc.schema, examples = ex.examples, gate = "warn" })
+local r = p:run {}
+local a = r.nodes.validate.outputs.anomalies
+if a then
+  local doc = assert(mp.read_json(a.uri .. "/anomalies.json"))
+  for _, x in ipairs(doc.splits[1].anomalies) do print(x.kind, x.feature or "-", x.severity) end
+end
+print("schema", r.nodes.schema_import.outputs.schema.uri)
+LUA
+expect tfdv_schema_validates 0 "$M" run check.lua -- tfdv_schema.json tfdv &&
+has tfdv_schema_validates "$OUT" "INT_TYPE_BIG_INT	age	ERROR" "ENUM_TYPE_UNEXPECTED_STRING_VALUES	port	ERROR" \
+    "BOOL_TYPE_UNEXPECTED_STRING	alive	ERROR"
+lacks tfdv_deprecated_ignored "$OUT" "	old	"
+uri=$(awk '$1 == "schema" { print $2 }' <<<"$OUT")
+# Ours, as docs/schema.md describes it.
+has tfdv_imported_names "$(cat "$uri/schema.json" 2>/dev/null)" '"string_domains"' '"not_in_environment"' \
+    '"min_count": 1' '"type": "STRING"' '"jensen_shannon_divergence"' '"source"' '"QUANTILES"'
+# And back: the exported schema is the input, field for field (valueCount
+# {1, 1}, which is what a table cell is, is implied and not written).
+cat > same.py <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+for f in a["feature"]:
+    f.pop("valueCount", None)
+sys.exit(0 if a == b else 1)
+PY
+python3 same.py tfdv_schema.json "$uri/schema.tfdv.json" && pass tfdv_round_trip ||
+    fail tfdv_round_trip "$(diff <(python3 -m json.tool --sort-keys tfdv_schema.json) <(python3 -m json.tool --sort-keys "$uri/schema.tfdv.json") | head -20)"
+# The exported file imports again as the same schema.
+cp "$uri/schema.tfdv.json" again.json
+expect tfdv_reimport 0 "$M" run check.lua -- again.json again &&
+uri2=$(awk '$1 == "schema" { print $2 }' <<<"$OUT") &&
+cmp -s "$uri/schema.json" "$uri2/schema.json" && pass tfdv_reimport_same || fail tfdv_reimport_same "differs"
+
+# What has no exact counterpart is refused, naming the field.
+refused() {  # name json want
+    printf '%s\n' "$2" > "$1.json"
+    printf 'local mp = require "mlpipe"\nlocal p = mp.pipeline { name = "s", root = "runs/%s" }\np:add("schema_import", { path = "%s.json" })\np:run {}\n' "$1" "$1" > "$1.lua"
+    expect "$1" 3 "$M" run "$1.lua" && has "$1" "$OUT" "$3"
+}
+refused tfdv_unknown_field '{ "feature": [ { "name": "t", "type": "BYTES", "naturalLanguageDomain": {} } ] }' \
+    "tfdv_unknown_field.json: features[0] (t): unknown field 'natural_language_domain'"
+refused tfdv_value_count '{ "feature": [ { "name": "t", "type": "INT", "valueCount": { "min": "1", "max": "3" } } ] }' \
+    "tfdv_value_count.json: features[0] (t): unknown field 'value_count'"
+refused tfdv_bad_int64 '{ "feature": [ { "name": "t", "type": "INT", "presence": { "minCount": "many" } } ] }' \
+    'tfdv_bad_int64.json: min_count: expected a whole number (as a JSON number or string), got many'
+refused tfdv_struct '{ "feature": [ { "name": "t", "type": "STRUCT" } ] }' \
+    'tfdv_struct.json: features[0] (t): type must be "INT", "FLOAT" or "STRING", got STRUCT'
+# format = "mlpipe" reads a TFDV file as ours: refused, not guessed.
+printf 'local mp = require "mlpipe"\nlocal p = mp.pipeline { name = "s", root = "runs/forced" }\np:add("schema_import", { path = "tfdv_schema.json", format = "mlpipe" })\np:run {}\n' > forced.lua
+expect tfdv_format_forced 3 "$M" run forced.lua && has tfdv_format_forced "$OUT" "tfdv_schema.json: unknown field 'feature' (known: version, features"
