@@ -15,6 +15,7 @@
 #include <mlpipe/mlpipe.h>
 
 #include "featstats.h"
+#include "tfdv.h"
 #include "view.h"
 
 typedef struct work {
@@ -202,6 +203,15 @@ static int run(mlp_ctx *ctx)
         rc = mlp_artifact_path(out, "statistics.json", path, sizeof path, &err);
     if (rc == MLP_OK)
         rc = mlp_json_write_file(path, doc, &err);
+    /* Beside it, the same statistics as TFDV writes them, for Facets. */
+    if (rc == MLP_OK) {
+        cJSON *t = tfdv_statistics_export(doc);
+        rc = t ? mlp_artifact_path(out, "statistics.tfdv.json", path, sizeof path, &err)
+               : mlp_error_set(&err, MLP_ENOMEM, "out of memory");
+        if (rc == MLP_OK)
+            rc = mlp_json_write_file(path, t, &err);
+        cJSON_Delete(t);
+    }
     if (rc == MLP_OK)
         rc = mlp_artifact_set_property(out, "splits", cJSON_Duplicate(splits, 1), &err);
     if (rc == MLP_OK && mlp_artifact_property(ex, "span"))
@@ -216,7 +226,8 @@ static const mlp_port inputs[] = {
     MLP_PORTS_END
 };
 static const mlp_port outputs[] = {
-    { "statistics", MLP_TYPE_STATISTICS, 0, "statistics.json, per split and feature" },
+    { "statistics", MLP_TYPE_STATISTICS, 0, "statistics.json, per split and feature, "
+      "and statistics.tfdv.json in TFDV's form" },
     MLP_PORTS_END
 };
 static const mlp_param_spec params[] = {

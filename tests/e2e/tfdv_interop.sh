@@ -86,3 +86,78 @@ refused tfdv_struct '{ "feature": [ { "name": "t", "type": "STRUCT" } ] }' \
 # format = "mlpipe" reads a TFDV file as ours: refused, not guessed.
 printf 'local mp = require "mlpipe"\nlocal p = mp.pipeline { name = "s", root = "runs/forced" }\np:add("schema_import", { path = "tfdv_schema.json", format = "mlpipe" })\np:run {}\n' > forced.lua
 expect tfdv_format_forced 3 "$M" run forced.lua && has tfdv_format_forced "$OUT" "tfdv_schema.json: unknown field 'feature' (known: version, features"
+
+# Statistics in TFDV's form (a DatasetFeatureStatisticsList), for Facets:
+# only field names statistics.proto has, uint64 as strings, infinities as
+# the strings the JSON mapping uses, and the same numbers as ours.
+printf 'age,sex,fare,port,alive,old\n30,male,7.25,S,no,1\n200,female,inf,C,yes,2\n4,female,8.05,,maybe,3\n' > stats.csv
+cat > stats.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "st", root = "runs/stats" }
+local ex = p:add("csv_import", { path = "stats.csv", splits = { all = 1 } })
+p:add("statistics", { examples = ex.examples })
+local r = p:run {}
+print("uri", r.nodes.statistics.outputs.statistics.uri)
+LUA
+expect tfdv_statistics 0 "$M" run stats.lua
+suri=$(awk '$1 == "uri" { print $2 }' <<<"$OUT")
+cat > stats_check.py <<'PY'
+import json, re, sys
+proto, ours_path, tfdv_path = sys.argv[1:4]
+fields = set()
+for m in re.finditer(r"^\s*(?:optional |repeated )?[\w.]+ (\w+) = \d+(?: \[[^\]]*\])?;", open(proto).read(), re.M):
+    parts = m.group(1).split("_")
+    fields.add(parts[0] + "".join(p.title() for p in parts[1:]))
+t = json.load(open(tfdv_path))
+bad = []
+def walk(x, path):
+    if isinstance(x, dict):
+        for k, v in x.items():
+            if k not in fields:
+                bad.append(path + "." + k)
+            walk(v, path + "." + k)
+    elif isinstance(x, list):
+        for i, v in enumerate(x):
+            walk(v, path + "[%d]" % i)
+walk(t, "")
+if bad:
+    print("not in statistics.proto:", bad[:5]); sys.exit(1)
+ours = json.load(open(ours_path))
+d = t["datasets"][0]
+assert d["name"] == "all" and d["numExamples"] == "3", d["numExamples"]
+f = {x["name"]: x for x in d["features"]}
+o = {x["name"]: x for x in ours["splits"][0]["features"]}
+age = f["age"]["numStats"]
+assert f["age"]["type"] == "INT"
+assert age["commonStats"]["numNonMissing"] == "3" and age["commonStats"]["totNumValues"] == "3"
+assert age["mean"] == o["age"]["num_stats"]["mean"] and age["max"] == 200
+assert f["fare"]["numStats"]["max"] == "Infinity", f["fare"]["numStats"]["max"]
+assert any(b["highValue"] == "Infinity" for h in f["fare"]["numStats"]["histograms"] for b in h["buckets"])
+port = f["port"]["stringStats"]
+assert port["commonStats"]["numMissing"] == "1" and port["unique"] == "2"
+assert port["rankHistogram"]["buckets"][0]["lowRank"] == "0"
+assert {v["value"] for v in port["topValues"]} == {"C", "S"}
+print("ok")
+PY
+out=$(python3 stats_check.py "$MLPIPE_TOP/tests/data/tfdv/statistics.proto" "$suri/statistics.json" "$suri/statistics.tfdv.json" 2>&1)
+[ "$out" = ok ] && pass tfdv_statistics_fields || fail tfdv_statistics_fields "$out"
+# The schema export likewise uses only schema.proto's field names.
+cat > schema_fields.py <<'PY'
+import json, re, sys
+fields = set()
+for m in re.finditer(r"^\s*(?:optional |repeated )?[\w.]+ (\w+) = \d+(?: \[[^\]]*\])?;", open(sys.argv[1]).read(), re.M):
+    parts = m.group(1).split("_")
+    fields.add(parts[0] + "".join(p.title() for p in parts[1:]))
+bad = []
+def walk(x, path):
+    if isinstance(x, dict):
+        for k, v in x.items():
+            if k not in fields: bad.append(path + "." + k)
+            walk(v, path + "." + k)
+    elif isinstance(x, list):
+        for i, v in enumerate(x): walk(v, path + "[%d]" % i)
+walk(json.load(open(sys.argv[2])), "")
+print("ok" if not bad else "not in schema.proto: %s" % bad[:5])
+PY
+out=$(python3 schema_fields.py "$MLPIPE_TOP/tests/data/tfdv/schema.proto" "$uri/schema.tfdv.json" 2>&1)
+[ "$out" = ok ] && pass tfdv_schema_fields || fail tfdv_schema_fields "$out"
