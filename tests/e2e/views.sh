@@ -24,12 +24,20 @@ ok=$(id_of ok)
 expect show_third_party_view 0 sh -c "cd / && '$M' show $ok --root '$TMP/runs/v'" &&
 has show_third_party_view "$OUT" "artifact $ok  Tally  $TMP/runs/v/artifacts/" "tally 1 of <b>&x"
 lacks show_not_generic "$OUT" "properties"
+# The store's lines frame a type's own view in a terminal: the state and
+# producer before it, the manifest's files after, once each.
+has show_framed "$OUT" "  state       LIVE" "  made by     e" "files" "tally.txt  "
+[ "$(grep -c '^  state ' <<<"$OUT")" = 1 ] && [ "$(grep -n 'state       LIVE' <<<"$OUT" | cut -d: -f1)" -lt \
+  "$(grep -n 'tally 1 of' <<<"$OUT" | cut -d: -f1)" ] && pass show_frame_order || fail show_frame_order "$OUT"
 
 # A view that goes wrong: the generic view instead, the failure named with
 # the plugin and its file, exit 3; the host lives on.
 expect view_crash 3 "$M" show "$(id_of crash)" --root runs/v &&
 has view_crash "$OUT" "the view of type 'Tally' (plugin viewed, $TMP/plugins/viewed.so) crashed: Segmentation fault" \
     "shown with the generic view" '  view        "crash"' "tally.txt  2 bytes"
+# A failed view is not framed: the generic view's own lines, once.
+[ "$(grep -c '^  state ' <<<"$OUT")" = 1 ] && pass failed_view_state_once ||
+    fail failed_view_state_once "$(grep -c '^  state ' <<<"$OUT") state lines"
 expect view_hang 3 env MLPIPE_VIEW_TIMEOUT=1 "$M" show "$(id_of hang)" --root runs/v &&
 has view_hang "$OUT" "did not finish within 1 s (MLPIPE_VIEW_TIMEOUT)" '  view        "hang"'
 expect view_fail 3 "$M" show "$(id_of fail)" --root runs/v &&
@@ -71,6 +79,8 @@ has report_third_party_html "$html" '<p class="tally num">tally 1 of <b>&lt;b&gt
     '<h2>Tally of ok (artifact' '<p class="ERROR view-failed">' '<td>view</td><td>&quot;crash&quot;</td>' \
     '<p>LIVE</p>'
 lacks report_no_stdout_noise "$html" "CHATTY-STDOUT"
+# The terminal's frame stays in the terminal.
+lacks report_no_text_frame "$html" "  state       LIVE" "  made by     e"
 # Generic sections list properties and files; "none" only where there are none.
 lacks report_generic_not_empty "$html" '<td colspan="2">none</td>'
 [ "$(grep -c '<section>' r.html)" = 7 ] && [ "$(grep -c '</section>' r.html)" = 7 ] &&
