@@ -237,6 +237,11 @@ static int import_run(mlp_ctx *ctx)
     mlp_error_clear(&err);
     if (strcmp(format, "mlpipe") != 0)
         rc = mlp_json_read_file(path, &doc, &err);
+    if (rc != MLP_OK && strcmp(format, "auto") == 0) {
+        /* Not JSON at all: the schema loader says where, in its words. */
+        rc = MLP_OK;
+        doc = NULL;
+    }
     if (rc == MLP_OK && (strcmp(format, "tfdv") == 0 ||
                          (strcmp(format, "auto") == 0 && tfdv_is_schema(doc))))
         rc = tfdv_schema_import(doc, path, &schema, &err);

@@ -16,6 +16,7 @@
 #include <mlpipe/mlpipe.h>
 
 #include "distance.h"
+#include "tfdv.h"
 #include "view.h"
 
 typedef struct vstate {
@@ -887,6 +888,26 @@ static int run(mlp_ctx *ctx)
     rc = mlp_artifact_path(out, "anomalies.json", path, sizeof path, &err);
     if (rc == MLP_OK)
         rc = mlp_json_write_file(path, doc, &err);
+    /* Each split's anomalies as TFDV writes them: anomalies.SPLIT.tfdv.json. */
+    cJSON_ArrayForEach(split, cJSON_GetObjectItem(doc, "splits")) {
+        char file[300];
+        cJSON *t = rc == MLP_OK ? tfdv_anomalies_export(split) : NULL;
+        if (t == NULL)
+            break;
+        const char *sn = str(split, "name") ? str(split, "name") : "";
+        /* A split name is a file name part only when it is plain. */
+        if (*sn == '\0' || *sn == '.' || strlen(sn) > 200 ||
+            strspn(sn, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+                != strlen(sn)) {
+            cJSON_Delete(t);
+            continue;
+        }
+        snprintf(file, sizeof file, "anomalies.%s.tfdv.json", sn);
+        rc = mlp_artifact_path(out, file, path, sizeof path, &err);
+        if (rc == MLP_OK)
+            rc = mlp_json_write_file(path, t, &err);
+        cJSON_Delete(t);
+    }
     if (rc == MLP_OK)
         rc = mlp_artifact_set_property(out, "errors", cJSON_CreateNumber(v.errors), &err);
     if (rc == MLP_OK)
@@ -920,7 +941,8 @@ static const mlp_port inputs[] = {
     MLP_PORTS_END
 };
 static const mlp_port outputs[] = {
-    { "anomalies", MLP_TYPE_ANOMALIES, 0, "anomalies.json" },
+    { "anomalies", MLP_TYPE_ANOMALIES, 0, "anomalies.json, and "
+      "anomalies.SPLIT.tfdv.json per split in TFDV's form" },
     MLP_PORTS_END
 };
 static const char *const gate_choices[] = { "error", "warn", NULL };

@@ -161,3 +161,34 @@ print("ok" if not bad else "not in schema.proto: %s" % bad[:5])
 PY
 out=$(python3 schema_fields.py "$MLPIPE_TOP/tests/data/tfdv/schema.proto" "$uri/schema.tfdv.json" 2>&1)
 [ "$out" = ok ] && pass tfdv_schema_fields || fail tfdv_schema_fields "$out"
+
+# Anomalies in TFDV's form, per split: one AnomalyInfo per feature with
+# its reasons, field names from anomalies.proto (and Path's step).
+auri=$(ls -d runs/tfdv/artifacts/validate/*/anomalies | head -1)
+cat > anomalies_check.py <<'PY'
+import json, re, sys
+fields = {"step"}
+for m in re.finditer(r"^\s*(?:optional |repeated )?(?:map<[^>]*>|[\w.]+) (\w+) = \d+(?: \[[^\]]*\])?;", open(sys.argv[1]).read(), re.M):
+    parts = m.group(1).split("_")
+    fields.add(parts[0] + "".join(p.title() for p in parts[1:]))
+a = json.load(open(sys.argv[2]))
+bad = []
+def walk(x, path, free):
+    if isinstance(x, dict):
+        for k, v in x.items():
+            if not free and k not in fields: bad.append(path + "." + k)
+            # anomalyInfo is a map: its keys are feature names.
+            walk(v, path + "." + k, k == "anomalyInfo")
+    elif isinstance(x, list):
+        for i, v in enumerate(x): walk(v, path + "[%d]" % i, False)
+walk(a, "", False)
+assert not bad, bad[:5]
+age = a["anomalyInfo"]["age"]
+assert age["severity"] == "ERROR" and age["reason"][0]["type"] == "INT_TYPE_BIG_INT", age
+assert age["path"]["step"] == ["age"]
+assert a["anomalyInfo"]["port"]["reason"][0]["type"] == "ENUM_TYPE_UNEXPECTED_STRING_VALUES"
+assert a["anomalyNameFormat"] == "SERIALIZED_PATH" and a["dataMissing"] is False
+print("ok")
+PY
+out=$(python3 anomalies_check.py "$MLPIPE_TOP/tests/data/tfdv/anomalies.proto" "$auri/anomalies.all.tfdv.json" 2>&1)
+[ "$out" = ok ] && pass tfdv_anomalies || fail tfdv_anomalies "$out"

@@ -393,6 +393,11 @@ got=$(python3 catdist.py "$anoms")
 want=$(python3 catref.py data_1.csv shifted_3.csv)
 [ -n "$got" ] && [ "$got" = "$want" ] && pass categorical_distances_exact ||
     fail categorical_distances_exact "got '$got', want '$want'"
+# The same distances in TFDV's form.
+tfdv_anoms=$(cat runs/drift-all/artifacts/validate/*/anomalies/anomalies.all.tfdv.json 2>/dev/null | tr -d ' \n')
+has drift_in_tfdv_form "$tfdv_anoms" '"driftSkewInfo":[' '"driftMeasurements":[{"type":"L_INFTY"' \
+    '"type":"JENSEN_SHANNON_DIVERGENCE"' '"type":"NORMALIZED_ABSOLUTE_DIFFERENCE"' '"path":{"step":["g"]}'
+
 
 # Schema files: each defect is reported with the file and the field.
 bad_schema() {  # name json want
