@@ -122,17 +122,30 @@ static void few_add(few *f, double v, double w)
  * numpy.histogram (standardised data often has many such values). */
 static double edge(double lo, double hi, size_t nb, size_t b)
 {
-    return b == nb ? hi : lo + (double)b * ((hi - lo) / (double)nb);
+    double t = (double)b / (double)nb;
+
+    if (b == nb)
+        return hi;
+    /* A range wider than the largest double (-1e308 to 1e308): weighted
+     * ends, which cannot overflow, where NumPy's step would. */
+    if (!isfinite(hi - lo))
+        return lo * (1 - t) + hi * t;
+    return lo + (double)b * ((hi - lo) / (double)nb);
 }
 
 static size_t bucket_of(double v, double lo, double hi, size_t nb)
 {
     size_t b;
+    double pos;
 
     if (!(hi > lo))
         return 0;
-    double pos = (v - lo) * ((double)nb / (hi - lo));
-    b = pos >= (double)nb ? nb - 1 : pos < 0 ? 0 : (size_t)pos;
+    if (isfinite(hi - lo))
+        pos = (v - lo) * ((double)nb / (hi - lo));
+    else
+        pos = (v / 2 - lo / 2) * ((double)nb / (hi / 2 - lo / 2));
+    /* Not `pos < 0`: a NaN must not become an index. */
+    b = pos >= (double)nb ? nb - 1 : !(pos >= 0) ? 0 : (size_t)pos;
     /* The estimate may be one off next to an edge: settle it against the
      * edges themselves; the last bucket is closed on the right. */
     if (b > 0 && v < edge(lo, hi, nb, b))
@@ -226,7 +239,7 @@ static void pair_quantiles(const vcw *p, size_t n, double total,
              * the last rank of this value. */
             hi = acc + p[k].c > lo_rank + 1 || k + 1 >= n ? p[k].v : p[k + 1].v;
         }
-        out[j] = frac > 0 ? lo + frac * (hi - lo) : lo;
+        out[j] = quantile_lerp(lo, hi, frac);
     }
 }
 
@@ -367,6 +380,10 @@ static cJSON *numeric_stats(const mlp_column *c, const char *kind,
         free(fv);
     }
     double mean = wsum > 0 ? sum / wsum : 0;
+    /* With infinities the sum is one (or undefined, both signs): as NumPy
+     * has it, not the NaN a compensated sum makes of inf - inf. */
+    if (inf > 0)
+        mean = pos_inf > 0 && neg_inf > 0 ? NAN : pos_inf > 0 ? INFINITY : -INFINITY;
     /* Squared deviations from the mean and the histogram: from the
      * distinct values when they are known, else in a second pass that
      * also feeds the sketch. */
@@ -424,7 +441,7 @@ static cJSON *numeric_stats(const mlp_column *c, const char *kind,
     if (n_vals > 0 && qs && qv) {
         NUM(ns, "mean", mean);
         /* Population standard deviation, as TFDV reports it. */
-        NUM(ns, "std_dev", wsum > 0 ? sqrt(m2 / wsum) : 0);
+        NUM(ns, "std_dev", inf > 0 ? NAN : wsum > 0 ? sqrt(m2 / wsum) : 0);
         NUM(ns, "num_zeros", zeros);
         NUM(ns, "min", mn);
         NUM(ns, "median", qv[nq + 1]);

@@ -60,6 +60,17 @@ static int cmp_size(const void *p, const void *q)
     return (x > y) - (x < y);
 }
 
+double quantile_lerp(double a, double b, double t)
+{
+    if (!(t > 0) || a == b)
+        return a;
+    if (!isfinite(a) || !isfinite(b))
+        return t < 0.5 ? a : b;
+    if (!isfinite(b - a))
+        return a * (1 - t) + b * t;
+    return a + t * (b - a);
+}
+
 void exact_quantiles(double *v, size_t n, const double *qs, size_t nq,
                      double *out)
 {
@@ -89,6 +100,6 @@ void exact_quantiles(double *v, size_t n, const double *qs, size_t nq,
         double pos = qs[j] * (double)(n - 1), r = floor(pos), frac = pos - r;
         size_t k = (size_t)r;
         double a = v[k], b = k + 1 < n ? v[k + 1] : v[k];
-        out[j] = frac > 0 ? a + frac * (b - a) : a;
+        out[j] = quantile_lerp(a, b, frac);
     }
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "select.h"
 #include "sketch.h"
 
 void sketch_init(sketch *s)
@@ -138,7 +139,7 @@ int sketch_quantiles(const sketch *s, const double *qs, size_t nq, double *out)
          * only within an exact stretch (weight 1). */
         double frac = pos - acc;
         if (all[k].w == 1 && frac > 0 && k + 1 < m)
-            out[j] = all[k].v + frac * (all[k + 1].v - all[k].v);
+            out[j] = quantile_lerp(all[k].v, all[k + 1].v, frac);
         else
             out[j] = all[k].v;
     }

@@ -117,6 +117,26 @@ static void infinite_values(void)
           bucket(h, 11, "sample_count") == 1);
     CHECK(num(h, "num_nan", NULL) == 1);
     CHECK(num(cJSON_GetObjectItem(f, "num_stats"), "num_inf", NULL) == 2);
+    /* Both infinities: the mean is undefined (NaN, written null), as
+     * numpy.mean has it. */
+    CHECK(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(f, "num_stats"), "mean")));
+    cJSON_Delete(f);
+    mlp_table_free(t);
+    /* One side's infinity: the mean is that infinity, the standard
+     * deviation undefined; quantiles next to it are values, never NaN. */
+    double w[10] = { -INFINITY, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+    t = mlp_table_new(10);
+    CHECK(mlp_table_add_numeric(t, "x", w, NULL, &err) == MLP_OK);
+    f = feature_stats(mlp_table_column(t, 0), NULL, &o);
+    const cJSON *ns = cJSON_GetObjectItem(f, "num_stats"), *b;
+    CHECK(num(ns, "mean", NULL) == -INFINITY);
+    CHECK(cJSON_IsNull(cJSON_GetObjectItem(ns, "std_dev")));
+    cJSON_ArrayForEach(h, cJSON_GetObjectItem(ns, "histograms"))
+        cJSON_ArrayForEach(b, cJSON_GetObjectItem(h, "buckets"))
+            CHECK_MSG(cJSON_IsNumber(cJSON_GetObjectItem(b, "low_value")) &&
+                      cJSON_IsNumber(cJSON_GetObjectItem(b, "high_value")),
+                      "a %s bucket edge is not a number",
+                      cJSON_GetStringValue(cJSON_GetObjectItem(h, "type")));
     cJSON_Delete(f);
     mlp_table_free(t);
 }
@@ -203,8 +223,35 @@ static void exact_or_sketched_median(void)
     free(v);
 }
 
+/* A range wider than the largest double (max - min overflows): ten
+ * finite buckets holding every value, not an index computed from NaN. */
+static void huge_range(void)
+{
+    double v[5] = { 1e308, -1e308, 1.7976931348623157e308, -1.7976931348623157e308, 0 };
+    mlp_table *t = mlp_table_new(5);
+    mlp_error err;
+    stats_opts o = { 20, 10, 10, 1000, 4000000, 1024, NULL };
+    cJSON *f;
+    const cJSON *h;
+    double total = 0;
+
+    CHECK(mlp_table_add_numeric(t, "x", v, NULL, &err) == MLP_OK);
+    f = feature_stats(mlp_table_column(t, 0), NULL, &o);
+    CHECK(f != NULL && (h = standard(f)) != NULL);
+    for (int i = 0; i < 10; i++) {
+        CHECK(isfinite(bucket(h, i, "low_value")) && isfinite(bucket(h, i, "high_value")));
+        total += bucket(h, i, "sample_count");
+    }
+    CHECK_MSG(total == 5, "%g values in the buckets", total);
+    CHECK(bucket(h, 0, "sample_count") == 1 && bucket(h, 9, "sample_count") == 1);
+    CHECK(bucket(h, 5, "low_value") == 0 && bucket(h, 5, "sample_count") == 1);
+    cJSON_Delete(f);
+    mlp_table_free(t);
+}
+
 int main(void)
 {
+    RUN(huge_range);
     RUN(selection_matches_sorting);
     RUN(exact_or_sketched_median);
     RUN(matrix_column);
