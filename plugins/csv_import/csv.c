@@ -185,6 +185,11 @@ int csv_next(csv_reader *r, mlp_error *err)
     }
     line = r->line = r->next_line;
     r->row_start = b + pos;
+    /* A UTF-16 byte order mark: not UTF-8 at all, and said so plainly. */
+    if (pos == 0 && r->len >= 2 && (((unsigned char)b[0] == 0xFF && (unsigned char)b[1] == 0xFE) ||
+                                    ((unsigned char)b[0] == 0xFE && (unsigned char)b[1] == 0xFF)))
+        return fail_at(r, err, line, 0, "UTF-16 byte order mark: CSV must be "
+                       "UTF-8 (convert it, e.g. iconv -f UTF-16 -t UTF-8)");
     for (;;) {
         size_t start = pos;
         if (pos < r->len && b[pos] == '"') {

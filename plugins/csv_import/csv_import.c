@@ -256,7 +256,7 @@ static int open_files(job *j, mlp_error *err)
         for (size_t f = 0; rc == MLP_OK && f < j->n_files; f++) {
             cJSON *cols = NULL, *c;
             rc = jsonl_columns(j->files[f].path, j->files[f].data,
-                               j->files[f].len, &cols, err);
+                               j->files[f].len, j->skip_bad, &cols, err);
             cJSON_ArrayForEach(c, cols) {
                 const cJSON *k;
                 int known = 0;
@@ -442,14 +442,19 @@ static int run(mlp_ctx *ctx)
             if (rc == MLP_OK)
                 rc = mlp_artifact_set_property(out, p->string,
                                                cJSON_Duplicate(p, 1), &err);
-        cJSON_ArrayForEach(p, cJSON_GetObjectItem(props, "type_changes"))
+        cJSON_ArrayForEach(p, cJSON_GetObjectItem(props, "type_changes")) {
+            char before[64] = "";
+            if (cJSON_GetObjectItem(p, "numbers_before"))
+                snprintf(before, sizeof before, "; %.0f numbers before it",
+                         cJSON_GetNumberValue(cJSON_GetObjectItem(p, "numbers_before")));
             mlp_ctx_log(ctx, MLP_LOG_WARN, "column '%s' is read as text: %s:%.0f "
-                        "has \"%s\" (%s)",
+                        "has \"%s\" (%s%s)",
                         cJSON_GetStringValue(cJSON_GetObjectItem(p, "column")),
                         cJSON_GetStringValue(cJSON_GetObjectItem(p, "file")),
                         cJSON_GetNumberValue(cJSON_GetObjectItem(p, "line")),
                         cJSON_GetStringValue(cJSON_GetObjectItem(p, "value")),
-                        cJSON_GetStringValue(cJSON_GetObjectItem(p, "because")));
+                        cJSON_GetStringValue(cJSON_GetObjectItem(p, "because")), before);
+        }
         cJSON_Delete(props);
         if (j.skipped > 0)
             mlp_ctx_log(ctx, MLP_LOG_WARN, "skipped %zu malformed rows (first "

@@ -285,8 +285,7 @@ static int parse_object(jl_line *l, const char *s, const char *e)
     l->r->scratch_len = 0;
     skip_ws(l);
     if (l->p == l->e || *l->p != '{')
-        return mlp_error_set(l->err, MLP_EFORMAT, "%s:%zu: each line must be "
-                             "a JSON object", l->r->path, l->r->line);
+        return fail(l, l->p, "each line must be a JSON object");
     l->p++;
     skip_ws(l);
     if (l->p < l->e && *l->p == '}') {
@@ -297,8 +296,11 @@ static int parse_object(jl_line *l, const char *s, const char *e)
             const char *at = l->p;
             if (l->p == l->e || *l->p != '"')
                 return fail(l, l->p, "not valid JSON (expected a key in quotes)");
-            if ((rc = string(l, &key, &key_len)) != MLP_OK ||
-                (rc = push_pair(l, key, key_len, at)) != MLP_OK)
+            if ((rc = string(l, &key, &key_len)) != MLP_OK)
+                return rc;
+            if (key_len == 0)
+                return fail(l, at, "empty key (every column needs a name)");
+            if ((rc = push_pair(l, key, key_len, at)) != MLP_OK)
                 return rc;
             skip_ws(l);
             if (l->p == l->e || *l->p != ':')
@@ -318,13 +320,14 @@ static int parse_object(jl_line *l, const char *s, const char *e)
                 pr->present = 0;
                 break;
             case '[':
-            case '{':
-                return mlp_error_set(l->err, MLP_EFORMAT, "%s:%zu: field '%.*s' "
-                                     "is %s; JSON Lines input takes flat objects "
-                                     "of numbers, strings and booleans",
-                                     l->r->path, l->r->line, (int)key_len,
-                                     l->r->scratch + key,
-                                     *l->p == '[' ? "a list" : "an object");
+            case '{': {
+                char what[200];
+                snprintf(what, sizeof what, "field '%.*s' is %s; JSON Lines input "
+                         "takes flat objects of numbers, strings and booleans",
+                         (int)(key_len > 60 ? 60 : key_len), l->r->scratch + key,
+                         *l->p == '[' ? "a list" : "an object");
+                return fail(l, l->p, what);
+            }
             default:
                 if (*l->p == '-' || (*l->p >= '0' && *l->p <= '9'))
                     rc = number(l, &pr->val, &pr->val_len);
@@ -352,8 +355,8 @@ static int parse_object(jl_line *l, const char *s, const char *e)
     return MLP_OK;
 }
 
-int jsonl_columns(const char *path, const char *buf, size_t len, cJSON **out,
-                  mlp_error *err)
+int jsonl_columns(const char *path, const char *buf, size_t len, int skip_bad,
+                  cJSON **out, mlp_error *err)
 {
     csv_reader r;
     const char *s, *e;
@@ -366,6 +369,12 @@ int jsonl_columns(const char *path, const char *buf, size_t len, cJSON **out,
     l.pairs = NULL;
     while (rc == MLP_OK && next_line(&r, &s, &e)) {
         rc = parse_object(&l, s, e);
+        /* A bad line that will be skipped names no columns; the reading
+         * pass records it. */
+        if (rc == MLP_EFORMAT && skip_bad) {
+            rc = MLP_OK;
+            continue;
+        }
         for (size_t i = 0; rc == MLP_OK && i < l.n; i++) {
             const char *k = r.scratch + l.pairs[i].key;
             size_t kl = l.pairs[i].key_len;

@@ -9,9 +9,10 @@
 #include "csv.h"
 
 /* The keys of every object in the file, in order of first appearance: an
- * owned cJSON array of strings.  Errors name file:line:column. */
-int jsonl_columns(const char *path, const char *buf, size_t len, cJSON **out,
-                  mlp_error *err);
+ * owned cJSON array of strings.  Errors name file:line:column; with
+ * skip_bad, lines that are not valid are passed over. */
+int jsonl_columns(const char *path, const char *buf, size_t len, int skip_bad,
+                  cJSON **out, mlp_error *err);
 
 /* Reads the next object into r->fields, one field per name in `cols`
  * (fields of missing keys have p == NULL).  Returns 1, 0 at the end, or a

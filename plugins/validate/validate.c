@@ -845,6 +845,24 @@ static int run(mlp_ctx *ctx)
     if (rc != MLP_OK)
         goto done;
     v.schema = schema;
+    /* A misspelt environment would silently turn environment checks off. */
+    const cJSON *envs = cJSON_GetObjectItem(schema, "default_environments"), *e;
+    if (v.env && envs) {
+        int found = 0;
+        char list[300] = "";
+        size_t k = 0;
+        cJSON_ArrayForEach(e, envs) {
+            found |= strcmp(e->valuestring, v.env) == 0;
+            k += (size_t)snprintf(list + k, k < sizeof list ? sizeof list - k : 0,
+                                  "%s%s", k ? ", " : "", e->valuestring);
+        }
+        if (!found) {
+            rc = mlp_error_set(&err, MLP_EINVAL, "parameter 'environment': '%s' is "
+                               "not among the schema's default_environments (%s)",
+                               v.env, list);
+            goto done;
+        }
+    }
     cJSON_AddNumberToObject(doc, "version", 1);
     if (v.env)
         cJSON_AddStringToObject(doc, "environment", v.env);

@@ -75,7 +75,7 @@ fails error_value_does_not_fit_type typed.csv "typed.csv:3: column 2 ('b') is de
 printf 'a,b\n1,x"y\n' > stray.csv
 fails error_stray_quote stray.csv "stray.csv:2:4: quote inside an unquoted field"
 printf '{"a": 1}\n{"a": [1, 2]}\n' > nested.jsonl
-fails error_jsonl_nested nested.jsonl "nested.jsonl:2: field 'a' is a list"
+fails error_jsonl_nested nested.jsonl "nested.jsonl:2:7: field 'a' is a list"
 printf '{"a": 1}\n{"a": 1,,}\n' > badjson.jsonl
 fails error_jsonl_syntax badjson.jsonl "badjson.jsonl:2:"
 fails error_missing_file nothere.csv "parameter 'path': no file matches nothere.csv"

@@ -25,6 +25,8 @@ fails nul_in_header nul_header.csv "nul_header.csv:1:2: NUL byte in a field"
 # UTF-16 text is NUL bytes every other byte: the same clear refusal.
 printf 'a,b\n1,2\n' | iconv -f UTF-8 -t UTF-16LE > utf16.csv
 fails utf16_refused utf16.csv "utf16.csv:1:2: NUL byte in a field (is this a binary file, or text in UTF-16?"
+printf 'a,b\n1,2\n' | iconv -f UTF-8 -t UTF-16 > utf16bom.csv
+fails utf16_bom_refused utf16bom.csv "utf16bom.csv:1:1: UTF-16 byte order mark: CSV must be UTF-8"
 
 # CR alone ends a record, as pandas reads old Mac files; a column name
 # never keeps a line break.
@@ -144,7 +146,7 @@ expect late_text_report 0 "$M" report latest --root runs/dump -o report.html
 has late_text_report "$(cat report.html)" '<h3>Read as text although numbers were in them</h3>' \
     '<td>m</td><td>late.csv:88889</td><td>oops</td>'
 has late_text_warning "$(cat runs/dump/logs/*.log)" \
-    "warning: column 'm' is read as text: late.csv:88889 has \"oops\" (a value that is not a number, after numbers)"
+    "warning: column 'm' is read as text: late.csv:88889 has \"oops\" (a value that is not a number, after numbers; 79011 numbers before it)"
 # Wide ids through the fast path cut in two: exact in both halves.
 awk 'BEGIN { print "id,v"; for (i = 1; i <= 90000; i++) printf "%s%06d,%d\n", "9007199255", i, i % 7 }' > wide_ids.csv
 for parser in auto general; do
@@ -190,4 +192,11 @@ jsonl_fails nan_word '{"a": NaN}' '7: not valid JSON (expected a value)'
 jsonl_fails trailing '{"a": 1} x' '10: not valid JSON (text after the object)'
 jsonl_fails open_string '{"a": "x' '7: unterminated string'
 printf '{"a": 1}\n{"a": 2}\n[1]\n' > notobj.jsonl
-fails jsonl_not_object notobj.jsonl 'notobj.jsonl:3: each line must be a JSON object'
+fails jsonl_not_object notobj.jsonl 'notobj.jsonl:3:1: each line must be a JSON object'
+jsonl_fails empty_key '{"": 1}' '2: empty key (every column needs a name)'
+# The skip policy covers every kind of bad JSON line, in both passes (the
+# one that collects the columns too), and records the lines.
+printf '{"a":1,"b":"x"}\n{"a":{"c":1},"b":"y"}\n{"a":2,"a":3}\n{"a":"\\ud800"}\n[1]\n{bad\n{"a":8,"b":"w"}\n{"zzz": 1} x\n' > skip.jsonl
+run_dump jsonl_skip_policy skip.jsonl '{ bad_rows = "skip" }' &&
+has jsonl_skip_policy "$OUT" 'all:a[numeric]=1.0|8.0' 'all:b[categorical]=x|w' 'skipped	6	2,3,4,5,6,8'
+lacks jsonl_skip_no_column_from_bad_line "$OUT" 'zzz'

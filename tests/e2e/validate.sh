@@ -163,6 +163,8 @@ has environment_recorded "$(cat runs/srv/artifacts/validate/*/anomalies/anomalie
 # TFDV reports it).
 expect label_in_serving 4 "$M" run check.lua -- good.csv schema.json '{ root = "srv3", environment = "SERVING" }' &&
 has label_in_serving "$OUT" "SCHEMA_NEW_COLUMN	label	ERROR"
+expect environment_misspelt 3 "$M" run check.lua -- serving.csv schema.json '{ root = "srv4", environment = "Serving" }' &&
+has environment_misspelt "$OUT" "parameter 'environment': 'Serving' is not among the schema's default_environments (TRAINING, SERVING)"
 expect training_needs_label 4 "$M" run check.lua -- serving.csv schema.json '{ root = "srv2" }' &&
 has training_needs_label "$OUT" "SCHEMA_MISSING_COLUMN	label	ERROR"
 

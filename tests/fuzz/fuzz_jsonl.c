@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (buf == NULL)
         return 0;
     memcpy(buf, data, size);
-    rc = jsonl_columns("fuzz.jsonl", buf, size, &cols, &err);
+    rc = jsonl_columns("fuzz.jsonl", buf, size, 0, &cols, &err);
     if (rc != MLP_OK) {
         if (strncmp(err.msg, "fuzz.jsonl:", 11) != 0)
             abort();
