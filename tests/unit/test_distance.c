@@ -115,6 +115,14 @@ static void js_tfdv_cells(void)
               js_divergence(h[2], 1, h[2], 1));
     CHECK(JS(h[2], h[2]) == 0);
     CHECK_MSG(fabs(JS(h[3], h[4]) - 0.014378460478078628) < 1e-15, "%.17g", JS(h[3], h[4]));
+    /* Two point values, each matched only with itself, and a bucket that
+     * starts at one of them is no point mass: cells [2, 4) (4, 4), point 2
+     * (1, 3), point 7 (3, 1): 0.09436093777043358. */
+    double a4[] = { 2, 4, 4, 2, 2, 1, 7, 7, 3 }, b4[] = { 2, 2, 3, 7, 7, 1, 2, 4, 4 };
+    cJSON *p4 = hist(a4, 9), *q4 = hist(b4, 9);
+    CHECK_MSG(fabs(JS(p4, q4) - 0.09436093777043358) < 1e-15, "%.17g", JS(p4, q4));
+    cJSON_Delete(p4);
+    cJSON_Delete(q4);
     /* Only NaNs on one side, nothing on the other: no samples to compare. */
     cJSON *empty = cJSON_CreateArray();
     CHECK(js_divergence(empty, 0, h[2], 0) == -1);
