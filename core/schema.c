@@ -99,8 +99,10 @@ static int number(checker *c, const cJSON *obj, const char *key, double lo,
     if (v == NULL)
         return MLP_OK;
     WITH_PATH(c, ".%s", key) {
-        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+        if (!cJSON_IsNumber(v))
             rc = bad(c, "expected a number, got %s", kind(v));
+        else if (!isfinite(v->valuedouble))
+            rc = bad(c, "expected a finite number, got %g", v->valuedouble);
         else if (integer && floor(v->valuedouble) != v->valuedouble)
             rc = bad(c, "expected a whole number, got %g", v->valuedouble);
         else if (v->valuedouble < lo || v->valuedouble > hi)

@@ -15,6 +15,7 @@
 #include <mlpipe/mlpipe.h>
 
 #include "tfdv.h"
+#include "update.h"
 #include "view.h"
 
 static const cJSON *find_split(const cJSON *stats, const char *name)
@@ -255,6 +256,54 @@ static int import_run(mlp_ctx *ctx)
     return rc == MLP_OK ? MLP_OK : mlp_ctx_fail_error(ctx, &err);
 }
 
+static int update_run(mlp_ctx *ctx)
+{
+    const char *split_name = mlp_ctx_param_string(ctx, "split");
+    cJSON *stats = NULL, *schema = NULL, *relax = NULL;
+    const cJSON *split;
+    char path[4096];
+    mlp_error err;
+    int rc;
+
+    mlp_error_clear(&err);
+    rc = mlp_artifact_path(mlp_ctx_input(ctx, "statistics", 0), "statistics.json",
+                           path, sizeof path, &err);
+    if (rc == MLP_OK)
+        rc = mlp_json_read_file(path, &stats, &err);
+    if (rc == MLP_OK)
+        rc = load_input_schema(mlp_ctx_input(ctx, "schema", 0), &schema, &err);
+    if (rc == MLP_OK && (split = find_split(stats, split_name)) == NULL)
+        rc = mlp_error_set(&err, MLP_EINVAL, "parameter 'split': the statistics "
+                           "have no split '%s'", split_name);
+    if (rc == MLP_OK)
+        rc = schema_update(ctx, schema, split, &relax, &err);
+    if (rc == MLP_OK)
+        rc = write_schema(ctx, schema, &err);
+    if (rc == MLP_OK)
+        rc = mlp_artifact_set_property(mlp_ctx_output(ctx, "schema"), "relaxed",
+                                       cJSON_CreateNumber(cJSON_GetArraySize(relax)), &err);
+    if (rc == MLP_OK) {
+        rc = mlp_artifact_set_property(mlp_ctx_output(ctx, "schema"), "relaxations",
+                                       relax, &err);
+        relax = NULL;
+    }
+    cJSON_Delete(relax);
+    cJSON_Delete(stats);
+    cJSON_Delete(schema);
+    return rc == MLP_OK ? MLP_OK : mlp_ctx_fail_error(ctx, &err);
+}
+
+static const mlp_port update_inputs[] = {
+    { "schema", MLP_TYPE_SCHEMA, 0, "the schema to relax" },
+    { "statistics", MLP_TYPE_STATISTICS, 0, "statistics of the data it must admit" },
+    MLP_PORTS_END
+};
+static const mlp_param_spec update_params[] = {
+    { "split", MLP_PARAM_STRING, "\"train\"", 0, 0, 0, NULL,
+      "split whose statistics the schema must admit" },
+    MLP_PARAMS_END
+};
+
 static const mlp_port infer_inputs[] = {
     { "statistics", MLP_TYPE_STATISTICS, 0, "statistics to infer from" },
     { "schema", MLP_TYPE_SCHEMA, MLP_PORT_OPTIONAL,
@@ -295,6 +344,10 @@ static const mlp_param_spec import_params[] = {
 static const mlp_component components[] = {
     { "schema_infer", MLP_STAGE_VALIDATE, "Infers a schema from statistics",
       infer_inputs, schema_out, infer_params, infer_run, { NULL } },
+    { "schema_update", MLP_STAGE_VALIDATE,
+      "Relaxes a schema to admit new data, listing every relaxation (TFDV's "
+      "update_schema)", update_inputs, schema_out, update_params, update_run,
+      { NULL } },
     { "schema_import", MLP_STAGE_VALIDATE,
       "Checks a hand-curated schema file and makes it a Schema artifact",
       NULL, schema_out, import_params, import_run, { NULL } },

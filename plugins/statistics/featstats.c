@@ -446,6 +446,12 @@ static cJSON *numeric_stats(const mlp_column *c, const char *kind,
         NUM(ns, "min", mn);
         NUM(ns, "median", qv[nq + 1]);
         NUM(ns, "max", mx);
+        /* With infinities, the finite extremes too: a domain's bounds are
+         * about them (infinities are disallow_inf's matter). */
+        if (inf > 0 && fmn <= fmx) {
+            NUM(ns, "finite_min", fmn);
+            NUM(ns, "finite_max", fmx);
+        }
         if (c->type == MLP_COL_NUMERIC && c->ints != NULL &&
             !exact_int64_stats(c, o, ns)) {
             free(qs);

@@ -281,6 +281,8 @@ static int test_bound(const mlp_column *c, size_t i, const void *arg)
     x = c->num[i];
     if (b->nan)
         return isnan(x);
+    if (isinf(x))
+        return 0;  /* not a bound's matter */
     return b->above ? x > b->v : x < b->v;
 }
 
@@ -417,20 +419,24 @@ static void check_numeric(vstate *v, const cJSON *f, const cJSON *fs, const char
                 "the schema says INT, but the data has non-integer values");
     if (dom == NULL || ns == NULL)
         return;
-    if (cJSON_GetObjectItem(dom, "max") && cJSON_IsNumber(cJSON_GetObjectItem(ns, "max")) &&
-        num(ns, "max") > num(dom, "max")) {
+    /* The bounds are about finite values: infinities are disallow_inf's
+     * matter (statistics write the finite extremes when there are any). */
+    const char *kmax = cJSON_GetObjectItem(ns, "finite_max") ? "finite_max" : "max";
+    const char *kmin = cJSON_GetObjectItem(ns, "finite_min") ? "finite_min" : "min";
+    if (cJSON_GetObjectItem(dom, "max") && cJSON_IsNumber(cJSON_GetObjectItem(ns, kmax)) &&
+        num(ns, kmax) > num(dom, "max")) {
         bound b = { num(dom, "max"), 1, 0 };
         cJSON *a = anomaly(v, name, is_int ? "INT_TYPE_BIG_INT" : "FLOAT_TYPE_BIG_FLOAT", 1,
                            "largest value %.17g is above the domain's max %.17g",
-                           num(ns, "max"), num(dom, "max"));
+                           num(ns, kmax), num(dom, "max"));
         add_rows(v, a, name, test_bound, &b);
     }
-    if (cJSON_GetObjectItem(dom, "min") && cJSON_IsNumber(cJSON_GetObjectItem(ns, "min")) &&
-        num(ns, "min") < num(dom, "min")) {
+    if (cJSON_GetObjectItem(dom, "min") && cJSON_IsNumber(cJSON_GetObjectItem(ns, kmin)) &&
+        num(ns, kmin) < num(dom, "min")) {
         bound b = { num(dom, "min"), 0, 0 };
         cJSON *a = anomaly(v, name, is_int ? "INT_TYPE_SMALL_INT" : "FLOAT_TYPE_SMALL_FLOAT", 1,
                            "smallest value %.17g is below the domain's min %.17g",
-                           num(ns, "min"), num(dom, "min"));
+                           num(ns, kmin), num(dom, "min"));
         add_rows(v, a, name, test_bound, &b);
     }
     if (fdom && cJSON_IsTrue(cJSON_GetObjectItem(fdom, "disallow_nan")) &&
