@@ -150,7 +150,7 @@ static int string_list(checker *c, const cJSON *v, int unique)
 
 static int range(checker *c, const cJSON *f, const char *key, int integer)
 {
-    static const char *const int_keys[] = { "min", "max", NULL };
+    static const char *const int_keys[] = { "min", "max", "is_categorical", NULL };
     static const char *const float_keys[] = { "min", "max", "disallow_nan",
                                               "disallow_inf", NULL };
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(f, key);
@@ -165,6 +165,8 @@ static int range(checker *c, const cJSON *f, const char *key, int integer)
             rc = number(c, d, "min", -INFINITY, INFINITY, integer, &has_lo, &lo);
         if (rc == MLP_OK)
             rc = number(c, d, "max", -INFINITY, INFINITY, integer, &has_hi, &hi);
+        if (rc == MLP_OK && integer)
+            rc = boolean(c, d, "is_categorical");
         if (rc == MLP_OK && !integer)
             rc = boolean(c, d, "disallow_nan");
         if (rc == MLP_OK && !integer)

@@ -2,6 +2,7 @@
  * quantiles) and categorical/string (distinct values, top-k, lengths, rank
  * histogram). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -694,6 +695,40 @@ static cJSON *string_stats(const mlp_column *c, const stats_opts *o, cJSON *feat
     return feat;
 }
 
+/* An integer column the schema calls categorical (int_domain
+ * is_categorical): counted as text, its values written as integers, as
+ * TFDV gives such features string statistics. */
+static cJSON *categorical_int_stats(const mlp_column *c, const stats_opts *o,
+                                    cJSON *feat)
+{
+    mlp_table *t = mlp_table_new(c->n_rows);
+    const char **vals = calloc(c->n_rows + 1, sizeof *vals);
+    char *text = malloc(c->n_rows * 24 + 1);
+    mlp_error err;
+    cJSON *r = NULL;
+
+    if (t != NULL && vals != NULL && text != NULL) {
+        for (size_t i = 0; i < c->n_rows; i++) {
+            if (mlp_column_is_missing(c, i))
+                continue;
+            char *s = text + i * 24;
+            if (c->ints != NULL)
+                snprintf(s, 24, "%lld", (long long)c->ints[i]);
+            else
+                snprintf(s, 24, "%.17g", c->num[i]);
+            vals[i] = s;
+        }
+        if (mlp_table_add_string(t, c->name, vals, &err) == MLP_OK)
+            r = string_stats(mlp_table_column(t, 0), o, feat);
+    }
+    if (r != NULL)
+        cJSON_ReplaceItemInObject(feat, "type", cJSON_CreateString("INT"));
+    mlp_table_free(t);
+    free(vals);
+    free(text);
+    return r;
+}
+
 cJSON *feature_stats(const mlp_column *c, const char *kind, const stats_opts *o)
 {
     cJSON *feat = cJSON_CreateObject();
@@ -702,6 +737,14 @@ cJSON *feature_stats(const mlp_column *c, const char *kind, const stats_opts *o)
         return NULL;
     cJSON_AddStringToObject(feat, "name", c->name);
     cJSON_AddStringToObject(feat, "column_type", mlp_col_type_name(c->type));
+    if (c->type == MLP_COL_NUMERIC && c->num != NULL && kind != NULL &&
+        strcmp(kind, "categorical") == 0) {
+        if (categorical_int_stats(c, o, feat) == NULL) {
+            cJSON_Delete(feat);
+            return NULL;
+        }
+        return feat;
+    }
     if (c->type == MLP_COL_NUMERIC || c->type == MLP_COL_MATRIX) {
         numeric_stats(c, kind, o, feat);
         return feat;

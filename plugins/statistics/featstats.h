@@ -22,7 +22,9 @@ typedef struct stats_opts {
 
 /* Statistics of column c as a TFDV-shaped JSON object ("name", "type",
  * "common", "num_stats" or "string_stats").  kind: "int", "float" or NULL
- * (inferred).  NULL on exhaustion. */
+ * (inferred), or "categorical" for an integer column counted as
+ * categories (string statistics, type INT; its values must be decoded).
+ * NULL on exhaustion. */
 cJSON *feature_stats(const mlp_column *c, const char *kind,
                      const stats_opts *o);
 

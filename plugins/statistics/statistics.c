@@ -60,9 +60,10 @@ static void *worker(void *arg)
         const mlp_column *c = mlp_table_column(w->t, i);
         /* Small integers are counted in their stored form; other packed
          * columns are decoded here, in this worker. */
+        int as_categories = w->kinds[i] && strcmp(w->kinds[i], "categorical") == 0;
         if (c->type == MLP_COL_NUMERIC && c->num == NULL &&
-            c->packing != MLP_PACK_U8 && c->packing != MLP_PACK_I8 &&
-            c->packing != MLP_PACK_U16 && c->packing != MLP_PACK_I16 &&
+            (as_categories || (c->packing != MLP_PACK_U8 && c->packing != MLP_PACK_I8 &&
+                               c->packing != MLP_PACK_U16 && c->packing != MLP_PACK_I16)) &&
             mlp_table_decode(w->t, i, NULL) != MLP_OK)
             continue;  /* out of memory: out[i] stays NULL and is reported */
         w->out[i] = feature_stats(c, w->kinds[i], &w->opts);
@@ -74,8 +75,22 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* Integer columns the schema calls categorical (int_domain
+ * is_categorical) are counted as categories, as TFDV does. */
+static void categorical_ints(const mlp_table *t, const cJSON *schema,
+                             const char **kinds)
+{
+    for (size_t i = 0; schema != NULL && i < mlp_table_n_cols(t); i++) {
+        const cJSON *f = mlp_schema_feature(schema, mlp_table_column(t, i)->name);
+        const cJSON *d = cJSON_GetObjectItem(f, "int_domain");
+        if (mlp_table_column(t, i)->type == MLP_COL_NUMERIC &&
+            cJSON_IsTrue(cJSON_GetObjectItem(d, "is_categorical")))
+            kinds[i] = "categorical";
+    }
+}
+
 static int split_stats(mlp_ctx *ctx, const mlp_artifact *ex, const char *split,
-                       cJSON *splits_out, mlp_error *err)
+                       const cJSON *schema, cJSON *splits_out, mlp_error *err)
 {
     char file[256], path[4096];
     mlp_table *t = NULL;
@@ -99,6 +114,7 @@ static int split_stats(mlp_ctx *ctx, const mlp_artifact *ex, const char *split,
         rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
         goto done;
     }
+    categorical_ints(t, schema, w.kinds);
     w.opts.top_k = (size_t)mlp_ctx_param_int(ctx, "top_k");
     w.opts.histogram_buckets = (size_t)mlp_ctx_param_int(ctx, "histogram_buckets");
     w.opts.quantile_buckets = (size_t)mlp_ctx_param_int(ctx, "quantile_buckets");
@@ -175,8 +191,9 @@ static int run(mlp_ctx *ctx)
 {
     const mlp_artifact *ex = mlp_ctx_input(ctx, "examples", 0);
     mlp_artifact *out = mlp_ctx_output(ctx, "statistics");
+    const mlp_artifact *sa = mlp_ctx_input(ctx, "schema", 0);
     const cJSON *splits = mlp_artifact_property(ex, "splits"), *s;
-    cJSON *doc = cJSON_CreateObject(), *arr;
+    cJSON *doc = cJSON_CreateObject(), *arr, *schema = NULL;
     char path[4096];
     mlp_error err;
     int rc = MLP_OK;
@@ -188,13 +205,22 @@ static int run(mlp_ctx *ctx)
         return mlp_ctx_fail(ctx, MLP_EINVAL, "input Examples at %s list no "
                             "splits", mlp_artifact_uri(ex));
     }
+    if (sa != NULL) {
+        rc = mlp_artifact_path(sa, "schema.json", path, sizeof path, &err);
+        if (rc == MLP_OK)
+            rc = mlp_schema_load(path, &schema, &err);
+        if (rc != MLP_OK) {
+            cJSON_Delete(doc);
+            return mlp_ctx_fail_error(ctx, &err);
+        }
+    }
     cJSON_AddNumberToObject(doc, "version", 1);
     if (mlp_artifact_property(ex, "span"))
         cJSON_AddItemToObject(doc, "span",
                               cJSON_Duplicate(mlp_artifact_property(ex, "span"), 1));
     arr = cJSON_AddArrayToObject(doc, "splits");
     cJSON_ArrayForEach(s, splits) {
-        rc = split_stats(ctx, ex, cJSON_GetStringValue(s), arr, &err);
+        rc = split_stats(ctx, ex, cJSON_GetStringValue(s), schema, arr, &err);
         if (rc != MLP_OK)
             break;
         mlp_ctx_progress(ctx, ++done, total, "splits");
@@ -218,11 +244,15 @@ static int run(mlp_ctx *ctx)
         rc = mlp_artifact_set_property(out, "span", cJSON_Duplicate(
                                            mlp_artifact_property(ex, "span"), 1), &err);
     cJSON_Delete(doc);
+    cJSON_Delete(schema);
     return rc == MLP_OK ? MLP_OK : mlp_ctx_fail_error(ctx, &err);
 }
 
 static const mlp_port inputs[] = {
     { "examples", MLP_TYPE_EXAMPLES, 0, "tables to describe" },
+    { "schema", MLP_TYPE_SCHEMA, MLP_PORT_OPTIONAL,
+      "a schema whose int_domain is_categorical features are counted as "
+      "categories" },
     MLP_PORTS_END
 };
 static const mlp_port outputs[] = {

@@ -146,6 +146,36 @@ has schema_update "$OUT" "relaxed	cat	domain (named, shared by every feature nam
     "relaxed	extra	feature" "relaxed	(dataset)	dataset_constraints.min_examples_count" \
     "left	INT_TYPE_NOT_INT_STRING	code" "left	FLOAT_TYPE_STRING_NOT_FLOAT	ratio"
 lacks schema_update_admits "$OUT" "left	(ENUM|INT_TYPE_BIG|INT_TYPE_SMALL|FLOAT_TYPE_BIG|FLOAT_TYPE_SMALL|FLOAT_TYPE_HAS|FEATURE_TYPE_LOW|SCHEMA_|DATASET_|INT_TYPE_INT_EXPECTED)"
+# int_domain is_categorical: statistics given the schema count the
+# integers as categories (string statistics, type INT), and a category
+# comparator measures their drift.
+cat > catint.json <<'JSON'
+{ "version": 1,
+  "features": [
+    { "name": "k", "type": "INT", "int_domain": { "is_categorical": true },
+      "drift_comparator": { "infinity_norm": { "threshold": 0.2 } } } ] }
+JSON
+printf 'k\n1\n1\n2\n3\n' > catint_1.csv
+printf 'k\n3\n3\n3\n1\n' > catint_2.csv
+cat > catint.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "ci", root = "runs/catint" }
+local sc = p:add("schema_import", { path = "catint.json" })
+local a = p:add("csv_import", { name = "a", path = "catint_1.csv", splits = { all = 1 } })
+local b = p:add("csv_import", { name = "b", path = "catint_2.csv", splits = { all = 1 } })
+local sa = p:add("statistics", { name = "sa", examples = a.examples, schema = sc.schema })
+local sb = p:add("statistics", { name = "sb", examples = b.examples, schema = sc.schema })
+p:add("validate", { statistics = sb.statistics, baseline = sa.statistics, schema = sc.schema, gate = "warn" })
+local r = p:run {}
+local st = mp.read_json(r.nodes.sb.outputs.statistics.uri .. "/statistics.json")
+local f = st.splits[1].features[1]
+print("stats", f.type, f.string_stats and f.string_stats.unique, f.string_stats and f.string_stats.top_values[1].value)
+local doc = mp.read_json(r.nodes.validate.outputs.anomalies.uri .. "/anomalies.json")
+for _, d in ipairs(doc.splits[1].drift) do print("drift", d.feature, d.comparator, string.format("%.4f", d.distance)) end
+for _, x in ipairs(doc.splits[1].anomalies) do print(x.kind, x.feature) end
+LUA
+expect categorical_int 0 "$M" run catint.lua &&
+has categorical_int "$OUT" "stats	INT	2	3" "drift	k	infinity_norm	0.5000" "COMPARATOR_L_INFTY_HIGH	k"
 # Severities per node, as TFDV's ValidationConfig: new features as
 # warnings, and any kind overridden either way.
 expect new_features_warn 4 "$M" run check.lua -- bad.csv schema.json '{ root = "nfw", new_features_are_warnings = true }' &&
