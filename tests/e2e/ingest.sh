@@ -146,6 +146,18 @@ expect members_shuffled 0 "$M" run members2.lua -- shuffled.csv s2
 m2=$(grep -E '^(train|eval)	' <<<"$OUT")
 [ -n "$m1" ] && [ "$m1" = "$m2" ] && pass split_membership_ignores_row_order ||
     fail split_membership_ignores_row_order "differs"
+# Duplicated rows, many of them (the occurrence table grows and rehashes):
+# each copy of a row keeps its split whatever the order of the others.
+awk 'BEGIN { print "id,v"; for (r = 0; r < 3; r++) for (i = 0; i < 1500; i++) printf "%d,%d\n", i, i % 7 }' > dups.csv
+{ head -1 dups.csv; tail -n +2 dups.csv | sort -t, -k1,1n -k2,2n; } > dups_sorted.csv
+expect dups_order_1 0 "$M" run members2.lua -- dups.csv d1
+d1=$(grep -E '^(train|eval)	' <<<"$OUT")
+expect dups_order_2 0 "$M" run members2.lua -- dups_sorted.csv d2
+d2=$(grep -E '^(train|eval)	' <<<"$OUT")
+[ -n "$d1" ] && [ "$d1" = "$d2" ] && pass duplicate_rows_keep_splits ||
+    fail duplicate_rows_keep_splits "split membership of duplicated rows depends on row order"
+spread=$(grep '^train' <<<"$d1" | cut -f2 | tr ',' '\n' | sort | uniq -c | awk '$1 == 3' | wc -l)
+[ "$spread" -lt 1500 ] && pass duplicates_spread || fail duplicates_spread "every row's copies in one split"
 train=$(grep '^train' <<<"$m1" | tr ',' '\n' | wc -l)
 [ "$train" -gt 290 ] && [ "$train" -lt 350 ] && pass split_ratio_near_8_to_2 ||
     fail split_ratio_near_8_to_2 "$train of 400 in train"
