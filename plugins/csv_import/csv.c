@@ -129,7 +129,7 @@ static int scratch_reserve(csv_reader *r, size_t extra)
 
 void csv_skip_bad_line(csv_reader *r)
 {
-    size_t pos = r->err_pos, n;
+    size_t pos = r->err_pos, n = 0;
 
     while (pos < r->len && (n = line_break(r, pos)) == 0)
         pos++;
