@@ -14,6 +14,7 @@
 
 #include <mlpipe/mlpipe.h>
 
+#include "describe.h"
 #include "featstats.h"
 #include "tfdv.h"
 #include "view.h"
@@ -75,6 +76,45 @@ static void *worker(void *arg)
     return NULL;
 }
 
+int stats_describe(mlp_ctx *ctx, mlp_table *t, const char **kinds,
+                   const stats_opts *opts, int threads, cJSON *feats, mlp_error *err)
+{
+    pthread_t tids[64];
+    work w;
+    int rc = MLP_OK, started = 0;
+
+    memset(&w, 0, sizeof w);
+    w.t = t;
+    w.ctx = ctx;
+    w.kinds = kinds;
+    w.opts = *opts;
+    w.out = calloc(mlp_table_n_cols(t) + 1, sizeof *w.out);
+    if (w.out == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    if (threads > (int)(sizeof tids / sizeof *tids))
+        threads = (int)(sizeof tids / sizeof *tids);
+    for (int k = 1; k < threads; k++)
+        if (pthread_create(&tids[k], NULL, worker, &w) == 0)
+            started++;
+    worker(&w);
+    for (int k = 1; k <= started; k++)
+        pthread_join(tids[k], NULL);
+    if (mlp_ctx_cancelled(ctx))
+        rc = mlp_error_set(err, MLP_ECANCELED, "cancelled");
+    for (size_t i = 0; rc == MLP_OK && i < mlp_table_n_cols(t); i++) {
+        if (w.out[i] == NULL) {
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            break;
+        }
+        cJSON_AddItemToArray(feats, w.out[i]);
+        w.out[i] = NULL;
+    }
+    for (size_t i = 0; i < mlp_table_n_cols(t); i++)
+        cJSON_Delete(w.out[i]);
+    free(w.out);
+    return rc;
+}
+
 /* Integer columns the schema calls categorical (int_domain
  * is_categorical) are counted as categories, as TFDV does. */
 static void categorical_ints(const mlp_table *t, const cJSON *schema,
@@ -96,9 +136,8 @@ static int split_stats(mlp_ctx *ctx, const mlp_artifact *ex, const char *split,
     mlp_table *t = NULL;
     const char *wcol = mlp_ctx_param_string(ctx, "weight");
     int threads = (int)mlp_ctx_param_int(ctx, "threads");
-    pthread_t tids[64];
     work w;
-    int rc, started = 0;
+    int rc;
 
     memset(&w, 0, sizeof w);
     snprintf(file, sizeof file, "%s.mlpt", split);
@@ -107,8 +146,6 @@ static int split_stats(mlp_ctx *ctx, const mlp_artifact *ex, const char *split,
         rc = mlp_table_open_packed(path, &t, err);
     if (rc != MLP_OK)
         return rc;
-    w.t = t;
-    w.ctx = ctx;
     w.kinds = column_kinds(t, mlp_artifact_property(ex, "columns"));
     if (w.kinds == NULL) {
         rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
@@ -141,47 +178,27 @@ static int split_stats(mlp_ctx *ctx, const mlp_artifact *ex, const char *split,
             }
         w.opts.weights = wc->num;
     }
-    w.out = calloc(mlp_table_n_cols(t) + 1, sizeof *w.out);
-    if (w.out == NULL) {
-        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-        goto done;
-    }
-    if (threads > (int)(sizeof tids / sizeof *tids))
-        threads = (int)(sizeof tids / sizeof *tids);
-    for (int k = 1; k < threads; k++)
-        if (pthread_create(&tids[k], NULL, worker, &w) == 0)
-            started++;
-    worker(&w);
-    for (int k = 1; k <= started; k++)
-        pthread_join(tids[k], NULL);
-    if (mlp_ctx_cancelled(ctx)) {
-        rc = mlp_error_set(err, MLP_ECANCELED, "cancelled");
-        goto done;
-    }
-
-    cJSON *s = cJSON_CreateObject(), *feats;
-    cJSON_AddStringToObject(s, "name", split);
-    cJSON_AddNumberToObject(s, "num_examples", (double)mlp_table_n_rows(t));
-    if (w.opts.weights != NULL) {
-        double total = 0;
-        for (size_t i = 0; i < mlp_table_n_rows(t); i++)
-            total += w.opts.weights[i];
-        cJSON_AddNumberToObject(s, "weighted_num_examples", total);
-    }
-    feats = cJSON_AddArrayToObject(s, "features");
-    for (size_t i = 0; i < mlp_table_n_cols(t); i++) {
-        if (w.out[i] == NULL) {
-            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-            break;
+    {
+        cJSON *sobj = cJSON_CreateObject(), *feats;
+        cJSON_AddStringToObject(sobj, "name", split);
+        cJSON_AddNumberToObject(sobj, "num_examples", (double)mlp_table_n_rows(t));
+        if (w.opts.weights != NULL) {
+            double total = 0;
+            for (size_t i = 0; i < mlp_table_n_rows(t); i++)
+                total += w.opts.weights[i];
+            cJSON_AddNumberToObject(sobj, "weighted_num_examples", total);
         }
-        cJSON_AddItemToArray(feats, w.out[i]);
-        w.out[i] = NULL;
+        feats = cJSON_AddArrayToObject(sobj, "features");
+        rc = stats_describe(ctx, t, w.kinds, &w.opts, threads, feats, err);
+        if (rc == MLP_OK && mlp_ctx_param(ctx, "slice_by") != NULL)
+            rc = stats_slices(ctx, t, w.kinds, &w.opts, wcol, threads, sobj, err);
+        if (rc != MLP_OK) {
+            cJSON_Delete(sobj);
+            goto done;
+        }
+        cJSON_AddItemToArray(splits_out, sobj);
     }
-    cJSON_AddItemToArray(splits_out, s);
 done:
-    for (size_t i = 0; w.out && i < mlp_table_n_cols(t); i++)
-        cJSON_Delete(w.out[i]);
-    free(w.out);
     free(w.kinds);
     mlp_table_free(t);
     return rc;
@@ -275,6 +292,11 @@ static const mlp_param_spec params[] = {
       "top values and rank histogram labels longer than this are stored cut "
       "to it (at a character boundary; recorded as values_cut_at_bytes); 0 "
       "keeps them whole" },
+    { "slice_by", MLP_PARAM_LIST, "null", 0, 0, 0, NULL,
+      "sliced statistics: column names (a slice per value) or lists of two "
+      "(a slice per pair of values), e.g. { \"sex\", { \"sex\", \"class\" } }" },
+    { "max_slices", MLP_PARAM_INT, "100", MLP_PARAM_HAS_MIN, 1, 0, NULL,
+      "more slices than this for one slice_by item is refused" },
     { "exact_quantiles_max", MLP_PARAM_INT, "4000000", MLP_PARAM_HAS_MIN, 0, 0, NULL,
       "median and quantiles are exact (by selection on a copy, 8 bytes a "
       "value) for a column of up to this many values, from a sketch beyond" },

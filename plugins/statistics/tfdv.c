@@ -129,22 +129,38 @@ static cJSON *feature(const cJSON *f)
     return o;
 }
 
+static cJSON *dataset(const char *name, const cJSON *split)
+{
+    cJSON *d = cJSON_CreateObject(), *fs;
+    const cJSON *f;
+
+    cJSON_AddStringToObject(d, "name", name);
+    put_uint(d, "numExamples", cJSON_GetNumberValue(get(split, "num_examples")));
+    if (get(split, "weighted_num_examples"))
+        put_double(d, "weightedNumExamples", get(split, "weighted_num_examples"));
+    fs = cJSON_AddArrayToObject(d, "features");
+    cJSON_ArrayForEach(f, get(split, "features"))
+        cJSON_AddItemToArray(fs, feature(f));
+    return d;
+}
+
 cJSON *tfdv_statistics_export(const cJSON *stats)
 {
     cJSON *o = cJSON_CreateObject(), *sets = cJSON_AddArrayToObject(o, "datasets");
-    const cJSON *split, *f;
+    const cJSON *split;
 
     cJSON_ArrayForEach(split, get(stats, "splits")) {
-        cJSON *d = cJSON_CreateObject(), *fs;
-        cJSON_AddStringToObject(d, "name", cJSON_GetStringValue(get(split, "name")) ?
-                                cJSON_GetStringValue(get(split, "name")) : "");
-        put_uint(d, "numExamples", cJSON_GetNumberValue(get(split, "num_examples")));
-        if (get(split, "weighted_num_examples"))
-            put_double(d, "weightedNumExamples", get(split, "weighted_num_examples"));
-        fs = cJSON_AddArrayToObject(d, "features");
-        cJSON_ArrayForEach(f, get(split, "features"))
-            cJSON_AddItemToArray(fs, feature(f));
-        cJSON_AddItemToArray(sets, d);
+        const char *sn = cJSON_GetStringValue(get(split, "name"));
+        const cJSON *sl;
+        cJSON_AddItemToArray(sets, dataset(sn ? sn : "", split));
+        /* Slices are datasets of their own, named split:slice. */
+        cJSON_ArrayForEach(sl, get(split, "slices")) {
+            char name[600];
+            snprintf(name, sizeof name, "%s:%s", sn ? sn : "",
+                     cJSON_GetStringValue(get(sl, "name")) ?
+                     cJSON_GetStringValue(get(sl, "name")) : "");
+            cJSON_AddItemToArray(sets, dataset(name, sl));
+        }
     }
     return o;
 }

@@ -133,6 +133,36 @@ static void html_feature(mlp_view *v, const cJSON *f)
     mlp_view_puts(v, "</td></tr>\n");
 }
 
+/* Sliced statistics: in a terminal the slices and their sizes, in the
+ * report a table per slice. */
+static void slices(mlp_view *v, const cJSON *list, int html)
+{
+    const cJSON *sl, *f;
+    int first = 1;
+
+    cJSON_ArrayForEach(sl, list) {
+        if (!html) {
+            mlp_view_puts(v, first ? "  slices: " : ", ");
+            mlp_view_text(v, mlp_json_str(sl, "name"));
+            mlp_view_printf(v, " (%.0f)", mlp_json_num(sl, "num_examples"));
+            first = 0;
+            continue;
+        }
+        mlp_view_puts(v, "<h4>slice ");
+        mlp_view_text(v, mlp_json_str(sl, "name"));
+        mlp_view_printf(v, ": %.0f examples</h4>\n<table><tr><th>feature</th>"
+                        "<th>type</th><th>missing</th><th>mean</th><th>std dev"
+                        "</th><th>min</th><th>median</th><th>max</th><th>"
+                        "unique</th><th>distribution</th></tr>\n",
+                        mlp_json_num(sl, "num_examples"));
+        cJSON_ArrayForEach(f, cJSON_GetObjectItem(sl, "features"))
+            html_feature(v, f);
+        mlp_view_puts(v, "</table>\n");
+    }
+    if (!html && !first)
+        mlp_view_puts(v, "\n");
+}
+
 int statistics_view(const mlp_artifact *a, mlp_view *v, mlp_error *err)
 {
     cJSON *doc;
@@ -187,6 +217,7 @@ int statistics_view(const mlp_artifact *a, mlp_view *v, mlp_error *err)
             mlp_view_puts(v, html ? "<p><small>~ median from the quantile sketch "
                                     "(approximate)</small></p>\n"
                                   : "  ~ median from the quantile sketch (approximate)\n");
+        slices(v, cJSON_GetObjectItem(s, "slices"), html);
     }
     cJSON_Delete(doc);
     return MLP_OK;

@@ -11,7 +11,7 @@ local ex = p:add("csv_import", { path = arg[1], splits = { all = 1 } })
 opts.examples = ex.examples
 p:add("statistics", opts)
 local r = p:run {}
-print("uri", r.nodes.statistics.outputs.statistics.uri)
+if r.nodes.statistics.outputs.statistics then print("uri", r.nodes.statistics.outputs.statistics.uri) end
 LUA
 stats_of() { cat "$(awk '$1 == "uri" { print $2 }' <<<"$OUT")/statistics.json" 2>/dev/null; }
 
@@ -68,3 +68,34 @@ has sketch_median "$(stats_of)" '"quantiles_exact": false'
 id=$(sql runs/sketch/metadata.sqlite "SELECT id FROM artifact WHERE uri LIKE '%/statistics/%' LIMIT 1")
 expect sketch_median_marked 0 "$M" show "${id:-none}" --root runs/sketch &&
 has sketch_median_marked "$OUT" "~ median from the quantile sketch" " ~1"
+
+# Sliced statistics: per value of a feature and per pair of values of two,
+# in the same artifact, the counts those of the rows that have them.
+printf 'sex,cls,age\nm,1,30\nf,1,40\nm,2,50\nm,2,\nf,3,20\n,1,99\n' > people.csv
+expect sliced 0 "$M" run st.lua -- people.csv '{ root = "sliced", slice_by = { "sex", { "sex", "cls" } } }'
+cat > slices.py <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = {x["name"]: x for x in d["splits"][0]["slices"]}
+def age(sl):
+    return [f for f in s[sl]["features"] if f["name"] == "age"][0]["num_stats"]
+assert sorted(s) == ["sex=f", "sex=f, cls=1", "sex=f, cls=3", "sex=m", "sex=m, cls=1", "sex=m, cls=2"], sorted(s)
+assert s["sex=m"]["num_examples"] == 3 and s["sex=f"]["num_examples"] == 2
+assert age("sex=m")["mean"] == 40 and age("sex=f")["mean"] == 30 and age("sex=m, cls=2")["mean"] == 50
+t = json.load(open(sys.argv[2]))
+names = [x["name"] for x in t["datasets"]]
+assert names[0] == "all" and "all:sex=m, cls=2" in names, names
+print("ok")
+PY
+suri=$(awk '$1 == "uri" { print $2 }' <<<"$OUT")
+out=$(python3 slices.py "$suri/statistics.json" "$suri/statistics.tfdv.json" 2>&1)
+[ "$out" = ok ] && pass sliced_statistics || fail sliced_statistics "$out"
+id=$(sql runs/sliced/metadata.sqlite "SELECT id FROM artifact WHERE uri LIKE '%/statistics/%' LIMIT 1")
+expect sliced_show 0 "$M" show "${id:-none}" --root runs/sliced &&
+has sliced_show "$OUT" "  slices: sex=m (3), sex=f (2), sex=m, cls=1 (1)"
+expect sliced_report 0 "$M" report latest --root runs/sliced -o sliced.html &&
+has sliced_report "$(cat sliced.html)" "<h4>slice sex=f, cls=3: 1 examples</h4>"
+expect slices_too_many 3 "$M" run st.lua -- people.csv '{ root = "many", slice_by = { "age" }, max_slices = 3 }' &&
+has slices_too_many "$OUT" "parameter 'slice_by': more than max_slices (3) slices of age"
+expect slices_unknown 3 "$M" run st.lua -- people.csv '{ root = "unk", slice_by = { "nope" } }' &&
+has slices_unknown "$OUT" "parameter 'slice_by': no column 'nope'"
