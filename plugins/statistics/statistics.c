@@ -257,6 +257,10 @@ static int run(mlp_ctx *ctx)
     }
     if (rc == MLP_OK)
         rc = mlp_artifact_set_property(out, "splits", cJSON_Duplicate(splits, 1), &err);
+    /* The label, for the views to mark. */
+    if (rc == MLP_OK && mlp_artifact_property(ex, "label"))
+        rc = mlp_artifact_set_property(out, "label", cJSON_Duplicate(
+                                           mlp_artifact_property(ex, "label"), 1), &err);
     if (rc == MLP_OK && mlp_artifact_property(ex, "span"))
         rc = mlp_artifact_set_property(out, "span", cJSON_Duplicate(
                                            mlp_artifact_property(ex, "span"), 1), &err);

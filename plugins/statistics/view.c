@@ -7,6 +7,7 @@
 
 #include <mlpipe/mlpipe.h>
 
+#include "compare.h"
 #include "view.h"
 
 /* Features listed in full per split in a terminal. */
@@ -172,6 +173,8 @@ int statistics_view(const mlp_artifact *a, mlp_view *v, mlp_error *err)
 
     if (rc != MLP_OK)
         return rc;
+    if (html)
+        stats_compare(v, doc, cJSON_GetStringValue(mlp_artifact_property(a, "label")));
     cJSON_ArrayForEach(s, cJSON_GetObjectItem(doc, "splits")) {
         if (html) {
             mlp_view_puts(v, "<h3>split ");

@@ -42,6 +42,10 @@ const r = {
   tags: [...new Set(q('body *').filter(e => e.id !== 'probe-js').map(e => e.tagName.toLowerCase()))].sort(),
   error_color: q('.ERROR').map(e => getComputedStyle(e).color)[0] || null,
   tooltips: q('svg title').map(t => t.textContent).slice(0, 400),
+  compare_rows: q('table.compare tr.feature').map(r => r.cells[0].textContent),
+  compare_charts: q('table.compare tr.feature').map(r => r.querySelectorAll('svg.cmp').length).join(','),
+  ticks: q('svg.cmp text.tick').map(t => t.textContent),
+  warned_cells: q('table.compare td.WARNING').length,
 };
 document.body.innerHTML = '<pre id="probe"></pre>';
 document.getElementById('probe').textContent = JSON.stringify(r);
@@ -77,6 +81,22 @@ has browser_data_is_text "$seen" "text: tally 5 of <script>alert(1)</script> & c
     "tooltips: <script>alert(1)</script> & co: 5"
 lacks browser_no_injected_elements "$(grep '^tags:' seen.txt)" "tags: script" "tags: img" "tags: a$"
 # Every chart is drawn at its size, with bars.
-[ "$(grep -c '^svg_sizes:' seen.txt)" = 1 ] && has browser_svg_size "$seen" "svg_sizes: 200x40" &&
+has browser_svg_size "$seen" "svg_sizes: 200x40" "svg_sizes: 240x74" &&
     [ "$(sed -n 's/^rects: //p' seen.txt)" -gt 20 ] && pass browser_charts_drawn ||
     fail browser_charts_drawn "$(grep -E '^(svg_sizes|rects):' seen.txt)"
+# The splits side by side, as Facets Overview: every feature once, one
+# chart each with both splits' bars and their counts on hover, the axis
+# ticked, shares past a threshold marked, the label marked.
+has browser_compare "$seen" "compare_rows: survived (label)" "compare_rows: sex" "compare_rows: age" \
+    "compare_rows: passengerClass" "compare_charts: 1,1,1,1" "tooltips: train: no 641 (61.2%)" \
+    "tooltips: eval: no" "ticks: 80"
+[ "$(grep -c '^compare_rows:' seen.txt)" = 4 ] && [ "$(grep -c '^ticks:' seen.txt)" -ge 3 ] &&
+    [ "$(sed -n 's/^warned_cells: //p' seen.txt)" -ge 2 ] && pass browser_compare_layout ||
+    fail browser_compare_layout "$(grep -E '^(compare_rows|ticks|warned_cells):' seen.txt)"
+# The page as shipped (its policy in place): no console message (a
+# refused script or style, a failed load), and nothing it would fetch.
+timeout 120 "$browser" --headless --no-sandbox --disable-gpu --user-data-dir="$TMP/chrome2" \
+    --enable-logging=stderr --v=0 --dump-dom "file://$TMP/report.html" > shipped_dom.html 2> console.log
+grep -q '</body>' shipped_dom.html && ! grep -qE 'CONSOLE|Refused to|ERR_' console.log &&
+    pass browser_no_console_errors || fail browser_no_console_errors "$(grep -E 'CONSOLE|Refused|ERR_' console.log | head -3)"
+lacks report_fetches_nothing "$(cat report.html)" '(src|href)="' 'url\(' '@import'

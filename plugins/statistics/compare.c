@@ -1,0 +1,233 @@
+/* The report's comparison of splits, as Facets Overview draws it: each
+ * feature once, every split side by side (missing and zero shares, mean or
+ * distinct values), one chart with each split's distribution overlaid,
+ * axis ticks at its ends and middle and every bar's count on hover
+ * (an SVG <title>).  Shares past a threshold are highlighted; the label is
+ * marked. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <mlpipe/mlpipe.h>
+
+#include "compare.h"
+
+#define MAX_SPLITS 8
+#define W 240
+#define H 60
+#define MISSING_WARN 0.05   /* more than this share missing is marked */
+#define ZEROS_WARN 0.5      /* more than this share zeros is marked */
+
+static const char *const fills[MAX_SPLITS] = {
+    "#4878d0", "#ee854a", "#6acc64", "#d65f5f", "#956cb4", "#8c613c", "#dc7ec0", "#797979"
+};
+
+static const cJSON *feature_of(const cJSON *split, const char *name)
+{
+    const cJSON *f;
+
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(split, "features"))
+        if (strcmp(mlp_json_str(f, "name"), name) == 0)
+            return f;
+    return NULL;
+}
+
+static const cJSON *standard(const cJSON *f)
+{
+    const cJSON *h;
+
+    cJSON_ArrayForEach(h, cJSON_GetObjectItem(cJSON_GetObjectItem(f, "num_stats"), "histograms"))
+        if (strcmp(mlp_json_str(h, "type"), "STANDARD") == 0)
+            return cJSON_GetObjectItem(h, "buckets");
+    return NULL;
+}
+
+static double total(const cJSON *buckets)
+{
+    const cJSON *b;
+    double t = 0;
+
+    cJSON_ArrayForEach(b, buckets)
+        t += mlp_json_num(b, "sample_count");
+    return t;
+}
+
+/* Overlaid numeric histograms on one x axis (the finite range of every
+ * split), heights as each split's share of its values. */
+static void numeric_chart(mlp_view *v, const cJSON *const *fs, const char *const *names,
+                          int n)
+{
+    double lo = INFINITY, hi = -INFINITY, top = 0;
+    const cJSON *b;
+
+    for (int k = 0; k < n; k++) {
+        double t = total(standard(fs[k]));
+        cJSON_ArrayForEach(b, standard(fs[k])) {
+            double l = mlp_json_num(b, "low_value"), h = mlp_json_num(b, "high_value");
+            if (!isfinite(l) || !isfinite(h))
+                continue;
+            lo = l < lo ? l : lo;
+            hi = h > hi ? h : hi;
+            if (t > 0 && mlp_json_num(b, "sample_count") / t > top)
+                top = mlp_json_num(b, "sample_count") / t;
+        }
+    }
+    if (!(hi > lo) || !(top > 0))
+        return;
+    mlp_view_printf(v, "<svg class=\"cmp\" width=\"%d\" height=\"%d\">", W, H + 14);
+    for (int k = 0; k < n; k++) {
+        double t = total(standard(fs[k]));
+        cJSON_ArrayForEach(b, standard(fs[k])) {
+            double l = mlp_json_num(b, "low_value"), h = mlp_json_num(b, "high_value");
+            double c = mlp_json_num(b, "sample_count"), share = t > 0 ? c / t : 0;
+            if (!isfinite(l) || !isfinite(h))
+                continue;
+            double x = (l - lo) / (hi - lo) * W, w = (h - l) / (hi - lo) * W;
+            double bh = share / top * H;
+            mlp_view_printf(v, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                            "fill=\"%s\" opacity=\"0.5\"><title>", x, H - bh,
+                            w > 1 ? w : 1, bh, fills[k]);
+            mlp_view_text(v, names[k]);
+            mlp_view_printf(v, ": [%.6g, %.6g] %.0f (%.1f%%)</title></rect>", l, h, c,
+                            100 * share);
+        }
+    }
+    /* Axis: ticks at the ends and the middle. */
+    mlp_view_printf(v, "<line x1=\"0\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>",
+                    H, W, H);
+    for (int i = 0; i <= 2; i++) {
+        double x = i * W / 2.0;
+        mlp_view_printf(v, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#888\"/>"
+                        "<text class=\"tick\" x=\"%.1f\" y=\"%d\" font-size=\"9\" "
+                        "text-anchor=\"%s\">%.4g</text>", x, H, x, H + 3, x, H + 12,
+                        i == 0 ? "start" : i == 2 ? "end" : "middle",
+                        lo + (hi - lo) * i / 2);
+    }
+    mlp_view_puts(v, "</svg>");
+}
+
+/* Grouped bars of the first split's most frequent values, every split's
+ * share of each side by side. */
+static void category_chart(mlp_view *v, const cJSON *const *fs, const char *const *names,
+                           int n)
+{
+    const cJSON *rank0 = cJSON_GetObjectItem(cJSON_GetObjectItem(fs[0], "string_stats"),
+                                             "rank_histogram"), *b, *x;
+    int m = cJSON_GetArraySize(rank0) < 10 ? cJSON_GetArraySize(rank0) : 10, i = 0;
+    double top = 0;
+
+    if (m == 0)
+        return;
+    double gw = (double)W / m, bw = gw / (n + 1);
+    mlp_view_printf(v, "<svg class=\"cmp\" width=\"%d\" height=\"%d\">", W, H + 14);
+    for (int pass = 0; pass < 2; pass++) {
+        i = 0;
+        cJSON_ArrayForEach(b, rank0) {
+            if (i == m)
+                break;
+            const char *label = mlp_json_str(b, "label");
+            for (int k = 0; k < n; k++) {
+                const cJSON *rank = cJSON_GetObjectItem(cJSON_GetObjectItem(fs[k],
+                                                        "string_stats"), "rank_histogram");
+                double t = total(rank), c = 0;
+                cJSON_ArrayForEach(x, rank)
+                    if (strcmp(mlp_json_str(x, "label"), label) == 0)
+                        c = mlp_json_num(x, "sample_count");
+                double share = t > 0 ? c / t : 0;
+                if (pass == 0) {
+                    top = share > top ? share : top;
+                    continue;
+                }
+                double bh = top > 0 ? share / top * H : 0;
+                mlp_view_printf(v, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                                "height=\"%.1f\" fill=\"%s\"><title>", i * gw + k * bw,
+                                H - bh, bw, bh, fills[k]);
+                mlp_view_text(v, names[k]);
+                mlp_view_puts(v, ": ");
+                mlp_view_text(v, label);
+                mlp_view_printf(v, " %.0f (%.1f%%)</title></rect>", c, 100 * share);
+            }
+            i++;
+        }
+    }
+    mlp_view_printf(v, "<line x1=\"0\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>"
+                    "</svg>", H, W, H);
+}
+
+static void share_cell(mlp_view *v, double share, double warn)
+{
+    mlp_view_printf(v, "<td class=\"num%s\">%.1f%%</td>", share > warn ? " WARNING" : "",
+                    100 * share);
+}
+
+void stats_compare(mlp_view *v, const cJSON *doc, const char *label)
+{
+    const cJSON *splits = cJSON_GetObjectItem(doc, "splits"), *s, *f;
+    const cJSON *sp[MAX_SPLITS];
+    const char *names[MAX_SPLITS];
+    int n = 0;
+
+    cJSON_ArrayForEach(s, splits)
+        if (n < MAX_SPLITS) {
+            names[n] = mlp_json_str(s, "name");
+            sp[n++] = s;
+        }
+    if (n < 2)
+        return;
+    mlp_view_puts(v, "<h3>Splits side by side</h3>\n<p>");
+    for (int k = 0; k < n; k++) {
+        mlp_view_printf(v, "<svg width=\"10\" height=\"10\"><rect width=\"10\" "
+                        "height=\"10\" fill=\"%s\"/></svg> ", fills[k]);
+        mlp_view_text(v, names[k]);
+        mlp_view_printf(v, " (%.0f examples) ", mlp_json_num(sp[k], "num_examples"));
+    }
+    mlp_view_puts(v, "</p>\n<table class=\"compare\"><tr><th>feature</th><th>type</th>");
+    for (int k = 0; k < n; k++) {
+        mlp_view_puts(v, "<th>");
+        mlp_view_text(v, names[k]);
+        mlp_view_puts(v, ": missing</th><th>zeros</th><th>mean / distinct</th>");
+    }
+    mlp_view_puts(v, "<th>distribution</th></tr>\n");
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(sp[0], "features")) {
+        const char *name = mlp_json_str(f, "name");
+        const cJSON *fs[MAX_SPLITS];
+        int numeric = cJSON_GetObjectItem(f, "num_stats") != NULL, have = 1;
+        for (int k = 0; k < n; k++) {
+            fs[k] = feature_of(sp[k], name);
+            have &= fs[k] != NULL && (cJSON_GetObjectItem(fs[k], "num_stats") != NULL) == numeric;
+        }
+        mlp_view_puts(v, "<tr class=\"feature\"><td>");
+        mlp_view_text(v, name);
+        if (label && strcmp(label, name) == 0)
+            mlp_view_puts(v, " <b>(label)</b>");
+        mlp_view_puts(v, "</td><td>");
+        mlp_view_text(v, mlp_json_str(f, "type"));
+        mlp_view_puts(v, "</td>");
+        for (int k = 0; k < n; k++) {
+            const cJSON *c = cJSON_GetObjectItem(fs[k], "common");
+            const cJSON *ns = cJSON_GetObjectItem(fs[k], "num_stats");
+            double present = mlp_json_num(c, "num_non_missing");
+            if (fs[k] == NULL) {
+                mlp_view_puts(v, "<td colspan=\"3\">absent</td>");
+                continue;
+            }
+            share_cell(v, mlp_json_num(c, "missing_fraction"), MISSING_WARN);
+            if (ns != NULL) {
+                share_cell(v, present > 0 ? mlp_json_num(ns, "num_zeros") / present : 0,
+                           ZEROS_WARN);
+                mlp_view_printf(v, "<td class=\"num\">%.6g</td>", mlp_json_num(ns, "mean"));
+            } else {
+                mlp_view_printf(v, "<td></td><td class=\"num\">%.0f</td>",
+                                mlp_json_num(cJSON_GetObjectItem(fs[k], "string_stats"),
+                                             "unique"));
+            }
+        }
+        mlp_view_puts(v, "<td>");
+        if (have && numeric)
+            numeric_chart(v, fs, names, n);
+        else if (have)
+            category_chart(v, fs, names, n);
+        mlp_view_puts(v, "</td></tr>\n");
+    }
+    mlp_view_puts(v, "</table>\n");
+}
