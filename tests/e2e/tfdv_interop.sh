@@ -192,3 +192,13 @@ print("ok")
 PY
 out=$(python3 anomalies_check.py "$MLPIPE_TOP/tests/data/tfdv/anomalies.proto" "$auri/anomalies.all.tfdv.json" 2>&1)
 [ "$out" = ok ] && pass tfdv_anomalies || fail tfdv_anomalies "$out"
+
+# The schema as a person reads it: in words, not JSON.
+sid=$(sql runs/tfdv/metadata.sqlite "SELECT id FROM artifact WHERE uri LIKE '%/schema_import/%' LIMIT 1")
+expect schema_in_words 0 "$M" show "${sid:-none}" --root runs/tfdv &&
+has schema_in_words "$OUT" "  age  INT  always present" "    integers in [0, 100]" \
+    "  sex  STRING  present in at least 1 example" "    one of female, male" \
+    "    skew: L-infinity distance at most 0.1" \
+    "    numbers of at least 0, no NaN" "    drift: Jensen-Shannon divergence at most 0.2 over the quantiles" \
+    "    one of C, Q, S; distinct values in [1, 3]" "    true or false: yes or no" "    not in SERVING"
+lacks schema_in_words_no_json "$OUT" '\{"' '"threshold"'
