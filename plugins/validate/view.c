@@ -2,6 +2,7 @@
  * its severity, feature, kind and first offending rows, then the drift
  * and skew distances against their thresholds. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <mlpipe/mlpipe.h>
@@ -78,15 +79,34 @@ static void text_split(mlp_view *v, const cJSON *s)
         }
 }
 
+/* Larger distances first; comparisons that were skipped last. */
+static int by_distance(const void *pa, const void *pb)
+{
+    const cJSON *a = *(const cJSON *const *)pa, *b = *(const cJSON *const *)pb;
+    int ha = cJSON_IsNumber(cJSON_GetObjectItem(a, "distance"));
+    int hb = cJSON_IsNumber(cJSON_GetObjectItem(b, "distance"));
+    double x = mlp_json_num(a, "distance"), y = mlp_json_num(b, "distance");
+
+    if (ha != hb)
+        return hb - ha;
+    return (x < y) - (x > y);
+}
+
 static void html_distances(mlp_view *v, const cJSON *list, const char *kind)
 {
-    const cJSON *d;
+    const cJSON *d, **sorted;
+    int n = cJSON_GetArraySize(list), i = 0;
 
-    if (cJSON_GetArraySize(list) == 0)
+    if (n == 0 || (sorted = malloc((size_t)n * sizeof *sorted)) == NULL)
         return;
-    mlp_view_printf(v, "<table><tr><th>%s</th><th>comparator</th><th>distance"
-                    "</th><th>threshold</th><th>samples</th></tr>\n", kind);
-    cJSON_ArrayForEach(d, list) {
+    cJSON_ArrayForEach(d, list)
+        sorted[i++] = d;
+    qsort(sorted, (size_t)n, sizeof *sorted, by_distance);
+    mlp_view_printf(v, "<table class=\"distances\"><tr><th>%s</th><th>comparator</th>"
+                    "<th>distance (largest first)</th><th>threshold</th><th>samples"
+                    "</th></tr>\n", kind);
+    for (i = 0; i < n; i++) {
+        d = sorted[i];
         mlp_view_puts(v, "<tr><td>");
         mlp_view_text(v, mlp_json_str(d, "feature"));
         mlp_view_puts(v, "</td><td>");
@@ -105,6 +125,7 @@ static void html_distances(mlp_view *v, const cJSON *list, const char *kind)
                         mlp_json_num(d, "samples"), mlp_json_num(d, "control_samples"));
     }
     mlp_view_puts(v, "</table>\n");
+    free(sorted);
 }
 
 static void html_split(mlp_view *v, const cJSON *s)

@@ -453,6 +453,16 @@ got=$(python3 catdist.py "$anoms")
 want=$(python3 catref.py data_1.csv shifted_3.csv)
 [ -n "$got" ] && [ "$got" = "$want" ] && pass categorical_distances_exact ||
     fail categorical_distances_exact "got '$got', want '$want'"
+# In the report, the distances come largest first.
+expect distances_report 0 "$M" report latest --root runs/drift-all -o drift.html
+order=$(python3 -c '
+import re, sys
+t = open(sys.argv[1]).read()
+tab = t[t.index("<table class=\"distances\">"):]
+tab = tab[:tab.index("</table>")]
+d = [float(x) for x in re.findall(r"<td class=\"num [A-Z]*\">([0-9.e-]+)</td>", tab)]
+print("sorted" if len(d) >= 3 and d == sorted(d, reverse=True) else "unsorted %s" % d)' drift.html)
+[ "$order" = sorted ] && pass distances_largest_first || fail distances_largest_first "$order"
 # The same distances in TFDV's form.
 tfdv_anoms=$(cat runs/drift-all/artifacts/validate/*/anomalies/anomalies.all.tfdv.json 2>/dev/null | tr -d ' \n')
 has drift_in_tfdv_form "$tfdv_anoms" '"driftSkewInfo":[' '"driftMeasurements":[{"type":"L_INFTY"' \
