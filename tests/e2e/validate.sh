@@ -104,20 +104,24 @@ cat > uniq.json <<'JSON'
       "bool_domain": { "true_value": "y", "false_value": "n" } },
     { "name": "extra", "type": "STRING", "bool_domain": {} },
     { "name": "n_int", "type": "INT", "bool_domain": {} },
-    { "name": "rare", "type": "INT", "unique_constraints": { "min": 1 } } ] }
+    { "name": "rare", "type": "INT", "unique_constraints": { "min": 1 } },
+    { "name": "big", "type": "INT", "bool_domain": {} },
+    { "name": "half", "type": "INT", "bool_domain": {} } ] }
 JSON
-printf 'cat,label,extra,n_int,rare
-a,y,true,1,1
-b,n,false,0,2
-b,y,yes,1,3
-c,maybe,true,-1,4
-' > uniq.csv
+cat > uniq.csv <<'CSV'
+cat,label,extra,n_int,rare,big,half
+a,y,true,1,1,0,0
+b,n,false,0,2,1,1
+b,y,yes,1,3,2,0.5
+c,maybe,true,-1,4,1,1
+CSV
 expect unique_and_bool 4 "$M" run check.lua -- uniq.csv uniq.json '{ root = "uniq" }' &&
 has unique_and_bool "$OUT" "FEATURE_TYPE_LOW_UNIQUE	cat	ERROR" "FEATURE_TYPE_HIGH_UNIQUE	label	ERROR" \
     "BOOL_TYPE_UNEXPECTED_STRING	label	ERROR	uniq.csv:5	1 values, 0.25" \
     "BOOL_TYPE_UNEXPECTED_STRING	extra	ERROR	uniq.csv:4	1 values, 0.25" \
-    "BOOL_TYPE_SMALL_INT	n_int	ERROR	uniq.csv:5	1 values, 0.25" "FEATURE_TYPE_NO_UNIQUE	rare	ERROR"
-lacks unique_and_bool_no_big "$OUT" "BOOL_TYPE_BIG_INT"
+    "BOOL_TYPE_SMALL_INT	n_int	ERROR	uniq.csv:5	1 values, 0.25" "FEATURE_TYPE_NO_UNIQUE	rare	ERROR" \
+    "BOOL_TYPE_BIG_INT	big	ERROR	uniq.csv:4	1 values, 0.25" "BOOL_TYPE_UNEXPECTED_FLOAT	half	ERROR	uniq.csv:4	1 values, 0.25"
+lacks unique_and_bool_no_big "$OUT" "BOOL_TYPE_BIG_INT	n_int"
 # schema_update relaxes the schema just enough to admit the data, and
 # lists what it relaxed; the data then validates, but for what no
 # relaxation may fix (text where numbers are expected).
