@@ -269,6 +269,44 @@ static int run(mlp_ctx *ctx)
     return rc == MLP_OK ? MLP_OK : mlp_ctx_fail_error(ctx, &err);
 }
 
+/* statistics_import: TFDV's statistics (a DatasetFeatureStatisticsList in
+ * the protobuf JSON mapping) as a Statistics artifact, to validate or
+ * compare against what TFDV computed elsewhere. */
+static int import_run(mlp_ctx *ctx)
+{
+    const char *src = mlp_ctx_param_string(ctx, "path");
+    mlp_artifact *out = mlp_ctx_output(ctx, "statistics");
+    cJSON *doc = NULL, *stats = NULL, *names, *s;
+    char path[4096];
+    mlp_error err;
+    int rc;
+
+    mlp_error_clear(&err);
+    rc = mlp_json_read_file(src, &doc, &err);
+    if (rc == MLP_OK)
+        rc = tfdv_statistics_import(doc, src, &stats, &err);
+    if (rc == MLP_OK)
+        rc = mlp_artifact_path(out, "statistics.json", path, sizeof path, &err);
+    if (rc == MLP_OK)
+        rc = mlp_json_write_file(path, stats, &err);
+    if (rc == MLP_OK) {
+        names = cJSON_CreateArray();
+        cJSON_ArrayForEach(s, cJSON_GetObjectItem(stats, "splits"))
+            cJSON_AddItemToArray(names, cJSON_Duplicate(cJSON_GetObjectItem(s, "name"), 0));
+        rc = mlp_artifact_set_property(out, "splits", names, &err);
+    }
+    cJSON_Delete(doc);
+    cJSON_Delete(stats);
+    return rc == MLP_OK ? MLP_OK : mlp_ctx_fail_error(ctx, &err);
+}
+
+static const mlp_param_spec import_params[] = {
+    { "path", MLP_PARAM_STRING, NULL, MLP_PARAM_REQUIRED | MLP_PARAM_FILE, 0, 0,
+      NULL, "TFDV statistics: a DatasetFeatureStatisticsList in the protobuf "
+      "JSON mapping (json_format.MessageToJson), one split per dataset" },
+    MLP_PARAMS_END
+};
+
 static const mlp_port inputs[] = {
     { "examples", MLP_TYPE_EXAMPLES, 0, "tables to describe" },
     { "schema", MLP_TYPE_SCHEMA, MLP_PORT_OPTIONAL,
@@ -312,6 +350,10 @@ static const mlp_component components[] = {
     { "statistics", MLP_STAGE_VALIDATE,
       "Per-split, per-feature statistics as TensorFlow Data Validation computes them",
       inputs, outputs, params, run, { NULL } },
+    { "statistics_import", MLP_STAGE_VALIDATE,
+      "Reads statistics TFDV computed (DatasetFeatureStatisticsList JSON) "
+      "into a Statistics artifact", NULL, outputs, import_params, import_run,
+      { NULL } },
     MLP_COMPONENTS_END
 };
 

@@ -5,6 +5,7 @@
  * are written: a protobuf JSON parser refuses any other. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <mlpipe/mlpipe.h>
@@ -163,4 +164,199 @@ cJSON *tfdv_statistics_export(const cJSON *stats)
         }
     }
     return o;
+}
+
+/* ------------------------------------------------------------- import */
+
+/* A double of the JSON mapping: a number, or "NaN", "Infinity",
+ * "-Infinity". */
+static int get_double(const cJSON *v, double *out)
+{
+    if (cJSON_IsNumber(v)) {
+        *out = v->valuedouble;
+        return 1;
+    }
+    if (!cJSON_IsString(v))
+        return 0;
+    if (strcmp(v->valuestring, "NaN") == 0)
+        *out = NAN;
+    else if (strcmp(v->valuestring, "Infinity") == 0)
+        *out = INFINITY;
+    else if (strcmp(v->valuestring, "-Infinity") == 0)
+        *out = -INFINITY;
+    else {
+        char *end;
+        *out = strtod(v->valuestring, &end);
+        return *end == '\0' && end != v->valuestring;
+    }
+    return 1;
+}
+
+typedef struct imp {
+    const char *origin;
+    char where[256];
+    int bad;
+} imp;
+
+/* Copies TFDV field `from` of src to ours `to` of dst as a number (int64
+ * strings included); absent stays absent.  A value that is not a number
+ * marks the import bad, naming the field. */
+static void num_field(imp *m, cJSON *dst, const char *to, const cJSON *src,
+                      const char *from)
+{
+    const cJSON *v = get(src, from);
+    double x;
+
+    if (v == NULL || m->bad)
+        return;
+    if (!get_double(v, &x)) {
+        snprintf(m->where, sizeof m->where, "%s: expected a number", from);
+        m->bad = 1;
+        return;
+    }
+    cJSON_AddItemToObject(dst, to, mlp_json_number(x));
+}
+
+static cJSON *import_common(imp *m, const cJSON *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    double present = 0, missing = 0;
+
+    num_field(m, o, "num_non_missing", c, "numNonMissing");
+    num_field(m, o, "num_missing", c, "numMissing");
+    num_field(m, o, "min_num_values", c, "minNumValues");
+    num_field(m, o, "max_num_values", c, "maxNumValues");
+    num_field(m, o, "avg_num_values", c, "avgNumValues");
+    get_double(get(c, "numNonMissing"), &present);
+    get_double(get(c, "numMissing"), &missing);
+    cJSON_AddItemToObject(o, "missing_fraction",
+                          mlp_json_number(present + missing > 0 ? missing / (present + missing) : 0));
+    if (get(o, "num_non_missing") == NULL)
+        cJSON_AddNumberToObject(o, "num_non_missing", 0);
+    if (get(o, "num_missing") == NULL)
+        cJSON_AddNumberToObject(o, "num_missing", 0);
+    return o;
+}
+
+static cJSON *import_feature(imp *m, const cJSON *f)
+{
+    cJSON *o = cJSON_CreateObject();
+    const cJSON *ns = get(f, "numStats"), *ss = get(f, "stringStats"), *x, *b;
+    const char *type = cJSON_GetStringValue(get(f, "type"));
+    const char *name = cJSON_GetStringValue(get(f, "name"));
+    char joined[512] = "";
+
+    /* A path of steps (TFDV's newer form) is its steps joined by dots. */
+    if (name == NULL) {
+        size_t k = 0;
+        cJSON_ArrayForEach(x, get(get(f, "path"), "step"))
+            k += (size_t)snprintf(joined + k, k < sizeof joined ? sizeof joined - k : 0,
+                                  "%s%s", k ? "." : "", cJSON_GetStringValue(x) ?
+                                  cJSON_GetStringValue(x) : "");
+        name = joined;
+    }
+    cJSON_AddStringToObject(o, "name", name);
+    /* MessageToJson leaves out INT, the enum's default. */
+    if (type == NULL)
+        type = "INT";
+    if (strcmp(type, "BYTES") == 0)
+        type = "STRING";
+    if (strcmp(type, "INT") != 0 && strcmp(type, "FLOAT") != 0 && strcmp(type, "STRING") != 0) {
+        snprintf(m->where, sizeof m->where, "feature '%s': type %s has no counterpart "
+                 "here", name, type);
+        m->bad = 1;
+        return o;
+    }
+    cJSON_AddStringToObject(o, "type", type);
+    if (ns != NULL) {
+        cJSON *n = cJSON_AddObjectToObject(o, "num_stats");
+        cJSON_AddItemToObject(o, "common", import_common(m, get(ns, "commonStats")));
+        num_field(m, n, "mean", ns, "mean");
+        num_field(m, n, "std_dev", ns, "stdDev");
+        num_field(m, n, "num_zeros", ns, "numZeros");
+        num_field(m, n, "min", ns, "min");
+        num_field(m, n, "median", ns, "median");
+        num_field(m, n, "max", ns, "max");
+        cJSON *hs = cJSON_AddArrayToObject(n, "histograms");
+        double nan = 0;
+        cJSON_ArrayForEach(x, get(ns, "histograms")) {
+            cJSON *h = cJSON_CreateObject(), *bs;
+            const char *ht = cJSON_GetStringValue(get(x, "type"));
+            cJSON_AddStringToObject(h, "type", ht ? ht : "STANDARD");
+            num_field(m, h, "num_nan", x, "numNan");
+            get_double(get(x, "numNan"), &nan);
+            bs = cJSON_AddArrayToObject(h, "buckets");
+            cJSON_ArrayForEach(b, get(x, "buckets")) {
+                cJSON *y = cJSON_CreateObject();
+                num_field(m, y, "low_value", b, "lowValue");
+                num_field(m, y, "high_value", b, "highValue");
+                num_field(m, y, "sample_count", b, "sampleCount");
+                cJSON_AddItemToArray(bs, y);
+            }
+            cJSON_AddItemToArray(hs, h);
+        }
+        cJSON_AddItemToObject(n, "num_nan", mlp_json_number(nan));
+    } else if (ss != NULL) {
+        cJSON *s = cJSON_AddObjectToObject(o, "string_stats");
+        cJSON_AddItemToObject(o, "common", import_common(m, get(ss, "commonStats")));
+        num_field(m, s, "unique", ss, "unique");
+        cJSON *top = cJSON_AddArrayToObject(s, "top_values");
+        cJSON_ArrayForEach(x, get(ss, "topValues")) {
+            cJSON *t = cJSON_CreateObject();
+            cJSON_AddStringToObject(t, "value", cJSON_GetStringValue(get(x, "value")) ?
+                                    cJSON_GetStringValue(get(x, "value")) : "");
+            num_field(m, t, "frequency", x, "frequency");
+            cJSON_AddItemToArray(top, t);
+        }
+        num_field(m, s, "avg_length", ss, "avgLength");
+        cJSON *rank = cJSON_AddArrayToObject(s, "rank_histogram");
+        cJSON_ArrayForEach(x, get(get(ss, "rankHistogram"), "buckets")) {
+            cJSON *r = cJSON_CreateObject();
+            num_field(m, r, "low_rank", x, "lowRank");
+            num_field(m, r, "high_rank", x, "highRank");
+            cJSON_AddStringToObject(r, "label", cJSON_GetStringValue(get(x, "label")) ?
+                                    cJSON_GetStringValue(get(x, "label")) : "");
+            num_field(m, r, "sample_count", x, "sampleCount");
+            cJSON_AddItemToArray(rank, r);
+        }
+    } else {
+        snprintf(m->where, sizeof m->where, "feature '%s': neither numStats nor "
+                 "stringStats (other kinds have no counterpart here)", name);
+        m->bad = 1;
+    }
+    return o;
+}
+
+int tfdv_statistics_import(const cJSON *tfdv, const char *origin, cJSON **out,
+                           mlp_error *err)
+{
+    imp m = { origin, "", 0 };
+    cJSON *o, *splits;
+    const cJSON *d, *f;
+
+    *out = NULL;
+    if (!cJSON_IsArray(get(tfdv, "datasets")))
+        return mlp_error_set(err, MLP_EFORMAT, "%s: a DatasetFeatureStatisticsList "
+                             "needs \"datasets\"", origin);
+    o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "version", 1);
+    splits = cJSON_AddArrayToObject(o, "splits");
+    cJSON_ArrayForEach(d, get(tfdv, "datasets")) {
+        cJSON *s = cJSON_CreateObject(), *fs;
+        const char *name = cJSON_GetStringValue(get(d, "name"));
+        cJSON_AddStringToObject(s, "name", name && *name ? name : "all");
+        num_field(&m, s, "num_examples", d, "numExamples");
+        if (get(s, "num_examples") == NULL)
+            cJSON_AddNumberToObject(s, "num_examples", 0);
+        fs = cJSON_AddArrayToObject(s, "features");
+        cJSON_ArrayForEach(f, get(d, "features"))
+            cJSON_AddItemToArray(fs, import_feature(&m, f));
+        cJSON_AddItemToArray(splits, s);
+    }
+    if (m.bad) {
+        cJSON_Delete(o);
+        return mlp_error_set(err, MLP_EFORMAT, "%s: %s", origin, m.where);
+    }
+    *out = o;
+    return MLP_OK;
 }

@@ -202,3 +202,51 @@ has schema_in_words "$OUT" "  age  INT  always present" "    integers in [0, 100
     "    numbers of at least 0, no NaN" "    drift: Jensen-Shannon divergence at most 0.2 over the quantiles" \
     "    one of C, Q, S; distinct values in [1, 3]" "    true or false: yes or no" "    not in SERVING"
 lacks schema_in_words_no_json "$OUT" '\{"' '"threshold"'
+
+# Statistics TFDV computed come in too: our export imported again gives
+# the same figures, and validation reads them as its own.
+cp "$suri/statistics.tfdv.json" tfdv_stats.json
+cat > simport.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "si", root = "runs/simport-" .. arg[2] }
+local st = p:add("statistics_import", { path = arg[1] })
+local sc = p:add("schema_import", { path = "tfdv_schema.json" })
+p:add("validate", { statistics = st.statistics, schema = sc.schema, gate = "warn" })
+local r = p:run {}
+if r.nodes.statistics_import.outputs.statistics then
+  print("uri", r.nodes.statistics_import.outputs.statistics.uri)
+  local doc = mp.read_json(r.nodes.validate.outputs.anomalies.uri .. "/anomalies.json")
+  for _, x in ipairs(doc.splits[1].anomalies) do print(x.kind, x.feature or "-") end
+end
+LUA
+expect tfdv_statistics_import 0 "$M" run simport.lua -- tfdv_stats.json a &&
+has tfdv_statistics_import "$OUT" "INT_TYPE_BIG_INT	age" "BOOL_TYPE_UNEXPECTED_STRING	alive"
+iuri=$(awk '$1 == "uri" { print $2 }' <<<"$OUT")
+cat > same_stats.py <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))["splits"][0]; b = json.load(open(sys.argv[2]))["splits"][0]
+assert a["name"] == b["name"] and a["num_examples"] == b["num_examples"]
+fa = {f["name"]: f for f in a["features"]}; fb = {f["name"]: f for f in b["features"]}
+assert set(fa) == set(fb)
+for n, f in fa.items():
+    g = fb[n]
+    assert f["type"] == g["type"], n
+    assert f["common"]["num_non_missing"] == g["common"]["num_non_missing"], n
+    assert f["common"]["num_missing"] == g["common"]["num_missing"], n
+    if "num_stats" in f:
+        for k in ("mean", "std_dev", "min", "median", "max", "num_zeros"):
+            assert f["num_stats"].get(k) == g["num_stats"].get(k), (n, k)
+        assert [h["buckets"] for h in f["num_stats"]["histograms"]] == \
+               [h["buckets"] for h in g["num_stats"]["histograms"]], n
+    else:
+        for k in ("unique", "top_values", "rank_histogram", "avg_length"):
+            assert f["string_stats"][k] == g["string_stats"][k], (n, k)
+print("ok")
+PY
+out=$(python3 same_stats.py "$suri/statistics.json" "$iuri/statistics.json" 2>&1)
+[ "$out" = ok ] && pass tfdv_statistics_round_trip || fail tfdv_statistics_round_trip "$out"
+# MessageToJson leaves out INT (the type enum's default); other kinds of
+# statistics have no counterpart and are refused by name.
+printf '{"datasets": [{"name": "d", "numExamples": "2", "features": [{"name": "n", "numStats": {"commonStats": {"numNonMissing": "2"}, "mean": 1.5, "max": "Infinity"}}, {"name": "b", "type": "BYTES", "bytesStats": {}}]}]}' > odd_stats.json
+expect tfdv_statistics_refused 3 "$M" run simport.lua -- odd_stats.json b &&
+has tfdv_statistics_refused "$OUT" "odd_stats.json: feature 'b': neither numStats nor stringStats"
