@@ -250,3 +250,6 @@ out=$(python3 same_stats.py "$suri/statistics.json" "$iuri/statistics.json" 2>&1
 printf '{"datasets": [{"name": "d", "numExamples": "2", "features": [{"name": "n", "numStats": {"commonStats": {"numNonMissing": "2"}, "mean": 1.5, "max": "Infinity"}}, {"name": "b", "type": "BYTES", "bytesStats": {}}]}]}' > odd_stats.json
 expect tfdv_statistics_refused 3 "$M" run simport.lua -- odd_stats.json b &&
 has tfdv_statistics_refused "$OUT" "odd_stats.json: feature 'b': neither numStats nor stringStats"
+# Ours without its version is not taken for TFDV's: refused as ours.
+refused tfdv_not_guessed '{ "features": [ { "name": "a", "type": "INT" } ] }' \
+    'tfdv_not_guessed.json: needs "version": 1'
