@@ -90,7 +90,7 @@ expect tfdv_format_forced 3 "$M" run forced.lua && has tfdv_format_forced "$OUT"
 # Statistics in TFDV's form (a DatasetFeatureStatisticsList), for Facets:
 # only field names statistics.proto has, uint64 as strings, infinities as
 # the strings the JSON mapping uses, and the same numbers as ours.
-printf 'age,sex,fare,port,alive,old\n30,male,7.25,S,no,1\n200,female,inf,C,yes,2\n4,female,8.05,,maybe,3\n' > stats.csv
+printf 'age,sex,fare,port,alive,old\n30,male,7.25,S,no,1\n200,female,inf,C,yes,2\n4,female,8.05,,maybe,NAN\n' > stats.csv
 cat > stats.lua <<'LUA'
 local mp = require "mlpipe"
 local p = mp.pipeline { name = "st", root = "runs/stats" }
@@ -132,6 +132,8 @@ assert f["age"]["type"] == "INT"
 assert age["commonStats"]["numNonMissing"] == "3" and age["commonStats"]["totNumValues"] == "3"
 assert age["mean"] == o["age"]["num_stats"]["mean"] and age["max"] == 200
 assert f["fare"]["numStats"]["max"] == "Infinity", f["fare"]["numStats"]["max"]
+assert [h.get("numNan") for h in f["old"]["numStats"]["histograms"] if h["type"] == "STANDARD"] == ["1"], f["old"]
+assert all(h.get("numNan", "0") == "0" for h in f["age"]["numStats"]["histograms"]), f["age"]
 assert any(b["highValue"] == "Infinity" for h in f["fare"]["numStats"]["histograms"] for b in h["buckets"])
 port = f["port"]["stringStats"]
 assert port["commonStats"]["numMissing"] == "1" and port["unique"] == "2"

@@ -132,6 +132,8 @@ local ex = p:add("csv_import", { path = "bad.csv", splits = { all = 1 }, na_valu
 local st = p:add("statistics", { examples = ex.examples })
 local sc = p:add("schema_import", { path = "schema.json" })
 local up = p:add("schema_update", { schema = sc.schema, statistics = st.statistics, split = "all" })
+-- Relaxing what already admits the data changes nothing.
+local again = p:add("schema_update", { name = "again", schema = up.schema, statistics = st.statistics, split = "all" })
 p:add("validate", { statistics = st.statistics, schema = up.schema, gate = "warn" })
 local r = p:run {}
 local s = r.nodes.schema_update.outputs.schema
@@ -140,6 +142,7 @@ for _, x in ipairs(s.properties.relaxations) do
 end
 local doc = mp.read_json(r.nodes.validate.outputs.anomalies.uri .. "/anomalies.json")
 for _, a in ipairs(doc.splits[1].anomalies) do print("left", a.kind, a.feature or "-") end
+print("relaxed again", r.nodes.again.outputs.schema.properties.relaxed)
 LUA
 expect schema_update 0 "$M" run update.lua &&
 has schema_update "$OUT" "relaxed	cat	domain (named, shared by every feature naming it) values" \
@@ -148,7 +151,7 @@ has schema_update "$OUT" "relaxed	cat	domain (named, shared by every feature nam
     "relaxed	n_float	float_domain.disallow_inf" "relaxed	n_float	presence.min_fraction" \
     "relaxed	rare	presence.min_count" "relaxed	whole	type" "relaxed	gone	presence" \
     "relaxed	extra	feature" "relaxed	(dataset)	dataset_constraints.min_examples_count" \
-    "left	INT_TYPE_NOT_INT_STRING	code" "left	FLOAT_TYPE_STRING_NOT_FLOAT	ratio"
+    "left	INT_TYPE_NOT_INT_STRING	code" "left	FLOAT_TYPE_STRING_NOT_FLOAT	ratio" "relaxed again	0"
 lacks schema_update_admits "$OUT" "left	(ENUM|INT_TYPE_BIG|INT_TYPE_SMALL|FLOAT_TYPE_BIG|FLOAT_TYPE_SMALL|FLOAT_TYPE_HAS|FEATURE_TYPE_LOW|SCHEMA_|DATASET_|INT_TYPE_INT_EXPECTED)"
 # int_domain is_categorical: statistics given the schema count the
 # integers as categories (string statistics, type INT), and a category
