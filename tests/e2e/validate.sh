@@ -426,6 +426,22 @@ JSON
 expect dataset_size_kinds 0 "$M" run drift.lua -- data_1.csv double_2.csv sizes sizes.json &&
 has dataset_size_kinds "$OUT" "DATASET_HIGH_NUM_EXAMPLES	nil	ERROR" \
     "COMPARATOR_HIGH_NUM_EXAMPLES	nil	ERROR"
+# A split the previous statistics do not have.
+cat > othersplit.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "os", root = "runs/othersplit" }
+local prev = p:add("csv_import", { name = "prev", path = "data_1.csv", splits = { other = 1 } })
+local cur = p:add("csv_import", { name = "cur", path = "data_2.csv", splits = { all = 1 } })
+local ps = p:add("statistics", { name = "ps", examples = prev.examples })
+local cs = p:add("statistics", { name = "cs", examples = cur.examples })
+local sc = p:add("schema_import", { path = "drift_schema.json" })
+p:add("validate", { statistics = cs.statistics, baseline = ps.statistics, schema = sc.schema, gate = "warn" })
+local r = p:run {}
+local doc = mp.read_json(r.nodes.validate.outputs.anomalies.uri .. "/anomalies.json")
+for _, a in ipairs(doc.splits[1].anomalies) do print(a.kind, a.feature or "-", a.description) end
+LUA
+expect control_split_missing 0 "$M" run othersplit.lua &&
+has control_split_missing "$OUT" "COMPARATOR_CONTROL_DATA_MISSING	-	the previous statistics have no split 'all'"
 cut -d, -f2 data_1.csv > only_g_1.csv
 expect control_feature_missing 0 "$M" run drift.lua -- only_g_1.csv data_2.csv nox sizes.json &&
 has control_feature_missing "$OUT" "COMPARATOR_CONTROL_DATA_MISSING	x	ERROR"
