@@ -544,6 +544,8 @@ bad_schema cmp_nad_threshold '{ "version": 1, "features": [ { "name": "a", "type
     "cmp_nad_threshold.json: features[0] (a).skew_comparator.normalized_abs_difference.threshold: 2 is outside [0, 1]"
 bad_schema bool_float '{ "version": 1, "features": [ { "name": "a", "type": "FLOAT", "bool_domain": {} } ] }' \
     "bool_float.json: features[0] (a).bool_domain: a bool domain fits INT (0 and 1) or STRING features, this one is FLOAT"
+bad_schema bool_word '{ "version": 1, "features": [ { "name": "a", "type": "STRING", "bool_domain": { "true_value": 1 } } ] }' \
+    "bool_word.json: features[0] (a).bool_domain.true_value: expected a string, got a number"
 bad_schema bool_same '{ "version": 1, "features": [ { "name": "a", "type": "STRING", "bool_domain": { "true_value": "x", "false_value": "x" } } ] }' \
     'bool_same.json: features[0] (a).bool_domain: true_value and false_value are both "x"'
 bad_schema unique_range '{ "version": 1, "features": [ { "name": "a", "type": "STRING", "unique_constraints": { "min": 5, "max": 2 } } ] }' \

@@ -187,6 +187,13 @@ static void selection_matches_sorting(void)
     double one = 3, o1;
     exact_quantiles(&one, 1, qs, 1, &o1);
     CHECK(o1 == 3);
+    /* Between values whose difference overflows, and next to infinities:
+     * still a value. */
+    CHECK(quantile_lerp(-1.7e308, 1.7e308, 0.5) == 0);
+    CHECK(fabs(quantile_lerp(-1.7e308, 1.7e308, 0.25) + 0.85e308) < 1e293);
+    CHECK(quantile_lerp(-INFINITY, 1, 0.25) == -INFINITY);
+    CHECK(quantile_lerp(-INFINITY, 1, 0.75) == 1);
+    CHECK(quantile_lerp(2, 4, 0.5) == 3 && quantile_lerp(2, 4, 0) == 2);
     free(v);
     free(s);
 }
