@@ -356,22 +356,13 @@ static cJSON *describe(const job *j, const dict *dicts)
 static void free_job(job *j, split_cols *sc, dict *dicts)
 {
     ingest_free_cols(j, sc, dicts);
-    for (size_t c = 0; c < j->n_cols; c++)
-        free(j->cols[c].name);
-    free(j->cols);
+    ingest_free_reading(j);
     for (size_t f = 0; f < j->n_files; f++) {
         if (j->files[f].data)
             munmap(j->files[f].data, j->files[f].len);
         free(j->files[f].path);
     }
     free(j->files);
-    free(j->row_split);
-    free(j->occ_keys);
-    free(j->occ_counts);
-    free(j->row_off);
-    free(j->row_len);
-    free(j->row_file);
-    free(j->row_line);
     cJSON_Delete(j->jcols);
 }
 

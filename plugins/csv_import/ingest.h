@@ -113,6 +113,9 @@ int ingest_read(job *j, int general, split_cols **sc, dict **dicts,
 int ingest_build_split(job *j, size_t s, split_cols *sc, dict *dicts,
                        mlp_table *t, mlp_error *err);
 void ingest_free_cols(const job *j, split_cols *sc, dict *dicts);
+/* Frees what reading kept in j (columns, row positions and splits); the
+ * files and their maps stay the caller's. */
+void ingest_free_reading(job *j);
 /* The missing-value tokens (a list of strings) for ingest_is_na. */
 int ingest_set_na(const cJSON *list, mlp_error *err);
 

@@ -635,6 +635,20 @@ int ingest_read(job *j, int general, split_cols **sc_out, dict **dicts_out,
     return rc;
 }
 
+void ingest_free_reading(job *j)
+{
+    for (size_t c = 0; c < j->n_cols; c++)
+        free(j->cols[c].name);
+    free(j->cols);
+    free(j->row_split);
+    free(j->occ_keys);
+    free(j->occ_counts);
+    free(j->row_off);
+    free(j->row_len);
+    free(j->row_file);
+    free(j->row_line);
+}
+
 void ingest_free_cols(const job *j, split_cols *sc, dict *dicts)
 {
     for (size_t s = 0; sc && s < j->n_splits; s++) {

@@ -68,16 +68,7 @@ static void release(side *s)
     ingest_free_cols(j, s->sc, s->dicts);
     for (int k = 0; k < 2; k++)
         mlp_table_free(s->t[k]);
-    for (size_t c = 0; c < j->n_cols; c++)
-        free(j->cols[c].name);
-    free(j->cols);
-    free(j->row_split);
-    free(j->occ_keys);
-    free(j->occ_counts);
-    free(j->row_off);
-    free(j->row_len);
-    free(j->row_file);
-    free(j->row_line);
+    ingest_free_reading(j);
 }
 
 static void read_side(side *s, int general)
