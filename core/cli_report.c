@@ -43,7 +43,17 @@ static void html_begin(FILE *out, const char *title)
         "th{background:#f3f3f3}\n.num{text-align:right;"
         "font-variant-numeric:tabular-nums}\n"
         ".ERROR{color:#b00020;font-weight:bold}.WARNING{color:#a36b00;"
-        "font-weight:bold}\nsvg rect{fill:#4a7ebb}\n"
+        "font-weight:bold}\nsvg rect:not([fill]){fill:#4a7ebb}\n"
+        /* Sortable tables (mlp_view_sort_begin): a grid whose cells take
+         * their row's rank in the checked order. */
+        ".sortable table{display:grid;grid-template-columns:repeat(var(--cols),"
+        "auto);justify-content:start}\n"
+        ".sortable tbody,.sortable thead,.sortable tr{display:contents}\n"
+        ".sortable tr>*{order:var(--o0)}\n"
+        ".sortable:has(.by1:checked) tr>*{order:var(--o1)}\n"
+        ".sortable:has(.by2:checked) tr>*{order:var(--o2)}\n"
+        ".sortable:has(.by3:checked) tr>*{order:var(--o3)}\n"
+        ".sort-by{font-size:13px;margin:0.3em 0}\n"
         "</style></head><body>\n<h1>");
     mlp_view_text(&v, title);
     mlp_view_puts(&v, "</h1>\n");

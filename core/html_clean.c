@@ -16,15 +16,19 @@ static const char *const tags[] = {
     "small", "code", "pre", "br", "hr", "ul", "ol", "li", "table", "thead",
     "tbody", "tfoot", "tr", "td", "th", "caption", "svg", "g", "rect", "line",
     "circle", "ellipse", "path", "polyline", "polygon", "text", "tspan",
-    "title", NULL
+    "title", "label", "input", NULL
 };
-static const char *const voids[] = { "br", "hr", NULL };
+static const char *const voids[] = { "br", "hr", "input", NULL };
 static const char *const attrs[] = {
     "class", "colspan", "rowspan", "title", "width", "height", "viewbox", "x",
     "y", "x1", "y1", "x2", "y2", "cx", "cy", "r", "rx", "ry", "d", "points",
     "fill", "stroke", "stroke-width", "transform", "text-anchor", "font-size",
-    "opacity", "dx", "dy", NULL
+    "opacity", "dx", "dy", "style", "name", "checked", NULL
 };
+
+/* Which fragment is being cleaned: radio button names get it as a
+ * prefix, so no two views on a page share a group. */
+static unsigned fragment;
 
 static int listed(const char *const *list, const char *name)
 {
@@ -48,6 +52,37 @@ static size_t read_name(const char **p, const char *end, char *buf, size_t size)
     return n;
 }
 
+/* The one style a view may set: integer custom properties ("--o0:3;"),
+ * which the page's sortable tables read.  Nothing that could fetch, draw
+ * over the page or hide it. */
+static int style_allowed(const char *v, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        size_t d;
+        while (i < n && (v[i] == ' ' || v[i] == ';'))
+            i++;
+        if (i == n)
+            break;
+        if (n - i < 3 || v[i] != '-' || v[i + 1] != '-' ||
+            !(islower((unsigned char)v[i + 2]) || isdigit((unsigned char)v[i + 2])))
+            return 0;
+        for (i += 2; i < n && (islower((unsigned char)v[i]) ||
+                               isdigit((unsigned char)v[i]) || v[i] == '-'); i++)
+            ;
+        if (i == n || v[i++] != ':')
+            return 0;
+        if (i < n && v[i] == '-')
+            i++;
+        for (d = 0; i < n && isdigit((unsigned char)v[i]); i++)
+            d++;
+        if (d == 0 || d > 9 || (i < n && v[i] != ';' && v[i] != ' '))
+            return 0;
+    }
+    return 1;
+}
+
 static void put_attr_value(FILE *out, const char *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -64,9 +99,10 @@ static void put_attr_value(FILE *out, const char *v, size_t n)
 /* Parses the attributes of a tag up to '>' and writes the allowed ones;
  * *self_closing is set for "/>".  Returns where the tag ends. */
 static const char *attributes(const char *p, const char *end, FILE *out,
-                              int *self_closing)
+                              const char *tag, int *self_closing)
 {
     char name[32];
+    int input = strcmp(tag, "input") == 0;
 
     *self_closing = 0;
     while (p < end && *p != '>') {
@@ -105,8 +141,16 @@ static const char *attributes(const char *p, const char *end, FILE *out,
         }
         if (out == NULL || !listed(attrs, name))
             continue;
+        /* A button's own attributes only on buttons; its type is fixed. */
+        if ((strcmp(name, "name") == 0 || strcmp(name, "checked") == 0) != input &&
+            strcmp(name, "class") != 0)
+            continue;
+        if (strcmp(name, "style") == 0 && (v == NULL || !style_allowed(v, vn)))
+            continue;
         fprintf(out, " %s=\"", strcmp(name, "viewbox") == 0 ? "viewBox" : name);
-        if (v != NULL)
+        if (strcmp(name, "name") == 0)
+            fprintf(out, "v%u-", fragment);
+        if (v != NULL && strcmp(name, "checked") != 0)
             put_attr_value(out, v, vn);
         fputc('"', out);
     }
@@ -119,6 +163,7 @@ void mlpi_html_clean(const char *in, size_t len, FILE *out)
     char open[64][16], name[16];
     size_t depth = 0;
 
+    fragment++;
     while (p < end) {
         if (*p == '\0') {
             p++;
@@ -166,8 +211,8 @@ void mlpi_html_clean(const char *in, size_t len, FILE *out)
                       (depth < sizeof open / sizeof *open || listed(voids, name)),
             self_closing;
         if (allowed)
-            fprintf(out, "<%s", name);
-        p = attributes(q, end, allowed ? out : NULL, &self_closing);
+            fprintf(out, strcmp(name, "input") == 0 ? "<%s type=\"radio\"" : "<%s", name);
+        p = attributes(q, end, allowed ? out : NULL, name, &self_closing);
         if (!allowed)
             continue;
         if (self_closing) {

@@ -2,10 +2,13 @@
  * feature once, every split side by side (missing and zero shares, mean or
  * distinct values), one chart with each split's distribution overlaid,
  * axis ticks at its ends and middle and every bar's count on hover
- * (an SVG <title>).  Shares past a threshold are highlighted; the label is
- * marked. */
+ * (an SVG <title>), and how far each split's distribution is from the
+ * first split's.  The reader orders the features by that distance, by
+ * missing share, by name or as in the data.  Shares past a threshold are
+ * highlighted; the label is marked. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <mlpipe/mlpipe.h>
@@ -160,12 +163,97 @@ static void share_cell(mlp_view *v, double share, double warn)
                     100 * share);
 }
 
+/* How far split k's distribution is from the first split's, as TFDV's
+ * default comparators measure it (mlpipe/distance.h): Jensen-Shannon
+ * divergence of the standard histograms (NaNs counted) for numbers, the
+ * L-infinity distance of the category shares for text.  NaN when either
+ * side has nothing to compare. */
+static double distance_to_first(const cJSON *f0, const cJSON *fk, int numeric)
+{
+    double d;
+
+    if (f0 == NULL || fk == NULL)
+        return NAN;
+    if (numeric) {
+        const cJSON *n0 = cJSON_GetObjectItem(f0, "num_stats");
+        const cJSON *nk = cJSON_GetObjectItem(fk, "num_stats");
+        d = mlp_distance_jsd(standard(f0), mlp_json_num(n0, "num_nan"),
+                             standard(fk), mlp_json_num(nk, "num_nan"));
+    } else {
+        d = mlp_distance_linf(
+            cJSON_GetObjectItem(cJSON_GetObjectItem(f0, "string_stats"), "rank_histogram"),
+            cJSON_GetObjectItem(cJSON_GetObjectItem(fk, "string_stats"), "rank_histogram"));
+    }
+    return d >= 0 ? d : NAN;
+}
+
+/* What the reader can order the features by. */
+enum { BY_DISTANCE, BY_MISSING, BY_NAME, BY_DATA, N_ORDERS };
+
+typedef struct {
+    const cJSON *fs[MAX_SPLITS];   /* the feature in each split, or NULL */
+    double dist[MAX_SPLITS];       /* [k] for k >= 1: to the first split */
+    int numeric, comparable;
+} row;
+
+static void write_row(mlp_view *v, const row *r, const char *const *names, int n,
+                      const char *label)
+{
+    const cJSON *f = r->fs[0];
+    const char *name = mlp_json_str(f, "name");
+
+    mlp_view_puts(v, "<td>");
+    mlp_view_text(v, name);
+    if (label && strcmp(label, name) == 0)
+        mlp_view_puts(v, " <b>(label)</b>");
+    mlp_view_puts(v, "</td><td>");
+    mlp_view_text(v, mlp_json_str(f, "type"));
+    mlp_view_puts(v, "</td>");
+    for (int k = 0; k < n; k++) {
+        const cJSON *c = cJSON_GetObjectItem(r->fs[k], "common");
+        const cJSON *ns = cJSON_GetObjectItem(r->fs[k], "num_stats");
+        double present = mlp_json_num(c, "num_non_missing");
+        if (r->fs[k] == NULL) {
+            mlp_view_puts(v, "<td>absent</td><td></td><td></td>");
+        } else {
+            share_cell(v, mlp_json_num(c, "missing_fraction"), MISSING_WARN);
+            if (ns != NULL) {
+                share_cell(v, present > 0 ? mlp_json_num(ns, "num_zeros") / present : 0,
+                           ZEROS_WARN);
+                mlp_view_printf(v, "<td class=\"num\">%.6g</td>", mlp_json_num(ns, "mean"));
+            } else {
+                mlp_view_printf(v, "<td></td><td class=\"num\">%.0f</td>",
+                                mlp_json_num(cJSON_GetObjectItem(r->fs[k], "string_stats"),
+                                             "unique"));
+            }
+        }
+        if (k == 0)
+            continue;
+        if (isnan(r->dist[k]))
+            mlp_view_puts(v, "<td class=\"num distance\">-</td>");
+        else
+            mlp_view_printf(v, "<td class=\"num distance\" title=\"%s\">%.4f</td>",
+                            r->numeric ? "Jensen-Shannon divergence"
+                                       : "L-infinity distance", r->dist[k]);
+    }
+    mlp_view_puts(v, "<td>");
+    if (r->comparable && r->numeric)
+        numeric_chart(v, r->fs, names, n);
+    else if (r->comparable)
+        category_chart(v, r->fs, names, n);
+    mlp_view_puts(v, "</td></tr>\n");
+}
+
 void stats_compare(mlp_view *v, const cJSON *doc, const char *label)
 {
     const cJSON *splits = cJSON_GetObjectItem(doc, "splits"), *s, *f;
     const cJSON *sp[MAX_SPLITS];
     const char *names[MAX_SPLITS];
+    static const char *const orders[N_ORDERS] = {
+        "largest distance first", "most missing first", "by name", "as in the data"
+    };
     int n = 0;
+    size_t nf;
 
     cJSON_ArrayForEach(s, splits)
         if (n < MAX_SPLITS) {
@@ -174,6 +262,47 @@ void stats_compare(mlp_view *v, const cJSON *doc, const char *label)
         }
     if (n < 2)
         return;
+    nf = (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(sp[0], "features"));
+    row *rows = calloc(nf ? nf : 1, sizeof *rows);
+    double *key = calloc(nf ? nf : 1, 2 * sizeof *key);
+    const char **fname = calloc(nf ? nf : 1, sizeof *fname);
+    size_t *rank = calloc(nf ? nf : 1, N_ORDERS * sizeof *rank), i = 0;
+    if (rows == NULL || key == NULL || fname == NULL || rank == NULL) {
+        mlp_view_puts(v, "<p>(no memory to compare the splits)</p>\n");
+        goto done;
+    }
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(sp[0], "features")) {
+        row *r = &rows[i];
+        const char *name = mlp_json_str(f, "name");
+        double far = NAN, missing = 0;
+        r->numeric = cJSON_GetObjectItem(f, "num_stats") != NULL;
+        r->comparable = 1;
+        for (int k = 0; k < n; k++) {
+            r->fs[k] = k == 0 ? f : feature_of(sp[k], name);
+            r->comparable &= r->fs[k] != NULL &&
+                (cJSON_GetObjectItem(r->fs[k], "num_stats") != NULL) == r->numeric;
+            double m = mlp_json_num(cJSON_GetObjectItem(r->fs[k], "common"),
+                                    "missing_fraction");
+            missing = m > missing ? m : missing;
+        }
+        for (int k = 1; k < n; k++) {
+            r->dist[k] = r->comparable ? distance_to_first(f, r->fs[k], r->numeric) : NAN;
+            if (!isnan(r->dist[k]) && !(r->dist[k] <= far))
+                far = r->dist[k];
+        }
+        key[i] = far;
+        key[nf + i] = missing;
+        fname[i] = name;
+        i++;
+    }
+    for (i = 0; i < nf; i++)
+        rank[BY_DATA * nf + i] = i;
+    if (mlp_view_rank(nf, key, 1, rank + BY_DISTANCE * nf) != MLP_OK ||
+        mlp_view_rank(nf, key + nf, 1, rank + BY_MISSING * nf) != MLP_OK ||
+        mlp_view_rank_names(nf, fname, rank + BY_NAME * nf) != MLP_OK) {
+        mlp_view_puts(v, "<p>(no memory to compare the splits)</p>\n");
+        goto done;
+    }
     mlp_view_puts(v, "<h3>Splits side by side</h3>\n<p>");
     for (int k = 0; k < n; k++) {
         mlp_view_printf(v, "<svg width=\"10\" height=\"10\"><rect width=\"10\" "
@@ -181,53 +310,35 @@ void stats_compare(mlp_view *v, const cJSON *doc, const char *label)
         mlp_view_text(v, names[k]);
         mlp_view_printf(v, " (%.0f examples) ", mlp_json_num(sp[k], "num_examples"));
     }
-    mlp_view_puts(v, "</p>\n<table class=\"compare\"><tr><th>feature</th><th>type</th>");
+    mlp_view_puts(v, "</p>\n<p>distance: how far each split's distribution is from ");
+    mlp_view_text(v, names[0]);
+    mlp_view_puts(v, "'s (Jensen-Shannon divergence for numbers, L-infinity distance "
+                  "for categories; 0 is the same, 1 disjoint)</p>\n<div class=\"compare\">");
+    mlp_view_sort_begin(v, 2 + 4 * (size_t)n, N_ORDERS, orders);
+    mlp_view_puts(v, "<tr><th>feature</th><th>type</th>");
     for (int k = 0; k < n; k++) {
         mlp_view_puts(v, "<th>");
         mlp_view_text(v, names[k]);
         mlp_view_puts(v, ": missing</th><th>zeros</th><th>mean / distinct</th>");
+        if (k > 0) {
+            mlp_view_puts(v, "<th>distance to ");
+            mlp_view_text(v, names[0]);
+            mlp_view_puts(v, "</th>");
+        }
     }
     mlp_view_puts(v, "<th>distribution</th></tr>\n");
-    cJSON_ArrayForEach(f, cJSON_GetObjectItem(sp[0], "features")) {
-        const char *name = mlp_json_str(f, "name");
-        const cJSON *fs[MAX_SPLITS];
-        int numeric = cJSON_GetObjectItem(f, "num_stats") != NULL, have = 1;
-        for (int k = 0; k < n; k++) {
-            fs[k] = feature_of(sp[k], name);
-            have &= fs[k] != NULL && (cJSON_GetObjectItem(fs[k], "num_stats") != NULL) == numeric;
-        }
-        mlp_view_puts(v, "<tr class=\"feature\"><td>");
-        mlp_view_text(v, name);
-        if (label && strcmp(label, name) == 0)
-            mlp_view_puts(v, " <b>(label)</b>");
-        mlp_view_puts(v, "</td><td>");
-        mlp_view_text(v, mlp_json_str(f, "type"));
-        mlp_view_puts(v, "</td>");
-        for (int k = 0; k < n; k++) {
-            const cJSON *c = cJSON_GetObjectItem(fs[k], "common");
-            const cJSON *ns = cJSON_GetObjectItem(fs[k], "num_stats");
-            double present = mlp_json_num(c, "num_non_missing");
-            if (fs[k] == NULL) {
-                mlp_view_puts(v, "<td colspan=\"3\">absent</td>");
-                continue;
-            }
-            share_cell(v, mlp_json_num(c, "missing_fraction"), MISSING_WARN);
-            if (ns != NULL) {
-                share_cell(v, present > 0 ? mlp_json_num(ns, "num_zeros") / present : 0,
-                           ZEROS_WARN);
-                mlp_view_printf(v, "<td class=\"num\">%.6g</td>", mlp_json_num(ns, "mean"));
-            } else {
-                mlp_view_printf(v, "<td></td><td class=\"num\">%.0f</td>",
-                                mlp_json_num(cJSON_GetObjectItem(fs[k], "string_stats"),
-                                             "unique"));
-            }
-        }
-        mlp_view_puts(v, "<td>");
-        if (have && numeric)
-            numeric_chart(v, fs, names, n);
-        else if (have)
-            category_chart(v, fs, names, n);
-        mlp_view_puts(v, "</td></tr>\n");
+    for (i = 0; i < nf; i++) {
+        size_t ranks[N_ORDERS];
+        for (int o = 0; o < N_ORDERS; o++)
+            ranks[o] = rank[(size_t)o * nf + i];
+        mlp_view_sort_row(v, N_ORDERS, ranks);
+        write_row(v, &rows[i], names, n, label);
     }
-    mlp_view_puts(v, "</table>\n");
+    mlp_view_sort_end(v);
+    mlp_view_puts(v, "</div>\n");
+done:
+    free(rows);
+    free(key);
+    free(fname);
+    free(rank);
 }

@@ -15,7 +15,6 @@
 
 #include <mlpipe/mlpipe.h>
 
-#include "distance.h"
 #include "tfdv.h"
 #include "view.h"
 
@@ -677,16 +676,16 @@ static void compare_one(vstate *v, const char *what, const char *name,
     if (skip == NULL && jsd && !cat_t) {
         const char *src = histogram_source(m);
         const cJSON *ha = histogram(ft, src), *hb = histogram(fc, src);
-        na = histogram_total(ha) + num(cJSON_GetObjectItem(ft, "num_stats"), "num_nan");
-        nb = histogram_total(hb) + num(cJSON_GetObjectItem(fc, "num_stats"), "num_nan");
-        d = js_divergence(ha, num(cJSON_GetObjectItem(ft, "num_stats"), "num_nan"),
+        na = mlp_histogram_total(ha) + num(cJSON_GetObjectItem(ft, "num_stats"), "num_nan");
+        nb = mlp_histogram_total(hb) + num(cJSON_GetObjectItem(fc, "num_stats"), "num_nan");
+        d = mlp_distance_jsd(ha, num(cJSON_GetObjectItem(ft, "num_stats"), "num_nan"),
                           hb, num(cJSON_GetObjectItem(fc, "num_stats"), "num_nan"));
     } else if (skip == NULL) {
         const cJSON *ra = rank_histogram(ft), *rb = rank_histogram(fc);
-        na = histogram_total(ra);
-        nb = histogram_total(rb);
-        d = jsd ? js_divergence_labels(ra, rb) : nad ? nad_distance(ra, rb)
-                : linf_distance(ra, rb);
+        na = mlp_histogram_total(ra);
+        nb = mlp_histogram_total(rb);
+        d = jsd ? mlp_distance_jsd_labels(ra, rb) : nad ? mlp_distance_nad(ra, rb)
+                : mlp_distance_linf(ra, rb);
     }
     metric = jsd ? "Jensen-Shannon divergence" : nad ? "normalized absolute "
              "difference" : "L-infinity distance";

@@ -1,6 +1,7 @@
 /* How a person sees an Anomalies artifact: per split, each anomaly with
  * its severity, feature, kind and first offending rows, then the drift
  * and skew distances against their thresholds. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,35 +80,45 @@ static void text_split(mlp_view *v, const cJSON *s)
         }
 }
 
-/* Larger distances first; comparisons that were skipped last. */
-static int by_distance(const void *pa, const void *pb)
-{
-    const cJSON *a = *(const cJSON *const *)pa, *b = *(const cJSON *const *)pb;
-    int ha = cJSON_IsNumber(cJSON_GetObjectItem(a, "distance"));
-    int hb = cJSON_IsNumber(cJSON_GetObjectItem(b, "distance"));
-    double x = mlp_json_num(a, "distance"), y = mlp_json_num(b, "distance");
-
-    if (ha != hb)
-        return hb - ha;
-    return (x < y) - (x > y);
-}
-
+/* Every comparison of one kind, ordered as the reader picks: largest
+ * distance first (skipped ones last), by feature, or as validated. */
 static void html_distances(mlp_view *v, const cJSON *list, const char *kind)
 {
-    const cJSON *d, **sorted;
-    int n = cJSON_GetArraySize(list), i = 0;
+    static const char *const orders[] = {
+        "largest distance first", "by feature", "as validated"
+    };
+    const cJSON *d;
+    size_t n = (size_t)cJSON_GetArraySize(list), i = 0;
+    double *key;
+    const char **names;
+    size_t *rank;
 
-    if (n == 0 || (sorted = malloc((size_t)n * sizeof *sorted)) == NULL)
+    if (n == 0)
         return;
-    cJSON_ArrayForEach(d, list)
-        sorted[i++] = d;
-    qsort(sorted, (size_t)n, sizeof *sorted, by_distance);
-    mlp_view_printf(v, "<table class=\"distances\"><tr><th>%s</th><th>comparator</th>"
-                    "<th>distance (largest first)</th><th>threshold</th><th>samples"
-                    "</th></tr>\n", kind);
-    for (i = 0; i < n; i++) {
-        d = sorted[i];
-        mlp_view_puts(v, "<tr><td>");
+    key = malloc(n * sizeof *key);
+    names = malloc(n * sizeof *names);
+    rank = malloc(3 * n * sizeof *rank);
+    if (key == NULL || names == NULL || rank == NULL)
+        goto done;
+    cJSON_ArrayForEach(d, list) {
+        key[i] = cJSON_IsNumber(cJSON_GetObjectItem(d, "distance"))
+                 ? mlp_json_num(d, "distance") : NAN;
+        names[i] = mlp_json_str(d, "feature");
+        rank[2 * n + i] = i;
+        i++;
+    }
+    if (mlp_view_rank(n, key, 1, rank) != MLP_OK ||
+        mlp_view_rank_names(n, names, rank + n) != MLP_OK)
+        goto done;
+    mlp_view_sort_begin(v, 5, 3, orders);
+    mlp_view_printf(v, "<tr><th>%s</th><th>comparator</th><th>distance</th>"
+                    "<th>threshold</th><th>samples</th></tr>\n", kind);
+    i = 0;
+    cJSON_ArrayForEach(d, list) {
+        size_t ranks[3] = { rank[i], rank[n + i], rank[2 * n + i] };
+        i++;
+        mlp_view_sort_row(v, 3, ranks);
+        mlp_view_puts(v, "<td>");
         mlp_view_text(v, mlp_json_str(d, "feature"));
         mlp_view_puts(v, "</td><td>");
         mlp_view_text(v, mlp_json_str(d, "comparator"));
@@ -124,8 +135,11 @@ static void html_distances(mlp_view *v, const cJSON *list, const char *kind)
                         mlp_json_num(d, "distance"), mlp_json_num(d, "threshold"),
                         mlp_json_num(d, "samples"), mlp_json_num(d, "control_samples"));
     }
-    mlp_view_puts(v, "</table>\n");
-    free(sorted);
+    mlp_view_sort_end(v);
+done:
+    free(key);
+    free(names);
+    free(rank);
 }
 
 static void html_split(mlp_view *v, const cJSON *s)

@@ -33,7 +33,25 @@ grep -q '<title>' csp_dom.html && ! grep -q 'SCRIPT-RAN-X' csp_dom.html && pass 
 { sed 's|<meta http-equiv="Content-Security-Policy"[^>]*>||' report.html; cat <<'JS'; } > probe.html
 <script id="probe-js">
 const q = s => [...document.querySelectorAll(s)];
+// Rows as the reader sees them: top to bottom on the screen.
+const seen = s => q(s).map(r => [r.cells[0].getBoundingClientRect().top, r])
+                      .sort((a, b) => a[0] - b[0]).map(x => x[1]);
+const names = s => seen(s).map(r => r.cells[0].textContent).join('|');
+// The reader picks another order (a click on its button).
+const pick = (s, k) => { const b = q(s + ' input.by' + k)[0]; if (b) b.click(); return b ? 1 : 0; };
+const by_distance = names('.compare tr.sorted');
+const distances = seen('.compare tr.sorted').map(r => r.querySelector('td.distance').textContent).join('|');
+const distance_title = (q('.compare td.distance')[0] || {}).title || null;
+pick('.compare', 2);
+const by_name = names('.compare tr.sorted');
+pick('.compare', 1);
+const by_missing = names('.compare tr.sorted');
+pick('.compare', 3);
+const by_data = names('.compare tr.sorted');
 const r = {
+  by_distance, distances, distance_title, by_name, by_missing, by_data,
+  buttons: q('.compare input[type=radio]').map(b => b.name + ':' + b.parentNode.textContent.trim()).join('|'),
+  split_fills: [...new Set(q('svg.cmp rect').map(e => getComputedStyle(e).fill))].length,
   text: document.body.innerText,
   h2: q('h2').map(h => h.textContent),
   rects: q('svg rect').length,
@@ -42,10 +60,10 @@ const r = {
   tags: [...new Set(q('body *').filter(e => e.id !== 'probe-js').map(e => e.tagName.toLowerCase()))].sort(),
   error_color: q('.ERROR').map(e => getComputedStyle(e).color)[0] || null,
   tooltips: q('svg title').map(t => t.textContent).slice(0, 400),
-  compare_rows: q('table.compare tr.feature').map(r => r.cells[0].textContent),
-  compare_charts: q('table.compare tr.feature').map(r => r.querySelectorAll('svg.cmp').length).join(','),
+  compare_rows: q('.compare tr.sorted').map(r => r.cells[0].textContent),
+  compare_charts: q('.compare tr.sorted').map(r => r.querySelectorAll('svg.cmp').length).join(','),
   ticks: q('svg.cmp text.tick').map(t => t.textContent),
-  warned_cells: q('table.compare td.WARNING').length,
+  warned_cells: q('.compare td.WARNING').length,
 };
 document.body.innerHTML = '<pre id="probe"></pre>';
 document.getElementById('probe').textContent = JSON.stringify(r);
@@ -85,14 +103,31 @@ has browser_svg_size "$seen" "svg_sizes: 200x40" "svg_sizes: 240x74" &&
     [ "$(sed -n 's/^rects: //p' seen.txt)" -gt 20 ] && pass browser_charts_drawn ||
     fail browser_charts_drawn "$(grep -E '^(svg_sizes|rects):' seen.txt)"
 # The splits side by side, as Facets Overview: every feature once, one
-# chart each with both splits' bars and their counts on hover, the axis
-# ticked, shares past a threshold marked, the label marked.
+# chart each with both splits' bars in the splits' own colours and their
+# counts on hover, the axis ticked, shares past a threshold marked, the
+# label marked.
 has browser_compare "$seen" "compare_rows: survived (label)" "compare_rows: sex" "compare_rows: age" \
     "compare_rows: passengerClass" "compare_charts: 1,1,1,1" "tooltips: train: no 641 (61.2%)" \
-    "tooltips: eval: no" "ticks: 80"
+    "tooltips: eval: no" "ticks: 80" "split_fills: 2"
 [ "$(grep -c '^compare_rows:' seen.txt)" = 4 ] && [ "$(grep -c '^ticks:' seen.txt)" -ge 3 ] &&
     [ "$(sed -n 's/^warned_cells: //p' seen.txt)" -ge 2 ] && pass browser_compare_layout ||
     fail browser_compare_layout "$(grep -E '^(compare_rows|ticks|warned_cells):' seen.txt)"
+# Each row's distance from the first split (eval): the L-infinity distance
+# of the category shares, e.g. passengerClass |155/261 - 554/1048| =
+# 0.0652, and the Jensen-Shannon divergence for age.  Shown largest first;
+# the reader's other orders (by name, by missing share, as in the data)
+# move the rows on the screen, with no script.
+has browser_compare_distances "$seen" "distances: 0.0652|0.0320|0.0272|0.0187" \
+    "distance_title: L-infinity distance" \
+    "by_distance: passengerClass|survived (label)|age|sex" \
+    "by_name: age|passengerClass|sex|survived (label)" \
+    "by_missing: age|survived (label)|sex|passengerClass" \
+    "by_data: survived (label)|sex|age|passengerClass"
+# One group of buttons, its name made unique to the view by the page.
+buttons=$(sed -n 's/^buttons: //p' seen.txt)
+group=${buttons%%:*}
+[ "$buttons" = "$group:largest distance first|$group:most missing first|$group:by name|$group:as in the data" ] &&
+    [[ $group =~ ^v[0-9]+-sort1$ ]] && pass browser_sort_buttons || fail browser_sort_buttons "$buttons"
 # The page as shipped (its policy in place): no console message (a
 # refused script or style, a failed load), and nothing it would fetch.
 timeout 120 "$browser" --headless --no-sandbox --disable-gpu --user-data-dir="$TMP/chrome2" \

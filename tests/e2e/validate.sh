@@ -476,15 +476,22 @@ got=$(python3 catdist.py "$anoms")
 want=$(python3 catref.py data_1.csv shifted_3.csv)
 [ -n "$got" ] && [ "$got" = "$want" ] && pass categorical_distances_exact ||
     fail categorical_distances_exact "got '$got', want '$want'"
-# In the report, the distances come largest first.
+# In the report, the distances come largest first (the order shown until
+# the reader picks another: each row's rank is its --o0), and by feature
+# name in the second order.
 expect distances_report 0 "$M" report latest --root runs/drift-all -o drift.html
 order=$(python3 -c '
 import re, sys
 t = open(sys.argv[1]).read()
-tab = t[t.index("<table class=\"distances\">"):]
+tab = t[t.index("<th>drift</th>"):]
 tab = tab[:tab.index("</table>")]
-d = [float(x) for x in re.findall(r"<td class=\"num [A-Z]*\">([0-9.e-]+)</td>", tab)]
-print("sorted" if len(d) >= 3 and d == sorted(d, reverse=True) else "unsorted %s" % d)' drift.html)
+rows = re.findall(r"<tr class=\"sorted\" style=\"--o0:([0-9]+);--o1:([0-9]+);--o2:([0-9]+);\"><td>([^<]*)</td><td>[^<]*</td><td class=\"num [A-Z]*\">([0-9.e-]+)</td>", tab)
+d = [float(r[4]) for r in sorted(rows, key=lambda r: int(r[0]))]
+names = [r[3] for r in sorted(rows, key=lambda r: int(r[1]))]
+asdone = [int(r[2]) for r in rows]
+ok = len(d) >= 3 and d == sorted(d, reverse=True) and d != [float(r[4]) for r in rows] \
+     and names == sorted(names) and asdone == list(range(1, len(rows) + 1))
+print("sorted" if ok else "unsorted %s %s %s" % (d, names, asdone))' drift.html)
 [ "$order" = sorted ] && pass distances_largest_first || fail distances_largest_first "$order"
 # The same distances in TFDV's form.
 tfdv_anoms=$(cat runs/drift-all/artifacts/validate/*/anomalies/anomalies.all.tfdv.json 2>/dev/null | tr -d ' \n')

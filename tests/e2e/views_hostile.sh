@@ -25,6 +25,11 @@ lacks markup_removed "$html" '<script' '<img' '<textarea' '<!--' 'onclick' '</bo
 [ "$(grep -o '<section>' m.html | wc -l)" = 2 ] && [ "$(grep -o '</section>' m.html | wc -l)" = 2 ] &&
     pass markup_contained || fail markup_contained "$(grep -o '</\?section>' m.html | tr '\n' ' ')"
 has markup_closed "$html" 'open<b>bold</b></td></tr></table>'
+# Radio buttons stay radio buttons with only their own attributes, in a
+# group of the view's own; a style is only integer custom properties.
+has markup_radio "$html" '<input type="radio" name="v1-g"><input type="radio" name="v1-g" checked="">' \
+    '<div>u</div><div>c</div><div>l</div><span>s</span><p style="--o0:12;--o1:-3;">ok</p>'
+lacks markup_style_dropped "$html" 'url(' 'color:red' 'type="text"' 'value=' 'onfocus' '1234567890'
 has markup_csp "$html" "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
 expect markup_text 0 "$M" show "$(id_of m markup)" --root runs/m &&
 has markup_text "$OUT" "plain ?[2J?]0;title? ?evil ????? "$'\xc2\xa0'"ok" &&

@@ -8,7 +8,8 @@
  *   tamper  tries to rewrite tally.txt, then reports what happened
  *   chatty  prints to stdout itself before drawing
  *   markup  HTML that tries to leave its section, run a script, fetch an
- *           image and hide what follows; text with escape sequences
+ *           image, style the page and hide what follows; text with
+ *           escape sequences
  *   fds     writes into every file descriptor it may have inherited
  *   fork    leaves a child running (one in its group, one in a session
  *           of its own) that keeps the output pipe open
@@ -73,6 +74,14 @@ static int view(const mlp_artifact *a, mlp_view *v, mlp_error *err)
         }
         mlp_view_puts(v, "<p onclick=\"x()\" class=\"num\">kept</p></section></body>"
                          "<script>alert(1)</script><img src=\"http://example.com/x.png\">"
+                         /* What sortable tables may use, abused. */
+                         "<input type=\"text\" name=\"g\" value=\"x\" onfocus=\"y()\" "
+                         "style=\"--a:1\"><input type=\"radio\" name=\"g\" checked>"
+                         "<div style=\"background:url(http://example.com/y.png)\">u</div>"
+                         "<div style=\"--o0:3;color:red\">c</div>"
+                         "<div style=\"--o0:1234567890\">l</div>"
+                         "<span name=\"n\" checked>s</span>"
+                         "<p style=\"--o0:12;--o1:-3;\">ok</p>"
                          "<table><tr><td>open<b>bold<!-- hide <textarea>");
         return MLP_OK;
     }

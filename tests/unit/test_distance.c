@@ -8,7 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
-#include "distance.h"
+#include <mlpipe/distance.h>
 
 static cJSON *cats(const char *json)
 {
@@ -46,12 +46,12 @@ static void linf_exact(void)
                     " {\"label\": \"blue\", \"sample_count\": 30}]");
     cJSON *empty = cats("[]");
 
-    CHECK(linf_distance(a, b) == 0.75);
-    CHECK(linf_distance(b, a) == 0.75);
-    CHECK(linf_distance(a, a) == 0);
-    CHECK(linf_distance(c, d) == 0.5);
-    CHECK(linf_distance(d, c) == 0.5);
-    CHECK(linf_distance(a, empty) == -1);
+    CHECK(mlp_distance_linf(a, b) == 0.75);
+    CHECK(mlp_distance_linf(b, a) == 0.75);
+    CHECK(mlp_distance_linf(a, a) == 0);
+    CHECK(mlp_distance_linf(c, d) == 0.5);
+    CHECK(mlp_distance_linf(d, c) == 0.5);
+    CHECK(mlp_distance_linf(a, empty) == -1);
     cJSON_Delete(a);
     cJSON_Delete(b);
     cJSON_Delete(c);
@@ -60,7 +60,7 @@ static void linf_exact(void)
 }
 
 /* Without NaNs, as most cases are. */
-#define JS(a, b) js_divergence((a), 0, (b), 0)
+#define JS(a, b) mlp_distance_jsd((a), 0, (b), 0)
 
 static void js_exact(void)
 {
@@ -111,8 +111,8 @@ static void js_tfdv_cells(void)
     cJSON *h[5] = { hist(a1, 6), hist(b1, 3), hist(a2, 3), hist(a3, 6), hist(b3, 6) };
 
     CHECK_MSG(fabs(JS(h[0], h[1]) - 0.31127812445913283) < 1e-15, "%.17g", JS(h[0], h[1]));
-    CHECK_MSG(fabs(js_divergence(h[2], 1, h[2], 1) - 0.25) < 1e-15, "%.17g",
-              js_divergence(h[2], 1, h[2], 1));
+    CHECK_MSG(fabs(mlp_distance_jsd(h[2], 1, h[2], 1) - 0.25) < 1e-15, "%.17g",
+              mlp_distance_jsd(h[2], 1, h[2], 1));
     CHECK(JS(h[2], h[2]) == 0);
     CHECK_MSG(fabs(JS(h[3], h[4]) - 0.014378460478078628) < 1e-15, "%.17g", JS(h[3], h[4]));
     /* Two point values, each matched only with itself, and a bucket that
@@ -125,8 +125,8 @@ static void js_tfdv_cells(void)
     cJSON_Delete(q4);
     /* Only NaNs on one side, nothing on the other: no samples to compare. */
     cJSON *empty = cJSON_CreateArray();
-    CHECK(js_divergence(empty, 0, h[2], 0) == -1);
-    CHECK(js_divergence(empty, 3, h[2], 0) == 1);
+    CHECK(mlp_distance_jsd(empty, 0, h[2], 0) == -1);
+    CHECK(mlp_distance_jsd(empty, 3, h[2], 0) == 1);
     cJSON_Delete(empty);
     for (int i = 0; i < 5; i++)
         cJSON_Delete(h[i]);
@@ -144,20 +144,20 @@ static void categories(void)
     cJSON *empty = cats("[]");
 
     /* (2, 2, 0) against (1, 1, 6): 0.5487949406953986. */
-    CHECK_MSG(fabs(js_divergence_labels(a, b) - 0.5487949406953986) < 1e-15, "%.17g",
-              js_divergence_labels(a, b));
-    CHECK(fabs(js_divergence_labels(b, a) - 0.5487949406953986) < 1e-15);
-    CHECK(js_divergence_labels(a, a) == 0);
-    CHECK(js_divergence_labels(a, empty) == -1);
+    CHECK_MSG(fabs(mlp_distance_jsd_labels(a, b) - 0.5487949406953986) < 1e-15, "%.17g",
+              mlp_distance_jsd_labels(a, b));
+    CHECK(fabs(mlp_distance_jsd_labels(b, a) - 0.5487949406953986) < 1e-15);
+    CHECK(mlp_distance_jsd_labels(a, a) == 0);
+    CHECK(mlp_distance_jsd_labels(a, empty) == -1);
     /* Green: |0 - 6| / 12. */
-    CHECK(nad_distance(a, b) == 0.5);
-    CHECK(nad_distance(b, a) == 0.5);
-    CHECK(nad_distance(a, a) == 0);
+    CHECK(mlp_distance_nad(a, b) == 0.5);
+    CHECK(mlp_distance_nad(b, a) == 0.5);
+    CHECK(mlp_distance_nad(a, a) == 0);
     /* Counts, not shares: the same shares at twice the size differ. */
     cJSON *a2 = cats("[{\"label\": \"red\", \"sample_count\": 4},"
                      " {\"label\": \"blue\", \"sample_count\": 4}]");
-    CHECK_MSG(fabs(nad_distance(a, a2) - 2.0 / 12) < 1e-15, "%.17g", nad_distance(a, a2));
-    CHECK(nad_distance(empty, empty) == -1);
+    CHECK_MSG(fabs(mlp_distance_nad(a, a2) - 2.0 / 12) < 1e-15, "%.17g", mlp_distance_nad(a, a2));
+    CHECK(mlp_distance_nad(empty, empty) == -1);
     cJSON_Delete(a);
     cJSON_Delete(a2);
     cJSON_Delete(b);

@@ -4,6 +4,7 @@
 
 #include <mlpipe/artifact.h>
 #include <mlpipe/context.h>
+#include <mlpipe/distance.h>
 #include <mlpipe/error.h>
 #include <mlpipe/examples.h>
 #include <mlpipe/hash.h>

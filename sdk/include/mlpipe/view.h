@@ -21,11 +21,14 @@
  * and bidi overrides become '?'.  HTML views: the fragment is cleaned to
  * text, tables (table thead tbody tfoot tr td th caption), blocks and
  * inline markup (h3-h6 p div span b i em strong small code pre br hr ul
- * ol li) and inline SVG (svg g rect line circle ellipse path polyline
- * polygon text tspan title), with their presentation attributes (class,
- * colspan, rowspan, title, sizes, coordinates, d, points, fill, stroke,
- * transform, ...); anything else is dropped, comments go, and every tag
- * left open is closed, so a view stays inside its section.  The page
+ * ol li), inline SVG (svg g rect line circle ellipse path polyline
+ * polygon text tspan title) and radio buttons (label, input: always of
+ * type radio, with name, class, checked), with their presentation
+ * attributes (class, colspan, rowspan, title, sizes, coordinates, d,
+ * points, fill, stroke, transform, ...) and a style attribute only of
+ * integer custom properties (`--name:3;`); anything else is dropped,
+ * comments go, and every tag left open is closed, so a view stays inside
+ * its section.  Radio button names are made unique to the view.  The page
  * forbids scripts and fetches.  Its style sheet offers the classes `num`
  * (right-aligned figures), `ERROR` and `WARNING` (severity colours); the
  * core writes the artifact's <h2>.
@@ -62,6 +65,34 @@ void mlp_view_text(mlp_view *v, const char *s);
  * nothing for n == 0 or in a text view. */
 void mlp_view_bars(mlp_view *v, size_t n, const double *counts,
                    const char *const *labels);
+
+/* Sortable tables (HTML only; in a text view these write nothing).  The
+ * reader switches the rows between up to MLP_VIEW_SORT_MAX orders with
+ * radio buttons above the table, no script needed; the first order is
+ * shown until another is picked.  The view ranks its rows in each order
+ * (mlp_view_rank helps) and writes:
+ *
+ *   mlp_view_sort_begin(v, ncols, norders, order_names);
+ *   <tr><th>..</th> x ncols</tr>             the header, never moved
+ *   for each row: mlp_view_sort_row(v, norders, ranks); <td>..</td> x ncols </tr>
+ *   mlp_view_sort_end(v);
+ *
+ * Every row has exactly ncols cells (no colspan: the table is laid out as
+ * a grid).  ranks[k] is the row's position in order k, from 0.  Order
+ * names are text (escaped); the arrays are borrowed for the call. */
+#define MLP_VIEW_SORT_MAX 4
+void mlp_view_sort_begin(mlp_view *v, size_t ncols, size_t norders,
+                         const char *const *orders);
+void mlp_view_sort_row(mlp_view *v, size_t norders, const size_t *ranks);
+void mlp_view_sort_end(mlp_view *v);
+
+/* Fills rank[i] with row i's position (from 0) when the n rows are sorted
+ * by key, largest first if descending; NaN keys (rows with nothing to
+ * sort by) go last, and equal keys keep the rows' order.  rank is the
+ * caller's, n entries.  Returns MLP_OK or MLP_ENOMEM. */
+int mlp_view_rank(size_t n, const double *key, int descending, size_t *rank);
+/* The same, by name in byte order (NULL sorts as ""). */
+int mlp_view_rank_names(size_t n, const char *const *name, size_t *rank);
 
 #ifdef __cplusplus
 }

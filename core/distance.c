@@ -1,16 +1,17 @@
-/* L-infinity and Jensen-Shannon distances on TFDV-style histograms. */
+/* L-infinity, Jensen-Shannon and normalised-absolute-difference distances
+ * on TFDV-style histograms (mlpipe/distance.h). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "distance.h"
+#include <mlpipe/distance.h>
 
 static double num(const cJSON *o, const char *k)
 {
     return cJSON_GetNumberValue(cJSON_GetObjectItem(o, k));
 }
 
-double histogram_total(const cJSON *buckets)
+double mlp_histogram_total(const cJSON *buckets)
 {
     const cJSON *b;
     double t = 0;
@@ -32,9 +33,9 @@ static double lookup(const cJSON *rank, const char *label)
     return 0;
 }
 
-double linf_distance(const cJSON *a, const cJSON *b)
+double mlp_distance_linf(const cJSON *a, const cJSON *b)
 {
-    double ta = histogram_total(a), tb = histogram_total(b), d = 0;
+    double ta = mlp_histogram_total(a), tb = mlp_histogram_total(b), d = 0;
     const cJSON *x;
 
     if (!(ta > 0) || !(tb > 0))
@@ -87,7 +88,7 @@ static size_t align_labels(const cJSON *a, const cJSON *b, double **pa, double *
     return k;
 }
 
-double nad_distance(const cJSON *a, const cJSON *b)
+double mlp_distance_nad(const cJSON *a, const cJSON *b)
 {
     double *pa, *pb, total = 0, d = 0;
     size_t n = align_labels(a, b, &pa, &pb);
@@ -129,7 +130,7 @@ static double jsd_cells(const double *pa, const double *pb, size_t n)
     return js < 0 ? 0 : js > 1 ? 1 : js;
 }
 
-double js_divergence_labels(const cJSON *a, const cJSON *b)
+double mlp_distance_jsd_labels(const cJSON *a, const cJSON *b)
 {
     double *pa, *pb, d;
     size_t n = align_labels(a, b, &pa, &pb);
@@ -205,7 +206,7 @@ static double infinite_mass(const cJSON *hist)
     return m;
 }
 
-double js_divergence(const cJSON *a, double nan_a, const cJSON *b, double nan_b)
+double mlp_distance_jsd(const cJSON *a, double nan_a, const cJSON *b, double nan_b)
 {
     size_t na = (size_t)cJSON_GetArraySize(a), nb = (size_t)cJSON_GetArraySize(b);
     size_t n = 0, ne = 0, np = 0, cells;

@@ -1,13 +1,24 @@
-/* Distances between two distributions, for drift and skew. */
-#ifndef MLPIPE_VALIDATE_DISTANCE_H
-#define MLPIPE_VALIDATE_DISTANCE_H
+/* Distances between two distributions, as TFDV's drift and skew
+ * comparators measure them, on the histograms of a Statistics artifact's
+ * statistics.json (a feature's num_stats.histograms[].buckets or its
+ * string_stats.rank_histogram).  The validator's comparators and the
+ * report's comparison of splits both use them, so the two agree.
+ *
+ * Pure functions: they read their arguments (borrowed) and own nothing.
+ */
+#ifndef MLPIPE_DISTANCE_H
+#define MLPIPE_DISTANCE_H
 
 #include <cjson/cJSON.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* L-infinity distance between the category shares of two rank histograms
  * (arrays of {label, sample_count}), each normalised by its own total.
  * Returns -1 when either side has no samples. */
-double linf_distance(const cJSON *rank_a, const cJSON *rank_b);
+double mlp_distance_linf(const cJSON *rank_a, const cJSON *rank_b);
 
 /* Jensen-Shannon divergence (log base 2, in [0, 1]) between two numeric
  * histograms (arrays of {low_value, high_value, sample_count}) with nan_a
@@ -17,19 +28,22 @@ double linf_distance(const cJSON *rank_a, const cJSON *rank_b);
  * matched by value, and the mass of buckets with an infinite bound and the
  * NaNs each in a cell of its own that the other side does not share.
  * Returns -1 when either side has no samples. */
-double js_divergence(const cJSON *hist_a, double nan_a, const cJSON *hist_b,
-                     double nan_b);
+double mlp_distance_jsd(const cJSON *hist_a, double nan_a, const cJSON *hist_b,
+                        double nan_b);
 
 /* Jensen-Shannon divergence between the category shares of two rank
  * histograms (arrays of {label, sample_count}); -1 when a side is empty. */
-double js_divergence_labels(const cJSON *rank_a, const cJSON *rank_b);
+double mlp_distance_jsd_labels(const cJSON *rank_a, const cJSON *rank_b);
 
 /* TFDV's normalized_abs_difference: max over categories of |a - b| divided
  * by the total count of both sides (counts, not shares: for data sets
  * expected to have similar sizes); -1 when both are empty. */
-double nad_distance(const cJSON *rank_a, const cJSON *rank_b);
+double mlp_distance_nad(const cJSON *rank_a, const cJSON *rank_b);
 
 /* Total sample_count of a histogram's buckets. */
-double histogram_total(const cJSON *buckets);
+double mlp_histogram_total(const cJSON *buckets);
 
+#ifdef __cplusplus
+}
+#endif
 #endif
