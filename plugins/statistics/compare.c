@@ -25,16 +25,6 @@ static const char *const fills[MAX_SPLITS] = {
     "#4878d0", "#ee854a", "#6acc64", "#d65f5f", "#956cb4", "#8c613c", "#dc7ec0", "#797979"
 };
 
-static const cJSON *feature_of(const cJSON *split, const char *name)
-{
-    const cJSON *f;
-
-    cJSON_ArrayForEach(f, cJSON_GetObjectItem(split, "features"))
-        if (strcmp(mlp_json_str(f, "name"), name) == 0)
-            return f;
-    return NULL;
-}
-
 static const cJSON *standard(const cJSON *f)
 {
     const cJSON *h;
@@ -159,6 +149,10 @@ static void category_chart(mlp_view *v, const cJSON *const *fs, const char *cons
 
 static void share_cell(mlp_view *v, double share, double warn)
 {
+    if (!isfinite(share)) {
+        mlp_view_puts(v, "<td class=\"num\">-</td>");
+        return;
+    }
     mlp_view_printf(v, "<td class=\"num%s\">%.1f%%</td>", share > warn ? " WARNING" : "",
                     100 * share);
 }
@@ -192,14 +186,47 @@ enum { BY_DISTANCE, BY_MISSING, BY_NAME, BY_DATA, N_ORDERS };
 
 typedef struct {
     const cJSON *fs[MAX_SPLITS];   /* the feature in each split, or NULL */
+    const cJSON *any;              /* the first split's that has it */
     double dist[MAX_SPLITS];       /* [k] for k >= 1: to the first split */
+    double far, missing;           /* largest distance, largest missing share */
+    size_t split, pos;             /* where it is listed first */
     int numeric, comparable;
 } row;
+
+/* Rows as the data lists them: the first split's features in its order,
+ * then those only later splits have. */
+static int by_listing(const void *pa, const void *pb)
+{
+    const row *a = pa, *b = pb;
+
+    if (a->split != b->split)
+        return a->split < b->split ? -1 : 1;
+    return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/* A feature of one split, for matching the splits' features by name. */
+typedef struct {
+    const char *name;
+    const cJSON *f;
+    size_t split, pos;
+} entry;
+
+static int by_name_split(const void *pa, const void *pb)
+{
+    const entry *a = pa, *b = pb;
+    int c = strcmp(a->name, b->name);
+
+    if (c != 0)
+        return c;
+    if (a->split != b->split)
+        return a->split < b->split ? -1 : 1;
+    return (a->pos > b->pos) - (a->pos < b->pos);
+}
 
 static void write_row(mlp_view *v, const row *r, const char *const *names, int n,
                       const char *label)
 {
-    const cJSON *f = r->fs[0];
+    const cJSON *f = r->any;
     const char *name = mlp_json_str(f, "name");
 
     mlp_view_puts(v, "<td>");
@@ -253,7 +280,6 @@ void stats_compare(mlp_view *v, const cJSON *doc, const char *label)
         "largest distance first", "most missing first", "by name", "as in the data"
     };
     int n = 0;
-    size_t nf;
 
     cJSON_ArrayForEach(s, splits)
         if (n < MAX_SPLITS) {
@@ -262,41 +288,61 @@ void stats_compare(mlp_view *v, const cJSON *doc, const char *label)
         }
     if (n < 2)
         return;
-    nf = (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(sp[0], "features"));
-    row *rows = calloc(nf ? nf : 1, sizeof *rows);
-    double *key = calloc(nf ? nf : 1, 2 * sizeof *key);
-    const char **fname = calloc(nf ? nf : 1, sizeof *fname);
-    size_t *rank = calloc(nf ? nf : 1, N_ORDERS * sizeof *rank), i = 0;
-    if (rows == NULL || key == NULL || fname == NULL || rank == NULL) {
+    /* Every feature of any split, once: matched by name, in the order
+     * the first split lists them, then what only later splits have. */
+    size_t total = 0, ne = 0, nf = 0, i;
+    for (int k = 0; k < n; k++)
+        total += (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(sp[k], "features"));
+    entry *all = calloc(total ? total : 1, sizeof *all);
+    row *rows = calloc(total ? total : 1, sizeof *rows);
+    double *key = calloc(total ? total : 1, 2 * sizeof *key);
+    const char **fname = calloc(total ? total : 1, sizeof *fname);
+    size_t *rank = calloc(total ? total : 1, N_ORDERS * sizeof *rank);
+    if (all == NULL || rows == NULL || key == NULL || fname == NULL || rank == NULL) {
         mlp_view_puts(v, "<p>(no memory to compare the splits)</p>\n");
         goto done;
     }
-    cJSON_ArrayForEach(f, cJSON_GetObjectItem(sp[0], "features")) {
-        row *r = &rows[i];
-        const char *name = mlp_json_str(f, "name");
-        double far = NAN, missing = 0;
-        r->numeric = cJSON_GetObjectItem(f, "num_stats") != NULL;
+    for (int k = 0; k < n; k++) {
+        size_t pos = 0;
+        cJSON_ArrayForEach(f, cJSON_GetObjectItem(sp[k], "features"))
+            if (mlp_json_str(f, "name") != NULL)
+                all[ne++] = (entry){ mlp_json_str(f, "name"), f, (size_t)k, pos++ };
+    }
+    qsort(all, ne, sizeof *all, by_name_split);
+    for (size_t e = 0; e < ne; nf++) {
+        row *r = &rows[nf];
+        size_t first = e;
+        for (; e < ne && strcmp(all[e].name, all[first].name) == 0; e++)
+            if (r->fs[all[e].split] == NULL)
+                r->fs[all[e].split] = all[e].f;
+        r->any = all[first].f;
+        r->split = all[first].split;
+        r->pos = all[first].pos;
+        r->numeric = cJSON_GetObjectItem(r->any, "num_stats") != NULL;
         r->comparable = 1;
+        r->far = NAN;
+        r->missing = 0;
         for (int k = 0; k < n; k++) {
-            r->fs[k] = k == 0 ? f : feature_of(sp[k], name);
             r->comparable &= r->fs[k] != NULL &&
                 (cJSON_GetObjectItem(r->fs[k], "num_stats") != NULL) == r->numeric;
             double m = mlp_json_num(cJSON_GetObjectItem(r->fs[k], "common"),
                                     "missing_fraction");
-            missing = m > missing ? m : missing;
+            r->missing = m > r->missing ? m : r->missing;
         }
         for (int k = 1; k < n; k++) {
-            r->dist[k] = r->comparable ? distance_to_first(f, r->fs[k], r->numeric) : NAN;
-            if (!isnan(r->dist[k]) && !(r->dist[k] <= far))
-                far = r->dist[k];
+            r->dist[k] = r->comparable ? distance_to_first(r->fs[0], r->fs[k], r->numeric)
+                                       : NAN;
+            if (!isnan(r->dist[k]) && !(r->dist[k] <= r->far))
+                r->far = r->dist[k];
         }
-        key[i] = far;
-        key[nf + i] = missing;
-        fname[i] = name;
-        i++;
     }
-    for (i = 0; i < nf; i++)
+    qsort(rows, nf, sizeof *rows, by_listing);
+    for (i = 0; i < nf; i++) {
+        key[i] = rows[i].far;
+        key[nf + i] = rows[i].missing;
+        fname[i] = mlp_json_str(rows[i].any, "name");
         rank[BY_DATA * nf + i] = i;
+    }
     if (mlp_view_rank(nf, key, 1, rank + BY_DISTANCE * nf) != MLP_OK ||
         mlp_view_rank(nf, key + nf, 1, rank + BY_MISSING * nf) != MLP_OK ||
         mlp_view_rank_names(nf, fname, rank + BY_NAME * nf) != MLP_OK) {
@@ -337,6 +383,7 @@ void stats_compare(mlp_view *v, const cJSON *doc, const char *label)
     mlp_view_sort_end(v);
     mlp_view_puts(v, "</div>\n");
 done:
+    free(all);
     free(rows);
     free(key);
     free(fname);

@@ -22,9 +22,11 @@ static void put_double(cJSON *o, const char *k, const cJSON *v)
 {
     double x = cJSON_GetNumberValue(v);
 
-    if (v == NULL || cJSON_IsNull(v))
+    /* Ours writes NaN as null (JSON has no NaN); absent in TFDV's would
+     * read as 0. */
+    if (v == NULL)
         return;
-    if (isnan(x))
+    if (isnan(x) || cJSON_IsNull(v))
         cJSON_AddStringToObject(o, k, "NaN");
     else if (isinf(x))
         cJSON_AddStringToObject(o, k, x > 0 ? "Infinity" : "-Infinity");
@@ -199,17 +201,19 @@ typedef struct imp {
 } imp;
 
 /* Copies TFDV field `from` of src to ours `to` of dst as a number (int64
- * strings included); absent stays absent.  A value that is not a number
- * marks the import bad, naming the field. */
+ * strings included).  Absent is 0: these are proto3 scalars, which
+ * MessageToJson leaves out when they are 0 (a bucket's lowValue 0, a
+ * feature's min or numZeros 0).  A value that is not a number marks the
+ * import bad, naming the field. */
 static void num_field(imp *m, cJSON *dst, const char *to, const cJSON *src,
                       const char *from)
 {
     const cJSON *v = get(src, from);
-    double x;
+    double x = 0;
 
-    if (v == NULL || m->bad)
+    if (m->bad)
         return;
-    if (!get_double(v, &x)) {
+    if (v != NULL && !get_double(v, &x)) {
         snprintf(m->where, sizeof m->where, "%s: expected a number", from);
         m->bad = 1;
         return;
@@ -231,10 +235,6 @@ static cJSON *import_common(imp *m, const cJSON *c)
     get_double(get(c, "numMissing"), &missing);
     cJSON_AddItemToObject(o, "missing_fraction",
                           mlp_json_number(present + missing > 0 ? missing / (present + missing) : 0));
-    if (get(o, "num_non_missing") == NULL)
-        cJSON_AddNumberToObject(o, "num_non_missing", 0);
-    if (get(o, "num_missing") == NULL)
-        cJSON_AddNumberToObject(o, "num_missing", 0);
     return o;
 }
 
@@ -346,8 +346,6 @@ int tfdv_statistics_import(const cJSON *tfdv, const char *origin, cJSON **out,
         const char *name = cJSON_GetStringValue(get(d, "name"));
         cJSON_AddStringToObject(s, "name", name && *name ? name : "all");
         num_field(&m, s, "num_examples", d, "numExamples");
-        if (get(s, "num_examples") == NULL)
-            cJSON_AddNumberToObject(s, "num_examples", 0);
         fs = cJSON_AddArrayToObject(s, "features");
         cJSON_ArrayForEach(f, get(d, "features"))
             cJSON_AddItemToArray(fs, import_feature(&m, f));

@@ -255,3 +255,33 @@ has tfdv_statistics_refused "$OUT" "odd_stats.json: feature 'b': neither numStat
 # Ours without its version is not taken for TFDV's: refused as ours.
 refused tfdv_not_guessed '{ "features": [ { "name": "a", "type": "INT" } ] }' \
     'tfdv_not_guessed.json: needs "version": 1'
+
+# Statistics as MessageToJson writes them leave out every field that is 0
+# (proto3): a bucket's lowValue, a feature's min and numZeros.  They are
+# read as 0, not as missing figures.
+cp "$MLPIPE_TOP/tests/data/tfdv/two_splits_stats.json" .
+expect tfdv_zeros_omitted 0 "$M" run simport.lua -- two_splits_stats.json z
+zuri=$(awk '$1 == "uri" { print $2 }' <<<"$OUT")
+zeros=$(python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))["splits"][0]
+x = [f for f in s["features"] if f["name"] == "x"][0]
+n = x["num_stats"]
+print(n["histograms"][0]["buckets"][0]["low_value"], n["min"], n["num_zeros"], x["common"]["num_missing"])' \
+    "$zuri/statistics.json" 2>&1)
+[ "$zeros" = "0 0 0 0" ] && pass tfdv_zeros_read || fail tfdv_zeros_read "$zeros"
+# The report compares the two splits feature by feature: every feature of
+# either split once (only_b is absent from a), no distance where the types
+# differ (x) or a side is absent, the L-infinity distance of t's shares
+# (|3/4 - 1/4| = 0.5), and no "nan" anywhere.
+expect tfdv_compare_report 0 "$M" report latest --root runs/simport-z -o z.html
+rows=$(python3 -c '
+import re, sys
+t = open(sys.argv[1]).read()
+for r in re.findall(r"<tr class=\"sorted\"[^>]*>(.*?)</tr>", t):
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", re.sub(r"<svg.*?</svg>", "SVG", r))
+    print("|".join(cells))' z.html)
+has tfdv_compare_union "$rows" "x|FLOAT|0.0%|0.0%|1|0.0%||1|-|" "t|STRING|0.0%||2|0.0%||2|0.5000|SVG" \
+    "only_b|INT|absent|||50.0%|0.0%|5|-|"
+[ "$(wc -l <<<"$rows")" = 3 ] && lacks tfdv_compare_no_nan "$(cat z.html)" 'nan%' '>-?nan<' && pass tfdv_compare_rows ||
+    fail tfdv_compare_rows "$rows"
