@@ -21,71 +21,69 @@ double mlp_histogram_total(const cJSON *buckets)
     return t;
 }
 
-static double lookup(const cJSON *rank, const char *label)
+/* One bucket of a rank histogram, for matching the two sides by label. */
+typedef struct {
+    const char *label;
+    double count;
+    int side;
+} cat;
+
+static int by_label(const void *pa, const void *pb)
 {
-    const cJSON *b;
-
-    cJSON_ArrayForEach(b, rank) {
-        const char *l = cJSON_GetStringValue(cJSON_GetObjectItem(b, "label"));
-        if (l && strcmp(l, label) == 0)
-            return num(b, "sample_count");
-    }
-    return 0;
-}
-
-double mlp_distance_linf(const cJSON *a, const cJSON *b)
-{
-    double ta = mlp_histogram_total(a), tb = mlp_histogram_total(b), d = 0;
-    const cJSON *x;
-
-    if (!(ta > 0) || !(tb > 0))
-        return -1;
-    cJSON_ArrayForEach(x, a) {
-        const char *l = cJSON_GetStringValue(cJSON_GetObjectItem(x, "label"));
-        double diff = fabs(num(x, "sample_count") / ta - (l ? lookup(b, l) : 0) / tb);
-        if (diff > d)
-            d = diff;
-    }
-    /* Categories only the second side has. */
-    cJSON_ArrayForEach(x, b) {
-        const char *l = cJSON_GetStringValue(cJSON_GetObjectItem(x, "label"));
-        if (l && lookup(a, l) == 0) {
-            double diff = num(x, "sample_count") / tb;
-            if (diff > d)
-                d = diff;
-        }
-    }
-    return d;
+    return strcmp(((const cat *)pa)->label, ((const cat *)pb)->label);
 }
 
 /* Category counts as two aligned vectors over the union of the labels of
- * two rank histograms.  Returns the number of labels, or 0 (also when out
- * of memory, with *pa NULL). */
+ * two rank histograms, a label listed more than once on a side counted
+ * once with the sum of its counts (as TFDV adds them up; labels cut at
+ * max_value_bytes can repeat).  Returns the number of labels, or 0 (also
+ * when out of memory, with *pa NULL). */
 static size_t align_labels(const cJSON *a, const cJSON *b, double **pa, double **pb)
 {
-    size_t n = (size_t)(cJSON_GetArraySize(a) + cJSON_GetArraySize(b)), k = 0;
+    size_t n = (size_t)(cJSON_GetArraySize(a) + cJSON_GetArraySize(b)), m = 0, k = 0;
+    cat *all = calloc(n + 1, sizeof *all);
     const cJSON *x;
 
     *pa = calloc(n + 1, sizeof **pa);
     *pb = calloc(n + 1, sizeof **pb);
-    if (*pa == NULL || *pb == NULL) {
+    if (all == NULL || *pa == NULL || *pb == NULL) {
+        free(all);
         free(*pa);
         free(*pb);
         *pa = *pb = NULL;
         return 0;
     }
-    cJSON_ArrayForEach(x, a) {
-        const char *l = cJSON_GetStringValue(cJSON_GetObjectItem(x, "label"));
-        (*pa)[k] = num(x, "sample_count");
-        (*pb)[k++] = l ? lookup(b, l) : 0;
-    }
-    cJSON_ArrayForEach(x, b) {
-        const char *l = cJSON_GetStringValue(cJSON_GetObjectItem(x, "label"));
-        if (l && lookup(a, l) == 0) {
-            (*pb)[k++] = num(x, "sample_count");
+    for (int side = 0; side < 2; side++)
+        cJSON_ArrayForEach(x, (side == 0 ? a : b)) {
+            const char *l = cJSON_GetStringValue(cJSON_GetObjectItem(x, "label"));
+            all[m++] = (cat){ l ? l : "", num(x, "sample_count"), side };
         }
+    qsort(all, m, sizeof *all, by_label);
+    for (size_t i = 0; i < m; k++) {
+        size_t first = i;
+        for (; i < m && strcmp(all[i].label, all[first].label) == 0; i++)
+            (all[i].side == 0 ? *pa : *pb)[k] += all[i].count;
     }
+    free(all);
     return k;
+}
+
+double mlp_distance_linf(const cJSON *a, const cJSON *b)
+{
+    double ta = mlp_histogram_total(a), tb = mlp_histogram_total(b), d = 0, *pa, *pb;
+    size_t n;
+
+    if (!(ta > 0) || !(tb > 0))
+        return -1;
+    n = align_labels(a, b, &pa, &pb);
+    if (pa == NULL)
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        if (fabs(pa[k] / ta - pb[k] / tb) > d)
+            d = fabs(pa[k] / ta - pb[k] / tb);
+    free(pa);
+    free(pb);
+    return d;
 }
 
 double mlp_distance_nad(const cJSON *a, const cJSON *b)
@@ -177,8 +175,10 @@ static void rebucket(const cJSON *hist, const double *edges, size_t ne,
         for (size_t k = 0; k + 1 < ne; k++) {
             double x = edges[k] > lo ? edges[k] : lo;
             double z = edges[k + 1] < hi ? edges[k + 1] : hi;
+            /* Halved: a bucket spanning most of the doubles (a sentinel
+             * like 1.8e308) must not overflow to a share of inf/inf. */
             if (z > x)
-                cells[k] += count * (z - x) / (hi - lo);
+                cells[k] += count * ((z / 2 - x / 2) / (hi / 2 - lo / 2));
         }
     }
 }

@@ -8,15 +8,20 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "view_priv.h"
 
 static const char *const tags[] = {
     "h3", "h4", "h5", "h6", "p", "div", "span", "b", "i", "em", "strong",
     "small", "code", "pre", "br", "hr", "ul", "ol", "li", "table", "thead",
-    "tbody", "tfoot", "tr", "td", "th", "caption", "svg", "g", "rect", "line",
-    "circle", "ellipse", "path", "polyline", "polygon", "text", "tspan",
-    "title", "label", "input", NULL
+    "tbody", "tfoot", "tr", "td", "th", "caption", "svg", "label", "input", NULL
+};
+/* Kept only inside an <svg>: outside it a browser reads them as HTML
+ * (an HTML <title> swallows the rest of the page as its text). */
+static const char *const svg_tags[] = {
+    "g", "rect", "line", "circle", "ellipse", "path", "polyline", "polygon",
+    "text", "tspan", "title", NULL
 };
 static const char *const voids[] = { "br", "hr", "input", NULL };
 static const char *const attrs[] = {
@@ -77,7 +82,24 @@ static int style_allowed(const char *v, size_t n)
             i++;
         for (d = 0; i < n && isdigit((unsigned char)v[i]); i++)
             d++;
-        if (d == 0 || d > 9 || (i < n && v[i] != ';' && v[i] != ' '))
+        while (i < n && v[i] == ' ')
+            i++;
+        if (d == 0 || d > 9 || (i < n && v[i] != ';'))
+            return 0;
+    }
+    return 1;
+}
+
+/* A fill or stroke: a colour by name, #hex or rgb(), never a url() (an
+ * entity could spell one, so no '&' either). */
+static int paint_allowed(const char *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (!(isalnum(c) || c == '#' || c == '(' || c == ')' || c == ',' ||
+              c == '.' || c == '%' || c == ' ' || c == '-'))
+            return 0;
+        if (n - i >= 3 && strncasecmp(v + i, "url", 3) == 0)
             return 0;
     }
     return 1;
@@ -147,6 +169,9 @@ static const char *attributes(const char *p, const char *end, FILE *out,
             continue;
         if (strcmp(name, "style") == 0 && (v == NULL || !style_allowed(v, vn)))
             continue;
+        if ((strcmp(name, "fill") == 0 || strcmp(name, "stroke") == 0) &&
+            (v == NULL || !paint_allowed(v, vn)))
+            continue;
         fprintf(out, " %s=\"", strcmp(name, "viewbox") == 0 ? "viewBox" : name);
         if (strcmp(name, "name") == 0)
             fprintf(out, "v%u-", fragment);
@@ -206,8 +231,11 @@ void mlpi_html_clean(const char *in, size_t len, FILE *out)
                 }
             continue;
         }
+        int in_svg = 0;
+        for (size_t i = 0; i < depth; i++)
+            in_svg |= strcmp(open[i], "svg") == 0;
         /* A tag it could not close later is not opened at all. */
-        int allowed = listed(tags, name) &&
+        int allowed = (listed(tags, name) || (in_svg && listed(svg_tags, name))) &&
                       (depth < sizeof open / sizeof *open || listed(voids, name)),
             self_closing;
         if (allowed)
@@ -215,7 +243,9 @@ void mlpi_html_clean(const char *in, size_t len, FILE *out)
         p = attributes(q, end, allowed ? out : NULL, name, &self_closing);
         if (!allowed)
             continue;
-        if (self_closing) {
+        /* "/>" closes only SVG elements; an HTML parser ignores it on
+         * <b/> or <title/>, which would stay open past the view. */
+        if (self_closing && (in_svg || strcmp(name, "svg") == 0)) {
             fputs("/>", out);
         } else {
             fputc('>', out);

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <mlpipe/view.h>
 
@@ -76,8 +77,12 @@ static int compare_rows(const void *pa, const void *pb)
         if (!nx && x != y)
             return (x < y) == !ranking->descending ? -1 : 1;
     } else {
-        int c = strcmp(ranking->name[a] ? ranking->name[a] : "",
-                       ranking->name[b] ? ranking->name[b] : "");
+        const char *x = ranking->name[a] ? ranking->name[a] : "";
+        const char *y = ranking->name[b] ? ranking->name[b] : "";
+        /* "apple" before "Zebra", as a reader expects; bytes break ties. */
+        int c = strcasecmp(x, y);
+        if (c == 0)
+            c = strcmp(x, y);
         if (c != 0)
             return c;
     }

@@ -3,7 +3,8 @@
  *
  * Inference: each feature gets its type; presence min_count 1, and
  * min_fraction 1.0 only when it was never missing; a string domain when it
- * has at most max_string_domain_size distinct values; numeric ranges only
+ * has at most max_string_domain_size distinct values, none of them cut
+ * short by the statistics' max_value_bytes; numeric ranges only
  * when asked for; the label leaves the SERVING environment.  Given an
  * earlier schema, its features are kept as they are (so hand edits
  * survive) and new features are added only with accept_new_features.
@@ -71,9 +72,11 @@ static cJSON *infer_feature(mlp_ctx *ctx, const cJSON *fs, cJSON *domains)
         double unique = cJSON_GetNumberValue(cJSON_GetObjectItem(ss, "unique"));
         int n = cJSON_GetArraySize(rank), k = 0;
         /* Only when every value is known: the rank histogram may stop
-         * short of `unique`. */
+         * short of `unique`, and a value cut at max_value_bytes is not the
+         * value (a domain of cut values would refuse every real one). */
         if (unique <= (double)mlp_ctx_param_int(ctx, "max_string_domain_size") &&
-            n == (int)unique && n > 0) {
+            n == (int)unique && n > 0 &&
+            cJSON_GetObjectItem(ss, "values_cut_at_bytes") == NULL) {
             const char **vals = malloc((size_t)n * sizeof *vals);
             cJSON *d = cJSON_CreateObject(), *arr;
             if (vals == NULL) {

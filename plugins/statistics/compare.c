@@ -20,6 +20,9 @@
 #define H 60
 #define MISSING_WARN 0.05   /* more than this share missing is marked */
 #define ZEROS_WARN 0.5      /* more than this share zeros is marked */
+/* Wide data: overlaid charts cost kilobytes a feature, and a view's
+ * output is bounded (64 MiB); the furthest apart get them. */
+#define MAX_CHARTS 1000
 
 static const char *const fills[MAX_SPLITS] = {
     "#4878d0", "#ee854a", "#6acc64", "#d65f5f", "#956cb4", "#8c613c", "#dc7ec0", "#797979"
@@ -75,7 +78,9 @@ static void numeric_chart(mlp_view *v, const cJSON *const *fs, const char *const
             double c = mlp_json_num(b, "sample_count"), share = t > 0 ? c / t : 0;
             if (!isfinite(l) || !isfinite(h))
                 continue;
-            double x = (l - lo) / (hi - lo) * W, w = (h - l) / (hi - lo) * W;
+            /* Halved, so a range as wide as the doubles cannot overflow. */
+            double span = hi / 2 - lo / 2;
+            double x = (l / 2 - lo / 2) / span * W, w = (h / 2 - l / 2) / span * W;
             double bh = share / top * H;
             mlp_view_printf(v, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                             "fill=\"%s\" opacity=\"0.5\"><title>", x, H - bh,
@@ -94,7 +99,7 @@ static void numeric_chart(mlp_view *v, const cJSON *const *fs, const char *const
                         "<text class=\"tick\" x=\"%.1f\" y=\"%d\" font-size=\"9\" "
                         "text-anchor=\"%s\">%.4g</text>", x, H, x, H + 3, x, H + 12,
                         i == 0 ? "start" : i == 2 ? "end" : "middle",
-                        lo + (hi - lo) * i / 2);
+                        i == 0 ? lo : i == 2 ? hi : lo / 2 + hi / 2);
     }
     mlp_view_puts(v, "</svg>");
 }
@@ -224,7 +229,7 @@ static int by_name_split(const void *pa, const void *pb)
 }
 
 static void write_row(mlp_view *v, const row *r, const char *const *names, int n,
-                      const char *label)
+                      const char *label, int chart)
 {
     const cJSON *f = r->any;
     const char *name = mlp_json_str(f, "name");
@@ -245,9 +250,13 @@ static void write_row(mlp_view *v, const row *r, const char *const *names, int n
         } else {
             share_cell(v, mlp_json_num(c, "missing_fraction"), MISSING_WARN);
             if (ns != NULL) {
-                share_cell(v, present > 0 ? mlp_json_num(ns, "num_zeros") / present : 0,
+                /* No values: no share of zeros and no mean, not 0. */
+                share_cell(v, present > 0 ? mlp_json_num(ns, "num_zeros") / present : NAN,
                            ZEROS_WARN);
-                mlp_view_printf(v, "<td class=\"num\">%.6g</td>", mlp_json_num(ns, "mean"));
+                if (isnan(mlp_json_num(ns, "mean")))
+                    mlp_view_puts(v, "<td class=\"num\">-</td>");
+                else
+                    mlp_view_printf(v, "<td class=\"num\">%.6g</td>", mlp_json_num(ns, "mean"));
             } else {
                 mlp_view_printf(v, "<td></td><td class=\"num\">%.0f</td>",
                                 mlp_json_num(cJSON_GetObjectItem(r->fs[k], "string_stats"),
@@ -264,9 +273,9 @@ static void write_row(mlp_view *v, const row *r, const char *const *names, int n
                                        : "L-infinity distance", r->dist[k]);
     }
     mlp_view_puts(v, "<td>");
-    if (r->comparable && r->numeric)
+    if (chart && r->comparable && r->numeric)
         numeric_chart(v, r->fs, names, n);
-    else if (r->comparable)
+    else if (chart && r->comparable)
         category_chart(v, r->fs, names, n);
     mlp_view_puts(v, "</td></tr>\n");
 }
@@ -280,6 +289,8 @@ void stats_compare(mlp_view *v, const cJSON *doc, const char *label)
         "largest distance first", "most missing first", "by name", "as in the data"
     };
     int n = 0;
+
+    int all_splits = cJSON_GetArraySize(splits);
 
     cJSON_ArrayForEach(s, splits)
         if (n < MAX_SPLITS) {
@@ -356,10 +367,20 @@ void stats_compare(mlp_view *v, const cJSON *doc, const char *label)
         mlp_view_text(v, names[k]);
         mlp_view_printf(v, " (%.0f examples) ", mlp_json_num(sp[k], "num_examples"));
     }
+    if (all_splits > n)
+        mlp_view_printf(v, "<span class=\"WARNING\">(the first %d of %d splits; each "
+                        "split has its own table below)</span>", n, all_splits);
     mlp_view_puts(v, "</p>\n<p>distance: how far each split's distribution is from ");
     mlp_view_text(v, names[0]);
-    mlp_view_puts(v, "'s (Jensen-Shannon divergence for numbers, L-infinity distance "
-                  "for categories; 0 is the same, 1 disjoint)</p>\n<div class=\"compare\">");
+    mlp_view_puts(v, "'s, from 0 (the same) to 1: the Jensen-Shannon divergence for "
+                  "numbers, the L-infinity distance of the shares for categories. As in "
+                  "TFDV's comparators, NaN and infinite values are each a share that "
+                  "no other split's matches, so a feature with such values is never "
+                  "at 0.</p>\n");
+    if (nf > MAX_CHARTS)
+        mlp_view_printf(v, "<p>(%zu features: charts for the %d furthest apart; the "
+                        "rest are in each split's table below)</p>\n", nf, MAX_CHARTS);
+    mlp_view_puts(v, "<div class=\"compare\">");
     mlp_view_sort_begin(v, 2 + 4 * (size_t)n, N_ORDERS, orders);
     mlp_view_puts(v, "<tr><th>feature</th><th>type</th>");
     for (int k = 0; k < n; k++) {
@@ -378,7 +399,7 @@ void stats_compare(mlp_view *v, const cJSON *doc, const char *label)
         for (int o = 0; o < N_ORDERS; o++)
             ranks[o] = rank[(size_t)o * nf + i];
         mlp_view_sort_row(v, N_ORDERS, ranks);
-        write_row(v, &rows[i], names, n, label);
+        write_row(v, &rows[i], names, n, label, ranks[BY_DISTANCE] < MAX_CHARTS);
     }
     mlp_view_sort_end(v);
     mlp_view_puts(v, "</div>\n");

@@ -200,6 +200,25 @@ typedef struct imp {
     int bad;
 } imp;
 
+static int is_count(const char *field)
+{
+    static const char *const counts[] = {
+        "numNonMissing", "numMissing", "numExamples", "numZeros", "sampleCount",
+        "unique", "frequency", "numNan", "minNumValues", "maxNumValues",
+        "totNumValues", NULL
+    };
+
+    for (const char *const *c = counts; *c; c++)
+        if (strcmp(*c, field) == 0)
+            return 1;
+    return 0;
+}
+
+static int by_string(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* Copies TFDV field `from` of src to ours `to` of dst as a number (int64
  * strings included).  Absent is 0: these are proto3 scalars, which
  * MessageToJson leaves out when they are 0 (a bucket's lowValue 0, a
@@ -218,7 +237,35 @@ static void num_field(imp *m, cJSON *dst, const char *to, const cJSON *src,
         m->bad = 1;
         return;
     }
+    /* Counts (fractional in a quantiles histogram) are never negative. */
+    if (is_count(from) && !(x >= 0 && isfinite(x))) {
+        snprintf(m->where, sizeof m->where, "%s: expected a count of at least 0, got "
+                 "%g", from, x);
+        m->bad = 1;
+        return;
+    }
     cJSON_AddItemToObject(dst, to, mlp_json_number(x));
+}
+
+/* The name listed twice in a split's features or among the splits, or
+ * NULL; one would be compared against the other's figures. */
+static const char *listed_twice(const cJSON *list)
+{
+    size_t n = (size_t)cJSON_GetArraySize(list), i = 0;
+    const char **names = malloc((n ? n : 1) * sizeof *names), *dup = NULL;
+    const cJSON *x;
+
+    if (names == NULL)
+        return NULL;
+    cJSON_ArrayForEach(x, list)
+        names[i++] = cJSON_GetStringValue(get(x, "name")) ?
+                     cJSON_GetStringValue(get(x, "name")) : "";
+    qsort(names, n, sizeof *names, by_string);
+    for (i = 1; i < n && dup == NULL; i++)
+        if (strcmp(names[i - 1], names[i]) == 0)
+            dup = names[i];
+    free(names);
+    return dup;
 }
 
 static cJSON *import_common(imp *m, const cJSON *c)
@@ -245,6 +292,7 @@ static cJSON *import_feature(imp *m, const cJSON *f)
     const char *type = cJSON_GetStringValue(get(f, "type"));
     const char *name = cJSON_GetStringValue(get(f, "name"));
     char joined[512] = "";
+    int was_bad = m->bad;
 
     /* A path of steps (TFDV's newer form) is its steps joined by dots. */
     if (name == NULL) {
@@ -324,6 +372,12 @@ static cJSON *import_feature(imp *m, const cJSON *f)
                  "stringStats (other kinds have no counterpart here)", name);
         m->bad = 1;
     }
+    /* A bad figure names its feature. */
+    if (m->bad && !was_bad && strncmp(m->where, "feature '", 9) != 0) {
+        char what[sizeof m->where];
+        snprintf(what, sizeof what, "%s", m->where);
+        snprintf(m->where, sizeof m->where, "feature '%s': %s", name, what);
+    }
     return o;
 }
 
@@ -345,11 +399,30 @@ int tfdv_statistics_import(const cJSON *tfdv, const char *origin, cJSON **out,
         cJSON *s = cJSON_CreateObject(), *fs;
         const char *name = cJSON_GetStringValue(get(d, "name"));
         cJSON_AddStringToObject(s, "name", name && *name ? name : "all");
+        int was_bad = m.bad;
         num_field(&m, s, "num_examples", d, "numExamples");
+        if (m.bad && !was_bad) {
+            char what[sizeof m.where];
+            snprintf(what, sizeof what, "%s", m.where);
+            snprintf(m.where, sizeof m.where, "dataset '%s': %s", mlp_json_str(s, "name"),
+                     what);
+        }
         fs = cJSON_AddArrayToObject(s, "features");
         cJSON_ArrayForEach(f, get(d, "features"))
             cJSON_AddItemToArray(fs, import_feature(&m, f));
         cJSON_AddItemToArray(splits, s);
+        const char *dup = m.bad ? NULL : listed_twice(fs);
+        if (dup != NULL) {
+            snprintf(m.where, sizeof m.where, "dataset '%s': feature '%s' is listed "
+                     "twice", mlp_json_str(s, "name"), dup);
+            m.bad = 1;
+        }
+    }
+    const char *dup = m.bad ? NULL : listed_twice(splits);
+    if (dup != NULL) {
+        snprintf(m.where, sizeof m.where, "two datasets are named '%s' (a dataset "
+                 "without a name is 'all')", dup);
+        m.bad = 1;
     }
     if (m.bad) {
         cJSON_Delete(o);

@@ -129,10 +129,15 @@ static void html_distances(mlp_view *v, const cJSON *list, const char *kind)
                             mlp_json_num(d, "threshold"));
             continue;
         }
-        mlp_view_printf(v, "</td><td class=\"num %s\">%.4g</td><td class=\"num\">"
-                        "%g</td><td class=\"num\">%.0f / %.0f</td></tr>\n",
-                        cJSON_IsTrue(cJSON_GetObjectItem(d, "exceeded")) ? "ERROR" : "",
-                        mlp_json_num(d, "distance"), mlp_json_num(d, "threshold"),
+        /* No distance: a side had nothing to compare. */
+        if (isnan(key[i - 1]))
+            mlp_view_puts(v, "</td><td class=\"num \">-");
+        else
+            mlp_view_printf(v, "</td><td class=\"num %s\">%.4g",
+                            cJSON_IsTrue(cJSON_GetObjectItem(d, "exceeded")) ? "ERROR" : "",
+                            key[i - 1]);
+        mlp_view_printf(v, "</td><td class=\"num\">%g</td><td class=\"num\">%.0f / %.0f"
+                        "</td></tr>\n", mlp_json_num(d, "threshold"),
                         mlp_json_num(d, "samples"), mlp_json_num(d, "control_samples"));
     }
     mlp_view_sort_end(v);

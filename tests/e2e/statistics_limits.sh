@@ -29,6 +29,24 @@ value=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(max(l
 [ "$value" = 1023 ] && pass huge_value_cut_at_character || fail huge_value_cut_at_character "longest stored value $value bytes"
 expect huge_value_whole 0 "$M" run st.lua -- huge.csv '{ max_value_bytes = 0, root = "whole" }'
 lacks huge_value_whole_not_cut "$(stats_of)" 'values_cut_at_bytes'
+# Values cut to the same first bytes: their counts add up when splits are
+# compared (the statistics against themselves are at distance 0), and no
+# domain is inferred from cut values (it would refuse every real one).
+printf 's\nAAAAx\nAAAAy\nAAAAx\nB\n' > cut.csv
+cat > cut.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "cut", root = "runs/cut" }
+local ex = p:add("csv_import", { path = "cut.csv", splits = { all = 1 } })
+local st = p:add("statistics", { examples = ex.examples, max_value_bytes = 4 })
+local sc = p:add("schema_infer", { statistics = st.statistics, split = "all", drift_threshold = 0.01 })
+p:add("validate", { statistics = st.statistics, baseline = st.statistics, schema = sc.schema })
+local r = p:run {}
+local doc = mp.read_json(r.nodes.validate.outputs.anomalies.uri .. "/anomalies.json")
+for _, d in ipairs(doc.splits[1].drift) do print("drift", d.feature, d.distance) end
+print("domains", #(mp.read_json(r.nodes.schema_infer.outputs.schema.uri .. "/schema.json").string_domains or {}))
+LUA
+expect cut_values_compared 0 "$M" run cut.lua &&
+has cut_values_compared "$OUT" "drift	s	0" "domains	0"
 
 # 300 columns: the terminal gets the first 100 and a summary line.
 awk 'BEGIN { for (c = 0; c < 300; c++) printf "%sc%d", (c ? "," : ""), c; print "";

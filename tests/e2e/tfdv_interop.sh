@@ -285,3 +285,14 @@ has tfdv_compare_union "$rows" "x|FLOAT|0.0%|0.0%|1|0.0%||1|-|" "t|STRING|0.0%||
     "only_b|INT|absent|||50.0%|0.0%|5|-|"
 [ "$(wc -l <<<"$rows")" = 3 ] && lacks tfdv_compare_no_nan "$(cat z.html)" 'nan%' '>-?nan<' && pass tfdv_compare_rows ||
     fail tfdv_compare_rows "$rows"
+# Figures that cannot be right are refused by name, not compared: a
+# feature listed twice in a split, two splits of one name, a negative count.
+printf '{"datasets": [{"name": "d", "features": [{"name": "n", "numStats": {}}, {"name": "n", "numStats": {}}]}]}' > dup_feature.json
+expect tfdv_dup_feature 3 "$M" run simport.lua -- dup_feature.json df &&
+has tfdv_dup_feature "$OUT" "dup_feature.json: dataset 'd': feature 'n' is listed twice"
+printf '{"datasets": [{"features": []}, {"name": "all", "features": []}]}' > dup_split.json
+expect tfdv_dup_split 3 "$M" run simport.lua -- dup_split.json ds &&
+has tfdv_dup_split "$OUT" "dup_split.json: two datasets are named 'all'"
+printf '{"datasets": [{"name": "d", "features": [{"name": "n", "numStats": {"histograms": [{"buckets": [{"highValue": 1, "sampleCount": -3}]}]}}]}]}' > neg_count.json
+expect tfdv_negative_count 3 "$M" run simport.lua -- neg_count.json nc &&
+has tfdv_negative_count "$OUT" "neg_count.json: feature 'n': sampleCount: expected a count of at least 0, got -3"

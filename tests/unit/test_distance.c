@@ -164,11 +164,56 @@ static void categories(void)
     cJSON_Delete(empty);
 }
 
+/* Labels cut at max_value_bytes can repeat: each label's counts add up,
+ * on either side, as TFDV reads a rank histogram. */
+static void repeated_labels_add_up(void)
+{
+    cJSON *a = cats("[{\"label\": \"AAAA\", \"sample_count\": 30},"
+                    " {\"label\": \"AAAA\", \"sample_count\": 20},"
+                    " {\"label\": \"B\", \"sample_count\": 50}]");
+    cJSON *b = cats("[{\"label\": \"B\", \"sample_count\": 50},"
+                    " {\"label\": \"AAAA\", \"sample_count\": 50}]");
+    cJSON *c = cats("[{\"label\": \"B\", \"sample_count\": 25},"
+                    " {\"label\": \"AAAA\", \"sample_count\": 10},"
+                    " {\"label\": \"AAAA\", \"sample_count\": 65}]");
+
+    CHECK(mlp_distance_linf(a, b) == 0 && mlp_distance_linf(b, a) == 0);
+    CHECK(mlp_distance_jsd_labels(a, b) == 0 && mlp_distance_nad(a, b) == 0);
+    CHECK(mlp_distance_linf(a, a) == 0);
+    /* AAAA: 0.5 against 0.75; B: 0.5 against 0.25. */
+    CHECK_MSG(fabs(mlp_distance_linf(a, c) - 0.25) < 1e-15, "%.17g", mlp_distance_linf(a, c));
+    /* NAD on counts: |50 - 75| / 200. */
+    CHECK_MSG(fabs(mlp_distance_nad(c, a) - 0.125) < 1e-15, "%.17g", mlp_distance_nad(c, a));
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    cJSON_Delete(c);
+}
+
+/* A sentinel near the largest double (1.797e308 for "missing") makes a
+ * bucket wider than any double: the shares stay exact, no inf/inf. */
+static void huge_bounds_do_not_overflow(void)
+{
+    const double va[] = { -1.7e308, 1.7e308, 100 };
+    const double vb[] = { -1.7e308, 0, 90, 0, 1.7e308, 10 };
+    cJSON *a = hist(va, 3), *b = hist(vb, 6);
+    /* a spreads evenly over b's two buckets: (0.5, 0.5) against (0.9, 0.1). */
+    double want = 0.5 * (0.5 * log2(0.5 / 0.7) + 0.5 * log2(0.5 / 0.3)) +
+                  0.5 * (0.9 * log2(0.9 / 0.7) + 0.1 * log2(0.1 / 0.3));
+
+    CHECK_MSG(fabs(mlp_distance_jsd(a, 0, b, 0) - want) < 1e-12, "%.17g vs %.17g",
+              mlp_distance_jsd(a, 0, b, 0), want);
+    CHECK(mlp_distance_jsd(a, 0, a, 0) == 0);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+}
+
 int main(void)
 {
     RUN(linf_exact);
     RUN(js_exact);
     RUN(js_tfdv_cells);
     RUN(categories);
+    RUN(repeated_labels_add_up);
+    RUN(huge_bounds_do_not_overflow);
     CHECK_EXIT();
 }

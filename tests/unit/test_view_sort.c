@@ -1,5 +1,5 @@
-/* Unit tests of sortable tables: the ranks views compute, the rows'
- * markup, and the cleaner's treatment of what they use. */
+/* Unit tests of sortable tables (the ranks views compute, the rows'
+ * markup) and of the cleaner that every view's HTML goes through. */
 #define _GNU_SOURCE
 #include <math.h>
 #include <stdio.h>
@@ -30,14 +30,15 @@ static void rank_ascending(void)
     CHECK(mlp_view_rank(0, key, 0, rank) == MLP_OK);
 }
 
-static void rank_names_bytewise(void)
+static void rank_names_ignoring_case(void)
 {
-    const char *const names[] = { "b", "B", NULL, "a", "b" };
-    size_t rank[5];
+    const char *const names[] = { "b", "B", NULL, "a", "b", "Zebra", "apple" };
+    size_t rank[7];
 
-    CHECK(mlp_view_rank_names(5, names, rank) == MLP_OK);
-    /* "" (NULL), "B", "a", "b", "b" */
-    CHECK(rank[2] == 0 && rank[1] == 1 && rank[3] == 2 && rank[0] == 3 && rank[4] == 4);
+    CHECK(mlp_view_rank_names(7, names, rank) == MLP_OK);
+    /* "" (NULL), "a", "apple", "B", "b", "b", "Zebra" */
+    CHECK(rank[2] == 0 && rank[3] == 1 && rank[6] == 2 && rank[1] == 3);
+    CHECK(rank[0] == 4 && rank[4] == 5 && rank[5] == 6);
 }
 
 static char *render(mlp_view_kind kind)
@@ -130,13 +131,53 @@ static void cleaner_buttons_per_fragment(void)
     free(b);
 }
 
+static void expect_clean(const char *in, const char *want)
+{
+    char *out = clean(in);
+    int same = strcmp(out, want) == 0;
+
+    if (!same)
+        fprintf(stderr, "clean(%s) = %s, want %s\n", in, out, want);
+    free(out);
+    CHECK_MSG(same, "%s", in);
+}
+
+/* What a hostile view writes to leave its section: a self-closed HTML tag
+ * stays open in a browser (so it is closed at the view's end), an SVG-only
+ * tag outside an <svg> is HTML (an HTML <title> swallows the page). */
+static void cleaner_keeps_views_in_their_section(void)
+{
+    expect_clean("<p>x</p><title/>after", "<p>x</p>after");
+    expect_clean("<title>t</title>", "t");
+    expect_clean("<b style=\"--o0:9\"/>after", "<b style=\"--o0:9\">after</b>");
+    expect_clean("<small class=\"c\"/>", "<small class=\"c\"></small>");
+    expect_clean("<svg><rect width=\"2\"/><title>t</title></svg>",
+                 "<svg><rect width=\"2\"/><title>t</title></svg>");
+    expect_clean("<svg/><b>x</b>", "<svg/><b>x</b>");
+    expect_clean("<br/><hr>", "<br><hr>");
+}
+
+static void cleaner_paint_and_style_values(void)
+{
+    expect_clean("<tr style=\"--a:1 --b:2\">", "<tr></tr>");
+    expect_clean("<tr style=\"--a:1 ;--b:2\">", "<tr style=\"--a:1 ;--b:2\"></tr>");
+    expect_clean("<svg fill=\"url(http://x/y)\" stroke=\"URL(#a)\">", "<svg></svg>");
+    expect_clean("<svg fill=\"&#117;rl(http://x)\">", "<svg></svg>");
+    expect_clean("<svg fill=\"#4878d0\" stroke=\"rgb(1, 2, 3)\">",
+                 "<svg fill=\"#4878d0\" stroke=\"rgb(1, 2, 3)\"></svg>");
+    expect_clean("<svg fill=\"none\" stroke=\"dark-blue\">",
+                 "<svg fill=\"none\" stroke=\"dark-blue\"></svg>");
+}
+
 int main(void)
 {
     RUN(rank_descending_nan_last_ties_stable);
     RUN(rank_ascending);
-    RUN(rank_names_bytewise);
+    RUN(rank_names_ignoring_case);
     RUN(table_markup);
     RUN(cleaner_styles);
     RUN(cleaner_buttons_per_fragment);
+    RUN(cleaner_keeps_views_in_their_section);
+    RUN(cleaner_paint_and_style_values);
     CHECK_EXIT();
 }

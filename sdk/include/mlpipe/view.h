@@ -91,7 +91,8 @@ void mlp_view_sort_end(mlp_view *v);
  * sort by) go last, and equal keys keep the rows' order.  rank is the
  * caller's, n entries.  Returns MLP_OK or MLP_ENOMEM. */
 int mlp_view_rank(size_t n, const double *key, int descending, size_t *rank);
-/* The same, by name in byte order (NULL sorts as ""). */
+/* The same, by name: ASCII letters compared without case ("apple" before
+ * "Zebra"), then byte order; NULL sorts as "". */
 int mlp_view_rank_names(size_t n, const char *const *name, size_t *rank);
 
 #ifdef __cplusplus
