@@ -153,6 +153,24 @@ has schema_update "$OUT" "relaxed	cat	domain (named, shared by every feature nam
     "relaxed	extra	feature" "relaxed	(dataset)	dataset_constraints.min_examples_count" \
     "left	INT_TYPE_NOT_INT_STRING	code" "left	FLOAT_TYPE_STRING_NOT_FLOAT	ratio" "relaxed again	0"
 lacks schema_update_admits "$OUT" "left	(ENUM|INT_TYPE_BIG|INT_TYPE_SMALL|FLOAT_TYPE_BIG|FLOAT_TYPE_SMALL|FLOAT_TYPE_HAS|FEATURE_TYPE_LOW|SCHEMA_|DATASET_|INT_TYPE_INT_EXPECTED)"
+# An INT feature whose data turned out FLOAT: its int_domain becomes a
+# float_domain, widened to the data.
+printf '{ "version": 1, "features": [ { "name": "x", "type": "INT", "int_domain": { "min": 0, "max": 10 } } ] }' > toflt.json
+printf 'x\n0.5\n20\n3\n' > toflt.csv
+cat > toflt.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "f", root = "runs/toflt" }
+local ex = p:add("csv_import", { path = "toflt.csv", splits = { all = 1 } })
+local st = p:add("statistics", { examples = ex.examples })
+local sc = p:add("schema_import", { path = "toflt.json" })
+local up = p:add("schema_update", { schema = sc.schema, statistics = st.statistics, split = "all" })
+local r = p:run {}
+local f = mp.read_json(r.nodes.schema_update.outputs.schema.uri .. "/schema.json").features[1]
+print("updated", f.type, f.int_domain and "int" or "-", f.float_domain and f.float_domain.min,
+      f.float_domain and f.float_domain.max)
+LUA
+expect int_domain_to_float 0 "$M" run toflt.lua &&
+has int_domain_to_float "$OUT" "updated	FLOAT	-	0	20"
 # int_domain is_categorical: statistics given the schema count the
 # integers as categories (string statistics, type INT), and a category
 # comparator measures their drift.
