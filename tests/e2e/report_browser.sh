@@ -52,6 +52,9 @@ const r = {
   by_distance, distances, distance_title, by_name, by_missing, by_data,
   buttons: q('.compare input[type=radio]').map(b => b.name + ':' + b.parentNode.textContent.trim()).join('|'),
   split_fills: [...new Set(q('svg.cmp rect').map(e => getComputedStyle(e).fill))].length,
+  // Numeric and category charts alike: the bars and the axis labels below.
+  cmp_sizes: [...new Set(q('svg.cmp').map(s => Math.round(s.getBoundingClientRect().width) + 'x' +
+                                             Math.round(s.getBoundingClientRect().height)))].join(','),
   text: document.body.innerText,
   h2: q('h2').map(h => h.textContent),
   rects: q('svg rect').length,
@@ -109,6 +112,8 @@ has browser_svg_size "$seen" "svg_sizes: 200x40" "svg_sizes: 240x74" &&
 has browser_compare "$seen" "compare_rows: survived (label)" "compare_rows: sex" "compare_rows: age" \
     "compare_rows: passengerClass" "compare_charts: 1,1,1,1" "tooltips: train: no 641 (61.2%)" \
     "tooltips: eval: no" "ticks: 80" "split_fills: 2"
+[ "$(sed -n 's/^cmp_sizes: //p' seen.txt)" = 240x74 ] && pass browser_compare_chart_size ||
+    fail browser_compare_chart_size "$(grep '^cmp_sizes:' seen.txt)"
 [ "$(grep -c '^compare_rows:' seen.txt)" = 4 ] && [ "$(grep -c '^ticks:' seen.txt)" -ge 3 ] &&
     [ "$(sed -n 's/^warned_cells: //p' seen.txt)" -ge 2 ] && pass browser_compare_layout ||
     fail browser_compare_layout "$(grep -E '^(compare_rows|ticks|warned_cells):' seen.txt)"
