@@ -54,6 +54,8 @@ static void html_begin(FILE *out, const char *title)
         ".sortable:has(.by2:checked) tr>*{order:var(--o2)}\n"
         ".sortable:has(.by3:checked) tr>*{order:var(--o3)}\n"
         ".sort-by{font-size:13px;margin:0.3em 0}\n"
+        /* Whatever a view draws stays inside its own section. */
+        "section{contain:paint}\n"
         "</style></head><body>\n<h1>");
     mlp_view_text(&v, title);
     mlp_view_puts(&v, "</h1>\n");

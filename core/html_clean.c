@@ -121,7 +121,7 @@ static void put_attr_value(FILE *out, const char *v, size_t n)
 /* Parses the attributes of a tag up to '>' and writes the allowed ones;
  * *self_closing is set for "/>".  Returns where the tag ends. */
 static const char *attributes(const char *p, const char *end, FILE *out,
-                              const char *tag, int *self_closing)
+                              const char *tag, int outer, int *self_closing)
 {
     char name[32];
     int input = strcmp(tag, "input") == 0;
@@ -168,6 +168,10 @@ static const char *attributes(const char *p, const char *end, FILE *out,
             strcmp(name, "class") != 0)
             continue;
         if (strcmp(name, "style") == 0 && (v == NULL || !style_allowed(v, vn)))
+            continue;
+        /* A transform on the outermost <svg> moves it over other
+         * sections; inside it, a transform stays within the drawing. */
+        if (outer && strcmp(name, "transform") == 0)
             continue;
         if ((strcmp(name, "fill") == 0 || strcmp(name, "stroke") == 0) &&
             (v == NULL || !paint_allowed(v, vn)))
@@ -231,21 +235,34 @@ void mlpi_html_clean(const char *in, size_t len, FILE *out)
                 }
             continue;
         }
-        int in_svg = 0;
-        for (size_t i = 0; i < depth; i++)
+        /* Where the browser's parser will be: in HTML, in SVG, or in an
+         * SVG <title>, whose content it reads as HTML again.  Inside SVG
+         * only SVG elements: an HTML one (<b>, <p>, ...) makes the
+         * browser leave the SVG early, and the tags after it would be
+         * HTML where this cleaner thinks they are SVG. */
+        int in_svg = 0, in_title = 0;
+        for (size_t i = 0; i < depth; i++) {
             in_svg |= strcmp(open[i], "svg") == 0;
+            in_title |= strcmp(open[i], "title") == 0;
+        }
+        int kind_ok = in_title ? 0
+                      : in_svg ? listed(svg_tags, name) || strcmp(name, "svg") == 0
+                      : listed(tags, name);
         /* A tag it could not close later is not opened at all. */
-        int allowed = (listed(tags, name) || (in_svg && listed(svg_tags, name))) &&
+        int allowed = kind_ok &&
                       (depth < sizeof open / sizeof *open || listed(voids, name)),
             self_closing;
         if (allowed)
             fprintf(out, strcmp(name, "input") == 0 ? "<%s type=\"radio\"" : "<%s", name);
-        p = attributes(q, end, allowed ? out : NULL, name, &self_closing);
+        p = attributes(q, end, allowed ? out : NULL, name, depth == 0 || !in_svg,
+                       &self_closing);
         if (!allowed)
             continue;
-        /* "/>" closes only SVG elements; an HTML parser ignores it on
-         * <b/> or <title/>, which would stay open past the view. */
-        if (self_closing && (in_svg || strcmp(name, "svg") == 0)) {
+        /* "/>" closes only SVG elements, and never a <title>: an HTML
+         * parser ignores it on <b/> or <title/>, which would stay open
+         * past the view (an HTML <title> swallows the page as text). */
+        if (self_closing && (in_svg || strcmp(name, "svg") == 0) &&
+            strcmp(name, "title") != 0) {
             fputs("/>", out);
         } else {
             fputc('>', out);

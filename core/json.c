@@ -129,10 +129,26 @@ cJSON *mlp_json_parse(const char *text, size_t len)
     return v;
 }
 
+/* Line and column of position at in text, for an error message. */
+static void position(const char *text, size_t len, const char *at, size_t *line,
+                     size_t *col)
+{
+    *line = 1;
+    *col = 1;
+    for (const char *p = text; at != NULL && p < at && p < text + len; p++) {
+        if (*p == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
 int mlp_json_read_file(const char *path, cJSON **out, mlp_error *err)
 {
     char *text;
-    size_t len;
+    size_t len, line, col;
     const char *end = NULL;
     int rc;
 
@@ -142,22 +158,23 @@ int mlp_json_read_file(const char *path, cJSON **out, mlp_error *err)
         return rc;
     *out = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (*out == NULL) {
-        /* Turn cJSON's error position into a line and column. */
-        size_t line = 1, col = 1;
-        const char *p = text;
-        if (end == NULL)
-            end = cJSON_GetErrorPtr();
-        while (end != NULL && p < end && p < text + len) {
-            if (*p++ == '\n') {
-                line++;
-                col = 1;
-            } else {
-                col++;
-            }
-        }
+        position(text, len, end != NULL ? end : cJSON_GetErrorPtr(), &line, &col);
         free(text);
         return mlp_error_set(err, MLP_EFORMAT,
                              "%s:%zu:%zu: invalid JSON", path, line, col);
+    }
+    /* One value per file: text after it is not ignored (a second
+     * document pasted below, or a truncated edit). */
+    while (end != NULL && end < text + len &&
+           (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+        end++;
+    if (end != NULL && end < text + len) {
+        position(text, len, end, &line, &col);
+        free(text);
+        cJSON_Delete(*out);
+        *out = NULL;
+        return mlp_error_set(err, MLP_EFORMAT, "%s:%zu:%zu: text after the JSON value",
+                             path, line, col);
     }
     restore_big_ints(*out, text, len);
     free(text);

@@ -214,6 +214,21 @@ static int is_count(const char *field)
     return 0;
 }
 
+/* The uint64 fields of statistics.proto (the others here are doubles). */
+static int is_uint64(const char *field)
+{
+    static const char *const ints[] = {
+        "numNonMissing", "numMissing", "numExamples", "numZeros", "unique",
+        "numNan", "minNumValues", "maxNumValues", "totNumValues", "lowRank",
+        "highRank", NULL
+    };
+
+    for (const char *const *c = ints; *c; c++)
+        if (strcmp(*c, field) == 0)
+            return 1;
+    return 0;
+}
+
 static int by_string(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -237,10 +252,22 @@ static void num_field(imp *m, cJSON *dst, const char *to, const cJSON *src,
         m->bad = 1;
         return;
     }
-    /* Counts (fractional in a quantiles histogram) are never negative. */
-    if (is_count(from) && !(x >= 0 && isfinite(x))) {
-        snprintf(m->where, sizeof m->where, "%s: expected a count of at least 0, got "
-                 "%g", from, x);
+    /* Counts (fractional in a quantiles histogram) are never negative,
+     * nor beyond what a uint64 holds (their totals must stay finite). */
+    if (is_count(from) && !(x >= 0 && x <= 18446744073709551615.0)) {
+        snprintf(m->where, sizeof m->where, "%s: expected a count of at least 0 "
+                 "and at most 2^64, got %g", from, x);
+        m->bad = 1;
+        return;
+    }
+    /* A uint64 is a whole number, in decimal digits when a string. */
+    if (is_uint64(from) && (x != floor(x) || (cJSON_IsString(v) &&
+                                              strspn(v->valuestring, "0123456789") !=
+                                              strlen(v->valuestring)))) {
+        snprintf(m->where, sizeof m->where, "%s: expected a whole number, got %s%s%s",
+                 from, cJSON_IsString(v) ? "\"" : "",
+                 cJSON_IsString(v) ? v->valuestring : "a fraction",
+                 cJSON_IsString(v) ? "\"" : "");
         m->bad = 1;
         return;
     }
@@ -285,6 +312,18 @@ static cJSON *import_common(imp *m, const cJSON *c)
     return o;
 }
 
+/* A repeated field must be a JSON array when present: anything else
+ * would silently import as nothing. */
+static void want_array(imp *m, const cJSON *parent, const char *key)
+{
+    const cJSON *v = get(parent, key);
+
+    if (m->bad || v == NULL || cJSON_IsArray(v))
+        return;
+    snprintf(m->where, sizeof m->where, "%s: expected a list", key);
+    m->bad = 1;
+}
+
 static cJSON *import_feature(imp *m, const cJSON *f)
 {
     cJSON *o = cJSON_CreateObject();
@@ -304,6 +343,16 @@ static cJSON *import_feature(imp *m, const cJSON *f)
         name = joined;
     }
     cJSON_AddStringToObject(o, "name", name);
+    if (*name == '\0' || (ns != NULL && ss != NULL)) {
+        snprintf(m->where, sizeof m->where, *name ? "feature '%s': both numStats and "
+                 "stringStats" : "a feature without a name or path%s", name);
+        m->bad = 1;
+        return o;
+    }
+    want_array(m, get(f, "path"), "step");
+    want_array(m, ns, "histograms");
+    want_array(m, ss, "topValues");
+    want_array(m, get(ss, "rankHistogram"), "buckets");
     /* MessageToJson leaves out INT, the enum's default. */
     if (type == NULL)
         type = "INT";
@@ -334,12 +383,25 @@ static cJSON *import_feature(imp *m, const cJSON *f)
             num_field(m, h, "num_nan", x, "numNan");
             get_double(get(x, "numNan"), &nan);
             bs = cJSON_AddArrayToObject(h, "buckets");
+            want_array(m, x, "buckets");
             cJSON_ArrayForEach(b, get(x, "buckets")) {
                 cJSON *y = cJSON_CreateObject();
                 num_field(m, y, "low_value", b, "lowValue");
                 num_field(m, y, "high_value", b, "highValue");
                 num_field(m, y, "sample_count", b, "sampleCount");
                 cJSON_AddItemToArray(bs, y);
+                double lo = mlp_json_num(y, "low_value"), hi = mlp_json_num(y, "high_value");
+                if (!m->bad && !(lo <= hi)) {
+                    char l[32] = "NaN", u[32] = "NaN";
+                    if (!isnan(lo))
+                        snprintf(l, sizeof l, "%g", lo);
+                    if (!isnan(hi))
+                        snprintf(u, sizeof u, "%g", hi);
+                    snprintf(m->where, sizeof m->where, "a %s bucket from %s to %s (bounds "
+                             "must be numbers, low at most high)",
+                             cJSON_GetStringValue(get(h, "type")), l, u);
+                    m->bad = 1;
+                }
             }
             cJSON_AddItemToArray(hs, h);
         }
@@ -401,6 +463,7 @@ int tfdv_statistics_import(const cJSON *tfdv, const char *origin, cJSON **out,
         cJSON_AddStringToObject(s, "name", name && *name ? name : "all");
         int was_bad = m.bad;
         num_field(&m, s, "num_examples", d, "numExamples");
+        want_array(&m, d, "features");
         if (m.bad && !was_bad) {
             char what[sizeof m.where];
             snprintf(what, sizeof what, "%s", m.where);

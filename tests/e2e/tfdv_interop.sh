@@ -295,4 +295,30 @@ expect tfdv_dup_split 3 "$M" run simport.lua -- dup_split.json ds &&
 has tfdv_dup_split "$OUT" "dup_split.json: two datasets are named 'all'"
 printf '{"datasets": [{"name": "d", "features": [{"name": "n", "numStats": {"histograms": [{"buckets": [{"highValue": 1, "sampleCount": -3}]}]}}]}]}' > neg_count.json
 expect tfdv_negative_count 3 "$M" run simport.lua -- neg_count.json nc &&
-has tfdv_negative_count "$OUT" "neg_count.json: feature 'n': sampleCount: expected a count of at least 0, got -3"
+has tfdv_negative_count "$OUT" "neg_count.json: feature 'n': sampleCount: expected a count of at least 0 and at most 2^64, got -3"
+# What would import as nothing, or as figures no statistics have, is
+# refused by name too; so is text after the JSON value.
+bad_import() {
+    printf '%s' "$2" > "$1.json"
+    expect "tfdv_refuses_$1" 3 "$M" run simport.lua -- "$1.json" "$1" &&
+    has "tfdv_refuses_$1" "$OUT" "$1.json$3"
+}
+bad_import features_not_list '{"datasets": [{"name": "d", "features": "f"}]}' \
+    ": dataset 'd': features: expected a list"
+bad_import buckets_not_list '{"datasets": [{"name": "d", "features": [{"name": "n", "numStats": {"histograms": [{"buckets": "x"}]}}]}]}' \
+    ": feature 'n': buckets: expected a list"
+bad_import bucket_reversed '{"datasets": [{"name": "d", "features": [{"name": "n", "numStats": {"histograms": [{"type": "STANDARD", "buckets": [{"lowValue": 5, "highValue": 1, "sampleCount": 1}]}]}}]}]}' \
+    ": feature 'n': a STANDARD bucket from 5 to 1 (bounds must be numbers, low at most high)"
+bad_import bucket_nan '{"datasets": [{"name": "d", "features": [{"name": "n", "numStats": {"histograms": [{"buckets": [{"lowValue": "NaN", "highValue": 1, "sampleCount": 1}]}]}}]}]}' \
+    ": feature 'n': a STANDARD bucket from NaN to 1"
+bad_import uint_fraction '{"datasets": [{"name": "d", "numExamples": "2.5", "features": []}]}' \
+    ": dataset 'd': numExamples: expected a whole number, got \"2.5\""
+bad_import uint_hex '{"datasets": [{"name": "d", "features": [{"name": "s", "type": "STRING", "stringStats": {"unique": "0x10"}}]}]}' \
+    ": feature 's': unique: expected a whole number, got \"0x10\""
+bad_import count_huge '{"datasets": [{"name": "d", "features": [{"name": "n", "numStats": {"histograms": [{"buckets": [{"highValue": 1, "sampleCount": 1.7e308}]}]}}]}]}' \
+    ": feature 'n': sampleCount: expected a count of at least 0 and at most 2^64, got 1.7e+308"
+bad_import no_name '{"datasets": [{"name": "d", "features": [{"numStats": {}}]}]}' \
+    ": a feature without a name or path"
+bad_import both_kinds '{"datasets": [{"name": "d", "features": [{"name": "n", "numStats": {}, "stringStats": {}}]}]}' \
+    ": feature 'n': both numStats and stringStats"
+bad_import trailing '{"datasets": []} {"datasets": []}' ":1:18: text after the JSON value"

@@ -155,6 +155,20 @@ static void cleaner_keeps_views_in_their_section(void)
                  "<svg><rect width=\"2\"/><title>t</title></svg>");
     expect_clean("<svg/><b>x</b>", "<svg/><b>x</b>");
     expect_clean("<br/><hr>", "<br><hr>");
+    /* An HTML tag inside SVG makes the browser leave the SVG: dropped, so
+     * what follows is never an HTML <title> the cleaner took for SVG. */
+    expect_clean("<svg><b><title/>x</b></svg>after", "<svg><title>x</title></svg>after");
+    expect_clean("<svg><title><b><title/></b></title></svg>after",
+                 "<svg><title></title></svg>after");
+    expect_clean("<svg><p><text>t</text></p></svg>", "<svg><text>t</text></svg>");
+    expect_clean("<svg><em><title>x</title></em></svg>", "<svg><title>x</title></svg>");
+    expect_clean("<svg><title>a<span>b</span></title></svg>", "<svg><title>ab</title></svg>");
+    expect_clean("<SVG><B><TITLE/>", "<svg><title></title></svg>");
+    expect_clean("<svg><svg><b><title/>", "<svg><svg><title></title></svg></svg>");
+    /* No outermost <svg> moved over other sections; inside, transforms stay. */
+    expect_clean("<svg transform=\"scale(4)\"><g transform=\"scale(2)\"></g></svg>",
+                 "<svg><g transform=\"scale(2)\"></g></svg>");
+    expect_clean("<p><svg transform=\"translate(300,150)\"></svg></p>", "<p><svg></svg></p>");
 }
 
 static void cleaner_paint_and_style_values(void)

@@ -20,6 +20,8 @@
 extern "C" {
 #endif
 
+/* Reads the one JSON value a file holds; invalid JSON, or anything but
+ * whitespace after the value, is an error naming path:line:column. */
 int mlp_json_read_file(const char *path, cJSON **out, mlp_error *err);
 int mlp_json_write_file(const char *path, const cJSON *value, mlp_error *err);
 
