@@ -322,3 +322,19 @@ bad_import no_name '{"datasets": [{"name": "d", "features": [{"numStats": {}}]}]
 bad_import both_kinds '{"datasets": [{"name": "d", "features": [{"name": "n", "numStats": {}, "stringStats": {}}]}]}' \
     ": feature 'n': both numStats and stringStats"
 bad_import trailing '{"datasets": []} {"datasets": []}' ":1:18: text after the JSON value"
+# A long domain in words: its first 20 values and how many there are.
+python3 -c '
+import json
+print(json.dumps({"version": 1, "features": [{"name": "c", "type": "STRING", "domain": "c"}],
+                  "string_domains": [{"name": "c", "values": ["v%02d" % i for i in range(25)]}]}))' > long_domain.json
+cat > longdom.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "ld", root = "runs/longdom" }
+p:add("schema_import", { path = "long_domain.json" })
+p:run {}
+LUA
+expect long_domain_run 0 "$M" run longdom.lua
+lid=$(sql runs/longdom/metadata.sqlite "SELECT id FROM artifact WHERE uri LIKE '%/schema_import/%' LIMIT 1")
+expect long_domain_words 0 "$M" show "${lid:-none}" --root runs/longdom &&
+has long_domain_words "$OUT" "one of v00, v01, v02, v03, v04, v05, v06, v07, v08, v09, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, ... (25 values)"
+lacks long_domain_cut "$OUT" "v20"
