@@ -389,10 +389,18 @@ static cJSON *numeric_stats(const mlp_column *c, const char *kind,
      * distinct values when they are known, else in a second pass that
      * also feeds the sketch. */
     size_t nb = o->histogram_buckets;
-    double *hist = calloc(nb, sizeof *hist);
-    int ranged = hist && fmn <= fmx;
     /* NumPy's edges: a single value v spans [v - 0.5, v + 0.5]. */
     double lo = fmn < fmx ? fmn : fmn - 0.5, hi = fmn < fmx ? fmx : fmx + 0.5;
+    /* A range of a few subnormals has no room for nb distinct edges (the
+     * step underflows): one bucket then, so that no value is counted in
+     * a bucket that does not hold it. */
+    for (size_t b = 1; fmn <= fmx && b <= nb; b++)
+        if (!(edge(lo, hi, nb, b) > edge(lo, hi, nb, b - 1))) {
+            nb = 1;
+            break;
+        }
+    double *hist = calloc(nb, sizeof *hist);
+    int ranged = hist && fmn <= fmx;
     if (exact) {
         for (size_t k = 0; k < n_pairs; k++) {
             double x = pairs[k].v, d = x - mean;

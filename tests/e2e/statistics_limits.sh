@@ -117,3 +117,14 @@ expect slices_too_many 3 "$M" run st.lua -- people.csv '{ root = "many", slice_b
 has slices_too_many "$OUT" "parameter 'slice_by': more than max_slices (3) slices of age"
 expect slices_unknown 3 "$M" run st.lua -- people.csv '{ root = "unk", slice_by = { "nope" } }' &&
 has slices_unknown "$OUT" "parameter 'slice_by': no column 'nope'"
+
+# A range of a few subnormals has no room for ten distinct edges: one
+# bucket holds every value (no value counted where it does not lie).
+printf 'x\n-5e-324\n5e-324\n5e-324\n' > subnormal.csv
+expect subnormal_stats 0 "$M" run st.lua -- subnormal.csv '{ root = "subnormal" }'
+buckets=$(stats_of | python3 -c '
+import json, sys
+f = json.load(sys.stdin)["splits"][0]["features"][0]
+h = [h for h in f["num_stats"]["histograms"] if h["type"] == "STANDARD"][0]
+print(";".join("%r,%r,%r" % (b["low_value"], b["high_value"], b["sample_count"]) for b in h["buckets"]))')
+[ "$buckets" = "-5e-324,5e-324,3" ] && pass subnormal_one_bucket || fail subnormal_one_bucket "$buckets"
