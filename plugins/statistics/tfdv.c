@@ -200,31 +200,23 @@ typedef struct imp {
     int bad;
 } imp;
 
-static int is_count(const char *field)
+/* The counts of statistics.proto, and the uint64 fields (the other
+ * numbers here are doubles). */
+static const char *const counts[] = {
+    "numNonMissing", "numMissing", "numExamples", "numZeros", "sampleCount",
+    "unique", "frequency", "numNan", "minNumValues", "maxNumValues",
+    "totNumValues", NULL
+};
+static const char *const uint64s[] = {
+    "numNonMissing", "numMissing", "numExamples", "numZeros", "unique",
+    "numNan", "minNumValues", "maxNumValues", "totNumValues", "lowRank",
+    "highRank", NULL
+};
+
+static int in_list(const char *const *list, const char *field)
 {
-    static const char *const counts[] = {
-        "numNonMissing", "numMissing", "numExamples", "numZeros", "sampleCount",
-        "unique", "frequency", "numNan", "minNumValues", "maxNumValues",
-        "totNumValues", NULL
-    };
-
-    for (const char *const *c = counts; *c; c++)
-        if (strcmp(*c, field) == 0)
-            return 1;
-    return 0;
-}
-
-/* The uint64 fields of statistics.proto (the others here are doubles). */
-static int is_uint64(const char *field)
-{
-    static const char *const ints[] = {
-        "numNonMissing", "numMissing", "numExamples", "numZeros", "unique",
-        "numNan", "minNumValues", "maxNumValues", "totNumValues", "lowRank",
-        "highRank", NULL
-    };
-
-    for (const char *const *c = ints; *c; c++)
-        if (strcmp(*c, field) == 0)
+    for (; *list; list++)
+        if (strcmp(*list, field) == 0)
             return 1;
     return 0;
 }
@@ -254,14 +246,14 @@ static void num_field(imp *m, cJSON *dst, const char *to, const cJSON *src,
     }
     /* Counts (fractional in a quantiles histogram) are never negative,
      * nor beyond what a uint64 holds (their totals must stay finite). */
-    if (is_count(from) && !(x >= 0 && x <= 18446744073709551615.0)) {
+    if (in_list(counts, from) && !(x >= 0 && x <= 18446744073709551615.0)) {
         snprintf(m->where, sizeof m->where, "%s: expected a count of at least 0 "
                  "and at most 2^64, got %g", from, x);
         m->bad = 1;
         return;
     }
     /* A uint64 is a whole number, in decimal digits when a string. */
-    if (is_uint64(from) && (x != floor(x) || (cJSON_IsString(v) &&
+    if (in_list(uint64s, from) && (x != floor(x) || (cJSON_IsString(v) &&
                                               strspn(v->valuestring, "0123456789") !=
                                               strlen(v->valuestring)))) {
         snprintf(m->where, sizeof m->where, "%s: expected a whole number, got %s%s%s",
