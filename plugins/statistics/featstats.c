@@ -381,6 +381,19 @@ static cJSON *numeric_stats(const mlp_column *c, const char *kind,
         free(fv);
     }
     double mean = wsum > 0 ? sum / wsum : 0;
+    /* Finite values whose sum passes the largest double (values near
+     * 1.8e308): the mean itself is finite, so take it as a running
+     * weighted average, which never leaves the values' range. */
+    if (inf == 0 && wsum > 0 && !isfinite(mean)) {
+        double m = 0, seen = 0;
+        EACH_VALUE(c, o, {
+            if (isnan(x) || !(w > 0))
+                continue;
+            seen += w;
+            m += (w / seen) * x - (w / seen) * m;
+        });
+        mean = m;
+    }
     /* With infinities the sum is one (or undefined, both signs): as NumPy
      * has it, not the NaN a compensated sum makes of inf - inf. */
     if (inf > 0)

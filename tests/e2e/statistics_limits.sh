@@ -128,3 +128,14 @@ f = json.load(sys.stdin)["splits"][0]["features"][0]
 h = [h for h in f["num_stats"]["histograms"] if h["type"] == "STANDARD"][0]
 print(";".join("%r,%r,%r" % (b["low_value"], b["high_value"], b["sample_count"]) for b in h["buckets"]))')
 [ "$buckets" = "-5e-324,5e-324,3" ] && pass subnormal_one_bucket || fail subnormal_one_bucket "$buckets"
+
+# Finite values whose sum passes the largest double: the mean is still
+# the mean (2/3 of 1.797e308; NumPy's sum overflows to inf).
+printf 'x\n1.7976931348623157e308\n1.7976931348623157e308\n0\n' > hugemean.csv
+expect huge_mean_stats 0 "$M" run st.lua -- hugemean.csv '{ root = "hugemean" }'
+mean=$(stats_of | python3 -c '
+import json, sys
+print(repr(json.load(sys.stdin)["splits"][0]["features"][0]["num_stats"]["mean"]))')
+want=$(python3 -c 'print(repr(1.7976931348623157e308 / 3 * 2))')
+python3 -c 'import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(0 if abs(a - b) <= 1e-12 * b else 1)' \
+    "$mean" "$want" 2>/dev/null && pass huge_mean_finite || fail huge_mean_finite "mean $mean, want $want"
