@@ -104,12 +104,13 @@ static void numeric_chart(mlp_view *v, const cJSON *const *fs, const char *const
     mlp_view_puts(v, "</svg>");
 }
 
-/* Grouped bars of the first split's most frequent values, every split's
- * share of each side by side. */
-static void category_chart(mlp_view *v, const cJSON *const *fs, const char *const *names,
-                           int n)
+/* Grouped bars of the most frequent values of base (the first split that
+ * has the feature), every split's share of each side by side; a split
+ * without the feature (fs[k] NULL) has no bars. */
+static void category_chart(mlp_view *v, const cJSON *base, const cJSON *const *fs,
+                           const char *const *names, int n)
 {
-    const cJSON *rank0 = cJSON_GetObjectItem(cJSON_GetObjectItem(fs[0], "string_stats"),
+    const cJSON *rank0 = cJSON_GetObjectItem(cJSON_GetObjectItem(base, "string_stats"),
                                              "rank_histogram"), *b, *x;
     int m = cJSON_GetArraySize(rank0) < 10 ? cJSON_GetArraySize(rank0) : 10, i = 0;
     double top = 0;
@@ -125,6 +126,8 @@ static void category_chart(mlp_view *v, const cJSON *const *fs, const char *cons
                 break;
             const char *label = mlp_json_str(b, "label");
             for (int k = 0; k < n; k++) {
+                if (fs[k] == NULL)
+                    continue;
                 const cJSON *rank = cJSON_GetObjectItem(cJSON_GetObjectItem(fs[k],
                                                         "string_stats"), "rank_histogram");
                 double t = total(rank), c = 0;
@@ -276,7 +279,7 @@ static void write_row(mlp_view *v, const row *r, const char *const *names, int n
     if (chart && r->comparable && r->numeric)
         numeric_chart(v, r->fs, names, n);
     else if (chart && r->comparable)
-        category_chart(v, r->fs, names, n);
+        category_chart(v, r->any, r->fs, names, n);
     mlp_view_puts(v, "</td></tr>\n");
 }
 
@@ -333,16 +336,18 @@ void stats_compare(mlp_view *v, const cJSON *doc, const char *label)
         r->comparable = 1;
         r->far = NAN;
         r->missing = 0;
+        /* Comparable: every split that has it has it of one kind (numbers
+         * or text); a split that lacks it just has no bars. */
         for (int k = 0; k < n; k++) {
-            r->comparable &= r->fs[k] != NULL &&
+            r->comparable &= r->fs[k] == NULL ||
                 (cJSON_GetObjectItem(r->fs[k], "num_stats") != NULL) == r->numeric;
             double m = mlp_json_num(cJSON_GetObjectItem(r->fs[k], "common"),
                                     "missing_fraction");
             r->missing = m > r->missing ? m : r->missing;
         }
         for (int k = 1; k < n; k++) {
-            r->dist[k] = r->comparable ? distance_to_first(r->fs[0], r->fs[k], r->numeric)
-                                       : NAN;
+            r->dist[k] = r->comparable && r->fs[0] != NULL && r->fs[k] != NULL
+                         ? distance_to_first(r->fs[0], r->fs[k], r->numeric) : NAN;
             if (!isnan(r->dist[k]) && !(r->dist[k] <= r->far))
                 r->far = r->dist[k];
         }

@@ -271,7 +271,7 @@ print(n["histograms"][0]["buckets"][0]["low_value"], n["min"], n["num_zeros"], x
     "$zuri/statistics.json" 2>&1)
 [ "$zeros" = "0 0 0 0" ] && pass tfdv_zeros_read || fail tfdv_zeros_read "$zeros"
 # The report compares the two splits feature by feature: every feature of
-# either split once (only_b is absent from a), no distance where the types
+# either split once (only_b and c_b are absent from a), no distance where the types
 # differ (x) or a side is absent, the L-infinity distance of t's shares
 # (|3/4 - 1/4| = 0.5), and no "nan" anywhere.
 expect tfdv_compare_report 0 "$M" report latest --root runs/simport-z -o z.html
@@ -282,8 +282,15 @@ for r in re.findall(r"<tr class=\"sorted\"[^>]*>(.*?)</tr>", t):
     cells = re.findall(r"<td[^>]*>(.*?)</td>", re.sub(r"<svg.*?</svg>", "SVG", r))
     print("|".join(cells))' z.html)
 has tfdv_compare_union "$rows" "x|FLOAT|0.0%|0.0%|1|0.0%||1|-|" "t|STRING|0.0%||2|0.0%||2|0.5000|SVG" \
-    "only_b|INT|absent|||50.0%|0.0%|5|-|"
-[ "$(wc -l <<<"$rows")" = 3 ] && lacks tfdv_compare_no_nan "$(cat z.html)" 'nan%' '>-?nan<' && pass tfdv_compare_rows ||
+    "only_b|INT|absent|||50.0%|0.0%|5|-|" "c_b|STRING|absent|||0.0%||2|-|SVG"
+# A feature only the second split has is drawn in that split's colour only.
+fills=$(python3 -c '
+import re, sys
+t = open(sys.argv[1]).read()
+row = [r for r in re.findall(r"<tr class=\"sorted\"[^>]*>(.*?)</tr>", t) if r.startswith("<td>c_b<")][0]
+print(" ".join(sorted(set(re.findall(r"fill=\"(#[0-9a-f]+)\"", row)))))' z.html)
+[ "$fills" = "#ee854a" ] && pass tfdv_compare_partial_chart || fail tfdv_compare_partial_chart "$fills"
+[ "$(wc -l <<<"$rows")" = 4 ] && lacks tfdv_compare_no_nan "$(cat z.html)" 'nan%' '>-?nan<' && pass tfdv_compare_rows ||
     fail tfdv_compare_rows "$rows"
 # Figures that cannot be right are refused by name, not compared: a
 # feature listed twice in a split, two splits of one name, a negative count.
