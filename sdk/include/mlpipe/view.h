@@ -22,10 +22,13 @@
  * text, tables (table thead tbody tfoot tr td th caption), blocks and
  * inline markup (h3-h6 p div span b i em strong small code pre br hr ul
  * ol li), inline SVG (svg g rect line circle ellipse path polyline
- * polygon text tspan title) and radio buttons (label, input: always of
+ * polygon text tspan title; inside an <svg> only these, inside its
+ * <title> only text, and "/>" closes nothing but SVG elements other
+ * than <title>) and radio buttons (label, input: always of
  * type radio, with name, class, checked), with their presentation
  * attributes (class, colspan, rowspan, title, sizes, coordinates, d,
- * points, fill, stroke, transform, ...) and a style attribute only of
+ * points, fill and stroke without url(), transform except on the
+ * outermost <svg>, ...) and a style attribute only of
  * integer custom properties (`--name:3;`); anything else is dropped,
  * comments go, and every tag left open is closed, so a view stays inside
  * its section.  Radio button names are made unique to the view.  The page
