@@ -51,6 +51,7 @@ const by_data = names('.compare tr.sorted');
 const r = {
   by_distance, distances, distance_title, by_name, by_missing, by_data,
   buttons: q('.compare input[type=radio]').map(b => b.name + ':' + b.parentNode.textContent.trim()).join('|'),
+  compare_tables: q('.compare table').length,
   split_fills: [...new Set(q('svg.cmp rect').map(e => getComputedStyle(e).fill))].length,
   // Numeric and category charts alike: the bars and the axis labels below.
   cmp_sizes: [...new Set(q('svg.cmp').map(s => Math.round(s.getBoundingClientRect().width) + 'x' +
@@ -112,6 +113,10 @@ has browser_svg_size "$seen" "svg_sizes: 200x40" "svg_sizes: 240x74" &&
 has browser_compare "$seen" "compare_rows: survived (label)" "compare_rows: sex" "compare_rows: age" \
     "compare_rows: passengerClass" "compare_charts: 1,1,1,1" "tooltips: train: no 641 (61.2%)" \
     "tooltips: eval: no" "ticks: 80" "split_fills: 2"
+# The comparison holds its own table only (each split's follows it), and
+# draws every feature's chart: no note that charts were left out.
+has browser_compare_alone "$seen" "compare_tables: 1"
+lacks browser_compare_all_charts "$seen" "charts for the"
 [ "$(sed -n 's/^cmp_sizes: //p' seen.txt)" = 240x74 ] && pass browser_compare_chart_size ||
     fail browser_compare_chart_size "$(grep '^cmp_sizes:' seen.txt)"
 [ "$(grep -c '^compare_rows:' seen.txt)" = 4 ] && [ "$(grep -c '^ticks:' seen.txt)" -ge 3 ] &&

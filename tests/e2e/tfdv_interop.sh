@@ -345,3 +345,19 @@ lid=$(sql runs/longdom/metadata.sqlite "SELECT id FROM artifact WHERE uri LIKE '
 expect long_domain_words 0 "$M" show "${lid:-none}" --root runs/longdom &&
 has long_domain_words "$OUT" "one of v00, v01, v02, v03, v04, v05, v06, v07, v08, v09, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, ... (25 values)"
 lacks long_domain_cut "$OUT" "v20"
+# Wide data: charts for the 1000 features furthest apart, and the page
+# says so.
+python3 -c '
+import json
+def ds(name, shift):
+    return {"name": name, "features": [
+        {"name": "f%04d" % i, "type": "FLOAT", "numStats": {"commonStats": {"numNonMissing": "10"},
+         "histograms": [{"buckets": [{"highValue": 1, "sampleCount": 5 + (shift if i % 7 == 0 else 0)},
+                                     {"lowValue": 1, "highValue": 2, "sampleCount": 5}]}]}}
+        for i in range(1001)]}
+print(json.dumps({"datasets": [ds("a", 0), ds("b", 3)]}))' > wide_stats.json
+expect wide_compare_run 0 "$M" run simport.lua -- wide_stats.json w
+expect wide_compare_report 0 "$M" report latest --root runs/simport-w -o w.html &&
+has wide_compare_note "$(cat w.html)" "(1001 features: charts for the 1000 furthest apart; the rest are in each split's table below)"
+[ "$(grep -o '<svg class="cmp"' w.html | wc -l)" = 1000 ] && pass wide_compare_charts ||
+    fail wide_compare_charts "$(grep -o '<svg class="cmp"' w.html | wc -l) charts"
