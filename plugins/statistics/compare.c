@@ -38,16 +38,6 @@ static const cJSON *standard(const cJSON *f)
     return NULL;
 }
 
-static double total(const cJSON *buckets)
-{
-    const cJSON *b;
-    double t = 0;
-
-    cJSON_ArrayForEach(b, buckets)
-        t += mlp_json_num(b, "sample_count");
-    return t;
-}
-
 /* Overlaid numeric histograms on one x axis (the finite range of every
  * split), heights as each split's share of its values. */
 static void numeric_chart(mlp_view *v, const cJSON *const *fs, const char *const *names,
@@ -57,7 +47,7 @@ static void numeric_chart(mlp_view *v, const cJSON *const *fs, const char *const
     const cJSON *b;
 
     for (int k = 0; k < n; k++) {
-        double t = total(standard(fs[k]));
+        double t = mlp_histogram_total(standard(fs[k]));
         cJSON_ArrayForEach(b, standard(fs[k])) {
             double l = mlp_json_num(b, "low_value"), h = mlp_json_num(b, "high_value");
             if (!isfinite(l) || !isfinite(h))
@@ -72,7 +62,7 @@ static void numeric_chart(mlp_view *v, const cJSON *const *fs, const char *const
         return;
     mlp_view_printf(v, "<svg class=\"cmp\" width=\"%d\" height=\"%d\">", W, H + 14);
     for (int k = 0; k < n; k++) {
-        double t = total(standard(fs[k]));
+        double t = mlp_histogram_total(standard(fs[k]));
         cJSON_ArrayForEach(b, standard(fs[k])) {
             double l = mlp_json_num(b, "low_value"), h = mlp_json_num(b, "high_value");
             double c = mlp_json_num(b, "sample_count"), share = t > 0 ? c / t : 0;
@@ -130,7 +120,7 @@ static void category_chart(mlp_view *v, const cJSON *base, const cJSON *const *f
                     continue;
                 const cJSON *rank = cJSON_GetObjectItem(cJSON_GetObjectItem(fs[k],
                                                         "string_stats"), "rank_histogram");
-                double t = total(rank), c = 0;
+                double t = mlp_histogram_total(rank), c = 0;
                 cJSON_ArrayForEach(x, rank)
                     if (strcmp(mlp_json_str(x, "label"), label) == 0)
                         c = mlp_json_num(x, "sample_count");

@@ -103,6 +103,14 @@ static void bars(mlp_view *v, const cJSON *buckets, int ranked, int limit)
     free(counts);
 }
 
+/* The head of a split's or a slice's table of features. */
+static void table_head(mlp_view *v)
+{
+    mlp_view_puts(v, "<table><tr><th>feature</th><th>type</th><th>missing</th>"
+                  "<th>mean</th><th>std dev</th><th>min</th><th>median</th><th>max"
+                  "</th><th>unique</th><th>distribution</th></tr>\n");
+}
+
 static void html_feature(mlp_view *v, const cJSON *f)
 {
     const cJSON *ns = cJSON_GetObjectItem(f, "num_stats");
@@ -151,11 +159,8 @@ static void slices(mlp_view *v, const cJSON *list, int html)
         }
         mlp_view_puts(v, "<h4>slice ");
         mlp_view_text(v, mlp_json_str(sl, "name"));
-        mlp_view_printf(v, ": %.0f examples</h4>\n<table><tr><th>feature</th>"
-                        "<th>type</th><th>missing</th><th>mean</th><th>std dev"
-                        "</th><th>min</th><th>median</th><th>max</th><th>"
-                        "unique</th><th>distribution</th></tr>\n",
-                        mlp_json_num(sl, "num_examples"));
+        mlp_view_printf(v, ": %.0f examples</h4>\n", mlp_json_num(sl, "num_examples"));
+        table_head(v);
         cJSON_ArrayForEach(f, cJSON_GetObjectItem(sl, "features"))
             html_feature(v, f);
         mlp_view_puts(v, "</table>\n");
@@ -179,11 +184,8 @@ int statistics_view(const mlp_artifact *a, mlp_view *v, mlp_error *err)
         if (html) {
             mlp_view_puts(v, "<h3>split ");
             mlp_view_text(v, mlp_json_str(s, "name"));
-            mlp_view_printf(v, ": %.0f examples</h3>\n<table><tr><th>feature</th>"
-                            "<th>type</th><th>missing</th><th>mean</th><th>std dev"
-                            "</th><th>min</th><th>median</th><th>max</th><th>"
-                            "unique</th><th>distribution</th></tr>\n",
-                            mlp_json_num(s, "num_examples"));
+            mlp_view_printf(v, ": %.0f examples</h3>\n", mlp_json_num(s, "num_examples"));
+            table_head(v);
         } else {
             mlp_view_puts(v, "split ");
             mlp_view_text(v, mlp_json_str(s, "name"));
