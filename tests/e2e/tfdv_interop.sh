@@ -281,8 +281,10 @@ t = open(sys.argv[1]).read()
 for r in re.findall(r"<tr class=\"sorted\"[^>]*>(.*?)</tr>", t):
     cells = re.findall(r"<td[^>]*>(.*?)</td>", re.sub(r"<svg.*?</svg>", "SVG", r))
     print("|".join(cells))' z.html)
-has tfdv_compare_union "$rows" "x|FLOAT|0.0%|0.0%|1|0.0%||1|-|" "t|STRING|0.0%||2|0.0%||2|0.5000|SVG" \
-    "only_b|INT|absent|||50.0%|0.0%|5|-|" "c_b|STRING|absent|||0.0%||2|-|SVG"
+# Whole rows: only_b's one value (a point) has no width to chart.
+want_rows=$(printf '%s\n' "t|STRING|0.0%||2|0.0%||2|0.5000|SVG" "x|FLOAT|0.0%|0.0%|1|0.0%||1|-|" \
+    "only_b|INT|absent|||50.0%|0.0%|5|-|" "c_b|STRING|absent|||0.0%||2|-|SVG")
+[ "$rows" = "$want_rows" ] && pass tfdv_compare_union || fail tfdv_compare_union "$rows"
 # A feature only the second split has is drawn in that split's colour only.
 fills=$(python3 -c '
 import re, sys
