@@ -410,6 +410,37 @@ int mlp_table_add_string(mlp_table *t, const char *name,
     return MLP_OK;
 }
 
+int mlp_table_adopt_string(mlp_table *t, const char *name, uint64_t *offsets,
+                           char *bytes, uint8_t *missing, mlp_error *err)
+{
+    mlpi_col *c;
+    size_t n = t->n_rows;
+    int rc = MLP_OK;
+
+    if (offsets[0] != 0)
+        rc = mlp_error_set(err, MLP_EINVAL, "column '%s': string offsets must "
+                           "start at 0", name);
+    for (size_t i = 0; rc == MLP_OK && i < n; i++)
+        if (offsets[i + 1] < offsets[i])
+            rc = mlp_error_set(err, MLP_EINVAL, "column '%s': string offsets "
+                               "decrease at row %zu", name, i + 1);
+    if (rc == MLP_OK)
+        rc = mlpi_table_push(t, name, err, &c);
+    if (rc != MLP_OK) {
+        mlp_free(offsets);
+        mlp_free(bytes);
+        mlp_free(missing);
+        return rc;
+    }
+    c->pub.type = MLP_COL_STRING;
+    c->owned[0] = offsets;
+    c->owned[2] = bytes;
+    c->pub.str_off = offsets;
+    c->pub.str_bytes = bytes;
+    adopt_missing(t, c, missing);  /* owned[1], as for every adopted column */
+    return MLP_OK;
+}
+
 int mlp_table_add_copy(mlp_table *t, const char *name, const mlp_column *src,
                        mlp_error *err)
 {

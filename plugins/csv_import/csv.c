@@ -1,4 +1,5 @@
 /* RFC 4180 tokenizing with exact error positions. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,25 @@ void csv_skip_bad_line(csv_reader *r)
     r->next_line++;
 }
 
+#define ONES 0x0101010101010101ull
+
+/* The high bit set in each byte of v that is zero (exactly those bytes:
+ * no carry reaches a neighbour). */
+static uint64_t zero_bytes(uint64_t v)
+{
+    return ~(((v & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full) | v) &
+           0x8080808080808080ull;
+}
+
+/* The high bit of each byte of v that ends or breaks plain text: the
+ * delimiter, a quote, a line break or NUL. */
+static uint64_t special_bytes(uint64_t v, char delim)
+{
+    return zero_bytes(v ^ (ONES * (uint8_t)delim)) | zero_bytes(v ^ (ONES * '"')) |
+           zero_bytes(v ^ (ONES * '\n')) | zero_bytes(v ^ (ONES * '\r')) |
+           zero_bytes(v);
+}
+
 /* Moves *k past unquoted text up to a delimiter, line break or the end,
  * checking it on the way. */
 static int scan_unquoted(csv_reader *r, size_t *k, size_t line, mlp_error *err)
@@ -146,6 +166,19 @@ static int scan_unquoted(csv_reader *r, size_t *k, size_t line, mlp_error *err)
     size_t i = *k;
 
     while (i < r->len) {
+        /* Eight plain ASCII bytes at a time: nothing to check in them. */
+        while (i + 8 <= r->len) {
+            uint64_t v, m;
+            memcpy(&v, b + i, 8);
+            m = special_bytes(v, r->delim) | (v & 0x8080808080808080ull);
+            if (m != 0) {
+                i += (size_t)__builtin_ctzll(m) >> 3;
+                break;
+            }
+            i += 8;
+        }
+        if (i >= r->len)
+            break;
         unsigned char c = (unsigned char)b[i];
         if (c == (unsigned char)r->delim || c == '\n' || c == '\r')
             break;
@@ -177,9 +210,10 @@ int csv_next(csv_reader *r, mlp_error *err)
     r->n_fields = 0;
     r->scratch_len = 0;
     /* Skip blank lines (an empty line is not a row of one empty field). */
-    for (size_t n; (n = line_break(r, pos)) > 0; pos += n)
+    for (size_t n; (r->stop == 0 || pos < r->stop) &&
+                   (n = line_break(r, pos)) > 0; pos += n)
         r->next_line++;
-    if (pos >= r->len) {
+    if (pos >= r->len || (r->stop != 0 && pos >= r->stop)) {
         r->pos = pos;
         return 0;
     }
@@ -204,6 +238,16 @@ int csv_next(csv_reader *r, mlp_error *err)
                 const char *q = memchr(b + pos, '"', r->len - pos);
                 size_t upto = q ? (size_t)(q - b) : r->len;
                 for (size_t k = pos; k < upto;) {
+                    /* Plain ASCII without line breaks or NUL needs no
+                     * look: eight bytes at a time. */
+                    uint64_t v;
+                    if (k + 8 <= upto && (memcpy(&v, b + k, 8),
+                                          ((v & 0x8080808080808080ull) | zero_bytes(v) |
+                                           zero_bytes(v ^ (ONES * '\n')) |
+                                           zero_bytes(v ^ (ONES * '\r'))) == 0)) {
+                        k += 8;
+                        continue;
+                    }
                     size_t n = csv_utf8_len((const unsigned char *)b + k, end);
                     if (n == 0)
                         return fail_at(r, err, line, k, "invalid UTF-8 byte "

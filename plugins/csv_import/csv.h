@@ -24,6 +24,8 @@ typedef struct csv_reader {
     const char *path;
     const char *buf;
     size_t len, pos;
+    size_t stop;           /* no row starts at or after this offset (the
+                              next chunk's); 0: the end of the buffer */
     char delim;
     int lenient;           /* quotes = "lenient": a quote inside an unquoted
                               field, and text after a closing quote, are

@@ -108,6 +108,10 @@ static int read_params(job *j, mlp_error *err)
         return err->code;
     j->seed = (uint64_t)mlp_ctx_param_int(ctx, "seed");
     j->max_categories = (size_t)mlp_ctx_param_int(ctx, "max_categories");
+    j->chunk_bytes = (size_t)mlp_ctx_param_int(ctx, "chunk_bytes");
+    j->threads = (int)mlp_ctx_param_int(ctx, "threads");
+    if (j->threads == 0)
+        j->threads = mlp_cpu_count();
     j->key_col = -1;
     j->names = mlp_ctx_param(ctx, "column_names");
     j->types = mlp_ctx_param(ctx, "types");
@@ -331,9 +335,8 @@ static cJSON *describe(const job *j, const dict *dicts)
             cJSON_AddStringToObject(col, "kind", j->cols[c].integer &&
                                     !j->cols[c].overflow ? "int" : "float");
         } else {
-            cJSON_AddStringToObject(col, "type", t == T_CATEGORICAL &&
-                                    dicts[c].n <= j->max_categories
-                                    ? "categorical" : "string");
+            cJSON_AddStringToObject(col, "type", ingest_is_string(j, c, dicts)
+                                    ? "string" : "categorical");
         }
         cJSON_AddItemToArray(a, col);
     }
@@ -364,6 +367,12 @@ static void free_job(job *j, split_cols *sc, dict *dicts)
     }
     free(j->files);
     cJSON_Delete(j->jcols);
+}
+
+static int parser_of(const char *name)
+{
+    return strcmp(name, "general") == 0 ? PARSER_GENERAL
+           : strcmp(name, "serial") == 0 ? PARSER_SERIAL : PARSER_AUTO;
 }
 
 static int run(mlp_ctx *ctx)
@@ -400,8 +409,8 @@ static int run(mlp_ctx *ctx)
         return rc == MLP_OK ? MLP_OK : mlp_ctx_fail_error(ctx, &err);
     }
     if (rc == MLP_OK)
-        rc = ingest_read(&j, strcmp(mlp_ctx_param_string(ctx, "parser"),
-                                    "general") == 0, &sc, &dicts, &err);
+        rc = ingest_read(&j, parser_of(mlp_ctx_param_string(ctx, "parser")),
+                         &sc, &dicts, &err);
     if (rc == MLP_OK && label) {
         size_t c;
         for (c = 0; c < j.n_cols && strcmp(j.cols[c].name, label) != 0; c++)
@@ -463,7 +472,7 @@ static const mlp_port outputs[] = {
 };
 
 static const char *const bad_row_choices[] = { "error", "skip", NULL };
-static const char *const parser_choices[] = { "auto", "general", NULL };
+static const char *const parser_choices[] = { "auto", "general", "serial", NULL };
 static const char *const quote_choices[] = { "strict", "lenient", NULL };
 static const char *const format_choices[] = { "auto", "csv", "jsonl", "mlpt", NULL };
 
@@ -512,9 +521,17 @@ static const mlp_param_spec params[] = {
     { "seed", MLP_PARAM_INT, "0", MLP_PARAM_HAS_MIN, 0, 0, NULL,
       "seed of the split hash" },
     { "parser", MLP_PARAM_ENUM, "\"auto\"", MLP_PARAM_NO_CACHE_KEY, 0, 0,
-      parser_choices, "auto: a faster parallel reader for plain files (no "
-      "quotes, ASCII), the general one otherwise; general: always the "
-      "general one (same results)" },
+      parser_choices, "auto: a faster reader for plain files (no quotes, "
+      "ASCII), the general one otherwise; general: always the general one, "
+      "which reads chunks of the file on every thread; serial: the general "
+      "one on one thread (same results from all three)" },
+    { "chunk_bytes", MLP_PARAM_INT, "8388608", MLP_PARAM_HAS_MIN |
+      MLP_PARAM_NO_CACHE_KEY, 1, 0, NULL,
+      "size of the pieces the general reader cuts a file into for its "
+      "threads (each piece is moved to the next row boundary)" },
+    { "threads", MLP_PARAM_INT, "0", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX |
+      MLP_PARAM_NO_CACHE_KEY, 0, 256, NULL,
+      "threads of the general reader (0: one per processor)" },
     { "bad_rows", MLP_PARAM_ENUM, "\"error\"", 0, 0, 0, bad_row_choices,
       "malformed rows: stop with an error, or skip them and record where" },
     MLP_PARAMS_END

@@ -34,6 +34,8 @@ typedef struct col_info {
     int overflow;        /* an integer value was beyond int64 */
     int wide;            /* an integer value was beyond +-2^53 */
     size_t present;
+    int many;            /* more distinct texts than max_categories: read
+                            straight into a string column, no dictionary */
     /* The first non-number, integer with a leading zero and integer beyond
      * int64: why a column of numbers may end up read as text. */
     ingest_note text_note, zero_note, over_note;
@@ -78,6 +80,11 @@ typedef struct job {
     uint32_t *row_file;
     uint64_t *row_line;
     int fast;             /* the fast path read this input */
+    int chunked;          /* the parallel reader read it (chunks.c) */
+    size_t chunk_bytes;   /* its chunk size */
+    int threads;
+    struct csv_chunk *chunks;  /* its chunks, of every file, in order */
+    size_t n_chunks;
     size_t n_rows, cap_rows;
     size_t skipped;
     size_t skipped_lines[MAX_SKIPPED_LINES];
@@ -100,6 +107,8 @@ typedef struct split_cols {
     int32_t **codes;
     uint8_t **pk;        /* fast path: values 0..255 of numeric columns */
     int64_t **ints;      /* integer columns beyond +-2^53: exact values */
+    uint64_t **str_off;  /* columns with `many` texts: n + 1 offsets */
+    char **str_bytes;    /* ... and their bytes */
     double *line;        /* source line of each row */
     int32_t *file;       /* index of its source file */
 } split_cols;
@@ -107,7 +116,8 @@ typedef struct split_cols {
 /* Reads j's files (the fast path unless `general` or the input is not
  * plain) into typed column buffers per split and their dictionaries, both
  * owned (ingest_free_cols, also after a failure). */
-int ingest_read(job *j, int general, split_cols **sc, dict **dicts,
+enum { PARSER_AUTO, PARSER_GENERAL, PARSER_SERIAL };
+int ingest_read(job *j, int parser, split_cols **sc, dict **dicts,
                 mlp_error *err);
 /* The table of split s from the buffers (which it adopts in part). */
 int ingest_build_split(job *j, size_t s, split_cols *sc, dict *dicts,
@@ -118,6 +128,34 @@ void ingest_free_cols(const job *j, split_cols *sc, dict *dicts);
 void ingest_free_reading(job *j);
 /* The missing-value tokens (a list of strings) for ingest_is_na. */
 int ingest_set_na(const cJSON *list, mlp_error *err);
+
+/* Pass 1's verdict on a row the tokenizer read: 1 kept (its values
+ * inform cols), 0 bad and to be skipped, or an error in err.  With seen
+ * (one dictionary per column), text values are also collected there, up
+ * to one more than max_categories per column. */
+int ingest_scan_row(const job *j, col_info *cols, dict *seen, size_t fi,
+                    const csv_reader *r, mlp_error *err);
+/* Pass 2: whether pass 1 kept the row, and its values at position i of
+ * one split's buffers: text interned in dicts, but appended to texts[c]
+ * (its length in str_off[c][i + 1]) for `many` columns; `shared`: the
+ * missing bitmaps' bytes are shared with other threads. */
+int ingest_row_kept(const job *j, const csv_reader *r);
+typedef struct text_buf {
+    char *b;
+    size_t len, cap;
+} text_buf;
+int ingest_fill_row(const job *j, split_cols *sc, size_t i, dict *dicts,
+                    text_buf *texts, const csv_reader *r, size_t fi, int shared);
+/* Column c's values are distinct enough to be stored as strings. */
+int ingest_is_string(const job *j, size_t c, const dict *dicts);
+
+/* The parallel general reader (chunks.c): files cut into chunks at row
+ * boundaries, each chunk scanned and filled on its own thread, with the
+ * same results as the serial reader.  chunk_scan returns 1 when the input
+ * is one the serial reader must take. */
+int chunk_scan(job *j, mlp_error *err);
+int chunk_fill(job *j, split_cols *sc, dict *dicts, mlp_error *err);
+void chunk_free(job *j);
 
 /* Shared between the two readers. */
 int ingest_is_na(const job *j, const char *p, size_t len);

@@ -4,6 +4,7 @@
  * tables built from the buffers.  A fuzz target drives it directly to
  * compare the two readers. */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,6 +291,15 @@ int ingest_final_type(const job *j, size_t c)
     return T_NUMERIC;
 }
 
+int ingest_is_string(const job *j, size_t c, const dict *dicts)
+{
+    int t = ingest_final_type(j, c);
+
+    if (t == T_NUMERIC)
+        return 0;
+    return j->cols[c].many || t == T_STRING || dicts[c].n > j->max_categories;
+}
+
 int ingest_exact_ints(const job *j, size_t c)
 {
     const col_info *ci = &j->cols[c];
@@ -327,6 +337,71 @@ static void infer_number(col_info *ci, unsigned flags, size_t fi, size_t line,
         ci->overflow = 1;
         ingest_note_value(&ci->over_note, fi, line, 0, f->p, f->len);
     }
+}
+
+/* Collects a text value of column c, while fewer than max_categories + 1
+ * are known: the count then proves the column has too many for a
+ * dictionary.  Out of memory just stops collecting (a smaller count is
+ * still a true lower bound). */
+static void see_text(const job *j, dict *seen, const csv_field *f)
+{
+    int32_t code;
+
+    if (seen != NULL && seen->n <= j->max_categories)
+        (void)dict_intern(seen, f->p, f->len, &code);
+}
+
+int ingest_scan_row(const job *j, col_info *cols, dict *seen, size_t fi,
+                    const csv_reader *r, mlp_error *err)
+{
+    if (r->n_fields != j->n_cols) {
+        if (j->skip_bad)
+            return 0;
+        return mlp_error_set(err, MLP_EFORMAT, "%s:%zu: expected %zu fields "
+                             "(as in the header), found %zu", r->path, r->line,
+                             j->n_cols, r->n_fields);
+    }
+    /* A declared numeric value that is not a number makes the row
+     * bad as a whole: checked first, so that a skipped row leaves no
+     * trace in the other columns' inference. */
+    size_t bad = 0;
+    for (size_t c = 0; c < j->n_cols && j->any_declared_numeric && !bad; c++) {
+        const csv_field *f = &r->fields[c];
+        double v;
+        unsigned flags;
+        if (cols[c].declared == T_NUMERIC &&
+            !ingest_is_na(j, f->p, f->len) &&
+            !num_parse(f->p, f->len, &v, &flags, NULL))
+            bad = c + 1;
+    }
+    if (bad && !j->skip_bad) {
+        const csv_field *f = &r->fields[bad - 1];
+        return ingest_type_error(j, r->path, r->line, bad - 1, f->p, f->len, err);
+    }
+    if (bad)
+        return 0;
+    for (size_t c = 0; c < j->n_cols; c++) {
+        const csv_field *f = &r->fields[c];
+        col_info *ci = &cols[c];
+        double v;
+        unsigned flags;
+        if (ingest_is_na(j, f->p, f->len))
+            continue;
+        ci->present++;
+        if (!ci->numeric && ci->declared != T_NUMERIC) {
+            see_text(j, seen ? &seen[c] : NULL, f);
+            continue;
+        }
+        if (num_parse(f->p, f->len, &v, &flags, NULL)) {
+            infer_number(ci, flags, fi, r->line, f);
+            continue;
+        }
+        ingest_note_value(&ci->text_note, fi, r->line, ci->present - 1,
+                          f->p, f->len);
+        ci->numeric = 0;
+        see_text(j, seen ? &seen[c] : NULL, f);
+    }
+    return 1;
 }
 
 /* Pass 1 over one file: structure, types, splits. */
@@ -372,55 +447,12 @@ static int scan_file(job *j, size_t fi, mlp_error *err)
                 goto done;
         }
         first = 0;
-        if (r.n_fields != j->n_cols) {
-            if (j->skip_bad) {
-                ingest_record_skip(j, r.line);
-                continue;
-            }
-            rc = mlp_error_set(err, MLP_EFORMAT, "%s:%zu: expected %zu fields "
-                               "(as in the header), found %zu", r.path, r.line,
-                               j->n_cols, r.n_fields);
+        rc = ingest_scan_row(j, j->cols, NULL, fi, &r, err);
+        if (rc < 0)
             goto done;
-        }
-        /* A declared numeric value that is not a number makes the row
-         * bad as a whole: checked first, so that a skipped row leaves no
-         * trace in the other columns' inference. */
-        size_t bad = 0;
-        for (size_t c = 0; c < j->n_cols && j->any_declared_numeric && !bad; c++) {
-            const csv_field *f = &r.fields[c];
-            double v;
-            unsigned flags;
-            if (j->cols[c].declared == T_NUMERIC &&
-                !ingest_is_na(j, f->p, f->len) &&
-                !num_parse(f->p, f->len, &v, &flags, NULL))
-                bad = c + 1;
-        }
-        if (bad && !j->skip_bad) {
-            const csv_field *f = &r.fields[bad - 1];
-            rc = ingest_type_error(j, r.path, r.line, bad - 1, f->p, f->len, err);
-            goto done;
-        }
-        if (bad) {
+        if (rc == 0) {
             ingest_record_skip(j, r.line);
             continue;
-        }
-        for (size_t c = 0; c < j->n_cols; c++) {
-            const csv_field *f = &r.fields[c];
-            col_info *ci = &j->cols[c];
-            double v;
-            unsigned flags;
-            if (ingest_is_na(j, f->p, f->len))
-                continue;
-            ci->present++;
-            if (!ci->numeric && ci->declared != T_NUMERIC)
-                continue;
-            if (num_parse(f->p, f->len, &v, &flags, NULL)) {
-                infer_number(ci, flags, fi, r.line, f);
-                continue;
-            }
-            ingest_note_value(&ci->text_note, fi, r.line, ci->present - 1,
-                              f->p, f->len);
-            ci->numeric = 0;
         }
         int s;
         if (split_of(j, &r, &s) != MLP_OK) {
@@ -440,6 +472,88 @@ done:
 }
 
 
+
+int ingest_row_kept(const job *j, const csv_reader *r)
+{
+    if (r->n_fields != j->n_cols)
+        return 0;
+    for (size_t c = 0; c < j->n_cols; c++) {
+        const csv_field *f = &r->fields[c];
+        double v;
+        unsigned flags;
+        if (ingest_final_type(j, c) == T_NUMERIC && !ingest_is_na(j, f->p, f->len) &&
+            !num_parse(f->p, f->len, &v, &flags, NULL))
+            return 0;
+    }
+    return 1;
+}
+
+static void set_missing(uint8_t *bits, size_t i, int shared)
+{
+    uint8_t bit = (uint8_t)(1u << (i & 7));
+
+    /* At a chunk's edge, one byte holds rows of two chunks. */
+    if (shared)
+        atomic_fetch_or_explicit((_Atomic uint8_t *)&bits[i >> 3], bit,
+                                 memory_order_relaxed);
+    else
+        bits[i >> 3] |= bit;
+}
+
+static int append_text(text_buf *t, const char *p, size_t len)
+{
+    if (t->len + len > t->cap) {
+        size_t cap = t->cap ? t->cap : 4096;
+        while (cap < t->len + len)
+            cap *= 2;
+        char *nb = mlp_realloc(t->b, cap);
+        if (nb == NULL)
+            return MLP_ENOMEM;
+        t->b = nb;
+        t->cap = cap;
+    }
+    memcpy(t->b + t->len, p, len);
+    t->len += len;
+    return MLP_OK;
+}
+
+int ingest_fill_row(const job *j, split_cols *sc, size_t i, dict *dicts,
+                    text_buf *texts, const csv_reader *r, size_t fi, int shared)
+{
+    sc->line[i] = (double)r->line;
+    sc->file[i] = (int32_t)fi;
+    for (size_t c = 0; c < j->n_cols; c++) {
+        const csv_field *f = &r->fields[c];
+        int na = ingest_is_na(j, f->p, f->len);
+        if (sc->str_off != NULL && sc->str_off[c] != NULL) {
+            sc->str_off[c][i + 1] = na ? 0 : f->len;
+            if (na)
+                set_missing(sc->miss[c], i, shared);
+            else if (append_text(&texts[c], f->p, f->len) != MLP_OK)
+                return MLP_ENOMEM;
+        } else if (sc->num[c] != NULL) {
+            double v = NAN;
+            int64_t iv = 0;
+            unsigned flags;
+            if (na) {
+                set_missing(sc->miss[c], i, shared);
+            } else {
+                num_parse(f->p, f->len, &v, &flags, &iv);
+            }
+            sc->num[c][i] = v;
+            if (sc->ints[c] != NULL)
+                sc->ints[c][i] = iv;
+        } else if (na) {
+            sc->codes[c][i] = -1;
+        } else {
+            int32_t code;
+            if (dict_intern(&dicts[c], f->p, f->len, &code) != MLP_OK)
+                return MLP_ENOMEM;
+            sc->codes[c][i] = code;
+        }
+    }
+    return MLP_OK;
+}
 
 static int fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
 {
@@ -467,50 +581,13 @@ static int fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
                 continue;
             }
             first = 0;
-            if (r.n_fields != j->n_cols)
-                continue;
-            int bad = 0;
-            for (size_t c = 0; c < j->n_cols && !bad; c++) {
-                const csv_field *f = &r.fields[c];
-                double v;
-                unsigned flags;
-                if (ingest_final_type(j, c) == T_NUMERIC && !ingest_is_na(j, f->p, f->len) &&
-                    !num_parse(f->p, f->len, &v, &flags, NULL))
-                    bad = 1;
-            }
-            if (bad)
+            if (!ingest_row_kept(j, &r))
                 continue;
             int s = j->row_split[row++];
-            size_t i = at[s]++;
-            sc[s].line[i] = (double)r.line;
-            sc[s].file[i] = (int32_t)fi;
-            for (size_t c = 0; c < j->n_cols; c++) {
-                const csv_field *f = &r.fields[c];
-                int na = ingest_is_na(j, f->p, f->len);
-                if (ingest_final_type(j, c) == T_NUMERIC) {
-                    double v = NAN;
-                    int64_t iv = 0;
-                    unsigned flags;
-                    if (na)
-                        sc[s].miss[c][i >> 3] |= (uint8_t)(1u << (i & 7));
-                    else
-                        num_parse(f->p, f->len, &v, &flags, &iv);
-                    sc[s].num[c][i] = v;
-                    if (sc[s].ints[c] != NULL)
-                        sc[s].ints[c][i] = iv;
-                } else if (na) {
-                    sc[s].codes[c][i] = -1;
-                } else {
-                    int32_t code;
-                    if (dict_intern(&dicts[c], f->p, f->len, &code) != MLP_OK) {
-                        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-                        break;
-                    }
-                    sc[s].codes[c][i] = code;
-                }
-            }
-            if (rc != MLP_OK)
+            if (ingest_fill_row(j, &sc[s], at[s]++, dicts, NULL, &r, fi, 0) != MLP_OK) {
+                rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
                 break;
+            }
         }
         csv_free(&r);
     }
@@ -526,7 +603,13 @@ int ingest_build_split(job *j, size_t s, split_cols *sc, dict *dicts,
 
     for (size_t c = 0; c < j->n_cols && rc == MLP_OK; c++) {
         int type = ingest_final_type(j, c);
-        if (type == T_NUMERIC && sc[s].ints[c] != NULL) {
+        if (sc[s].str_off != NULL && sc[s].str_off[c] != NULL) {
+            rc = mlp_table_adopt_string(t, j->cols[c].name, sc[s].str_off[c],
+                                        sc[s].str_bytes[c], sc[s].miss[c], err);
+            sc[s].str_off[c] = NULL;
+            sc[s].str_bytes[c] = NULL;
+            sc[s].miss[c] = NULL;
+        } else if (type == T_NUMERIC && sc[s].ints[c] != NULL) {
             rc = mlp_table_adopt_int64(t, j->cols[c].name, sc[s].ints[c],
                                        sc[s].miss[c], err);
             sc[s].ints[c] = NULL;
@@ -541,7 +624,7 @@ int ingest_build_split(job *j, size_t s, split_cols *sc, dict *dicts,
                                          sc[s].miss[c], err);
             sc[s].num[c] = NULL;
             sc[s].miss[c] = NULL;
-        } else if (type == T_CATEGORICAL && dicts[c].n <= j->max_categories) {
+        } else if (!ingest_is_string(j, c, dicts)) {
             rc = mlp_table_add_categorical(t, j->cols[c].name, sc[s].codes[c],
                                            dicts[c].n,
                                            (const char *const *)dicts[c].strs, err);
@@ -571,16 +654,26 @@ static int alloc_split_cols(job *j, split_cols *sc, mlp_error *err)
         sc[s].codes = calloc(j->n_cols + 1, sizeof *sc[s].codes);
         sc[s].pk = calloc(j->n_cols + 1, sizeof *sc[s].pk);
         sc[s].ints = calloc(j->n_cols + 1, sizeof *sc[s].ints);
+        sc[s].str_off = calloc(j->n_cols + 1, sizeof *sc[s].str_off);
+        sc[s].str_bytes = calloc(j->n_cols + 1, sizeof *sc[s].str_bytes);
         sc[s].line = malloc((n ? n : 1) * sizeof *sc[s].line);
         sc[s].file = malloc((n ? n : 1) * sizeof *sc[s].file);
         if (!sc[s].num || !sc[s].miss || !sc[s].codes || !sc[s].pk || !sc[s].ints ||
-            !sc[s].line || !sc[s].file)
+            !sc[s].str_off || !sc[s].str_bytes || !sc[s].line || !sc[s].file)
             return mlp_error_set(err, MLP_ENOMEM, "out of memory");
         for (size_t c = 0; c < j->n_cols; c++) {
             int numeric = j->fast ? j->cols[c].declared == T_NUMERIC ||
                                     j->cols[c].declared == T_AUTO
                                   : ingest_final_type(j, c) == T_NUMERIC;
             int ints = !j->fast && numeric && ingest_exact_ints(j, c);
+            if (j->cols[c].many) {
+                /* Lengths at i + 1 until the offsets are summed. */
+                sc[s].str_off[c] = mlp_calloc(n + 1, sizeof(uint64_t));
+                sc[s].miss[c] = mlp_calloc(n / 8 + 1, 1);
+                if (sc[s].str_off[c] == NULL || sc[s].miss[c] == NULL)
+                    return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                continue;
+            }
             if (numeric && j->fast) {
                 /* One byte per value until a value does not fit. */
                 sc[s].pk[c] = mlp_malloc(n ? n : 1);
@@ -603,15 +696,17 @@ static int alloc_split_cols(job *j, split_cols *sc, mlp_error *err)
     return MLP_OK;
 }
 
-int ingest_read(job *j, int general, split_cols **sc_out, dict **dicts_out,
+int ingest_read(job *j, int parser, split_cols **sc_out, dict **dicts_out,
                 mlp_error *err)
 {
     split_cols *sc = NULL;
     dict *dicts = NULL;
-    int rc = j->jsonl || general ? 1 : fast_scan(j, err);
+    int rc = j->jsonl || parser != PARSER_AUTO ? 1 : fast_scan(j, err);
 
     *sc_out = NULL;
     *dicts_out = NULL;
+    if (rc == 1 && !j->jsonl && parser != PARSER_SERIAL)
+        rc = chunk_scan(j, err);
     if (rc == 1) {
         rc = MLP_OK;
         for (size_t f = 0; rc == MLP_OK && f < j->n_files; f++)
@@ -629,7 +724,9 @@ int ingest_read(job *j, int general, split_cols **sc_out, dict **dicts_out,
     if (rc == MLP_OK)
         rc = alloc_split_cols(j, sc, err);
     if (rc == MLP_OK)
-        rc = j->fast ? fast_fill(j, sc, dicts, err) : fill(j, sc, dicts, err);
+        rc = j->fast ? fast_fill(j, sc, dicts, err)
+             : j->chunked ? chunk_fill(j, sc, dicts, err)
+             : fill(j, sc, dicts, err);
     *sc_out = sc;
     *dicts_out = dicts;
     return rc;
@@ -647,6 +744,7 @@ void ingest_free_reading(job *j)
     free(j->row_len);
     free(j->row_file);
     free(j->row_line);
+    chunk_free(j);
 }
 
 void ingest_free_cols(const job *j, split_cols *sc, dict *dicts)
@@ -658,12 +756,16 @@ void ingest_free_cols(const job *j, split_cols *sc, dict *dicts)
             if (sc[s].codes) free(sc[s].codes[c]);
             if (sc[s].pk) mlp_free(sc[s].pk[c]);
             if (sc[s].ints) mlp_free(sc[s].ints[c]);
+            if (sc[s].str_off) mlp_free(sc[s].str_off[c]);
+            if (sc[s].str_bytes) mlp_free(sc[s].str_bytes[c]);
         }
         free(sc[s].num);
         free(sc[s].miss);
         free(sc[s].codes);
         free(sc[s].pk);
         free(sc[s].ints);
+        free(sc[s].str_off);
+        free(sc[s].str_bytes);
         free(sc[s].line);
         free(sc[s].file);
     }

@@ -1,11 +1,14 @@
-/* libFuzzer target, differential: the same bytes go to the fast path and
- * to the general reader, which must agree exactly: the same error, or the
- * same rows in the same splits, the same skipped lines, the same types and
- * values (bit for bit), dictionaries, source lines and type notes.
+/* libFuzzer target, differential: the same bytes go to the fast path, to
+ * the serial general reader and to the parallel one (cut into chunks of a
+ * few bytes, so every cut lands somewhere odd), which must agree exactly:
+ * the same error, or the same rows in the same splits, the same skipped
+ * lines, the same types and values (bit for bit), dictionaries, source
+ * lines and type notes.
  *
  * The first byte chooses the options: bit 0 bad_rows = skip, bit 1 a
  * column named "n" declared numeric, bit 2 quotes = lenient, bits 3-4 the
- * delimiter (, ; tab |).  The rest is the file. */
+ * delimiter (, ; tab |), bits 5-7 the chunk size (1 to 128 bytes).  The
+ * rest is the file. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -71,9 +74,9 @@ static void release(side *s)
     ingest_free_reading(j);
 }
 
-static void read_side(side *s, int general)
+static void read_side(side *s, int parser)
 {
-    s->rc = ingest_read(&s->j, general, &s->sc, &s->dicts, &s->err);
+    s->rc = ingest_read(&s->j, parser, &s->sc, &s->dicts, &s->err);
     for (size_t k = 0; s->rc == MLP_OK && k < s->j.n_splits; k++) {
         s->t[k] = mlp_table_new(s->j.splits[k].rows);
         if (s->t[k] == NULL)
@@ -133,17 +136,66 @@ static void same_column(const mlp_column *a, const mlp_column *b)
     }
 }
 
+/* Both sides read the file alike (a is the serial reader). */
+static void same_sides(const side *sa, const side *sb)
+{
+    if (sa->rc != sb->rc)
+        abort();
+    if (sa->rc != MLP_OK && strcmp(sa->err.msg, sb->err.msg) != 0)
+        abort();
+    if (sa->rc != MLP_OK)
+        return;
+    const job *a = &sa->j, *b = &sb->j;
+    if (a->n_cols != b->n_cols || a->n_rows != b->n_rows || a->skipped != b->skipped)
+        abort();
+    for (size_t i = 0; i < a->skipped && i < MAX_SKIPPED_LINES; i++)
+        if (a->skipped_lines[i] != b->skipped_lines[i])
+            abort();
+    for (size_t c = 0; c < a->n_cols; c++) {
+        const col_info *x = &a->cols[c], *y = &b->cols[c];
+        if (ingest_final_type(a, c) != ingest_final_type(b, c) ||
+            ingest_is_string(a, c, sa->dicts) != ingest_is_string(b, c, sb->dicts))
+            abort();
+        /* The int/float kind, which numeric columns report. */
+        if (ingest_final_type(a, c) == T_NUMERIC &&
+            (x->integer && !x->overflow) != (y->integer && !y->overflow))
+            abort();
+        /* The notes the type_changes property reports. */
+        if (x->declared == T_AUTO && ingest_final_type(a, c) != T_NUMERIC) {
+            if (!x->numeric)
+                same_note(&x->text_note, &y->text_note);
+            else if (x->lead_zero)
+                same_note(&x->zero_note, &y->zero_note);
+            else if (x->overflow)
+                same_note(&x->over_note, &y->over_note);
+        }
+    }
+    for (size_t k = 0; k < a->n_splits; k++) {
+        size_t rows = a->splits[k].rows;
+        if (rows != b->splits[k].rows ||
+            memcmp(sa->sc[k].line, sb->sc[k].line, rows * sizeof(double)) != 0)
+            abort();
+        if (mlp_table_n_cols(sa->t[k]) != mlp_table_n_cols(sb->t[k]))
+            abort();
+        for (size_t c = 0; c < mlp_table_n_cols(sa->t[k]); c++)
+            same_column(mlp_table_column(sa->t[k], c),
+                        mlp_table_column(sb->t[k], c));
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static cJSON *na, *types;
-    side *fast = calloc(1, sizeof *fast), *gen = calloc(1, sizeof *gen);
+    side *fast = calloc(1, sizeof *fast), *ser = calloc(1, sizeof *ser);
+    side *par = calloc(1, sizeof *par);
     char *buf;
     uint8_t opt;
     mlp_error err;
 
-    if (size == 0 || fast == NULL || gen == NULL) {
+    if (size == 0 || fast == NULL || ser == NULL || par == NULL) {
         free(fast);
-        free(gen);
+        free(ser);
+        free(par);
         return 0;
     }
     if (na == NULL) {
@@ -157,54 +209,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     buf = malloc(size - 1 ? size - 1 : 1);
     memcpy(buf, data + 1, size - 1);
     setup(fast, buf, size - 1, opt, na, (opt & 2) ? types : NULL);
-    setup(gen, buf, size - 1, opt, na, (opt & 2) ? types : NULL);
-    read_side(fast, 0);
-    read_side(gen, 1);
-    if (fast->rc != gen->rc)
-        abort();
-    if (fast->rc != MLP_OK && strcmp(fast->err.msg, gen->err.msg) != 0)
-        abort();
-    if (fast->rc == MLP_OK) {
-        job *a = &fast->j, *b = &gen->j;
-        if (a->n_cols != b->n_cols || a->n_rows != b->n_rows || a->skipped != b->skipped)
-            abort();
-        for (size_t i = 0; i < a->skipped && i < MAX_SKIPPED_LINES; i++)
-            if (a->skipped_lines[i] != b->skipped_lines[i])
-                abort();
-        for (size_t c = 0; c < a->n_cols; c++) {
-            const col_info *x = &a->cols[c], *y = &b->cols[c];
-            if (ingest_final_type(a, c) != ingest_final_type(b, c))
-                abort();
-            /* The int/float kind, which numeric columns report. */
-            if (ingest_final_type(a, c) == T_NUMERIC &&
-                (x->integer && !x->overflow) != (y->integer && !y->overflow))
-                abort();
-            /* The notes the type_changes property reports. */
-            if (x->declared == T_AUTO && ingest_final_type(a, c) != T_NUMERIC) {
-                if (!x->numeric)
-                    same_note(&x->text_note, &y->text_note);
-                else if (x->lead_zero)
-                    same_note(&x->zero_note, &y->zero_note);
-                else if (x->overflow)
-                    same_note(&x->over_note, &y->over_note);
-            }
-        }
-        for (size_t k = 0; k < a->n_splits; k++) {
-            size_t rows = a->splits[k].rows;
-            if (rows != b->splits[k].rows ||
-                memcmp(fast->sc[k].line, gen->sc[k].line, rows * sizeof(double)) != 0)
-                abort();
-            if (mlp_table_n_cols(fast->t[k]) != mlp_table_n_cols(gen->t[k]))
-                abort();
-            for (size_t c = 0; c < mlp_table_n_cols(fast->t[k]); c++)
-                same_column(mlp_table_column(fast->t[k], c),
-                            mlp_table_column(gen->t[k], c));
-        }
-    }
+    setup(ser, buf, size - 1, opt, na, (opt & 2) ? types : NULL);
+    setup(par, buf, size - 1, opt, na, (opt & 2) ? types : NULL);
+    par->j.chunk_bytes = (size_t)1 << (opt >> 5);
+    par->j.threads = 3;
+    read_side(fast, PARSER_AUTO);
+    read_side(ser, PARSER_SERIAL);
+    read_side(par, PARSER_GENERAL);
+    same_sides(ser, fast);
+    same_sides(ser, par);
     release(fast);
-    release(gen);
+    release(ser);
+    release(par);
     free(fast);
-    free(gen);
+    free(ser);
+    free(par);
     free(buf);
     return 0;
 }

@@ -1,8 +1,8 @@
 # Fuzz targets (libFuzzer, with ASan and UBSan) over every parser of
 # untrusted input: the CSV tokenizer, the schema loader, the JSON Lines
 # reader, the table file reader, and a differential target that feeds the
-# same bytes to the fast path and the general reader and requires the same
-# tables or the same error.  In scripts/check each runs briefly; for a
+# same bytes to the fast path, the serial general reader and the parallel one
+# (in chunks of a few bytes) and requires the same tables or the same error.  In scripts/check each runs briefly; for a
 # longer session (and to grow the corpora in the repo, -merge=1):
 #   MLPIPE_FUZZ_SECONDS=600 tests/run build tests/fuzz
 . "$(dirname "$0")/../lib.sh"
@@ -51,6 +51,7 @@ build table "$top/tests/fuzz/fuzz_table.c" "$top/core/error.c" "$top/core/memory
     -lxxhash -lm -pthread &&
     fuzz table "$top/tests/fuzz/corpus/table"
 build ingest_diff "$top/tests/fuzz/fuzz_ingest_diff.c" "$ci/read.c" "$ci/fastpath.c" \
+    "$ci/chunks.c" "$top/core/parallel.c" \
     "$ci/csv.c" "$ci/jsonl.c" "$ci/dict.c" "$ci/numparse.c" "$top/core/error.c" \
     "$top/core/memory.c" "$top/core/hash.c" "$top/core/table.c" "$top/core/table_io.c" \
     -I"$ci" -I"$top/core" -I"$MLPIPE_BUILD" -D_POSIX_C_SOURCE=200809L -lcjson -lxxhash \

@@ -130,6 +130,11 @@ int mlp_table_adopt_numeric(mlp_table *t, const char *name, double *values,
  * them exactly and the file stores them as int64. */
 int mlp_table_adopt_int64(mlp_table *t, const char *name, int64_t *values,
                           uint8_t *missing, mlp_error *err);
+/* A string column from offsets (n_rows + 1 byte offsets into bytes,
+ * starting at 0 and never decreasing) and its missing bitmap (NULL: none
+ * missing; a missing row's offsets span nothing). */
+int mlp_table_adopt_string(mlp_table *t, const char *name, uint64_t *offsets,
+                           char *bytes, uint8_t *missing, mlp_error *err);
 int mlp_table_adopt_matrix(mlp_table *t, const char *name, size_t width,
                            float *values, mlp_error *err);
 
