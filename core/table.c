@@ -1,7 +1,10 @@
 /* In-memory tables: building columns and reading them. */
+#define _GNU_SOURCE
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <mlpipe/memory.h>
 
@@ -28,6 +31,13 @@ void mlp_table_free(mlp_table *t)
     mlp_free(t->cols);
     if (t->map != NULL)
         munmap(t->map, t->map_len);
+    if (t->advise != NULL) {
+        /* Whole pages only; a neighbour group sharing an edge page just
+         * reads it from the page cache again. */
+        uintptr_t a = (uintptr_t)t->advise, page = (uintptr_t)sysconf(_SC_PAGESIZE);
+        uintptr_t lo = a & ~(page - 1), hi = (a + t->advise_len + page - 1) & ~(page - 1);
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+    }
     mlp_free(t);
 }
 
@@ -640,15 +650,29 @@ static int concat_categorical(mlp_table *t, const mlp_table *const *parts,
             rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
             break;
         }
+        /* A dictionary that starts with the levels so far (row groups
+         * of one growing dictionary) maps them to themselves: no search. */
+        size_t same = 0;
+        while (same < nl && same < c->n_levels) {
+            size_t len;
+            const char *lv = mlp_column_level(c, same, &len);
+            if (strlen(levels[same]) != len || memcmp(levels[same], lv, len) != 0)
+                break;
+            same++;
+        }
+        for (size_t k = 0; k < same; k++)
+            map[k] = (int32_t)k;
         /* Levels in order of first appearance across the parts. */
-        for (size_t k = 0; rc == MLP_OK && k < c->n_levels; k++) {
+        for (size_t k = same; rc == MLP_OK && k < c->n_levels; k++) {
             char *lv = text_copy(c, k);
             size_t j;
             if (lv == NULL) {
                 rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
                 break;
             }
-            for (j = 0; j < nl && strcmp(levels[j], lv) != 0; j++)
+            /* Past the shared start, a part's own levels are distinct
+             * from one another, so only the others need a look. */
+            for (j = same == nl ? nl : 0; j < nl && strcmp(levels[j], lv) != 0; j++)
                 ;
             if (j < nl) {
                 mlp_free(lv);
@@ -773,29 +797,33 @@ static int concat_column(mlp_table *t, const mlp_table *const *parts, size_t np,
     case MLP_COL_CATEGORICAL:
         return concat_categorical(t, parts, np, ci, err);
     case MLP_COL_STRING: {
-        const char **vals = mlp_calloc(total + 1, sizeof *vals);
-        char **copies = mlp_calloc(total + 1, sizeof *copies);
-        int rc = MLP_OK;
-        if (vals == NULL || copies == NULL)
-            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-        for (size_t p = 0; rc == MLP_OK && p < np; p++) {
+        uint64_t *off = mlp_malloc((total + 1) * sizeof *off), bytes = 0;
+        uint8_t *m = mlp_calloc(bitmap_bytes(total) + 1, 1);
+        char *b;
+        for (size_t p = 0; p < np; p++) {
             const mlp_column *c = &parts[p]->cols[ci].pub;
-            for (size_t i = 0; rc == MLP_OK && i < c->n_rows; i++, at++) {
+            bytes += c->str_off[c->n_rows] - c->str_off[0];
+        }
+        b = mlp_malloc(bytes ? bytes : 1);
+        if (off == NULL || m == NULL || b == NULL) {
+            mlp_free(off);
+            mlp_free(m);
+            mlp_free(b);
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        }
+        off[0] = 0;
+        for (size_t p = 0; p < np; p++) {
+            const mlp_column *c = &parts[p]->cols[ci].pub;
+            uint64_t base = off[at] - c->str_off[0];
+            memcpy(b + off[at], c->str_bytes + c->str_off[0],
+                   c->str_off[c->n_rows] - c->str_off[0]);
+            for (size_t i = 0; i < c->n_rows; i++, at++) {
+                off[at + 1] = c->str_off[i + 1] + base;
                 if (mlp_column_is_missing(c, i))
-                    continue;
-                copies[at] = text_copy(c, i);
-                if (copies[at] == NULL)
-                    rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-                vals[at] = copies[at];
+                    m[at >> 3] |= (uint8_t)(1u << (at & 7));
             }
         }
-        if (rc == MLP_OK)
-            rc = mlp_table_add_string(t, c0->name, vals, err);
-        for (size_t i = 0; copies && i < total; i++)
-            mlp_free(copies[i]);
-        mlp_free(copies);
-        mlp_free(vals);
-        return rc;
+        return mlp_table_adopt_string(t, c0->name, off, b, m, err);
     }
     }
     return mlp_error_set(err, MLP_EINVAL, "column '%s' has an unknown type",

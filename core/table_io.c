@@ -29,25 +29,8 @@
 
 #include "table_priv.h"
 
-#define MAGIC "MLPTABLE"
-#define HEADER_SIZE 128
 #define ENTRY_SIZE 128
-#define ALIGN 64
-#define ENDIAN_PROBE 0x01020304u
 #define NSEG 4
-
-typedef struct file_header {
-    char magic[8];
-    uint16_t major, minor;
-    uint32_t endian;
-    uint64_t n_rows;
-    uint32_t n_cols, reserved0;
-    uint64_t dir_offset, dir_size;
-    uint64_t file_size;
-    uint64_t dir_hash;
-    uint8_t reserved[56];
-    uint64_t header_hash;   /* XXH3-64 of the 120 bytes before it */
-} file_header;
 
 typedef struct file_entry {
     uint32_t type, encoding;  /* encoding: NUMERIC storage, ENC_* */
@@ -72,7 +55,6 @@ static const size_t enc_size[ENC_COUNT] = { 8, 4, 1, 1, 2, 2, 4, 8 };
 _Static_assert(ENC_U8 == (int)MLP_PACK_U8 && ENC_I32 == (int)MLP_PACK_I32 &&
                ENC_I64 == (int)MLP_PACK_I64,
                "the stored encodings are the public packings");
-_Static_assert(sizeof(file_header) == HEADER_SIZE, "header size");
 _Static_assert(sizeof(file_entry) == ENTRY_SIZE, "entry size");
 
 /* The segments a column of each type has, with their expected lengths. */
@@ -285,21 +267,21 @@ static void *prepare_columns(void *arg)
     return NULL;
 }
 
-int mlp_table_write(const mlp_table *t, const char *path, mlp_error *err)
+/* Writes t's image (header, directory, segments; offsets from the image's
+ * start) at fd's position.  *len gets its size (a multiple of ALIGN). */
+int mlpi_table_write_image(int fd, const mlp_table *t, const char *path,
+                           uint64_t *len_out, mlp_error *err)
 {
     file_header h;
     file_entry *ents = NULL;
-    char *dir = NULL, tmp[4096];
+    char *dir = NULL;
     int *encs = NULL;
     void **bufs = NULL;
     uint64_t *hashes = NULL;
     size_t names_len = 0, dir_size, nc = t->n_cols;
     uint64_t pos;
-    int fd = -1, rc = MLP_OK;
+    int rc = MLP_OK;
 
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid())
-        >= (int)sizeof tmp)
-        return mlp_error_set(err, MLP_EINVAL, "%s: path too long", path);
     for (size_t i = 0; i < nc; i++)
         names_len += strlen(t->cols[i].pub.name);
     dir_size = nc * ENTRY_SIZE + names_len;
@@ -352,7 +334,7 @@ int mlp_table_write(const mlp_table *t, const char *path, mlp_error *err)
     }
 
     memset(&h, 0, sizeof h);
-    memcpy(h.magic, MAGIC, 8);
+    memcpy(h.magic, MLPI_MAGIC, 8);
     h.major = MLP_TABLE_FORMAT_MAJOR;
     /* 1.0 readers can read any file without int64 columns. */
     h.minor = 0;
@@ -368,12 +350,6 @@ int mlp_table_write(const mlp_table *t, const char *path, mlp_error *err)
     h.dir_hash = XXH3_64bits(dir, dir_size);
     h.header_hash = XXH3_64bits(&h, offsetof(file_header, header_hash));
 
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        rc = mlp_error_set(err, MLP_EIO, "cannot create %s: %s", tmp,
-                           strerror(errno));
-        goto cleanup;
-    }
     if (write_all(fd, &h, sizeof h) || write_all(fd, dir, dir_size) ||
         write_zeros(fd, align_up(HEADER_SIZE + dir_size) - HEADER_SIZE - dir_size))
         goto io_fail;
@@ -387,23 +363,12 @@ int mlp_table_write(const mlp_table *t, const char *path, mlp_error *err)
                            write_zeros(fd, align_up(len[k]) - len[k])))
                 goto io_fail;
     }
-    if (fsync(fd) != 0)
-        goto io_fail;
-    if (close(fd) != 0) {
-        fd = -1;
-        goto io_fail;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0)
-        goto io_fail;
+    *len_out = pos;
     goto cleanup;
 
 io_fail:
     rc = mlp_error_set(err, MLP_EIO, "cannot write %s: %s", path,
                        strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    unlink(tmp);
 cleanup:
     for (size_t i = 0; bufs && i < nc; i++)
         mlp_free(bufs[i]);
@@ -411,6 +376,34 @@ cleanup:
     mlp_free(encs);
     mlp_free(hashes);
     mlp_free(dir);
+    return rc;
+}
+
+int mlp_table_write(const mlp_table *t, const char *path, mlp_error *err)
+{
+    char tmp[4096];
+    uint64_t len;
+    int fd, rc;
+
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid())
+        >= (int)sizeof tmp)
+        return mlp_error_set(err, MLP_EINVAL, "%s: path too long", path);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return mlp_error_set(err, MLP_EIO, "cannot create %s: %s", tmp,
+                             strerror(errno));
+    rc = mlpi_table_write_image(fd, t, path, &len, err);
+    if (rc == MLP_OK && fsync(fd) != 0)
+        rc = mlp_error_set(err, MLP_EIO, "cannot write %s: %s", path,
+                           strerror(errno));
+    if (close(fd) != 0 && rc == MLP_OK)
+        rc = mlp_error_set(err, MLP_EIO, "cannot write %s: %s", path,
+                           strerror(errno));
+    if (rc == MLP_OK && rename(tmp, path) != 0)
+        rc = mlp_error_set(err, MLP_EIO, "cannot write %s: %s", path,
+                           strerror(errno));
+    if (rc != MLP_OK)
+        unlink(tmp);
     return rc;
 }
 
@@ -663,90 +656,73 @@ int mlp_table_open_packed(const char *path, mlp_table **out, mlp_error *err)
     return open_table(path, out, 0, err);
 }
 
-static int open_table(const char *path, mlp_table **out, int decode,
-                      mlp_error *err)
+int mlpi_table_check_header(const char *base, size_t size, const char *path,
+                            mlp_error *err)
 {
-    struct stat st;
-    const file_header *h;
-    mlp_table *t = NULL;
-    void *map;
-    size_t size;
-    int fd, rc;
+    const file_header *h = (const file_header *)base;
     char what[256];
 
-    *out = NULL;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return mlp_error_set(err, errno == ENOENT ? MLP_ENOTFOUND : MLP_EIO,
-                             "cannot open %s: %s", path, strerror(errno));
-    if (fstat(fd, &st) != 0) {
-        close(fd);
-        return mlp_error_set(err, MLP_EIO, "%s: %s", path, strerror(errno));
-    }
-    size = (size_t)st.st_size;
-    if (size < HEADER_SIZE) {
-        close(fd);
+    if (size < HEADER_SIZE)
         return corrupt(err, path, "shorter than a table header (truncated?)");
-    }
-    map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED)
-        return mlp_error_set(err, MLP_EIO, "cannot map %s: %s", path,
-                             strerror(errno));
-    h = map;
-    if (memcmp(h->magic, MAGIC, 8) != 0) {
-        munmap(map, size);
+    if (memcmp(h->magic, MLPI_MAGIC, 8) != 0)
         return mlp_error_set(err, MLP_EFORMAT, "%s: not an mlpipe table file",
                              path);
-    }
-    if (h->endian != ENDIAN_PROBE) {
-        munmap(map, size);
+    if (h->endian != ENDIAN_PROBE)
         return mlp_error_set(err, MLP_EFORMAT,
                              "%s: written on a machine of other byte order",
                              path);
-    }
-    if (h->header_hash != XXH3_64bits(h, offsetof(file_header, header_hash))) {
-        munmap(map, size);
+    if (h->header_hash != XXH3_64bits(h, offsetof(file_header, header_hash)))
         return corrupt(err, path, "header checksum mismatch");
-    }
-    if (h->major != MLP_TABLE_FORMAT_MAJOR) {
-        unsigned major = h->major, minor = h->minor;
-        munmap(map, size);
+    if (h->major != MLP_TABLE_FORMAT_MAJOR)
         return mlp_error_set(err, MLP_EVERSION,
-                             "%s: table format %u.%u, this build reads %d.x",
-                             path, major, minor, MLP_TABLE_FORMAT_MAJOR);
-    }
+                             "%s: table format %u.%u, this build reads 1.x "
+                             "and 2.x", path, (unsigned)h->major,
+                             (unsigned)h->minor);
     if (h->file_size != size) {
         snprintf(what, sizeof what, "file has %zu bytes, header says %llu "
                  "(truncated?)", size, (unsigned long long)h->file_size);
-        munmap(map, size);
         return corrupt(err, path, what);
     }
     if (h->n_rows > ((uint64_t)1 << 48) || h->dir_offset != HEADER_SIZE || h->dir_size > size - HEADER_SIZE ||
         h->dir_size < (uint64_t)h->n_cols * ENTRY_SIZE ||
-        XXH3_64bits((const char *)map + HEADER_SIZE, h->dir_size) !=
-            h->dir_hash) {
-        munmap(map, size);
+        XXH3_64bits(base + HEADER_SIZE, h->dir_size) != h->dir_hash)
         return corrupt(err, path, "column directory damaged");
-    }
+
+    return MLP_OK;
+}
+
+int mlpi_table_parse_image(const char *base, size_t size, const char *path,
+                           int decode, size_t want_col, mlp_table **out,
+                           mlp_error *err)
+{
+    const file_header *h = (const file_header *)base;
+    mlp_table *t = NULL;
+    int rc;
+
+    *out = NULL;
+    rc = mlpi_table_check_header(base, size, path, err);
+    if (rc != MLP_OK)
+        return rc;
 
     t = mlp_table_new((size_t)h->n_rows);
-    if (t == NULL) {
-        munmap(map, size);
+    if (t == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    }
-    t->map = map;
-    t->map_len = size;
-    const file_entry *ents = (const file_entry *)((const char *)map + HEADER_SIZE);
+    const file_entry *ents = (const file_entry *)(base + HEADER_SIZE);
     const char *names = (const char *)(ents + h->n_cols);
     size_t names_len = (size_t)(h->dir_size - (uint64_t)h->n_cols * ENTRY_SIZE);
+    if (want_col != SIZE_MAX && want_col >= h->n_cols) {
+        rc = mlp_error_set(err, MLP_EINVAL, "%s: no column %zu", path, want_col);
+        goto fail;
+    }
     for (uint32_t i = 0; i < h->n_cols; i++) {
+        if (want_col != SIZE_MAX && i != want_col)
+            continue;
         if (ents[i].name_off > names_len ||
             ents[i].name_len > names_len - ents[i].name_off) {
             rc = corrupt(err, path, "column name outside the directory");
             goto fail;
         }
-        rc = load_column(t, &ents[i], names, map, size, path, h->minor, err);
+        rc = load_column(t, &ents[i], names, base, size, path, h->minor, err);
         if (rc != MLP_OK)
             goto fail;
     }
@@ -767,4 +743,43 @@ static int open_table(const char *path, mlp_table **out, int decode,
 fail:
     mlp_table_free(t);
     return rc;
+}
+
+static int open_table(const char *path, mlp_table **out, int decode,
+                      mlp_error *err)
+{
+    struct stat st;
+    void *map;
+    size_t size;
+    int fd, rc;
+
+    *out = NULL;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return mlp_error_set(err, errno == ENOENT ? MLP_ENOTFOUND : MLP_EIO,
+                             "cannot open %s: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        return mlp_error_set(err, MLP_EIO, "%s: %s", path, strerror(errno));
+    }
+    size = (size_t)st.st_size;
+    if (size < HEADER_SIZE) {
+        close(fd);
+        return corrupt(err, path, "shorter than a table header (truncated?)");
+    }
+    map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return mlp_error_set(err, MLP_EIO, "cannot map %s: %s", path,
+                             strerror(errno));
+    if (mlpi_table_is_grouped(map, size))
+        return mlpi_table_open_groups(map, size, path, out, err);
+    rc = mlpi_table_parse_image(map, size, path, decode, SIZE_MAX, out, err);
+    if (rc != MLP_OK) {
+        munmap(map, size);
+        return rc;
+    }
+    (*out)->map = map;
+    (*out)->map_len = size;
+    return MLP_OK;
 }

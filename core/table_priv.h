@@ -3,6 +3,8 @@
 #ifndef MLPIPE_CORE_TABLE_PRIV_H
 #define MLPIPE_CORE_TABLE_PRIV_H
 
+#include <stdint.h>
+
 #include <mlpipe/table.h>
 
 typedef struct mlpi_col {
@@ -19,7 +21,52 @@ struct mlp_table {
     mlpi_col *cols;
     void *map;         /* the mmap of an opened file, or NULL */
     size_t map_len;
+    /* A row group read from a mapped file someone else owns: the pages
+     * to give back (madvise) when the table is freed, so reading a large
+     * file group by group keeps little of it resident. */
+    void *advise;
+    size_t advise_len;
 };
+
+/* The file format's fixed parts (table_io.c, table_groups.c). */
+#define MLPI_MAGIC "MLPTABLE"
+#define HEADER_SIZE 128
+#define ALIGN 64
+#define ENDIAN_PROBE 0x01020304u
+#define MLPI_GROUPED_MAJOR 2
+
+typedef struct file_header {
+    char magic[8];
+    uint16_t major, minor;
+    uint32_t endian;
+    uint64_t n_rows;
+    uint32_t n_cols, reserved0;
+    uint64_t dir_offset, dir_size;
+    uint64_t file_size;
+    uint64_t dir_hash;
+    uint8_t reserved[56];
+    uint64_t header_hash;   /* XXH3-64 of the 120 bytes before it */
+} file_header;
+
+_Static_assert(sizeof(file_header) == HEADER_SIZE, "header size");
+
+/* Writes t as one table image at fd's position (offsets from the image's
+ * start); *len gets its size, a multiple of ALIGN. */
+int mlpi_table_write_image(int fd, const mlp_table *t, const char *path,
+                           uint64_t *len, mlp_error *err);
+/* Checks the header and directory hash of the image at base. */
+int mlpi_table_check_header(const char *base, size_t size, const char *path,
+                            mlp_error *err);
+/* Checks and reads the image at base (size bytes): every column, or only
+ * column want_col (SIZE_MAX: all).  Columns point into base. */
+int mlpi_table_parse_image(const char *base, size_t size, const char *path,
+                           int decode, size_t want_col, mlp_table **out,
+                           mlp_error *err);
+/* Files of several row groups (table_groups.c). */
+int mlpi_table_is_grouped(const void *map, size_t size);
+/* Reads every group of the mapped file into one table; takes the map. */
+int mlpi_table_open_groups(void *map, size_t size, const char *path,
+                           mlp_table **out, mlp_error *err);
 
 int mlpi_table_push(mlp_table *t, const char *name, mlp_error *err,
                     mlpi_col **out);

@@ -403,14 +403,14 @@ static void refuses_newer_major(void)
     f = fopen(p, "r+b");
     CHECK(f != NULL);
     CHECK(fread(h, 1, sizeof h, f) == sizeof h);
-    h[8] = MLP_TABLE_FORMAT_MAJOR + 1;
+    h[8] = MLP_TABLE_FORMAT_MAJOR + 2;  /* 2 is the grouped format */
     uint64_t hh = XXH3_64bits(h, 120);
     memcpy(h + 120, &hh, 8);
     fseek(f, 0, SEEK_SET);
     fwrite(h, 1, sizeof h, f);
     fclose(f);
     CHECK(mlp_table_open(p, &r, &err) == MLP_EVERSION);
-    CHECK_CONTAINS(err.msg, "table format 2.0");
+    CHECK_CONTAINS(err.msg, "table format 3.0, this build reads 1.x and 2.x");
 }
 
 /* The minor format version in a table file's header. */
@@ -749,6 +749,271 @@ static void concat_tables(void)
     mlp_table_free(b);
 }
 
+
+/* Three row groups of one table: numbers stored differently in each, a
+ * dictionary that grows (and one that does not start with the last), an
+ * exact int64 group, missing strings. */
+static mlp_table *group_part(int g)
+{
+    static const char *lv[3][3] = { { "a", "b", NULL }, { "a", "b", "c" }, { "z", "a", NULL } };
+    static const size_t nlv[3] = { 2, 3, 2 };
+    mlp_table *t = mlp_table_new(3);
+    mlp_error err;
+    double num[3][3] = { { 1, 2, 255 }, { 0.5, -1, 1e300 }, { 7, 8, 9 } };
+    int32_t codes[3][3] = { { 0, 1, -1 }, { 2, 0, 1 }, { 0, 1, 0 } };
+    const char *strs[3][3] = { { "x", NULL, "yy" }, { "", "q,r", NULL }, { "s", "t", "u" } };
+    int64_t *ids = mlp_malloc(3 * sizeof *ids);
+
+    if (t == NULL || ids == NULL)
+        return NULL;
+    for (int i = 0; i < 3; i++)
+        ids[i] = g == 2 ? (int64_t)9007199254740993LL + i : i;
+    if (mlp_table_add_numeric(t, "n", num[g], NULL, &err) != MLP_OK ||
+        mlp_table_add_categorical(t, "c", codes[g], nlv[g], lv[g], &err) != MLP_OK ||
+        mlp_table_add_string(t, "s", strs[g], &err) != MLP_OK ||
+        mlp_table_adopt_int64(t, "id", ids, NULL, &err) != MLP_OK) {
+        mlp_table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* Bytes of a whole file, or NULL; *n gets the size. */
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    char *b;
+
+    if (f == NULL)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    b = malloc(*n + 1);
+    if (b != NULL && fread(b, 1, *n, f) != *n) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    return b;
+}
+
+static int same_file(const char *a, const char *b)
+{
+    size_t na, nb;
+    char *x = slurp(a, &na), *y = slurp(b, &nb);
+    int same = x && y && na == nb && memcmp(x, y, na) == 0;
+
+    free(x);
+    free(y);
+    return same;
+}
+
+static void write_groups(const char *p, int n, mlp_error *err, int *rc)
+{
+    mlp_table_writer *w;
+
+    *rc = mlp_table_writer_open(p, &w, err);
+    for (int g = 0; *rc == MLP_OK && g < n; g++)
+        *rc = mlp_table_writer_add(w, group_part(g), err);
+    if (*rc == MLP_OK)
+        *rc = mlp_table_writer_close(w, err);
+    else
+        mlp_table_writer_abort(w);
+}
+
+static void groups_read_as_joined(void)
+{
+    char p[512], q[512], pj[512];
+    mlp_table *parts[3], *joined = NULL, *r = NULL;
+    mlp_error err;
+    int rc;
+
+    path_of(p, sizeof p, "groups.mlpt");
+    path_of(q, sizeof q, "groups-rewritten.mlpt");
+    path_of(pj, sizeof pj, "joined.mlpt");
+    write_groups(p, 3, &err, &rc);
+    CHECK_MSG(rc == MLP_OK, "%s", err.msg);
+    CHECK(access(p, F_OK) == 0);
+    for (int g = 0; g < 3; g++)
+        parts[g] = group_part(g);
+    CHECK(mlp_table_concat((const mlp_table *const *)parts, 3, &joined, &err) == MLP_OK);
+    for (int g = 0; g < 3; g++)
+        mlp_table_free(parts[g]);
+    CHECK_MSG(mlp_table_open(p, &r, &err) == MLP_OK, "%s", err.msg);
+    CHECK(mlp_table_n_rows(r) == 9 && mlp_table_n_cols(r) == 4);
+    /* The same table as joining the groups in memory, byte for byte once
+     * written as one group. */
+    CHECK(mlp_table_write(r, q, &err) == MLP_OK);
+    CHECK(mlp_table_write(joined, pj, &err) == MLP_OK);
+    CHECK(same_file(q, pj));
+    const mlp_column *c = mlp_table_find(r, "c"), *id = mlp_table_find(r, "id");
+    size_t len;
+    CHECK(c->n_levels == 4 && c->codes[3] == 2 && c->codes[6] == 3);
+    CHECK(memcmp(mlp_column_level(c, 3, &len), "z", 1) == 0 && len == 1);
+    CHECK(id->ints != NULL && id->ints[8] == 9007199254740995LL && id->ints[1] == 1);
+    CHECK(mlp_table_find(r, "n")->num[5] == 1e300);
+    CHECK(mlp_column_is_missing(mlp_table_find(r, "s"), 1) &&
+          mlp_column_is_missing(mlp_table_find(r, "s"), 5) &&
+          !mlp_column_is_missing(mlp_table_find(r, "s"), 3));
+    mlp_table_free(r);
+    mlp_table_free(joined);
+}
+
+/* A table written in one group is the file mlp_table_write makes. */
+static void one_group_is_plain(void)
+{
+    char p[512], q[512];
+    mlp_table *t = group_part(0);
+    mlp_error err;
+    int rc;
+
+    path_of(p, sizeof p, "one-group.mlpt");
+    path_of(q, sizeof q, "one-plain.mlpt");
+    write_groups(p, 1, &err, &rc);
+    CHECK_MSG(rc == MLP_OK, "%s", err.msg);
+    CHECK(mlp_table_write(t, q, &err) == MLP_OK);
+    mlp_table_free(t);
+    CHECK(same_file(p, q));
+}
+
+static void table_file_pieces(void)
+{
+    char p[512], one[512];
+    mlp_table_file *f = NULL;
+    mlp_table *g = NULL, *col = NULL;
+    mlp_error err;
+    int rc;
+
+    path_of(p, sizeof p, "pieces.mlpt");
+    write_groups(p, 3, &err, &rc);
+    CHECK(rc == MLP_OK);
+    CHECK_MSG(mlp_table_file_open(p, &f, &err) == MLP_OK, "%s", err.msg);
+    CHECK(mlp_table_file_n_groups(f) == 3 && mlp_table_file_n_rows(f) == 9 &&
+          mlp_table_file_n_cols(f) == 4);
+    CHECK(strcmp(mlp_table_file_col_name(f, 2), "s") == 0 &&
+          mlp_table_file_col_type(f, 1) == MLP_COL_CATEGORICAL &&
+          mlp_table_file_col_name(f, 4) == NULL);
+    CHECK(mlp_table_file_group(f, 1, &g, &err) == MLP_OK);
+    CHECK(mlp_table_n_rows(g) == 3 && mlp_table_find(g, "n")->num[2] == 1e300);
+    mlp_table_free(g);
+    CHECK(mlp_table_file_group(f, 3, &g, &err) == MLP_EINVAL && g == NULL);
+    CHECK_CONTAINS(err.msg, "no row group 4 (it has 3)");
+    CHECK(mlp_table_file_column(f, 1, &col, &err) == MLP_OK);
+    CHECK(mlp_table_n_rows(col) == 9 && mlp_table_n_cols(col) == 1);
+    CHECK(mlp_table_column(col, 0)->n_levels == 4 && mlp_table_column(col, 0)->codes[8] == 3 &&
+          mlp_table_column(col, 0)->codes[7] == 0);
+    mlp_table_free(col);
+    CHECK(mlp_table_file_column(f, 0, &col, &err) == MLP_OK);
+    CHECK(mlp_table_column(col, 0)->num[8] == 9);
+    mlp_table_free(col);
+    CHECK(mlp_table_file_column(f, 9, &col, &err) == MLP_EINVAL);
+    mlp_table_file_close(f);
+    /* A 1.x file reads as one group. */
+    path_of(one, sizeof one, "one-plain.mlpt");
+    CHECK_MSG(mlp_table_file_open(one, &f, &err) == MLP_OK, "%s", err.msg);
+    CHECK(mlp_table_file_n_groups(f) == 1 && mlp_table_file_n_rows(f) == 3);
+    CHECK(mlp_table_file_column(f, 2, &col, &err) == MLP_OK);
+    CHECK(mlp_table_n_rows(col) == 3);
+    mlp_table_free(col);
+    mlp_table_file_close(f);
+}
+
+/* Every flipped byte of a grouped file is caught (by the whole-table
+ * reader, and by the piece readers when they reach it); a truncated one
+ * too; groups whose columns differ are refused when added. */
+static void grouped_damage(void)
+{
+    char p[512], d[512];
+    size_t n;
+    char *orig;
+    mlp_error err;
+    int rc;
+
+    path_of(p, sizeof p, "damage-groups.mlpt");
+    path_of(d, sizeof d, "damaged.mlpt");
+    write_groups(p, 3, &err, &rc);
+    CHECK(rc == MLP_OK);
+    orig = slurp(p, &n);
+    CHECK(orig != NULL);
+    for (size_t i = 0; i < n; i++) {
+        FILE *f = fopen(d, "wb");
+        mlp_table *r = NULL;
+        mlp_table_file *tf = NULL;
+        int caught = 0;
+        orig[i] ^= 0x10;
+        fwrite(orig, 1, n, f);
+        fclose(f);
+        orig[i] ^= 0x10;
+        if (mlp_table_open(d, &r, &err) != MLP_OK)
+            caught++;
+        mlp_table_free(r);
+        if (mlp_table_file_open(d, &tf, &err) != MLP_OK) {
+            caught++;
+        } else {
+            for (size_t g = 0; g < mlp_table_file_n_groups(tf); g++) {
+                mlp_table *x = NULL;
+                if (mlp_table_file_group(tf, g, &x, &err) != MLP_OK)
+                    caught++;
+                mlp_table_free(x);
+            }
+            mlp_table_file_close(tf);
+        }
+        if (caught < 2) {
+            /* Padding between segments is not data: only the whole-table
+             * read is asked to notice nothing there. */
+            mlp_table *a = NULL, *b = NULL;
+            int same = mlp_table_open(d, &a, &err) == MLP_OK && mlp_table_open(p, &b, &err) == MLP_OK;
+            char pa[512], pb[512];
+            path_of(pa, sizeof pa, "dmg-a.mlpt");
+            path_of(pb, sizeof pb, "dmg-b.mlpt");
+            same = same && mlp_table_write(a, pa, &err) == MLP_OK &&
+                   mlp_table_write(b, pb, &err) == MLP_OK && same_file(pa, pb);
+            mlp_table_free(a);
+            mlp_table_free(b);
+            if (!same) {
+                free(orig);
+                CHECK_MSG(0, "flipped byte %zu of %zu went unnoticed", i, n);
+            }
+        }
+    }
+    for (size_t cut = 1; cut < n; cut += 97) {
+        FILE *f = fopen(d, "wb");
+        mlp_table *r = NULL;
+        fwrite(orig, 1, n - cut, f);
+        fclose(f);
+        rc = mlp_table_open(d, &r, &err);
+        mlp_table_free(r);
+        if (rc == MLP_OK) {
+            free(orig);
+            CHECK_MSG(0, "file cut by %zu bytes was read", cut);
+        }
+    }
+    free(orig);
+    CHECK_CONTAINS(err.msg, "truncated");
+
+    mlp_table_writer *w;
+    mlp_table *odd = mlp_table_new(1);
+    double v = 1;
+    CHECK(mlp_table_writer_open(d, &w, &err) == MLP_OK);
+    CHECK(mlp_table_writer_add(w, group_part(0), &err) == MLP_OK);
+    CHECK(mlp_table_add_numeric(odd, "n", &v, NULL, &err) == MLP_OK);
+    CHECK(mlp_table_writer_add(w, odd, &err) == MLP_EINVAL);
+    CHECK_CONTAINS(err.msg, "row group 1 has 1 columns, the first has 4");
+    CHECK(mlp_table_writer_close(w, &err) != MLP_OK);
+    CHECK(access(d, F_OK) != 0 || unlink(d) == 0);
+    /* Nothing at all, and giving up, leave no file. */
+    path_of(d, sizeof d, "never.mlpt");
+    CHECK(mlp_table_writer_open(d, &w, &err) == MLP_OK);
+    CHECK(mlp_table_writer_close(w, &err) == MLP_EINVAL);
+    CHECK_CONTAINS(err.msg, "no row groups to write");
+    CHECK(mlp_table_writer_open(d, &w, &err) == MLP_OK);
+    for (int g = 0; g < 3; g++)
+        CHECK(mlp_table_writer_add(w, group_part(g), &err) == MLP_OK);
+    mlp_table_writer_abort(w);
+    CHECK(access(d, F_OK) != 0);
+}
+
 /* Every table freed: the core's allocator count is back to zero. */
 static void no_leaked_memory(void)
 {
@@ -780,6 +1045,10 @@ int main(void)
     RUN(release_only_decoded);
     RUN(select_rows);
     RUN(concat_tables);
+    RUN(groups_read_as_joined);
+    RUN(one_group_is_plain);
+    RUN(table_file_pieces);
+    RUN(grouped_damage);
     RUN(no_leaked_memory);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)

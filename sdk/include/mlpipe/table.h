@@ -154,10 +154,13 @@ const char *mlp_column_level(const mlp_column *c, size_t k, size_t *len);
 
 /* Writes t to path atomically (a temporary file renamed into place). */
 int mlp_table_write(const mlp_table *t, const char *path, mlp_error *err);
-/* Maps path and verifies its header and every column checksum. */
+/* Maps path and verifies its header and every column checksum.  A file of
+ * several row groups is read whole into memory (decoded, dictionaries
+ * merged); readers that can go a piece at a time use mlp_table_file. */
 int mlp_table_open(const char *path, mlp_table **out, mlp_error *err);
 /* The same, but numeric columns stored narrower than float64 are not
- * decoded: their `num` is NULL and `packed`/`packing` give the values. */
+ * decoded: their `num` is NULL and `packed`/`packing` give the values
+ * (a file of several row groups comes decoded). */
 int mlp_table_open_packed(const char *path, mlp_table **out, mlp_error *err);
 /* Decodes column i of a table opened packed, so its `num` is set; a no-op
  * for any other column.  Different columns may be decoded from different
@@ -167,7 +170,59 @@ int mlp_table_decode(mlp_table *t, size_t i, mlp_error *err);
  * so a reader going column by column holds one decoded column at a time. */
 void mlp_table_release(mlp_table *t, size_t i);
 
-/* The format version this build writes; it reads the same major. */
+/* Writing a table in row groups, for data too large to hold at once: add
+ * the rows a group at a time, each group an mlp_table with the same
+ * columns (names, types, matrix widths) in the same order.  Categorical
+ * codes may differ from group to group: readers joining the groups merge
+ * the dictionaries in order (a dictionary that only grows, each group's
+ * starting with the one before's levels, keeps every code as it was).
+ *
+ * Nothing is at path until mlp_table_writer_close() succeeds; a table of
+ * one group is then written exactly as mlp_table_write() writes it (format
+ * 1.x), one of several in format 2.0, which builds before 2.0 refuse.
+ *
+ * Ownership: the writer takes every table given to mlp_table_writer_add(),
+ * also when that fails, and frees it; close and abort free the writer. */
+typedef struct mlp_table_writer mlp_table_writer;
+
+int mlp_table_writer_open(const char *path, mlp_table_writer **out,
+                          mlp_error *err);
+int mlp_table_writer_add(mlp_table_writer *w, mlp_table *group, mlp_error *err);
+/* Finishes the file (at least one group must have been added). */
+int mlp_table_writer_close(mlp_table_writer *w, mlp_error *err);
+/* Gives up: removes what was written. */
+void mlp_table_writer_abort(mlp_table_writer *w);
+
+/* Reading a table file a piece at a time, so memory does not grow with
+ * the file: a row group at a time (a 1.x file is one group), or one column
+ * of every group at a time.  mlp_table_file_open() checks the header and
+ * the group index; each group's checksums are checked when it is read.
+ *
+ * Ownership: the file is freed with mlp_table_file_close(); tables from
+ * mlp_table_file_group() are owned by the caller (mlp_table_free) but may
+ * point into the file, so they must be freed before it is closed; tables
+ * from mlp_table_file_column() are independent of it. */
+typedef struct mlp_table_file mlp_table_file;
+
+int mlp_table_file_open(const char *path, mlp_table_file **out, mlp_error *err);
+void mlp_table_file_close(mlp_table_file *f);
+size_t mlp_table_file_n_groups(const mlp_table_file *f);
+size_t mlp_table_file_n_rows(const mlp_table_file *f);
+size_t mlp_table_file_n_cols(const mlp_table_file *f);
+/* Name and type of column i (as in every group), or NULL / 0. */
+const char *mlp_table_file_col_name(const mlp_table_file *f, size_t i);
+mlp_col_type mlp_table_file_col_type(const mlp_table_file *f, size_t i);
+/* Row group g, checked and decoded. */
+int mlp_table_file_group(mlp_table_file *f, size_t g, mlp_table **out,
+                         mlp_error *err);
+/* Column i of every group joined: a table of that one column and every
+ * row, checked and decoded.  Safe to call from several threads at once
+ * for different columns. */
+int mlp_table_file_column(mlp_table_file *f, size_t i, mlp_table **out,
+                          mlp_error *err);
+
+/* The format version this build writes for a table of one group; it reads
+ * the same major, and 2.x (several groups, mlp_table_writer). */
 #define MLP_TABLE_FORMAT_MAJOR 1
 #define MLP_TABLE_FORMAT_MINOR 1   /* 1.1 added MLP_PACK_I64; a file without
                                       such a column is written as 1.0 */
