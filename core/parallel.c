@@ -12,9 +12,12 @@
 
 typedef struct pool {
     size_t n;
-    mlp_task_fn fn;
+    mlp_task_fn fn, ordered;
     void *arg;
     atomic_size_t next;
+    pthread_mutex_t lock;
+    pthread_cond_t turn_changed;
+    size_t turn;            /* the next index whose ordered step may run */
 } pool;
 
 typedef struct seat {
@@ -31,11 +34,25 @@ static void *work(void *a)
         if (i >= s->p->n)
             break;
         s->p->fn(s->p->arg, i, s->worker);
+        if (s->p->ordered == NULL)
+            continue;
+        /* Every index below i went to a worker before this one, so each
+         * of them reaches its turn: waiting here cannot deadlock. */
+        pthread_mutex_lock(&s->p->lock);
+        while (s->p->turn != i)
+            pthread_cond_wait(&s->p->turn_changed, &s->p->lock);
+        pthread_mutex_unlock(&s->p->lock);
+        s->p->ordered(s->p->arg, i, s->worker);
+        pthread_mutex_lock(&s->p->lock);
+        s->p->turn = i + 1;
+        pthread_cond_broadcast(&s->p->turn_changed);
+        pthread_mutex_unlock(&s->p->lock);
     }
     return NULL;
 }
 
-int mlp_parallel_for(size_t n, int threads, mlp_task_fn fn, void *arg)
+static int run_pool(size_t n, int threads, mlp_task_fn fn,
+                    mlp_task_fn ordered, void *arg)
 {
     pool p;
     pthread_t tid[MAX_WORKERS];
@@ -44,8 +61,12 @@ int mlp_parallel_for(size_t n, int threads, mlp_task_fn fn, void *arg)
 
     p.n = n;
     p.fn = fn;
+    p.ordered = ordered;
     p.arg = arg;
+    p.turn = 0;
     atomic_init(&p.next, 0);
+    pthread_mutex_init(&p.lock, NULL);
+    pthread_cond_init(&p.turn_changed, NULL);
     if (threads > MAX_WORKERS)
         threads = MAX_WORKERS;
     if ((size_t)threads > n)
@@ -62,7 +83,20 @@ int mlp_parallel_for(size_t n, int threads, mlp_task_fn fn, void *arg)
     work(&seats[0]);
     for (int k = 1; k <= started; k++)
         pthread_join(tid[k], NULL);
+    pthread_mutex_destroy(&p.lock);
+    pthread_cond_destroy(&p.turn_changed);
     return started + 1;
+}
+
+int mlp_parallel_for(size_t n, int threads, mlp_task_fn fn, void *arg)
+{
+    return run_pool(n, threads, fn, NULL, arg);
+}
+
+int mlp_parallel_for_ordered(size_t n, int threads, mlp_task_fn fn,
+                             mlp_task_fn ordered, void *arg)
+{
+    return run_pool(n, threads, fn, ordered, arg);
 }
 
 int mlp_cpu_count(void)

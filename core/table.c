@@ -769,7 +769,7 @@ static int concat_column(mlp_table *t, const mlp_table *const *parts, size_t np,
         }
         for (size_t p = 0; p < np; p++) {
             const mlp_column *c = &parts[p]->cols[ci].pub;
-            if (c->num == NULL) {
+            if (c->num == NULL && c->n_rows > 0) {
                 mlp_free(v);
                 mlp_free(m);
                 return mlp_error_set(err, MLP_EINVAL, "column '%s' is packed: "

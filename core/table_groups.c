@@ -369,8 +369,12 @@ static int join_groups(const char *map, const group_ent *idx, size_t n,
         rc = read_group(map, &idx[g], g, path, want_col, &parts[g], err);
     if (rc == MLP_OK) {
         rc = mlp_table_concat((const mlp_table *const *)parts, n, out, err);
-        if (rc == MLP_EINVAL)
-            rc = corrupt(err, path, err->msg);
+        if (rc == MLP_EINVAL) {
+            /* Groups that do not join were not written by the writer. */
+            char why[sizeof err->msg];
+            snprintf(why, sizeof why, "row groups do not join: %s", err->msg);
+            rc = corrupt(err, path, why);
+        }
     }
     for (size_t g = 0; g < n; g++)
         mlp_table_free(parts[g]);

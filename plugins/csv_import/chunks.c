@@ -1,5 +1,6 @@
 /* The parallel general reader: any CSV, cut into chunks that threads read
- * at once, with exactly the serial reader's results.
+ * at once, with exactly the serial reader's results, in memory that holds
+ * a few chunks rather than the file.
  *
  * Cutting.  A chunk must start where a row starts, and a line break inside
  * a quoted field is not one.  A first pass over fixed byte ranges (in
@@ -17,19 +18,26 @@
  * are therefore the serial reader's on every input, only faster on the
  * usual one.
  *
- * Pass 1 (scan) reads each chunk's rows for their types, the hash that
- * picks their split, and the texts of each column up to one more than
- * max_categories.  Merged in file order, that gives the serial reader's
- * types, notes, skipped lines and splits; a column with too many texts is
- * then read straight into a string column.  Pass 2 (fill) reads each chunk
- * again into its rows' places in the split buffers; each chunk interns
- * categorical text in a dictionary of its own, and the dictionaries are
- * merged in file order, which is the serial reader's order of first
- * appearance.
+ * Pass 1 (scan) reads each chunk for the columns' types and the texts of
+ * each column, up to one more than max_categories; merged in file order
+ * (while later chunks are still being read) that gives the serial
+ * reader's types, notes and skipped lines, and which columns have too
+ * many distinct texts for a dictionary.  The hash of each row also goes
+ * through a Bloom filter: rows whose hash may have been seen before are
+ * the only ones whose split depends on the rows before them (a repeated
+ * row's occurrence number), so only they are counted exactly.
+ *
+ * Pass 2 (write) reads each chunk again into typed buffers; in file order
+ * it then settles the repeated rows' splits, merges the chunk's
+ * dictionaries into the columns' (the serial reader's order of first
+ * appearance) and hands each split its rows as one row group.
  */
+#define _GNU_SOURCE
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <mlpipe/mlpipe.h>
 
@@ -37,6 +45,7 @@
 
 #define ONES 0x0101010101010101ull
 #define CHUNK_BYTES ((size_t)8 << 20)
+#define PENDING 0xFF        /* a row whose split waits for its turn */
 
 typedef struct csv_chunk {
     size_t fi;
@@ -47,19 +56,64 @@ typedef struct csv_chunk {
     col_info *cols;         /* what its rows say of each column */
     dict *seen;             /* per column: texts, up to max_categories + 1 */
     uint64_t *hash;         /* split key hash of each kept row */
-    size_t n, cap;
+    size_t n, cap;          /* kept rows */
     size_t skipped;
     size_t skipped_lines[MAX_SKIPPED_LINES];
     size_t end, end_line;   /* where the row after its last one starts */
     int rc;
     mlp_error err;
     /* Pass 2. */
-    size_t row0;            /* index of its first kept row */
-    size_t at[MAX_SPLITS];  /* its first position in each split */
+    split_cols sc;          /* its kept rows' values, in file order */
     dict *dicts;            /* per column: its categorical text */
-    text_buf *texts;        /* [split * n_cols + c]: `many` columns' bytes */
-    int32_t **remap;        /* per column: its codes -> the merged ones */
+    text_buf *texts;        /* per column: `many` columns' bytes */
+    uint8_t *split;         /* per row: its split, or PENDING */
+    size_t *pend;           /* rows waiting for their occurrence count */
+    uint64_t *pend_hash;
+    size_t n_pend;
 } csv_chunk;
+
+/* Hashes that may repeat, and how often each was seen so far. */
+typedef struct hash_count {
+    uint64_t *keys;
+    uint32_t *count;        /* 0: empty slot; else 1 + occurrences */
+    size_t n, slots;
+} hash_count;
+
+typedef struct chunk_run {
+    dict *all;              /* per column: texts of every chunk, bounded */
+    uint8_t *incomplete;    /* per column: some numbers were not collected */
+    uint64_t *bloom;        /* one 64-bit word per key, k = 6 bits */
+    size_t bloom_words;
+    hash_count repeat;
+    size_t n_rows;
+    /* Pass 2. */
+    job *j;
+    dict *dicts;
+    const group_sink *sink;
+    size_t *last_levels;    /* [split * n_cols + c]: levels in its last group */
+    size_t groups[MAX_SPLITS];
+    atomic_int failed;
+    int rc;
+    mlp_error err;
+} chunk_run;
+
+static uint64_t zero_bytes(uint64_t v)
+{
+    return ~(((v & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full) | v) &
+           0x8080808080808080ull;
+}
+
+/* Gives back the pages of [a, b) of a mapped input: a read-only private
+ * map, so they come back from the page cache if touched again. */
+static void drop_pages(const char *buf, size_t a, size_t b)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = ((uintptr_t)(buf + a) + page - 1) & ~(page - 1);
+    uintptr_t hi = (uintptr_t)(buf + b) & ~(page - 1);
+
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
 
 /* --------------------------------------------------------------- cutting */
 
@@ -75,12 +129,6 @@ typedef struct cut {
     size_t len;
     range *r;
 } cut;
-
-static uint64_t zero_bytes(uint64_t v)
-{
-    return ~(((v & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full) | v) &
-           0x8080808080808080ull;
-}
 
 /* A CR ends a line unless an LF follows it (that pair is one break). */
 static int lone_cr(const char *buf, size_t len, size_t i)
@@ -215,7 +263,7 @@ static void forget_scan(const job *j, csv_chunk *ch)
     ch->seen = NULL;
     ch->cols = NULL;
     ch->hash = NULL;
-    ch->n = ch->cap = ch->skipped = 0;
+    ch->cap = ch->skipped = 0;
 }
 
 static void skip_line(csv_chunk *ch, size_t line)
@@ -239,6 +287,13 @@ static int push_hash(csv_chunk *ch, uint64_t h)
     return MLP_OK;
 }
 
+static uint64_t key_hash(const job *j, const csv_reader *r)
+{
+    return j->key_col >= 0
+        ? mlp_hash64(r->fields[j->key_col].p, r->fields[j->key_col].len, j->seed)
+        : mlp_hash64(r->row_start, r->row_len, j->seed);
+}
+
 /* What the serial reader's first pass does with these rows, into the
  * chunk (the job is only read). */
 static void scan_chunk(job *j, csv_chunk *ch)
@@ -246,6 +301,7 @@ static void scan_chunk(job *j, csv_chunk *ch)
     csv_reader r;
 
     forget_scan(j, ch);
+    ch->n = 0;
     ch->rc = MLP_OK;
     mlp_error_clear(&ch->err);
     ch->cols = malloc((j->n_cols + 1) * sizeof *ch->cols);
@@ -288,10 +344,7 @@ static void scan_chunk(job *j, csv_chunk *ch)
             skip_line(ch, r.line);
             continue;
         }
-        uint64_t h = j->key_col >= 0
-            ? mlp_hash64(r.fields[j->key_col].p, r.fields[j->key_col].len, j->seed)
-            : mlp_hash64(r.row_start, r.row_len, j->seed);
-        if (push_hash(ch, h) != MLP_OK) {
+        if (push_hash(ch, key_hash(j, &r)) != MLP_OK) {
             ch->rc = mlp_error_set(&ch->err, MLP_ENOMEM, "out of memory");
             break;
         }
@@ -304,9 +357,13 @@ static void scan_chunk(job *j, csv_chunk *ch)
 static void scan_task(void *arg, size_t i, int worker)
 {
     job *j = arg;
+    csv_chunk *ch = &j->chunks[i];
 
     (void)worker;
-    scan_chunk(j, &j->chunks[i]);
+    if (atomic_load(&j->run->failed))
+        return;
+    scan_chunk(j, ch);
+    drop_pages(j->files[ch->fi].data, ch->start, ch->end);
 }
 
 /* Folds chunk column l into g (the columns of every chunk before it),
@@ -330,6 +387,179 @@ static void merge_col(col_info *g, const col_info *l)
         g->numeric &= l->numeric;
     }
     g->present += l->present;
+}
+
+/* Whether the chunk collected every value of column c: it does not
+ * collect numbers before the column's first text. */
+static int collected_all(const col_info *l)
+{
+    if (l->declared == T_CATEGORICAL || l->declared == T_STRING || l->present == 0)
+        return 1;
+    return !l->numeric && l->text_note.before == 0;
+}
+
+static int repeat_grow(hash_count *t)
+{
+    size_t ns = t->slots ? t->slots * 2 : 1024;
+    uint64_t *nk = calloc(ns, sizeof *nk);
+    uint32_t *nc = calloc(ns, sizeof *nc);
+
+    if (nk == NULL || nc == NULL) {
+        free(nk);
+        free(nc);
+        return MLP_ENOMEM;
+    }
+    for (size_t k = 0; k < t->slots; k++) {
+        size_t i;
+        if (t->count[k] == 0)
+            continue;
+        for (i = (size_t)t->keys[k] & (ns - 1); nc[i] != 0; i = (i + 1) & (ns - 1))
+            ;
+        nk[i] = t->keys[k];
+        nc[i] = t->count[k];
+    }
+    free(t->keys);
+    free(t->count);
+    t->keys = nk;
+    t->count = nc;
+    t->slots = ns;
+    return MLP_OK;
+}
+
+/* The slot of h, or of the empty slot where it would go. */
+static size_t repeat_slot(const hash_count *t, uint64_t h)
+{
+    size_t i = (size_t)h & (t->slots - 1);
+
+    while (t->count[i] != 0 && t->keys[i] != h)
+        i = (i + 1) & (t->slots - 1);
+    return i;
+}
+
+static int repeat_add(hash_count *t, uint64_t h)
+{
+    size_t i;
+
+    if ((t->n + 1) * 2 > t->slots && repeat_grow(t) != MLP_OK)
+        return MLP_ENOMEM;
+    i = repeat_slot(t, h);
+    if (t->count[i] == 0) {
+        t->keys[i] = h;
+        t->count[i] = 1;
+        t->n++;
+    }
+    return MLP_OK;
+}
+
+static int repeat_has(const hash_count *t, uint64_t h)
+{
+    return t->slots > 0 && t->count[repeat_slot(t, h)] != 0;
+}
+
+/* Adds h to the filter; 1 when it may have been added before. */
+static int bloom_seen(chunk_run *run, uint64_t h)
+{
+    /* The word from the high bits, six bit positions from the low ones:
+     * one memory access and one test per row. */
+    uint64_t *w = &run->bloom[(size_t)((h >> 32) % run->bloom_words)];
+    uint64_t bits = 0;
+
+    for (int k = 0; k < 6; k++)
+        bits |= (uint64_t)1 << ((h >> (6 * k)) & 63);
+    int seen = (*w & bits) == bits;
+    *w |= bits;
+    return seen;
+}
+
+/* The filter, sized from the first chunk's rows per byte: 16 bits per
+ * row expected (a poor guess only lets more hashes through to the exact
+ * count, which stays exact). */
+static int bloom_size(job *j, const csv_chunk *ch)
+{
+    chunk_run *run = j->run;
+    size_t bytes = 0, rows;
+
+    for (size_t f = 0; f < j->n_files; f++)
+        bytes += j->files[f].len;
+    rows = ch->n > 0 && ch->end > ch->start
+        ? (size_t)((double)bytes / ((double)(ch->end - ch->start) / (double)ch->n) * 1.25)
+        : bytes / 16;
+    run->bloom_words = rows / 4 + 1024;
+    run->bloom = calloc(run->bloom_words, sizeof *run->bloom);
+    return run->bloom == NULL ? MLP_ENOMEM : MLP_OK;
+}
+
+/* Chunk k, in file order: check its start, then fold it into the job. */
+static void merge_task(void *arg, size_t k, int worker)
+{
+    job *j = arg;
+    chunk_run *run = j->run;
+    csv_chunk *ch = &j->chunks[k];
+
+    (void)worker;
+    if (atomic_load(&run->failed))
+        return;
+    if (!ch->first_of_file && ch[-1].end != ch->start) {
+        /* The cut guessed wrong: the row before ran past it (or stopped
+         * short, after a skipped line).  Read on from where it really
+         * ended. */
+        const csv_chunk *prev = &ch[-1];
+        if (prev->end >= ch->stop) {
+            forget_scan(j, ch);
+            ch->n = 0;
+            ch->start = ch->stop = ch->end = prev->end;
+            ch->end_line = prev->end_line;
+            ch->rc = MLP_OK;
+            return;
+        }
+        ch->start = prev->end;
+        ch->line = prev->end_line;
+        scan_chunk(j, ch);
+        drop_pages(j->files[ch->fi].data, ch->start, ch->end);
+    }
+    if (ch->rc != MLP_OK) {
+        run->rc = ch->rc;
+        run->err = ch->err;
+        atomic_store(&run->failed, 1);
+        return;
+    }
+    for (size_t c = 0; c < j->n_cols; c++) {
+        run->incomplete[c] |= !collected_all(&ch->cols[c]);
+        merge_col(&j->cols[c], &ch->cols[c]);
+        for (size_t x = 0; x < ch->seen[c].n && run->all[c].n <= j->max_categories; x++) {
+            int32_t code;
+            if (dict_intern(&run->all[c], ch->seen[c].strs[x],
+                            strlen(ch->seen[c].strs[x]), &code) != MLP_OK)
+                break;  /* a smaller count is still a lower bound */
+        }
+    }
+    for (size_t s = 0; s < ch->skipped; s++)
+        if (s < MAX_SKIPPED_LINES)
+            ingest_record_skip(j, ch->skipped_lines[s]);
+        else
+            j->skipped++;
+    if (j->key_col < 0 && ch->n > 0 && run->bloom == NULL &&
+        bloom_size(j, ch) != MLP_OK) {
+        run->rc = mlp_error_set(&run->err, MLP_ENOMEM, "out of memory");
+        atomic_store(&run->failed, 1);
+        return;
+    }
+    for (size_t r = 0; j->key_col < 0 && r < ch->n; r++)
+        if (bloom_seen(run, ch->hash[r]) && repeat_add(&run->repeat, ch->hash[r]) != MLP_OK) {
+            run->rc = mlp_error_set(&run->err, MLP_ENOMEM, "out of memory");
+            atomic_store(&run->failed, 1);
+            return;
+        }
+    run->n_rows += ch->n;
+    if (j->ctx != NULL)
+        mlp_ctx_progress(j->ctx, ch->end, j->files[ch->fi].len, "bytes");
+    /* Only the counts are needed from here on. */
+    for (size_t c = 0; c < j->n_cols; c++)
+        dict_free(&ch->seen[c]);
+    free(ch->hash);
+    ch->hash = NULL;
+    free(ch->cols);
+    ch->cols = NULL;
 }
 
 /* Reads the first row of each file (the header, or the first data row):
@@ -380,10 +610,102 @@ static int first_rows(job *j, size_t *body, size_t *line, mlp_error *err)
     return MLP_OK;
 }
 
+/* Counting what pass 1 could not: the distinct values of text columns
+ * some chunk had numbers in before its first text. */
+typedef struct counting {
+    job *j;
+    dict **local;           /* per chunk, per column */
+    atomic_int failed;
+} counting;
+
+static void count_task(void *arg, size_t k, int worker)
+{
+    counting *cn = arg;
+    job *j = cn->j;
+    csv_chunk *ch = &j->chunks[k];
+    csv_reader r;
+    mlp_error e;
+
+    (void)worker;
+    cn->local[k] = calloc(j->n_cols + 1, sizeof *cn->local[k]);
+    if (cn->local[k] == NULL) {
+        atomic_store(&cn->failed, 1);
+        return;
+    }
+    chunk_reader(j, ch, &r);
+    for (;;) {
+        int rc = csv_next(&r, &e);
+        if (rc == 0)
+            break;
+        if (rc < 0) {
+            csv_skip_bad_line(&r);
+            continue;
+        }
+        if (!ingest_row_kept(j, &r))
+            continue;
+        for (size_t c = 0; c < j->n_cols; c++) {
+            const csv_field *f = &r.fields[c];
+            int32_t code;
+            if (j->run->incomplete[c] != 2 || ingest_is_na(j, f->p, f->len) ||
+                cn->local[k][c].n > j->max_categories)
+                continue;
+            if (dict_intern(&cn->local[k][c], f->p, f->len, &code) != MLP_OK)
+                atomic_store(&cn->failed, 1);
+        }
+    }
+    csv_free(&r);
+    drop_pages(j->files[ch->fi].data, ch->start, ch->stop);
+}
+
+static void count_merge(void *arg, size_t k, int worker)
+{
+    counting *cn = arg;
+    job *j = cn->j;
+
+    (void)worker;
+    for (size_t c = 0; cn->local[k] != NULL && c < j->n_cols; c++) {
+        dict *all = &j->run->all[c];
+        for (size_t x = 0; x < cn->local[k][c].n && all->n <= j->max_categories; x++) {
+            int32_t code;
+            if (dict_intern(all, cn->local[k][c].strs[x],
+                            strlen(cn->local[k][c].strs[x]), &code) != MLP_OK)
+                atomic_store(&cn->failed, 1);
+        }
+        dict_free(&cn->local[k][c]);
+    }
+    free(cn->local[k]);
+    cn->local[k] = NULL;
+}
+
+static int count_texts(job *j, mlp_error *err)
+{
+    counting cn;
+    int any = 0;
+
+    for (size_t c = 0; c < j->n_cols; c++) {
+        if (ingest_final_type(j, c) == T_CATEGORICAL && j->run->incomplete[c] &&
+            j->run->all[c].n <= j->max_categories) {
+            j->run->incomplete[c] = 2;  /* count again, from scratch */
+            dict_free(&j->run->all[c]);
+            any = 1;
+        }
+    }
+    if (!any)
+        return MLP_OK;
+    cn.j = j;
+    atomic_init(&cn.failed, 0);
+    cn.local = calloc(j->n_chunks + 1, sizeof *cn.local);
+    if (cn.local == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    mlp_parallel_for_ordered(j->n_chunks, j->threads, count_task, count_merge, &cn);
+    free(cn.local);
+    return atomic_load(&cn.failed) ? mlp_error_set(err, MLP_ENOMEM, "out of memory")
+                                   : MLP_OK;
+}
+
 int chunk_scan(job *j, mlp_error *err)
 {
     size_t cap = 0, *body, *line;
-    dict *all = NULL;
     int rc;
 
     body = calloc(j->n_files + 1, sizeof *body);
@@ -411,225 +733,373 @@ int chunk_scan(job *j, mlp_error *err)
     if (rc != MLP_OK || j->cols == NULL)
         return rc;  /* no rows at all: the caller says so */
     j->chunked = 1;
-    mlp_parallel_for(j->n_chunks, j->threads, scan_task, j);
-
-    all = calloc(j->n_cols + 1, sizeof *all);
-    if (all == NULL)
+    j->run = calloc(1, sizeof *j->run);
+    if (j->run == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    for (size_t k = 0; rc == MLP_OK && k < j->n_chunks; k++) {
-        csv_chunk *ch = &j->chunks[k];
-        if (!ch->first_of_file && ch[-1].end != ch->start) {
-            /* The cut guessed wrong: the row before ran past it (or
-             * stopped short, after a skipped line).  Read on from where
-             * it really ended. */
-            const csv_chunk *prev = &ch[-1];
-            if (prev->end >= ch->stop) {
-                forget_scan(j, ch);
-                ch->row0 = j->n_rows;
-                ch->start = ch->stop = ch->end = prev->end;
-                ch->end_line = prev->end_line;
-                ch->rc = MLP_OK;
-                continue;
-            }
-            ch->start = prev->end;
-            ch->line = prev->end_line;
-            scan_chunk(j, ch);
-        }
-        if (ch->rc != MLP_OK) {
-            rc = mlp_error_set(err, ch->rc, "%s", ch->err.msg);
-            break;
-        }
-        for (size_t c = 0; c < j->n_cols; c++) {
-            merge_col(&j->cols[c], &ch->cols[c]);
-            for (size_t x = 0; x < ch->seen[c].n && all[c].n <= j->max_categories; x++) {
-                int32_t code;
-                if (dict_intern(&all[c], ch->seen[c].strs[x],
-                                strlen(ch->seen[c].strs[x]), &code) != MLP_OK)
-                    break;  /* a smaller count is still a lower bound */
-            }
-        }
-        for (size_t s = 0; s < ch->skipped; s++)
-            if (s < MAX_SKIPPED_LINES)
-                ingest_record_skip(j, ch->skipped_lines[s]);
-            else
-                j->skipped++;
-        ch->row0 = j->n_rows;
-        for (size_t r = 0; rc == MLP_OK && r < ch->n; r++) {
-            int s;
-            rc = ingest_split_of_hash(j, ch->hash[r], &s);
-            if (rc == MLP_OK)
-                rc = ingest_push_row(j, s, err);
-            else
-                rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-        }
-        if (j->ctx != NULL)
-            mlp_ctx_progress(j->ctx, ch->end, j->files[ch->fi].len, "bytes");
-        /* Only the counts are needed from here on. */
-        for (size_t c = 0; c < j->n_cols; c++)
-            dict_free(&ch->seen[c]);
-        free(ch->hash);
-        ch->hash = NULL;
-    }
+    atomic_init(&j->run->failed, 0);
+    j->run->all = calloc(j->n_cols + 1, sizeof *j->run->all);
+    j->run->incomplete = calloc(j->n_cols + 1, 1);
+    if (j->run->all == NULL || j->run->incomplete == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    mlp_parallel_for_ordered(j->n_chunks, j->threads, scan_task, merge_task, j);
+    if (atomic_load(&j->run->failed))
+        return mlp_error_set(err, j->run->rc, "%s", j->run->err.msg);
+    j->n_rows = j->run->n_rows;
+    free(j->run->bloom);
+    j->run->bloom = NULL;
+    rc = count_texts(j, err);
     for (size_t c = 0; rc == MLP_OK && c < j->n_cols; c++) {
         int t = ingest_final_type(j, c);
         j->cols[c].many = t == T_STRING ||
-                          (t == T_CATEGORICAL && all[c].n > j->max_categories);
+                          (t == T_CATEGORICAL && j->run->all[c].n > j->max_categories);
     }
     for (size_t c = 0; c < j->n_cols; c++)
-        dict_free(&all[c]);
-    free(all);
+        dict_free(&j->run->all[c]);
     return rc;
 }
 
 /* --------------------------------------------------------------- pass 2 */
 
-typedef struct filling {
-    job *j;
-    split_cols *sc;
-    atomic_int failed;
-} filling;
+static void forget_fill(const job *j, csv_chunk *ch)
+{
+    ingest_free_split(j, &ch->sc);
+    for (size_t c = 0; ch->dicts != NULL && c < j->n_cols; c++)
+        dict_free(&ch->dicts[c]);
+    for (size_t c = 0; ch->texts != NULL && c < j->n_cols; c++)
+        mlp_free(ch->texts[c].b);
+    free(ch->dicts);
+    free(ch->texts);
+    free(ch->split);
+    free(ch->pend);
+    free(ch->pend_hash);
+    ch->dicts = NULL;
+    ch->texts = NULL;
+    ch->split = NULL;
+    ch->pend = NULL;
+    ch->pend_hash = NULL;
+    ch->n_pend = 0;
+}
 
+/* Reads the chunk's kept rows into its own buffers, in file order, with
+ * the split of every row that does not wait for its occurrence count. */
 static void fill_task(void *arg, size_t k, int worker)
 {
-    filling *f = arg;
-    job *j = f->j;
+    chunk_run *run = arg;
+    job *j = run->j;
     csv_chunk *ch = &j->chunks[k];
-    size_t at[MAX_SPLITS], row = ch->row0;
+    size_t row = 0;
     csv_reader r;
     mlp_error e;
+    int rc = MLP_OK;
 
     (void)worker;
-    memcpy(at, ch->at, sizeof at);
+    if (atomic_load(&run->failed))
+        return;
+    ch->dicts = calloc(j->n_cols + 1, sizeof *ch->dicts);
+    ch->texts = calloc(j->n_cols + 1, sizeof *ch->texts);
+    ch->split = malloc(ch->n + 1);
+    ch->pend = malloc((ch->n + 1) * sizeof *ch->pend);
+    ch->pend_hash = malloc((ch->n + 1) * sizeof *ch->pend_hash);
+    if (ch->dicts == NULL || ch->texts == NULL || ch->split == NULL ||
+        ch->pend == NULL || ch->pend_hash == NULL ||
+        ingest_alloc_cols(j, &ch->sc, ch->n) != MLP_OK) {
+        atomic_store(&run->failed, 1);
+        return;
+    }
     chunk_reader(j, ch, &r);
-    for (;;) {
-        int rc = csv_next(&r, &e);
-        if (rc == 0)
+    while (rc == MLP_OK && row < ch->n) {
+        int got = csv_next(&r, &e);
+        if (got == 0)
             break;
-        if (rc < 0) {
+        if (got < 0) {
             csv_skip_bad_line(&r);
             continue;
         }
         if (!ingest_row_kept(j, &r))
             continue;
-        int s = j->row_split[row++];
-        if (ingest_fill_row(j, &f->sc[s], at[s]++, ch->dicts,
-                            ch->texts + (size_t)s * j->n_cols, &r, ch->fi, 1) != MLP_OK) {
-            atomic_store(&f->failed, 1);
-            break;
+        uint64_t h = key_hash(j, &r);
+        if (j->key_col < 0 && repeat_has(&run->repeat, h)) {
+            ch->split[row] = PENDING;
+            ch->pend[ch->n_pend] = row;
+            ch->pend_hash[ch->n_pend++] = h;
+        } else {
+            ch->split[row] = (uint8_t)ingest_split_from(j, h, 1);
         }
+        rc = ingest_fill_row(j, &ch->sc, row, ch->dicts, ch->texts, &r, ch->fi, 0);
+        row++;
     }
     csv_free(&r);
+    drop_pages(j->files[ch->fi].data, ch->start, ch->end);
+    if (rc != MLP_OK || row != ch->n)
+        atomic_store(&run->failed, 1);
 }
 
-static void remap_task(void *arg, size_t k, int worker)
+/* The rows of split s in the chunk, as a row group.  Categorical codes
+ * are already the column's; its dictionary so far goes with them. */
+static int build_group(chunk_run *run, const csv_chunk *ch, int s, size_t m,
+                       mlp_table **data, mlp_table **lines, mlp_error *err)
 {
-    filling *f = arg;
-    job *j = f->j;
-    const csv_chunk *ch = &j->chunks[k];
+    job *j = run->j;
+    const split_cols *sc = &ch->sc;
+    mlp_table *t = mlp_table_new(m), *lt = mlp_table_new(m);
+    size_t *rows = malloc((m + 1) * sizeof *rows), n = 0;
+    int rc = MLP_OK;
 
-    (void)worker;
-    for (size_t s = 0; s < j->n_splits; s++) {
-        size_t to = k + 1 < j->n_chunks ? ch[1].at[s] : j->splits[s].rows;
-        for (size_t c = 0; c < j->n_cols; c++) {
-            int32_t *codes = f->sc[s].codes[c];
-            if (codes == NULL || ch->remap[c] == NULL)
-                continue;
-            for (size_t i = ch->at[s]; i < to; i++)
-                if (codes[i] >= 0)
-                    codes[i] = ch->remap[c][codes[i]];
+    *data = *lines = NULL;
+    if (t == NULL || lt == NULL || rows == NULL) {
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < ch->n && n < m; i++)
+        if (ch->split[i] == s)
+            rows[n++] = i;
+    for (size_t c = 0; rc == MLP_OK && c < j->n_cols; c++) {
+        const char *name = j->cols[c].name;
+        uint8_t *miss = sc->miss[c] ? mlp_calloc(m / 8 + 1, 1) : NULL;
+        if (sc->miss[c] != NULL && miss == NULL) {
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            break;
+        }
+        for (size_t x = 0; miss != NULL && x < m; x++)
+            if ((sc->miss[c][rows[x] >> 3] >> (rows[x] & 7)) & 1)
+                miss[x >> 3] |= (uint8_t)(1u << (x & 7));
+        if (sc->str_off[c] != NULL) {
+            uint64_t *off = mlp_malloc((m + 1) * sizeof *off), total = 0;
+            char *b;
+            for (size_t x = 0; off != NULL && x < m; x++)
+                total += sc->str_off[c][rows[x] + 1] - sc->str_off[c][rows[x]];
+            b = mlp_malloc(total ? total : 1);
+            if (off == NULL || b == NULL) {
+                mlp_free(off);
+                mlp_free(b);
+                mlp_free(miss);
+                rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                break;
+            }
+            off[0] = 0;
+            for (size_t x = 0; x < m; x++) {
+                uint64_t a = sc->str_off[c][rows[x]], len = sc->str_off[c][rows[x] + 1] - a;
+                if (len > 0)  /* no bytes at all: the buffer is NULL */
+                    memcpy(b + off[x], ch->texts[c].b + a, len);
+                off[x + 1] = off[x] + len;
+            }
+            rc = mlp_table_adopt_string(t, name, off, b, miss, err);
+        } else if (sc->num[c] != NULL) {
+            double *v = mlp_malloc((m ? m : 1) * sizeof *v);
+            int64_t *iv = sc->ints[c] ? mlp_malloc((m ? m : 1) * sizeof *iv) : NULL;
+            if (v == NULL || (sc->ints[c] != NULL && iv == NULL)) {
+                mlp_free(v);
+                mlp_free(iv);
+                mlp_free(miss);
+                rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                break;
+            }
+            for (size_t x = 0; x < m; x++) {
+                v[x] = sc->num[c][rows[x]];
+                if (iv != NULL)
+                    iv[x] = sc->ints[c][rows[x]];
+            }
+            if (iv != NULL) {
+                mlp_free(v);
+                rc = mlp_table_adopt_int64(t, name, iv, miss, err);
+            } else {
+                rc = mlp_table_adopt_numeric(t, name, v, miss, err);
+            }
+        } else {
+            int32_t *codes = malloc((m ? m : 1) * sizeof *codes);
+            mlp_free(miss);
+            if (codes == NULL) {
+                rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                break;
+            }
+            for (size_t x = 0; x < m; x++)
+                codes[x] = sc->codes[c][rows[x]];
+            rc = mlp_table_add_categorical(t, name, codes, run->dicts[c].n,
+                                           (const char *const *)run->dicts[c].strs,
+                                           err);
+            free(codes);
         }
     }
-}
-
-/* The offsets and bytes of `many` column c of split s, from the lengths
- * the rows left at str_off[i + 1] and the chunks' bytes. */
-static int join_texts(job *j, split_cols *sc, size_t s, size_t c)
-{
-    uint64_t *off = sc[s].str_off[c];
-    size_t n = j->splits[s].rows;
-    char *bytes;
-
-    off[0] = 0;
-    for (size_t i = 0; i < n; i++)
-        off[i + 1] += off[i];
-    bytes = mlp_malloc(off[n] ? off[n] : 1);
-    if (bytes == NULL)
-        return MLP_ENOMEM;
-    for (size_t k = 0; k < j->n_chunks; k++) {
-        const text_buf *t = &j->chunks[k].texts[s * j->n_cols + c];
-        if (t->len > 0)
-            memcpy(bytes + off[j->chunks[k].at[s]], t->b, t->len);
+    if (rc == MLP_OK) {
+        /* Where each row came from: <split>.lines.mlpt. */
+        const char **paths = malloc((j->n_files + 1) * sizeof *paths);
+        int32_t *file = malloc((m ? m : 1) * sizeof *file);
+        double *line = malloc((m ? m : 1) * sizeof *line);
+        if (paths == NULL || file == NULL || line == NULL) {
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        } else {
+            for (size_t f = 0; f < j->n_files; f++)
+                paths[f] = j->files[f].path;
+            for (size_t x = 0; x < m; x++) {
+                file[x] = sc->file[rows[x]];
+                line[x] = sc->line[rows[x]];
+            }
+            rc = mlp_table_add_categorical(lt, "file", file, j->n_files, paths, err);
+            if (rc == MLP_OK)
+                rc = mlp_table_add_numeric(lt, "line", line, NULL, err);
+        }
+        free(paths);
+        free(file);
+        free(line);
     }
-    sc[s].str_bytes[c] = bytes;
+done:
+    free(rows);
+    if (rc != MLP_OK) {
+        mlp_table_free(t);
+        mlp_table_free(lt);
+        return rc;
+    }
+    *data = t;
+    *lines = lt;
     return MLP_OK;
 }
 
-int chunk_fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
+static int add_groups(chunk_run *run, const csv_chunk *ch, int s, size_t m)
 {
-    size_t at[MAX_SPLITS] = { 0 };
-    filling f;
+    job *j = run->j;
+    mlp_table *t, *lt;
+    int rc = build_group(run, ch, s, m, &t, &lt, &run->err);
 
-    f.j = j;
-    f.sc = sc;
-    atomic_init(&f.failed, 0);
-    for (size_t k = 0; k < j->n_chunks; k++) {
-        csv_chunk *ch = &j->chunks[k];
-        size_t n = k + 1 < j->n_chunks ? ch[1].row0 - ch->row0 : j->n_rows - ch->row0;
-        memcpy(ch->at, at, sizeof at);
-        for (size_t r = 0; r < n; r++)
-            at[j->row_split[ch->row0 + r]]++;
-        ch->dicts = calloc(j->n_cols + 1, sizeof *ch->dicts);
-        ch->texts = calloc(j->n_splits * j->n_cols + 1, sizeof *ch->texts);
-        ch->remap = calloc(j->n_cols + 1, sizeof *ch->remap);
-        if (ch->dicts == NULL || ch->texts == NULL || ch->remap == NULL)
-            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    if (rc == MLP_OK)
+        rc = run->sink->add(run->sink->arg, (size_t)s, 0, t, &run->err);
+    else
+        lt = NULL;
+    if (rc == MLP_OK)
+        rc = run->sink->add(run->sink->arg, (size_t)s, 1, lt, &run->err);
+    else
+        mlp_table_free(lt);
+    if (rc != MLP_OK)
+        return rc;
+    run->groups[s]++;
+    for (size_t c = 0; c < j->n_cols; c++)
+        run->last_levels[(size_t)s * j->n_cols + c] = run->dicts[c].n;
+    return MLP_OK;
+}
+
+/* Chunk k in file order: the repeated rows' splits, the dictionaries,
+ * then one row group per split. */
+static void write_task(void *arg, size_t k, int worker)
+{
+    chunk_run *run = arg;
+    job *j = run->j;
+    csv_chunk *ch = &j->chunks[k];
+    size_t per[MAX_SPLITS] = { 0 };
+    int rc = MLP_OK;
+
+    (void)worker;
+    if (atomic_load(&run->failed)) {
+        forget_fill(j, ch);
+        return;
     }
-    mlp_parallel_for(j->n_chunks, j->threads, fill_task, &f);
-    if (atomic_load(&f.failed))
+    for (size_t p = 0; p < ch->n_pend; p++) {
+        size_t i = repeat_slot(&run->repeat, ch->pend_hash[p]);
+        uint32_t occ = run->repeat.count[i]++;  /* 1 + seen before */
+        ch->split[ch->pend[p]] = (uint8_t)ingest_split_from(j, ch->pend_hash[p], occ);
+    }
+    for (size_t c = 0; rc == MLP_OK && c < j->n_cols; c++) {
+        int32_t *map, *codes = ch->sc.codes[c];
+        if (codes == NULL)
+            continue;
+        map = malloc((ch->dicts[c].n + 1) * sizeof *map);
+        if (map == NULL) {
+            rc = mlp_error_set(&run->err, MLP_ENOMEM, "out of memory");
+            break;
+        }
+        for (size_t x = 0; rc == MLP_OK && x < ch->dicts[c].n; x++)
+            if (dict_intern(&run->dicts[c], ch->dicts[c].strs[x],
+                            strlen(ch->dicts[c].strs[x]), &map[x]) != MLP_OK)
+                rc = mlp_error_set(&run->err, MLP_ENOMEM, "out of memory");
+        for (size_t i = 0; rc == MLP_OK && i < ch->n; i++)
+            if (codes[i] >= 0)
+                codes[i] = map[codes[i]];
+        free(map);
+    }
+    /* `many` columns: lengths at i + 1 become offsets into the chunk's
+     * bytes. */
+    for (size_t c = 0; c < j->n_cols; c++) {
+        uint64_t *off = ch->sc.str_off[c];
+        for (size_t i = 0; off != NULL && i < ch->n; i++)
+            off[i + 1] += off[i];
+    }
+    for (size_t i = 0; i < ch->n; i++)
+        per[ch->split[i]]++;
+    for (size_t s = 0; rc == MLP_OK && s < j->n_splits; s++)
+        if (per[s] > 0) {
+            rc = add_groups(run, ch, (int)s, per[s]);
+            j->splits[s].rows += per[s];
+        }
+    if (rc != MLP_OK) {
+        run->rc = rc;
+        atomic_store(&run->failed, 1);
+    }
+    if (j->ctx != NULL)
+        mlp_ctx_progress(j->ctx, ch->end, j->files[ch->fi].len, "bytes");
+    forget_fill(j, ch);
+}
+
+int chunk_write(job *j, dict *dicts, const group_sink *sink, mlp_error *err)
+{
+    chunk_run *run = j->run;
+    csv_chunk none;
+
+    run->j = j;
+    run->dicts = dicts;
+    run->sink = sink;
+    run->rc = MLP_OK;
+    mlp_error_clear(&run->err);
+    run->last_levels = calloc(j->n_splits * j->n_cols + 1, sizeof *run->last_levels);
+    if (run->last_levels == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     for (size_t s = 0; s < j->n_splits; s++)
+        j->splits[s].rows = 0;
+    mlp_parallel_for_ordered(j->n_chunks, j->threads, fill_task, write_task, run);
+    if (atomic_load(&run->failed)) {
+        if (run->rc == MLP_OK)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        return mlp_error_set(err, run->rc, "%s", run->err.msg);
+    }
+    /* A split without rows still gets its (empty) table, and one whose
+     * last group came before a level first appeared gets an empty group
+     * with the whole dictionary: every split's table has all the levels,
+     * as the serial reader's do. */
+    memset(&none, 0, sizeof none);
+    if (ingest_alloc_cols(j, &none.sc, 0) != MLP_OK) {
+        ingest_free_split(j, &none.sc);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    none.split = NULL;
+    for (size_t s = 0; s < j->n_splits; s++) {
+        int behind = run->groups[s] == 0;
         for (size_t c = 0; c < j->n_cols; c++)
-            if (sc[s].str_off[c] != NULL && join_texts(j, sc, s, c) != MLP_OK)
-                return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    /* Each chunk's dictionary, in file order, into the column's: the
-     * order of first appearance, as one reader would have made it. */
-    for (size_t k = 0; k < j->n_chunks; k++) {
-        csv_chunk *ch = &j->chunks[k];
-        for (size_t c = 0; c < j->n_cols; c++) {
-            if (ch->dicts[c].n == 0)
-                continue;
-            ch->remap[c] = malloc(ch->dicts[c].n * sizeof(int32_t));
-            if (ch->remap[c] == NULL)
-                return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-            for (size_t x = 0; x < ch->dicts[c].n; x++)
-                if (dict_intern(&dicts[c], ch->dicts[c].strs[x],
-                                strlen(ch->dicts[c].strs[x]), &ch->remap[c][x]) != MLP_OK)
-                    return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-            dict_free(&ch->dicts[c]);
+            behind |= run->last_levels[s * j->n_cols + c] < dicts[c].n;
+        if (behind && add_groups(run, &none, (int)s, 0) != MLP_OK) {
+            ingest_free_split(j, &none.sc);
+            return mlp_error_set(err, run->rc ? run->rc : MLP_ENOMEM, "%s", run->err.msg);
         }
     }
-    mlp_parallel_for(j->n_chunks, j->threads, remap_task, &f);
+    ingest_free_split(j, &none.sc);
     return MLP_OK;
 }
 
 void chunk_free(job *j)
 {
     for (size_t k = 0; k < j->n_chunks; k++) {
-        csv_chunk *ch = &j->chunks[k];
-        forget_scan(j, ch);
-        for (size_t c = 0; c < j->n_cols; c++) {
-            if (ch->dicts != NULL)
-                dict_free(&ch->dicts[c]);
-            if (ch->remap != NULL)
-                free(ch->remap[c]);
-        }
-        for (size_t t = 0; ch->texts != NULL && t < j->n_splits * j->n_cols; t++)
-            mlp_free(ch->texts[t].b);
-        free(ch->dicts);
-        free(ch->texts);
-        free(ch->remap);
+        forget_scan(j, &j->chunks[k]);
+        forget_fill(j, &j->chunks[k]);
     }
     free(j->chunks);
     j->chunks = NULL;
     j->n_chunks = 0;
+    if (j->run != NULL) {
+        for (size_t c = 0; j->run->all != NULL && c < j->n_cols; c++)
+            dict_free(&j->run->all[c]);
+        free(j->run->all);
+        free(j->run->incomplete);
+        free(j->run->bloom);
+        free(j->run->repeat.keys);
+        free(j->run->repeat.count);
+        free(j->run->last_levels);
+        free(j->run);
+        j->run = NULL;
+    }
 }

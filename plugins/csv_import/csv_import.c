@@ -369,6 +369,56 @@ static void free_job(job *j, split_cols *sc, dict *dicts)
     cJSON_Delete(j->jcols);
 }
 
+/* The parallel reader's row groups, into one table writer per split and
+ * per lines file. */
+typedef struct writers {
+    job *j;
+    mlp_artifact *out;
+    mlp_table_writer *w[MAX_SPLITS][2];
+} writers;
+
+static int add_group(void *arg, size_t s, int lines, mlp_table *t, mlp_error *err)
+{
+    writers *ws = arg;
+    char file[128], path[4096];
+    int rc;
+
+    if (ws->w[s][lines] == NULL) {
+        snprintf(file, sizeof file, "%s%s.mlpt", ws->j->splits[s].name,
+                 lines ? ".lines" : "");
+        rc = mlp_artifact_path(ws->out, file, path, sizeof path, err);
+        if (rc == MLP_OK)
+            rc = mlp_table_writer_open(path, &ws->w[s][lines], err);
+        if (rc != MLP_OK) {
+            mlp_table_free(t);
+            return rc;
+        }
+    }
+    return mlp_table_writer_add(ws->w[s][lines], t, err);
+}
+
+static int write_streamed(job *j, dict *dicts, mlp_artifact *out, mlp_error *err)
+{
+    writers ws;
+    group_sink sink = { add_group, &ws };
+    int rc;
+
+    memset(&ws, 0, sizeof ws);
+    ws.j = j;
+    ws.out = out;
+    rc = chunk_write(j, dicts, &sink, err);
+    for (size_t s = 0; s < j->n_splits; s++)
+        for (int l = 0; l < 2; l++) {
+            if (ws.w[s][l] == NULL)
+                continue;
+            if (rc == MLP_OK)
+                rc = mlp_table_writer_close(ws.w[s][l], err);
+            else
+                mlp_table_writer_abort(ws.w[s][l]);
+        }
+    return rc;
+}
+
 static int parser_of(const char *name)
 {
     return strcmp(name, "general") == 0 ? PARSER_GENERAL
@@ -419,7 +469,9 @@ static int run(mlp_ctx *ctx)
             rc = mlp_error_set(&err, MLP_EINVAL, "parameter 'label': no column "
                                "'%s' in %s", label, j.files[0].path);
     }
-    for (size_t s = 0; rc == MLP_OK && s < j.n_splits; s++) {
+    if (rc == MLP_OK && j.chunked)
+        rc = write_streamed(&j, dicts, out, &err);
+    for (size_t s = 0; rc == MLP_OK && !j.chunked && s < j.n_splits; s++) {
         mlp_table *t = mlp_table_new(j.splits[s].rows);
         char file[128], path[4096];
         if (t == NULL) {

@@ -85,6 +85,7 @@ typedef struct job {
     int threads;
     struct csv_chunk *chunks;  /* its chunks, of every file, in order */
     size_t n_chunks;
+    struct chunk_run *run;     /* and what it keeps between its passes */
     size_t n_rows, cap_rows;
     size_t skipped;
     size_t skipped_lines[MAX_SKIPPED_LINES];
@@ -113,9 +114,11 @@ typedef struct split_cols {
     int32_t *file;       /* index of its source file */
 } split_cols;
 
-/* Reads j's files (the fast path unless `general` or the input is not
- * plain) into typed column buffers per split and their dictionaries, both
- * owned (ingest_free_cols, also after a failure). */
+/* Reads j's files (the fast path unless `parser` says otherwise or the
+ * input is not plain) into typed column buffers per split and their
+ * dictionaries, both owned (ingest_free_cols, also after a failure).  The
+ * parallel reader only scans (j->chunked; *sc is NULL): chunk_write then
+ * reads the values while it writes the splits. */
 enum { PARSER_AUTO, PARSER_GENERAL, PARSER_SERIAL };
 int ingest_read(job *j, int parser, split_cols **sc, dict **dicts,
                 mlp_error *err);
@@ -123,6 +126,10 @@ int ingest_read(job *j, int parser, split_cols **sc, dict **dicts,
 int ingest_build_split(job *j, size_t s, split_cols *sc, dict *dicts,
                        mlp_table *t, mlp_error *err);
 void ingest_free_cols(const job *j, split_cols *sc, dict *dicts);
+/* One set of column buffers for n rows, as the job's column types say
+ * (ingest_free_split frees it, also half made). */
+int ingest_alloc_cols(const job *j, split_cols *sc, size_t n);
+void ingest_free_split(const job *j, split_cols *sc);
 /* Frees what reading kept in j (columns, row positions and splits); the
  * files and their maps stay the caller's. */
 void ingest_free_reading(job *j);
@@ -150,11 +157,19 @@ int ingest_fill_row(const job *j, split_cols *sc, size_t i, dict *dicts,
 int ingest_is_string(const job *j, size_t c, const dict *dicts);
 
 /* The parallel general reader (chunks.c): files cut into chunks at row
- * boundaries, each chunk scanned and filled on its own thread, with the
- * same results as the serial reader.  chunk_scan returns 1 when the input
+ * boundaries, each chunk scanned on its own thread (chunk_scan: types and
+ * which rows are kept), then read again and written a row group at a
+ * time (chunk_write), with the same results as the serial reader.  Memory
+ * holds a few chunks, not the file.  chunk_scan returns 1 when the input
  * is one the serial reader must take. */
 int chunk_scan(job *j, mlp_error *err);
-int chunk_fill(job *j, split_cols *sc, dict *dicts, mlp_error *err);
+/* Where chunk_write puts each row group: split s's table (lines = 0) or
+ * its source lines (lines = 1).  add takes the table. */
+typedef struct group_sink {
+    int (*add)(void *arg, size_t split, int lines, mlp_table *t, mlp_error *err);
+    void *arg;
+} group_sink;
+int chunk_write(job *j, dict *dicts, const group_sink *sink, mlp_error *err);
 void chunk_free(job *j);
 
 /* Shared between the two readers. */
@@ -168,6 +183,9 @@ void ingest_note_value(ingest_note *n, size_t fi, size_t line, size_t before,
 int ingest_set_columns(job *j, const csv_reader *r, mlp_error *err);
 /* The split of a row from its key bytes (row or key column). */
 int ingest_split_of(job *j, const char *key, size_t len, int *split);
+/* The split of the occ-th row (1 for the first) with this key hash; the
+ * occurrence matters only without a key column. */
+int ingest_split_from(const job *j, uint64_t key_hash, uint32_t occ);
 /* The same from the key's mlp_hash64 (seeded with the job's seed). */
 int ingest_split_of_hash(job *j, uint64_t key_hash, int *split);
 int ingest_record_skip(job *j, size_t line);

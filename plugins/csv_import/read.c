@@ -133,7 +133,7 @@ int ingest_split_of(job *j, const char *keyp, size_t keylen, int *split)
     return ingest_split_of_hash(j, mlp_hash64(keyp, keylen, j->seed), split);
 }
 
-int ingest_split_of_hash(job *j, uint64_t key_hash, int *split)
+int ingest_split_from(const job *j, uint64_t key_hash, uint32_t occ)
 {
     uint64_t h, key[2];
     double u, acc = 0;
@@ -141,20 +141,25 @@ int ingest_split_of_hash(job *j, uint64_t key_hash, int *split)
     key[0] = key_hash;
     /* Rows with the same key column value stay together: that is what a
      * key column is for (all rows of one user in one split). */
-    key[1] = j->key_col >= 0 ? 1 : occurrence(j, key[0]);
-    if (key[1] == 0)
-        return MLP_ENOMEM;
+    key[1] = j->key_col >= 0 ? 1 : occ;
     h = mlp_hash64(key, sizeof key, j->seed);
     /* 53 high bits give a uniform value in [0, 1). */
     u = (double)(h >> 11) * (1.0 / 9007199254740992.0) * j->total_weight;
-    *split = (int)j->n_splits - 1;
     for (size_t s = 0; s < j->n_splits; s++) {
         acc += j->splits[s].weight;
-        if (u < acc) {
-            *split = (int)s;
-            break;
-        }
+        if (u < acc)
+            return (int)s;
     }
+    return (int)j->n_splits - 1;
+}
+
+int ingest_split_of_hash(job *j, uint64_t key_hash, int *split)
+{
+    uint32_t occ = 1;
+
+    if (j->key_col < 0 && (occ = occurrence(j, key_hash)) == 0)
+        return MLP_ENOMEM;
+    *split = ingest_split_from(j, key_hash, occ);
     return MLP_OK;
 }
 
@@ -642,57 +647,62 @@ int ingest_build_split(job *j, size_t s, split_cols *sc, dict *dicts,
     return rc;
 }
 
+int ingest_alloc_cols(const job *j, split_cols *sc, size_t n)
+{
+    sc->num = calloc(j->n_cols + 1, sizeof *sc->num);
+    sc->miss = calloc(j->n_cols + 1, sizeof *sc->miss);
+    sc->codes = calloc(j->n_cols + 1, sizeof *sc->codes);
+    sc->pk = calloc(j->n_cols + 1, sizeof *sc->pk);
+    sc->ints = calloc(j->n_cols + 1, sizeof *sc->ints);
+    sc->str_off = calloc(j->n_cols + 1, sizeof *sc->str_off);
+    sc->str_bytes = calloc(j->n_cols + 1, sizeof *sc->str_bytes);
+    sc->line = malloc((n ? n : 1) * sizeof *sc->line);
+    sc->file = malloc((n ? n : 1) * sizeof *sc->file);
+    if (!sc->num || !sc->miss || !sc->codes || !sc->pk || !sc->ints ||
+        !sc->str_off || !sc->str_bytes || !sc->line || !sc->file)
+        return MLP_ENOMEM;
+    for (size_t c = 0; c < j->n_cols; c++) {
+        int numeric = j->fast ? j->cols[c].declared == T_NUMERIC ||
+                                j->cols[c].declared == T_AUTO
+                              : ingest_final_type(j, c) == T_NUMERIC;
+        int ints = !j->fast && numeric && ingest_exact_ints(j, c);
+        if (j->cols[c].many) {
+            /* Lengths at i + 1 until the offsets are summed. */
+            sc->str_off[c] = mlp_calloc(n + 1, sizeof(uint64_t));
+            sc->miss[c] = mlp_calloc(n / 8 + 1, 1);
+            if (sc->str_off[c] == NULL || sc->miss[c] == NULL)
+                return MLP_ENOMEM;
+            continue;
+        }
+        if (numeric && j->fast) {
+            /* One byte per value until a value does not fit. */
+            sc->pk[c] = mlp_malloc(n ? n : 1);
+        } else if (numeric) {
+            sc->num[c] = mlp_malloc((n ? n : 1) * sizeof(double));
+            if (ints)
+                sc->ints[c] = mlp_malloc((n ? n : 1) * sizeof(int64_t));
+        } else {
+            sc->codes[c] = malloc((n ? n : 1) * sizeof(int32_t));
+        }
+        if (numeric)
+            sc->miss[c] = mlp_calloc(n / 8 + 1, 1);
+        if ((numeric && !sc->miss[c]) || (ints && !sc->ints[c]) ||
+            (numeric && j->fast && !sc->pk[c]) ||
+            (numeric && !j->fast && !sc->num[c]) ||
+            (!numeric && !sc->codes[c]))
+            return MLP_ENOMEM;
+    }
+    return MLP_OK;
+}
+
 /* Column buffers for every split: bytes for the fast path's numeric
  * columns (it decides types while it fills), doubles (and exact int64
  * where needed) for the general reader's, codes for text. */
 static int alloc_split_cols(job *j, split_cols *sc, mlp_error *err)
 {
-    for (size_t s = 0; s < j->n_splits; s++) {
-        size_t n = j->splits[s].rows;
-        sc[s].num = calloc(j->n_cols + 1, sizeof *sc[s].num);
-        sc[s].miss = calloc(j->n_cols + 1, sizeof *sc[s].miss);
-        sc[s].codes = calloc(j->n_cols + 1, sizeof *sc[s].codes);
-        sc[s].pk = calloc(j->n_cols + 1, sizeof *sc[s].pk);
-        sc[s].ints = calloc(j->n_cols + 1, sizeof *sc[s].ints);
-        sc[s].str_off = calloc(j->n_cols + 1, sizeof *sc[s].str_off);
-        sc[s].str_bytes = calloc(j->n_cols + 1, sizeof *sc[s].str_bytes);
-        sc[s].line = malloc((n ? n : 1) * sizeof *sc[s].line);
-        sc[s].file = malloc((n ? n : 1) * sizeof *sc[s].file);
-        if (!sc[s].num || !sc[s].miss || !sc[s].codes || !sc[s].pk || !sc[s].ints ||
-            !sc[s].str_off || !sc[s].str_bytes || !sc[s].line || !sc[s].file)
+    for (size_t s = 0; s < j->n_splits; s++)
+        if (ingest_alloc_cols(j, &sc[s], j->splits[s].rows) != MLP_OK)
             return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-        for (size_t c = 0; c < j->n_cols; c++) {
-            int numeric = j->fast ? j->cols[c].declared == T_NUMERIC ||
-                                    j->cols[c].declared == T_AUTO
-                                  : ingest_final_type(j, c) == T_NUMERIC;
-            int ints = !j->fast && numeric && ingest_exact_ints(j, c);
-            if (j->cols[c].many) {
-                /* Lengths at i + 1 until the offsets are summed. */
-                sc[s].str_off[c] = mlp_calloc(n + 1, sizeof(uint64_t));
-                sc[s].miss[c] = mlp_calloc(n / 8 + 1, 1);
-                if (sc[s].str_off[c] == NULL || sc[s].miss[c] == NULL)
-                    return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-                continue;
-            }
-            if (numeric && j->fast) {
-                /* One byte per value until a value does not fit. */
-                sc[s].pk[c] = mlp_malloc(n ? n : 1);
-            } else if (numeric) {
-                sc[s].num[c] = mlp_malloc((n ? n : 1) * sizeof(double));
-                if (ints)
-                    sc[s].ints[c] = mlp_malloc((n ? n : 1) * sizeof(int64_t));
-            } else {
-                sc[s].codes[c] = malloc((n ? n : 1) * sizeof(int32_t));
-            }
-            if (numeric)
-                sc[s].miss[c] = mlp_calloc(n / 8 + 1, 1);
-            if ((numeric && !sc[s].miss[c]) || (ints && !sc[s].ints[c]) ||
-                (numeric && j->fast && !sc[s].pk[c]) ||
-                (numeric && !j->fast && !sc[s].num[c]) ||
-                (!numeric && !sc[s].codes[c]))
-                return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-        }
-    }
     return MLP_OK;
 }
 
@@ -717,16 +727,19 @@ int ingest_read(job *j, int parser, split_cols **sc_out, dict **dicts_out,
                            j->files[0].path);
     if (rc != MLP_OK)
         return rc;
-    sc = calloc(j->n_splits, sizeof *sc);
     dicts = calloc(j->n_cols + 1, sizeof *dicts);
-    if (sc == NULL || dicts == NULL)
+    if (dicts == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    *dicts_out = dicts;
+    if (j->chunked)
+        return MLP_OK;  /* chunk_write reads the values as it writes them */
+    sc = calloc(j->n_splits, sizeof *sc);
+    if (sc == NULL)
         rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
     if (rc == MLP_OK)
         rc = alloc_split_cols(j, sc, err);
     if (rc == MLP_OK)
-        rc = j->fast ? fast_fill(j, sc, dicts, err)
-             : j->chunked ? chunk_fill(j, sc, dicts, err)
-             : fill(j, sc, dicts, err);
+        rc = j->fast ? fast_fill(j, sc, dicts, err) : fill(j, sc, dicts, err);
     *sc_out = sc;
     *dicts_out = dicts;
     return rc;
@@ -734,6 +747,7 @@ int ingest_read(job *j, int parser, split_cols **sc_out, dict **dicts_out,
 
 void ingest_free_reading(job *j)
 {
+    chunk_free(j);
     for (size_t c = 0; c < j->n_cols; c++)
         free(j->cols[c].name);
     free(j->cols);
@@ -744,31 +758,35 @@ void ingest_free_reading(job *j)
     free(j->row_len);
     free(j->row_file);
     free(j->row_line);
-    chunk_free(j);
+}
+
+void ingest_free_split(const job *j, split_cols *sc)
+{
+    for (size_t c = 0; c < j->n_cols; c++) {
+        if (sc->num) mlp_free(sc->num[c]);
+        if (sc->miss) mlp_free(sc->miss[c]);
+        if (sc->codes) free(sc->codes[c]);
+        if (sc->pk) mlp_free(sc->pk[c]);
+        if (sc->ints) mlp_free(sc->ints[c]);
+        if (sc->str_off) mlp_free(sc->str_off[c]);
+        if (sc->str_bytes) mlp_free(sc->str_bytes[c]);
+    }
+    free(sc->num);
+    free(sc->miss);
+    free(sc->codes);
+    free(sc->pk);
+    free(sc->ints);
+    free(sc->str_off);
+    free(sc->str_bytes);
+    free(sc->line);
+    free(sc->file);
+    memset(sc, 0, sizeof *sc);
 }
 
 void ingest_free_cols(const job *j, split_cols *sc, dict *dicts)
 {
-    for (size_t s = 0; sc && s < j->n_splits; s++) {
-        for (size_t c = 0; c < j->n_cols; c++) {
-            if (sc[s].num) mlp_free(sc[s].num[c]);
-            if (sc[s].miss) mlp_free(sc[s].miss[c]);
-            if (sc[s].codes) free(sc[s].codes[c]);
-            if (sc[s].pk) mlp_free(sc[s].pk[c]);
-            if (sc[s].ints) mlp_free(sc[s].ints[c]);
-            if (sc[s].str_off) mlp_free(sc[s].str_off[c]);
-            if (sc[s].str_bytes) mlp_free(sc[s].str_bytes[c]);
-        }
-        free(sc[s].num);
-        free(sc[s].miss);
-        free(sc[s].codes);
-        free(sc[s].pk);
-        free(sc[s].ints);
-        free(sc[s].str_off);
-        free(sc[s].str_bytes);
-        free(sc[s].line);
-        free(sc[s].file);
-    }
+    for (size_t s = 0; sc && s < j->n_splits; s++)
+        ingest_free_split(j, &sc[s]);
     free(sc);
     for (size_t c = 0; dicts && c < j->n_cols; c++)
         dict_free(&dicts[c]);

@@ -33,9 +33,29 @@ typedef struct side {
     split_cols *sc;
     dict *dicts;
     mlp_table *t[2];
+    mlp_table *lt[2];       /* the parallel reader's source lines */
+    mlp_table **groups[2][2];
+    size_t n_groups[2][2];
     mlp_error err;
     int rc;
 } side;
+
+/* The parallel reader's row groups, kept to be joined. */
+static int keep_group(void *arg, size_t split, int lines, mlp_table *t,
+                      mlp_error *err)
+{
+    side *s = arg;
+    size_t n = s->n_groups[split][lines];
+    mlp_table **g = realloc(s->groups[split][lines], (n + 1) * sizeof *g);
+
+    (void)err;
+    if (g == NULL)
+        abort();
+    g[n] = t;
+    s->groups[split][lines] = g;
+    s->n_groups[split][lines] = n + 1;
+    return MLP_OK;
+}
 
 static void setup(side *s, const char *buf, size_t len, uint8_t opt,
                   const cJSON *na, const cJSON *types)
@@ -69,14 +89,33 @@ static void release(side *s)
     job *j = &s->j;
 
     ingest_free_cols(j, s->sc, s->dicts);
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < 2; k++) {
         mlp_table_free(s->t[k]);
+        mlp_table_free(s->lt[k]);
+        for (int l = 0; l < 2; l++) {
+            for (size_t g = 0; g < s->n_groups[k][l]; g++)
+                mlp_table_free(s->groups[k][l][g]);
+            free(s->groups[k][l]);
+        }
+    }
     ingest_free_reading(j);
 }
 
 static void read_side(side *s, int parser)
 {
     s->rc = ingest_read(&s->j, parser, &s->sc, &s->dicts, &s->err);
+    if (s->rc == MLP_OK && s->j.chunked) {
+        group_sink sink = { keep_group, s };
+        s->rc = chunk_write(&s->j, s->dicts, &sink, &s->err);
+        for (size_t k = 0; s->rc == MLP_OK && k < s->j.n_splits; k++) {
+            if (mlp_table_concat((const mlp_table *const *)s->groups[k][0],
+                                 s->n_groups[k][0], &s->t[k], &s->err) != MLP_OK ||
+                mlp_table_concat((const mlp_table *const *)s->groups[k][1],
+                                 s->n_groups[k][1], &s->lt[k], &s->err) != MLP_OK)
+                abort();
+        }
+        return;
+    }
     for (size_t k = 0; s->rc == MLP_OK && k < s->j.n_splits; k++) {
         s->t[k] = mlp_table_new(s->j.splits[k].rows);
         if (s->t[k] == NULL)
@@ -136,6 +175,11 @@ static void same_column(const mlp_column *a, const mlp_column *b)
     }
 }
 
+static const double *lines_of(const side *s, size_t k)
+{
+    return s->lt[k] != NULL ? mlp_table_find(s->lt[k], "line")->num : s->sc[k].line;
+}
+
 /* Both sides read the file alike (a is the serial reader). */
 static void same_sides(const side *sa, const side *sb)
 {
@@ -173,7 +217,7 @@ static void same_sides(const side *sa, const side *sb)
     for (size_t k = 0; k < a->n_splits; k++) {
         size_t rows = a->splits[k].rows;
         if (rows != b->splits[k].rows ||
-            memcmp(sa->sc[k].line, sb->sc[k].line, rows * sizeof(double)) != 0)
+            memcmp(lines_of(sa, k), lines_of(sb, k), rows * sizeof(double)) != 0)
             abort();
         if (mlp_table_n_cols(sa->t[k]) != mlp_table_n_cols(sb->t[k]))
             abort();

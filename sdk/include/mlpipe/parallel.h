@@ -26,6 +26,15 @@ typedef void (*mlp_task_fn)(void *arg, size_t i, int worker);
  * the number of workers that may have been used. */
 int mlp_parallel_for(size_t n, int threads, mlp_task_fn fn, void *arg);
 
+/* The same, and after task i, ordered(arg, i, worker) on the same thread,
+ * for one i at a time and in increasing i: work that must see the results
+ * in order (merging them, writing them out) runs while later tasks go on,
+ * and at most `threads` finished tasks wait for their turn.  An ordered
+ * step may call what one thread at a time may call (mlp_ctx_progress,
+ * mlp_ctx_log): the steps never overlap. */
+int mlp_parallel_for_ordered(size_t n, int threads, mlp_task_fn fn,
+                             mlp_task_fn ordered, void *arg);
+
 /* Processors this process may run on (at least 1). */
 int mlp_cpu_count(void);
 
