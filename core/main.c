@@ -1,4 +1,5 @@
 /* The `mlpipe` command: dispatches git-style subcommands. */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +25,14 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* Stages that stream read and write a row group at a time, allocating
+     * and freeing blocks of a few megabytes over and over.  glibc's
+     * defaults hand such blocks back to the system on every free and
+     * fault them in again, zeroed, on the next malloc, which cost more
+     * than the work on them; kept, they are reused (memory stays at what
+     * the largest moment needed). */
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
     if (argc < 2) {
         usage(stderr);
         return MLPI_EXIT_USAGE;

@@ -22,8 +22,11 @@ typedef union block_header {
 
 /* Large blocks (column buffers of big tables) are mapped with their pages
  * populated up front: faulting in hundreds of megabytes one page at a time
- * costs more than parsing the data that fills them. */
-#define BIG_BLOCK (256u * 1024u)
+ * costs more than parsing the data that fills them.  Smaller ones come
+ * from malloc, which reuses them: a reader going a row group at a time
+ * allocates and frees blocks of a few megabytes thousands of times, and
+ * mapping, zeroing and unmapping each one cost more than the reading. */
+#define BIG_BLOCK (32u * 1024u * 1024u)
 
 static atomic_size_t in_use;
 

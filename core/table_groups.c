@@ -135,6 +135,9 @@ static int write_group(mlp_table_writer *w, const mlp_table *t, mlp_error *err)
     rc = mlpi_table_write_image(w->fd, t, w->path, &len, err);
     if (rc != MLP_OK)
         return rc;
+    /* Start writing the group to disk now, so the fsync at the end does
+     * not wait for the whole file (best effort: it only schedules). */
+    sync_file_range(w->fd, (off_t)w->pos, (off_t)len, SYNC_FILE_RANGE_WRITE);
     memset(&w->idx[w->n_groups], 0, sizeof w->idx[0]);
     w->idx[w->n_groups].offset = w->pos;
     w->idx[w->n_groups].length = len;

@@ -806,6 +806,18 @@ static void fill_task(void *arg, size_t k, int worker)
         atomic_store(&run->failed, 1);
         return;
     }
+    /* A column's bytes fit in the chunk's: no buffer ever grows (pages
+     * never written are never taken from the system). */
+    for (size_t c = 0; c < j->n_cols; c++) {
+        if (!j->cols[c].many)
+            continue;
+        ch->texts[c].cap = ch->end - ch->start + 1;
+        ch->texts[c].b = mlp_malloc(ch->texts[c].cap);
+        if (ch->texts[c].b == NULL) {
+            atomic_store(&run->failed, 1);
+            return;
+        }
+    }
     chunk_reader(j, ch, &r);
     while (rc == MLP_OK && row < ch->n) {
         int got = csv_next(&r, &e);

@@ -22,6 +22,8 @@
 #include "jsonl.h"
 #include "view.h"
 
+#define POPULATE_MAX ((size_t)256 << 20)
+
 static int map_file(const char *path, mapped *m, mlp_error *err)
 {
     struct stat st;
@@ -40,8 +42,11 @@ static int map_file(const char *path, mapped *m, mlp_error *err)
     m->len = (size_t)st.st_size;
     if (m->len > 0) {
         /* Populated at once: faulting 130 MB in page by page costs more
-         * than reading it. */
-        m->data = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+         * than reading it.  Not a large file, though: its pages would all
+         * count against memory at once, and the parallel reader gives
+         * them back as it goes. */
+        m->data = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE |
+                       (m->len <= POPULATE_MAX ? MAP_POPULATE : 0), fd, 0);
         if (m->data == MAP_FAILED) {
             m->data = NULL;
             close(fd);

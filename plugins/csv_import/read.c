@@ -482,11 +482,15 @@ int ingest_row_kept(const job *j, const csv_reader *r)
 {
     if (r->n_fields != j->n_cols)
         return 0;
-    for (size_t c = 0; c < j->n_cols; c++) {
+    /* Pass 1 dropped the rows with a declared numeric column that is not
+     * a number; every other numeric column holds only numbers in the rows
+     * it kept (one text value would have made it text), so only the
+     * declared ones need a look. */
+    for (size_t c = 0; c < j->n_cols && j->any_declared_numeric; c++) {
         const csv_field *f = &r->fields[c];
         double v;
         unsigned flags;
-        if (ingest_final_type(j, c) == T_NUMERIC && !ingest_is_na(j, f->p, f->len) &&
+        if (j->cols[c].declared == T_NUMERIC && !ingest_is_na(j, f->p, f->len) &&
             !num_parse(f->p, f->len, &v, &flags, NULL))
             return 0;
     }
