@@ -571,3 +571,55 @@ int mlp_table_file_column(mlp_table_file *f, size_t i, mlp_table **out,
                              f->path, i + 1, f->n_cols);
     return join_groups(f->map, f->idx, f->n_groups, f->path, i, out, err);
 }
+
+int mlp_table_file_column_packed(mlp_table_file *f, size_t i, mlp_table **out,
+                                 mlp_error *err)
+{
+    mlp_table *whole = NULL, *t;
+    const mlp_column *c;
+    mlp_packing packing;
+    void *buf;
+    uint8_t *miss = NULL;
+    int rc = mlp_table_file_column(f, i, &whole, err);
+
+    *out = NULL;
+    if (rc != MLP_OK)
+        return rc;
+    c = mlp_table_column(whole, 0);
+    if (mlpi_table_pack(c, &packing, &buf) != MLP_OK) {
+        mlp_table_free(whole);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    /* Only the narrow integers a reader counts in place: wider forms
+     * would have to be decoded again. */
+    if (packing != MLP_PACK_U8 && packing != MLP_PACK_I8 &&
+        packing != MLP_PACK_U16 && packing != MLP_PACK_I16) {
+        mlp_free(buf);
+        *out = whole;
+        return MLP_OK;
+    }
+    if (c->missing != NULL) {
+        miss = mlp_malloc(c->n_rows / 8 + 1);
+        if (miss == NULL) {
+            mlp_free(buf);
+            mlp_table_free(whole);
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        }
+        memcpy(miss, c->missing, (c->n_rows + 7) / 8);
+    }
+    t = mlp_table_new(c->n_rows);
+    if (t == NULL) {
+        mlp_free(buf);
+        mlp_free(miss);
+        mlp_table_free(whole);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    rc = mlp_table_adopt_packed(t, c->name, packing, buf, miss, err);
+    mlp_table_free(whole);
+    if (rc != MLP_OK) {
+        mlp_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return MLP_OK;
+}

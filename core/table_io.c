@@ -178,6 +178,28 @@ static void *encode_u8(const mlp_column *c)
     return b;
 }
 
+int mlpi_table_pack(const mlp_column *c, mlp_packing *packing, void **buf)
+{
+    *buf = NULL;
+    *packing = MLP_PACK_F64;
+    if (c->type != MLP_COL_NUMERIC || c->num == NULL || c->ints != NULL ||
+        c->n_rows == 0)
+        return MLP_OK;
+    *buf = encode_u8(c);
+    if (*buf != NULL) {
+        *packing = MLP_PACK_U8;
+        return MLP_OK;
+    }
+    int enc = choose_encoding(c);
+    if (enc == ENC_F64)
+        return MLP_OK;
+    *buf = encode(c, enc);
+    if (*buf == NULL)
+        return MLP_ENOMEM;
+    *packing = (mlp_packing)enc;
+    return MLP_OK;
+}
+
 /* The segments to write for column c: its own buffers, except encoded
  * numeric values, which live in plan_buf. */
 static void write_segments(const mlp_column *c, int enc, const void *plan_buf,

@@ -62,6 +62,9 @@ int mlpi_table_check_header(const char *base, size_t size, const char *path,
 int mlpi_table_parse_image(const char *base, size_t size, const char *path,
                            int decode, size_t want_col, mlp_table **out,
                            mlp_error *err);
+/* The form the writer would store numeric column c in, and its values so
+ * encoded (owned, mlp_free), or MLP_PACK_F64 and NULL. */
+int mlpi_table_pack(const mlp_column *c, mlp_packing *packing, void **buf);
 /* Files of several row groups (table_groups.c). */
 int mlpi_table_is_grouped(const void *map, size_t size);
 /* Reads every group of the mapped file into one table; takes the map. */

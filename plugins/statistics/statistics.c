@@ -5,6 +5,8 @@
  * workers; each feature's statistics are computed in one pass over the
  * mapped table (the equal-width histogram takes a second, once the range
  * is known).  Memory per column is bounded: quantiles come from a sketch.
+ * A split stored in several row groups is read a column at a time (one
+ * column of every group per worker), so memory does not hold the table.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -129,6 +131,184 @@ static void categorical_ints(const mlp_table *t, const cJSON *schema,
     }
 }
 
+/* A table of several row groups (a large split, streamed in) is described
+ * a column at a time: each worker reads one column of every group, so
+ * memory holds a column per worker, not the table.  The values and their
+ * stored forms are those of the whole table, so the statistics are the
+ * same as from one group. */
+typedef struct colwork {
+    mlp_table_file *f;
+    const char **kinds;
+    stats_opts opts;
+    cJSON **out;
+    atomic_size_t next;
+    mlp_ctx *ctx;
+} colwork;
+
+static void *column_worker(void *arg)
+{
+    colwork *w = arg;
+    size_t nc = mlp_table_file_n_cols(w->f);
+
+    for (;;) {
+        size_t i = atomic_fetch_add(&w->next, 1);
+        mlp_table *t = NULL;
+        mlp_error err;
+        if (i >= nc || mlp_ctx_cancelled(w->ctx))
+            break;
+        int as_categories = w->kinds[i] && strcmp(w->kinds[i], "categorical") == 0;
+        int rc = as_categories ? mlp_table_file_column(w->f, i, &t, &err)
+                               : mlp_table_file_column_packed(w->f, i, &t, &err);
+        if (rc != MLP_OK) {
+            /* Damage or exhaustion: out[i] stays NULL and is reported. */
+            w->out[i] = cJSON_CreateString(err.msg);
+            continue;
+        }
+        w->out[i] = feature_stats(mlp_table_column(t, 0), w->kinds[i], &w->opts);
+        mlp_table_free(t);
+    }
+    return NULL;
+}
+
+static int describe_columns(mlp_ctx *ctx, mlp_table_file *f, const char **kinds,
+                            const stats_opts *opts, int threads, cJSON *feats,
+                            mlp_error *err)
+{
+    pthread_t tids[64];
+    colwork w;
+    int rc = MLP_OK, started = 0;
+    size_t nc = mlp_table_file_n_cols(f);
+
+    memset(&w, 0, sizeof w);
+    w.f = f;
+    w.ctx = ctx;
+    w.kinds = kinds;
+    w.opts = *opts;
+    w.out = calloc(nc + 1, sizeof *w.out);
+    if (w.out == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    if (threads > (int)(sizeof tids / sizeof *tids))
+        threads = (int)(sizeof tids / sizeof *tids);
+    for (int k = 1; k < threads; k++)
+        if (pthread_create(&tids[k], NULL, column_worker, &w) == 0)
+            started++;
+    column_worker(&w);
+    for (int k = 1; k <= started; k++)
+        pthread_join(tids[k], NULL);
+    if (mlp_ctx_cancelled(ctx))
+        rc = mlp_error_set(err, MLP_ECANCELED, "cancelled");
+    for (size_t i = 0; rc == MLP_OK && i < nc; i++) {
+        if (w.out[i] == NULL) {
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        } else if (cJSON_IsString(w.out[i])) {
+            rc = mlp_error_set(err, MLP_ECORRUPT, "%s", w.out[i]->valuestring);
+        } else {
+            cJSON_AddItemToArray(feats, w.out[i]);
+            w.out[i] = NULL;
+        }
+    }
+    for (size_t i = 0; i < nc; i++)
+        cJSON_Delete(w.out[i]);
+    free(w.out);
+    return rc;
+}
+
+static void read_opts(mlp_ctx *ctx, stats_opts *o)
+{
+    o->top_k = (size_t)mlp_ctx_param_int(ctx, "top_k");
+    o->histogram_buckets = (size_t)mlp_ctx_param_int(ctx, "histogram_buckets");
+    o->quantile_buckets = (size_t)mlp_ctx_param_int(ctx, "quantile_buckets");
+    o->rank_buckets = (size_t)mlp_ctx_param_int(ctx, "rank_histogram_buckets");
+    o->exact_quantiles_max = (size_t)mlp_ctx_param_int(ctx, "exact_quantiles_max");
+    o->max_value_bytes = (size_t)mlp_ctx_param_int(ctx, "max_value_bytes");
+}
+
+/* Weights must be present and not negative; checked before any use. */
+static int check_weights(const mlp_column *wc, const char *wcol,
+                         const char *split, mlp_error *err)
+{
+    if (wc == NULL || wc->type != MLP_COL_NUMERIC || wc->num == NULL)
+        return mlp_error_set(err, MLP_EINVAL, "parameter 'weight': split '%s' "
+                             "has no numeric column '%s'", split, wcol);
+    for (size_t i = 0; i < wc->n_rows; i++)
+        if (mlp_column_is_missing(wc, i) || !(wc->num[i] >= 0))
+            return mlp_error_set(err, MLP_EINVAL, "weight column '%s', split "
+                                 "'%s', row %zu: weights must be present and "
+                                 ">= 0", wcol, split, i + 1);
+    return MLP_OK;
+}
+
+static void add_counts(cJSON *sobj, const char *split, size_t rows,
+                       const double *weights)
+{
+    cJSON_AddStringToObject(sobj, "name", split);
+    cJSON_AddNumberToObject(sobj, "num_examples", (double)rows);
+    if (weights != NULL) {
+        double total = 0;
+        for (size_t i = 0; i < rows; i++)
+            total += weights[i];
+        cJSON_AddNumberToObject(sobj, "weighted_num_examples", total);
+    }
+}
+
+static int split_stats_streamed(mlp_ctx *ctx, const mlp_artifact *ex,
+                                const char *split, mlp_table_file *f,
+                                const cJSON *schema, cJSON *splits_out,
+                                mlp_error *err)
+{
+    size_t nc = mlp_table_file_n_cols(f), k = 0;
+    const char **kinds = calloc(nc + 1, sizeof *kinds);
+    const char *wcol = mlp_ctx_param_string(ctx, "weight");
+    mlp_table *wt = NULL;
+    stats_opts o;
+    const cJSON *c;
+    int rc = MLP_OK;
+
+    if (kinds == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    /* As column_kinds and categorical_ints, by the file's names. */
+    cJSON_ArrayForEach(c, mlp_artifact_property(ex, "columns")) {
+        const char *n = cJSON_GetStringValue(cJSON_GetObjectItem(c, "name"));
+        if (k < nc && n && strcmp(n, mlp_table_file_col_name(f, k)) == 0)
+            kinds[k] = cJSON_GetStringValue(cJSON_GetObjectItem(c, "kind"));
+        k++;
+    }
+    for (size_t i = 0; schema != NULL && i < nc; i++) {
+        const cJSON *sf = mlp_schema_feature(schema, mlp_table_file_col_name(f, i));
+        const cJSON *d = cJSON_GetObjectItem(sf, "int_domain");
+        if (mlp_table_file_col_type(f, i) == MLP_COL_NUMERIC &&
+            cJSON_IsTrue(cJSON_GetObjectItem(d, "is_categorical")))
+            kinds[i] = "categorical";
+    }
+    memset(&o, 0, sizeof o);
+    read_opts(ctx, &o);
+    if (wcol != NULL) {
+        size_t wi;
+        for (wi = 0; wi < nc && strcmp(mlp_table_file_col_name(f, wi), wcol) != 0; wi++)
+            ;
+        if (wi < nc)
+            rc = mlp_table_file_column(f, wi, &wt, err);
+        if (rc == MLP_OK)
+            rc = check_weights(wt ? mlp_table_column(wt, 0) : NULL, wcol, split, err);
+        if (rc == MLP_OK)
+            o.weights = mlp_table_column(wt, 0)->num;
+    }
+    if (rc == MLP_OK) {
+        cJSON *sobj = cJSON_CreateObject(), *feats;
+        add_counts(sobj, split, mlp_table_file_n_rows(f), o.weights);
+        feats = cJSON_AddArrayToObject(sobj, "features");
+        rc = describe_columns(ctx, f, kinds, &o, (int)mlp_ctx_param_int(ctx, "threads"),
+                              feats, err);
+        if (rc == MLP_OK)
+            cJSON_AddItemToArray(splits_out, sobj);
+        else
+            cJSON_Delete(sobj);
+    }
+    mlp_table_free(wt);
+    free(kinds);
+    return rc;
+}
+
 static int split_stats(mlp_ctx *ctx, const mlp_artifact *ex, const char *split,
                        const cJSON *schema, cJSON *splits_out, mlp_error *err)
 {
@@ -142,6 +322,16 @@ static int split_stats(mlp_ctx *ctx, const mlp_artifact *ex, const char *split,
     memset(&w, 0, sizeof w);
     snprintf(file, sizeof file, "%s.mlpt", split);
     rc = mlp_artifact_path(ex, file, path, sizeof path, err);
+    if (rc == MLP_OK && mlp_ctx_param(ctx, "slice_by") == NULL) {
+        mlp_table_file *f = NULL;
+        rc = mlp_table_file_open(path, &f, err);
+        if (rc == MLP_OK && mlp_table_file_n_groups(f) > 1) {
+            rc = split_stats_streamed(ctx, ex, split, f, schema, splits_out, err);
+            mlp_table_file_close(f);
+            return rc;
+        }
+        mlp_table_file_close(f);
+    }
     if (rc == MLP_OK)
         rc = mlp_table_open_packed(path, &t, err);
     if (rc != MLP_OK)
@@ -152,42 +342,21 @@ static int split_stats(mlp_ctx *ctx, const mlp_artifact *ex, const char *split,
         goto done;
     }
     categorical_ints(t, schema, w.kinds);
-    w.opts.top_k = (size_t)mlp_ctx_param_int(ctx, "top_k");
-    w.opts.histogram_buckets = (size_t)mlp_ctx_param_int(ctx, "histogram_buckets");
-    w.opts.quantile_buckets = (size_t)mlp_ctx_param_int(ctx, "quantile_buckets");
-    w.opts.rank_buckets = (size_t)mlp_ctx_param_int(ctx, "rank_histogram_buckets");
-    w.opts.exact_quantiles_max = (size_t)mlp_ctx_param_int(ctx, "exact_quantiles_max");
-    w.opts.max_value_bytes = (size_t)mlp_ctx_param_int(ctx, "max_value_bytes");
+    read_opts(ctx, &w.opts);
     if (wcol != NULL) {
         for (size_t i = 0; i < mlp_table_n_cols(t); i++)
             if (strcmp(mlp_table_column(t, i)->name, wcol) == 0 &&
                 (rc = mlp_table_decode(t, i, err)) != MLP_OK)
                 goto done;
         const mlp_column *wc = mlp_table_find(t, wcol);
-        if (wc == NULL || wc->type != MLP_COL_NUMERIC || wc->num == NULL) {
-            rc = mlp_error_set(err, MLP_EINVAL, "parameter 'weight': split '%s' "
-                               "has no numeric column '%s'", split, wcol);
+        rc = check_weights(wc, wcol, split, err);
+        if (rc != MLP_OK)
             goto done;
-        }
-        for (size_t i = 0; i < wc->n_rows; i++)
-            if (mlp_column_is_missing(wc, i) || !(wc->num[i] >= 0)) {
-                rc = mlp_error_set(err, MLP_EINVAL, "weight column '%s', split "
-                                   "'%s', row %zu: weights must be present and "
-                                   ">= 0", wcol, split, i + 1);
-                goto done;
-            }
         w.opts.weights = wc->num;
     }
     {
         cJSON *sobj = cJSON_CreateObject(), *feats;
-        cJSON_AddStringToObject(sobj, "name", split);
-        cJSON_AddNumberToObject(sobj, "num_examples", (double)mlp_table_n_rows(t));
-        if (w.opts.weights != NULL) {
-            double total = 0;
-            for (size_t i = 0; i < mlp_table_n_rows(t); i++)
-                total += w.opts.weights[i];
-            cJSON_AddNumberToObject(sobj, "weighted_num_examples", total);
-        }
+        add_counts(sobj, split, mlp_table_n_rows(t), w.opts.weights);
         feats = cJSON_AddArrayToObject(sobj, "features");
         rc = stats_describe(ctx, t, w.kinds, &w.opts, threads, feats, err);
         if (rc == MLP_OK && mlp_ctx_param(ctx, "slice_by") != NULL)

@@ -220,6 +220,12 @@ int mlp_table_file_group(mlp_table_file *f, size_t g, mlp_table **out,
  * for different columns. */
 int mlp_table_file_column(mlp_table_file *f, size_t i, mlp_table **out,
                           mlp_error *err);
+/* The same, but a numeric column whose values are integers that one byte
+ * or two hold comes packed (`num` NULL, `packed` and `packing` set) in
+ * the form a one-group file would store it, as mlp_table_open_packed()
+ * gives it, so a reader can count them in place. */
+int mlp_table_file_column_packed(mlp_table_file *f, size_t i, mlp_table **out,
+                                 mlp_error *err);
 
 /* The format version this build writes for a table of one group; it reads
  * the same major, and 2.x (several groups, mlp_table_writer). */
