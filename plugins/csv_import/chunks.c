@@ -169,6 +169,7 @@ static void measure_range(void *arg, size_t k, int worker)
         }
         i++;
     }
+    drop_pages(buf, r->a, r->b);
 }
 
 static size_t count_breaks(const char *buf, size_t len, size_t a, size_t b)
