@@ -346,6 +346,8 @@ static int read_group(const char *map, const group_ent *e, size_t g,
     snprintf(where, sizeof where, "%s (row group %zu)", path, g + 1);
     rc = mlpi_table_parse_image(map + e->offset, (size_t)e->length, where, 1,
                                 want_col, out, err);
+    if (rc == MLP_EINVAL)  /* it lacks the column the others have */
+        return corrupt(err, where, "row groups have different columns");
     if (rc == MLP_OK && (*out)->n_rows != e->n_rows) {
         mlp_table_free(*out);
         *out = NULL;

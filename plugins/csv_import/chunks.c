@@ -45,6 +45,7 @@
 
 #define ONES 0x0101010101010101ull
 #define CHUNK_BYTES ((size_t)8 << 20)
+#define MAX_RANGES ((size_t)1 << 20)
 #define PENDING 0xFF        /* a row whose split waits for its turn */
 
 typedef struct csv_chunk {
@@ -72,19 +73,12 @@ typedef struct csv_chunk {
     size_t n_pend;
 } csv_chunk;
 
-/* Hashes that may repeat, and how often each was seen so far. */
-typedef struct hash_count {
-    uint64_t *keys;
-    uint32_t *count;        /* 0: empty slot; else 1 + occurrences */
-    size_t n, slots;
-} hash_count;
-
 typedef struct chunk_run {
     dict *all;              /* per column: texts of every chunk, bounded */
     uint8_t *incomplete;    /* per column: some numbers were not collected */
     uint64_t *bloom;        /* one 64-bit word per key, k = 6 bits */
     size_t bloom_words;
-    hash_count repeat;
+    hash_count repeat;      /* hashes that may repeat: 1 + times seen */
     size_t n_rows;
     /* Pass 2. */
     job *j;
@@ -206,7 +200,12 @@ static int cut_file(job *j, size_t *cap, size_t fi, size_t body, size_t line)
 {
     const char *buf = j->files[fi].data;
     size_t len = j->files[fi].len, size = j->chunk_bytes;
-    size_t n_ranges = (len - body + size - 1) / size, first = j->n_chunks;
+    size_t n_ranges, first = j->n_chunks;
+    /* Tiny pieces are for tests; on a large file they would only cost
+     * bookkeeping, so there are never more than MAX_RANGES. */
+    if (body < len && (len - body) / size > MAX_RANGES)
+        size = (len - body) / MAX_RANGES + 1;
+    n_ranges = body < len ? (len - body + size - 1) / size : 0;
     size_t quotes = 0, breaks = 0;
     range *r;
     cut c;
@@ -399,64 +398,6 @@ static int collected_all(const col_info *l)
     return !l->numeric && l->text_note.before == 0;
 }
 
-static int repeat_grow(hash_count *t)
-{
-    size_t ns = t->slots ? t->slots * 2 : 1024;
-    uint64_t *nk = calloc(ns, sizeof *nk);
-    uint32_t *nc = calloc(ns, sizeof *nc);
-
-    if (nk == NULL || nc == NULL) {
-        free(nk);
-        free(nc);
-        return MLP_ENOMEM;
-    }
-    for (size_t k = 0; k < t->slots; k++) {
-        size_t i;
-        if (t->count[k] == 0)
-            continue;
-        for (i = (size_t)t->keys[k] & (ns - 1); nc[i] != 0; i = (i + 1) & (ns - 1))
-            ;
-        nk[i] = t->keys[k];
-        nc[i] = t->count[k];
-    }
-    free(t->keys);
-    free(t->count);
-    t->keys = nk;
-    t->count = nc;
-    t->slots = ns;
-    return MLP_OK;
-}
-
-/* The slot of h, or of the empty slot where it would go. */
-static size_t repeat_slot(const hash_count *t, uint64_t h)
-{
-    size_t i = (size_t)h & (t->slots - 1);
-
-    while (t->count[i] != 0 && t->keys[i] != h)
-        i = (i + 1) & (t->slots - 1);
-    return i;
-}
-
-static int repeat_add(hash_count *t, uint64_t h)
-{
-    size_t i;
-
-    if ((t->n + 1) * 2 > t->slots && repeat_grow(t) != MLP_OK)
-        return MLP_ENOMEM;
-    i = repeat_slot(t, h);
-    if (t->count[i] == 0) {
-        t->keys[i] = h;
-        t->count[i] = 1;
-        t->n++;
-    }
-    return MLP_OK;
-}
-
-static int repeat_has(const hash_count *t, uint64_t h)
-{
-    return t->slots > 0 && t->count[repeat_slot(t, h)] != 0;
-}
-
 /* Adds h to the filter; 1 when it may have been added before. */
 static int bloom_seen(chunk_run *run, uint64_t h)
 {
@@ -546,7 +487,8 @@ static void merge_task(void *arg, size_t k, int worker)
         return;
     }
     for (size_t r = 0; j->key_col < 0 && r < ch->n; r++)
-        if (bloom_seen(run, ch->hash[r]) && repeat_add(&run->repeat, ch->hash[r]) != MLP_OK) {
+        if (bloom_seen(run, ch->hash[r]) && hc_get(&run->repeat, ch->hash[r]) == 0 &&
+            hc_bump(&run->repeat, ch->hash[r]) == 0) {
             run->rc = mlp_error_set(&run->err, MLP_ENOMEM, "out of memory");
             atomic_store(&run->failed, 1);
             return;
@@ -831,7 +773,7 @@ static void fill_task(void *arg, size_t k, int worker)
         if (!ingest_row_kept(j, &r))
             continue;
         uint64_t h = key_hash(j, &r);
-        if (j->key_col < 0 && repeat_has(&run->repeat, h)) {
+        if (j->key_col < 0 && hc_get(&run->repeat, h) != 0) {
             ch->split[row] = PENDING;
             ch->pend[ch->n_pend] = row;
             ch->pend_hash[ch->n_pend++] = h;
@@ -1005,8 +947,8 @@ static void write_task(void *arg, size_t k, int worker)
         return;
     }
     for (size_t p = 0; p < ch->n_pend; p++) {
-        size_t i = repeat_slot(&run->repeat, ch->pend_hash[p]);
-        uint32_t occ = run->repeat.count[i]++;  /* 1 + seen before */
+        /* Its count was 1 + the times seen before: the occurrence. */
+        uint32_t occ = hc_bump(&run->repeat, ch->pend_hash[p]) - 1;
         ch->split[ch->pend[p]] = (uint8_t)ingest_split_from(j, ch->pend_hash[p], occ);
     }
     for (size_t c = 0; rc == MLP_OK && c < j->n_cols; c++) {
@@ -1109,8 +1051,7 @@ void chunk_free(job *j)
         free(j->run->all);
         free(j->run->incomplete);
         free(j->run->bloom);
-        free(j->run->repeat.keys);
-        free(j->run->repeat.count);
+        hc_free(&j->run->repeat);
         free(j->run->last_levels);
         free(j->run);
         j->run = NULL;

@@ -585,7 +585,8 @@ static const mlp_param_spec params[] = {
     { "chunk_bytes", MLP_PARAM_INT, "8388608", MLP_PARAM_HAS_MIN |
       MLP_PARAM_NO_CACHE_KEY, 1, 0, NULL,
       "size of the pieces the general reader cuts a file into for its "
-      "threads (each piece is moved to the next row boundary)" },
+      "threads (each piece is moved to the next row boundary; a file is "
+      "cut into at most 2^20 pieces)" },
     { "threads", MLP_PARAM_INT, "0", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX |
       MLP_PARAM_NO_CACHE_KEY, 0, 256, NULL,
       "threads of the general reader (0: one per processor)" },

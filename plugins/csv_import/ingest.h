@@ -11,6 +11,7 @@
 
 #include "csv.h"
 #include "dict.h"
+#include "hashcount.h"
 
 #define MAX_SPLITS 16
 #define MAX_SKIPPED_LINES 10
@@ -96,9 +97,7 @@ typedef struct job {
     long span;            /* -1: none */
     /* Occurrences so far of each distinct row (by hash), so duplicates of
      * one row spread over the splits instead of all landing in one. */
-    uint64_t *occ_keys;
-    uint32_t *occ_counts;
-    size_t occ_n, occ_slots;
+    hash_count occ;
 } job;
 
 /* Column buffers of one split during pass 2. */

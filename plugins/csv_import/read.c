@@ -85,45 +85,6 @@ int ingest_record_skip(job *j, size_t line)
     return MLP_OK;
 }
 
-/* Returns how many times the row with hash h was seen before, counting
- * this one; 0 when out of memory. */
-static uint32_t occurrence(job *j, uint64_t h)
-{
-    size_t i;
-
-    if ((j->occ_n + 1) * 2 > j->occ_slots) {
-        size_t ns = j->occ_slots ? j->occ_slots * 2 : 1024;
-        uint64_t *nk = calloc(ns, sizeof *nk);
-        uint32_t *nc = calloc(ns, sizeof *nc);
-        if (nk == NULL || nc == NULL) {
-            free(nk);
-            free(nc);
-            return 0;
-        }
-        for (size_t k = 0; k < j->occ_slots; k++) {
-            if (j->occ_counts[k] == 0)
-                continue;
-            for (i = (size_t)j->occ_keys[k] & (ns - 1); nc[i] != 0; i = (i + 1) & (ns - 1))
-                ;
-            nk[i] = j->occ_keys[k];
-            nc[i] = j->occ_counts[k];
-        }
-        free(j->occ_keys);
-        free(j->occ_counts);
-        j->occ_keys = nk;
-        j->occ_counts = nc;
-        j->occ_slots = ns;
-    }
-    for (i = (size_t)h & (j->occ_slots - 1); j->occ_counts[i] != 0;
-         i = (i + 1) & (j->occ_slots - 1))
-        if (j->occ_keys[i] == h)
-            return ++j->occ_counts[i];
-    j->occ_keys[i] = h;
-    j->occ_counts[i] = 1;
-    j->occ_n++;
-    return 1;
-}
-
 /* The split of a row: a hash of its key (the key column's value, or the
  * row's bytes) and of how often that key appeared before.  The same row
  * lands in the same split on every run and machine, whatever the order of
@@ -157,7 +118,7 @@ int ingest_split_of_hash(job *j, uint64_t key_hash, int *split)
 {
     uint32_t occ = 1;
 
-    if (j->key_col < 0 && (occ = occurrence(j, key_hash)) == 0)
+    if (j->key_col < 0 && (occ = hc_bump(&j->occ, key_hash)) == 0)
         return MLP_ENOMEM;
     *split = ingest_split_from(j, key_hash, occ);
     return MLP_OK;
@@ -177,11 +138,7 @@ void ingest_reset_rows(job *j)
     j->skipped = 0;
     for (size_t s = 0; s < j->n_splits; s++)
         j->splits[s].rows = 0;
-    free(j->occ_keys);
-    free(j->occ_counts);
-    j->occ_keys = NULL;
-    j->occ_counts = NULL;
-    j->occ_n = j->occ_slots = 0;
+    hc_free(&j->occ);
 }
 
 int ingest_push_row(job *j, int split, mlp_error *err)
@@ -756,8 +713,7 @@ void ingest_free_reading(job *j)
         free(j->cols[c].name);
     free(j->cols);
     free(j->row_split);
-    free(j->occ_keys);
-    free(j->occ_counts);
+    hc_free(&j->occ);
     free(j->row_off);
     free(j->row_len);
     free(j->row_file);

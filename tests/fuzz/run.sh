@@ -51,7 +51,7 @@ build table "$top/tests/fuzz/fuzz_table.c" "$top/core/error.c" "$top/core/memory
     -lxxhash -lm -pthread &&
     fuzz table "$top/tests/fuzz/corpus/table"
 build ingest_diff "$top/tests/fuzz/fuzz_ingest_diff.c" "$ci/read.c" "$ci/fastpath.c" \
-    "$ci/chunks.c" "$top/core/parallel.c" \
+    "$ci/chunks.c" "$ci/hashcount.c" "$top/core/parallel.c" \
     "$ci/csv.c" "$ci/jsonl.c" "$ci/dict.c" "$ci/numparse.c" "$top/core/error.c" \
     "$top/core/memory.c" "$top/core/hash.c" "$top/core/table.c" "$top/core/table_io.c" "$top/core/table_groups.c" \
     -I"$ci" -I"$top/core" -I"$MLPIPE_BUILD" -D_POSIX_C_SOURCE=200809L -lcjson -lxxhash \
