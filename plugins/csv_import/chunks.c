@@ -135,34 +135,38 @@ static void measure_range(void *arg, size_t k, int worker)
     cut *c = arg;
     range *r = &c->r[k];
     const char *buf = c->buf;
-    size_t i = r->a;
+    size_t pos = r->a, i;
+    int parity = 0;
 
     (void)worker;
     r->lf[0] = r->lf[1] = SIZE_MAX;
-    while (i < r->b) {
-        if (i + 8 <= r->b) {
-            uint64_t v, m;
-            memcpy(&v, buf + i, 8);
-            m = zero_bytes(v ^ (ONES * '"')) | zero_bytes(v ^ (ONES * '\n')) |
-                zero_bytes(v ^ (ONES * '\r'));
-            if (m == 0) {
-                i += 8;
-                continue;
-            }
-            i += (size_t)__builtin_ctzll(m) >> 3;
+    /* Quotes are few: jump from one to the next, and look for the first
+     * LF between two of them only while that parity still lacks one. */
+    for (;;) {
+        const char *q = memchr(buf + pos, '"', r->b - pos);
+        size_t qpos = q ? (size_t)(q - buf) : r->b;
+        if (r->lf[parity] == SIZE_MAX) {
+            const char *lf = memchr(buf + pos, '\n', qpos - pos);
+            if (lf != NULL)
+                r->lf[parity] = (size_t)(lf - buf);
         }
-        char ch = buf[i];
-        if (ch == '"') {
-            r->quotes++;
-        } else if (ch == '\n') {
-            r->breaks++;
-            if (r->lf[r->quotes & 1] == SIZE_MAX)
-                r->lf[r->quotes & 1] = i;
-        } else if (ch == '\r') {
-            r->breaks += (size_t)lone_cr(buf, c->len, i);
-        }
-        i++;
+        if (q == NULL)
+            break;
+        r->quotes++;
+        parity ^= 1;
+        pos = qpos + 1;
     }
+    /* Line breaks: LFs counted eight bytes at a time, then any CR alone. */
+    for (i = r->a; i + 8 <= r->b; i += 8) {
+        uint64_t v;
+        memcpy(&v, buf + i, 8);
+        r->breaks += (size_t)__builtin_popcountll(zero_bytes(v ^ (ONES * '\n')));
+    }
+    for (; i < r->b; i++)
+        r->breaks += buf[i] == '\n';
+    for (const char *cr = memchr(buf + r->a, '\r', r->b - r->a); cr != NULL;
+         cr = memchr(cr + 1, '\r', (size_t)(buf + r->b - cr - 1)))
+        r->breaks += (size_t)lone_cr(buf, c->len, (size_t)(cr - buf));
     drop_pages(buf, r->a, r->b);
 }
 
