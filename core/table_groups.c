@@ -27,6 +27,8 @@
 
 #include "table_priv.h"
 
+#define SYNC_EVERY ((uint64_t)8 << 20)
+
 typedef struct group_ent {
     uint64_t offset, length, n_rows, reserved;
 } group_ent;
@@ -49,6 +51,7 @@ struct mlp_table_writer {
     group_ent *idx;
     size_t n_groups, cap;
     uint64_t pos, n_rows;
+    uint64_t synced;       /* bytes whose writeback has been started */
     size_t n_cols;
     char **names;          /* the columns every group must have */
     mlp_col_type *types;
@@ -135,9 +138,14 @@ static int write_group(mlp_table_writer *w, const mlp_table *t, mlp_error *err)
     rc = mlpi_table_write_image(w->fd, t, w->path, &len, err);
     if (rc != MLP_OK)
         return rc;
-    /* Start writing the group to disk now, so the fsync at the end does
-     * not wait for the whole file (best effort: it only schedules). */
-    sync_file_range(w->fd, (off_t)w->pos, (off_t)len, SYNC_FILE_RANGE_WRITE);
+    /* Start writing to disk every few megabytes, so the fsync at the end
+     * does not wait for the whole file (best effort: it only schedules;
+     * not per group, since small groups would make many small writes). */
+    if (w->pos + len - w->synced >= SYNC_EVERY) {
+        sync_file_range(w->fd, (off_t)w->synced, (off_t)(w->pos + len - w->synced),
+                        SYNC_FILE_RANGE_WRITE);
+        w->synced = w->pos + len;
+    }
     memset(&w->idx[w->n_groups], 0, sizeof w->idx[0]);
     w->idx[w->n_groups].offset = w->pos;
     w->idx[w->n_groups].length = len;

@@ -318,7 +318,10 @@ int mlpi_table_write_image(int fd, const mlp_table *t, const char *path,
     {
         prep p = { t, encs, bufs, hashes, 0, 0 };
         pthread_t tid;
-        int started = nc > 1 && pthread_create(&tid, NULL, prepare_columns, &p) == 0;
+        /* A second thread pays off on large tables only (small row
+         * groups are written by the thousand). */
+        int started = nc > 1 && t->n_rows * nc >= 65536 &&
+                      pthread_create(&tid, NULL, prepare_columns, &p) == 0;
         prepare_columns(&p);
         if (started)
             pthread_join(tid, NULL);
