@@ -141,42 +141,36 @@ typedef struct colwork {
     const char **kinds;
     stats_opts opts;
     cJSON **out;
-    atomic_size_t next;
     mlp_ctx *ctx;
 } colwork;
 
-static void *column_worker(void *arg)
+static void column_task(void *arg, size_t i, int worker)
 {
     colwork *w = arg;
-    size_t nc = mlp_table_file_n_cols(w->f);
+    mlp_table *t = NULL;
+    mlp_error err;
 
-    for (;;) {
-        size_t i = atomic_fetch_add(&w->next, 1);
-        mlp_table *t = NULL;
-        mlp_error err;
-        if (i >= nc || mlp_ctx_cancelled(w->ctx))
-            break;
-        int as_categories = w->kinds[i] && strcmp(w->kinds[i], "categorical") == 0;
-        int rc = as_categories ? mlp_table_file_column(w->f, i, &t, &err)
-                               : mlp_table_file_column_packed(w->f, i, &t, &err);
-        if (rc != MLP_OK) {
-            /* Damage or exhaustion: out[i] stays NULL and is reported. */
-            w->out[i] = cJSON_CreateString(err.msg);
-            continue;
-        }
-        w->out[i] = feature_stats(mlp_table_column(t, 0), w->kinds[i], &w->opts);
-        mlp_table_free(t);
+    (void)worker;
+    if (mlp_ctx_cancelled(w->ctx))
+        return;
+    int as_categories = w->kinds[i] && strcmp(w->kinds[i], "categorical") == 0;
+    int rc = as_categories ? mlp_table_file_column(w->f, i, &t, &err)
+                           : mlp_table_file_column_packed(w->f, i, &t, &err);
+    if (rc != MLP_OK) {
+        /* Damage or exhaustion: reported after the workers end. */
+        w->out[i] = cJSON_CreateString(err.msg);
+        return;
     }
-    return NULL;
+    w->out[i] = feature_stats(mlp_table_column(t, 0), w->kinds[i], &w->opts);
+    mlp_table_free(t);
 }
 
 static int describe_columns(mlp_ctx *ctx, mlp_table_file *f, const char **kinds,
                             const stats_opts *opts, int threads, cJSON *feats,
                             mlp_error *err)
 {
-    pthread_t tids[64];
     colwork w;
-    int rc = MLP_OK, started = 0;
+    int rc = MLP_OK;
     size_t nc = mlp_table_file_n_cols(f);
 
     memset(&w, 0, sizeof w);
@@ -187,14 +181,7 @@ static int describe_columns(mlp_ctx *ctx, mlp_table_file *f, const char **kinds,
     w.out = calloc(nc + 1, sizeof *w.out);
     if (w.out == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    if (threads > (int)(sizeof tids / sizeof *tids))
-        threads = (int)(sizeof tids / sizeof *tids);
-    for (int k = 1; k < threads; k++)
-        if (pthread_create(&tids[k], NULL, column_worker, &w) == 0)
-            started++;
-    column_worker(&w);
-    for (int k = 1; k <= started; k++)
-        pthread_join(tids[k], NULL);
+    mlp_parallel_for(nc, threads, column_task, &w);
     if (mlp_ctx_cancelled(ctx))
         rc = mlp_error_set(err, MLP_ECANCELED, "cancelled");
     for (size_t i = 0; rc == MLP_OK && i < nc; i++) {
