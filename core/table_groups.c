@@ -345,14 +345,14 @@ static int read_index(const char *map, size_t size, const char *path,
 /* Group g (or one column of it) of a mapped file, checked; its rows must
  * be the index's. */
 static int read_group(const char *map, const group_ent *e, size_t g,
-                      const char *path, size_t want_col, mlp_table **out,
-                      mlp_error *err)
+                      const char *path, size_t want_col, int decode,
+                      mlp_table **out, mlp_error *err)
 {
     char where[4200];
     int rc;
 
     snprintf(where, sizeof where, "%s (row group %zu)", path, g + 1);
-    rc = mlpi_table_parse_image(map + e->offset, (size_t)e->length, where, 1,
+    rc = mlpi_table_parse_image(map + e->offset, (size_t)e->length, where, decode,
                                 want_col, out, err);
     if (rc == MLP_EINVAL)  /* it lacks the column the others have */
         return corrupt(err, where, "row groups have different columns");
@@ -379,7 +379,7 @@ static int join_groups(const char *map, const group_ent *idx, size_t n,
     if (parts == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     for (size_t g = 0; rc == MLP_OK && g < n; g++)
-        rc = read_group(map, &idx[g], g, path, want_col, &parts[g], err);
+        rc = read_group(map, &idx[g], g, path, want_col, 1, &parts[g], err);
     if (rc == MLP_OK) {
         rc = mlp_table_concat((const mlp_table *const *)parts, n, out, err);
         if (rc == MLP_EINVAL) {
@@ -560,7 +560,7 @@ int mlp_table_file_group(mlp_table_file *f, size_t g, mlp_table **out,
     if (g >= f->n_groups)
         return mlp_error_set(err, MLP_EINVAL, "%s: no row group %zu (it has "
                              "%zu)", f->path, g + 1, f->n_groups);
-    int rc = read_group(f->map, &f->idx[g], g, f->path, SIZE_MAX, out, err);
+    int rc = read_group(f->map, &f->idx[g], g, f->path, SIZE_MAX, 1, out, err);
     /* Each group is checked on its own: hold it to the first's columns. */
     for (size_t i = 0; rc == MLP_OK && i < f->n_cols; i++)
         if ((*out)->n_cols != f->n_cols || strcmp((*out)->cols[i].pub.name, f->names[i]) != 0 ||
@@ -570,6 +570,37 @@ int mlp_table_file_group(mlp_table_file *f, size_t g, mlp_table **out,
             rc = corrupt(err, f->path, "row groups have different columns");
         }
     return rc;
+}
+
+int mlp_table_file_group_column(mlp_table_file *f, size_t g, size_t i,
+                                mlp_table **out, mlp_error *err)
+{
+    mlp_table *t = NULL;
+    int rc;
+
+    *out = NULL;
+    if (g >= f->n_groups || i >= f->n_cols)
+        return mlp_error_set(err, MLP_EINVAL, "%s: no column %zu of row group "
+                             "%zu (it has %zu columns, %zu groups)", f->path,
+                             i + 1, g + 1, f->n_cols, f->n_groups);
+    rc = read_group(f->map, &f->idx[g], g, f->path, i, 0, &t, err);
+    if (rc != MLP_OK)
+        return rc;
+    const mlp_column *c = &t->cols[0].pub;
+    if (strcmp(c->name, f->names[i]) != 0 || c->type != f->types[i]) {
+        mlp_table_free(t);
+        return corrupt(err, f->path, "row groups have different columns");
+    }
+    /* Narrow integers stay as stored, for readers that count them. */
+    if (c->type == MLP_COL_NUMERIC && c->num == NULL &&
+        c->packing != MLP_PACK_U8 && c->packing != MLP_PACK_I8 &&
+        c->packing != MLP_PACK_U16 && c->packing != MLP_PACK_I16 &&
+        (rc = mlp_table_decode(t, 0, err)) != MLP_OK) {
+        mlp_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return MLP_OK;
 }
 
 int mlp_table_file_column(mlp_table_file *f, size_t i, mlp_table **out,

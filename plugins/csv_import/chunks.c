@@ -97,16 +97,33 @@ static uint64_t zero_bytes(uint64_t v)
            0x8080808080808080ull;
 }
 
-/* Gives back the pages of [a, b) of a mapped input: a read-only private
- * map, so they come back from the page cache if touched again. */
-static void drop_pages(const char *buf, size_t a, size_t b)
+/* Gives back the pages of [a, b) of a mapped input of len bytes: a
+ * read-only private map, so they come back from the page cache if touched
+ * again.  A touched page maps the whole large folio around it (kernels
+ * since 6.x, up to 2 MB), so pages that far beyond the range go too, or
+ * each piece's edges would leave a folio of its neighbour mapped and the
+ * leftovers would grow with the file. */
+#define FOLIO_MARGIN ((size_t)2 << 20)
+
+static void drop_pages(const char *buf, size_t len, size_t a, size_t b)
 {
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    a = a > FOLIO_MARGIN ? a - FOLIO_MARGIN : 0;
+    b = len - b > FOLIO_MARGIN ? b + FOLIO_MARGIN : len;
     uintptr_t lo = ((uintptr_t)(buf + a) + page - 1) & ~(page - 1);
-    uintptr_t hi = (uintptr_t)(buf + b) & ~(page - 1);
+    uintptr_t hi = b == len ? ((uintptr_t)(buf + b) + page - 1) & ~(page - 1)
+                            : (uintptr_t)(buf + b) & ~(page - 1);
 
     if (hi > lo)
         madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
+/* After a pass over every piece, whatever is left of the inputs' pages. */
+static void drop_files(const job *j)
+{
+    for (size_t f = 0; f < j->n_files; f++)
+        if (j->files[f].data != NULL)
+            drop_pages(j->files[f].data, j->files[f].len, 0, j->files[f].len);
 }
 
 /* --------------------------------------------------------------- cutting */
@@ -167,7 +184,7 @@ static void measure_range(void *arg, size_t k, int worker)
     for (const char *cr = memchr(buf + r->a, '\r', r->b - r->a); cr != NULL;
          cr = memchr(cr + 1, '\r', (size_t)(buf + r->b - cr - 1)))
         r->breaks += (size_t)lone_cr(buf, c->len, (size_t)(cr - buf));
-    drop_pages(buf, r->a, r->b);
+    drop_pages(buf, c->len, r->a, r->b);
 }
 
 static size_t count_breaks(const char *buf, size_t len, size_t a, size_t b)
@@ -238,6 +255,7 @@ static int cut_file(job *j, size_t *cap, size_t fi, size_t body, size_t line)
             continue;
         rc = add_chunk(j, cap, fi, lf + 1,
                        line + breaks + count_breaks(buf, len, r[k].a, lf + 1), 0);
+        drop_pages(buf, len, r[k].a, lf + 1);
     }
     for (size_t k = first; rc == MLP_OK && k < j->n_chunks; k++)
         j->chunks[k].stop = k + 1 < j->n_chunks ? j->chunks[k + 1].start : len;
@@ -367,7 +385,7 @@ static void scan_task(void *arg, size_t i, int worker)
     if (atomic_load(&j->run->failed))
         return;
     scan_chunk(j, ch);
-    drop_pages(j->files[ch->fi].data, ch->start, ch->end);
+    drop_pages(j->files[ch->fi].data, j->files[ch->fi].len, ch->start, ch->end);
 }
 
 /* Folds chunk column l into g (the columns of every chunk before it),
@@ -461,7 +479,7 @@ static void merge_task(void *arg, size_t k, int worker)
         ch->start = prev->end;
         ch->line = prev->end_line;
         scan_chunk(j, ch);
-        drop_pages(j->files[ch->fi].data, ch->start, ch->end);
+        drop_pages(j->files[ch->fi].data, j->files[ch->fi].len, ch->start, ch->end);
     }
     if (ch->rc != MLP_OK) {
         run->rc = ch->rc;
@@ -601,7 +619,7 @@ static void count_task(void *arg, size_t k, int worker)
         }
     }
     csv_free(&r);
-    drop_pages(j->files[ch->fi].data, ch->start, ch->stop);
+    drop_pages(j->files[ch->fi].data, j->files[ch->fi].len, ch->start, ch->stop);
 }
 
 static void count_merge(void *arg, size_t k, int worker)
@@ -645,6 +663,7 @@ static int count_texts(job *j, mlp_error *err)
     if (cn.local == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     mlp_parallel_for_ordered(j->n_chunks, j->threads, count_task, count_merge, &cn);
+    drop_files(j);
     free(cn.local);
     return atomic_load(&cn.failed) ? mlp_error_set(err, MLP_ENOMEM, "out of memory")
                                    : MLP_OK;
@@ -689,6 +708,7 @@ int chunk_scan(job *j, mlp_error *err)
     if (j->run->all == NULL || j->run->incomplete == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     mlp_parallel_for_ordered(j->n_chunks, j->threads, scan_task, merge_task, j);
+    drop_files(j);
     if (atomic_load(&j->run->failed))
         return mlp_error_set(err, j->run->rc, "%s", j->run->err.msg);
     j->n_rows = j->run->n_rows;
@@ -788,7 +808,7 @@ static void fill_task(void *arg, size_t k, int worker)
         row++;
     }
     csv_free(&r);
-    drop_pages(j->files[ch->fi].data, ch->start, ch->end);
+    drop_pages(j->files[ch->fi].data, j->files[ch->fi].len, ch->start, ch->end);
     if (rc != MLP_OK || row != ch->n)
         atomic_store(&run->failed, 1);
 }
@@ -1012,6 +1032,7 @@ int chunk_write(job *j, dict *dicts, const group_sink *sink, mlp_error *err)
     for (size_t s = 0; s < j->n_splits; s++)
         j->splits[s].rows = 0;
     mlp_parallel_for_ordered(j->n_chunks, j->threads, fill_task, write_task, run);
+    drop_files(j);
     if (atomic_load(&run->failed)) {
         if (run->rc == MLP_OK)
             return mlp_error_set(err, MLP_ENOMEM, "out of memory");

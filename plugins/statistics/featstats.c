@@ -1,6 +1,12 @@
-/* Per-feature statistics: numeric (moments, extremes, histograms,
- * quantiles) and categorical/string (distinct values, top-k, lengths, rank
- * histogram). */
+/* Per-feature statistics of one column, read a piece at a time: numeric
+ * (moments, extremes, histograms, quantiles) here, text in strstats.c.
+ *
+ * Every figure depends on the column's values in row order only, never on
+ * how the rows are cut into pieces (row groups), so a split gives the same
+ * statistics in one group or in many.  A numeric column takes one pass
+ * over its pieces, a second when its values are many and varied (for the
+ * spread, the histogram and the quantiles), and a third for integers
+ * beyond 2^53. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +18,7 @@
 #include "featstats.h"
 #include "select.h"
 #include "sketch.h"
+#include "strstats.h"
 
 /* Numbers are written exactly (see mlp_json_number). */
 #define NUM(obj, key, v) cJSON_AddItemToObject((obj), (key), mlp_json_number(v))
@@ -21,7 +28,7 @@ static double weight_of(const stats_opts *o, size_t row)
     return o->weights ? o->weights[row] : 1.0;
 }
 
-static cJSON *common_json(double present, double missing, double wpresent,
+cJSON *stats_common_json(double present, double missing, double wpresent,
                           double wmissing, size_t values_per_row, int weighted)
 {
     cJSON *c = cJSON_CreateObject();
@@ -65,7 +72,8 @@ typedef struct few {
     int overflow;
 } few;
 
-static void few_add(few *f, double v, double w)
+/* Adds `count` rows of value v, of total weight w. */
+static void few_put(few *f, double v, double count, double w)
 {
     uint64_t bits;
     size_t i;
@@ -80,7 +88,7 @@ static void few_add(few *f, double v, double w)
     bits ^= bits >> 32;
     for (i = (size_t)bits & (FEW_SLOTS - 1); f->used[i]; i = (i + 1) & (FEW_SLOTS - 1))
         if (f->v[i] == v) {
-            f->count[i] += 1;
+            f->count[i] += count;
             f->wcount[i] += w;
             return;
         }
@@ -90,34 +98,83 @@ static void few_add(few *f, double v, double w)
     }
     f->used[i] = 1;
     f->v[i] = v;
-    f->count[i] = 1;
+    f->count[i] = count;
     f->wcount[i] = w;
     f->n++;
 }
 
-/* Values of a numeric or matrix column, with their row weights. */
-#define EACH_VALUE(c, o, ...)                                               \
+/* The values of a piece whose first row is row0 of the split, with
+ * their row weights: a matrix's every cell, a numeric column's present
+ * values, decoded or packed. */
+#define PACKED_VALUES(T, c, o, row0, ...)                                   \
+    for (size_t row_ = 0; row_ < (c)->n_rows; row_++) {                     \
+        if ((c)->missing != NULL && mlp_column_is_missing((c), row_))       \
+            continue;                                                       \
+        double w = weight_of((o), (row0) + row_);                           \
+        double x = (double)((const T *)(c)->packed)[row_];                  \
+        __VA_ARGS__                                                         \
+    }
+
+#define EACH_VALUE(c, o, row0, ...)                                         \
     do {                                                                    \
         if ((c)->type == MLP_COL_MATRIX) {                                  \
             for (size_t row_ = 0; row_ < (c)->n_rows; row_++) {             \
-                double w = weight_of((o), row_);                            \
+                double w = weight_of((o), (row0) + row_);                   \
                 const float *r_ = (c)->mat + row_ * (c)->width;             \
                 for (size_t k_ = 0; k_ < (c)->width; k_++) {                \
                     double x = (double)r_[k_];                              \
-                    __VA_ARGS__                                                    \
+                    __VA_ARGS__                                             \
                 }                                                           \
             }                                                               \
-        } else {                                                            \
+        } else if ((c)->num != NULL) {                                      \
             for (size_t row_ = 0; row_ < (c)->n_rows; row_++) {             \
                 if ((c)->missing != NULL && mlp_column_is_missing((c), row_)) \
                     continue;                                               \
-                double w = weight_of((o), row_);                            \
+                double w = weight_of((o), (row0) + row_);                   \
                 double x = (c)->num[row_];                                  \
-                __VA_ARGS__                                                        \
+                __VA_ARGS__                                                 \
+            }                                                               \
+        } else {                                                            \
+            switch ((c)->packing) {                                         \
+            case MLP_PACK_U8: PACKED_VALUES(uint8_t, c, o, row0, __VA_ARGS__) break; \
+            case MLP_PACK_I8: PACKED_VALUES(int8_t, c, o, row0, __VA_ARGS__) break; \
+            case MLP_PACK_U16: PACKED_VALUES(uint16_t, c, o, row0, __VA_ARGS__) break; \
+            case MLP_PACK_I16: PACKED_VALUES(int16_t, c, o, row0, __VA_ARGS__) break; \
+            default: break;                                                 \
             }                                                               \
         }                                                                   \
     } while (0)
 
+static int is_narrow(const mlp_column *c)
+{
+    return c->type == MLP_COL_NUMERIC && c->num == NULL &&
+           (c->packing == MLP_PACK_U8 || c->packing == MLP_PACK_I8 ||
+            c->packing == MLP_PACK_U16 || c->packing == MLP_PACK_I16);
+}
+
+/* Calls fn on every piece of src in row order.  fn returns 0, or -1 when
+ * out of memory. */
+typedef int (*piece_fn)(void *state, const mlp_column *c, size_t row0);
+
+static int each_piece(const stats_source *src, piece_fn fn, void *state,
+                      mlp_error *err)
+{
+    size_t row0 = 0;
+
+    for (size_t k = 0; k < src->n_pieces; k++) {
+        const mlp_column *c;
+        void *hold;
+        int rc = src->get(src->arg, k, &c, &hold, err);
+        if (rc != MLP_OK)
+            return rc;
+        rc = fn(state, c, row0);
+        row0 += c->n_rows;
+        src->put(src->arg, hold);
+        if (rc != 0)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    return MLP_OK;
+}
 /* Edge b of an equal-width histogram, computed as NumPy's linspace does,
  * so that values lying exactly on an edge land in the same bucket as in
  * numpy.histogram (standardised data often has many such values). */
@@ -166,63 +223,6 @@ static int cmp_vcw(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Distinct values of a packed integer column, counted in bins: already in
- * value order.  NULL when the packing is not one we bin. */
-static vcw *packed_pairs(const mlp_column *c, const stats_opts *o, size_t *k)
-{
-    size_t nbins, off;
-    uint32_t *cnt;
-    double *wc = NULL;
-    vcw *pairs;
-
-    switch (c->packing) {
-    case MLP_PACK_U8: nbins = 256; off = 0; break;
-    case MLP_PACK_I8: nbins = 256; off = 128; break;
-    case MLP_PACK_U16: nbins = 65536; off = 0; break;
-    case MLP_PACK_I16: nbins = 65536; off = 32768; break;
-    default: return NULL;
-    }
-    cnt = calloc(nbins, sizeof *cnt);
-    if (o->weights)
-        wc = calloc(nbins, sizeof *wc);
-    if (cnt == NULL || (o->weights && wc == NULL)) {
-        free(cnt);
-        free(wc);
-        return NULL;
-    }
-#define BIN(T)                                                              \
-    for (size_t i = 0; i < c->n_rows; i++) {                                \
-        if (c->missing != NULL && mlp_column_is_missing(c, i))              \
-            continue;                                                       \
-        size_t b = (size_t)((long)((const T *)c->packed)[i] + (long)off);   \
-        cnt[b]++;                                                           \
-        if (wc)                                                             \
-            wc[b] += o->weights[i];                                         \
-    }
-    switch (c->packing) {
-    case MLP_PACK_U8: BIN(uint8_t); break;
-    case MLP_PACK_I8: BIN(int8_t); break;
-    case MLP_PACK_U16: BIN(uint16_t); break;
-    case MLP_PACK_I16: BIN(int16_t); break;
-    default: break;
-    }
-#undef BIN
-    *k = 0;
-    for (size_t b = 0; b < nbins; b++)
-        *k += cnt[b] > 0;
-    pairs = malloc((*k ? *k : 1) * sizeof *pairs);
-    if (pairs != NULL) {
-        size_t j = 0;
-        for (size_t b = 0; b < nbins; b++)
-            if (cnt[b] > 0)
-                pairs[j++] = (vcw){ (double)((long)b - (long)off), cnt[b],
-                                    wc ? wc[b] : cnt[b] };
-    }
-    free(cnt);
-    free(wc);
-    return pairs;
-}
-
 static void pair_quantiles(const vcw *p, size_t n, double total,
                            const double *qs, size_t nq, double *out)
 {
@@ -244,491 +244,492 @@ static void pair_quantiles(const vcw *p, size_t n, double total,
     }
 }
 
+/* Integers a one-group file stores in one or two bytes (-32768..32767 or
+ * 0..65535) are counted in bins, whatever form each piece has them in:
+ * every figure then comes exactly from the (value, count) pairs. */
+#define BIN_LO (-32768)
+#define BIN_HI 65535
+#define N_BINS ((size_t)(BIN_HI - BIN_LO + 1))
+
+typedef struct num_acc {
+    const stats_opts *o;
+    const stats_source *src;
+    size_t values_per_row;
+    double present, missing, wpresent, wmissing;
+    double n_vals, wsum, sum, comp;
+    double zeros, nan, inf, mn, mx;
+    /* The finite extremes and the infinities on each side: the histogram
+     * covers the finite values, the infinities get buckets of their own
+     * (with an infinite bound, as TFDV writes them). */
+    double fmn, fmx, neg_inf, pos_inf;
+    int all_int, any_ints;
+    int binning;            /* every value so far fits a bin */
+    double bin_lo, bin_hi;  /* the binned values' range */
+    double *bin_c, *bin_w;
+    few *fv;                /* once binning stopped */
+    /* second pass */
+    double mean, m2, lo, hi;
+    size_t nb;
+    double *hist;
+    int ranged;
+    double *all;
+    size_t n_all;
+    sketch sk;
+    /* integers beyond 2^53 */
+    int64_t imin, imax;
+    __int128 isum;
+    int64_t *ivals;
+    size_t n_ivals;
+} num_acc;
+
+/* Binning stops: the counts so far go to the few-values table, as if it
+ * had taken every row (a value's weights add up in row order either way). */
+static void stop_binning(num_acc *a)
+{
+    a->binning = 0;
+    for (size_t b = 0; b < N_BINS; b++)
+        if (a->bin_c[b] > 0)
+            few_put(a->fv, (double)((long)b + BIN_LO), a->bin_c[b], a->bin_w[b]);
+}
+
+static void count_present(num_acc *a, const mlp_column *c, size_t row0)
+{
+    for (size_t i = 0; i < c->n_rows; i++) {
+        double w = weight_of(a->o, row0 + i);
+        if (c->type != MLP_COL_MATRIX && mlp_column_is_missing(c, i)) {
+            a->missing += 1;
+            a->wmissing += w;
+        } else {
+            a->present += 1;
+            a->wpresent += w;
+        }
+    }
+}
+
+/* A lone narrow piece: the column is binned, so counting is all. */
+static void bin_narrow(num_acc *a, const mlp_column *c, size_t row0)
+{
+#define BIN(T)                                                              \
+    for (size_t i = 0; i < c->n_rows; i++) {                                \
+        if (c->missing != NULL && mlp_column_is_missing(c, i))              \
+            continue;                                                       \
+        double x = (double)((const T *)c->packed)[i];                       \
+        size_t b = (size_t)((long)x - BIN_LO);                              \
+        a->bin_c[b] += 1;                                                   \
+        a->bin_w[b] += weight_of(a->o, row0 + i);                           \
+        a->bin_lo = x < a->bin_lo ? x : a->bin_lo;                          \
+        a->bin_hi = x > a->bin_hi ? x : a->bin_hi;                          \
+    }
+    switch (c->packing) {
+    case MLP_PACK_U8: BIN(uint8_t); break;
+    case MLP_PACK_I8: BIN(int8_t); break;
+    case MLP_PACK_U16: BIN(uint16_t); break;
+    case MLP_PACK_I16: BIN(int16_t); break;
+    default: break;
+    }
+#undef BIN
+}
+
+static int num_pass1(void *state, const mlp_column *c, size_t row0)
+{
+    num_acc *a = state;
+
+    count_present(a, c, row0);
+    if (c->ints != NULL)
+        a->any_ints = 1;
+    if (a->src->n_pieces == 1 && is_narrow(c)) {
+        bin_narrow(a, c, row0);
+        return 0;
+    }
+    EACH_VALUE(c, a->o, row0, {
+        if (a->binning && !(x >= BIN_LO && x <= BIN_HI && x == floor(x)))
+            stop_binning(a);
+        if (isnan(x)) {
+            a->nan += 1;
+            continue;
+        }
+        if (isinf(x)) {
+            a->inf += 1;
+            a->neg_inf += x < 0 ? w : 0;
+            a->pos_inf += x > 0 ? w : 0;
+        } else {
+            a->fmn = x < a->fmn ? x : a->fmn;
+            a->fmx = x > a->fmx ? x : a->fmx;
+        }
+        if (x == 0)
+            a->zeros += 1;
+        if (x < a->mn)
+            a->mn = x;
+        if (x > a->mx)
+            a->mx = x;
+        if (a->all_int && x != floor(x))
+            a->all_int = 0;
+        a->n_vals += 1;
+        a->wsum += w;
+        double y = w * x - a->comp, t = a->sum + y;
+        a->comp = (t - a->sum) - y;
+        a->sum = t;
+        if (a->binning) {
+            size_t b = (size_t)((long)x - BIN_LO);
+            a->bin_c[b] += 1;
+            a->bin_w[b] += w;
+            a->bin_lo = x < a->bin_lo ? x : a->bin_lo;
+            a->bin_hi = x > a->bin_hi ? x : a->bin_hi;
+        } else {
+            few_put(a->fv, x, 1, w);
+        }
+    });
+    return 0;
+}
+
+static int num_pass2(void *state, const mlp_column *c, size_t row0)
+{
+    num_acc *a = state;
+
+    EACH_VALUE(c, a->o, row0, {
+        if (isnan(x))
+            continue;
+        double d = x - a->mean;
+        a->m2 += w * d * d;
+        if (a->ranged && isfinite(x))
+            a->hist[bucket_of(x, a->lo, a->hi, a->nb)] += w;
+        if (a->all != NULL)
+            a->all[a->n_all++] = x;
+        else if (sketch_add(&a->sk, x) != 0)
+            return -1;
+    });
+    return 0;
+}
+
+/* Finite values whose sum passes the largest double (values near
+ * 1.8e308): the mean itself is finite, so take it as a running weighted
+ * average, which never leaves the values' range. */
+static int num_mean_pass(void *state, const mlp_column *c, size_t row0)
+{
+    num_acc *a = state;
+
+    EACH_VALUE(c, a->o, row0, {
+        if (isnan(x) || !(w > 0))
+            continue;
+        a->comp += w;   /* the weight seen so far */
+        a->mean += (w / a->comp) * x - (w / a->comp) * a->mean;
+    });
+    return 0;
+}
+
+static int num_int_pass(void *state, const mlp_column *c, size_t row0)
+{
+    num_acc *a = state;
+
+    (void)row0;
+    for (size_t i = 0; i < c->n_rows; i++) {
+        if (mlp_column_is_missing(c, i))
+            continue;
+        int64_t v = c->ints != NULL ? c->ints[i] : (int64_t)c->num[i];
+        a->imin = v < a->imin ? v : a->imin;
+        a->imax = v > a->imax ? v : a->imax;
+        a->isum += v;
+        if (a->ivals != NULL)
+            a->ivals[a->n_ivals++] = v;
+    }
+    return 0;
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
 }
 
-/* A column of integers beyond 2^53 (ids): min, max and median from the
- * exact int64 values, and the unweighted mean from an exact sum, where
- * the doubles would have rounded them.  Returns 0 when out of memory. */
-static int exact_int64_stats(const mlp_column *c, const stats_opts *o, cJSON *ns)
+/* A column of integers beyond 2^53 (ids): min, max, the unweighted mean
+ * from an exact sum and, while the values may be held, the median, from
+ * the exact int64 values where the doubles would have rounded them. */
+static int exact_int64_stats(num_acc *a, cJSON *ns, mlp_error *err)
 {
-    size_t n = 0;
-    int64_t *v = malloc((c->n_rows ? c->n_rows : 1) * sizeof *v);
-    __int128 sum = 0;
+    int rc;
 
-    if (v == NULL)
-        return 0;
-    for (size_t i = 0; i < c->n_rows; i++)
-        if (!mlp_column_is_missing(c, i)) {
-            v[n++] = c->ints[i];
-            sum += c->ints[i];
-        }
-    if (n > 0) {
-        qsort(v, n, sizeof *v, cmp_i64);
-        cJSON_ReplaceItemInObject(ns, "min", mlp_json_int(v[0]));
-        cJSON_ReplaceItemInObject(ns, "max", mlp_json_int(v[n - 1]));
-        int64_t lo = v[(n - 1) / 2], hi = v[n / 2];
+    a->imin = INT64_MAX;
+    a->imax = INT64_MIN;
+    a->isum = 0;
+    if (a->n_vals <= (double)a->o->exact_quantiles_max) {
+        a->ivals = malloc((a->n_vals > 0 ? (size_t)a->n_vals : 1) * sizeof *a->ivals);
+        if (a->ivals == NULL)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    rc = each_piece(a->src, num_int_pass, a, err);
+    if (rc != MLP_OK || a->n_vals == 0)
+        return rc;
+    cJSON_ReplaceItemInObject(ns, "min", mlp_json_int(a->imin));
+    cJSON_ReplaceItemInObject(ns, "max", mlp_json_int(a->imax));
+    if (a->ivals != NULL && a->n_ivals > 0) {
+        size_t n = a->n_ivals;
+        qsort(a->ivals, n, sizeof *a->ivals, cmp_i64);
+        int64_t lo = a->ivals[(n - 1) / 2], hi = a->ivals[n / 2];
         cJSON_ReplaceItemInObject(ns, "median", lo == hi ? mlp_json_int(lo)
                                   : mlp_json_number((double)((long double)lo +
                                     ((long double)hi - (long double)lo) / 2)));
-        if (o->weights == NULL)
-            cJSON_ReplaceItemInObject(ns, "mean", mlp_json_number(
-                (double)((long double)sum / (long double)n)));
     }
-    free(v);
-    return 1;
+    if (a->o->weights == NULL)
+        cJSON_ReplaceItemInObject(ns, "mean", mlp_json_number(
+            (double)((long double)a->isum / (long double)a->n_vals)));
+    return MLP_OK;
 }
 
-static cJSON *numeric_stats(const mlp_column *c, const char *kind,
-                            const stats_opts *o, cJSON *feat)
+/* The (value, count) pairs of a binned or few-valued column, in value
+ * order; *n their number.  NULL on exhaustion. */
+static vcw *value_pairs(num_acc *a, size_t *n)
 {
-    size_t values_per_row = c->type == MLP_COL_MATRIX ? c->width : 1;
-    double present = 0, missing = 0, wpresent = 0, wmissing = 0;
-    double n_vals = 0, wsum = 0, sum = 0, comp = 0, m2 = 0;
-    double zeros = 0, nan = 0, inf = 0, mn = INFINITY, mx = -INFINITY;
-    /* The finite extremes and the infinities on each side: the histogram
-     * covers the finite values, the infinities get buckets of their own
-     * (with an infinite bound, as TFDV writes them). */
-    double fmn = INFINITY, fmx = -INFINITY, neg_inf = 0, pos_inf = 0;
-    int all_int = 1, exact = 0;
-    vcw *pairs = NULL;
-    size_t n_pairs = 0, n_all = 0;
-    double *all = NULL;
-    few *fv = NULL;
-    sketch sk;
-    cJSON *ns, *hists, *h, *buckets;
+    size_t k = 0;
+    vcw *p;
 
-    sketch_init(&sk);
-    for (size_t i = 0; i < c->n_rows; i++) {
-        double w = weight_of(o, i);
-        if (c->type != MLP_COL_MATRIX && mlp_column_is_missing(c, i)) {
-            missing += 1;
-            wmissing += w;
-        } else {
-            present += 1;
-            wpresent += w;
-        }
-    }
-    if (c->type == MLP_COL_NUMERIC && c->num == NULL) {
-        /* A packed column: every statistic from the counted values. */
-        pairs = packed_pairs(c, o, &n_pairs);
-        if (pairs == NULL)
+    if (a->binning) {
+        for (size_t b = 0; b < N_BINS; b++)
+            k += a->bin_c[b] > 0;
+        p = malloc((k ? k : 1) * sizeof *p);
+        if (p == NULL)
             return NULL;
-        exact = 1;
-        for (size_t k = 0; k < n_pairs; k++) {
-            double x = pairs[k].v;
-            n_vals += pairs[k].c;
-            wsum += pairs[k].w;
-            double y = pairs[k].w * x - comp, t = sum + y;
-            comp = (t - sum) - y;
-            sum = t;
-            if (x == 0)
-                zeros += pairs[k].c;
-        }
-        if (n_pairs > 0) {
-            mn = fmn = pairs[0].v;
-            mx = fmx = pairs[n_pairs - 1].v;
-        }
+        k = 0;
+        for (size_t b = 0; b < N_BINS; b++)
+            if (a->bin_c[b] > 0)
+                p[k++] = (vcw){ (double)((long)b + BIN_LO), a->bin_c[b], a->bin_w[b] };
     } else {
-        /* Pass 1: counts, extremes, a compensated weighted sum, distinct
-         * values while few. */
-        fv = calloc(1, sizeof *fv);
-        if (fv == NULL)
+        p = malloc((a->fv->n ? a->fv->n : 1) * sizeof *p);
+        if (p == NULL)
             return NULL;
-        EACH_VALUE(c, o, {
-            if (isnan(x)) {
-                nan += 1;
-                continue;
-            }
-            if (isinf(x)) {
-                inf += 1;
-                neg_inf += x < 0 ? w : 0;
-                pos_inf += x > 0 ? w : 0;
-            } else {
-                fmn = x < fmn ? x : fmn;
-                fmx = x > fmx ? x : fmx;
-            }
-            if (x == 0)
-                zeros += 1;
-            if (x < mn)
-                mn = x;
-            if (x > mx)
-                mx = x;
-            if (all_int && x != floor(x))
-                all_int = 0;
-            n_vals += 1;
-            wsum += w;
-            double y = w * x - comp, t = sum + y;
-            comp = (t - sum) - y;
-            sum = t;
-            few_add(fv, x, w);
-        });
-        exact = !fv->overflow;
-        if (exact) {
-            pairs = malloc((fv->n ? fv->n : 1) * sizeof *pairs);
-            if (pairs == NULL) {
-                free(fv);
-                return NULL;
-            }
-            for (size_t i = 0; i < FEW_SLOTS; i++)
-                if (fv->used[i])
-                    pairs[n_pairs++] = (vcw){ fv->v[i], fv->count[i], fv->wcount[i] };
-            qsort(pairs, n_pairs, sizeof *pairs, cmp_vcw);
-        }
-        free(fv);
+        for (size_t i = 0; i < FEW_SLOTS; i++)
+            if (a->fv->used[i])
+                p[k++] = (vcw){ a->fv->v[i], a->fv->count[i], a->fv->wcount[i] };
+        qsort(p, k, sizeof *p, cmp_vcw);
     }
-    double mean = wsum > 0 ? sum / wsum : 0;
-    /* Finite values whose sum passes the largest double (values near
-     * 1.8e308): the mean itself is finite, so take it as a running
-     * weighted average, which never leaves the values' range. */
-    if (inf == 0 && wsum > 0 && !isfinite(mean)) {
-        double m = 0, seen = 0;
-        EACH_VALUE(c, o, {
-            if (isnan(x) || !(w > 0))
-                continue;
-            seen += w;
-            m += (w / seen) * x - (w / seen) * m;
-        });
-        mean = m;
+    *n = k;
+    return p;
+}
+
+/* A binned column's figures from its pairs, as the rows would give them
+ * but summed in value order (the rows' order is not kept by bins). */
+static void from_pairs(num_acc *a, const vcw *p, size_t n)
+{
+    a->n_vals = a->wsum = a->sum = a->comp = a->zeros = 0;
+    for (size_t k = 0; k < n; k++) {
+        double x = p[k].v;
+        a->n_vals += p[k].c;
+        a->wsum += p[k].w;
+        double y = p[k].w * x - a->comp, t = a->sum + y;
+        a->comp = (t - a->sum) - y;
+        a->sum = t;
+        if (x == 0)
+            a->zeros += p[k].c;
+    }
+    if (n > 0) {
+        a->mn = a->fmn = p[0].v;
+        a->mx = a->fmx = p[n - 1].v;
+    }
+}
+
+static int numeric_stats(num_acc *a, const char *kind, cJSON *feat, mlp_error *err)
+{
+    const stats_opts *o = a->o;
+    vcw *pairs = NULL;
+    size_t n_pairs = 0;
+    int exact, rc;
+    cJSON *ns, *hists, *h, *buckets, *common;
+    double *qs = NULL, *qv = NULL;
+
+    rc = each_piece(a->src, num_pass1, a, err);
+    if (rc != MLP_OK)
+        return rc;
+    /* Bins hold the column exactly when a one-group file would store it
+     * in one or two bytes; otherwise they were only a start. */
+    if (a->binning && !((a->bin_lo >= -32768 && a->bin_hi <= 32767) ||
+                        (a->bin_lo >= 0 && a->bin_hi <= 65535)))
+        stop_binning(a);
+    exact = a->binning || !a->fv->overflow;
+    if (exact) {
+        pairs = value_pairs(a, &n_pairs);
+        if (pairs == NULL)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        if (a->binning)
+            from_pairs(a, pairs, n_pairs);
+    }
+    a->mean = a->wsum > 0 ? a->sum / a->wsum : 0;
+    if (a->inf == 0 && a->wsum > 0 && !isfinite(a->mean)) {
+        a->mean = a->comp = 0;
+        rc = each_piece(a->src, num_mean_pass, a, err);
+        if (rc != MLP_OK)
+            goto done;
     }
     /* With infinities the sum is one (or undefined, both signs): as NumPy
      * has it, not the NaN a compensated sum makes of inf - inf. */
-    if (inf > 0)
-        mean = pos_inf > 0 && neg_inf > 0 ? NAN : pos_inf > 0 ? INFINITY : -INFINITY;
+    if (a->inf > 0)
+        a->mean = a->pos_inf > 0 && a->neg_inf > 0 ? NAN
+                  : a->pos_inf > 0 ? INFINITY : -INFINITY;
     /* Squared deviations from the mean and the histogram: from the
      * distinct values when they are known, else in a second pass that
-     * also feeds the sketch. */
-    size_t nb = o->histogram_buckets;
+     * also keeps the values (for exact quantiles by selection) while that
+     * is cheap, and feeds the sketch beyond. */
+    a->nb = o->histogram_buckets;
     /* NumPy's edges: a single value v spans [v - 0.5, v + 0.5]. */
-    double lo = fmn < fmx ? fmn : fmn - 0.5, hi = fmn < fmx ? fmx : fmx + 0.5;
+    a->lo = a->fmn < a->fmx ? a->fmn : a->fmn - 0.5;
+    a->hi = a->fmn < a->fmx ? a->fmx : a->fmx + 0.5;
     /* A range of a few subnormals has no room for nb distinct edges (the
      * step underflows): one bucket then, so that no value is counted in
      * a bucket that does not hold it. */
-    for (size_t b = 1; fmn <= fmx && b <= nb; b++)
-        if (!(edge(lo, hi, nb, b) > edge(lo, hi, nb, b - 1))) {
-            nb = 1;
+    for (size_t b = 1; a->fmn <= a->fmx && b <= a->nb; b++)
+        if (!(edge(a->lo, a->hi, a->nb, b) > edge(a->lo, a->hi, a->nb, b - 1))) {
+            a->nb = 1;
             break;
         }
-    double *hist = calloc(nb, sizeof *hist);
-    int ranged = hist && fmn <= fmx;
+    a->hist = calloc(a->nb, sizeof *a->hist);
+    if (a->hist == NULL) {
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        goto done;
+    }
+    a->ranged = a->fmn <= a->fmx;
     if (exact) {
         for (size_t k = 0; k < n_pairs; k++) {
-            double x = pairs[k].v, d = x - mean;
-            m2 += pairs[k].w * d * d;
-            if (ranged && isfinite(x))
-                hist[bucket_of(x, lo, hi, nb)] += pairs[k].w;
+            double x = pairs[k].v, d = x - a->mean;
+            a->m2 += pairs[k].w * d * d;
+            if (a->ranged && isfinite(x))
+                a->hist[bucket_of(x, a->lo, a->hi, a->nb)] += pairs[k].w;
         }
     } else {
-        /* Many distinct values: keep them all while that is cheap, for
-         * exact quantiles by selection; the sketch only beyond. */
-        if (n_vals <= (double)o->exact_quantiles_max)
-            all = malloc((n_vals > 0 ? (size_t)n_vals : 1) * sizeof *all);
-        EACH_VALUE(c, o, {
-            if (isnan(x))
-                continue;
-            double d = x - mean;
-            m2 += w * d * d;
-            if (ranged && isfinite(x))
-                hist[bucket_of(x, lo, hi, nb)] += w;
-            if (all != NULL)
-                all[n_all++] = x;
-            else
-                sketch_add(&sk, x);
-        });
+        if (a->n_vals <= (double)o->exact_quantiles_max) {
+            a->all = malloc((a->n_vals > 0 ? (size_t)a->n_vals : 1) * sizeof *a->all);
+            if (a->all == NULL) {
+                rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                goto done;
+            }
+        }
+        rc = each_piece(a->src, num_pass2, a, err);
+        if (rc != MLP_OK)
+            goto done;
     }
 
     if (kind == NULL)
-        kind = all_int ? "int" : "float";
+        kind = a->all_int ? "int" : "float";
     cJSON_AddStringToObject(feat, "type", strcmp(kind, "int") == 0 ? "INT" : "FLOAT");
-    cJSON_AddItemToObject(feat, "common", common_json(present, missing, wpresent,
-                                                      wmissing, values_per_row,
-                                                      o->weights != NULL));
+    common = stats_common_json(a->present, a->missing, a->wpresent, a->wmissing,
+                               a->values_per_row, o->weights != NULL);
     ns = cJSON_AddObjectToObject(feat, "num_stats");
     size_t nq = o->quantile_buckets;
-    double *qs = malloc((nq + 2) * sizeof *qs), *qv = malloc((nq + 2) * sizeof *qv);
-    if (qs && qv) {
-        for (size_t b = 0; b <= nq; b++)
-            qs[b] = (double)b / (double)nq;
-        qs[nq + 1] = 0.5;
-        if (exact && n_pairs > 0)
-            pair_quantiles(pairs, n_pairs, n_vals, qs, nq + 2, qv);
-        else if (all != NULL && n_all > 0)
-            exact_quantiles(all, n_all, qs, nq + 2, qv);
-        else
-            sketch_quantiles(&sk, qs, nq + 2, qv);
+    qs = malloc((nq + 2) * sizeof *qs);
+    qv = malloc((nq + 2) * sizeof *qv);
+    if (common == NULL || ns == NULL || qs == NULL || qv == NULL) {
+        cJSON_Delete(common);
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        goto done;
     }
-    if (n_vals > 0 && qs && qv) {
-        NUM(ns, "mean", mean);
+    cJSON_AddItemToObject(feat, "common", common);
+    for (size_t b = 0; b <= nq; b++)
+        qs[b] = (double)b / (double)nq;
+    qs[nq + 1] = 0.5;
+    if (exact && n_pairs > 0)
+        pair_quantiles(pairs, n_pairs, a->n_vals, qs, nq + 2, qv);
+    else if (a->all != NULL && a->n_all > 0)
+        exact_quantiles(a->all, a->n_all, qs, nq + 2, qv);
+    else if (sketch_quantiles(&a->sk, qs, nq + 2, qv) != 0) {
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (a->n_vals > 0) {
+        NUM(ns, "mean", a->mean);
         /* Population standard deviation, as TFDV reports it. */
-        NUM(ns, "std_dev", inf > 0 ? NAN : wsum > 0 ? sqrt(m2 / wsum) : 0);
-        NUM(ns, "num_zeros", zeros);
-        NUM(ns, "min", mn);
+        NUM(ns, "std_dev", a->inf > 0 ? NAN : a->wsum > 0 ? sqrt(a->m2 / a->wsum) : 0);
+        NUM(ns, "num_zeros", a->zeros);
+        NUM(ns, "min", a->mn);
         NUM(ns, "median", qv[nq + 1]);
-        NUM(ns, "max", mx);
+        NUM(ns, "max", a->mx);
         /* With infinities, the finite extremes too: a domain's bounds are
          * about them (infinities are disallow_inf's matter). */
-        if (inf > 0 && fmn <= fmx) {
-            NUM(ns, "finite_min", fmn);
-            NUM(ns, "finite_max", fmx);
+        if (a->inf > 0 && a->fmn <= a->fmx) {
+            NUM(ns, "finite_min", a->fmn);
+            NUM(ns, "finite_max", a->fmx);
         }
-        if (c->type == MLP_COL_NUMERIC && c->ints != NULL &&
-            !exact_int64_stats(c, o, ns)) {
-            free(qs);
-            free(qv);
-            free(hist);
-            free(pairs);
-            sketch_free(&sk);
-            return NULL;
-        }
+        /* Some piece kept exact integers beyond 2^53, and the column is
+         * all integers (as a one-group file would keep them). */
+        if (a->any_ints && a->all_int && a->nan == 0 && a->inf == 0 &&
+            (rc = exact_int64_stats(a, ns, err)) != MLP_OK)
+            goto done;
     }
-    NUM(ns, "num_nan", nan);
-    NUM(ns, "num_inf", inf);
-    NUM(ns, "quantile_rank_error", exact || all ? 0 : sketch_error_bound(&sk));
+    NUM(ns, "num_nan", a->nan);
+    NUM(ns, "num_inf", a->inf);
+    NUM(ns, "quantile_rank_error", exact || a->all ? 0 : sketch_error_bound(&a->sk));
     /* Whether median and quantiles are exact or from the sketch. */
-    cJSON_AddBoolToObject(ns, "quantiles_exact", exact || all != NULL);
-    free(all);
+    cJSON_AddBoolToObject(ns, "quantiles_exact", exact || a->all != NULL);
     hists = cJSON_AddArrayToObject(ns, "histograms");
-    if (n_vals > 0 && (ranged || inf > 0) && hist && qs && qv) {
+    if (a->n_vals > 0 && (a->ranged || a->inf > 0)) {
         h = cJSON_CreateObject();
         cJSON_AddStringToObject(h, "type", "STANDARD");
         buckets = cJSON_AddArrayToObject(h, "buckets");
-        if (neg_inf > 0)
-            add_bucket(buckets, -INFINITY, ranged ? lo : -INFINITY, neg_inf);
-        for (size_t b = 0; ranged && b < nb; b++)
-            add_bucket(buckets, edge(lo, hi, nb, b), edge(lo, hi, nb, b + 1), hist[b]);
-        if (pos_inf > 0)
-            add_bucket(buckets, ranged ? hi : INFINITY, INFINITY, pos_inf);
-        NUM(h, "num_nan", nan);
+        if (a->neg_inf > 0)
+            add_bucket(buckets, -INFINITY, a->ranged ? a->lo : -INFINITY, a->neg_inf);
+        for (size_t b = 0; a->ranged && b < a->nb; b++)
+            add_bucket(buckets, edge(a->lo, a->hi, a->nb, b),
+                       edge(a->lo, a->hi, a->nb, b + 1), a->hist[b]);
+        if (a->pos_inf > 0)
+            add_bucket(buckets, a->ranged ? a->hi : INFINITY, INFINITY, a->pos_inf);
+        NUM(h, "num_nan", a->nan);
         cJSON_AddItemToArray(hists, h);
         h = cJSON_CreateObject();
         cJSON_AddStringToObject(h, "type", "QUANTILES");
         buckets = cJSON_AddArrayToObject(h, "buckets");
         for (size_t b = 0; b < nq; b++)
-            add_bucket(buckets, qv[b], qv[b + 1], n_vals / (double)nq);
+            add_bucket(buckets, qv[b], qv[b + 1], a->n_vals / (double)nq);
         cJSON_AddItemToArray(hists, h);
     }
+    rc = MLP_OK;
+done:
     free(qs);
     free(qv);
-    free(hist);
     free(pairs);
-    sketch_free(&sk);
-    return feat;
+    return rc;
 }
 
-/* ----------------------------------------------------------- strings */
-
-typedef struct value_count {
-    const char *s;
-    size_t len;
-    double count;      /* weighted */
-    double rows;       /* unweighted */
-} value_count;
-
-static int cmp_counts(const void *pa, const void *pb)
+static int num_acc_init(num_acc *a, const stats_opts *o, const stats_source *src)
 {
-    const value_count *a = pa, *b = pb;
-    size_t n = a->len < b->len ? a->len : b->len;
-    int c;
-
-    if (a->count != b->count)
-        return a->count > b->count ? -1 : 1;
-    c = memcmp(a->s, b->s, n);
-    if (c != 0)
-        return c;
-    return (a->len > b->len) - (a->len < b->len);
+    memset(a, 0, sizeof *a);
+    a->o = o;
+    a->src = src;
+    a->values_per_row = 1;
+    a->mn = a->fmn = a->bin_lo = INFINITY;
+    a->mx = a->fmx = a->bin_hi = -INFINITY;
+    a->all_int = 1;
+    a->binning = 1;
+    sketch_init(&a->sk);
+    a->fv = calloc(1, sizeof *a->fv);
+    a->bin_c = calloc(N_BINS, sizeof *a->bin_c);
+    a->bin_w = calloc(N_BINS, sizeof *a->bin_w);
+    return a->fv && a->bin_c && a->bin_w ? 0 : -1;
 }
 
-/* Distinct values of a string column, counted with an open-addressing
- * table of indexes into `vals`. */
-static value_count *count_strings(const mlp_column *c, const stats_opts *o,
-                                  size_t *n_out)
+static void num_acc_free(num_acc *a)
 {
-    size_t slots = 1024, n = 0, cap = 256;
-    int64_t *table = malloc(slots * sizeof *table);
-    uint64_t *hashes = malloc(cap * sizeof *hashes);
-    value_count *vals = malloc(cap * sizeof *vals);
-
-    if (!table || !hashes || !vals)
-        goto fail;
-    memset(table, 0xff, slots * sizeof *table);
-    for (size_t i = 0; i < c->n_rows; i++) {
-        size_t len, k;
-        const char *s;
-        uint64_t h;
-        if (mlp_column_is_missing(c, i))
-            continue;
-        s = mlp_column_string(c, i, &len);
-        h = mlp_hash64(s, len, 0);
-        for (k = (size_t)h & (slots - 1); table[k] >= 0; k = (k + 1) & (slots - 1)) {
-            value_count *v = &vals[table[k]];
-            if (hashes[table[k]] == h && v->len == len && memcmp(v->s, s, len) == 0)
-                break;
-        }
-        if (table[k] >= 0) {
-            vals[table[k]].count += weight_of(o, i);
-            vals[table[k]].rows += 1;
-            continue;
-        }
-        if (n == cap) {
-            cap *= 2;
-            value_count *nv = realloc(vals, cap * sizeof *nv);
-            uint64_t *nh = nv ? realloc(hashes, cap * sizeof *nh) : NULL;
-            if (nv) vals = nv;
-            if (nh) hashes = nh;
-            if (!nv || !nh)
-                goto fail;
-        }
-        vals[n] = (value_count){ s, len, weight_of(o, i), 1 };
-        hashes[n] = h;
-        table[k] = (int64_t)n++;
-        if (n * 2 > slots) {
-            size_t ns = slots * 2;
-            int64_t *nt = malloc(ns * sizeof *nt);
-            if (nt == NULL)
-                goto fail;
-            memset(nt, 0xff, ns * sizeof *nt);
-            for (size_t j = 0; j < n; j++) {
-                size_t q = (size_t)hashes[j] & (ns - 1);
-                while (nt[q] >= 0)
-                    q = (q + 1) & (ns - 1);
-                nt[q] = (int64_t)j;
-            }
-            free(table);
-            table = nt;
-            slots = ns;
-        }
-    }
-    free(table);
-    free(hashes);
-    *n_out = n;
-    return vals;
-fail:
-    free(table);
-    free(hashes);
-    free(vals);
-    return NULL;
+    free(a->fv);
+    free(a->bin_c);
+    free(a->bin_w);
+    free(a->hist);
+    free(a->all);
+    free(a->ivals);
+    sketch_free(&a->sk);
 }
 
-/* A value as a string of at most `cap` bytes, cut at a character
- * boundary; *cut says whether it was.  Owned; NULL on exhaustion. */
-static char *capped(const char *s, size_t len, size_t cap, int *cut)
+static int add_strings(void *state, const mlp_column *c, size_t row0)
 {
-    char *v;
-
-    if (cap > 0 && len > cap) {
-        len = cap;
-        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-            len--;  /* not inside a UTF-8 sequence */
-        *cut = 1;
-    }
-    v = malloc(len + 1);
-    if (v != NULL) {
-        memcpy(v, s, len);
-        v[len] = '\0';
-    }
-    return v;
-}
-
-static cJSON *string_stats(const mlp_column *c, const stats_opts *o, cJSON *feat)
-{
-    int cut = 0;
-    value_count *vals = NULL;
-    size_t n = 0;
-    double present = 0, missing = 0, wpresent = 0, wmissing = 0, total_len = 0;
-    cJSON *ss, *top, *rank;
-
-    for (size_t i = 0; i < c->n_rows; i++) {
-        double w = weight_of(o, i);
-        if (mlp_column_is_missing(c, i)) {
-            missing += 1;
-            wmissing += w;
-        } else {
-            size_t len;
-            if (c->type == MLP_COL_STRING)
-                mlp_column_string(c, i, &len);
-            else
-                mlp_column_level(c, (size_t)c->codes[i], &len);
-            total_len += (double)len;
-            present += 1;
-            wpresent += w;
-        }
-    }
-    if (c->type == MLP_COL_CATEGORICAL) {
-        vals = calloc(c->n_levels + 1, sizeof *vals);
-        if (vals == NULL)
-            return NULL;
-        for (size_t k = 0; k < c->n_levels; k++)
-            vals[k].s = mlp_column_level(c, k, &vals[k].len);
-        for (size_t i = 0; i < c->n_rows; i++)
-            if (c->codes[i] >= 0) {
-                vals[c->codes[i]].count += weight_of(o, i);
-                vals[c->codes[i]].rows += 1;
-            }
-        /* Levels that occur in no row of this split are not values of it. */
-        for (size_t k = 0; k < c->n_levels; k++)
-            if (vals[k].rows > 0)
-                vals[n++] = vals[k];
-    } else {
-        vals = count_strings(c, o, &n);
-        if (vals == NULL)
-            return NULL;
-    }
-    if (n > 1)
-        qsort(vals, n, sizeof *vals, cmp_counts);
-
-    cJSON_AddStringToObject(feat, "type", "STRING");
-    cJSON_AddItemToObject(feat, "common", common_json(present, missing, wpresent,
-                                                      wmissing, 1, o->weights != NULL));
-    ss = cJSON_AddObjectToObject(feat, "string_stats");
-    NUM(ss, "unique", (double)n);
-    top = cJSON_AddArrayToObject(ss, "top_values");
-    for (size_t k = 0; k < n && k < o->top_k; k++) {
-        cJSON *t = cJSON_CreateObject();
-        char *v = capped(vals[k].s, vals[k].len, o->max_value_bytes, &cut);
-        if (v == NULL)
-            break;
-        cJSON_AddStringToObject(t, "value", v);
-        NUM(t, "frequency", vals[k].count);
-        free(v);
-        cJSON_AddItemToArray(top, t);
-    }
-    NUM(ss, "avg_length", present > 0 ? total_len / present : 0);
-    rank = cJSON_AddArrayToObject(ss, "rank_histogram");
-    for (size_t k = 0; k < n && k < o->rank_buckets; k++) {
-        cJSON *b = cJSON_CreateObject();
-        char *v = capped(vals[k].s, vals[k].len, o->max_value_bytes, &cut);
-        if (v == NULL)
-            break;
-        NUM(b, "low_rank", (double)k);
-        NUM(b, "high_rank", (double)k);
-        cJSON_AddStringToObject(b, "label", v);
-        NUM(b, "sample_count", vals[k].count);
-        free(v);
-        cJSON_AddItemToArray(rank, b);
-    }
-    /* Values longer than the cap are stored cut short: say so, and where. */
-    if (cut)
-        NUM(ss, "values_cut_at_bytes", (double)o->max_value_bytes);
-    free(vals);
-    return feat;
+    return str_acc_add(state, c, row0);
 }
 
 /* An integer column the schema calls categorical (int_domain
  * is_categorical): counted as text, its values written as integers, as
  * TFDV gives such features string statistics. */
-static cJSON *categorical_int_stats(const mlp_column *c, const stats_opts *o,
-                                    cJSON *feat)
+static int add_int_categories(void *state, const mlp_column *c, size_t row0)
 {
     mlp_table *t = mlp_table_new(c->n_rows);
     const char **vals = calloc(c->n_rows + 1, sizeof *vals);
     char *text = malloc(c->n_rows * 24 + 1);
     mlp_error err;
-    cJSON *r = NULL;
+    int rc = -1;
 
-    if (t != NULL && vals != NULL && text != NULL) {
+    if (t != NULL && vals != NULL && text != NULL && c->num != NULL) {
         for (size_t i = 0; i < c->n_rows; i++) {
             if (mlp_column_is_missing(c, i))
                 continue;
@@ -740,39 +741,85 @@ static cJSON *categorical_int_stats(const mlp_column *c, const stats_opts *o,
             vals[i] = s;
         }
         if (mlp_table_add_string(t, c->name, vals, &err) == MLP_OK)
-            r = string_stats(mlp_table_column(t, 0), o, feat);
+            rc = str_acc_add(state, mlp_table_column(t, 0), row0);
     }
-    if (r != NULL)
-        cJSON_ReplaceItemInObject(feat, "type", cJSON_CreateString("INT"));
     mlp_table_free(t);
     free(vals);
     free(text);
-    return r;
+    return rc;
 }
 
-cJSON *feature_stats(const mlp_column *c, const char *kind, const stats_opts *o)
+static int text_stats(const stats_opts *o, const stats_source *src, int ints,
+                      cJSON *feat, mlp_error *err)
+{
+    str_acc *a = str_acc_new(o);
+    int rc;
+
+    if (a == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    rc = each_piece(src, ints ? add_int_categories : add_strings, a, err);
+    if (rc == MLP_OK && str_acc_finish(a, feat) != 0)
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    if (rc == MLP_OK && ints)
+        cJSON_ReplaceItemInObject(feat, "type", cJSON_CreateString("INT"));
+    str_acc_free(a);
+    return rc;
+}
+
+cJSON *feature_stats_source(const char *name, mlp_col_type type, size_t width,
+                            const char *kind, const stats_opts *o,
+                            const stats_source *src, mlp_error *err)
 {
     cJSON *feat = cJSON_CreateObject();
+    int rc;
 
-    if (feat == NULL)
+    if (feat == NULL) {
+        mlp_error_set(err, MLP_ENOMEM, "out of memory");
         return NULL;
-    cJSON_AddStringToObject(feat, "name", c->name);
-    cJSON_AddStringToObject(feat, "column_type", mlp_col_type_name(c->type));
-    if (c->type == MLP_COL_NUMERIC && c->num != NULL && kind != NULL &&
-        strcmp(kind, "categorical") == 0) {
-        if (categorical_int_stats(c, o, feat) == NULL) {
-            cJSON_Delete(feat);
-            return NULL;
+    }
+    cJSON_AddStringToObject(feat, "name", name);
+    cJSON_AddStringToObject(feat, "column_type", mlp_col_type_name(type));
+    if (type == MLP_COL_NUMERIC && kind != NULL && strcmp(kind, "categorical") == 0) {
+        rc = text_stats(o, src, 1, feat, err);
+    } else if (type == MLP_COL_NUMERIC || type == MLP_COL_MATRIX) {
+        num_acc a;
+        if (num_acc_init(&a, o, src) != 0)
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        else {
+            a.values_per_row = type == MLP_COL_MATRIX ? width : 1;
+            rc = numeric_stats(&a, kind, feat, err);
         }
-        return feat;
+        num_acc_free(&a);
+    } else {
+        rc = text_stats(o, src, 0, feat, err);
     }
-    if (c->type == MLP_COL_NUMERIC || c->type == MLP_COL_MATRIX) {
-        numeric_stats(c, kind, o, feat);
-        return feat;
-    }
-    if (string_stats(c, o, feat) == NULL) {
+    if (rc != MLP_OK) {
         cJSON_Delete(feat);
         return NULL;
     }
     return feat;
+}
+
+static int one_get(void *arg, size_t k, const mlp_column **c, void **hold,
+                   mlp_error *err)
+{
+    (void)k;
+    (void)err;
+    *c = arg;
+    *hold = NULL;
+    return MLP_OK;
+}
+
+static void one_put(void *arg, void *hold)
+{
+    (void)arg;
+    (void)hold;
+}
+
+cJSON *feature_stats(const mlp_column *c, const char *kind, const stats_opts *o)
+{
+    stats_source one = { 1, one_get, one_put, (void *)c };
+    mlp_error err;
+
+    return feature_stats_source(c->name, c->type, c->width, kind, o, &one, &err);
 }

@@ -4,9 +4,10 @@
  * Columns are independent, so the work is split by column over `threads`
  * workers; each feature's statistics are computed in one pass over the
  * mapped table (the equal-width histogram takes a second, once the range
- * is known).  Memory per column is bounded: quantiles come from a sketch.
- * A split stored in several row groups is read a column at a time (one
- * column of every group per worker), so memory does not hold the table.
+ * is known).  Memory per column is bounded: quantiles and, past a
+ * budget, text counts come from sketches.  A split stored in several row
+ * groups is read one group of one column at a time per worker, so memory
+ * holds neither the table nor a column.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -132,10 +133,9 @@ static void categorical_ints(const mlp_table *t, const cJSON *schema,
 }
 
 /* A table of several row groups (a large split, streamed in) is described
- * a column at a time: each worker reads one column of every group, so
- * memory holds a column per worker, not the table.  The values and their
- * stored forms are those of the whole table, so the statistics are the
- * same as from one group. */
+ * a column at a time, and each column a group at a time: memory holds one
+ * group's column per worker.  The figures depend on the values in row
+ * order only (featstats.c), so they are the same as from one group. */
 typedef struct colwork {
     mlp_table_file *f;
     const char **kinds;
@@ -144,25 +144,64 @@ typedef struct colwork {
     mlp_ctx *ctx;
 } colwork;
 
+/* The pieces of column i are its row groups, read one at a time. */
+typedef struct group_src {
+    mlp_table_file *f;
+    size_t col;
+    int decode;   /* numbers as doubles even when stored narrow */
+} group_src;
+
+static int group_get(void *arg, size_t g, const mlp_column **c, void **hold,
+                     mlp_error *err)
+{
+    group_src *s = arg;
+    mlp_table *t;
+    int rc = mlp_table_file_group_column(s->f, g, s->col, &t, err);
+
+    if (rc == MLP_OK && s->decode && (rc = mlp_table_decode(t, 0, err)) != MLP_OK)
+        mlp_table_free(t);
+    if (rc != MLP_OK)
+        return rc;
+    *c = mlp_table_column(t, 0);
+    *hold = t;
+    return MLP_OK;
+}
+
+static void group_put(void *arg, void *hold)
+{
+    (void)arg;
+    mlp_table_free(hold);
+}
+
 static void column_task(void *arg, size_t i, int worker)
 {
     colwork *w = arg;
-    mlp_table *t = NULL;
     mlp_error err;
+    group_src gs = { w->f, i, w->kinds[i] && strcmp(w->kinds[i], "categorical") == 0 };
+    stats_source src = { mlp_table_file_n_groups(w->f), group_get, group_put, &gs };
+    size_t width = 0;
 
     (void)worker;
     if (mlp_ctx_cancelled(w->ctx))
         return;
-    int as_categories = w->kinds[i] && strcmp(w->kinds[i], "categorical") == 0;
-    int rc = as_categories ? mlp_table_file_column(w->f, i, &t, &err)
-                           : mlp_table_file_column_packed(w->f, i, &t, &err);
-    if (rc != MLP_OK) {
-        /* Damage or exhaustion: reported after the workers end. */
-        w->out[i] = cJSON_CreateString(err.msg);
-        return;
+    if (mlp_table_file_col_type(w->f, i) == MLP_COL_MATRIX) {
+        /* Every group has the first's width (mlp_table_concat checks it
+         * when the groups are joined; here each piece is checked). */
+        const mlp_column *c;
+        void *hold;
+        if (group_get(&gs, 0, &c, &hold, &err) != MLP_OK) {
+            w->out[i] = cJSON_CreateString(err.msg);
+            return;
+        }
+        width = c->width;
+        group_put(&gs, hold);
     }
-    w->out[i] = feature_stats(mlp_table_column(t, 0), w->kinds[i], &w->opts);
-    mlp_table_free(t);
+    w->out[i] = feature_stats_source(mlp_table_file_col_name(w->f, i),
+                                     mlp_table_file_col_type(w->f, i), width,
+                                     w->kinds[i], &w->opts, &src, &err);
+    /* Damage or exhaustion: reported after the workers end. */
+    if (w->out[i] == NULL)
+        w->out[i] = cJSON_CreateString(err.msg);
 }
 
 static int describe_columns(mlp_ctx *ctx, mlp_table_file *f, const char **kinds,
@@ -208,6 +247,7 @@ static void read_opts(mlp_ctx *ctx, stats_opts *o)
     o->rank_buckets = (size_t)mlp_ctx_param_int(ctx, "rank_histogram_buckets");
     o->exact_quantiles_max = (size_t)mlp_ctx_param_int(ctx, "exact_quantiles_max");
     o->max_value_bytes = (size_t)mlp_ctx_param_int(ctx, "max_value_bytes");
+    o->exact_unique_bytes = (size_t)mlp_ctx_param_int(ctx, "exact_unique_mb") << 20;
 }
 
 /* Weights must be present and not negative; checked before any use. */
@@ -498,6 +538,12 @@ static const mlp_param_spec params[] = {
     { "exact_quantiles_max", MLP_PARAM_INT, "4000000", MLP_PARAM_HAS_MIN, 0, 0, NULL,
       "median and quantiles are exact (by selection on a copy, 8 bytes a "
       "value) for a column of up to this many values, from a sketch beyond" },
+    { "exact_unique_mb", MLP_PARAM_INT, "128", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX,
+      0, 1 << 20, NULL, "distinct text values of a feature are counted exactly "
+      "while they take up to this many MB (their bytes plus 96 each); beyond, "
+      "unique is estimated (HyperLogLog, 0.81 % standard error) and top values "
+      "come from a frequent-items sketch (counts_exact false, frequency_error "
+      "bounds the counts)" },
     { "threads", MLP_PARAM_INT, "2", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX |
       MLP_PARAM_NO_CACHE_KEY, 1, 64, NULL, "worker threads (by column)" },
     MLP_PARAMS_END

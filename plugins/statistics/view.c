@@ -27,6 +27,13 @@ static void fmt_num(char *buf, size_t n, const cJSON *o, const char *k)
         snprintf(buf, n, "%s%.6g", approx, v);
 }
 
+/* Text counted by the sketches (past exact_unique_mb): unique is an
+ * estimate and the top counts lower bounds. */
+static int sketched(const cJSON *ss)
+{
+    return cJSON_IsFalse(cJSON_GetObjectItem(ss, "counts_exact"));
+}
+
 static void text_feature(mlp_view *v, const cJSON *f)
 {
     const cJSON *ns = cJSON_GetObjectItem(f, "num_stats");
@@ -53,8 +60,8 @@ static void text_feature(mlp_view *v, const cJSON *f)
         mlp_view_printf(v, " %11s %11s %11s %11s %11s\n", a, b, c, d, e);
         return;
     }
-    mlp_view_printf(v, " %11s %11s %11s %11s %11s  %.0f:", "", "", "", "", "",
-                    mlp_json_num(ss, "unique"));
+    mlp_view_printf(v, " %11s %11s %11s %11s %11s  %s%.0f:", "", "", "", "", "",
+                    sketched(ss) ? "~" : "", mlp_json_num(ss, "unique"));
     cJSON_ArrayForEach(t, cJSON_GetObjectItem(ss, "top_values")) {
         if (k++ == 3) {
             mlp_view_puts(v, " ...");
@@ -135,7 +142,8 @@ static void html_feature(mlp_view *v, const cJSON *f)
                 bars(v, cJSON_GetObjectItem(h, "buckets"), 0, 1000);
     } else {
         mlp_view_printf(v, "<td></td><td></td><td></td><td></td><td></td>"
-                        "<td class=\"num\">%.0f</td><td>", mlp_json_num(ss, "unique"));
+                        "<td class=\"num\">%s%.0f</td><td>", sketched(ss) ? "~" : "",
+                        mlp_json_num(ss, "unique"));
         /* The 20 most frequent values. */
         bars(v, cJSON_GetObjectItem(ss, "rank_histogram"), 1, 20);
     }
@@ -194,10 +202,11 @@ int statistics_view(const mlp_artifact *a, mlp_view *v, mlp_error *err)
                             "feature", "type", "missing", "mean", "std_dev", "min",
                             "median", "max", "unique / top values");
         }
-        int k = 0, approx = 0, numeric = 0, with_missing = 0;
+        int k = 0, approx = 0, approx_text = 0, numeric = 0, with_missing = 0;
         cJSON_ArrayForEach(f, cJSON_GetObjectItem(s, "features")) {
             const cJSON *ns = cJSON_GetObjectItem(f, "num_stats");
             approx |= cJSON_IsFalse(cJSON_GetObjectItem(ns, "quantiles_exact"));
+            approx_text |= sketched(cJSON_GetObjectItem(f, "string_stats"));
             if (html) {
                 html_feature(v, f);
                 continue;
@@ -222,6 +231,13 @@ int statistics_view(const mlp_artifact *a, mlp_view *v, mlp_error *err)
             mlp_view_puts(v, html ? "<p><small>~ median from the quantile sketch "
                                     "(approximate)</small></p>\n"
                                   : "  ~ median from the quantile sketch (approximate)\n");
+        if (approx_text)
+            mlp_view_puts(v, html ? "<p><small>~ distinct values estimated and top "
+                                    "counts from a frequent-items sketch (a text "
+                                    "feature beyond exact_unique_mb)</small></p>\n"
+                                  : "  ~ distinct values estimated and top counts from a "
+                                    "frequent-items sketch (a text feature beyond "
+                                    "exact_unique_mb)\n");
         slices(v, cJSON_GetObjectItem(s, "slices"), html);
     }
     cJSON_Delete(doc);

@@ -87,6 +87,30 @@ id=$(sql runs/sketch/metadata.sqlite "SELECT id FROM artifact WHERE uri LIKE '%/
 expect sketch_median_marked 0 "$M" show "${id:-none}" --root runs/sketch &&
 has sketch_median_marked "$OUT" "~ median from the quantile sketch" " ~1"
 
+# Text whose distinct values pass exact_unique_mb: unique estimated (within
+# 3 % here), top counts as lower bounds within frequency_error, both
+# marked in the view; the exact run counts them exactly.
+awk 'BEGIN { print "t"; for (i = 0; i < 6000; i++) print (i % 3 == 0 ? "common" : "word" (i % 2000)) }' > words.csv
+expect text_sketch 0 "$M" run st.lua -- words.csv '{ root = "tsketch", exact_unique_mb = 0 }'
+cat > tsketch.py <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ss = [f for f in d["splits"][0]["features"] if f["name"] == "t"][0]["string_stats"]
+assert ss["counts_exact"] is False, ss.keys()
+assert abs(ss["unique"] - 2001) <= 0.03 * 2001, ss["unique"]
+top = ss["top_values"][0]
+assert top["value"] == "common" and top["frequency"] <= 2000 <= top["frequency"] + ss["frequency_error"], (top, ss["frequency_error"])
+print("ok")
+PY
+out=$(python3 tsketch.py "$(awk '$1 == "uri" { print $2 }' <<<"$OUT")/statistics.json" 2>&1)
+[ "$out" = ok ] && pass text_sketch_figures || fail text_sketch_figures "$out"
+id=$(sql runs/tsketch/metadata.sqlite "SELECT id FROM artifact WHERE uri LIKE '%/statistics/%' LIMIT 1")
+expect text_sketch_marked 0 "$M" show "${id:-none}" --root runs/tsketch &&
+has text_sketch_marked "$OUT" "~ distinct values estimated" "  ~2"
+expect text_exact 0 "$M" run st.lua -- words.csv '{ root = "texact" }'
+has text_exact "$(stats_of)" '"unique": 2001' '"frequency": 2000'
+lacks text_exact_unmarked "$(stats_of)" 'counts_exact'
+
 # Sliced statistics: per value of a feature and per pair of values of two,
 # in the same artifact, the counts those of the rows that have them.
 printf 'sex,cls,age\nm,1,30\nf,1,40\nm,2,50\nm,2,\nf,3,20\n,1,99\n' > people.csv

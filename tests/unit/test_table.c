@@ -949,6 +949,32 @@ static void table_file_pieces(void)
     CHECK(mlp_table_column(col, 0)->num[8] == 9);
     mlp_table_free(col);
     CHECK(mlp_table_file_column(f, 9, &col, &err) == MLP_EINVAL);
+    /* One column of one group: small integers as stored (u8), others
+     * decoded; int64 kept exactly; the group's own dictionary. */
+    CHECK_MSG(mlp_table_file_group_column(f, 0, 0, &col, &err) == MLP_OK, "%s", err.msg);
+    const mlp_column *gc = mlp_table_column(col, 0);
+    CHECK(mlp_table_n_rows(col) == 3 && mlp_table_n_cols(col) == 1 && strcmp(gc->name, "n") == 0);
+    CHECK(gc->num == NULL && gc->packing == MLP_PACK_U8 &&
+          ((const uint8_t *)gc->packed)[2] == 255);
+    mlp_table_free(col);
+    CHECK(mlp_table_file_group_column(f, 1, 0, &col, &err) == MLP_OK);
+    CHECK(mlp_table_column(col, 0)->num != NULL && mlp_table_column(col, 0)->num[2] == 1e300);
+    mlp_table_free(col);
+    CHECK(mlp_table_file_group_column(f, 2, 1, &col, &err) == MLP_OK);
+    gc = mlp_table_column(col, 0);
+    size_t len;
+    /* The group's own dictionary (levels are not NUL-terminated). */
+    CHECK(gc->n_levels == 2 && gc->codes[0] == 0);
+    const char *lv0 = mlp_column_level(gc, 0, &len);
+    CHECK(len == 1 && lv0[0] == 'z');
+    mlp_table_free(col);
+    CHECK(mlp_table_file_group_column(f, 2, 3, &col, &err) == MLP_OK);
+    CHECK(mlp_table_column(col, 0)->ints != NULL &&
+          mlp_table_column(col, 0)->ints[1] == 9007199254740994LL);
+    mlp_table_free(col);
+    CHECK(mlp_table_file_group_column(f, 3, 0, &col, &err) == MLP_EINVAL && col == NULL);
+    CHECK_CONTAINS(err.msg, "no column 1 of row group 4 (it has 4 columns, 3 groups)");
+    CHECK(mlp_table_file_group_column(f, 0, 4, &col, &err) == MLP_EINVAL && col == NULL);
     mlp_table_file_close(f);
     /* A 1.x file reads as one group. */
     path_of(one, sizeof one, "one-plain.mlpt");

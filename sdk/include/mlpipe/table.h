@@ -199,9 +199,10 @@ void mlp_table_writer_abort(mlp_table_writer *w);
  * the group index; each group's checksums are checked when it is read.
  *
  * Ownership: the file is freed with mlp_table_file_close(); tables from
- * mlp_table_file_group() are owned by the caller (mlp_table_free) but may
- * point into the file, so they must be freed before it is closed; tables
- * from mlp_table_file_column() are independent of it. */
+ * mlp_table_file_group() and mlp_table_file_group_column() are owned by
+ * the caller (mlp_table_free) but may point into the file, so they must be
+ * freed before it is closed; tables from mlp_table_file_column() are
+ * independent of it. */
 typedef struct mlp_table_file mlp_table_file;
 
 int mlp_table_file_open(const char *path, mlp_table_file **out, mlp_error *err);
@@ -215,6 +216,13 @@ mlp_col_type mlp_table_file_col_type(const mlp_table_file *f, size_t i);
 /* Row group g, checked and decoded. */
 int mlp_table_file_group(mlp_table_file *f, size_t g, mlp_table **out,
                          mlp_error *err);
+/* Column i of row group g alone, as stored: a numeric column of integers
+ * that one byte or two hold comes packed (`num` NULL, `packed` and
+ * `packing` set), any other decoded.  The smallest piece of a file: a
+ * reader that goes group by group through a column holds one group's
+ * values.  Safe to call from several threads at once. */
+int mlp_table_file_group_column(mlp_table_file *f, size_t g, size_t i,
+                                mlp_table **out, mlp_error *err);
 /* Column i of every group joined: a table of that one column and every
  * row, checked and decoded.  Safe to call from several threads at once
  * for different columns. */
