@@ -579,7 +579,8 @@ static const mlp_param_spec params[] = {
       "seed of the split hash" },
     { "parser", MLP_PARAM_ENUM, "\"auto\"", MLP_PARAM_NO_CACHE_KEY, 0, 0,
       parser_choices, "auto: a faster reader for plain files (no quotes, "
-      "ASCII), the general one otherwise; general: always the general one, "
+      "ASCII) of up to 32 x chunk_bytes (it holds the whole input), the "
+      "general one otherwise; general: always the general one, "
       "which reads chunks of the file on every thread; serial: the general "
       "one on one thread (same results from all three)" },
     { "chunk_bytes", MLP_PARAM_INT, "8388608", MLP_PARAM_HAS_MIN |

@@ -333,10 +333,20 @@ static int scan_one(job *j, size_t fi, mlp_error *err)
     return rc;
 }
 
+/* The fast path holds every value of the input at once; past this many
+ * pieces' worth of input, the general reader (which streams row groups)
+ * keeps memory flat instead. */
+#define FAST_MAX_PIECES 32
+
 int fast_scan(job *j, mlp_error *err)
 {
+    size_t total = 0;
     int rc;
 
+    for (size_t f = 0; f < j->n_files; f++)
+        total += j->files[f].len;
+    if (j->chunk_bytes > 0 && total / FAST_MAX_PIECES >= j->chunk_bytes)
+        return 1;
     for (size_t f = 0; f < j->n_files; f++)
         if (j->files[f].len >= ((size_t)1 << 32) ||
             (j->files[f].len > 0 &&
