@@ -26,17 +26,20 @@ static int cmp_double(const void *p, const void *q)
     return (x > y) - (x < y);
 }
 
-/* Puts the k-th smallest of a[lo, hi) at a[k], smaller ones before it and
- * larger ones after. */
-static void select_rank(double *a, size_t lo, size_t hi, size_t k)
+/* Puts the order statistics ranks[0..nr) (ascending, all in [lo, hi)) of
+ * a[lo, hi) in place: partition once, then go on only into the sides that
+ * hold a wanted rank, so k ranks cost about n log k, not k n.  A range
+ * that refuses to shrink (64 rounds of bad pivots) is sorted instead. */
+static void select_ranks(double *a, size_t lo, size_t hi, const size_t *ranks,
+                         size_t nr, int depth)
 {
-    for (int rounds = 0; hi - lo > 1; rounds++) {
-        if (rounds == 64) {
+    while (nr > 0 && hi - lo > 1) {
+        if (depth >= 64 || hi - lo <= 16) {
             qsort(a + lo, hi - lo, sizeof *a, cmp_double);
             return;
         }
         double p = median3(a[lo], a[lo + (hi - lo) / 2], a[hi - 1]);
-        size_t lt = lo, i = lo, gt = hi;
+        size_t lt = lo, i = lo, gt = hi, below = 0, inside;
         while (i < gt) {
             if (a[i] < p)
                 swap(a, lt++, i++);
@@ -45,12 +48,15 @@ static void select_rank(double *a, size_t lo, size_t hi, size_t k)
             else
                 i++;
         }
-        if (k < lt)
-            hi = lt;
-        else if (k >= gt)
-            lo = gt;
-        else
-            return;
+        while (below < nr && ranks[below] < lt)
+            below++;
+        for (inside = below; inside < nr && ranks[inside] < gt; inside++)
+            ;
+        select_ranks(a, lo, lt, ranks, below, depth + 1);
+        ranks += inside;
+        nr -= inside;
+        lo = gt;
+        depth++;
     }
 }
 
@@ -74,7 +80,7 @@ double quantile_lerp(double a, double b, double t)
 void exact_quantiles(double *v, size_t n, const double *qs, size_t nq,
                      double *out)
 {
-    size_t *ranks = malloc((2 * nq + 1) * sizeof *ranks), nr = 0, lo = 0;
+    size_t *ranks = malloc((2 * nq + 1) * sizeof *ranks), nr = 0;
 
     if (ranks == NULL) {
         /* Sorting needs no memory of its own. */
@@ -86,14 +92,11 @@ void exact_quantiles(double *v, size_t n, const double *qs, size_t nq,
             ranks[nr++] = r + 1 < n ? r + 1 : r;
         }
         qsort(ranks, nr, sizeof *ranks, cmp_size);
-        /* Ranks in ascending order: each selection leaves everything above
-         * its rank at least as large, so the next one looks only there. */
-        for (size_t i = 0; i < nr; i++) {
-            if (i > 0 && ranks[i] == ranks[i - 1])
-                continue;
-            select_rank(v, lo, n, ranks[i]);
-            lo = ranks[i] + 1;
-        }
+        size_t u = 0;
+        for (size_t i = 0; i < nr; i++)
+            if (u == 0 || ranks[i] != ranks[u - 1])
+                ranks[u++] = ranks[i];
+        select_ranks(v, 0, n, ranks, u, 0);
         free(ranks);
     }
     for (size_t j = 0; j < nq; j++) {

@@ -187,6 +187,24 @@ static void selection_matches_sorting(void)
                       "shape %d q %g: %.17g vs %.17g", shape, qs[j], out[j],
                       sorted_quantile(s, n, qs[j]));
     }
+    /* Many ranks at once (a percentile histogram), on random and on
+     * few-valued data. */
+    double many_q[101], many_out[101];
+    for (int j = 0; j <= 100; j++)
+        many_q[j] = j / 100.0;
+    for (int shape = 0; shape < 2; shape++) {
+        uint64_t x = 99991;
+        for (size_t i = 0; i < n; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            v[i] = shape ? (double)(x % 5) : (double)(x % 1000003) / 3.0;
+        }
+        memcpy(s, v, n * sizeof *s);
+        qsort(s, n, sizeof *s, cmp_dbl);
+        exact_quantiles(v, n, many_q, 101, many_out);
+        for (int j = 0; j <= 100; j++)
+            CHECK_MSG(many_out[j] == sorted_quantile(s, n, many_q[j]), "shape %d q %g: %.17g vs %.17g",
+                      shape, many_q[j], many_out[j], sorted_quantile(s, n, many_q[j]));
+    }
     double one = 3, o1;
     exact_quantiles(&one, 1, qs, 1, &o1);
     CHECK(o1 == 3);
