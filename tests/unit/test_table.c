@@ -1084,6 +1084,62 @@ static void no_leaked_memory(void)
               mlp_memory_in_use());
 }
 
+static long rss_file_kb(void)
+{
+    char line[256];
+    long kb = -1;
+    FILE *f = fopen("/proc/self/status", "r");
+
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, "RssFile:", 8) == 0)
+            kb = strtol(line + 8, NULL, 10);
+    if (f != NULL)
+        fclose(f);
+    return kb;
+}
+
+/* Reading a file group by group gives each group's pages back when it is
+ * freed: a reader of a table larger than memory holds one group. */
+static void groups_give_pages_back(void)
+{
+    char p[512];
+    mlp_table_writer *w;
+    mlp_table_file *f = NULL;
+    mlp_error err;
+    const size_t rows = 500000;
+    uint64_t x = 7;
+
+    path_of(p, sizeof p, "pages.mlpt");
+    CHECK(mlp_table_writer_open(p, &w, &err) == MLP_OK);
+    for (int g = 0; g < 8; g++) {
+        double *v = mlp_malloc(rows * sizeof *v);
+        mlp_table *t = mlp_table_new(rows);
+        CHECK(v != NULL && t != NULL);
+        for (size_t i = 0; i < rows; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            v[i] = (double)(x >> 11) / 3.0;
+        }
+        CHECK(mlp_table_adopt_numeric(t, "v", v, NULL, &err) == MLP_OK);
+        CHECK_MSG(mlp_table_writer_add(w, t, &err) == MLP_OK, "%s", err.msg);
+    }
+    CHECK_MSG(mlp_table_writer_close(w, &err) == MLP_OK, "%s", err.msg);
+    CHECK(mlp_table_file_open(p, &f, &err) == MLP_OK);
+    long before = rss_file_kb();
+    double sum = 0;
+    for (size_t g = 0; g < mlp_table_file_n_groups(f); g++) {
+        mlp_table *t = NULL;
+        CHECK(mlp_table_file_group(f, g, &t, &err) == MLP_OK);
+        sum += mlp_table_column(t, 0)->num[rows - 1];
+        mlp_table_free(t);
+    }
+    long after = rss_file_kb();
+    mlp_table_file_close(f);
+    unlink(p);
+    /* 32 MB of groups read; at most about one group's pages left. */
+    CHECK_MSG(before >= 0 && after - before < 8 * 1024, "RssFile grew by %ld kB (sum %g)",
+              after - before, sum);
+}
+
 int main(void)
 {
     char cmd[300];
@@ -1111,6 +1167,7 @@ int main(void)
     RUN(groups_read_as_joined);
     RUN(one_group_is_plain);
     RUN(table_file_pieces);
+    RUN(groups_give_pages_back);
     RUN(grouped_damage);
     RUN(no_leaked_memory);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
