@@ -250,6 +250,10 @@ static void pair_quantiles(const vcw *p, size_t n, double total,
 #define BIN_LO (-32768)
 #define BIN_HI 65535
 #define N_BINS ((size_t)(BIN_HI - BIN_LO + 1))
+/* Bins come in blocks of 256, allocated when a value falls in one: a
+ * column of bytes takes one block, not the whole range. */
+#define BIN_BLOCK 256
+#define N_BLOCKS (N_BINS / BIN_BLOCK)
 
 typedef struct num_acc {
     const stats_opts *o;
@@ -265,7 +269,7 @@ typedef struct num_acc {
     int all_int, any_ints;
     int binning;            /* every value so far fits a bin */
     double bin_lo, bin_hi;  /* the binned values' range */
-    double *bin_c, *bin_w;
+    double *bins[N_BLOCKS]; /* each: BIN_BLOCK counts, then their weights */
     few *fv;                /* once binning stopped */
     /* second pass */
     double mean, m2, lo, hi;
@@ -284,12 +288,33 @@ typedef struct num_acc {
 
 /* Binning stops: the counts so far go to the few-values table, as if it
  * had taken every row (a value's weights add up in row order either way). */
-static void stop_binning(num_acc *a)
+static int stop_binning(num_acc *a)
 {
     a->binning = 0;
-    for (size_t b = 0; b < N_BINS; b++)
-        if (a->bin_c[b] > 0)
-            few_put(a->fv, (double)((long)b + BIN_LO), a->bin_c[b], a->bin_w[b]);
+    if ((a->fv = calloc(1, sizeof *a->fv)) == NULL)
+        return -1;
+    for (size_t k = 0; k < N_BLOCKS; k++)
+        for (size_t i = 0; a->bins[k] != NULL && i < BIN_BLOCK; i++)
+            if (a->bins[k][i] > 0)
+                few_put(a->fv, (double)((long)(k * BIN_BLOCK + i) + BIN_LO),
+                        a->bins[k][i], a->bins[k][BIN_BLOCK + i]);
+    return 0;
+}
+
+/* x is an integer in [BIN_LO, BIN_HI]. */
+static int bin_add(num_acc *a, double x, double w)
+{
+    size_t b = (size_t)((long)x - BIN_LO);
+    double *blk = a->bins[b / BIN_BLOCK];
+
+    if (blk == NULL && (blk = a->bins[b / BIN_BLOCK] =
+                        calloc(2 * BIN_BLOCK, sizeof *blk)) == NULL)
+        return -1;
+    blk[b % BIN_BLOCK] += 1;
+    blk[BIN_BLOCK + b % BIN_BLOCK] += w;
+    a->bin_lo = x < a->bin_lo ? x : a->bin_lo;
+    a->bin_hi = x > a->bin_hi ? x : a->bin_hi;
+    return 0;
 }
 
 static void count_present(num_acc *a, const mlp_column *c, size_t row0)
@@ -306,28 +331,65 @@ static void count_present(num_acc *a, const mlp_column *c, size_t row0)
     }
 }
 
-/* A lone narrow piece: the column is binned, so counting is all. */
-static void bin_narrow(num_acc *a, const mlp_column *c, size_t row0)
+/* A lone narrow piece: the column is binned, so counting is all; done in
+ * a plain array of the type's range first (the common case, pixels, is a
+ * byte per value), then moved to the bins. */
+static int bin_narrow(num_acc *a, const mlp_column *c, size_t row0)
 {
+    size_t nb, off;
+    uint32_t *cnt;
+    double *wc = NULL;
+
+    switch (c->packing) {
+    case MLP_PACK_U8: nb = 256; off = 0; break;
+    case MLP_PACK_I8: nb = 256; off = 128; break;
+    case MLP_PACK_U16: nb = 65536; off = 0; break;
+    default: nb = 65536; off = 32768; break;
+    }
+    cnt = calloc(nb, sizeof *cnt);
+    if (a->o->weights != NULL)
+        wc = calloc(nb, sizeof *wc);
+    if (cnt == NULL || (a->o->weights != NULL && wc == NULL)) {
+        free(cnt);
+        free(wc);
+        return -1;
+    }
 #define BIN(T)                                                              \
     for (size_t i = 0; i < c->n_rows; i++) {                                \
         if (c->missing != NULL && mlp_column_is_missing(c, i))              \
             continue;                                                       \
-        double x = (double)((const T *)c->packed)[i];                       \
-        size_t b = (size_t)((long)x - BIN_LO);                              \
-        a->bin_c[b] += 1;                                                   \
-        a->bin_w[b] += weight_of(a->o, row0 + i);                           \
-        a->bin_lo = x < a->bin_lo ? x : a->bin_lo;                          \
-        a->bin_hi = x > a->bin_hi ? x : a->bin_hi;                          \
+        size_t b = (size_t)((long)((const T *)c->packed)[i] + (long)off);   \
+        cnt[b]++;                                                           \
+        if (wc != NULL)                                                     \
+            wc[b] += a->o->weights[row0 + i];                               \
     }
     switch (c->packing) {
     case MLP_PACK_U8: BIN(uint8_t); break;
     case MLP_PACK_I8: BIN(int8_t); break;
     case MLP_PACK_U16: BIN(uint16_t); break;
-    case MLP_PACK_I16: BIN(int16_t); break;
-    default: break;
+    default: BIN(int16_t); break;
     }
 #undef BIN
+    int rc = 0;
+    for (size_t b = 0; rc == 0 && b < nb; b++) {
+        if (cnt[b] == 0)
+            continue;
+        double x = (double)((long)b - (long)off);
+        size_t k = (size_t)((long)x - BIN_LO);
+        double *blk = a->bins[k / BIN_BLOCK];
+        if (blk == NULL && (blk = a->bins[k / BIN_BLOCK] =
+                            calloc(2 * BIN_BLOCK, sizeof *blk)) == NULL) {
+            rc = -1;
+            break;
+        }
+        blk[k % BIN_BLOCK] = cnt[b];
+        blk[BIN_BLOCK + k % BIN_BLOCK] = wc != NULL ? wc[b] : cnt[b];
+        a->bin_lo = x < a->bin_lo ? x : a->bin_lo;
+        a->bin_hi = x > a->bin_hi ? x : a->bin_hi;
+    }
+    free(cnt);
+    free(wc);
+    return rc;
 }
 
 static int num_pass1(void *state, const mlp_column *c, size_t row0)
@@ -337,13 +399,12 @@ static int num_pass1(void *state, const mlp_column *c, size_t row0)
     count_present(a, c, row0);
     if (c->ints != NULL)
         a->any_ints = 1;
-    if (a->src->n_pieces == 1 && is_narrow(c)) {
-        bin_narrow(a, c, row0);
-        return 0;
-    }
+    if (a->src->n_pieces == 1 && is_narrow(c))
+        return bin_narrow(a, c, row0);
     EACH_VALUE(c, a->o, row0, {
-        if (a->binning && !(x >= BIN_LO && x <= BIN_HI && x == floor(x)))
-            stop_binning(a);
+        if (a->binning && !(x >= BIN_LO && x <= BIN_HI && x == floor(x)) &&
+            stop_binning(a) != 0)
+            return -1;
         if (isnan(x)) {
             a->nan += 1;
             continue;
@@ -370,11 +431,8 @@ static int num_pass1(void *state, const mlp_column *c, size_t row0)
         a->comp = (t - a->sum) - y;
         a->sum = t;
         if (a->binning) {
-            size_t b = (size_t)((long)x - BIN_LO);
-            a->bin_c[b] += 1;
-            a->bin_w[b] += w;
-            a->bin_lo = x < a->bin_lo ? x : a->bin_lo;
-            a->bin_hi = x > a->bin_hi ? x : a->bin_hi;
+            if (bin_add(a, x, w) != 0)
+                return -1;
         } else {
             few_put(a->fv, x, 1, w);
         }
@@ -483,15 +541,18 @@ static vcw *value_pairs(num_acc *a, size_t *n)
     vcw *p;
 
     if (a->binning) {
-        for (size_t b = 0; b < N_BINS; b++)
-            k += a->bin_c[b] > 0;
+        for (size_t b = 0; b < N_BLOCKS; b++)
+            for (size_t i = 0; a->bins[b] != NULL && i < BIN_BLOCK; i++)
+                k += a->bins[b][i] > 0;
         p = malloc((k ? k : 1) * sizeof *p);
         if (p == NULL)
             return NULL;
         k = 0;
-        for (size_t b = 0; b < N_BINS; b++)
-            if (a->bin_c[b] > 0)
-                p[k++] = (vcw){ (double)((long)b + BIN_LO), a->bin_c[b], a->bin_w[b] };
+        for (size_t b = 0; b < N_BLOCKS; b++)
+            for (size_t i = 0; a->bins[b] != NULL && i < BIN_BLOCK; i++)
+                if (a->bins[b][i] > 0)
+                    p[k++] = (vcw){ (double)((long)(b * BIN_BLOCK + i) + BIN_LO),
+                                    a->bins[b][i], a->bins[b][BIN_BLOCK + i] };
     } else {
         p = malloc((a->fv->n ? a->fv->n : 1) * sizeof *p);
         if (p == NULL)
@@ -541,8 +602,9 @@ static int numeric_stats(num_acc *a, const char *kind, cJSON *feat, mlp_error *e
     /* Bins hold the column exactly when a one-group file would store it
      * in one or two bytes; otherwise they were only a start. */
     if (a->binning && !((a->bin_lo >= -32768 && a->bin_hi <= 32767) ||
-                        (a->bin_lo >= 0 && a->bin_hi <= 65535)))
-        stop_binning(a);
+                        (a->bin_lo >= 0 && a->bin_hi <= 65535)) &&
+        stop_binning(a) != 0)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     exact = a->binning || !a->fv->overflow;
     if (exact) {
         pairs = value_pairs(a, &n_pairs);
@@ -685,7 +747,7 @@ done:
     return rc;
 }
 
-static int num_acc_init(num_acc *a, const stats_opts *o, const stats_source *src)
+static void num_acc_init(num_acc *a, const stats_opts *o, const stats_source *src)
 {
     memset(a, 0, sizeof *a);
     a->o = o;
@@ -696,17 +758,13 @@ static int num_acc_init(num_acc *a, const stats_opts *o, const stats_source *src
     a->all_int = 1;
     a->binning = 1;
     sketch_init(&a->sk);
-    a->fv = calloc(1, sizeof *a->fv);
-    a->bin_c = calloc(N_BINS, sizeof *a->bin_c);
-    a->bin_w = calloc(N_BINS, sizeof *a->bin_w);
-    return a->fv && a->bin_c && a->bin_w ? 0 : -1;
 }
 
 static void num_acc_free(num_acc *a)
 {
     free(a->fv);
-    free(a->bin_c);
-    free(a->bin_w);
+    for (size_t k = 0; k < N_BLOCKS; k++)
+        free(a->bins[k]);
     free(a->hist);
     free(a->all);
     free(a->ivals);
@@ -783,12 +841,9 @@ cJSON *feature_stats_source(const char *name, mlp_col_type type, size_t width,
         rc = text_stats(o, src, 1, feat, err);
     } else if (type == MLP_COL_NUMERIC || type == MLP_COL_MATRIX) {
         num_acc a;
-        if (num_acc_init(&a, o, src) != 0)
-            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-        else {
-            a.values_per_row = type == MLP_COL_MATRIX ? width : 1;
-            rc = numeric_stats(&a, kind, feat, err);
-        }
+        num_acc_init(&a, o, src);
+        a.values_per_row = type == MLP_COL_MATRIX ? width : 1;
+        rc = numeric_stats(&a, kind, feat, err);
         num_acc_free(&a);
     } else {
         rc = text_stats(o, src, 0, feat, err);
