@@ -426,6 +426,35 @@ static char *capped(const char *s, size_t len, size_t cap, int *cut)
     return v;
 }
 
+/* Appends value e to arr: as a top value ({value, frequency}) when rank
+ * is SIZE_MAX, else as rank histogram bucket `rank`.  *cut is set when
+ * its text was cut short.  Returns 0, or -1 on exhaustion. */
+static int listed(cJSON *arr, const value_count *e, size_t rank, size_t cap,
+                  int *cut)
+{
+    cJSON *o = cJSON_CreateObject();
+    char *v = capped(e->s, e->len, cap, cut);
+
+    if (o == NULL || v == NULL) {
+        cJSON_Delete(o);
+        free(v);
+        return -1;
+    }
+    *cut |= e->cut;
+    if (rank == SIZE_MAX) {
+        cJSON_AddStringToObject(o, "value", v);
+        NUM(o, "frequency", e->count);
+    } else {
+        NUM(o, "low_rank", (double)rank);
+        NUM(o, "high_rank", (double)rank);
+        cJSON_AddStringToObject(o, "label", v);
+        NUM(o, "sample_count", e->count);
+    }
+    free(v);
+    cJSON_AddItemToArray(arr, o);
+    return 0;
+}
+
 int str_acc_finish(str_acc *a, cJSON *feat)
 {
     const stats_opts *o = a->o;
@@ -453,38 +482,14 @@ int str_acc_finish(str_acc *a, cJSON *feat)
         return -1;
     NUM(ss, "unique", unique);
     top = cJSON_AddArrayToObject(ss, "top_values");
-    for (size_t k = 0; k < t->n && k < o->top_k; k++) {
-        cJSON *e = cJSON_CreateObject();
-        char *v = capped(t->ents[k].s, t->ents[k].len, o->max_value_bytes, &cut);
-        if (e == NULL || v == NULL) {
-            cJSON_Delete(e);
-            free(v);
+    for (size_t k = 0; k < t->n && k < o->top_k; k++)
+        if (listed(top, &t->ents[k], SIZE_MAX, o->max_value_bytes, &cut) != 0)
             return -1;
-        }
-        cut |= t->ents[k].cut;
-        cJSON_AddStringToObject(e, "value", v);
-        NUM(e, "frequency", t->ents[k].count);
-        free(v);
-        cJSON_AddItemToArray(top, e);
-    }
     NUM(ss, "avg_length", a->present > 0 ? a->total_len / a->present : 0);
     rank = cJSON_AddArrayToObject(ss, "rank_histogram");
-    for (size_t k = 0; k < t->n && k < o->rank_buckets; k++) {
-        cJSON *b = cJSON_CreateObject();
-        char *v = capped(t->ents[k].s, t->ents[k].len, o->max_value_bytes, &cut);
-        if (b == NULL || v == NULL) {
-            cJSON_Delete(b);
-            free(v);
+    for (size_t k = 0; k < t->n && k < o->rank_buckets; k++)
+        if (listed(rank, &t->ents[k], k, o->max_value_bytes, &cut) != 0)
             return -1;
-        }
-        cut |= t->ents[k].cut;
-        NUM(b, "low_rank", (double)k);
-        NUM(b, "high_rank", (double)k);
-        cJSON_AddStringToObject(b, "label", v);
-        NUM(b, "sample_count", t->ents[k].count);
-        free(v);
-        cJSON_AddItemToArray(rank, b);
-    }
     /* Values longer than the cap are stored cut short: say so, and where. */
     if (cut)
         NUM(ss, "values_cut_at_bytes", (double)(o->max_value_bytes ? o->max_value_bytes
