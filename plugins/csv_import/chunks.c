@@ -105,14 +105,18 @@ static uint64_t zero_bytes(uint64_t v)
  * leftovers would grow with the file. */
 #define FOLIO_MARGIN ((size_t)2 << 20)
 
-static void drop_pages(const char *buf, size_t len, size_t a, size_t b)
+static void drop_pages(const mapped *m, size_t a, size_t b)
 {
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    size_t len = m->len;
+
+    if (!m->from_file)
+        return;
     a = a > FOLIO_MARGIN ? a - FOLIO_MARGIN : 0;
     b = len - b > FOLIO_MARGIN ? b + FOLIO_MARGIN : len;
-    uintptr_t lo = ((uintptr_t)(buf + a) + page - 1) & ~(page - 1);
-    uintptr_t hi = b == len ? ((uintptr_t)(buf + b) + page - 1) & ~(page - 1)
-                            : (uintptr_t)(buf + b) & ~(page - 1);
+    uintptr_t lo = ((uintptr_t)(m->data + a) + page - 1) & ~(page - 1);
+    uintptr_t hi = b == len ? ((uintptr_t)(m->data + b) + page - 1) & ~(page - 1)
+                            : (uintptr_t)(m->data + b) & ~(page - 1);
 
     if (hi > lo)
         madvise((void *)lo, hi - lo, MADV_DONTNEED);
@@ -123,7 +127,7 @@ static void drop_files(const job *j)
 {
     for (size_t f = 0; f < j->n_files; f++)
         if (j->files[f].data != NULL)
-            drop_pages(j->files[f].data, j->files[f].len, 0, j->files[f].len);
+            drop_pages(&j->files[f], 0, j->files[f].len);
 }
 
 /* --------------------------------------------------------------- cutting */
@@ -136,6 +140,7 @@ typedef struct range {
 } range;
 
 typedef struct cut {
+    const mapped *m;
     const char *buf;
     size_t len;
     range *r;
@@ -184,7 +189,7 @@ static void measure_range(void *arg, size_t k, int worker)
     for (const char *cr = memchr(buf + r->a, '\r', r->b - r->a); cr != NULL;
          cr = memchr(cr + 1, '\r', (size_t)(buf + r->b - cr - 1)))
         r->breaks += (size_t)lone_cr(buf, c->len, (size_t)(cr - buf));
-    drop_pages(buf, c->len, r->a, r->b);
+    drop_pages(c->m, r->a, r->b);
 }
 
 static size_t count_breaks(const char *buf, size_t len, size_t a, size_t b)
@@ -240,6 +245,7 @@ static int cut_file(job *j, size_t *cap, size_t fi, size_t body, size_t line)
         r[k].a = body + k * size;
         r[k].b = k + 1 == n_ranges ? len : body + (k + 1) * size;
     }
+    c.m = &j->files[fi];
     c.buf = buf;
     c.len = len;
     c.r = r;
@@ -255,7 +261,7 @@ static int cut_file(job *j, size_t *cap, size_t fi, size_t body, size_t line)
             continue;
         rc = add_chunk(j, cap, fi, lf + 1,
                        line + breaks + count_breaks(buf, len, r[k].a, lf + 1), 0);
-        drop_pages(buf, len, r[k].a, lf + 1);
+        drop_pages(&j->files[fi], r[k].a, lf + 1);
     }
     for (size_t k = first; rc == MLP_OK && k < j->n_chunks; k++)
         j->chunks[k].stop = k + 1 < j->n_chunks ? j->chunks[k + 1].start : len;
@@ -385,7 +391,7 @@ static void scan_task(void *arg, size_t i, int worker)
     if (atomic_load(&j->run->failed))
         return;
     scan_chunk(j, ch);
-    drop_pages(j->files[ch->fi].data, j->files[ch->fi].len, ch->start, ch->end);
+    drop_pages(&j->files[ch->fi], ch->start, ch->end);
 }
 
 /* Folds chunk column l into g (the columns of every chunk before it),
@@ -479,7 +485,7 @@ static void merge_task(void *arg, size_t k, int worker)
         ch->start = prev->end;
         ch->line = prev->end_line;
         scan_chunk(j, ch);
-        drop_pages(j->files[ch->fi].data, j->files[ch->fi].len, ch->start, ch->end);
+        drop_pages(&j->files[ch->fi], ch->start, ch->end);
     }
     if (ch->rc != MLP_OK) {
         run->rc = ch->rc;
@@ -619,7 +625,7 @@ static void count_task(void *arg, size_t k, int worker)
         }
     }
     csv_free(&r);
-    drop_pages(j->files[ch->fi].data, j->files[ch->fi].len, ch->start, ch->stop);
+    drop_pages(&j->files[ch->fi], ch->start, ch->stop);
 }
 
 static void count_merge(void *arg, size_t k, int worker)
@@ -808,7 +814,7 @@ static void fill_task(void *arg, size_t k, int worker)
         row++;
     }
     csv_free(&r);
-    drop_pages(j->files[ch->fi].data, j->files[ch->fi].len, ch->start, ch->end);
+    drop_pages(&j->files[ch->fi], ch->start, ch->end);
     if (rc != MLP_OK || row != ch->n)
         atomic_store(&run->failed, 1);
 }

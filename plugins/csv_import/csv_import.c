@@ -32,6 +32,7 @@ static int map_file(const char *path, mapped *m, mlp_error *err)
     m->path = strdup(path);
     m->data = NULL;
     m->len = 0;
+    m->from_file = 0;
     if (fd < 0)
         return mlp_error_set(err, MLP_EIO, "cannot open %s: %s", path,
                              strerror(errno));
@@ -54,6 +55,7 @@ static int map_file(const char *path, mapped *m, mlp_error *err)
                                  strerror(errno));
         }
         madvise(m->data, m->len, MADV_SEQUENTIAL);
+        m->from_file = 1;
     }
     close(fd);
     return MLP_OK;

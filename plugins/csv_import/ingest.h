@@ -52,6 +52,9 @@ typedef struct mapped {
     char *path;
     char *data;
     size_t len;
+    int from_file;   /* data is a read-only private map of the file, so
+                        its pages may be given back (never for memory
+                        that holds the only copy) */
 } mapped;
 
 typedef struct job {
