@@ -475,6 +475,21 @@ static int num_mean_pass(void *state, const mlp_column *c, size_t row0)
     return 0;
 }
 
+/* Value i of an integer piece: kept exactly, decoded, or packed narrow. */
+static int64_t int_at(const mlp_column *c, size_t i)
+{
+    if (c->ints != NULL)
+        return c->ints[i];
+    if (c->num != NULL)
+        return (int64_t)c->num[i];
+    switch (c->packing) {
+    case MLP_PACK_U8: return ((const uint8_t *)c->packed)[i];
+    case MLP_PACK_I8: return ((const int8_t *)c->packed)[i];
+    case MLP_PACK_U16: return ((const uint16_t *)c->packed)[i];
+    default: return ((const int16_t *)c->packed)[i];
+    }
+}
+
 static int num_int_pass(void *state, const mlp_column *c, size_t row0)
 {
     num_acc *a = state;
@@ -483,7 +498,7 @@ static int num_int_pass(void *state, const mlp_column *c, size_t row0)
     for (size_t i = 0; i < c->n_rows; i++) {
         if (mlp_column_is_missing(c, i))
             continue;
-        int64_t v = c->ints != NULL ? c->ints[i] : (int64_t)c->num[i];
+        int64_t v = int_at(c, i);
         a->imin = v < a->imin ? v : a->imin;
         a->imax = v > a->imax ? v : a->imax;
         a->isum += v;

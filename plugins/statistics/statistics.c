@@ -9,6 +9,7 @@
  * groups is read one group of one column at a time per worker, so memory
  * holds neither the table nor a column.
  */
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -250,18 +251,34 @@ static void read_opts(mlp_ctx *ctx, stats_opts *o)
     o->exact_unique_bytes = (size_t)mlp_ctx_param_int(ctx, "exact_unique_mb") << 20;
 }
 
-/* Weights must be present and not negative; checked before any use. */
+/* Weights must be present, finite and not negative, and their total a
+ * double; checked before any use.  *out: the weights, or (a split with no
+ * rows) a placeholder that still marks the statistics as weighted. */
 static int check_weights(const mlp_column *wc, const char *wcol,
-                         const char *split, mlp_error *err)
+                         const char *split, const double **out, mlp_error *err)
 {
+    static const double none[1] = { 0 };
+    double total = 0;
+
+    if (wc != NULL && wc->type == MLP_COL_NUMERIC && wc->n_rows == 0) {
+        *out = none;
+        return MLP_OK;
+    }
     if (wc == NULL || wc->type != MLP_COL_NUMERIC || wc->num == NULL)
         return mlp_error_set(err, MLP_EINVAL, "parameter 'weight': split '%s' "
                              "has no numeric column '%s'", split, wcol);
-    for (size_t i = 0; i < wc->n_rows; i++)
-        if (mlp_column_is_missing(wc, i) || !(wc->num[i] >= 0))
+    for (size_t i = 0; i < wc->n_rows; i++) {
+        if (mlp_column_is_missing(wc, i) || !(wc->num[i] >= 0) || isinf(wc->num[i]))
             return mlp_error_set(err, MLP_EINVAL, "weight column '%s', split "
-                                 "'%s', row %zu: weights must be present and "
-                                 ">= 0", wcol, split, i + 1);
+                                 "'%s', row %zu: weights must be present, "
+                                 "finite and >= 0", wcol, split, i + 1);
+        total += wc->num[i];
+    }
+    if (!isfinite(total))
+        return mlp_error_set(err, MLP_EINVAL, "weight column '%s', split '%s': "
+                             "the weights add up to more than the largest "
+                             "double; scale them down", wcol, split);
+    *out = wc->num;
     return MLP_OK;
 }
 
@@ -316,9 +333,8 @@ static int split_stats_streamed(mlp_ctx *ctx, const mlp_artifact *ex,
         if (wi < nc)
             rc = mlp_table_file_column(f, wi, &wt, err);
         if (rc == MLP_OK)
-            rc = check_weights(wt ? mlp_table_column(wt, 0) : NULL, wcol, split, err);
-        if (rc == MLP_OK)
-            o.weights = mlp_table_column(wt, 0)->num;
+            rc = check_weights(wt ? mlp_table_column(wt, 0) : NULL, wcol, split,
+                               &o.weights, err);
     }
     if (rc == MLP_OK) {
         cJSON *sobj = cJSON_CreateObject(), *feats;
@@ -376,10 +392,9 @@ static int split_stats(mlp_ctx *ctx, const mlp_artifact *ex, const char *split,
                 (rc = mlp_table_decode(t, i, err)) != MLP_OK)
                 goto done;
         const mlp_column *wc = mlp_table_find(t, wcol);
-        rc = check_weights(wc, wcol, split, err);
+        rc = check_weights(wc, wcol, split, &w.opts.weights, err);
         if (rc != MLP_OK)
             goto done;
-        w.opts.weights = wc->num;
     }
     {
         cJSON *sobj = cJSON_CreateObject(), *feats;
@@ -517,7 +532,8 @@ static const mlp_port outputs[] = {
 };
 static const mlp_param_spec params[] = {
     { "weight", MLP_PARAM_STRING, "null", 0, 0, 0, NULL,
-      "numeric column of example weights (non-negative)" },
+      "numeric column of example weights (finite, non-negative, their total "
+      "a double)" },
     { "top_k", MLP_PARAM_INT, "20", MLP_PARAM_HAS_MIN, 1, 0, NULL,
       "most frequent values listed per categorical or string feature" },
     { "histogram_buckets", MLP_PARAM_INT, "10", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX,
@@ -529,7 +545,8 @@ static const mlp_param_spec params[] = {
     { "max_value_bytes", MLP_PARAM_INT, "1024", MLP_PARAM_HAS_MIN, 0, 0, NULL,
       "top values and rank histogram labels longer than this are stored cut "
       "to it (at a character boundary; recorded as values_cut_at_bytes); 0 "
-      "keeps them whole" },
+      "keeps them whole, up to 65,536 bytes for text counted by the sketches "
+      "(see exact_unique_mb)" },
     { "slice_by", MLP_PARAM_LIST, "null", 0, 0, 0, NULL,
       "sliced statistics: column names (a slice per value) or lists of two "
       "(a slice per pair of values), e.g. { \"sex\", { \"sex\", \"class\" } }" },

@@ -21,6 +21,9 @@
 /* Labels kept by the frequent-items summary when values are not cut
  * (max_value_bytes 0), so that one huge value cannot take the memory. */
 #define SKETCH_LABEL_MAX 65536
+/* The frequent-items summary never holds more values than this, however
+ * many are to be listed (top_k, rank_histogram_buckets). */
+#define SKETCH_ENTRIES_MAX ((size_t)1 << 20)
 
 typedef struct value_count {
     uint64_t hash;
@@ -177,7 +180,7 @@ str_acc *str_acc_new(const stats_opts *o)
      * one a purge leaves alone unless it is rare. */
     size_t want = o->top_k > o->rank_buckets ? o->top_k : o->rank_buckets;
     a->top_max = 8192;
-    while (a->top_max < want * 8)
+    while (a->top_max < SKETCH_ENTRIES_MAX && a->top_max / 8 < want)
         a->top_max *= 2;
     return a;
 }
@@ -210,19 +213,53 @@ static void hll_add(uint8_t *reg, uint64_t h)
         reg[j] = rank;
 }
 
+/* Ertl's improved raw estimator ("New cardinality estimation algorithms
+ * for HyperLogLog sketches", 2017): from the histogram of register
+ * values, without the bias of the classic estimate between 2.5 m and 5 m
+ * that empirical correction tables otherwise patch. */
+#define HLL_Q (64 - HLL_BITS)
+
+static double hll_sigma(double x)
+{
+    double y = 1, z = x, prev;
+
+    if (x == 1)
+        return INFINITY;
+    do {
+        x *= x;
+        prev = z;
+        z += x * y;
+        y += y;
+    } while (z != prev);
+    return z;
+}
+
+static double hll_tau(double x)
+{
+    double y = 1, z = 1 - x, prev;
+
+    if (x == 0 || x == 1)
+        return 0;
+    do {
+        x = sqrt(x);
+        prev = z;
+        y *= 0.5;
+        z -= (1 - x) * (1 - x) * y;
+    } while (z != prev);
+    return z / 3;
+}
+
 static double hll_estimate(const uint8_t *reg)
 {
-    double m = HLL_M, sum = 0, zeros = 0;
+    double m = HLL_M, c[HLL_Q + 2] = { 0 };
 
-    for (size_t j = 0; j < HLL_M; j++) {
-        sum += ldexp(1.0, -reg[j]);
-        zeros += reg[j] == 0;
-    }
-    double e = 0.7213 / (1 + 1.079 / m) * m * m / sum;
-    /* Few values: linear counting is the better estimate. */
-    if (e <= 2.5 * m && zeros > 0)
-        e = m * log(m / zeros);
-    return floor(e + 0.5);
+    for (size_t j = 0; j < HLL_M; j++)
+        c[reg[j]] += 1;
+    double z = m * hll_tau(1 - c[HLL_Q + 1] / m);
+    for (int k = HLL_Q; k >= 1; k--)
+        z = 0.5 * (z + c[k]);
+    z += m * hll_sigma(c[0] / m);
+    return floor(m * m / (2 * log(2) * z) + 0.5);
 }
 
 static int cmp_desc(const void *pa, const void *pb)

@@ -25,7 +25,19 @@ has weighted_statistics "$OUT" "weighted_num_examples	8" "x mean=3.250000 std=1.
 printf 'x,w\n1,1\n2,-1\n' > negw.csv
 sed 's/wt.csv/negw.csv/; s|runs/wt|runs/negw|' wt.lua > negw.lua
 expect negative_weight_refused 3 "$M" run negw.lua &&
-has negative_weight_refused "$OUT" "weight column 'w', split 'all', row 2: weights must be present and >= 0"
+has negative_weight_refused "$OUT" "weight column 'w', split 'all', row 2: weights must be present, finite and >= 0"
+printf 'x,w\n1,1\n2,inf\n' > infw.csv
+sed 's/wt.csv/infw.csv/; s|runs/wt|runs/infw|' wt.lua > infw.lua
+expect infinite_weight_refused 3 "$M" run infw.lua &&
+has infinite_weight_refused "$OUT" "weight column 'w', split 'all', row 2: weights must be present, finite and >= 0"
+awk 'BEGIN { print "x,w"; for (i = 0; i < 1000; i++) print i "," (i % 2 ? "1e308" : "0") }' > bigw.csv
+sed 's/bigw.csv/bigw.csv/; s/wt.csv/bigw.csv/; s|runs/wt|runs/bigw|' wt.lua > bigw.lua
+expect weight_total_refused 3 "$M" run bigw.lua &&
+has weight_total_refused "$OUT" "weight column 'w', split 'all': the weights add up to more than the largest double"
+# A split with no rows is described (with weight 0), not refused.
+sed 's/splits = { all = 1 }/splits = { all = 1, none = 0.000001 }/; s|runs/wt|runs/emptyw|' wt.lua > emptyw.lua
+expect empty_split_weighted 0 "$M" run emptyw.lua &&
+has empty_split_weighted "$OUT" "weighted_num_examples	8"
 
 # Schema evolution: span 1 has a, b; span 2 adds c.  A hand edit of the
 # earlier schema (a's presence) survives; c is added only when accepted.

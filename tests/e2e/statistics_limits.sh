@@ -107,6 +107,9 @@ out=$(python3 tsketch.py "$(awk '$1 == "uri" { print $2 }' <<<"$OUT")/statistics
 id=$(sql runs/tsketch/metadata.sqlite "SELECT id FROM artifact WHERE uri LIKE '%/statistics/%' LIMIT 1")
 expect text_sketch_marked 0 "$M" show "${id:-none}" --root runs/tsketch &&
 has text_sketch_marked "$OUT" "~ distinct values estimated" "  ~2"
+# Listing limits far beyond any table: capped, not an overflowed size.
+expect text_sketch_huge_top 0 "$M" run st.lua -- words.csv '{ root = "thuge", exact_unique_mb = 0, top_k = 576460752303423488, rank_histogram_buckets = 1152921504606846976 }'
+has text_sketch_huge_top "$(stats_of)" '"value": "common"'
 expect text_exact 0 "$M" run st.lua -- words.csv '{ root = "texact" }'
 has text_exact "$(stats_of)" '"unique": 2001' '"frequency": 2000'
 lacks text_exact_unmarked "$(stats_of)" 'counts_exact'
