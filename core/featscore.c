@@ -1,0 +1,146 @@
+/* Univariate feature scores against a class label (featscore.h). */
+#include <math.h>
+#include <stdlib.h>
+
+#include <mlpipe/featscore.h>
+#include <mlpipe/memory.h>
+
+/* *count: rows per class (owned by the caller), after checking every
+ * label; *present: classes with rows. */
+static int class_counts(const int32_t *y, size_t n_rows, size_t n_classes,
+                        double **count, size_t *present, mlp_error *err)
+{
+    double *k = mlp_calloc(n_classes + 1, sizeof *k);
+
+    *count = NULL;
+    if (k == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n_rows; i++) {
+        if (y[i] < 0 || (size_t)y[i] >= n_classes) {
+            mlp_free(k);
+            return mlp_error_set(err, MLP_EINVAL, "row %zu: label %d is not a "
+                                 "class index 0..%zu", i + 1, (int)y[i],
+                                 n_classes - 1);
+        }
+        k[y[i]] += 1;
+    }
+    *present = 0;
+    for (size_t c = 0; c < n_classes; c++)
+        *present += k[c] > 0;
+    if (*present < 2) {
+        mlp_free(k);
+        return mlp_error_set(err, MLP_EINVAL, "the label has %zu class%s in these "
+                             "rows; scoring features against it needs two or more",
+                             *present, *present == 1 ? "" : "es");
+    }
+    *count = k;
+    return MLP_OK;
+}
+
+int mlp_score_chi2(const double *const *cols, size_t n_feat, size_t n_rows,
+                   const int32_t *y, size_t n_classes, double *score,
+                   double *pvalue, mlp_error *err)
+{
+    size_t present;
+    double *count, *obs;
+    int rc = class_counts(y, n_rows, n_classes, &count, &present, err);
+
+    if (rc != MLP_OK)
+        return rc;
+    obs = mlp_calloc(n_classes + 1, sizeof *obs);
+    if (obs == NULL) {
+        mlp_free(count);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    for (size_t j = 0; j < n_feat; j++) {
+        const double *x = cols[j];
+        double total = 0, chi2 = 0;
+        for (size_t c = 0; c < n_classes; c++)
+            obs[c] = 0;
+        for (size_t i = 0; i < n_rows; i++) {
+            if (!(x[i] >= 0)) {
+                mlp_free(obs);
+                mlp_free(count);
+                return mlp_error_set(err, MLP_EINVAL, "feature %zu, row %zu: "
+                                     "chi-squared needs values >= 0 (counts or "
+                                     "frequencies), not %g", j + 1, i + 1, x[i]);
+            }
+            obs[y[i]] += x[i];
+        }
+        for (size_t c = 0; c < n_classes; c++)
+            total += obs[c];
+        /* Classes with no rows are not cells of the table (scikit-learn's
+         * label binarizer only sees the classes present). */
+        for (size_t c = 0; c < n_classes; c++) {
+            if (count[c] == 0)
+                continue;
+            double expected = count[c] / (double)n_rows * total;
+            double d = obs[c] - expected;
+            chi2 += d * d / expected;
+        }
+        score[j] = chi2;
+        pvalue[j] = mlp_chi2_sf(chi2, (double)(present - 1));
+    }
+    mlp_free(obs);
+    mlp_free(count);
+    return MLP_OK;
+}
+
+int mlp_score_anova_f(const double *const *cols, size_t n_feat, size_t n_rows,
+                      const int32_t *y, size_t n_classes, double *score,
+                      double *pvalue, mlp_error *err)
+{
+    size_t present;
+    double *count, *sum;
+    int rc = class_counts(y, n_rows, n_classes, &count, &present, err);
+
+    if (rc != MLP_OK)
+        return rc;
+    if (n_rows <= present) {
+        mlp_free(count);
+        return mlp_error_set(err, MLP_EINVAL, "%zu rows in %zu classes: the "
+                             "within-class variance needs more rows than "
+                             "classes", n_rows, present);
+    }
+    sum = mlp_calloc(n_classes + 1, sizeof *sum);
+    if (sum == NULL) {
+        mlp_free(count);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    double dfb = (double)(present - 1), dfw = (double)(n_rows - present);
+    for (size_t j = 0; j < n_feat; j++) {
+        const double *x = cols[j];
+        double grand = 0, ssb = 0, ssw = 0;
+        for (size_t c = 0; c < n_classes; c++)
+            sum[c] = 0;
+        for (size_t i = 0; i < n_rows; i++) {
+            if (!isfinite(x[i])) {
+                mlp_free(sum);
+                mlp_free(count);
+                return mlp_error_set(err, MLP_EINVAL, "feature %zu, row %zu: "
+                                     "ANOVA F needs finite values, not %g",
+                                     j + 1, i + 1, x[i]);
+            }
+            sum[y[i]] += x[i];
+            grand += x[i];
+        }
+        grand /= (double)n_rows;
+        /* Deviations from the class means, in a second pass: the sums of
+         * squares then lose nothing to cancellation. */
+        for (size_t i = 0; i < n_rows; i++) {
+            double d = x[i] - sum[y[i]] / count[y[i]];
+            ssw += d * d;
+        }
+        for (size_t c = 0; c < n_classes; c++)
+            if (count[c] > 0) {
+                double d = sum[c] / count[c] - grand;
+                ssb += count[c] * d * d;
+            }
+        double f = (ssb / dfb) / (ssw / dfw);
+        score[j] = f;
+        pvalue[j] = mlp_f_sf(f, dfb, dfw);
+    }
+    mlp_free(sum);
+    mlp_free(count);
+    return MLP_OK;
+}

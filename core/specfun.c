@@ -1,0 +1,135 @@
+/* Tails of the chi-squared and F distributions, through the regularized
+ * incomplete gamma and beta functions.  Each is evaluated by the series
+ * or the continued fraction (modified Lentz) that converges fast where it
+ * is used, and the tail is computed directly rather than as 1 - (the
+ * other side), so that small p-values keep their relative precision. */
+#include <float.h>
+#include <math.h>
+
+#include <mlpipe/featscore.h>
+
+#define MAX_ITER 100000
+#define TINY 1e-300
+
+/* e^(a ln x - x - lgamma(a)): the common factor of both expansions. */
+static double gamma_front(double a, double x)
+{
+    return exp(a * log(x) - x - lgamma(a));
+}
+
+/* Lower P(a, x) by its series (for x < a + 1). */
+static double gamma_p_series(double a, double x)
+{
+    double sum = 1 / a, term = 1 / a;
+
+    for (int n = 1; n < MAX_ITER; n++) {
+        term *= x / (a + n);
+        sum += term;
+        if (fabs(term) < fabs(sum) * DBL_EPSILON)
+            break;
+    }
+    return sum * gamma_front(a, x);
+}
+
+/* Upper Q(a, x) by its continued fraction (for x >= a + 1). */
+static double gamma_q_fraction(double a, double x)
+{
+    double b = x + 1 - a, c = 1 / TINY, d = 1 / b, h = d;
+
+    for (int i = 1; i < MAX_ITER; i++) {
+        double an = -i * (i - a);
+        b += 2;
+        d = an * d + b;
+        if (fabs(d) < TINY)
+            d = TINY;
+        c = b + an / c;
+        if (fabs(c) < TINY)
+            c = TINY;
+        d = 1 / d;
+        double del = d * c;
+        h *= del;
+        if (fabs(del - 1) < DBL_EPSILON)
+            break;
+    }
+    return gamma_front(a, x) * h;
+}
+
+/* Regularized upper incomplete gamma Q(a, x). */
+static double gamma_q(double a, double x)
+{
+    if (x <= 0)
+        return 1;
+    if (isinf(x))
+        return 0;
+    return x < a + 1 ? 1 - gamma_p_series(a, x) : gamma_q_fraction(a, x);
+}
+
+double mlp_chi2_sf(double x, double dof)
+{
+    if (isnan(x) || !(dof > 0))
+        return NAN;
+    return gamma_q(dof / 2, x / 2);
+}
+
+/* The continued fraction of I_x(a, b) (converges for x < (a+1)/(a+b+2)). */
+static double beta_fraction(double a, double b, double x)
+{
+    double qab = a + b, qap = a + 1, qam = a - 1;
+    double c = 1, d = 1 - qab * x / qap, h;
+
+    if (fabs(d) < TINY)
+        d = TINY;
+    d = 1 / d;
+    h = d;
+    for (int m = 1; m < MAX_ITER; m++) {
+        int m2 = 2 * m;
+        double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+        d = 1 + aa * d;
+        if (fabs(d) < TINY)
+            d = TINY;
+        c = 1 + aa / c;
+        if (fabs(c) < TINY)
+            c = TINY;
+        d = 1 / d;
+        h *= d * c;
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        d = 1 + aa * d;
+        if (fabs(d) < TINY)
+            d = TINY;
+        c = 1 + aa / c;
+        if (fabs(c) < TINY)
+            c = TINY;
+        d = 1 / d;
+        double del = d * c;
+        h *= del;
+        if (fabs(del - 1) < DBL_EPSILON)
+            break;
+    }
+    return h;
+}
+
+/* Regularized incomplete beta I_x(a, b). */
+static double beta_i(double a, double b, double x)
+{
+    if (x <= 0)
+        return 0;
+    if (x >= 1)
+        return 1;
+    double front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) +
+                       b * log1p(-x));
+    if (x < (a + 1) / (a + b + 2))
+        return front * beta_fraction(a, b, x) / a;
+    return 1 - front * beta_fraction(b, a, 1 - x) / b;
+}
+
+double mlp_f_sf(double x, double d1, double d2)
+{
+    if (isnan(x) || !(d1 > 0) || !(d2 > 0))
+        return NAN;
+    if (x <= 0)
+        return 1;
+    if (isinf(x))
+        return 0;
+    /* P(F > x) = I_{d2 / (d2 + d1 x)}(d2 / 2, d1 / 2). */
+    return beta_i(d2 / 2, d1 / 2, d2 / (d2 + d1 * x));
+}
