@@ -17,6 +17,21 @@ static double gamma_front(double a, double x)
     return exp(a * log(x) - x - lgamma(a));
 }
 
+/* One step of the modified Lentz algorithm for a continued fraction
+ * b0 + a1/(b1 + a2/(b2 + ...)): updates c and d for the term (an, bn) and
+ * returns the factor the value is multiplied by. */
+static double lentz(double an, double bn, double *c, double *d)
+{
+    *d = bn + an * *d;
+    if (fabs(*d) < TINY)
+        *d = TINY;
+    *c = bn + an / *c;
+    if (fabs(*c) < TINY)
+        *c = TINY;
+    *d = 1 / *d;
+    return *d * *c;
+}
+
 /* Lower P(a, x) by its series (for x < a + 1). */
 static double gamma_p_series(double a, double x)
 {
@@ -37,16 +52,8 @@ static double gamma_q_fraction(double a, double x)
     double b = x + 1 - a, c = 1 / TINY, d = 1 / b, h = d;
 
     for (int i = 1; i < MAX_ITER; i++) {
-        double an = -i * (i - a);
         b += 2;
-        d = an * d + b;
-        if (fabs(d) < TINY)
-            d = TINY;
-        c = b + an / c;
-        if (fabs(c) < TINY)
-            c = TINY;
-        d = 1 / d;
-        double del = d * c;
+        double del = lentz(-i * (i - a), b, &c, &d);
         h *= del;
         if (fabs(del - 1) < DBL_EPSILON)
             break;
@@ -83,24 +90,9 @@ static double beta_fraction(double a, double b, double x)
     h = d;
     for (int m = 1; m < MAX_ITER; m++) {
         int m2 = 2 * m;
-        double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1 + aa * d;
-        if (fabs(d) < TINY)
-            d = TINY;
-        c = 1 + aa / c;
-        if (fabs(c) < TINY)
-            c = TINY;
-        d = 1 / d;
-        h *= d * c;
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1 + aa * d;
-        if (fabs(d) < TINY)
-            d = TINY;
-        c = 1 + aa / c;
-        if (fabs(c) < TINY)
-            c = TINY;
-        d = 1 / d;
-        double del = d * c;
+        /* Even and odd terms of the fraction. */
+        h *= lentz(m * (b - m) * x / ((qam + m2) * (a + m2)), 1, &c, &d);
+        double del = lentz(-(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)), 1, &c, &d);
         h *= del;
         if (fabs(del - 1) < DBL_EPSILON)
             break;
