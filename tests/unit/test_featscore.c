@@ -113,12 +113,43 @@ static void top10(const double *s, size_t n, int *out)
     }
 }
 
+/* The scores and p-values of one method against the fixture's keys
+ * `key` and `key`_p, and the ten best against `key`_top10.  Returns 0 or
+ * fills why. */
+static int compare(const cJSON *ref, const char *key, const char *name,
+                   const double *score, const double *p, size_t n, char *why,
+                   size_t why_len)
+{
+    char kp[32], kt[32];
+    int top[10];
+
+    snprintf(kp, sizeof kp, "%s_p", key);
+    snprintf(kt, sizeof kt, "%s_top10", key);
+    for (size_t j = 0; j < n; j++) {
+        double ws = at(cJSON_GetObjectItem(ref, key), (int)j);
+        double wp = at(cJSON_GetObjectItem(ref, kp), (int)j);
+        if (!close_to(score[j], ws, 0) || !close_to(p[j], wp, 1e-300)) {
+            snprintf(why, why_len, "%s %s feature %zu: %.17g (p %.17g), sklearn %.17g "
+                     "(p %.17g)", name, key, j, score[j], p[j], ws, wp);
+            return -1;
+        }
+    }
+    if (n < 10)
+        return 0;
+    top10(score, n, top);
+    for (int k = 0; k < 10; k++)
+        if (top[k] != (int)at(cJSON_GetObjectItem(ref, kt), k)) {
+            snprintf(why, why_len, "%s %s rank %d: feature %d", name, key, k + 1, top[k]);
+            return -1;
+        }
+    return 0;
+}
+
 static void against_sklearn(const char *name, size_t classes)
 {
-    char csv[64], fx[64];
+    char csv[64], fx[64], why[512];
     data d;
     double score[64], p[64];
-    int top[10];
     mlp_error err;
 
     snprintf(csv, sizeof csv, "%s.csv", name);
@@ -127,40 +158,13 @@ static void against_sklearn(const char *name, size_t classes)
     cJSON *ref = fixture(fx);
     CHECK_MSG(ref != NULL, "cannot read %s", fx);
     CHECK((size_t)cJSON_GetArraySize(cJSON_GetObjectItem(ref, "chi2")) == d.feats);
-
-    CHECK_MSG(mlp_score_chi2((const double *const *)d.cols, d.feats, d.rows, d.y, classes,
-                             score, p, &err) == MLP_OK, "%s", err.msg);
-    for (size_t j = 0; j < d.feats; j++) {
-        double ws = at(cJSON_GetObjectItem(ref, "chi2"), (int)j);
-        double wp = at(cJSON_GetObjectItem(ref, "chi2_p"), (int)j);
-        CHECK_MSG(close_to(score[j], ws, 0), "%s chi2 feature %zu: %.17g, sklearn %.17g",
-                  name, j, score[j], ws);
-        CHECK_MSG(close_to(p[j], wp, 1e-300), "%s chi2 p feature %zu: %.17g, sklearn %.17g",
-                  name, j, p[j], wp);
-    }
-    if (d.feats >= 10) {
-        top10(score, d.feats, top);
-        for (int k = 0; k < 10; k++)
-            CHECK_MSG(top[k] == (int)at(cJSON_GetObjectItem(ref, "chi2_top10"), k),
-                      "%s chi2 rank %d: feature %d", name, k + 1, top[k]);
-    }
-
-    CHECK_MSG(mlp_score_anova_f((const double *const *)d.cols, d.feats, d.rows, d.y,
-                                classes, score, p, &err) == MLP_OK, "%s", err.msg);
-    for (size_t j = 0; j < d.feats; j++) {
-        double ws = at(cJSON_GetObjectItem(ref, "f"), (int)j);
-        double wp = at(cJSON_GetObjectItem(ref, "f_p"), (int)j);
-        CHECK_MSG(close_to(score[j], ws, 0), "%s F feature %zu: %.17g, sklearn %.17g",
-                  name, j, score[j], ws);
-        CHECK_MSG(close_to(p[j], wp, 1e-300), "%s F p feature %zu: %.17g, sklearn %.17g",
-                  name, j, p[j], wp);
-    }
-    if (d.feats >= 10) {
-        top10(score, d.feats, top);
-        for (int k = 0; k < 10; k++)
-            CHECK_MSG(top[k] == (int)at(cJSON_GetObjectItem(ref, "f_top10"), k),
-                      "%s F rank %d: feature %d", name, k + 1, top[k]);
-    }
+    const double *const *cols = (const double *const *)d.cols;
+    CHECK_MSG(mlp_score_chi2(cols, d.feats, d.rows, d.y, classes, score, p, &err) == MLP_OK,
+              "%s", err.msg);
+    CHECK_MSG(compare(ref, "chi2", name, score, p, d.feats, why, sizeof why) == 0, "%s", why);
+    CHECK_MSG(mlp_score_anova_f(cols, d.feats, d.rows, d.y, classes, score, p, &err) == MLP_OK,
+              "%s", err.msg);
+    CHECK_MSG(compare(ref, "f", name, score, p, d.feats, why, sizeof why) == 0, "%s", why);
     cJSON_Delete(ref);
     free_data(&d);
 }
