@@ -144,3 +144,61 @@ int mlp_score_anova_f(const double *const *cols, size_t n_feat, size_t n_rows,
     mlp_free(count);
     return MLP_OK;
 }
+
+int mlp_score_f_regression(const double *const *cols, size_t n_feat,
+                           size_t n_rows, const double *y, double *score,
+                           double *pvalue, mlp_error *err)
+{
+    double ym = 0, syy = 0, dof;
+
+    if (n_rows < 3)
+        return mlp_error_set(err, MLP_EINVAL, "%zu rows: a regression F "
+                             "needs three or more", n_rows);
+    for (size_t i = 0; i < n_rows; i++) {
+        if (!isfinite(y[i]))
+            return mlp_error_set(err, MLP_EINVAL, "label, row %zu: the "
+                                 "regression F needs finite values, not %g",
+                                 i + 1, y[i]);
+        ym += y[i];
+    }
+    ym /= (double)n_rows;
+    for (size_t i = 0; i < n_rows; i++)
+        syy += (y[i] - ym) * (y[i] - ym);
+    if (syy == 0)
+        return mlp_error_set(err, MLP_EINVAL, "the label is constant (%g in "
+                             "every row): nothing to correlate with", y[0]);
+    dof = (double)(n_rows - 2);
+    for (size_t j = 0; j < n_feat; j++) {
+        const double *x = cols[j];
+        double xm = 0, sxx = 0, sxy = 0;
+        for (size_t i = 0; i < n_rows; i++) {
+            if (!isfinite(x[i]))
+                return mlp_error_set(err, MLP_EINVAL, "feature %zu, row %zu: "
+                                     "the regression F needs finite values, "
+                                     "not %g", j + 1, i + 1, x[i]);
+            xm += x[i];
+        }
+        xm /= (double)n_rows;
+        /* Centred sums: scikit-learn's moment form (sum x^2 - n mean^2)
+         * loses digits on features far from zero. */
+        for (size_t i = 0; i < n_rows; i++) {
+            double d = x[i] - xm;
+            sxx += d * d;
+            sxy += d * (y[i] - ym);
+        }
+        if (sxx == 0) {
+            score[j] = NAN;
+            pvalue[j] = NAN;
+            continue;
+        }
+        double r = sxy / sqrt(sxx) / sqrt(syy), r2 = r * r;
+        if (r2 >= 1) {
+            score[j] = INFINITY;
+            pvalue[j] = 0;
+            continue;
+        }
+        score[j] = r2 / (1 - r2) * dof;
+        pvalue[j] = mlp_f_sf(score[j], 1, dof);
+    }
+    return MLP_OK;
+}

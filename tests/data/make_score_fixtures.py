@@ -4,7 +4,8 @@ SciPy) for tests/unit/test_featscore.c.
 
 Run with Debian's /usr/bin/python3 (python3-sklearn, python3-scipy):
     /usr/bin/python3 tests/data/make_score_fixtures.py
-It rewrites tests/data/fixtures/*_scores.json and
+It rewrites tests/data/fixtures/*_scores.json (breast_cancer, iris,
+diabetes), tests/data/fixtures/mutual_info.json and
 tests/data/fixtures/tails.json.  Numbers are written with repr(), which
 round-trips a double exactly.
 """
@@ -15,7 +16,9 @@ import numpy as np
 import scipy
 import sklearn
 from scipy import stats
-from sklearn.feature_selection import chi2, f_classif
+from sklearn.feature_selection import (chi2, f_classif, f_regression,
+                                       mutual_info_classif,
+                                       mutual_info_regression)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -64,6 +67,81 @@ def tails():
         json.dump(out, f_out, indent=1)
 
 
+def regression():
+    header = open(os.path.join(HERE, "diabetes.csv")).readline().strip().split(",")
+    data = np.loadtxt(os.path.join(HERE, "diabetes.csv"), delimiter=",", skiprows=1)
+    X, y = data[:, :-1], data[:, -1]
+    f, fp = f_regression(X, y, force_finite=False)
+    mi = mutual_info_regression(X, y, random_state=0)
+    seeds = np.array([mutual_info_regression(X, y, random_state=s) for s in range(30)])
+    out = {
+        "made_by": "tests/data/make_score_fixtures.py, scikit-learn %s" % sklearn.__version__,
+        "features": header[:-1],
+        "f": [num(v) for v in f], "f_p": [num(v) for v in fp],
+        "mi": [float(v) for v in mi],
+        "mi_top5": [int(i) for i in np.argsort(-mi, kind="stable")[:5]],
+        # Over random_state 0..29: the noise's draw moves tied data's
+        # estimates, so single draws are compared by their spread.
+        "mi_seed_mean": [float(v) for v in seeds.mean(0)],
+        "mi_seed_sd": [float(v) for v in seeds.std(0)],
+    }
+    with open(os.path.join(HERE, "fixtures", "diabetes_scores.json"), "w") as f_out:
+        json.dump(out, f_out, indent=1)
+
+
+def mutual_info():
+    """Mutual information.  scikit-learn adds noise of 1e-10 relative from
+    NumPy's generator (mlpipe its own): on data without ties, as here, the
+    noise changes no neighbour and the estimates agree to rounding; on real
+    data with ties they agree in ranking."""
+    out = {"made_by": "tests/data/make_score_fixtures.py, scikit-learn %s" % sklearn.__version__}
+    features, X, y = load("breast_cancer.csv")
+    mi = mutual_info_classif(X, y, random_state=0)
+    seeds = np.array([mutual_info_classif(X, y, random_state=s) for s in range(30)])
+    out["breast_cancer"] = {"mi": [float(v) for v in mi],
+                            "seed_mean": [float(v) for v in seeds.mean(0)],
+                            "seed_sd": [float(v) for v in seeds.std(0)],
+                            "top10": [int(i) for i in np.argsort(-mi, kind="stable")[:10]]}
+    # Continuous data without ties: 300 rows, a class label of three
+    # classes and a numeric label, features from pure noise to strongly
+    # dependent; one discrete feature (integer codes).
+    rng = np.random.RandomState(7)
+    n = 300
+    yc = rng.randint(0, 3, n)
+    yr = rng.standard_normal(n)
+    cols = [rng.standard_normal(n),                      # independent
+            yc + 0.8 * rng.standard_normal(n),           # depends on yc
+            np.exp(yr) + 0.3 * rng.standard_normal(n),   # depends on yr
+            yr * yc + rng.uniform(-1, 1, n) * 0.5,       # on both
+            rng.uniform(0, 100, n)]                      # independent
+    Xs = np.column_stack(cols)
+    d = (yc * 2 + (yr > 0)).astype(float)                # discrete, on both
+    Xd = np.column_stack([Xs, d])
+    mask = [False] * 5 + [True]
+    out["synthetic"] = {
+        "X": [[float(v) for v in row] for row in Xd],
+        "yc": [int(v) for v in yc],
+        "yr": [float(v) for v in yr],
+        "discrete": mask,
+        "mi_classif": [float(v) for v in mutual_info_classif(
+            Xd, yc, discrete_features=mask, random_state=0)],
+        "mi_regression": [float(v) for v in mutual_info_regression(
+            Xd, yr, discrete_features=mask, random_state=0)],
+        "mi_classif_k7": [float(v) for v in mutual_info_classif(
+            Xd, yc, discrete_features=mask, n_neighbors=7, random_state=0)],
+    }
+    # Discrete features against a class label: the contingency table's
+    # value, no noise and no neighbours (iris in millimetres).
+    features, X, y = load("iris.csv")
+    Xi = np.round(X * 10)
+    out["iris_discrete"] = {"mi": [float(v) for v in mutual_info_classif(
+        Xi, y, discrete_features=True)]}
+    with open(os.path.join(HERE, "fixtures", "mutual_info.json"), "w") as f_out:
+        json.dump(out, f_out, indent=1)
+
+
 scores("breast_cancer")
 scores("iris")
 tails()
+regression()
+mutual_info()

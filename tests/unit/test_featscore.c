@@ -134,7 +134,7 @@ static int compare(const cJSON *ref, const char *key, const char *name,
             return -1;
         }
     }
-    if (n < 10)
+    if (n < 10 || cJSON_GetObjectItem(ref, kt) == NULL)
         return 0;
     top10(score, n, top);
     for (int k = 0; k < 10; k++)
@@ -222,8 +222,316 @@ static void refusals(void)
     CHECK(isnan(s3[2]) && isnan(p3[2]) && s3[1] == 0 && p3[1] == 1);
 }
 
+/* Scikit-learn's f_regression (force_finite=False) on diabetes. */
+static void diabetes_f(void)
+{
+    data d;
+    double score[16], p[16], y[512];
+    char why[512];
+    mlp_error err;
+
+    CHECK(load("diabetes.csv", &d) == 0 && d.rows < 512);
+    cJSON *ref = fixture("fixtures/diabetes_scores.json");
+    CHECK(ref != NULL);
+    for (size_t i = 0; i < d.rows; i++)
+        y[i] = d.y[i];
+    CHECK_MSG(mlp_score_f_regression((const double *const *)d.cols, d.feats, d.rows, y,
+                                     score, p, &err) == MLP_OK, "%s", err.msg);
+    CHECK_MSG(compare(ref, "f", "diabetes", score, p, d.feats, why, sizeof why) == 0,
+              "%s", why);
+    cJSON_Delete(ref);
+    free_data(&d);
+}
+
+static void f_regression_refusals(void)
+{
+    double x[4] = { 1, 2, 3, 4 }, c[4] = { 2, 2, 2, 2 }, y[4] = { 1, 3, 2, 5 };
+    double line[4] = { 3, 5, 7, 9 }, s[3], p[3];
+    const double *cols[3] = { x, c, line };
+    mlp_error err;
+
+    CHECK(mlp_score_f_regression(cols, 3, 4, x, s, p, &err) == MLP_OK);
+    CHECK(isinf(s[0]) && p[0] == 0 && isnan(s[1]) && isinf(s[2]));
+    CHECK(mlp_score_f_regression(cols, 1, 4, c, s, p, &err) == MLP_EINVAL);
+    CHECK_CONTAINS(err.msg, "the label is constant");
+    CHECK(mlp_score_f_regression(cols, 1, 2, y, s, p, &err) == MLP_EINVAL);
+    CHECK_CONTAINS(err.msg, "2 rows");
+    y[1] = NAN;
+    CHECK(mlp_score_f_regression(cols, 1, 4, y, s, p, &err) == MLP_EINVAL);
+    CHECK_CONTAINS(err.msg, "label, row 2");
+    y[1] = 3;
+    x[3] = INFINITY;
+    CHECK(mlp_score_f_regression(cols, 1, 4, y, s, p, &err) == MLP_EINVAL);
+    CHECK_CONTAINS(err.msg, "feature 1, row 4");
+}
+
+/* Mutual information fixtures: values, and the largest difference seen
+ * against scikit-learn. */
+typedef struct synth {
+    size_t n, p;
+    double *cols[8];
+    int32_t *yc;
+    double *yr;
+    unsigned char discrete[8];
+} synth;
+
+static void load_synth(const cJSON *s, synth *d)
+{
+    const cJSON *X = cJSON_GetObjectItem(s, "X"), *row;
+    size_t i = 0;
+
+    memset(d, 0, sizeof *d);
+    d->n = (size_t)cJSON_GetArraySize(X);
+    d->p = (size_t)cJSON_GetArraySize(cJSON_GetArrayItem(X, 0));
+    for (size_t j = 0; j < d->p; j++) {
+        d->cols[j] = malloc(d->n * sizeof(double));
+        d->discrete[j] = cJSON_IsTrue(cJSON_GetArrayItem(cJSON_GetObjectItem(s, "discrete"),
+                                                         (int)j));
+    }
+    d->yc = malloc(d->n * sizeof *d->yc);
+    d->yr = malloc(d->n * sizeof *d->yr);
+    cJSON_ArrayForEach(row, X) {
+        for (size_t j = 0; j < d->p; j++)
+            d->cols[j][i] = at(row, (int)j);
+        d->yc[i] = (int32_t)at(cJSON_GetObjectItem(s, "yc"), (int)i);
+        d->yr[i] = at(cJSON_GetObjectItem(s, "yr"), (int)i);
+        i++;
+    }
+}
+
+static void free_synth(synth *d)
+{
+    for (size_t j = 0; j < d->p; j++)
+        free(d->cols[j]);
+    free(d->yc);
+    free(d->yr);
+}
+
+/* |got - want| <= tol (absolute: estimates near 0 are clipped there). */
+static int mi_match(const double *got, const cJSON *want, size_t n, double tol,
+                    const char *what, char *why, size_t why_len)
+{
+    for (size_t j = 0; j < n; j++)
+        if (!(fabs(got[j] - at(want, (int)j)) <= tol)) {
+            snprintf(why, why_len, "%s feature %zu: %.17g, sklearn %.17g", what, j,
+                     got[j], at(want, (int)j));
+            return -1;
+        }
+    return 0;
+}
+
+/* On data without ties the noise moves no neighbour: the estimators must
+ * give scikit-learn's numbers to rounding, in each of the four cases
+ * (continuous or discrete feature, class or numeric label) and with
+ * another k. */
+static void mi_synthetic(void)
+{
+    cJSON *ref = fixture("fixtures/mutual_info.json");
+    const cJSON *s = cJSON_GetObjectItem(ref, "synthetic");
+    mlp_mi_params p = { 3, 0, 0, NULL, 1 };
+    double mi[8];
+    char why[512];
+    synth d;
+    mlp_error err;
+
+    CHECK(s != NULL);
+    load_synth(s, &d);
+    p.discrete = d.discrete;
+    const double *const *cols = (const double *const *)d.cols;
+    CHECK_MSG(mlp_score_mutual_info_classif(cols, d.p, d.n, d.yc, 3, &p, mi, &err) == MLP_OK,
+              "%s", err.msg);
+    CHECK_MSG(mi_match(mi, cJSON_GetObjectItem(s, "mi_classif"), d.p, 1e-12, "classif",
+                       why, sizeof why) == 0, "%s", why);
+    CHECK_MSG(mlp_score_mutual_info_regression(cols, d.p, d.n, d.yr, &p, mi, &err) == MLP_OK,
+              "%s", err.msg);
+    CHECK_MSG(mi_match(mi, cJSON_GetObjectItem(s, "mi_regression"), d.p, 1e-12,
+                       "regression", why, sizeof why) == 0, "%s", why);
+    p.n_neighbors = 7;
+    CHECK(mlp_score_mutual_info_classif(cols, d.p, d.n, d.yc, 3, &p, mi, &err) == MLP_OK);
+    CHECK_MSG(mi_match(mi, cJSON_GetObjectItem(s, "mi_classif_k7"), d.p, 1e-12, "k=7",
+                       why, sizeof why) == 0, "%s", why);
+    free_synth(&d);
+    cJSON_Delete(ref);
+}
+
+/* Discrete features against classes: the contingency table's value. */
+static void mi_discrete_iris(void)
+{
+    cJSON *ref = fixture("fixtures/mutual_info.json");
+    unsigned char disc[4] = { 1, 1, 1, 1 };
+    mlp_mi_params p = { 3, 0, 0, disc, 1 };
+    double mi[4];
+    char why[512];
+    data d;
+    mlp_error err;
+
+    CHECK(load("iris.csv", &d) == 0);
+    for (size_t j = 0; j < d.feats; j++)
+        for (size_t i = 0; i < d.rows; i++)
+            d.cols[j][i] = round(d.cols[j][i] * 10);
+    CHECK(mlp_score_mutual_info_classif((const double *const *)d.cols, d.feats, d.rows, d.y,
+                                        3, &p, mi, &err) == MLP_OK);
+    CHECK_MSG(mi_match(mi, cJSON_GetObjectItem(cJSON_GetObjectItem(ref, "iris_discrete"),
+                                               "mi"), d.feats, 1e-12, "iris", why,
+                       sizeof why) == 0, "%s", why);
+    cJSON_Delete(ref);
+    free_data(&d);
+}
+
+static size_t overlap(const int *a, const cJSON *b, int k)
+{
+    size_t n = 0;
+    for (int i = 0; i < k; i++)
+        for (int j = 0; j < k; j++)
+            n += a[i] == (int)at(b, j);
+    return n;
+}
+
+/* Our mean over seeds 0..29 against scikit-learn's over random_state
+ * 0..29: within 0.8 of a seed's standard deviation (3 standard errors of
+ * the difference of two means of 30) plus 0.002 nats. */
+static int seed_means(const double *const *cols, size_t p, size_t n, const int32_t *yc,
+                      const double *yr, const cJSON *mean, const cJSON *sd,
+                      const char *what, char *why, size_t why_len)
+{
+    double sum[32] = { 0 }, mi[32];
+    mlp_mi_params prm = { 3, 0, 0, NULL, 2 };
+    mlp_error err;
+
+    for (uint64_t s = 0; s < 30; s++) {
+        prm.seed = s;
+        int rc = yc ? mlp_score_mutual_info_classif(cols, p, n, yc, 2, &prm, mi, &err)
+                    : mlp_score_mutual_info_regression(cols, p, n, yr, &prm, mi, &err);
+        if (rc != MLP_OK) {
+            snprintf(why, why_len, "%s: %s", what, err.msg);
+            return -1;
+        }
+        for (size_t j = 0; j < p; j++)
+            sum[j] += mi[j];
+    }
+    for (size_t j = 0; j < p; j++) {
+        double m = sum[j] / 30, tol = 0.8 * at(sd, (int)j) + 0.002;
+        if (!(fabs(m - at(mean, (int)j)) <= tol)) {
+            snprintf(why, why_len, "%s feature %zu: mean %.5f over 30 seeds, sklearn's "
+                     "%.5f (tolerance %.5f)", what, j, m, at(mean, (int)j), tol);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Real data has ties (breast_cancer's zeros, diabetes' 66 values of s4),
+ * which the noise orders: one draw's estimates then differ from another's
+ * (scikit-learn's own s4 moves from 0.09 to 0.113 over 20 seeds), so the
+ * check is on means over seeds, and the issue's ranking test on seed 0:
+ * nine of scikit-learn's ten best on breast_cancer. */
+static void mi_real(void)
+{
+    cJSON *ref = fixture("fixtures/mutual_info.json");
+    cJSON *dia = fixture("fixtures/diabetes_scores.json");
+    const cJSON *bc = cJSON_GetObjectItem(ref, "breast_cancer");
+    mlp_mi_params p = { 3, 0, 0, NULL, 2 };
+    double mi[32], y[512];
+    int top[10];
+    char why[512];
+    data d;
+    mlp_error err;
+
+    CHECK(load("breast_cancer.csv", &d) == 0);
+    const double *const *cols = (const double *const *)d.cols;
+    CHECK(mlp_score_mutual_info_classif(cols, d.feats, d.rows, d.y, 2, &p, mi, &err) == MLP_OK);
+    top10(mi, d.feats, top);
+    CHECK_MSG(overlap(top, cJSON_GetObjectItem(bc, "top10"), 10) >= 9,
+              "breast_cancer: %zu of sklearn's ten best",
+              overlap(top, cJSON_GetObjectItem(bc, "top10"), 10));
+    CHECK_MSG(seed_means(cols, d.feats, d.rows, d.y, NULL, cJSON_GetObjectItem(bc, "seed_mean"),
+                         cJSON_GetObjectItem(bc, "seed_sd"), "breast_cancer", why,
+                         sizeof why) == 0, "%s", why);
+    free_data(&d);
+
+    CHECK(load("diabetes.csv", &d) == 0);
+    cols = (const double *const *)d.cols;
+    for (size_t i = 0; i < d.rows; i++)
+        y[i] = d.y[i];
+    CHECK(mlp_score_mutual_info_regression(cols, d.feats, d.rows, y, &p, mi, &err) == MLP_OK);
+    top10(mi, d.feats, top);
+    CHECK_MSG(overlap(top, cJSON_GetObjectItem(dia, "mi_top5"), 5) >= 4,
+              "diabetes: %zu of sklearn's five best",
+              overlap(top, cJSON_GetObjectItem(dia, "mi_top5"), 5));
+    CHECK_MSG(seed_means(cols, d.feats, d.rows, NULL, y, cJSON_GetObjectItem(dia, "mi_seed_mean"),
+                         cJSON_GetObjectItem(dia, "mi_seed_sd"), "diabetes", why,
+                         sizeof why) == 0, "%s", why);
+    free_data(&d);
+    cJSON_Delete(ref);
+    cJSON_Delete(dia);
+}
+
+/* Same seed, same numbers, whatever the threads or the batches; another
+ * seed moves the estimates of tied data a little. */
+static void mi_seeded(void)
+{
+    data d;
+    double a[32], b[32], c[32];
+    mlp_mi_params p = { 3, 42, 0, NULL, 1 };
+    mlp_error err;
+
+    CHECK(load("breast_cancer.csv", &d) == 0);
+    const double *const *cols = (const double *const *)d.cols;
+    CHECK(mlp_score_mutual_info_classif(cols, d.feats, d.rows, d.y, 2, &p, a, &err) == MLP_OK);
+    p.threads = 2;
+    CHECK(mlp_score_mutual_info_classif(cols, d.feats, d.rows, d.y, 2, &p, b, &err) == MLP_OK);
+    CHECK(memcmp(a, b, d.feats * sizeof *a) == 0);
+    p.threads = 1;
+    p.first_feature = 10; /* features 10.. scored on their own */
+    CHECK(mlp_score_mutual_info_classif(cols + 10, d.feats - 10, d.rows, d.y, 2, &p, c + 10,
+                                        &err) == MLP_OK);
+    CHECK(memcmp(a + 10, c + 10, (d.feats - 10) * sizeof *a) == 0);
+    p.first_feature = 0;
+    p.seed = 43;
+    CHECK(mlp_score_mutual_info_classif(cols, d.feats, d.rows, d.y, 2, &p, c, &err) == MLP_OK);
+    CHECK(memcmp(a, c, d.feats * sizeof *a) != 0);
+    free_data(&d);
+}
+
+static void mi_refusals(void)
+{
+    double x[6] = { 1, 2, 3, 4, 5, 6 }, h[6] = { 0, 1, 0.5, 1, 0, 1 };
+    double yr[6] = { 1, 2, 3, 3, 2, 1 }, mi[2];
+    int32_t y[6] = { 0, 1, 0, 1, 0, 1 }, one[6] = { 0 };
+    unsigned char disc[2] = { 0, 1 };
+    const double *cols[2] = { x, h };
+    mlp_mi_params p = { 3, 0, 0, disc, 1 };
+    mlp_error err;
+
+    CHECK(mlp_score_mutual_info_classif(cols, 2, 6, y, 2, &p, mi, &err) == MLP_EINVAL);
+    CHECK_CONTAINS(err.msg, "feature 2, row 3: a discrete feature's values are integer codes");
+    CHECK(mlp_score_mutual_info_classif(cols, 1, 6, one, 2, &p, mi, &err) == MLP_EINVAL);
+    CHECK_CONTAINS(err.msg, "1 class");
+    p.n_neighbors = 0;
+    CHECK(mlp_score_mutual_info_classif(cols, 1, 6, y, 2, &p, mi, &err) == MLP_EINVAL);
+    CHECK_CONTAINS(err.msg, "n_neighbors");
+    p.n_neighbors = 6;
+    CHECK(mlp_score_mutual_info_regression(cols, 1, 6, yr, &p, mi, &err) == MLP_EINVAL);
+    CHECK_CONTAINS(err.msg, "more rows than n_neighbors");
+    p.n_neighbors = 3;
+    x[4] = NAN;
+    CHECK(mlp_score_mutual_info_classif(cols, 1, 6, y, 2, &p, mi, &err) == MLP_EINVAL);
+    CHECK_CONTAINS(err.msg, "feature 1, row 5: mutual information needs finite values");
+    x[4] = 5;
+    yr[0] = INFINITY;
+    CHECK(mlp_score_mutual_info_regression(cols, 1, 6, yr, &p, mi, &err) == MLP_EINVAL);
+    CHECK_CONTAINS(err.msg, "label, row 1");
+}
+
 int main(void)
 {
+    RUN(diabetes_f);
+    RUN(f_regression_refusals);
+    RUN(mi_synthetic);
+    RUN(mi_discrete_iris);
+    RUN(mi_real);
+    RUN(mi_seeded);
+    RUN(mi_refusals);
     RUN(breast_cancer);
     RUN(iris);
     RUN(tails_against_scipy);

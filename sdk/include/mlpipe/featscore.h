@@ -1,9 +1,11 @@
-/* Univariate scores of features against a class label, the measures
- * filter feature selection ranks features by: the chi-squared statistic
- * of non-negative features (counts, frequencies) and the ANOVA F
- * statistic, each with its p-value, defined as scikit-learn's chi2 and
- * f_classif define them.  Also the distribution tails those p-values come
- * from, for plugins that score features their own way.
+/* Univariate scores of features against a label, the measures filter
+ * feature selection ranks features by: the chi-squared statistic of
+ * non-negative features (counts, frequencies), the ANOVA F statistic and
+ * the regression F, each with its p-value, and mutual information, each
+ * defined as scikit-learn defines it (chi2, f_classif, f_regression,
+ * mutual_info_classif and _regression).  Also the distribution tails
+ * those p-values come from, for plugins that score features their own
+ * way.
  *
  * Features are given as columns: cols[j][i] is feature j of row i (a
  * table's numeric columns can be passed as they are).  Labels are class
@@ -42,6 +44,60 @@ int mlp_score_chi2(const double *const *cols, size_t n_feat, size_t n_rows,
 int mlp_score_anova_f(const double *const *cols, size_t n_feat, size_t n_rows,
                       const int32_t *y, size_t n_classes, double *score,
                       double *pvalue, mlp_error *err);
+
+/* Scikit-learn's f_regression: the F statistic of each feature's simple
+ * linear regression on a numeric target, r^2 / (1 - r^2) * (n - 2) with r
+ * Pearson's correlation, and its p-value with (1, n - 2) degrees of
+ * freedom.  A constant feature scores NaN.  Refused (MLP_EINVAL): NaN or
+ * infinite values in a feature or the target, fewer than three rows, a
+ * constant target. */
+int mlp_score_f_regression(const double *const *cols, size_t n_feat,
+                           size_t n_rows, const double *y, double *score,
+                           double *pvalue, mlp_error *err);
+
+/* Mutual information between each feature and the label, estimated as
+ * scikit-learn's mutual_info_classif and mutual_info_regression estimate
+ * it, in nats:
+ *   continuous feature, class label   Ross (2014): k-th neighbour within
+ *                                     the row's class, rows of every class
+ *                                     counted within that radius;
+ *   continuous feature, numeric label Kraskov et al. (2004), estimator 1,
+ *                                     max-norm neighbours in the plane;
+ *   discrete feature, class label     the plug-in value of the contingency
+ *                                     table (mutual_info_score);
+ *   discrete feature, numeric label   Ross, the label's neighbours within
+ *                                     the feature's value.
+ * As there, continuous values (a continuous numeric label too) are
+ * divided by their standard deviation and get Gaussian noise of 1e-10 x
+ * max(1, mean |value|) so that tied values become neighbours in a random
+ * order; the noise of feature j, row i depends only on (seed,
+ * first_feature + j, i), so scoring features in batches or on several
+ * threads gives the same numbers.  Negative estimates are reported as 0.
+ * Rows of a class with one row are left out of the Ross estimate. */
+typedef struct mlp_mi_params {
+    size_t n_neighbors;            /* k; scikit-learn's default is 3 */
+    uint64_t seed;                 /* the noise's seed */
+    size_t first_feature;          /* index of cols[0] among all features */
+    const unsigned char *discrete; /* per feature, nonzero = discrete (its
+                                      values are integer codes); NULL: all
+                                      continuous */
+    int threads;                   /* features scored at once (<= 1: one) */
+} mlp_mi_params;
+
+/* Against class indexes y (0 .. n_classes - 1).  Refused (MLP_EINVAL):
+ * NaN or infinite values, a discrete value that is not an integer, a
+ * label out of range, fewer than two classes, n_neighbors 0. */
+int mlp_score_mutual_info_classif(const double *const *cols, size_t n_feat,
+                                  size_t n_rows, const int32_t *y,
+                                  size_t n_classes, const mlp_mi_params *p,
+                                  double *mi, mlp_error *err);
+
+/* Against a numeric label y.  Refused as above, and when n_rows is not
+ * above n_neighbors. */
+int mlp_score_mutual_info_regression(const double *const *cols, size_t n_feat,
+                                     size_t n_rows, const double *y,
+                                     const mlp_mi_params *p, double *mi,
+                                     mlp_error *err);
 
 /* P(X > x) for X chi-squared with dof degrees of freedom (dof > 0), and
  * for X F-distributed with (d1, d2) degrees of freedom; computed for full
