@@ -7,6 +7,7 @@
 #include <mlpipe/distance.h>
 #include <mlpipe/error.h>
 #include <mlpipe/examples.h>
+#include <mlpipe/featscore.h>
 #include <mlpipe/hash.h>
 #include <mlpipe/json.h>
 #include <mlpipe/log.h>

@@ -1,0 +1,194 @@
+# select_features and apply_selection: scores and selections against
+# scikit-learn's (fixtures from tests/data/make_score_fixtures.py), the
+# filters, missing values, the view, and every refusal naming what is
+# wrong.
+. "$(dirname "$0")/../lib.sh"
+data=$MLPIPE_TOP/tests/data
+
+# pipe NAME CSV LABEL-OPTS SELECT-OPTS: a pipeline ingesting CSV into one
+# split and selecting on it, applying the selection.
+pipe() {
+    cat > "$1.lua" <<LUA
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "$1", root = "runs/$1" }
+local ex = p:add("csv_import", { path = "$2", splits = { train = 1 }, $3 })
+local s = p:add("select_features", { examples = ex.examples, $4 })
+p:add("apply_selection", { examples = ex.examples, selection = s.selection })
+local r = p:run {}
+print("uri", r.nodes.select_features.outputs.selection.uri)
+print("applied", r.nodes.apply_selection.outputs.examples.uri)
+LUA
+}
+uri() { awk '$1 == "uri" { print $2 }' <<<"$OUT"; }
+applied() { awk '$1 == "applied" { print $2 }' <<<"$OUT"; }
+
+# check NAME SELECTION.JSON PYTHON: runs PYTHON with `d` the selection and
+# `fx(name)` a fixture; it prints "ok" or why not.
+check() {
+    local got
+    got=$(python3 - "$2" "$data/fixtures" 2>&1 <<PY
+import json, math, sys
+d = json.load(open(sys.argv[1]))
+def fx(n): return json.load(open(sys.argv[2] + "/" + n))
+feat = {f["name"]: f for f in d["features"]}
+def close(a, b, tol=1e-9):
+    if b is None: return a is None
+    return a is not None and abs(a - b) <= tol * max(abs(b), 1e-300)
+$3
+PY
+)
+    [ "$got" = ok ] && pass "$1" || fail "$1" "$got"
+}
+
+# chi2 and F against scikit-learn on breast_cancer: every score and
+# p-value to 1e-9 relative, and the same ten best.
+pipe bc "$data/breast_cancer.csv" 'label = "target", types = { target = "categorical" }' \
+    'score = "chi2", k = 10'
+expect chi2_runs 0 "$M" run bc.lua && check chi2_matches_sklearn "$(uri)/selection.json" '
+r = fx("breast_cancer_scores.json")
+bad = [n for i, n in enumerate(r["features"])
+       if not close(feat[n]["score"], r["chi2"][i]) or not close(feat[n]["pvalue"], r["chi2_p"][i])]
+top = sorted(r["features"][i] for i in r["chi2_top10"])
+if bad: print("differ:", bad)
+elif sorted(d["selected"]) != top: print("selected", d["selected"], "sklearn", top)
+elif [feat[n]["rank"] for n in [r["features"][i] for i in r["chi2_top10"]]] != list(range(1, 11)):
+    print("ranks", [feat[r["features"][i]]["rank"] for i in r["chi2_top10"]])
+else: print("ok")'
+expect applied_show 0 "$M" show 3 --root runs/bc &&
+has applied_keeps_selected_and_label "$OUT" "columns (11)" "worst_area" "target (label)" &&
+lacks applied_drops_the_rest "$OUT" "mean_smoothness" "symmetry_error"
+expect view_ranking 0 "$M" show 2 --root runs/bc &&
+has view_ranking "$OUT" "10 of 30 features kept: score chi2, mode k_best (k = 10)" \
+    "label target (classification, 569 rows)" "      1  worst_area" "  kept" \
+    "     11  worst_concavity" "dropped_score"
+
+pipe bcf "$data/breast_cancer.csv" 'label = "target", types = { target = "categorical" }' \
+    'score = "f_classif", mode = "percentile", percentile = 50'
+expect f_runs 0 "$M" run bcf.lua && check f_percentile_matches_sklearn "$(uri)/selection.json" '
+r = fx("breast_cancer_scores.json")
+bad = [n for i, n in enumerate(r["features"])
+       if not close(feat[n]["score"], r["f"][i]) or not close(feat[n]["pvalue"], r["f_p"][i], 1e-9)]
+# SelectPercentile(50) keeps the 15 best
+order = sorted(range(30), key=lambda i: -r["f"][i])
+want = sorted(r["features"][i] for i in order[:15])
+print("differ: %s" % bad if bad else "ok" if sorted(d["selected"]) == want else "selected %s" % d["selected"])'
+
+# Mutual information: nine of scikit-learn's ten best (seed 0 each).
+pipe bcm "$data/breast_cancer.csv" 'label = "target", types = { target = "categorical" }' \
+    'score = "mutual_info_classif", k = 10, seed = 0'
+expect mi_runs 0 "$M" run bcm.lua && check mi_nine_of_ten "$(uri)/selection.json" '
+r = fx("mutual_info.json")["breast_cancer"]
+names = fx("breast_cancer_scores.json")["features"]
+want = set(names[i] for i in r["top10"])
+n = len(want & set(d["selected"]))
+print("ok" if n >= 9 and "pvalue" not in feat[names[0]] else "%d of ten" % n)'
+
+# A numeric label: f_regression on diabetes, scikit-learn's to 1e-9.
+pipe dia "$data/diabetes.csv" 'label = "target"' 'score = "f_regression", mode = "fwe", alpha = 0.01'
+expect f_regression_runs 0 "$M" run dia.lua && check f_regression_matches_sklearn "$(uri)/selection.json" '
+r = fx("diabetes_scores.json")
+bad = [n for i, n in enumerate(r["features"])
+       if not close(feat[n]["score"], r["f"][i]) or not close(feat[n]["pvalue"], r["f_p"][i])]
+want = sorted(n for i, n in enumerate(r["features"]) if r["f_p"][i] < 0.01 / 10)
+print("differ: %s" % bad if bad else "ok" if sorted(d["selected"]) == want and d["task"] == "regression"
+      else "selected %s want %s" % (d["selected"], want))'
+
+# Filters, missing values and a categorical feature, on data made here:
+# x2 follows x1 (r about 0.99) but less closely the label; k is constant;
+# m has gaps; city is categorical.
+python3 - <<'PY'
+import random
+random.seed(5)
+cities = ["oslo", "rome", "lima"]
+with open("f.csv", "w") as f:
+    f.write("id,x1,x2,x3,k,m,city,y\n")
+    for i in range(400):
+        y = random.randint(0, 1)
+        x1 = y * 2 + random.gauss(0, 1)
+        x2 = x1 + random.gauss(0, 0.15)
+        x3 = random.gauss(0, 1)
+        m = "" if i % 7 == 0 else "%.4f" % (x3 * 0.5 + random.gauss(0, 0.6))
+        city = cities[(i * 7 + y) % 3] if i % 11 else ""
+        f.write("%d,%.6f,%.6f,%.6f,5,%s,%s,%d\n" % (i, x1, x2, x3, m, city, y))
+PY
+pipe flt f.csv 'label = "y", types = { y = "categorical" }' \
+    'score = "chi2", mode = "all", exclude = { "id", "x*" }, features = { ":numeric", "city", "x1", "x2", "x3" }, variance_threshold = 0, correlation_threshold = 0.9'
+expect filters_negative_chi2 2 "$M" run flt.lua &&
+has filters_negative_chi2 "$OUT" "feature 'm', row " "of split 'train': chi2 needs values >= 0"
+pipe flt f.csv 'label = "y", types = { y = "categorical" }' \
+    'score = "mutual_info_classif", mode = "all", exclude = { "id" }, variance_threshold = 0, correlation_threshold = 0.9'
+expect filters_run 0 "$M" run flt.lua && check filters_as_built "$(uri)/selection.json" '
+import csv
+rows = list(csv.DictReader(open("f.csv")))
+def r(a, b):
+    p = [(float(x[a]), float(x[b])) for x in rows if x[a] != "" and x[b] != ""]
+    n = len(p); ma = sum(u for u, _ in p) / n; mb = sum(v for _, v in p) / n
+    sab = sum((u - ma) * (v - mb) for u, v in p)
+    return sab / math.sqrt(sum((u - ma) ** 2 for u, _ in p) * sum((v - mb) ** 2 for _, v in p))
+want_r = r("x1", "x2")
+import re
+m = re.search(r"r = ([-0-9.e]+)", feat["x2"]["reason"])
+if feat["k"]["status"] != "dropped_variance": print("k", feat["k"])
+elif feat["x2"]["status"] != "dropped_correlation" or "x1" not in feat["x2"]["reason"]: print("x2", feat["x2"])
+elif not m or abs(float(m.group(1)) - want_r) > 1e-3: print("r", m and m.group(1), want_r)
+elif feat["m"]["missing"] != 58 or feat["m"]["rows"] != 342: print("m", feat["m"])
+elif feat["city"]["type"] != "categorical" or feat["city"]["rows"] != 400 - 37: print("city", feat["city"])
+elif sorted(d["selected"]) != ["city", "m", "x1", "x3"]: print("selected", d["selected"])
+elif "id" in feat or feat["x1"]["label_association"] <= feat["x2"]["label_association"]: print("assoc")
+else: print("ok")'
+
+# Pairwise-complete correlation with gaps: m against x3 over the rows m has.
+pipe gap f.csv 'label = "y", types = { y = "categorical" }' \
+    'score = "none", features = { "x3", "m" }, correlation_threshold = 0.5'
+expect gaps_run 0 "$M" run gap.lua && check correlation_pairwise_complete "$(uri)/selection.json" '
+import csv, re
+rows = [x for x in csv.DictReader(open("f.csv")) if x["m"] != ""]
+a = [float(x["x3"]) for x in rows]; b = [float(x["m"]) for x in rows]
+ma, mb = sum(a) / len(a), sum(b) / len(b)
+want = sum((u - ma) * (v - mb) for u, v in zip(a, b)) / math.sqrt(sum((u - ma) ** 2 for u in a) * sum((v - mb) ** 2 for v in b))
+dropped = [f for f in d["features"] if f["status"] == "dropped_correlation"]
+m = dropped and re.search(r"r = ([-0-9.e]+)", dropped[0]["reason"])
+print("ok" if m and abs(float(m.group(1)) - want) < 1e-3 else "got %s want %s" % (dropped, want))'
+
+# Categorical chi2: Pearson's test of independence of the table.
+pipe cat f.csv 'label = "y", types = { y = "categorical" }' 'score = "chi2", features = { "city" }, k = 1'
+expect categorical_chi2_runs 0 "$M" run cat.lua && check categorical_chi2 "$(uri)/selection.json" '
+import csv
+rows = [x for x in csv.DictReader(open("f.csv")) if x["city"] != ""]
+cells = {}
+for x in rows: cells[(x["city"], x["y"])] = cells.get((x["city"], x["y"]), 0) + 1
+cs = sorted(set(c for c, _ in cells)); ys = sorted(set(y for _, y in cells)); n = len(rows)
+rt = {c: sum(cells.get((c, y), 0) for y in ys) for c in cs}; ct = {y: sum(cells.get((c, y), 0) for c in cs) for y in ys}
+chi = sum((cells.get((c, y), 0) - rt[c] * ct[y] / n) ** 2 / (rt[c] * ct[y] / n) for c in cs for y in ys)
+# dof 2: the tail is exp(-x/2)
+print("ok" if close(feat["city"]["score"], chi) and close(feat["city"]["pvalue"], math.exp(-chi / 2), 1e-9)
+      else "%s want %s" % (feat["city"], chi))'
+
+# Refusals, each naming what is wrong.
+pipe e1 "$data/iris.csv" 'label = "target"' 'k = 5'
+expect k_too_large 2 "$M" run e1.lua &&
+has k_too_large "$OUT" "k = 5, but 4 features are left to rank (4 candidates, 0 dropped by the filters)"
+pipe e2 "$data/iris.csv" 'label = "target"' 'features = { "petal_length_cm", "sepal_area" }'
+expect unknown_feature 2 "$M" run e2.lua &&
+has unknown_feature "$OUT" "features: 'sepal_area' is no column of split 'train' (its columns: sepal_length_cm,"
+pipe e3 "$data/iris.csv" 'label = "target"' 'features = { "petal*", "zz*" }'
+expect pattern_matches_nothing 2 "$M" run e3.lua && has pattern_matches_nothing "$OUT" "features: 'zz*' matches no column"
+pipe e4 f.csv 'label = "y"' 'score = "f_classif", features = { "city", "x1" }'
+expect f_on_categorical 2 "$M" run e4.lua &&
+has f_on_categorical "$OUT" "feature 'city' (from features entry 'city') is a categorical column: this score needs numbers"
+pipe e5 f.csv 'label = "y"' 'score = "mutual_info_classif", mode = "fdr"'
+expect mi_has_no_pvalues 2 "$M" run e5.lua && has mi_has_no_pvalues "$OUT" "mode fdr keeps features by p-value, and mutual_info_classif has none"
+pipe e6 f.csv 'label = "city"' 'score = "f_regression"'
+expect regression_on_categorical_label 2 "$M" run e6.lua &&
+has regression_on_categorical_label "$OUT" "label 'city' is a categorical column: a regression score needs a numeric label"
+pipe e7 f.csv 'label = "y"' 'label = "x1", score = "chi2"'
+expect decimal_label_for_classes 2 "$M" run e7.lua &&
+has decimal_label_for_classes "$OUT" "label 'x1', row 1 of split 'train':" "is not a class"
+pipe e8 f.csv 'label = "y"' 'split = "eval"'
+expect missing_split 2 "$M" run e8.lua && has missing_split "$OUT" "split: the Examples at" "have no split 'eval' (they have 'train')"
+pipe e9 f.csv '' 'k = 2'
+expect no_label 2 "$M" run e9.lua && has no_label "$OUT" "no label to score features against"
+pipe e10 f.csv 'label = "y"' 'label = "nope"'
+expect label_not_a_column 2 "$M" run e10.lua && has label_not_a_column "$OUT" "label 'nope' is not a column of split 'train'"
+pipe e11 f.csv 'label = "y"' 'features = { "y" }'
+expect label_as_feature 2 "$M" run e11.lua && has label_as_feature "$OUT" "features: 'y' is the label"
