@@ -37,6 +37,105 @@ static int class_counts(const int32_t *y, size_t n_rows, size_t n_classes,
     return MLP_OK;
 }
 
+/* Chi-squared from the class sums obs[] of a feature and the rows per
+ * class count[] (n rows, `present` classes with rows). */
+static void chi2_of(const double *count, const double *obs, size_t n_classes,
+                    double n, size_t present, double *score, double *pvalue)
+{
+    double total = 0, chi2 = 0;
+
+    for (size_t c = 0; c < n_classes; c++)
+        total += obs[c];
+    /* Classes with no rows are not cells of the table (scikit-learn's
+     * label binarizer only sees the classes present). */
+    for (size_t c = 0; c < n_classes; c++) {
+        if (count[c] == 0)
+            continue;
+        double expected = count[c] / n * total;
+        double d = obs[c] - expected;
+        chi2 += d * d / expected;
+    }
+    *score = chi2;
+    *pvalue = mlp_chi2_sf(chi2, (double)(present - 1));
+}
+
+/* ANOVA F from the rows and sums per class and the within-class sum of
+ * squares. */
+static void anova_of(const double *count, const double *sum, size_t n_classes,
+                     double n, size_t present, double ssw, double *score,
+                     double *pvalue)
+{
+    double grand = 0, ssb = 0, dfb = (double)(present - 1), dfw = n - (double)present;
+
+    for (size_t c = 0; c < n_classes; c++)
+        grand += sum[c];
+    grand /= n;
+    for (size_t c = 0; c < n_classes; c++)
+        if (count[c] > 0) {
+            double d = sum[c] / count[c] - grand;
+            ssb += count[c] * d * d;
+        }
+    double f = (ssb / dfb) / (ssw / dfw);
+    *score = f;
+    *pvalue = mlp_f_sf(f, dfb, dfw);
+}
+
+/* The classes with rows among count[]; refused below two. */
+static int classes_with_rows(const double *count, size_t n_classes, size_t *present,
+                             mlp_error *err)
+{
+    *present = 0;
+    for (size_t c = 0; c < n_classes; c++) {
+        if (!(count[c] >= 0))
+            return mlp_error_set(err, MLP_EINVAL, "class %zu: %g rows", c, count[c]);
+        *present += count[c] > 0;
+    }
+    if (*present < 2)
+        return mlp_error_set(err, MLP_EINVAL, "the label has %zu class%s in these "
+                             "rows; scoring features against it needs two or more",
+                             *present, *present == 1 ? "" : "es");
+    return MLP_OK;
+}
+
+int mlp_score_chi2_sums(const double *count, const double *sum, size_t n_classes,
+                        double *score, double *pvalue, mlp_error *err)
+{
+    size_t present;
+    double n = 0;
+    int rc = classes_with_rows(count, n_classes, &present, err);
+
+    if (rc != MLP_OK)
+        return rc;
+    for (size_t c = 0; c < n_classes; c++) {
+        if (!(sum[c] >= 0))
+            return mlp_error_set(err, MLP_EINVAL, "class %zu: chi-squared needs a "
+                                 "sum >= 0, not %g", c, sum[c]);
+        n += count[c];
+    }
+    chi2_of(count, sum, n_classes, n, present, score, pvalue);
+    return MLP_OK;
+}
+
+int mlp_score_anova_f_sums(const double *count, const double *sum, double ssw,
+                           size_t n_classes, double *score, double *pvalue,
+                           mlp_error *err)
+{
+    size_t present;
+    double n = 0;
+    int rc = classes_with_rows(count, n_classes, &present, err);
+
+    if (rc != MLP_OK)
+        return rc;
+    for (size_t c = 0; c < n_classes; c++)
+        n += count[c];
+    if (!(n > (double)present) || !(ssw >= 0) || !isfinite(ssw))
+        return mlp_error_set(err, MLP_EINVAL, "%g rows in %zu classes, within-class "
+                             "sum of squares %g: the F test needs more rows than "
+                             "classes and a finite sum", n, present, ssw);
+    anova_of(count, sum, n_classes, n, present, ssw, score, pvalue);
+    return MLP_OK;
+}
+
 int mlp_score_chi2(const double *const *cols, size_t n_feat, size_t n_rows,
                    const int32_t *y, size_t n_classes, double *score,
                    double *pvalue, mlp_error *err)
@@ -54,7 +153,6 @@ int mlp_score_chi2(const double *const *cols, size_t n_feat, size_t n_rows,
     }
     for (size_t j = 0; j < n_feat; j++) {
         const double *x = cols[j];
-        double total = 0, chi2 = 0;
         for (size_t c = 0; c < n_classes; c++)
             obs[c] = 0;
         for (size_t i = 0; i < n_rows; i++) {
@@ -67,19 +165,7 @@ int mlp_score_chi2(const double *const *cols, size_t n_feat, size_t n_rows,
             }
             obs[y[i]] += x[i];
         }
-        for (size_t c = 0; c < n_classes; c++)
-            total += obs[c];
-        /* Classes with no rows are not cells of the table (scikit-learn's
-         * label binarizer only sees the classes present). */
-        for (size_t c = 0; c < n_classes; c++) {
-            if (count[c] == 0)
-                continue;
-            double expected = count[c] / (double)n_rows * total;
-            double d = obs[c] - expected;
-            chi2 += d * d / expected;
-        }
-        score[j] = chi2;
-        pvalue[j] = mlp_chi2_sf(chi2, (double)(present - 1));
+        chi2_of(count, obs, n_classes, (double)n_rows, present, &score[j], &pvalue[j]);
     }
     mlp_free(obs);
     mlp_free(count);
@@ -107,10 +193,9 @@ int mlp_score_anova_f(const double *const *cols, size_t n_feat, size_t n_rows,
         mlp_free(count);
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     }
-    double dfb = (double)(present - 1), dfw = (double)(n_rows - present);
     for (size_t j = 0; j < n_feat; j++) {
         const double *x = cols[j];
-        double grand = 0, ssb = 0, ssw = 0;
+        double ssw = 0;
         for (size_t c = 0; c < n_classes; c++)
             sum[c] = 0;
         for (size_t i = 0; i < n_rows; i++) {
@@ -122,23 +207,15 @@ int mlp_score_anova_f(const double *const *cols, size_t n_feat, size_t n_rows,
                                      j + 1, i + 1, x[i]);
             }
             sum[y[i]] += x[i];
-            grand += x[i];
         }
-        grand /= (double)n_rows;
         /* Deviations from the class means, in a second pass: the sums of
          * squares then lose nothing to cancellation. */
         for (size_t i = 0; i < n_rows; i++) {
             double d = x[i] - sum[y[i]] / count[y[i]];
             ssw += d * d;
         }
-        for (size_t c = 0; c < n_classes; c++)
-            if (count[c] > 0) {
-                double d = sum[c] / count[c] - grand;
-                ssb += count[c] * d * d;
-            }
-        double f = (ssb / dfb) / (ssw / dfw);
-        score[j] = f;
-        pvalue[j] = mlp_f_sf(f, dfb, dfw);
+        anova_of(count, sum, n_classes, (double)n_rows, present, ssw, &score[j],
+                 &pvalue[j]);
     }
     mlp_free(sum);
     mlp_free(count);

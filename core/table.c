@@ -68,6 +68,25 @@ const char *mlp_col_type_name(mlp_col_type type)
     return "unknown";
 }
 
+double mlp_column_number(const mlp_column *c, size_t row)
+{
+    if (c->missing && (c->missing[row >> 3] >> (row & 7) & 1))
+        return NAN;
+    if (c->num)
+        return c->num[row];
+    switch (c->packing) {
+    case MLP_PACK_U8: return ((const uint8_t *)c->packed)[row];
+    case MLP_PACK_I8: return ((const int8_t *)c->packed)[row];
+    case MLP_PACK_U16: return ((const uint16_t *)c->packed)[row];
+    case MLP_PACK_I16: return ((const int16_t *)c->packed)[row];
+    case MLP_PACK_I32: return ((const int32_t *)c->packed)[row];
+    case MLP_PACK_F32: return ((const float *)c->packed)[row];
+    case MLP_PACK_F64: return ((const double *)c->packed)[row];
+    case MLP_PACK_I64: return (double)((const int64_t *)c->packed)[row];
+    }
+    return NAN;
+}
+
 const char *mlp_column_string(const mlp_column *c, size_t row, size_t *len)
 {
     *len = (size_t)(c->str_off[row + 1] - c->str_off[row]);

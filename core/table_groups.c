@@ -344,6 +344,47 @@ static int read_index(const char *map, size_t size, const char *path,
 
 /* Group g (or one column of it) of a mapped file, checked; its rows must
  * be the index's. */
+/* Widens [*lo, *hi) to cover p[0..len) when that lies in [a, b). */
+static void cover(const void *p, size_t len, const char *a, const char *b,
+                  const char **lo, const char **hi)
+{
+    const char *x = p;
+    if (x == NULL || x < a || x + len > b)
+        return;
+    if (*lo == NULL || x < *lo)
+        *lo = x;
+    if (*hi == NULL || x + len > *hi)
+        *hi = x + len;
+}
+
+/* The bytes of the image one column's arrays take.  A reader going
+ * through a group a column at a time gives back that column's pages when
+ * it frees the piece, not the whole group's (which the next column would
+ * fault in again). */
+static void column_span(const mlp_column *c, const char *a, const char *b,
+                        const char **lo, const char **hi)
+{
+    static const size_t pack_bytes[] = { 8, 4, 1, 1, 2, 2, 4, 8 };
+    size_t n = c->n_rows;
+
+    *lo = *hi = NULL;
+    if (c->packed && (size_t)c->packing < sizeof pack_bytes / sizeof *pack_bytes)
+        cover(c->packed, n * pack_bytes[c->packing], a, b, lo, hi);
+    cover(c->num, n * sizeof *c->num, a, b, lo, hi);
+    cover(c->mat, n * c->width * sizeof *c->mat, a, b, lo, hi);
+    cover(c->codes, n * sizeof *c->codes, a, b, lo, hi);
+    cover(c->ints, n * sizeof *c->ints, a, b, lo, hi);
+    cover(c->missing, (n + 7) / 8, a, b, lo, hi);
+    if (c->level_off) {
+        cover(c->level_off, (c->n_levels + 1) * sizeof *c->level_off, a, b, lo, hi);
+        cover(c->level_bytes, (size_t)c->level_off[c->n_levels], a, b, lo, hi);
+    }
+    if (c->str_off) {
+        cover(c->str_off, (n + 1) * sizeof *c->str_off, a, b, lo, hi);
+        cover(c->str_bytes, (size_t)c->str_off[n], a, b, lo, hi);
+    }
+}
+
 static int read_group(const char *map, const group_ent *e, size_t g,
                       const char *path, size_t want_col, int decode,
                       mlp_table **out, mlp_error *err)
@@ -362,8 +403,14 @@ static int read_group(const char *map, const group_ent *e, size_t g,
         return corrupt(err, where, "row count differs from the index");
     }
     if (rc == MLP_OK) {
-        (*out)->advise = (void *)(map + e->offset);
+        const char *a = map + e->offset, *b = a + e->length, *lo, *hi;
+        (*out)->advise = (void *)a;
         (*out)->advise_len = (size_t)e->length;
+        if (want_col != SIZE_MAX && (*out)->n_cols == 1) {
+            column_span(&(*out)->cols[0].pub, a, b, &lo, &hi);
+            (*out)->advise = (void *)lo;
+            (*out)->advise_len = lo ? (size_t)(hi - lo) : 0;
+        }
     }
     return rc;
 }

@@ -22,21 +22,6 @@
 
 enum { BLOCK_BYTES = 16 << 20 };
 
-static double value_at(const mlp_column *c, size_t r)
-{
-    if (c->missing && (c->missing[r >> 3] >> (r & 7) & 1))
-        return NAN;
-    if (c->num)
-        return c->num[r];
-    switch (c->packing) {
-    case MLP_PACK_U8: return ((const uint8_t *)c->packed)[r];
-    case MLP_PACK_I8: return ((const int8_t *)c->packed)[r];
-    case MLP_PACK_U16: return ((const uint16_t *)c->packed)[r];
-    case MLP_PACK_I16: return ((const int16_t *)c->packed)[r];
-    default: return NAN;
-    }
-}
-
 typedef struct acc {
     size_t p;
     int gaps;                   /* some value is missing */
@@ -87,7 +72,7 @@ static int accumulate(mlp_table_file *f, const fs_label *y, fs_feature **fc, acc
                         continue;
                 }
                 for (size_t j = 0; j < p; j++) {
-                    double v = value_at(mlp_table_column(gc[j], 0), r0);
+                    double v = mlp_column_number(mlp_table_column(gc[j], 0), r0);
                     int has = !isnan(v);
                     a->U[j * block + k] = has ? v - fc[j]->mean : 0;
                     if (a->gaps)

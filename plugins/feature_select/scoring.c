@@ -17,6 +17,12 @@ typedef struct pass {
     const fs_score_opts *o;
     int *rc;
     char (*msg)[480];
+    struct buffers {        /* per worker, reused from feature to feature:
+                               fresh pages for every column cost more than
+                               the scoring */
+        double *x, *yr;
+        int32_t *yc, *code;
+    } *buf;
 } pass;
 
 /* Pearson's chi-squared test of independence of a categorical feature and
@@ -74,11 +80,10 @@ static size_t classes_present(const int32_t *cls, size_t m, size_t n_classes,
     return k;
 }
 
-/* Mean, variance and the association with the label of numeric values. */
-static void describe(const double *x, const int32_t *yc, const double *yr, size_t m,
-                     size_t n_classes, fs_feature *ft, int *rc)
+/* Mean, variance and |r| with a numeric label. */
+static void describe(const double *x, const double *yr, size_t m, fs_feature *ft)
 {
-    double mean = 0, ss = 0;
+    double mean = 0, ss = 0, ym = 0, syy = 0, sxy = 0;
 
     for (size_t i = 0; i < m; i++)
         mean += x[i];
@@ -89,36 +94,15 @@ static void describe(const double *x, const int32_t *yc, const double *yr, size_
     ft->variance = ss / (double)m;
     if (ss == 0)
         return;
-    if (yr != NULL) {
-        double ym = 0, syy = 0, sxy = 0;
-        for (size_t i = 0; i < m; i++)
-            ym += yr[i];
-        ym /= (double)m;
-        for (size_t i = 0; i < m; i++) {
-            syy += (yr[i] - ym) * (yr[i] - ym);
-            sxy += (x[i] - mean) * (yr[i] - ym);
-        }
-        if (syy > 0)
-            ft->assoc = fabs(sxy) / sqrt(ss) / sqrt(syy);
-        return;
-    }
-    /* The correlation ratio: the share of the variance the class means
-     * explain, square-rooted (|r| for two classes). */
-    double *sum = calloc(2 * n_classes + 1, sizeof *sum), *cnt, ssb = 0;
-    if (sum == NULL) {
-        *rc = MLP_ENOMEM;
-        return;
-    }
-    cnt = sum + n_classes;
+    for (size_t i = 0; i < m; i++)
+        ym += yr[i];
+    ym /= (double)m;
     for (size_t i = 0; i < m; i++) {
-        sum[yc[i]] += x[i] - mean;
-        cnt[yc[i]] += 1;
+        syy += (yr[i] - ym) * (yr[i] - ym);
+        sxy += (x[i] - mean) * (yr[i] - ym);
     }
-    for (size_t k = 0; k < n_classes; k++)
-        if (cnt[k] > 0)
-            ssb += sum[k] * sum[k] / cnt[k];
-    free(sum);
-    ft->assoc = sqrt(fmin(1, ssb / ss));
+    if (syy > 0)
+        ft->assoc = fabs(sxy) / sqrt(ss) / sqrt(syy);
 }
 
 static void fail(pass *p, size_t j, int code, const char *fmt, const char *what,
@@ -128,6 +112,253 @@ static void fail(pass *p, size_t j, int code, const char *fmt, const char *what,
     snprintf(p->msg[j], sizeof p->msg[j], fmt, p->feat[j].name, row + 1, p->split, what, v);
 }
 
+/* A numeric feature against classes, from count[k] rows and sum[k] of
+ * values per class, the squared deviations from the class means (ssw) and
+ * from the overall mean (sst) over its m rows: mean, variance, the
+ * correlation ratio, and the chi2 or F score. */
+static void finish_classes(pass *p, size_t j, const double *count, const double *sum,
+                           double ssw, double sst, size_t m)
+{
+    fs_feature *ft = &p->feat[j];
+    size_t nk = p->y->n_classes, present = 0;
+    double mean = 0, ssb = 0;
+    mlp_error err;
+    int rc = MLP_OK;
+
+    for (size_t k = 0; k < nk; k++) {
+        mean += sum[k];
+        present += count[k] > 0;
+    }
+    mean /= (double)m;
+    for (size_t k = 0; k < nk; k++)
+        if (count[k] > 0)
+            ssb += count[k] * (sum[k] / count[k] - mean) * (sum[k] / count[k] - mean);
+    ft->mean = mean;
+    ft->variance = sst / (double)m;
+    /* The share of the variance the class means explain, square-rooted
+     * (|r| for two classes). */
+    if (sst > 0)
+        ft->assoc = sqrt(fmin(1, ssb / sst));
+    if (present < 2)
+        return; /* one class among these rows: nothing to tell apart */
+    if (p->o->score == FS_CHI2)
+        rc = mlp_score_chi2_sums(count, sum, nk, &ft->score, &ft->pvalue, &err);
+    else if (p->o->score == FS_F_CLASSIF && m > present)
+        rc = mlp_score_anova_f_sums(count, sum, ssw, nk, &ft->score, &ft->pvalue, &err);
+    if (rc != MLP_OK) {
+        p->rc[j] = rc;
+        snprintf(p->msg[j], sizeof p->msg[j], "feature '%s': %s", ft->name, err.msg);
+    }
+}
+
+/* The same from the gathered values x[0..m) and their classes. */
+static void score_classes(pass *p, size_t j, const double *x, const int32_t *yc,
+                          size_t m)
+{
+    size_t nk = p->y->n_classes;
+    double *count = calloc(2 * nk + 1, sizeof *count), *sum, mean = 0, ssw = 0, sst = 0;
+
+    if (count == NULL) {
+        p->rc[j] = MLP_ENOMEM;
+        return;
+    }
+    sum = count + nk;
+    for (size_t i = 0; i < m; i++) {
+        count[yc[i]] += 1;
+        sum[yc[i]] += x[i];
+        mean += x[i];
+    }
+    mean /= (double)m;
+    /* Deviations in a second pass: nothing lost to cancellation. */
+    for (size_t i = 0; i < m; i++) {
+        double dw = x[i] - sum[yc[i]] / count[yc[i]], dt = x[i] - mean;
+        ssw += dw * dw;
+        sst += dt * dt;
+    }
+    finish_classes(p, j, count, sum, ssw, sst, m);
+    free(count);
+}
+
+/* The label index of file row r, or -1 when the row has no label; *next
+ * walks y->row as rows increase. */
+static ptrdiff_t label_of(const fs_label *y, size_t r, size_t *next)
+{
+    if (y->row == NULL)
+        return (ptrdiff_t)r;
+    while (*next < y->n && y->row[*next] < r)
+        (*next)++;
+    return *next < y->n && y->row[*next] == r ? (ptrdiff_t)*next : -1;
+}
+
+static size_t bins_of(const mlp_column *c, size_t *off)
+{
+    if (c->num != NULL)
+        return 0;
+    switch (c->packing) {
+    case MLP_PACK_U8: *off = 0; return 256;
+    case MLP_PACK_I8: *off = 128; return 256;
+    case MLP_PACK_U16: *off = 0; return 65536;
+    case MLP_PACK_I16: *off = 32768; return 65536;
+    default: return 0;
+    }
+}
+
+/* Small integers stored in a byte or two (pixels, counts) against
+ * classes: one pass over the stored values, row group by row group, fills
+ * a histogram per class, and every figure the row-by-row path computes
+ * comes from its counts.  Returns 0 when some piece of the column is not
+ * stored so or the histograms would be too large, for the caller to take
+ * the row-by-row path; 1 when done (or failed: p->rc). */
+static int score_counts(pass *p, size_t j)
+{
+    fs_feature *ft = &p->feat[j];
+    const fs_label *y = p->y;
+    size_t bins = 0, off = 0, nk = y->n_classes, m = 0, base = 0, next = 0;
+    size_t ng = mlp_table_file_n_groups(p->f);
+    uint32_t *h = NULL;
+    double *count = NULL, *sum, mean = 0, sst = 0, ssw = 0;
+    int done = 0;
+    mlp_error err;
+
+    for (size_t g = 0; g < ng; g++) {
+        mlp_table *t = NULL;
+        size_t o = 0;
+        if (mlp_table_file_group_column(p->f, g, ft->col, &t, &err) != MLP_OK) {
+            p->rc[j] = err.code;
+            snprintf(p->msg[j], sizeof p->msg[j], "%s", err.msg);
+            done = 1;
+            goto out;
+        }
+        const mlp_column *c = mlp_table_column(t, 0);
+        size_t b = bins_of(c, &o);
+        if (g == 0) {
+            bins = b;
+            off = o;
+            if (bins == 0 || nk * bins > (1u << 22) ||
+                (h = calloc(nk * bins, sizeof *h)) == NULL ||
+                (count = calloc(2 * nk + 1, sizeof *count)) == NULL) {
+                mlp_table_free(t);
+                goto out;
+            }
+        } else if (b != bins || o != off) {
+            /* Another form in this group: start over row by row. */
+            mlp_table_free(t);
+            goto out;
+        }
+        if (y->row == NULL && c->missing == NULL) {
+            /* Every row counts: a tight loop per stored form. */
+#define COUNT_ALL(T, OFF)                                                       \
+            for (size_t r0 = 0; r0 < c->n_rows; r0++)                           \
+                h[(size_t)y->yc[base + r0] * bins +                             \
+                  (size_t)(((const T *)c->packed)[r0] + (OFF))]++;
+            switch (c->packing) {
+            case MLP_PACK_U8: COUNT_ALL(uint8_t, 0) break;
+            case MLP_PACK_I8: COUNT_ALL(int8_t, 128) break;
+            case MLP_PACK_U16: COUNT_ALL(uint16_t, 0) break;
+            default: COUNT_ALL(int16_t, 32768) break;
+            }
+#undef COUNT_ALL
+            m += c->n_rows;
+        } else {
+            for (size_t r0 = 0; r0 < c->n_rows; r0++) {
+                ptrdiff_t i = label_of(y, base + r0, &next);
+                if (i < 0 || (c->missing && (c->missing[r0 >> 3] >> (r0 & 7) & 1)))
+                    continue;
+                h[(size_t)y->yc[i] * bins + (size_t)(mlp_column_number(c, r0) + (double)off)]++;
+                m++;
+            }
+        }
+        base += c->n_rows;
+        mlp_table_free(t);
+    }
+    if (p->o->score == FS_CHI2)
+        for (size_t k = 0; k < nk; k++)
+            for (size_t v = 0; v < off; v++)
+                if (h[k * bins + v])
+                    goto out; /* a negative value: the row path names its row */
+    done = 1;
+    ft->rows = m;
+    ft->missing = y->n - m;
+    if (m == 0)
+        goto out;
+    sum = count + nk;
+    /* Integers below 2^53 summed in doubles: the sums are exact. */
+    for (size_t k = 0; k < nk; k++)
+        for (size_t v = 0; v < bins; v++)
+            if (h[k * bins + v]) {
+                count[k] += h[k * bins + v];
+                sum[k] += (double)h[k * bins + v] * ((double)v - (double)off);
+            }
+    /* The squared deviations from the overall and the class means. */
+    for (size_t k = 0; k < nk; k++)
+        mean += sum[k];
+    mean /= (double)m;
+    for (size_t k = 0; k < nk; k++) {
+        if (count[k] == 0)
+            continue;
+        double mk = sum[k] / count[k];
+        for (size_t v = 0; v < bins; v++)
+            if (h[k * bins + v]) {
+                double x = (double)v - (double)off;
+                sst += h[k * bins + v] * (x - mean) * (x - mean);
+                ssw += h[k * bins + v] * (x - mk) * (x - mk);
+            }
+    }
+    finish_classes(p, j, count, sum, ssw, sst, m);
+out:
+    free(h);
+    free(count);
+    return done;
+}
+
+/* A numeric column, row group by row group as stored: the rows with the
+ * label and a value go to x[], their labels to yc[] or yr[].  Returns the
+ * rows gathered, or (size_t)-1 after recording a failure. */
+static size_t gather(pass *p, size_t j, double *x, int32_t *yc, double *yr)
+{
+    fs_feature *ft = &p->feat[j];
+    const fs_label *y = p->y;
+    fs_score s = p->o->score;
+    size_t ng = mlp_table_file_n_groups(p->f), base = 0, next = 0, m = 0;
+    mlp_error err;
+
+    for (size_t g = 0; g < ng; g++) {
+        mlp_table *t = NULL;
+        if (mlp_table_file_group_column(p->f, g, ft->col, &t, &err) != MLP_OK) {
+            p->rc[j] = err.code;
+            snprintf(p->msg[j], sizeof p->msg[j], "%s", err.msg);
+            return (size_t)-1;
+        }
+        const mlp_column *c = mlp_table_column(t, 0);
+        for (size_t r0 = 0; r0 < c->n_rows; r0++) {
+            ptrdiff_t i = y->row ? label_of(y, base + r0, &next) : (ptrdiff_t)(base + r0);
+            double v = c->num ? c->num[r0] : mlp_column_number(c, r0);
+            if (i < 0 || isnan(v))
+                continue;
+            if ((isinf(v) && s != FS_NO_SCORE) || (s == FS_CHI2 && v < 0)) {
+                fail(p, j, MLP_EINVAL, isinf(v)
+                     ? "feature '%s', row %zu of split '%s': %s needs finite values, "
+                       "not %g (clip or drop them in a transform)"
+                     : "feature '%s', row %zu of split '%s': %s needs values >= 0 "
+                       "(counts or frequencies), not %g; exclude the feature, shift "
+                       "it in a transform, or score with f_classif",
+                     fs_score_name(s), base + r0, v);
+                mlp_table_free(t);
+                return (size_t)-1;
+            }
+            x[m] = v;
+            if (yc)
+                yc[m] = y->yc[i];
+            else
+                yr[m] = y->yr[i];
+            m++;
+        }
+        base += c->n_rows;
+        mlp_table_free(t);
+    }
+    return m;
+}
+
 static void score_one(void *arg, size_t j, int worker)
 {
     pass *p = arg;
@@ -135,68 +366,67 @@ static void score_one(void *arg, size_t j, int worker)
     const fs_label *y = p->y;
     fs_score s = p->o->score;
     mlp_table *t = NULL;
-    const mlp_column *c;
+    const mlp_column *c = NULL;
     double *x = NULL, *yr = NULL;
     int32_t *yc = NULL, *code = NULL;
     size_t m = 0;
     mlp_error err;
 
-    (void)worker;
-    if (mlp_table_file_column(p->f, ft->col, &t, &err) != MLP_OK) {
-        p->rc[j] = err.code;
-        snprintf(p->msg[j], sizeof p->msg[j], "%s", err.msg);
+    /* Counting needs classes and a score made of class sums. */
+    if (ft->type == MLP_COL_NUMERIC && y->yc != NULL &&
+        (s == FS_CHI2 || s == FS_F_CLASSIF || s == FS_NO_SCORE) && score_counts(p, j))
         return;
+    if (ft->type == MLP_COL_CATEGORICAL) {
+        /* Joined: each row group has its own dictionary. */
+        if (mlp_table_file_column(p->f, ft->col, &t, &err) != MLP_OK)
+            goto read_failed;
+        c = mlp_table_column(t, 0);
     }
-    c = mlp_table_column(t, 0);
-    x = malloc((y->n + 1) * sizeof *x);
-    code = ft->type == MLP_COL_CATEGORICAL ? malloc((y->n + 1) * sizeof *code) : NULL;
-    if (y->yc)
-        yc = malloc((y->n + 1) * sizeof *yc);
-    else
-        yr = malloc((y->n + 1) * sizeof *yr);
-    if (x == NULL || (yc == NULL && yr == NULL) ||
-        (ft->type == MLP_COL_CATEGORICAL && code == NULL)) {
+    struct buffers *b = &p->buf[worker];
+    if (b->x == NULL) {
+        b->x = malloc((y->n + 1) * sizeof *b->x);
+        b->code = malloc((y->n + 1) * sizeof *b->code);
+        if (y->yc)
+            b->yc = malloc((y->n + 1) * sizeof *b->yc);
+        else
+            b->yr = malloc((y->n + 1) * sizeof *b->yr);
+    }
+    x = b->x;
+    code = b->code;
+    yc = b->yc;
+    yr = b->yr;
+    if (x == NULL || (yc == NULL && yr == NULL) || code == NULL) {
         p->rc[j] = MLP_ENOMEM;
         goto done;
     }
-    for (size_t i = 0; i < y->n; i++) {
-        size_t r = y->row ? y->row[i] : i;
-        if (ft->type == MLP_COL_CATEGORICAL) {
+    if (ft->type == MLP_COL_NUMERIC) {
+        if ((m = gather(p, j, x, yc, yr)) == (size_t)-1)
+            goto done;
+    } else {
+        for (size_t i = 0; i < y->n; i++) {
+            size_t r = y->row ? y->row[i] : i;
             if (c->codes[r] < 0)
                 continue;
             code[m] = c->codes[r];
             x[m] = c->codes[r];
-        } else {
-            double v = c->num[r];
-            if (isnan(v))
-                continue;
-            if (isinf(v) && s != FS_NO_SCORE) {
-                fail(p, j, MLP_EINVAL, "feature '%s', row %zu of split '%s': %s "
-                     "needs finite values, not %g (clip or drop them in a transform)",
-                     fs_score_name(s), r, v);
-                goto done;
-            }
-            if (s == FS_CHI2 && v < 0) {
-                fail(p, j, MLP_EINVAL, "feature '%s', row %zu of split '%s': %s "
-                     "needs values >= 0 (counts or frequencies), not %g; exclude "
-                     "the feature, shift it in a transform, or score with f_classif",
-                     fs_score_name(s), r, v);
-                goto done;
-            }
-            x[m] = v;
+            if (yc)
+                yc[m] = y->yc[i];
+            else
+                yr[m] = y->yr[i];
+            m++;
         }
-        if (yc)
-            yc[m] = y->yc[i];
-        else
-            yr[m] = y->yr[i];
-        m++;
     }
     ft->rows = m;
     ft->missing = y->n - m;
     if (m == 0)
         goto done;
-    if (ft->type == MLP_COL_NUMERIC)
-        describe(x, yc, yr, m, y->n_classes, ft, &p->rc[j]);
+    if (ft->type == MLP_COL_NUMERIC && yc != NULL) {
+        score_classes(p, j, x, yc, m);
+        if (s == FS_CHI2 || s == FS_F_CLASSIF || s == FS_NO_SCORE)
+            goto done;
+    } else if (ft->type == MLP_COL_NUMERIC) {
+        describe(x, yr, m, ft);
+    }
     if (s == FS_NO_SCORE || p->rc[j] != MLP_OK)
         goto done;
     {
@@ -210,16 +440,7 @@ static void score_one(void *arg, size_t j, int worker)
             goto done; /* one class among these rows: nothing to tell apart */
         switch (s) {
         case FS_CHI2:
-            if (ft->type == MLP_COL_CATEGORICAL)
-                chi2_contingency(code, yc, m, c->n_levels, y->n_classes, ft, &p->rc[j]);
-            else
-                rc = mlp_score_chi2(&col, 1, m, yc, y->n_classes, &ft->score,
-                                    &ft->pvalue, &err);
-            break;
-        case FS_F_CLASSIF:
-            if (m > present)
-                rc = mlp_score_anova_f(&col, 1, m, yc, y->n_classes, &ft->score,
-                                       &ft->pvalue, &err);
+            chi2_contingency(code, yc, m, c->n_levels, y->n_classes, ft, &p->rc[j]);
             break;
         case FS_F_REGRESSION: {
             size_t i = 1;
@@ -248,11 +469,11 @@ static void score_one(void *arg, size_t j, int worker)
         }
     }
 done:
-    free(x);
-    free(yr);
-    free(yc);
-    free(code);
     mlp_table_free(t);
+    return;
+read_failed:
+    p->rc[j] = err.code;
+    snprintf(p->msg[j], sizeof p->msg[j], "%s", err.msg);
 }
 
 int fs_score_features(mlp_table_file *f, const char *split, const fs_label *y,
@@ -260,15 +481,24 @@ int fs_score_features(mlp_table_file *f, const char *split, const fs_label *y,
                       mlp_error *err)
 {
     pass p = { f, split, y, feat, o, calloc(n + 1, sizeof(int)),
-               calloc(n + 1, sizeof *p.msg) };
-    int rc = MLP_OK;
+               calloc(n + 1, sizeof *p.msg), NULL };
+    int rc = MLP_OK, workers = o->threads > 1 ? o->threads : 1;
 
-    if (p.rc == NULL || p.msg == NULL) {
+    p.buf = calloc((size_t)workers, sizeof *p.buf);
+    if (p.rc == NULL || p.msg == NULL || p.buf == NULL) {
         free(p.rc);
         free(p.msg);
+        free(p.buf);
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     }
-    mlp_parallel_for(n, o->threads, score_one, &p);
+    mlp_parallel_for(n, workers, score_one, &p);
+    for (int w = 0; w < workers; w++) {
+        free(p.buf[w].x);
+        free(p.buf[w].yr);
+        free(p.buf[w].yc);
+        free(p.buf[w].code);
+    }
+    free(p.buf);
     /* The first failure in column order, whatever thread met it first. */
     for (size_t j = 0; j < n && rc == MLP_OK; j++)
         if (p.rc[j] != MLP_OK)

@@ -45,6 +45,19 @@ int mlp_score_anova_f(const double *const *cols, size_t n_feat, size_t n_rows,
                       const int32_t *y, size_t n_classes, double *score,
                       double *pvalue, mlp_error *err);
 
+/* The same two scores of one feature from what they are made of, for
+ * scorers that count values rather than list them (a histogram of small
+ * integers per class): count[c] rows of class c, sum[c] the feature's sum
+ * over them, and for F ssw, the sum over rows of the squared deviation
+ * from the row's class mean.  Refused (MLP_EINVAL): fewer than two
+ * classes with rows, a negative sum (chi2), no more rows than classes or
+ * a non-finite ssw (F). */
+int mlp_score_chi2_sums(const double *count, const double *sum, size_t n_classes,
+                        double *score, double *pvalue, mlp_error *err);
+int mlp_score_anova_f_sums(const double *count, const double *sum, double ssw,
+                           size_t n_classes, double *score, double *pvalue,
+                           mlp_error *err);
+
 /* Scikit-learn's f_regression: the F statistic of each feature's simple
  * linear regression on a numeric target, r^2 / (1 - r^2) * (n - 2) with r
  * Pearson's correlation, and its p-value with (1, n - 2) degrees of

@@ -147,6 +147,11 @@ static inline int mlp_column_is_missing(const mlp_column *c, size_t row)
     return (c->missing[row >> 3] >> (row & 7)) & 1;
 }
 
+/* Row `row` of a NUMERIC column as a double, whatever form it is held in
+ * (decoded, or packed as a file stores small integers); NaN where the
+ * value is missing. */
+double mlp_column_number(const mlp_column *c, size_t row);
+
 /* The string of row `row` (STRING) or of level `k` (CATEGORICAL); *len gets
  * its length.  Not NUL-terminated. */
 const char *mlp_column_string(const mlp_column *c, size_t row, size_t *len);
