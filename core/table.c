@@ -1,5 +1,6 @@
 /* In-memory tables: building columns and reading them. */
 #define _GNU_SOURCE
+#include <fnmatch.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -66,6 +67,24 @@ const char *mlp_col_type_name(mlp_col_type type)
     case MLP_COL_MATRIX: return "matrix";
     }
     return "unknown";
+}
+
+int mlp_column_selector_is_pattern(const char *entry)
+{
+    return entry[0] == ':' || strpbrk(entry, "*?[") != NULL;
+}
+
+int mlp_column_selected(const char *entry, const char *name, mlp_col_type type)
+{
+    if (strcmp(entry, ":numeric") == 0)
+        return type == MLP_COL_NUMERIC;
+    if (strcmp(entry, ":categorical") == 0)
+        return type == MLP_COL_CATEGORICAL;
+    if (strcmp(entry, ":string") == 0)
+        return type == MLP_COL_STRING;
+    if (entry[0] == ':')
+        return 0;
+    return strpbrk(entry, "*?[") ? fnmatch(entry, name, 0) == 0 : strcmp(entry, name) == 0;
 }
 
 double mlp_column_number(const mlp_column *c, size_t row)

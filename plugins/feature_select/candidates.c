@@ -1,6 +1,5 @@
 /* Which columns select_features scores, and the label it scores them
  * against. */
-#include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,17 +28,12 @@ static const char *type_word(mlp_col_type t)
 
 static int is_pattern(const char *s)
 {
-    return strpbrk(s, "*?[") != NULL;
+    return mlp_column_selector_is_pattern(s);
 }
 
-/* Does entry e (a name, a glob pattern or a type selector) take column i? */
 static int takes(const char *e, const char *name, mlp_col_type t)
 {
-    if (strcmp(e, ":numeric") == 0)
-        return t == MLP_COL_NUMERIC;
-    if (strcmp(e, ":categorical") == 0)
-        return t == MLP_COL_CATEGORICAL;
-    return is_pattern(e) ? fnmatch(e, name, 0) == 0 : strcmp(e, name) == 0;
+    return mlp_column_selected(e, name, t);
 }
 
 /* "a, b, c" (at most a few hundred bytes) for error messages. */
@@ -71,8 +65,7 @@ static int check_entries(mlp_table_file *f, const char *split, const char *param
             if (takes(e->valuestring, mlp_table_file_col_name(f, i),
                       mlp_table_file_col_type(f, i)))
                 break;
-        if (i == nc && strcmp(e->valuestring, ":numeric") != 0 &&
-            strcmp(e->valuestring, ":categorical") != 0) {
+        if (i == nc && e->valuestring[0] != ':') {
             char cols[400];
             list_columns(f, cols, sizeof cols);
             return mlp_error_set(err, MLP_EINVAL, "%s: '%s' %s no column of split "

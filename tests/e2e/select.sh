@@ -192,3 +192,31 @@ pipe e10 f.csv 'label = "y"' 'label = "nope"'
 expect label_not_a_column 2 "$M" run e10.lua && has label_not_a_column "$OUT" "label 'nope' is not a column of split 'train'"
 pipe e11 f.csv 'label = "y"' 'features = { "y" }'
 expect label_as_feature 2 "$M" run e11.lua && has label_as_feature "$OUT" "features: 'y' is the label"
+
+# The report as a person sees it (headless Chromium): the ranking in
+# order, and re-ordered by name when the reader picks that order.
+browser=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$browser" ]; then
+    fail select_report_browser "no chromium: scripts/setup installs Debian's chromium"
+    exit 0
+fi
+expect select_report 0 "$M" report latest -o report.html --root runs/bc
+{ sed 's|<meta http-equiv="Content-Security-Policy"[^>]*>||' report.html; cat <<'JS'; } > probe.html
+<script>
+const q = s => [...document.querySelectorAll(s)];
+const seen = () => q('tr.sorted').map(r => [r.cells[0].getBoundingClientRect().top, r])
+    .sort((a, b) => a[0] - b[0]).map(x => x[1].cells[1].textContent + '=' + x[1].cells[4].textContent);
+const ranked = seen().slice(0, 12).join('|');
+const b = q('input.by1')[0]; if (b) b.click();
+const named = seen().slice(0, 3).join('|');
+document.body.innerHTML = '<pre id="probe"></pre>';
+document.getElementById('probe').textContent = 'RANKED ' + ranked + '\nNAMED ' + named +
+    '\nSTATUS ' + document.title;
+</script>
+JS
+timeout 120 "$browser" --headless --no-sandbox --disable-gpu --user-data-dir="$TMP/chrome" \
+    --dump-dom "file://$TMP/probe.html" > dom.html 2>/dev/null
+has select_report_ranking "$(cat dom.html)" \
+    "RANKED worst_area=kept|mean_area=kept|area_error=kept|worst_perimeter=kept" \
+    "mean_texture=kept|worst_concavity=dropped_score|radius_error=dropped_score" \
+    "NAMED area_error=kept|compactness_error=dropped_score|concave_points_error=dropped_score"

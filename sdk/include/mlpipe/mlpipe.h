@@ -16,6 +16,7 @@
 #include <mlpipe/plugin.h>
 #include <mlpipe/schema.h>
 #include <mlpipe/table.h>
+#include <mlpipe/transform.h>
 #include <mlpipe/view.h>
 
 #define MLPIPE_VERSION_STRING "0.1.0"

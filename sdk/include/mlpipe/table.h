@@ -147,6 +147,15 @@ static inline int mlp_column_is_missing(const mlp_column *c, size_t row)
     return (c->missing[row >> 3] >> (row & 7)) & 1;
 }
 
+/* Column selectors, as pipelines name the columns a stage works on: an
+ * exact name, a glob pattern (fnmatch: "pixel*", "x[0-9]"), or a type
+ * selector ":numeric", ":categorical", ":string".  Does `entry` take the
+ * column called name of that type?  mlp_column_selector_is_pattern() says
+ * whether entry may take several columns (pattern or type selector), so
+ * a caller can refuse an exact name that takes none. */
+int mlp_column_selected(const char *entry, const char *name, mlp_col_type type);
+int mlp_column_selector_is_pattern(const char *entry);
+
 /* Row `row` of a NUMERIC column as a double, whatever form it is held in
  * (decoded, or packed as a file stores small integers); NaN where the
  * value is missing. */

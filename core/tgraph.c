@@ -1,0 +1,805 @@
+/* Transform graphs (transform.h): reading and checking the document, and
+ * applying it to raw rows.  Apply works a step at a time over whole
+ * columns: every mapper is a loop over rows of one array, and PCA is one
+ * matrix product. */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mlpipe/hash.h>
+#include <mlpipe/json.h>
+#include <mlpipe/memory.h>
+#include <mlpipe/transform.h>
+
+#include "tgraph_priv.h"
+
+/* ---- reading ---------------------------------------------------------- */
+
+static int bad(mlp_error *err, const char *where, size_t step, const char *fmt,
+               const char *what)
+{
+    char msg[600];
+    snprintf(msg, sizeof msg, fmt, what ? what : "");
+    if (step == (size_t)-1)
+        return mlp_error_set(err, MLP_EFORMAT, "%s: %s", where, msg);
+    return mlp_error_set(err, MLP_EFORMAT, "%s: step %zu: %s", where, step + 1, msg);
+}
+
+/* The working column called name, or -1: the latest definition, so a
+ * step's output named as a raw input shadows it for the steps after. */
+static ptrdiff_t find_col(const mlp_tgraph *g, const char *name)
+{
+    for (size_t i = g->n_work; i-- > 0;)
+        if (strcmp(g->work[i], name) == 0)
+            return (ptrdiff_t)i;
+    return -1;
+}
+
+/* A new working column: an input's name may be taken again once (by the
+ * output that replaces it), an output's never. */
+static int add_col(mlp_tgraph *g, const char *name, size_t *at)
+{
+    ptrdiff_t old = find_col(g, name);
+    if ((old >= 0 && g->n_work < g->n_inputs) || old >= (ptrdiff_t)g->n_inputs)
+        return MLP_EEXIST;
+    char **w = mlp_realloc(g->work, (g->n_work + 1) * sizeof *w);
+    if (w == NULL)
+        return MLP_ENOMEM;
+    g->work = w;
+    if ((w[g->n_work] = mlp_strdup(name)) == NULL)
+        return MLP_ENOMEM;
+    *at = g->n_work++;
+    return MLP_OK;
+}
+
+static int num_member(const cJSON *o, const char *k, double *v)
+{
+    const cJSON *x = cJSON_GetObjectItem(o, k);
+    if (!cJSON_IsNumber(x))
+        return 0;
+    *v = x->valuedouble;
+    return 1;
+}
+
+/* An array of finite numbers, increasing strictly when `increasing`. */
+static int num_array(const cJSON *a, size_t want, int increasing, double **out, size_t *n)
+{
+    const cJSON *x;
+    size_t k = 0, len = (size_t)cJSON_GetArraySize(a);
+    if (!cJSON_IsArray(a) || (want && len != want))
+        return 0;
+    *out = mlp_malloc((len + 1) * sizeof **out);
+    if (*out == NULL)
+        return 0;
+    cJSON_ArrayForEach(x, a) {
+        if (!cJSON_IsNumber(x) || !isfinite(x->valuedouble) ||
+            (increasing && k > 0 && !(x->valuedouble > (*out)[k - 1]))) {
+            mlp_free(*out);
+            *out = NULL;
+            return 0;
+        }
+        (*out)[k++] = x->valuedouble;
+    }
+    *n = len;
+    return 1;
+}
+
+static const char *const op_names[] = { "impute", "clip", "log", "zscore", "minmax",
+                                        "bucketize", NULL };
+
+static int parse_ops(const cJSON *ops, tg_step *st, const char *where, size_t si,
+                     mlp_error *err)
+{
+    const cJSON *o;
+    st->n_ops = (size_t)cJSON_GetArraySize(ops);
+    st->ops = mlp_calloc(st->n_ops + 1, sizeof *st->ops);
+    if (st->ops == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    size_t k = 0;
+    cJSON_ArrayForEach(o, ops) {
+        tg_op *op = &st->ops[k++];
+        const char *name = mlp_json_str(o, "op");
+        int kind = -1;
+        for (int i = 0; op_names[i]; i++)
+            if (strcmp(name, op_names[i]) == 0)
+                kind = i;
+        if (kind < 0)
+            return bad(err, where, si, "unknown op '%s' (known: impute, clip, log, "
+                       "zscore, minmax, bucketize)", name);
+        if (k < st->n_ops && kind == OP_BUCKETIZE)
+            return bad(err, where, si, "%sbucketize must be the last op of a chain", NULL);
+        op->kind = (tg_op_kind)kind;
+        switch (op->kind) {
+        case OP_IMPUTE:
+            if (!num_member(o, "value", &op->a) || !isfinite(op->a))
+                return bad(err, where, si, "%simpute needs a finite value", NULL);
+            break;
+        case OP_CLIP:
+            op->a = -INFINITY;
+            op->b = INFINITY;
+            num_member(o, "min", &op->a);
+            num_member(o, "max", &op->b);
+            if (!(op->a <= op->b))
+                return bad(err, where, si, "%sclip needs min <= max", NULL);
+            break;
+        case OP_LOG:
+            if (!num_member(o, "offset", &op->a) || !isfinite(op->a))
+                return bad(err, where, si, "%slog needs a finite offset", NULL);
+            break;
+        case OP_ZSCORE:
+            if (!num_member(o, "mean", &op->a) || !num_member(o, "std", &op->b) ||
+                !isfinite(op->a) || !(op->b > 0) || !isfinite(op->b))
+                return bad(err, where, si, "%szscore needs a finite mean and a "
+                           "std > 0", NULL);
+            break;
+        case OP_MINMAX:
+            if (!num_member(o, "min", &op->a) || !num_member(o, "range", &op->b) ||
+                !isfinite(op->a) || !(op->b > 0) || !isfinite(op->b))
+                return bad(err, where, si, "%sminmax needs a finite min and a "
+                           "range > 0", NULL);
+            break;
+        case OP_BUCKETIZE:
+            if (!num_array(cJSON_GetObjectItem(o, "boundaries"), 0, 1, &op->bounds,
+                           &op->n_bounds))
+                return bad(err, where, si, "%sbucketize needs boundaries: finite "
+                           "numbers in increasing order", NULL);
+            break;
+        }
+    }
+    return MLP_OK;
+}
+
+static uint64_t key_hash(const char *s, size_t len)
+{
+    return mlp_hash64(s, len, 0x7467726170680001ull);
+}
+
+static int parse_vocab(const cJSON *v, tg_step *st, const char *where, size_t si,
+                       mlp_error *err)
+{
+    const cJSON *x;
+    size_t n = (size_t)cJSON_GetArraySize(v), k = 0;
+
+    if (!cJSON_IsArray(v))
+        return bad(err, where, si, "%svocab needs a list of values", NULL);
+    st->n_vocab = n;
+    st->vocab = mlp_calloc(n + 1, sizeof *st->vocab);
+    st->n_slots = 16;
+    while (st->n_slots < 2 * n + 2)
+        st->n_slots *= 2;
+    st->slots = mlp_malloc(st->n_slots * sizeof *st->slots);
+    if (st->vocab == NULL || st->slots == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    for (size_t i = 0; i < st->n_slots; i++)
+        st->slots[i] = UINT32_MAX;
+    cJSON_ArrayForEach(x, v) {
+        if (!cJSON_IsString(x))
+            return bad(err, where, si, "%svocab entries are strings", NULL);
+        if (tg_vocab_find(st, x->valuestring, strlen(x->valuestring)) >= 0)
+            return bad(err, where, si, "vocab has '%s' twice", x->valuestring);
+        if ((st->vocab[k] = mlp_strdup(x->valuestring)) == NULL)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        size_t at = key_hash(x->valuestring, strlen(x->valuestring)) & (st->n_slots - 1);
+        while (st->slots[at] != UINT32_MAX)
+            at = (at + 1) & (st->n_slots - 1);
+        st->slots[at] = (uint32_t)k++;
+    }
+    return MLP_OK;
+}
+
+ptrdiff_t tg_vocab_find(const tg_step *st, const char *s, size_t len)
+{
+    size_t at = key_hash(s, len) & (st->n_slots - 1);
+    while (st->slots[at] != UINT32_MAX) {
+        const char *v = st->vocab[st->slots[at]];
+        if (strlen(v) == len && memcmp(v, s, len) == 0)
+            return st->slots[at];
+        at = (at + 1) & (st->n_slots - 1);
+    }
+    return -1;
+}
+
+static const char *const kind_names[] = { "numeric", "vocab", "hash", "cross", "pca",
+                                          "lua", NULL };
+
+/* A step's input names (member "input", or "inputs") as working columns. */
+static int step_inputs(mlp_tgraph *g, const cJSON *s, tg_step *st, const char *where,
+                       size_t si, mlp_error *err)
+{
+    const cJSON *one = cJSON_GetObjectItem(s, "input"), *many = cJSON_GetObjectItem(s, "inputs"), *x;
+    size_t n = cJSON_IsString(one) ? 1 : (size_t)cJSON_GetArraySize(many), k = 0;
+
+    if (n == 0 || (!cJSON_IsString(one) && !cJSON_IsArray(many)))
+        return bad(err, where, si, "%sneeds an input (or inputs)", NULL);
+    st->in = mlp_malloc(n * sizeof *st->in);
+    if (st->in == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    st->n_in = n;
+    if (cJSON_IsString(one)) {
+        ptrdiff_t c = find_col(g, one->valuestring);
+        if (c < 0)
+            return bad(err, where, si, "input '%s' is neither a graph input nor an "
+                       "earlier step's output", one->valuestring);
+        st->in[0] = (size_t)c;
+        return MLP_OK;
+    }
+    cJSON_ArrayForEach(x, many) {
+        ptrdiff_t c = cJSON_IsString(x) ? find_col(g, x->valuestring) : -1;
+        if (c < 0)
+            return bad(err, where, si, "input '%s' is neither a graph input nor an "
+                       "earlier step's output", cJSON_IsString(x) ? x->valuestring : "?");
+        st->in[k++] = (size_t)c;
+    }
+    return MLP_OK;
+}
+
+static int step_outputs(mlp_tgraph *g, const cJSON *s, tg_step *st, const char *where,
+                        size_t si, mlp_error *err)
+{
+    const cJSON *one = cJSON_GetObjectItem(s, "output"), *many = cJSON_GetObjectItem(s, "outputs"), *x;
+    size_t n = cJSON_IsString(one) ? 1 : (size_t)cJSON_GetArraySize(many), k = 0;
+
+    if (n == 0 || (!cJSON_IsString(one) && !cJSON_IsArray(many)))
+        return bad(err, where, si, "%sneeds an output (or outputs)", NULL);
+    st->out = mlp_malloc(n * sizeof *st->out);
+    if (st->out == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    st->n_out = n;
+    for (x = cJSON_IsString(one) ? one : many->child; x; x = cJSON_IsString(one) ? NULL : x->next) {
+        int rc;
+        if (!cJSON_IsString(x) || !*x->valuestring)
+            return bad(err, where, si, "%soutput names are non-empty strings", NULL);
+        for (size_t p = 0; p < g->n_pass; p++)
+            if (strcmp(g->pass[p], x->valuestring) == 0)
+                return bad(err, where, si, "output '%s' is also a passthrough column",
+                           x->valuestring);
+        if ((rc = add_col(g, x->valuestring, &st->out[k++])) == MLP_EEXIST)
+            return bad(err, where, si, "output '%s' is already a column of the graph",
+                       x->valuestring);
+        if (rc != MLP_OK)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    return MLP_OK;
+}
+
+static int parse_step(mlp_tgraph *g, const cJSON *s, size_t si, const char *where,
+                      mlp_error *err)
+{
+    tg_step *st = &g->steps[si];
+    const char *kind = mlp_json_str(s, "kind");
+    double v;
+    int k = -1, rc;
+
+    for (int i = 0; kind_names[i]; i++)
+        if (strcmp(kind, kind_names[i]) == 0)
+            k = i;
+    if (k < 0)
+        return bad(err, where, si, "unknown kind '%s' (known: numeric, vocab, hash, "
+                   "cross, pca, lua)", kind);
+    st->kind = (tg_kind)k;
+    if ((rc = step_inputs(g, s, st, where, si, err)) != MLP_OK)
+        return rc;
+    /* Inputs must be of the kind the step reads. */
+    for (size_t i = 0; i < st->n_in; i++) {
+        int text = st->in[i] < g->n_inputs && g->types[st->in[i]] != MLP_COL_NUMERIC;
+        if (text && (st->kind == ST_NUMERIC || st->kind == ST_PCA))
+            return bad(err, where, si, "'%s' is categorical: a numeric mapper or PCA "
+                       "reads numbers", g->work[st->in[i]]);
+    }
+    if ((st->kind == ST_NUMERIC || st->kind == ST_VOCAB || st->kind == ST_HASH) &&
+        st->n_in != 1)
+        return bad(err, where, si, "%sreads exactly one input", NULL);
+    if (st->kind == ST_CROSS && st->n_in < 2)
+        return bad(err, where, si, "%sa cross reads two or more inputs", NULL);
+    switch (st->kind) {
+    case ST_NUMERIC:
+        if ((rc = parse_ops(cJSON_GetObjectItem(s, "ops"), st, where, si, err)) != MLP_OK)
+            return rc;
+        break;
+    case ST_VOCAB:
+        if ((rc = parse_vocab(cJSON_GetObjectItem(s, "vocab"), st, where, si, err)) != MLP_OK)
+            return rc;
+        st->oov = num_member(s, "oov_buckets", &v) ? (size_t)v : 0;
+        if (num_member(s, "oov_buckets", &v) && !(v >= 0 && v <= 1e6 && v == floor(v)))
+            return bad(err, where, si, "%soov_buckets is an integer 0 .. 1e6", NULL);
+        st->one_hot = cJSON_IsTrue(cJSON_GetObjectItem(s, "one_hot"));
+        break;
+    case ST_HASH:
+    case ST_CROSS:
+        if (!num_member(s, "buckets", &v) || !(v >= 1 && v <= 1e9 && v == floor(v)))
+            return bad(err, where, si, "%sbuckets is an integer 1 .. 1e9", NULL);
+        st->buckets = (uint64_t)v;
+        break;
+    case ST_PCA: {
+        size_t n, p = st->n_in;
+        const cJSON *comp = cJSON_GetObjectItem(s, "components"), *row;
+        if (!num_array(cJSON_GetObjectItem(s, "mean"), p, 0, &st->mean, &n))
+            return bad(err, where, si, "%spca needs a mean per input", NULL);
+        st->k = (size_t)cJSON_GetArraySize(comp);
+        if (!cJSON_IsArray(comp) || st->k == 0 || st->k > p)
+            return bad(err, where, si, "%spca needs 1 .. inputs components", NULL);
+        st->comp = mlp_malloc(st->k * p * sizeof *st->comp);
+        if (st->comp == NULL)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        size_t r = 0;
+        cJSON_ArrayForEach(row, comp) {
+            double *vals;
+            if (!num_array(row, p, 0, &vals, &n))
+                return bad(err, where, si, "%spca components are rows of one number "
+                           "per input", NULL);
+            memcpy(st->comp + r++ * p, vals, p * sizeof *vals);
+            mlp_free(vals);
+        }
+        if (cJSON_GetObjectItem(s, "scale") &&
+            !num_array(cJSON_GetObjectItem(s, "scale"), st->k, 0, &st->scale, &n))
+            return bad(err, where, si, "%spca scale has one number per component", NULL);
+        break;
+    }
+    case ST_LUA:
+        st->source = mlp_strdup(mlp_json_str(s, "source"));
+        st->name = mlp_strdup(mlp_json_str(s, "name"));
+        if (st->source == NULL || st->name == NULL)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        if ((rc = tg_lua_check(g, st, where, si, err)) != MLP_OK)
+            return rc;
+        break;
+    }
+    if ((rc = step_outputs(g, s, st, where, si, err)) != MLP_OK)
+        return rc;
+    size_t want = st->kind == ST_NUMERIC ? 1 + (size_t)(cJSON_IsTrue(cJSON_GetObjectItem(s, "indicator")) != 0)
+                : st->kind == ST_VOCAB && st->one_hot ? st->n_vocab + st->oov
+                : st->kind == ST_PCA ? st->k : st->kind == ST_LUA ? st->n_out : 1;
+    if (st->kind == ST_NUMERIC && want == 2)
+        st->indicator = 1;
+    if (st->n_out != want)
+        return bad(err, where, si, "%sthe outputs do not match what the step writes", NULL);
+    return MLP_OK;
+}
+
+int mlp_tgraph_parse(const cJSON *doc, const char *where, mlp_tgraph **out, mlp_error *err)
+{
+    mlp_tgraph *g = mlp_calloc(1, sizeof *g);
+    const cJSON *x, *ins = cJSON_GetObjectItem(doc, "inputs");
+    int rc = MLP_OK;
+
+    *out = NULL;
+    if (g == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    if (strcmp(mlp_json_str(doc, "format"), MLP_TGRAPH_FORMAT) != 0) {
+        rc = bad(err, where, (size_t)-1, "not a transform graph (format is not '%s')",
+                 MLP_TGRAPH_FORMAT);
+        goto fail;
+    }
+    if (mlp_json_num(doc, "version") != MLP_TGRAPH_VERSION) {
+        rc = mlp_error_set(err, MLP_EVERSION, "%s: transform graph version %g; this "
+                           "build reads version %d", where, mlp_json_num(doc, "version"),
+                           MLP_TGRAPH_VERSION);
+        goto fail;
+    }
+    g->n_inputs = (size_t)cJSON_GetArraySize(ins);
+    g->types = mlp_calloc(g->n_inputs + 1, sizeof *g->types);
+    if (g->types == NULL) {
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        goto fail;
+    }
+    size_t i = 0;
+    cJSON_ArrayForEach(x, ins) {
+        const char *t = mlp_json_str(x, "type");
+        size_t at;
+        g->types[i++] = strcmp(t, "numeric") == 0 ? MLP_COL_NUMERIC
+                      : strcmp(t, "categorical") == 0 ? MLP_COL_CATEGORICAL
+                      : strcmp(t, "string") == 0 ? MLP_COL_STRING : 0;
+        if (!*mlp_json_str(x, "name") || g->types[i - 1] == 0) {
+            rc = bad(err, where, (size_t)-1, "inputs: '%s' needs a name and a type "
+                     "(numeric, categorical or string)", mlp_json_str(x, "name"));
+            goto fail;
+        }
+        if ((rc = add_col(g, mlp_json_str(x, "name"), &at)) != MLP_OK) {
+            rc = rc == MLP_EEXIST ? bad(err, where, (size_t)-1, "inputs: '%s' twice",
+                                        mlp_json_str(x, "name"))
+                                  : mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            goto fail;
+        }
+    }
+    g->n_pass = (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(doc, "passthrough"));
+    g->pass = mlp_calloc(g->n_pass + 1, sizeof *g->pass);
+    i = 0;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItem(doc, "passthrough"))
+        if (g->pass && cJSON_IsString(x))
+            g->pass[i++] = mlp_strdup(x->valuestring);
+    g->n_pass = i;
+    g->n_steps = (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(doc, "steps"));
+    g->steps = mlp_calloc(g->n_steps + 1, sizeof *g->steps);
+    if (g->pass == NULL || g->steps == NULL) {
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        goto fail;
+    }
+    i = 0;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItem(doc, "steps"))
+        if ((rc = parse_step(g, x, i++, where, err)) != MLP_OK)
+            goto fail;
+    g->n_emit = (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(doc, "outputs"));
+    g->emit = mlp_malloc((g->n_emit + 1) * sizeof *g->emit);
+    if (g->emit == NULL) {
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        goto fail;
+    }
+    i = 0;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItem(doc, "outputs")) {
+        ptrdiff_t c = cJSON_IsString(x) ? find_col(g, x->valuestring) : -1;
+        if (c < (ptrdiff_t)g->n_inputs) {
+            rc = bad(err, where, (size_t)-1, "outputs: '%s' is no step's output",
+                     cJSON_IsString(x) ? x->valuestring : "?");
+            goto fail;
+        }
+        g->emit[i++] = (size_t)c;
+    }
+    *out = g;
+    return MLP_OK;
+fail:
+    mlp_tgraph_free(g);
+    return rc;
+}
+
+int mlp_tgraph_load(const char *path, mlp_tgraph **out, mlp_error *err)
+{
+    cJSON *doc = NULL;
+    int rc = mlp_json_read_file(path, &doc, err);
+
+    *out = NULL;
+    if (rc != MLP_OK)
+        return rc;
+    rc = mlp_tgraph_parse(doc, path, out, err);
+    cJSON_Delete(doc);
+    return rc;
+}
+
+void mlp_tgraph_free(mlp_tgraph *g)
+{
+    if (g == NULL)
+        return;
+    for (size_t i = 0; i < g->n_steps; i++) {
+        tg_step *st = &g->steps[i];
+        for (size_t k = 0; k < st->n_ops; k++)
+            mlp_free(st->ops[k].bounds);
+        for (size_t k = 0; k < st->n_vocab && st->vocab; k++)
+            mlp_free(st->vocab[k]);
+        mlp_free(st->ops);
+        mlp_free(st->vocab);
+        mlp_free(st->slots);
+        mlp_free(st->in);
+        mlp_free(st->out);
+        mlp_free(st->mean);
+        mlp_free(st->comp);
+        mlp_free(st->scale);
+        mlp_free(st->source);
+        mlp_free(st->name);
+    }
+    for (size_t i = 0; i < g->n_work; i++)
+        mlp_free(g->work[i]);
+    for (size_t i = 0; i < g->n_pass; i++)
+        mlp_free(g->pass[i]);
+    mlp_free(g->work);
+    mlp_free(g->pass);
+    mlp_free(g->types);
+    mlp_free(g->steps);
+    mlp_free(g->emit);
+    mlp_free(g);
+}
+
+size_t mlp_tgraph_n_inputs(const mlp_tgraph *g) { return g->n_inputs; }
+size_t mlp_tgraph_n_outputs(const mlp_tgraph *g) { return g->n_emit; }
+
+const char *mlp_tgraph_input(const mlp_tgraph *g, size_t i, mlp_col_type *type)
+{
+    if (i >= g->n_inputs)
+        return NULL;
+    if (type)
+        *type = g->types[i];
+    return g->work[i];
+}
+
+const char *mlp_tgraph_output(const mlp_tgraph *g, size_t i)
+{
+    return i < g->n_emit ? g->work[g->emit[i]] : NULL;
+}
+
+/* ---- applying --------------------------------------------------------- */
+
+/* A value of working column c at row r as text, for the keyed mappers;
+ * NULL when missing.  Numbers are written as the shortest text that reads
+ * back exactly (%.17g trimmed), so 3 and 3.0 are the same key. */
+const char *tg_key(const tg_run *run, size_t c, size_t r, char *buf, size_t cap,
+                   size_t *len)
+{
+    const mlp_column *raw = run->raw[c];
+    if (raw && raw->type == MLP_COL_CATEGORICAL) {
+        if (raw->codes[r] < 0)
+            return NULL;
+        return mlp_column_level(raw, (size_t)raw->codes[r], len);
+    }
+    if (raw && raw->type == MLP_COL_STRING) {
+        if (mlp_column_is_missing(raw, r))
+            return NULL;
+        return mlp_column_string(raw, r, len);
+    }
+    double v = tg_num(run, c, r);
+    if (isnan(v))
+        return NULL;
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, cap, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    *len = strlen(buf);
+    return buf;
+}
+
+double tg_num(const tg_run *run, size_t c, size_t r)
+{
+    if (run->num[c])
+        return run->num[c][r];
+    return mlp_column_number(run->raw[c], r);
+}
+
+static double run_ops(const tg_step *st, double v)
+{
+    for (size_t k = 0; k < st->n_ops; k++) {
+        const tg_op *op = &st->ops[k];
+        switch (op->kind) {
+        case OP_IMPUTE:
+            if (isnan(v))
+                v = op->a;
+            break;
+        case OP_CLIP:
+            if (!isnan(v))
+                v = v < op->a ? op->a : v > op->b ? op->b : v;
+            break;
+        case OP_LOG:
+            /* log of a number at or below -offset is undefined: missing.
+             * Offset 1 is log1p, exact near 0. */
+            v = !(v + op->a > 0) ? NAN : op->a == 1 ? log1p(v) : log(v + op->a);
+            break;
+        case OP_ZSCORE:
+            v = (v - op->a) / op->b;
+            break;
+        case OP_MINMAX:
+            v = (v - op->a) / op->b;
+            break;
+        case OP_BUCKETIZE: {
+            if (isnan(v))
+                break;
+            size_t lo = 0, hi = op->n_bounds;
+            while (lo < hi) { /* boundaries at or below v */
+                size_t m = lo + (hi - lo) / 2;
+                if (op->bounds[m] <= v)
+                    lo = m + 1;
+                else
+                    hi = m;
+            }
+            v = (double)lo;
+            break;
+        }
+        }
+    }
+    return v;
+}
+
+static int apply_step(const mlp_tgraph *g, tg_run *run, const tg_step *st, size_t n,
+                      mlp_error *err)
+{
+    char buf[64], *cross = NULL;
+    size_t cross_cap = 0;
+
+    for (size_t o = 0; o < st->n_out; o++) {
+        run->num[st->out[o]] = mlp_malloc((n + 1) * sizeof(double));
+        if (run->num[st->out[o]] == NULL)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    switch (st->kind) {
+    case ST_NUMERIC: {
+        double *y = run->num[st->out[0]], *ind = st->indicator ? run->num[st->out[1]] : NULL;
+        for (size_t r = 0; r < n; r++) {
+            double v = tg_num(run, st->in[0], r);
+            if (ind)
+                ind[r] = isnan(v) ? 1 : 0;
+            y[r] = run_ops(st, v);
+        }
+        break;
+    }
+    case ST_VOCAB:
+    case ST_HASH:
+        for (size_t r = 0; r < n; r++) {
+            size_t len = 0;
+            const char *key = tg_key(run, st->in[0], r, buf, sizeof buf, &len);
+            double idx;
+            if (key == NULL)
+                idx = NAN;
+            else if (st->kind == ST_HASH)
+                idx = (double)(key_hash(key, len) % st->buckets);
+            else {
+                ptrdiff_t k = tg_vocab_find(st, key, len);
+                idx = k >= 0 ? (double)k
+                    : st->oov ? (double)(st->n_vocab + key_hash(key, len) % st->oov) : -1;
+            }
+            if (!st->one_hot) {
+                run->num[st->out[0]][r] = idx;
+                continue;
+            }
+            /* One column per entry and out-of-vocabulary bucket: a missing
+             * or unseen value without buckets sets none. */
+            for (size_t o = 0; o < st->n_out; o++)
+                run->num[st->out[o]][r] = idx == (double)o ? 1 : 0;
+        }
+        break;
+    case ST_CROSS:
+        for (size_t r = 0; r < n; r++) {
+            size_t used = 0;
+            double idx = 0;
+            for (size_t i = 0; i < st->n_in; i++) {
+                size_t len = 0;
+                const char *key = tg_key(run, st->in[i], r, buf, sizeof buf, &len);
+                if (key == NULL) {
+                    idx = NAN;
+                    break;
+                }
+                if (used + len + 1 > cross_cap) {
+                    size_t cap = 2 * (used + len + 1) + 64;
+                    char *c = mlp_realloc(cross, cap);
+                    if (c == NULL) {
+                        mlp_free(cross);
+                        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                    }
+                    cross = c;
+                    cross_cap = cap;
+                }
+                /* Values joined by a unit separator: ("a,b", "c") and
+                 * ("a", "b,c") stay apart. */
+                memcpy(cross + used, key, len);
+                used += len;
+                cross[used++] = '\x1f';
+            }
+            run->num[st->out[0]][r] = isnan(idx) ? NAN
+                                    : (double)(key_hash(cross, used) % st->buckets);
+        }
+        mlp_free(cross);
+        break;
+    case ST_PCA:
+        return tg_apply_pca(run, st, n, err);
+    case ST_LUA:
+        return tg_lua_apply(g, run, st, n, err);
+    }
+    return MLP_OK;
+}
+
+/* Adds working column c as output `name`, NaN rows marked missing. */
+static int emit(mlp_table *t, const char *name, double *v, size_t n, mlp_error *err)
+{
+    uint8_t *miss = NULL;
+    for (size_t r = 0; r < n; r++)
+        if (isnan(v[r])) {
+            if (miss == NULL && (miss = mlp_calloc(n / 8 + 1, 1)) == NULL) {
+                mlp_free(v);
+                return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            }
+            miss[r >> 3] |= (uint8_t)(1u << (r & 7));
+        }
+    return mlp_table_adopt_numeric(t, name, v, miss, err);
+}
+
+int mlp_tgraph_apply(const mlp_tgraph *g, const mlp_table *raw, mlp_table **out,
+                     mlp_error *err)
+{
+    size_t n = mlp_table_n_rows(raw);
+    tg_run run;
+    mlp_table *t = NULL;
+    int rc = MLP_OK;
+
+    *out = NULL;
+    run.raw = mlp_calloc(g->n_work + 1, sizeof *run.raw);
+    run.num = mlp_calloc(g->n_work + 1, sizeof *run.num);
+    if (run.raw == NULL || run.num == NULL) {
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < g->n_inputs; i++) {
+        const mlp_column *c = mlp_table_find(raw, g->work[i]);
+        int want_num = g->types[i] == MLP_COL_NUMERIC;
+        if (c == NULL) {
+            rc = mlp_error_set(err, MLP_EINVAL, "the rows have no column '%s', which "
+                               "the transform graph reads", g->work[i]);
+            goto done;
+        }
+        if (want_num != (c->type == MLP_COL_NUMERIC) || c->type == MLP_COL_MATRIX) {
+            rc = mlp_error_set(err, MLP_EINVAL, "column '%s' is %s; the transform graph "
+                               "was fitted on %s values", g->work[i],
+                               mlp_col_type_name(c->type), want_num ? "numeric" : "text");
+            goto done;
+        }
+        run.raw[i] = c;
+    }
+    for (size_t s = 0; s < g->n_steps && rc == MLP_OK; s++)
+        rc = apply_step(g, &run, &g->steps[s], n, err);
+    if (rc != MLP_OK)
+        goto done;
+    t = mlp_table_new(n);
+    if (t == NULL) {
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < g->n_pass && rc == MLP_OK; i++) {
+        const mlp_column *c = mlp_table_find(raw, g->pass[i]);
+        if (c != NULL)
+            rc = mlp_table_add_copy(t, c->name, c, err);
+    }
+    for (size_t i = 0; i < g->n_emit && rc == MLP_OK; i++) {
+        size_t c = g->emit[i];
+        double *v = run.num[c];
+        /* An output emitted twice, or also read later, is copied. */
+        int again = 0;
+        for (size_t k = i + 1; k < g->n_emit; k++)
+            again |= g->emit[k] == c;
+        if (again) {
+            v = mlp_malloc((n + 1) * sizeof *v);
+            if (v == NULL) {
+                rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                break;
+            }
+            memcpy(v, run.num[c], n * sizeof *v);
+        } else {
+            run.num[c] = NULL;
+        }
+        rc = emit(t, g->work[c], v, n, err);
+    }
+done:
+    for (size_t i = 0; run.num && i < g->n_work; i++)
+        mlp_free(run.num[i]);
+    mlp_free(run.num);
+    mlp_free(run.raw);
+    if (rc != MLP_OK) {
+        mlp_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return MLP_OK;
+}
+
+/* PCA: (x - mean) . c for every row x and component c.  Each value is
+ * a dot product in a fixed order (four running sums, joined in a fixed
+ * way), so a row gets the same bits in a batch of one as in a batch of a
+ * million -- a matrix library may change its order with the shape.  A row
+ * missing an input gets no projection (NaN). */
+int tg_apply_pca(tg_run *run, const tg_step *st, size_t n, mlp_error *err)
+{
+    size_t p = st->n_in, k = st->k;
+    double *x = mlp_malloc((p + 4) * sizeof *x);
+
+    if (x == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    for (size_t r = 0; r < n; r++) {
+        int gap = 0;
+        for (size_t j = 0; j < p; j++) {
+            x[j] = tg_num(run, st->in[j], r) - st->mean[j];
+            gap |= isnan(x[j]);
+        }
+        for (size_t c = 0; c < k; c++) {
+            const double *w = st->comp + c * p;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            size_t j = 0;
+            for (; j + 4 <= p; j += 4) {
+                s0 += x[j] * w[j];
+                s1 += x[j + 1] * w[j + 1];
+                s2 += x[j + 2] * w[j + 2];
+                s3 += x[j + 3] * w[j + 3];
+            }
+            for (; j < p; j++)
+                s0 += x[j] * w[j];
+            double v = (s0 + s1) + (s2 + s3);
+            run->num[st->out[c]][r] = gap ? NAN : st->scale ? v * st->scale[c] : v;
+        }
+    }
+    mlp_free(x);
+    return MLP_OK;
+}

@@ -1,0 +1,746 @@
+/* Fitting the transform: which column each `features` entry takes, and
+ * the analyzers (means, deviations, ranges, medians, modes, quantile
+ * boundaries, vocabularies) run on the fit split.  A chain is fitted op by
+ * op on the values the ops before it produce, and those values come from
+ * the SDK's own mlp_tgraph_apply(): what an analyzer saw is exactly what
+ * the graph will compute, here and wherever it is applied. */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tf.h"
+
+static const char *const numeric_ops[] = {
+    "impute_mean", "impute_median", "impute_most_frequent", "impute_constant",
+    "clip", "log", "zscore", "minmax", "bucketize", NULL
+};
+static const char *const text_ops[] = { "vocab", "one_hot", "hash", NULL };
+
+static int in_list(const char *const *l, const char *s)
+{
+    for (int i = 0; l[i]; i++)
+        if (strcmp(l[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+void tf_features_free(tf_feature *feat, size_t n)
+{
+    for (size_t i = 0; feat && i < n; i++)
+        free(feat[i].output);
+    free(feat);
+}
+
+/* The ops of a features value: "op", { "op", ... } or { ops = {...}, ... }. */
+static const cJSON *ops_of(const cJSON *v, const cJSON **spec)
+{
+    *spec = NULL;
+    if (cJSON_IsString(v) || cJSON_IsArray(v))
+        return v;
+    if (cJSON_IsObject(v)) {
+        *spec = v;
+        return cJSON_GetObjectItem(v, "ops");
+    }
+    return NULL;
+}
+
+static int check_chain(const tf_feature *ft, mlp_error *err)
+{
+    const cJSON *o;
+    size_t k = 0, n = cJSON_IsString(ft->ops) ? 1 : (size_t)cJSON_GetArraySize(ft->ops);
+    int numeric = ft->type == MLP_COL_NUMERIC;
+
+    if (n == 0)
+        return mlp_error_set(err, MLP_EINVAL, "features['%s']: no mappers (give a "
+                             "list such as { \"zscore\" })", ft->key);
+    for (o = cJSON_IsString(ft->ops) ? ft->ops : ft->ops->child; o;
+         o = cJSON_IsString(ft->ops) ? NULL : o->next, k++) {
+        const char *op = cJSON_GetStringValue(o);
+        if (op == NULL || (!in_list(numeric_ops, op) && !in_list(text_ops, op)))
+            return mlp_error_set(err, MLP_EINVAL, "features['%s']: unknown mapper '%s' "
+                                 "(numeric: impute_mean, impute_median, "
+                                 "impute_most_frequent, impute_constant, clip, log, "
+                                 "zscore, minmax, bucketize; categorical: vocab, "
+                                 "one_hot, hash)", ft->key, op ? op : "?");
+        if (numeric && in_list(text_ops, op) && strcmp(op, "hash") != 0)
+            return mlp_error_set(err, MLP_EINVAL, "feature '%s': %s needs categories, and "
+                                 "'%s' is numeric (use bucketize or hash, or ingest it "
+                                 "with types = { %s = \"categorical\" })", ft->output, op,
+                                 ft->column, ft->column);
+        if (!numeric && in_list(numeric_ops, op))
+            return mlp_error_set(err, MLP_EINVAL, "feature '%s': %s needs numbers, and "
+                                 "'%s' is %s (use vocab, one_hot or hash)", ft->output, op,
+                                 ft->column, mlp_col_type_name(ft->type));
+        if (!numeric && n > 1)
+            return mlp_error_set(err, MLP_EINVAL, "feature '%s': a %s column takes one "
+                                 "mapper (vocab, one_hot or hash), not %zu", ft->output,
+                                 mlp_col_type_name(ft->type), n);
+        if (numeric && strcmp(op, "hash") == 0 && n > 1)
+            return mlp_error_set(err, MLP_EINVAL, "feature '%s': hash takes the value "
+                                 "as it is; it cannot be chained", ft->output);
+        if (strncmp(op, "impute_", 7) == 0 && k > 0)
+            return mlp_error_set(err, MLP_EINVAL, "feature '%s': %s must come first "
+                                 "(the mappers after it see the filled values)",
+                                 ft->output, op);
+        if (strcmp(op, "bucketize") == 0 && k + 1 < n)
+            return mlp_error_set(err, MLP_EINVAL, "feature '%s': bucketize must come "
+                                 "last", ft->output);
+    }
+    if (!numeric && ft->type == MLP_COL_STRING) {
+        const char *op = cJSON_IsString(ft->ops) ? ft->ops->valuestring
+                                                 : cJSON_GetStringValue(ft->ops->child);
+        if (strcmp(op, "hash") != 0)
+            return mlp_error_set(err, MLP_EINVAL, "feature '%s': '%s' is free text; "
+                                 "%s needs categories (ingest it as categorical, or "
+                                 "use hash)", ft->output, ft->column, op);
+    }
+    return MLP_OK;
+}
+
+static int add_feature(tf_feature **feat, size_t *k, size_t *cap, const char *output,
+                       const char *column, mlp_col_type t, const cJSON *ops,
+                       const cJSON *spec, const char *key)
+{
+    if (*k == *cap) {
+        tf_feature *m = realloc(*feat, 2 * *cap * sizeof **feat);
+        if (m == NULL)
+            return MLP_ENOMEM;
+        *feat = m;
+        *cap *= 2;
+    }
+    tf_feature *ft = &(*feat)[*k];
+    memset(ft, 0, sizeof *ft);
+    if ((ft->output = strdup(output)) == NULL)
+        return MLP_ENOMEM;
+    ft->column = column;
+    ft->type = t;
+    ft->ops = ops;
+    ft->spec = spec;
+    ft->key = key;
+    (*k)++;
+    return MLP_OK;
+}
+
+static mlp_table_file *g_order_file; /* for by_column: qsort has no context */
+
+static ptrdiff_t col_index(mlp_table_file *f, const char *name)
+{
+    for (size_t i = 0; i < mlp_table_file_n_cols(f); i++)
+        if (strcmp(mlp_table_file_col_name(f, i), name) == 0)
+            return (ptrdiff_t)i;
+    return -1;
+}
+
+/* Outputs in the order of their columns, then by name: the graph does
+ * not depend on the order a Lua table lists its keys in. */
+static int by_column(const void *a, const void *b)
+{
+    const tf_feature *x = a, *y = b;
+    ptrdiff_t cx = col_index(g_order_file, x->column), cy = col_index(g_order_file, y->column);
+    if (cx != cy)
+        return cx < cy ? -1 : 1;
+    return strcmp(x->output, y->output);
+}
+
+int tf_resolve(mlp_table_file *f, const char *split, const cJSON *features,
+               const char *label, tf_feature **out, size_t *n, mlp_error *err)
+{
+    size_t nc = mlp_table_file_n_cols(f), k = 0, cap = 16;
+    tf_feature *feat = calloc(cap, sizeof *feat);
+    const cJSON *e;
+    int rc = MLP_OK;
+
+    *out = NULL;
+    *n = 0;
+    if (feat == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    if (cJSON_GetArraySize(features) == 0) {
+        free(feat);
+        return mlp_error_set(err, MLP_EINVAL, "features: nothing to transform; name "
+                             "columns (or patterns, \":numeric\") with their mappers, "
+                             "e.g. features = { age = { \"zscore\" } }");
+    }
+    /* Exact names (and named outputs with a source) first. */
+    cJSON_ArrayForEach(e, features) {
+        const char *key = e->string;
+        const cJSON *spec, *ops = ops_of(e, &spec);
+        const char *src = spec ? cJSON_GetStringValue(cJSON_GetObjectItem(spec, "source")) : NULL;
+        ptrdiff_t c;
+        if (mlp_column_selector_is_pattern(key)) {
+            if (src) {
+                rc = mlp_error_set(err, MLP_EINVAL, "features['%s']: source names one "
+                                   "column; a pattern takes its columns by name", key);
+                break;
+            }
+            continue;
+        }
+        if ((c = col_index(f, src ? src : key)) < 0) {
+            rc = mlp_error_set(err, MLP_EINVAL, "features['%s']: %s'%s' is no column of "
+                               "split '%s'", key, src ? "source " : "", src ? src : key, split);
+            break;
+        }
+        if (!src && strcmp(key, label) == 0) {
+            rc = mlp_error_set(err, MLP_EINVAL, "features['%s']: that is the label, which "
+                               "passes through as it is; to transform a copy, give it "
+                               "another name and source = \"%s\"", key, key);
+            break;
+        }
+        if ((rc = add_feature(&feat, &k, &cap, key, mlp_table_file_col_name(f, (size_t)c),
+                              mlp_table_file_col_type(f, (size_t)c), ops, spec, key)) != MLP_OK) {
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    /* Then patterns: each numeric or categorical column not already an
+     * output, taken by exactly one pattern. */
+    size_t exact = k;
+    cJSON_ArrayForEach(e, features) {
+        const char *key = e->string;
+        const cJSON *spec, *ops = ops_of(e, &spec);
+        size_t hits = 0;
+        if (rc != MLP_OK || !mlp_column_selector_is_pattern(key))
+            continue;
+        for (size_t i = 0; i < nc && rc == MLP_OK; i++) {
+            const char *name = mlp_table_file_col_name(f, i);
+            mlp_col_type t = mlp_table_file_col_type(f, i);
+            int taken = 0;
+            if (!mlp_column_selected(key, name, t) || strcmp(name, label) == 0 ||
+                (t == MLP_COL_STRING && strcmp(key, ":string") != 0) || t == MLP_COL_MATRIX)
+                continue;
+            hits++;
+            for (size_t j = 0; j < k && !taken; j++)
+                if (strcmp(feat[j].output, name) == 0) {
+                    if (j >= exact)
+                        rc = mlp_error_set(err, MLP_EINVAL, "column '%s' is taken by both "
+                                           "features['%s'] and features['%s']: say which "
+                                           "with an entry of its own", name, feat[j].key, key);
+                    taken = 1;
+                }
+            if (!taken && rc == MLP_OK &&
+                add_feature(&feat, &k, &cap, name, name, t, ops, spec, key) != MLP_OK)
+                rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        }
+        if (rc == MLP_OK && hits == 0 && key[0] != ':')
+            rc = mlp_error_set(err, MLP_EINVAL, "features['%s']: the pattern matches no "
+                               "column of split '%s'", key, split);
+    }
+    for (size_t i = 0; i < k && rc == MLP_OK; i++)
+        rc = check_chain(&feat[i], err);
+    if (rc != MLP_OK) {
+        tf_features_free(feat, k);
+        return rc;
+    }
+    g_order_file = f;
+    qsort(feat, k, sizeof *feat, by_column);
+    *out = feat;
+    *n = k;
+    return MLP_OK;
+}
+
+/* ---- fitting ---------------------------------------------------------- */
+
+static double opt_num(const cJSON *spec, const char *k, double dflt)
+{
+    const cJSON *v = cJSON_GetObjectItem(spec, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The present values of x, sorted (owned), and their count. */
+static double *sorted_present(const double *x, size_t n, size_t *m)
+{
+    double *v = malloc((n + 1) * sizeof *v);
+    *m = 0;
+    if (v == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(x[i]))
+            v[(*m)++] = x[i];
+    qsort(v, *m, sizeof *v, cmp_double);
+    return v;
+}
+
+/* numpy.quantile's default (linear interpolation) of sorted v[0..m). */
+static double quantile(const double *v, size_t m, double q)
+{
+    double pos = q * (double)(m - 1), lo = floor(pos);
+    size_t i = (size_t)lo;
+    return i + 1 < m ? v[i] + (v[i + 1] - v[i]) * (pos - lo) : v[m - 1];
+}
+
+/* Fits one numeric op on the values x[0..n) it will see. */
+static int fit_op(const tf_feature *ft, const char *op, const double *x, size_t n,
+                  cJSON *json, mlp_error *err)
+{
+    const cJSON *spec = ft->spec;
+    size_t m;
+    double *v = sorted_present(x, n, &m);
+    int rc = MLP_OK;
+
+    if (v == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    if (m == 0 && strcmp(op, "impute_constant") != 0 && strcmp(op, "clip") != 0 &&
+        strcmp(op, "log") != 0) {
+        free(v);
+        return mlp_error_set(err, MLP_EINVAL, "feature '%s': no value to fit %s on "
+                             "(every row of the fit split is missing)", ft->output, op);
+    }
+    for (size_t i = 0; i < m; i++)
+        if (isinf(v[i]) && strcmp(op, "clip") != 0 && strcmp(op, "log") != 0) {
+            free(v);
+            return mlp_error_set(err, MLP_EINVAL, "feature '%s': %s cannot be fitted on "
+                                 "infinite values; clip them first", ft->output, op);
+        }
+    if (strncmp(op, "impute_", 7) == 0) {
+        double fill = 0;
+        if (strcmp(op, "impute_mean") == 0) {
+            for (size_t i = 0; i < m; i++)
+                fill += v[i];
+            fill /= (double)m;
+        } else if (strcmp(op, "impute_median") == 0) {
+            fill = m % 2 ? v[m / 2] : (v[m / 2 - 1] + v[m / 2]) / 2;
+        } else if (strcmp(op, "impute_most_frequent") == 0) {
+            /* The most frequent value, the smallest of equals (as
+             * scikit-learn's SimpleImputer). */
+            size_t best = 0;
+            for (size_t i = 0, j; i < m; i = j) {
+                for (j = i; j < m && v[j] == v[i]; j++)
+                    ;
+                if (j - i > best) {
+                    best = j - i;
+                    fill = v[i];
+                }
+            }
+        } else {
+            fill = opt_num(spec, "fill", 0);
+        }
+        cJSON_AddStringToObject(json, "op", "impute");
+        cJSON_AddItemToObject(json, "value", mlp_json_number(fill));
+        cJSON_AddStringToObject(json, "fitted_as", op);
+    } else if (strcmp(op, "clip") == 0) {
+        double lo = opt_num(spec, "clip_min", -INFINITY), hi = opt_num(spec, "clip_max", INFINITY);
+        if (!(lo <= hi) || (isinf(lo) && isinf(hi)))
+            rc = mlp_error_set(err, MLP_EINVAL, "feature '%s': clip needs clip_min and/or "
+                               "clip_max (min <= max)", ft->output);
+        cJSON_AddStringToObject(json, "op", "clip");
+        if (isfinite(lo))
+            cJSON_AddItemToObject(json, "min", mlp_json_number(lo));
+        if (isfinite(hi))
+            cJSON_AddItemToObject(json, "max", mlp_json_number(hi));
+    } else if (strcmp(op, "log") == 0) {
+        cJSON_AddStringToObject(json, "op", "log");
+        cJSON_AddItemToObject(json, "offset", mlp_json_number(opt_num(spec, "log_offset", 1)));
+    } else if (strcmp(op, "zscore") == 0) {
+        double mean = 0, ss = 0;
+        for (size_t i = 0; i < m; i++)
+            mean += v[i];
+        mean /= (double)m;
+        for (size_t i = 0; i < m; i++)
+            ss += (v[i] - mean) * (v[i] - mean);
+        double sd = sqrt(ss / (double)m);
+        cJSON_AddStringToObject(json, "op", "zscore");
+        cJSON_AddItemToObject(json, "mean", mlp_json_number(mean));
+        /* A constant scales by 1, as scikit-learn's StandardScaler. */
+        cJSON_AddItemToObject(json, "std", mlp_json_number(sd > 0 ? sd : 1));
+    } else if (strcmp(op, "minmax") == 0) {
+        cJSON_AddStringToObject(json, "op", "minmax");
+        cJSON_AddItemToObject(json, "min", mlp_json_number(v[0]));
+        cJSON_AddItemToObject(json, "range", mlp_json_number(v[m - 1] > v[0] ? v[m - 1] - v[0] : 1));
+    } else { /* bucketize: boundaries at the quantiles k/B */
+        double b = opt_num(spec, "buckets", 10);
+        if (!(b >= 2 && b <= 10000 && b == floor(b))) {
+            free(v);
+            return mlp_error_set(err, MLP_EINVAL, "feature '%s': buckets is an integer "
+                                 "2 .. 10000", ft->output);
+        }
+        cJSON *arr = cJSON_CreateArray();
+        double last = -INFINITY;
+        for (size_t k = 1; k < (size_t)b; k++) {
+            double q = quantile(v, m, (double)k / b);
+            if (q > last) /* equal quantiles make one boundary */
+                cJSON_AddItemToArray(arr, mlp_json_number(last = q));
+        }
+        cJSON_AddStringToObject(json, "op", "bucketize");
+        cJSON_AddItemToObject(json, "boundaries", arr);
+    }
+    free(v);
+    return rc;
+}
+
+/* x <- the op applied to x, through the SDK. */
+static int apply_op(const cJSON *op, double *x, size_t n, mlp_error *err)
+{
+    cJSON *doc = cJSON_CreateObject(), *ins, *steps, *st, *outs;
+    mlp_tgraph *g = NULL;
+    mlp_table *t = mlp_table_new(n), *o = NULL;
+    int rc;
+
+    cJSON_AddStringToObject(doc, "format", MLP_TGRAPH_FORMAT);
+    cJSON_AddNumberToObject(doc, "version", MLP_TGRAPH_VERSION);
+    ins = cJSON_AddArrayToObject(doc, "inputs");
+    cJSON *in = cJSON_CreateObject();
+    cJSON_AddStringToObject(in, "name", "v");
+    cJSON_AddStringToObject(in, "type", "numeric");
+    cJSON_AddItemToArray(ins, in);
+    steps = cJSON_AddArrayToObject(doc, "steps");
+    st = cJSON_CreateObject();
+    cJSON_AddStringToObject(st, "kind", "numeric");
+    cJSON_AddStringToObject(st, "input", "v");
+    cJSON_AddStringToObject(st, "output", "w");
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(st, "ops"), cJSON_Duplicate(op, 1));
+    cJSON_AddItemToArray(steps, st);
+    outs = cJSON_AddArrayToObject(doc, "outputs");
+    cJSON_AddItemToArray(outs, cJSON_CreateString("w"));
+    rc = t ? mlp_table_add_numeric(t, "v", x, NULL, err)
+           : mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    if (rc == MLP_OK)
+        rc = mlp_tgraph_parse(doc, "fitting", &g, err);
+    if (rc == MLP_OK)
+        rc = mlp_tgraph_apply(g, t, &o, err);
+    if (rc == MLP_OK)
+        memcpy(x, mlp_table_column(o, 0)->num, n * sizeof *x);
+    mlp_table_free(o);
+    mlp_table_free(t);
+    mlp_tgraph_free(g);
+    cJSON_Delete(doc);
+    return rc;
+}
+
+static int fit_numeric(mlp_table_file *f, const tf_feature *ft, size_t col, cJSON *steps,
+                       cJSON *outputs, mlp_error *err)
+{
+    mlp_table *t = NULL;
+    cJSON *st = cJSON_CreateObject(), *ops;
+    double *x;
+    size_t n;
+    const cJSON *o;
+    int rc = mlp_table_file_column(f, col, &t, err);
+
+    if (rc != MLP_OK) {
+        cJSON_Delete(st);
+        return rc;
+    }
+    n = mlp_table_n_rows(t);
+    x = malloc((n + 1) * sizeof *x);
+    if (x == NULL) {
+        cJSON_Delete(st);
+        mlp_table_free(t);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    memcpy(x, mlp_table_column(t, 0)->num, n * sizeof *x);
+    mlp_table_free(t);
+    cJSON_AddStringToObject(st, "kind", "numeric");
+    cJSON_AddStringToObject(st, "input", ft->column);
+    ops = cJSON_AddArrayToObject(st, "ops");
+    for (o = cJSON_IsString(ft->ops) ? ft->ops : ft->ops->child; o && rc == MLP_OK;
+         o = cJSON_IsString(ft->ops) ? NULL : o->next) {
+        cJSON *fitted = cJSON_CreateObject();
+        rc = fit_op(ft, o->valuestring, x, n, fitted, err);
+        if (rc == MLP_OK && !cJSON_IsString(ft->ops) && o->next)
+            rc = apply_op(fitted, x, n, err);
+        cJSON_AddItemToArray(ops, fitted);
+    }
+    free(x);
+    int ind = cJSON_IsTrue(cJSON_GetObjectItem(ft->spec, "indicator"));
+    if (ind) {
+        char name[512];
+        cJSON *outs = cJSON_AddArrayToObject(st, "outputs");
+        snprintf(name, sizeof name, "%s_missing", ft->output);
+        cJSON_AddItemToArray(outs, cJSON_CreateString(ft->output));
+        cJSON_AddItemToArray(outs, cJSON_CreateString(name));
+        cJSON_AddTrueToObject(st, "indicator");
+        cJSON_AddItemToArray(outputs, cJSON_CreateString(ft->output));
+        cJSON_AddItemToArray(outputs, cJSON_CreateString(name));
+    } else {
+        cJSON_AddStringToObject(st, "output", ft->output);
+        cJSON_AddItemToArray(outputs, cJSON_CreateString(ft->output));
+    }
+    cJSON_AddItemToArray(steps, st);
+    return rc;
+}
+
+typedef struct level {
+    const char *s;
+    size_t len, count;
+} level;
+
+static int by_count(const void *a, const void *b)
+{
+    const level *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count < y->count ? 1 : -1;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->s, y->s, n);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* vocab and one_hot: the levels by frequency (then by value), the top_k
+ * with at least frequency_threshold rows. */
+static int fit_vocab(mlp_table_file *f, const tf_feature *ft, size_t col, const char *op,
+                     cJSON *steps, cJSON *outputs, mlp_error *err)
+{
+    mlp_table *t = NULL;
+    int rc = mlp_table_file_column(f, col, &t, err);
+    const mlp_column *c;
+    level *lv;
+    double top_k = opt_num(ft->spec, "top_k", 0), thr = opt_num(ft->spec, "frequency_threshold", 1);
+    double oov = opt_num(ft->spec, "oov_buckets", 0);
+
+    if (rc != MLP_OK)
+        return rc;
+    if (!(top_k >= 0 && top_k == floor(top_k)) || !(thr >= 1) || !(oov >= 0 && oov <= 1e6 && oov == floor(oov))) {
+        mlp_table_free(t);
+        return mlp_error_set(err, MLP_EINVAL, "feature '%s': top_k (0: all) and "
+                             "oov_buckets are integers >= 0, frequency_threshold >= 1",
+                             ft->output);
+    }
+    c = mlp_table_column(t, 0);
+    lv = calloc(c->n_levels + 1, sizeof *lv);
+    if (lv == NULL) {
+        mlp_table_free(t);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    for (size_t k = 0; k < c->n_levels; k++)
+        lv[k].s = mlp_column_level(c, k, &lv[k].len);
+    for (size_t r = 0; r < c->n_rows; r++)
+        if (c->codes[r] >= 0)
+            lv[c->codes[r]].count++;
+    qsort(lv, c->n_levels, sizeof *lv, by_count);
+    cJSON *st = cJSON_CreateObject(), *vocab, *counts;
+    cJSON_AddStringToObject(st, "kind", "vocab");
+    cJSON_AddStringToObject(st, "input", ft->column);
+    vocab = cJSON_AddArrayToObject(st, "vocab");
+    counts = cJSON_AddArrayToObject(st, "counts");
+    size_t kept = 0;
+    for (size_t k = 0; k < c->n_levels; k++) {
+        if ((top_k > 0 && (double)kept >= top_k) || (double)lv[k].count < thr)
+            break;
+        char *s = malloc(lv[k].len + 1);
+        if (s == NULL) {
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            break;
+        }
+        memcpy(s, lv[k].s, lv[k].len);
+        s[lv[k].len] = '\0';
+        cJSON_AddItemToArray(vocab, cJSON_CreateString(s));
+        cJSON_AddItemToArray(counts, mlp_json_int((int64_t)lv[k].count));
+        free(s);
+        kept++;
+    }
+    cJSON_AddNumberToObject(st, "oov_buckets", oov);
+    if (strcmp(op, "one_hot") == 0) {
+        cJSON *outs = cJSON_AddArrayToObject(st, "outputs");
+        const cJSON *v;
+        char name[1024];
+        cJSON_AddTrueToObject(st, "one_hot");
+        cJSON_ArrayForEach(v, vocab) {
+            snprintf(name, sizeof name, "%s=%s", ft->output, v->valuestring);
+            cJSON_AddItemToArray(outs, cJSON_CreateString(name));
+        }
+        for (size_t k = 0; k < (size_t)oov; k++) {
+            snprintf(name, sizeof name, "%s=<oov%zu>", ft->output, k + 1);
+            cJSON_AddItemToArray(outs, cJSON_CreateString(name));
+        }
+        cJSON_ArrayForEach(v, outs)
+            cJSON_AddItemToArray(outputs, cJSON_CreateString(v->valuestring));
+    } else {
+        cJSON_AddStringToObject(st, "output", ft->output);
+        cJSON_AddItemToArray(outputs, cJSON_CreateString(ft->output));
+    }
+    cJSON_AddItemToArray(steps, st);
+    free(lv);
+    mlp_table_free(t);
+    return rc;
+}
+
+static int add_hash(const tf_feature *ft, cJSON *steps, cJSON *outputs, mlp_error *err)
+{
+    double b = opt_num(ft->spec, "buckets", 0);
+    if (!(b >= 1 && b <= 1e9 && b == floor(b)))
+        return mlp_error_set(err, MLP_EINVAL, "feature '%s': hash needs buckets, an "
+                             "integer 1 .. 1e9", ft->output);
+    cJSON *st = cJSON_CreateObject();
+    cJSON_AddStringToObject(st, "kind", "hash");
+    cJSON_AddStringToObject(st, "input", ft->column);
+    cJSON_AddNumberToObject(st, "buckets", b);
+    cJSON_AddStringToObject(st, "output", ft->output);
+    cJSON_AddItemToArray(outputs, cJSON_CreateString(ft->output));
+    cJSON_AddItemToArray(steps, st);
+    return MLP_OK;
+}
+
+static void add_input(cJSON *inputs, const char *name, mlp_col_type t)
+{
+    const cJSON *x;
+    cJSON_ArrayForEach(x, inputs)
+        if (strcmp(mlp_json_str(x, "name"), name) == 0)
+            return;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", name);
+    cJSON_AddStringToObject(o, "type", mlp_col_type_name(t));
+    cJSON_AddItemToArray(inputs, o);
+}
+
+/* Crosses and Lua mappers read raw columns by name. */
+static int raw_inputs(mlp_table_file *f, const char *split, const char *what,
+                      const cJSON *names, cJSON *inputs, cJSON *step, mlp_error *err)
+{
+    cJSON *arr = cJSON_AddArrayToObject(step, "inputs");
+    const cJSON *x;
+    cJSON_ArrayForEach(x, names) {
+        ptrdiff_t c = cJSON_IsString(x) ? col_index(f, x->valuestring) : -1;
+        if (c < 0)
+            return mlp_error_set(err, MLP_EINVAL, "%s: '%s' is no column of split '%s'",
+                                 what, cJSON_IsString(x) ? x->valuestring : "?", split);
+        add_input(inputs, x->valuestring, mlp_table_file_col_type(f, (size_t)c));
+        cJSON_AddItemToArray(arr, cJSON_CreateString(x->valuestring));
+    }
+    return MLP_OK;
+}
+
+static int by_key(const void *a, const void *b)
+{
+    return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
+}
+
+int tf_fit(mlp_table_file *f, const char *split, const tf_feature *feat, size_t n,
+           const tf_fit_opts *o, cJSON **graph, mlp_error *err)
+{
+    cJSON *doc = cJSON_CreateObject(), *inputs, *pass, *steps, *outputs;
+    const cJSON *x;
+    int rc = MLP_OK;
+
+    cJSON_AddStringToObject(doc, "format", MLP_TGRAPH_FORMAT);
+    cJSON_AddNumberToObject(doc, "version", MLP_TGRAPH_VERSION);
+    cJSON_AddStringToObject(doc, "fitted_on", split);
+    inputs = cJSON_AddArrayToObject(doc, "inputs");
+    pass = cJSON_AddArrayToObject(doc, "passthrough");
+    if (*o->label)
+        cJSON_AddItemToArray(pass, cJSON_CreateString(o->label));
+    cJSON_ArrayForEach(x, o->passthrough) {
+        if (col_index(f, x->valuestring) < 0) {
+            cJSON_Delete(doc);
+            return mlp_error_set(err, MLP_EINVAL, "passthrough: '%s' is no column of "
+                                 "split '%s'", x->valuestring, split);
+        }
+        cJSON_AddItemToArray(pass, cJSON_CreateString(x->valuestring));
+    }
+    /* Crosses and Lua mappers read raw columns, so they come first: a
+     * feature's output may take its column's name and then replaces it
+     * for the steps after.  Outputs list the features first. */
+    cJSON *early = cJSON_CreateArray(), *early_out = cJSON_CreateArray();
+    steps = cJSON_AddArrayToObject(doc, "steps");
+    outputs = cJSON_AddArrayToObject(doc, "outputs");
+    /* A feature whose output takes its column's name replaces the column
+     * for every step after it: those steps come last, once every other
+     * step has read the raw column.  Outputs stay in feature order. */
+    cJSON **fouts = calloc(n + 1, sizeof *fouts);
+    if (fouts == NULL)
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    for (int late = 0; late < 2 && rc == MLP_OK; late++)
+        for (size_t i = 0; i < n && rc == MLP_OK; i++) {
+            const tf_feature *ft = &feat[i];
+            if ((strcmp(ft->output, ft->column) == 0) != late)
+                continue;
+            size_t col = (size_t)col_index(f, ft->column);
+            const char *op = cJSON_IsString(ft->ops) ? ft->ops->valuestring
+                                                     : cJSON_GetStringValue(ft->ops->child);
+            fouts[i] = cJSON_CreateArray();
+            add_input(inputs, ft->column, ft->type);
+            if (strcmp(op, "hash") == 0)
+                rc = add_hash(ft, steps, fouts[i], err);
+            else if (ft->type == MLP_COL_NUMERIC)
+                rc = fit_numeric(f, ft, col, steps, fouts[i], err);
+            else
+                rc = fit_vocab(f, ft, col, op, steps, fouts[i], err);
+        }
+    for (size_t i = 0; fouts && i < n; i++) {
+        while (fouts[i] && fouts[i]->child)
+            cJSON_AddItemToArray(outputs, cJSON_DetachItemFromArray(fouts[i], 0));
+        cJSON_Delete(fouts[i]);
+    }
+    free(fouts);
+    cJSON_ArrayForEach(x, o->crosses) {
+        if (rc != MLP_OK)
+            break;
+        const cJSON *in = cJSON_GetObjectItem(x, "inputs"), *v;
+        double b = opt_num(x, "buckets", 0);
+        char name[1024] = "";
+        if (cJSON_GetArraySize(in) < 2 || !(b >= 1 && b <= 1e9 && b == floor(b))) {
+            rc = mlp_error_set(err, MLP_EINVAL, "crosses: each cross needs inputs (two "
+                               "or more columns) and buckets (an integer 1 .. 1e9)");
+            break;
+        }
+        cJSON *st = cJSON_CreateObject();
+        cJSON_AddStringToObject(st, "kind", "cross");
+        rc = raw_inputs(f, split, "crosses", in, inputs, st, err);
+        cJSON_AddNumberToObject(st, "buckets", b);
+        if (cJSON_IsString(cJSON_GetObjectItem(x, "name")))
+            snprintf(name, sizeof name, "%s", mlp_json_str(x, "name"));
+        else
+            cJSON_ArrayForEach(v, in)
+                snprintf(name + strlen(name), sizeof name - strlen(name), "%s%s",
+                         *name ? "_x_" : "", cJSON_GetStringValue(v) ? v->valuestring : "");
+        cJSON_AddStringToObject(st, "output", name);
+        cJSON_AddItemToArray(early_out, cJSON_CreateString(name));
+        cJSON_AddItemToArray(early, st);
+    }
+    /* Lua mappers in the order of their names. */
+    size_t nl = (size_t)cJSON_GetArraySize(o->lua), li = 0;
+    const cJSON **lua = calloc(nl + 1, sizeof *lua);
+    cJSON_ArrayForEach(x, o->lua)
+        if (lua)
+            lua[li++] = x;
+    if (lua)
+        qsort(lua, nl, sizeof *lua, by_key);
+    else if (nl)
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    for (li = 0; lua && li < nl && rc == MLP_OK; li++) {
+        x = lua[li];
+        const cJSON *outs = cJSON_GetObjectItem(x, "outputs"), *v;
+        if (!cJSON_IsString(cJSON_GetObjectItem(x, "source"))) {
+            rc = mlp_error_set(err, MLP_EINVAL, "lua['%s']: needs source, Lua returning "
+                               "a function of the row", x->string);
+            break;
+        }
+        cJSON *st = cJSON_CreateObject();
+        cJSON_AddStringToObject(st, "kind", "lua");
+        cJSON_AddStringToObject(st, "name", x->string);
+        rc = raw_inputs(f, split, "lua", cJSON_GetObjectItem(x, "inputs"), inputs, st, err);
+        cJSON_AddStringToObject(st, "source", mlp_json_str(x, "source"));
+        cJSON *arr = cJSON_AddArrayToObject(st, "outputs");
+        if (cJSON_IsArray(outs))
+            cJSON_ArrayForEach(v, outs) {
+                cJSON_AddItemToArray(arr, cJSON_CreateString(cJSON_GetStringValue(v) ? v->valuestring : ""));
+                cJSON_AddItemToArray(early_out, cJSON_CreateString(cJSON_GetStringValue(v) ? v->valuestring : ""));
+            }
+        else {
+            cJSON_AddItemToArray(arr, cJSON_CreateString(x->string));
+            cJSON_AddItemToArray(early_out, cJSON_CreateString(x->string));
+        }
+        cJSON_AddItemToArray(early, st);
+    }
+    free(lua);
+    /* early steps before the features' steps; their outputs after. */
+    while (early->child) {
+        cJSON *last = cJSON_DetachItemFromArray(early, cJSON_GetArraySize(early) - 1);
+        cJSON_InsertItemInArray(steps, 0, last);
+    }
+    while (early_out->child)
+        cJSON_AddItemToArray(outputs, cJSON_DetachItemFromArray(early_out, 0));
+    cJSON_Delete(early);
+    cJSON_Delete(early_out);
+    if (rc != MLP_OK) {
+        cJSON_Delete(doc);
+        return rc;
+    }
+    *graph = doc;
+    return MLP_OK;
+}

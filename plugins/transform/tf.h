@@ -1,0 +1,40 @@
+/* The transform component: what its files share. */
+#ifndef TF_H
+#define TF_H
+
+#include <stddef.h>
+
+#include <mlpipe/mlpipe.h>
+
+/* One entry of `features` resolved to a column: the mappers to fit on
+ * it, in order. */
+typedef struct tf_feature {
+    char *output;           /* output name (owned) */
+    const char *column;     /* raw column, borrowed from the file */
+    mlp_col_type type;
+    const cJSON *ops;       /* array of op names (borrowed from params or
+                               from `spec`) */
+    const cJSON *spec;      /* the entry's options object, or NULL */
+    const char *key;        /* the features key it came from */
+} tf_feature;
+
+int tf_resolve(mlp_table_file *f, const char *split, const cJSON *features,
+               const char *label, tf_feature **out, size_t *n, mlp_error *err);
+void tf_features_free(tf_feature *feat, size_t n);
+
+/* Fits every feature (and crosses, Lua mappers, PCA) on the split's rows
+ * and returns the graph document (owned). */
+typedef struct tf_fit_opts {
+    const cJSON *crosses, *lua, *pca, *passthrough;
+    const char *label;
+} tf_fit_opts;
+int tf_fit(mlp_table_file *f, const char *split, const tf_feature *feat, size_t n,
+           const tf_fit_opts *o, cJSON **graph, mlp_error *err);
+
+/* PCA on the columns of a table (numeric, no missing values): the step's
+ * mean, components and scale. */
+int tf_fit_pca(const mlp_table *t, const cJSON *spec, cJSON *step, mlp_error *err);
+
+int tf_view(const mlp_artifact *a, mlp_view *v, mlp_error *err);
+
+#endif

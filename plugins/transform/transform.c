@@ -1,0 +1,212 @@
+/* transform: tf.Transform's promise in C.  Analyzers are fitted on one
+ * split (train); the fitted mappers become a TransformGraph document, and
+ * every split is written by applying that document through the SDK's
+ * mlp_tgraph_apply() -- the call evaluation, prediction and serving make
+ * on raw rows, so their features are these bit for bit. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tf.h"
+
+static int has_split(const mlp_artifact *ex, const char *split)
+{
+    for (size_t i = 0; i < mlp_examples_split_count(ex); i++)
+        if (strcmp(mlp_examples_split(ex, i), split) == 0)
+            return 1;
+    return 0;
+}
+
+/* One split through the graph, row group by row group. */
+static int transform_split(const mlp_tgraph *g, const mlp_artifact *ex, mlp_artifact *out,
+                           const char *split, int describe, size_t *rows, mlp_error *err)
+{
+    char file[300], path[4096];
+    mlp_table_file *f = NULL;
+    mlp_table_writer *w = NULL;
+    int rc;
+
+    *rows = 0;
+    snprintf(file, sizeof file, "%s.mlpt", split);
+    rc = mlp_artifact_path(ex, file, path, sizeof path, err);
+    if (rc == MLP_OK)
+        rc = mlp_table_file_open(path, &f, err);
+    if (rc == MLP_OK)
+        rc = mlp_artifact_path(out, file, path, sizeof path, err);
+    if (rc == MLP_OK)
+        rc = mlp_table_writer_open(path, &w, err);
+    for (size_t gi = 0; rc == MLP_OK && gi < mlp_table_file_n_groups(f); gi++) {
+        mlp_table *raw = NULL, *t = NULL;
+        rc = mlp_table_file_group(f, gi, &raw, err);
+        if (rc == MLP_OK)
+            rc = mlp_tgraph_apply(g, raw, &t, err);
+        if (rc != MLP_OK) {
+            char why[sizeof err->msg];
+            snprintf(why, sizeof why, "%s", err->msg);
+            mlp_error_set(err, rc, "split '%s': %s", split, why);
+        }
+        mlp_table_free(raw);
+        if (rc == MLP_OK && describe && gi == 0)
+            rc = mlp_examples_describe(out, t, ex, err);
+        if (rc == MLP_OK) {
+            *rows += mlp_table_n_rows(t);
+            rc = mlp_table_writer_add(w, t, err);
+        } else {
+            mlp_table_free(t);
+        }
+    }
+    if (rc == MLP_OK)
+        rc = mlp_table_writer_close(w, err);
+    else if (w)
+        mlp_table_writer_abort(w);
+    mlp_table_file_close(f);
+    /* Rows keep their order: their source lines still apply. */
+    snprintf(file, sizeof file, "%s.lines.mlpt", split);
+    if (rc == MLP_OK && mlp_artifact_path(ex, file, path, sizeof path, NULL) == MLP_OK) {
+        FILE *probe = fopen(path, "rb");
+        if (probe) {
+            fclose(probe);
+            rc = mlp_artifact_copy_file(out, ex, file, err);
+        }
+    }
+    return rc;
+}
+
+static cJSON *names_of(const mlp_tgraph *g, int outputs)
+{
+    cJSON *arr = cJSON_CreateArray();
+    size_t n = outputs ? mlp_tgraph_n_outputs(g) : mlp_tgraph_n_inputs(g);
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(arr, cJSON_CreateString(outputs ? mlp_tgraph_output(g, i)
+                                                             : mlp_tgraph_input(g, i, NULL)));
+    return arr;
+}
+
+static int run(mlp_ctx *ctx)
+{
+    const mlp_artifact *ex = mlp_ctx_input(ctx, "examples", 0);
+    mlp_artifact *out = mlp_ctx_output(ctx, "examples");
+    mlp_artifact *og = mlp_ctx_output(ctx, "transform_graph");
+    const char *split = mlp_ctx_param_string(ctx, "fit_split");
+    const char *label = cJSON_GetStringValue(mlp_artifact_property(ex, "label"));
+    static const char *const keep_out[] = { "rows", "columns", NULL };
+    mlp_table_file *f = NULL;
+    tf_feature *feat = NULL;
+    size_t n = 0, total = mlp_examples_split_count(ex);
+    cJSON *doc = NULL, *rows = cJSON_CreateObject();
+    mlp_tgraph *g = NULL;
+    tf_fit_opts fo;
+    char file[300], path[4096];
+    mlp_error err;
+    int rc;
+
+    mlp_error_clear(&err);
+    if (!has_split(ex, split)) {
+        cJSON_Delete(rows);
+        return mlp_ctx_fail(ctx, MLP_EINVAL, "fit_split: the Examples at %s have no "
+                            "split '%s'", mlp_artifact_uri(ex), split);
+    }
+    snprintf(file, sizeof file, "%s.mlpt", split);
+    rc = mlp_artifact_path(ex, file, path, sizeof path, &err);
+    if (rc == MLP_OK)
+        rc = mlp_table_file_open(path, &f, &err);
+    if (rc == MLP_OK)
+        rc = tf_resolve(f, split, mlp_ctx_param(ctx, "features"), label ? label : "",
+                        &feat, &n, &err);
+    fo.crosses = mlp_ctx_param(ctx, "crosses");
+    fo.lua = mlp_ctx_param(ctx, "lua");
+    fo.pca = mlp_ctx_param(ctx, "pca");
+    fo.passthrough = mlp_ctx_param(ctx, "passthrough");
+    fo.label = label ? label : "";
+    if (rc == MLP_OK)
+        rc = tf_fit(f, split, feat, n, &fo, &doc, &err);
+    mlp_table_file_close(f);
+    tf_features_free(feat, n);
+    /* The document is checked as any reader will check it. */
+    if (rc == MLP_OK)
+        rc = mlp_tgraph_parse(doc, "the fitted transform graph", &g, &err);
+    if (rc == MLP_OK)
+        rc = mlp_artifact_path(og, "transform_graph.json", path, sizeof path, &err);
+    if (rc == MLP_OK)
+        rc = mlp_json_write_file(path, doc, &err);
+    if (rc == MLP_OK)
+        rc = mlp_artifact_copy_properties(out, ex, keep_out, &err);
+    for (size_t i = 0; rc == MLP_OK && i < total; i++) {
+        size_t nrows;
+        rc = transform_split(g, ex, out, mlp_examples_split(ex, i), i == 0, &nrows, &err);
+        cJSON_AddItemToObject(rows, mlp_examples_split(ex, i), mlp_json_int((int64_t)nrows));
+        mlp_ctx_progress(ctx, i + 1, total, "splits");
+    }
+    if (rc == MLP_OK) {
+        rc = mlp_artifact_set_property(out, "rows", rows, &err);
+        rows = NULL;
+    }
+    if (rc == MLP_OK)
+        rc = mlp_artifact_set_property(og, "outputs", names_of(g, 1), &err);
+    if (rc == MLP_OK)
+        rc = mlp_artifact_set_property(og, "inputs", names_of(g, 0), &err);
+    if (rc == MLP_OK)
+        rc = mlp_artifact_set_property(og, "fitted_on", cJSON_CreateString(split), &err);
+    if (rc == MLP_OK && label)
+        rc = mlp_artifact_set_property(og, "label", cJSON_CreateString(label), &err);
+    if (rc == MLP_OK)
+        mlp_ctx_log(ctx, MLP_LOG_INFO, "%zu raw columns to %zu features",
+                    mlp_tgraph_n_inputs(g), mlp_tgraph_n_outputs(g));
+    cJSON_Delete(rows);
+    cJSON_Delete(doc);
+    mlp_tgraph_free(g);
+    return rc == MLP_OK ? MLP_OK : mlp_ctx_fail_error(ctx, &err);
+}
+
+static const mlp_port inputs[] = {
+    { "examples", MLP_TYPE_EXAMPLES, 0, "raw rows: the fit split, and every split to "
+      "transform" },
+    MLP_PORTS_END
+};
+static const mlp_port outputs[] = {
+    { "examples", MLP_TYPE_EXAMPLES, 0, "every split as features: the label and "
+      "passthrough columns, then the graph's outputs" },
+    { "transform_graph", MLP_TYPE_TRANSFORM_GRAPH, 0, "transform_graph.json: the fitted "
+      "mappers, for mlp_tgraph_apply()" },
+    MLP_PORTS_END
+};
+static const mlp_param_spec params[] = {
+    { "features", MLP_PARAM_MAP, NULL, MLP_PARAM_REQUIRED, 0, 0, NULL,
+      "column (or glob pattern, or \":numeric\" / \":categorical\") -> mappers: a "
+      "list such as { \"impute_median\", \"zscore\" }, or { ops = {...}, options }; "
+      "options: indicator, fill, clip_min, clip_max, log_offset, buckets, top_k, "
+      "frequency_threshold, oov_buckets, source (the column, when the key names a "
+      "new output)" },
+    { "crosses", MLP_PARAM_LIST, "[]", 0, 0, 0, NULL,
+      "feature crosses: { inputs = { \"a\", \"b\" }, buckets = N, name = \"a_x_b\" }" },
+    { "lua", MLP_PARAM_MAP, "{}", 0, 0, 0, NULL,
+      "Lua mappers: name -> { inputs = {...}, outputs = {...} (default: the name), "
+      "source = \"return function(row) ... end\" }" },
+    { "passthrough", MLP_PARAM_LIST, "[]", MLP_PARAM_OF(MLP_PARAM_STRING), 0, 0, NULL,
+      "raw columns copied as they are (the label always is)" },
+    { "fit_split", MLP_PARAM_STRING, "\"train\"", 0, 0, 0, NULL,
+      "the split the analyzers see (never the evaluation rows)" },
+    { "pca", MLP_PARAM_MAP, "null", 0, 0, 0, NULL,
+      "principal components of transformed features (see docs/stages.md)" },
+    MLP_PARAMS_END
+};
+
+static const mlp_component components[] = {
+    { "transform", MLP_STAGE_TRANSFORM,
+      "Fits feature mappers on the training split and applies them to every split "
+      "through a saved TransformGraph (tf.Transform)", inputs, outputs, params, run,
+      { NULL } },
+    MLP_COMPONENTS_END
+};
+
+static const mlp_type_desc types[] = {
+    { MLP_TYPE_TRANSFORM_GRAPH, "fitted feature mappers, applied to raw rows by "
+      "mlp_tgraph_apply()",
+      "{\"properties\": {\"outputs\": \"array\"}, \"files\": [\"transform_graph.json\"]}",
+      tf_view, tf_view, { NULL } },
+    MLP_TYPES_END
+};
+
+MLP_PLUGIN_DEFINE_TYPES(transform, "transform", "0.1.0", "MIT",
+                        "feature transforms with no training/serving skew", components,
+                        types, NULL, NULL);

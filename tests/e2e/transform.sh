@@ -1,0 +1,170 @@
+# transform and its TransformGraph: the mappers against scikit-learn
+# (tests/data/make_transform_fixtures.py), no training/serving skew (the
+# saved graph applied to raw rows through the SDK, whole and a row at a
+# time, gives the features the transform wrote, bit for bit), unseen,
+# missing and out-of-range values handled as declared, Lua mappers, the
+# view, and every refusal naming what is wrong.
+. "$(dirname "$0")/../lib.sh"
+data=$MLPIPE_TOP/tests/data
+apply=$MLPIPE_BUILD/tests/tools/tgraph_apply
+
+# pipe NAME CSV CSV-OPTS TRANSFORM-OPTS
+pipe() {
+    cat > "$1.lua" <<LUA
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "$1", root = "runs/$1" }
+local ex = p:add("csv_import", { path = "$2", $3 })
+local t = p:add("transform", { examples = ex.examples, $4 })
+local r = p:run {}
+print("raw", r.nodes.csv_import.outputs.examples.uri)
+print("out", r.nodes.transform.outputs.examples.uri)
+print("graph", r.nodes.transform.outputs.transform_graph.uri .. "/transform_graph.json")
+LUA
+}
+val() { awk -v k="$1" '$1 == k { print $2 }' <<<"$OUT"; }
+
+titanic_features='features = {
+    age = { ops = { "impute_median", "zscore" }, indicator = true },
+    age_mm = { ops = { "impute_mean", "minmax" }, source = "age" },
+    age_log = { ops = { "impute_most_frequent", "log" }, source = "age" },
+    age_bucket = { ops = { "impute_median", "bucketize" }, source = "age", buckets = 4 },
+    sex = { "one_hot" },
+    passengerClass = { ops = { "vocab" }, oov_buckets = 1 },
+  },
+  crosses = { { inputs = { "sex", "passengerClass" }, buckets = 20 } },
+  lua = { old = { inputs = { "age", "sex" }, source = [[return function(r)
+      if r.age == nil then return nil end
+      return (r.age > 60 and 1 or 0) + (r.sex == "female" and 10 or 0) end]] } }'
+
+# Every row in one split: the analyzers see what scikit-learn sees.
+pipe all "$data/TitanicSurvival.csv" 'label = "survived", splits = { train = 1 }' "$titanic_features"
+expect all_runs 0 "$M" run all.lua
+expect all_values 0 "$apply" --print "$(val graph)" "$(val raw)/train.mlpt"
+python3 - "$data/fixtures/titanic_transform.json" "$data/TitanicSurvival.csv" > cmp.txt <<PY
+import csv, json, sys
+ref = json.load(open(sys.argv[1]))
+rows = [dict(kv.split("=", 1) if kv.count("=") == 1 else kv.rsplit("=", 1) for kv in line.split())
+        for line in """$OUT""".splitlines()]
+raw = list(csv.DictReader(open(sys.argv[2])))
+bad = []
+for name in ("age", "age_missing", "age_mm", "age_log", "age_bucket", "sex=male", "sex=female"):
+    for i, (r, want) in enumerate(zip(rows, ref[name])):
+        got = float(r[name])
+        if abs(got - want) > 1e-12 * max(1.0, abs(want)):
+            bad.append("%s row %d: %r, sklearn %r" % (name, i + 1, got, want)); break
+for i, (r, x) in enumerate(zip(rows, raw)):
+    age = None if x["age"] in ("", "NA") else float(x["age"])
+    want = float("nan") if age is None else (age > 60) + (x["sex"] == "female") * 10
+    got = float(r["old"])
+    if not (got == want or (got != got and want != want)):
+        bad.append("old row %d: %r want %r" % (i + 1, got, want)); break
+classes = sorted(set(float(r["passengerClass"]) for r in rows))
+if classes != [0.0, 1.0, 2.0]: bad.append("vocab indexes %s" % classes)
+buckets = set(float(r["sex_x_passengerClass"]) for r in rows)
+if len(buckets) > 6 or not all(0 <= b < 20 for b in buckets): bad.append("cross %s" % buckets)
+print("ok %d rows" % len(rows) if not bad and len(rows) == 1309 else "; ".join(bad) or "rows %d" % len(rows))
+PY
+has transform_matches_sklearn "$(cat cmp.txt)" "ok 1309 rows"
+
+# No skew: the transform's own output against the saved graph applied to
+# the raw rows, whole and one row at a time, on both splits.
+pipe split "$data/TitanicSurvival.csv" 'label = "survived"' "$titanic_features"
+expect split_runs 0 "$M" run split.lua
+graph=$(val graph) raw=$(val raw) out=$(val out)
+for s in train eval; do
+    expect "no_skew_$s" 0 "$apply" "$graph" "$raw/$s.mlpt" "$out/$s.mlpt" &&
+        has "no_skew_$s" "$OUT" "identical" "rows 11 columns"
+done
+has graph_fitted_on_train "$(cat "$graph")" '"fitted_on": "train"'
+
+# Serving rows the training split never had: an unseen class, a missing
+# age, an age far beyond the training range, a missing class.
+printf 'survived,sex,age,passengerClass\nyes,female,200,4th\nno,male,,1st\nno,male,30,\n' > serve.csv
+cat > serve.lua <<LUA
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "s", root = "runs/serve" }
+local ex = p:add("csv_import", { path = "serve.csv", splits = { rows = 1 },
+                                 types = { passengerClass = "categorical" } })
+local r = p:run {}
+print("raw", r.nodes.csv_import.outputs.examples.uri)
+LUA
+expect serve_ingest 0 "$M" run serve.lua
+expect serve_apply 0 "$apply" --print "$graph" "$(val raw)/rows.mlpt"
+python3 - "$graph" > serve.txt <<PY
+import json, math, sys
+g = json.load(open(sys.argv[1]))
+rows = [dict(kv.rsplit("=", 1) for kv in line.replace("sex=", "sex@").split()) for line in """$OUT""".splitlines()]
+steps = {s.get("output", (s.get("outputs") or [""])[0]): s for s in g["steps"]}
+z = steps["age"]["ops"]; med = z[0]["value"]; mean, sd = z[1]["mean"], z[1]["std"]
+bounds = steps["age_bucket"]["ops"][1]["boundaries"]
+checks = [
+  # unseen class: the out-of-vocabulary bucket (3 known + 1)
+  float(rows[0]["passengerClass"]) == 3.0,
+  # out of range: z-score beyond the training range, last bucket, minmax above 1
+  abs(float(rows[0]["age"]) - (200 - mean) / sd) < 1e-12, float(rows[0]["age_bucket"]) == len(bounds),
+  float(rows[0]["age_mm"]) > 1, float(rows[0]["age_missing"]) == 0,
+  # missing age: the fitted median, and the indicator
+  abs(float(rows[1]["age"]) - (med - mean) / sd) < 1e-12, float(rows[1]["age_missing"]) == 1,
+  float(rows[1]["old"]) != float(rows[1]["old"]),
+  # missing class: no index (NaN), no cross
+  math.isnan(float(rows[2]["passengerClass"])), math.isnan(float(rows[2]["sex_x_passengerClass"])),
+  float(rows[0]["sex@female"]) == 1 and float(rows[0]["sex@male"]) == 0,
+  float(rows[0]["old"]) == 11,
+]
+print("ok" if all(checks) else "failed %s in %s" % ([i for i, c in enumerate(checks) if not c], rows))
+PY
+has serving_rows_as_declared "$(cat serve.txt)" "ok"
+
+# Rows without a column the graph reads are refused, naming it.
+printf 'sex,passengerClass\nmale,1st\n' > noage.csv
+sed 's/serve.csv/noage.csv/; s/runs\/serve/runs\/noage/' serve.lua > noage.lua
+expect noage_ingest 0 "$M" run noage.lua
+expect serve_missing_column 1 "$apply" --print "$graph" "$(val raw)/rows.mlpt" &&
+has serve_missing_column "$OUT" "the rows have no column 'age', which the transform graph reads"
+
+# The view: each output with its sources, mappers and fitted constants.
+id=$(sql runs/split/metadata.sqlite "SELECT id FROM artifact WHERE type_id = (SELECT id FROM type WHERE name = 'TransformGraph') ORDER BY id DESC LIMIT 1" 2>/dev/null ||
+     sql runs/split/metadata.sqlite "SELECT a.id FROM artifact a JOIN artifact_type t ON t.id = a.type_id WHERE t.name = 'TransformGraph' ORDER BY a.id DESC LIMIT 1")
+expect view_runs 0 "$M" show "$id" --root runs/split &&
+has graph_view "$OUT" "3 raw columns to 10 features, fitted on split train; passed through: survived" \
+    "age, age_missing  <-  age:  impute_median 28 -> zscore mean" \
+    "sex=male, sex=female  <-  sex:  one_hot of 2 values" \
+    "passengerClass  <-  passengerClass:  vocab of 3 values (most frequent '3rd'" \
+    "sex_x_passengerClass  <-  sex, passengerClass:  cross into 20 buckets" \
+    "old  <-  age, sex:  lua mapper 'old'" "age_bucket  <-  age:  impute_median 28 -> bucketize into 4 buckets"
+
+# Patterns and selectors: every numeric column of iris scaled.
+pipe iris "$data/iris.csv" 'label = "target"' 'features = { [":numeric"] = { "zscore" } }'
+expect pattern_runs 0 "$M" run iris.lua &&
+has pattern_every_numeric "$(cat "$(val graph)")" '"output": "sepal_length_cm"' '"output": "petal_width_cm"'
+lacks pattern_not_the_label "$(cat "$(val graph)")" '"output": "target"'
+
+# Refusals, each naming the feature and what was expected.
+refuse() {  # name transform-opts needle...
+    local name=$1 opts=$2
+    shift 2
+    pipe "$name" "$data/TitanicSurvival.csv" 'label = "survived"' "$opts"
+    expect "$name" 2 "$M" run "$name.lua" && has "$name" "$OUT" "$@"
+}
+refuse unknown_mapper 'features = { age = { "standardize" } }' "features['age']: unknown mapper 'standardize'"
+refuse numeric_mapper_on_categorical 'features = { sex = { "zscore" } }' \
+    "feature 'sex': zscore needs numbers, and 'sex' is categorical (use vocab, one_hot or hash)"
+refuse vocab_on_numeric 'features = { age = { "vocab" } }' "feature 'age': vocab needs categories, and 'age' is numeric"
+refuse missing_column 'features = { fare = { "zscore" } }' "features['fare']: 'fare' is no column of split 'train'"
+refuse pattern_matches_nothing 'features = { ["x*"] = { "zscore" } }' "features['x*']: the pattern matches no column"
+refuse label_as_feature 'features = { survived = { "one_hot" } }' "features['survived']: that is the label"
+refuse impute_not_first 'features = { age = { "zscore", "impute_mean" } }' "impute_mean must come first"
+refuse hash_without_buckets 'features = { sex = { "hash" } }' "feature 'sex': hash needs buckets"
+refuse bad_fit_split 'features = { age = { "zscore" } }, fit_split = "all"' "fit_split: the Examples at" "have no split 'all'"
+refuse lua_syntax 'features = { age = { "zscore" } }, lua = { f = { inputs = { "age" }, source = "return function(r) return r.age +" } }' \
+    "step 1: lua mapper 'f': source:1: unexpected symbol near <eof>"
+refuse lua_runtime 'features = { age = { "zscore" } }, lua = { f = { inputs = { "sex" }, source = "return function(r) return r.sex + 1 end" } }' \
+    "lua mapper 'f', row 1: source:1: attempt to add a 'string' with a 'number'"
+refuse lua_returns_text 'features = { age = { "zscore" } }, lua = { f = { inputs = { "sex" }, source = "return function(r) return r.sex end" } }' \
+    "lua mapper 'f', row 1: output 'f' is a string; a mapper returns numbers"
+refuse lua_no_io 'features = { age = { "zscore" } }, lua = { f = { inputs = { "sex" }, source = "return function(r) return io.open(\"x\") end" } }' \
+    "lua mapper 'f', row 1:" "io"
+refuse lua_endless 'features = { age = { "zscore" } }, lua = { f = { inputs = { "sex" }, source = "return function(r) while true do end end" } }' \
+    "lua mapper 'f', row 1:" "more than 10000000 Lua instructions for one row"
+refuse two_patterns 'features = { [":numeric"] = { "zscore" }, ["a*"] = { "minmax" } }' \
+    "column 'age' is taken by both"
