@@ -605,6 +605,81 @@ static int raw_inputs(mlp_table_file *f, const char *split, const char *what,
     return MLP_OK;
 }
 
+/* PCA of the outputs the `inputs` selectors take (all by default), as the
+ * last step; the components replace their inputs among the outputs
+ * unless keep_inputs. */
+static int add_pca(mlp_table_file *f, cJSON *doc, const cJSON *spec, mlp_error *err)
+{
+    cJSON *outputs = cJSON_GetObjectItem(doc, "outputs"), *st, *ins;
+    const cJSON *sel = cJSON_GetObjectItem(spec, "inputs"), *x, *e;
+    const char *base = cJSON_IsString(cJSON_GetObjectItem(spec, "name"))
+                       ? mlp_json_str(spec, "name") : "pc";
+    size_t p = 0, n = (size_t)cJSON_GetArraySize(outputs);
+    const char **cols = calloc(n + 1, sizeof *cols);
+    mlp_tgraph *partial = NULL;
+    int rc;
+
+    if (cols == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    cJSON_ArrayForEach(x, outputs) {
+        int take = cJSON_GetArraySize(sel) == 0;
+        cJSON_ArrayForEach(e, sel)
+            take |= cJSON_IsString(e) && mlp_column_selected(e->valuestring, x->valuestring,
+                                                              MLP_COL_NUMERIC);
+        if (take)
+            cols[p++] = x->valuestring;
+    }
+    cJSON_ArrayForEach(e, sel) {
+        int hit = 0;
+        cJSON_ArrayForEach(x, outputs)
+            hit |= cJSON_IsString(e) && mlp_column_selected(e->valuestring, x->valuestring,
+                                                             MLP_COL_NUMERIC);
+        if (!hit) {
+            free(cols);
+            return mlp_error_set(err, MLP_EINVAL, "pca: inputs entry '%s' takes none of "
+                                 "the transform's outputs (PCA reads transformed features)",
+                                 cJSON_IsString(e) ? e->valuestring : "?");
+        }
+    }
+    if (p == 0) {
+        free(cols);
+        return mlp_error_set(err, MLP_EINVAL, "pca: no transformed feature to project");
+    }
+    rc = mlp_tgraph_parse(doc, "the transform graph before PCA", &partial, err);
+    st = cJSON_CreateObject();
+    cJSON_AddStringToObject(st, "kind", "pca");
+    ins = cJSON_AddArrayToObject(st, "inputs");
+    for (size_t j = 0; j < p; j++)
+        cJSON_AddItemToArray(ins, cJSON_CreateString(cols[j]));
+    if (rc == MLP_OK)
+        rc = tf_fit_pca(f, partial, cols, p, spec, st, err);
+    mlp_tgraph_free(partial);
+    if (rc == MLP_OK) {
+        cJSON *outs = cJSON_AddArrayToObject(st, "outputs");
+        char name[512];
+        int k = cJSON_GetArraySize(cJSON_GetObjectItem(st, "components"));
+        if (!cJSON_IsTrue(cJSON_GetObjectItem(spec, "keep_inputs")))
+            for (int i = cJSON_GetArraySize(outputs) - 1; i >= 0; i--) {
+                const char *o = cJSON_GetStringValue(cJSON_GetArrayItem(outputs, i));
+                for (size_t j = 0; j < p; j++)
+                    if (strcmp(o, cols[j]) == 0) {
+                        cJSON_DeleteItemFromArray(outputs, i);
+                        break;
+                    }
+            }
+        for (int c = 0; c < k; c++) {
+            snprintf(name, sizeof name, "%s%d", base, c + 1);
+            cJSON_AddItemToArray(outs, cJSON_CreateString(name));
+            cJSON_AddItemToArray(outputs, cJSON_CreateString(name));
+        }
+        cJSON_AddItemToArray(cJSON_GetObjectItem(doc, "steps"), st);
+    } else {
+        cJSON_Delete(st);
+    }
+    free(cols);
+    return rc;
+}
+
 static int by_key(const void *a, const void *b)
 {
     return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
@@ -737,6 +812,8 @@ int tf_fit(mlp_table_file *f, const char *split, const tf_feature *feat, size_t 
         cJSON_AddItemToArray(outputs, cJSON_DetachItemFromArray(early_out, 0));
     cJSON_Delete(early);
     cJSON_Delete(early_out);
+    if (rc == MLP_OK && cJSON_IsObject(o->pca))
+        rc = add_pca(f, doc, o->pca, err);
     if (rc != MLP_OK) {
         cJSON_Delete(doc);
         return rc;

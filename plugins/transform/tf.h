@@ -31,9 +31,10 @@ typedef struct tf_fit_opts {
 int tf_fit(mlp_table_file *f, const char *split, const tf_feature *feat, size_t n,
            const tf_fit_opts *o, cJSON **graph, mlp_error *err);
 
-/* PCA on the columns of a table (numeric, no missing values): the step's
- * mean, components and scale. */
-int tf_fit_pca(const mlp_table *t, const cJSON *spec, cJSON *step, mlp_error *err);
+/* PCA of the graph-so-far's outputs cols[0..p) over the split in f: the
+ * step's mean, components, variances and (whiten) scale, added to step. */
+int tf_fit_pca(mlp_table_file *f, const mlp_tgraph *partial, const char *const *cols,
+               size_t p, const cJSON *spec, cJSON *step, mlp_error *err);
 
 int tf_view(const mlp_artifact *a, mlp_view *v, mlp_error *err);
 

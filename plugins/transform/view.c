@@ -71,8 +71,9 @@ static void describe(mlp_view *v, const cJSON *st)
                  cJSON_GetArraySize(cJSON_GetObjectItem(st, "inputs")),
                  cJSON_GetObjectItem(st, "scale") ? ", whitened" : "");
         words(v, buf);
-        if (cJSON_IsNumber(cJSON_GetObjectItem(st, "explained_variance")))
-            mlp_view_printf(v, ", %.4g of the variance", mlp_json_num(st, "explained_variance"));
+        if (cJSON_IsNumber(cJSON_GetObjectItem(st, "explained_variance_total")))
+            mlp_view_printf(v, ", %.4g of the variance",
+                            mlp_json_num(st, "explained_variance_total"));
     } else {
         mlp_view_puts(v, "lua mapper '");
         words(v, mlp_json_str(st, "name"));

@@ -168,3 +168,51 @@ refuse lua_endless 'features = { age = { "zscore" } }, lua = { f = { inputs = { 
     "lua mapper 'f', row 1:" "more than 10000000 Lua instructions for one row"
 refuse two_patterns 'features = { [":numeric"] = { "zscore" }, ["a*"] = { "minmax" } }' \
     "column 'age' is taken by both"
+
+# PCA against scikit-learn (PCA, svd_solver="full"): variance ratios to
+# 1e-9, components and projections equal up to each component's sign to
+# 1e-9; the covariance path (569 rows, 30 features) and the SVD path (20
+# rows); whitening; a variance fraction picking the count.
+head -n 21 "$data/breast_cancer.csv" > wide.csv
+pca_case() {  # name csv fixture-key pca-opts
+    pipe "$1" "$2" 'label = "target", splits = { train = 1 }' \
+        "features = { [\":numeric\"] = { \"zscore\" } }, pca = { $4 }"
+    expect "$1_runs" 0 "$M" run "$1.lua" || return
+    local g=$(val graph) raw=$(val raw)
+    expect "$1_apply" 0 "$apply" --print "$g" "$raw/train.mlpt" || return
+    python3 - "$data/fixtures/breast_cancer_pca.json" "$g" "$3" "$4" > pca.txt <<PY
+import json, sys
+ref = json.load(open(sys.argv[1]))[sys.argv[3]]
+g = json.load(open(sys.argv[2])); st = [s for s in g["steps"] if s["kind"] == "pca"][0]
+rows = [dict(kv.split("=") for kv in line.split()) for line in """$OUT""".splitlines()]
+bad = []
+whiten = "whiten" in sys.argv[4]
+k = len(st["components"])
+if "variance" in sys.argv[4]:
+    bad += [] if k == ref["n_for_0.9"] else ["%d components, sklearn %d" % (k, ref["n_for_0.9"])]
+else:
+    for c in range(k):
+        if abs(st["explained_variance_ratio"][c] - ref["ratio"][c]) > 1e-9: bad.append("ratio %d" % c)
+        sign = 1 if st["components"][c][0] * ref["components"][c][0] > 0 else -1
+        if max(abs(a - sign * b) for a, b in zip(st["components"][c], ref["components"][c])) > 1e-9:
+            bad.append("component %d" % c)
+        want = ref["whitened" if whiten else "projected"]
+        for r in range(10):
+            if abs(float(rows[r]["pc%d" % (c + 1)]) - sign * want[r][c]) > 1e-9 * max(1, abs(want[r][c])):
+                bad.append("row %d pc%d: %s vs %s" % (r, c + 1, rows[r]["pc%d" % (c + 1)], want[r][c])); break
+    if "mean_radius" in rows[0]: bad.append("inputs kept")
+print("ok" if not bad else "; ".join(bad[:5]))
+PY
+    has "$1_matches_sklearn" "$(cat pca.txt)" "ok"
+}
+pca_case pca_covariance "$data/breast_cancer.csv" all 'components = 5'
+pca_case pca_svd "$PWD/wide.csv" wide 'components = 5'
+pca_case pca_whiten "$data/breast_cancer.csv" all 'components = 5, whiten = true'
+pca_case pca_variance "$data/breast_cancer.csv" all 'variance = 0.9'
+pipe pca_cat "$data/TitanicSurvival.csv" 'label = "survived"' \
+    'features = { sex = { "vocab" } }, pca = { inputs = { "nothing*" }, components = 1 }'
+expect pca_no_inputs 2 "$M" run pca_cat.lua && has pca_no_inputs "$OUT" "pca: inputs entry 'nothing*' takes none of the transform's outputs"
+pipe pca_k "$data/iris.csv" 'label = "target"' 'features = { [":numeric"] = { "zscore" } }, pca = { components = 9 }'
+expect pca_too_many 2 "$M" run pca_k.lua && has pca_too_many "$OUT" "pca: components = 9, but there are 4 inputs and at most 4 components"
+pipe pca_gap "$data/TitanicSurvival.csv" 'label = "survived"' 'features = { age = { "zscore" } }, pca = { components = 1 }'
+expect pca_missing 2 "$M" run pca_gap.lua && has pca_missing "$OUT" "pca: feature 'age' is missing in row" "impute it first"

@@ -1,0 +1,270 @@
+/* Fitting PCA inside the transform: principal components of features the
+ * graph already computes (scaled pixels, z-scores), found on the fit
+ * split and stored in the graph as a projection step.
+ *
+ * With more rows than features, the covariance is accumulated a row group
+ * and a block of rows at a time (BLAS syrk of values shifted by the first
+ * row, so the sums lose little to cancellation) and its eigenvectors come
+ * from LAPACK's dsyevd: memory holds one group, never the split.  With
+ * more features than rows, the centred rows are kept and LAPACK's dgesdd
+ * gives the singular vectors.  Components, variances and their ratios are
+ * scikit-learn's PCA's (svd_solver="full"); each component's sign makes
+ * its largest entry positive. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cblas.h>
+#include <lapacke.h>
+
+#include "tf.h"
+
+enum { BLOCK_ROWS = 4096 };
+
+typedef struct acc {
+    size_t p, n;
+    double *shift, *sum, *G;    /* p, p, p x p (row major, upper) */
+    double *block;              /* BLOCK_ROWS x p */
+    size_t in_block;
+    double *X;                  /* SVD path: every centred-later row */
+    size_t x_rows;
+} acc;
+
+static void flush(acc *a)
+{
+    if (a->in_block == 0)
+        return;
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)a->p, (int)a->in_block, 1.0,
+                a->block, (int)a->p, 1.0, a->G, (int)a->p);
+    a->in_block = 0;
+}
+
+static int add_rows(acc *a, const mlp_table *t, const char *const *cols, size_t gi,
+                    size_t base, mlp_error *err)
+{
+    size_t p = a->p, rows = mlp_table_n_rows(t);
+    const mlp_column **c = malloc(p * sizeof *c);
+
+    if (c == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    for (size_t j = 0; j < p; j++)
+        c[j] = mlp_table_find(t, cols[j]);
+    (void)gi;
+    for (size_t r = 0; r < rows; r++) {
+        double *row = a->X ? a->X + a->x_rows * p : a->block + a->in_block * p;
+        for (size_t j = 0; j < p; j++) {
+            double v = mlp_column_number(c[j], r);
+            if (!isfinite(v)) {
+                free(c);
+                return mlp_error_set(err, MLP_EINVAL, "pca: feature '%s' is %s in row "
+                                     "%zu of the fit split; PCA needs every input "
+                                     "(impute it first)", cols[j],
+                                     isnan(v) ? "missing" : "infinite", base + r + 1);
+            }
+            if (a->n == 0)
+                a->shift[j] = v;
+            row[j] = v - a->shift[j];
+            a->sum[j] += row[j];
+        }
+        a->n++;
+        if (a->X) {
+            a->x_rows++;
+        } else if (++a->in_block == BLOCK_ROWS) {
+            flush(a);
+        }
+    }
+    free(c);
+    return MLP_OK;
+}
+
+/* How many components: `components`, or the fewest whose variance ratios
+ * reach `variance` (scikit-learn's float n_components). */
+static int how_many(const cJSON *spec, const double *ratio, size_t avail, size_t p,
+                    size_t *k, mlp_error *err)
+{
+    const cJSON *c = cJSON_GetObjectItem(spec, "components");
+    const cJSON *v = cJSON_GetObjectItem(spec, "variance");
+    if (cJSON_IsNumber(c) == cJSON_IsNumber(v))
+        return mlp_error_set(err, MLP_EINVAL, "pca: give components (a count) or "
+                             "variance (a fraction of the variance to keep), one of them");
+    if (cJSON_IsNumber(c)) {
+        double x = c->valuedouble;
+        if (!(x >= 1 && x == floor(x)) || x > (double)avail)
+            return mlp_error_set(err, MLP_EINVAL, "pca: components = %g, but there are "
+                                 "%zu inputs and at most %zu components", x, p, avail);
+        *k = (size_t)x;
+        return MLP_OK;
+    }
+    if (!(v->valuedouble > 0 && v->valuedouble < 1))
+        return mlp_error_set(err, MLP_EINVAL, "pca: variance is a fraction between 0 and "
+                             "1, not %g", v->valuedouble);
+    double cum = 0;
+    for (*k = 0; *k < avail;) {
+        cum += ratio[(*k)++];
+        if (cum > v->valuedouble)
+            break;
+    }
+    return MLP_OK;
+}
+
+/* values (k x p, rows the components, largest variance first), ev (k)
+ * into the step. */
+static void store(cJSON *step, const double *mean, size_t p, const double *comp,
+                  const double *ev, const double *ratio, size_t k, int whiten)
+{
+    cJSON *m = cJSON_AddArrayToObject(step, "mean"), *cs = cJSON_AddArrayToObject(step, "components");
+    cJSON *e = cJSON_AddArrayToObject(step, "explained_variance");
+    cJSON *r = cJSON_AddArrayToObject(step, "explained_variance_ratio");
+    double total = 0;
+
+    for (size_t j = 0; j < p; j++)
+        cJSON_AddItemToArray(m, mlp_json_number(mean[j]));
+    for (size_t c = 0; c < k; c++) {
+        cJSON *row = cJSON_CreateArray();
+        for (size_t j = 0; j < p; j++)
+            cJSON_AddItemToArray(row, mlp_json_number(comp[c * p + j]));
+        cJSON_AddItemToArray(cs, row);
+        cJSON_AddItemToArray(e, mlp_json_number(ev[c]));
+        cJSON_AddItemToArray(r, mlp_json_number(ratio[c]));
+        total += ratio[c];
+    }
+    cJSON_AddItemToObject(step, "explained_variance_total", mlp_json_number(total));
+    if (whiten) {
+        cJSON *s = cJSON_AddArrayToObject(step, "scale");
+        for (size_t c = 0; c < k; c++)
+            cJSON_AddItemToArray(s, mlp_json_number(ev[c] > 0 ? 1 / sqrt(ev[c]) : 0));
+    }
+}
+
+/* The sign that makes the largest |entry| of v positive. */
+static void orient(double *v, size_t p, size_t stride)
+{
+    size_t best = 0;
+    for (size_t j = 1; j < p; j++)
+        if (fabs(v[j * stride]) > fabs(v[best * stride]))
+            best = j;
+    if (v[best * stride] < 0)
+        for (size_t j = 0; j < p; j++)
+            v[j * stride] = -v[j * stride];
+}
+
+int tf_fit_pca(mlp_table_file *f, const mlp_tgraph *partial, const char *const *cols,
+               size_t p, const cJSON *spec, cJSON *step, mlp_error *err)
+{
+    size_t rows = mlp_table_file_n_rows(f), avail, k = 0;
+    int whiten = cJSON_IsTrue(cJSON_GetObjectItem(spec, "whiten"));
+    acc a;
+    int rc = MLP_OK;
+    double *mean = NULL, *ev = NULL, *ratio = NULL, *comp = NULL, total = 0;
+
+    memset(&a, 0, sizeof a);
+    if (rows < 2)
+        return mlp_error_set(err, MLP_EINVAL, "pca: the fit split has %zu row%s; "
+                             "components need two or more", rows, rows == 1 ? "" : "s");
+    a.p = p;
+    a.shift = calloc(p, sizeof *a.shift);
+    a.sum = calloc(p, sizeof *a.sum);
+    if (p > rows)
+        a.X = malloc(rows * p * sizeof *a.X);
+    else {
+        a.G = calloc(p * p, sizeof *a.G);
+        a.block = malloc(BLOCK_ROWS * p * sizeof *a.block);
+    }
+    if (a.shift == NULL || a.sum == NULL || (p > rows ? a.X == NULL : !a.G || !a.block)) {
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory: PCA of %zu features", p);
+        goto done;
+    }
+    for (size_t g = 0, base = 0; g < mlp_table_file_n_groups(f) && rc == MLP_OK; g++) {
+        mlp_table *raw = NULL, *t = NULL;
+        rc = mlp_table_file_group(f, g, &raw, err);
+        if (rc == MLP_OK)
+            rc = mlp_tgraph_apply(partial, raw, &t, err);
+        if (rc == MLP_OK)
+            rc = add_rows(&a, t, cols, g, base, err);
+        if (t)
+            base += mlp_table_n_rows(t);
+        mlp_table_free(raw);
+        mlp_table_free(t);
+    }
+    if (rc != MLP_OK)
+        goto done;
+    flush(&a);
+    avail = p < a.n ? p : a.n;
+    mean = malloc(p * sizeof *mean);
+    ev = calloc(avail + 1, sizeof *ev);
+    ratio = calloc(avail + 1, sizeof *ratio);
+    comp = malloc(avail * p * sizeof *comp);
+    if (!mean || !ev || !ratio || !comp) {
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t j = 0; j < p; j++)
+        mean[j] = a.shift[j] + a.sum[j] / (double)a.n;
+    if (a.X == NULL) {
+        /* Covariance from the shifted sums, then its eigenvectors. */
+        double *w = malloc(p * sizeof *w);
+        for (size_t i = 0; i < p; i++)
+            for (size_t j = i; j < p; j++)
+                a.G[i * p + j] = (a.G[i * p + j] - a.sum[i] * a.sum[j] / (double)a.n) /
+                                 (double)(a.n - 1);
+        if (w == NULL || LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)p, a.G,
+                                        (lapack_int)p, w) != 0) {
+            free(w);
+            rc = mlp_error_set(err, MLP_EINVAL, "pca: the eigendecomposition of the "
+                               "covariance of %zu features failed", p);
+            goto done;
+        }
+        for (size_t j = 0; j < p; j++)
+            total += w[j] > 0 ? w[j] : 0;
+        /* Eigenvalues ascend: the components are the last columns. */
+        for (size_t c = 0; c < avail; c++) {
+            size_t col = p - 1 - c;
+            ev[c] = w[col] > 0 ? w[col] : 0;
+            ratio[c] = total > 0 ? ev[c] / total : 0;
+            for (size_t j = 0; j < p; j++)
+                comp[c * p + j] = a.G[j * p + col];
+            orient(comp + c * p, p, 1);
+        }
+        free(w);
+    } else {
+        size_t n = a.n;
+        double *s = malloc(avail * sizeof *s), *vt = malloc(avail * p * sizeof *vt);
+        for (size_t r = 0; r < n; r++)
+            for (size_t j = 0; j < p; j++)
+                a.X[r * p + j] -= a.sum[j] / (double)n;
+        if (s == NULL || vt == NULL ||
+            LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'S', (lapack_int)n, (lapack_int)p, a.X,
+                           (lapack_int)p, s, NULL, (lapack_int)n, vt, (lapack_int)p) != 0) {
+            free(s);
+            free(vt);
+            rc = mlp_error_set(err, MLP_EINVAL, "pca: the SVD of %zu rows x %zu features "
+                               "failed", n, p);
+            goto done;
+        }
+        for (size_t c = 0; c < avail; c++)
+            total += s[c] * s[c] / (double)(n - 1);
+        for (size_t c = 0; c < avail; c++) {
+            ev[c] = s[c] * s[c] / (double)(n - 1);
+            ratio[c] = total > 0 ? ev[c] / total : 0;
+            memcpy(comp + c * p, vt + c * p, p * sizeof *comp);
+            orient(comp + c * p, p, 1);
+        }
+        free(s);
+        free(vt);
+    }
+    if ((rc = how_many(spec, ratio, avail, p, &k, err)) != MLP_OK)
+        goto done;
+    store(step, mean, p, comp, ev, ratio, k, whiten);
+done:
+    free(a.shift);
+    free(a.sum);
+    free(a.G);
+    free(a.block);
+    free(a.X);
+    free(mean);
+    free(ev);
+    free(ratio);
+    free(comp);
+    return rc;
+}
