@@ -97,6 +97,24 @@ static int classes_with_rows(const double *count, size_t n_classes, size_t *pres
     return MLP_OK;
 }
 
+/* x0: the first value; sc: the power of two that brings the largest
+ * distance from it into [0.5, 1). */
+static void shift_scale(const double *x, size_t n, double *x0, double *sc)
+{
+    double big = 0;
+    int e;
+    *x0 = n ? x[0] : 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = fabs(x[i] - *x0);
+        big = d > big ? d : big;
+    }
+    *sc = 1;
+    if (big > 0 && isfinite(big)) {
+        frexp(big, &e);
+        *sc = ldexp(1, -e);
+    }
+}
+
 int mlp_score_chi2_sums(const double *count, const double *sum, size_t n_classes,
                         double *score, double *pvalue, mlp_error *err)
 {
@@ -195,10 +213,10 @@ int mlp_score_anova_f(const double *const *cols, size_t n_feat, size_t n_rows,
     }
     for (size_t j = 0; j < n_feat; j++) {
         const double *x = cols[j];
-        double ssw = 0;
+        double ssw = 0, x0, sc;
         for (size_t c = 0; c < n_classes; c++)
             sum[c] = 0;
-        for (size_t i = 0; i < n_rows; i++) {
+        for (size_t i = 0; i < n_rows; i++)
             if (!isfinite(x[i])) {
                 mlp_free(sum);
                 mlp_free(count);
@@ -206,12 +224,16 @@ int mlp_score_anova_f(const double *const *cols, size_t n_feat, size_t n_rows,
                                      "ANOVA F needs finite values, not %g",
                                      j + 1, i + 1, x[i]);
             }
-            sum[y[i]] += x[i];
-        }
+        /* F does not change with shift or scale: shifted by the first
+         * value and scaled by a power of two, an offset of 1e15 loses no
+         * digit and values near 1e200 do not overflow when squared. */
+        shift_scale(x, n_rows, &x0, &sc);
+        for (size_t i = 0; i < n_rows; i++)
+            sum[y[i]] += (x[i] - x0) * sc;
         /* Deviations from the class means, in a second pass: the sums of
          * squares then lose nothing to cancellation. */
         for (size_t i = 0; i < n_rows; i++) {
-            double d = x[i] - sum[y[i]] / count[y[i]];
+            double d = (x[i] - x0) * sc - sum[y[i]] / count[y[i]];
             ssw += d * d;
         }
         anova_of(count, sum, n_classes, (double)n_rows, present, ssw, &score[j],
@@ -226,42 +248,44 @@ int mlp_score_f_regression(const double *const *cols, size_t n_feat,
                            size_t n_rows, const double *y, double *score,
                            double *pvalue, mlp_error *err)
 {
-    double ym = 0, syy = 0, dof;
+    double ym = 0, syy = 0, dof, y0, ysc;
 
     if (n_rows < 3)
         return mlp_error_set(err, MLP_EINVAL, "%zu rows: a regression F "
                              "needs three or more", n_rows);
-    for (size_t i = 0; i < n_rows; i++) {
+    for (size_t i = 0; i < n_rows; i++)
         if (!isfinite(y[i]))
             return mlp_error_set(err, MLP_EINVAL, "label, row %zu: the "
                                  "regression F needs finite values, not %g",
                                  i + 1, y[i]);
-        ym += y[i];
-    }
+    shift_scale(y, n_rows, &y0, &ysc);
+    for (size_t i = 0; i < n_rows; i++)
+        ym += (y[i] - y0) * ysc;
     ym /= (double)n_rows;
     for (size_t i = 0; i < n_rows; i++)
-        syy += (y[i] - ym) * (y[i] - ym);
+        syy += ((y[i] - y0) * ysc - ym) * ((y[i] - y0) * ysc - ym);
     if (syy == 0)
         return mlp_error_set(err, MLP_EINVAL, "the label is constant (%g in "
                              "every row): nothing to correlate with", y[0]);
     dof = (double)(n_rows - 2);
     for (size_t j = 0; j < n_feat; j++) {
         const double *x = cols[j];
-        double xm = 0, sxx = 0, sxy = 0;
-        for (size_t i = 0; i < n_rows; i++) {
+        double xm = 0, sxx = 0, sxy = 0, x0, sc;
+        for (size_t i = 0; i < n_rows; i++)
             if (!isfinite(x[i]))
                 return mlp_error_set(err, MLP_EINVAL, "feature %zu, row %zu: "
                                      "the regression F needs finite values, "
                                      "not %g", j + 1, i + 1, x[i]);
-            xm += x[i];
-        }
+        /* r is unchanged by shift and scale: centred sums of shifted,
+         * scaled values lose nothing to offsets or magnitudes. */
+        shift_scale(x, n_rows, &x0, &sc);
+        for (size_t i = 0; i < n_rows; i++)
+            xm += (x[i] - x0) * sc;
         xm /= (double)n_rows;
-        /* Centred sums: scikit-learn's moment form (sum x^2 - n mean^2)
-         * loses digits on features far from zero. */
         for (size_t i = 0; i < n_rows; i++) {
-            double d = x[i] - xm;
+            double d = (x[i] - x0) * sc - xm;
             sxx += d * d;
-            sxy += d * (y[i] - ym);
+            sxy += d * ((y[i] - y0) * ysc - ym);
         }
         if (sxx == 0) {
             score[j] = NAN;

@@ -291,7 +291,7 @@ static int dense_codes(const double *x, size_t n, int32_t *out, size_t *levels,
                        size_t *bad, scratch *s)
 {
     for (size_t i = 0; i < n; i++) {
-        if (!(x[i] == floor(x[i])) || fabs(x[i]) > 2147483647.0) {
+        if (!(x[i] == floor(x[i])) || fabs(x[i]) > 9007199254740992.0) {
             *bad = i;
             return 0;
         }

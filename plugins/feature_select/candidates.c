@@ -31,8 +31,15 @@ static int is_pattern(const char *s)
     return mlp_column_selector_is_pattern(s);
 }
 
+static mlp_table_file *g_file; /* the file entries are read against */
+
+/* An entry that is some column's exact name is that name, even with glob
+ * characters in it ("a[1]", "a?"); otherwise a pattern or selector. */
 static int takes(const char *e, const char *name, mlp_col_type t)
 {
+    for (size_t i = 0; g_file && i < mlp_table_file_n_cols(g_file); i++)
+        if (strcmp(mlp_table_file_col_name(g_file, i), e) == 0)
+            return strcmp(e, name) == 0;
     return mlp_column_selected(e, name, t);
 }
 
@@ -98,6 +105,7 @@ int fs_candidates(mlp_table_file *f, const char *split, const cJSON *features,
 
     *out = NULL;
     *n = 0;
+    g_file = f;
     if ((rc = check_entries(f, split, "features", features, err)) != MLP_OK ||
         (rc = check_entries(f, split, "exclude", exclude, err)) != MLP_OK ||
         (rc = check_entries(f, split, "discrete", discrete, err)) != MLP_OK)
@@ -126,7 +134,7 @@ int fs_candidates(mlp_table_file *f, const char *split, const cJSON *features,
             continue;
         }
         if (t == MLP_COL_STRING || t == MLP_COL_MATRIX) {
-            if (by != NULL && !is_pattern(by))
+            if (by != NULL && (!is_pattern(by) || strcmp(by, name) == 0))
                 goto refuse_type;
             continue; /* a pattern's free text or pixels block: not a feature */
         }
@@ -191,7 +199,7 @@ static int numeric_classes(const mlp_column *c, const char *split, fs_label *l,
     for (size_t i = 0; i < l->n; i++) {
         size_t r = l->row ? l->row[i] : i;
         double x = c->num[r];
-        if (!(x == floor(x)) || fabs(x) > 2147483647.0) {
+        if (!(x == floor(x)) || fabs(x) > 9007199254740992.0) {
             free(v);
             return mlp_error_set(err, MLP_EINVAL, "label '%s', row %zu of split '%s': "
                                  "%.17g is not a class; a classification score needs "

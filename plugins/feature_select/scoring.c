@@ -80,26 +80,50 @@ static size_t classes_present(const int32_t *cls, size_t m, size_t n_classes,
     return k;
 }
 
-/* Mean, variance and |r| with a numeric label. */
+/* x0 and sc for the sums below: the first value, and the power of two
+ * that brings the largest distance from it to [0.5, 1): an offset of
+ * 1e15 loses no digit to the sums, and values near 1e200 or 1e-200
+ * neither overflow nor underflow when squared. */
+static void shift_scale(const double *x, size_t m, double *x0, double *sc)
+{
+    double big = 0;
+    int e;
+    *x0 = x[0];
+    for (size_t i = 0; i < m; i++) {
+        double d = fabs(x[i] - *x0);
+        big = d > big ? d : big;
+    }
+    *sc = 1;
+    if (big > 0 && isfinite(big)) {
+        frexp(big, &e);
+        *sc = ldexp(1, -e);
+    }
+}
+
+/* Mean, variance and |r| with a numeric label, of shifted and scaled
+ * values. */
 static void describe(const double *x, const double *yr, size_t m, fs_feature *ft)
 {
-    double mean = 0, ss = 0, ym = 0, syy = 0, sxy = 0;
+    double x0, sc, y0, yc, mean = 0, ss = 0, ym = 0, syy = 0, sxy = 0;
 
+    shift_scale(x, m, &x0, &sc);
+    shift_scale(yr, m, &y0, &yc);
     for (size_t i = 0; i < m; i++)
-        mean += x[i];
+        mean += (x[i] - x0) * sc;
     mean /= (double)m;
     for (size_t i = 0; i < m; i++)
-        ss += (x[i] - mean) * (x[i] - mean);
-    ft->mean = mean;
-    ft->variance = ss / (double)m;
+        ss += ((x[i] - x0) * sc - mean) * ((x[i] - x0) * sc - mean);
+    ft->mean = x0 + mean / sc;
+    ft->variance = ss / (double)m / sc / sc;
     if (ss == 0)
         return;
     for (size_t i = 0; i < m; i++)
-        ym += yr[i];
+        ym += (yr[i] - y0) * yc;
     ym /= (double)m;
     for (size_t i = 0; i < m; i++) {
-        syy += (yr[i] - ym) * (yr[i] - ym);
-        sxy += (x[i] - mean) * (yr[i] - ym);
+        double dy = (yr[i] - y0) * yc - ym;
+        syy += dy * dy;
+        sxy += ((x[i] - x0) * sc - mean) * dy;
     }
     if (syy > 0)
         ft->assoc = fabs(sxy) / sqrt(ss) / sqrt(syy);
@@ -112,12 +136,14 @@ static void fail(pass *p, size_t j, int code, const char *fmt, const char *what,
     snprintf(p->msg[j], sizeof p->msg[j], fmt, p->feat[j].name, row + 1, p->split, what, v);
 }
 
-/* A numeric feature against classes, from count[k] rows and sum[k] of
+/* A numeric feature against classes from count[k] rows and sum[k] of
  * values per class, the squared deviations from the class means (ssw) and
- * from the overall mean (sst) over its m rows: mean, variance, the
+ * from the overall mean (sst) over its m rows -- all of values shifted by
+ * x0 and scaled by sc (x' = (x - x0) sc), which no figure here depends on
+ * but the mean and variance, undone for those: mean, variance, the
  * correlation ratio, and the chi2 or F score. */
-static void finish_classes(pass *p, size_t j, const double *count, const double *sum,
-                           double ssw, double sst, size_t m)
+static void finish_classes(pass *p, size_t j, const double *count, double *sum,
+                           double ssw, double sst, size_t m, double x0, double sc)
 {
     fs_feature *ft = &p->feat[j];
     size_t nk = p->y->n_classes, present = 0;
@@ -133,18 +159,22 @@ static void finish_classes(pass *p, size_t j, const double *count, const double 
     for (size_t k = 0; k < nk; k++)
         if (count[k] > 0)
             ssb += count[k] * (sum[k] / count[k] - mean) * (sum[k] / count[k] - mean);
-    ft->mean = mean;
-    ft->variance = sst / (double)m;
+    ft->mean = x0 + mean / sc;
+    ft->variance = sst / (double)m / sc / sc;
     /* The share of the variance the class means explain, square-rooted
      * (|r| for two classes). */
     if (sst > 0)
         ft->assoc = sqrt(fmin(1, ssb / sst));
     if (present < 2)
         return; /* one class among these rows: nothing to tell apart */
-    if (p->o->score == FS_CHI2)
+    if (p->o->score == FS_CHI2) {
+        /* chi2 is not shift-invariant: the sums of the values themselves. */
+        for (size_t k = 0; k < nk; k++)
+            sum[k] = sum[k] / sc + count[k] * x0;
         rc = mlp_score_chi2_sums(count, sum, nk, &ft->score, &ft->pvalue, &err);
-    else if (p->o->score == FS_F_CLASSIF && m > present)
+    } else if (p->o->score == FS_F_CLASSIF && m > present) {
         rc = mlp_score_anova_f_sums(count, sum, ssw, nk, &ft->score, &ft->pvalue, &err);
+    }
     if (rc != MLP_OK) {
         p->rc[j] = rc;
         snprintf(p->msg[j], sizeof p->msg[j], "feature '%s': %s", ft->name, err.msg);
@@ -157,25 +187,28 @@ static void score_classes(pass *p, size_t j, const double *x, const int32_t *yc,
 {
     size_t nk = p->y->n_classes;
     double *count = calloc(2 * nk + 1, sizeof *count), *sum, mean = 0, ssw = 0, sst = 0;
+    double x0, sc;
 
     if (count == NULL) {
         p->rc[j] = MLP_ENOMEM;
         return;
     }
+    shift_scale(x, m, &x0, &sc);
     sum = count + nk;
     for (size_t i = 0; i < m; i++) {
+        double v = (x[i] - x0) * sc;
         count[yc[i]] += 1;
-        sum[yc[i]] += x[i];
-        mean += x[i];
+        sum[yc[i]] += v;
+        mean += v;
     }
     mean /= (double)m;
     /* Deviations in a second pass: nothing lost to cancellation. */
     for (size_t i = 0; i < m; i++) {
-        double dw = x[i] - sum[yc[i]] / count[yc[i]], dt = x[i] - mean;
+        double v = (x[i] - x0) * sc, dw = v - sum[yc[i]] / count[yc[i]], dt = v - mean;
         ssw += dw * dw;
         sst += dt * dt;
     }
-    finish_classes(p, j, count, sum, ssw, sst, m);
+    finish_classes(p, j, count, sum, ssw, sst, m, x0, sc);
     free(count);
 }
 
@@ -304,7 +337,7 @@ static int score_counts(pass *p, size_t j)
                 ssw += h[k * bins + v] * (x - mk) * (x - mk);
             }
     }
-    finish_classes(p, j, count, sum, ssw, sst, m);
+    finish_classes(p, j, count, sum, ssw, sst, m, 0, 1);
 out:
     free(h);
     free(count);
@@ -335,14 +368,19 @@ static size_t gather(pass *p, size_t j, double *x, int32_t *yc, double *yr)
             double v = c->num ? c->num[r0] : mlp_column_number(c, r0);
             if (i < 0 || isnan(v))
                 continue;
-            if ((isinf(v) && s != FS_NO_SCORE) || (s == FS_CHI2 && v < 0)) {
+            if (isinf(v) || (s == FS_CHI2 && v < 0) ||
+                (ft->discrete && (v != floor(v) || fabs(v) > 9007199254740992.0))) {
                 fail(p, j, MLP_EINVAL, isinf(v)
                      ? "feature '%s', row %zu of split '%s': %s needs finite values, "
                        "not %g (clip or drop them in a transform)"
-                     : "feature '%s', row %zu of split '%s': %s needs values >= 0 "
+                     : v < 0 && s == FS_CHI2
+                     ? "feature '%s', row %zu of split '%s': %s needs values >= 0 "
                        "(counts or frequencies), not %g; exclude the feature, shift "
-                       "it in a transform, or score with f_classif",
-                     fs_score_name(s), base + r0, v);
+                       "it in a transform, or score with f_classif"
+                     : "feature '%s', row %zu of split '%s': %s takes a discrete "
+                       "feature's values as integer codes, not %.17g",
+                     s == FS_NO_SCORE ? "the variance and correlation filters"
+                                      : fs_score_name(s), base + r0, v);
                 mlp_table_free(t);
                 return (size_t)-1;
             }
@@ -456,9 +494,15 @@ static void score_one(void *arg, size_t j, int worker)
                                                &ft->score, &err);
             break;
         case FS_MI_REGRESSION:
-            if (m > p->o->n_neighbors)
-                rc = mlp_score_mutual_info_regression(&col, 1, m, yr, &mi, &ft->score,
-                                                      &err);
+            if (m <= p->o->n_neighbors) {
+                p->rc[j] = MLP_EINVAL;
+                snprintf(p->msg[j], sizeof p->msg[j], "feature '%s' has %zu rows with a "
+                         "value and the label in split '%s'; mutual information with "
+                         "n_neighbors = %zu needs more", ft->name, m, p->split,
+                         p->o->n_neighbors);
+                break;
+            }
+            rc = mlp_score_mutual_info_regression(&col, 1, m, yr, &mi, &ft->score, &err);
             break;
         default:
             break;

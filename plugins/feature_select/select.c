@@ -272,6 +272,7 @@ static int run(mlp_ctx *ctx)
 typedef struct applying {
     cJSON *drop;            /* names */
     const cJSON *selected;
+    const char *label;      /* the Examples' label: always kept */
 } applying;
 
 static int apply_map(const char *split, const mlp_table *in, mlp_table **out,
@@ -295,6 +296,10 @@ static int apply_map(const char *split, const mlp_table *in, mlp_table **out,
         int dropped = 0;
         cJSON_ArrayForEach(d, ap->drop)
             dropped |= strcmp(d->valuestring, c->name) == 0;
+        /* A selection scored against another column may have ranked the
+         * Examples' own label as a feature: it stays all the same. */
+        if (ap->label && strcmp(ap->label, c->name) == 0)
+            dropped = 0;
         if (!dropped)
             rc = mlp_table_add_copy(t, c->name, c, err);
     }
@@ -324,6 +329,8 @@ static int apply_run(mlp_ctx *ctx)
         return mlp_ctx_fail_error(ctx, &err);
     ap.drop = cJSON_CreateArray();
     ap.selected = cJSON_GetObjectItem(doc, "selected");
+    ap.label = cJSON_GetStringValue(mlp_artifact_property(mlp_ctx_input(ctx, "examples", 0),
+                                                          "label"));
     cJSON_ArrayForEach(ft, cJSON_GetObjectItem(doc, "features"))
         if (strcmp(mlp_json_str(ft, "status"), "kept") != 0)
             cJSON_AddItemToArray(ap.drop, cJSON_CreateString(mlp_json_str(ft, "name")));

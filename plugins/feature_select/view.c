@@ -95,17 +95,37 @@ static void number(mlp_view *v, const cJSON *o, const char *key, int html)
         mlp_view_printf(v, " %12s", buf);
 }
 
+/* name in a column `width` characters wide (UTF-8 characters, not
+ * bytes): cut at a character boundary and marked with '~' when longer. */
+static void padded(mlp_view *v, const char *name, size_t width)
+{
+    char buf[256];
+    size_t chars = 0, used = 0, len = strlen(name);
+    for (size_t i = 0; i < len; i++)
+        chars += ((unsigned char)name[i] & 0xC0) != 0x80;
+    if (chars <= width) {
+        mlp_view_text(v, name);
+        mlp_view_printf(v, "%*s", (int)(width - chars), "");
+        return;
+    }
+    for (size_t i = 0, c = 0; i < len && used + 5 < sizeof buf; i++) {
+        if (((unsigned char)name[i] & 0xC0) != 0x80 && ++c == width)
+            break;
+        buf[used++] = name[i];
+    }
+    buf[used++] = '~';
+    buf[used] = '\0';
+    mlp_view_text(v, buf);
+}
+
 static void text_row(mlp_view *v, const cJSON *o)
 {
-    char name[25];
     const cJSON *r = cJSON_GetObjectItem(o, "rank");
-    snprintf(name, sizeof name, "%s", mlp_json_str(o, "name"));
     if (cJSON_IsNumber(r))
         mlp_view_printf(v, "  %5.0f  ", r->valuedouble);
     else
         mlp_view_puts(v, "      -  ");
-    mlp_view_text(v, name);
-    mlp_view_printf(v, "%*s", (int)(24 - strlen(name)), "");
+    padded(v, mlp_json_str(o, "name"), 24);
     number(v, o, "score", 0);
     number(v, o, "pvalue", 0);
     mlp_view_puts(v, "  ");

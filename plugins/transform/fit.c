@@ -168,7 +168,8 @@ int tf_resolve(mlp_table_file *f, const char *split, const cJSON *features,
         const cJSON *spec, *ops = ops_of(e, &spec);
         const char *src = spec ? cJSON_GetStringValue(cJSON_GetObjectItem(spec, "source")) : NULL;
         ptrdiff_t c;
-        if (mlp_column_selector_is_pattern(key)) {
+        /* A column's exact name is that name, glob characters or not. */
+        if (mlp_column_selector_is_pattern(key) && col_index(f, key) < 0) {
             if (src) {
                 rc = mlp_error_set(err, MLP_EINVAL, "features['%s']: source names one "
                                    "column; a pattern takes its columns by name", key);
@@ -200,7 +201,7 @@ int tf_resolve(mlp_table_file *f, const char *split, const cJSON *features,
         const char *key = e->string;
         const cJSON *spec, *ops = ops_of(e, &spec);
         size_t hits = 0;
-        if (rc != MLP_OK || !mlp_column_selector_is_pattern(key))
+        if (rc != MLP_OK || !mlp_column_selector_is_pattern(key) || col_index(f, key) >= 0)
             continue;
         for (size_t i = 0; i < nc && rc == MLP_OK; i++) {
             const char *name = mlp_table_file_col_name(f, i);
@@ -267,6 +268,35 @@ static double *sorted_present(const double *x, size_t n, size_t *m)
     return v;
 }
 
+/* The k-th smallest of v[0..m) (from 0), leaving smaller values before
+ * position k and larger after (Hoare's selection). */
+static double kth(double *v, size_t m, size_t k)
+{
+    ptrdiff_t l = 0, r = (ptrdiff_t)m - 1, kk = (ptrdiff_t)k;
+    while (l < r) {
+        double pivot = v[kk];
+        ptrdiff_t i = l, j = r;
+        do {
+            while (v[i] < pivot)
+                i++;
+            while (pivot < v[j])
+                j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                j--;
+            }
+        } while (i <= j);
+        if (j < kk)
+            l = i;
+        if (kk < i)
+            r = j;
+    }
+    return v[kk];
+}
+
 /* numpy.quantile's default (linear interpolation) of sorted v[0..m). */
 static double quantile(const double *v, size_t m, double q)
 {
@@ -280,12 +310,23 @@ static int fit_op(const tf_feature *ft, const char *op, const double *x, size_t 
                   cJSON *json, mlp_error *err)
 {
     const cJSON *spec = ft->spec;
-    size_t m;
-    double *v = sorted_present(x, n, &m);
+    size_t m = 0;
+    /* Only the median, the mode and quantiles need the values in order. */
+    int order = strcmp(op, "impute_most_frequent") == 0 || strcmp(op, "bucketize") == 0;
+    double *v = order ? sorted_present(x, n, &m) : malloc((n + 1) * sizeof *v);
     int rc = MLP_OK;
 
     if (v == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    if (!order)
+        for (size_t i = 0; i < n; i++)
+            if (!isnan(x[i]))
+                v[m++] = x[i];
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < m; i++) {
+        lo = v[i] < lo ? v[i] : lo;
+        hi = v[i] > hi ? v[i] : hi;
+    }
     if (m == 0 && strcmp(op, "impute_constant") != 0 && strcmp(op, "clip") != 0 &&
         strcmp(op, "log") != 0) {
         free(v);
@@ -305,7 +346,16 @@ static int fit_op(const tf_feature *ft, const char *op, const double *x, size_t 
                 fill += v[i];
             fill /= (double)m;
         } else if (strcmp(op, "impute_median") == 0) {
-            fill = m % 2 ? v[m / 2] : (v[m / 2 - 1] + v[m / 2]) / 2;
+            /* The middle one or two values, by selection: no full sort. */
+            double hi_mid = kth(v, m, m / 2);
+            if (m % 2) {
+                fill = hi_mid;
+            } else {
+                double lo_mid = -INFINITY;
+                for (size_t i = 0; i < m / 2; i++) /* below position m/2 now */
+                    lo_mid = v[i] > lo_mid ? v[i] : lo_mid;
+                fill = (lo_mid + hi_mid) / 2;
+            }
         } else if (strcmp(op, "impute_most_frequent") == 0) {
             /* The most frequent value, the smallest of equals (as
              * scikit-learn's SimpleImputer). */
@@ -351,8 +401,8 @@ static int fit_op(const tf_feature *ft, const char *op, const double *x, size_t 
         cJSON_AddItemToObject(json, "std", mlp_json_number(sd > 0 ? sd : 1));
     } else if (strcmp(op, "minmax") == 0) {
         cJSON_AddStringToObject(json, "op", "minmax");
-        cJSON_AddItemToObject(json, "min", mlp_json_number(v[0]));
-        cJSON_AddItemToObject(json, "range", mlp_json_number(v[m - 1] > v[0] ? v[m - 1] - v[0] : 1));
+        cJSON_AddItemToObject(json, "min", mlp_json_number(lo));
+        cJSON_AddItemToObject(json, "range", mlp_json_number(hi > lo ? hi - lo : 1));
     } else { /* bucketize: boundaries at the quantiles k/B */
         double b = opt_num(spec, "buckets", 10);
         if (!(b >= 2 && b <= 10000 && b == floor(b))) {
@@ -680,6 +730,30 @@ static int add_pca(mlp_table_file *f, cJSON *doc, const cJSON *spec, mlp_error *
     return rc;
 }
 
+typedef struct fit_job {
+    mlp_table_file *f;
+    const tf_feature *feat;
+    cJSON **steps, **outs;  /* per feature */
+    int *rc;
+    mlp_error *err;
+} fit_job;
+
+static void fit_one(void *arg, size_t i, int worker)
+{
+    fit_job *jb = arg;
+    const tf_feature *ft = &jb->feat[i];
+    size_t col = (size_t)col_index(jb->f, ft->column);
+    const char *op = cJSON_IsString(ft->ops) ? ft->ops->valuestring
+                                             : cJSON_GetStringValue(ft->ops->child);
+    (void)worker;
+    if (strcmp(op, "hash") == 0)
+        jb->rc[i] = add_hash(ft, jb->steps[i], jb->outs[i], &jb->err[i]);
+    else if (ft->type == MLP_COL_NUMERIC)
+        jb->rc[i] = fit_numeric(jb->f, ft, col, jb->steps[i], jb->outs[i], &jb->err[i]);
+    else
+        jb->rc[i] = fit_vocab(jb->f, ft, col, op, jb->steps[i], jb->outs[i], &jb->err[i]);
+}
+
 static int by_key(const void *a, const void *b)
 {
     return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
@@ -713,29 +787,38 @@ int tf_fit(mlp_table_file *f, const char *split, const tf_feature *feat, size_t 
     cJSON *early = cJSON_CreateArray(), *early_out = cJSON_CreateArray();
     steps = cJSON_AddArrayToObject(doc, "steps");
     outputs = cJSON_AddArrayToObject(doc, "outputs");
+    /* Features are fitted on several threads, each into its own step and
+     * outputs; the document is put together in order afterwards. */
+    cJSON **fouts = calloc(n + 1, sizeof *fouts), **fsteps = calloc(n + 1, sizeof *fsteps);
+    fit_job job = { f, feat, fsteps, fouts, calloc(n + 1, sizeof(int)),
+                    calloc(n + 1, sizeof(mlp_error)) };
+    if (fouts == NULL || fsteps == NULL || job.rc == NULL || job.err == NULL)
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == MLP_OK && i < n; i++) {
+        add_input(inputs, feat[i].column, feat[i].type);
+        fsteps[i] = cJSON_CreateArray();
+        fouts[i] = cJSON_CreateArray();
+    }
+    if (rc == MLP_OK)
+        mlp_parallel_for(n, o->threads, fit_one, &job);
+    for (size_t i = 0; rc == MLP_OK && i < n; i++)
+        if (job.rc[i] != MLP_OK) {
+            *err = job.err[i];
+            rc = job.rc[i];
+        }
     /* A feature whose output takes its column's name replaces the column
      * for every step after it: those steps come last, once every other
      * step has read the raw column.  Outputs stay in feature order. */
-    cJSON **fouts = calloc(n + 1, sizeof *fouts);
-    if (fouts == NULL)
-        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
     for (int late = 0; late < 2 && rc == MLP_OK; late++)
-        for (size_t i = 0; i < n && rc == MLP_OK; i++) {
-            const tf_feature *ft = &feat[i];
-            if ((strcmp(ft->output, ft->column) == 0) != late)
-                continue;
-            size_t col = (size_t)col_index(f, ft->column);
-            const char *op = cJSON_IsString(ft->ops) ? ft->ops->valuestring
-                                                     : cJSON_GetStringValue(ft->ops->child);
-            fouts[i] = cJSON_CreateArray();
-            add_input(inputs, ft->column, ft->type);
-            if (strcmp(op, "hash") == 0)
-                rc = add_hash(ft, steps, fouts[i], err);
-            else if (ft->type == MLP_COL_NUMERIC)
-                rc = fit_numeric(f, ft, col, steps, fouts[i], err);
-            else
-                rc = fit_vocab(f, ft, col, op, steps, fouts[i], err);
-        }
+        for (size_t i = 0; i < n; i++)
+            if ((strcmp(feat[i].output, feat[i].column) == 0) == late)
+                while (fsteps[i]->child)
+                    cJSON_AddItemToArray(steps, cJSON_DetachItemFromArray(fsteps[i], 0));
+    for (size_t i = 0; fsteps && i < n; i++)
+        cJSON_Delete(fsteps[i]);
+    free(fsteps);
+    free(job.rc);
+    free(job.err);
     for (size_t i = 0; fouts && i < n; i++) {
         while (fouts[i] && fouts[i]->child)
             cJSON_AddItemToArray(outputs, cJSON_DetachItemFromArray(fouts[i], 0));

@@ -27,6 +27,7 @@ void tf_features_free(tf_feature *feat, size_t n);
 typedef struct tf_fit_opts {
     const cJSON *crosses, *lua, *pca, *passthrough;
     const char *label;
+    int threads;            /* features fitted at once */
 } tf_fit_opts;
 int tf_fit(mlp_table_file *f, const char *split, const tf_feature *feat, size_t n,
            const tf_fit_opts *o, cJSON **graph, mlp_error *err);

@@ -118,6 +118,7 @@ static int run(mlp_ctx *ctx)
     fo.pca = mlp_ctx_param(ctx, "pca");
     fo.passthrough = mlp_ctx_param(ctx, "passthrough");
     fo.label = label ? label : "";
+    fo.threads = (int)mlp_ctx_param_int(ctx, "threads");
     if (rc == MLP_OK)
         rc = tf_fit(f, split, feat, n, &fo, &doc, &err);
     mlp_table_file_close(f);
@@ -188,6 +189,8 @@ static const mlp_param_spec params[] = {
       "the split the analyzers see (never the evaluation rows)" },
     { "pca", MLP_PARAM_MAP, "null", 0, 0, 0, NULL,
       "principal components of transformed features (see docs/stages.md)" },
+    { "threads", MLP_PARAM_INT, "2", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX |
+      MLP_PARAM_NO_CACHE_KEY, 1, 64, NULL, "features fitted at once" },
     MLP_PARAMS_END
 };
 

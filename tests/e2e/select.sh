@@ -220,3 +220,68 @@ has select_report_ranking "$(cat dom.html)" \
     "RANKED worst_area=kept|mean_area=kept|area_error=kept|worst_perimeter=kept" \
     "mean_texture=kept|worst_concavity=dropped_score|radius_error=dropped_score" \
     "NAMED area_error=kept|compactness_error=dropped_score|concave_points_error=dropped_score"
+
+# From a hostile test.  Scores do not change with an offset: a column of
+# small integers and the same plus 1e15 (every value exact) score alike,
+# and are correlated at exactly 1.
+python3 - <<'PY'
+import random
+random.seed(3)
+with open("prec.csv", "w") as f:
+    f.write("a,big,huge,tiny,y\n")
+    for i in range(1000):
+        y = random.randint(0, 1); v = random.randint(0, 9) + y
+        g = random.gauss(0, 1) + y
+        f.write("%d,%d,%.17g,%.17g,%d\n" % (v, 10**15 + v, g * 1e200, g * 1e-200, y))
+PY
+pipe prec prec.csv 'label = "y", types = { y = "categorical" }' 'score = "f_classif", mode = "all", features = { "a", "big", "huge", "tiny" }'
+expect offset_runs 0 "$M" run prec.lua && check offset_and_scale_invariant "$(uri)/selection.json" '
+a, big, huge, tiny = (feat[n] for n in ("a", "big", "huge", "tiny"))
+ok = close(big["score"], a["score"], 1e-9) and close(big["variance"], a["variance"], 1e-9) and \
+     close(tiny["score"], huge["score"], 1e-9) and huge["score"] > 10
+print("ok" if ok else [(f["name"], f["score"], f["variance"]) for f in (a, big, huge, tiny)])'
+pipe precc prec.csv 'label = "y", types = { y = "categorical" }' 'score = "f_classif", mode = "all", features = { "a", "big" }, correlation_threshold = 0.99'
+expect offset_corr_runs 0 "$M" run precc.lua && check offset_correlation "$(uri)/selection.json" '
+print("ok" if feat["big"]["status"] == "dropped_correlation" or feat["a"]["status"] == "dropped_correlation" else d["features"])'
+
+# apply_selection keeps the Examples' own label, even when a selection
+# scored against another column dropped it.
+pipe keeplab f.csv 'label = "y"' 'label = "x1", score = "f_regression", features = { "x2", "y" }, k = 1'
+expect keep_label_runs 0 "$M" run keeplab.lua && expect keep_label_show 0 "$M" show 3 --root runs/keeplab &&
+has keep_label "$OUT" "y (label)"
+
+# Integer labels beyond 32 bits are classes; an infinite value is refused
+# by the filters as by the scores; too few rows for n_neighbors is said.
+printf 'x,z,y\n' > bigint.csv
+for i in $(seq 1 40); do echo "$i,$((i % 7)),$((4294967296 + i % 2))" >> bigint.csv; done
+pipe bigint bigint.csv 'label = "y"' 'k = 1, score = "f_classif"'
+expect int64_label_classes 0 "$M" run bigint.lua
+printf 'x,z,y\n1,inf,0\n2,3,1\n3,1,0\n4,2,1\n' > inf.csv
+pipe infnone inf.csv 'label = "y"' 'score = "none", variance_threshold = 0'
+expect inf_filters_refused 2 "$M" run infnone.lua &&
+has inf_filters_refused "$OUT" "feature 'z', row 1 of split 'train': the variance and correlation filters needs finite values, not inf"
+pipe fewrows bigint.csv 'label = "y"' 'label = "x", score = "mutual_info_regression", k = 1, n_neighbors = 100'
+expect mi_too_few_rows 2 "$M" run fewrows.lua &&
+has mi_too_few_rows "$OUT" "has 40 rows with a value and the label in split 'train'; mutual information with n_neighbors = 100 needs more"
+
+# A column whose name has glob characters is named exactly.
+printf 'a[1],a?,ab,y\n1,2,3,0\n2,1,3,1\n3,3,1,0\n4,2,2,1\n5,1,1,0\n6,4,2,1\n' > glob.csv
+pipe glob glob.csv 'label = "y", types = { y = "categorical" }' 'features = { "a[1]", "a?" }, mode = "all"'
+expect glob_names_runs 0 "$M" run glob.lua && check glob_names_exact "$(uri)/selection.json" '
+print("ok" if sorted(feat) == ["a?", "a[1]"] else sorted(feat))'
+
+# The terminal view cuts long names at a character, marked, and pads by
+# characters, not bytes.
+printf 'größe_größe_größe_größe_größe,日本語,sensor_temperature_reading_evening,y\n' > wide_names.csv
+for i in $(seq 1 20); do echo "$i,$((i * 3 % 7)),$((i % 5)),$((i % 2))" >> wide_names.csv; done
+pipe names wide_names.csv 'label = "y", types = { y = "categorical" }' 'mode = "all"'
+expect names_runs 0 "$M" run names.lua && expect names_view 0 "$M" show 2 --root runs/names
+python3 - "$OUT" > names.txt <<'PY'
+import sys
+rows = [l for l in sys.argv[1].splitlines() if l.endswith("  kept")]
+widths = {len(l) for l in rows}  # characters: the same when padding counts characters
+cut = any("größe_größe_größe_größe~" in l for l in rows)
+evening = any("sensor_temperature_read~" in l for l in rows)
+print("ok" if len(rows) == 3 and len(widths) == 1 and cut and evening else rows)
+PY
+has view_names_by_character "$(cat names.txt)" "ok"
