@@ -11,6 +11,7 @@
 #include <mlpipe/hash.h>
 #include <mlpipe/json.h>
 #include <mlpipe/memory.h>
+#include <mlpipe/parallel.h>
 #include <mlpipe/transform.h>
 
 #include "tgraph_priv.h"
@@ -769,19 +770,29 @@ done:
 /* PCA: (x - mean) . c for every row x and component c.  Each value is
  * a dot product in a fixed order (four running sums, joined in a fixed
  * way), so a row gets the same bits in a batch of one as in a batch of a
- * million -- a matrix library may change its order with the shape.  A row
- * missing an input gets no projection (NaN). */
-int tg_apply_pca(tg_run *run, const tg_step *st, size_t n, mlp_error *err)
-{
-    size_t p = st->n_in, k = st->k;
-    double *x = mlp_malloc((p + 4) * sizeof *x);
+ * million, on one thread or several -- a matrix library may change its
+ * order with the shape.  A row missing an input gets no projection (NaN).
+ * Blocks of rows go to the processors. */
+typedef struct pca_job {
+    tg_run *run;
+    const tg_step *st;
+    size_t n;
+    double *x;              /* per worker: p + 4 */
+} pca_job;
 
-    if (x == NULL)
-        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    for (size_t r = 0; r < n; r++) {
+enum { PCA_BLOCK = 256 };
+
+static void pca_rows(void *arg, size_t b, int worker)
+{
+    pca_job *jb = arg;
+    const tg_step *st = jb->st;
+    size_t p = st->n_in, k = st->k, end = (b + 1) * PCA_BLOCK;
+    double *x = jb->x + (size_t)worker * (p + 4);
+
+    for (size_t r = b * PCA_BLOCK; r < end && r < jb->n; r++) {
         int gap = 0;
         for (size_t j = 0; j < p; j++) {
-            x[j] = tg_num(run, st->in[j], r) - st->mean[j];
+            x[j] = tg_num(jb->run, st->in[j], r) - st->mean[j];
             gap |= isnan(x[j]);
         }
         for (size_t c = 0; c < k; c++) {
@@ -797,9 +808,21 @@ int tg_apply_pca(tg_run *run, const tg_step *st, size_t n, mlp_error *err)
             for (; j < p; j++)
                 s0 += x[j] * w[j];
             double v = (s0 + s1) + (s2 + s3);
-            run->num[st->out[c]][r] = gap ? NAN : st->scale ? v * st->scale[c] : v;
+            jb->run->num[st->out[c]][r] = gap ? NAN : st->scale ? v * st->scale[c] : v;
         }
     }
-    mlp_free(x);
+}
+
+int tg_apply_pca(tg_run *run, const tg_step *st, size_t n, mlp_error *err)
+{
+    int threads = mlp_cpu_count();
+    pca_job jb = { run, st, n, NULL };
+
+    threads = threads > 8 ? 8 : threads;
+    jb.x = mlp_malloc((size_t)threads * (st->n_in + 4) * sizeof *jb.x);
+    if (jb.x == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    mlp_parallel_for((n + PCA_BLOCK - 1) / PCA_BLOCK, threads, pca_rows, &jb);
+    mlp_free(jb.x);
     return MLP_OK;
 }

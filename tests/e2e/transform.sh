@@ -178,7 +178,10 @@ pca_case() {  # name csv fixture-key pca-opts
     pipe "$1" "$2" 'label = "target", splits = { train = 1 }' \
         "features = { [\":numeric\"] = { \"zscore\" } }, pca = { $4 }"
     expect "$1_runs" 0 "$M" run "$1.lua" || return
-    local g=$(val graph) raw=$(val raw)
+    local g=$(val graph) raw=$(val raw) out=$(val out)
+    # The projection too: the same bits whole and one row at a time.
+    expect "$1_no_skew" 0 "$apply" "$g" "$raw/train.mlpt" "$out/train.mlpt" &&
+        has "$1_no_skew" "$OUT" "identical"
     expect "$1_apply" 0 "$apply" --print "$g" "$raw/train.mlpt" || return
     python3 - "$data/fixtures/breast_cancer_pca.json" "$g" "$3" "$4" > pca.txt <<PY
 import json, sys
