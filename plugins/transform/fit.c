@@ -144,8 +144,18 @@ static int by_column(const void *a, const void *b)
     return strcmp(x->output, y->output);
 }
 
+static int in_names(const cJSON *names, const char *s)
+{
+    const cJSON *x;
+    cJSON_ArrayForEach(x, names)
+        if (cJSON_IsString(x) && strcmp(x->valuestring, s) == 0)
+            return 1;
+    return 0;
+}
+
 int tf_resolve(mlp_table_file *f, const char *split, const cJSON *features,
-               const char *label, tf_feature **out, size_t *n, mlp_error *err)
+               const char *label, const cJSON *dropped, tf_feature **out, size_t *n,
+               mlp_error *err)
 {
     size_t nc = mlp_table_file_n_cols(f), k = 0, cap = 16;
     tf_feature *feat = calloc(cap, sizeof *feat);
@@ -182,6 +192,12 @@ int tf_resolve(mlp_table_file *f, const char *split, const cJSON *features,
                                "split '%s'", key, src ? "source " : "", src ? src : key, split);
             break;
         }
+        if (in_names(dropped, src ? src : key)) {
+            rc = mlp_error_set(err, MLP_EINVAL, "features['%s']: the feature selection "
+                               "dropped '%s' (see its reason there); leave it out, or "
+                               "select again", key, src ? src : key);
+            break;
+        }
         if (!src && strcmp(key, label) == 0) {
             rc = mlp_error_set(err, MLP_EINVAL, "features['%s']: that is the label, which "
                                "passes through as it is; to transform a copy, give it "
@@ -208,6 +224,7 @@ int tf_resolve(mlp_table_file *f, const char *split, const cJSON *features,
             mlp_col_type t = mlp_table_file_col_type(f, i);
             int taken = 0;
             if (!mlp_column_selected(key, name, t) || strcmp(name, label) == 0 ||
+                in_names(dropped, name) ||
                 (t == MLP_COL_STRING && strcmp(key, ":string") != 0) || t == MLP_COL_MATRIX)
                 continue;
             hits++;

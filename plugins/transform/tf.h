@@ -18,8 +18,11 @@ typedef struct tf_feature {
     const char *key;        /* the features key it came from */
 } tf_feature;
 
+/* dropped: names a FeatureSelection dropped (may be NULL): patterns skip
+ * them, an exact entry naming one is refused. */
 int tf_resolve(mlp_table_file *f, const char *split, const cJSON *features,
-               const char *label, tf_feature **out, size_t *n, mlp_error *err);
+               const char *label, const cJSON *dropped, tf_feature **out, size_t *n,
+               mlp_error *err);
 void tf_features_free(tf_feature *feat, size_t n);
 
 /* Fits every feature (and crosses, Lua mappers, PCA) on the split's rows

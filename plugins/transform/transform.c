@@ -110,9 +110,21 @@ static int run(mlp_ctx *ctx)
     rc = mlp_artifact_path(ex, file, path, sizeof path, &err);
     if (rc == MLP_OK)
         rc = mlp_table_file_open(path, &f, &err);
+    /* A FeatureSelection applied as a transform step: what it dropped
+     * is not transformed. */
+    const mlp_artifact *sel = mlp_ctx_input(ctx, "selection", 0);
+    cJSON *seldoc = NULL, *dropped = cJSON_CreateArray();
+    if (rc == MLP_OK && sel != NULL)
+        rc = mlp_artifact_read_json(sel, "selection.json", &seldoc, &err);
+    const cJSON *x;
+    cJSON_ArrayForEach(x, cJSON_GetObjectItem(seldoc, "features"))
+        if (strcmp(mlp_json_str(x, "status"), "kept") != 0)
+            cJSON_AddItemToArray(dropped, cJSON_CreateString(mlp_json_str(x, "name")));
     if (rc == MLP_OK)
         rc = tf_resolve(f, split, mlp_ctx_param(ctx, "features"), label ? label : "",
-                        &feat, &n, &err);
+                        dropped, &feat, &n, &err);
+    cJSON_Delete(seldoc);
+    cJSON_Delete(dropped);
     fo.crosses = mlp_ctx_param(ctx, "crosses");
     fo.lua = mlp_ctx_param(ctx, "lua");
     fo.pca = mlp_ctx_param(ctx, "pca");
@@ -162,6 +174,9 @@ static int run(mlp_ctx *ctx)
 static const mlp_port inputs[] = {
     { "examples", MLP_TYPE_EXAMPLES, 0, "raw rows: the fit split, and every split to "
       "transform" },
+    { "selection", MLP_TYPE_FEATURE_SELECTION, MLP_PORT_OPTIONAL,
+      "features a select_features node dropped: patterns skip them, naming one is "
+      "an error" },
     MLP_PORTS_END
 };
 static const mlp_port outputs[] = {

@@ -219,3 +219,24 @@ pipe pca_k "$data/iris.csv" 'label = "target"' 'features = { [":numeric"] = { "z
 expect pca_too_many 2 "$M" run pca_k.lua && has pca_too_many "$OUT" "pca: components = 9, but there are 4 inputs and at most 4 components"
 pipe pca_gap "$data/TitanicSurvival.csv" 'label = "survived"' 'features = { age = { "zscore" } }, pca = { components = 1 }'
 expect pca_missing 2 "$M" run pca_gap.lua && has pca_missing "$OUT" "pca: feature 'age' is missing in row" "impute it first"
+
+# A FeatureSelection as a transform step: the features it dropped are not
+# transformed by a pattern, and naming one is refused.
+selpipe() {  # name features
+    cat > "$1.lua" <<LUA
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "$1", root = "runs/$1" }
+local ex = p:add("csv_import", { path = "$data/breast_cancer.csv", label = "target",
+                                 types = { target = "categorical" } })
+local s = p:add("select_features", { examples = ex.examples, score = "f_classif", k = 5 })
+local t = p:add("transform", { examples = ex.examples, selection = s.selection, features = $2 })
+local r = p:run {}
+print("graph", r.nodes.transform.outputs.transform_graph.uri .. "/transform_graph.json")
+LUA
+}
+selpipe withsel '{ [":numeric"] = { "zscore" } }'
+expect selection_step_runs 0 "$M" run withsel.lua &&
+has selection_step "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["outputs"]))' "$(val graph)")" "5"
+selpipe withsel2 '{ mean_smoothness = { "zscore" } }'
+expect selection_dropped_named 2 "$M" run withsel2.lua &&
+has selection_dropped_named "$OUT" "features['mean_smoothness']: the feature selection dropped 'mean_smoothness'"
