@@ -240,3 +240,8 @@ has selection_step "$(python3 -c 'import json,sys; print(len(json.load(open(sys.
 selpipe withsel2 '{ mean_smoothness = { "zscore" } }'
 expect selection_dropped_named 2 "$M" run withsel2.lua &&
 has selection_dropped_named "$OUT" "features['mean_smoothness']: the feature selection dropped 'mean_smoothness'"
+
+# The feature-engineering example runs from another directory.
+mkdir -p elsewhere && cp -r "$MLPIPE_TOP/examples/features" "$MLPIPE_TOP/examples/titanic" .
+expect example_features 0 sh -c 'cd elsewhere && "$0" run ../features/pipeline.lua' "$M" &&
+has example_features "$OUT" "kept: sex, passengerClass" "train before: 641 no, 407 yes; after SMOTE: 641 no, 641 yes"
