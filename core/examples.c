@@ -45,6 +45,14 @@ static int split_file(const mlp_artifact *a, const char *split,
     return mlp_artifact_path(a, file, path, size, err);
 }
 
+int mlp_examples_has_split(const mlp_artifact *ex, const char *split)
+{
+    for (size_t i = 0; i < mlp_examples_split_count(ex); i++)
+        if (strcmp(mlp_examples_split(ex, i), split) == 0)
+            return 1;
+    return 0;
+}
+
 int mlp_examples_read(const mlp_artifact *ex, const char *split,
                       mlp_table **out, mlp_error *err)
 {

@@ -97,9 +97,7 @@ static int classes_with_rows(const double *count, size_t n_classes, size_t *pres
     return MLP_OK;
 }
 
-/* x0: the first value; sc: the power of two that brings the largest
- * distance from it into [0.5, 1). */
-static void shift_scale(const double *x, size_t n, double *x0, double *sc)
+void mlp_shift_scale(const double *x, size_t n, double *x0, double *sc)
 {
     double big = 0;
     int e;
@@ -227,7 +225,7 @@ int mlp_score_anova_f(const double *const *cols, size_t n_feat, size_t n_rows,
         /* F does not change with shift or scale: shifted by the first
          * value and scaled by a power of two, an offset of 1e15 loses no
          * digit and values near 1e200 do not overflow when squared. */
-        shift_scale(x, n_rows, &x0, &sc);
+        mlp_shift_scale(x, n_rows, &x0, &sc);
         for (size_t i = 0; i < n_rows; i++)
             sum[y[i]] += (x[i] - x0) * sc;
         /* Deviations from the class means, in a second pass: the sums of
@@ -258,7 +256,7 @@ int mlp_score_f_regression(const double *const *cols, size_t n_feat,
             return mlp_error_set(err, MLP_EINVAL, "label, row %zu: the "
                                  "regression F needs finite values, not %g",
                                  i + 1, y[i]);
-    shift_scale(y, n_rows, &y0, &ysc);
+    mlp_shift_scale(y, n_rows, &y0, &ysc);
     for (size_t i = 0; i < n_rows; i++)
         ym += (y[i] - y0) * ysc;
     ym /= (double)n_rows;
@@ -278,7 +276,7 @@ int mlp_score_f_regression(const double *const *cols, size_t n_feat,
                                      "not %g", j + 1, i + 1, x[i]);
         /* r is unchanged by shift and scale: centred sums of shifted,
          * scaled values lose nothing to offsets or magnitudes. */
-        shift_scale(x, n_rows, &x0, &sc);
+        mlp_shift_scale(x, n_rows, &x0, &sc);
         for (size_t i = 0; i < n_rows; i++)
             xm += (x[i] - x0) * sc;
         xm /= (double)n_rows;

@@ -80,34 +80,14 @@ static size_t classes_present(const int32_t *cls, size_t m, size_t n_classes,
     return k;
 }
 
-/* x0 and sc for the sums below: the first value, and the power of two
- * that brings the largest distance from it to [0.5, 1): an offset of
- * 1e15 loses no digit to the sums, and values near 1e200 or 1e-200
- * neither overflow nor underflow when squared. */
-static void shift_scale(const double *x, size_t m, double *x0, double *sc)
-{
-    double big = 0;
-    int e;
-    *x0 = x[0];
-    for (size_t i = 0; i < m; i++) {
-        double d = fabs(x[i] - *x0);
-        big = d > big ? d : big;
-    }
-    *sc = 1;
-    if (big > 0 && isfinite(big)) {
-        frexp(big, &e);
-        *sc = ldexp(1, -e);
-    }
-}
-
 /* Mean, variance and |r| with a numeric label, of shifted and scaled
  * values. */
 static void describe(const double *x, const double *yr, size_t m, fs_feature *ft)
 {
     double x0, sc, y0, yc, mean = 0, ss = 0, ym = 0, syy = 0, sxy = 0;
 
-    shift_scale(x, m, &x0, &sc);
-    shift_scale(yr, m, &y0, &yc);
+    mlp_shift_scale(x, m, &x0, &sc);
+    mlp_shift_scale(yr, m, &y0, &yc);
     for (size_t i = 0; i < m; i++)
         mean += (x[i] - x0) * sc;
     mean /= (double)m;
@@ -193,7 +173,7 @@ static void score_classes(pass *p, size_t j, const double *x, const int32_t *yc,
         p->rc[j] = MLP_ENOMEM;
         return;
     }
-    shift_scale(x, m, &x0, &sc);
+    mlp_shift_scale(x, m, &x0, &sc);
     sum = count + nk;
     for (size_t i = 0; i < m; i++) {
         double v = (x[i] - x0) * sc;

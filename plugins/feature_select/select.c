@@ -143,14 +143,6 @@ static cJSON *document(const fs_feature *feat, size_t n, const fs_label *y,
     return doc;
 }
 
-static int has_split(const mlp_artifact *ex, const char *split)
-{
-    for (size_t i = 0; i < mlp_examples_split_count(ex); i++)
-        if (strcmp(mlp_examples_split(ex, i), split) == 0)
-            return 1;
-    return 0;
-}
-
 static int run(mlp_ctx *ctx)
 {
     const mlp_artifact *ex = mlp_ctx_input(ctx, "examples", 0);
@@ -172,7 +164,7 @@ static int run(mlp_ctx *ctx)
 
     mlp_error_clear(&err);
     memset(&y, 0, sizeof y);
-    if (!has_split(ex, split)) {
+    if (!mlp_examples_has_split(ex, split)) {
         char names[400] = "";
         for (size_t i = 0; i < mlp_examples_split_count(ex); i++)
             snprintf(names + strlen(names), sizeof names - strlen(names), "%s'%s'",

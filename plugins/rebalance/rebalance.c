@@ -20,17 +20,10 @@ static const char *const methods[] = { "random_over", "random_under", "smote", N
 
 /* ---- seeded draws: (seed, stream, i) -> 64 bits, in any order --------- */
 
-static uint64_t mix64(uint64_t z)
-{
-    z += 0x9E3779B97F4A7C15ull;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 static uint64_t draw(uint64_t seed, uint64_t stream, uint64_t i)
 {
-    return mix64(mix64(mix64(seed) ^ stream) ^ i);
+    uint64_t key[3] = { seed, stream, i };
+    return mlp_hash64(key, sizeof key, 0x7265626c616e6365ull);
 }
 
 /* Uniform in [0, n) without modulo bias (Lemire's method would do; the
@@ -419,7 +412,7 @@ static int run(mlp_ctx *ctx)
     const char *label = mlp_ctx_param_string(ctx, "label");
     uint64_t seed = (uint64_t)mlp_ctx_param_int(ctx, "seed");
     static const char *const skip[] = { "rows", NULL };
-    int adding = strcmp(method, "random_under") != 0, found = 0;
+    int adding = strcmp(method, "random_under") != 0;
     mlp_table *t = NULL, *res = NULL;
     classes c;
     size_t *want = NULL, *after = NULL, made = 0;
@@ -434,9 +427,7 @@ static int run(mlp_ctx *ctx)
     if (label == NULL)
         rc = mlp_error_set(&err, MLP_EINVAL, "no label to balance: the Examples at %s "
                            "name none; set label = \"<column>\"", mlp_artifact_uri(ex));
-    for (size_t i = 0; rc == MLP_OK && i < mlp_examples_split_count(ex); i++)
-        found |= strcmp(mlp_examples_split(ex, i), split) == 0;
-    if (rc == MLP_OK && !found)
+    if (rc == MLP_OK && !mlp_examples_has_split(ex, split))
         rc = mlp_error_set(&err, MLP_EINVAL, "split: the Examples at %s have no split '%s'",
                            mlp_artifact_uri(ex), split);
     if (rc == MLP_OK)

@@ -9,14 +9,6 @@
 
 #include "tf.h"
 
-static int has_split(const mlp_artifact *ex, const char *split)
-{
-    for (size_t i = 0; i < mlp_examples_split_count(ex); i++)
-        if (strcmp(mlp_examples_split(ex, i), split) == 0)
-            return 1;
-    return 0;
-}
-
 /* One split through the graph, row group by row group. */
 static int transform_split(const mlp_tgraph *g, const mlp_artifact *ex, mlp_artifact *out,
                            const char *split, int describe, size_t *rows, mlp_error *err)
@@ -101,7 +93,7 @@ static int run(mlp_ctx *ctx)
     int rc;
 
     mlp_error_clear(&err);
-    if (!has_split(ex, split)) {
+    if (!mlp_examples_has_split(ex, split)) {
         cJSON_Delete(rows);
         return mlp_ctx_fail(ctx, MLP_EINVAL, "fit_split: the Examples at %s have no "
                             "split '%s'", mlp_artifact_uri(ex), split);

@@ -38,6 +38,8 @@ extern "C" {
 size_t mlp_examples_split_count(const mlp_artifact *ex);
 const char *mlp_examples_split(const mlp_artifact *ex, size_t i);
 
+/* Whether the Examples have a split called split (1) or not (0). */
+int mlp_examples_has_split(const mlp_artifact *ex, const char *split);
 /* Opens split's table (checksums verified).  *out is owned
  * (mlp_table_free). */
 int mlp_examples_read(const mlp_artifact *ex, const char *split,

@@ -112,6 +112,13 @@ int mlp_score_mutual_info_regression(const double *const *cols, size_t n_feat,
                                      const mlp_mi_params *p, double *mi,
                                      mlp_error *err);
 
+/* For sums of squares that lose nothing to where values sit: *x0 the
+ * first of x[0..n) and *sc the power of two that brings the largest
+ * |x[i] - *x0| into [0.5, 1) (1 when all are equal or the distance is not
+ * finite).  Scores built from (x - x0) * sc are unchanged by an offset of
+ * 1e15 and do not overflow or underflow for values near 1e+-200. */
+void mlp_shift_scale(const double *x, size_t n, double *x0, double *sc);
+
 /* P(X > x) for X chi-squared with dof degrees of freedom (dof > 0), and
  * for X F-distributed with (d1, d2) degrees of freedom; computed for full
  * relative precision in the tail (p-values far below 1e-100 stay
