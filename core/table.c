@@ -501,11 +501,19 @@ int mlp_table_add_copy(mlp_table *t, const char *name, const mlp_column *src,
                              "table %zu", src->name, src->n_rows, n);
     switch (src->type) {
     case MLP_COL_NUMERIC:
-        if (src->num == NULL)
-            return mlp_error_set(err, MLP_EINVAL, "column '%s' is packed: decode "
-                                 "it (mlp_table_decode) before copying", src->name);
         if (src->ints != NULL)
             return copy_int64(t, name, src, NULL, n, err);
+        if (src->num == NULL) {
+            /* Packed as a file stores it: copied as numbers. */
+            double *v = mlp_malloc((n ? n : 1) * sizeof *v);
+            if (v == NULL)
+                return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            for (size_t i = 0; i < n; i++)
+                v[i] = mlp_column_number(src, i);
+            rc = mlp_table_add_numeric(t, name, v, src->missing, err);
+            mlp_free(v);
+            return rc;
+        }
         return mlp_table_add_numeric(t, name, src->num, src->missing, err);
     case MLP_COL_MATRIX:
         return mlp_table_add_matrix(t, name, src->width, src->mat, err);
@@ -565,9 +573,6 @@ static int select_column(mlp_table *t, const mlp_column *c, const size_t *rows,
     case MLP_COL_NUMERIC: {
         double *v;
         uint8_t *m = NULL;
-        if (c->num == NULL)
-            return mlp_error_set(err, MLP_EINVAL, "column '%s' is packed: "
-                                 "decode it before selecting rows", c->name);
         if (c->ints != NULL)
             return copy_int64(t, c->name, c, rows, n, err);
         v = mlp_malloc((n ? n : 1) * sizeof *v);
@@ -579,7 +584,7 @@ static int select_column(mlp_table *t, const mlp_column *c, const size_t *rows,
             return mlp_error_set(err, MLP_ENOMEM, "out of memory");
         }
         for (size_t i = 0; i < n; i++) {
-            v[i] = c->num[rows[i]];
+            v[i] = c->num ? c->num[rows[i]] : mlp_column_number(c, rows[i]);
             if (m != NULL && mlp_column_is_missing(c, rows[i]))
                 m[i >> 3] |= (uint8_t)(1u << (i & 7));
         }

@@ -435,6 +435,12 @@ int mlp_tgraph_parse(const cJSON *doc, const char *where, mlp_tgraph **out, mlp_
                      cJSON_IsString(x) ? x->valuestring : "?");
             goto fail;
         }
+        for (size_t k = 0; k < i; k++)
+            if (g->emit[k] == (size_t)c) {
+                rc = bad(err, where, (size_t)-1, "outputs: '%s' is listed twice",
+                         x->valuestring);
+                goto fail;
+            }
         g->emit[i++] = (size_t)c;
     }
     *out = g;

@@ -20,10 +20,34 @@
 #include "tgraph_priv.h"
 
 enum { MAX_STEPS = 10000000, HOOK_EVERY = 10000 };
+#define MAX_BYTES ((size_t)256 << 20)
 
 typedef struct budget {
-    long left;
+    long left;              /* instructions left for this row */
+    size_t bytes;           /* held by the state */
 } budget;
+
+/* The state's allocator: at most MAX_BYTES, so a mapper that builds huge
+ * strings fails its row ("not enough memory") instead of taking the
+ * machine's memory -- work inside a library call is not counted by the
+ * instruction hook. */
+static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    budget *b = ud;
+    if (ptr == NULL)
+        osize = 0;
+    if (nsize == 0) {
+        b->bytes -= osize;
+        mlp_free(ptr);
+        return NULL;
+    }
+    if (nsize > osize && b->bytes + (nsize - osize) > MAX_BYTES)
+        return NULL;
+    void *p = mlp_realloc(ptr, nsize);
+    if (p != NULL)
+        b->bytes = b->bytes - osize + nsize;
+    return p;
+}
 
 static void count_hook(lua_State *L, lua_Debug *ar)
 {
@@ -48,8 +72,10 @@ static lua_State *mapper_state(const tg_step *st, const char *where, size_t si,
     };
     static const char *const drop_base[] = { "dofile", "loadfile", "load", "require",
                                              "print", "collectgarbage", NULL };
-    lua_State *L = luaL_newstate();
+    lua_State *L;
 
+    b->bytes = 0;
+    L = lua_newstate(limited_alloc, b);
     if (L == NULL) {
         mlp_error_set(err, MLP_ENOMEM, "out of memory");
         return NULL;
@@ -106,6 +132,17 @@ int tg_lua_check(const mlp_tgraph *g, const tg_step *st, const char *where, size
     return MLP_OK;
 }
 
+/* The row table's __index: an input of the mapper that is missing reads
+ * as nil; any other name is a mistake, not a missing value. */
+static int row_index(lua_State *L)
+{
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
+        return lua_pushnil(L), 1;
+    return luaL_error(L, "the row has no input '%s' (the mapper's inputs are "
+                      "the columns it lists)", lua_tostring(L, 2));
+}
+
 int tg_lua_apply(const mlp_tgraph *g, tg_run *run, const tg_step *st, size_t n,
                  mlp_error *err)
 {
@@ -116,51 +153,94 @@ int tg_lua_apply(const mlp_tgraph *g, tg_run *run, const tg_step *st, size_t n,
 
     if (L == NULL)
         return err ? err->code : MLP_EFORMAT;
-    int fn = lua_gettop(L);
+    lua_pop(L, 1); /* the first run's function: every row gets its own */
+    if (luaL_loadbufferx(L, st->source, strlen(st->source), "=source", "t") != LUA_OK) {
+        rc = mlp_error_set(err, MLP_EFORMAT, "lua mapper '%s': %s", st->name,
+                           lua_tostring(L, -1));
+        lua_close(L);
+        return rc;
+    }
+    int chunk = lua_gettop(L);
+    /* The inputs' names, for the row's __index. */
     lua_createtable(L, 0, (int)st->n_in);
-    int row = lua_gettop(L);
+    for (size_t i = 0; i < st->n_in; i++) {
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -2, g->work[st->in[i]]);
+    }
+    int names = lua_gettop(L);
+    lua_pushglobaltable(L);
+    int globals = lua_gettop(L);
     for (size_t r = 0; r < n && rc == MLP_OK; r++) {
+        /* A fresh environment reading the libraries, and the chunk run
+         * again: nothing a mapper keeps (a local counter, a global) lives
+         * from one row to the next, so a row's features never depend on
+         * the rows before it. */
+        lua_createtable(L, 0, 0);
+        lua_createtable(L, 0, 1);
+        lua_pushvalue(L, globals);
+        lua_setfield(L, -2, "__index");
+        lua_setmetatable(L, -2);
+        lua_pushvalue(L, chunk);
+        lua_pushvalue(L, -2);
+        lua_setupvalue(L, -2, 1);
+        b.left = MAX_STEPS;
+        if (lua_pcall(L, 0, 1, 0) != LUA_OK || !lua_isfunction(L, -1)) {
+            rc = mlp_error_set(err, MLP_EINVAL, "lua mapper '%s', row %zu: %s", st->name,
+                               r + 1, lua_isfunction(L, -1) ? "" : lua_isstring(L, -1)
+                               ? lua_tostring(L, -1) : "the source does not return a function");
+            break;
+        }
+        lua_createtable(L, 0, (int)st->n_in);
+        lua_createtable(L, 0, 1);
+        lua_pushvalue(L, names);
+        lua_pushcclosure(L, row_index, 1);
+        lua_setfield(L, -2, "__index");
+        lua_setmetatable(L, -2);
         for (size_t i = 0; i < st->n_in; i++) {
             size_t c = st->in[i], len;
             const mlp_column *raw = run->raw[c];
             if (raw == NULL || raw->type == MLP_COL_NUMERIC) {
                 double v = tg_num(run, c, r);
                 if (isnan(v))
-                    lua_pushnil(L);
-                else
-                    lua_pushnumber(L, v);
+                    continue;
+                lua_pushnumber(L, v);
             } else {
                 const char *s = tg_key(run, c, r, buf, sizeof buf, &len);
                 if (s == NULL)
-                    lua_pushnil(L);
-                else
-                    lua_pushlstring(L, s, len);
+                    continue;
+                lua_pushlstring(L, s, len);
             }
-            lua_setfield(L, row, g->work[c]);
+            lua_setfield(L, -2, g->work[c]);
         }
-        b.left = MAX_STEPS;
-        lua_pushvalue(L, fn);
-        lua_pushvalue(L, row);
-        if (lua_pcall(L, 1, (int)st->n_out, 0) != LUA_OK) {
+        int base = lua_gettop(L) - 2; /* below the function and the row */
+        if (lua_pcall(L, 1, LUA_MULTRET, 0) != LUA_OK) {
             rc = mlp_error_set(err, MLP_EINVAL, "lua mapper '%s', row %zu: %s", st->name,
                                r + 1, lua_tostring(L, -1));
             break;
         }
+        int got = lua_gettop(L) - base;
+        if (got != (int)st->n_out) {
+            rc = mlp_error_set(err, MLP_EINVAL, "lua mapper '%s', row %zu: returned %d "
+                               "value%s for %zu output%s", st->name, r + 1, got,
+                               got == 1 ? "" : "s", st->n_out, st->n_out == 1 ? "" : "s");
+            break;
+        }
         for (size_t o = 0; o < st->n_out; o++) {
-            int at = -(int)st->n_out + (int)o;
+            int at = base + 1 + (int)o;
             if (lua_isnil(L, at)) {
                 run->num[st->out[o]][r] = NAN;
-            } else if (lua_type(L, at) == LUA_TNUMBER) {
+            } else if (lua_type(L, at) == LUA_TNUMBER && isfinite(lua_tonumber(L, at))) {
                 run->num[st->out[o]][r] = lua_tonumber(L, at);
             } else {
                 rc = mlp_error_set(err, MLP_EINVAL, "lua mapper '%s', row %zu: output "
-                                   "'%s' is a %s; a mapper returns numbers (or nil "
-                                   "for missing)", st->name, r + 1,
-                                   g->work[st->out[o]], luaL_typename(L, at));
+                                   "'%s' is %s; a mapper returns finite numbers (or nil "
+                                   "for missing)", st->name, r + 1, g->work[st->out[o]],
+                                   lua_type(L, at) == LUA_TNUMBER ? "not finite"
+                                   : luaL_typename(L, at));
                 break;
             }
         }
-        lua_settop(L, row);
+        lua_settop(L, globals);
     }
     lua_close(L);
     return rc;

@@ -169,7 +169,10 @@ static int targets(mlp_ctx *ctx, const classes *c, int adding, size_t *want, mlp
             return mlp_error_set(err, MLP_EINVAL, "sampling_strategy: no class '%s' in "
                                  "the split", e->string);
         double v = cJSON_GetNumberValue(e);
-        if (!(v >= 0 && v == floor(v) && v <= 1e12) ||
+        if (v > 1e9)
+            return mlp_error_set(err, MLP_EINVAL, "sampling_strategy: class '%s': %g rows "
+                                 "is beyond what a split may hold (10^9)", e->string, v);
+        if (!(v >= 0 && v == floor(v)) ||
             (adding && v < (double)c->count[i]) || (!adding && v > (double)c->count[i]))
             return mlp_error_set(err, MLP_EINVAL, "sampling_strategy: class '%s' has %zu "
                                  "rows; %s wants %s (not %g)", e->string, c->count[i],
@@ -344,11 +347,12 @@ static int synthesize(const mlp_table *t, const mlp_column *label, const classes
 
 /* ---- the component ------------------------------------------------------ */
 
+/* Every class the split had, with its count (0 for one sampled away). */
 static cJSON *counts_json(const classes *c, const size_t *count)
 {
     cJSON *o = cJSON_CreateObject();
     for (size_t i = 0; i < c->k; i++)
-        if (count[i] > 0)
+        if (c->count[i] > 0)
             cJSON_AddItemToObject(o, c->name[i], mlp_json_int((int64_t)count[i]));
     return o;
 }
@@ -403,6 +407,31 @@ static int pick_rows(const classes *c, const size_t *want, size_t n, uint64_t se
     return MLP_OK;
 }
 
+/* The source lines of the rows kept (or repeated), as split.lines.mlpt
+ * of the output, when the input has them. */
+static int select_lines(const mlp_artifact *ex, mlp_artifact *out, const char *file,
+                        const size_t *rows, size_t n, mlp_error *err)
+{
+    char path[4096];
+    mlp_table *lines = NULL, *sel = NULL;
+    FILE *probe;
+    int rc = mlp_artifact_path(ex, file, path, sizeof path, err);
+
+    if (rc != MLP_OK || (probe = fopen(path, "rb")) == NULL)
+        return rc;
+    fclose(probe);
+    rc = mlp_table_open(path, &lines, err);
+    if (rc == MLP_OK)
+        rc = mlp_table_select(lines, rows, n, &sel, err);
+    if (rc == MLP_OK)
+        rc = mlp_artifact_path(out, file, path, sizeof path, err);
+    if (rc == MLP_OK)
+        rc = mlp_table_write(sel, path, err);
+    mlp_table_free(lines);
+    mlp_table_free(sel);
+    return rc;
+}
+
 static int run(mlp_ctx *ctx)
 {
     const mlp_artifact *ex = mlp_ctx_input(ctx, "examples", 0);
@@ -415,7 +444,7 @@ static int run(mlp_ctx *ctx)
     int adding = strcmp(method, "random_under") != 0;
     mlp_table *t = NULL, *res = NULL;
     classes c;
-    size_t *want = NULL, *after = NULL, made = 0;
+    size_t *want = NULL, *after = NULL, made = 0, *kept_rows = NULL, n_kept = 0;
     cJSON *rows = cJSON_Duplicate(mlp_artifact_property(ex, "rows"), 1);
     mlp_error err;
     int rc = MLP_OK;
@@ -438,6 +467,20 @@ static int run(mlp_ctx *ctx)
                            label, split);
     if (rc == MLP_OK)
         rc = read_classes(y, split, &c, &err);
+    if (rc == MLP_OK) {
+        size_t present = 0;
+        for (size_t i = 0; i < c.k; i++)
+            present += c.count[i] > 0;
+        if (present < 2)
+            rc = mlp_error_set(&err, MLP_EINVAL, "label '%s' has %zu class%s in split "
+                               "'%s': nothing to balance", label, present,
+                               present == 1 ? "" : "es", split);
+    }
+    const cJSON *x;
+    cJSON_ArrayForEach(x, mlp_ctx_param(ctx, "exclude"))
+        if (rc == MLP_OK && t && mlp_table_find(t, x->valuestring) == NULL)
+            rc = mlp_error_set(&err, MLP_EINVAL, "exclude: '%s' is no column of split '%s'",
+                               x->valuestring, split);
     if (rc == MLP_OK) {
         want = calloc(c.k + 1, sizeof *want);
         after = calloc(c.k + 1, sizeof *after);
@@ -482,18 +525,19 @@ static int run(mlp_ctx *ctx)
         mlp_table_free(syn);
         free(s.x);
     } else if (rc == MLP_OK) {
-        size_t *sel = NULL, m = 0;
-        if (pick_rows(&c, want, mlp_table_n_rows(t), seed, adding, &sel, &m) != MLP_OK)
+        if (pick_rows(&c, want, mlp_table_n_rows(t), seed, adding, &kept_rows, &n_kept) != MLP_OK)
             rc = mlp_error_set(&err, MLP_ENOMEM, "out of memory");
         if (rc == MLP_OK)
-            rc = mlp_table_select(t, sel, m, &res, &err);
-        made = adding ? m - mlp_table_n_rows(t) : 0;
-        free(sel);
+            rc = mlp_table_select(t, kept_rows, n_kept, &res, &err);
+        made = adding && rc == MLP_OK ? n_kept - mlp_table_n_rows(t) : 0;
     }
     for (size_t i = 0; rc == MLP_OK && i < c.k; i++)
         after[i] = adding ? (want[i] > c.count[i] ? want[i] : c.count[i]) : want[i];
     if (rc == MLP_OK)
         rc = mlp_artifact_copy_properties(out, ex, skip, &err);
+    /* Synthetic rows hold decimals where the data had integers. */
+    if (rc == MLP_OK)
+        rc = mlp_examples_describe(out, res, ex, &err);
     for (size_t i = 0; rc == MLP_OK && i < mlp_examples_split_count(ex); i++) {
         const char *s = mlp_examples_split(ex, i);
         char file[300], lines[300], path[4096];
@@ -501,6 +545,10 @@ static int run(mlp_ctx *ctx)
         snprintf(lines, sizeof lines, "%s.lines.mlpt", s);
         if (strcmp(s, split) == 0) {
             rc = mlp_examples_write(out, s, res, &err);
+            /* Kept or repeated rows keep their source lines; a synthetic
+             * row has none, so after SMOTE the split has no lines file. */
+            if (rc == MLP_OK && kept_rows != NULL)
+                rc = select_lines(ex, out, lines, kept_rows, n_kept, &err);
             continue;
         }
         rc = mlp_artifact_copy_file(out, ex, file, &err);
@@ -541,6 +589,7 @@ static int run(mlp_ctx *ctx)
     classes_free(&c);
     free(want);
     free(after);
+    free(kept_rows);
     mlp_table_free(res);
     mlp_table_free(t);
     return rc == MLP_OK ? MLP_OK : mlp_ctx_fail_error(ctx, &err);

@@ -26,6 +26,76 @@ static int in_list(const char *const *l, const char *s)
     return 0;
 }
 
+static const char *const cross_keys[] = { "inputs", "buckets", "name", NULL };
+static const char *const lua_keys[] = { "inputs", "outputs", "source", NULL };
+static const char *const pca_keys[] = { "inputs", "components", "variance", "whiten",
+                                        "name", "keep_inputs", NULL };
+
+/* Every key of object o is one of known: a misspelt option is an error,
+ * never a default quietly used instead. */
+static int check_keys(const cJSON *o, const char *const *known, const char *what,
+                      const char *extra, mlp_error *err)
+{
+    const cJSON *k;
+    cJSON_ArrayForEach(k, o) {
+        if (in_list(known, k->string))
+            continue;
+        char list[400] = "";
+        for (int i = 0; known[i]; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+                     known[i]);
+        return mlp_error_set(err, MLP_EINVAL, "%s: unknown option '%s' (known%s: %s)",
+                             what, k->string, extra, list);
+    }
+    return MLP_OK;
+}
+
+/* A feature's options, and the mappers each one is for. */
+static const struct { const char *key, *ops; } feature_options[] = {
+    { "ops", "*" }, { "source", "*" }, { "indicator", "numeric" },
+    { "fill", "impute_constant" }, { "clip_min", "clip" }, { "clip_max", "clip" },
+    { "log_offset", "log" }, { "buckets", "bucketize hash" },
+    { "top_k", "vocab one_hot" }, { "frequency_threshold", "vocab one_hot" },
+    { "oov_buckets", "vocab one_hot" }, { NULL, NULL }
+};
+
+static int check_options(const tf_feature *ft, mlp_error *err)
+{
+    const cJSON *k, *o;
+    cJSON_ArrayForEach(k, ft->spec) {
+        int i, used = 0;
+        for (i = 0; feature_options[i].key && strcmp(feature_options[i].key, k->string); i++)
+            ;
+        if (feature_options[i].key == NULL) {
+            const char *names[16];
+            int n = 0;
+            for (; feature_options[n].key && n < 15; n++)
+                names[n] = feature_options[n].key;
+            names[n] = NULL;
+            char what[300];
+            snprintf(what, sizeof what, "features['%s']", ft->key);
+            return check_keys(ft->spec, names, what, "", err);
+        }
+        const char *ops = feature_options[i].ops;
+        if (strcmp(ops, "*") == 0)
+            continue;
+        if (strcmp(ops, "numeric") == 0) {
+            used = ft->type == MLP_COL_NUMERIC;
+        } else {
+            for (o = cJSON_IsString(ft->ops) ? ft->ops : ft->ops->child; o;
+                 o = cJSON_IsString(ft->ops) ? NULL : o->next) {
+                const char *op = cJSON_GetStringValue(o), *at = op ? strstr(ops, op) : NULL;
+                used |= at != NULL && (at[strlen(op)] == ' ' || at[strlen(op)] == '\0');
+            }
+        }
+        if (!used)
+            return mlp_error_set(err, MLP_EINVAL, "feature '%s': option '%s' is for %s, "
+                                 "which its mappers do not include", ft->output, k->string,
+                                 ops);
+    }
+    return MLP_OK;
+}
+
 void tf_features_free(tf_feature *feat, size_t n)
 {
     for (size_t i = 0; feat && i < n; i++)
@@ -244,8 +314,11 @@ int tf_resolve(mlp_table_file *f, const char *split, const cJSON *features,
             rc = mlp_error_set(err, MLP_EINVAL, "features['%s']: the pattern matches no "
                                "column of split '%s'", key, split);
     }
-    for (size_t i = 0; i < k && rc == MLP_OK; i++)
+    for (size_t i = 0; i < k && rc == MLP_OK; i++) {
         rc = check_chain(&feat[i], err);
+        if (rc == MLP_OK)
+            rc = check_options(&feat[i], err);
+    }
     if (rc != MLP_OK) {
         tf_features_free(feat, k);
         return rc;
@@ -348,7 +421,8 @@ static int fit_op(const tf_feature *ft, const char *op, const double *x, size_t 
         strcmp(op, "log") != 0) {
         free(v);
         return mlp_error_set(err, MLP_EINVAL, "feature '%s': no value to fit %s on "
-                             "(every row of the fit split is missing)", ft->output, op);
+                             "(%s)", ft->output, op, n == 0 ? "the fit split has no rows"
+                             : "every row of the fit split is missing");
     }
     for (size_t i = 0; i < m; i++)
         if (isinf(v[i]) && strcmp(op, "clip") != 0 && strcmp(op, "log") != 0) {
@@ -412,11 +486,25 @@ static int fit_op(const tf_feature *ft, const char *op, const double *x, size_t 
         for (size_t i = 0; i < m; i++)
             ss += (v[i] - mean) * (v[i] - mean);
         double sd = sqrt(ss / (double)m);
+        if (!isfinite(mean) || !isfinite(sd)) {
+            free(v);
+            return mlp_error_set(err, MLP_EINVAL, "feature '%s': zscore: the values' "
+                                 "%s overflows (values near %g); clip or log them first",
+                                 ft->output, isfinite(mean) ? "standard deviation" : "mean",
+                                 hi > -lo ? hi : lo);
+        }
         cJSON_AddStringToObject(json, "op", "zscore");
-        cJSON_AddItemToObject(json, "mean", mlp_json_number(mean));
-        /* A constant scales by 1, as scikit-learn's StandardScaler. */
-        cJSON_AddItemToObject(json, "std", mlp_json_number(sd > 0 ? sd : 1));
+        /* A constant (every value the same, whatever rounding makes of the
+         * mean) is centred on itself and scaled by 1, as StandardScaler. */
+        cJSON_AddItemToObject(json, "mean", mlp_json_number(lo == hi ? lo : mean));
+        cJSON_AddItemToObject(json, "std", mlp_json_number(lo == hi || !(sd > 0) ? 1 : sd));
     } else if (strcmp(op, "minmax") == 0) {
+        if (!isfinite(hi - lo)) {
+            free(v);
+            return mlp_error_set(err, MLP_EINVAL, "feature '%s': minmax: the range "
+                                 "overflows (from %g to %g); clip or log the values first",
+                                 ft->output, lo, hi);
+        }
         cJSON_AddStringToObject(json, "op", "minmax");
         cJSON_AddItemToObject(json, "min", mlp_json_number(lo));
         cJSON_AddItemToObject(json, "range", mlp_json_number(hi > lo ? hi - lo : 1));
@@ -428,10 +516,13 @@ static int fit_op(const tf_feature *ft, const char *op, const double *x, size_t 
                                  "2 .. 10000", ft->output);
         }
         cJSON *arr = cJSON_CreateArray();
-        double last = -INFINITY;
+        double last = v[0];
+        /* As KBinsDiscretizer: bins of no width are dropped, so a boundary
+         * lies strictly between the smallest and the largest value (a
+         * repeated minimum is bucket 0, a constant one bucket). */
         for (size_t k = 1; k < (size_t)b; k++) {
             double q = quantile(v, m, (double)k / b);
-            if (q > last) /* equal quantiles make one boundary */
+            if (q > last && q < v[m - 1])
                 cJSON_AddItemToArray(arr, mlp_json_number(last = q));
         }
         cJSON_AddStringToObject(json, "op", "bucketize");
@@ -602,7 +693,13 @@ static int fit_vocab(mlp_table_file *f, const tf_feature *ft, size_t col, const 
         kept++;
     }
     cJSON_AddNumberToObject(st, "oov_buckets", oov);
-    if (strcmp(op, "one_hot") == 0) {
+    if (rc == MLP_OK && kept == 0 && (strcmp(op, "one_hot") == 0 || oov == 0)) {
+        rc = mlp_error_set(err, MLP_EINVAL, "feature '%s': the vocabulary is empty (%s); "
+                           "lower frequency_threshold or add oov_buckets", ft->output,
+                           c->n_levels == 0 ? "no value in the fit split"
+                           : "no value has frequency_threshold rows");
+    }
+    if (rc == MLP_OK && strcmp(op, "one_hot") == 0) {
         cJSON *outs = cJSON_AddArrayToObject(st, "outputs");
         const cJSON *v;
         char name[1024];
@@ -613,6 +710,11 @@ static int fit_vocab(mlp_table_file *f, const tf_feature *ft, size_t col, const 
         }
         for (size_t k = 0; k < (size_t)oov; k++) {
             snprintf(name, sizeof name, "%s=<oov%zu>", ft->output, k + 1);
+            cJSON_ArrayForEach(v, vocab)
+                if (strcmp(v->valuestring, name + strlen(ft->output) + 1) == 0)
+                    rc = mlp_error_set(err, MLP_EINVAL, "feature '%s': the value '%s' "
+                                       "would name the same column as out-of-vocabulary "
+                                       "bucket %zu", ft->output, v->valuestring, k + 1);
             cJSON_AddItemToArray(outs, cJSON_CreateString(name));
         }
         cJSON_ArrayForEach(v, outs)
@@ -657,15 +759,23 @@ static void add_input(cJSON *inputs, const char *name, mlp_col_type t)
 
 /* Crosses and Lua mappers read raw columns by name. */
 static int raw_inputs(mlp_table_file *f, const char *split, const char *what,
-                      const cJSON *names, cJSON *inputs, cJSON *step, mlp_error *err)
+                      const char *label, const cJSON *names, cJSON *inputs, cJSON *step,
+                      mlp_error *err)
 {
     cJSON *arr = cJSON_AddArrayToObject(step, "inputs");
     const cJSON *x;
+    if (cJSON_GetArraySize(names) == 0)
+        return mlp_error_set(err, MLP_EINVAL, "%s: needs inputs, a list of columns", what);
     cJSON_ArrayForEach(x, names) {
         ptrdiff_t c = cJSON_IsString(x) ? col_index(f, x->valuestring) : -1;
         if (c < 0)
             return mlp_error_set(err, MLP_EINVAL, "%s: '%s' is no column of split '%s'",
                                  what, cJSON_IsString(x) ? x->valuestring : "?", split);
+        /* Serving rows have no label: a feature made from it would leak it
+         * into training and fail at serving. */
+        if (strcmp(x->valuestring, label) == 0)
+            return mlp_error_set(err, MLP_EINVAL, "%s: '%s' is the label; a feature "
+                                 "cannot be made from it", what, label);
         add_input(inputs, x->valuestring, mlp_table_file_col_type(f, (size_t)c));
         cJSON_AddItemToArray(arr, cJSON_CreateString(x->valuestring));
     }
@@ -688,6 +798,10 @@ static int add_pca(mlp_table_file *f, cJSON *doc, const cJSON *spec, mlp_error *
 
     if (cols == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    if ((rc = check_keys(spec, pca_keys, "pca", "", err)) != MLP_OK) {
+        free(cols);
+        return rc;
+    }
     cJSON_ArrayForEach(x, outputs) {
         int take = cJSON_GetArraySize(sel) == 0;
         cJSON_ArrayForEach(e, sel)
@@ -855,7 +969,9 @@ int tf_fit(mlp_table_file *f, const char *split, const tf_feature *feat, size_t 
         }
         cJSON *st = cJSON_CreateObject();
         cJSON_AddStringToObject(st, "kind", "cross");
-        rc = raw_inputs(f, split, "crosses", in, inputs, st, err);
+        rc = check_keys(x, cross_keys, "crosses", "", err);
+        if (rc == MLP_OK)
+            rc = raw_inputs(f, split, "crosses", o->label, in, inputs, st, err);
         cJSON_AddNumberToObject(st, "buckets", b);
         if (cJSON_IsString(cJSON_GetObjectItem(x, "name")))
             snprintf(name, sizeof name, "%s", mlp_json_str(x, "name"));
@@ -888,7 +1004,12 @@ int tf_fit(mlp_table_file *f, const char *split, const tf_feature *feat, size_t 
         cJSON *st = cJSON_CreateObject();
         cJSON_AddStringToObject(st, "kind", "lua");
         cJSON_AddStringToObject(st, "name", x->string);
-        rc = raw_inputs(f, split, "lua", cJSON_GetObjectItem(x, "inputs"), inputs, st, err);
+        char what[300];
+        snprintf(what, sizeof what, "lua['%s']", x->string);
+        rc = check_keys(x, lua_keys, what, "", err);
+        if (rc == MLP_OK)
+            rc = raw_inputs(f, split, what, o->label, cJSON_GetObjectItem(x, "inputs"),
+                            inputs, st, err);
         cJSON_AddStringToObject(st, "source", mlp_json_str(x, "source"));
         cJSON *arr = cJSON_AddArrayToObject(st, "outputs");
         if (cJSON_IsArray(outs))

@@ -117,6 +117,11 @@ static int run(mlp_ctx *ctx)
                         dropped, &feat, &n, &err);
     cJSON_Delete(seldoc);
     cJSON_Delete(dropped);
+    if (rc == MLP_OK && n == 0 && cJSON_GetArraySize(mlp_ctx_param(ctx, "crosses")) == 0 &&
+        cJSON_GetArraySize(mlp_ctx_param(ctx, "lua")) == 0)
+        rc = mlp_error_set(&err, MLP_EINVAL, "features: no column of split '%s' is taken "
+                           "(the selectors match none%s): nothing to transform", split,
+                           sel ? ", or the selection dropped them" : "");
     fo.crosses = mlp_ctx_param(ctx, "crosses");
     fo.lua = mlp_ctx_param(ctx, "lua");
     fo.pca = mlp_ctx_param(ctx, "pca");

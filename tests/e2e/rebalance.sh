@@ -154,3 +154,22 @@ pipe gap gap.csv 'label = "y", splits = { train = 1 }' 'method = "smote", k_neig
 expect smote_missing 2 "$M" run gap.lua && has smote_missing "$OUT" "column 'x', row 2 of split 'train': missing; SMOTE needs every feature"
 pipe nolabel gap.csv 'splits = { train = 1 }' 'method = "random_over"'
 expect no_label 2 "$M" run nolabel.lua && has no_label "$OUT" "no label to balance"
+
+# From a hostile test: decimals after SMOTE are described as such; kept
+# rows keep their source lines; exclude names columns that exist; one
+# class is refused; a class sampled away is counted as 0.
+printf 'y,a\n' > ints.csv
+for i in $(seq 1 20); do echo "$([ $i -le 14 ] && echo A || echo B),$i" >> ints.csv; done
+pipe ints ints.csv 'label = "y", splits = { train = 1 }' 'method = "smote", k_neighbors = 3'
+expect ints_runs 0 "$M" run ints.lua && expect ints_show 0 "$M" show 2 --root runs/ints &&
+has smote_columns_described "$OUT" "  a  numeric float"
+pipe lines ints.csv 'label = "y", splits = { train = 1 }' 'method = "random_under"'
+expect lines_runs 0 "$M" run lines.lua
+[ -f "$(val out)/train.lines.mlpt" ] && pass under_keeps_lines || fail under_keeps_lines "no train.lines.mlpt"
+pipe ex ints.csv 'label = "y", splits = { train = 1 }' 'method = "smote", k_neighbors = 3, exclude = { "nope" }'
+expect exclude_unknown 2 "$M" run ex.lua && has exclude_unknown "$OUT" "exclude: 'nope' is no column of split 'train'"
+printf 'y,a\nA,1\nA,2\nA,3\n' > one.csv
+pipe one one.csv 'label = "y", splits = { train = 1 }' 'method = "random_over"'
+expect one_class 2 "$M" run one.lua && has one_class "$OUT" "label 'y' has 1 class in split 'train': nothing to balance"
+pipe zero ints.csv 'label = "y", splits = { train = 1 }' 'method = "random_under", sampling_strategy = { B = 0 }'
+expect zero_runs 0 "$M" run zero.lua && has class_sampled_away "$OUT" '"after":{"A":14,"B":0}'

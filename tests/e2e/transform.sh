@@ -161,7 +161,7 @@ refuse lua_syntax 'features = { age = { "zscore" } }, lua = { f = { inputs = { "
 refuse lua_runtime 'features = { age = { "zscore" } }, lua = { f = { inputs = { "sex" }, source = "return function(r) return r.sex + 1 end" } }' \
     "lua mapper 'f', row 1: source:1: attempt to add a 'string' with a 'number'"
 refuse lua_returns_text 'features = { age = { "zscore" } }, lua = { f = { inputs = { "sex" }, source = "return function(r) return r.sex end" } }' \
-    "lua mapper 'f', row 1: output 'f' is a string; a mapper returns numbers"
+    "lua mapper 'f', row 1: output 'f' is string; a mapper returns finite numbers"
 refuse lua_no_io 'features = { age = { "zscore" } }, lua = { f = { inputs = { "sex" }, source = "return function(r) return io.open(\"x\") end" } }' \
     "lua mapper 'f', row 1:" "io"
 refuse lua_endless 'features = { age = { "zscore" } }, lua = { f = { inputs = { "sex" }, source = "return function(r) while true do end end" } }' \
@@ -245,3 +245,42 @@ has selection_dropped_named "$OUT" "features['mean_smoothness']: the feature sel
 mkdir -p elsewhere && cp -r "$MLPIPE_TOP/examples/features" "$MLPIPE_TOP/examples/titanic" .
 expect example_features 0 sh -c 'cd elsewhere && "$0" run ../features/pipeline.lua' "$M" &&
 has example_features "$OUT" "kept: sex, passengerClass" "train before: 641 no, 407 yes; after SMOTE: 641 no, 641 yes"
+
+# From a hostile test.  An empty split is transformed (into no rows).
+printf 'y,a,k\n1,5,z\n0,6,z\n1,7,z\n0,8,z\n' > emp.csv
+pipe empty emp.csv 'label = "y", splits = { train = 1, eval = 1 }, split_key = "k"' \
+    'features = { a = { "zscore" } }, fit_split = "eval"'
+expect empty_split_transformed 0 "$M" run empty.lua
+# The label cannot reach the features through a Lua mapper or a cross.
+refuse lua_reads_label 'features = { age = { "zscore" } }, lua = { m = { inputs = { "survived" }, source = "return function(r) return 1 end" } }' \
+    "lua['m']: 'survived' is the label; a feature cannot be made from it"
+refuse cross_reads_label 'features = { age = { "zscore" } }, crosses = { { inputs = { "sex", "survived" }, buckets = 4 } }' \
+    "crosses: 'survived' is the label"
+# Misspelt options and options for other mappers are refused.
+refuse misspelt_option 'features = { age = { ops = { "bucketize" }, bucket = 4 } }' "features['age']: unknown option 'bucket'"
+refuse option_elsewhere 'features = { age = { ops = { "zscore" }, top_k = 3 } }' \
+    "feature 'age': option 'top_k' is for vocab one_hot, which its mappers do not include"
+refuse pca_misspelt 'features = { age = { "impute_mean" } }, pca = { components = 1, whitening = true }' "pca: unknown option 'whitening'"
+refuse nothing_taken 'features = { [":string"] = { "hash" } }' "features: no column of split 'train' is taken"
+# A Lua mapper keeps nothing from row to row, returns one finite number
+# (or nil) per output, and reads only its inputs; memory is bounded.
+refuse lua_count 'features = { age = { "zscore" } }, lua = { f = { inputs = { "sex" }, source = "return function(r) return 1, 2 end" } }' \
+    "lua mapper 'f', row 1: returned 2 values for 1 output"
+refuse lua_inf 'features = { age = { "zscore" } }, lua = { f = { inputs = { "sex" }, source = "return function(r) return math.huge end" } }' \
+    "output 'f' is not finite"
+refuse lua_other_column 'features = { age = { "zscore" } }, lua = { f = { inputs = { "sex" }, source = "return function(r) return r.age end" } }' \
+    "the row has no input 'age'"
+refuse lua_memory 'features = { age = { "zscore" } }, lua = { f = { inputs = { "sex" }, source = "return function(r) return #string.rep(\"x\", 1e9) end" } }' \
+    "lua mapper 'f', row 1:" "not enough memory"
+pipe state "$data/TitanicSurvival.csv" 'label = "survived", splits = { train = 1 }' \
+    'features = { age = { "impute_mean" } }, lua = { k = { inputs = { "age" }, source = "local k = 0 return function(r) k = k + 1; n = (n or 0) + 1; return k + n end" } }'
+expect lua_state_runs 0 "$M" run state.lua && expect lua_state_apply 0 "$apply" --print "$(val graph)" "$(val raw)/train.mlpt" &&
+[ "$(grep -o 'k=[0-9]*' <<<"$OUT" | sort -u)" = "k=2" ] && pass lua_keeps_no_state || fail lua_keeps_no_state "$(grep -o 'k=[0-9]*' <<<"$OUT" | sort -u | head -3)"
+# A constant column of decimals is centred on itself (zero), and a
+# repeated minimum is bucket 0, as KBinsDiscretizer.
+printf 'y,c,n\n' > const.csv
+for i in $(seq 1 50); do echo "$((i % 2)),0.1,$(( i % 2 == 0 ? 0 : i % 20 + 1 ))" >> const.csv; done
+pipe const const.csv 'label = "y", splits = { train = 1 }' 'features = { c = { "zscore" }, n = { ops = { "bucketize" }, buckets = 4 } }'
+expect const_runs 0 "$M" run const.lua && expect const_apply 0 "$apply" --print "$(val graph)" "$(val raw)/train.mlpt" &&
+[ "$(grep -o 'c=[^ ]*' <<<"$OUT" | sort -u)" = "c=0" ] && [ "$(grep -o 'n=[^ ]*' <<<"$OUT" | sort -u | head -1)" = "n=0" ] &&
+    pass constant_and_zero_inflated || fail constant_and_zero_inflated "$(grep -o '[cn]=[^ ]*' <<<"$OUT" | sort -u | head -6)"

@@ -97,13 +97,14 @@ int mlp_table_add_matrix(mlp_table *t, const char *name, size_t width,
                          const float *values, mlp_error *err);
 
 /* Adds a copy of column src (from any table with the same row count) under
- * name, keeping its type, dictionary and missing values. */
+ * name, keeping its type, dictionary and missing values (a packed numeric
+ * column is copied decoded). */
 int mlp_table_add_copy(mlp_table *t, const char *name, const mlp_column *src,
                        mlp_error *err);
 
 /* A new table of the given rows of src, in that order (rows may repeat).
- * Every column keeps its type, dictionary and missing values; packed
- * columns must be decoded first.  *out is owned (mlp_table_free). */
+ * Every column keeps its type, dictionary and missing values; a packed
+ * numeric column comes out decoded.  *out is owned (mlp_table_free). */
 int mlp_table_select(const mlp_table *src, const size_t *rows, size_t n,
                      mlp_table **out, mlp_error *err);
 
