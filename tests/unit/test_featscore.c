@@ -217,6 +217,12 @@ static void refusals(void)
     const double *cc[3] = { c1, c2, z };
     CHECK(mlp_score_anova_f(cc, 2, 4, y, 2, s, p, &err) == MLP_OK);
     CHECK(isinf(s[0]) && p[0] == 0 && isnan(s[1]) && isnan(p[1]));
+    /* The same from class sums: constant within each class (ssw 0) is a
+     * result (infinite F), not an error; a negative ssw is refused. */
+    double cnt[2] = { 2, 2 }, sums[2] = { 10, 14 }, f1, fp1;
+    CHECK(mlp_score_anova_f_sums(cnt, sums, 0, 2, &f1, &fp1, &err) == MLP_OK);
+    CHECK(isinf(f1) && fp1 == 0);
+    CHECK(mlp_score_anova_f_sums(cnt, sums, -1, 2, &f1, &fp1, &err) == MLP_EINVAL);
     double s3[3], p3[3];
     CHECK(mlp_score_chi2(cc, 3, 4, y, 2, s3, p3, &err) == MLP_OK);
     CHECK(isnan(s3[2]) && isnan(p3[2]) && s3[1] == 0 && p3[1] == 1);
