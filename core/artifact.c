@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <mlpipe/json.h>
 
@@ -89,6 +90,14 @@ int mlp_artifact_set_property(mlp_artifact *a, const char *name, cJSON *value,
     else
         cJSON_AddItemToObject(a->props, name, value);
     return MLP_OK;
+}
+
+int mlp_artifact_has_file(const mlp_artifact *a, const char *name)
+{
+    char path[4096];
+    struct stat st;
+    return mlp_artifact_path(a, name, path, sizeof path, NULL) == MLP_OK &&
+           stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 int mlp_artifact_path(const mlp_artifact *a, const char *file, char *buf,

@@ -214,8 +214,7 @@ static int map_split(const mlp_artifact *in, mlp_artifact *out,
                      int first, mlp_error *err)
 {
     mlp_table *t = NULL, *m = NULL;
-    char lines[512], path[4096];
-    struct stat st;
+    char lines[512];
     int rc = mlp_examples_read(in, split, &t, err);
 
     if (rc == MLP_OK) {
@@ -233,8 +232,7 @@ static int map_split(const mlp_artifact *in, mlp_artifact *out,
         rc = mlp_examples_describe(out, m, in, err);
     snprintf(lines, sizeof lines, "%s.lines.mlpt", split);
     if (rc == MLP_OK && mlp_table_n_rows(m) == mlp_table_n_rows(t) &&
-        mlp_artifact_path(in, lines, path, sizeof path, NULL) == MLP_OK &&
-        stat(path, &st) == 0)
+        mlp_artifact_has_file(in, lines))
         rc = mlp_artifact_copy_file(out, in, lines, err);
     mlp_table_free(m);
     mlp_table_free(t);

@@ -414,13 +414,13 @@ static int select_lines(const mlp_artifact *ex, mlp_artifact *out, const char *f
 {
     char path[4096];
     mlp_table *lines = NULL, *sel = NULL;
-    FILE *probe;
-    int rc = mlp_artifact_path(ex, file, path, sizeof path, err);
+    int rc;
 
-    if (rc != MLP_OK || (probe = fopen(path, "rb")) == NULL)
-        return rc;
-    fclose(probe);
-    rc = mlp_table_open(path, &lines, err);
+    if (!mlp_artifact_has_file(ex, file))
+        return MLP_OK;
+    rc = mlp_artifact_path(ex, file, path, sizeof path, err);
+    if (rc == MLP_OK)
+        rc = mlp_table_open(path, &lines, err);
     if (rc == MLP_OK)
         rc = mlp_table_select(lines, rows, n, &sel, err);
     if (rc == MLP_OK)
@@ -540,7 +540,7 @@ static int run(mlp_ctx *ctx)
         rc = mlp_examples_describe(out, res, ex, &err);
     for (size_t i = 0; rc == MLP_OK && i < mlp_examples_split_count(ex); i++) {
         const char *s = mlp_examples_split(ex, i);
-        char file[300], lines[300], path[4096];
+        char file[300], lines[300];
         snprintf(file, sizeof file, "%s.mlpt", s);
         snprintf(lines, sizeof lines, "%s.lines.mlpt", s);
         if (strcmp(s, split) == 0) {
@@ -553,13 +553,8 @@ static int run(mlp_ctx *ctx)
         }
         rc = mlp_artifact_copy_file(out, ex, file, &err);
         /* Untouched rows keep their source lines. */
-        if (rc == MLP_OK && mlp_artifact_path(ex, lines, path, sizeof path, NULL) == MLP_OK) {
-            FILE *probe = fopen(path, "rb");
-            if (probe) {
-                fclose(probe);
-                rc = mlp_artifact_copy_file(out, ex, lines, &err);
-            }
-        }
+        if (rc == MLP_OK && mlp_artifact_has_file(ex, lines))
+            rc = mlp_artifact_copy_file(out, ex, lines, &err);
     }
     if (rc == MLP_OK) {
         cJSON_ReplaceItemInObject(rows, split, mlp_json_int((int64_t)mlp_table_n_rows(res)));

@@ -54,13 +54,8 @@ static int transform_split(const mlp_tgraph *g, const mlp_artifact *ex, mlp_arti
     mlp_table_file_close(f);
     /* Rows keep their order: their source lines still apply. */
     snprintf(file, sizeof file, "%s.lines.mlpt", split);
-    if (rc == MLP_OK && mlp_artifact_path(ex, file, path, sizeof path, NULL) == MLP_OK) {
-        FILE *probe = fopen(path, "rb");
-        if (probe) {
-            fclose(probe);
-            rc = mlp_artifact_copy_file(out, ex, file, err);
-        }
-    }
+    if (rc == MLP_OK && mlp_artifact_has_file(ex, file))
+        rc = mlp_artifact_copy_file(out, ex, file, err);
     return rc;
 }
 

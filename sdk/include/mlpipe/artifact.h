@@ -38,6 +38,9 @@ const cJSON *mlp_artifact_properties(const mlp_artifact *a);
  * failure.  Fails on an input artifact. */
 int mlp_artifact_set_property(mlp_artifact *a, const char *name, cJSON *value,
                               mlp_error *err);
+/* Whether the artifact holds a regular file called name (1) or not (0):
+ * for optional files, such as an Examples split's source lines. */
+int mlp_artifact_has_file(const mlp_artifact *a, const char *name);
 /* Joins the artifact's uri and a relative file name into buf. */
 int mlp_artifact_path(const mlp_artifact *a, const char *file, char *buf,
                       size_t size, mlp_error *err);
