@@ -52,6 +52,36 @@ static int sweep_missing(mlpi_store *s, mlp_error *err)
     return rc;
 }
 
+/* A DELETED record is committed before its directory is removed, so a
+ * kill between the two leaves the directory behind with nothing left
+ * PENDING to point at it: finish those removals here. */
+static void sweep_deleted(mlpi_store *s)
+{
+    cJSON *rows = NULL, *row;
+    const char *root = mlpi_store_root(s);
+
+    if (mlpi_store_query(s, "SELECT DISTINCT uri FROM artifact a WHERE "
+                         "state='DELETED' AND NOT EXISTS (SELECT 1 FROM "
+                         "artifact b WHERE b.uri=a.uri AND b.state<>'DELETED')",
+                         NULL, 0, &rows, NULL) != MLP_OK)
+        return;
+    cJSON_ArrayForEach(row, rows) {
+        const char *loc = cJSON_GetStringValue(cJSON_GetObjectItem(row, "uri"));
+        char path[PATH_MAX];
+        struct stat st;
+        mlp_error e;
+        if (loc == NULL || mlpi_root_path(root, loc, path, sizeof path,
+                                          NULL) != MLP_OK ||
+            lstat(path, &st) != 0)
+            continue;
+        if (mlpi_root_remove(root, path, &e) == MLP_OK)
+            mlpi_root_prune(root, path);
+        else
+            mlp_log(MLP_LOG_WARN, "recovery: %s", e.msg);
+    }
+    cJSON_Delete(rows);
+}
+
 /* An execution the store calls RUNNING may have been finished by its run
  * all but the commit, or (a store restored from an older copy) by a later
  * run the store does not remember: its execution file says so.  Those
@@ -104,6 +134,7 @@ int mlpi_recover(mlpi_store *s, size_t *n_orphans, mlp_error *err)
             mlp_log(MLP_LOG_WARN, "recovery: %s", e.msg);
     }
     cJSON_Delete(left);
+    sweep_deleted(s);
     snprintf(path, sizeof path, "%s/.tmp", root);
     rc = mlpi_root_remove(root, path, err);
     if (rc == MLP_OK)

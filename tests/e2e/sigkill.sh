@@ -70,3 +70,15 @@ while IFS='|' read -r id uri; do
     [ -f "runs/chain/$uri/value.txt" ] || bad=$((bad + 1))
 done < <(sql runs/chain/metadata.sqlite "SELECT id, uri FROM artifact WHERE state='LIVE'")
 [ "$bad" = 0 ] && pass chain_artifacts_whole || fail chain_artifacts_whole "$bad artifacts without their file"
+
+# A kill between committing DELETED and removing the directory (the
+# window record_failure, recovery and verify each have): the directory
+# is gone after the next run, and the pipeline is made again.
+db=runs/chain/metadata.sqlite
+uri=$(sql $db "SELECT DISTINCT a.uri FROM artifact a JOIN event v ON v.artifact_id=a.id JOIN execution e ON e.id=v.execution_id WHERE e.node='n6' AND a.state='LIVE' AND v.type='OUTPUT'")
+sql_write $db "UPDATE artifact SET state='DELETED', reason='killed before removal' WHERE uri='$uri'"
+[ -n "$uri" ] && [ -d "runs/chain/$uri" ] && pass deleted_left_on_disk_setup || fail deleted_left_on_disk_setup "no directory $uri"
+expect deleted_left_on_disk_removed 0 "$M" run chain.lua --plugin-path "$tk" &&
+has deleted_left_on_disk_removed "$OUT" "value	78"
+[ ! -e "runs/chain/$uri" ] && pass deleted_dir_swept || fail deleted_dir_swept "runs/chain/$uri still there"
+consistent deleted_store_consistent runs/chain
