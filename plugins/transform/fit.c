@@ -344,17 +344,18 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The present values of x, sorted (owned), and their count. */
-static double *sorted_present(const double *x, size_t n, size_t *m)
+/* The present values of x (owned), sorted when asked, and their count. */
+static double *present_values(const double *x, size_t n, int sorted, size_t *m)
 {
-    double *v = malloc((n + 1) * sizeof *v);
+    double *v = malloc((n > 0 ? n : 1) * sizeof *v);
     *m = 0;
     if (v == NULL)
         return NULL;
     for (size_t i = 0; i < n; i++)
         if (!isnan(x[i]))
             v[(*m)++] = x[i];
-    qsort(v, *m, sizeof *v, cmp_double);
+    if (sorted)
+        qsort(v, *m, sizeof *v, cmp_double);
     return v;
 }
 
@@ -403,15 +404,11 @@ static int fit_op(const tf_feature *ft, const char *op, const double *x, size_t 
     size_t m = 0;
     /* Only the median, the mode and quantiles need the values in order. */
     int order = strcmp(op, "impute_most_frequent") == 0 || strcmp(op, "bucketize") == 0;
-    double *v = order ? sorted_present(x, n, &m) : malloc((n + 1) * sizeof *v);
+    double *v = present_values(x, n, order, &m);
     int rc = MLP_OK;
 
     if (v == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    if (!order)
-        for (size_t i = 0; i < n; i++)
-            if (!isnan(x[i]))
-                v[m++] = x[i];
     double lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < m; i++) {
         lo = v[i] < lo ? v[i] : lo;
