@@ -32,7 +32,13 @@ void mlp_table_free(mlp_table *t)
     mlp_free(t->cols);
     if (t->map != NULL)
         munmap(t->map, t->map_len);
-    if (t->advise != NULL) {
+    if (t->advise != NULL && t->release != NULL) {
+        mlpi_release *r = t->release;
+        if (atomic_fetch_add(&r->pending, t->advise_len) + t->advise_len >=
+                MLPI_RELEASE_BATCH &&
+            atomic_exchange(&r->pending, 0) >= MLPI_RELEASE_BATCH)
+            madvise(r->map, r->size, MADV_DONTNEED);
+    } else if (t->advise != NULL) {
         /* Whole pages only; a neighbour group sharing an edge page just
          * reads it from the page cache again. */
         uintptr_t a = (uintptr_t)t->advise, page = (uintptr_t)sysconf(_SC_PAGESIZE);

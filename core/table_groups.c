@@ -387,7 +387,7 @@ static void column_span(const mlp_column *c, const char *a, const char *b,
 
 static int read_group(const char *map, const group_ent *e, size_t g,
                       const char *path, size_t want_col, int decode,
-                      mlp_table **out, mlp_error *err)
+                      mlpi_release *rel, mlp_table **out, mlp_error *err)
 {
     char where[4200];
     int rc;
@@ -406,6 +406,7 @@ static int read_group(const char *map, const group_ent *e, size_t g,
         const char *a = map + e->offset, *b = a + e->length, *lo, *hi;
         (*out)->advise = (void *)a;
         (*out)->advise_len = (size_t)e->length;
+        (*out)->release = rel;
         if (want_col != SIZE_MAX && (*out)->n_cols == 1) {
             column_span(&(*out)->cols[0].pub, a, b, &lo, &hi);
             (*out)->advise = (void *)lo;
@@ -416,8 +417,8 @@ static int read_group(const char *map, const group_ent *e, size_t g,
 }
 
 static int join_groups(const char *map, const group_ent *idx, size_t n,
-                       const char *path, size_t want_col, mlp_table **out,
-                       mlp_error *err)
+                       const char *path, size_t want_col, mlpi_release *rel,
+                       mlp_table **out, mlp_error *err)
 {
     mlp_table **parts = mlp_calloc(n + 1, sizeof *parts);
     int rc = MLP_OK;
@@ -426,7 +427,7 @@ static int join_groups(const char *map, const group_ent *idx, size_t n,
     if (parts == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     for (size_t g = 0; rc == MLP_OK && g < n; g++)
-        rc = read_group(map, &idx[g], g, path, want_col, 1, &parts[g], err);
+        rc = read_group(map, &idx[g], g, path, want_col, 1, rel, &parts[g], err);
     if (rc == MLP_OK) {
         rc = mlp_table_concat((const mlp_table *const *)parts, n, out, err);
         if (rc == MLP_EINVAL) {
@@ -450,7 +451,7 @@ int mlpi_table_open_groups(void *map, size_t size, const char *path,
     int rc = read_index(map, size, path, &idx, &n, err);
 
     if (rc == MLP_OK)
-        rc = join_groups(map, idx, n, path, SIZE_MAX, out, err);
+        rc = join_groups(map, idx, n, path, SIZE_MAX, NULL, out, err);
     munmap(map, size);
     return rc;
 }
@@ -466,6 +467,7 @@ struct mlp_table_file {
     char **names;
     mlp_col_type *types;
     size_t n_cols;
+    mlpi_release release;
 };
 
 void mlp_table_file_close(mlp_table_file *f)
@@ -562,6 +564,9 @@ int mlp_table_file_open(const char *path, mlp_table_file **out, mlp_error *err)
                            strerror(errno));
         goto fail;
     }
+    atomic_init(&f->release.pending, 0);
+    f->release.map = f->map;
+    f->release.size = f->size;
     if (mlpi_table_is_grouped(f->map, f->size)) {
         rc = read_index(f->map, f->size, path, &f->idx, &f->n_groups, err);
         f->n_rows = rc == MLP_OK ? ((const file_header *)f->map)->n_rows : 0;
@@ -607,7 +612,7 @@ int mlp_table_file_group(mlp_table_file *f, size_t g, mlp_table **out,
     if (g >= f->n_groups)
         return mlp_error_set(err, MLP_EINVAL, "%s: no row group %zu (it has "
                              "%zu)", f->path, g + 1, f->n_groups);
-    int rc = read_group(f->map, &f->idx[g], g, f->path, SIZE_MAX, 1, out, err);
+    int rc = read_group(f->map, &f->idx[g], g, f->path, SIZE_MAX, 1, &f->release, out, err);
     /* Each group is checked on its own: hold it to the first's columns. */
     for (size_t i = 0; rc == MLP_OK && i < f->n_cols; i++)
         if ((*out)->n_cols != f->n_cols || strcmp((*out)->cols[i].pub.name, f->names[i]) != 0 ||
@@ -630,7 +635,7 @@ int mlp_table_file_group_column(mlp_table_file *f, size_t g, size_t i,
         return mlp_error_set(err, MLP_EINVAL, "%s: no column %zu of row group "
                              "%zu (it has %zu columns, %zu groups)", f->path,
                              i + 1, g + 1, f->n_cols, f->n_groups);
-    rc = read_group(f->map, &f->idx[g], g, f->path, i, 0, &t, err);
+    rc = read_group(f->map, &f->idx[g], g, f->path, i, 0, &f->release, &t, err);
     if (rc != MLP_OK)
         return rc;
     const mlp_column *c = &t->cols[0].pub;
@@ -657,7 +662,7 @@ int mlp_table_file_column(mlp_table_file *f, size_t i, mlp_table **out,
     if (i >= f->n_cols)
         return mlp_error_set(err, MLP_EINVAL, "%s: no column %zu (it has %zu)",
                              f->path, i + 1, f->n_cols);
-    return join_groups(f->map, f->idx, f->n_groups, f->path, i, out, err);
+    return join_groups(f->map, f->idx, f->n_groups, f->path, i, &f->release, out, err);
 }
 
 int mlp_table_file_column_packed(mlp_table_file *f, size_t i, mlp_table **out,

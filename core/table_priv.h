@@ -3,9 +3,23 @@
 #ifndef MLPIPE_CORE_TABLE_PRIV_H
 #define MLPIPE_CORE_TABLE_PRIV_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include <mlpipe/table.h>
+
+/* The pages of a mapped table file that freed tables have given back, not
+ * yet returned to the kernel.  One madvise per table costs a TLB
+ * shootdown on every core: a reader going column by column through a
+ * wide file paid more for those than for its counting.  So the whole map
+ * is given back at once when enough has been released, which bounds what
+ * stays resident just as well. */
+typedef struct mlpi_release {
+    atomic_size_t pending;
+    void *map;
+    size_t size;
+} mlpi_release;
+#define MLPI_RELEASE_BATCH ((size_t)32 << 20)
 
 typedef struct mlpi_col {
     mlp_column pub;
@@ -26,6 +40,7 @@ struct mlp_table {
      * file group by group keeps little of it resident. */
     void *advise;
     size_t advise_len;
+    mlpi_release *release;  /* the file's, when it outlives the table */
 };
 
 /* The file format's fixed parts (table_io.c, table_groups.c). */

@@ -32,15 +32,24 @@ static int is_pattern(const char *s)
 }
 
 static mlp_table_file *g_file; /* the file entries are read against */
+static const char *g_seen_entry; /* reset with g_file */
+static int g_seen_exact;
 
 /* An entry that is some column's exact name is that name, even with glob
  * characters in it ("a[1]", "a?"); otherwise a pattern or selector. */
 static int takes(const char *e, const char *name, mlp_col_type t)
 {
-    for (size_t i = 0; g_file && i < mlp_table_file_n_cols(g_file); i++)
-        if (strcmp(mlp_table_file_col_name(g_file, i), e) == 0)
-            return strcmp(e, name) == 0;
-    return mlp_column_selected(e, name, t);
+    /* Asked once per entry and column: remember the last entry's answer
+     * (a wide file made this a quadratic scan of names). */
+    if (!is_pattern(e))
+        return strcmp(e, name) == 0;
+    if (g_seen_entry != e) {
+        g_seen_exact = 0;
+        for (size_t i = 0; g_file && i < mlp_table_file_n_cols(g_file) && !g_seen_exact; i++)
+            g_seen_exact = strcmp(mlp_table_file_col_name(g_file, i), e) == 0;
+        g_seen_entry = e;
+    }
+    return g_seen_exact ? strcmp(e, name) == 0 : mlp_column_selected(e, name, t);
 }
 
 /* "a, b, c" (at most a few hundred bytes) for error messages. */
@@ -106,6 +115,7 @@ int fs_candidates(mlp_table_file *f, const char *split, const cJSON *features,
     *out = NULL;
     *n = 0;
     g_file = f;
+    g_seen_entry = NULL;
     if ((rc = check_entries(f, split, "features", features, err)) != MLP_OK ||
         (rc = check_entries(f, split, "exclude", exclude, err)) != MLP_OK ||
         (rc = check_entries(f, split, "discrete", discrete, err)) != MLP_OK)

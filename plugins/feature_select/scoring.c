@@ -227,7 +227,7 @@ static int score_counts(pass *p, size_t j)
     fs_feature *ft = &p->feat[j];
     const fs_label *y = p->y;
     size_t bins = 0, off = 0, nk = y->n_classes, m = 0, base = 0, next = 0;
-    size_t ng = mlp_table_file_n_groups(p->f);
+    size_t ng = mlp_table_file_n_groups(p->f), lanes = 1;
     uint32_t *h = NULL;
     double *count = NULL, *sum, mean = 0, sst = 0, ssw = 0;
     int done = 0;
@@ -247,8 +247,12 @@ static int score_counts(pass *p, size_t j)
         if (g == 0) {
             bins = b;
             off = o;
+            /* Byte values get four histograms, rows taking them in turn:
+             * a run of equal (class, value) pairs -- zeros, mostly --
+             * otherwise waits on its own increment row after row. */
+            lanes = bins == 256 ? 4 : 1;
             if (bins == 0 || nk * bins > (1u << 22) ||
-                (h = calloc(nk * bins, sizeof *h)) == NULL ||
+                (h = calloc(lanes * nk * bins, sizeof *h)) == NULL ||
                 (count = calloc(2 * nk + 1, sizeof *count)) == NULL) {
                 mlp_table_free(t);
                 goto out;
@@ -264,13 +268,31 @@ static int score_counts(pass *p, size_t j)
             for (size_t r0 = 0; r0 < c->n_rows; r0++)                           \
                 h[(size_t)y->yc[base + r0] * bins +                             \
                   (size_t)(((const T *)c->packed)[r0] + (OFF))]++;
+#define COUNT_LANES(T, OFF)                                                     \
+            {                                                                   \
+                const T *v = c->packed;                                         \
+                const int32_t *yk = y->yc + base;                               \
+                size_t r0 = 0, lane = nk * bins;                                \
+                for (; r0 + 4 <= c->n_rows; r0 += 4) {                          \
+                    h[(size_t)yk[r0] * bins + (size_t)(v[r0] + (OFF))]++;       \
+                    h[lane + (size_t)yk[r0 + 1] * bins +                        \
+                      (size_t)(v[r0 + 1] + (OFF))]++;                           \
+                    h[2 * lane + (size_t)yk[r0 + 2] * bins +                    \
+                      (size_t)(v[r0 + 2] + (OFF))]++;                           \
+                    h[3 * lane + (size_t)yk[r0 + 3] * bins +                    \
+                      (size_t)(v[r0 + 3] + (OFF))]++;                           \
+                }                                                               \
+                for (; r0 < c->n_rows; r0++)                                    \
+                    h[(size_t)yk[r0] * bins + (size_t)(v[r0] + (OFF))]++;       \
+            }
             switch (c->packing) {
-            case MLP_PACK_U8: COUNT_ALL(uint8_t, 0) break;
-            case MLP_PACK_I8: COUNT_ALL(int8_t, 128) break;
+            case MLP_PACK_U8: COUNT_LANES(uint8_t, 0) break;
+            case MLP_PACK_I8: COUNT_LANES(int8_t, 128) break;
             case MLP_PACK_U16: COUNT_ALL(uint16_t, 0) break;
             default: COUNT_ALL(int16_t, 32768) break;
             }
 #undef COUNT_ALL
+#undef COUNT_LANES
             m += c->n_rows;
         } else {
             for (size_t r0 = 0; r0 < c->n_rows; r0++) {
@@ -284,6 +306,9 @@ static int score_counts(pass *p, size_t j)
         base += c->n_rows;
         mlp_table_free(t);
     }
+    for (size_t l = 1; l < lanes; l++)
+        for (size_t i = 0; i < nk * bins; i++)
+            h[i] += h[l * nk * bins + i];
     if (p->o->score == FS_CHI2)
         for (size_t k = 0; k < nk; k++)
             for (size_t v = 0; v < off; v++)

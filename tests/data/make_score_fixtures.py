@@ -5,8 +5,9 @@ SciPy) for tests/unit/test_featscore.c.
 Run with Debian's /usr/bin/python3 (python3-sklearn, python3-scipy):
     /usr/bin/python3 tests/data/make_score_fixtures.py
 It rewrites tests/data/fixtures/*_scores.json (breast_cancer, iris,
-diabetes), tests/data/fixtures/mutual_info.json and
-tests/data/fixtures/tails.json.  Numbers are written with repr(), which
+diabetes), tests/data/fixtures/mutual_info.json,
+tests/data/fixtures/tails.json, and tests/data/small_ints.csv (generated
+here, seeded) with tests/data/fixtures/small_ints_scores.json.  Numbers are written with repr(), which
 round-trips a double exactly.
 """
 import json
@@ -140,8 +141,42 @@ def mutual_info():
         json.dump(out, f_out, indent=1)
 
 
+def small_ints():
+    """Integers that mlpipe stores in a byte or two (pixels, counts), which
+    select_features counts per class instead of summing row by row: chi2
+    and F on them, from a seeded generator, 2003 rows (not a multiple of
+    the four histograms the counting fills)."""
+    rng = np.random.default_rng(11)
+    n = 2003
+    y = rng.integers(0, 5, n)
+    cols = {
+        "px_zeros": np.where(rng.random(n) < 0.8, 0, rng.integers(1, 256, n)),
+        "px_class": np.clip(y * 40 + rng.integers(0, 90, n), 0, 255),
+        "px_flat": rng.integers(0, 256, n),
+        "s8": rng.integers(-120, 120, n) + y * 3,
+        "w16": rng.integers(0, 60000, n) + y * 500,
+        "s16": rng.integers(-30000, 30000, n) - y * 700,
+    }
+    names = list(cols)
+    X = np.column_stack([cols[c] for c in names]).astype(np.float64)
+    with open(os.path.join(HERE, "small_ints.csv"), "w") as f:
+        f.write(",".join(names + ["y"]) + "\n")
+        for i in range(n):
+            f.write(",".join(str(int(v)) for v in X[i]) + ",%d\n" % y[i])
+    nonneg = [i for i, c in enumerate(names) if X[:, i].min() >= 0]
+    c, cp = chi2(X[:, nonneg], y)
+    fs, fp = f_classif(X, y)
+    out = {"features": names,
+           "chi2_features": [names[i] for i in nonneg],
+           "chi2": [num(v) for v in c], "chi2_p": [num(v) for v in cp],
+           "f": [num(v) for v in fs], "f_p": [num(v) for v in fp]}
+    with open(os.path.join(HERE, "fixtures", "small_ints_scores.json"), "w") as f_out:
+        json.dump(out, f_out, indent=1)
+
+
 scores("breast_cancer")
 scores("iris")
 tails()
 regression()
 mutual_info()
+small_ints()
