@@ -333,6 +333,13 @@ static int parse_step(mlp_tgraph *g, const cJSON *s, size_t si, const char *wher
             memcpy(st->comp + r++ * p, vals, p * sizeof *vals);
             mlp_free(vals);
         }
+        st->k_pad = (st->k + 1) & ~(size_t)1;
+        st->comp_t = mlp_calloc(p * st->k_pad + 1, sizeof *st->comp_t);
+        if (st->comp_t == NULL)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        for (size_t c = 0; c < st->k; c++)
+            for (size_t j = 0; j < p; j++)
+                st->comp_t[j * st->k_pad + c] = st->comp[c * p + j];
         if (cJSON_GetObjectItem(s, "scale") &&
             !num_array(cJSON_GetObjectItem(s, "scale"), st->k, 0, &st->scale, &n))
             return bad(err, where, si, "%spca scale has one number per component", NULL);
@@ -480,6 +487,7 @@ void mlp_tgraph_free(mlp_tgraph *g)
         mlp_free(st->out);
         mlp_free(st->mean);
         mlp_free(st->comp);
+        mlp_free(st->comp_t);
         mlp_free(st->scale);
         mlp_free(st->source);
         mlp_free(st->name);
@@ -594,6 +602,55 @@ static double run_ops(const tg_step *st, double v)
     return v;
 }
 
+/* Every value of working column c into y[0..n), NaN where missing: a
+ * column at a time, so the ops below run as tight loops. */
+static void column_numbers(const tg_run *run, size_t c, size_t n, double *y)
+{
+    const mlp_column *col = run->num[c] ? NULL : run->raw[c];
+
+    if (col == NULL) {
+        memcpy(y, run->num[c], n * sizeof *y);
+    } else if (col->num != NULL && col->missing == NULL) {
+        memcpy(y, col->num, n * sizeof *y);
+    } else if (col->packed != NULL && col->packing == MLP_PACK_U8 && col->missing == NULL) {
+        const uint8_t *b = col->packed;
+        for (size_t r = 0; r < n; r++)
+            y[r] = b[r];
+    } else {
+        for (size_t r = 0; r < n; r++)
+            y[r] = mlp_column_number(col, r);
+    }
+}
+
+/* One op over a whole column: the same arithmetic run_ops does on one
+ * value, so a value gets the same bits either way. */
+static void column_op(const tg_op *op, double *y, size_t n)
+{
+    switch (op->kind) {
+    case OP_ZSCORE:
+    case OP_MINMAX: {
+        double a = op->a, b = op->b;
+        for (size_t r = 0; r < n; r++)
+            y[r] = (y[r] - a) / b;
+        return;
+    }
+    case OP_IMPUTE:
+        for (size_t r = 0; r < n; r++)
+            if (isnan(y[r]))
+                y[r] = op->a;
+        return;
+    default: {
+        tg_step one;
+        memset(&one, 0, sizeof one);
+        one.ops = (tg_op *)op;
+        one.n_ops = 1;
+        for (size_t r = 0; r < n; r++)
+            y[r] = run_ops(&one, y[r]);
+        return;
+    }
+    }
+}
+
 static int apply_step(const mlp_tgraph *g, tg_run *run, const tg_step *st, size_t n,
                       mlp_error *err)
 {
@@ -608,12 +665,12 @@ static int apply_step(const mlp_tgraph *g, tg_run *run, const tg_step *st, size_
     switch (st->kind) {
     case ST_NUMERIC: {
         double *y = run->num[st->out[0]], *ind = st->indicator ? run->num[st->out[1]] : NULL;
-        for (size_t r = 0; r < n; r++) {
-            double v = tg_num(run, st->in[0], r);
-            if (ind)
-                ind[r] = isnan(v) ? 1 : 0;
-            y[r] = run_ops(st, v);
-        }
+        column_numbers(run, st->in[0], n, y);
+        if (ind)
+            for (size_t r = 0; r < n; r++)
+                ind[r] = isnan(y[r]) ? 1 : 0;
+        for (size_t k = 0; k < st->n_ops; k++)
+            column_op(&st->ops[k], y, n);
         break;
     }
     case ST_VOCAB:
@@ -774,46 +831,74 @@ done:
 }
 
 /* PCA: (x - mean) . c for every row x and component c.  Each value is
- * a dot product in a fixed order (four running sums, joined in a fixed
- * way), so a row gets the same bits in a batch of one as in a batch of a
- * million, on one thread or several -- a matrix library may change its
- * order with the shape.  A row missing an input gets no projection (NaN).
- * Blocks of rows go to the processors. */
+ * a dot product in a fixed order (four running sums over the inputs
+ * j = 0, 4, 8, ... / 1, 5, 9, ... / ..., the inputs past the last four
+ * added to the first, joined as (s0 + s1) + (s2 + s3)), so a row gets the
+ * same bits in a batch of one as in a batch of a million, on one thread
+ * or several -- a matrix library may change its order with the shape.
+ * Two components go through each vector operation (lanes never mix, so
+ * each is the scalar sum).  A row missing an input gets no projection
+ * (NaN).  Blocks of rows go to the processors. */
+typedef double tg_v2 __attribute__((vector_size(16)));
+
 typedef struct pca_job {
     tg_run *run;
     const tg_step *st;
     size_t n;
-    double *x;              /* per worker: p + 4 */
+    double *x;              /* per worker: PCA_SCRATCH(p, k_pad) */
 } pca_job;
 
 enum { PCA_BLOCK = 256 };
+#define PCA_SCRATCH(p, kp) ((p) + 4 * (kp) + 8)
+
+static tg_v2 v2_load(const double *a)
+{
+    tg_v2 v;
+    memcpy(&v, a, sizeof v);
+    return v;
+}
+
+static void v2_store(double *a, tg_v2 v)
+{
+    memcpy(a, &v, sizeof v);
+}
 
 static void pca_rows(void *arg, size_t b, int worker)
 {
     pca_job *jb = arg;
     const tg_step *st = jb->st;
-    size_t p = st->n_in, k = st->k, end = (b + 1) * PCA_BLOCK;
-    double *x = jb->x + (size_t)worker * (p + 4);
+    size_t p = st->n_in, k = st->k, kp = st->k_pad, end = (b + 1) * PCA_BLOCK;
+    double *x = jb->x + (size_t)worker * PCA_SCRATCH(p, kp);
+    double *s0 = x + p, *s1 = s0 + kp, *s2 = s1 + kp, *s3 = s2 + kp;
 
     for (size_t r = b * PCA_BLOCK; r < end && r < jb->n; r++) {
         int gap = 0;
-        for (size_t j = 0; j < p; j++) {
-            x[j] = tg_num(jb->run, st->in[j], r) - st->mean[j];
+        size_t j = 0;
+        for (j = 0; j < p; j++) {
+            const double *src = jb->run->num[st->in[j]];
+            x[j] = (src ? src[r] : tg_num(jb->run, st->in[j], r)) - st->mean[j];
             gap |= isnan(x[j]);
         }
-        for (size_t c = 0; c < k; c++) {
-            const double *w = st->comp + c * p;
-            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            size_t j = 0;
-            for (; j + 4 <= p; j += 4) {
-                s0 += x[j] * w[j];
-                s1 += x[j + 1] * w[j + 1];
-                s2 += x[j + 2] * w[j + 2];
-                s3 += x[j + 3] * w[j + 3];
+        memset(s0, 0, 4 * kp * sizeof *s0);
+        for (j = 0; j + 4 <= p; j += 4) {
+            const double *w = st->comp_t + j * kp;
+            tg_v2 x0 = { x[j], x[j] }, x1 = { x[j + 1], x[j + 1] };
+            tg_v2 x2 = { x[j + 2], x[j + 2] }, x3 = { x[j + 3], x[j + 3] };
+            for (size_t c = 0; c < kp; c += 2) {
+                v2_store(s0 + c, v2_load(s0 + c) + x0 * v2_load(w + c));
+                v2_store(s1 + c, v2_load(s1 + c) + x1 * v2_load(w + kp + c));
+                v2_store(s2 + c, v2_load(s2 + c) + x2 * v2_load(w + 2 * kp + c));
+                v2_store(s3 + c, v2_load(s3 + c) + x3 * v2_load(w + 3 * kp + c));
             }
-            for (; j < p; j++)
-                s0 += x[j] * w[j];
-            double v = (s0 + s1) + (s2 + s3);
+        }
+        for (; j < p; j++) {
+            const double *w = st->comp_t + j * kp;
+            tg_v2 xj = { x[j], x[j] };
+            for (size_t c = 0; c < kp; c += 2)
+                v2_store(s0 + c, v2_load(s0 + c) + xj * v2_load(w + c));
+        }
+        for (size_t c = 0; c < k; c++) {
+            double v = (s0[c] + s1[c]) + (s2[c] + s3[c]);
             jb->run->num[st->out[c]][r] = gap ? NAN : st->scale ? v * st->scale[c] : v;
         }
     }
@@ -825,7 +910,7 @@ int tg_apply_pca(tg_run *run, const tg_step *st, size_t n, mlp_error *err)
     pca_job jb = { run, st, n, NULL };
 
     threads = threads > 8 ? 8 : threads;
-    jb.x = mlp_malloc((size_t)threads * (st->n_in + 4) * sizeof *jb.x);
+    jb.x = mlp_malloc((size_t)threads * PCA_SCRATCH(st->n_in, st->k_pad) * sizeof *jb.x);
     if (jb.x == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     mlp_parallel_for((n + PCA_BLOCK - 1) / PCA_BLOCK, threads, pca_rows, &jb);

@@ -36,6 +36,9 @@ typedef struct tg_step {
     int one_hot;
     uint64_t buckets;       /* hash, cross */
     double *mean, *comp, *scale; /* pca: p means, k x p rows, k or NULL */
+    double *comp_t;         /* pca: the components by input, p x k_pad
+                               (k rounded up to even, zeros after k) */
+    size_t k_pad;
     size_t k;
     char *source, *name;    /* lua */
 } tg_step;

@@ -4,7 +4,8 @@
  *
  * With more rows than features, the covariance is accumulated a row group
  * and a block of rows at a time (BLAS syrk of values shifted by the first
- * row, so the sums lose little to cancellation) and its eigenvectors come
+ * row, so the sums lose little to cancellation; the block holds a
+ * feature's values in a row, read column by column) and its eigenvectors come
  * from LAPACK's dsyevd: memory holds one group, never the split.  With
  * more features than rows, the centred rows are kept and LAPACK's dgesdd
  * gives the singular vectors.  Components, variances and their ratios are
@@ -25,7 +26,7 @@ enum { BLOCK_ROWS = 4096 };
 typedef struct acc {
     size_t p, n;
     double *shift, *sum, *G;    /* p, p, p x p (row major, upper) */
-    double *block;              /* BLOCK_ROWS x p */
+    double *block;              /* p x BLOCK_ROWS: a feature's values in a row */
     size_t in_block;
     double *X;                  /* SVD path: every centred-later row */
     size_t x_rows;
@@ -35,47 +36,75 @@ static void flush(acc *a)
 {
     if (a->in_block == 0)
         return;
-    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)a->p, (int)a->in_block, 1.0,
-                a->block, (int)a->p, 1.0, a->G, (int)a->p);
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int)a->p, (int)a->in_block,
+                1.0, a->block, BLOCK_ROWS, 1.0, a->G, (int)a->p);
     a->in_block = 0;
 }
 
-static int add_rows(acc *a, const mlp_table *t, const char *const *cols, size_t gi,
-                    size_t base, mlp_error *err)
+static int not_finite(const mlp_column *const *c, const char *const *cols, size_t p,
+                      size_t r0, size_t r1, size_t base, mlp_error *err)
+{
+    /* The first in row order, as a reader of the split would meet it. */
+    for (size_t r = r0; r < r1; r++)
+        for (size_t j = 0; j < p; j++) {
+            double v = mlp_column_number(c[j], r);
+            if (!isfinite(v))
+                return mlp_error_set(err, MLP_EINVAL, "pca: feature '%s' is %s in row "
+                                     "%zu of the fit split; PCA needs every input "
+                                     "(impute it first)", cols[j],
+                                     isnan(v) ? "missing" : "infinite", base + r + 1);
+        }
+    return MLP_OK;
+}
+
+static int add_rows(acc *a, const mlp_table *t, const char *const *cols, size_t base,
+                    mlp_error *err)
 {
     size_t p = a->p, rows = mlp_table_n_rows(t);
-    const mlp_column **c = malloc(p * sizeof *c);
+    const mlp_column **c = malloc((p + 1) * sizeof *c);
+    int rc = MLP_OK;
 
     if (c == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     for (size_t j = 0; j < p; j++)
         c[j] = mlp_table_find(t, cols[j]);
-    (void)gi;
-    for (size_t r = 0; r < rows; r++) {
-        double *row = a->X ? a->X + a->x_rows * p : a->block + a->in_block * p;
-        for (size_t j = 0; j < p; j++) {
-            double v = mlp_column_number(c[j], r);
-            if (!isfinite(v)) {
-                free(c);
-                return mlp_error_set(err, MLP_EINVAL, "pca: feature '%s' is %s in row "
-                                     "%zu of the fit split; PCA needs every input "
-                                     "(impute it first)", cols[j],
-                                     isnan(v) ? "missing" : "infinite", base + r + 1);
+    /* Rows go into the block a feature at a time (each feature's values
+     * read in order), as many as the block has room for. */
+    for (size_t r0 = 0; r0 < rows && rc == MLP_OK;) {
+        size_t take = a->X ? rows - r0 : BLOCK_ROWS - a->in_block;
+        int bad = 0;
+        if (take > rows - r0)
+            take = rows - r0;
+        if (a->n == 0)
+            for (size_t j = 0; j < p; j++)
+                a->shift[j] = mlp_column_number(c[j], r0);
+        for (size_t j = 0; j < p && !bad; j++) {
+            double sh = a->shift[j], s = a->sum[j];
+            const double *num = c[j]->missing ? NULL : c[j]->num;
+            /* Column-major in the block; the SVD path keeps rows. */
+            double *dst = a->X ? a->X + a->x_rows * p + j : a->block + j * BLOCK_ROWS + a->in_block;
+            size_t step = a->X ? p : 1;
+            for (size_t r = 0; r < take; r++) {
+                double v = num ? num[r0 + r] : mlp_column_number(c[j], r0 + r);
+                bad |= !isfinite(v);
+                dst[r * step] = v - sh;
+                s += v - sh;
             }
-            if (a->n == 0)
-                a->shift[j] = v;
-            row[j] = v - a->shift[j];
-            a->sum[j] += row[j];
+            a->sum[j] = s;
         }
-        a->n++;
-        if (a->X) {
-            a->x_rows++;
-        } else if (++a->in_block == BLOCK_ROWS) {
+        if (bad) {
+            rc = not_finite(c, cols, p, r0, r0 + take, base, err);
+            break;
+        }
+        a->n += take;
+        r0 += take;
+        if (a->X)
+            a->x_rows += take;
+        else if ((a->in_block += take) == BLOCK_ROWS)
             flush(a);
-        }
     }
     free(c);
-    return MLP_OK;
+    return rc;
 }
 
 /* How many components: `components`, or the fewest whose variance ratios
@@ -181,7 +210,7 @@ int tf_fit_pca(mlp_table_file *f, const mlp_tgraph *partial, const char *const *
         if (rc == MLP_OK)
             rc = mlp_tgraph_apply(partial, raw, &t, err);
         if (rc == MLP_OK)
-            rc = add_rows(&a, t, cols, g, base, err);
+            rc = add_rows(&a, t, cols, base, err);
         if (t)
             base += mlp_table_n_rows(t);
         mlp_table_free(raw);
