@@ -161,20 +161,20 @@ static void finish_classes(pass *p, size_t j, const double *count, double *sum,
     }
 }
 
-/* The same from the gathered values x[0..m) and their classes. */
+/* The same from the gathered values x[0..m), their classes, and the
+ * shift and scale mlp_shift_scale() gives for x (found while gathering). */
 static void score_classes(pass *p, size_t j, const double *x, const int32_t *yc,
-                          size_t m)
+                          size_t m, double x0, double sc)
 {
     size_t nk = p->y->n_classes;
-    double *count = calloc(2 * nk + 1, sizeof *count), *sum, mean = 0, ssw = 0, sst = 0;
-    double x0, sc;
+    double *count = calloc(3 * nk + 1, sizeof *count), *sum, *mk, mean = 0, ssw = 0, sst = 0;
 
     if (count == NULL) {
         p->rc[j] = MLP_ENOMEM;
         return;
     }
-    mlp_shift_scale(x, m, &x0, &sc);
     sum = count + nk;
+    mk = sum + nk;
     for (size_t i = 0; i < m; i++) {
         double v = (x[i] - x0) * sc;
         count[yc[i]] += 1;
@@ -182,9 +182,12 @@ static void score_classes(pass *p, size_t j, const double *x, const int32_t *yc,
         mean += v;
     }
     mean /= (double)m;
+    /* The class means once, not a division a row. */
+    for (size_t k = 0; k < nk; k++)
+        mk[k] = count[k] > 0 ? sum[k] / count[k] : 0;
     /* Deviations in a second pass: nothing lost to cancellation. */
     for (size_t i = 0; i < m; i++) {
-        double v = (x[i] - x0) * sc, dw = v - sum[yc[i]] / count[yc[i]], dt = v - mean;
+        double v = (x[i] - x0) * sc, dw = v - mk[yc[i]], dt = v - mean;
         ssw += dw * dw;
         sst += dt * dt;
     }
@@ -352,12 +355,17 @@ out:
 /* A numeric column, row group by row group as stored: the rows with the
  * label and a value go to x[], their labels to yc[] or yr[].  Returns the
  * rows gathered, or (size_t)-1 after recording a failure. */
-static size_t gather(pass *p, size_t j, double *x, int32_t *yc, double *yr)
+static size_t gather(pass *p, size_t j, double *x, int32_t *yc, double *yr,
+                     const int32_t **classes, double *x0, double *sc)
 {
     fs_feature *ft = &p->feat[j];
     const fs_label *y = p->y;
     fs_score s = p->o->score;
     size_t ng = mlp_table_file_n_groups(p->f), base = 0, next = 0, m = 0;
+    /* While every row of the file is kept in order, the label's own class
+     * array serves: classes are copied from the first row left out. */
+    int aligned = yc != NULL && y->row == NULL;
+    double big = 0;
     mlp_error err;
 
     for (size_t g = 0; g < ng; g++) {
@@ -371,8 +379,13 @@ static size_t gather(pass *p, size_t j, double *x, int32_t *yc, double *yr)
         for (size_t r0 = 0; r0 < c->n_rows; r0++) {
             ptrdiff_t i = y->row ? label_of(y, base + r0, &next) : (ptrdiff_t)(base + r0);
             double v = c->num ? c->num[r0] : mlp_column_number(c, r0);
-            if (i < 0 || isnan(v))
+            if (i < 0 || isnan(v)) {
+                if (aligned) {
+                    memcpy(yc, y->yc, m * sizeof *yc);
+                    aligned = 0;
+                }
                 continue;
+            }
             if (isinf(v) || (s == FS_CHI2 && v < 0) ||
                 (ft->discrete && (v != floor(v) || fabs(v) > 9007199254740992.0))) {
                 fail(p, j, MLP_EINVAL, isinf(v)
@@ -390,14 +403,27 @@ static size_t gather(pass *p, size_t j, double *x, int32_t *yc, double *yr)
                 return (size_t)-1;
             }
             x[m] = v;
-            if (yc)
-                yc[m] = y->yc[i];
-            else
+            if (m == 0)
+                *x0 = v;
+            big = fabs(v - *x0) > big ? fabs(v - *x0) : big;
+            if (yc) {
+                if (!aligned)
+                    yc[m] = y->yc[i];
+            } else {
                 yr[m] = y->yr[i];
+            }
             m++;
         }
         base += c->n_rows;
         mlp_table_free(t);
+    }
+    *classes = aligned ? y->yc : yc;
+    /* mlp_shift_scale()'s: a power of two near the largest distance. */
+    *sc = 1;
+    if (big > 0 && isfinite(big)) {
+        int e;
+        frexp(big, &e);
+        *sc = ldexp(1, -e);
     }
     return m;
 }
@@ -410,7 +436,7 @@ static void score_one(void *arg, size_t j, int worker)
     fs_score s = p->o->score;
     mlp_table *t = NULL;
     const mlp_column *c = NULL;
-    double *x = NULL, *yr = NULL;
+    double *x = NULL, *yr = NULL, x0 = 0, sc = 1;
     int32_t *yc = NULL, *code = NULL;
     size_t m = 0;
     mlp_error err;
@@ -443,8 +469,10 @@ static void score_one(void *arg, size_t j, int worker)
         goto done;
     }
     if (ft->type == MLP_COL_NUMERIC) {
-        if ((m = gather(p, j, x, yc, yr)) == (size_t)-1)
+        const int32_t *classes = NULL;
+        if ((m = gather(p, j, x, yc, yr, &classes, &x0, &sc)) == (size_t)-1)
             goto done;
+        yc = (int32_t *)classes; /* read only from here on */
     } else {
         for (size_t i = 0; i < y->n; i++) {
             size_t r = y->row ? y->row[i] : i;
@@ -464,7 +492,7 @@ static void score_one(void *arg, size_t j, int worker)
     if (m == 0)
         goto done;
     if (ft->type == MLP_COL_NUMERIC && yc != NULL) {
-        score_classes(p, j, x, yc, m);
+        score_classes(p, j, x, yc, m, x0, sc);
         if (s == FS_CHI2 || s == FS_F_CLASSIF || s == FS_NO_SCORE)
             goto done;
     } else if (ft->type == MLP_COL_NUMERIC) {
