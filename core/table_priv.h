@@ -19,7 +19,7 @@ typedef struct mlpi_release {
     void *map;
     size_t size;
 } mlpi_release;
-#define MLPI_RELEASE_BATCH ((size_t)32 << 20)
+#define MLPI_RELEASE_BATCH ((size_t)8 << 20)
 
 typedef struct mlpi_col {
     mlp_column pub;

@@ -212,7 +212,7 @@ void mlp_table_writer_abort(mlp_table_writer *w);
  * the file: a row group at a time (a 1.x file is one group), or one column
  * of every group at a time.  mlp_table_file_open() checks the header and
  * the group index; each group's checksums are checked when it is read.
- * The pages of freed pieces go back to the kernel 32 MB at a time, so at
+ * The pages of freed pieces go back to the kernel 8 MB at a time, so at
  * most that much of the file stays resident beyond what the caller holds.
  *
  * Ownership: the file is freed with mlp_table_file_close(); tables from
