@@ -57,20 +57,17 @@ else: print("ok")'
 # Integers stored in a byte or two are counted per class, not summed row
 # by row: chi2 and F from those counts against scikit-learn's, over a
 # row count the four interleaved histograms do not divide.
-pipe ints "$data/small_ints.csv" 'label = "y", types = { y = "categorical" }' \
-    'score = "chi2", mode = "all", features = { "px_*", "w16" }'
-expect ints_chi2_runs 0 "$M" run ints.lua && check ints_chi2_matches_sklearn "$(uri)/selection.json" '
-r = fx("small_ints_scores.json")
-bad = [(n, feat[n]["score"], r["chi2"][i]) for i, n in enumerate(r["chi2_features"])
-       if not close(feat[n]["score"], r["chi2"][i]) or not close(feat[n]["pvalue"], r["chi2_p"][i], 1e-6)]
-print("differ: %s" % bad if bad or len(feat) != 4 else "ok")'
-pipe intsf "$data/small_ints.csv" 'label = "y", types = { y = "categorical" }' \
-    'score = "f_classif", mode = "all"'
-expect ints_f_runs 0 "$M" run intsf.lua && check ints_f_matches_sklearn "$(uri)/selection.json" '
-r = fx("small_ints_scores.json")
-bad = [(n, feat[n]["score"], r["f"][i]) for i, n in enumerate(r["features"])
-       if not close(feat[n]["score"], r["f"][i]) or not close(feat[n]["pvalue"], r["f_p"][i], 1e-6)]
-print("differ: %s" % bad if bad or len(feat) != 6 else "ok")'
+ints_case() {  # NAME SCORE FEATURES FIXTURE-NAMES FIXTURE-SCORES FIXTURE-PVALUES COUNT
+    pipe "$1" "$data/small_ints.csv" 'label = "y", types = { y = "categorical" }' \
+        "score = \"$2\", mode = \"all\", features = $3"
+    expect "$1_runs" 0 "$M" run "$1.lua" && check "$1_matches_sklearn" "$(uri)/selection.json" "
+r = fx('small_ints_scores.json')
+bad = [(n, feat[n]['score'], r['$5'][i]) for i, n in enumerate(r['$4'])
+       if not close(feat[n]['score'], r['$5'][i]) or not close(feat[n]['pvalue'], r['$6'][i])]
+print('differ: %s' % bad if bad or len(feat) != $7 else 'ok')"
+}
+ints_case ints_chi2 chi2 '{ "px_*", "w16" }' chi2_features chi2 chi2_p 4
+ints_case ints_f f_classif '{}' features f f_p 6
 
 expect applied_show 0 "$M" show 3 --root runs/bc &&
 has applied_keeps_selected_and_label "$OUT" "columns (11)" "worst_area" "target (label)" &&
