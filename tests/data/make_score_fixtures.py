@@ -6,8 +6,10 @@ Run with Debian's /usr/bin/python3 (python3-sklearn, python3-scipy):
     /usr/bin/python3 tests/data/make_score_fixtures.py
 It rewrites tests/data/fixtures/*_scores.json (breast_cancer, iris,
 diabetes), tests/data/fixtures/mutual_info.json,
-tests/data/fixtures/tails.json, and tests/data/small_ints.csv (generated
-here, seeded) with tests/data/fixtures/small_ints_scores.json.  Numbers are written with repr(), which
+tests/data/fixtures/tails.json, tests/data/small_ints.csv (generated
+here, seeded) with tests/data/fixtures/small_ints_scores.json, and
+tests/data/gaps_classes.csv / gaps_values.csv (breast_cancer and diabetes
+with values blanked, seeded) with tests/data/fixtures/gaps_scores.json.  Numbers are written with repr(), which
 round-trips a double exactly.
 """
 import json
@@ -174,9 +176,47 @@ def small_ints():
         json.dump(out, f_out, indent=1)
 
 
+def gaps():
+    """Features with missing values, each column its own pattern (the first
+    row kept, so a feature starts with its rows in step with the label and
+    falls out of step at its first gap): every score is over the rows the
+    feature has, as select_features drops the others per feature."""
+    rng = np.random.default_rng(5)
+    out = {"made_by": "tests/data/make_score_fixtures.py, scikit-learn %s" % sklearn.__version__}
+    for name, src, ncol, kind in (("gaps_classes", "breast_cancer.csv", 6, "classes"),
+                                  ("gaps_values", "diabetes.csv", 6, "values")):
+        with open(os.path.join(HERE, src)) as f:
+            header = f.readline().strip().split(",")
+            rows = [list(map(float, line.strip().split(","))) for line in f if line.strip()]
+        data = np.array(rows)
+        X, y = data[:, :ncol], data[:, -1]
+        gap = rng.random(X.shape) < np.linspace(0.02, 0.3, ncol)
+        gap[0, :] = False
+        with open(os.path.join(HERE, name + ".csv"), "w") as f:
+            f.write(",".join(header[:ncol] + [header[-1]]) + "\n")
+            for i in range(len(y)):
+                cells = ["" if gap[i, j] else repr(float(X[i, j])) for j in range(ncol)]
+                f.write(",".join(cells) + ",%s\n" % (repr(int(y[i])) if kind == "classes"
+                                                     else repr(float(y[i]))))
+        res = {"features": header[:ncol], "score": [], "pvalue": []}
+        for j in range(ncol):
+            keep = ~gap[:, j]
+            xj = X[keep, j:j + 1]
+            if kind == "classes":
+                sc, pv = f_classif(xj, y[keep].astype(int))
+            else:
+                sc, pv = f_regression(xj, y[keep], force_finite=False)
+            res["score"].append(num(sc[0]))
+            res["pvalue"].append(num(pv[0]))
+        out[name] = res
+    with open(os.path.join(HERE, "fixtures", "gaps_scores.json"), "w") as f_out:
+        json.dump(out, f_out, indent=1)
+
+
 scores("breast_cancer")
 scores("iris")
 tails()
 regression()
 mutual_info()
 small_ints()
+gaps()

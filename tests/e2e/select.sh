@@ -69,6 +69,20 @@ print('differ: %s' % bad if bad or len(feat) != $7 else 'ok')"
 ints_case ints_chi2 chi2 '{ "px_*", "w16" }' chi2_features chi2 chi2_p 4
 ints_case ints_f f_classif '{}' features f f_p 6
 
+# Missing values, each feature its own pattern: every score is over the
+# rows that feature has (scikit-learn's on those rows), for classes and
+# for a numeric label.
+gaps_case() {  # NAME CSV LABEL-OPTS SCORE
+    pipe "$1" "$data/$2.csv" "$3" "score = \"$4\", mode = \"all\""
+    expect "$1_runs" 0 "$M" run "$1.lua" && check "$1_matches_sklearn" "$(uri)/selection.json" "
+r = fx('gaps_scores.json')['$2']
+bad = [(n, feat[n]['score'], r['score'][i]) for i, n in enumerate(r['features'])
+       if not close(feat[n]['score'], r['score'][i]) or not close(feat[n]['pvalue'], r['pvalue'][i])]
+print('differ: %s' % bad if bad or len(feat) != 6 else 'ok')"
+}
+gaps_case gaps_f gaps_classes 'label = "target", types = { target = "categorical" }' f_classif
+gaps_case gaps_reg gaps_values 'label = "target"' f_regression
+
 expect applied_show 0 "$M" show 3 --root runs/bc &&
 has applied_keeps_selected_and_label "$OUT" "columns (11)" "worst_area" "target (label)" &&
 lacks applied_drops_the_rest "$OUT" "mean_smoothness" "symmetry_error"
