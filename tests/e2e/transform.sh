@@ -212,6 +212,60 @@ pca_case pca_covariance "$data/breast_cancer.csv" all 'components = 5'
 pca_case pca_svd "$PWD/wide.csv" wide 'components = 5'
 pca_case pca_whiten "$data/breast_cancer.csv" all 'components = 5, whiten = true'
 pca_case pca_variance "$data/breast_cancer.csv" all 'variance = 0.9'
+# The projection's documented order, bit for bit: four running sums over
+# inputs 0,4,8.. / 1,5,9.. / 2,6,.. / 3,7,.., the inputs past the last
+# four added to the first, joined as (s0 + s1) + (s2 + s3); ten inputs, so
+# both parts run.  Python's floats are the same doubles, so the sums it
+# makes in that order are the bits a serving process must get.
+pipe pca_bits "$data/breast_cancer.csv" 'label = "target", splits = { train = 1 }' \
+    'features = { ["mean_*"] = { "impute_mean" } }, pca = { components = 3 }'
+expect pca_bits_runs 0 "$M" run pca_bits.lua
+bits_graph=$(val graph)
+expect pca_bits_apply 0 "$apply" --print "$bits_graph" "$(val raw)/train.mlpt" &&
+python3 - "$bits_graph" "$data/breast_cancer.csv" > bits.txt 2>&1 <<PY
+import csv, json, sys
+g = json.load(open(sys.argv[1])); st = [s for s in g["steps"] if s["kind"] == "pca"][0]
+raw = list(csv.DictReader(open(sys.argv[2])))
+got = [dict(kv.split("=") for kv in line.split()) for line in """$OUT""".splitlines()]
+p, bad = len(st["inputs"]), []
+for r in range(len(raw)):
+    x = [float(raw[r][n]) - st["mean"][j] for j, n in enumerate(st["inputs"])]
+    for c, w in enumerate(st["components"]):
+        s = [0.0, 0.0, 0.0, 0.0]
+        q = p - p % 4
+        for j in range(q):
+            s[j % 4] += x[j] * w[j]
+        for j in range(q, p):
+            s[0] += x[j] * w[j]
+        want = (s[0] + s[1]) + (s[2] + s[3])
+        if float(got[r]["pc%d" % (c + 1)]) != want:
+            bad.append("row %d pc%d: %r, in order %r" % (r + 1, c + 1, float(got[r]["pc%d" % (c + 1)]), want))
+print("ok" if not bad and len(got) == len(raw) == 569 and p == 10 else "; ".join(bad[:3]) or "rows or inputs differ")
+PY
+has pca_bits_documented_order "$(cat bits.txt)" "ok"
+
+# More fit rows than one covariance block (4096) holds, over several
+# blocks: x and y = 2x + z with z independent, whose covariance's
+# eigenvalues a 2 x 2 formula gives.
+awk 'BEGIN { print "x,y,t"; for (i = 0; i < 9001; i++) { x = i % 97; z = (i * 7919) % 13; print x "," 2 * x + z "," i % 2 } }' > blocks.csv
+pipe pca_blocks "$PWD/blocks.csv" 'label = "t", types = { t = "categorical" }, splits = { train = 1 }' \
+    'features = { x = { "impute_mean" }, y = { "impute_mean" } }, pca = { components = 2 }'
+expect pca_blocks_runs 0 "$M" run pca_blocks.lua &&
+python3 - "$(val graph)" blocks.csv > blocks.txt <<'PY'
+import csv, json, math, sys
+g = json.load(open(sys.argv[1])); st = [s for s in g["steps"] if s["kind"] == "pca"][0]
+rows = [(float(r["x"]), float(r["y"])) for r in csv.DictReader(open(sys.argv[2]))]
+n = len(rows); mx = sum(r[0] for r in rows) / n; my = sum(r[1] for r in rows) / n
+a = sum((r[0] - mx) ** 2 for r in rows) / (n - 1)
+c = sum((r[1] - my) ** 2 for r in rows) / (n - 1)
+b = sum((r[0] - mx) * (r[1] - my) for r in rows) / (n - 1)
+h = math.sqrt(((a - c) / 2) ** 2 + b * b)
+ev = [(a + c) / 2 + h, (a + c) / 2 - h]
+ok = all(abs(st["explained_variance"][i] - ev[i]) <= 1e-9 * ev[0] for i in range(2))
+print("ok" if ok else "%s vs %s" % (st["explained_variance"], ev))
+PY
+has pca_blocks_eigenvalues "$(cat blocks.txt)" "ok"
+
 pipe pca_cat "$data/TitanicSurvival.csv" 'label = "survived"' \
     'features = { sex = { "vocab" } }, pca = { inputs = { "nothing*" }, components = 1 }'
 expect pca_no_inputs 2 "$M" run pca_cat.lua && has pca_no_inputs "$OUT" "pca: inputs entry 'nothing*' takes none of the transform's outputs"
