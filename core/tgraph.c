@@ -559,45 +559,34 @@ double tg_num(const tg_run *run, size_t c, size_t r)
     return mlp_column_number(run->raw[c], r);
 }
 
-static double run_ops(const tg_step *st, double v)
+/* One op on one value. */
+static double run_op(const tg_op *op, double v)
 {
-    for (size_t k = 0; k < st->n_ops; k++) {
-        const tg_op *op = &st->ops[k];
-        switch (op->kind) {
-        case OP_IMPUTE:
-            if (isnan(v))
-                v = op->a;
-            break;
-        case OP_CLIP:
-            if (!isnan(v))
-                v = v < op->a ? op->a : v > op->b ? op->b : v;
-            break;
-        case OP_LOG:
-            /* log of a number at or below -offset is undefined: missing.
-             * Offset 1 is log1p, exact near 0. */
-            v = !(v + op->a > 0) ? NAN : op->a == 1 ? log1p(v) : log(v + op->a);
-            break;
-        case OP_ZSCORE:
-            v = (v - op->a) / op->b;
-            break;
-        case OP_MINMAX:
-            v = (v - op->a) / op->b;
-            break;
-        case OP_BUCKETIZE: {
-            if (isnan(v))
-                break;
-            size_t lo = 0, hi = op->n_bounds;
-            while (lo < hi) { /* boundaries at or below v */
-                size_t m = lo + (hi - lo) / 2;
-                if (op->bounds[m] <= v)
-                    lo = m + 1;
-                else
-                    hi = m;
-            }
-            v = (double)lo;
-            break;
+    switch (op->kind) {
+    case OP_IMPUTE:
+        return isnan(v) ? op->a : v;
+    case OP_CLIP:
+        return isnan(v) ? v : v < op->a ? op->a : v > op->b ? op->b : v;
+    case OP_LOG:
+        /* log of a number at or below -offset is undefined: missing.
+         * Offset 1 is log1p, exact near 0. */
+        return !(v + op->a > 0) ? NAN : op->a == 1 ? log1p(v) : log(v + op->a);
+    case OP_ZSCORE:
+    case OP_MINMAX:
+        return (v - op->a) / op->b;
+    case OP_BUCKETIZE: {
+        if (isnan(v))
+            return v;
+        size_t lo = 0, hi = op->n_bounds;
+        while (lo < hi) { /* boundaries at or below v */
+            size_t m = lo + (hi - lo) / 2;
+            if (op->bounds[m] <= v)
+                lo = m + 1;
+            else
+                hi = m;
         }
-        }
+        return (double)lo;
+    }
     }
     return v;
 }
@@ -622,32 +611,17 @@ static void column_numbers(const tg_run *run, size_t c, size_t n, double *y)
     }
 }
 
-/* One op over a whole column: the same arithmetic run_ops does on one
- * value, so a value gets the same bits either way. */
+/* One op over a whole column, as tight loops for the common affine ops;
+ * each value gets the arithmetic run_op gives it. */
 static void column_op(const tg_op *op, double *y, size_t n)
 {
-    switch (op->kind) {
-    case OP_ZSCORE:
-    case OP_MINMAX: {
+    if (op->kind == OP_ZSCORE || op->kind == OP_MINMAX) {
         double a = op->a, b = op->b;
         for (size_t r = 0; r < n; r++)
             y[r] = (y[r] - a) / b;
-        return;
-    }
-    case OP_IMPUTE:
+    } else {
         for (size_t r = 0; r < n; r++)
-            if (isnan(y[r]))
-                y[r] = op->a;
-        return;
-    default: {
-        tg_step one;
-        memset(&one, 0, sizeof one);
-        one.ops = (tg_op *)op;
-        one.n_ops = 1;
-        for (size_t r = 0; r < n; r++)
-            y[r] = run_ops(&one, y[r]);
-        return;
-    }
+            y[r] = run_op(op, y[r]);
     }
 }
 
@@ -873,7 +847,7 @@ static void pca_rows(void *arg, size_t b, int worker)
 
     for (size_t r = b * PCA_BLOCK; r < end && r < jb->n; r++) {
         int gap = 0;
-        size_t j = 0;
+        size_t j;
         for (j = 0; j < p; j++) {
             const double *src = jb->run->num[st->in[j]];
             x[j] = (src ? src[r] : tg_num(jb->run, st->in[j], r)) - st->mean[j];
