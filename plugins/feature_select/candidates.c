@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mlpipe/classes.h>
+#include <mlpipe/memory.h>
+
 #include "fsel.h"
 
 int fs_is_classification(fs_score s)
@@ -185,63 +188,12 @@ refuse_type:
 void fs_label_free(fs_label *l)
 {
     free(l->row);
-    free(l->yc);
+    mlp_free(l->yc);
     free(l->yr);
     cJSON_Delete(l->classes);
     memset(l, 0, sizeof *l);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* A numeric label's classes: its distinct values, which must be integers. */
-static int numeric_classes(const mlp_column *c, const char *split, fs_label *l,
-                           mlp_error *err)
-{
-    double *v = malloc((l->n + 1) * sizeof *v);
-    size_t m = 0;
-
-    if (v == NULL)
-        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    for (size_t i = 0; i < l->n; i++) {
-        size_t r = l->row ? l->row[i] : i;
-        double x = c->num[r];
-        if (!(x == floor(x)) || fabs(x) > 9007199254740992.0) {
-            free(v);
-            return mlp_error_set(err, MLP_EINVAL, "label '%s', row %zu of split '%s': "
-                                 "%.17g is not a class; a classification score needs "
-                                 "integer or categorical labels (for a numeric target "
-                                 "use f_regression or mutual_info_regression)",
-                                 l->name, r + 1, split, x);
-        }
-        v[i] = x;
-    }
-    qsort(v, l->n, sizeof *v, cmp_double);
-    for (size_t i = 0; i < l->n; i++)
-        if (i == 0 || v[i] != v[i - 1])
-            v[m++] = v[i];
-    if (m > 65536) {
-        free(v);
-        return mlp_error_set(err, MLP_EINVAL, "label '%s' has %zu distinct values in "
-                             "split '%s': more than 65,536 classes (for a numeric "
-                             "target use f_regression or mutual_info_regression)",
-                             l->name, m, split);
-    }
-    l->n_classes = m;
-    l->classes = cJSON_CreateArray();
-    for (size_t k = 0; k < m; k++)
-        cJSON_AddItemToArray(l->classes, mlp_json_number(v[k]));
-    for (size_t i = 0; i < l->n; i++) {
-        double x = c->num[l->row ? l->row[i] : i];
-        double *at = bsearch(&x, v, m, sizeof *v, cmp_double);
-        l->yc[i] = (int32_t)(at - v);
-    }
-    free(v);
-    return MLP_OK;
-}
 
 int fs_label_read(mlp_table_file *f, const char *split, const char *name,
                   int classification, fs_label *l, mlp_error *err)
@@ -296,32 +248,18 @@ int fs_label_read(mlp_table_file *f, const char *split, const char *name,
         l->row = NULL;
     }
     if (classification) {
-        l->yc = malloc((l->n + 1) * sizeof *l->yc);
-        if (l->yc == NULL) {
-            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        mlp_classes k;
+        if ((rc = mlp_classes_read(c, l->row, l->n, 65536, &k, err)) != MLP_OK) {
+            mlp_error_prefix(err, "label '%s' in split '%s'", name, split);
+            if (rc == MLP_EINVAL && c->type == MLP_COL_NUMERIC)
+                strncat(err->msg, "; for a numeric target use f_regression or "
+                        "mutual_info_regression", sizeof err->msg - strlen(err->msg) - 1);
             goto done;
         }
-        if (c->type == MLP_COL_CATEGORICAL) {
-            l->n_classes = c->n_levels;
-            l->classes = cJSON_CreateArray();
-            for (size_t k = 0; k < c->n_levels; k++) {
-                size_t len;
-                const char *s = mlp_column_level(c, k, &len);
-                char *z = malloc(len + 1);
-                if (z == NULL) {
-                    rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-                    goto done;
-                }
-                memcpy(z, s, len);
-                z[len] = '\0';
-                cJSON_AddItemToArray(l->classes, cJSON_CreateString(z));
-                free(z);
-            }
-            for (size_t i = 0; i < l->n; i++)
-                l->yc[i] = c->codes[l->row ? l->row[i] : i];
-        } else if ((rc = numeric_classes(c, split, l, err)) != MLP_OK) {
-            goto done;
-        }
+        l->yc = k.of;
+        l->n_classes = k.n_classes;
+        l->classes = k.names;
+        mlp_free(k.count);
     } else {
         l->yr = malloc((l->n + 1) * sizeof *l->yr);
         if (l->yr == NULL) {

@@ -44,99 +44,50 @@ typedef struct classes {
     int32_t *of;            /* class of each row */
     size_t *count;          /* rows per class */
     char **name;            /* class names, as text */
+    int64_t *value;         /* a numeric label's class values */
 } classes;
 
 static void classes_free(classes *c)
 {
     for (size_t i = 0; c->name && i < c->k; i++)
-        free(c->name[i]);
+        mlp_free(c->name[i]);
     free(c->name);
-    free(c->of);
-    free(c->count);
+    free(c->value);
+    mlp_free(c->of);
+    mlp_free(c->count);
 }
 
 static int read_classes(const mlp_column *y, const char *split, classes *c, mlp_error *err)
 {
-    size_t n = y->n_rows;
+    mlp_classes m;
+    int rc;
+
     memset(c, 0, sizeof *c);
-    c->of = malloc((n + 1) * sizeof *c->of);
-    if (c->of == NULL)
-        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    if (y->type == MLP_COL_CATEGORICAL) {
-        c->k = y->n_levels;
-        c->name = calloc(c->k + 1, sizeof *c->name);
-        for (size_t i = 0; c->name && i < c->k; i++) {
-            size_t len;
-            const char *s = mlp_column_level(y, i, &len);
-            if ((c->name[i] = malloc(len + 1)) != NULL) {
-                memcpy(c->name[i], s, len);
-                c->name[i][len] = '\0';
-            }
-        }
-        for (size_t r = 0; r < n; r++)
-            c->of[r] = y->codes[r];
-    } else if (y->type == MLP_COL_NUMERIC) {
-        /* Integer classes, in increasing order. */
-        double *v = malloc((n + 1) * sizeof *v);
-        size_t m = 0;
-        if (v == NULL)
-            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-        for (size_t r = 0; r < n; r++) {
-            double x = y->num[r];
-            if (!isnan(x) && (x != floor(x) || fabs(x) > 1e15)) {
-                free(v);
-                return mlp_error_set(err, MLP_EINVAL, "label '%s', row %zu of split '%s': "
-                                     "%.17g is not a class (rebalancing needs integer or "
-                                     "categorical labels)", y->name, r + 1, split, x);
-            }
-            size_t i = 0;
-            while (i < m && v[i] != x)
-                i++;
-            if (i == m && !isnan(x)) {
-                if (m == 10000) {
-                    free(v);
-                    return mlp_error_set(err, MLP_EINVAL, "label '%s' has more than "
-                                         "10,000 values in split '%s': not classes",
-                                         y->name, split);
-                }
-                v[m++] = x;
-            }
-        }
-        for (size_t a = 1; a < m; a++) /* few classes: insertion sort */
-            for (size_t b = a; b > 0 && v[b - 1] > v[b]; b--) {
-                double t = v[b];
-                v[b] = v[b - 1];
-                v[b - 1] = t;
-            }
-        c->k = m;
-        c->name = calloc(m + 1, sizeof *c->name);
-        for (size_t i = 0; c->name && i < m; i++) {
-            char buf[40];
-            snprintf(buf, sizeof buf, "%.17g", v[i]);
-            c->name[i] = strdup(buf);
-        }
-        for (size_t r = 0; r < n; r++) {
-            c->of[r] = -1;
-            for (size_t i = 0; i < m; i++)
-                if (v[i] == y->num[r])
-                    c->of[r] = (int32_t)i;
-        }
-        free(v);
-    } else {
-        return mlp_error_set(err, MLP_EINVAL, "label '%s' is a %s column: rebalancing "
-                             "needs classes", y->name, mlp_col_type_name(y->type));
+    if ((rc = mlp_classes_read(y, NULL, 0, 10000, &m, err)) != MLP_OK)
+        return mlp_error_prefix(err, "label '%s' in split '%s'", y->name, split);
+    c->k = m.n_classes;
+    c->of = m.of;
+    c->count = m.count;
+    c->name = calloc(c->k + 1, sizeof *c->name);
+    c->value = calloc(c->k + 1, sizeof *c->value);
+    for (size_t i = 0; c->name && c->value && i < c->k; i++) {
+        const cJSON *v = cJSON_GetArrayItem(m.names, (int)i);
+        if (cJSON_IsString(v))
+            c->name[i] = mlp_strdup(v->valuestring);
+        else if (mlp_json_get_int(v, &c->value[i]) == MLP_OK)
+            c->name[i] = mlp_json_print(v, 0);
+        if (c->name[i] == NULL)
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
     }
-    c->count = calloc(c->k + 1, sizeof *c->count);
-    if (c->count == NULL || c->name == NULL)
-        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    for (size_t r = 0; r < n; r++) {
+    cJSON_Delete(m.names);
+    if (rc == MLP_OK && (c->name == NULL || c->value == NULL))
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    for (size_t r = 0; rc == MLP_OK && r < y->n_rows; r++)
         if (c->of[r] < 0)
-            return mlp_error_set(err, MLP_EINVAL, "label '%s' is missing in row %zu of "
-                                 "split '%s': rebalancing needs every row's class",
-                                 y->name, r + 1, split);
-        c->count[c->of[r]]++;
-    }
-    return MLP_OK;
+            rc = mlp_error_set(err, MLP_EINVAL, "label '%s' is missing in row %zu of "
+                               "split '%s': rebalancing needs every row's class",
+                               y->name, r + 1, split);
+    return rc;
 }
 
 /* Wanted rows per class: `auto` (every class to the largest count when
@@ -294,12 +245,12 @@ static int synthesize(const mlp_table *t, const mlp_column *label, const classes
                 rc = mlp_table_add_categorical(syn, col->name, cls, c->k,
                                                (const char *const *)c->name, err);
             } else {
-                double *v = malloc((total + 1) * sizeof *v);
+                /* int64, so that classes beyond 2^53 stay exact */
+                int64_t *v = mlp_malloc((total + 1) * sizeof *v);
                 for (size_t r = 0; v && r < total; r++)
-                    v[r] = strtod(c->name[cls[r]], NULL);
-                rc = v ? mlp_table_add_numeric(syn, col->name, v, NULL, err)
+                    v[r] = c->value[cls[r]];
+                rc = v ? mlp_table_adopt_int64(syn, col->name, v, NULL, err)
                        : mlp_error_set(err, MLP_ENOMEM, "out of memory");
-                free(v);
             }
         } else if (f < s->p && col->type == MLP_COL_NUMERIC && col->num == s->x[f]) {
             rc = mlp_table_add_numeric(syn, col->name, val[f++], NULL, err);

@@ -173,3 +173,21 @@ pipe one one.csv 'label = "y", splits = { train = 1 }' 'method = "random_over"'
 expect one_class 2 "$M" run one.lua && has one_class "$OUT" "label 'y' has 1 class in split 'train': nothing to balance"
 pipe zero ints.csv 'label = "y", splits = { train = 1 }' 'method = "random_under", sampling_strategy = { B = 0 }'
 expect zero_runs 0 "$M" run zero.lua && has class_sampled_away "$OUT" '"B":0' '"rows_removed":6'
+
+# Integer classes beyond 2^53 stay distinct (a double would merge them),
+# in the counts and in the label the rebalanced rows carry: scoring the
+# output finds both classes with 4 rows each.
+printf 'x,y\n1,9007199254740992\n2,9007199254740992\n3,9007199254740992\n4,9007199254740992\n5,9007199254740993\n6,9007199254740993\n' > big.csv
+cat > big.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "big", root = "runs/big" }
+local ex = p:add("csv_import", { path = "big.csv", label = "y", splits = { train = 1 } })
+local b = p:add("rebalance", { examples = ex.examples, method = "random_over" })
+local s = p:add("select_features", { examples = b.examples, score = "f_classif", mode = "all" })
+local r = p:run {}
+print("info", mp.json_encode(r.nodes.rebalance.outputs.examples.properties.rebalanced))
+print(io.open(r.nodes.select_features.outputs.selection.uri .. "/selection.json"):read("a"))
+LUA
+expect big_classes_run 0 "$M" run big.lua &&
+has big_classes_counted "$OUT" '"9007199254740992":4' '"9007199254740993":4' &&
+has big_classes_kept "$OUT" '"classes": [' '9007199254740992,' '9007199254740993' '"rows": 8,'

@@ -212,7 +212,7 @@ expect regression_on_categorical_label 2 "$M" run e6.lua &&
 has regression_on_categorical_label "$OUT" "label 'city' is a categorical column: a regression score needs a numeric label"
 pipe e7 f.csv 'label = "y"' 'label = "x1", score = "chi2"'
 expect decimal_label_for_classes 2 "$M" run e7.lua &&
-has decimal_label_for_classes "$OUT" "label 'x1', row 1 of split 'train':" "is not a class"
+has decimal_label_for_classes "$OUT" "label 'x1' in split 'train': row 1: 1.9081429999999999 is not a class (classes are integers or categories); for a numeric target use f_regression"
 pipe e8 f.csv 'label = "y"' 'split = "eval"'
 expect missing_split 2 "$M" run e8.lua && has missing_split "$OUT" "split: the Examples at" "have no split 'eval' (they have 'train')"
 pipe e9 f.csv '' 'k = 2'
@@ -314,3 +314,13 @@ evening = any("sensor_temperature_read~" in l for l in rows)
 print("ok" if len(rows) == 3 and len(widths) == 1 and cut and evening else rows)
 PY
 has view_names_by_character "$(cat names.txt)" "ok"
+
+# Integer classes beyond 2^53 are two classes, not one (a double holds
+# both as 2^53): x = 1,2,3 against 4,5,6 gives F = 13.5 exactly.
+printf 'x,y\n1,9007199254740992\n2,9007199254740992\n3,9007199254740992\n4,9007199254740993\n5,9007199254740993\n6,9007199254740993\n' > big.csv
+pipe big big.csv 'label = "y"' 'score = "f_classif", mode = "all"'
+expect big_labels_run 0 "$M" run big.lua &&
+check big_labels_are_two_classes "$(uri)/selection.json" '
+assert d["classes"] == [9007199254740992, 9007199254740993], d["classes"]
+assert close(feat["x"]["score"], 13.5, 1e-12), feat["x"]["score"]
+print("ok")'

@@ -3,6 +3,7 @@
 #define MLPIPE_MLPIPE_H
 
 #include <mlpipe/artifact.h>
+#include <mlpipe/classes.h>
 #include <mlpipe/context.h>
 #include <mlpipe/distance.h>
 #include <mlpipe/error.h>
