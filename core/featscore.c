@@ -100,17 +100,25 @@ static int classes_with_rows(const double *count, size_t n_classes, size_t *pres
 void mlp_shift_scale(const double *x, size_t n, double *x0, double *sc)
 {
     double big = 0;
-    int e;
     *x0 = n ? x[0] : 0;
     for (size_t i = 0; i < n; i++) {
         double d = fabs(x[i] - *x0);
         big = d > big ? d : big;
     }
-    *sc = 1;
-    if (big > 0 && isfinite(big)) {
-        frexp(big, &e);
-        *sc = ldexp(1, -e);
-    }
+    *sc = mlp_spread_scale(big);
+}
+
+double mlp_spread_scale(double spread)
+{
+    int e;
+
+    if (!(spread > 0) || !isfinite(spread))
+        return 1;
+    frexp(spread, &e);
+    /* Below 2^-1022 (subnormal spreads) 2^-e would overflow; 2^1023 still
+     * brings the values to a normal range, and scaling by a power of two
+     * loses no bit of a subnormal. */
+    return ldexp(1, -e > 1023 ? 1023 : -e);
 }
 
 int mlp_score_chi2_sums(const double *count, const double *sum, size_t n_classes,

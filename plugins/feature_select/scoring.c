@@ -418,13 +418,7 @@ static size_t gather(pass *p, size_t j, double *x, int32_t *yc, double *yr,
         mlp_table_free(t);
     }
     *classes = aligned ? y->yc : yc;
-    /* mlp_shift_scale()'s: a power of two near the largest distance. */
-    *sc = 1;
-    if (big > 0 && isfinite(big)) {
-        int e;
-        frexp(big, &e);
-        *sc = ldexp(1, -e);
-    }
+    *sc = mlp_spread_scale(big);
     return m;
 }
 

@@ -324,3 +324,19 @@ check big_labels_are_two_classes "$(uri)/selection.json" '
 assert d["classes"] == [9007199254740992, 9007199254740993], d["classes"]
 assert close(feat["x"]["score"], 13.5, 1e-12), feat["x"]["score"]
 print("ok")'
+
+# Subnormal values (k * 1e-320) score as their integers k do: F is
+# unchanged by scale, and the scale that normalises them stays finite.
+printf 'x,y\n' > sub.csv; printf 'x,y\n' > subk.csv
+for k in 2 3 4 5 6 9 7 8 12 11 3 5 6 4 9 10; do
+    echo "${k}e-320,$((k % 3 == 0))" >> sub.csv; echo "$k,$((k % 3 == 0))" >> subk.csv
+done
+pipe sub sub.csv 'label = "y"' 'score = "f_classif", mode = "all"'
+expect subnormal_runs 0 "$M" run sub.lua && subsel=$(uri)
+pipe subk subk.csv 'label = "y"' 'score = "f_classif", mode = "all"'
+expect subnormal_ints_run 0 "$M" run subk.lua &&
+check subnormal_scores_as_ints "$subsel/selection.json" "
+k = json.load(open('$(uri)/selection.json'))['features'][0]
+assert feat['x']['score'] is not None and close(feat['x']['score'], k['score'], 1e-9), (feat['x']['score'], k['score'])
+assert close(feat['x']['pvalue'], k['pvalue'], 1e-9)
+print('ok')"

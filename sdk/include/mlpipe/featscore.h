@@ -118,6 +118,11 @@ int mlp_score_mutual_info_regression(const double *const *cols, size_t n_feat,
  * finite).  Scores built from (x - x0) * sc are unchanged by an offset of
  * 1e15 and do not overflow or underflow for values near 1e+-200. */
 void mlp_shift_scale(const double *x, size_t n, double *x0, double *sc);
+/* The power of two mlp_shift_scale uses for values spread over
+ * `spread` (their largest distance from x0): 2^-e with spread = m 2^e,
+ * 0.5 <= m < 1, kept finite for subnormal spreads; 1 when spread is 0,
+ * infinite or NaN. */
+double mlp_spread_scale(double spread);
 
 /* P(X > x) for X chi-squared with dof degrees of freedom (dof > 0), and
  * for X F-distributed with (d1, d2) degrees of freedom; computed for full
