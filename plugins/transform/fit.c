@@ -361,6 +361,26 @@ static double *present_values(const double *x, size_t n, int sorted, size_t *m)
 
 /* The k-th smallest of v[0..m) (from 0), leaving smaller values before
  * position k and larger after (Hoare's selection). */
+/* Mean and population standard deviation of v[0..m), m > 0: sums of the
+ * distances from the first value, then the corrected two-pass formula
+ * (Chan, Golub and LeVeque), so values far from zero (1e12 + small
+ * spreads) keep their digits where a plain sum would lose dozens of ulps. */
+static void mean_sd(const double *v, size_t m, double *mean, double *sd)
+{
+    double x0 = v[0], s = 0, c = 0, ss = 0;
+
+    for (size_t i = 0; i < m; i++)
+        s += v[i] - x0;
+    *mean = x0 + s / (double)m;
+    for (size_t i = 0; i < m; i++) {
+        double d = v[i] - *mean;
+        c += d;
+        ss += d * d;
+    }
+    *mean += c / (double)m;
+    *sd = sqrt((ss - c * c / (double)m) / (double)m);
+}
+
 static double kth(double *v, size_t m, size_t k)
 {
     ptrdiff_t l = 0, r = (ptrdiff_t)m - 1, kk = (ptrdiff_t)k;
@@ -430,9 +450,8 @@ static int fit_op(const tf_feature *ft, const char *op, const double *x, size_t 
     if (strncmp(op, "impute_", 7) == 0) {
         double fill = 0;
         if (strcmp(op, "impute_mean") == 0) {
-            for (size_t i = 0; i < m; i++)
-                fill += v[i];
-            fill /= (double)m;
+            double sd;
+            mean_sd(v, m, &fill, &sd);
         } else if (strcmp(op, "impute_median") == 0) {
             /* The middle one or two values, by selection: no full sort. */
             double hi_mid = kth(v, m, m / 2);
@@ -476,18 +495,13 @@ static int fit_op(const tf_feature *ft, const char *op, const double *x, size_t 
         cJSON_AddStringToObject(json, "op", "log");
         cJSON_AddItemToObject(json, "offset", mlp_json_number(opt_num(spec, "log_offset", 1)));
     } else if (strcmp(op, "zscore") == 0) {
-        double mean = 0, ss = 0;
-        for (size_t i = 0; i < m; i++)
-            mean += v[i];
-        mean /= (double)m;
-        for (size_t i = 0; i < m; i++)
-            ss += (v[i] - mean) * (v[i] - mean);
-        double sd = sqrt(ss / (double)m);
+        double mean, sd;
+        mean_sd(v, m, &mean, &sd);
         if (!isfinite(mean) || !isfinite(sd)) {
             free(v);
             return mlp_error_set(err, MLP_EINVAL, "feature '%s': zscore: the values' "
                                  "%s overflows (values near %g); clip or log them first",
-                                 ft->output, isfinite(mean) ? "standard deviation" : "mean",
+                                 ft->output, isfinite(mean) ? "variance" : "mean",
                                  hi > -lo ? hi : lo);
         }
         cJSON_AddStringToObject(json, "op", "zscore");

@@ -338,3 +338,35 @@ pipe const const.csv 'label = "y", splits = { train = 1 }' 'features = { c = { "
 expect const_runs 0 "$M" run const.lua && expect const_apply 0 "$apply" --print "$(val graph)" "$(val raw)/train.mlpt" &&
 [ "$(grep -o 'c=[^ ]*' <<<"$OUT" | sort -u)" = "c=0" ] && [ "$(grep -o 'n=[^ ]*' <<<"$OUT" | sort -u | head -1)" = "n=0" ] &&
     pass constant_and_zero_inflated || fail constant_and_zero_inflated "$(grep -o '[cn]=[^ ]*' <<<"$OUT" | sort -u | head -6)"
+
+# Means of values far from zero keep their digits: 1e12 + a spread of
+# 1000 over 20,000 rows, where a plain running sum is off by dozens of
+# ulps.  The fitted mean is within one ulp of the exact mean (fractions),
+# the deviation within 1e-12 relative of the exact one.
+python3 - > off.csv <<'PY'
+import random
+random.seed(7)
+print("x,y")
+for i in range(20000):
+    print("%r,%d" % (1e12 + random.uniform(0, 1000), i % 2))
+PY
+pipe off off.csv 'label = "y", splits = { train = 1 }' \
+  'features = { x = { "zscore" }, xm = { ops = { "impute_mean" }, source = "x" } }'
+expect offset_runs 0 "$M" run off.lua
+got=$(python3 - "$(val graph)" <<'PY'
+import csv, json, math, sys
+from fractions import Fraction as F
+g = json.load(open(sys.argv[1]))
+xs = [F(float(r["x"])) for r in csv.DictReader(open("off.csv"))]
+mean = sum(xs) / len(xs)
+sd = math.sqrt(float(sum((x - mean) ** 2 for x in xs) / len(xs)))
+ulp = math.ulp(float(mean))
+ops = {s["output"]: s["ops"][0] for s in g["steps"]}
+bad = []
+if abs(F(ops["x"]["mean"]) - mean) > ulp: bad.append("zscore mean off by %g" % float(F(ops["x"]["mean"]) - mean))
+if abs(F(ops["xm"]["value"]) - mean) > ulp: bad.append("impute_mean off by %g" % float(F(ops["xm"]["value"]) - mean))
+if abs(ops["x"]["std"] - sd) > 1e-12 * sd: bad.append("std %r, exact %r" % (ops["x"]["std"], sd))
+print("; ".join(bad) or "ok")
+PY
+)
+[ "$got" = ok ] && pass offset_means_exact || fail offset_means_exact "$got"
