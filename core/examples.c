@@ -53,6 +53,40 @@ int mlp_examples_has_split(const mlp_artifact *ex, const char *split)
     return 0;
 }
 
+int mlp_examples_source(const mlp_artifact *ex, const char *split, size_t row,
+                        char *buf, size_t len, mlp_error *err)
+{
+    char path[4096];
+    mlp_table *t = NULL;
+    const mlp_column *fc, *lc;
+    int rc = split_file(ex, split, ".lines.mlpt", path, sizeof path, err);
+
+    if (len > 0)
+        buf[0] = '\0';
+    if (rc == MLP_OK && access(path, F_OK) != 0)
+        rc = MLP_ENOTFOUND;
+    if (rc == MLP_OK)
+        rc = mlp_table_open(path, &t, err);
+    if (rc != MLP_OK) {
+        mlp_table_free(t);
+        return mlp_error_set(err, MLP_ENOTFOUND, "split '%s' has no source lines", split);
+    }
+    fc = mlp_table_find(t, "file");
+    lc = mlp_table_find(t, "line");
+    if (fc == NULL || lc == NULL || fc->type != MLP_COL_CATEGORICAL ||
+        lc->type != MLP_COL_NUMERIC || row >= lc->n_rows || fc->codes[row] < 0 ||
+        isnan(lc->num[row])) {
+        mlp_table_free(t);
+        return mlp_error_set(err, MLP_ENOTFOUND, "split '%s' has no source line for "
+                             "row %zu", split, row + 1);
+    }
+    size_t flen;
+    const char *f = mlp_column_level(fc, (size_t)fc->codes[row], &flen);
+    snprintf(buf, len, "%.*s:%.0f", (int)flen, f, lc->num[row]);
+    mlp_table_free(t);
+    return MLP_OK;
+}
+
 int mlp_examples_read(const mlp_artifact *ex, const char *split,
                       mlp_table **out, mlp_error *err)
 {

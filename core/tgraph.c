@@ -730,12 +730,19 @@ static int emit(mlp_table *t, const char *name, double *v, size_t n, mlp_error *
 int mlp_tgraph_apply(const mlp_tgraph *g, const mlp_table *raw, mlp_table **out,
                      mlp_error *err)
 {
+    return mlp_tgraph_apply_rows(g, raw, 0, out, NULL, err);
+}
+
+int mlp_tgraph_apply_rows(const mlp_tgraph *g, const mlp_table *raw, size_t first_row,
+                          mlp_table **out, size_t *bad_row, mlp_error *err)
+{
     size_t n = mlp_table_n_rows(raw);
-    tg_run run;
+    tg_run run = { NULL, NULL, NULL, first_row, SIZE_MAX };
     mlp_table *t = NULL;
     int rc = MLP_OK;
 
     *out = NULL;
+    run.names = (const char *const *)g->work;
     run.raw = mlp_calloc(g->n_work + 1, sizeof *run.raw);
     run.num = mlp_calloc(g->n_work + 1, sizeof *run.num);
     if (run.raw == NULL || run.num == NULL) {
@@ -796,6 +803,8 @@ done:
         mlp_free(run.num[i]);
     mlp_free(run.num);
     mlp_free(run.raw);
+    if (bad_row)
+        *bad_row = rc != MLP_OK ? run.bad_row : SIZE_MAX;
     if (rc != MLP_OK) {
         mlp_table_free(t);
         return rc;
@@ -811,8 +820,10 @@ done:
  * same bits in a batch of one as in a batch of a million, on one thread
  * or several -- a matrix library may change its order with the shape.
  * Two components go through each vector operation (lanes never mix, so
- * each is the scalar sum).  A row missing an input gets no projection
- * (NaN).  Blocks of rows go to the processors. */
+ * each is the scalar sum).  A row with an input missing or infinite is
+ * refused, naming the first such row: a projection of it would be NaN or
+ * infinite, which nothing downstream can tell from a value.  Blocks of
+ * rows go to the processors. */
 typedef double tg_v2 __attribute__((vector_size(16)));
 
 typedef struct pca_job {
@@ -820,6 +831,7 @@ typedef struct pca_job {
     const tg_step *st;
     size_t n;
     double *x;              /* per worker: PCA_SCRATCH(p, k_pad) */
+    size_t *bad;            /* per worker: its first row with a gap, or SIZE_MAX */
 } pca_job;
 
 enum { PCA_BLOCK = 256 };
@@ -851,7 +863,7 @@ static void pca_rows(void *arg, size_t b, int worker)
         for (j = 0; j < p; j++) {
             const double *src = jb->run->num[st->in[j]];
             x[j] = (src ? src[r] : tg_num(jb->run, st->in[j], r)) - st->mean[j];
-            gap |= isnan(x[j]);
+            gap |= !isfinite(x[j]);
         }
         memset(s0, 0, 4 * kp * sizeof *s0);
         for (j = 0; j + 4 <= p; j += 4) {
@@ -871,9 +883,11 @@ static void pca_rows(void *arg, size_t b, int worker)
             for (size_t c = 0; c < kp; c += 2)
                 v2_store(s0 + c, v2_load(s0 + c) + xj * v2_load(w + c));
         }
+        if (gap && r < jb->bad[worker])
+            jb->bad[worker] = r;
         for (size_t c = 0; c < k; c++) {
             double v = (s0[c] + s1[c]) + (s2[c] + s3[c]);
-            jb->run->num[st->out[c]][r] = gap ? NAN : st->scale ? v * st->scale[c] : v;
+            jb->run->num[st->out[c]][r] = st->scale ? v * st->scale[c] : v;
         }
     }
 }
@@ -881,13 +895,35 @@ static void pca_rows(void *arg, size_t b, int worker)
 int tg_apply_pca(tg_run *run, const tg_step *st, size_t n, mlp_error *err)
 {
     int threads = mlp_cpu_count();
-    pca_job jb = { run, st, n, NULL };
+    pca_job jb = { run, st, n, NULL, NULL };
+    size_t bad = SIZE_MAX;
 
     threads = threads > 8 ? 8 : threads;
     jb.x = mlp_malloc((size_t)threads * PCA_SCRATCH(st->n_in, st->k_pad) * sizeof *jb.x);
-    if (jb.x == NULL)
+    jb.bad = mlp_malloc((size_t)threads * sizeof *jb.bad);
+    if (jb.x == NULL || jb.bad == NULL) {
+        mlp_free(jb.x);
+        mlp_free(jb.bad);
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    for (int w = 0; w < threads; w++)
+        jb.bad[w] = SIZE_MAX;
     mlp_parallel_for((n + PCA_BLOCK - 1) / PCA_BLOCK, threads, pca_rows, &jb);
+    for (int w = 0; w < threads; w++)
+        bad = jb.bad[w] < bad ? jb.bad[w] : bad;
     mlp_free(jb.x);
-    return MLP_OK;
+    mlp_free(jb.bad);
+    if (bad == SIZE_MAX)
+        return MLP_OK;
+    for (size_t j = 0; j < st->n_in; j++) {
+        double v = tg_num(run, st->in[j], bad);
+        if (!isfinite(v))
+            return mlp_error_set(err, MLP_EINVAL, "pca: input '%s' is %s in "
+                                 "row %zu; PCA needs every input (impute missing "
+                                 "values and clip infinite ones first)",
+                                 run->names[st->in[j]], isnan(v) ? "missing" : "infinite",
+                                 tg_row(run, bad));
+    }
+    return mlp_error_set(err, MLP_EINVAL, "pca: row %zu projects to a non-finite "
+                         "value", tg_row(run, bad));
 }

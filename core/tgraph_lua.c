@@ -60,6 +60,54 @@ static void count_hook(lua_State *L, lua_Debug *ar)
         luaL_error(L, "more than %d Lua instructions for one row", MAX_STEPS);
 }
 
+/* The error value on top of the stack as text: error() may raise a table
+ * or nil, which lua_tostring cannot show (and a __tostring metamethod is
+ * not run here, outside a protected call). */
+static const char *error_text(lua_State *L)
+{
+    if (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER)
+        return lua_tostring(L, -1);
+    lua_pushfstring(L, "an error value that is %s, not a message", luaL_typename(L, -1));
+    return lua_tostring(L, -1);
+}
+
+static int refuse_write(lua_State *L)
+{
+    return luaL_error(L, "the libraries are read-only in a mapper (setting '%s')",
+                      lua_tostring(L, 2));
+}
+
+/* The state lives for a row group, so anything a mapper could change in it
+ * would carry from one row to the next, and a row would get other features
+ * alone (serving) than after its neighbours (a batch).  Each library is
+ * seen through an empty table that refuses writes; metatables are locked,
+ * and rawset and _G are gone (dropped above), so no path reaches a table
+ * that outlives the row. */
+static void read_only_libraries(lua_State *L)
+{
+    static const char *const names[] = { LUA_STRLIBNAME, LUA_MATHLIBNAME,
+                                         LUA_TABLIBNAME, LUA_UTF8LIBNAME, NULL };
+    for (int i = 0; names[i]; i++) {
+        lua_newtable(L);                     /* the view */
+        lua_createtable(L, 0, 3);            /* its metatable */
+        lua_getglobal(L, names[i]);
+        lua_setfield(L, -2, "__index");
+        lua_pushcfunction(L, refuse_write);
+        lua_setfield(L, -2, "__newindex");
+        lua_pushboolean(L, 0);
+        lua_setfield(L, -2, "__metatable");
+        lua_setmetatable(L, -2);
+        lua_setglobal(L, names[i]);
+    }
+    lua_pushliteral(L, "");
+    if (lua_getmetatable(L, -1)) {           /* strings' methods: ("x"):upper() */
+        lua_pushboolean(L, 0);
+        lua_setfield(L, -2, "__metatable");
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
 /* A sandboxed state with the mapper's function on top of the stack, or
  * NULL with err filled. */
 static lua_State *mapper_state(const tg_step *st, const char *where, size_t si,
@@ -71,7 +119,8 @@ static lua_State *mapper_state(const tg_step *st, const char *where, size_t si,
         { LUA_UTF8LIBNAME, luaopen_utf8 }, { NULL, NULL }
     };
     static const char *const drop_base[] = { "dofile", "loadfile", "load", "require",
-                                             "print", "collectgarbage", NULL };
+                                             "print", "collectgarbage", "rawset",
+                                             "_G", NULL };
     lua_State *L;
 
     b->bytes = 0;
@@ -94,6 +143,7 @@ static lua_State *mapper_state(const tg_step *st, const char *where, size_t si,
     lua_pushnil(L);
     lua_setfield(L, -2, "randomseed");
     lua_pop(L, 1);
+    read_only_libraries(L);
     b->left = MAX_STEPS;
     lua_pushlightuserdata(L, b);
     lua_setfield(L, LUA_REGISTRYINDEX, "mlpipe.budget");
@@ -101,7 +151,7 @@ static lua_State *mapper_state(const tg_step *st, const char *where, size_t si,
     if (luaL_loadbufferx(L, st->source, strlen(st->source), "=source", "t") != LUA_OK ||
         lua_pcall(L, 0, 1, 0) != LUA_OK) {
         mlp_error_set(err, MLP_EFORMAT, "%s: step %zu: lua mapper '%s': %s", where,
-                      si + 1, st->name, lua_tostring(L, -1));
+                      si + 1, st->name, error_text(L));
         lua_close(L);
         return NULL;
     }
@@ -156,7 +206,7 @@ int tg_lua_apply(const mlp_tgraph *g, tg_run *run, const tg_step *st, size_t n,
     lua_pop(L, 1); /* the first run's function: every row gets its own */
     if (luaL_loadbufferx(L, st->source, strlen(st->source), "=source", "t") != LUA_OK) {
         rc = mlp_error_set(err, MLP_EFORMAT, "lua mapper '%s': %s", st->name,
-                           lua_tostring(L, -1));
+                           error_text(L));
         lua_close(L);
         return rc;
     }
@@ -176,9 +226,11 @@ int tg_lua_apply(const mlp_tgraph *g, tg_run *run, const tg_step *st, size_t n,
          * from one row to the next, so a row's features never depend on
          * the rows before it. */
         lua_createtable(L, 0, 0);
-        lua_createtable(L, 0, 1);
+        lua_createtable(L, 0, 2);
         lua_pushvalue(L, globals);
         lua_setfield(L, -2, "__index");
+        lua_pushboolean(L, 0);              /* getmetatable(_ENV) reaches nothing */
+        lua_setfield(L, -2, "__metatable");
         lua_setmetatable(L, -2);
         lua_pushvalue(L, chunk);
         lua_pushvalue(L, -2);
@@ -186,7 +238,7 @@ int tg_lua_apply(const mlp_tgraph *g, tg_run *run, const tg_step *st, size_t n,
         b.left = MAX_STEPS;
         if (lua_pcall(L, 0, 1, 0) != LUA_OK || !lua_isfunction(L, -1)) {
             rc = mlp_error_set(err, MLP_EINVAL, "lua mapper '%s', row %zu: %s", st->name,
-                               r + 1, lua_isfunction(L, -1) ? "" : lua_isstring(L, -1)
+                               tg_row(run, r), lua_isfunction(L, -1) ? "" : lua_isstring(L, -1)
                                ? lua_tostring(L, -1) : "the source does not return a function");
             break;
         }
@@ -215,13 +267,13 @@ int tg_lua_apply(const mlp_tgraph *g, tg_run *run, const tg_step *st, size_t n,
         int base = lua_gettop(L) - 2; /* below the function and the row */
         if (lua_pcall(L, 1, LUA_MULTRET, 0) != LUA_OK) {
             rc = mlp_error_set(err, MLP_EINVAL, "lua mapper '%s', row %zu: %s", st->name,
-                               r + 1, lua_tostring(L, -1));
+                               tg_row(run, r), error_text(L));
             break;
         }
         int got = lua_gettop(L) - base;
         if (got != (int)st->n_out) {
             rc = mlp_error_set(err, MLP_EINVAL, "lua mapper '%s', row %zu: returned %d "
-                               "value%s for %zu output%s", st->name, r + 1, got,
+                               "value%s for %zu output%s", st->name, tg_row(run, r), got,
                                got == 1 ? "" : "s", st->n_out, st->n_out == 1 ? "" : "s");
             break;
         }
@@ -234,7 +286,7 @@ int tg_lua_apply(const mlp_tgraph *g, tg_run *run, const tg_step *st, size_t n,
             } else {
                 rc = mlp_error_set(err, MLP_EINVAL, "lua mapper '%s', row %zu: output "
                                    "'%s' is %s; a mapper returns finite numbers (or nil "
-                                   "for missing)", st->name, r + 1, g->work[st->out[o]],
+                                   "for missing)", st->name, tg_row(run, r), g->work[st->out[o]],
                                    lua_type(L, at) == LUA_TNUMBER ? "not finite"
                                    : luaL_typename(L, at));
                 break;

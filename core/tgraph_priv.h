@@ -59,7 +59,18 @@ struct mlp_tgraph {
 typedef struct tg_run {
     const mlp_column **raw;
     double **num;
+    const char *const *names;   /* the graph's working column names */
+    size_t first_row;   /* errors name row first_row + r + 1 */
+    size_t bad_row;     /* the row at fault (index in raw), or SIZE_MAX */
 } tg_run;
+
+/* The 1-based number of raw row r in errors; it also records r as the row
+ * at fault, since a message naming a row is the error about it. */
+static inline size_t tg_row(tg_run *run, size_t r)
+{
+    run->bad_row = r;
+    return run->first_row + r + 1;
+}
 
 ptrdiff_t tg_vocab_find(const tg_step *st, const char *s, size_t len);
 double tg_num(const tg_run *run, size_t c, size_t r);

@@ -29,13 +29,21 @@ static int transform_split(const mlp_tgraph *g, const mlp_artifact *ex, mlp_arti
         rc = mlp_table_writer_open(path, &w, err);
     for (size_t gi = 0; rc == MLP_OK && gi < mlp_table_file_n_groups(f); gi++) {
         mlp_table *raw = NULL, *t = NULL;
+        size_t bad = SIZE_MAX;
         rc = mlp_table_file_group(f, gi, &raw, err);
         if (rc == MLP_OK)
-            rc = mlp_tgraph_apply(g, raw, &t, err);
+            rc = mlp_tgraph_apply_rows(g, raw, *rows, &t, &bad, err);
         if (rc != MLP_OK) {
-            char why[sizeof err->msg];
+            /* Rows are named in the split; the source line says where the
+             * user can find one. */
+            char why[sizeof err->msg], at[400];
+            mlp_error e2;
             snprintf(why, sizeof why, "%s", err->msg);
-            mlp_error_set(err, rc, "split '%s': %s", split, why);
+            if (bad == SIZE_MAX ||
+                mlp_examples_source(ex, split, *rows + bad, at, sizeof at, &e2) != MLP_OK)
+                mlp_error_set(err, rc, "split '%s': %s", split, why);
+            else
+                mlp_error_set(err, rc, "split '%s': %s (%s)", split, why, at);
         }
         mlp_table_free(raw);
         if (rc == MLP_OK && describe && gi == 0)

@@ -166,6 +166,18 @@ refuse lua_no_io 'features = { age = { "zscore" } }, lua = { f = { inputs = { "s
     "lua mapper 'f', row 1:" "io"
 refuse lua_endless 'features = { age = { "zscore" } }, lua = { f = { inputs = { "sex" }, source = "return function(r) while true do end end" } }' \
     "lua mapper 'f', row 1:" "more than 10000000 Lua instructions for one row"
+refuse lua_error_table 'features = { age = { "zscore" } }, lua = { f = { inputs = { "sex" }, source = "return function(r) error({}) end" } }' \
+    "lua mapper 'f', row 1: an error value that is table, not a message"
+# Nothing outlives a row: the libraries refuse writes, and the ways round
+# that (the strings' metatable, the environment's, _G, rawset) are closed.
+refuse lua_library_write 'features = { age = { "zscore" } }, lua = { f = { inputs = { "sex" }, source = "return function(r) string.n = (string.n or 0) + 1 return string.n end" } }' \
+    "lua mapper 'f', row 1: source:1: the libraries are read-only in a mapper (setting 'n')"
+refuse lua_string_metatable 'features = { age = { "zscore" } }, lua = { f = { inputs = { "sex" }, source = "return function(r) local m = getmetatable(\"\") m.__index.n = 1 return 1 end" } }' \
+    "lua mapper 'f', row 1: source:1: attempt to index a boolean value (local 'm')"
+refuse lua_env_metatable 'features = { age = { "zscore" } }, lua = { f = { inputs = { "sex" }, source = "return function(r) getmetatable(_ENV).__index.n = 1 return 1 end" } }' \
+    "lua mapper 'f', row 1: source:1: attempt to index a boolean value"
+refuse lua_no_rawset 'features = { age = { "zscore" } }, lua = { f = { inputs = { "sex" }, source = "return function(r) rawset(math, \"n\", 1) return 1 end" } }' \
+    "lua mapper 'f', row 1: source:1: attempt to call a nil value (global 'rawset')"
 refuse two_patterns 'features = { [":numeric"] = { "zscore" }, ["a*"] = { "minmax" } }' \
     "column 'age' is taken by both"
 
@@ -370,3 +382,32 @@ print("; ".join(bad) or "ok")
 PY
 )
 [ "$got" = ok ] && pass offset_means_exact || fail offset_means_exact "$got"
+
+# Rows at fault are named in their split, with the line they came from,
+# also past the first row group: 3,000 rows in 64 KB pieces, the Lua
+# mapper failing on one row of a later group, PCA meeting a missing and
+# an infinite input in the evaluation split.
+python3 - > groups.csv <<'PY'
+print("id,a,b,y")
+for i in range(3000):
+    a = "" if i == 2500 else str(i % 17)
+    b = "inf" if i == 2700 else str((i * 7) % 13)
+    print("%d,%s,%s,%d" % (i, a, b, i % 2))
+PY
+gpipe() {  # name transform-opts
+    cat > "$1.lua" <<LUA
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "$1", root = "runs/$1" }
+local ex = p:add("csv_import", { path = "groups.csv", label = "y", parser = "general",
+  chunk_bytes = 4096, splits = { train = 2, eval = 1 }, split_key = "id" })
+p:add("transform", { examples = ex.examples, $2 })
+local r = p:run {}
+LUA
+}
+gpipe lua_late 'features = { a = { "impute_mean" } }, lua = { f = { inputs = { "id" },
+  source = "return function(r) if r.id == 2900 then error(\"bad id\") end return r.id end" } }'
+expect lua_late_row 3 "$M" run lua_late.lua &&
+has lua_late_names_file_line "$OUT" "split 'train': lua mapper 'f', row " ": source:1: bad id (groups.csv:2902)"
+gpipe pca_gap 'features = { a = { "impute_mean" }, b = { "zscore" } }, pca = { components = 1 }'
+expect pca_gap_refused 3 "$M" run pca_gap.lua
+has pca_gap_named "$OUT" "pca: input 'b' is infinite in row" "(groups.csv:2702)"

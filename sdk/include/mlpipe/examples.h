@@ -45,6 +45,13 @@ int mlp_examples_has_split(const mlp_artifact *ex, const char *split);
 int mlp_examples_read(const mlp_artifact *ex, const char *split,
                       mlp_table **out, mlp_error *err);
 
+/* Where row `row` (0-based) of split came from, as "file:line" in buf
+ * (len bytes), for messages that point a user at the input they wrote:
+ * MLP_OK, or MLP_ENOTFOUND when the Examples recorded no source lines for
+ * that row (buf then holds ""). */
+int mlp_examples_source(const mlp_artifact *ex, const char *split, size_t row,
+                        char *buf, size_t len, mlp_error *err);
+
 /* Writes t as split's table of output Examples `out` and records its row
  * count in `rows`; does not touch `splits` or `columns`. */
 int mlp_examples_write(mlp_artifact *out, const char *split,

@@ -76,9 +76,19 @@ const char *mlp_tgraph_output(const mlp_tgraph *g, size_t i);
  * columns are ignored.  *out gets the passthrough columns present in raw,
  * then the outputs.  Refused (MLP_EINVAL): a missing input column, one of
  * another kind (text where numbers are expected), a Lua mapper that fails
- * or returns something other than numbers (naming the mapper and row). */
+ * or returns something other than numbers (naming the mapper and row), a
+ * PCA input missing or infinite (naming the input and row). */
 int mlp_tgraph_apply(const mlp_tgraph *g, const mlp_table *raw,
                      mlp_table **out, mlp_error *err);
+
+/* The same for rows that are part of something larger (a split read a
+ * row group at a time): errors name row first_row + i + 1 for raw's row
+ * i, and when one row is at fault (a Lua mapper's error, a PCA input
+ * missing or infinite) *bad_row (may be NULL) gets its i, else SIZE_MAX,
+ * so the caller can also say where the row came from. */
+int mlp_tgraph_apply_rows(const mlp_tgraph *g, const mlp_table *raw,
+                          size_t first_row, mlp_table **out, size_t *bad_row,
+                          mlp_error *err);
 
 #ifdef __cplusplus
 }
