@@ -143,6 +143,48 @@ static cJSON *document(const fs_feature *feat, size_t n, const fs_label *y,
     return doc;
 }
 
+static int given(mlp_ctx *ctx, const char *name)
+{
+    const cJSON *v = mlp_ctx_param(ctx, name);
+    return v != NULL && !cJSON_IsNull(v);
+}
+
+/* The mode and its one setting.  A setting of another mode (k with mode
+ * percentile), or any with score none, would be silently ignored: it is
+ * refused, since the user meant something the run would not do. */
+static int read_mode(mlp_ctx *ctx, int no_score, fs_mode *md, mlp_error *err)
+{
+    static const char *const settings[] = { "k", "percentile", "threshold", "alpha", NULL };
+
+    md->name = mlp_ctx_param_string(ctx, "mode");
+    if (no_score && md->name != NULL && strcmp(md->name, "all") != 0)
+        return mlp_error_set(err, MLP_EINVAL, "mode %s ranks features by score, and "
+                             "score none gives none (pick a score, or drop mode)",
+                             md->name);
+    if (md->name == NULL)
+        md->name = no_score ? "all" : "k_best";
+    for (int i = 0; settings[i]; i++) {
+        const char *s = settings[i];
+        int mine = strcmp(s, "alpha") == 0 ? md->name[0] == 'f' : strcmp(s, md->name) == 0 ||
+                   (strcmp(s, "k") == 0 && strcmp(md->name, "k_best") == 0);
+        if (given(ctx, s) && no_score)
+            return mlp_error_set(err, MLP_EINVAL, "%s: score none ranks nothing, so it "
+                                 "keeps every feature the filters pass (pick a score "
+                                 "to rank them)", s);
+        if (given(ctx, s) && !mine)
+            return mlp_error_set(err, MLP_EINVAL, "%s: not a setting of mode %s", s,
+                                 md->name);
+    }
+    if (strcmp(md->name, "threshold") == 0 && !given(ctx, "threshold"))
+        return mlp_error_set(err, MLP_EINVAL, "mode threshold needs threshold (the "
+                             "lowest score kept)");
+    md->k = given(ctx, "k") ? (size_t)mlp_ctx_param_int(ctx, "k") : 10;
+    md->percentile = given(ctx, "percentile") ? mlp_ctx_param_float(ctx, "percentile") : 10;
+    md->threshold = given(ctx, "threshold") ? mlp_ctx_param_float(ctx, "threshold") : 0;
+    md->alpha = given(ctx, "alpha") ? mlp_ctx_param_float(ctx, "alpha") : 0.05;
+    return MLP_OK;
+}
+
 static int run(mlp_ctx *ctx)
 {
     const mlp_artifact *ex = mlp_ctx_input(ctx, "examples", 0);
@@ -172,6 +214,8 @@ static int run(mlp_ctx *ctx)
         return mlp_ctx_fail(ctx, MLP_EINVAL, "split: the Examples at %s have no split "
                             "'%s' (they have %s)", mlp_artifact_uri(ex), split, names);
     }
+    if (read_mode(ctx, strcmp(score_param, "none") == 0, &md, &err) != MLP_OK)
+        return mlp_ctx_fail_error(ctx, &err);
     if (label == NULL)
         label = cJSON_GetStringValue(mlp_artifact_property(ex, "label"));
     if (label == NULL && strcmp(score_param, "none") != 0)
@@ -222,11 +266,6 @@ static int run(mlp_ctx *ctx)
                                        mlp_ctx_param_float(ctx, "correlation_threshold"),
                                        &err);
     }
-    md.name = mlp_ctx_param_string(ctx, "mode");
-    md.k = (size_t)mlp_ctx_param_int(ctx, "k");
-    md.percentile = mlp_ctx_param_float(ctx, "percentile");
-    md.threshold = mlp_ctx_param_float(ctx, "threshold");
-    md.alpha = mlp_ctx_param_float(ctx, "alpha");
     if (rc == MLP_OK)
         rc = fs_choose(feat, n, score, &md, &err);
     if (rc == MLP_OK) {
@@ -357,18 +396,18 @@ static const mlp_param_spec params[] = {
       "f_regression, mutual_info_regression (a numeric label), none (filters "
       "only); auto: f_classif for a categorical or integer label, f_regression "
       "for decimals" },
-    { "mode", MLP_PARAM_ENUM, "\"k_best\"", 0, 0, 0, mode_names,
+    { "mode", MLP_PARAM_ENUM, "null", 0, 0, 0, mode_names,
       "which ranked features stay: the k best, the best percentile, scores >= "
       "threshold, p < alpha (fpr), false discovery rate alpha (fdr), p < alpha / "
-      "features (fwe), or all" },
-    { "k", MLP_PARAM_INT, "10", MLP_PARAM_HAS_MIN, 0, 0, NULL,
-      "k_best: features kept (more than are left to rank is an error)" },
-    { "percentile", MLP_PARAM_FLOAT, "10", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX, 0, 100,
-      NULL, "percentile: the share of features kept, in percent" },
-    { "threshold", MLP_PARAM_FLOAT, "0", 0, 0, 0, NULL,
-      "threshold: the lowest score kept" },
-    { "alpha", MLP_PARAM_FLOAT, "0.05", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX, 0, 1, NULL,
-      "fpr, fdr, fwe: the significance level" },
+      "features (fwe), or all; default k_best, or all with score none" },
+    { "k", MLP_PARAM_INT, "null", MLP_PARAM_HAS_MIN, 0, 0, NULL,
+      "k_best: features kept, default 10 (more than are left to rank is an error)" },
+    { "percentile", MLP_PARAM_FLOAT, "null", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX, 0, 100,
+      NULL, "percentile: the share of features kept, in percent, default 10" },
+    { "threshold", MLP_PARAM_FLOAT, "null", 0, 0, 0, NULL,
+      "threshold: the lowest score kept (required by that mode)" },
+    { "alpha", MLP_PARAM_FLOAT, "null", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX, 0, 1, NULL,
+      "fpr, fdr, fwe: the significance level, default 0.05" },
     { "features", MLP_PARAM_LIST, "[]", MLP_PARAM_OF(MLP_PARAM_STRING), 0, 0, NULL,
       "candidates: column names, glob patterns (\"pixel*\") or \":numeric\" / "
       "\":categorical\"; default every numeric column, and categorical ones "

@@ -221,6 +221,25 @@ pipe e10 f.csv 'label = "y"' 'label = "nope"'
 expect label_not_a_column 2 "$M" run e10.lua && has label_not_a_column "$OUT" "label 'nope' is not a column of split 'train'"
 pipe e11 f.csv 'label = "y"' 'features = { "y" }'
 expect label_as_feature 2 "$M" run e11.lua && has label_as_feature "$OUT" "features: 'y' is the label"
+# Settings that the chosen mode would ignore are refused, not dropped.
+pipe e12 f.csv 'label = "y"' 'score = "none", k = 3'
+expect none_with_k 2 "$M" run e12.lua && has none_with_k "$OUT" "k: score none ranks nothing, so it keeps every feature the filters pass"
+pipe e13 f.csv 'label = "y"' 'score = "none", mode = "k_best"'
+expect none_with_mode 2 "$M" run e13.lua && has none_with_mode "$OUT" "mode k_best ranks features by score, and score none gives none"
+pipe e14 f.csv 'label = "y"' 'mode = "percentile", k = 3'
+expect k_with_percentile 2 "$M" run e14.lua && has k_with_percentile "$OUT" "k: not a setting of mode percentile"
+pipe e15 f.csv 'label = "y"' 'mode = "fdr", percentile = 20'
+expect percentile_with_fdr 2 "$M" run e15.lua && has percentile_with_fdr "$OUT" "percentile: not a setting of mode fdr"
+pipe e16 f.csv 'label = "y"' 'mode = "threshold"'
+expect threshold_missing 2 "$M" run e16.lua && has threshold_missing "$OUT" "mode threshold needs threshold"
+pipe e17 f.csv 'label = "y"' 'mode = "k_best", alpha = 0.1'
+expect alpha_with_k_best 2 "$M" run e17.lua && has alpha_with_k_best "$OUT" "alpha: not a setting of mode k_best"
+pipe e18 f.csv 'label = "y"' 'mode = "fwe", alpha = 0.1'
+expect alpha_with_fwe 0 "$M" run e18.lua
+pipe e19 f.csv 'label = "y"' 'score = "none"'
+expect none_keeps_all 0 "$M" run e19.lua && check none_keeps_all_features "$(uri)/selection.json" '
+assert d["mode"] == "all" and all(f["status"] == "kept" for f in d["features"]), d["mode"]
+print("ok")'
 
 # The report as a person sees it (headless Chromium): the ranking in
 # order, and re-ordered by name when the reader picks that order.
