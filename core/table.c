@@ -30,6 +30,7 @@ void mlp_table_free(mlp_table *t)
             mlp_free(t->cols[i].owned[k]);
     }
     mlp_free(t->cols);
+    mlp_names_free(t->index);
     if (t->map != NULL)
         munmap(t->map, t->map_len);
     if (t->advise != NULL && t->release != NULL) {
@@ -56,8 +57,36 @@ const mlp_column *mlp_table_column(const mlp_table *t, size_t i)
     return i < t->n_cols ? &t->cols[i].pub : NULL;
 }
 
+enum { INDEX_FROM = 16 };   /* columns before names are indexed */
+
+/* Puts the column just pushed in the index, building the index when the
+ * table reaches INDEX_FROM columns.  Without memory the index is dropped;
+ * finding then scans, slower but with the same answers. */
+static void index_last(mlp_table *t)
+{
+    size_t from = t->n_cols - 1;
+
+    if (t->n_cols < INDEX_FROM)
+        return;
+    if (t->index == NULL) {
+        if ((t->index = mlp_names_new()) == NULL)
+            return;
+        from = 0;
+    }
+    for (size_t i = from; i < t->n_cols; i++)
+        if (mlp_names_add(t->index, t->cols[i].name, i, NULL) == MLP_ENOMEM) {
+            mlp_names_free(t->index);
+            t->index = NULL;
+            return;
+        }
+}
+
 const mlp_column *mlp_table_find(const mlp_table *t, const char *name)
 {
+    if (t->index != NULL) {
+        size_t i = mlp_names_find(t->index, name);
+        return i == SIZE_MAX ? NULL : &t->cols[i].pub;
+    }
     for (size_t i = 0; i < t->n_cols; i++)
         if (strcmp(t->cols[i].pub.name, name) == 0)
             return &t->cols[i].pub;
@@ -151,6 +180,7 @@ int mlpi_table_push(mlp_table *t, const char *name, mlp_error *err,
     c->pub.n_rows = t->n_rows;
     c->pub.width = 1;
     t->n_cols++;
+    index_last(t);
     *out = c;
     return MLP_OK;
 }
@@ -158,6 +188,8 @@ int mlpi_table_push(mlp_table *t, const char *name, mlp_error *err,
 /* Drops the column just pushed, after a failed allocation. */
 static int pop_nomem(mlp_table *t, mlp_error *err)
 {
+    if (t->index != NULL)
+        mlp_names_pop(t->index);
     mlpi_col *c = &t->cols[--t->n_cols];
 
     mlp_free(c->name);

@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include <mlpipe/names.h>
 #include <mlpipe/table.h>
 
 /* The pages of a mapped table file that freed tables have given back, not
@@ -33,6 +34,10 @@ struct mlp_table {
     size_t n_rows;
     size_t n_cols, cap_cols;
     mlpi_col *cols;
+    /* Columns by name, so that finding each of 100,000 columns is not
+     * 10^10 comparisons; NULL for small tables (searched in order) and
+     * when memory ran out (the search gives the same answers). */
+    mlp_names *index;
     void *map;         /* the mmap of an opened file, or NULL */
     size_t map_len;
     /* A row group read from a mapped file someone else owns: the pages

@@ -156,20 +156,17 @@ int ingest_push_row(job *j, int split, mlp_error *err)
     return MLP_OK;
 }
 
-int ingest_set_columns(job *j, const csv_reader *r, mlp_error *err)
+/* The columns' names, from column_names or the header row; a repeated
+ * one is refused naming both positions. */
+static int header_names(job *j, const csv_reader *r, const cJSON *names, size_t n,
+                        mlp_names *seen, mlp_error *err)
 {
-    const cJSON *names = j->jsonl ? j->jcols : j->names;
-    const cJSON *types = j->types;
-    const cJSON *t;
-    size_t n = names ? (size_t)cJSON_GetArraySize(names) : r->n_fields;
+    const cJSON *item = names ? names->child : NULL;
 
-    j->cols = calloc(n, sizeof *j->cols);
-    if (j->cols == NULL)
-        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    j->n_cols = n;
-    for (size_t c = 0; c < n; c++) {
+    for (size_t c = 0; c < n; c++, item = item ? item->next : NULL) {
+        size_t k;
         if (names != NULL) {
-            const char *s = cJSON_GetStringValue(cJSON_GetArrayItem(names, (int)c));
+            const char *s = cJSON_GetStringValue(item);
             if (s == NULL || *s == '\0')
                 return mlp_error_set(err, MLP_EINVAL, "parameter 'column_names' "
                                      "item %zu must be a non-empty string",
@@ -183,21 +180,30 @@ int ingest_set_columns(job *j, const csv_reader *r, mlp_error *err)
         if (j->cols[c].name[0] == '\0')
             return mlp_error_set(err, MLP_EFORMAT, "%s:%zu: column %zu has an "
                                  "empty name", j->files[0].path, r->line, c + 1);
-        for (size_t k = 0; k < c; k++)
-            if (strcmp(j->cols[k].name, j->cols[c].name) == 0)
-                return mlp_error_set(err, MLP_EFORMAT, "%s:%zu: column name "
-                                     "'%s' appears twice (columns %zu and %zu)",
-                                     j->files[0].path, r->line,
-                                     j->cols[c].name, k + 1, c + 1);
+        int rc = mlp_names_add(seen, j->cols[c].name, c, &k);
+        if (rc == MLP_EEXIST)
+            return mlp_error_set(err, MLP_EFORMAT, "%s:%zu: column name "
+                                 "'%s' appears twice (columns %zu and %zu)",
+                                 j->files[0].path, r->line,
+                                 j->cols[c].name, k + 1, c + 1);
+        if (rc != MLP_OK)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
         j->cols[c].numeric = 1;
         j->cols[c].integer = 1;
     }
+    return MLP_OK;
+}
+
+/* The types parameter: columns declared numeric, categorical or text. */
+static int declared_types(job *j, const cJSON *types, const mlp_names *seen,
+                          mlp_error *err)
+{
+    const cJSON *t;
+
     cJSON_ArrayForEach(t, types) {
-        size_t c;
+        size_t c = mlp_names_find(seen, t->string);
         const char *v = cJSON_GetStringValue(t);
-        for (c = 0; c < n && strcmp(j->cols[c].name, t->string) != 0; c++)
-            ;
-        if (c == n)
+        if (c == SIZE_MAX)
             return mlp_error_set(err, MLP_EINVAL, "parameter 'types' names "
                                  "column '%s', which the data does not have",
                                  t->string);
@@ -216,6 +222,29 @@ int ingest_set_columns(job *j, const csv_reader *r, mlp_error *err)
                                  "'%s' must be \"numeric\", \"categorical\" or "
                                  "\"string\"", t->string);
     }
+    return MLP_OK;
+}
+
+int ingest_set_columns(job *j, const csv_reader *r, mlp_error *err)
+{
+    const cJSON *names = j->jsonl ? j->jcols : j->names;
+    const cJSON *types = j->types;
+    size_t n = names ? (size_t)cJSON_GetArraySize(names) : r->n_fields;
+    mlp_names *seen = mlp_names_new();
+    int rc = MLP_OK;
+
+    j->cols = calloc(n, sizeof *j->cols);
+    if (j->cols == NULL || seen == NULL) {
+        mlp_names_free(seen);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    j->n_cols = n;
+    rc = header_names(j, r, names, n, seen, err);
+    if (rc == MLP_OK)
+        rc = declared_types(j, types, seen, err);
+    mlp_names_free(seen);
+    if (rc != MLP_OK)
+        return rc;
     /* The key must be known before the first row is assigned a split. */
     const char *key = j->key;
     for (size_t c = 0; key && c < n; c++)

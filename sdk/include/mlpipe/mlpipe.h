@@ -13,6 +13,7 @@
 #include <mlpipe/json.h>
 #include <mlpipe/log.h>
 #include <mlpipe/memory.h>
+#include <mlpipe/names.h>
 #include <mlpipe/parallel.h>
 #include <mlpipe/plugin.h>
 #include <mlpipe/schema.h>
