@@ -11,6 +11,7 @@
 
 #include <mlpipe/examples.h>
 #include <mlpipe/json.h>
+#include <mlpipe/names.h>
 
 #include "artifact_priv.h"
 
@@ -119,16 +120,23 @@ int mlp_examples_write(mlp_artifact *out, const char *split,
 }
 
 /* Whether `like` describes a numeric column `name` of kind int. */
-static int was_int(const mlp_artifact *like, const char *name)
+/* The integer columns of like, by name (NULL when like is NULL or memory
+ * ran out: every column is then described as float, which is never
+ * wrong, only less specific). */
+static mlp_names *int_columns(const mlp_artifact *like)
 {
+    mlp_names *ints = like ? mlp_names_new() : NULL;
     const cJSON *c;
 
-    if (like == NULL)
-        return 0;
+    if (ints == NULL)
+        return NULL;
     cJSON_ArrayForEach(c, mlp_artifact_property(like, "columns"))
-        if (strcmp(mlp_json_str(c, "name"), name) == 0)
-            return strcmp(mlp_json_str(c, "kind"), "int") == 0;
-    return 0;
+        if (strcmp(mlp_json_str(c, "kind"), "int") == 0 &&
+            mlp_names_add(ints, mlp_json_str(c, "name"), 1, NULL) == MLP_ENOMEM) {
+            mlp_names_free(ints);
+            return NULL;
+        }
+    return ints;
 }
 
 static int integral(const mlp_column *c)
@@ -144,6 +152,7 @@ int mlp_examples_describe(mlp_artifact *out, const mlp_table *t,
                           const mlp_artifact *like, mlp_error *err)
 {
     cJSON *cols = cJSON_CreateArray();
+    mlp_names *ints = int_columns(like);
 
     for (size_t i = 0; cols != NULL && i < mlp_table_n_cols(t); i++) {
         const mlp_column *c = mlp_table_column(t, i);
@@ -152,10 +161,11 @@ int mlp_examples_describe(mlp_artifact *out, const mlp_table *t,
         cJSON_AddStringToObject(o, "type", mlp_col_type_name(c->type));
         if (c->type == MLP_COL_NUMERIC)
             cJSON_AddStringToObject(o, "kind", c->num != NULL &&
-                                    was_int(like, c->name) && integral(c)
-                                    ? "int" : "float");
+                                    ints && mlp_names_find(ints, c->name) != SIZE_MAX &&
+                                    integral(c) ? "int" : "float");
         cJSON_AddItemToArray(cols, o);
     }
+    mlp_names_free(ints);
     return mlp_artifact_set_property(out, "columns", cols, err);
 }
 

@@ -90,6 +90,17 @@ int mlp_names_add(mlp_names *n, const char *name, size_t value, size_t *had)
     return MLP_OK;
 }
 
+int mlp_names_put(mlp_names *n, const char *name, size_t value)
+{
+    size_t s = probe(n, name);
+
+    if (n->slot[s].name == NULL)
+        return mlp_names_add(n, name, value, NULL);
+    n->slot[s].name = name;
+    n->slot[s].value = value;
+    return MLP_OK;
+}
+
 size_t mlp_names_find(const mlp_names *n, const char *name)
 {
     size_t s = probe(n, name);

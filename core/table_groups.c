@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -385,16 +386,23 @@ static void column_span(const mlp_column *c, const char *a, const char *b,
     }
 }
 
+/* dir_ok (may be NULL): per group, whether its directory hash was
+ * checked already; the map is read-only and the file immutable, so once
+ * is enough for as long as it is open. */
 static int read_group(const char *map, const group_ent *e, size_t g,
                       const char *path, size_t want_col, int decode,
-                      mlpi_release *rel, mlp_table **out, mlp_error *err)
+                      mlpi_release *rel, _Atomic unsigned char *dir_ok,
+                      mlp_table **out, mlp_error *err)
 {
     char where[4200];
     int rc;
 
     snprintf(where, sizeof where, "%s (row group %zu)", path, g + 1);
     rc = mlpi_table_parse_image(map + e->offset, (size_t)e->length, where, decode,
-                                want_col, out, err);
+                                dir_ok != NULL && atomic_load(&dir_ok[g]), want_col,
+                                out, err);
+    if (rc == MLP_OK && dir_ok != NULL)
+        atomic_store(&dir_ok[g], 1);
     if (rc == MLP_EINVAL)  /* it lacks the column the others have */
         return corrupt(err, where, "row groups have different columns");
     if (rc == MLP_OK && (*out)->n_rows != e->n_rows) {
@@ -418,7 +426,7 @@ static int read_group(const char *map, const group_ent *e, size_t g,
 
 static int join_groups(const char *map, const group_ent *idx, size_t n,
                        const char *path, size_t want_col, mlpi_release *rel,
-                       mlp_table **out, mlp_error *err)
+                       _Atomic unsigned char *dir_ok, mlp_table **out, mlp_error *err)
 {
     mlp_table **parts = mlp_calloc(n + 1, sizeof *parts);
     int rc = MLP_OK;
@@ -427,7 +435,7 @@ static int join_groups(const char *map, const group_ent *idx, size_t n,
     if (parts == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     for (size_t g = 0; rc == MLP_OK && g < n; g++)
-        rc = read_group(map, &idx[g], g, path, want_col, 1, rel, &parts[g], err);
+        rc = read_group(map, &idx[g], g, path, want_col, 1, rel, dir_ok, &parts[g], err);
     if (rc == MLP_OK) {
         rc = mlp_table_concat((const mlp_table *const *)parts, n, out, err);
         if (rc == MLP_EINVAL) {
@@ -451,7 +459,7 @@ int mlpi_table_open_groups(void *map, size_t size, const char *path,
     int rc = read_index(map, size, path, &idx, &n, err);
 
     if (rc == MLP_OK)
-        rc = join_groups(map, idx, n, path, SIZE_MAX, NULL, out, err);
+        rc = join_groups(map, idx, n, path, SIZE_MAX, NULL, NULL, out, err);
     munmap(map, size);
     return rc;
 }
@@ -467,6 +475,8 @@ struct mlp_table_file {
     char **names;
     mlp_col_type *types;
     size_t n_cols;
+    mlp_names *index;       /* names -> column */
+    _Atomic unsigned char *dir_ok;  /* per group: directory hash checked */
     mlpi_release release;
 };
 
@@ -478,6 +488,8 @@ void mlp_table_file_close(mlp_table_file *f)
         mlp_free(f->names[i]);
     mlp_free(f->names);
     mlp_free(f->types);
+    mlp_names_free(f->index);
+    mlp_free((void *)f->dir_ok);
     if (f->map != NULL)
         munmap(f->map, f->size);
     mlp_free(f->path);
@@ -502,7 +514,8 @@ static int read_columns(mlp_table_file *f, mlp_error *err)
     f->n_cols = h->n_cols;
     f->names = mlp_calloc(f->n_cols + 1, sizeof *f->names);
     f->types = mlp_calloc(f->n_cols + 1, sizeof *f->types);
-    if (f->names == NULL || f->types == NULL)
+    f->index = mlp_names_new();
+    if (f->names == NULL || f->types == NULL || f->index == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     const char *names = (const char *)dir + (size_t)h->n_cols * 128;
     size_t names_len = (size_t)(h->dir_size - (uint64_t)h->n_cols * 128);
@@ -523,8 +536,19 @@ static int read_columns(mlp_table_file *f, mlp_error *err)
         memcpy(f->names[i], names + name_off, name_len);
         f->names[i][name_len] = '\0';
         f->types[i] = (mlp_col_type)type;
+        int rc = mlp_names_add(f->index, f->names[i], i, NULL);
+        if (rc == MLP_EEXIST)
+            return corrupt(err, f->path, "column directory names a column twice");
+        if (rc != MLP_OK)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     }
     return MLP_OK;
+}
+
+ptrdiff_t mlp_table_file_find(const mlp_table_file *f, const char *name)
+{
+    size_t i = mlp_names_find(f->index, name);
+    return i == SIZE_MAX ? -1 : (ptrdiff_t)i;
 }
 
 int mlp_table_file_open(const char *path, mlp_table_file **out, mlp_error *err)
@@ -578,10 +602,12 @@ int mlp_table_file_open(const char *path, mlp_table_file **out, mlp_error *err)
         f->idx = &f->one;
         f->n_groups = 1;
         f->n_rows = f->one.n_rows;
-        rc = mlpi_table_check_header(f->map, f->size, path, err);
+        rc = mlpi_table_check_header(f->map, f->size, path, 0, err);
     }
     if (rc == MLP_OK)
         rc = read_columns(f, err);
+    if (rc == MLP_OK && (f->dir_ok = mlp_calloc(f->n_groups + 1, sizeof *f->dir_ok)) == NULL)
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
     if (rc != MLP_OK)
         goto fail;
     *out = f;
@@ -612,7 +638,8 @@ int mlp_table_file_group(mlp_table_file *f, size_t g, mlp_table **out,
     if (g >= f->n_groups)
         return mlp_error_set(err, MLP_EINVAL, "%s: no row group %zu (it has "
                              "%zu)", f->path, g + 1, f->n_groups);
-    int rc = read_group(f->map, &f->idx[g], g, f->path, SIZE_MAX, 1, &f->release, out, err);
+    int rc = read_group(f->map, &f->idx[g], g, f->path, SIZE_MAX, 1, &f->release,
+                        f->dir_ok, out, err);
     /* Each group is checked on its own: hold it to the first's columns. */
     for (size_t i = 0; rc == MLP_OK && i < f->n_cols; i++)
         if ((*out)->n_cols != f->n_cols || strcmp((*out)->cols[i].pub.name, f->names[i]) != 0 ||
@@ -635,7 +662,7 @@ int mlp_table_file_group_column(mlp_table_file *f, size_t g, size_t i,
         return mlp_error_set(err, MLP_EINVAL, "%s: no column %zu of row group "
                              "%zu (it has %zu columns, %zu groups)", f->path,
                              i + 1, g + 1, f->n_cols, f->n_groups);
-    rc = read_group(f->map, &f->idx[g], g, f->path, i, 0, &f->release, &t, err);
+    rc = read_group(f->map, &f->idx[g], g, f->path, i, 0, &f->release, f->dir_ok, &t, err);
     if (rc != MLP_OK)
         return rc;
     const mlp_column *c = &t->cols[0].pub;
@@ -662,7 +689,8 @@ int mlp_table_file_column(mlp_table_file *f, size_t i, mlp_table **out,
     if (i >= f->n_cols)
         return mlp_error_set(err, MLP_EINVAL, "%s: no column %zu (it has %zu)",
                              f->path, i + 1, f->n_cols);
-    return join_groups(f->map, f->idx, f->n_groups, f->path, i, &f->release, out, err);
+    return join_groups(f->map, f->idx, f->n_groups, f->path, i, &f->release, f->dir_ok,
+                       out, err);
 }
 
 int mlp_table_file_column_packed(mlp_table_file *f, size_t i, mlp_table **out,

@@ -682,7 +682,7 @@ int mlp_table_open_packed(const char *path, mlp_table **out, mlp_error *err)
 }
 
 int mlpi_table_check_header(const char *base, size_t size, const char *path,
-                            mlp_error *err)
+                            int dir_checked, mlp_error *err)
 {
     const file_header *h = (const file_header *)base;
     char what[256];
@@ -710,22 +710,22 @@ int mlpi_table_check_header(const char *base, size_t size, const char *path,
     }
     if (h->n_rows > ((uint64_t)1 << 48) || h->dir_offset != HEADER_SIZE || h->dir_size > size - HEADER_SIZE ||
         h->dir_size < (uint64_t)h->n_cols * ENTRY_SIZE ||
-        XXH3_64bits(base + HEADER_SIZE, h->dir_size) != h->dir_hash)
+        (!dir_checked && XXH3_64bits(base + HEADER_SIZE, h->dir_size) != h->dir_hash))
         return corrupt(err, path, "column directory damaged");
 
     return MLP_OK;
 }
 
 int mlpi_table_parse_image(const char *base, size_t size, const char *path,
-                           int decode, size_t want_col, mlp_table **out,
-                           mlp_error *err)
+                           int decode, int dir_checked, size_t want_col,
+                           mlp_table **out, mlp_error *err)
 {
     const file_header *h = (const file_header *)base;
     mlp_table *t = NULL;
     int rc;
 
     *out = NULL;
-    rc = mlpi_table_check_header(base, size, path, err);
+    rc = mlpi_table_check_header(base, size, path, dir_checked, err);
     if (rc != MLP_OK)
         return rc;
 
@@ -739,9 +739,9 @@ int mlpi_table_parse_image(const char *base, size_t size, const char *path,
         rc = mlp_error_set(err, MLP_EINVAL, "%s: no column %zu", path, want_col);
         goto fail;
     }
-    for (uint32_t i = 0; i < h->n_cols; i++) {
-        if (want_col != SIZE_MAX && i != want_col)
-            continue;
+    uint32_t first = want_col == SIZE_MAX ? 0 : (uint32_t)want_col;
+    uint32_t end = want_col == SIZE_MAX ? h->n_cols : first + 1;
+    for (uint32_t i = first; i < end; i++) {
         if (ents[i].name_off > names_len ||
             ents[i].name_len > names_len - ents[i].name_off) {
             rc = corrupt(err, path, "column name outside the directory");
@@ -799,7 +799,7 @@ static int open_table(const char *path, mlp_table **out, int decode,
                              strerror(errno));
     if (mlpi_table_is_grouped(map, size))
         return mlpi_table_open_groups(map, size, path, out, err);
-    rc = mlpi_table_parse_image(map, size, path, decode, SIZE_MAX, out, err);
+    rc = mlpi_table_parse_image(map, size, path, decode, 0, SIZE_MAX, out, err);
     if (rc != MLP_OK) {
         munmap(map, size);
         return rc;

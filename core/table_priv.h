@@ -74,14 +74,16 @@ _Static_assert(sizeof(file_header) == HEADER_SIZE, "header size");
  * start); *len gets its size, a multiple of ALIGN. */
 int mlpi_table_write_image(int fd, const mlp_table *t, const char *path,
                            uint64_t *len, mlp_error *err);
-/* Checks the header and directory hash of the image at base. */
+/* Checks the header and directory hash of the image at base; with
+ * dir_checked, the directory was hashed before (a file read column by
+ * column hashes it once, not once per column) and only the header is. */
 int mlpi_table_check_header(const char *base, size_t size, const char *path,
-                            mlp_error *err);
+                            int dir_checked, mlp_error *err);
 /* Checks and reads the image at base (size bytes): every column, or only
  * column want_col (SIZE_MAX: all).  Columns point into base. */
 int mlpi_table_parse_image(const char *base, size_t size, const char *path,
-                           int decode, size_t want_col, mlp_table **out,
-                           mlp_error *err);
+                           int decode, int dir_checked, size_t want_col,
+                           mlp_table **out, mlp_error *err);
 /* The form the writer would store numeric column c in, and its values so
  * encoded (owned, mlp_free), or MLP_PACK_F64 and NULL. */
 int mlpi_table_pack(const mlp_column *c, mlp_packing *packing, void **buf);

@@ -32,10 +32,8 @@ static int bad(mlp_error *err, const char *where, size_t step, const char *fmt,
  * step's output named as a raw input shadows it for the steps after. */
 static ptrdiff_t find_col(const mlp_tgraph *g, const char *name)
 {
-    for (size_t i = g->n_work; i-- > 0;)
-        if (strcmp(g->work[i], name) == 0)
-            return (ptrdiff_t)i;
-    return -1;
+    size_t i = g->work_index ? mlp_names_find(g->work_index, name) : SIZE_MAX;
+    return i == SIZE_MAX ? -1 : (ptrdiff_t)i;
 }
 
 /* A new working column: an input's name may be taken again once (by the
@@ -45,12 +43,23 @@ static int add_col(mlp_tgraph *g, const char *name, size_t *at)
     ptrdiff_t old = find_col(g, name);
     if ((old >= 0 && g->n_work < g->n_inputs) || old >= (ptrdiff_t)g->n_inputs)
         return MLP_EEXIST;
-    char **w = mlp_realloc(g->work, (g->n_work + 1) * sizeof *w);
-    if (w == NULL)
+    if (g->n_work == g->cap_work) {
+        size_t cap = g->cap_work ? 2 * g->cap_work : 16;
+        char **w = mlp_realloc(g->work, cap * sizeof *w);
+        if (w == NULL)
+            return MLP_ENOMEM;
+        g->work = w;
+        g->cap_work = cap;
+    }
+    if (g->work_index == NULL && (g->work_index = mlp_names_new()) == NULL)
         return MLP_ENOMEM;
-    g->work = w;
-    if ((w[g->n_work] = mlp_strdup(name)) == NULL)
+    if ((g->work[g->n_work] = mlp_strdup(name)) == NULL)
         return MLP_ENOMEM;
+    /* The latest definition wins (put replaces an input's entry). */
+    if (mlp_names_put(g->work_index, g->work[g->n_work], g->n_work) != MLP_OK) {
+        mlp_free(g->work[g->n_work]);
+        return MLP_ENOMEM;
+    }
     *at = g->n_work++;
     return MLP_OK;
 }
@@ -435,21 +444,24 @@ int mlp_tgraph_parse(const cJSON *doc, const char *where, mlp_tgraph **out, mlp_
         goto fail;
     }
     i = 0;
+    unsigned char *listed = mlp_calloc(g->n_work + 1, 1);
+    if (listed == NULL) {
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        goto fail;
+    }
     cJSON_ArrayForEach(x, cJSON_GetObjectItem(doc, "outputs")) {
         ptrdiff_t c = cJSON_IsString(x) ? find_col(g, x->valuestring) : -1;
-        if (c < (ptrdiff_t)g->n_inputs) {
-            rc = bad(err, where, (size_t)-1, "outputs: '%s' is no step's output",
+        if (c < (ptrdiff_t)g->n_inputs || listed[c]) {
+            rc = bad(err, where, (size_t)-1, c < (ptrdiff_t)g->n_inputs
+                     ? "outputs: '%s' is no step's output" : "outputs: '%s' is listed twice",
                      cJSON_IsString(x) ? x->valuestring : "?");
+            mlp_free(listed);
             goto fail;
         }
-        for (size_t k = 0; k < i; k++)
-            if (g->emit[k] == (size_t)c) {
-                rc = bad(err, where, (size_t)-1, "outputs: '%s' is listed twice",
-                         x->valuestring);
-                goto fail;
-            }
+        listed[c] = 1;
         g->emit[i++] = (size_t)c;
     }
+    mlp_free(listed);
     *out = g;
     return MLP_OK;
 fail:
@@ -492,6 +504,7 @@ void mlp_tgraph_free(mlp_tgraph *g)
         mlp_free(st->source);
         mlp_free(st->name);
     }
+    mlp_names_free(g->work_index);
     for (size_t i = 0; i < g->n_work; i++)
         mlp_free(g->work[i]);
     for (size_t i = 0; i < g->n_pass; i++)
@@ -780,22 +793,11 @@ int mlp_tgraph_apply_rows(const mlp_tgraph *g, const mlp_table *raw, size_t firs
             rc = mlp_table_add_copy(t, c->name, c, err);
     }
     for (size_t i = 0; i < g->n_emit && rc == MLP_OK; i++) {
+        /* Every step has run, and parsing refused an output listed twice:
+         * the table takes the working column over. */
         size_t c = g->emit[i];
         double *v = run.num[c];
-        /* An output emitted twice, or also read later, is copied. */
-        int again = 0;
-        for (size_t k = i + 1; k < g->n_emit; k++)
-            again |= g->emit[k] == c;
-        if (again) {
-            v = mlp_malloc((n + 1) * sizeof *v);
-            if (v == NULL) {
-                rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-                break;
-            }
-            memcpy(v, run.num[c], n * sizeof *v);
-        } else {
-            run.num[c] = NULL;
-        }
+        run.num[c] = NULL;
         rc = emit(t, g->work[c], v, n, err);
     }
 done:

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <mlpipe/names.h>
 #include <mlpipe/transform.h>
 
 typedef enum tg_op_kind {
@@ -45,7 +46,8 @@ typedef struct tg_step {
 
 struct mlp_tgraph {
     char **work;            /* every column name: inputs, then step outputs */
-    size_t n_work, n_inputs;
+    size_t n_work, n_inputs, cap_work;
+    mlp_names *work_index;  /* name -> its latest working column */
     mlp_col_type *types;    /* of the inputs */
     char **pass;
     size_t n_pass;

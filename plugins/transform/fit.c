@@ -170,7 +170,7 @@ static int check_chain(const tf_feature *ft, mlp_error *err)
 }
 
 static int add_feature(tf_feature **feat, size_t *k, size_t *cap, const char *output,
-                       const char *column, mlp_col_type t, const cJSON *ops,
+                       size_t col, const char *column, mlp_col_type t, const cJSON *ops,
                        const cJSON *spec, const char *key)
 {
     if (*k == *cap) {
@@ -184,6 +184,7 @@ static int add_feature(tf_feature **feat, size_t *k, size_t *cap, const char *ou
     memset(ft, 0, sizeof *ft);
     if ((ft->output = strdup(output)) == NULL)
         return MLP_ENOMEM;
+    ft->col = col;
     ft->column = column;
     ft->type = t;
     ft->ops = ops;
@@ -193,14 +194,9 @@ static int add_feature(tf_feature **feat, size_t *k, size_t *cap, const char *ou
     return MLP_OK;
 }
 
-static mlp_table_file *g_order_file; /* for by_column: qsort has no context */
-
 static ptrdiff_t col_index(mlp_table_file *f, const char *name)
 {
-    for (size_t i = 0; i < mlp_table_file_n_cols(f); i++)
-        if (strcmp(mlp_table_file_col_name(f, i), name) == 0)
-            return (ptrdiff_t)i;
-    return -1;
+    return mlp_table_file_find(f, name);
 }
 
 /* Outputs in the order of their columns, then by name: the graph does
@@ -208,19 +204,14 @@ static ptrdiff_t col_index(mlp_table_file *f, const char *name)
 static int by_column(const void *a, const void *b)
 {
     const tf_feature *x = a, *y = b;
-    ptrdiff_t cx = col_index(g_order_file, x->column), cy = col_index(g_order_file, y->column);
-    if (cx != cy)
-        return cx < cy ? -1 : 1;
+    if (x->col != y->col)
+        return x->col < y->col ? -1 : 1;
     return strcmp(x->output, y->output);
 }
 
-static int in_names(const cJSON *names, const char *s)
+static int in_names(const mlp_names *names, const char *s)
 {
-    const cJSON *x;
-    cJSON_ArrayForEach(x, names)
-        if (cJSON_IsString(x) && strcmp(x->valuestring, s) == 0)
-            return 1;
-    return 0;
+    return names != NULL && mlp_names_find(names, s) != SIZE_MAX;
 }
 
 int tf_resolve(mlp_table_file *f, const char *split, const cJSON *features,
@@ -242,8 +233,20 @@ int tf_resolve(mlp_table_file *f, const char *split, const cJSON *features,
                              "columns (or patterns, \":numeric\") with their mappers, "
                              "e.g. features = { age = { \"zscore\" } }");
     }
+    /* Indexes, so that matching every column against the entries, the
+     * dropped names and the outputs so far is not quadratic. */
+    mlp_names *drop = mlp_names_new(), *outs = mlp_names_new();
+    const cJSON *x;
+    if (drop == NULL || outs == NULL)
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    cJSON_ArrayForEach(x, dropped)
+        if (rc == MLP_OK && cJSON_IsString(x) &&
+            mlp_names_add(drop, x->valuestring, 0, NULL) == MLP_ENOMEM)
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
     /* Exact names (and named outputs with a source) first. */
     cJSON_ArrayForEach(e, features) {
+        if (rc != MLP_OK)
+            break;
         const char *key = e->string;
         const cJSON *spec, *ops = ops_of(e, &spec);
         const char *src = spec ? cJSON_GetStringValue(cJSON_GetObjectItem(spec, "source")) : NULL;
@@ -262,7 +265,7 @@ int tf_resolve(mlp_table_file *f, const char *split, const cJSON *features,
                                "split '%s'", key, src ? "source " : "", src ? src : key, split);
             break;
         }
-        if (in_names(dropped, src ? src : key)) {
+        if (in_names(drop, src ? src : key)) {
             rc = mlp_error_set(err, MLP_EINVAL, "features['%s']: the feature selection "
                                "dropped '%s' (see its reason there); leave it out, or "
                                "select again", key, src ? src : key);
@@ -274,8 +277,9 @@ int tf_resolve(mlp_table_file *f, const char *split, const cJSON *features,
                                "another name and source = \"%s\"", key, key);
             break;
         }
-        if ((rc = add_feature(&feat, &k, &cap, key, mlp_table_file_col_name(f, (size_t)c),
-                              mlp_table_file_col_type(f, (size_t)c), ops, spec, key)) != MLP_OK) {
+        if ((rc = add_feature(&feat, &k, &cap, key, (size_t)c, mlp_table_file_col_name(f, (size_t)c),
+                              mlp_table_file_col_type(f, (size_t)c), ops, spec, key)) != MLP_OK ||
+            mlp_names_add(outs, feat[k - 1].output, k - 1, NULL) == MLP_ENOMEM) {
             rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
             break;
         }
@@ -294,26 +298,29 @@ int tf_resolve(mlp_table_file *f, const char *split, const cJSON *features,
             mlp_col_type t = mlp_table_file_col_type(f, i);
             int taken = 0;
             if (!mlp_column_selected(key, name, t) || strcmp(name, label) == 0 ||
-                in_names(dropped, name) ||
+                in_names(drop, name) ||
                 (t == MLP_COL_STRING && strcmp(key, ":string") != 0) || t == MLP_COL_MATRIX)
                 continue;
             hits++;
-            for (size_t j = 0; j < k && !taken; j++)
-                if (strcmp(feat[j].output, name) == 0) {
-                    if (j >= exact)
-                        rc = mlp_error_set(err, MLP_EINVAL, "column '%s' is taken by both "
-                                           "features['%s'] and features['%s']: say which "
-                                           "with an entry of its own", name, feat[j].key, key);
-                    taken = 1;
-                }
+            size_t j = mlp_names_find(outs, name);
+            if (j != SIZE_MAX) {
+                if (j >= exact)
+                    rc = mlp_error_set(err, MLP_EINVAL, "column '%s' is taken by both "
+                                       "features['%s'] and features['%s']: say which "
+                                       "with an entry of its own", name, feat[j].key, key);
+                taken = 1;
+            }
             if (!taken && rc == MLP_OK &&
-                add_feature(&feat, &k, &cap, name, name, t, ops, spec, key) != MLP_OK)
+                (add_feature(&feat, &k, &cap, name, i, name, t, ops, spec, key) != MLP_OK ||
+                 mlp_names_add(outs, feat[k - 1].output, k - 1, NULL) == MLP_ENOMEM))
                 rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
         }
         if (rc == MLP_OK && hits == 0 && key[0] != ':')
             rc = mlp_error_set(err, MLP_EINVAL, "features['%s']: the pattern matches no "
                                "column of split '%s'", key, split);
     }
+    mlp_names_free(drop);
+    mlp_names_free(outs);
     for (size_t i = 0; i < k && rc == MLP_OK; i++) {
         rc = check_chain(&feat[i], err);
         if (rc == MLP_OK)
@@ -323,7 +330,6 @@ int tf_resolve(mlp_table_file *f, const char *split, const cJSON *features,
         tf_features_free(feat, k);
         return rc;
     }
-    g_order_file = f;
     qsort(feat, k, sizeof *feat, by_column);
     *out = feat;
     *n = k;
@@ -756,22 +762,31 @@ static int add_hash(const tf_feature *ft, cJSON *steps, cJSON *outputs, mlp_erro
     return MLP_OK;
 }
 
-static void add_input(cJSON *inputs, const char *name, mlp_col_type t)
+/* The graph's raw inputs, each once; `seen` finds a name among them
+ * without a scan (names borrowed from the file or the parameters). */
+typedef struct input_list {
+    cJSON *arr;
+    mlp_names *seen;
+} input_list;
+
+static int add_input(input_list *in, const char *name, mlp_col_type t)
 {
-    const cJSON *x;
-    cJSON_ArrayForEach(x, inputs)
-        if (strcmp(mlp_json_str(x, "name"), name) == 0)
-            return;
+    int rc = mlp_names_add(in->seen, name, 0, NULL);
+    if (rc == MLP_EEXIST)
+        return MLP_OK;
+    if (rc != MLP_OK)
+        return rc;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", name);
     cJSON_AddStringToObject(o, "type", mlp_col_type_name(t));
-    cJSON_AddItemToArray(inputs, o);
+    cJSON_AddItemToArray(in->arr, o);
+    return MLP_OK;
 }
 
 /* Crosses and Lua mappers read raw columns by name. */
 static int raw_inputs(mlp_table_file *f, const char *split, const char *what,
-                      const char *label, const cJSON *names, cJSON *inputs, cJSON *step,
-                      mlp_error *err)
+                      const char *label, const cJSON *names, input_list *inputs,
+                      cJSON *step, mlp_error *err)
 {
     cJSON *arr = cJSON_AddArrayToObject(step, "inputs");
     const cJSON *x;
@@ -787,7 +802,8 @@ static int raw_inputs(mlp_table_file *f, const char *split, const char *what,
         if (strcmp(x->valuestring, label) == 0)
             return mlp_error_set(err, MLP_EINVAL, "%s: '%s' is the label; a feature "
                                  "cannot be made from it", what, label);
-        add_input(inputs, x->valuestring, mlp_table_file_col_type(f, (size_t)c));
+        if (add_input(inputs, x->valuestring, mlp_table_file_col_type(f, (size_t)c)) != MLP_OK)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
         cJSON_AddItemToArray(arr, cJSON_CreateString(x->valuestring));
     }
     return MLP_OK;
@@ -850,15 +866,20 @@ static int add_pca(mlp_table_file *f, cJSON *doc, const cJSON *spec, mlp_error *
         cJSON *outs = cJSON_AddArrayToObject(st, "outputs");
         char name[512];
         int k = cJSON_GetArraySize(cJSON_GetObjectItem(st, "components"));
-        if (!cJSON_IsTrue(cJSON_GetObjectItem(spec, "keep_inputs")))
-            for (int i = cJSON_GetArraySize(outputs) - 1; i >= 0; i--) {
-                const char *o = cJSON_GetStringValue(cJSON_GetArrayItem(outputs, i));
-                for (size_t j = 0; j < p; j++)
-                    if (strcmp(o, cols[j]) == 0) {
-                        cJSON_DeleteItemFromArray(outputs, i);
-                        break;
-                    }
-            }
+        mlp_names *taken = cJSON_IsTrue(cJSON_GetObjectItem(spec, "keep_inputs"))
+                           ? NULL : mlp_names_new();
+        for (size_t j = 0; taken && j < p; j++)
+            if (mlp_names_add(taken, cols[j], j, NULL) == MLP_ENOMEM)
+                rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        /* The index borrows the outputs' strings: they go after it. */
+        cJSON *gone = cJSON_CreateArray();
+        for (cJSON *o = outputs->child, *next; taken && gone && rc == MLP_OK && o; o = next) {
+            next = o->next;
+            if (mlp_names_find(taken, o->valuestring) != SIZE_MAX)
+                cJSON_AddItemToArray(gone, cJSON_DetachItemViaPointer(outputs, o));
+        }
+        mlp_names_free(taken);
+        cJSON_Delete(gone);
         for (int c = 0; c < k; c++) {
             snprintf(name, sizeof name, "%s%d", base, c + 1);
             cJSON_AddItemToArray(outs, cJSON_CreateString(name));
@@ -912,12 +933,18 @@ int tf_fit(mlp_table_file *f, const char *split, const tf_feature *feat, size_t 
     cJSON_AddNumberToObject(doc, "version", MLP_TGRAPH_VERSION);
     cJSON_AddStringToObject(doc, "fitted_on", split);
     inputs = cJSON_AddArrayToObject(doc, "inputs");
+    input_list ins_list = { inputs, mlp_names_new() };
+    if (ins_list.seen == NULL) {
+        cJSON_Delete(doc);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
     pass = cJSON_AddArrayToObject(doc, "passthrough");
     if (*o->label)
         cJSON_AddItemToArray(pass, cJSON_CreateString(o->label));
     cJSON_ArrayForEach(x, o->passthrough) {
         if (col_index(f, x->valuestring) < 0) {
             cJSON_Delete(doc);
+            mlp_names_free(ins_list.seen);
             return mlp_error_set(err, MLP_EINVAL, "passthrough: '%s' is no column of "
                                  "split '%s'", x->valuestring, split);
         }
@@ -937,7 +964,8 @@ int tf_fit(mlp_table_file *f, const char *split, const tf_feature *feat, size_t 
     if (fouts == NULL || fsteps == NULL || job.rc == NULL || job.err == NULL)
         rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
     for (size_t i = 0; rc == MLP_OK && i < n; i++) {
-        add_input(inputs, feat[i].column, feat[i].type);
+        if (add_input(&ins_list, feat[i].column, feat[i].type) != MLP_OK)
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
         fsteps[i] = cJSON_CreateArray();
         fouts[i] = cJSON_CreateArray();
     }
@@ -982,7 +1010,7 @@ int tf_fit(mlp_table_file *f, const char *split, const tf_feature *feat, size_t 
         cJSON_AddStringToObject(st, "kind", "cross");
         rc = check_keys(x, cross_keys, "crosses", "", err);
         if (rc == MLP_OK)
-            rc = raw_inputs(f, split, "crosses", o->label, in, inputs, st, err);
+            rc = raw_inputs(f, split, "crosses", o->label, in, &ins_list, st, err);
         cJSON_AddNumberToObject(st, "buckets", b);
         if (cJSON_IsString(cJSON_GetObjectItem(x, "name")))
             snprintf(name, sizeof name, "%s", mlp_json_str(x, "name"));
@@ -1020,7 +1048,7 @@ int tf_fit(mlp_table_file *f, const char *split, const tf_feature *feat, size_t 
         rc = check_keys(x, lua_keys, what, "", err);
         if (rc == MLP_OK)
             rc = raw_inputs(f, split, what, o->label, cJSON_GetObjectItem(x, "inputs"),
-                            inputs, st, err);
+                            &ins_list, st, err);
         cJSON_AddStringToObject(st, "source", mlp_json_str(x, "source"));
         cJSON *arr = cJSON_AddArrayToObject(st, "outputs");
         if (cJSON_IsArray(outs))
@@ -1044,6 +1072,7 @@ int tf_fit(mlp_table_file *f, const char *split, const tf_feature *feat, size_t 
         cJSON_AddItemToArray(outputs, cJSON_DetachItemFromArray(early_out, 0));
     cJSON_Delete(early);
     cJSON_Delete(early_out);
+    mlp_names_free(ins_list.seen);
     if (rc == MLP_OK && cJSON_IsObject(o->pca))
         rc = add_pca(f, doc, o->pca, err);
     if (rc != MLP_OK) {

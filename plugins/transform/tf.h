@@ -10,6 +10,7 @@
  * it, in order. */
 typedef struct tf_feature {
     char *output;           /* output name (owned) */
+    size_t col;             /* its index in the file */
     const char *column;     /* raw column, borrowed from the file */
     mlp_col_type type;
     const cJSON *ops;       /* array of op names (borrowed from params or

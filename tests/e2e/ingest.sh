@@ -291,3 +291,10 @@ local res = p:run {}
 print("shape", res.nodes.wide.outputs.out.properties.shape)
 LUA
 expect wide_lua_table 0 "$M" run wide.lua && has wide_lua_table "$OUT" "shape	120x2:240"
+
+# Wide headers: a repeat far apart is named with both positions, and a
+# declared type for a column the data lacks is refused by name.
+python3 -c "print(','.join(['c%d' % i for i in range(3000)] + ['c1234']) + ',y'); print(','.join(['1'] * 3002))" > widedup.csv
+fails wide_duplicate widedup.csv "widedup.csv:1: column name 'c1234' appears twice (columns 1235 and 3001)"
+python3 -c "print(','.join(['c%d' % i for i in range(3000)])); print(','.join(['1'] * 3000))" > wide.csv
+fails wide_types_unknown wide.csv "parameter 'types' names column 'c3000', which the data does not have" '{ types = { c2999 = "string", c3000 = "numeric" } }'

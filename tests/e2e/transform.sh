@@ -411,3 +411,21 @@ has lua_late_names_file_line "$OUT" "split 'train': lua mapper 'f', row " ": sou
 gpipe pca_gap 'features = { a = { "impute_mean" }, b = { "zscore" } }, pca = { components = 1 }'
 expect pca_gap_refused 3 "$M" run pca_gap.lua
 has pca_gap_named "$OUT" "pca: input 'b' is infinite in row" "(groups.csv:2702)"
+
+# A graph document edited by hand: an output listed twice, or naming a
+# raw input, is refused when the graph is read (before any row).
+g0=$(ls runs/split/artifacts/transform/*/transform_graph/transform_graph.json | head -1)
+python3 - "$g0" <<'PY'
+import json, sys
+g = json.load(open(sys.argv[1]))
+twice = dict(g, outputs=g["outputs"] + [g["outputs"][0]])
+json.dump(twice, open("twice.json", "w"))
+raw = dict(g, outputs=g["outputs"] + [g["inputs"][0]["name"]])
+json.dump(raw, open("rawout.json", "w"))
+PY
+first=$(python3 -c "import json; print(json.load(open('$g0'))['outputs'][0])")
+rawname=$(python3 -c "import json; print(json.load(open('$g0'))['inputs'][0]['name'])")
+expect graph_output_twice 1 "$apply" --print twice.json "$(ls runs/split/artifacts/csv_import/*/examples/train.mlpt | head -1)" &&
+has graph_output_twice "$OUT" "outputs: '$first' is listed twice"
+expect graph_output_raw 1 "$apply" --print rawout.json "$(ls runs/split/artifacts/csv_import/*/examples/train.mlpt | head -1)" &&
+has graph_output_raw "$OUT" "outputs: '$rawname' is no step's output"

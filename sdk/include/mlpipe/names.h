@@ -29,6 +29,10 @@ void mlp_names_free(mlp_names *n);
  * unchanged and *had, when not NULL, gets the value it has); MLP_ENOMEM. */
 int mlp_names_add(mlp_names *n, const char *name, size_t value, size_t *had);
 
+/* Adds name, or gives the name already there the new value (and keeps
+ * this pointer to it from now on).  MLP_OK or MLP_ENOMEM. */
+int mlp_names_put(mlp_names *n, const char *name, size_t value);
+
 /* The value of name, or SIZE_MAX when it is not in the index. */
 size_t mlp_names_find(const mlp_names *n, const char *name);
 

@@ -230,6 +230,9 @@ size_t mlp_table_file_n_cols(const mlp_table_file *f);
 /* Name and type of column i (as in every group), or NULL / 0. */
 const char *mlp_table_file_col_name(const mlp_table_file *f, size_t i);
 mlp_col_type mlp_table_file_col_type(const mlp_table_file *f, size_t i);
+/* The index of the column called name, or -1 when there is none (in
+ * constant time: a file may have 100,000 columns). */
+ptrdiff_t mlp_table_file_find(const mlp_table_file *f, const char *name);
 /* Row group g, checked and decoded. */
 int mlp_table_file_group(mlp_table_file *f, size_t g, mlp_table **out,
                          mlp_error *err);
