@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <mlpipe/json.h>
+#include <mlpipe/names.h>
 #include <mlpipe/schema.h>
 
 #include "fsutil.h"
@@ -24,6 +25,10 @@ typedef struct checker {
     const char *origin;
     mlp_error *err;
     char path[512];
+    /* The string domains by name, and the features' names seen so far:
+     * a schema may describe 100,000 features. */
+    mlp_json_index *domains;
+    mlp_names *features;
 } checker;
 
 static int bad(checker *c, const char *fmt, ...)
@@ -126,25 +131,30 @@ static int boolean(checker *c, const cJSON *obj, const char *key)
 
 static int string_list(checker *c, const cJSON *v, int unique)
 {
-    const cJSON *e, *f;
+    const cJSON *e;
     int i = 0;
 
     if (!cJSON_IsArray(v))
         return bad(c, "expected a list of strings, got %s", kind(v));
+    mlp_names *seen = unique ? mlp_names_new() : NULL;
+    if (unique && seen == NULL)
+        return mlp_error_set(c->err, MLP_ENOMEM, "out of memory");
     cJSON_ArrayForEach(e, v) {
         int rc = MLP_OK;
         WITH_PATH(c, "[%d]", i) {
             if (!cJSON_IsString(e))
                 rc = bad(c, "expected a string, got %s", kind(e));
-            else if (unique)
-                for (f = v->child; f != e && rc == MLP_OK; f = f->next)
-                    if (strcmp(f->valuestring, e->valuestring) == 0)
-                        rc = bad(c, "value \"%s\" is listed twice", e->valuestring);
+            else if (unique && (rc = mlp_names_add(seen, e->valuestring, 0, NULL)) != MLP_OK)
+                rc = rc == MLP_EEXIST ? bad(c, "value \"%s\" is listed twice", e->valuestring)
+                                      : mlp_error_set(c->err, MLP_ENOMEM, "out of memory");
         }
-        if (rc != MLP_OK)
+        if (rc != MLP_OK) {
+            mlp_names_free(seen);
             return rc;
+        }
         i++;
     }
+    mlp_names_free(seen);
     return MLP_OK;
 }
 
@@ -367,7 +377,7 @@ static int check_feature(checker *c, const cJSON *schema, const cJSON *f)
             WITH_PATH(c, "%s", ".domain")
                 rc = bad(c, "expected the name of a string domain, got %s",
                          kind(dname));
-        else if (named_domain(schema, dname->valuestring) == NULL)
+        else if (mlp_json_index_find(c->domains, dname->valuestring) == NULL)
             WITH_PATH(c, "%s", ".domain")
                 rc = bad(c, "no string domain called \"%s\" in string_domains",
                          dname->valuestring);
@@ -450,72 +460,89 @@ static int check_dataset(checker *c, const cJSON *d)
     return rc;
 }
 
+static int check_schema(checker *cp, const cJSON *schema);
+
 int mlp_schema_check(const cJSON *schema, const char *origin, mlp_error *err)
 {
+    checker c = { origin ? origin : "schema", err, "", NULL, NULL };
+    const cJSON *sd = cJSON_GetObjectItemCaseSensitive(schema, "string_domains");
+    int rc;
+
+    c.domains = mlp_json_index_new(cJSON_IsArray(sd) ? sd : NULL, "name");
+    c.features = mlp_names_new();
+    rc = c.domains && c.features ? check_schema(&c, schema)
+                                 : mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    mlp_json_index_free(c.domains);
+    mlp_names_free(c.features);
+    return rc;
+}
+
+static int check_schema(checker *cp, const cJSON *schema)
+{
+    mlp_error *err = cp->err;
     static const char *const keys[] = { "version", "features", "string_domains",
                                         "default_environments",
                                         "dataset_constraints", NULL };
     static const char *const sd_keys[] = { "name", "values", NULL };
-    checker c = { origin ? origin : "schema", err, "" };
-    const cJSON *v, *f, *g;
-    int rc = only_keys(&c, schema, keys), i;
+    const cJSON *v, *f;
+    int rc = only_keys(cp, schema, keys), i;
 
     if (rc != MLP_OK)
         return rc;
     v = cJSON_GetObjectItemCaseSensitive(schema, "version");
     if (!cJSON_IsNumber(v))
-        return bad(&c, "needs \"version\": %d", MLP_SCHEMA_VERSION);
+        return bad(cp, "needs \"version\": %d", MLP_SCHEMA_VERSION);
     if (v->valuedouble > MLP_SCHEMA_VERSION)
         return mlp_error_set(err, MLP_EVERSION, "%s: schema version %g is newer "
-                             "than this mlpipe's %d", c.origin, v->valuedouble,
+                             "than this mlpipe's %d", cp->origin, v->valuedouble,
                              MLP_SCHEMA_VERSION);
     if (v->valuedouble != MLP_SCHEMA_VERSION)
-        return bad(&c, "unknown schema version %g", v->valuedouble);
+        return bad(cp, "unknown schema version %g", v->valuedouble);
     if ((v = cJSON_GetObjectItemCaseSensitive(schema, "default_environments")))
-        WITH_PATH(&c, "%s", "default_environments")
-            rc = string_list(&c, v, 1);
+        WITH_PATH(cp, "%s", "default_environments")
+            rc = string_list(cp, v, 1);
     i = 0;
     cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(schema, "string_domains")) {
         const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "name"));
         if (rc != MLP_OK)
             break;
-        WITH_PATH(&c, "string_domains[%d]", i) {
-            rc = only_keys(&c, f, sd_keys);
+        WITH_PATH(cp, "string_domains[%d]", i) {
+            rc = only_keys(cp, f, sd_keys);
             if (rc == MLP_OK && (name == NULL || *name == '\0'))
-                rc = bad(&c, "needs a name (a non-empty string)");
-            if (rc == MLP_OK && named_domain(schema, name) != f)
-                rc = bad(&c, "string domain name \"%s\" is used twice", name);
+                rc = bad(cp, "needs a name (a non-empty string)");
+            if (rc == MLP_OK && mlp_json_index_find(cp->domains, name) != f)
+                rc = bad(cp, "string domain name \"%s\" is used twice", name);
             if (rc == MLP_OK)
-                WITH_PATH(&c, "%s", ".values")
-                    rc = string_list(&c, cJSON_GetObjectItemCaseSensitive(f, "values"), 1);
+                WITH_PATH(cp, "%s", ".values")
+                    rc = string_list(cp, cJSON_GetObjectItemCaseSensitive(f, "values"), 1);
         }
         i++;
     }
     if (rc == MLP_OK && (v = cJSON_GetObjectItemCaseSensitive(schema, "string_domains")) &&
         !cJSON_IsArray(v))
-        WITH_PATH(&c, "%s", "string_domains")
-            rc = bad(&c, "expected a list, got %s", kind(v));
+        WITH_PATH(cp, "%s", "string_domains")
+            rc = bad(cp, "expected a list, got %s", kind(v));
     v = cJSON_GetObjectItemCaseSensitive(schema, "features");
     if (rc == MLP_OK && !cJSON_IsArray(v))
-        WITH_PATH(&c, "%s", "features")
-            rc = bad(&c, "expected a list of features, got %s", kind(v));
+        WITH_PATH(cp, "%s", "features")
+            rc = bad(cp, "expected a list of features, got %s", kind(v));
     i = 0;
     if (rc != MLP_OK)
         return rc;
     cJSON_ArrayForEach(f, v) {
         const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "name"));
-        WITH_PATH(&c, "features[%d]", i) {
+        WITH_PATH(cp, "features[%d]", i) {
             if (name == NULL || *name == '\0') {
-                rc = bad(&c, "needs a name (a non-empty string)");
+                rc = bad(cp, "needs a name (a non-empty string)");
             } else {
-                WITH_PATH(&c, " (%s)", name) {
-                    for (g = v->child; g != f && rc == MLP_OK; g = g->next) {
-                        const char *gn = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "name"));
-                        if (gn && strcmp(gn, name) == 0)
-                            rc = bad(&c, "feature \"%s\" is described twice", name);
-                    }
+                WITH_PATH(cp, " (%s)", name) {
+                    int added = mlp_names_add(cp->features, name, 0, NULL);
+                    if (added == MLP_EEXIST)
+                        rc = bad(cp, "feature \"%s\" is described twice", name);
+                    else if (added != MLP_OK)
+                        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
                     if (rc == MLP_OK)
-                        rc = check_feature(&c, schema, f);
+                        rc = check_feature(cp, schema, f);
                 }
             }
         }
@@ -524,8 +551,8 @@ int mlp_schema_check(const cJSON *schema, const char *origin, mlp_error *err)
         i++;
     }
     if (rc == MLP_OK && (v = cJSON_GetObjectItemCaseSensitive(schema, "dataset_constraints")))
-        WITH_PATH(&c, "%s", "dataset_constraints")
-            rc = check_dataset(&c, v);
+        WITH_PATH(cp, "%s", "dataset_constraints")
+            rc = check_dataset(cp, v);
     return rc;
 }
 

@@ -159,6 +159,7 @@ static int infer_run(mlp_ctx *ctx)
     const char *label = mlp_ctx_param_string(ctx, "label");
     cJSON *stats = NULL, *prev = NULL, *schema = NULL, *features, *domains;
     const cJSON *split, *fs, *pf;
+    mlp_json_index *prev_ix = NULL;
     char path[4096];
     mlp_error err;
     int rc, added = 0;
@@ -195,9 +196,14 @@ static int infer_run(mlp_ctx *ctx)
     if (label && cJSON_GetObjectItem(schema, "default_environments") == NULL)
         cJSON_AddItemToObject(schema, "default_environments",
                               cJSON_CreateStringArray((const char *[]){ "TRAINING", "SERVING" }, 2));
+    prev_ix = prev ? mlp_json_index_new(cJSON_GetObjectItem(prev, "features"), "name") : NULL;
+    if (prev != NULL && prev_ix == NULL) {
+        rc = mlp_error_set(&err, MLP_ENOMEM, "out of memory");
+        goto done;
+    }
     cJSON_ArrayForEach(fs, cJSON_GetObjectItem(split, "features")) {
         const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(fs, "name"));
-        if (prev != NULL && (pf = mlp_schema_feature(prev, name)) != NULL)
+        if (prev != NULL && (pf = mlp_json_index_find(prev_ix, name)) != NULL)
             continue;  /* kept as curated */
         if (prev != NULL && !mlp_ctx_param_bool(ctx, "accept_new_features")) {
             mlp_ctx_log(ctx, MLP_LOG_WARN, "new feature '%s' not added to the "
@@ -224,6 +230,7 @@ static int infer_run(mlp_ctx *ctx)
         rc = mlp_artifact_set_property(mlp_ctx_output(ctx, "schema"), "added_features",
                                        cJSON_CreateNumber(added), &err);
 done:
+    mlp_json_index_free(prev_ix);
     cJSON_Delete(stats);
     cJSON_Delete(prev);
     cJSON_Delete(schema);

@@ -59,16 +59,6 @@ static void set_num(cJSON *o, const char *k, double v)
     cJSON_AddItemToObject(o, k, mlp_json_number(v));
 }
 
-static const cJSON *stats_feature(const cJSON *split, const char *name)
-{
-    const cJSON *f;
-
-    cJSON_ArrayForEach(f, cJSON_GetObjectItem(split, "features"))
-        if (strcmp(mlp_json_str(f, "name"), name) == 0)
-            return f;
-    return NULL;
-}
-
 static void presence(upd *u, cJSON *f, const cJSON *fs, const char *name, double n)
 {
     cJSON *p = cJSON_GetObjectItem(f, "presence");
@@ -219,13 +209,22 @@ int schema_update(mlp_ctx *ctx, cJSON *schema, const cJSON *split,
     const cJSON *fs;
     double n = num(split, "num_examples");
 
-    if (u.list == NULL)
+    /* By name: a scan per feature is quadratic over 100,000 features.
+     * The schema's index is taken before new features are added, and
+     * statistics name each feature once. */
+    mlp_json_index *six = mlp_json_index_new(cJSON_GetObjectItem(split, "features"), "name");
+    mlp_json_index *fix = mlp_json_index_new(features, "name");
+    if (u.list == NULL || six == NULL || fix == NULL) {
+        mlp_json_index_free(six);
+        mlp_json_index_free(fix);
+        cJSON_Delete(u.list);
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
     cJSON_ArrayForEach(f, features) {
         const char *name = mlp_json_str(f, "name");
         if (!mlp_schema_feature_active(schema, f, NULL))
             continue;
-        fs = stats_feature(split, name);
+        fs = mlp_json_index_find(six, name);
         cJSON *p = cJSON_GetObjectItem(f, "presence");
         if (fs == NULL) {
             /* Expected and absent: no longer required. */
@@ -247,7 +246,7 @@ int schema_update(mlp_ctx *ctx, cJSON *schema, const cJSON *split,
     }
     cJSON_ArrayForEach(fs, cJSON_GetObjectItem(split, "features")) {
         const char *name = mlp_json_str(fs, "name");
-        if (mlp_schema_feature(schema, name) != NULL)
+        if (mlp_json_index_find(fix, name) != NULL)
             continue;
         f = cJSON_CreateObject();
         cJSON_AddStringToObject(f, "name", name);
@@ -257,6 +256,8 @@ int schema_update(mlp_ctx *ctx, cJSON *schema, const cJSON *split,
         cJSON_AddItemToArray(features, f);
         relaxed(&u, name, "feature", NULL, cJSON_Duplicate(f, 1));
     }
+    mlp_json_index_free(six);
+    mlp_json_index_free(fix);
     dataset(&u, n);
     *relaxations = u.list;
     return mlp_schema_check(schema, "updated schema", err);

@@ -124,13 +124,17 @@ int stats_describe(mlp_ctx *ctx, mlp_table *t, const char **kinds,
 static void categorical_ints(const mlp_table *t, const cJSON *schema,
                              const char **kinds)
 {
+    mlp_json_index *ix = schema ? mlp_json_index_new(cJSON_GetObjectItem(schema, "features"),
+                                                     "name") : NULL;
     for (size_t i = 0; schema != NULL && i < mlp_table_n_cols(t); i++) {
-        const cJSON *f = mlp_schema_feature(schema, mlp_table_column(t, i)->name);
+        const char *name = mlp_table_column(t, i)->name;
+        const cJSON *f = ix ? mlp_json_index_find(ix, name) : mlp_schema_feature(schema, name);
         const cJSON *d = cJSON_GetObjectItem(f, "int_domain");
         if (mlp_table_column(t, i)->type == MLP_COL_NUMERIC &&
             cJSON_IsTrue(cJSON_GetObjectItem(d, "is_categorical")))
             kinds[i] = "categorical";
     }
+    mlp_json_index_free(ix);
 }
 
 /* A table of several row groups (a large split, streamed in) is described
@@ -317,13 +321,18 @@ static int split_stats_streamed(mlp_ctx *ctx, const mlp_artifact *ex,
             kinds[k] = cJSON_GetStringValue(cJSON_GetObjectItem(c, "kind"));
         k++;
     }
+    mlp_json_index *six = schema ? mlp_json_index_new(cJSON_GetObjectItem(schema, "features"),
+                                                      "name") : NULL;
     for (size_t i = 0; schema != NULL && i < nc; i++) {
-        const cJSON *sf = mlp_schema_feature(schema, mlp_table_file_col_name(f, i));
+        const char *name = mlp_table_file_col_name(f, i);
+        /* Without memory for the index, the scan gives the same answer. */
+        const cJSON *sf = six ? mlp_json_index_find(six, name) : mlp_schema_feature(schema, name);
         const cJSON *d = cJSON_GetObjectItem(sf, "int_domain");
         if (mlp_table_file_col_type(f, i) == MLP_COL_NUMERIC &&
             cJSON_IsTrue(cJSON_GetObjectItem(d, "is_categorical")))
             kinds[i] = "categorical";
     }
+    mlp_json_index_free(six);
     memset(&o, 0, sizeof o);
     read_opts(ctx, &o);
     if (wcol != NULL) {

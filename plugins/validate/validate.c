@@ -23,11 +23,13 @@ typedef struct vstate {
     const cJSON *overrides;  /* severity_overrides: kind -> ERROR | WARNING */
     int new_as_warnings;     /* new_features_are_warnings */
     const cJSON *schema;
+    mlp_json_index *schema_ix;  /* its features by name */
     const char *env;
     const mlp_artifact *examples;
     const char *split;
     cJSON *anoms;        /* of the split being checked */
     int errors, warnings;
+    int nomem;               /* an index could not be built */
     char first_errors[600];
     size_t first_len;
 } vstate;
@@ -111,14 +113,11 @@ static cJSON *anomaly(vstate *v, const char *feature, const char *kind,
     return a;
 }
 
-static const cJSON *stats_feature(const cJSON *split, const char *name)
+/* A statistics split's features by name (NULL on exhaustion, and every
+ * lookup in it then finds nothing: the caller fails the run first). */
+static mlp_json_index *stats_index(const cJSON *split)
 {
-    const cJSON *f;
-
-    cJSON_ArrayForEach(f, cJSON_GetObjectItem(split, "features"))
-        if (str(f, "name") && strcmp(str(f, "name"), name) == 0)
-            return f;
-    return NULL;
+    return mlp_json_index_new(cJSON_GetObjectItem(split, "features"), "name");
 }
 
 static const cJSON *histogram(const cJSON *fs, const char *type)
@@ -590,7 +589,7 @@ static int expected_present(const cJSON *f)
     return p != NULL && (num(p, "min_count") > 0 || num(p, "min_fraction") > 0);
 }
 
-static void check_split(vstate *v, const cJSON *split)
+static void check_split(vstate *v, const cJSON *split, const mlp_json_index *stats_ix)
 {
     const cJSON *f, *fs;
     double n = num(split, "num_examples");
@@ -600,7 +599,7 @@ static void check_split(vstate *v, const cJSON *split)
         const char *name = str(f, "name");
         if (!mlp_schema_feature_active(v->schema, f, v->env))
             continue;
-        fs = stats_feature(split, name);
+        fs = mlp_json_index_find(stats_ix, name);
         if (fs == NULL) {
             if (expected_present(f))
                 anomaly(v, name, "SCHEMA_MISSING_COLUMN", 1,
@@ -621,7 +620,7 @@ static void check_split(vstate *v, const cJSON *split)
     }
     cJSON_ArrayForEach(fs, cJSON_GetObjectItem(split, "features")) {
         const char *name = str(fs, "name");
-        const cJSON *sf = mlp_schema_feature(v->schema, name);
+        const cJSON *sf = mlp_json_index_find(v->schema_ix, name);
         if (sf == NULL)
             anomaly(v, name, "SCHEMA_NEW_COLUMN", 1,
                     "the data has this feature; the schema does not describe it");
@@ -720,9 +719,15 @@ static void compare_one(vstate *v, const char *what, const char *name,
 /* Compares treatment with control for every feature that has comparators
  * under `key`, recording every distance in `out`. */
 static void compare(vstate *v, const char *key, const char *what,
-                    const cJSON *treatment, const cJSON *control, cJSON *out)
+                    const mlp_json_index *tix, const cJSON *control, cJSON *out)
 {
     const cJSON *f, *m;
+    mlp_json_index *cix = stats_index(control);
+
+    if (cix == NULL) {
+        v->nomem = 1;
+        return;
+    }
 
     cJSON_ArrayForEach(f, cJSON_GetObjectItem(v->schema, "features")) {
         const cJSON *cmp = cJSON_GetObjectItem(f, key);
@@ -731,8 +736,8 @@ static void compare(vstate *v, const char *key, const char *what,
 
         if (cmp == NULL || !mlp_schema_feature_active(v->schema, f, NULL))
             continue;
-        ft = stats_feature(treatment, name);
-        fc = stats_feature(control, name);
+        ft = mlp_json_index_find(tix, name);
+        fc = mlp_json_index_find(cix, name);
         if (ft == NULL)
             continue;  /* missing from the data: SCHEMA_MISSING_COLUMN says so */
         if (fc == NULL) {
@@ -745,6 +750,7 @@ static void compare(vstate *v, const char *key, const char *what,
         cJSON_ArrayForEach(m, cmp)
             compare_one(v, what, name, m, ft, fc, out);
     }
+    mlp_json_index_free(cix);
 }
 
 static void compare_counts(vstate *v, const cJSON *cur, const cJSON *prev)
@@ -850,6 +856,11 @@ static int run(mlp_ctx *ctx)
     if (rc != MLP_OK)
         goto done;
     v.schema = schema;
+    if ((v.schema_ix = mlp_json_index_new(cJSON_GetObjectItem(schema, "features"),
+                                          "name")) == NULL) {
+        rc = mlp_error_set(&err, MLP_ENOMEM, "out of memory");
+        goto done;
+    }
     /* A misspelt environment would silently turn environment checks off. */
     const cJSON *envs = cJSON_GetObjectItem(schema, "default_environments"), *e;
     if (v.env && envs) {
@@ -883,7 +894,12 @@ static int run(mlp_ctx *ctx)
         v.anoms = cJSON_AddArrayToObject(so, "anomalies");
         v.split = name;
         cJSON_AddItemToArray(splits_out, so);
-        check_split(&v, split);
+        mlp_json_index *six = stats_index(split);
+        if (six == NULL) {
+            rc = mlp_error_set(&err, MLP_ENOMEM, "out of memory");
+            goto done;
+        }
+        check_split(&v, split, six);
         if (bstats) {
             const cJSON *prev = split_named(bstats, name);
             cJSON *drift = cJSON_AddArrayToObject(so, "drift");
@@ -892,7 +908,7 @@ static int run(mlp_ctx *ctx)
                         "the previous statistics have no split '%s'", name);
             } else {
                 compare_counts(&v, split, prev);
-                compare(&v, "drift_comparator", "drift", split, prev, drift);
+                compare(&v, "drift_comparator", "drift", six, prev, drift);
             }
         }
         if (rc == MLP_OK && sstats &&
@@ -900,8 +916,11 @@ static int run(mlp_ctx *ctx)
             const cJSON *srv = cJSON_GetObjectItem(sstats, "splits")->child;
             cJSON *skew = cJSON_AddArrayToObject(so, "skew");
             if (srv != NULL)
-                compare(&v, "skew_comparator", "skew", split, srv, skew);
+                compare(&v, "skew_comparator", "skew", six, srv, skew);
         }
+        mlp_json_index_free(six);
+        if (rc == MLP_OK && v.nomem)
+            rc = mlp_error_set(&err, MLP_ENOMEM, "out of memory");
         if (rc != MLP_OK)
             goto done;
     }
@@ -944,6 +963,7 @@ static int run(mlp_ctx *ctx)
                         v.errors, v.first_errors);
     }
 done:
+    mlp_json_index_free(v.schema_ix);
     cJSON_Delete(doc);
     cJSON_Delete(stats);
     cJSON_Delete(schema);

@@ -63,6 +63,20 @@ char *mlp_json_print(const cJSON *value, int pretty);
  * Returns an owned string freed with mlp_free(), or NULL on exhaustion. */
 char *mlp_json_canonical(const cJSON *value);
 
+/* The objects of a JSON array by a string member, for many lookups (a
+ * schema's or a statistics split's features by "name"): a scan per lookup
+ * is quadratic over 100,000 features.  Objects without that member are
+ * left out; of two with the same value, the first is found, as a scan
+ * would.  mlp_json_index_new() returns an owned index (NULL on
+ * exhaustion) freed with mlp_json_index_free(); it borrows the array,
+ * which must outlive it unchanged.  A NULL or non-array arr gives an
+ * empty index. */
+typedef struct mlp_json_index mlp_json_index;
+mlp_json_index *mlp_json_index_new(const cJSON *arr, const char *key);
+/* The object whose member is value, or NULL. */
+const cJSON *mlp_json_index_find(const mlp_json_index *ix, const char *value);
+void mlp_json_index_free(mlp_json_index *ix);
+
 #ifdef __cplusplus
 }
 #endif
