@@ -34,25 +34,60 @@ static int is_pattern(const char *s)
     return mlp_column_selector_is_pattern(s);
 }
 
-static mlp_table_file *g_file; /* the file entries are read against */
-static const char *g_seen_entry; /* reset with g_file */
-static int g_seen_exact;
+/* A features, exclude or discrete list, ready to ask which entry takes a
+ * column.  An entry that is some column's exact name is that name, even
+ * with glob characters in it ("a[1]", "a?"); the others are patterns or
+ * selectors.  Exact names are looked up by name, so a list of 100,000
+ * names against 100,000 columns is not 10^10 comparisons. */
+typedef struct entry_list {
+    mlp_names *exact;       /* name -> position in the list */
+    const cJSON **pattern;  /* the other entries, in list order */
+    size_t *pattern_at, n_pattern;
+} entry_list;
 
-/* An entry that is some column's exact name is that name, even with glob
- * characters in it ("a[1]", "a?"); otherwise a pattern or selector. */
-static int takes(const char *e, const char *name, mlp_col_type t)
+static void entry_list_free(entry_list *l)
 {
-    /* Asked once per entry and column: remember the last entry's answer
-     * (a wide file made this a quadratic scan of names). */
-    if (!is_pattern(e))
-        return strcmp(e, name) == 0;
-    if (g_seen_entry != e) {
-        g_seen_exact = 0;
-        for (size_t i = 0; g_file && i < mlp_table_file_n_cols(g_file) && !g_seen_exact; i++)
-            g_seen_exact = strcmp(mlp_table_file_col_name(g_file, i), e) == 0;
-        g_seen_entry = e;
+    mlp_names_free(l->exact);
+    free(l->pattern);
+    free(l->pattern_at);
+    memset(l, 0, sizeof *l);
+}
+
+static int entry_list_make(mlp_table_file *f, const cJSON *list, entry_list *l,
+                           mlp_error *err)
+{
+    size_t n = (size_t)cJSON_GetArraySize(list), at = 0;
+    const cJSON *e;
+
+    memset(l, 0, sizeof *l);
+    l->exact = mlp_names_new();
+    l->pattern = malloc((n + 1) * sizeof *l->pattern);
+    l->pattern_at = malloc((n + 1) * sizeof *l->pattern_at);
+    if (l->exact == NULL || l->pattern == NULL || l->pattern_at == NULL) {
+        entry_list_free(l);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     }
-    return g_seen_exact ? strcmp(e, name) == 0 : mlp_column_selected(e, name, t);
+    cJSON_ArrayForEach(e, list) {
+        if (is_pattern(e->valuestring) && mlp_table_file_find(f, e->valuestring) < 0) {
+            l->pattern[l->n_pattern] = e;
+            l->pattern_at[l->n_pattern++] = at;
+        } else if (mlp_names_add(l->exact, e->valuestring, at, NULL) == MLP_ENOMEM) {
+            entry_list_free(l);
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        }
+        at++;
+    }
+    return MLP_OK;
+}
+
+/* The first entry of the list that takes the column, or NULL. */
+static const char *taken_by(const entry_list *l, const char *name, mlp_col_type t)
+{
+    size_t at = mlp_names_find(l->exact, name);
+    for (size_t p = 0; p < l->n_pattern && l->pattern_at[p] < at; p++)
+        if (mlp_column_selected(l->pattern[p]->valuestring, name, t))
+            return l->pattern[p]->valuestring;
+    return at == SIZE_MAX ? NULL : name;
 }
 
 /* "a, b, c" (at most a few hundred bytes) for error messages. */
@@ -79,12 +114,11 @@ static int check_entries(mlp_table_file *f, const char *split, const char *param
     size_t nc = mlp_table_file_n_cols(f);
 
     cJSON_ArrayForEach(e, list) {
-        size_t i;
-        for (i = 0; i < nc; i++)
-            if (takes(e->valuestring, mlp_table_file_col_name(f, i),
-                      mlp_table_file_col_type(f, i)))
-                break;
-        if (i == nc && e->valuestring[0] != ':') {
+        int hit = mlp_table_file_find(f, e->valuestring) >= 0;
+        for (size_t i = 0; !hit && is_pattern(e->valuestring) && i < nc; i++)
+            hit = mlp_column_selected(e->valuestring, mlp_table_file_col_name(f, i),
+                                      mlp_table_file_col_type(f, i));
+        if (!hit && e->valuestring[0] != ':') {
             char cols[400];
             list_columns(f, cols, sizeof cols);
             return mlp_error_set(err, MLP_EINVAL, "%s: '%s' %s no column of split "
@@ -94,16 +128,6 @@ static int check_entries(mlp_table_file *f, const char *split, const char *param
         }
     }
     return MLP_OK;
-}
-
-/* The entry of list that takes column i, or NULL. */
-static const char *taken_by(const cJSON *list, const char *name, mlp_col_type t)
-{
-    const cJSON *e;
-    cJSON_ArrayForEach(e, list)
-        if (takes(e->valuestring, name, t))
-            return e->valuestring;
-    return NULL;
 }
 
 int fs_candidates(mlp_table_file *f, const char *split, const cJSON *features,
@@ -117,33 +141,41 @@ int fs_candidates(mlp_table_file *f, const char *split, const cJSON *features,
 
     *out = NULL;
     *n = 0;
-    g_file = f;
-    g_seen_entry = NULL;
     if ((rc = check_entries(f, split, "features", features, err)) != MLP_OK ||
         (rc = check_entries(f, split, "exclude", exclude, err)) != MLP_OK ||
         (rc = check_entries(f, split, "discrete", discrete, err)) != MLP_OK)
         return rc;
+    entry_list fl, xl, dl;
+    if ((rc = entry_list_make(f, features, &fl, err)) != MLP_OK)
+        return rc;
+    if ((rc = entry_list_make(f, exclude, &xl, err)) != MLP_OK) {
+        entry_list_free(&fl);
+        return rc;
+    }
+    if ((rc = entry_list_make(f, discrete, &dl, err)) != MLP_OK) {
+        entry_list_free(&fl);
+        entry_list_free(&xl);
+        return rc;
+    }
     feat = calloc(nc + 1, sizeof *feat);
     if (feat == NULL)
-        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    for (size_t i = 0; i < nc; i++) {
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == MLP_OK && i < nc; i++) {
         const char *name = mlp_table_file_col_name(f, i), *by;
         mlp_col_type t = mlp_table_file_col_type(f, i);
         if (all) {
             by = NULL;
             if (t != MLP_COL_NUMERIC && (t != MLP_COL_CATEGORICAL || numeric_only))
                 continue;
-        } else if ((by = taken_by(features, name, t)) == NULL) {
+        } else if ((by = taken_by(&fl, name, t)) == NULL) {
             continue;
         }
-        if (taken_by(exclude, name, t) != NULL)
+        if (taken_by(&xl, name, t) != NULL)
             continue;
         if (strcmp(name, label) == 0) {
-            if (by != NULL && strcmp(by, name) == 0) {
-                free(feat);
-                return mlp_error_set(err, MLP_EINVAL, "features: '%s' is the label; "
-                                     "a feature is scored against it, not as one", name);
-            }
+            if (by != NULL && strcmp(by, name) == 0)
+                rc = mlp_error_set(err, MLP_EINVAL, "features: '%s' is the label; "
+                                   "a feature is scored against it, not as one", name);
             continue;
         }
         if (t == MLP_COL_STRING || t == MLP_COL_MATRIX) {
@@ -156,7 +188,7 @@ int fs_candidates(mlp_table_file *f, const char *split, const cJSON *features,
         feat[k].name = name;
         feat[k].col = i;
         feat[k].type = t;
-        feat[k].discrete = t == MLP_COL_CATEGORICAL || taken_by(discrete, name, t) != NULL;
+        feat[k].discrete = t == MLP_COL_CATEGORICAL || taken_by(&dl, name, t) != NULL;
         feat[k].mean = feat[k].variance = feat[k].assoc = NAN;
         feat[k].score = feat[k].pvalue = NAN;
         feat[k].status = FS_KEPT;
@@ -170,6 +202,11 @@ refuse_type:
                            ? "this score needs numbers; exclude it, encode it in a "
                              "transform, or score with chi2 or mutual information"
                            : "only numeric and categorical columns can be scored");
+    }
+    entry_list_free(&fl);
+    entry_list_free(&xl);
+    entry_list_free(&dl);
+    if (rc != MLP_OK) {
         free(feat);
         return rc;
     }

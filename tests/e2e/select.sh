@@ -221,6 +221,15 @@ pipe e10 f.csv 'label = "y"' 'label = "nope"'
 expect label_not_a_column 2 "$M" run e10.lua && has label_not_a_column "$OUT" "label 'nope' is not a column of split 'train'"
 pipe e11 f.csv 'label = "y"' 'features = { "y" }'
 expect label_as_feature 2 "$M" run e11.lua && has label_as_feature "$OUT" "features: 'y' is the label"
+# The first entry that takes a column is the one named, pattern or name.
+pipe e20 f.csv 'label = "y"' 'score = "f_classif", features = { "ci*", "x1", "city" }'
+expect first_entry_pattern 2 "$M" run e20.lua && has first_entry_pattern "$OUT" "feature 'city' (from features entry 'ci*') is a categorical column"
+pipe e21 f.csv 'label = "y"' 'score = "f_classif", features = { "x1", "city", "ci*" }'
+expect first_entry_name 2 "$M" run e21.lua && has first_entry_name "$OUT" "feature 'city' (from features entry 'city') is a categorical column"
+pipe e22 f.csv 'label = "y"' 'score = "f_classif", features = { "x*", "m", "k" }, exclude = { "k", "x?" }, mode = "all"'
+expect exclude_name_and_pattern 0 "$M" run e22.lua && check exclude_name_and_pattern_leave_m "$(uri)/selection.json" '
+assert sorted(feat) == ["m"], sorted(feat)
+print("ok")'
 # Settings that the chosen mode would ignore are refused, not dropped.
 pipe e12 f.csv 'label = "y"' 'score = "none", k = 3'
 expect none_with_k 2 "$M" run e12.lua && has none_with_k "$OUT" "k: score none ranks nothing, so it keeps every feature the filters pass"
