@@ -69,6 +69,7 @@ void fs_label_free(fs_label *l);
 /* Per feature, on `threads` threads: variance, label association and the
  * score (with p-value where defined). */
 typedef struct fs_score_opts {
+    const mlp_artifact *examples;   /* for the source lines of rows named */
     fs_score score;
     size_t n_neighbors;
     uint64_t seed;

@@ -112,8 +112,21 @@ static void describe(const double *x, const double *yr, size_t m, fs_feature *ft
 static void fail(pass *p, size_t j, int code, const char *fmt, const char *what,
                  size_t row, double v)
 {
+    char at[400] = "";
+    mlp_error e;
+    int n;
+
     p->rc[j] = code;
-    snprintf(p->msg[j], sizeof p->msg[j], fmt, p->feat[j].name, row + 1, p->split, what, v);
+    /* The line the user can open, when ingestion recorded it. */
+    if (mlp_examples_source(p->o->examples, p->split, row, at + 2, sizeof at - 3, &e) == MLP_OK) {
+        at[0] = ' ';
+        at[1] = '(';
+        strcat(at, ")");
+    }
+    n = snprintf(p->msg[j], sizeof p->msg[j], "feature '%s', row %zu of split '%s'%s: ",
+                 p->feat[j].name, row + 1, p->split, at);
+    if (n > 0 && (size_t)n < sizeof p->msg[j])
+        snprintf(p->msg[j] + n, sizeof p->msg[j] - (size_t)n, fmt, what, v);
 }
 
 /* A numeric feature against classes from count[k] rows and sum[k] of
@@ -389,14 +402,12 @@ static size_t gather(pass *p, size_t j, double *x, int32_t *yc, double *yr,
             if (isinf(v) || (s == FS_CHI2 && v < 0) ||
                 (ft->discrete && (v != floor(v) || fabs(v) > 9007199254740992.0))) {
                 fail(p, j, MLP_EINVAL, isinf(v)
-                     ? "feature '%s', row %zu of split '%s': %s needs finite values, "
-                       "not %g (clip or drop them in a transform)"
+                     ? "%s needs finite values, not %g (clip or drop them in a "
+                       "transform)"
                      : v < 0 && s == FS_CHI2
-                     ? "feature '%s', row %zu of split '%s': %s needs values >= 0 "
-                       "(counts or frequencies), not %g; exclude the feature, shift "
-                       "it in a transform, or score with f_classif"
-                     : "feature '%s', row %zu of split '%s': %s takes a discrete "
-                       "feature's values as integer codes, not %.17g",
+                     ? "%s needs values >= 0 (counts or frequencies), not %g; exclude "
+                       "the feature, shift it in a transform, or score with f_classif"
+                     : "%s takes a discrete feature's values as integer codes, not %.17g",
                      s == FS_NO_SCORE ? "the variance and correlation filters"
                                       : fs_score_name(s), base + r0, v);
                 mlp_table_free(t);

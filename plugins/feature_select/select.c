@@ -250,6 +250,7 @@ static int run(mlp_ctx *ctx)
     if (rc == MLP_OK && y.n == 0)
         rc = mlp_error_set(&err, MLP_EINVAL, "label '%s' is missing in every row of "
                            "split '%s'", label, split);
+    so.examples = ex;
     so.score = score;
     so.n_neighbors = (size_t)mlp_ctx_param_int(ctx, "n_neighbors");
     so.seed = (uint64_t)mlp_ctx_param_int(ctx, "seed");

@@ -143,7 +143,7 @@ PY
 pipe flt f.csv 'label = "y", types = { y = "categorical" }' \
     'score = "chi2", mode = "all", exclude = { "id", "x*" }, features = { ":numeric", "city", "x1", "x2", "x3" }, variance_threshold = 0, correlation_threshold = 0.9'
 expect filters_negative_chi2 2 "$M" run flt.lua &&
-has filters_negative_chi2 "$OUT" "feature 'm', row " "of split 'train': chi2 needs values >= 0"
+has filters_negative_chi2 "$OUT" "feature 'm', row 2 of split 'train' (f.csv:3): chi2 needs values >= 0"
 pipe flt f.csv 'label = "y", types = { y = "categorical" }' \
     'score = "mutual_info_classif", mode = "all", exclude = { "id" }, variance_threshold = 0, correlation_threshold = 0.9'
 expect filters_run 0 "$M" run flt.lua && check filters_as_built "$(uri)/selection.json" '
@@ -310,7 +310,7 @@ expect int64_label_classes 0 "$M" run bigint.lua
 printf 'x,z,y\n1,inf,0\n2,3,1\n3,1,0\n4,2,1\n' > inf.csv
 pipe infnone inf.csv 'label = "y"' 'score = "none", variance_threshold = 0'
 expect inf_filters_refused 2 "$M" run infnone.lua &&
-has inf_filters_refused "$OUT" "feature 'z', row 1 of split 'train': the variance and correlation filters needs finite values, not inf"
+has inf_filters_refused "$OUT" "the variance and correlation filters needs finite values, not inf" "feature 'z', row 1 of split 'train' (inf.csv:2): "
 pipe fewrows bigint.csv 'label = "y"' 'label = "x", score = "mutual_info_regression", k = 1, n_neighbors = 100'
 expect mi_too_few_rows 2 "$M" run fewrows.lua &&
 has mi_too_few_rows "$OUT" "has 40 rows with a value and the label in split 'train'; mutual information with n_neighbors = 100 needs more"
