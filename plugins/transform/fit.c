@@ -387,33 +387,6 @@ static void mean_sd(const double *v, size_t m, double *mean, double *sd)
     *sd = sqrt((ss - c * c / (double)m) / (double)m);
 }
 
-static double kth(double *v, size_t m, size_t k)
-{
-    ptrdiff_t l = 0, r = (ptrdiff_t)m - 1, kk = (ptrdiff_t)k;
-    while (l < r) {
-        double pivot = v[kk];
-        ptrdiff_t i = l, j = r;
-        do {
-            while (v[i] < pivot)
-                i++;
-            while (pivot < v[j])
-                j--;
-            if (i <= j) {
-                double t = v[i];
-                v[i] = v[j];
-                v[j] = t;
-                i++;
-                j--;
-            }
-        } while (i <= j);
-        if (j < kk)
-            l = i;
-        if (kk < i)
-            r = j;
-    }
-    return v[kk];
-}
-
 /* numpy.quantile's default (linear interpolation) of sorted v[0..m). */
 static double quantile(const double *v, size_t m, double q)
 {
@@ -459,16 +432,11 @@ static int fit_op(const tf_feature *ft, const char *op, const double *x, size_t 
             double sd;
             mean_sd(v, m, &fill, &sd);
         } else if (strcmp(op, "impute_median") == 0) {
-            /* The middle one or two values, by selection: no full sort. */
-            double hi_mid = kth(v, m, m / 2);
-            if (m % 2) {
-                fill = hi_mid;
-            } else {
-                double lo_mid = -INFINITY;
-                for (size_t i = 0; i < m / 2; i++) /* below position m/2 now */
-                    lo_mid = v[i] > lo_mid ? v[i] : lo_mid;
-                fill = (lo_mid + hi_mid) / 2;
-            }
+            /* The middle one or two values, by selection: no full sort.
+             * Their mean as (a + b) / 2, as numpy.median takes it. */
+            size_t mid[2] = { (m - 1) / 2, m / 2 };
+            mlp_select_ranks(v, m, mid, mid[0] == mid[1] ? 1 : 2);
+            fill = m % 2 ? v[m / 2] : (v[mid[0]] + v[mid[1]]) / 2;
         } else if (strcmp(op, "impute_most_frequent") == 0) {
             /* The most frequent value, the smallest of equals (as
              * scikit-learn's SimpleImputer). */

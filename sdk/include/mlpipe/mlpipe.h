@@ -14,6 +14,7 @@
 #include <mlpipe/log.h>
 #include <mlpipe/memory.h>
 #include <mlpipe/names.h>
+#include <mlpipe/order.h>
 #include <mlpipe/parallel.h>
 #include <mlpipe/plugin.h>
 #include <mlpipe/schema.h>
