@@ -108,6 +108,75 @@ static void read_only_libraries(lua_State *L)
     lua_pop(L, 1);
 }
 
+/* Pushes a fresh environment that reads the globals (at index globals)
+ * and has nothing of its own: what a chunk or a mapper assigns lands here
+ * and is gone with it. */
+static void push_fresh_env(lua_State *L, int globals)
+{
+    lua_createtable(L, 0, 0);
+    lua_createtable(L, 0, 2);
+    lua_pushvalue(L, globals);
+    lua_setfield(L, -2, "__index");
+    lua_pushboolean(L, 0);              /* getmetatable(_ENV) reaches nothing */
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+}
+
+/* What the base library would let vary between two runs of the same row:
+ * pairs() walks string keys in an order Lua seeds at random per state, so
+ * it is replaced by a walk in key order (numbers, then strings, then
+ * booleans; other keys have no order and are refused), and next() goes;
+ * tostring() and string.format("%p") would show addresses; a __gc
+ * finalizer runs with the instruction hook off, so it could loop for
+ * ever -- setmetatable refuses one. */
+static const char prelude[] =
+    "local next, type, sort, rawget, setmt, tostr, fmt, find, error = "
+    "  next, type, table.sort, rawget, setmetatable, tostring, string.format, "
+    "  string.find, error\n"
+    "local rank = { number = 1, string = 2, boolean = 3 }\n"
+    "local function before(a, b)\n"
+    "  local ra, rb = rank[type(a)], rank[type(b)]\n"
+    "  if ra ~= rb then return ra < rb end\n"
+    "  if ra == 3 then return not a and b end\n"
+    "  return a < b\n"
+    "end\n"
+    "pairs = function(t)\n"
+    "  local keys = {}\n"
+    "  for k in next, t do\n"
+    "    if not rank[type(k)] then\n"
+    "      error('pairs: keys of type ' .. type(k) .. ' have no fixed order', 2)\n"
+    "    end\n"
+    "    keys[#keys + 1] = k\n"
+    "  end\n"
+    "  sort(keys, before)\n"
+    "  local i = 0\n"
+    "  return function()\n"
+    "    i = i + 1\n"
+    "    local k = keys[i]\n"
+    "    if k ~= nil then return k, t[k] end\n"
+    "  end, t, nil\n"
+    "end\n"
+    "_ENV.next = nil\n"
+    "tostring = function(v)\n"
+    "  local t = type(v)\n"
+    "  if t == 'table' or t == 'function' or t == 'thread' or t == 'userdata' then\n"
+    "    return t\n"
+    "  end\n"
+    "  return tostr(v)\n"
+    "end\n"
+    "string.format = function(f, ...)\n"
+    "  if type(f) == 'string' and find(f, '%%[-+ #0]*%d*%.?%d*p') then\n"
+    "    error('string.format: %p would show an address', 2)\n"
+    "  end\n"
+    "  return fmt(f, ...)\n"
+    "end\n"
+    "setmetatable = function(t, mt)\n"
+    "  if type(mt) == 'table' and rawget(mt, '__gc') ~= nil then\n"
+    "    error('setmetatable: a mapper has no finalizers (__gc)', 2)\n"
+    "  end\n"
+    "  return setmt(t, mt)\n"
+    "end\n";
+
 /* A sandboxed state with the mapper's function on top of the stack, or
  * NULL with err filled. */
 static lua_State *mapper_state(const tg_step *st, const char *where, size_t si,
@@ -143,13 +212,30 @@ static lua_State *mapper_state(const tg_step *st, const char *where, size_t si,
     lua_pushnil(L);
     lua_setfield(L, -2, "randomseed");
     lua_pop(L, 1);
+    if (luaL_loadbufferx(L, prelude, sizeof prelude - 1, "=prelude", "t") != LUA_OK ||
+        lua_pcall(L, 0, 0, 0) != LUA_OK) {
+        mlp_error_set(err, MLP_ENOMEM, "%s: step %zu: lua mapper '%s': the sandbox "
+                      "could not be set up (%s)", where, si + 1, st->name, error_text(L));
+        lua_close(L);
+        return NULL;
+    }
     read_only_libraries(L);
     b->left = MAX_STEPS;
     lua_pushlightuserdata(L, b);
     lua_setfield(L, LUA_REGISTRYINDEX, "mlpipe.budget");
     lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
-    if (luaL_loadbufferx(L, st->source, strlen(st->source), "=source", "t") != LUA_OK ||
-        lua_pcall(L, 0, 1, 0) != LUA_OK) {
+    /* The check run has an environment of its own too, so that what the
+     * chunk sets at its top level (cache = cache or {}) is not left in the
+     * globals every row reads. */
+    int ok = luaL_loadbufferx(L, st->source, strlen(st->source), "=source", "t") == LUA_OK;
+    if (ok) {
+        lua_pushglobaltable(L);
+        push_fresh_env(L, lua_gettop(L));
+        lua_remove(L, -2);
+        lua_setupvalue(L, -2, 1);
+        ok = lua_pcall(L, 0, 1, 0) == LUA_OK;
+    }
+    if (!ok) {
         mlp_error_set(err, MLP_EFORMAT, "%s: step %zu: lua mapper '%s': %s", where,
                       si + 1, st->name, error_text(L));
         lua_close(L);
@@ -225,13 +311,7 @@ int tg_lua_apply(const mlp_tgraph *g, tg_run *run, const tg_step *st, size_t n,
          * again: nothing a mapper keeps (a local counter, a global) lives
          * from one row to the next, so a row's features never depend on
          * the rows before it. */
-        lua_createtable(L, 0, 0);
-        lua_createtable(L, 0, 2);
-        lua_pushvalue(L, globals);
-        lua_setfield(L, -2, "__index");
-        lua_pushboolean(L, 0);              /* getmetatable(_ENV) reaches nothing */
-        lua_setfield(L, -2, "__metatable");
-        lua_setmetatable(L, -2);
+        push_fresh_env(L, globals);
         lua_pushvalue(L, chunk);
         lua_pushvalue(L, -2);
         lua_setupvalue(L, -2, 1);

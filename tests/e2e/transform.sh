@@ -342,6 +342,24 @@ pipe state "$data/TitanicSurvival.csv" 'label = "survived", splits = { train = 1
     'features = { age = { "impute_mean" } }, lua = { k = { inputs = { "age" }, source = "local k = 0 return function(r) k = k + 1; n = (n or 0) + 1; return k + n end" } }'
 expect lua_state_runs 0 "$M" run state.lua && expect lua_state_apply 0 "$apply" --print "$(val graph)" "$(val raw)/train.mlpt" &&
 [ "$(grep -o 'k=[0-9]*' <<<"$OUT" | sort -u)" = "k=2" ] && pass lua_keeps_no_state || fail lua_keeps_no_state "$(grep -o 'k=[0-9]*' <<<"$OUT" | sort -u | head -3)"
+# Nor through the chunk's top level (cache = cache or {}), pairs() order
+# (Lua seeds string hashing at random per state: pairs walks keys in
+# order instead), or addresses (tostring of a table, %p); a finalizer,
+# which would run without the instruction budget, is refused.
+pipe state2 "$data/TitanicSurvival.csv" 'label = "survived", splits = { train = 1 }' \
+    'features = { age = { "impute_mean" } }, lua = {
+      c = { inputs = { "age" }, source = "cache = cache or {} return function(r) cache[#cache + 1] = 1 return #cache end" },
+      o = { inputs = { "age" }, source = [[return function(r) local w, s = { gamma = 3, alpha = 1, [2] = 20, beta = 2, [1] = 10, [true] = 0 }, "" for k, v in pairs(w) do s = s .. tostring(k) end return #s * 1000 + (s == "12alphabetagammatrue" and 1 or 0) end]] },
+      a = { inputs = { "age" }, source = "return function(r) return #tostring({}) end" } }'
+expect lua_state2_runs 0 "$M" run state2.lua && expect lua_state2_apply 0 "$apply" --print "$(val graph)" "$(val raw)/train.mlpt" &&
+[ "$(grep -o ' [coa]=[0-9]*' <<<"$OUT" | sort -u | tr '\n' ' ')" = " a=5  c=1  o=20001 " ] && pass lua_chunk_pairs_addresses ||
+    fail lua_chunk_pairs_addresses "$(grep -o ' [coa]=[0-9]*' <<<"$OUT" | sort -u | head -5 | tr '\n' ' ')"
+refuse lua_finalizer 'features = { age = { "zscore" } }, lua = { f = { inputs = { "sex" }, source = "return function(r) setmetatable({}, { __gc = function() end }) return 1 end" } }' \
+    "lua mapper 'f', row 1: source:1: setmetatable: a mapper has no finalizers (__gc)"
+refuse lua_format_address 'features = { age = { "zscore" } }, lua = { f = { inputs = { "sex" }, source = [[return function(r) return #("%p"):format({}) end]] } }' \
+    "string.format: %p would show an address"
+refuse lua_no_next 'features = { age = { "zscore" } }, lua = { f = { inputs = { "sex" }, source = "return function(r) return next({}) end" } }' \
+    "attempt to call a nil value (global 'next')"
 # A constant column of decimals is centred on itself (zero), and a
 # repeated minimum is bucket 0, as KBinsDiscretizer.
 printf 'y,c,n\n' > const.csv
