@@ -302,7 +302,7 @@ static int run(mlp_ctx *ctx)
  * dropped taken out of every split; the label and columns that were not
  * candidates stay. */
 typedef struct applying {
-    cJSON *drop;            /* names */
+    mlp_names *drop;        /* names (borrowed from the selection document) */
     const cJSON *selected;
     const char *label;      /* the Examples' label: always kept */
 } applying;
@@ -324,10 +324,7 @@ static int apply_map(const char *split, const mlp_table *in, mlp_table **out,
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     for (size_t i = 0; i < mlp_table_n_cols(in) && rc == MLP_OK; i++) {
         const mlp_column *c = mlp_table_column(in, i);
-        const cJSON *d;
-        int dropped = 0;
-        cJSON_ArrayForEach(d, ap->drop)
-            dropped |= strcmp(d->valuestring, c->name) == 0;
+        int dropped = mlp_names_find(ap->drop, c->name) != SIZE_MAX;
         /* A selection scored against another column may have ranked the
          * Examples' own label as a feature: it stays all the same. */
         if (ap->label && strcmp(ap->label, c->name) == 0)
@@ -359,21 +356,29 @@ static int apply_run(mlp_ctx *ctx)
         rc = mlp_json_read_file(path, &doc, &err);
     if (rc != MLP_OK)
         return mlp_ctx_fail_error(ctx, &err);
-    ap.drop = cJSON_CreateArray();
+    ap.drop = mlp_names_new();
     ap.selected = cJSON_GetObjectItem(doc, "selected");
     ap.label = cJSON_GetStringValue(mlp_artifact_property(mlp_ctx_input(ctx, "examples", 0),
                                                           "label"));
+    if (ap.drop == NULL) {
+        cJSON_Delete(doc);
+        return mlp_ctx_fail(ctx, MLP_ENOMEM, "out of memory");
+    }
     cJSON_ArrayForEach(ft, cJSON_GetObjectItem(doc, "features"))
-        if (strcmp(mlp_json_str(ft, "status"), "kept") != 0)
-            cJSON_AddItemToArray(ap.drop, cJSON_CreateString(mlp_json_str(ft, "name")));
+        if (strcmp(mlp_json_str(ft, "status"), "kept") != 0 &&
+            mlp_names_add(ap.drop, mlp_json_str(ft, "name"), 0, NULL) == MLP_ENOMEM) {
+            mlp_names_free(ap.drop);
+            cJSON_Delete(doc);
+            return mlp_ctx_fail(ctx, MLP_ENOMEM, "out of memory");
+        }
     if (!cJSON_IsArray(ap.selected)) {
-        cJSON_Delete(ap.drop);
+        mlp_names_free(ap.drop);
         cJSON_Delete(doc);
         return mlp_ctx_fail(ctx, MLP_EFORMAT, "%s: no list of selected features",
                             path);
     }
     rc = mlp_examples_map(ctx, "examples", "examples", apply_map, &ap);
-    cJSON_Delete(ap.drop);
+    mlp_names_free(ap.drop);
     cJSON_Delete(doc);
     return rc;
 }
