@@ -453,6 +453,15 @@ static int run(mlp_ctx *ctx)
                                    "it missing)", col->name, mlp_col_type_name(col->type));
                 break;
             }
+            if (col->ints != NULL) {
+                /* Values a double cannot hold are ids, not measures: a
+                 * point between two of them means nothing. */
+                rc = mlp_error_set(&err, MLP_EINVAL, "column '%s' holds integers beyond "
+                                   "2^53 (ids?): SMOTE interpolates features, and these "
+                                   "have no exact double; list it in exclude (synthetic "
+                                   "rows then leave it missing)", col->name);
+                break;
+            }
             for (size_t r = 0; r < col->n_rows; r++)
                 if (!isfinite(col->num[r])) {
                     rc = mlp_error_set(&err, MLP_EINVAL, "column '%s', row %zu of split "

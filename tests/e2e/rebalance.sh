@@ -191,3 +191,13 @@ LUA
 expect big_classes_run 0 "$M" run big.lua &&
 has big_classes_counted "$OUT" '"9007199254740992":4' '"9007199254740993":4' &&
 has big_classes_kept "$OUT" '"classes": [' '9007199254740992,' '9007199254740993' '"rows": 8,'
+
+# A column of ids beyond 2^53 cannot be interpolated: SMOTE says so and
+# names exclude, which then works (the synthetic rows leave it missing).
+printf 'x,big,y\n' > ids.csv
+for i in $(seq 1 12); do echo "$i,$((9007199254740992 + i)),$([ $i -le 8 ] && echo a || echo b)" >> ids.csv; done
+pipe ids ids.csv 'label = "y", splits = { train = 1 }' 'method = "smote", k_neighbors = 2'
+expect smote_ids_refused 2 "$M" run ids.lua &&
+has smote_ids_refused "$OUT" "column 'big' holds integers beyond 2^53 (ids?): SMOTE interpolates features" "list it in exclude"
+pipe idsx ids.csv 'label = "y", splits = { train = 1 }' 'method = "smote", k_neighbors = 2, exclude = { "big" }'
+expect smote_ids_excluded 0 "$M" run idsx.lua
