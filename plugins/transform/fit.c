@@ -367,24 +367,42 @@ static double *present_values(const double *x, size_t n, int sorted, size_t *m)
 
 /* The k-th smallest of v[0..m) (from 0), leaving smaller values before
  * position k and larger after (Hoare's selection). */
-/* Mean and population standard deviation of v[0..m), m > 0: sums of the
- * distances from the first value, then the corrected two-pass formula
- * (Chan, Golub and LeVeque), so values far from zero (1e12 + small
- * spreads) keep their digits where a plain sum would lose dozens of ulps. */
+/* Mean and population standard deviation of v[0..m), m > 0: on the
+ * values scaled by a power of two that brings the largest near 1 (exact,
+ * and no sum of 1e308s overflows, no square of 1e-200s underflows), sums
+ * of the distances from the first value, then the corrected two-pass
+ * formula (Chan, Golub and LeVeque), so values far from zero (1e12 +
+ * small spreads) keep their digits where a plain sum would lose dozens of
+ * ulps. */
+/* Neumaier's compensated sum: s + e holds what s alone would round away
+ * when large values of both signs cancel (1e16, -1e16, 1, 3). */
+static void add_comp(double *s, double *e, double x)
+{
+    double t = *s + x;
+    *e += fabs(*s) >= fabs(x) ? (*s - t) + x : (x - t) + *s;
+    *s = t;
+}
+
 static void mean_sd(const double *v, size_t m, double *mean, double *sd)
 {
-    double x0 = v[0], s = 0, c = 0, ss = 0;
+    double amax = 0, sc, x0, s = 0, se = 0, c = 0, ce = 0, ss = 0;
 
     for (size_t i = 0; i < m; i++)
-        s += v[i] - x0;
-    *mean = x0 + s / (double)m;
+        amax = fabs(v[i]) > amax ? fabs(v[i]) : amax;
+    sc = mlp_spread_scale(amax);
+    x0 = v[0] * sc;
+    for (size_t i = 0; i < m; i++)
+        add_comp(&s, &se, v[i] * sc - x0);
+    *mean = x0 + (s + se) / (double)m;
     for (size_t i = 0; i < m; i++) {
-        double d = v[i] - *mean;
-        c += d;
+        double d = v[i] * sc - *mean;
+        add_comp(&c, &ce, d);
         ss += d * d;
     }
+    c += ce;
     *mean += c / (double)m;
-    *sd = sqrt((ss - c * c / (double)m) / (double)m);
+    *sd = sqrt((ss - c * c / (double)m) / (double)m) / sc;
+    *mean /= sc;
 }
 
 /* numpy.quantile's default (linear interpolation) of sorted v[0..m). */

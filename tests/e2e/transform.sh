@@ -447,3 +447,30 @@ expect graph_output_twice 1 "$apply" --print twice.json "$(ls runs/split/artifac
 has graph_output_twice "$OUT" "outputs: '$first' is listed twice"
 expect graph_output_raw 1 "$apply" --print rawout.json "$(ls runs/split/artifacts/csv_import/*/examples/train.mlpt | head -1)" &&
 has graph_output_raw "$OUT" "outputs: '$rawname' is no step's output"
+
+# Means whose running sum would overflow (1e308 and 1.7e308) or cancel
+# (+-1e16 with 1 and 3) are still within an ulp of the exact mean.
+python3 - > hard.csv <<'PY'
+import random
+random.seed(3)
+print("big,canc,y")
+for i in range(1000):
+    print("%r,%r,%d" % ((1e308, 1.7e308)[i % 2], random.choice([1e16, -1e16, 1.0, 3.0]), i % 2))
+PY
+pipe hard hard.csv 'label = "y", splits = { train = 1 }' 'features = { big = { "impute_mean" }, canc = { "zscore" } }'
+expect hard_means_run 0 "$M" run hard.lua
+got=$(python3 - "$(val graph)" <<'PY'
+import csv, json, math, sys
+from fractions import Fraction as F
+g = json.load(open(sys.argv[1]))
+rows = list(csv.DictReader(open("hard.csv")))
+ops = {s["output"]: s["ops"][0] for s in g["steps"]}
+bad = []
+for col, key in (("big", "value"), ("canc", "mean")):
+    exact = sum(F(float(r[col])) for r in rows) / len(rows)
+    if abs(F(ops[col][key]) - exact) > math.ulp(float(exact)):
+        bad.append("%s: %r, exact %r" % (col, ops[col][key], float(exact)))
+print("; ".join(bad) or "ok")
+PY
+)
+[ "$got" = ok ] && pass hard_means_exact || fail hard_means_exact "$got"
