@@ -474,3 +474,19 @@ print("; ".join(bad) or "ok")
 PY
 )
 [ "$got" = ok ] && pass hard_means_exact || fail hard_means_exact "$got"
+
+# An exact entry wins over a selector for its column: one is z-scored,
+# every other numeric column min-max scaled, none of them twice.
+pipe mixsel "$data/iris.csv" 'label = "target", splits = { train = 1 }' \
+  'features = { petal_length_cm = { "impute_mean", "zscore" }, [":numeric"] = { "impute_median", "minmax" } }'
+expect mixsel_runs 0 "$M" run mixsel.lua &&
+got=$(python3 - "$(val graph)" <<'PY'
+import json, sys
+g = json.load(open(sys.argv[1]))
+ops = {s["output"]: [o["op"] for o in s["ops"]] for s in g["steps"]}
+outs = g["outputs"]
+ok = ops.get("petal_length_cm") == ["impute", "zscore"] and len(outs) == len(set(outs)) and \
+     all(v == ["impute", "minmax"] for k, v in ops.items() if k != "petal_length_cm") and len(ops) == 4
+print("ok" if ok else "%s %s" % (ops, outs))
+PY
+) && [ "$got" = ok ] && pass exact_entry_wins_over_selector || fail exact_entry_wins_over_selector "$got"
