@@ -103,6 +103,9 @@ static int parse_ops(const cJSON *ops, tg_step *st, const char *where, size_t si
                      mlp_error *err)
 {
     const cJSON *o;
+    if (!cJSON_IsArray(ops) || cJSON_GetArraySize(ops) == 0)
+        return bad(err, where, si, "%sa numeric step needs ops, a list of one or more",
+                   NULL);
     st->n_ops = (size_t)cJSON_GetArraySize(ops);
     st->ops = mlp_calloc(st->n_ops + 1, sizeof *st->ops);
     if (st->ops == NULL)
@@ -221,6 +224,8 @@ static int step_inputs(mlp_tgraph *g, const cJSON *s, tg_step *st, const char *w
     const cJSON *one = cJSON_GetObjectItem(s, "input"), *many = cJSON_GetObjectItem(s, "inputs"), *x;
     size_t n = cJSON_IsString(one) ? 1 : (size_t)cJSON_GetArraySize(many), k = 0;
 
+    if (one != NULL && many != NULL)
+        return bad(err, where, si, "%shas both input and inputs; give one", NULL);
     if (n == 0 || (!cJSON_IsString(one) && !cJSON_IsArray(many)))
         return bad(err, where, si, "%sneeds an input (or inputs)", NULL);
     st->in = mlp_malloc(n * sizeof *st->in);
@@ -311,6 +316,8 @@ static int parse_step(mlp_tgraph *g, const cJSON *s, size_t si, const char *wher
     case ST_VOCAB:
         if ((rc = parse_vocab(cJSON_GetObjectItem(s, "vocab"), st, where, si, err)) != MLP_OK)
             return rc;
+        if (cJSON_GetObjectItem(s, "oov_buckets") != NULL && !num_member(s, "oov_buckets", &v))
+            return bad(err, where, si, "%soov_buckets is a number", NULL);
         st->oov = num_member(s, "oov_buckets", &v) ? (size_t)v : 0;
         if (num_member(s, "oov_buckets", &v) && !(v >= 0 && v <= 1e6 && v == floor(v)))
             return bad(err, where, si, "%soov_buckets is an integer 0 .. 1e6", NULL);
@@ -389,10 +396,34 @@ int mlp_tgraph_parse(const cJSON *doc, const char *where, mlp_tgraph **out, mlp_
                  MLP_TGRAPH_FORMAT);
         goto fail;
     }
+    if (!cJSON_IsNumber(cJSON_GetObjectItem(doc, "version"))) {
+        rc = bad(err, where, (size_t)-1, "needs a version (a number)%s", "");
+        goto fail;
+    }
     if (mlp_json_num(doc, "version") != MLP_TGRAPH_VERSION) {
         rc = mlp_error_set(err, MLP_EVERSION, "%s: transform graph version %g; this "
                            "build reads version %d", where, mlp_json_num(doc, "version"),
                            MLP_TGRAPH_VERSION);
+        goto fail;
+    }
+    /* Members every graph has: a graph without them would apply as
+     * nothing (no outputs) and say nothing. */
+    static const char *const lists[] = { "inputs", "passthrough", "steps", "outputs", NULL };
+    for (int l = 0; lists[l]; l++) {
+        const cJSON *a = cJSON_GetObjectItem(doc, lists[l]);
+        if (!cJSON_IsArray(a)) {
+            rc = bad(err, where, (size_t)-1, "needs %s, a list", lists[l]);
+            goto fail;
+        }
+        cJSON_ArrayForEach(x, a)
+            if ((l == 1 || l == 3) && !cJSON_IsString(x)) {
+                rc = bad(err, where, (size_t)-1, "%s: every entry is a column name (a "
+                         "string)", lists[l]);
+                goto fail;
+            }
+    }
+    if (cJSON_GetArraySize(cJSON_GetObjectItem(doc, "outputs")) == 0) {
+        rc = bad(err, where, (size_t)-1, "outputs: the graph emits no feature%s", "");
         goto fail;
     }
     g->n_inputs = (size_t)cJSON_GetArraySize(ins);

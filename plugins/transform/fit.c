@@ -550,6 +550,7 @@ static int apply_op(const cJSON *op, double *x, size_t n, mlp_error *err)
     cJSON_AddStringToObject(in, "name", "v");
     cJSON_AddStringToObject(in, "type", "numeric");
     cJSON_AddItemToArray(ins, in);
+    cJSON_AddArrayToObject(doc, "passthrough");
     steps = cJSON_AddArrayToObject(doc, "steps");
     st = cJSON_CreateObject();
     cJSON_AddStringToObject(st, "kind", "numeric");

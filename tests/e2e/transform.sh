@@ -445,6 +445,26 @@ first=$(python3 -c "import json; print(json.load(open('$g0'))['outputs'][0])")
 rawname=$(python3 -c "import json; print(json.load(open('$g0'))['inputs'][0]['name'])")
 expect graph_output_twice 1 "$apply" --print twice.json "$(ls runs/split/artifacts/csv_import/*/examples/train.mlpt | head -1)" &&
 has graph_output_twice "$OUT" "outputs: '$first' is listed twice"
+python3 - "$g0" <<'PY'
+import copy, json, sys
+g = json.load(open(sys.argv[1]))
+def edit(name, f):
+    d = copy.deepcopy(g); f(d); json.dump(d, open(name + ".json", "w"))
+edit("nooutputs", lambda d: d.pop("outputs"))
+edit("nullpass", lambda d: d.update(passthrough=[None]))
+edit("verstr", lambda d: d.update(version="1"))
+num = next(i for i, s in enumerate(g["steps"]) if s["kind"] == "numeric")
+voc = next(i for i, s in enumerate(g["steps"]) if s["kind"] == "vocab")
+edit("noops", lambda d: d["steps"][num].pop("ops"))
+edit("bothin", lambda d: d["steps"][num].update(inputs=[d["steps"][num]["input"]]))
+edit("oovstr", lambda d: d["steps"][voc].update(oov_buckets="2"))
+PY
+raw0=$(ls runs/split/artifacts/csv_import/*/examples/train.mlpt | head -1)
+for c in "nooutputs:needs outputs, a list" "nullpass:passthrough: every entry is a column name" \
+         "verstr:needs a version (a number)" "noops:a numeric step needs ops" \
+         "bothin:has both input and inputs" "oovstr:oov_buckets is a number"; do
+    expect "graph_${c%%:*}" 1 "$apply" --print "${c%%:*}.json" "$raw0" && has "graph_${c%%:*}" "$OUT" "${c#*:}"
+done
 expect graph_output_raw 1 "$apply" --print rawout.json "$(ls runs/split/artifacts/csv_import/*/examples/train.mlpt | head -1)" &&
 has graph_output_raw "$OUT" "outputs: '$rawname' is no step's output"
 
