@@ -49,14 +49,20 @@ static double noise_normal(uint64_t seed, uint64_t stream, uint64_t row)
 static void prepare_continuous(const double *x, size_t n, uint64_t seed,
                                uint64_t stream, double *out)
 {
-    double mean = 0, ss = 0, sd, absmean = 0;
+    double mean = 0, ss = 0, sd, absmean = 0, amax = 0, sc;
 
+    /* The deviation of values scaled by a power of two (exact), so that
+     * values near 1e300 do not overflow it to infinity (and every value
+     * to 0 after the division). */
     for (size_t i = 0; i < n; i++)
-        mean += x[i];
+        amax = fabs(x[i]) > amax ? fabs(x[i]) : amax;
+    sc = mlp_spread_scale(amax);
+    for (size_t i = 0; i < n; i++)
+        mean += x[i] * sc;
     mean /= (double)n;
     for (size_t i = 0; i < n; i++)
-        ss += (x[i] - mean) * (x[i] - mean);
-    sd = sqrt(ss / (double)n);
+        ss += (x[i] * sc - mean) * (x[i] * sc - mean);
+    sd = sqrt(ss / (double)n) / sc;
     if (!(sd >= 10 * DBL_EPSILON))
         sd = 1;
     for (size_t i = 0; i < n; i++) {

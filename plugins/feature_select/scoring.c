@@ -514,6 +514,15 @@ static void score_one(void *arg, size_t j, int worker)
         mi.discrete = &disc;
         if (p->rc[j] != MLP_OK || (yc && present < 2))
             goto done; /* one class among these rows: nothing to tell apart */
+        /* A constant tells nothing apart either: its score is undefined
+         * (null, ranked last), not whatever the tie-breaking noise gives. */
+        if ((s == FS_MI_CLASSIF || s == FS_MI_REGRESSION) && ft->type == MLP_COL_NUMERIC) {
+            size_t i = 1;
+            while (i < m && x[i] == x[0])
+                i++;
+            if (i == m)
+                goto done;
+        }
         switch (s) {
         case FS_CHI2:
             chi2_contingency(code, yc, m, c->n_levels, y->n_classes, ft, &p->rc[j]);
@@ -528,9 +537,6 @@ static void score_one(void *arg, size_t j, int worker)
             break;
         }
         case FS_MI_CLASSIF:
-            rc = mlp_score_mutual_info_classif(&col, 1, m, yc, y->n_classes, &mi,
-                                               &ft->score, &err);
-            break;
         case FS_MI_REGRESSION:
             if (m <= p->o->n_neighbors) {
                 p->rc[j] = MLP_EINVAL;
@@ -540,7 +546,10 @@ static void score_one(void *arg, size_t j, int worker)
                          p->o->n_neighbors);
                 break;
             }
-            rc = mlp_score_mutual_info_regression(&col, 1, m, yr, &mi, &ft->score, &err);
+            rc = s == FS_MI_CLASSIF
+                 ? mlp_score_mutual_info_classif(&col, 1, m, yc, y->n_classes, &mi,
+                                                 &ft->score, &err)
+                 : mlp_score_mutual_info_regression(&col, 1, m, yr, &mi, &ft->score, &err);
             break;
         default:
             break;

@@ -362,3 +362,24 @@ k = json.load(open('$(uri)/selection.json'))['features'][0]
 assert feat['x']['score'] is not None and close(feat['x']['score'], k['score'], 1e-9), (feat['x']['score'], k['score'])
 assert close(feat['x']['pvalue'], k['pvalue'], 1e-9)
 print('ok')"
+
+# Mutual information: a constant feature's score is undefined (null,
+# ranked last), a feature near 1e300 scores as the same feature near 1
+# (its deviation no longer overflows), and n_neighbors must be below the
+# rows for classes too.
+python3 - > mi.csv <<'PY'
+import random
+random.seed(9)
+print("unit,huge,const,y")
+for i in range(300):
+    y = i % 2
+    u = y * 3 + random.gauss(0, 1)
+    print("%r,%r,5,%d" % (u, u * 2.0 ** 996, y))
+PY
+pipe mi mi.csv 'label = "y"' 'score = "mutual_info_classif", mode = "all", seed = 4'
+expect mi_runs 0 "$M" run mi.lua && check mi_constant_and_scale "$(uri)/selection.json" '
+assert feat["const"]["score"] is None and feat["const"]["rank"] == 3, feat["const"]
+assert feat["unit"]["score"] > 0.3 and feat["huge"]["score"] == feat["unit"]["score"], (feat["unit"]["score"], feat["huge"]["score"])
+print("ok")'
+refuse mi_classif_too_few_rows 'label = "y"' 'score = "mutual_info_classif", n_neighbors = 1000, mode = "all"' \
+    "has 400 rows with a value and the label in split 'train'; mutual information with n_neighbors = 1000 needs more"
