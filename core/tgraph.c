@@ -3,6 +3,7 @@
  * columns: every mapper is a loop over rows of one array, and PCA is one
  * matrix product. */
 #include <float.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -585,8 +586,19 @@ const char *tg_key(const tg_run *run, size_t c, size_t r, char *buf, size_t cap,
         return mlp_column_string(raw, r, len);
     }
     double v = tg_num(run, c, r);
+    int64_t exact;
     if (isnan(v))
         return NULL;
+    /* Integers beyond 2^53 (ids) by their exact digits: as doubles two
+     * of them would share a key.  Below that the shortest digits that
+     * read back, as graphs have always hashed them; -0 as 0. */
+    if (tg_exact_int(run, c, r, &exact)) {
+        snprintf(buf, cap, "%" PRId64, exact);
+        *len = strlen(buf);
+        return buf;
+    }
+    if (v == 0)
+        v = 0;
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, cap, "%.*g", prec, v);
         if (strtod(buf, NULL) == v)
@@ -594,6 +606,19 @@ const char *tg_key(const tg_run *run, size_t c, size_t r, char *buf, size_t cap,
     }
     *len = strlen(buf);
     return buf;
+}
+
+int tg_exact_int(const tg_run *run, size_t c, size_t r, int64_t *out)
+{
+    const mlp_column *raw = run->raw[c];
+
+    /* `num` holds such a value rounded (2^53 + 1 as 2^53): ask `ints`. */
+    if (run->num[c] != NULL || raw == NULL || raw->type != MLP_COL_NUMERIC ||
+        raw->ints == NULL || isnan(mlp_column_number(raw, r)) ||
+        (raw->ints[r] >= -INT64_C(9007199254740992) && raw->ints[r] <= INT64_C(9007199254740992)))
+        return 0;
+    *out = raw->ints[r];
+    return 1;
 }
 
 double tg_num(const tg_run *run, size_t c, size_t r)

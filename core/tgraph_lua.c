@@ -333,9 +333,14 @@ int tg_lua_apply(const mlp_tgraph *g, tg_run *run, const tg_step *st, size_t n,
             const mlp_column *raw = run->raw[c];
             if (raw == NULL || raw->type == MLP_COL_NUMERIC) {
                 double v = tg_num(run, c, r);
+                int64_t exact;
                 if (isnan(v))
                     continue;
-                lua_pushnumber(L, v);
+                /* An id beyond 2^53 as a Lua integer, exact. */
+                if (tg_exact_int(run, c, r, &exact))
+                    lua_pushinteger(L, (lua_Integer)exact);
+                else
+                    lua_pushnumber(L, v);
             } else {
                 const char *s = tg_key(run, c, r, buf, sizeof buf, &len);
                 if (s == NULL)

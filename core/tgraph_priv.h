@@ -76,6 +76,9 @@ static inline size_t tg_row(tg_run *run, size_t r)
 
 ptrdiff_t tg_vocab_find(const tg_step *st, const char *s, size_t len);
 double tg_num(const tg_run *run, size_t c, size_t r);
+/* Whether raw input c holds at row r an integer beyond 2^53 that the
+ * column keeps exactly (its `ints`), and which. */
+int tg_exact_int(const tg_run *run, size_t c, size_t r, int64_t *out);
 const char *tg_key(const tg_run *run, size_t c, size_t r, char *buf, size_t cap,
                    size_t *len);
 int tg_apply_pca(tg_run *run, const tg_step *st, size_t n, mlp_error *err);

@@ -510,3 +510,20 @@ ok = ops.get("petal_length_cm") == ["impute", "zscore"] and len(outs) == len(set
 print("ok" if ok else "%s %s" % (ops, outs))
 PY
 ) && [ "$got" = ok ] && pass exact_entry_wins_over_selector || fail exact_entry_wins_over_selector "$got"
+
+# Ids beyond 2^53 stay distinct in hash keys, crosses and Lua (a double
+# holds 2^53 + 1 as 2^53), in the transform and through the saved graph.
+printf 'id,c,y\n9007199254740992,a,0\n9007199254740993,a,1\n' > ids.csv
+pipe ids ids.csv 'label = "y", splits = { train = 1 }' 'features = { id = { ops = { "hash" }, buckets = 1000000 }, c = { "vocab" } },
+  crosses = { { inputs = { "id", "c" }, buckets = 1000000 } }, lua = { d = { inputs = { "id" }, source = "return function(r) return r.id - 9007199254740992 end" } }'
+expect ids_runs 0 "$M" run ids.lua && ig=$(val graph) ir=$(val raw) io=$(val out) &&
+expect ids_no_skew 0 "$apply" "$ig" "$ir/train.mlpt" "$io/train.mlpt" &&
+expect ids_apply 0 "$apply" --print "$ig" "$ir/train.mlpt" &&
+python3 - "$OUT" <<'PY' > ids.txt
+import sys
+rows = [dict(kv.split("=", 1) for kv in l.split()) for l in sys.argv[1].splitlines() if l.startswith("y=")]
+ok = len(rows) == 2 and rows[0]["id"] != rows[1]["id"] and rows[0]["id_x_c"] != rows[1]["id_x_c"] \
+     and [float(r["d"]) for r in rows] == [0.0, 1.0]
+print("ok" if ok else rows)
+PY
+has ids_stay_distinct "$(cat ids.txt)" ok
