@@ -315,11 +315,19 @@ int tg_lua_apply(const mlp_tgraph *g, tg_run *run, const tg_step *st, size_t n,
         lua_pushvalue(L, chunk);
         lua_pushvalue(L, -2);
         lua_setupvalue(L, -2, 1);
+        /* Each row its full budget: setting the hook again also restarts
+         * its count, which would otherwise carry over from the row before. */
         b.left = MAX_STEPS;
-        if (lua_pcall(L, 0, 1, 0) != LUA_OK || !lua_isfunction(L, -1)) {
+        lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
+        if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
             rc = mlp_error_set(err, MLP_EINVAL, "lua mapper '%s', row %zu: %s", st->name,
-                               tg_row(run, r), lua_isfunction(L, -1) ? "" : lua_isstring(L, -1)
-                               ? lua_tostring(L, -1) : "the source does not return a function");
+                               tg_row(run, r), error_text(L));
+            break;
+        }
+        if (!lua_isfunction(L, -1)) {
+            rc = mlp_error_set(err, MLP_EINVAL, "lua mapper '%s', row %zu: the source "
+                               "returned a %s, not a function of the row", st->name,
+                               tg_row(run, r), luaL_typename(L, -1));
             break;
         }
         lua_createtable(L, 0, (int)st->n_in);

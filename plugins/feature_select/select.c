@@ -247,6 +247,9 @@ static int run(mlp_ctx *ctx)
         if (y.yr == NULL)
             rc = mlp_error_set(&err, MLP_ENOMEM, "out of memory");
     }
+    if (rc == MLP_OK && mlp_table_file_n_rows(f) == 0)
+        rc = mlp_error_set(&err, MLP_EINVAL, "split '%s' has no rows to score features "
+                           "on", split);
     if (rc == MLP_OK && y.n == 0)
         rc = mlp_error_set(&err, MLP_EINVAL, "label '%s' is missing in every row of "
                            "split '%s'", label, split);

@@ -383,3 +383,14 @@ assert feat["unit"]["score"] > 0.3 and feat["huge"]["score"] == feat["unit"]["sc
 print("ok")'
 refuse mi_classif_too_few_rows 'label = "y"' 'score = "mutual_info_classif", n_neighbors = 1000, mode = "all"' \
     "has 400 rows with a value and the label in split 'train'; mutual information with n_neighbors = 1000 needs more"
+
+# A split without rows is said to be empty, not to miss its label.
+printf 'x,y\n1,0\n2,1\n3,0\n' > tiny.csv
+cat > empty.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "empty", root = "runs/empty" }
+local ex = p:add("csv_import", { path = "tiny.csv", label = "y", splits = { train = 1000000, eval = 1 }, split_key = "x" })
+p:add("select_features", { examples = ex.examples, split = "eval", score = "f_classif", mode = "all" })
+p:run {}
+LUA
+expect empty_split 3 "$M" run empty.lua && has empty_split "$OUT" "split 'eval' has no rows to score features on"
