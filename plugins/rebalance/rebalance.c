@@ -57,7 +57,21 @@ static void classes_free(classes *c)
     mlp_free(c->count);
 }
 
-static int read_classes(const mlp_column *y, const char *split, classes *c, mlp_error *err)
+/* Appends where row came from (" (file:line)"), when ingestion recorded
+ * it, to a message naming the row. */
+static int at_source(mlp_error *err, const mlp_artifact *ex, const char *split, size_t row)
+{
+    char at[400];
+    mlp_error e;
+    size_t n = strlen(err->msg);
+
+    if (mlp_examples_source(ex, split, row, at, sizeof at, &e) == MLP_OK && n + 4 < sizeof err->msg)
+        snprintf(err->msg + n, sizeof err->msg - n, " (%s)", at);
+    return err->code;
+}
+
+static int read_classes(const mlp_artifact *ex, const mlp_column *y, const char *split,
+                        classes *c, mlp_error *err)
 {
     mlp_classes m;
     int rc;
@@ -83,10 +97,11 @@ static int read_classes(const mlp_column *y, const char *split, classes *c, mlp_
     if (rc == MLP_OK && (c->name == NULL || c->value == NULL))
         rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
     for (size_t r = 0; rc == MLP_OK && r < y->n_rows; r++)
-        if (c->of[r] < 0)
-            rc = mlp_error_set(err, MLP_EINVAL, "label '%s' is missing in row %zu of "
-                               "split '%s': rebalancing needs every row's class",
-                               y->name, r + 1, split);
+        if (c->of[r] < 0) {
+            mlp_error_set(err, MLP_EINVAL, "label '%s' is missing in row %zu of split '%s': "
+                          "rebalancing needs every row's class", y->name, r + 1, split);
+            rc = at_source(err, ex, split, r);
+        }
     return rc;
 }
 
@@ -417,7 +432,7 @@ static int run(mlp_ctx *ctx)
         rc = mlp_error_set(&err, MLP_EINVAL, "label '%s' is not a column of split '%s'",
                            label, split);
     if (rc == MLP_OK)
-        rc = read_classes(y, split, &c, &err);
+        rc = read_classes(ex, y, split, &c, &err);
     if (rc == MLP_OK) {
         size_t present = 0;
         for (size_t i = 0; i < c.k; i++)
@@ -464,10 +479,11 @@ static int run(mlp_ctx *ctx)
             }
             for (size_t r = 0; r < col->n_rows; r++)
                 if (!isfinite(col->num[r])) {
-                    rc = mlp_error_set(&err, MLP_EINVAL, "column '%s', row %zu of split "
-                                       "'%s': %s; SMOTE needs every feature (impute or "
-                                       "exclude it)", col->name, r + 1, split,
-                                       isnan(col->num[r]) ? "missing" : "infinite");
+                    mlp_error_set(&err, MLP_EINVAL, "column '%s', row %zu of split "
+                                  "'%s': %s; SMOTE needs every feature (impute or "
+                                  "exclude it)", col->name, r + 1, split,
+                                  isnan(col->num[r]) ? "missing" : "infinite");
+                    rc = at_source(&err, ex, split, r);
                     break;
                 }
             s.x[s.p++] = col->num;

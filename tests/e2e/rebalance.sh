@@ -151,7 +151,7 @@ expect under_more_than_there 2 "$M" run strat2.lua &&
 has under_more_than_there "$OUT" "sampling_strategy: class 'b' has 1 rows; under-sampling wants at most that many (not 2)"
 printf 'x,y\n1,a\n,a\n3,b\n4,b\n5,b\n6,b\n7,a\n8,a\n9,a\n10,a\n' > gap.csv
 pipe gap gap.csv 'label = "y", splits = { train = 1 }' 'method = "smote", k_neighbors = 1'
-expect smote_missing 2 "$M" run gap.lua && has smote_missing "$OUT" "column 'x', row 2 of split 'train': missing; SMOTE needs every feature"
+expect smote_missing 2 "$M" run gap.lua && has smote_missing "$OUT" "column 'x', row 2 of split 'train': missing; SMOTE needs every feature (impute or exclude it) (gap.csv:3)"
 pipe nolabel gap.csv 'splits = { train = 1 }' 'method = "random_over"'
 expect no_label 2 "$M" run nolabel.lua && has no_label "$OUT" "no label to balance"
 
