@@ -119,7 +119,6 @@ int mlp_examples_write(mlp_artifact *out, const char *split,
     return mlp_artifact_set_property(out, "rows", rows, err);
 }
 
-/* Whether `like` describes a numeric column `name` of kind int. */
 /* The integer columns of like, by name (NULL when like is NULL or memory
  * ran out: every column is then described as float, which is never
  * wrong, only less specific). */

@@ -398,7 +398,7 @@ int mlp_tgraph_parse(const cJSON *doc, const char *where, mlp_tgraph **out, mlp_
         goto fail;
     }
     if (!cJSON_IsNumber(cJSON_GetObjectItem(doc, "version"))) {
-        rc = bad(err, where, (size_t)-1, "needs a version (a number)%s", "");
+        rc = mlp_error_set(err, MLP_EFORMAT, "%s: needs a version (a number)", where);
         goto fail;
     }
     if (mlp_json_num(doc, "version") != MLP_TGRAPH_VERSION) {
@@ -424,7 +424,8 @@ int mlp_tgraph_parse(const cJSON *doc, const char *where, mlp_tgraph **out, mlp_
             }
     }
     if (cJSON_GetArraySize(cJSON_GetObjectItem(doc, "outputs")) == 0) {
-        rc = bad(err, where, (size_t)-1, "outputs: the graph emits no feature%s", "");
+        rc = mlp_error_set(err, MLP_EFORMAT, "%s: outputs: the graph emits no feature",
+                           where);
         goto fail;
     }
     g->n_inputs = (size_t)cJSON_GetArraySize(ins);
@@ -456,7 +457,7 @@ int mlp_tgraph_parse(const cJSON *doc, const char *where, mlp_tgraph **out, mlp_
     g->pass = mlp_calloc(g->n_pass + 1, sizeof *g->pass);
     i = 0;
     cJSON_ArrayForEach(x, cJSON_GetObjectItem(doc, "passthrough"))
-        if (g->pass && cJSON_IsString(x))
+        if (g->pass)
             g->pass[i++] = mlp_strdup(x->valuestring);
     g->n_pass = i;
     g->n_steps = (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(doc, "steps"));

@@ -112,17 +112,14 @@ static void describe(const double *x, const double *yr, size_t m, fs_feature *ft
 static void fail(pass *p, size_t j, int code, const char *fmt, const char *what,
                  size_t row, double v)
 {
-    char at[400] = "";
+    char src[400], at[410] = "";
     mlp_error e;
     int n;
 
     p->rc[j] = code;
     /* The line the user can open, when ingestion recorded it. */
-    if (mlp_examples_source(p->o->examples, p->split, row, at + 2, sizeof at - 3, &e) == MLP_OK) {
-        at[0] = ' ';
-        at[1] = '(';
-        strcat(at, ")");
-    }
+    if (mlp_examples_source(p->o->examples, p->split, row, src, sizeof src, &e) == MLP_OK)
+        snprintf(at, sizeof at, " (%s)", src);
     n = snprintf(p->msg[j], sizeof p->msg[j], "feature '%s', row %zu of split '%s'%s: ",
                  p->feat[j].name, row + 1, p->split, at);
     if (n > 0 && (size_t)n < sizeof p->msg[j])

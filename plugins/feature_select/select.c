@@ -154,7 +154,12 @@ static int given(mlp_ctx *ctx, const char *name)
  * refused, since the user meant something the run would not do. */
 static int read_mode(mlp_ctx *ctx, int no_score, fs_mode *md, mlp_error *err)
 {
-    static const char *const settings[] = { "k", "percentile", "threshold", "alpha", NULL };
+    /* Each setting and the modes it belongs to. */
+    static const struct { const char *name, *modes; } settings[] = {
+        { "k", " k_best " }, { "percentile", " percentile " },
+        { "threshold", " threshold " }, { "alpha", " fpr fdr fwe " }, { NULL, NULL }
+    };
+    char word[40];
 
     md->name = mlp_ctx_param_string(ctx, "mode");
     if (no_score && md->name != NULL && strcmp(md->name, "all") != 0)
@@ -163,10 +168,10 @@ static int read_mode(mlp_ctx *ctx, int no_score, fs_mode *md, mlp_error *err)
                              md->name);
     if (md->name == NULL)
         md->name = no_score ? "all" : "k_best";
-    for (int i = 0; settings[i]; i++) {
-        const char *s = settings[i];
-        int mine = strcmp(s, "alpha") == 0 ? md->name[0] == 'f' : strcmp(s, md->name) == 0 ||
-                   (strcmp(s, "k") == 0 && strcmp(md->name, "k_best") == 0);
+    snprintf(word, sizeof word, " %s ", md->name);
+    for (int i = 0; settings[i].name; i++) {
+        const char *s = settings[i].name;
+        int mine = strstr(settings[i].modes, word) != NULL;
         if (given(ctx, s) && no_score)
             return mlp_error_set(err, MLP_EINVAL, "%s: score none ranks nothing, so it "
                                  "keeps every feature the filters pass (pick a score "

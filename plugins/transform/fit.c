@@ -892,7 +892,7 @@ static void fit_one(void *arg, size_t i, int worker)
 {
     fit_job *jb = arg;
     const tf_feature *ft = &jb->feat[i];
-    size_t col = (size_t)col_index(jb->f, ft->column);
+    size_t col = ft->col;
     const char *op = cJSON_IsString(ft->ops) ? ft->ops->valuestring
                                              : cJSON_GetStringValue(ft->ops->child);
     (void)worker;
