@@ -16,7 +16,6 @@ struct mlp_names {
     entry *slot;
     size_t n_slot;          /* a power of two */
     size_t count;
-    const char *last;       /* the name added last, for mlp_names_pop */
 };
 
 mlp_names *mlp_names_new(void)
@@ -86,7 +85,6 @@ int mlp_names_add(mlp_names *n, const char *name, size_t value, size_t *had)
     n->slot[s].name = name;
     n->slot[s].value = value;
     n->count++;
-    n->last = name;
     return MLP_OK;
 }
 
@@ -105,41 +103,6 @@ size_t mlp_names_find(const mlp_names *n, const char *name)
 {
     size_t s = probe(n, name);
     return n->slot[s].name != NULL ? n->slot[s].value : SIZE_MAX;
-}
-
-/* Empties slot i and moves later entries of its run back into the gap
- * when their home is not between the gap and where they sit (Knuth's
- * deletion for linear probing), so every other lookup still finds its
- * name. */
-static void remove_slot(mlp_names *n, size_t i)
-{
-    size_t mask = n->n_slot - 1, j = i;
-
-    n->slot[i].name = NULL;
-    for (;;) {
-        j = (j + 1) & mask;
-        if (n->slot[j].name == NULL)
-            return;
-        size_t k = home(n, n->slot[j].name);
-        int stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
-        if (!stays) {
-            n->slot[i] = n->slot[j];
-            n->slot[j].name = NULL;
-            i = j;
-        }
-    }
-}
-
-void mlp_names_pop(mlp_names *n)
-{
-    if (n->last == NULL)
-        return;
-    size_t s = probe(n, n->last);
-    if (n->slot[s].name != NULL) {
-        remove_slot(n, s);
-        n->count--;
-    }
-    n->last = NULL;
 }
 
 size_t mlp_names_count(const mlp_names *n)

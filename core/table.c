@@ -188,8 +188,10 @@ int mlpi_table_push(mlp_table *t, const char *name, mlp_error *err,
 /* Drops the column just pushed, after a failed allocation. */
 static int pop_nomem(mlp_table *t, mlp_error *err)
 {
-    if (t->index != NULL)
-        mlp_names_pop(t->index);
+    /* The index holds the name about to be freed: drop it (finding scans
+     * until the next push builds it again). */
+    mlp_names_free(t->index);
+    t->index = NULL;
     mlpi_col *c = &t->cols[--t->n_cols];
 
     mlp_free(c->name);

@@ -456,12 +456,14 @@ edit("verstr", lambda d: d.update(version="1"))
 num = next(i for i, s in enumerate(g["steps"]) if s["kind"] == "numeric")
 voc = next(i for i, s in enumerate(g["steps"]) if s["kind"] == "vocab")
 edit("noops", lambda d: d["steps"][num].pop("ops"))
+edit("emptyops", lambda d: d["steps"][num].update(ops=[]))
 edit("bothin", lambda d: d["steps"][num].update(inputs=[d["steps"][num]["input"]]))
 edit("oovstr", lambda d: d["steps"][voc].update(oov_buckets="2"))
 PY
 raw0=$(ls runs/split/artifacts/csv_import/*/examples/train.mlpt | head -1)
 for c in "nooutputs:needs outputs, a list" "nullpass:passthrough: every entry is a column name" \
          "verstr:needs a version (a number)" "noops:a numeric step needs ops" \
+         "emptyops:a numeric step needs ops, a list of one or more" \
          "bothin:has both input and inputs" "oovstr:oov_buckets is a number"; do
     expect "graph_${c%%:*}" 1 "$apply" --print "${c%%:*}.json" "$raw0" && has "graph_${c%%:*}" "$OUT" "${c#*:}"
 done

@@ -1,6 +1,6 @@
 /* Unit tests of the name index (names.h) against a plain scan: adds,
- * repeats, finds, and taking the last name out after the index grew, at
- * sizes where chains of colliding names are long. */
+ * repeats and finds at sizes where chains of colliding names are long, and
+ * a wide table found by name. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,30 +31,6 @@ static void add_find_repeat(void)
     mlp_names_free(ix);
 }
 
-/* Each name popped right after it was added, at every size the index
- * passes through while growing: everything else stays found. */
-static void pop_keeps_the_rest(void)
-{
-    mlp_names *ix = mlp_names_new();
-    CHECK(ix != NULL);
-    for (size_t i = 0; i < N; i++) {
-        CHECK(mlp_names_add(ix, name[i], i, NULL) == MLP_OK);
-        if (i % 7 == 3) {
-            mlp_names_pop(ix);
-            CHECK_MSG(mlp_names_find(ix, name[i]) == SIZE_MAX, "%s still there", name[i]);
-        }
-    }
-    for (size_t i = 0; i < N; i++)
-        CHECK_MSG(mlp_names_find(ix, name[i]) == (i % 7 == 3 ? SIZE_MAX : i), "%s", name[i]);
-    CHECK_MSG(mlp_names_count(ix) == N - 714, "count %zu", mlp_names_count(ix));
-    mlp_names_pop(ix);                 /* c4999, the last added */
-    mlp_names_pop(ix);                 /* nothing: one add, one pop */
-    CHECK(mlp_names_count(ix) == N - 715 && mlp_names_find(ix, name[N - 1]) == SIZE_MAX);
-    CHECK(mlp_names_find(ix, name[N - 2]) == N - 2);
-    mlp_names_free(ix);
-    mlp_names_free(NULL);
-}
-
 /* A wide table finds every column by name, and refuses a repeat. */
 static void wide_table(void)
 {
@@ -76,7 +52,6 @@ static void wide_table(void)
 int main(void)
 {
     RUN(add_find_repeat);
-    RUN(pop_keeps_the_rest);
     RUN(wide_table);
     CHECK_EXIT();
 }

@@ -36,10 +36,6 @@ int mlp_names_put(mlp_names *n, const char *name, size_t value);
 /* The value of name, or SIZE_MAX when it is not in the index. */
 size_t mlp_names_find(const mlp_names *n, const char *name);
 
-/* Takes out the name added last (undoing an add that the caller then
- * failed to complete); names added before it are not disturbed. */
-void mlp_names_pop(mlp_names *n);
-
 /* The number of names in the index. */
 size_t mlp_names_count(const mlp_names *n);
 
