@@ -171,13 +171,16 @@ static void finish_classes(pass *p, size_t j, const double *count, double *sum,
     }
 }
 
-/* The same from the gathered values x[0..m), their classes, and the
- * shift and scale mlp_shift_scale() gives for x (found while gathering). */
-static void score_classes(pass *p, size_t j, const double *x, const int32_t *yc,
-                          size_t m, double x0, double sc)
+/* The same from values in pieces (x[0..n[0]), then the next piece, ...:
+ * the gathered rows as one piece, or a column's row groups read in place),
+ * their classes yc in the same order, and the shift and scale
+ * mlp_shift_scale() gives for them. */
+static void score_classes(pass *p, size_t j, const double *const *x, const size_t *n,
+                          size_t pieces, const int32_t *yc, double x0, double sc)
 {
-    size_t nk = p->y->n_classes;
-    double *count = calloc(3 * nk + 1, sizeof *count), *sum, *mk, mean = 0, ssw = 0, sst = 0;
+    size_t nk = p->y->n_classes, m = 0;
+    double *count = calloc(5 * nk + 1, sizeof *count), *sum, *mk, *alt;
+    double mean, part[4] = { 0 }, pw[2] = { 0 };
 
     if (count == NULL) {
         p->rc[j] = MLP_ENOMEM;
@@ -185,23 +188,59 @@ static void score_classes(pass *p, size_t j, const double *x, const int32_t *yc,
     }
     sum = count + nk;
     mk = sum + nk;
-    for (size_t i = 0; i < m; i++) {
-        double v = (x[i] - x0) * sc;
-        count[yc[i]] += 1;
-        sum[yc[i]] += v;
-        mean += v;
+    alt = mk + nk;
+    /* Rows alternate between two sets of class sums, and the squares
+     * between separate running totals: consecutive rows of one class would
+     * otherwise wait on each other's store and add. */
+    for (size_t q = 0; q < pieces; m += n[q], q++) {
+        const double *v = x[q];
+        const int32_t *c = yc + m;
+        size_t i = 0;
+        for (; i + 1 < n[q]; i += 2) {
+            double a = (v[i] - x0) * sc, b = (v[i + 1] - x0) * sc;
+            count[c[i]] += 1;
+            sum[c[i]] += a;
+            alt[c[i + 1]] += 1;
+            alt[nk + c[i + 1]] += b;
+            part[0] += a;
+            part[1] += b;
+        }
+        for (; i < n[q]; i++) {
+            double a = (v[i] - x0) * sc;
+            count[c[i]] += 1;
+            sum[c[i]] += a;
+            part[0] += a;
+        }
     }
-    mean /= (double)m;
+    for (size_t k = 0; k < nk; k++) {
+        count[k] += alt[k];
+        sum[k] += alt[nk + k];
+    }
+    mean = (part[0] + part[1]) / (double)m;
     /* The class means once, not a division a row. */
     for (size_t k = 0; k < nk; k++)
         mk[k] = count[k] > 0 ? sum[k] / count[k] : 0;
     /* Deviations in a second pass: nothing lost to cancellation. */
-    for (size_t i = 0; i < m; i++) {
-        double v = (x[i] - x0) * sc, dw = v - mk[yc[i]], dt = v - mean;
-        ssw += dw * dw;
-        sst += dt * dt;
+    m = 0;
+    for (size_t q = 0; q < pieces; m += n[q], q++) {
+        const double *v = x[q];
+        const int32_t *c = yc + m;
+        size_t i = 0;
+        for (; i + 1 < n[q]; i += 2) {
+            double a = (v[i] - x0) * sc, da = a - mk[c[i]], ta = a - mean;
+            double b = (v[i + 1] - x0) * sc, db = b - mk[c[i + 1]], tb = b - mean;
+            pw[0] += da * da;
+            part[2] += ta * ta;
+            pw[1] += db * db;
+            part[3] += tb * tb;
+        }
+        for (; i < n[q]; i++) {
+            double a = (v[i] - x0) * sc, da = a - mk[c[i]], ta = a - mean;
+            pw[0] += da * da;
+            part[2] += ta * ta;
+        }
     }
-    finish_classes(p, j, count, sum, ssw, sst, m, x0, sc);
+    finish_classes(p, j, count, sum, pw[0] + pw[1], part[2] + part[3], m, x0, sc);
     free(count);
 }
 
@@ -365,7 +404,117 @@ out:
 /* A numeric column, row group by row group as stored: the rows with the
  * label and a value go to x[], their labels to yc[] or yr[].  Returns the
  * rows gathered, or (size_t)-1 after recording a failure. */
-static size_t gather(pass *p, size_t j, double *x, int32_t *yc, double *yr,
+/* Whether a group of a column is taken whole: every row labelled, and
+ * every value finite and acceptable to the score (the common case, checked
+ * without a branch a row).  Then the spread from the first value, *big, is
+ * brought up to date from the group's extremes, which give the same
+ * largest |v - x0| as the values one by one since rounding is monotonic. */
+static int clean_group(const mlp_column *c, const fs_label *y, fs_score s, int discrete,
+                       size_t m, double *x0, double *big)
+{
+    const double *v = c->num;
+    size_t n = c->n_rows;
+    double lo = HUGE_VAL, hi = -HUGE_VAL, lo1 = HUGE_VAL, hi1 = -HUGE_VAL;
+
+    if (v == NULL || y->row != NULL || discrete || n == 0)
+        return 0;
+    /* NaN fails both comparisons and so leaves no mark on lo or hi: it is
+     * caught by the sum, which it turns to NaN. */
+    double nan_probe = 0;
+    size_t i = 0;
+    for (; i + 1 < n; i += 2) {
+        lo = v[i] < lo ? v[i] : lo;
+        hi = v[i] > hi ? v[i] : hi;
+        lo1 = v[i + 1] < lo1 ? v[i + 1] : lo1;
+        hi1 = v[i + 1] > hi1 ? v[i + 1] : hi1;
+        nan_probe += v[i] * 0 + v[i + 1] * 0;
+    }
+    for (; i < n; i++) {
+        lo = v[i] < lo ? v[i] : lo;
+        hi = v[i] > hi ? v[i] : hi;
+        nan_probe += v[i] * 0;
+    }
+    lo = lo1 < lo ? lo1 : lo;
+    hi = hi1 > hi ? hi1 : hi;
+    /* v * 0 is NaN for NaN and for +-inf alike. */
+    if (nan_probe != 0 || isinf(lo) || isinf(hi) || (s == FS_CHI2 && lo < 0))
+        return 0;
+    if (m == 0)
+        *x0 = v[0];
+    if (hi - *x0 > *big)
+        *big = hi - *x0;
+    if (*x0 - lo > *big)
+        *big = *x0 - lo;
+    return 1;
+}
+
+/* Scores feature j from its row groups as stored, without copying them,
+ * when every group is clean_group() and the score is made of class sums.
+ * Returns 1 when it scored (or failed to read), 0 for the caller to
+ * gather instead: then *held gets the groups read so far (the caller
+ * owns them; NULL where not read). */
+static int score_in_place(pass *p, size_t j, mlp_table ***held)
+{
+    fs_feature *ft = &p->feat[j];
+    size_t ng = mlp_table_file_n_groups(p->f), m = 0, g;
+    mlp_table **t = calloc(ng + 1, sizeof *t);
+    const double **piece = calloc(ng + 1, sizeof *piece);
+    size_t *n = calloc(ng + 1, sizeof *n);
+    double x0 = 0, big = 0;
+    mlp_error err;
+
+    *held = NULL;
+    if (t == NULL || piece == NULL || n == NULL) {
+        free(t);
+        free(piece);
+        free(n);
+        return 0;
+    }
+    for (g = 0; g < ng; g++) {
+        if (mlp_table_file_group_column(p->f, g, ft->col, &t[g], &err) != MLP_OK) {
+            p->rc[j] = err.code;
+            snprintf(p->msg[j], sizeof p->msg[j], "%s", err.msg);
+            break;
+        }
+        const mlp_column *c = mlp_table_column(t[g], 0);
+        if (!clean_group(c, p->y, p->o->score, 0, m, &x0, &big))
+            break;
+        piece[g] = c->num;
+        n[g] = c->n_rows;
+        m += n[g];
+    }
+    if (g == ng) {
+        ft->rows = m;
+        ft->missing = p->y->n - m;
+        if (m > 0)
+            score_classes(p, j, piece, n, ng, p->y->yc, x0, mlp_spread_scale(big));
+    }
+    free(piece);
+    free(n);
+    if (g == ng || p->rc[j] != MLP_OK) {
+        for (size_t k = 0; k < ng; k++)
+            mlp_table_free(t[k]);
+        free(t);
+        return 1;
+    }
+    *held = t;
+    return 0;
+}
+
+/* Frees the groups in held[from..ng) and held itself. */
+static void free_held(mlp_table **held, size_t from, size_t ng)
+{
+    if (held == NULL)
+        return;
+    for (size_t g = from; g < ng; g++)
+        mlp_table_free(held[g]);
+    free(held);
+}
+
+/* Gathers feature j's rows that have the label and a value into x (and
+ * their labels into yc or yr), checking each value; the groups in held
+ * (when not NULL) are used and freed instead of read again. */
+static size_t gather(pass *p, size_t j, mlp_table **held, double *x, int32_t *yc, double *yr,
                      const int32_t **classes, double *x0, double *sc)
 {
     fs_feature *ft = &p->feat[j];
@@ -379,13 +528,27 @@ static size_t gather(pass *p, size_t j, double *x, int32_t *yc, double *yr,
     mlp_error err;
 
     for (size_t g = 0; g < ng; g++) {
-        mlp_table *t = NULL;
-        if (mlp_table_file_group_column(p->f, g, ft->col, &t, &err) != MLP_OK) {
+        mlp_table *t = held ? held[g] : NULL;
+        if (t == NULL && mlp_table_file_group_column(p->f, g, ft->col, &t, &err) != MLP_OK) {
             p->rc[j] = err.code;
             snprintf(p->msg[j], sizeof p->msg[j], "%s", err.msg);
+            free_held(held, g + 1, ng);
             return (size_t)-1;
         }
+        if (held)
+            held[g] = NULL;
         const mlp_column *c = mlp_table_column(t, 0);
+        if (clean_group(c, y, s, ft->discrete, m, x0, &big)) {
+            memcpy(x + m, c->num, c->n_rows * sizeof *x);
+            if (yc != NULL && !aligned)
+                memcpy(yc + m, y->yc + base, c->n_rows * sizeof *yc);
+            else if (yc == NULL)
+                memcpy(yr + m, y->yr + base, c->n_rows * sizeof *yr);
+            m += c->n_rows;
+            base += c->n_rows;
+            mlp_table_free(t);
+            continue;
+        }
         for (size_t r0 = 0; r0 < c->n_rows; r0++) {
             ptrdiff_t i = y->row ? label_of(y, base + r0, &next) : (ptrdiff_t)(base + r0);
             double v = c->num ? c->num[r0] : mlp_column_number(c, r0);
@@ -408,6 +571,7 @@ static size_t gather(pass *p, size_t j, double *x, int32_t *yc, double *yr,
                      s == FS_NO_SCORE ? "the variance and correlation filters"
                                       : fs_score_name(s), base + r0, v);
                 mlp_table_free(t);
+                free_held(held, g + 1, ng);
                 return (size_t)-1;
             }
             x[m] = v;
@@ -425,6 +589,7 @@ static size_t gather(pass *p, size_t j, double *x, int32_t *yc, double *yr,
         base += c->n_rows;
         mlp_table_free(t);
     }
+    free_held(held, ng, ng);
     *classes = aligned ? y->yc : yc;
     *sc = mlp_spread_scale(big);
     return m;
@@ -453,6 +618,13 @@ static void score_one(void *arg, size_t j, int worker)
             goto read_failed;
         c = mlp_table_column(t, 0);
     }
+    /* Every row labelled and a score of class sums: the column may not
+     * need copying at all. */
+    mlp_table **held = NULL;
+    if (ft->type == MLP_COL_NUMERIC && y->yc != NULL && y->row == NULL && !ft->discrete &&
+        (s == FS_CHI2 || s == FS_F_CLASSIF || s == FS_NO_SCORE) &&
+        score_in_place(p, j, &held))
+        return;
     struct buffers *b = &p->buf[worker];
     if (b->x == NULL) {
         b->x = malloc((y->n + 1) * sizeof *b->x);
@@ -468,11 +640,12 @@ static void score_one(void *arg, size_t j, int worker)
     yr = b->yr;
     if (x == NULL || (yc == NULL && yr == NULL) || code == NULL) {
         p->rc[j] = MLP_ENOMEM;
+        free_held(held, 0, mlp_table_file_n_groups(p->f));
         goto done;
     }
     if (ft->type == MLP_COL_NUMERIC) {
         const int32_t *classes = NULL;
-        if ((m = gather(p, j, x, yc, yr, &classes, &x0, &sc)) == (size_t)-1)
+        if ((m = gather(p, j, held, x, yc, yr, &classes, &x0, &sc)) == (size_t)-1)
             goto done;
         yc = (int32_t *)classes; /* read only from here on */
     } else {
@@ -494,7 +667,8 @@ static void score_one(void *arg, size_t j, int worker)
     if (m == 0)
         goto done;
     if (ft->type == MLP_COL_NUMERIC && yc != NULL) {
-        score_classes(p, j, x, yc, m, x0, sc);
+        const double *piece = x;
+        score_classes(p, j, &piece, &m, 1, yc, x0, sc);
         if (s == FS_CHI2 || s == FS_F_CLASSIF || s == FS_NO_SCORE)
             goto done;
     } else if (ft->type == MLP_COL_NUMERIC) {
