@@ -47,10 +47,17 @@ typedef struct file_entry {
 /* How a NUMERIC column's values are stored.  The writer picks the
  * narrowest encoding that holds every present value exactly (pixel values
  * 0..255 take one byte, not eight); readers always see doubles, and the
- * int64 values themselves for ENC_I64 (integers beyond 2^53). */
+ * int64 values themselves for ENC_I64 (integers beyond 2^53).
+ *
+ * ENC_DICT8 (format 1.2) is for fractions that repeat: a column of at most
+ * 256 distinct values (scaled pixels, z-scores of ratings, bucket
+ * midpoints) stores a byte per row, indexing a dictionary of the values'
+ * exact bits in a third segment.  Readers never see it packed: it is
+ * decoded on opening, also by mlp_table_open_packed(). */
 enum { ENC_F64 = 0, ENC_F32, ENC_I8, ENC_U8, ENC_I16, ENC_U16, ENC_I32, ENC_I64,
-       ENC_COUNT };
-static const size_t enc_size[ENC_COUNT] = { 8, 4, 1, 1, 2, 2, 4, 8 };
+       ENC_DICT8, ENC_COUNT };
+static const size_t enc_size[ENC_COUNT] = { 8, 4, 1, 1, 2, 2, 4, 8, 1 };
+enum { DICT_MAX = 256 };
 
 _Static_assert(ENC_U8 == (int)MLP_PACK_U8 && ENC_I32 == (int)MLP_PACK_I32 &&
                ENC_I64 == (int)MLP_PACK_I64,
@@ -178,6 +185,59 @@ static void *encode_u8(const mlp_column *c)
     return b;
 }
 
+/* The column as a byte per row indexing its distinct present values
+ * (*dict, *n_dict of them, in order of first appearance; missing rows
+ * 0), or 0 when it has more than DICT_MAX (found early for most such
+ * columns: the 257th distinct value ends the attempt) or memory ran out.
+ * Values are told apart by their bits, so -0 and 0 both keep theirs. */
+static int encode_dict(const mlp_column *c, uint8_t **codes, double **dict, size_t *n_dict)
+{
+    enum { SLOTS = 1024 };  /* a quarter full at most: short probes */
+    uint64_t key[SLOTS];
+    int16_t slot[SLOTS];
+    size_t n = c->n_rows, k = 0, i;
+    uint8_t *b = mlp_malloc(n + 1);
+    double *d = mlp_malloc(DICT_MAX * sizeof *d);
+
+    *codes = NULL;
+    *dict = NULL;
+    *n_dict = 0;
+    if (b == NULL || d == NULL) {
+        mlp_free(b);
+        mlp_free(d);
+        return 0;
+    }
+    memset(slot, -1, sizeof slot);
+    for (i = 0; i < n; i++) {
+        if (c->missing != NULL && mlp_column_is_missing(c, i)) {
+            b[i] = 0;
+            continue;
+        }
+        uint64_t bits;
+        memcpy(&bits, &c->num[i], sizeof bits);
+        size_t h = (size_t)((bits * UINT64_C(0x9E3779B97F4A7C15)) >> 54);
+        while (slot[h] >= 0 && key[h] != bits)
+            h = (h + 1) & (SLOTS - 1);
+        if (slot[h] < 0) {
+            if (k == DICT_MAX)
+                break;
+            key[h] = bits;
+            slot[h] = (int16_t)k;
+            d[k++] = c->num[i];
+        }
+        b[i] = (uint8_t)slot[h];
+    }
+    if (i < n || k == 0) {
+        mlp_free(b);
+        mlp_free(d);
+        return 0;
+    }
+    *codes = b;
+    *dict = d;
+    *n_dict = k;
+    return 1;
+}
+
 int mlpi_table_pack(const mlp_column *c, mlp_packing *packing, void **buf)
 {
     *buf = NULL;
@@ -201,14 +261,20 @@ int mlpi_table_pack(const mlp_column *c, mlp_packing *packing, void **buf)
 }
 
 /* The segments to write for column c: its own buffers, except encoded
- * numeric values, which live in plan_buf. */
+ * numeric values, which live in plan_buf (and a dictionary's values in
+ * dict). */
 static void write_segments(const mlp_column *c, int enc, const void *plan_buf,
+                           const double *dict, size_t n_dict,
                            const void *seg[NSEG], uint64_t len[NSEG])
 {
     seg_layout(c, seg, len);
     if (c->type == MLP_COL_NUMERIC && enc != ENC_F64) {
         seg[0] = c->num == NULL ? c->packed : enc == ENC_I64 ? c->ints : plan_buf;
         len[0] = c->n_rows * enc_size[enc];
+    }
+    if (enc == ENC_DICT8) {
+        seg[2] = dict;
+        len[2] = n_dict * sizeof *dict;
     }
 }
 
@@ -241,6 +307,8 @@ typedef struct prep {
     const mlp_table *t;
     int *encs;
     void **bufs;
+    double **dicts;
+    size_t *n_dicts;
     uint64_t *hashes;
     atomic_size_t next;
     atomic_int failed;
@@ -271,15 +339,22 @@ static void *prepare_columns(void *arg)
             if (p->bufs[i] != NULL) {
                 p->encs[i] = ENC_U8;
             } else {
+                uint8_t *codes;
                 p->encs[i] = choose_encoding(c);
-                if (p->encs[i] != ENC_F64 &&
-                    (p->bufs[i] = encode(c, p->encs[i])) == NULL) {
+                /* Integers keep their forms (readers count them in
+                 * place); repeated fractions take a byte. */
+                if ((p->encs[i] == ENC_F64 || p->encs[i] == ENC_F32) &&
+                    encode_dict(c, &codes, &p->dicts[i], &p->n_dicts[i])) {
+                    p->encs[i] = ENC_DICT8;
+                    p->bufs[i] = codes;
+                } else if (p->encs[i] != ENC_F64 &&
+                           (p->bufs[i] = encode(c, p->encs[i])) == NULL) {
                     atomic_store(&p->failed, 1);
                     break;
                 }
             }
         }
-        write_segments(c, p->encs[i], p->bufs[i], seg, len);
+        write_segments(c, p->encs[i], p->bufs[i], p->dicts[i], p->n_dicts[i], seg, len);
         XXH3_64bits_reset(&st);
         for (int k = 0; k < NSEG; k++)
             if (len[k])
@@ -299,6 +374,8 @@ int mlpi_table_write_image(int fd, const mlp_table *t, const char *path,
     char *dir = NULL;
     int *encs = NULL;
     void **bufs = NULL;
+    double **dicts = NULL;
+    size_t *n_dicts = NULL;
     uint64_t *hashes = NULL;
     size_t names_len = 0, dir_size, nc = t->n_cols;
     uint64_t pos;
@@ -311,12 +388,15 @@ int mlpi_table_write_image(int fd, const mlp_table *t, const char *path,
     encs = mlp_calloc(nc + 1, sizeof *encs);
     bufs = mlp_calloc(nc + 1, sizeof *bufs);
     hashes = mlp_calloc(nc + 1, sizeof *hashes);
-    if (dir == NULL || encs == NULL || bufs == NULL || hashes == NULL) {
+    dicts = mlp_calloc(nc + 1, sizeof *dicts);
+    n_dicts = mlp_calloc(nc + 1, sizeof *n_dicts);
+    if (dir == NULL || encs == NULL || bufs == NULL || hashes == NULL || dicts == NULL ||
+        n_dicts == NULL) {
         rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
         goto cleanup;
     }
     {
-        prep p = { t, encs, bufs, hashes, 0, 0 };
+        prep p = { t, encs, bufs, dicts, n_dicts, hashes, 0, 0 };
         pthread_t tid;
         /* A second thread pays off on large tables only (small row
          * groups are written by the thousand). */
@@ -340,7 +420,7 @@ int mlpi_table_write_image(int fd, const mlp_table *t, const char *path,
         uint64_t len[NSEG];
         size_t nl = strlen(c->name);
 
-        write_segments(c, encs[i], bufs[i], seg, len);
+        write_segments(c, encs[i], bufs[i], dicts[i], n_dicts[i], seg, len);
         ents[i].type = (uint32_t)c->type;
         ents[i].encoding = (uint32_t)encs[i];
         ents[i].width = c->width;
@@ -361,11 +441,15 @@ int mlpi_table_write_image(int fd, const mlp_table *t, const char *path,
     memset(&h, 0, sizeof h);
     memcpy(h.magic, MLPI_MAGIC, 8);
     h.major = MLP_TABLE_FORMAT_MAJOR;
-    /* 1.0 readers can read any file without int64 columns. */
+    /* The oldest reader that can read it: 1.0 any file without int64
+     * columns, 1.1 without dictionary-coded ones. */
     h.minor = 0;
-    for (size_t i = 0; i < nc; i++)
-        if (encs[i] == ENC_I64)
+    for (size_t i = 0; i < nc; i++) {
+        if (encs[i] == ENC_I64 && h.minor < 1)
             h.minor = 1;
+        if (encs[i] == ENC_DICT8)
+            h.minor = 2;
+    }
     h.endian = ENDIAN_PROBE;
     h.n_rows = t->n_rows;
     h.n_cols = (uint32_t)nc;
@@ -382,7 +466,7 @@ int mlpi_table_write_image(int fd, const mlp_table *t, const char *path,
         const void *seg[NSEG];
         uint64_t len[NSEG];
 
-        write_segments(&t->cols[i].pub, encs[i], bufs[i], seg, len);
+        write_segments(&t->cols[i].pub, encs[i], bufs[i], dicts[i], n_dicts[i], seg, len);
         for (int k = 0; k < NSEG; k++)
             if (len[k] && (write_all(fd, seg[k], len[k]) ||
                            write_zeros(fd, align_up(len[k]) - len[k])))
@@ -397,7 +481,11 @@ io_fail:
 cleanup:
     for (size_t i = 0; bufs && i < nc; i++)
         mlp_free(bufs[i]);
+    for (size_t i = 0; dicts && i < nc; i++)
+        mlp_free(dicts[i]);
     mlp_free(bufs);
+    mlp_free(dicts);
+    mlp_free(n_dicts);
     mlp_free(encs);
     mlp_free(hashes);
     mlp_free(dir);
@@ -560,6 +648,26 @@ static int load_column(mlp_table *t, const file_entry *e, const char *names,
     seg_layout(&probe, seg, want);
     if (probe.type == MLP_COL_NUMERIC)
         want[0] = t->n_rows * enc_size[e->encoding];
+    if (e->encoding == ENC_DICT8) {
+        /* A dictionary of 1..256 values, every code inside it. */
+        uint64_t k = e->seg_len[2] / sizeof(double);
+        if (e->seg_len[2] % sizeof(double) != 0 || k == 0 || k > DICT_MAX) {
+            snprintf(what, sizeof what, "column '%s' has a dictionary of %llu bytes",
+                     name, (unsigned long long)e->seg_len[2]);
+            return corrupt(err, path, what);
+        }
+        want[2] = e->seg_len[2];
+        const uint8_t *code = (const uint8_t *)p[0];
+        uint8_t top = 0;
+        for (size_t i = 0; i < t->n_rows; i++)
+            top = code[i] > top ? code[i] : top;
+        if (t->n_rows > 0 && top >= k) {
+            snprintf(what, sizeof what, "column '%s' has code %u outside its "
+                     "dictionary of %llu values", name, (unsigned)top,
+                     (unsigned long long)k);
+            return corrupt(err, path, what);
+        }
+    }
     for (int k = 0; k < NSEG; k++)
         if (want[k] != e->seg_len[k]) {
             snprintf(what, sizeof what, "column '%s' segment %d has %llu "
@@ -582,12 +690,21 @@ static int load_column(mlp_table *t, const file_entry *e, const char *names,
         if (e->encoding == ENC_I64)
             probe.ints = (const int64_t *)p[0];
     }
+    if (e->encoding == ENC_DICT8) {
+        /* Never handed out packed: the public packings do not have it. */
+        probe.packing = MLP_PACK_F64;
+        probe.packed = NULL;
+    }
     c->pub = probe;
     if (probe.type == MLP_COL_NUMERIC && e->encoding != ENC_F64 && t->n_rows > 0) {
         /* Decoded after every column is checked, in parallel. */
         c->encoded = p[0];
         c->encoding = (int)e->encoding;
         c->pub.num = NULL;
+        if (e->encoding == ENC_DICT8) {
+            c->dict = (const double *)p[2];
+            c->n_dict = (size_t)(e->seg_len[2] / sizeof(double));
+        }
     }
     return MLP_OK;
 }
@@ -612,6 +729,12 @@ static int decode_column(mlpi_col *c, size_t n)
     case ENC_U16: DECODE_LOOP(uint16_t); break;
     case ENC_I32: DECODE_LOOP(int32_t); break;
     case ENC_I64: DECODE_LOOP(int64_t); break;
+    case ENC_DICT8: {
+        const uint8_t *code = src;
+        for (size_t i = 0; i < n; i++)
+            v[i] = c->dict[code[i]];
+        break;
+    }
     }
     if (c->pub.missing != NULL)
         for (size_t i = 0; i < n; i++)
@@ -640,8 +763,8 @@ void mlp_table_release(mlp_table *t, size_t i)
     if (i >= t->n_cols)
         return;
     c = &t->cols[i];
-    if (c->encoded == NULL || c->pub.num == NULL)
-        return;  /* nothing decoded, or nothing to fall back on */
+    if (c->encoded == NULL || c->pub.num == NULL || c->encoding == ENC_DICT8)
+        return;  /* nothing decoded, or nothing a reader could fall back on */
     mlp_free(c->owned[0]);
     c->owned[0] = NULL;
     c->pub.num = NULL;
@@ -649,6 +772,7 @@ void mlp_table_release(mlp_table *t, size_t i)
 
 typedef struct decoder {
     mlp_table *t;
+    int all;                /* or only what is never handed out packed */
     atomic_size_t next;
     atomic_int failed;
 } decoder;
@@ -662,6 +786,7 @@ static void *decode_columns(void *arg)
         if (i >= d->t->n_cols)
             break;
         if (d->t->cols[i].encoded != NULL && d->t->cols[i].pub.num == NULL &&
+            (d->all || d->t->cols[i].encoding == ENC_DICT8) &&
             decode_column(&d->t->cols[i], d->t->n_rows) != MLP_OK)
             atomic_store(&d->failed, 1);
     }
@@ -751,8 +876,11 @@ int mlpi_table_parse_image(const char *base, size_t size, const char *path,
         if (rc != MLP_OK)
             goto fail;
     }
-    if (decode) {
-        decoder d = { t, 0, 0 };
+    int dict = 0;
+    for (size_t i = 0; i < t->n_cols && !decode && !dict; i++)
+        dict = t->cols[i].encoding == ENC_DICT8 && t->cols[i].pub.num == NULL;
+    if (decode || dict) {
+        decoder d = { t, decode, 0, 0 };
         pthread_t tid;
         int started = t->n_cols > 1 && pthread_create(&tid, NULL, decode_columns, &d) == 0;
         decode_columns(&d);

@@ -28,6 +28,8 @@ typedef struct mlpi_col {
     void *owned[4];    /* buffers to free with mlp_free(); NULL when mapped */
     const void *encoded;  /* opening: numeric values still to decode */
     int encoding;
+    const double *dict;   /* a dictionary-coded column's values (mapped) */
+    size_t n_dict;
 } mlpi_col;
 
 struct mlp_table {

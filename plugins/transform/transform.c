@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "tf.h"
+#include <time.h>
+static double nowt(void){struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);return t.tv_sec+t.tv_nsec*1e-9;}
+static double TR,TA,TW;
 
 /* One split through the graph, row group by row group. */
 static int transform_split(const mlp_tgraph *g, const mlp_artifact *ex, mlp_artifact *out,
@@ -30,9 +33,9 @@ static int transform_split(const mlp_tgraph *g, const mlp_artifact *ex, mlp_arti
     for (size_t gi = 0; rc == MLP_OK && gi < mlp_table_file_n_groups(f); gi++) {
         mlp_table *raw = NULL, *t = NULL;
         size_t bad = SIZE_MAX;
-        rc = mlp_table_file_group(f, gi, &raw, err);
+        {double a=nowt(); rc = mlp_table_file_group(f, gi, &raw, err); TR+=nowt()-a;}
         if (rc == MLP_OK)
-            rc = mlp_tgraph_apply_rows(g, raw, *rows, &t, &bad, err);
+            {double a=nowt(); rc = mlp_tgraph_apply_rows(g, raw, *rows, &t, &bad, err); TA+=nowt()-a;}
         if (rc != MLP_OK) {
             /* Rows are named in the split; the source line says where the
              * user can find one. */
@@ -50,13 +53,14 @@ static int transform_split(const mlp_tgraph *g, const mlp_artifact *ex, mlp_arti
             rc = mlp_examples_describe(out, t, ex, err);
         if (rc == MLP_OK) {
             *rows += mlp_table_n_rows(t);
-            rc = mlp_table_writer_add(w, t, err);
+            {double a=nowt(); rc = mlp_table_writer_add(w, t, err); TW+=nowt()-a;}
         } else {
             mlp_table_free(t);
         }
     }
+    double a=nowt();
     if (rc == MLP_OK)
-        rc = mlp_table_writer_close(w, err);
+        rc = mlp_table_writer_close(w, err), TW+=nowt()-a;
     else if (w)
         mlp_table_writer_abort(w);
     mlp_table_file_close(f);
@@ -131,8 +135,10 @@ static int run(mlp_ctx *ctx)
     fo.passthrough = mlp_ctx_param(ctx, "passthrough");
     fo.label = label ? label : "";
     fo.threads = (int)mlp_ctx_param_int(ctx, "threads");
+    double T0=nowt();
     if (rc == MLP_OK)
         rc = tf_fit(f, split, feat, n, &fo, &doc, &err);
+    mlp_ctx_log(ctx, MLP_LOG_INFO, "fit %.3f",nowt()-T0);
     mlp_table_file_close(f);
     tf_features_free(feat, n);
     /* The document is checked as any reader will check it. */
@@ -150,6 +156,7 @@ static int run(mlp_ctx *ctx)
         cJSON_AddItemToObject(rows, mlp_examples_split(ex, i), mlp_json_int((int64_t)nrows));
         mlp_ctx_progress(ctx, i + 1, total, "splits");
     }
+    mlp_ctx_log(ctx, MLP_LOG_INFO, "read %.3f apply %.3f write %.3f",TR,TA,TW);
     if (rc == MLP_OK) {
         rc = mlp_artifact_set_property(out, "rows", rows, &err);
         rows = NULL;

@@ -258,8 +258,12 @@ int mlp_table_file_column_packed(mlp_table_file *f, size_t i, mlp_table **out,
 /* The format version this build writes for a table of one group; it reads
  * the same major, and 2.x (several groups, mlp_table_writer). */
 #define MLP_TABLE_FORMAT_MAJOR 1
-#define MLP_TABLE_FORMAT_MINOR 1   /* 1.1 added MLP_PACK_I64; a file without
-                                      such a column is written as 1.0 */
+#define MLP_TABLE_FORMAT_MINOR 2   /* 1.1 added MLP_PACK_I64, 1.2 columns of
+                                      at most 256 distinct fractions stored
+                                      as a byte per row and a dictionary
+                                      (always decoded on reading); a file
+                                      is written as the oldest minor that
+                                      holds its columns */
 
 #ifdef __cplusplus
 }
