@@ -691,6 +691,57 @@ static int select_column(mlp_table *t, const mlp_column *c, const size_t *rows,
                          c->name);
 }
 
+int mlp_table_rows(const mlp_table *src, size_t first, size_t n, mlp_table **out,
+                   mlp_error *err)
+{
+    mlp_table *t;
+    int rc = MLP_OK;
+
+    *out = NULL;
+    if (first % 8 != 0 || first > src->n_rows || n > src->n_rows - first)
+        return mlp_error_set(err, MLP_EINVAL, "rows %zu..%zu are not a slice of the "
+                             "table's %zu rows starting at a multiple of 8", first,
+                             first + n, src->n_rows);
+    t = mlp_table_new(n);
+    if (t == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == MLP_OK && i < src->n_cols; i++) {
+        const mlp_column *s = &src->cols[i].pub;
+        mlpi_col *c;
+        rc = mlpi_table_push(t, s->name, err, &c);
+        if (rc != MLP_OK)
+            break;
+        const char *name = c->pub.name;
+        c->pub = *s;
+        c->pub.name = name;
+        c->pub.n_rows = n;
+        /* Every per-row array moves to the first row; dictionaries and
+         * string bytes are shared as they are (offsets stay absolute). */
+        if (s->num)
+            c->pub.num = s->num + first;
+        if (s->codes)
+            c->pub.codes = s->codes + first;
+        if (s->str_off)
+            c->pub.str_off = s->str_off + first;
+        if (s->missing)
+            c->pub.missing = s->missing + first / 8;
+        if (s->ints)
+            c->pub.ints = s->ints + first;
+        if (s->mat)
+            c->pub.mat = s->mat + first * s->width;
+        if (s->packed && (size_t)s->packing < 8) {
+            static const size_t bytes[] = { 8, 4, 1, 1, 2, 2, 4, 8 };
+            c->pub.packed = (const char *)s->packed + first * bytes[s->packing];
+        }
+    }
+    if (rc != MLP_OK) {
+        mlp_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return MLP_OK;
+}
+
 int mlp_table_select(const mlp_table *src, const size_t *rows, size_t n,
                      mlp_table **out, mlp_error *err)
 {

@@ -631,14 +631,14 @@ mlp_col_type mlp_table_file_col_type(const mlp_table_file *f, size_t i)
     return i < f->n_cols ? f->types[i] : (mlp_col_type)0;
 }
 
-int mlp_table_file_group(mlp_table_file *f, size_t g, mlp_table **out,
-                         mlp_error *err)
+static int file_group(mlp_table_file *f, size_t g, int decode, mlp_table **out,
+                      mlp_error *err)
 {
     *out = NULL;
     if (g >= f->n_groups)
         return mlp_error_set(err, MLP_EINVAL, "%s: no row group %zu (it has "
                              "%zu)", f->path, g + 1, f->n_groups);
-    int rc = read_group(f->map, &f->idx[g], g, f->path, SIZE_MAX, 1, &f->release,
+    int rc = read_group(f->map, &f->idx[g], g, f->path, SIZE_MAX, decode, &f->release,
                         f->dir_ok, out, err);
     /* Each group is checked on its own: hold it to the first's columns. */
     for (size_t i = 0; rc == MLP_OK && i < f->n_cols; i++)
@@ -649,6 +649,17 @@ int mlp_table_file_group(mlp_table_file *f, size_t g, mlp_table **out,
             rc = corrupt(err, f->path, "row groups have different columns");
         }
     return rc;
+}
+
+int mlp_table_file_group(mlp_table_file *f, size_t g, mlp_table **out, mlp_error *err)
+{
+    return file_group(f, g, MLPI_DECODE_ALL, out, err);
+}
+
+int mlp_table_file_group_packed(mlp_table_file *f, size_t g, mlp_table **out,
+                                mlp_error *err)
+{
+    return file_group(f, g, MLPI_DECODE_WIDE, out, err);
 }
 
 int mlp_table_file_group_column(mlp_table_file *f, size_t g, size_t i,
@@ -679,6 +690,49 @@ int mlp_table_file_group_column(mlp_table_file *f, size_t g, size_t i,
         return rc;
     }
     *out = t;
+    return MLP_OK;
+}
+
+int mlp_table_file_numbers(mlp_table_file *f, size_t i, double **out, size_t *n,
+                           mlp_error *err)
+{
+    double *v;
+    size_t at = 0;
+
+    *out = NULL;
+    *n = 0;
+    if (i >= f->n_cols || f->types[i] != MLP_COL_NUMERIC)
+        return mlp_error_set(err, MLP_EINVAL, "%s: column %zu is %s, not numeric", f->path,
+                             i + 1, i < f->n_cols ? mlp_col_type_name(f->types[i]) : "absent");
+    v = mlp_malloc((f->n_rows + 1) * sizeof *v);
+    if (v == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    for (size_t g = 0; g < f->n_groups; g++) {
+        mlp_table *t = NULL;
+        int rc = mlp_table_file_group_column(f, g, i, &t, err);
+        if (rc != MLP_OK) {
+            mlp_free(v);
+            return rc;
+        }
+        const mlp_column *c = mlp_table_column(t, 0);
+        if (c->n_rows > f->n_rows - at) {
+            mlp_table_free(t);
+            mlp_free(v);
+            return corrupt(err, f->path, "row groups hold more rows than the file");
+        }
+        if (c->num != NULL)
+            memcpy(v + at, c->num, c->n_rows * sizeof *v);
+        else if (c->packing == MLP_PACK_U8 && c->missing == NULL)
+            for (size_t r = 0; r < c->n_rows; r++)
+                v[at + r] = ((const uint8_t *)c->packed)[r];
+        else
+            for (size_t r = 0; r < c->n_rows; r++)
+                v[at + r] = mlp_column_number(c, r);
+        at += c->n_rows;
+        mlp_table_free(t);
+    }
+    *out = v;
+    *n = at;
     return MLP_OK;
 }
 

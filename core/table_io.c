@@ -345,10 +345,20 @@ static void *prepare_columns(void *arg)
                  * place); repeated fractions take a byte. */
                 if ((p->encs[i] == ENC_F64 || p->encs[i] == ENC_F32) &&
                     encode_dict(c, &codes, &p->dicts[i], &p->n_dicts[i])) {
-                    p->encs[i] = ENC_DICT8;
-                    p->bufs[i] = codes;
-                } else if (p->encs[i] != ENC_F64 &&
-                           (p->bufs[i] = encode(c, p->encs[i])) == NULL) {
+                    /* Only where the byte and the dictionary take less. */
+                    if (align_up(c->n_rows) + align_up(8 * p->n_dicts[i]) <
+                        align_up(c->n_rows * enc_size[p->encs[i]])) {
+                        p->encs[i] = ENC_DICT8;
+                        p->bufs[i] = codes;
+                    } else {
+                        mlp_free(codes);
+                        mlp_free(p->dicts[i]);
+                        p->dicts[i] = NULL;
+                        p->n_dicts[i] = 0;
+                    }
+                }
+                if (p->encs[i] != ENC_DICT8 && p->encs[i] != ENC_F64 &&
+                    (p->bufs[i] = encode(c, p->encs[i])) == NULL) {
                     atomic_store(&p->failed, 1);
                     break;
                 }
@@ -772,10 +782,20 @@ void mlp_table_release(mlp_table *t, size_t i)
 
 typedef struct decoder {
     mlp_table *t;
-    int all;                /* or only what is never handed out packed */
+    int mode;               /* MLPI_DECODE_* */
     atomic_size_t next;
     atomic_int failed;
 } decoder;
+
+/* Whether opening in this mode (MLPI_DECODE_*) decodes column c. */
+static int wants_decoding(const mlpi_col *c, int mode)
+{
+    int narrow = c->encoding == ENC_U8 || c->encoding == ENC_I8 ||
+                 c->encoding == ENC_U16 || c->encoding == ENC_I16;
+    return c->encoded != NULL && c->pub.num == NULL &&
+           (mode == MLPI_DECODE_ALL || c->encoding == ENC_DICT8 ||
+            (mode == MLPI_DECODE_WIDE && !narrow));
+}
 
 static void *decode_columns(void *arg)
 {
@@ -785,8 +805,7 @@ static void *decode_columns(void *arg)
         size_t i = atomic_fetch_add(&d->next, 1);
         if (i >= d->t->n_cols)
             break;
-        if (d->t->cols[i].encoded != NULL && d->t->cols[i].pub.num == NULL &&
-            (d->all || d->t->cols[i].encoding == ENC_DICT8) &&
+        if (wants_decoding(&d->t->cols[i], d->mode) &&
             decode_column(&d->t->cols[i], d->t->n_rows) != MLP_OK)
             atomic_store(&d->failed, 1);
     }
@@ -876,13 +895,13 @@ int mlpi_table_parse_image(const char *base, size_t size, const char *path,
         if (rc != MLP_OK)
             goto fail;
     }
-    int dict = 0;
-    for (size_t i = 0; i < t->n_cols && !decode && !dict; i++)
-        dict = t->cols[i].encoding == ENC_DICT8 && t->cols[i].pub.num == NULL;
-    if (decode || dict) {
+    size_t todo = 0;
+    for (size_t i = 0; i < t->n_cols && todo < 2; i++)
+        todo += (size_t)wants_decoding(&t->cols[i], decode);
+    if (todo > 0) {
         decoder d = { t, decode, 0, 0 };
         pthread_t tid;
-        int started = t->n_cols > 1 && pthread_create(&tid, NULL, decode_columns, &d) == 0;
+        int started = todo > 1 && pthread_create(&tid, NULL, decode_columns, &d) == 0;
         decode_columns(&d);
         if (started)
             pthread_join(tid, NULL);

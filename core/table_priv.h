@@ -83,6 +83,10 @@ int mlpi_table_check_header(const char *base, size_t size, const char *path,
                             int dir_checked, mlp_error *err);
 /* Checks and reads the image at base (size bytes): every column, or only
  * column want_col (SIZE_MAX: all).  Columns point into base. */
+/* What parsing an image decodes (`decode`): dictionary-coded columns
+ * always; then none of the other packed forms, all of them, or all but the
+ * integers a byte or two hold (which readers count in place). */
+enum { MLPI_DECODE_NONE = 0, MLPI_DECODE_ALL = 1, MLPI_DECODE_WIDE = 2 };
 int mlpi_table_parse_image(const char *base, size_t size, const char *path,
                            int decode, int dir_checked, size_t want_col,
                            mlp_table **out, mlp_error *err);

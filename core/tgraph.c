@@ -350,7 +350,7 @@ static int parse_step(mlp_tgraph *g, const cJSON *s, size_t si, const char *wher
             memcpy(st->comp + r++ * p, vals, p * sizeof *vals);
             mlp_free(vals);
         }
-        st->k_pad = (st->k + 1) & ~(size_t)1;
+        st->k_pad = (st->k + 3) & ~(size_t)3;
         st->comp_t = mlp_calloc(p * st->k_pad + 1, sizeof *st->comp_t);
         if (st->comp_t == NULL)
             return mlp_error_set(err, MLP_ENOMEM, "out of memory");
@@ -552,6 +552,7 @@ void mlp_tgraph_free(mlp_tgraph *g)
 
 size_t mlp_tgraph_n_inputs(const mlp_tgraph *g) { return g->n_inputs; }
 size_t mlp_tgraph_n_outputs(const mlp_tgraph *g) { return g->n_emit; }
+size_t mlp_tgraph_n_computed(const mlp_tgraph *g) { return g->n_work - g->n_inputs; }
 
 const char *mlp_tgraph_input(const mlp_tgraph *g, size_t i, mlp_col_type *type)
 {
@@ -695,6 +696,39 @@ static void column_op(const tg_op *op, double *y, size_t n)
     }
 }
 
+/* A numeric step on a raw column stored a byte per row (pixels, counts,
+ * ratings): the ops run once on each of the 256 byte values and once on
+ * a missing value, and every row looks its result up.  Each entry is
+ * computed by column_op() as a row's value would be, so the results are
+ * the same bits.  Returns 0 when the input is not so stored. */
+static int numeric_by_table(const tg_run *run, const tg_step *st, size_t n, double *y,
+                            double *ind)
+{
+    const mlp_column *col = run->num[st->in[0]] ? NULL : run->raw[st->in[0]];
+    double tab[257];
+
+    if (col == NULL || col->num != NULL || col->packed == NULL || col->ints != NULL ||
+        (col->packing != MLP_PACK_U8 && col->packing != MLP_PACK_I8) || n < 1024)
+        return 0;
+    for (int b = 0; b < 256; b++)
+        tab[b] = col->packing == MLP_PACK_U8 ? (double)b : (double)(int8_t)(uint8_t)b;
+    tab[256] = NAN;
+    for (size_t k = 0; k < st->n_ops; k++)
+        column_op(&st->ops[k], tab, 257);
+    const uint8_t *code = col->packed;
+    if (col->missing == NULL) {
+        for (size_t r = 0; r < n; r++)
+            y[r] = tab[code[r]];
+    } else {
+        for (size_t r = 0; r < n; r++)
+            y[r] = mlp_column_is_missing(col, r) ? tab[256] : tab[code[r]];
+    }
+    if (ind)
+        for (size_t r = 0; r < n; r++)
+            ind[r] = col->missing != NULL && mlp_column_is_missing(col, r) ? 1 : 0;
+    return 1;
+}
+
 static int apply_step(const mlp_tgraph *g, tg_run *run, const tg_step *st, size_t n,
                       mlp_error *err)
 {
@@ -709,6 +743,8 @@ static int apply_step(const mlp_tgraph *g, tg_run *run, const tg_step *st, size_
     switch (st->kind) {
     case ST_NUMERIC: {
         double *y = run->num[st->out[0]], *ind = st->indicator ? run->num[st->out[1]] : NULL;
+        if (numeric_by_table(run, st, n, y, ind))
+            break;
         column_numbers(run, st->in[0], n, y);
         if (ind)
             for (size_t r = 0; r < n; r++)
@@ -877,76 +913,117 @@ done:
  * j = 0, 4, 8, ... / 1, 5, 9, ... / ..., the inputs past the last four
  * added to the first, joined as (s0 + s1) + (s2 + s3)), so a row gets the
  * same bits in a batch of one as in a batch of a million, on one thread
- * or several -- a matrix library may change its order with the shape.
- * Two components go through each vector operation (lanes never mix, so
- * each is the scalar sum).  A row with an input missing or infinite is
- * refused, naming the first such row: a projection of it would be NaN or
- * infinite, which nothing downstream can tell from a value.  Blocks of
- * rows go to the processors. */
-typedef double tg_v2 __attribute__((vector_size(16)));
+ * or several, on a processor with wide vectors or without -- a matrix
+ * library may change its order with the shape.  Four components go
+ * through each vector operation (lanes never mix, so each is the scalar
+ * sum; a multiply and an add, never fused), and two rows share each load
+ * of the components, their sums held in registers over all the inputs.
+ * A row with an input missing or infinite is refused, naming the first
+ * such row: a projection of it would be NaN or infinite, which nothing
+ * downstream can tell from a value.  Blocks of rows go to the
+ * processors. */
+typedef double tg_v4 __attribute__((vector_size(32)));
 
 typedef struct pca_job {
     tg_run *run;
     const tg_step *st;
     size_t n;
-    double *x;              /* per worker: PCA_SCRATCH(p, k_pad) */
+    double *x;              /* per worker: PCA_SCRATCH(p) */
     size_t *bad;            /* per worker: its first row with a gap, or SIZE_MAX */
 } pca_job;
 
-enum { PCA_BLOCK = 256 };
-#define PCA_SCRATCH(p, kp) ((p) + 4 * (kp) + 8)
+enum { PCA_BLOCK = 256, PCA_TILE = 16 };
+#define PCA_SCRATCH(p) (PCA_TILE * (p) + 8)
 
-static tg_v2 v2_load(const double *a)
+/* Rows r0 .. r0 + m - 1's inputs less their means into the rows of x
+ * (m x p), an input at a time (each read in order); the first of them
+ * with an input that is not finite goes to *bad. */
+static void pca_inputs(const pca_job *jb, size_t r0, size_t m, double *x, size_t *bad)
 {
-    tg_v2 v;
-    memcpy(&v, a, sizeof v);
-    return v;
+    const tg_step *st = jb->st;
+    size_t p = st->n_in;
+    unsigned gap = 0;
+    for (size_t j = 0; j < p; j++) {
+        const double *src = jb->run->num[st->in[j]];
+        for (size_t i = 0; i < m; i++) {
+            double v = (src ? src[r0 + i] : tg_num(jb->run, st->in[j], r0 + i)) - st->mean[j];
+            x[i * p + j] = v;
+            gap |= (unsigned)!isfinite(v) << i;
+        }
+    }
+    for (size_t i = 0; gap && i < m; i++)
+        if (gap >> i & 1) {
+            if (r0 + i < *bad)
+                *bad = r0 + i;
+            break;
+        }
 }
 
-static void v2_store(double *a, tg_v2 v)
+#define V4_LOAD(v, a) memcpy(&(v), (a), sizeof(v))
+
+/* Components c .. c + 3 of rows a and b (inputs xa, xb) into oa[0..4),
+ * ob[0..4).  Built twice, for processors with AVX2 and without; the
+ * arithmetic is the same. */
+__attribute__((target_clones("avx2", "default")))
+static void pca_four(const tg_step *st, size_t c, const double *xa, const double *xb,
+                     double *oa, double *ob)
 {
-    memcpy(a, &v, sizeof v);
+    size_t p = st->n_in, kp = st->k_pad, j;
+    const double *w = st->comp_t + c;
+    tg_v4 a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
+    tg_v4 b0 = { 0 }, b1 = { 0 }, b2 = { 0 }, b3 = { 0 };
+
+    for (j = 0; j + 4 <= p; j += 4) {
+        tg_v4 w0, w1, w2, w3;
+        V4_LOAD(w0, w + j * kp);
+        V4_LOAD(w1, w + (j + 1) * kp);
+        V4_LOAD(w2, w + (j + 2) * kp);
+        V4_LOAD(w3, w + (j + 3) * kp);
+        a0 += xa[j] * w0;
+        a1 += xa[j + 1] * w1;
+        a2 += xa[j + 2] * w2;
+        a3 += xa[j + 3] * w3;
+        b0 += xb[j] * w0;
+        b1 += xb[j + 1] * w1;
+        b2 += xb[j + 2] * w2;
+        b3 += xb[j + 3] * w3;
+    }
+    for (; j < p; j++) {
+        tg_v4 wj;
+        V4_LOAD(wj, w + j * kp);
+        a0 += xa[j] * wj;
+        b0 += xb[j] * wj;
+    }
+    a0 = (a0 + a1) + (a2 + a3);
+    b0 = (b0 + b1) + (b2 + b3);
+    memcpy(oa, &a0, sizeof a0);
+    memcpy(ob, &b0, sizeof b0);
 }
 
 static void pca_rows(void *arg, size_t b, int worker)
 {
     pca_job *jb = arg;
     const tg_step *st = jb->st;
-    size_t p = st->n_in, k = st->k, kp = st->k_pad, end = (b + 1) * PCA_BLOCK;
-    double *x = jb->x + (size_t)worker * PCA_SCRATCH(p, kp);
-    double *s0 = x + p, *s1 = s0 + kp, *s2 = s1 + kp, *s3 = s2 + kp;
+    size_t p = st->n_in, k = st->k, end = (b + 1) * PCA_BLOCK;
+    double *x = jb->x + (size_t)worker * PCA_SCRATCH(p);
 
-    for (size_t r = b * PCA_BLOCK; r < end && r < jb->n; r++) {
-        int gap = 0;
-        size_t j;
-        for (j = 0; j < p; j++) {
-            const double *src = jb->run->num[st->in[j]];
-            x[j] = (src ? src[r] : tg_num(jb->run, st->in[j], r)) - st->mean[j];
-            gap |= !isfinite(x[j]);
-        }
-        memset(s0, 0, 4 * kp * sizeof *s0);
-        for (j = 0; j + 4 <= p; j += 4) {
-            const double *w = st->comp_t + j * kp;
-            tg_v2 x0 = { x[j], x[j] }, x1 = { x[j + 1], x[j + 1] };
-            tg_v2 x2 = { x[j + 2], x[j + 2] }, x3 = { x[j + 3], x[j + 3] };
-            for (size_t c = 0; c < kp; c += 2) {
-                v2_store(s0 + c, v2_load(s0 + c) + x0 * v2_load(w + c));
-                v2_store(s1 + c, v2_load(s1 + c) + x1 * v2_load(w + kp + c));
-                v2_store(s2 + c, v2_load(s2 + c) + x2 * v2_load(w + 2 * kp + c));
-                v2_store(s3 + c, v2_load(s3 + c) + x3 * v2_load(w + 3 * kp + c));
+    if (end > jb->n)
+        end = jb->n;
+    for (size_t r = b * PCA_BLOCK; r < end; r += 2) {
+        size_t t = (r - b * PCA_BLOCK) % PCA_TILE;
+        if (t == 0)
+            pca_inputs(jb, r, end - r < PCA_TILE ? end - r : PCA_TILE, x, &jb->bad[worker]);
+        /* A last row alone is paired with itself. */
+        size_t r2 = r + 1 < end ? r + 1 : r;
+        const double *xa = x + t * p, *xb = x + (t + (r2 > r)) * p;
+        for (size_t c = 0; c < k; c += 4) {
+            double va[4], vb[4];
+            pca_four(st, c, xa, xb, va, vb);
+            for (size_t l = 0; l < 4 && c + l < k; l++) {
+                double sc = st->scale ? st->scale[c + l] : 1;
+                jb->run->num[st->out[c + l]][r] = st->scale ? va[l] * sc : va[l];
+                jb->run->num[st->out[c + l]][r2] = st->scale ? vb[l] * sc : vb[l];
             }
-        }
-        for (; j < p; j++) {
-            const double *w = st->comp_t + j * kp;
-            tg_v2 xj = { x[j], x[j] };
-            for (size_t c = 0; c < kp; c += 2)
-                v2_store(s0 + c, v2_load(s0 + c) + xj * v2_load(w + c));
-        }
-        if (gap && r < jb->bad[worker])
-            jb->bad[worker] = r;
-        for (size_t c = 0; c < k; c++) {
-            double v = (s0[c] + s1[c]) + (s2[c] + s3[c]);
-            jb->run->num[st->out[c]][r] = st->scale ? v * st->scale[c] : v;
         }
     }
 }
@@ -958,7 +1035,7 @@ int tg_apply_pca(tg_run *run, const tg_step *st, size_t n, mlp_error *err)
     size_t bad = SIZE_MAX;
 
     threads = threads > 8 ? 8 : threads;
-    jb.x = mlp_malloc((size_t)threads * PCA_SCRATCH(st->n_in, st->k_pad) * sizeof *jb.x);
+    jb.x = mlp_malloc((size_t)threads * PCA_SCRATCH(st->n_in) * sizeof *jb.x);
     jb.bad = mlp_malloc((size_t)threads * sizeof *jb.bad);
     if (jb.x == NULL || jb.bad == NULL) {
         mlp_free(jb.x);

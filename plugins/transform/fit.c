@@ -578,26 +578,16 @@ static int apply_op(const cJSON *op, double *x, size_t n, mlp_error *err)
 static int fit_numeric(mlp_table_file *f, const tf_feature *ft, size_t col, cJSON *steps,
                        cJSON *outputs, mlp_error *err)
 {
-    mlp_table *t = NULL;
     cJSON *st = cJSON_CreateObject(), *ops;
-    double *x;
-    size_t n;
+    double *x = NULL;
+    size_t n = 0;
     const cJSON *o;
-    int rc = mlp_table_file_column(f, col, &t, err);
+    int rc = mlp_table_file_numbers(f, col, &x, &n, err);
 
     if (rc != MLP_OK) {
         cJSON_Delete(st);
         return rc;
     }
-    n = mlp_table_n_rows(t);
-    x = malloc((n + 1) * sizeof *x);
-    if (x == NULL) {
-        cJSON_Delete(st);
-        mlp_table_free(t);
-        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    }
-    memcpy(x, mlp_table_column(t, 0)->num, n * sizeof *x);
-    mlp_table_free(t);
     cJSON_AddStringToObject(st, "kind", "numeric");
     cJSON_AddStringToObject(st, "input", ft->column);
     ops = cJSON_AddArrayToObject(st, "ops");
@@ -609,7 +599,7 @@ static int fit_numeric(mlp_table_file *f, const tf_feature *ft, size_t col, cJSO
             rc = apply_op(fitted, x, n, err);
         cJSON_AddItemToArray(ops, fitted);
     }
-    free(x);
+    mlp_free(x);
     int ind = cJSON_IsTrue(cJSON_GetObjectItem(ft->spec, "indicator"));
     if (ind) {
         char name[512];

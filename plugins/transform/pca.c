@@ -204,17 +204,26 @@ int tf_fit_pca(mlp_table_file *f, const mlp_tgraph *partial, const char *const *
         rc = mlp_error_set(err, MLP_ENOMEM, "out of memory: PCA of %zu features", p);
         goto done;
     }
-    for (size_t g = 0, base = 0; g < mlp_table_file_n_groups(f) && rc == MLP_OK; g++) {
-        mlp_table *raw = NULL, *t = NULL;
-        rc = mlp_table_file_group(f, g, &raw, err);
-        if (rc == MLP_OK)
-            rc = mlp_tgraph_apply(partial, raw, &t, err);
-        if (rc == MLP_OK)
-            rc = add_rows(&a, t, cols, base, err);
-        if (t)
-            base += mlp_table_n_rows(t);
+    /* A slice of a group at a time: the features of a whole group (60,000
+     * rows of 784 pixels: 376 MB) would be faulted in for one pass. */
+    size_t slice = tf_slice_rows(partial), base = 0;
+    for (size_t g = 0; g < mlp_table_file_n_groups(f) && rc == MLP_OK; g++) {
+        mlp_table *raw = NULL;
+        rc = mlp_table_file_group_packed(f, g, &raw, err);
+        size_t n = rc == MLP_OK ? mlp_table_n_rows(raw) : 0;
+        for (size_t r0 = 0; rc == MLP_OK && r0 < n; r0 += slice) {
+            mlp_table *part = NULL, *t = NULL;
+            rc = mlp_table_rows(raw, r0, n - r0 < slice ? n - r0 : slice, &part, err);
+            if (rc == MLP_OK)
+                rc = mlp_tgraph_apply(partial, part, &t, err);
+            if (rc == MLP_OK)
+                rc = add_rows(&a, t, cols, base, err);
+            if (t)
+                base += mlp_table_n_rows(t);
+            mlp_table_free(part);
+            mlp_table_free(t);
+        }
         mlp_table_free(raw);
-        mlp_table_free(t);
     }
     if (rc != MLP_OK)
         goto done;

@@ -38,6 +38,9 @@ int tf_fit(mlp_table_file *f, const char *split, const tf_feature *feat, size_t 
 
 /* PCA of the graph-so-far's outputs cols[0..p) over the split in f: the
  * step's mean, components, variances and (whiten) scale, added to step. */
+/* Rows per slice when a row group goes through graph g a piece at a time
+ * (transform.c). */
+size_t tf_slice_rows(const mlp_tgraph *g);
 int tf_fit_pca(mlp_table_file *f, const mlp_tgraph *partial, const char *const *cols,
                size_t p, const cJSON *spec, cJSON *step, mlp_error *err);
 

@@ -8,17 +8,59 @@
 #include <string.h>
 
 #include "tf.h"
-#include <time.h>
-static double nowt(void){struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);return t.tv_sec+t.tv_nsec*1e-9;}
-static double TR,TA,TW;
 
-/* One split through the graph, row group by row group. */
+/* Rows per slice of a row group, so that the columns a slice computes
+ * take about 16 MB: memory stays bounded however large the groups are,
+ * and is reused from slice to slice instead of faulted in afresh. */
+size_t tf_slice_rows(const mlp_tgraph *g)
+{
+    size_t r = ((size_t)16 << 20) / (8 * (mlp_tgraph_n_computed(g) + 1));
+    return r < 1024 ? 1024 : r & ~(size_t)7;
+}
+
+/* Slice [r0, r0 + take) of row group raw through the graph, written as a
+ * row group of the output; *rows counts the split's rows so far. */
+static int transform_slice(const mlp_tgraph *g, const mlp_artifact *ex, mlp_artifact *out,
+                           const char *split, const mlp_table *raw, size_t r0, size_t take,
+                           int describe, mlp_table_writer *w, size_t *rows, mlp_error *err)
+{
+    mlp_table *slice = NULL, *t = NULL;
+    size_t bad = SIZE_MAX;
+    int rc = mlp_table_rows(raw, r0, take, &slice, err);
+
+    if (rc == MLP_OK)
+        rc = mlp_tgraph_apply_rows(g, slice, *rows, &t, &bad, err);
+    mlp_table_free(slice);
+    if (rc != MLP_OK) {
+        /* Rows are named in the split; the source line says where the
+         * user can find one. */
+        char why[sizeof err->msg], at[400];
+        mlp_error e2;
+        snprintf(why, sizeof why, "%s", err->msg);
+        if (bad == SIZE_MAX ||
+            mlp_examples_source(ex, split, *rows + bad, at, sizeof at, &e2) != MLP_OK)
+            mlp_error_set(err, rc, "split '%s': %s", split, why);
+        else
+            mlp_error_set(err, rc, "split '%s': %s (%s)", split, why, at);
+        return rc;
+    }
+    if (describe && (rc = mlp_examples_describe(out, t, ex, err)) != MLP_OK) {
+        mlp_table_free(t);
+        return rc;
+    }
+    *rows += mlp_table_n_rows(t);
+    return mlp_table_writer_add(w, t, err);
+}
+
+/* One split through the graph, a slice of a row group at a time; each
+ * slice becomes a row group of the output. */
 static int transform_split(const mlp_tgraph *g, const mlp_artifact *ex, mlp_artifact *out,
                            const char *split, int describe, size_t *rows, mlp_error *err)
 {
     char file[300], path[4096];
     mlp_table_file *f = NULL;
     mlp_table_writer *w = NULL;
+    size_t step = tf_slice_rows(g);
     int rc;
 
     *rows = 0;
@@ -31,36 +73,17 @@ static int transform_split(const mlp_tgraph *g, const mlp_artifact *ex, mlp_arti
     if (rc == MLP_OK)
         rc = mlp_table_writer_open(path, &w, err);
     for (size_t gi = 0; rc == MLP_OK && gi < mlp_table_file_n_groups(f); gi++) {
-        mlp_table *raw = NULL, *t = NULL;
-        size_t bad = SIZE_MAX;
-        {double a=nowt(); rc = mlp_table_file_group(f, gi, &raw, err); TR+=nowt()-a;}
-        if (rc == MLP_OK)
-            {double a=nowt(); rc = mlp_tgraph_apply_rows(g, raw, *rows, &t, &bad, err); TA+=nowt()-a;}
-        if (rc != MLP_OK) {
-            /* Rows are named in the split; the source line says where the
-             * user can find one. */
-            char why[sizeof err->msg], at[400];
-            mlp_error e2;
-            snprintf(why, sizeof why, "%s", err->msg);
-            if (bad == SIZE_MAX ||
-                mlp_examples_source(ex, split, *rows + bad, at, sizeof at, &e2) != MLP_OK)
-                mlp_error_set(err, rc, "split '%s': %s", split, why);
-            else
-                mlp_error_set(err, rc, "split '%s': %s (%s)", split, why, at);
-        }
+        mlp_table *raw = NULL;
+        rc = mlp_table_file_group_packed(f, gi, &raw, err);
+        size_t n = rc == MLP_OK ? mlp_table_n_rows(raw) : 0;
+        /* An empty group goes through once: its columns are the output's. */
+        for (size_t r0 = 0; rc == MLP_OK && (r0 < n || r0 == 0); r0 += step)
+            rc = transform_slice(g, ex, out, split, raw, r0, n - r0 < step ? n - r0 : step,
+                                 describe && gi == 0 && r0 == 0, w, rows, err);
         mlp_table_free(raw);
-        if (rc == MLP_OK && describe && gi == 0)
-            rc = mlp_examples_describe(out, t, ex, err);
-        if (rc == MLP_OK) {
-            *rows += mlp_table_n_rows(t);
-            {double a=nowt(); rc = mlp_table_writer_add(w, t, err); TW+=nowt()-a;}
-        } else {
-            mlp_table_free(t);
-        }
     }
-    double a=nowt();
     if (rc == MLP_OK)
-        rc = mlp_table_writer_close(w, err), TW+=nowt()-a;
+        rc = mlp_table_writer_close(w, err);
     else if (w)
         mlp_table_writer_abort(w);
     mlp_table_file_close(f);
@@ -135,10 +158,8 @@ static int run(mlp_ctx *ctx)
     fo.passthrough = mlp_ctx_param(ctx, "passthrough");
     fo.label = label ? label : "";
     fo.threads = (int)mlp_ctx_param_int(ctx, "threads");
-    double T0=nowt();
     if (rc == MLP_OK)
         rc = tf_fit(f, split, feat, n, &fo, &doc, &err);
-    mlp_ctx_log(ctx, MLP_LOG_INFO, "fit %.3f",nowt()-T0);
     mlp_table_file_close(f);
     tf_features_free(feat, n);
     /* The document is checked as any reader will check it. */
@@ -156,7 +177,6 @@ static int run(mlp_ctx *ctx)
         cJSON_AddItemToObject(rows, mlp_examples_split(ex, i), mlp_json_int((int64_t)nrows));
         mlp_ctx_progress(ctx, i + 1, total, "splits");
     }
-    mlp_ctx_log(ctx, MLP_LOG_INFO, "read %.3f apply %.3f write %.3f",TR,TA,TW);
     if (rc == MLP_OK) {
         rc = mlp_artifact_set_property(out, "rows", rows, &err);
         rows = NULL;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
 
 #include <mlpipe/memory.h>
@@ -250,12 +251,51 @@ static int forge_entry(const char *path, int col, size_t field, uint32_t v)
     return fclose(f);
 }
 
+/* Column 0's dictionary (segment 2) made one value shorter, its column
+ * hash, the directory hash and the header hash recomputed to match. */
+static int shrink_dictionary(const char *path)
+{
+    FILE *f = fopen(path, "r+b");
+    long size = file_size(path);
+    unsigned char *b = malloc((size_t)size);
+    uint64_t off, len, hash, dir, dir_size;
+    XXH3_state_t st;
+
+    if (f == NULL || b == NULL || fread(b, 1, (size_t)size, f) != (size_t)size)
+        return -1;
+    memcpy(&dir, b + 32, 8);
+    memcpy(&dir_size, b + 40, 8);
+    unsigned char *e = b + dir;
+    memcpy(&len, e + 64 + 16, 8);
+    len -= 8;
+    memcpy(e + 64 + 16, &len, 8);
+    XXH3_64bits_reset(&st);
+    for (int k = 0; k < 4; k++) {
+        memcpy(&off, e + 32 + 8 * k, 8);
+        memcpy(&len, e + 64 + 8 * k, 8);
+        if (len)
+            XXH3_64bits_update(&st, b + off, len);
+    }
+    hash = XXH3_64bits_digest(&st);
+    memcpy(e + 104, &hash, 8);
+    hash = XXH3_64bits(e, dir_size);
+    memcpy(b + 56, &hash, 8);
+    hash = XXH3_64bits(b, 120);
+    memcpy(b + 120, &hash, 8);
+    fseek(f, 0, SEEK_SET);
+    fwrite(b, 1, (size_t)size, f);
+    free(b);
+    return fclose(f);
+}
+
 static void refuses_forged_entries(void)
 {
     static const struct { int col; size_t field; uint32_t v; const char *msg; } cases[] = {
         { 0, 0, 0, "column 'num' has unknown type 0" },
         { 3, 0, MLP_COL_MATRIX + 1, "column 'pix' has unknown type 5" },
-        { 0, 4, 8, "column 'num' has unknown encoding 8" },
+        { 0, 4, 9, "column 'num' has unknown encoding 9" },
+        /* Dictionary-coded without a dictionary. */
+        { 0, 4, 8, "column 'num' has a dictionary of 0 bytes" },
         { 2, 4, 1, "column 'str' has unknown encoding 1" },
     };
     char p[512], q[512], cmd[1200];
@@ -1077,6 +1117,185 @@ static void grouped_damage(void)
     CHECK(access(d, F_OK) != 0);
 }
 
+/* Repeated fractions (scaled pixels: 255 values and -0) take a byte a
+ * row and a dictionary of their exact bits: they read back bit for bit, missing rows and -0
+ * included, from whole files, row groups and packed opens alike (never
+ * handed out packed); a column of 257 distinct values, or one too short
+ * to gain, is not so stored; a code past the dictionary is refused; and
+ * every flipped byte of such a file is caught. */
+static void dictionary_columns(void)
+{
+    enum { N = 3000 };
+    char p[512], q[512], cmd[1200];
+    mlp_table *t = mlp_table_new(N), *r;
+    mlp_table_file *f;
+    mlp_table_writer *w;
+    mlp_error err;
+    double *px = mlp_malloc(N * sizeof *px), *many = mlp_malloc(N * sizeof *many);
+    uint8_t *miss = mlp_calloc(N / 8 + 1, 1);
+
+    for (size_t i = 0; i < N; i++) {
+        px[i] = (double)(i * 7 % 255) / 255.0;
+        many[i] = (double)(i % 257) / 3.0;
+    }
+    px[5] = -0.0;
+    px[6] = 0.0;
+    miss[1] = 0x01;   /* row 8 missing */
+    CHECK(mlp_table_adopt_numeric(t, "px", px, miss, &err) == MLP_OK);
+    CHECK(mlp_table_adopt_numeric(t, "many", many, NULL, &err) == MLP_OK);
+    path_of(p, sizeof p, "dict.mlpt");
+    CHECK_MSG(mlp_table_write(t, p, &err) == MLP_OK, "%s", err.msg);
+    CHECK(file_minor(p) == 2);
+    /* 3,000 bytes and 256 values, not 24,000 bytes (and "many" in full). */
+    CHECK_MSG(file_size(p) < 2 * 128 + 128 + 3072 + 2048 + 512 + 24064 + 4 * 64,
+              "%ld bytes", file_size(p));
+    for (int packed = 0; packed < 2; packed++) {
+        CHECK_MSG((packed ? mlp_table_open_packed(p, &r, &err) : mlp_table_open(p, &r, &err))
+                  == MLP_OK, "%s", err.msg);
+        const mlp_column *c = mlp_table_find(r, "px"), *m = mlp_table_find(r, "many");
+        CHECK(c->num != NULL && c->packed == NULL && c->packing == MLP_PACK_F64);
+        int same = 1;
+        for (size_t i = 0; i < N; i++) {
+            double want = i == 8 ? NAN : (double)(i * 7 % 255) / 255.0;
+            if (i == 5 || i == 6)
+                want = i == 5 ? -0.0 : 0.0;
+            same &= i == 8 ? isnan(c->num[i]) && mlp_column_is_missing(c, i)
+                           : memcmp(&c->num[i], &want, sizeof want) == 0;
+            same &= m->num[i] == (double)(i % 257) / 3.0;
+        }
+        CHECK_MSG(same, "values differ (packed open: %d)", packed);
+        CHECK(signbit(c->num[5]) && !signbit(c->num[6]));
+        mlp_table_free(r);
+    }
+    /* As row groups, read whole and a column at a time. */
+    path_of(q, sizeof q, "dict_groups.mlpt");
+    CHECK(mlp_table_writer_open(q, &w, &err) == MLP_OK);
+    for (size_t g = 0; g < 3; g++) {
+        mlp_table *part = NULL;
+        CHECK(mlp_table_rows(t, g * 1000, 1000, &part, &err) == MLP_OK);
+        mlp_table *copy = mlp_table_new(1000);
+        CHECK(mlp_table_add_copy(copy, "px", mlp_table_find(part, "px"), &err) == MLP_OK);
+        mlp_table_free(part);
+        CHECK(mlp_table_writer_add(w, copy, &err) == MLP_OK);
+    }
+    CHECK_MSG(mlp_table_writer_close(w, &err) == MLP_OK, "%s", err.msg);
+    CHECK(mlp_table_file_open(q, &f, &err) == MLP_OK);
+    double *all = NULL;
+    size_t n = 0;
+    CHECK(mlp_table_file_numbers(f, 0, &all, &n, &err) == MLP_OK && n == N);
+    mlp_table *g1 = NULL, *c1 = NULL;
+    CHECK(mlp_table_file_group_packed(f, 1, &g1, &err) == MLP_OK);
+    CHECK(mlp_table_file_group_column(f, 2, 0, &c1, &err) == MLP_OK);
+    CHECK(all && g1 && c1 && isnan(all[8]) && signbit(all[5]) &&
+          all[2999] == px[2999] && mlp_table_column(g1, 0)->num[0] == px[1000] &&
+          mlp_table_column(c1, 0)->num[999] == px[2999]);
+    mlp_free(all);
+    mlp_table_free(g1);
+    mlp_table_free(c1);
+    mlp_table_file_close(f);
+    mlp_table_free(t);
+
+    /* Too short to gain: stored as before. */
+    t = mlp_table_new(4);
+    double few[4] = { 0.5, 0.25, 0.5, 0.25 };
+    CHECK(mlp_table_add_numeric(t, "few", few, NULL, &err) == MLP_OK);
+    path_of(q, sizeof q, "few.mlpt");
+    CHECK(mlp_table_write(t, q, &err) == MLP_OK && file_minor(q) == 0);
+    mlp_table_free(t);
+
+    /* A dictionary one value short, leaving code 255 outside it, with
+     * every checksum made good. */
+    path_of(q, sizeof q, "dict_bad.mlpt");
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", p, q);
+    CHECK(system(cmd) == 0);
+    CHECK(shrink_dictionary(q) == 0);
+    CHECK(mlp_table_open(q, &r, &err) == MLP_ECORRUPT);
+    CHECK_CONTAINS(err.msg, "column 'px' has code 255 outside its dictionary of 255 values");
+
+    /* Every flipped byte. */
+    long size = file_size(p), caught = 0;
+    for (long at = 0; at < size; at += 1) {
+        snprintf(cmd, sizeof cmd, "cp '%s' '%s'", p, q);
+        CHECK(system(cmd) == 0);
+        CHECK(flip_byte(q, at) == 0);
+        if (mlp_table_open(q, &r, &err) == MLP_OK) {
+            mlp_table_free(r);
+            continue;
+        }
+        caught++;
+    }
+    CHECK_MSG(caught > size - 64 * 8, "%ld of %ld flipped bytes caught", caught, size);
+}
+
+/* A slice of rows shares the table's memory and reads as those rows of
+ * every type: missing bits, dictionary codes, strings, matrix rows and
+ * packed bytes; a start off a multiple of 8, or rows past the end, are
+ * refused. */
+static void row_slices(void)
+{
+    enum { N = 40 };
+    mlp_table *t = mlp_table_new(N), *s = NULL, *p = NULL;
+    mlp_error err;
+    double num[N];
+    uint8_t miss[N / 8] = { 0 };
+    int32_t codes[N];
+    const char *levels[3] = { "a", "b", "c" }, *strs[N];
+    char buf[N][8];
+    float mat[2 * N];
+    char path[512];
+
+    for (int i = 0; i < N; i++) {
+        num[i] = i * 1.5;
+        codes[i] = i % 4 == 3 ? -1 : i % 3;
+        snprintf(buf[i], sizeof buf[i], "s%d", i);
+        strs[i] = i == 17 ? NULL : buf[i];
+        mat[2 * i] = (float)i;
+        mat[2 * i + 1] = (float)-i;
+    }
+    miss[2] = 0x22;   /* rows 17 and 21 missing */
+    CHECK(mlp_table_add_numeric(t, "num", num, miss, &err) == MLP_OK);
+    CHECK(mlp_table_add_categorical(t, "cat", codes, 3, levels, &err) == MLP_OK);
+    CHECK(mlp_table_add_string(t, "str", strs, &err) == MLP_OK);
+    CHECK(mlp_table_add_matrix(t, "pix", 2, mat, &err) == MLP_OK);
+    CHECK(mlp_table_rows(t, 16, 10, &s, &err) == MLP_OK);
+    CHECK(s && mlp_table_n_rows(s) == 10 && mlp_table_n_cols(s) == 4);
+    int same = 1;
+    for (size_t r = 0; s && r < 10; r++) {
+        size_t i = 16 + r, len = 0;
+        const char *v = mlp_column_string(mlp_table_find(s, "str"), r, &len);
+        same &= (i == 17 || i == 21) ? isnan(mlp_column_number(mlp_table_find(s, "num"), r))
+                                     : mlp_column_number(mlp_table_find(s, "num"), r) == i * 1.5;
+        same &= mlp_table_find(s, "cat")->codes[r] == codes[i];
+        same &= i == 17 ? mlp_column_is_missing(mlp_table_find(s, "str"), r)
+                        : v != NULL && len == strlen(buf[i]) && memcmp(v, buf[i], len) == 0;
+        same &= mlp_table_find(s, "pix")->mat[2 * r + 1] == (float)-(double)i;
+    }
+    CHECK_MSG(same, "a slice reads other rows");
+    mlp_table_free(s);
+    CHECK(mlp_table_rows(t, 4, 10, &s, &err) == MLP_EINVAL && s == NULL);
+    CHECK_CONTAINS(err.msg, "starting at a multiple of 8");
+    CHECK(mlp_table_rows(t, 32, 9, &s, &err) == MLP_EINVAL);
+    CHECK(mlp_table_rows(t, 40, 0, &s, &err) == MLP_OK && mlp_table_n_rows(s) == 0);
+    mlp_table_free(s);
+    /* Packed bytes, as a reader of stored groups gets them. */
+    for (int i = 0; i < N; i++)
+        num[i] = i % 7;
+    mlp_table_free(t);
+    t = mlp_table_new(N);
+    CHECK(mlp_table_add_numeric(t, "b", num, NULL, &err) == MLP_OK);
+    path_of(path, sizeof path, "slice.mlpt");
+    CHECK(mlp_table_write(t, path, &err) == MLP_OK);
+    mlp_table_free(t);
+    CHECK(mlp_table_open_packed(path, &p, &err) == MLP_OK);
+    CHECK(mlp_table_column(p, 0)->packing == MLP_PACK_U8);
+    CHECK(mlp_table_rows(p, 24, 16, &s, &err) == MLP_OK);
+    CHECK(s && mlp_table_column(s, 0)->num == NULL &&
+          mlp_column_number(mlp_table_column(s, 0), 0) == 24 % 7 &&
+          mlp_column_number(mlp_table_column(s, 0), 15) == 39 % 7);
+    mlp_table_free(s);
+    mlp_table_free(p);
+}
+
 /* Every table freed: the core's allocator count is back to zero. */
 static void no_leaked_memory(void)
 {
@@ -1169,6 +1388,8 @@ int main(void)
     RUN(table_file_pieces);
     RUN(groups_give_pages_back);
     RUN(grouped_damage);
+    RUN(dictionary_columns);
+    RUN(row_slices);
     RUN(no_leaked_memory);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)

@@ -102,6 +102,13 @@ int mlp_table_add_matrix(mlp_table *t, const char *name, size_t width,
 int mlp_table_add_copy(mlp_table *t, const char *name, const mlp_column *src,
                        mlp_error *err);
 
+/* Rows [first, first + n) of src as a table that shares src's memory
+ * (nothing is copied; packed columns stay packed): for going through a
+ * large table a slice at a time.  first must be a multiple of 8 (missing
+ * bitmaps are shared a byte at a time).  *out is owned (mlp_table_free),
+ * and src must outlive it. */
+int mlp_table_rows(const mlp_table *src, size_t first, size_t n, mlp_table **out,
+                   mlp_error *err);
 /* A new table of the given rows of src, in that order (rows may repeat).
  * Every column keeps its type, dictionary and missing values; a packed
  * numeric column comes out decoded.  *out is owned (mlp_table_free). */
@@ -236,6 +243,13 @@ ptrdiff_t mlp_table_file_find(const mlp_table_file *f, const char *name);
 /* Row group g, checked and decoded. */
 int mlp_table_file_group(mlp_table_file *f, size_t g, mlp_table **out,
                          mlp_error *err);
+/* Row group g, checked, with its numeric columns of integers that one
+ * byte or two hold left packed (`num` NULL, `packed` and `packing` set;
+ * mlp_column_number() reads them) and every other column decoded: for a
+ * reader that takes whole groups and can use small integers as they are
+ * (mlp_tgraph_apply_rows() looks bytes up in a table of 256 results). */
+int mlp_table_file_group_packed(mlp_table_file *f, size_t g, mlp_table **out,
+                                mlp_error *err);
 /* Column i of row group g alone, as stored: a numeric column of integers
  * that one byte or two hold comes packed (`num` NULL, `packed` and
  * `packing` set), any other decoded.  The smallest piece of a file: a
@@ -248,6 +262,12 @@ int mlp_table_file_group_column(mlp_table_file *f, size_t g, size_t i,
  * for different columns. */
 int mlp_table_file_column(mlp_table_file *f, size_t i, mlp_table **out,
                           mlp_error *err);
+/* Numeric column i of every group as doubles, NaN where missing: *out
+ * (owned by the caller, mlp_free()) gets *n values, read a group at a
+ * time into the one array (no table of the joined groups in between).
+ * Safe to call from several threads at once for different columns. */
+int mlp_table_file_numbers(mlp_table_file *f, size_t i, double **out, size_t *n,
+                           mlp_error *err);
 /* The same, but a numeric column whose values are integers that one byte
  * or two hold comes packed (`num` NULL, `packed` and `packing` set) in
  * the form a one-group file would store it, as mlp_table_open_packed()

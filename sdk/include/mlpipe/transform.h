@@ -68,6 +68,11 @@ void mlp_tgraph_free(mlp_tgraph *g);
 size_t mlp_tgraph_n_inputs(const mlp_tgraph *g);
 const char *mlp_tgraph_input(const mlp_tgraph *g, size_t i, mlp_col_type *type);
 size_t mlp_tgraph_n_outputs(const mlp_tgraph *g);
+/* How many columns applying the graph computes: its outputs and the
+ * features they are made from (a PCA's scaled inputs).  Each takes 8
+ * bytes a row while rows are applied: a caller going through a large
+ * table in slices sizes them by it. */
+size_t mlp_tgraph_n_computed(const mlp_tgraph *g);
 const char *mlp_tgraph_output(const mlp_tgraph *g, size_t i);
 
 /* Applies the graph to raw rows: `raw` must have every input column with
