@@ -10,11 +10,13 @@
 #include "tf.h"
 
 /* Rows per slice of a row group, so that the columns a slice computes
- * take about 16 MB: memory stays bounded however large the groups are,
- * and is reused from slice to slice instead of faulted in afresh. */
+ * take about 64 MB: memory stays bounded however large the groups are,
+ * and is reused from slice to slice instead of faulted in afresh; larger
+ * slices would gain little, smaller ones cost room in the file (each
+ * group stores its own dictionaries). */
 size_t tf_slice_rows(const mlp_tgraph *g)
 {
-    size_t r = ((size_t)16 << 20) / (8 * (mlp_tgraph_n_computed(g) + 1));
+    size_t r = ((size_t)64 << 20) / (8 * (mlp_tgraph_n_computed(g) + 1));
     return r < 1024 ? 1024 : r & ~(size_t)7;
 }
 

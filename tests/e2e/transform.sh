@@ -530,31 +530,31 @@ print("ok" if ok else rows)
 PY
 has ids_stay_distinct "$(cat ids.txt)" ok
 
-# A row group larger than a slice (1,100 features of 2,100 rows: about
-# 1,900 rows a slice) is applied a slice at a time: the output still
-# equals the saved graph applied to the raw rows, bit for bit, with
-# pixels and small negative integers looked up by their byte (missing
-# values, indicators, imputation, logs, clipping and buckets included),
-# and a row of the second slice at fault is named by its split row and
-# line.
+# A row group larger than a slice (4,000 rows of about 4,100 features,
+# most of them a one-hot vocabulary: about 2,000 rows a slice) is applied
+# a slice at a time: the output still equals the saved graph applied to
+# the raw rows, bit for bit, with pixels and small negative integers
+# looked up by their byte (missing values, indicators, imputation, logs,
+# clipping and buckets included), and a row of the second slice at fault
+# is named by its split row and line.
 python3 - > slices.csv <<'PY'
-cols = ["p%d" % j for j in range(1100)]
-print(",".join(cols + ["neg", "id", "y"]))
-for i in range(2100):
-    px = [str((i * 7 + j * 13) % 256) if (i + j) % 97 else "" for j in range(1100)]
+cols = ["p%d" % j for j in range(100)]
+print(",".join(cols + ["neg", "word", "id", "y"]))
+for i in range(4000):
+    px = [str((i * 7 + j * 13) % 256) if (i + j) % 97 else "" for j in range(100)]
     neg = "" if i % 50 == 3 else str((i % 200) - 100)
-    print(",".join(px + [neg, str(i), str(i % 2)]))
+    print(",".join(px + [neg, "w%d" % i, str(i), str(i % 2)]))
 PY
-pipe slices slices.csv 'label = "y", splits = { train = 1 }' \
+pipe slices slices.csv 'label = "y", splits = { train = 1 }, types = { word = "categorical" }, max_categories = 5000' \
     'features = { ["p1*"] = { "minmax" }, ["p2*"] = { ops = { "impute_mean", "zscore" }, indicator = true },
                   ["p3*"] = { "impute_median", "bucketize" }, ["p4*"] = { ops = { "log", "clip" }, clip_max = 5 },
                   ["p[5-9]*"] = { "impute_most_frequent" }, p0 = { "impute_constant" },
-                  neg = { ops = { "impute_mean", "zscore" }, indicator = true } }'
+                  neg = { ops = { "impute_mean", "zscore" }, indicator = true }, word = { "one_hot" } }'
 expect slices_run 0 "$M" run slices.lua &&
 expect slices_no_skew 0 "$apply" "$(val graph)" "$(val raw)/train.mlpt" "$(val out)/train.mlpt" &&
-    has slices_no_skew "$OUT" "identical 2100 rows"
-pipe slices_late slices.csv 'label = "y", splits = { train = 1 }' \
-    'features = { ["p*"] = { "minmax" } }, lua = { f = { inputs = { "id" },
-     source = "return function(r) if r.id == 1999 then error(\"late\") end return 0 end" } }'
+    has slices_no_skew "$OUT" "identical 4000 rows"
+pipe slices_late slices.csv 'label = "y", splits = { train = 1 }, types = { word = "categorical" }, max_categories = 5000' \
+    'features = { ["p*"] = { "minmax" }, word = { "one_hot" } }, lua = { f = { inputs = { "id" },
+     source = "return function(r) if r.id == 3999 then error(\"late\") end return 0 end" } }'
 expect slices_late_row 2 "$M" run slices_late.lua &&
-    has slices_late_named "$OUT" "split 'train': lua mapper 'f', row 2000: source:1: late (slices.csv:2001)"
+    has slices_late_named "$OUT" "split 'train': lua mapper 'f', row 4000: source:1: late (slices.csv:4001)"
