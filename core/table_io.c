@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
@@ -208,6 +209,11 @@ static int encode_dict(const mlp_column *c, uint8_t **codes, double **dict, size
         return 0;
     }
     memset(slot, -1, sizeof slot);
+    /* A value like the one before (runs of zeros in images and sparse
+     * data, sorted columns) skips the lookup. */
+    uint64_t last = 0;
+    uint8_t last_code = 0;
+    int have_last = 0;
     for (i = 0; i < n; i++) {
         if (c->missing != NULL && mlp_column_is_missing(c, i)) {
             b[i] = 0;
@@ -215,6 +221,10 @@ static int encode_dict(const mlp_column *c, uint8_t **codes, double **dict, size
         }
         uint64_t bits;
         memcpy(&bits, &c->num[i], sizeof bits);
+        if (have_last && bits == last) {
+            b[i] = last_code;
+            continue;
+        }
         size_t h = (size_t)((bits * UINT64_C(0x9E3779B97F4A7C15)) >> 54);
         while (slot[h] >= 0 && key[h] != bits)
             h = (h + 1) & (SLOTS - 1);
@@ -226,6 +236,9 @@ static int encode_dict(const mlp_column *c, uint8_t **codes, double **dict, size
             d[k++] = c->num[i];
         }
         b[i] = (uint8_t)slot[h];
+        last = bits;
+        last_code = b[i];
+        have_last = 1;
     }
     if (i < n || k == 0) {
         mlp_free(b);
@@ -299,6 +312,53 @@ static int write_zeros(int fd, size_t len)
 {
     static const char zeros[ALIGN];
     return write_all(fd, zeros, len);
+}
+
+/* Pieces gathered for one writev: a wide table has thousands of small
+ * segments, and a write call each cost more than the copying. */
+typedef struct gather_out {
+    int fd;
+    int n;
+    struct iovec iov[256];
+} gather_out;
+
+static int gather_flush(gather_out *o)
+{
+    struct iovec *v = o->iov;
+    int n = o->n;
+
+    o->n = 0;
+    while (n > 0) {
+        ssize_t w = writev(o->fd, v, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        /* A short write: skip what went out, go on from there. */
+        while (n > 0 && (size_t)w >= v->iov_len) {
+            w -= (ssize_t)v->iov_len;
+            v++;
+            n--;
+        }
+        if (n > 0) {
+            v->iov_base = (char *)v->iov_base + w;
+            v->iov_len -= (size_t)w;
+        }
+    }
+    return 0;
+}
+
+static int gather_add(gather_out *o, const void *p, size_t len)
+{
+    if (len == 0)
+        return 0;
+    if (o->n == (int)(sizeof o->iov / sizeof *o->iov) && gather_flush(o) != 0)
+        return -1;
+    o->iov[o->n].iov_base = (void *)p;
+    o->iov[o->n].iov_len = len;
+    o->n++;
+    return 0;
 }
 
 /* Per-column work before writing: choose the encoding, encode, hash.
@@ -472,16 +532,22 @@ int mlpi_table_write_image(int fd, const mlp_table *t, const char *path,
     if (write_all(fd, &h, sizeof h) || write_all(fd, dir, dir_size) ||
         write_zeros(fd, align_up(HEADER_SIZE + dir_size) - HEADER_SIZE - dir_size))
         goto io_fail;
+    static const char zeros[ALIGN];
+    gather_out o;
+    o.fd = fd;
+    o.n = 0;
     for (size_t i = 0; i < nc; i++) {
         const void *seg[NSEG];
         uint64_t len[NSEG];
 
         write_segments(&t->cols[i].pub, encs[i], bufs[i], dicts[i], n_dicts[i], seg, len);
         for (int k = 0; k < NSEG; k++)
-            if (len[k] && (write_all(fd, seg[k], len[k]) ||
-                           write_zeros(fd, align_up(len[k]) - len[k])))
+            if (len[k] && (gather_add(&o, seg[k], len[k]) ||
+                           gather_add(&o, zeros, align_up(len[k]) - len[k])))
                 goto io_fail;
     }
+    if (gather_flush(&o) != 0)
+        goto io_fail;
     *len_out = pos;
     goto cleanup;
 

@@ -818,19 +818,110 @@ static int apply_step(const mlp_tgraph *g, tg_run *run, const tg_step *st, size_
     return MLP_OK;
 }
 
-/* Adds working column c as output `name`, NaN rows marked missing. */
-static int emit(mlp_table *t, const char *name, double *v, size_t n, mlp_error *err)
+/* Work for the processors: the steps in [first, first + count) (numeric
+ * steps on raw columns, each writing only its own columns), or the
+ * missing-value bitmaps of the outputs. */
+typedef struct apply_job {
+    const mlp_tgraph *g;
+    tg_run *run;
+    size_t first, n;
+    int *rc;                /* per task: MLP_OK or MLP_ENOMEM */
+    uint8_t **miss;         /* per output: its bitmap, NULL when none is missing */
+} apply_job;
+
+static int independent(const mlp_tgraph *g, const tg_step *st)
 {
+    return st->kind == ST_NUMERIC && st->in[0] < g->n_inputs;
+}
+
+static void step_task(void *arg, size_t i, int worker)
+{
+    apply_job *j = arg;
+    mlp_error e;
+
+    (void)worker;
+    j->rc[i] = apply_step(j->g, j->run, &j->g->steps[j->first + i], j->n, &e);
+}
+
+/* Output i's rows that are NaN, marked missing. */
+static void missing_task(void *arg, size_t i, int worker)
+{
+    apply_job *j = arg;
+    const double *v = j->run->num[j->g->emit[i]];
     uint8_t *miss = NULL;
-    for (size_t r = 0; r < n; r++)
+
+    (void)worker;
+    for (size_t r = 0; r < j->n; r++)
         if (isnan(v[r])) {
-            if (miss == NULL && (miss = mlp_calloc(n / 8 + 1, 1)) == NULL) {
-                mlp_free(v);
-                return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+            if (miss == NULL && (miss = mlp_calloc(j->n / 8 + 1, 1)) == NULL) {
+                j->rc[i] = MLP_ENOMEM;
+                return;
             }
             miss[r >> 3] |= (uint8_t)(1u << (r & 7));
         }
-    return mlp_table_adopt_numeric(t, name, v, miss, err);
+    j->miss[i] = miss;
+}
+
+/* Runs the steps: a run of numeric steps on raw columns on every
+ * processor when the rows are many, the others in order. */
+static int run_steps(const mlp_tgraph *g, tg_run *run, size_t n, mlp_error *err)
+{
+    int rc = MLP_OK;
+
+    for (size_t s = 0; s < g->n_steps && rc == MLP_OK;) {
+        size_t e = s;
+        while (e < g->n_steps && independent(g, &g->steps[e]))
+            e++;
+        if (e - s < 2 || n < 4096) {
+            rc = apply_step(g, run, &g->steps[s], n, err);
+            s++;
+            continue;
+        }
+        int *rcs = mlp_calloc(e - s, sizeof *rcs);
+        if (rcs == NULL)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        apply_job j = { g, run, s, n, rcs, NULL };
+        mlp_parallel_for(e - s, mlp_cpu_count(), step_task, &j);
+        for (size_t k = 0; k < e - s && rc == MLP_OK; k++)
+            if (rcs[k] != MLP_OK)
+                rc = mlp_error_set(err, rcs[k], "out of memory");
+        mlp_free(rcs);
+        s = e;
+    }
+    return rc;
+}
+
+/* Adds the outputs to t, the working columns taken over (every step has
+ * run, and parsing refused an output listed twice), NaN rows marked
+ * missing. */
+static int emit_all(const mlp_tgraph *g, tg_run *run, size_t n, mlp_table *t, mlp_error *err)
+{
+    int *rcs = mlp_calloc(g->n_emit + 1, sizeof *rcs);
+    uint8_t **miss = mlp_calloc(g->n_emit + 1, sizeof *miss);
+    int rc = MLP_OK;
+
+    if (rcs == NULL || miss == NULL) {
+        mlp_free(rcs);
+        mlp_free(miss);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    }
+    apply_job j = { g, run, 0, n, rcs, miss };
+    mlp_parallel_for(g->n_emit, n * g->n_emit >= 65536 ? mlp_cpu_count() : 1, missing_task, &j);
+    for (size_t i = 0; i < g->n_emit; i++) {
+        size_t c = g->emit[i];
+        if (rc == MLP_OK && rcs[i] != MLP_OK)
+            rc = mlp_error_set(err, rcs[i], "out of memory");
+        if (rc == MLP_OK) {
+            double *v = run->num[c];
+            run->num[c] = NULL;
+            rc = mlp_table_adopt_numeric(t, g->work[c], v, miss[i], err);
+        } else {
+            mlp_free(miss[i]);
+        }
+    }
+    mlp_free(rcs);
+    mlp_free(miss);
+    return rc;
 }
 
 int mlp_tgraph_apply(const mlp_tgraph *g, const mlp_table *raw, mlp_table **out,
@@ -871,8 +962,7 @@ int mlp_tgraph_apply_rows(const mlp_tgraph *g, const mlp_table *raw, size_t firs
         }
         run.raw[i] = c;
     }
-    for (size_t s = 0; s < g->n_steps && rc == MLP_OK; s++)
-        rc = apply_step(g, &run, &g->steps[s], n, err);
+    rc = run_steps(g, &run, n, err);
     if (rc != MLP_OK)
         goto done;
     t = mlp_table_new(n);
@@ -885,14 +975,8 @@ int mlp_tgraph_apply_rows(const mlp_tgraph *g, const mlp_table *raw, size_t firs
         if (c != NULL)
             rc = mlp_table_add_copy(t, c->name, c, err);
     }
-    for (size_t i = 0; i < g->n_emit && rc == MLP_OK; i++) {
-        /* Every step has run, and parsing refused an output listed twice:
-         * the table takes the working column over. */
-        size_t c = g->emit[i];
-        double *v = run.num[c];
-        run.num[c] = NULL;
-        rc = emit(t, g->work[c], v, n, err);
-    }
+    if (rc == MLP_OK)
+        rc = emit_all(g, &run, n, t, err);
 done:
     for (size_t i = 0; run.num && i < g->n_work; i++)
         mlp_free(run.num[i]);

@@ -350,18 +350,32 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The present values of x (owned), sorted when asked, and their count. */
-static double *present_values(const double *x, size_t n, int sorted, size_t *m)
+/* The present values of x (owned), sorted when asked, their count, the
+ * smallest and the largest (+inf and -inf when none), and whether one is
+ * infinite -- in one pass. */
+static double *present_values(const double *x, size_t n, int sorted, size_t *m, double *lo,
+                              double *hi, int *inf)
 {
-    double *v = malloc((n > 0 ? n : 1) * sizeof *v);
+    double *v = malloc((n > 0 ? n : 1) * sizeof *v), a = INFINITY, b = -INFINITY;
+    size_t k = 0;
+
     *m = 0;
     if (v == NULL)
         return NULL;
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(x[i]))
-            v[(*m)++] = x[i];
+    for (size_t i = 0; i < n; i++) {
+        double y = x[i];
+        if (isnan(y))
+            continue;
+        v[k++] = y;
+        a = y < a ? y : a;
+        b = y > b ? y : b;
+    }
+    *m = k;
+    *lo = a;
+    *hi = b;
+    *inf = isinf(a) || isinf(b);
     if (sorted)
-        qsort(v, *m, sizeof *v, cmp_double);
+        qsort(v, k, sizeof *v, cmp_double);
     return v;
 }
 
@@ -421,16 +435,13 @@ static int fit_op(const tf_feature *ft, const char *op, const double *x, size_t 
     size_t m = 0;
     /* Only the median, the mode and quantiles need the values in order. */
     int order = strcmp(op, "impute_most_frequent") == 0 || strcmp(op, "bucketize") == 0;
-    double *v = present_values(x, n, order, &m);
+    double lo, hi;
+    int inf;
+    double *v = present_values(x, n, order, &m, &lo, &hi, &inf);
     int rc = MLP_OK;
 
     if (v == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    double lo = INFINITY, hi = -INFINITY;
-    for (size_t i = 0; i < m; i++) {
-        lo = v[i] < lo ? v[i] : lo;
-        hi = v[i] > hi ? v[i] : hi;
-    }
     if (m == 0 && strcmp(op, "impute_constant") != 0 && strcmp(op, "clip") != 0 &&
         strcmp(op, "log") != 0) {
         free(v);
@@ -438,12 +449,11 @@ static int fit_op(const tf_feature *ft, const char *op, const double *x, size_t 
                              "(%s)", ft->output, op, n == 0 ? "the fit split has no rows"
                              : "every row of the fit split is missing");
     }
-    for (size_t i = 0; i < m; i++)
-        if (isinf(v[i]) && strcmp(op, "clip") != 0 && strcmp(op, "log") != 0) {
-            free(v);
-            return mlp_error_set(err, MLP_EINVAL, "feature '%s': %s cannot be fitted on "
-                                 "infinite values; clip them first", ft->output, op);
-        }
+    if (inf && strcmp(op, "clip") != 0 && strcmp(op, "log") != 0) {
+        free(v);
+        return mlp_error_set(err, MLP_EINVAL, "feature '%s': %s cannot be fitted on "
+                             "infinite values; clip them first", ft->output, op);
+    }
     if (strncmp(op, "impute_", 7) == 0) {
         double fill = 0;
         if (strcmp(op, "impute_mean") == 0) {
