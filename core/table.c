@@ -257,6 +257,26 @@ int mlp_table_adopt_numeric(mlp_table *t, const char *name, double *values,
     return MLP_OK;
 }
 
+int mlpi_table_adopt_coded(mlp_table *t, const char *name, double *values,
+                           uint8_t *missing, uint8_t *codes, double *dict, size_t k,
+                           mlp_error *err)
+{
+    int rc = mlp_table_adopt_numeric(t, name, values, missing, err);
+
+    if (rc != MLP_OK || k == 0 || k > 256) {
+        mlp_free(codes);
+        mlp_free(dict);
+        return rc;
+    }
+    mlpi_col *c = &t->cols[t->n_cols - 1];
+    c->owned[2] = codes;
+    c->owned[3] = dict;
+    c->coded = codes;
+    c->coded_dict = dict;
+    c->n_coded = k;
+    return MLP_OK;
+}
+
 /* Beyond 2^53 a double no longer holds every integer. */
 #define EXACT_LIMIT 9007199254740992.0
 

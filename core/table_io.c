@@ -361,6 +361,48 @@ static int gather_add(gather_out *o, const void *p, size_t len)
     return 0;
 }
 
+/* Whether n rows as bytes and a dictionary of k values take less room
+ * than as doubles. */
+static int coded_smaller(size_t n, size_t k)
+{
+    return align_up(n) + align_up(8 * k) < align_up(8 * n);
+}
+
+/* Whether a coded column's values are all integers of the forms the
+ * writer gives integers (readers count those in place): then it is
+ * stored in one of them, not as a dictionary. */
+static int coded_integers(const mlpi_col *c)
+{
+    for (size_t i = 0; i < c->n_coded; i++) {
+        double x = c->coded_dict[i];
+        if (!(x >= -2147483648.0 && x <= 2147483647.0 && x == (double)(int32_t)x) ||
+            (x == 0 && signbit(x)))
+            return 0;
+    }
+    return 1;
+}
+
+/* The codes and dictionary a column's maker gave (mlpi_table_adopt_coded),
+ * copied for the writer (which frees what it encoded). */
+static int copy_coded(const mlpi_col *c, void **codes, double **dict, size_t *k)
+{
+    size_t n = c->pub.n_rows;
+    uint8_t *b = mlp_malloc(n + 1);
+    double *d = mlp_malloc(c->n_coded * sizeof *d);
+
+    if (b == NULL || d == NULL) {
+        mlp_free(b);
+        mlp_free(d);
+        return 0;
+    }
+    memcpy(b, c->coded, n);
+    memcpy(d, c->coded_dict, c->n_coded * sizeof *d);
+    *codes = b;
+    *dict = d;
+    *k = c->n_coded;
+    return 1;
+}
+
 /* Per-column work before writing: choose the encoding, encode, hash.
  * Columns are independent, so two threads share them. */
 typedef struct prep {
@@ -394,6 +436,12 @@ static void *prepare_columns(void *arg)
             p->encs[i] = (int)c->packing;
         } else if (c->type == MLP_COL_NUMERIC && c->ints != NULL) {
             p->encs[i] = ENC_I64;
+        } else if (c->type == MLP_COL_NUMERIC && c->n_rows > 0 && p->t->cols[i].coded &&
+                   coded_smaller(c->n_rows, p->t->cols[i].n_coded) &&
+                   !coded_integers(&p->t->cols[i]) &&
+                   copy_coded(&p->t->cols[i], &p->bufs[i], &p->dicts[i], &p->n_dicts[i])) {
+            /* Its maker knows it as bytes and a dictionary already. */
+            p->encs[i] = ENC_DICT8;
         } else if (c->type == MLP_COL_NUMERIC && c->n_rows > 0) {
             p->bufs[i] = encode_u8(c);
             if (p->bufs[i] != NULL) {

@@ -30,6 +30,12 @@ typedef struct mlpi_col {
     int encoding;
     const double *dict;   /* a dictionary-coded column's values (mapped) */
     size_t n_dict;
+    /* A numeric column whose maker knows it as a byte per row and a
+     * dictionary (owned[2], owned[3]): the writer stores that instead of
+     * finding it again.  Missing rows hold 0. */
+    const uint8_t *coded;
+    const double *coded_dict;
+    size_t n_coded;
 } mlpi_col;
 
 struct mlp_table {
@@ -101,5 +107,12 @@ int mlpi_table_open_groups(void *map, size_t size, const char *path,
 
 int mlpi_table_push(mlp_table *t, const char *name, mlp_error *err,
                     mlpi_col **out);
+/* mlp_table_adopt_numeric(), and the values as codes[r] indexing dict
+ * (k values, 1 <= k <= 256; every code of a present row below k, and
+ * dict[codes[r]] the bits of values[r]): taken over, freed with the
+ * table (also on failure). */
+int mlpi_table_adopt_coded(mlp_table *t, const char *name, double *values,
+                           uint8_t *missing, uint8_t *codes, double *dict, size_t k,
+                           mlp_error *err);
 
 #endif

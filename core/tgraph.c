@@ -15,6 +15,7 @@
 #include <mlpipe/parallel.h>
 #include <mlpipe/transform.h>
 
+#include "table_priv.h"
 #include "tgraph_priv.h"
 
 /* ---- reading ---------------------------------------------------------- */
@@ -701,7 +702,54 @@ static void column_op(const tg_op *op, double *y, size_t n)
  * a missing value, and every row looks its result up.  Each entry is
  * computed by column_op() as a row's value would be, so the results are
  * the same bits.  Returns 0 when the input is not so stored. */
-static int numeric_by_table(const tg_run *run, const tg_step *st, size_t n, double *y,
+/* The codes and dictionary of a numeric step's output y computed by
+ * numeric_by_table() from byte column col (tab: the result for each byte,
+ * then for a missing value): the results the rows use, NaN ones marked
+ * missing instead.  Left out (the writer finds its own form) when memory
+ * runs out. */
+static void code_output(tg_coded *out, const mlp_column *col, const double *tab, size_t n)
+{
+    const uint8_t *code = col->packed;
+    unsigned char used[257] = { 0 };
+    int map[257];
+    double dict[257];
+    size_t k = 0;
+
+    for (size_t r = 0; r < n; r++)
+        used[col->missing && mlp_column_is_missing(col, r) ? 256 : code[r]] = 1;
+    for (int b = 0; b < 257; b++) {
+        map[b] = -1;
+        if (used[b] && !isnan(tab[b])) {
+            map[b] = (int)k;
+            dict[k++] = tab[b];
+        }
+    }
+    if (k == 0 || k > 256)
+        return;
+    out->codes = mlp_malloc(n + 1);
+    out->dict = mlp_malloc(k * sizeof *out->dict);
+    if (out->codes == NULL || out->dict == NULL)
+        goto fail;
+    memcpy(out->dict, dict, k * sizeof *dict);
+    out->k = k;
+    for (size_t r = 0; r < n; r++) {
+        int m = map[col->missing && mlp_column_is_missing(col, r) ? 256 : code[r]];
+        out->codes[r] = m < 0 ? 0 : (uint8_t)m;
+        if (m < 0) {
+            if (out->miss == NULL && (out->miss = mlp_calloc(n / 8 + 1, 1)) == NULL)
+                goto fail;
+            out->miss[r >> 3] |= (uint8_t)(1u << (r & 7));
+        }
+    }
+    return;
+fail:
+    mlp_free(out->codes);
+    mlp_free(out->dict);
+    mlp_free(out->miss);
+    memset(out, 0, sizeof *out);
+}
+
+static int numeric_by_table(tg_run *run, const tg_step *st, size_t n, double *y,
                             double *ind)
 {
     const mlp_column *col = run->num[st->in[0]] ? NULL : run->raw[st->in[0]];
@@ -726,6 +774,7 @@ static int numeric_by_table(const tg_run *run, const tg_step *st, size_t n, doub
     if (ind)
         for (size_t r = 0; r < n; r++)
             ind[r] = col->missing != NULL && mlp_column_is_missing(col, r) ? 1 : 0;
+    code_output(&run->coded[st->out[0]], col, tab, n);
     return 1;
 }
 
@@ -848,9 +897,16 @@ static void missing_task(void *arg, size_t i, int worker)
 {
     apply_job *j = arg;
     const double *v = j->run->num[j->g->emit[i]];
+    tg_coded *cd = &j->run->coded[j->g->emit[i]];
     uint8_t *miss = NULL;
 
     (void)worker;
+    if (cd->codes != NULL) {
+        /* Known already: the rows its code marks missing. */
+        j->miss[i] = cd->miss;
+        cd->miss = NULL;
+        return;
+    }
     for (size_t r = 0; r < j->n; r++)
         if (isnan(v[r])) {
             if (miss == NULL && (miss = mlp_calloc(j->n / 8 + 1, 1)) == NULL) {
@@ -913,8 +969,13 @@ static int emit_all(const mlp_tgraph *g, tg_run *run, size_t n, mlp_table *t, ml
             rc = mlp_error_set(err, rcs[i], "out of memory");
         if (rc == MLP_OK) {
             double *v = run->num[c];
+            tg_coded *cd = &run->coded[c];
             run->num[c] = NULL;
-            rc = mlp_table_adopt_numeric(t, g->work[c], v, miss[i], err);
+            rc = cd->codes ? mlpi_table_adopt_coded(t, g->work[c], v, miss[i], cd->codes,
+                                                    cd->dict, cd->k, err)
+                           : mlp_table_adopt_numeric(t, g->work[c], v, miss[i], err);
+            cd->codes = NULL;
+            cd->dict = NULL;
         } else {
             mlp_free(miss[i]);
         }
@@ -934,7 +995,7 @@ int mlp_tgraph_apply_rows(const mlp_tgraph *g, const mlp_table *raw, size_t firs
                           mlp_table **out, size_t *bad_row, mlp_error *err)
 {
     size_t n = mlp_table_n_rows(raw);
-    tg_run run = { NULL, NULL, NULL, first_row, SIZE_MAX };
+    tg_run run = { NULL, NULL, NULL, NULL, first_row, SIZE_MAX };
     mlp_table *t = NULL;
     int rc = MLP_OK;
 
@@ -942,7 +1003,8 @@ int mlp_tgraph_apply_rows(const mlp_tgraph *g, const mlp_table *raw, size_t firs
     run.names = (const char *const *)g->work;
     run.raw = mlp_calloc(g->n_work + 1, sizeof *run.raw);
     run.num = mlp_calloc(g->n_work + 1, sizeof *run.num);
-    if (run.raw == NULL || run.num == NULL) {
+    run.coded = mlp_calloc(g->n_work + 1, sizeof *run.coded);
+    if (run.raw == NULL || run.num == NULL || run.coded == NULL) {
         rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
         goto done;
     }
@@ -980,6 +1042,12 @@ int mlp_tgraph_apply_rows(const mlp_tgraph *g, const mlp_table *raw, size_t firs
 done:
     for (size_t i = 0; run.num && i < g->n_work; i++)
         mlp_free(run.num[i]);
+    for (size_t i = 0; run.coded && i < g->n_work; i++) {
+        mlp_free(run.coded[i].codes);
+        mlp_free(run.coded[i].dict);
+        mlp_free(run.coded[i].miss);
+    }
+    mlp_free(run.coded);
     mlp_free(run.num);
     mlp_free(run.raw);
     if (bad_row)

@@ -58,9 +58,18 @@ struct mlp_tgraph {
 
 /* One application: per working column, the raw column (inputs) or the
  * values computed so far. */
+/* A computed column also known as a byte per row and a dictionary (a
+ * numeric step on a byte column), handed to the table for its writer. */
+typedef struct tg_coded {
+    uint8_t *codes, *miss;  /* miss: the rows whose value is NaN, or NULL */
+    double *dict;
+    size_t k;
+} tg_coded;
+
 typedef struct tg_run {
     const mlp_column **raw;
     double **num;
+    tg_coded *coded;        /* per working column */
     const char *const *names;   /* the graph's working column names */
     size_t first_row;   /* errors name row first_row + r + 1 */
     size_t bad_row;     /* the row at fault (index in raw), or SIZE_MAX */

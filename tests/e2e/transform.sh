@@ -534,9 +534,10 @@ has ids_stay_distinct "$(cat ids.txt)" ok
 # most of them a one-hot vocabulary: about 2,000 rows a slice) is applied
 # a slice at a time: the output still equals the saved graph applied to
 # the raw rows, bit for bit, with pixels and small negative integers
-# looked up by their byte (missing values, indicators, imputation, logs,
-# clipping and buckets included), and a row of the second slice at fault
-# is named by its split row and line.
+# looked up by their byte (missing values, indicators, imputation, logs
+# undefined for some bytes, clipping and buckets included) and written as
+# the bytes and dictionaries the lookup gave, and a row of the second
+# slice at fault is named by its split row and line.
 python3 - > slices.csv <<'PY'
 cols = ["p%d" % j for j in range(100)]
 print(",".join(cols + ["neg", "word", "id", "y"]))
@@ -548,7 +549,8 @@ PY
 pipe slices slices.csv 'label = "y", splits = { train = 1 }, types = { word = "categorical" }, max_categories = 5000' \
     'features = { ["p1*"] = { "minmax" }, ["p2*"] = { ops = { "impute_mean", "zscore" }, indicator = true },
                   ["p3*"] = { "impute_median", "bucketize" }, ["p4*"] = { ops = { "log", "clip" }, clip_max = 5 },
-                  ["p[5-9]*"] = { "impute_most_frequent" }, p0 = { "impute_constant" },
+                  ["p[5789]*"] = { "impute_most_frequent" }, ["p6*"] = { ops = { "log" }, log_offset = -3 },
+                  p0 = { "impute_constant" },
                   neg = { ops = { "impute_mean", "zscore" }, indicator = true }, word = { "one_hot" } }'
 expect slices_run 0 "$M" run slices.lua &&
 expect slices_no_skew 0 "$apply" "$(val graph)" "$(val raw)/train.mlpt" "$(val out)/train.mlpt" &&
