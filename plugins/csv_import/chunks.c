@@ -725,6 +725,8 @@ int chunk_scan(job *j, mlp_error *err)
         int t = ingest_final_type(j, c);
         j->cols[c].many = t == T_STRING ||
                           (t == T_CATEGORICAL && j->run->all[c].n > j->max_categories);
+        if (t == T_CATEGORICAL)
+            rc = ingest_check_levels(j, c, j->run->all[c].n, err);
     }
     for (size_t c = 0; c < j->n_cols; c++)
         dict_free(&j->run->all[c]);

@@ -157,6 +157,9 @@ int ingest_fill_row(const job *j, split_cols *sc, size_t i, dict *dicts,
                     text_buf *texts, const csv_reader *r, size_t fi, int shared);
 /* Column c's values are distinct enough to be stored as strings. */
 int ingest_is_string(const job *j, size_t c, const dict *dicts);
+/* Refuses column c declared categorical with more than max_categories
+ * levels (it is not turned into a string column behind the user's back). */
+int ingest_check_levels(const job *j, size_t c, size_t levels, mlp_error *err);
 
 /* The parallel general reader (chunks.c): files cut into chunks at row
  * boundaries, each chunk scanned on its own thread (chunk_scan: types and

@@ -291,6 +291,20 @@ int ingest_is_string(const job *j, size_t c, const dict *dicts)
     return j->cols[c].many || t == T_STRING || dicts[c].n > j->max_categories;
 }
 
+int ingest_check_levels(const job *j, size_t c, size_t levels, mlp_error *err)
+{
+    /* A declared type is never changed behind the user's back: a column
+     * declared categorical with more levels than max_categories would
+     * otherwise become string (and the levels past max_categories are
+     * not kept on the way). */
+    if (j->cols[c].declared == T_CATEGORICAL && levels > j->max_categories)
+        return mlp_error_set(err, MLP_EINVAL, "types: column '%s' is declared categorical "
+                             "but has more than max_categories = %zu distinct values; raise "
+                             "max_categories or declare it \"string\"", j->cols[c].name,
+                             j->max_categories);
+    return MLP_OK;
+}
+
 int ingest_exact_ints(const job *j, size_t c)
 {
     const col_info *ci = &j->cols[c];
@@ -598,6 +612,10 @@ int ingest_build_split(job *j, size_t s, split_cols *sc, dict *dicts,
 
     for (size_t c = 0; c < j->n_cols && rc == MLP_OK; c++) {
         int type = ingest_final_type(j, c);
+        if (type == T_CATEGORICAL &&
+            (rc = ingest_check_levels(j, c, j->cols[c].many ? j->max_categories + 1
+                                                            : dicts[c].n, err)) != MLP_OK)
+            break;
         if (sc[s].str_off != NULL && sc[s].str_off[c] != NULL) {
             rc = mlp_table_adopt_string(t, j->cols[c].name, sc[s].str_off[c],
                                         sc[s].str_bytes[c], sc[s].miss[c], err);

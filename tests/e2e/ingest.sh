@@ -50,8 +50,18 @@ has empty_not_na "$OUT" 'all:s[categorical]=x||y' 'all:n[categorical]=1|2|'
 printf 'code,n\n001,5\n002,6\n' > types.csv
 run_dump type_override types.csv '{ types = { code = "string", n = "categorical" } }' &&
 has type_override "$OUT" 'all:code[string]=001|002' 'all:n[categorical]=5|6'
-run_dump max_categories types.csv '{ types = { code = "categorical" }, max_categories = 1 }' &&
+# Past max_categories an inferred text column is string; a column declared
+# categorical is refused instead of changed (whole-file and chunked reads).
+run_dump max_categories types.csv '{ max_categories = 1 }' &&
 has max_categories "$OUT" 'all:code[string]=001|002'
+expect max_categories_declared 3 "$M" run dump.lua -- types.csv '{ types = { code = "categorical" }, max_categories = 1 }' &&
+has max_categories_declared "$OUT" "types: column 'code' is declared categorical but has more than max_categories = 1 distinct values"
+python3 -c "
+print('code,n')
+for i in range(3000): print('c%d,%d' % (i % 40, i))" > many_codes.csv
+expect max_categories_declared_chunked 3 "$M" run dump.lua -- many_codes.csv \
+    '{ types = { code = "categorical" }, max_categories = 30, parser = "general", chunk_bytes = 4096 }' &&
+has max_categories_declared_chunked "$OUT" "types: column 'code' is declared categorical but has more than max_categories = 30"
 
 printf '{"a": 1, "b": "x"}\n\n{"b": "y", "c": true}\n{"a": 2.5, "b": null}\n' > rows.jsonl
 run_dump jsonl_rows rows.jsonl &&
