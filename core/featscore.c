@@ -99,11 +99,19 @@ static int classes_with_rows(const double *count, size_t n_classes, size_t *pres
 
 void mlp_shift_scale(const double *x, size_t n, double *x0, double *sc)
 {
-    double big = 0;
+    double big = 0, lo = HUGE_VAL, hi = -HUGE_VAL;
     *x0 = n ? x[0] : 0;
     for (size_t i = 0; i < n; i++) {
         double d = fabs(x[i] - *x0);
         big = d > big ? d : big;
+        lo = x[i] < lo ? x[i] : lo;
+        hi = x[i] > hi ? x[i] : hi;
+    }
+    /* Distances from the first value overflow (values from -1e308 to
+     * 1e308): from the midpoint they do not. */
+    if (!isfinite(big) && isfinite(lo) && isfinite(hi)) {
+        *x0 = lo / 2 + hi / 2;
+        big = fmax(hi - *x0, *x0 - lo);
     }
     *sc = mlp_spread_scale(big);
 }

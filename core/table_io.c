@@ -335,6 +335,10 @@ static int gather_flush(gather_out *o)
                 continue;
             return -1;
         }
+        if (w == 0) {   /* no progress: a full device that says nothing */
+            errno = ENOSPC;
+            return -1;
+        }
         /* A short write: skip what went out, go on from there. */
         while (n > 0 && (size_t)w >= v->iov_len) {
             w -= (ssize_t)v->iov_len;
@@ -781,16 +785,6 @@ static int load_column(mlp_table *t, const file_entry *e, const char *names,
             return corrupt(err, path, what);
         }
         want[2] = e->seg_len[2];
-        const uint8_t *code = (const uint8_t *)p[0];
-        uint8_t top = 0;
-        for (size_t i = 0; i < t->n_rows; i++)
-            top = code[i] > top ? code[i] : top;
-        if (t->n_rows > 0 && top >= k) {
-            snprintf(what, sizeof what, "column '%s' has code %u outside its "
-                     "dictionary of %llu values", name, (unsigned)top,
-                     (unsigned long long)k);
-            return corrupt(err, path, what);
-        }
     }
     for (int k = 0; k < NSEG; k++)
         if (want[k] != e->seg_len[k]) {
@@ -800,6 +794,21 @@ static int load_column(mlp_table *t, const file_entry *e, const char *names,
                      (unsigned long long)want[k]);
             return corrupt(err, path, what);
         }
+    if (e->encoding == ENC_DICT8 && t->n_rows > 0) {
+        /* Every code inside the dictionary (the lengths are checked by
+         * now: the codes are all there). */
+        const uint8_t *code = (const uint8_t *)p[0];
+        uint64_t k = e->seg_len[2] / sizeof(double);
+        uint8_t top = 0;
+        for (size_t i = 0; i < t->n_rows; i++)
+            top = code[i] > top ? code[i] : top;
+        if (top >= k) {
+            snprintf(what, sizeof what, "column '%s' has code %u outside its "
+                     "dictionary of %llu values", name, (unsigned)top,
+                     (unsigned long long)k);
+            return corrupt(err, path, what);
+        }
+    }
     rc = check_column(&probe, path, err);
     if (rc != MLP_OK)
         return rc;

@@ -133,7 +133,8 @@ static void fail(pass *p, size_t j, int code, const char *fmt, const char *what,
  * but the mean and variance, undone for those: mean, variance, the
  * correlation ratio, and the chi2 or F score. */
 static void finish_classes(pass *p, size_t j, const double *count, double *sum,
-                           double ssw, double sst, size_t m, double x0, double sc)
+                           double ssw, double sst, size_t m, double x0, double sc,
+                           int constant)
 {
     fs_feature *ft = &p->feat[j];
     size_t nk = p->y->n_classes, present = 0;
@@ -157,7 +158,12 @@ static void finish_classes(pass *p, size_t j, const double *count, double *sum,
         ft->assoc = sqrt(fmin(1, ssb / sst));
     if (present < 2)
         return; /* one class among these rows: nothing to tell apart */
-    if (p->o->score == FS_CHI2) {
+    if (p->o->score == FS_CHI2 && constant) {
+        /* Every class's share of the total is its share of the rows: 0,
+         * not what rounding makes of sums of a large constant. */
+        ft->score = 0;
+        ft->pvalue = 1;
+    } else if (p->o->score == FS_CHI2) {
         /* chi2 is not shift-invariant: the sums of the values themselves. */
         for (size_t k = 0; k < nk; k++)
             sum[k] = sum[k] / sc + count[k] * x0;
@@ -176,7 +182,8 @@ static void finish_classes(pass *p, size_t j, const double *count, double *sum,
  * their classes yc in the same order, and the shift and scale
  * mlp_shift_scale() gives for them. */
 static void score_classes(pass *p, size_t j, const double *const *x, const size_t *n,
-                          size_t pieces, const int32_t *yc, double x0, double sc)
+                          size_t pieces, const int32_t *yc, double x0, double sc,
+                          int constant)
 {
     size_t nk = p->y->n_classes, m = 0;
     double *count = calloc(5 * nk + 1, sizeof *count), *sum, *mk, *alt;
@@ -240,7 +247,7 @@ static void score_classes(pass *p, size_t j, const double *const *x, const size_
             part[2] += ta * ta;
         }
     }
-    finish_classes(p, j, count, sum, pw[0] + pw[1], part[2] + part[3], m, x0, sc);
+    finish_classes(p, j, count, sum, pw[0] + pw[1], part[2] + part[3], m, x0, sc, constant);
     free(count);
 }
 
@@ -394,7 +401,7 @@ static int score_counts(pass *p, size_t j)
                 ssw += h[k * bins + v] * (x - mk) * (x - mk);
             }
     }
-    finish_classes(p, j, count, sum, ssw, sst, m, 0, 1);
+    finish_classes(p, j, count, sum, ssw, sst, m, 0, 1, 0);
 out:
     free(h);
     free(count);
@@ -404,13 +411,31 @@ out:
 /* A numeric column, row group by row group as stored: the rows with the
  * label and a value go to x[], their labels to yc[] or yr[].  Returns the
  * rows gathered, or (size_t)-1 after recording a failure. */
+/* The shift x0 and power-of-two scale sc the sums are taken with, from
+ * the first value and the extremes: the first value (sums of values near
+ * it lose little to cancellation), or the midpoint when distances from it
+ * would overflow (values from -1e308 to 1e308); no shift for chi2, whose
+ * sums are of non-negative values and must not come out below zero. */
+static void choose_shift(fs_score s, double first, double lo, double hi, double *x0,
+                         double *sc)
+{
+    double big;
+
+    *x0 = s == FS_CHI2 ? 0 : first;
+    big = fmax(hi - *x0, *x0 - lo);
+    if (!isfinite(big)) {
+        *x0 = lo / 2 + hi / 2;
+        big = fmax(hi - *x0, *x0 - lo);
+    }
+    *sc = mlp_spread_scale(big);
+}
+
 /* Whether a group of a column is taken whole: every row labelled, and
  * every value finite and acceptable to the score (the common case, checked
- * without a branch a row).  Then the spread from the first value, *big, is
- * brought up to date from the group's extremes, which give the same
- * largest |v - x0| as the values one by one since rounding is monotonic. */
+ * without a branch a row).  Then *lo and *hi take in the group's
+ * extremes. */
 static int clean_group(const mlp_column *c, const fs_label *y, fs_score s, int discrete,
-                       size_t m, double *x0, double *big)
+                       double *glo, double *ghi)
 {
     const double *v = c->num;
     size_t n = c->n_rows;
@@ -439,12 +464,8 @@ static int clean_group(const mlp_column *c, const fs_label *y, fs_score s, int d
     /* v * 0 is NaN for NaN and for +-inf alike. */
     if (nan_probe != 0 || isinf(lo) || isinf(hi) || (s == FS_CHI2 && lo < 0))
         return 0;
-    if (m == 0)
-        *x0 = v[0];
-    if (hi - *x0 > *big)
-        *big = hi - *x0;
-    if (*x0 - lo > *big)
-        *big = *x0 - lo;
+    *glo = fmin(*glo, lo);
+    *ghi = fmax(*ghi, hi);
     return 1;
 }
 
@@ -460,7 +481,7 @@ static int score_in_place(pass *p, size_t j, mlp_table ***held)
     mlp_table **t = calloc(ng + 1, sizeof *t);
     const double **piece = calloc(ng + 1, sizeof *piece);
     size_t *n = calloc(ng + 1, sizeof *n);
-    double x0 = 0, big = 0;
+    double first = 0, lo = HUGE_VAL, hi = -HUGE_VAL, x0, sc;
     mlp_error err;
 
     *held = NULL;
@@ -477,8 +498,10 @@ static int score_in_place(pass *p, size_t j, mlp_table ***held)
             break;
         }
         const mlp_column *c = mlp_table_column(t[g], 0);
-        if (!clean_group(c, p->y, p->o->score, 0, m, &x0, &big))
+        if (!clean_group(c, p->y, p->o->score, 0, &lo, &hi))
             break;
+        if (m == 0)
+            first = c->num[0];
         piece[g] = c->num;
         n[g] = c->n_rows;
         m += n[g];
@@ -486,8 +509,9 @@ static int score_in_place(pass *p, size_t j, mlp_table ***held)
     if (g == ng) {
         ft->rows = m;
         ft->missing = p->y->n - m;
+        choose_shift(p->o->score, first, lo, hi, &x0, &sc);
         if (m > 0)
-            score_classes(p, j, piece, n, ng, p->y->yc, x0, mlp_spread_scale(big));
+            score_classes(p, j, piece, n, ng, p->y->yc, x0, sc, lo == hi);
     }
     free(piece);
     free(n);
@@ -515,7 +539,7 @@ static void free_held(mlp_table **held, size_t from, size_t ng)
  * their labels into yc or yr), checking each value; the groups in held
  * (when not NULL) are used and freed instead of read again. */
 static size_t gather(pass *p, size_t j, mlp_table **held, double *x, int32_t *yc, double *yr,
-                     const int32_t **classes, double *x0, double *sc)
+                     const int32_t **classes, double *x0, double *sc, int *constant)
 {
     fs_feature *ft = &p->feat[j];
     const fs_label *y = p->y;
@@ -524,7 +548,7 @@ static size_t gather(pass *p, size_t j, mlp_table **held, double *x, int32_t *yc
     /* While every row of the file is kept in order, the label's own class
      * array serves: classes are copied from the first row left out. */
     int aligned = yc != NULL && y->row == NULL;
-    double big = 0;
+    double lo = HUGE_VAL, hi = -HUGE_VAL;
     mlp_error err;
 
     for (size_t g = 0; g < ng; g++) {
@@ -538,7 +562,7 @@ static size_t gather(pass *p, size_t j, mlp_table **held, double *x, int32_t *yc
         if (held)
             held[g] = NULL;
         const mlp_column *c = mlp_table_column(t, 0);
-        if (clean_group(c, y, s, ft->discrete, m, x0, &big)) {
+        if (clean_group(c, y, s, ft->discrete, &lo, &hi)) {
             memcpy(x + m, c->num, c->n_rows * sizeof *x);
             if (yc != NULL && !aligned)
                 memcpy(yc + m, y->yc + base, c->n_rows * sizeof *yc);
@@ -575,9 +599,8 @@ static size_t gather(pass *p, size_t j, mlp_table **held, double *x, int32_t *yc
                 return (size_t)-1;
             }
             x[m] = v;
-            if (m == 0)
-                *x0 = v;
-            big = fabs(v - *x0) > big ? fabs(v - *x0) : big;
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
             if (yc) {
                 if (!aligned)
                     yc[m] = y->yc[i];
@@ -591,7 +614,8 @@ static size_t gather(pass *p, size_t j, mlp_table **held, double *x, int32_t *yc
     }
     free_held(held, ng, ng);
     *classes = aligned ? y->yc : yc;
-    *sc = mlp_spread_scale(big);
+    choose_shift(s, m ? x[0] : 0, lo, hi, x0, sc);
+    *constant = m > 0 && lo == hi;
     return m;
 }
 
@@ -604,6 +628,7 @@ static void score_one(void *arg, size_t j, int worker)
     mlp_table *t = NULL;
     const mlp_column *c = NULL;
     double *x = NULL, *yr = NULL, x0 = 0, sc = 1;
+    int constant = 0;
     int32_t *yc = NULL, *code = NULL;
     size_t m = 0;
     mlp_error err;
@@ -645,7 +670,7 @@ static void score_one(void *arg, size_t j, int worker)
     }
     if (ft->type == MLP_COL_NUMERIC) {
         const int32_t *classes = NULL;
-        if ((m = gather(p, j, held, x, yc, yr, &classes, &x0, &sc)) == (size_t)-1)
+        if ((m = gather(p, j, held, x, yc, yr, &classes, &x0, &sc, &constant)) == (size_t)-1)
             goto done;
         yc = (int32_t *)classes; /* read only from here on */
     } else {
@@ -668,7 +693,7 @@ static void score_one(void *arg, size_t j, int worker)
         goto done;
     if (ft->type == MLP_COL_NUMERIC && yc != NULL) {
         const double *piece = x;
-        score_classes(p, j, &piece, &m, 1, yc, x0, sc);
+        score_classes(p, j, &piece, &m, 1, yc, x0, sc, constant);
         if (s == FS_CHI2 || s == FS_F_CLASSIF || s == FS_NO_SCORE)
             goto done;
     } else if (ft->type == MLP_COL_NUMERIC) {

@@ -440,3 +440,49 @@ pipe rg_neg rg.csv 'label = "y", types = { y = "categorical" }, parser = "genera
     'score = "chi2", mode = "all", features = { "f", "h" }'
 expect groups_negative_refused 2 "$M" run rg_neg.lua &&
 has groups_negative_named "$OUT" "feature 'h', row 2701 of split 'train' (rg.csv:2702)" "needs values >= 0"
+
+# Sums that must not round below zero or overflow (a third hostile round):
+# chi2 of fractions where one class holds only zeros, the first value not
+# zero (it used to be refused as "a sum >= 0, not -4e-13"); chi2 of a
+# large constant is 0 with p-value 1 (it used to score 1.8e122 and rank
+# first); F of values from -1e308 to 1e308 (it used to fail as "-nan").
+python3 - > negsum.csv <<'PY'
+print("x,big,lab")
+for i in range(200):
+    lab = i % 3 != 1
+    x = [0.1, 0.2, 0.3, 0.7][i % 4] if lab else 0
+    print("%s,1e150,%d" % (x, lab))
+PY
+pipe negsum negsum.csv 'label = "lab", types = { lab = "categorical" }' 'score = "chi2", mode = "all"'
+expect negsum_runs 0 "$M" run negsum.lua &&
+check negsum_scores "$(uri)/selection.json" '
+import csv
+from fractions import Fraction as Q
+rows = list(csv.DictReader(open("negsum.csv")))
+n = len(rows); ks = sorted({r["lab"] for r in rows})
+cnt = {k: sum(1 for r in rows if r["lab"] == k) for k in ks}
+s = {k: sum(Q(r["x"]) for r in rows if r["lab"] == k) for k in ks}
+tot = sum(s.values())
+want = float(sum((s[k] - cnt[k] * tot / n) ** 2 / (cnt[k] * tot / n) for k in ks))
+if not close(feat["x"]["score"], want, 1e-12): print("x", feat["x"]["score"], want)
+elif feat["big"]["score"] != 0 or feat["big"]["pvalue"] != 1: print("big", feat["big"])
+else: print("ok")'
+python3 - > spread.csv <<'PY'
+print("x,lab")
+for i in range(300):
+    print("%r,%d" % ([-1e308, 0.0, 1e308][(i * 7) % 3] * (1 if i % 5 else 0.5), i % 3))
+PY
+pipe spread spread.csv 'label = "lab", types = { lab = "categorical" }' 'score = "f_classif", mode = "all"'
+expect spread_runs 0 "$M" run spread.lua &&
+check spread_f_exact "$(uri)/selection.json" '
+import csv
+from fractions import Fraction as Q
+rows = [(Q(float(r["x"])), r["lab"]) for r in csv.DictReader(open("spread.csv"))]
+n = len(rows); ks = sorted({k for _, k in rows})
+cnt = {k: sum(1 for _, y in rows if y == k) for k in ks}
+s = {k: sum(x for x, y in rows if y == k) for k in ks}
+mean = sum(s.values()) / n
+ssb = sum(cnt[k] * (s[k] / cnt[k] - mean) ** 2 for k in ks)
+ssw = sum((x - s[y] / cnt[y]) ** 2 for x, y in rows)
+want = float((ssb / (len(ks) - 1)) / (ssw / (n - len(ks))))
+print("ok" if close(feat["x"]["score"], want, 1e-12) else (feat["x"]["score"], want))'

@@ -1213,6 +1213,23 @@ static void dictionary_columns(void)
     CHECK(mlp_table_open(q, &r, &err) == MLP_ECORRUPT);
     CHECK_CONTAINS(err.msg, "column 'px' has code 255 outside its dictionary of 255 values");
 
+    /* A row count past the codes there are (every hash made good) is
+     * refused before any code is read. */
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", p, q);
+    CHECK(system(cmd) == 0);
+    FILE *fp = fopen(q, "r+b");
+    unsigned char h[128];
+    uint64_t rows = 1000000000, hh;
+    CHECK(fp != NULL && fread(h, 1, sizeof h, fp) == sizeof h);
+    memcpy(h + 16, &rows, 8);
+    hh = XXH3_64bits(h, 120);
+    memcpy(h + 120, &hh, 8);
+    fseek(fp, 0, SEEK_SET);
+    fwrite(h, 1, sizeof h, fp);
+    fclose(fp);
+    CHECK(mlp_table_open(q, &r, &err) == MLP_ECORRUPT);
+    CHECK_CONTAINS(err.msg, "segment 0 has 3000 bytes, expected 1000000000");
+
     /* Every flipped byte. */
     long size = file_size(p), caught = 0;
     for (long at = 0; at < size; at += 1) {
