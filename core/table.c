@@ -741,8 +741,21 @@ int mlp_table_rows(const mlp_table *src, size_t first, size_t n, mlp_table **out
             c->pub.num = s->num + first;
         if (s->codes)
             c->pub.codes = s->codes + first;
-        if (s->str_off)
-            c->pub.str_off = s->str_off + first;
+        if (s->str_off) {
+            /* Offsets from the slice's first string: the writer stores
+             * the bytes from str_bytes up to the last offset, which would
+             * otherwise be every earlier row's text again. */
+            uint64_t *off = mlp_malloc((n + 1) * sizeof *off);
+            if (off == NULL) {
+                rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+                break;
+            }
+            for (size_t r = 0; r <= n; r++)
+                off[r] = s->str_off[first + r] - s->str_off[first];
+            c->owned[0] = off;
+            c->pub.str_off = off;
+            c->pub.str_bytes = s->str_bytes + s->str_off[first];
+        }
         if (s->missing)
             c->pub.missing = s->missing + first / 8;
         if (s->ints)

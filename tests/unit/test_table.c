@@ -1351,6 +1351,15 @@ static void row_slices(void)
         same &= mlp_table_find(s, "pix")->mat[2 * r + 1] == (float)-(double)i;
     }
     CHECK_MSG(same, "a slice reads other rows");
+    /* Written, a slice's strings are its own rows' text only. */
+    path_of(path, sizeof path, "slice_str.mlpt");
+    CHECK(mlp_table_write(s, path, &err) == MLP_OK);
+    CHECK(mlp_table_open(path, &p, &err) == MLP_OK);
+    const mlp_column *ps = mlp_table_find(p, "str");
+    size_t plen = 0;
+    const char *pv = mlp_column_string(ps, 9, &plen);
+    CHECK(ps->str_off[10] == 9 * 3 && pv && plen == 3 && memcmp(pv, "s25", 3) == 0);
+    mlp_table_free(p);
     mlp_table_free(s);
     CHECK(mlp_table_rows(t, 4, 10, &s, &err) == MLP_EINVAL && s == NULL);
     CHECK_CONTAINS(err.msg, "starting at a multiple of 8");

@@ -103,7 +103,8 @@ int mlp_table_add_copy(mlp_table *t, const char *name, const mlp_column *src,
                        mlp_error *err);
 
 /* Rows [first, first + n) of src as a table that shares src's memory
- * (nothing is copied; packed columns stay packed): for going through a
+ * (nothing is copied but a string column's offsets; packed columns stay
+ * packed): for going through a
  * large table a slice at a time.  first must be a multiple of 8 (missing
  * bitmaps are shared a byte at a time).  *out is owned (mlp_table_free),
  * and src must outlive it. */
