@@ -799,7 +799,8 @@ static int raw_inputs(mlp_table_file *f, const char *split, const char *what,
 /* PCA of the outputs the `inputs` selectors take (all by default), as the
  * last step; the components replace their inputs among the outputs
  * unless keep_inputs. */
-static int add_pca(mlp_table_file *f, cJSON *doc, const cJSON *spec, mlp_error *err)
+static int add_pca(mlp_table_file *f, const mlp_artifact *ex, const char *split, cJSON *doc,
+                   const cJSON *spec, mlp_error *err)
 {
     cJSON *outputs = cJSON_GetObjectItem(doc, "outputs"), *st, *ins;
     const cJSON *sel = cJSON_GetObjectItem(spec, "inputs"), *x, *e;
@@ -847,7 +848,7 @@ static int add_pca(mlp_table_file *f, cJSON *doc, const cJSON *spec, mlp_error *
     for (size_t j = 0; j < p; j++)
         cJSON_AddItemToArray(ins, cJSON_CreateString(cols[j]));
     if (rc == MLP_OK)
-        rc = tf_fit_pca(f, partial, cols, p, spec, st, err);
+        rc = tf_fit_pca(f, ex, split, partial, cols, p, spec, st, err);
     mlp_tgraph_free(partial);
     if (rc == MLP_OK) {
         cJSON *outs = cJSON_AddArrayToObject(st, "outputs");
@@ -1061,7 +1062,7 @@ int tf_fit(mlp_table_file *f, const char *split, const tf_feature *feat, size_t 
     cJSON_Delete(early_out);
     mlp_names_free(ins_list.seen);
     if (rc == MLP_OK && cJSON_IsObject(o->pca))
-        rc = add_pca(f, doc, o->pca, err);
+        rc = add_pca(f, o->examples, split, doc, o->pca, err);
     if (rc != MLP_OK) {
         cJSON_Delete(doc);
         return rc;

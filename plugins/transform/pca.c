@@ -42,23 +42,25 @@ static void flush(acc *a)
 }
 
 static int not_finite(const mlp_column *const *c, const char *const *cols, size_t p,
-                      size_t r0, size_t r1, size_t base, mlp_error *err)
+                      size_t r0, size_t r1, size_t base, size_t *bad, mlp_error *err)
 {
     /* The first in row order, as a reader of the split would meet it. */
     for (size_t r = r0; r < r1; r++)
         for (size_t j = 0; j < p; j++) {
             double v = mlp_column_number(c[j], r);
-            if (!isfinite(v))
+            if (!isfinite(v)) {
+                *bad = base + r;
                 return mlp_error_set(err, MLP_EINVAL, "pca: feature '%s' is %s in row "
-                                     "%zu of the fit split; PCA needs every input "
-                                     "(impute it first)", cols[j],
-                                     isnan(v) ? "missing" : "infinite", base + r + 1);
+                                     "%zu; PCA needs every input (impute it first)",
+                                     cols[j], isnan(v) ? "missing" : "infinite",
+                                     base + r + 1);
+            }
         }
     return MLP_OK;
 }
 
 static int add_rows(acc *a, const mlp_table *t, const char *const *cols, size_t base,
-                    mlp_error *err)
+                    size_t *bad_row, mlp_error *err)
 {
     size_t p = a->p, rows = mlp_table_n_rows(t);
     const mlp_column **c = malloc((p + 1) * sizeof *c);
@@ -93,7 +95,7 @@ static int add_rows(acc *a, const mlp_table *t, const char *const *cols, size_t 
             a->sum[j] = s;
         }
         if (bad) {
-            rc = not_finite(c, cols, p, r0, r0 + take, base, err);
+            rc = not_finite(c, cols, p, r0, r0 + take, base, bad_row, err);
             break;
         }
         a->n += take;
@@ -178,8 +180,9 @@ static void orient(double *v, size_t p, size_t stride)
             v[j * stride] = -v[j * stride];
 }
 
-int tf_fit_pca(mlp_table_file *f, const mlp_tgraph *partial, const char *const *cols,
-               size_t p, const cJSON *spec, cJSON *step, mlp_error *err)
+int tf_fit_pca(mlp_table_file *f, const mlp_artifact *ex, const char *split,
+               const mlp_tgraph *partial, const char *const *cols, size_t p,
+               const cJSON *spec, cJSON *step, mlp_error *err)
 {
     size_t rows = mlp_table_file_n_rows(f), avail, k = 0;
     int whiten = cJSON_IsTrue(cJSON_GetObjectItem(spec, "whiten"));
@@ -213,13 +216,17 @@ int tf_fit_pca(mlp_table_file *f, const mlp_tgraph *partial, const char *const *
         size_t n = rc == MLP_OK ? mlp_table_n_rows(raw) : 0;
         for (size_t r0 = 0; rc == MLP_OK && r0 < n; r0 += slice) {
             mlp_table *part = NULL, *t = NULL;
-            rc = mlp_table_rows(raw, r0, n - r0 < slice ? n - r0 : slice, &part, err);
+            size_t take = n - r0 < slice ? n - r0 : slice, bad = SIZE_MAX;
+            rc = mlp_table_rows(raw, r0, take, &part, err);
+            if (rc == MLP_OK && (rc = mlp_tgraph_apply_rows(partial, part, base, &t, &bad,
+                                                             err)) != MLP_OK && bad != SIZE_MAX)
+                bad += base;
             if (rc == MLP_OK)
-                rc = mlp_tgraph_apply(partial, part, &t, err);
-            if (rc == MLP_OK)
-                rc = add_rows(&a, t, cols, base, err);
-            if (t)
-                base += mlp_table_n_rows(t);
+                rc = add_rows(&a, t, cols, base, &bad, err);
+            /* Rows are named in the split, with the line they came from. */
+            if (rc != MLP_OK)
+                tf_name_row(ex, split, bad, err);
+            base += take;
             mlp_table_free(part);
             mlp_table_free(t);
         }

@@ -20,6 +20,20 @@ size_t tf_slice_rows(const mlp_tgraph *g)
     return r < 1024 ? 1024 : r & ~(size_t)7;
 }
 
+void tf_name_row(const mlp_artifact *ex, const char *split, size_t row, mlp_error *err)
+{
+    char why[sizeof err->msg], at[400];
+    mlp_error e2;
+    int code = err->code;
+
+    snprintf(why, sizeof why, "%s", err->msg);
+    if (row == SIZE_MAX || ex == NULL ||
+        mlp_examples_source(ex, split, row, at, sizeof at, &e2) != MLP_OK)
+        mlp_error_set(err, code, "split '%s': %s", split, why);
+    else
+        mlp_error_set(err, code, "split '%s': %s (%s)", split, why, at);
+}
+
 /* Slice [r0, r0 + take) of row group raw through the graph, written as a
  * row group of the output; *rows counts the split's rows so far. */
 static int transform_slice(const mlp_tgraph *g, const mlp_artifact *ex, mlp_artifact *out,
@@ -34,16 +48,7 @@ static int transform_slice(const mlp_tgraph *g, const mlp_artifact *ex, mlp_arti
         rc = mlp_tgraph_apply_rows(g, slice, *rows, &t, &bad, err);
     mlp_table_free(slice);
     if (rc != MLP_OK) {
-        /* Rows are named in the split; the source line says where the
-         * user can find one. */
-        char why[sizeof err->msg], at[400];
-        mlp_error e2;
-        snprintf(why, sizeof why, "%s", err->msg);
-        if (bad == SIZE_MAX ||
-            mlp_examples_source(ex, split, *rows + bad, at, sizeof at, &e2) != MLP_OK)
-            mlp_error_set(err, rc, "split '%s': %s", split, why);
-        else
-            mlp_error_set(err, rc, "split '%s': %s (%s)", split, why, at);
+        tf_name_row(ex, split, bad == SIZE_MAX ? SIZE_MAX : *rows + bad, err);
         return rc;
     }
     if (describe && (rc = mlp_examples_describe(out, t, ex, err)) != MLP_OK) {
@@ -160,6 +165,7 @@ static int run(mlp_ctx *ctx)
     fo.passthrough = mlp_ctx_param(ctx, "passthrough");
     fo.label = label ? label : "";
     fo.threads = (int)mlp_ctx_param_int(ctx, "threads");
+    fo.examples = ex;
     if (rc == MLP_OK)
         rc = tf_fit(f, split, feat, n, &fo, &doc, &err);
     mlp_table_file_close(f);

@@ -426,6 +426,13 @@ gpipe lua_late 'features = { a = { "impute_mean" } }, lua = { f = { inputs = { "
   source = "return function(r) if r.id == 2900 then error(\"bad id\") end return r.id end" } }'
 expect lua_late_row 3 "$M" run lua_late.lua &&
 has lua_late_names_file_line "$OUT" "split 'train': lua mapper 'f', row " ": source:1: bad id (groups.csv:2902)"
+# The same with PCA: the fit goes through the graph before the projection
+# and names the row the same way (it used to say "row 5", counted in its
+# slice, with no split or line).
+gpipe lua_late_pca 'features = { a = { "impute_mean" } }, pca = { components = 1 }, lua = { f = { inputs = { "id" },
+  source = "return function(r) if r.id == 2900 then error(\"bad id\") end return r.id end" } }'
+expect lua_late_pca_row 3 "$M" run lua_late_pca.lua &&
+has lua_late_pca_names_file_line "$OUT" "split 'train': lua mapper 'f', row " ": source:1: bad id (groups.csv:2902)"
 gpipe pca_gap 'features = { a = { "impute_mean" }, b = { "zscore" } }, pca = { components = 1 }'
 expect pca_gap_refused 3 "$M" run pca_gap.lua
 has pca_gap_named "$OUT" "pca: input 'b' is infinite in row" "(groups.csv:2702)"
