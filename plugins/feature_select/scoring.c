@@ -432,7 +432,7 @@ static void choose_shift(fs_score s, double first, double lo, double hi, double 
 
 /* Whether a group of a column is taken whole: every row labelled, and
  * every value finite and acceptable to the score (the common case, checked
- * without a branch a row).  Then *lo and *hi take in the group's
+ * without a branch a row).  Then *glo and *ghi take in the group's
  * extremes. */
 static int clean_group(const mlp_column *c, const fs_label *y, fs_score s, int discrete,
                        double *glo, double *ghi)
