@@ -273,14 +273,22 @@ int mlpi_table_pack(const mlp_column *c, mlp_packing *packing, void **buf)
     return MLP_OK;
 }
 
-/* The segments to write for column c: its own buffers, except encoded
+/* The segments to write for column ic: its own buffers, except encoded
  * numeric values, which live in plan_buf (and a dictionary's values in
- * dict). */
-static void write_segments(const mlp_column *c, int enc, const void *plan_buf,
+ * dict) -- or, for a column its maker coded (plan_buf NULL), in the
+ * column's own codes and dictionary. */
+static void write_segments(const mlpi_col *ic, int enc, const void *plan_buf,
                            const double *dict, size_t n_dict,
                            const void *seg[NSEG], uint64_t len[NSEG])
 {
+    const mlp_column *c = &ic->pub;
+
     seg_layout(c, seg, len);
+    if (enc == ENC_DICT8 && plan_buf == NULL) {
+        plan_buf = ic->coded;
+        dict = ic->coded_dict;
+        n_dict = ic->n_coded;
+    }
     if (c->type == MLP_COL_NUMERIC && enc != ENC_F64) {
         seg[0] = c->num == NULL ? c->packed : enc == ENC_I64 ? c->ints : plan_buf;
         len[0] = c->n_rows * enc_size[enc];
@@ -386,27 +394,6 @@ static int coded_integers(const mlpi_col *c)
     return 1;
 }
 
-/* The codes and dictionary a column's maker gave (mlpi_table_adopt_coded),
- * copied for the writer (which frees what it encoded). */
-static int copy_coded(const mlpi_col *c, void **codes, double **dict, size_t *k)
-{
-    size_t n = c->pub.n_rows;
-    uint8_t *b = mlp_malloc(n + 1);
-    double *d = mlp_malloc(c->n_coded * sizeof *d);
-
-    if (b == NULL || d == NULL) {
-        mlp_free(b);
-        mlp_free(d);
-        return 0;
-    }
-    memcpy(b, c->coded, n);
-    memcpy(d, c->coded_dict, c->n_coded * sizeof *d);
-    *codes = b;
-    *dict = d;
-    *k = c->n_coded;
-    return 1;
-}
-
 /* Per-column work before writing: choose the encoding, encode, hash.
  * Columns are independent, so two threads share them. */
 typedef struct prep {
@@ -442,9 +429,9 @@ static void *prepare_columns(void *arg)
             p->encs[i] = ENC_I64;
         } else if (c->type == MLP_COL_NUMERIC && c->n_rows > 0 && p->t->cols[i].coded &&
                    coded_smaller(c->n_rows, p->t->cols[i].n_coded) &&
-                   !coded_integers(&p->t->cols[i]) &&
-                   copy_coded(&p->t->cols[i], &p->bufs[i], &p->dicts[i], &p->n_dicts[i])) {
-            /* Its maker knows it as bytes and a dictionary already. */
+                   !coded_integers(&p->t->cols[i])) {
+            /* Its maker knows it as bytes and a dictionary already: they
+             * are written from the column (write_segments). */
             p->encs[i] = ENC_DICT8;
         } else if (c->type == MLP_COL_NUMERIC && c->n_rows > 0) {
             p->bufs[i] = encode_u8(c);
@@ -476,7 +463,8 @@ static void *prepare_columns(void *arg)
                 }
             }
         }
-        write_segments(c, p->encs[i], p->bufs[i], p->dicts[i], p->n_dicts[i], seg, len);
+        write_segments(&p->t->cols[i], p->encs[i], p->bufs[i], p->dicts[i], p->n_dicts[i],
+                       seg, len);
         XXH3_64bits_reset(&st);
         for (int k = 0; k < NSEG; k++)
             if (len[k])
@@ -542,7 +530,7 @@ int mlpi_table_write_image(int fd, const mlp_table *t, const char *path,
         uint64_t len[NSEG];
         size_t nl = strlen(c->name);
 
-        write_segments(c, encs[i], bufs[i], dicts[i], n_dicts[i], seg, len);
+        write_segments(&t->cols[i], encs[i], bufs[i], dicts[i], n_dicts[i], seg, len);
         ents[i].type = (uint32_t)c->type;
         ents[i].encoding = (uint32_t)encs[i];
         ents[i].width = c->width;
@@ -592,7 +580,7 @@ int mlpi_table_write_image(int fd, const mlp_table *t, const char *path,
         const void *seg[NSEG];
         uint64_t len[NSEG];
 
-        write_segments(&t->cols[i].pub, encs[i], bufs[i], dicts[i], n_dicts[i], seg, len);
+        write_segments(&t->cols[i], encs[i], bufs[i], dicts[i], n_dicts[i], seg, len);
         for (int k = 0; k < NSEG; k++)
             if (len[k] && (gather_add(&o, seg[k], len[k]) ||
                            gather_add(&o, zeros, align_up(len[k]) - len[k])))
