@@ -179,8 +179,8 @@ static void finish_classes(pass *p, size_t j, const double *count, double *sum,
 
 /* The same from values in pieces (x[0..n[0]), then the next piece, ...:
  * the gathered rows as one piece, or a column's row groups read in place),
- * their classes yc in the same order, and the shift and scale
- * mlp_shift_scale() gives for them. */
+ * their classes yc in the same order, the shift and scale choose_shift()
+ * gives for them, and whether every value is the same. */
 static void score_classes(pass *p, size_t j, const double *const *x, const size_t *n,
                           size_t pieces, const int32_t *yc, double x0, double sc,
                           int constant)
