@@ -23,6 +23,7 @@ typedef struct mlpi_ctx_output {
 
 struct mlp_ctx {
     const mlpi_component *comp;
+    mlpi_registry *reg;         /* where a Model's trainer is found */
     const char *node;
     const cJSON *params;
     mlpi_ctx_input *in;

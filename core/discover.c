@@ -364,5 +364,12 @@ int mlpi_component_bind(mlpi_component *c, mlp_error *err)
         return mlp_error_set(err, MLP_EPLUGIN, "plugin %s no longer provides "
                              "component '%s'", c->plugin->path, c->c.name);
     c->c.run = src->run;
+    if (c->is_trainer) {
+        /* The scanner checked the same module (its id was verified). */
+        if (c->plugin->desc->abi_minor < 2 || src->trainer == NULL)
+            return mlp_error_set(err, MLP_EPLUGIN, "plugin %s no longer provides "
+                                 "the trainer of '%s'", c->plugin->path, c->c.name);
+        c->c.trainer = src->trainer;
+    }
     return MLP_OK;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <mlpipe/json.h>
+#include <mlpipe/trainer.h>
 
 #include "contract.h"
 #include "params.h"
@@ -177,6 +178,25 @@ static cJSON *types_json(const mlp_plugin_desc *d, mlp_error *err)
     return a;
 }
 
+/* A trainer is loaded by others (evaluation, prediction) long after its
+ * run: refuse one that could not serve them now, at scan time. */
+static int check_trainer(const mlp_component *c, mlp_error *err)
+{
+    const mlp_trainer *t = c->trainer;
+
+    if (c->stage != MLP_STAGE_TRAIN)
+        return mlp_error_set(err, MLP_EPLUGIN, "component '%s' has a trainer but "
+                             "stage %s, not train", c->name, mlp_stage_name(c->stage));
+    if (t->struct_size < offsetof(mlp_trainer, importance))
+        return mlp_error_set(err, MLP_EPLUGIN, "component '%s': trainer struct size "
+                             "%u is smaller than the %zu bytes of ABI 1.2", c->name,
+                             t->struct_size, (size_t)offsetof(mlp_trainer, importance));
+    if (!t->fit || !t->predict || !t->save || !t->load || !t->free)
+        return mlp_error_set(err, MLP_EPLUGIN, "component '%s': its trainer lacks "
+                             "fit, predict, save, load or free", c->name);
+    return MLP_OK;
+}
+
 cJSON *mlpi_desc_to_json(const mlp_plugin_desc *d, mlp_error *err)
 {
     cJSON *j, *comps;
@@ -210,8 +230,16 @@ cJSON *mlpi_desc_to_json(const mlp_plugin_desc *d, mlp_error *err)
             cJSON_Delete(j);
             return NULL;
         }
+        if (d->abi_minor < 2)
+            c.trainer = NULL;  /* the field did not exist yet */
+        if (c.trainer != NULL && check_trainer(&c, err) != MLP_OK) {
+            cJSON_Delete(j);
+            return NULL;
+        }
         o = cJSON_CreateObject();
         add_str(o, "name", c.name);
+        if (c.trainer != NULL)
+            cJSON_AddBoolToObject(o, "trainer", 1);
         add_str(o, "stage", mlp_stage_name(c.stage));
         add_str(o, "description", c.description);
         cJSON_AddItemToObject(o, "inputs", ports_json(c.inputs));
@@ -422,6 +450,7 @@ static int read_component(const cJSON *o, mlpi_plugin *p, mlpi_component **out,
         rc = mlp_error_set(err, MLP_ECORRUPT, "%s: unknown stage '%s'", what,
                            stage);
     free(stage);
+    c->is_trainer = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "trainer"));
     if (rc == MLP_OK && (a = get_array(o, "inputs", what, err)) == NULL)
         rc = err->code;
     if (rc == MLP_OK) {

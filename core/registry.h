@@ -55,6 +55,8 @@ typedef struct mlpi_component {
     char source_hash[MLPI_HASH_HEX];
     int owned;                  /* Lua: strings and arrays are ours */
     char *where;                /* Lua: file:line of mp.component */
+    int is_trainer;             /* C: the scanner saw an mlp_trainer; bound
+                                   into c.trainer by mlpi_component_bind */
 } mlpi_component;
 
 typedef struct mlpi_refusal {

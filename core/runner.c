@@ -353,6 +353,7 @@ static int execute(run *r, size_t i, mlp_artifact ***in, FILE *log,
 
     memset(&ctx, 0, sizeof ctx);
     ctx.comp = n->comp;
+    ctx.reg = r->p->reg;
     ctx.node = n->name;
     ctx.params = n->params;
     ctx.log = log;

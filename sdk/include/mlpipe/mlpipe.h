@@ -13,12 +13,14 @@
 #include <mlpipe/json.h>
 #include <mlpipe/log.h>
 #include <mlpipe/memory.h>
+#include <mlpipe/model.h>
 #include <mlpipe/names.h>
 #include <mlpipe/order.h>
 #include <mlpipe/parallel.h>
 #include <mlpipe/plugin.h>
 #include <mlpipe/schema.h>
 #include <mlpipe/table.h>
+#include <mlpipe/trainer.h>
 #include <mlpipe/transform.h>
 #include <mlpipe/view.h>
 

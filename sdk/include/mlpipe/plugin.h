@@ -33,7 +33,7 @@ extern "C" {
 #endif
 
 #define MLP_ABI_MAJOR 1
-#define MLP_ABI_MINOR 1
+#define MLP_ABI_MINOR 2
 
 typedef enum mlp_stage {
     MLP_STAGE_INGEST = 1,
@@ -137,7 +137,16 @@ typedef struct mlp_component {
     const mlp_port *outputs;       /* likewise */
     const mlp_param_spec *params;  /* likewise */
     mlp_run_fn run;
-    void *reserved[4];             /* zero; room for later fields */
+    union {
+        /* ABI 1.2: a trainer's fit/predict/save/load (mlpipe/trainer.h)
+         * for a component of stage MLP_STAGE_TRAIN, whose Models others
+         * load; NULL for every other component:
+         *   { "ridge", MLP_STAGE_TRAIN, ..., run, { &ridge_trainer } }
+         * Read only when abi_minor >= 2 (before, this was reserved[0],
+         * always NULL, so `{ NULL }` still reads as no trainer). */
+        const struct mlp_trainer *trainer;
+        void *reserved[4];         /* zero; room for later fields */
+    };
 } mlp_component;
 
 /* An artifact type a plugin defines (ABI 1.1).  The contract says what a

@@ -69,6 +69,19 @@ void mlp_view_text(mlp_view *v, const char *s);
 void mlp_view_bars(mlp_view *v, size_t n, const double *counts,
                    const char *const *labels);
 
+/* HTML only: a line chart as inline SVG with axes, their ranges and
+ * labels, and a legend: each series is n points (x[i], y[i]) joined in
+ * order; points with a NaN coordinate break the line.  For training
+ * curves, ROC and calibration curves.  In a text view it writes nothing
+ * (print the numbers instead).  Everything is borrowed for the call. */
+typedef struct mlp_view_series {
+    const char *name;          /* legend text (escaped) */
+    size_t n;
+    const double *x, *y;
+} mlp_view_series;
+void mlp_view_lines(mlp_view *v, const char *x_label, const char *y_label,
+                    size_t n_series, const mlp_view_series *series);
+
 /* Sortable tables (HTML only; in a text view these write nothing).  The
  * reader switches the rows between up to MLP_VIEW_SORT_MAX orders with
  * radio buttons above the table, no script needed; the first order is

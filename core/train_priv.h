@@ -1,0 +1,45 @@
+/* Internal: reading a trainer's rows (train_rows.c) for mlp_train_run. */
+#ifndef MLPIPE_CORE_TRAIN_PRIV_H
+#define MLPIPE_CORE_TRAIN_PRIV_H
+
+#include <cjson/cJSON.h>
+
+#include <mlpipe/artifact.h>
+#include <mlpipe/table.h>
+#include <mlpipe/trainer.h>
+
+/* More classes than this is a label that is not a class (an id). */
+#define MLPI_MAX_CLASSES 10000
+
+typedef struct mlpi_split_rows {
+    size_t n, d;
+    double *x;        /* column-major n x d (mlp_free) */
+    double *y;        /* value, class index, or -1: a class train lacks */
+    double *w;        /* row weights, or NULL */
+} mlpi_split_rows;
+
+typedef struct mlpi_rows_opts {
+    const mlp_artifact *ex;
+    const char *split, *label;
+    mlp_model_task task;
+    int threads;
+} mlpi_rows_opts;
+
+/* The feature columns `wanted` (a JSON array of selectors; empty: every
+ * numeric column) of f, without the label; *names owned
+ * (mlpi_names_free). */
+int mlpi_train_features(mlp_table_file *f, const cJSON *wanted, const char *label,
+                        char ***names, size_t *n, mlp_error *err);
+void mlpi_names_free(char **names, size_t n);
+
+/* Reads a split's features and target.  Classification: *classes NULL
+ * reads the classes from these rows (the train split) and sets it (owned);
+ * else maps this split's classes onto it. */
+int mlpi_split_rows_read(const mlpi_rows_opts *o, char *const *features, size_t d,
+                         cJSON **classes, mlpi_split_rows *r, mlp_error *err);
+void mlpi_split_rows_free(mlpi_split_rows *r);
+
+/* Whether two class values (strings, or integers) are the same class. */
+int mlpi_class_equal(const cJSON *a, const cJSON *b);
+
+#endif

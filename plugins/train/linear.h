@@ -1,0 +1,40 @@
+/* Linear models: what ridge and logistic regression fit, and the
+ * predict / save / load / importance they share. */
+#ifndef MLPIPE_TRAIN_LINEAR_H
+#define MLPIPE_TRAIN_LINEAR_H
+
+#include <mlpipe/trainer.h>
+
+typedef enum lin_link {
+    LIN_IDENTITY = 0,      /* regression: the value */
+    LIN_LOGISTIC,          /* two classes: one score, P(class 1) = sigmoid */
+    LIN_SOFTMAX            /* k classes: one score each */
+} lin_link;
+
+typedef struct linear_model {
+    lin_link link;
+    size_t d, k;           /* features; score columns (1, or the classes) */
+    double *coef;          /* k x d row-major: class c's weights at c * d */
+    double *intercept;     /* k */
+    /* Set by fit, for save's table of coefficients and the record of how
+     * fitting ended; NULL / 0 after load. */
+    const char *const *names;
+    size_t iterations;
+    const char *stop;
+} linear_model;
+
+linear_model *linear_new(lin_link link, size_t d, size_t k);
+/* The scores x * coef^T + intercept, column-major n x k (ld n). */
+void linear_scores(const linear_model *m, const mlp_rows *x, double *z);
+
+int linear_predict(const void *model, const mlp_rows *x, double *out, mlp_error *err);
+int linear_save(const void *model, mlp_model_out *o, mlp_error *err);
+int linear_load(const mlp_model_in *in, void **model, mlp_error *err);
+void linear_free(void *model);
+int linear_importance(const void *model, double *out, mlp_error *err);
+
+/* Trainers (ridge.c, logistic.c). */
+extern const mlp_trainer ridge_trainer;
+extern const mlp_trainer logistic_trainer;
+
+#endif

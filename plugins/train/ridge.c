@@ -1,0 +1,170 @@
+/* Ridge regression in closed form: (Xc' W Xc + alpha I) b = Xc' W yc,
+ * with Xc and yc centred on their weighted means (so the intercept is
+ * not penalised), solved by Cholesky -- scikit-learn's Ridge(solver=
+ * "cholesky").  The Gram matrix is gathered a block of rows at a time,
+ * centred exactly, so memory beyond the rows is one block and d x d. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cblas.h>
+#include <lapacke.h>
+
+#include <mlpipe/memory.h>
+
+#include "linear.h"
+
+#define BLOCK 2048
+
+void openblas_set_num_threads(int);
+
+static double param(const mlp_fit_spec *s, const char *name, double dflt)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(s->params, name);
+    return cJSON_IsNumber(v) ? v->valuedouble : cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
+}
+
+/* Weighted column means of x and the mean of y (zeros without an
+ * intercept); *sw gets the weights' sum. */
+static void means(const mlp_rows *r, int intercept, double *mx, double *my, double *sw)
+{
+    size_t n = r->n_rows;
+    double s = 0, ys = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        double w = r->w ? r->w[i] : 1;
+        s += w;
+        ys += w * r->y[i];
+    }
+    *sw = s;
+    *my = intercept ? ys / s : 0;
+    for (size_t j = 0; j < r->n_features; j++) {
+        const double *col = r->x + j * r->ld;
+        double a = 0;
+        if (intercept) {
+            for (size_t i = 0; i < n; i++)
+                a += (r->w ? r->w[i] : 1) * col[i];
+            a /= s;
+        }
+        mx[j] = a;
+    }
+}
+
+/* Solves g b = xy for symmetric g (upper triangle): Cholesky, or when g
+ * is singular (alpha 0, collinear features) the minimum-norm solution
+ * through its eigenvalues, as least squares would give. */
+static int solve(size_t d, double *g, double *xy, mlp_error *err)
+{
+    double *g0 = malloc(d * d * sizeof *g0 + 1), *b = malloc(d * sizeof *b + 1);
+    double *lam = malloc(d * sizeof *lam + 1);
+    int rc = MLP_OK;
+
+    if (g0 == NULL || b == NULL || lam == NULL) {
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory for %zu x %zu", d, d);
+        goto done;
+    }
+    memcpy(g0, g, d * d * sizeof *g);
+    memcpy(b, xy, d * sizeof *b);
+    if (LAPACKE_dposv(LAPACK_COL_MAJOR, 'U', (int)d, 1, g, (int)d, b, (int)d) == 0) {
+        memcpy(xy, b, d * sizeof *b);
+        goto done;
+    }
+    if (LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'U', (int)d, g0, (int)d, lam) != 0) {
+        rc = mlp_error_set(err, MLP_EINVAL, "the normal equations could not be solved "
+                           "(their eigenvalues did not converge)");
+        goto done;
+    }
+    double top = fabs(lam[d - 1]), cut = top * 1e-12 * (double)d;
+    /* b = V diag(1/lam) V' xy over the eigenvalues above the cut-off. */
+    cblas_dgemv(CblasColMajor, CblasTrans, (int)d, (int)d, 1.0, g0, (int)d, xy, 1, 0.0, b, 1);
+    for (size_t j = 0; j < d; j++)
+        b[j] = lam[j] > cut ? b[j] / lam[j] : 0;
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)d, (int)d, 1.0, g0, (int)d, b, 1, 0.0, xy, 1);
+done:
+    free(g0);
+    free(b);
+    free(lam);
+    return rc;
+}
+
+static int ridge_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_rows *ev,
+                     void **model, mlp_error *err)
+{
+    size_t n = tr->n_rows, d = tr->n_features;
+    double alpha = param(s, "alpha", 1.0), my, sw;
+    int intercept = param(s, "fit_intercept", 1) != 0;
+    double *mx = malloc(d * sizeof *mx + 1), *g = calloc(d * d + 1, sizeof *g);
+    double *xy = calloc(d + 1, sizeof *xy), *z = mlp_malloc(BLOCK * d * sizeof *z + 1);
+    double *ry = malloc(BLOCK * sizeof *ry + 1), *pred = NULL;
+    linear_model *m = NULL;
+    int rc = MLP_OK;
+
+    *model = NULL;
+    if (mx == NULL || g == NULL || xy == NULL || z == NULL || ry == NULL) {
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory for %zu features", d);
+        goto done;
+    }
+    openblas_set_num_threads(s->threads);
+    means(tr, intercept, mx, &my, &sw);
+    for (size_t r0 = 0; r0 < n; r0 += BLOCK) {
+        size_t bn = n - r0 < BLOCK ? n - r0 : BLOCK;
+        for (size_t i = 0; i < bn; i++)
+            ry[i] = sqrt(tr->w ? tr->w[r0 + i] : 1.0);
+        for (size_t j = 0; j < d; j++) {
+            const double *col = tr->x + j * tr->ld + r0;
+            double *zc = z + j * BLOCK;
+            for (size_t i = 0; i < bn; i++)
+                zc[i] = ry[i] * (col[i] - mx[j]);
+        }
+        for (size_t i = 0; i < bn; i++)
+            ry[i] *= tr->y[r0 + i] - my;
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)d, (int)bn, 1.0, z, BLOCK,
+                    1.0, g, (int)d);
+        cblas_dgemv(CblasColMajor, CblasTrans, (int)bn, (int)d, 1.0, z, BLOCK, ry, 1, 1.0,
+                    xy, 1);
+    }
+    for (size_t j = 0; j < d; j++)
+        g[j * d + j] += alpha;
+    if ((rc = solve(d, g, xy, err)) != MLP_OK)
+        goto done;
+    if ((m = linear_new(LIN_IDENTITY, d, 1)) == NULL) {
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        goto done;
+    }
+    memcpy(m->coef, xy, d * sizeof *xy);
+    m->intercept[0] = my - cblas_ddot((int)d, mx, 1, xy, 1);
+    m->names = s->features;
+
+    /* One point of curve: the objective and the eval scores. */
+    pred = mlp_malloc((n > (ev ? ev->n_rows : 0) ? n : ev->n_rows) * sizeof *pred + 1);
+    if (pred == NULL) {
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        goto done;
+    }
+    mlp_epoch e = { 1, 0, NAN, NAN, 0, 1 };
+    double loss, r2;
+    linear_predict(m, tr, pred, err);
+    mlp_fit_score(MLP_TASK_REGRESSION, 0, tr, pred, &loss, &r2);
+    e.loss = loss + alpha * cblas_ddot((int)d, xy, 1, xy, 1) / sw;
+    if (ev != NULL)
+        linear_predict(m, ev, pred, err);
+    if (mlp_fit_report(s, &e, ev, ev ? pred : NULL))
+        rc = mlp_error_set(err, MLP_ECANCELED, "cancelled");
+done:
+    free(mx);
+    free(g);
+    free(xy);
+    mlp_free(z);
+    free(ry);
+    mlp_free(pred);
+    if (rc == MLP_OK)
+        *model = m;
+    else
+        linear_free(m);
+    return rc;
+}
+
+const mlp_trainer ridge_trainer = {
+    sizeof(mlp_trainer), "linear", MLP_TRAINS_REGRESSION, ridge_fit, linear_predict,
+    linear_save, linear_load, linear_free, linear_importance
+};
