@@ -31,6 +31,7 @@ int mlpi_cmd_show(int argc, char **argv);
 int mlpi_cmd_lineage(int argc, char **argv);
 int mlpi_cmd_report(int argc, char **argv);
 int mlpi_cmd_verify(int argc, char **argv);
+int mlpi_cmd_predict(int argc, char **argv);
 
 /* The pipeline root a read command works on: --root, else MLPIPE_ROOT,
  * else the current directory. */

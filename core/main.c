@@ -19,6 +19,7 @@ static void usage(FILE *f)
           "  lineage ARTIFACT    trace an artifact upstream and downstream\n"
           "  report RUN -o FILE  statistics, schema and anomalies as one HTML page\n"
           "  verify              check (and --repair) a root's store and artifacts\n"
+          "  predict --model DIR INPUT.csv   a trained model applied to raw rows\n"
           "\n"
           "`mlpipe <command> --help` describes a command; `man mlpipe` has more.\n",
           f);
@@ -68,6 +69,8 @@ int main(int argc, char **argv)
         return mlpi_cmd_report(argc - 1, argv + 1);
     if (strcmp(argv[1], "verify") == 0)
         return mlpi_cmd_verify(argc - 1, argv + 1);
+    if (strcmp(argv[1], "predict") == 0)
+        return mlpi_cmd_predict(argc - 1, argv + 1);
     fprintf(stderr, "mlpipe: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return MLPI_EXIT_USAGE;

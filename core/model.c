@@ -529,18 +529,29 @@ int mlp_model_predict(const mlp_model *m, const mlp_rows *x, double *out, mlp_er
     if (x->n_features != m->n_features)
         return mlp_error_set(err, MLP_EINVAL, "the model reads %zu features, not %zu",
                              m->n_features, x->n_features);
-    if (x->n_rows == 0)
-        return MLP_OK;
-    return m->trainer->predict(m->state, x, out, err);
+    size_t k = mlp_model_n_outputs(m);
+    for (size_t r0 = 0; r0 < x->n_rows; r0 += MLP_MODEL_BLOCK) {
+        mlp_rows b = *x;
+        int rc;
+        b.n_rows = x->n_rows - r0 < MLP_MODEL_BLOCK ? x->n_rows - r0 : MLP_MODEL_BLOCK;
+        b.x = x->x + r0;
+        b.y = x->y ? x->y + r0 : NULL;
+        b.w = x->w ? x->w + r0 : NULL;
+        if ((rc = m->trainer->predict(m->state, &b, out + r0 * k, err)) != MLP_OK)
+            return rc;
+    }
+    return MLP_OK;
 }
 
 int mlp_model_features(const mlp_model *m, const mlp_table *t, size_t first_row,
-                       double **x, mlp_error *err)
+                       double **x, size_t *bad_row, mlp_error *err)
 {
     size_t n = mlp_table_n_rows(t);
     double *buf = mlp_malloc(m->n_features * n * sizeof *buf + 1);
 
     *x = NULL;
+    if (bad_row != NULL)
+        *bad_row = SIZE_MAX;
     if (buf == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     for (size_t j = 0; j < m->n_features; j++) {
@@ -557,6 +568,8 @@ int mlp_model_features(const mlp_model *m, const mlp_table *t, size_t first_row,
             double v = c->num ? c->num[i] : mlp_column_number(c, i);
             if (!isfinite(v)) {
                 mlp_free(buf);
+                if (bad_row != NULL)
+                    *bad_row = i;
                 return mlp_error_set(err, MLP_EINVAL, "feature '%s' is %s in row %zu",
                                      m->features[j], isnan(v) ? "missing" : "infinite",
                                      first_row + i + 1);

@@ -271,9 +271,9 @@ static int cut_file(job *j, size_t *cap, size_t fi, size_t body, size_t line)
 
 /* --------------------------------------------------------------- pass 1 */
 
-static void chunk_reader(const job *j, const csv_chunk *ch, csv_reader *r)
+static void chunk_reader(const job *j, const csv_chunk *ch, mlp_csv_reader *r)
 {
-    csv_init(r, j->files[ch->fi].path, j->files[ch->fi].data,
+    mlp_csv_init(r, j->files[ch->fi].path, j->files[ch->fi].data,
              j->files[ch->fi].len, j->delim);
     r->lenient = j->lenient;
     r->pos = ch->start;
@@ -315,7 +315,7 @@ static int push_hash(csv_chunk *ch, uint64_t h)
     return MLP_OK;
 }
 
-static uint64_t key_hash(const job *j, const csv_reader *r)
+static uint64_t key_hash(const job *j, const mlp_csv_reader *r)
 {
     return j->key_col >= 0
         ? mlp_hash64(r->fields[j->key_col].p, r->fields[j->key_col].len, j->seed)
@@ -326,7 +326,7 @@ static uint64_t key_hash(const job *j, const csv_reader *r)
  * chunk (the job is only read). */
 static void scan_chunk(job *j, csv_chunk *ch)
 {
-    csv_reader r;
+    mlp_csv_reader r;
 
     forget_scan(j, ch);
     ch->n = 0;
@@ -348,7 +348,7 @@ static void scan_chunk(job *j, csv_chunk *ch)
     }
     chunk_reader(j, ch, &r);
     for (;;) {
-        int rc = csv_next(&r, &ch->err);
+        int rc = mlp_csv_next(&r, &ch->err);
         if (rc == 0)
             break;
         if (rc < 0) {
@@ -360,7 +360,7 @@ static void scan_chunk(job *j, csv_chunk *ch)
                 break;
             }
             skip_line(ch, r.next_line);
-            csv_skip_bad_line(&r);
+            mlp_csv_skip_bad_line(&r);
             continue;
         }
         rc = ingest_scan_row(j, ch->cols, ch->seen, ch->fi, &r, &ch->err);
@@ -379,7 +379,7 @@ static void scan_chunk(job *j, csv_chunk *ch)
     }
     ch->end = r.pos;
     ch->end_line = r.next_line;
-    csv_free(&r);
+    mlp_csv_free(&r);
 }
 
 static void scan_task(void *arg, size_t i, int worker)
@@ -539,25 +539,25 @@ static void merge_task(void *arg, size_t k, int worker)
 static int first_rows(job *j, size_t *body, size_t *line, mlp_error *err)
 {
     for (size_t fi = 0; fi < j->n_files; fi++) {
-        csv_reader r;
+        mlp_csv_reader r;
         mlp_error e;
-        csv_init(&r, j->files[fi].path, j->files[fi].data, j->files[fi].len,
+        mlp_csv_init(&r, j->files[fi].path, j->files[fi].data, j->files[fi].len,
                  j->delim);
         r.lenient = j->lenient;
-        int rc = csv_next(&r, &e);
-        csv_free(&r);
+        int rc = mlp_csv_next(&r, &e);
+        mlp_csv_free(&r);
         if (rc < 0)
             return 1;
     }
     for (size_t fi = 0; fi < j->n_files; fi++) {
-        csv_reader r;
+        mlp_csv_reader r;
         int rc;
-        csv_init(&r, j->files[fi].path, j->files[fi].data, j->files[fi].len,
+        mlp_csv_init(&r, j->files[fi].path, j->files[fi].data, j->files[fi].len,
                  j->delim);
         r.lenient = j->lenient;
         body[fi] = r.pos;
         line[fi] = 1;
-        rc = csv_next(&r, err);
+        rc = mlp_csv_next(&r, err);
         if (rc == 1 && j->header) {
             if (fi == 0 && j->cols == NULL)
                 rc = ingest_set_columns(j, &r, err);
@@ -574,7 +574,7 @@ static int first_rows(job *j, size_t *body, size_t *line, mlp_error *err)
         } else {
             body[fi] = j->files[fi].len;  /* no rows */
         }
-        csv_free(&r);
+        mlp_csv_free(&r);
         if (rc != MLP_OK)
             return rc;
     }
@@ -594,7 +594,7 @@ static void count_task(void *arg, size_t k, int worker)
     counting *cn = arg;
     job *j = cn->j;
     csv_chunk *ch = &j->chunks[k];
-    csv_reader r;
+    mlp_csv_reader r;
     mlp_error e;
 
     (void)worker;
@@ -605,17 +605,17 @@ static void count_task(void *arg, size_t k, int worker)
     }
     chunk_reader(j, ch, &r);
     for (;;) {
-        int rc = csv_next(&r, &e);
+        int rc = mlp_csv_next(&r, &e);
         if (rc == 0)
             break;
         if (rc < 0) {
-            csv_skip_bad_line(&r);
+            mlp_csv_skip_bad_line(&r);
             continue;
         }
         if (!ingest_row_kept(j, &r))
             continue;
         for (size_t c = 0; c < j->n_cols; c++) {
-            const csv_field *f = &r.fields[c];
+            const mlp_csv_field *f = &r.fields[c];
             int32_t code;
             if (j->run->incomplete[c] != 2 || ingest_is_na(j, f->p, f->len) ||
                 cn->local[k][c].n > j->max_categories)
@@ -624,7 +624,7 @@ static void count_task(void *arg, size_t k, int worker)
                 atomic_store(&cn->failed, 1);
         }
     }
-    csv_free(&r);
+    mlp_csv_free(&r);
     drop_pages(&j->files[ch->fi], ch->start, ch->stop);
 }
 
@@ -763,7 +763,7 @@ static void fill_task(void *arg, size_t k, int worker)
     job *j = run->j;
     csv_chunk *ch = &j->chunks[k];
     size_t row = 0;
-    csv_reader r;
+    mlp_csv_reader r;
     mlp_error e;
     int rc = MLP_OK;
 
@@ -795,11 +795,11 @@ static void fill_task(void *arg, size_t k, int worker)
     }
     chunk_reader(j, ch, &r);
     while (rc == MLP_OK && row < ch->n) {
-        int got = csv_next(&r, &e);
+        int got = mlp_csv_next(&r, &e);
         if (got == 0)
             break;
         if (got < 0) {
-            csv_skip_bad_line(&r);
+            mlp_csv_skip_bad_line(&r);
             continue;
         }
         if (!ingest_row_kept(j, &r))
@@ -815,7 +815,7 @@ static void fill_task(void *arg, size_t k, int worker)
         rc = ingest_fill_row(j, &ch->sc, row, ch->dicts, ch->texts, &r, ch->fi, 0);
         row++;
     }
-    csv_free(&r);
+    mlp_csv_free(&r);
     drop_pages(&j->files[ch->fi], ch->start, ch->end);
     if (rc != MLP_OK || row != ch->n)
         atomic_store(&run->failed, 1);

@@ -19,7 +19,6 @@
 #include <string.h>
 
 #include "ingest.h"
-#include "numparse.h"
 
 #define FAST_THREADS 2
 
@@ -137,7 +136,7 @@ static uint32_t bad_typed_column(const job *j, const char *row, size_t len)
         unsigned flags;
         if (j->cols[c].declared == T_NUMERIC &&
             !ingest_is_na(j, s, (size_t)(fe - s)) &&
-            !num_parse(s, (size_t)(fe - s), &v, &flags, NULL))
+            !mlp_parse_number(s, (size_t)(fe - s), &v, &flags, NULL))
             return (uint32_t)c + 1;
         s = fe + 1;
     }
@@ -230,12 +229,12 @@ static int scan_one(job *j, size_t fi, mlp_error *err)
     if (j->header || j->cols == NULL) {
         /* The header (or the first row, to name the columns) goes through
          * the general tokenizer: it checks it the same way. */
-        csv_reader r;
-        csv_init(&r, j->files[fi].path, buf, len, j->delim);
+        mlp_csv_reader r;
+        mlp_csv_init(&r, j->files[fi].path, buf, len, j->delim);
         r.lenient = j->lenient;
-        rc = csv_next(&r, err);
+        rc = mlp_csv_next(&r, err);
         if (rc < 0) {
-            csv_free(&r);
+            mlp_csv_free(&r);
             return rc;
         }
         if (rc == 1 && j->cols == NULL)
@@ -250,7 +249,7 @@ static int scan_one(job *j, size_t fi, mlp_error *err)
             pos = r.pos;
             line = r.next_line;
         }
-        csv_free(&r);
+        mlp_csv_free(&r);
         if (rc != MLP_OK)
             return rc;
     }
@@ -377,7 +376,7 @@ typedef struct colstat {
     uint8_t seen_wide;       /* a value that is not 0..255 */
     uint8_t not_numeric;     /* a value that is not a number */
     uint8_t not_int;         /* a number that is not an integer */
-    uint8_t flags;           /* NUM_LEAD_ZERO | NUM_OVERFLOW | NUM_WIDE seen */
+    uint8_t flags;           /* MLP_NUM_LEAD_ZERO | MLP_NUM_OVERFLOW | MLP_NUM_WIDE seen */
     size_t na;               /* missing values */
     /* The first rows (file order) of a non-number, of an integer with a
      * leading zero and of one beyond int64; SIZE_MAX: none. */
@@ -461,14 +460,14 @@ static void wide_row(worker *w, const char *s, const char *end, int sp,
                 dst[i] = 0;
                 set_missing(w->sc[sp].miss[c], i);
                 cs->na++;
-            } else if (num_parse(s, len, &v, &flags, NULL)) {
+            } else if (mlp_parse_number(s, len, &v, &flags, NULL)) {
                 dst[i] = v;
-                cs->not_int |= !(flags & NUM_INT);
-                cs->flags |= (uint8_t)(flags & (NUM_LEAD_ZERO | NUM_OVERFLOW |
-                                                NUM_WIDE));
-                if ((flags & NUM_LEAD_ZERO) && cs->first_zero == SIZE_MAX)
+                cs->not_int |= !(flags & MLP_NUM_INT);
+                cs->flags |= (uint8_t)(flags & (MLP_NUM_LEAD_ZERO | MLP_NUM_OVERFLOW |
+                                                MLP_NUM_WIDE));
+                if ((flags & MLP_NUM_LEAD_ZERO) && cs->first_zero == SIZE_MAX)
                     cs->first_zero = r;
-                if ((flags & NUM_OVERFLOW) && cs->first_over == SIZE_MAX)
+                if ((flags & MLP_NUM_OVERFLOW) && cs->first_over == SIZE_MAX)
                     cs->first_over = r;
             } else {
                 /* Declared numeric columns were checked while scanning. */
@@ -585,7 +584,7 @@ static int fill_ints(job *j, split_cols *sc, const uint32_t *pos, size_t c)
         int64_t iv = 0;
         field_of(j->files[j->row_file[r]].data + j->row_off[r], j->row_len[r],
                  j->delim, c, &p, &len);
-        if (!ingest_is_na(j, p, len) && num_parse(p, len, &v, &flags, &iv))
+        if (!ingest_is_na(j, p, len) && mlp_parse_number(p, len, &v, &flags, &iv))
             sc[j->row_split[r]].ints[c][pos[r]] = iv;
     }
     return MLP_OK;
@@ -661,9 +660,9 @@ int fast_fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
             const colstat *cs = &w[t].cs[c];
             ci->numeric &= !cs->not_numeric;
             ci->integer &= !cs->not_int;
-            ci->lead_zero |= (cs->flags & NUM_LEAD_ZERO) != 0;
-            ci->overflow |= (cs->flags & NUM_OVERFLOW) != 0;
-            ci->wide |= (cs->flags & NUM_WIDE) != 0;
+            ci->lead_zero |= (cs->flags & MLP_NUM_LEAD_ZERO) != 0;
+            ci->overflow |= (cs->flags & MLP_NUM_OVERFLOW) != 0;
+            ci->wide |= (cs->flags & MLP_NUM_WIDE) != 0;
             na += cs->na;
             /* Worker 0 has the earlier rows: its first is the first. */
             note_row(j, &ci->text_note, c, cs->first_text, 1);

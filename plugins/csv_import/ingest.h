@@ -9,7 +9,7 @@
 
 #include <mlpipe/mlpipe.h>
 
-#include "csv.h"
+#include <mlpipe/csv.h>
 #include "dict.h"
 #include "hashcount.h"
 
@@ -143,18 +143,18 @@ int ingest_set_na(const cJSON *list, mlp_error *err);
  * (one dictionary per column), text values are also collected there, up
  * to one more than max_categories per column. */
 int ingest_scan_row(const job *j, col_info *cols, dict *seen, size_t fi,
-                    const csv_reader *r, mlp_error *err);
+                    const mlp_csv_reader *r, mlp_error *err);
 /* Pass 2: whether pass 1 kept the row, and its values at position i of
  * one split's buffers: text interned in dicts, but appended to texts[c]
  * (its length in str_off[c][i + 1]) for `many` columns; `shared`: the
  * missing bitmaps' bytes are shared with other threads. */
-int ingest_row_kept(const job *j, const csv_reader *r);
+int ingest_row_kept(const job *j, const mlp_csv_reader *r);
 typedef struct text_buf {
     char *b;
     size_t len, cap;
 } text_buf;
 int ingest_fill_row(const job *j, split_cols *sc, size_t i, dict *dicts,
-                    text_buf *texts, const csv_reader *r, size_t fi, int shared);
+                    text_buf *texts, const mlp_csv_reader *r, size_t fi, int shared);
 /* Column c's values are distinct enough to be stored as strings. */
 int ingest_is_string(const job *j, size_t c, const dict *dicts);
 /* Refuses column c declared categorical with more than max_categories
@@ -185,7 +185,7 @@ int ingest_exact_ints(const job *j, size_t c);
 /* Records in *n where value [p, p+len) of file fi, line `line` is, once. */
 void ingest_note_value(ingest_note *n, size_t fi, size_t line, size_t before,
                        const char *p, size_t len);
-int ingest_set_columns(job *j, const csv_reader *r, mlp_error *err);
+int ingest_set_columns(job *j, const mlp_csv_reader *r, mlp_error *err);
 /* The split of a row from its key bytes (row or key column). */
 int ingest_split_of(job *j, const char *key, size_t len, int *split);
 /* The split of the occ-th row (1 for the first) with this key hash; the

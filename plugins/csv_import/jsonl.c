@@ -20,7 +20,7 @@ typedef struct jl_pair {
 } jl_pair;
 
 typedef struct jl_line {
-    csv_reader *r;
+    mlp_csv_reader *r;
     const char *s, *p, *e;
     jl_pair *pairs;
     size_t n, cap;
@@ -28,7 +28,7 @@ typedef struct jl_line {
 } jl_line;
 
 /* The next non-blank line of r from r->pos: [*start, *end). */
-static int next_line(csv_reader *r, const char **start, const char **end)
+static int next_line(mlp_csv_reader *r, const char **start, const char **end)
 {
     for (;;) {
         const char *b = r->buf + r->pos, *nl;
@@ -66,7 +66,7 @@ static void skip_ws(jl_line *l)
 
 static int put(jl_line *l, const char *s, size_t n)
 {
-    csv_reader *r = l->r;
+    mlp_csv_reader *r = l->r;
 
     if (r->scratch_len + n + 1 > r->scratch_cap) {
         size_t cap = r->scratch_cap ? r->scratch_cap * 2 : 4096;
@@ -143,7 +143,7 @@ static int string(jl_line *l, size_t *off, size_t *len)
             break;
         }
         if (c >= 0x80) {
-            size_t n = csv_utf8_len((const unsigned char *)l->p,
+            size_t n = mlp_csv_utf8_len((const unsigned char *)l->p,
                                     (const unsigned char *)l->e);
             if (n == 0)
                 return fail(l, l->p, "invalid UTF-8 byte sequence");
@@ -358,14 +358,14 @@ static int parse_object(jl_line *l, const char *s, const char *e)
 int jsonl_columns(const char *path, const char *buf, size_t len, int skip_bad,
                   cJSON **out, mlp_error *err)
 {
-    csv_reader r;
+    mlp_csv_reader r;
     const char *s, *e;
     cJSON *cols = cJSON_CreateArray();
     jl_line l = { &r, NULL, NULL, NULL, NULL, 0, 0, err };
     size_t n_cols = 0;
     int rc = cols ? MLP_OK : mlp_error_set(err, MLP_ENOMEM, "out of memory");
 
-    csv_init(&r, path, buf, len, ',');
+    mlp_csv_init(&r, path, buf, len, ',');
     l.pairs = NULL;
     while (rc == MLP_OK && next_line(&r, &s, &e)) {
         rc = parse_object(&l, s, e);
@@ -403,7 +403,7 @@ int jsonl_columns(const char *path, const char *buf, size_t len, int skip_bad,
         }
     }
     r.extra = l.pairs;
-    csv_free(&r);
+    mlp_csv_free(&r);
     if (rc != MLP_OK) {
         cJSON_Delete(cols);
         return rc;
@@ -412,7 +412,7 @@ int jsonl_columns(const char *path, const char *buf, size_t len, int skip_bad,
     return MLP_OK;
 }
 
-int jsonl_next(csv_reader *r, const cJSON *cols, mlp_error *err)
+int jsonl_next(mlp_csv_reader *r, const cJSON *cols, mlp_error *err)
 {
     const char *s, *e;
     const cJSON *c;
@@ -431,7 +431,7 @@ int jsonl_next(csv_reader *r, const cJSON *cols, mlp_error *err)
     if (rc != MLP_OK)
         return rc;
     if (n > r->cap_fields) {
-        csv_field *nf = realloc(r->fields, n * sizeof *nf);
+        mlp_csv_field *nf = realloc(r->fields, n * sizeof *nf);
         if (nf == NULL)
             return mlp_error_set(err, MLP_ENOMEM, "out of memory");
         r->fields = nf;
@@ -439,7 +439,7 @@ int jsonl_next(csv_reader *r, const cJSON *cols, mlp_error *err)
     }
     r->n_fields = n;
     cJSON_ArrayForEach(c, cols) {
-        csv_field *f = &r->fields[k];
+        mlp_csv_field *f = &r->fields[k];
         size_t kl = strlen(c->valuestring), i;
         const jl_pair *pr = NULL;
         /* Same position first, as the keys usually are in order. */

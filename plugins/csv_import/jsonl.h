@@ -6,7 +6,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "csv.h"
+#include <mlpipe/csv.h>
 
 /* The keys of every object in the file, in order of first appearance: an
  * owned cJSON array of strings.  Errors name file:line:column; with
@@ -17,6 +17,6 @@ int jsonl_columns(const char *path, const char *buf, size_t len, int skip_bad,
 /* Reads the next object into r->fields, one field per name in `cols`
  * (fields of missing keys have p == NULL).  Returns 1, 0 at the end, or a
  * negative code (err names file:line). */
-int jsonl_next(csv_reader *r, const cJSON *cols, mlp_error *err);
+int jsonl_next(mlp_csv_reader *r, const cJSON *cols, mlp_error *err);
 
 #endif

@@ -13,7 +13,6 @@
 
 #include "ingest.h"
 #include "jsonl.h"
-#include "numparse.h"
 
 /* Missing-value tokens, indexed by their first byte so that the common
  * field (a digit that starts no token) is decided with one lookup. */
@@ -124,7 +123,7 @@ int ingest_split_of_hash(job *j, uint64_t key_hash, int *split)
     return MLP_OK;
 }
 
-static int split_of(job *j, const csv_reader *r, int *split)
+static int split_of(job *j, const mlp_csv_reader *r, int *split)
 {
     if (j->key_col >= 0)
         return ingest_split_of(j, r->fields[j->key_col].p,
@@ -158,7 +157,7 @@ int ingest_push_row(job *j, int split, mlp_error *err)
 
 /* The columns' names, from column_names or the header row; a repeated
  * one is refused naming both positions. */
-static int header_names(job *j, const csv_reader *r, const cJSON *names, size_t n,
+static int header_names(job *j, const mlp_csv_reader *r, const cJSON *names, size_t n,
                         mlp_names *seen, mlp_error *err)
 {
     const cJSON *item = names ? names->child : NULL;
@@ -225,7 +224,7 @@ static int declared_types(job *j, const cJSON *types, const mlp_names *seen,
     return MLP_OK;
 }
 
-int ingest_set_columns(job *j, const csv_reader *r, mlp_error *err)
+int ingest_set_columns(job *j, const mlp_csv_reader *r, mlp_error *err)
 {
     const cJSON *names = j->jsonl ? j->jcols : j->names;
     const cJSON *types = j->types;
@@ -257,15 +256,15 @@ int ingest_set_columns(job *j, const csv_reader *r, mlp_error *err)
 }
 
 /* One row of file fi, CSV or JSON Lines. */
-static void reader_init(const job *j, size_t fi, csv_reader *r)
+static void reader_init(const job *j, size_t fi, mlp_csv_reader *r)
 {
-    csv_init(r, j->files[fi].path, j->files[fi].data, j->files[fi].len, j->delim);
+    mlp_csv_init(r, j->files[fi].path, j->files[fi].data, j->files[fi].len, j->delim);
     r->lenient = j->lenient;
 }
 
-static int reader_next(const job *j, csv_reader *r, mlp_error *err)
+static int reader_next(const job *j, mlp_csv_reader *r, mlp_error *err)
 {
-    return j->jsonl ? jsonl_next(r, j->jcols, err) : csv_next(r, err);
+    return j->jsonl ? jsonl_next(r, j->jcols, err) : mlp_csv_next(r, err);
 }
 
 int ingest_final_type(const job *j, size_t c)
@@ -330,15 +329,15 @@ void ingest_note_value(ingest_note *n, size_t fi, size_t line, size_t before,
 
 /* What a number of column c tells about its type. */
 static void infer_number(col_info *ci, unsigned flags, size_t fi, size_t line,
-                         const csv_field *f)
+                         const mlp_csv_field *f)
 {
-    ci->integer &= (flags & NUM_INT) != 0;
-    ci->wide |= (flags & NUM_WIDE) != 0;
-    if (flags & NUM_LEAD_ZERO) {
+    ci->integer &= (flags & MLP_NUM_INT) != 0;
+    ci->wide |= (flags & MLP_NUM_WIDE) != 0;
+    if (flags & MLP_NUM_LEAD_ZERO) {
         ci->lead_zero = 1;
         ingest_note_value(&ci->zero_note, fi, line, 0, f->p, f->len);
     }
-    if (flags & NUM_OVERFLOW) {
+    if (flags & MLP_NUM_OVERFLOW) {
         ci->overflow = 1;
         ingest_note_value(&ci->over_note, fi, line, 0, f->p, f->len);
     }
@@ -348,7 +347,7 @@ static void infer_number(col_info *ci, unsigned flags, size_t fi, size_t line,
  * are known: the count then proves the column has too many for a
  * dictionary.  Out of memory just stops collecting (a smaller count is
  * still a true lower bound). */
-static void see_text(const job *j, dict *seen, const csv_field *f)
+static void see_text(const job *j, dict *seen, const mlp_csv_field *f)
 {
     int32_t code;
 
@@ -357,7 +356,7 @@ static void see_text(const job *j, dict *seen, const csv_field *f)
 }
 
 int ingest_scan_row(const job *j, col_info *cols, dict *seen, size_t fi,
-                    const csv_reader *r, mlp_error *err)
+                    const mlp_csv_reader *r, mlp_error *err)
 {
     if (r->n_fields != j->n_cols) {
         if (j->skip_bad)
@@ -371,22 +370,22 @@ int ingest_scan_row(const job *j, col_info *cols, dict *seen, size_t fi,
      * trace in the other columns' inference. */
     size_t bad = 0;
     for (size_t c = 0; c < j->n_cols && j->any_declared_numeric && !bad; c++) {
-        const csv_field *f = &r->fields[c];
+        const mlp_csv_field *f = &r->fields[c];
         double v;
         unsigned flags;
         if (cols[c].declared == T_NUMERIC &&
             !ingest_is_na(j, f->p, f->len) &&
-            !num_parse(f->p, f->len, &v, &flags, NULL))
+            !mlp_parse_number(f->p, f->len, &v, &flags, NULL))
             bad = c + 1;
     }
     if (bad && !j->skip_bad) {
-        const csv_field *f = &r->fields[bad - 1];
+        const mlp_csv_field *f = &r->fields[bad - 1];
         return ingest_type_error(j, r->path, r->line, bad - 1, f->p, f->len, err);
     }
     if (bad)
         return 0;
     for (size_t c = 0; c < j->n_cols; c++) {
-        const csv_field *f = &r->fields[c];
+        const mlp_csv_field *f = &r->fields[c];
         col_info *ci = &cols[c];
         double v;
         unsigned flags;
@@ -397,7 +396,7 @@ int ingest_scan_row(const job *j, col_info *cols, dict *seen, size_t fi,
             see_text(j, seen ? &seen[c] : NULL, f);
             continue;
         }
-        if (num_parse(f->p, f->len, &v, &flags, NULL)) {
+        if (mlp_parse_number(f->p, f->len, &v, &flags, NULL)) {
             infer_number(ci, flags, fi, r->line, f);
             continue;
         }
@@ -412,7 +411,7 @@ int ingest_scan_row(const job *j, col_info *cols, dict *seen, size_t fi,
 /* Pass 1 over one file: structure, types, splits. */
 static int scan_file(job *j, size_t fi, mlp_error *err)
 {
-    csv_reader r;
+    mlp_csv_reader r;
     int rc, first = 1;
 
     reader_init(j, fi, &r);
@@ -429,7 +428,7 @@ static int scan_file(job *j, size_t fi, mlp_error *err)
                 goto done;
             ingest_record_skip(j, j->jsonl ? r.line : r.next_line);
             if (!j->jsonl)
-                csv_skip_bad_line(&r);
+                mlp_csv_skip_bad_line(&r);
             continue;
         }
         if (first && j->header && !j->jsonl) {
@@ -472,13 +471,13 @@ static int scan_file(job *j, size_t fi, mlp_error *err)
     }
     rc = MLP_OK;
 done:
-    csv_free(&r);
+    mlp_csv_free(&r);
     return rc;
 }
 
 
 
-int ingest_row_kept(const job *j, const csv_reader *r)
+int ingest_row_kept(const job *j, const mlp_csv_reader *r)
 {
     if (r->n_fields != j->n_cols)
         return 0;
@@ -487,11 +486,11 @@ int ingest_row_kept(const job *j, const csv_reader *r)
      * it kept (one text value would have made it text), so only the
      * declared ones need a look. */
     for (size_t c = 0; c < j->n_cols && j->any_declared_numeric; c++) {
-        const csv_field *f = &r->fields[c];
+        const mlp_csv_field *f = &r->fields[c];
         double v;
         unsigned flags;
         if (j->cols[c].declared == T_NUMERIC && !ingest_is_na(j, f->p, f->len) &&
-            !num_parse(f->p, f->len, &v, &flags, NULL))
+            !mlp_parse_number(f->p, f->len, &v, &flags, NULL))
             return 0;
     }
     return 1;
@@ -527,12 +526,12 @@ static int append_text(text_buf *t, const char *p, size_t len)
 }
 
 int ingest_fill_row(const job *j, split_cols *sc, size_t i, dict *dicts,
-                    text_buf *texts, const csv_reader *r, size_t fi, int shared)
+                    text_buf *texts, const mlp_csv_reader *r, size_t fi, int shared)
 {
     sc->line[i] = (double)r->line;
     sc->file[i] = (int32_t)fi;
     for (size_t c = 0; c < j->n_cols; c++) {
-        const csv_field *f = &r->fields[c];
+        const mlp_csv_field *f = &r->fields[c];
         int na = ingest_is_na(j, f->p, f->len);
         if (sc->str_off != NULL && sc->str_off[c] != NULL) {
             sc->str_off[c][i + 1] = na ? 0 : f->len;
@@ -547,7 +546,7 @@ int ingest_fill_row(const job *j, split_cols *sc, size_t i, dict *dicts,
             if (na) {
                 set_missing(sc->miss[c], i, shared);
             } else {
-                num_parse(f->p, f->len, &v, &flags, &iv);
+                mlp_parse_number(f->p, f->len, &v, &flags, &iv);
             }
             sc->num[c][i] = v;
             if (sc->ints[c] != NULL)
@@ -571,7 +570,7 @@ static int fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
     int rc = MLP_OK;
 
     for (size_t fi = 0; fi < j->n_files && rc == MLP_OK; fi++) {
-        csv_reader r;
+        mlp_csv_reader r;
         int first = 1;
         reader_init(j, fi, &r);
         /* Pass 1 decided which rows are kept; this pass repeats its
@@ -582,7 +581,7 @@ static int fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
                 break;
             if (k < 0) {
                 if (!j->jsonl)
-                    csv_skip_bad_line(&r);
+                    mlp_csv_skip_bad_line(&r);
                 continue;
             }
             if (first && j->header && !j->jsonl) {
@@ -598,7 +597,7 @@ static int fill(job *j, split_cols *sc, dict *dicts, mlp_error *err)
                 break;
             }
         }
-        csv_free(&r);
+        mlp_csv_free(&r);
     }
     return rc;
 }

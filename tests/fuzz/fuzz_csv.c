@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
+#include <mlpipe/csv.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char delim = size > 0 && (data[0] == ';' || data[0] == '\t') ? (char)data[0] : ',';
     /* A private copy without a terminator, as a mapped file would be. */
     char *buf = malloc(size ? size : 1);
-    csv_reader r;
+    mlp_csv_reader r;
     mlp_error err;
     size_t rows = 0;
     int rc;
@@ -22,8 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (buf == NULL)
         return 0;
     memcpy(buf, data, size);
-    csv_init(&r, "fuzz.csv", buf, size, delim);
-    while ((rc = csv_next(&r, &err)) == 1) {
+    mlp_csv_init(&r, "fuzz.csv", buf, size, delim);
+    while ((rc = mlp_csv_next(&r, &err)) == 1) {
         for (size_t i = 0; i < r.n_fields; i++)
             if (r.fields[i].len > size ||
                 memchr(r.fields[i].p, '\0', r.fields[i].len) != NULL ||
@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (rc < 0 && strncmp(err.msg, "fuzz.csv:", 9) != 0)
         abort();
-    csv_free(&r);
+    mlp_csv_free(&r);
     free(buf);
     return 0;
 }

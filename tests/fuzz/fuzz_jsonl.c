@@ -14,7 +14,7 @@ static void check_text(const char *p, size_t len)
     const unsigned char *s = (const unsigned char *)p, *e = s + len;
 
     while (s < e) {
-        size_t n = csv_utf8_len(s, e);
+        size_t n = mlp_csv_utf8_len(s, e);
         if (n == 0 || *s == 0)
             abort();
         s += n;
@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *buf = malloc(size ? size : 1);
     cJSON *cols = NULL, *c;
-    csv_reader r;
+    mlp_csv_reader r;
     mlp_error err;
     int rc;
 
@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     cJSON_ArrayForEach(c, cols)
         check_text(c->valuestring, strlen(c->valuestring));
-    csv_init(&r, "fuzz.jsonl", buf, size, ',');
+    mlp_csv_init(&r, "fuzz.jsonl", buf, size, ',');
     while ((rc = jsonl_next(&r, cols, &err)) == 1)
         for (size_t i = 0; i < r.n_fields; i++)
             if (r.fields[i].p != NULL)
@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The columns came from a full read: the second read fails nowhere. */
     if (rc != 0)
         abort();
-    csv_free(&r);
+    mlp_csv_free(&r);
     cJSON_Delete(cols);
     free(buf);
     return 0;

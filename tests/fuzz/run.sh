@@ -36,7 +36,7 @@ fuzz() {  # name corpus
     fi
 }
 ci="$top/plugins/csv_import"
-build csv "$top/tests/fuzz/fuzz_csv.c" "$top/plugins/csv_import/csv.c" \
+build csv "$top/tests/fuzz/fuzz_csv.c" "$top/core/csv.c" \
     -I"$top/plugins/csv_import" "$top/core/error.c" &&
     fuzz csv "$top/tests/fuzz/corpus/csv"
 build schema "$top/tests/fuzz/fuzz_schema.c" "$top/core/schema.c" "$top/core/error.c" \
@@ -44,7 +44,7 @@ build schema "$top/tests/fuzz/fuzz_schema.c" "$top/core/schema.c" "$top/core/err
     "$top/core/memory.c" "$top/core/fsutil.c" -I"$top/core" \
     -I"$MLPIPE_BUILD" -D_POSIX_C_SOURCE=200809L -lcjson -lxxhash -lm &&
     fuzz schema "$top/tests/fuzz/corpus/schema"
-build jsonl "$top/tests/fuzz/fuzz_jsonl.c" "$ci/csv.c" "$ci/jsonl.c" "$top/core/error.c" \
+build jsonl "$top/tests/fuzz/fuzz_jsonl.c" "$top/core/csv.c" "$ci/jsonl.c" "$top/core/error.c" \
     -I"$ci" -lcjson &&
     fuzz jsonl "$top/tests/fuzz/corpus/jsonl"
 build table "$top/tests/fuzz/fuzz_table.c" "$top/core/error.c" "$top/core/memory.c" \
@@ -54,7 +54,7 @@ build table "$top/tests/fuzz/fuzz_table.c" "$top/core/error.c" "$top/core/memory
     fuzz table "$top/tests/fuzz/corpus/table"
 build ingest_diff "$top/tests/fuzz/fuzz_ingest_diff.c" "$ci/read.c" "$ci/fastpath.c" \
     "$ci/chunks.c" "$ci/hashcount.c" "$top/core/parallel.c" \
-    "$ci/csv.c" "$ci/jsonl.c" "$ci/dict.c" "$ci/numparse.c" "$top/core/error.c" \
+    "$top/core/csv.c" "$ci/jsonl.c" "$ci/dict.c" "$top/core/numparse.c" "$top/core/error.c" \
     "$top/core/memory.c" "$top/core/hash.c" "$top/core/names.c" "$top/core/table.c" \
     "$top/core/table_io.c" "$top/core/table_groups.c" -I"$ci" -I"$top/core" -I"$MLPIPE_BUILD" -D_POSIX_C_SOURCE=200809L -lcjson -lxxhash \
     -lm -pthread &&

@@ -3,25 +3,25 @@
 #include <string.h>
 
 #include "check.h"
-#include "csv.h"
+#include <mlpipe/csv.h>
 
 /* Tokenizes text and renders rows as "a|b|c;" for comparison. */
 static int render(const char *text, size_t len, char delim, char *out,
                   size_t size, mlp_error *err)
 {
-    csv_reader r;
+    mlp_csv_reader r;
     size_t n = 0;
     int rc;
 
     out[0] = '\0';
-    csv_init(&r, "t.csv", text, len, delim);
-    while ((rc = csv_next(&r, err)) == 1) {
+    mlp_csv_init(&r, "t.csv", text, len, delim);
+    while ((rc = mlp_csv_next(&r, err)) == 1) {
         for (size_t i = 0; i < r.n_fields; i++)
             n += (size_t)snprintf(out + n, size - n, "%s%.*s", i ? "|" : "",
                                   (int)r.fields[i].len, r.fields[i].p);
         n += (size_t)snprintf(out + n, size - n, ";");
     }
-    csv_free(&r);
+    mlp_csv_free(&r);
     return rc;
 }
 

@@ -5,6 +5,7 @@
 #include <mlpipe/artifact.h>
 #include <mlpipe/classes.h>
 #include <mlpipe/context.h>
+#include <mlpipe/csv.h>
 #include <mlpipe/distance.h>
 #include <mlpipe/error.h>
 #include <mlpipe/examples.h>

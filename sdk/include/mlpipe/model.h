@@ -73,17 +73,23 @@ const mlp_tgraph *mlp_model_graph(const mlp_model *m);
 const cJSON *mlp_model_document(const mlp_model *m);
 
 /* Predicts x (n_features columns, in the model's order) into out
- * (x->n_rows * n_outputs values, row-major). */
+ * (x->n_rows * n_outputs values, row-major).  Rows go to the trainer in
+ * blocks of MLP_MODEL_BLOCK from x's first row, so two callers that give
+ * the same rows in the same order from a multiple of MLP_MODEL_BLOCK get
+ * the same bits (a BLAS product's rounding may depend on its shape):
+ * evaluation and `mlpipe predict` agree row for row. */
+#define MLP_MODEL_BLOCK 4096
 int mlp_model_predict(const mlp_model *m, const mlp_rows *x, double *out,
                       mlp_error *err);
 
 /* Reads the model's features from table t (by name; other columns are
  * ignored) into *x, column-major with ld = rows (owned, mlp_free).
  * Refused, naming the column and the row first_row + i + 1: a missing
- * feature column, one that is not numeric, a missing or infinite
- * value. */
+ * feature column, one that is not numeric, a missing or infinite value
+ * (then *bad_row, when not NULL, gets i; else SIZE_MAX). */
 int mlp_model_features(const mlp_model *m, const mlp_table *t,
-                       size_t first_row, double **x, mlp_error *err);
+                       size_t first_row, double **x, size_t *bad_row,
+                       mlp_error *err);
 
 #ifdef __cplusplus
 }

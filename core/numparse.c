@@ -7,7 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "numparse.h"
+#include <mlpipe/csv.h>
+
 
 static const double pow10_exact[] = {
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
@@ -32,20 +33,20 @@ static int slow_path(const char *p, size_t len, double *out)
 static unsigned int_flags(const char *first, const char *end, int digits,
                           uint64_t mant, int neg, int64_t *ival)
 {
-    unsigned flags = NUM_INT;
+    unsigned flags = MLP_NUM_INT;
 
     if (*first == '0' && end - first > 1)
-        flags |= NUM_LEAD_ZERO;
+        flags |= MLP_NUM_LEAD_ZERO;
     if (digits > 19 || mant > (uint64_t)INT64_MAX + (uint64_t)neg)
-        return flags | NUM_OVERFLOW;
+        return flags | MLP_NUM_OVERFLOW;
     if (mant > ((uint64_t)1 << 53))
-        flags |= NUM_WIDE;
+        flags |= MLP_NUM_WIDE;
     if (ival != NULL)
         *ival = neg ? (int64_t)(0 - mant) : (int64_t)mant;
     return flags;
 }
 
-int num_parse(const char *p, size_t len, double *out, unsigned *flags,
+int mlp_parse_number(const char *p, size_t len, double *out, unsigned *flags,
               int64_t *ival)
 {
     const char *s, *e, *first;

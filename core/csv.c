@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
+#include <mlpipe/csv.h>
 
-void csv_init(csv_reader *r, const char *path, const char *buf, size_t len,
+void mlp_csv_init(mlp_csv_reader *r, const char *path, const char *buf, size_t len,
               char delim)
 {
     memset(r, 0, sizeof *r);
@@ -20,14 +20,14 @@ void csv_init(csv_reader *r, const char *path, const char *buf, size_t len,
         r->pos = 3;
 }
 
-void csv_free(csv_reader *r)
+void mlp_csv_free(mlp_csv_reader *r)
 {
     free(r->fields);
     free(r->scratch);
     free(r->extra);
 }
 
-size_t csv_utf8_len(const unsigned char *p, const unsigned char *end)
+size_t mlp_csv_utf8_len(const unsigned char *p, const unsigned char *end)
 {
     unsigned c = p[0];
     size_t n;
@@ -58,7 +58,7 @@ size_t csv_utf8_len(const unsigned char *p, const unsigned char *end)
 
 /* Column of byte offset pos on its physical line (1-based).  A line ends
  * at LF, CRLF or a CR alone (old Mac files; pandas reads them so too). */
-static size_t column_of(const csv_reader *r, size_t pos)
+static size_t column_of(const mlp_csv_reader *r, size_t pos)
 {
     size_t start = pos;
 
@@ -69,7 +69,7 @@ static size_t column_of(const csv_reader *r, size_t pos)
 
 /* Length of the line break at pos (1 for LF or a lone CR, 2 for CRLF), or
  * 0 when there is none. */
-static size_t line_break(const csv_reader *r, size_t pos)
+static size_t line_break(const mlp_csv_reader *r, size_t pos)
 {
     if (pos >= r->len)
         return 0;
@@ -83,7 +83,7 @@ static size_t line_break(const csv_reader *r, size_t pos)
 static const char nul_what[] = "NUL byte in a field (is this a binary file, or "
                                "text in UTF-16? CSV must be UTF-8)";
 
-static int fail_at(csv_reader *r, mlp_error *err, size_t line, size_t pos,
+static int fail_at(mlp_csv_reader *r, mlp_error *err, size_t line, size_t pos,
                    const char *what)
 {
     r->err_pos = pos;
@@ -92,11 +92,11 @@ static int fail_at(csv_reader *r, mlp_error *err, size_t line, size_t pos,
                          column_of(r, pos), what);
 }
 
-static int push_field(csv_reader *r, const char *p, size_t len, int quoted)
+static int push_field(mlp_csv_reader *r, const char *p, size_t len, int quoted)
 {
     if (r->n_fields == r->cap_fields) {
         size_t cap = r->cap_fields ? r->cap_fields * 2 : 64;
-        csv_field *nf = realloc(r->fields, cap * sizeof *nf);
+        mlp_csv_field *nf = realloc(r->fields, cap * sizeof *nf);
         if (nf == NULL)
             return MLP_ENOMEM;
         r->fields = nf;
@@ -109,7 +109,7 @@ static int push_field(csv_reader *r, const char *p, size_t len, int quoted)
     return MLP_OK;
 }
 
-static int scratch_reserve(csv_reader *r, size_t extra)
+static int scratch_reserve(mlp_csv_reader *r, size_t extra)
 {
     if (r->scratch_len + extra <= r->scratch_cap)
         return MLP_OK;
@@ -128,7 +128,7 @@ static int scratch_reserve(csv_reader *r, size_t extra)
     return MLP_OK;
 }
 
-void csv_skip_bad_line(csv_reader *r)
+void mlp_csv_skip_bad_line(mlp_csv_reader *r)
 {
     size_t pos = r->err_pos, n = 0;
 
@@ -159,7 +159,7 @@ static uint64_t special_bytes(uint64_t v, char delim)
 
 /* Moves *k past unquoted text up to a delimiter, line break or the end,
  * checking it on the way. */
-static int scan_unquoted(csv_reader *r, size_t *k, size_t line, mlp_error *err)
+static int scan_unquoted(mlp_csv_reader *r, size_t *k, size_t line, mlp_error *err)
 {
     const char *b = r->buf;
     const unsigned char *end = (const unsigned char *)b + r->len;
@@ -192,7 +192,7 @@ static int scan_unquoted(csv_reader *r, size_t *k, size_t line, mlp_error *err)
             i++;
             continue;
         }
-        size_t n = csv_utf8_len((const unsigned char *)b + i, end);
+        size_t n = mlp_csv_utf8_len((const unsigned char *)b + i, end);
         if (n == 0)
             return fail_at(r, err, line, i, "invalid UTF-8 byte sequence");
         i += n;
@@ -201,7 +201,7 @@ static int scan_unquoted(csv_reader *r, size_t *k, size_t line, mlp_error *err)
     return MLP_OK;
 }
 
-int csv_next(csv_reader *r, mlp_error *err)
+int mlp_csv_next(mlp_csv_reader *r, mlp_error *err)
 {
     const char *b = r->buf;
     const unsigned char *end = (const unsigned char *)b + r->len;
@@ -248,7 +248,7 @@ int csv_next(csv_reader *r, mlp_error *err)
                         k += 8;
                         continue;
                     }
-                    size_t n = csv_utf8_len((const unsigned char *)b + k, end);
+                    size_t n = mlp_csv_utf8_len((const unsigned char *)b + k, end);
                     if (n == 0)
                         return fail_at(r, err, line, k, "invalid UTF-8 byte "
                                        "sequence");
