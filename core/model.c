@@ -14,6 +14,7 @@
 #include "context_priv.h"
 #include "fsutil.h"
 #include "model_priv.h"
+#include "train_priv.h"
 
 /* weights.bin: this magic, then each tensor's doubles at the offset
  * model.json gives (8-byte aligned, in the order written). */
@@ -578,5 +579,49 @@ int mlp_model_features(const mlp_model *m, const mlp_table *t, size_t first_row,
         }
     }
     *x = buf;
+    return MLP_OK;
+}
+
+int mlp_model_targets(const mlp_model *m, const mlp_table *t, size_t first_row,
+                      double **y, size_t *bad_row, mlp_error *err)
+{
+    const char *label = mlp_model_label(m);
+    const mlp_column *c = mlp_table_find(t, label);
+    size_t n = mlp_table_n_rows(t), bad = SIZE_MAX;
+    double *out;
+    int rc = MLP_OK;
+
+    *y = NULL;
+    if (bad_row != NULL)
+        *bad_row = SIZE_MAX;
+    if (c == NULL)
+        return mlp_error_set(err, MLP_EINVAL, "label column '%s' is missing", label);
+    if ((out = mlp_malloc(n * sizeof *out + 1)) == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    if (m->task == MLP_TASK_CLASSIFICATION) {
+        rc = mlpi_class_indexes(c, mlp_model_classes(m), out, &bad, err);
+    } else if (c->type != MLP_COL_NUMERIC) {
+        rc = mlp_error_set(err, MLP_EINVAL, "label '%s' is %s; the model predicts numbers",
+                           label, mlp_col_type_name(c->type));
+    } else {
+        for (size_t i = 0; rc == MLP_OK && i < n; i++) {
+            out[i] = c->num ? c->num[i] : mlp_column_number(c, i);
+            if (!isfinite(out[i])) {
+                bad = i;
+                rc = mlp_error_set(err, MLP_EINVAL, "label '%s' is %s in row %zu", label,
+                                   isnan(out[i]) ? "missing" : "infinite", first_row + i + 1);
+            }
+        }
+    }
+    if (rc != MLP_OK) {
+        if (bad != SIZE_MAX && m->task == MLP_TASK_CLASSIFICATION)
+            mlp_error_set(err, rc, "label '%s' is missing in row %zu", label,
+                          first_row + bad + 1);
+        if (bad_row != NULL)
+            *bad_row = bad;
+        mlp_free(out);
+        return rc;
+    }
+    *y = out;
     return MLP_OK;
 }

@@ -174,6 +174,23 @@ int mlpi_param_check(const mlp_param_spec *s, const cJSON *v, const char *what,
             return mlp_error_set(err, MLP_EINVAL,
                                  "%s must be a table with named keys, got %s",
                                  what, json_kind(v));
+        if (s->choices != NULL && MLP_PARAM_ELEM(s->flags) != MLP_PARAM_ENUM) {
+            const cJSON *e;
+            cJSON_ArrayForEach(e, v) {
+                const char *const *c = s->choices;
+                while (*c && strcmp(*c, e->string) != 0)
+                    c++;
+                if (*c == NULL) {
+                    char list[1024] = "";
+                    size_t n = 0;
+                    for (c = s->choices; *c; c++)
+                        n += (size_t)snprintf(list + n, n < sizeof list ? sizeof list - n : 0,
+                                              "%s%s", n ? ", " : "", *c);
+                    return mlp_error_set(err, MLP_EINVAL, "%s: '%s' is not a known key "
+                                         "(one of %s)", what, e->string, list);
+                }
+            }
+        }
         return elements_ok(s, v, what, err);
     default:
         return mlp_error_set(err, MLP_EINVAL, "%s has an unknown type", what);

@@ -39,6 +39,12 @@ int mlpi_split_rows_read(const mlpi_rows_opts *o, char *const *features, size_t 
                          cJSON **classes, mlpi_split_rows *r, mlp_error *err);
 void mlpi_split_rows_free(mlpi_split_rows *r);
 
+/* Label column y's rows as indexes into the class values `names` (-1 for
+ * a class not among them) into out; a missing label is refused naming
+ * the row (and *bad_row). */
+int mlpi_class_indexes(const mlp_column *y, const cJSON *names, double *out,
+                       size_t *bad_row, mlp_error *err);
+
 /* Whether two class values (strings, or integers) are the same class. */
 int mlpi_class_equal(const cJSON *a, const cJSON *b);
 

@@ -190,17 +190,16 @@ static int train_classes(const mlp_column *y, mlpi_split_rows *r, cJSON **names,
     return rc;
 }
 
-/* The same label in another split, as indexes into the train classes;
- * a class the train rows lack becomes -1 (always a wrong prediction). */
-static int eval_classes(const mlp_column *y, mlpi_split_rows *r, const cJSON *names,
-                        const mlp_artifact *ex, const char *split, mlp_error *err)
+int mlpi_class_indexes(const mlp_column *y, const cJSON *names, double *out,
+                       size_t *bad_row, mlp_error *err)
 {
     mlp_classes c;
     int rc = mlp_classes_read(y, NULL, 0, MLPI_MAX_CLASSES, &c, err);
     int *map;
 
+    *bad_row = SIZE_MAX;
     if (rc != MLP_OK)
-        return name_row(ex, split, SIZE_MAX, err);
+        return rc;
     map = calloc(c.n_classes + 1, sizeof *map);
     if (map == NULL) {
         mlp_classes_free(&c);
@@ -213,17 +212,29 @@ static int eval_classes(const mlp_column *y, mlpi_split_rows *r, const cJSON *na
             if (mlpi_class_equal(mine, cJSON_GetArrayItem(names, k)))
                 map[i] = k;
     }
-    for (size_t i = 0; rc == MLP_OK && i < r->n; i++) {
+    for (size_t i = 0; rc == MLP_OK && i < y->n_rows; i++) {
         if (c.of[i] < 0) {
-            mlp_error_set(err, MLP_EINVAL, "label '%s' is missing in row %zu", y->name, i + 1);
-            rc = name_row(ex, split, i, err);
+            *bad_row = i;
+            rc = mlp_error_set(err, MLP_EINVAL, "label '%s' is missing in row %zu", y->name,
+                               i + 1);
         } else {
-            r->y[i] = map[c.of[i]];
+            out[i] = map[c.of[i]];
         }
     }
     free(map);
     mlp_classes_free(&c);
     return rc;
+}
+
+/* The same label in another split, as indexes into the train classes;
+ * a class the train rows lack becomes -1 (always a wrong prediction). */
+static int eval_classes(const mlp_column *y, mlpi_split_rows *r, const cJSON *names,
+                        const mlp_artifact *ex, const char *split, mlp_error *err)
+{
+    size_t bad;
+    int rc = mlpi_class_indexes(y, names, r->y, &bad, err);
+
+    return rc == MLP_OK ? MLP_OK : name_row(ex, split, bad, err);
 }
 
 int mlpi_class_equal(const cJSON *a, const cJSON *b)

@@ -113,7 +113,11 @@ typedef struct mlp_param_spec {
                                       "[]"); NULL when there is none */
     unsigned flags;                /* MLP_PARAM_* */
     double min, max;               /* with MLP_PARAM_HAS_MIN / HAS_MAX */
-    const char *const *choices;    /* ENUM: NULL-terminated list */
+    const char *const *choices;    /* ENUM (or LIST/MAP of ENUM elements):
+                                      the values; a MAP of other elements:
+                                      the keys it may have (checked when
+                                      the pipeline is defined); NULL-
+                                      terminated */
     const char *doc;
 } mlp_param_spec;
 
