@@ -348,7 +348,8 @@ static int execute(run *r, size_t i, mlp_artifact ***in, FILE *log,
     const mlpi_node *n = r->p->nodes[i];
     nstate *s = &r->st[i];
     mlp_ctx ctx;
-    char scratch[4096], progress[4096];
+    char scratch[4096], progress[4096], writes_dir[4096] = "";
+    cJSON *own_params = NULL;
     int rc;
 
     memset(&ctx, 0, sizeof ctx);
@@ -378,6 +379,28 @@ static int execute(run *r, size_t i, mlp_artifact ***in, FILE *log,
         ctx.out[k].port = n->comp->c.outputs[k].name;
         ctx.out[k].art = s->outs[k];
     }
+    /* A directory the component writes outside its outputs: absolute,
+     * created, and the one place beyond them the sandbox opens. */
+    for (const mlp_param_spec *ps = n->comp->c.params; ps && ps->name; ps++) {
+        const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(n->params,
+                                                                              ps->name));
+        mlp_error e;
+        if (!(ps->flags & MLP_PARAM_WRITES_DIR) || v == NULL || writes_dir[0])
+            continue;
+        if (v[0] == '/')
+            snprintf(writes_dir, sizeof writes_dir, "%s", v);
+        else
+            mlpi_path_join(writes_dir, sizeof writes_dir, r->root, v);
+        if (mlpi_mkdir_p(writes_dir, &e) != MLP_OK) {
+            rc = mlp_ctx_fail(&ctx, e.code, "parameter '%s': %s", ps->name, e.msg);
+            goto done;
+        }
+        own_params = cJSON_Duplicate(n->params, 1);
+        if (own_params != NULL)
+            cJSON_ReplaceItemInObjectCaseSensitive(own_params, ps->name,
+                                                   cJSON_CreateString(writes_dir));
+        ctx.params = own_params ? own_params : n->params;
+    }
     if (child) {
         char marker[4096];
         uint64_t limit = memory_limit(r, i);
@@ -388,7 +411,7 @@ static int execute(run *r, size_t i, mlp_artifact ***in, FILE *log,
             rc = mlpi_memlimit_apply(limit, marker, &e);
         mlpi_path_join(marker, sizeof marker, s->tmp, "sandbox-refused");
         if (rc == MLP_OK)
-            rc = mlpi_sandbox_enter(s->tmp, marker, &e);
+            rc = mlpi_sandbox_enter(s->tmp, writes_dir[0] ? writes_dir : NULL, marker, &e);
         /* Temporary files go where the component may write them. */
         if (rc == MLP_OK)
             setenv("TMPDIR", scratch, 1);
@@ -417,6 +440,7 @@ done:
     free(ctx.in);
     free(ctx.out);
     free(ctx.gate);
+    cJSON_Delete(own_params);
     return rc;
 }
 

@@ -67,7 +67,7 @@ static char marker[4096];
 static char allowed[4096];
 static volatile int armed;
 
-int mlpi_sandbox_enter(const char *dir, const char *marker_path,
+int mlpi_sandbox_enter(const char *dir, const char *extra, const char *marker_path,
                        mlp_error *err)
 {
     const char *why;
@@ -95,6 +95,8 @@ int mlpi_sandbox_enter(const char *dir, const char *marker_path,
     if (ruleset < 0)
         return mlp_error_set(err, MLP_EIO, "write sandbox: %s", strerror(errno));
     rc = add_rule(ruleset, dir, writes, err);
+    if (rc == MLP_OK && extra != NULL)
+        rc = add_rule(ruleset, extra, writes, err);
     if (rc == MLP_OK)
         rc = add_rule(ruleset, "/dev/null", file_writes, err);
     if (rc == MLP_OK && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)

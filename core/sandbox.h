@@ -22,11 +22,13 @@
  * MLPIPE_SANDBOX=off.  *why (static text) says why it is off. */
 int mlpi_sandbox_available(const char **why);
 
-/* In a node's child: confines writes to beneath dir (and /dev/null) and
- * arms the marker at marker_path.  MLP_OK, or an error saying why the
- * sandbox could not be set up (the node then fails: running it
- * unconfined when confinement was expected would be silent). */
-int mlpi_sandbox_enter(const char *dir, const char *marker_path,
+/* In a node's child: confines writes to beneath dir, beneath extra (an
+ * existing directory a parameter flagged MLP_PARAM_WRITES_DIR names, or
+ * NULL) and to /dev/null, and arms the marker at marker_path.  MLP_OK, or
+ * an error saying why the sandbox could not be set up (the node then
+ * fails: running it unconfined when confinement was expected would be
+ * silent). */
+int mlpi_sandbox_enter(const char *dir, const char *extra, const char *marker_path,
                        mlp_error *err);
 
 #endif

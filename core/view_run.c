@@ -165,7 +165,7 @@ static void run_child(int fd, const char *tmp, mlpi_plugin *p,
     rc = mlpi_memlimit_apply(VIEW_MAX_MEMORY, marker, &err);
     mlpi_path_join(marker, sizeof marker, tmp, "sandbox-refused");
     if (rc == MLP_OK)
-        rc = mlpi_sandbox_enter(tmp, marker, &err);
+        rc = mlpi_sandbox_enter(tmp, NULL, marker, &err);
     m = open_memstream(&buf, &len);
     if (m == NULL)
         _exit(3);

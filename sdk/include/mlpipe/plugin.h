@@ -91,9 +91,17 @@ enum {
     MLP_PARAM_MIN_EXCLUSIVE = 1u << 3, /* value > min instead */
     MLP_PARAM_NO_CACHE_KEY = 1u << 4,  /* does not change results: left out
                                           of the cache fingerprint */
-    MLP_PARAM_FILE = 1u << 5           /* STRING or LIST of file paths the
+    MLP_PARAM_FILE = 1u << 5,          /* STRING or LIST of file paths the
                                           component reads: their contents
                                           are part of the cache fingerprint */
+    MLP_PARAM_WRITES_DIR = 1u << 6     /* STRING (ABI 1.2): a directory the
+                                          component writes beneath (a
+                                          serving directory), outside its
+                                          outputs: created when missing,
+                                          made absolute (a relative one is
+                                          relative to the pipeline root)
+                                          and opened to writes by the
+                                          sandbox.  One per component. */
 };
 
 /* LIST and MAP: the type every element must have, checked with the

@@ -1,0 +1,56 @@
+# push: a blessed model copied whole to DIR/NAME/VERSION under the
+# pipeline root (whatever the working directory), served by `mlpipe
+# predict`; a re-run does not add a version; an unblessed model is never
+# pushed and the run says why.
+. "$(dirname "$0")/../lib.sh"
+data=$MLPIPE_TOP/tests/data
+
+# push_pipe NAME MIN-ACCURACY
+push_pipe() {
+    cat > "$1.lua" <<LUA
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "$1", root = "$PWD/runs/$1" }
+local ex = p:add("csv_import", { path = "$data/breast_cancer.csv", label = "target",
+                                 types = { target = "categorical" },
+                                 splits = { train = 8, eval = 2 } })
+local tf = p:add("transform", { examples = ex.examples,
+                                features = { [":numeric"] = { "zscore" } } })
+local m = p:add("logistic_regression", { examples = tf.examples,
+                                         transform_graph = tf.transform_graph })
+local e = p:add("evaluate", { model = m.model, examples = ex.examples,
+                              thresholds = { accuracy = $2 } })
+p:add("push", { model = m.model, blessing = e.blessing, to = "serving/bc" })
+p:run {}
+LUA
+}
+
+push_pipe ok 0.9
+mkdir elsewhere
+expect blessed_pushes 0 bash -c "cd elsewhere && '$M' run ../ok.lua"
+serve=runs/ok/serving/bc
+[ -f "$serve/1/model.json" ] && [ -f "$serve/1/weights.bin" ] &&
+    [ -f "$serve/1/transform_graph.json" ] && [ ! -e "$serve/2" ] &&
+    [ -z "$(ls -A "$serve" | grep -v '^1$')" ] && pass pushed_version_1 ||
+    fail pushed_version_1 "$(ls -laR "$serve" 2>&1 | head)"
+expect serves_pushed 0 "$M" predict --model "$serve" "$data/breast_cancer.csv"
+[ "$(wc -l <<<"$OUT")" = 570 ] && pass predict_from_serving || fail predict_from_serving "$(head -2 <<<"$OUT")"
+pid=$(sql runs/ok/metadata.sqlite "select a.id from artifact a join artifact_type t on t.id = a.type_id where t.name = 'PushedModel'" | head -1)
+expect pushed_view 0 "$M" show "$pid" --root runs/ok &&
+has pushed_view "$OUT" "Pushed as version 1: $TMP/runs/ok/serving/bc/1"
+
+# Again, not from the cache: the same weights are already serving.
+expect rerun_same_version 0 "$M" run ok.lua --no-cache
+[ ! -e "$serve/2" ] && pass rerun_adds_no_version || fail rerun_adds_no_version "$(ls "$serve")"
+
+# Another model (another seed of the split): version 2.
+sed 's/splits = { train = 8, eval = 2 }/splits = { train = 7, eval = 3 }/' ok.lua > ok2.lua
+expect second_model 0 "$M" run ok2.lua
+[ -f "$serve/2/weights.bin" ] && ! cmp -s "$serve/1/weights.bin" "$serve/2/weights.bin" &&
+    pass second_model_version_2 || fail second_model_version_2 "$(ls "$serve")"
+
+# Unblessed: gated, never pushed, and the run says why.
+push_pipe bad 0.999
+expect unblessed_not_pushed 4 "$M" run bad.lua &&
+has unblessed_not_pushed "$OUT" "the model is not blessed" "accuracy" "< 0.999"
+[ ! -e runs/bad/serving/bc/1 ] && pass nothing_pushed_when_unblessed ||
+    fail nothing_pushed_when_unblessed "$(ls runs/bad/serving/bc)"
