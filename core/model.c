@@ -583,7 +583,7 @@ int mlp_model_features(const mlp_model *m, const mlp_table *t, size_t first_row,
 }
 
 int mlp_model_targets(const mlp_model *m, const mlp_table *t, size_t first_row,
-                      double **y, size_t *bad_row, mlp_error *err)
+                      int skip_missing, double **y, size_t *bad_row, mlp_error *err)
 {
     const char *label = mlp_model_label(m);
     const mlp_column *c = mlp_table_find(t, label);
@@ -599,13 +599,15 @@ int mlp_model_targets(const mlp_model *m, const mlp_table *t, size_t first_row,
     if ((out = mlp_malloc(n * sizeof *out + 1)) == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     if (m->task == MLP_TASK_CLASSIFICATION) {
-        rc = mlpi_class_indexes(c, mlp_model_classes(m), out, &bad, err);
+        rc = mlpi_class_indexes(c, mlp_model_classes(m), out, skip_missing, &bad, err);
     } else if (c->type != MLP_COL_NUMERIC) {
         rc = mlp_error_set(err, MLP_EINVAL, "label '%s' is %s; the model predicts numbers",
                            label, mlp_col_type_name(c->type));
     } else {
         for (size_t i = 0; rc == MLP_OK && i < n; i++) {
             out[i] = c->num ? c->num[i] : mlp_column_number(c, i);
+            if (isnan(out[i]) && skip_missing)
+                continue;
             if (!isfinite(out[i])) {
                 bad = i;
                 rc = mlp_error_set(err, MLP_EINVAL, "label '%s' is %s in row %zu", label,

@@ -18,6 +18,7 @@
 
 const char *const mlp_train_tasks[] = { "auto", "classification", "regression", NULL };
 const char *const mlp_train_class_weight_modes[] = { "none", "balanced", NULL };
+const char *const mlp_train_missing_label_modes[] = { "error", "skip", NULL };
 
 const mlp_port mlp_train_inputs[] = {
     { "examples", MLP_TYPE_EXAMPLES, 0, "features and label: the train split, and the "
@@ -398,6 +399,12 @@ static int build_doc(train_job *j, mlp_error *err)
     if (j->eval)
         cJSON_AddItemToObject(rows, j->eval, mlp_json_int((int64_t)j->ev.n));
     cJSON_AddItemToObject(d, "rows", rows);
+    if (j->tr.skipped + j->ev.skipped > 0) {
+        cJSON *sk = cJSON_AddObjectToObject(d, "rows_without_label");
+        cJSON_AddItemToObject(sk, j->train, mlp_json_int((int64_t)j->tr.skipped));
+        if (j->eval)
+            cJSON_AddItemToObject(sk, j->eval, mlp_json_int((int64_t)j->ev.skipped));
+    }
     cJSON_AddItemToObject(d, "examples_artifact", mlp_json_int(mlp_artifact_id(j->ex)));
     return MLP_OK;
 }
@@ -469,6 +476,7 @@ int mlp_train_run(mlp_ctx *ctx, const mlp_trainer *t)
     o.label = j.label;
     o.task = j.task;
     o.threads = (int)mlp_ctx_param_int(ctx, "threads");
+    o.skip_missing_label = strcmp(mlp_ctx_param_string(ctx, "missing_label"), "skip") == 0;
     o.split = j.train;
     if (rc == MLP_OK)
         rc = mlpi_split_rows_read(&o, j.feat, j.d, &j.classes, &j.tr, &err);
@@ -486,6 +494,9 @@ int mlp_train_run(mlp_ctx *ctx, const mlp_trainer *t)
     if (rc == MLP_OK)
         rc = adopt_graph(ctx, j.out, j.feat, j.d, j.doc, &err);
     if (rc == MLP_OK) {
+        if (j.tr.skipped + j.ev.skipped > 0)
+            mlp_ctx_log(ctx, MLP_LOG_INFO, "left out %zu train and %zu eval rows whose label "
+                        "is missing", j.tr.skipped, j.ev.skipped);
         mlp_ctx_log(ctx, MLP_LOG_INFO, "%s on %zu rows x %zu features%s", j.task ==
                     MLP_TASK_CLASSIFICATION ? "classification" : "regression", j.tr.n, j.d,
                     j.eval ? ", curve on the eval split" : "");

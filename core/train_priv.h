@@ -16,6 +16,7 @@ typedef struct mlpi_split_rows {
     double *x;        /* column-major n x d (mlp_free) */
     double *y;        /* value, class index, or -1: a class train lacks */
     double *w;        /* row weights, or NULL */
+    size_t skipped;   /* rows left out: their label was missing */
 } mlpi_split_rows;
 
 typedef struct mlpi_rows_opts {
@@ -23,6 +24,7 @@ typedef struct mlpi_rows_opts {
     const char *split, *label;
     mlp_model_task task;
     int threads;
+    int skip_missing_label;   /* leave such rows out instead of refusing */
 } mlpi_rows_opts;
 
 /* The feature columns `wanted` (a JSON array of selectors; empty: every
@@ -40,9 +42,9 @@ int mlpi_split_rows_read(const mlpi_rows_opts *o, char *const *features, size_t 
 void mlpi_split_rows_free(mlpi_split_rows *r);
 
 /* Label column y's rows as indexes into the class values `names` (-1 for
- * a class not among them) into out; a missing label is refused naming
- * the row (and *bad_row). */
-int mlpi_class_indexes(const mlp_column *y, const cJSON *names, double *out,
+ * a class not among them) into out; a missing label is NaN with skip,
+ * else refused naming the row (and *bad_row). */
+int mlpi_class_indexes(const mlp_column *y, const cJSON *names, double *out, int skip,
                        size_t *bad_row, mlp_error *err);
 
 /* Whether two class values (strings, or integers) are the same class. */

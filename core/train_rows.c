@@ -114,6 +114,7 @@ typedef struct col_job {
     size_t n;
     mlp_error *errs;       /* one per column: the first failing one wins */
     size_t *bad_row;
+    const double *y;       /* NaN: a row left out (its label is missing) */
 } col_job;
 
 static void read_column(void *arg, size_t j, int worker)
@@ -137,7 +138,7 @@ static void read_column(void *arg, size_t j, int worker)
             bad |= !isfinite(v[i]);
         }
         for (size_t i = 0; bad && i < n; i++)
-            if (!isfinite(v[i])) {
+            if (!isfinite(v[i]) && !isnan(c->y[i])) {
                 c->bad_row[j] = i;
                 mlp_error_set(&c->errs[j], MLP_EINVAL, "%s in row %zu: a trainer needs a "
                               "finite value in every row (impute or clip it with a "
@@ -151,7 +152,7 @@ static void read_column(void *arg, size_t j, int worker)
 /* The classes of the label in the rows read, as the model will know them:
  * the classes that occur, in mlp_classes order. */
 static int train_classes(const mlp_column *y, mlpi_split_rows *r, cJSON **names,
-                         const mlp_artifact *ex, const char *split, mlp_error *err)
+                         const mlp_artifact *ex, const char *split, int skip, mlp_error *err)
 {
     mlp_classes c;
     size_t *map;
@@ -173,9 +174,11 @@ static int train_classes(const mlp_column *y, mlpi_split_rows *r, cJSON **names,
             cJSON_AddItemToArray(*names, cJSON_Duplicate(cJSON_GetArrayItem(c.names, (int)i), 1));
         }
     for (size_t i = 0; rc == MLP_OK && i < r->n; i++) {
-        if (c.of[i] < 0) {
-            rc = mlp_error_set(err, MLP_EINVAL, "label '%s' is missing in row %zu",
-                               y->name, i + 1);
+        if (c.of[i] < 0 && skip) {
+            r->y[i] = NAN;
+        } else if (c.of[i] < 0) {
+            mlp_error_set(err, MLP_EINVAL, "label '%s' is missing in row %zu (missing_label "
+                          "= \"skip\" leaves such rows out)", y->name, i + 1);
             rc = name_row(ex, split, i, err);
         } else {
             r->y[i] = (double)map[c.of[i]];
@@ -190,7 +193,7 @@ static int train_classes(const mlp_column *y, mlpi_split_rows *r, cJSON **names,
     return rc;
 }
 
-int mlpi_class_indexes(const mlp_column *y, const cJSON *names, double *out,
+int mlpi_class_indexes(const mlp_column *y, const cJSON *names, double *out, int skip,
                        size_t *bad_row, mlp_error *err)
 {
     mlp_classes c;
@@ -213,7 +216,9 @@ int mlpi_class_indexes(const mlp_column *y, const cJSON *names, double *out,
                 map[i] = k;
     }
     for (size_t i = 0; rc == MLP_OK && i < y->n_rows; i++) {
-        if (c.of[i] < 0) {
+        if (c.of[i] < 0 && skip) {
+            out[i] = NAN;
+        } else if (c.of[i] < 0) {
             *bad_row = i;
             rc = mlp_error_set(err, MLP_EINVAL, "label '%s' is missing in row %zu", y->name,
                                i + 1);
@@ -229,10 +234,10 @@ int mlpi_class_indexes(const mlp_column *y, const cJSON *names, double *out,
 /* The same label in another split, as indexes into the train classes;
  * a class the train rows lack becomes -1 (always a wrong prediction). */
 static int eval_classes(const mlp_column *y, mlpi_split_rows *r, const cJSON *names,
-                        const mlp_artifact *ex, const char *split, mlp_error *err)
+                        const mlp_artifact *ex, const char *split, int skip, mlp_error *err)
 {
     size_t bad;
-    int rc = mlpi_class_indexes(y, names, r->y, &bad, err);
+    int rc = mlpi_class_indexes(y, names, r->y, skip, &bad, err);
 
     return rc == MLP_OK ? MLP_OK : name_row(ex, split, bad, err);
 }
@@ -267,6 +272,8 @@ static int read_target(mlp_table_file *f, const mlpi_rows_opts *o, mlpi_split_ro
                                mlp_col_type_name(y->type));
         for (size_t i = 0; rc == MLP_OK && i < r->n; i++) {
             r->y[i] = y->num[i];
+            if (isnan(r->y[i]) && o->skip_missing_label)
+                continue;
             if (!isfinite(r->y[i])) {
                 mlp_error_set(err, MLP_EINVAL, "label '%s' is %s in row %zu", o->label,
                               isnan(r->y[i]) ? "missing" : "infinite", i + 1);
@@ -274,12 +281,43 @@ static int read_target(mlp_table_file *f, const mlpi_rows_opts *o, mlpi_split_ro
             }
         }
     } else if (*classes == NULL) {
-        rc = train_classes(y, r, classes, o->ex, o->split, err);
+        rc = train_classes(y, r, classes, o->ex, o->split, o->skip_missing_label, err);
     } else {
-        rc = eval_classes(y, r, *classes, o->ex, o->split, err);
+        rc = eval_classes(y, r, *classes, o->ex, o->split, o->skip_missing_label, err);
     }
     mlp_table_free(t);
     return rc;
+}
+
+/* Leaves out the rows whose label is missing (NaN after read_target). */
+static int drop_unlabelled(mlpi_split_rows *r, const char *split, mlp_error *err)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < r->n; i++)
+        k += !isnan(r->y[i]);
+    r->skipped = r->n - k;
+    if (k == r->n)
+        return MLP_OK;
+    if (k == 0)
+        return mlp_error_set(err, MLP_EINVAL, "split '%s': every row's label is missing",
+                             split);
+    /* In place, column by column: a column's new place never passes the
+     * rows of the next one still to be read. */
+    for (size_t j = 0; j < r->d; j++) {
+        const double *col = r->x + j * r->n;
+        double *dst = r->x + j * k;
+        size_t m = 0;
+        for (size_t i = 0; i < r->n; i++)
+            if (!isnan(r->y[i]))
+                dst[m++] = col[i];
+    }
+    k = 0;
+    for (size_t i = 0; i < r->n; i++)
+        if (!isnan(r->y[i]))
+            r->y[k++] = r->y[i];
+    r->n = k;
+    return MLP_OK;
 }
 
 int mlpi_split_rows_read(const mlpi_rows_opts *o, char *const *features, size_t d,
@@ -319,7 +357,10 @@ int mlpi_split_rows_read(const mlpi_rows_opts *o, char *const *features, size_t 
     }
     if (rc == MLP_OK && r->n == 0)
         rc = mlp_error_set(err, MLP_EINVAL, "split '%s' has no rows", o->split);
+    if (rc == MLP_OK)
+        rc = read_target(f, o, r, classes, err);
     if (rc == MLP_OK) {
+        job.y = r->y;
         job.f = f;
         job.idx = idx;
         job.x = r->x;
@@ -334,8 +375,8 @@ int mlpi_split_rows_read(const mlpi_rows_opts *o, char *const *features, size_t 
                 rc = name_row(o->ex, o->split, job.bad_row[j], err);
             }
     }
-    if (rc == MLP_OK)
-        rc = read_target(f, o, r, classes, err);
+    if (rc == MLP_OK && o->skip_missing_label)
+        rc = drop_unlabelled(r, o->split, err);
     mlp_table_file_close(f);
     free(idx);
     free(job.errs);

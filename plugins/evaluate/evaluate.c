@@ -136,6 +136,50 @@ static int predict_rows(const mlp_model *m, ev_data *d, double **out, mlp_error 
     return MLP_OK;
 }
 
+static int skip_missing(const mlp_ctx *ctx)
+{
+    return strcmp(mlp_ctx_param_string(ctx, "missing_label"), "skip") == 0;
+}
+
+/* Leaves out the rows whose label is missing, after every row was
+ * predicted (so the others keep the bits `mlpipe predict` gives them). */
+static int drop_unlabelled(ev_data *d, mlp_table **raw, size_t *skipped, mlp_error *err)
+{
+    size_t k = 0, *keep = malloc((d->n + 1) * sizeof *keep);
+    mlp_table *sub = NULL;
+    int rc;
+
+    *skipped = 0;
+    if (keep == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    for (size_t i = 0; i < d->n; i++)
+        if (!isnan(d->y[i]))
+            keep[k++] = i;
+    if (k == d->n) {
+        free(keep);
+        return MLP_OK;
+    }
+    if (k == 0) {
+        free(keep);
+        return mlp_error_set(err, MLP_EINVAL, "split '%s': every row's label is missing",
+                             d->split);
+    }
+    rc = mlp_table_select(*raw, keep, k, &sub, err);
+    for (size_t i = 0; rc == MLP_OK && i < k; i++) {
+        d->y[i] = d->y[keep[i]];
+        memmove(d->p + i * d->k, d->p + keep[i] * d->k, d->k * sizeof *d->p);
+    }
+    if (rc == MLP_OK) {
+        *skipped = d->n - k;
+        mlp_table_free(*raw);
+        *raw = sub;
+        d->raw = sub;
+        d->n = k;
+    }
+    free(keep);
+    return rc;
+}
+
 /* Saved predictions: probability columns in the label's class order, or a
  * regression's value column. */
 static int saved_predictions(mlp_ctx *ctx, ev_data *d, cJSON **classes, mlp_error *err)
@@ -173,6 +217,10 @@ static int saved_predictions(mlp_ctx *ctx, ev_data *d, cJSON **classes, mlp_erro
             return MLP_EINVAL;
         }
         for (size_t i = 0; i < d->n; i++) {
+            if (c.of[i] < 0 && skip_missing(ctx)) {
+                d->y[i] = NAN;
+                continue;
+            }
             if (c.of[i] < 0) {
                 mlp_classes_free(&c);
                 return mlp_error_set(err, MLP_EINVAL, "label '%s' is missing in row %zu",
@@ -204,6 +252,8 @@ static int saved_predictions(mlp_ctx *ctx, ev_data *d, cJSON **classes, mlp_erro
     if (value != NULL)
         for (size_t i = 0; i < d->n; i++) {
             d->y[i] = mlp_column_number(y, i);
+            if (isnan(d->y[i]) && skip_missing(ctx))
+                continue;
             if (!isfinite(d->y[i]))
                 return mlp_error_set(err, MLP_EINVAL, "label '%s' is missing in row %zu",
                                      label, i + 1);
@@ -371,7 +421,7 @@ static int run(mlp_ctx *ctx)
             d.task = mlp_model_task_of(m);
             d.k = mlp_model_n_outputs(m);
             d.classes = mlp_model_classes(m);
-            rc = mlp_model_targets(m, raw, 0, &d.y, &bad, &err);
+            rc = mlp_model_targets(m, raw, 0, skip_missing(ctx), &d.y, &bad, &err);
         }
         if (rc == MLP_OK)
             rc = predict_rows(m, &d, &d.p, &err);
@@ -379,6 +429,9 @@ static int run(mlp_ctx *ctx)
         rc = saved_predictions(ctx, &d, &classes, &err);
         d.classes = classes;
     }
+    size_t skipped = 0;
+    if (rc == MLP_OK)
+        rc = drop_unlabelled(&d, &raw, &skipped, &err);
     if (rc == MLP_OK)
         rc = pick_positive(ctx, &d, &err);
     if (rc == MLP_OK && d.task == MLP_TASK_CLASSIFICATION && d.k > 2 &&
@@ -413,6 +466,8 @@ static int run(mlp_ctx *ctx)
             cJSON_AddStringToObject(doc, "positive_class", pos);
         }
         cJSON_AddItemToObject(doc, "rows", mlp_json_int((int64_t)d.n));
+        if (skipped > 0)
+            cJSON_AddItemToObject(doc, "rows_without_label", mlp_json_int((int64_t)skipped));
         cJSON_AddItemToObject(doc, "min_slice_size",
                               mlp_json_int(mlp_ctx_param_int(ctx, "min_slice_size")));
         cJSON_AddItemToObject(doc, "overall", overall);
@@ -525,6 +580,8 @@ static const mlp_param_spec params[] = {
     { "change_thresholds", MLP_PARAM_MAP, "{}", MLP_PARAM_OF(MLP_PARAM_FLOAT) |
       MLP_PARAM_HAS_MIN, 0, 0, ev_metric_names,
       "metric -> how much worse than the baseline model it may be" },
+    { "missing_label", MLP_PARAM_ENUM, "\"error\"", 0, 0, 0, mlp_train_missing_label_modes,
+      "a row whose label is missing: error, or skip (left out of every metric, counted)" },
     { "label", MLP_PARAM_STRING, "null", 0, 0, 0, NULL,
       "without a model: the target column (default: the Examples' label)" },
     { "probabilities", MLP_PARAM_LIST, "[]", MLP_PARAM_OF(MLP_PARAM_STRING), 0, 0, NULL,

@@ -192,7 +192,19 @@ static void fairness(mlp_view *v, int html, const cJSON *doc)
     }
 }
 
-static void curves(mlp_view *v, const cJSON *overall)
+/* Class i's name, cut to fit a chart's label. */
+static void class_label(const cJSON *classes, size_t i, char *buf, size_t size)
+{
+    const cJSON *c = cJSON_GetArrayItem(classes, (int)i);
+    if (cJSON_IsString(c))
+        snprintf(buf, size < 9 ? size : 9, "%s", c->valuestring);
+    else if (cJSON_IsNumber(c))
+        snprintf(buf, size, "%.0f", c->valuedouble);
+    else
+        snprintf(buf, size, "%zu", i);
+}
+
+static void curves(mlp_view *v, const cJSON *overall, const cJSON *classes)
 {
     const cJSON *roc = cJSON_GetObjectItemCaseSensitive(overall, "roc_curve");
     const cJSON *cal = cJSON_GetObjectItemCaseSensitive(overall, "calibration");
@@ -232,25 +244,43 @@ static void curves(mlp_view *v, const cJSON *overall)
         mlp_view_lines(v, "mean predicted probability", "fraction positive", 2, s);
     }
     if (cm) {
-        size_t k = (size_t)cJSON_GetArraySize(cm), cell = k > 10 ? 24 : 40;
+        size_t k = (size_t)cJSON_GetArraySize(cm), cell = k > 10 ? 24 : 40, m = 48;
         double max = 0;
         const cJSON *row, *c;
         cJSON_ArrayForEach(row, cm) cJSON_ArrayForEach(c, row) max = fmax(max, c->valuedouble);
         mlp_view_printf(v, "<h4>Confusion matrix (rows: true class, columns: predicted)</h4>"
-                        "<svg width=\"%zu\" height=\"%zu\" viewBox=\"0 0 %zu %zu\">",
-                        k * cell + 2, k * cell + 2, k * cell + 2, k * cell + 2);
+                        "<svg class=\"confusion\" width=\"%zu\" height=\"%zu\" "
+                        "viewBox=\"0 0 %zu %zu\">", m + k * cell + 2, m + k * cell + 2,
+                        m + k * cell + 2, m + k * cell + 2);
+        for (size_t i = 0; i < k; i++) {
+            char name[64];
+            class_label(classes, i, name, sizeof name);
+            mlp_view_printf(v, "<text x=\"%zu\" y=\"%zu\" font-size=\"10\" "
+                            "text-anchor=\"end\">", m - 4, m + i * cell + cell / 2 + 4);
+            mlp_view_text(v, name);
+            mlp_view_printf(v, "</text><text x=\"%zu\" y=\"%zu\" font-size=\"10\" "
+                            "text-anchor=\"middle\">", m + i * cell + cell / 2, m - 6);
+            mlp_view_text(v, name);
+            mlp_view_puts(v, "</text>");
+        }
         size_t i = 0;
         cJSON_ArrayForEach(row, cm) {
             size_t j = 0;
             cJSON_ArrayForEach(c, row) {
+                char a[64], b[64];
                 int shade = max > 0 ? (int)(230 - 180 * c->valuedouble / max) : 230;
+                class_label(classes, i, a, sizeof a);
+                class_label(classes, j, b, sizeof b);
                 mlp_view_printf(v, "<rect x=\"%zu\" y=\"%zu\" width=\"%zu\" height=\"%zu\" "
-                                "fill=\"rgb(%d,%d,255)\" stroke=\"#fff\"><title>true %zu, "
-                                "predicted %zu: %.0f</title></rect><text x=\"%zu\" y=\"%zu\" "
+                                "fill=\"rgb(%d,%d,255)\" stroke=\"#fff\"><title>", m + j * cell,
+                                m + i * cell, cell, cell, shade, shade);
+                mlp_view_text(v, a);
+                mlp_view_puts(v, " predicted as ");
+                mlp_view_text(v, b);
+                mlp_view_printf(v, ": %.0f</title></rect><text x=\"%zu\" y=\"%zu\" "
                                 "font-size=\"10\" text-anchor=\"middle\">%.0f</text>",
-                                1 + j * cell, 1 + i * cell, cell, cell, shade, shade, i, j,
-                                c->valuedouble, 1 + j * cell + cell / 2, 1 + i * cell + cell / 2 + 4,
-                                c->valuedouble);
+                                c->valuedouble, m + j * cell + cell / 2,
+                                m + i * cell + cell / 2 + 4, c->valuedouble);
                 j++;
             }
             i++;
@@ -280,7 +310,7 @@ int ev_view(const mlp_artifact *a, mlp_view *v, mlp_error *err)
     slices(v, html, doc, cls);
     fairness(v, html, doc);
     if (html)
-        curves(v, overall);
+        curves(v, overall, cJSON_GetObjectItemCaseSensitive(doc, "classes"));
     cJSON_Delete(doc);
     return MLP_OK;
 }

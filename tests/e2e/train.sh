@@ -210,3 +210,18 @@ local tf = p:add("transform", { examples = ex.examples,
 p:add("logistic_regression", { examples = ex.examples, transform_graph = tf.transform_graph })'
 expect graph_without_feature_refused 3 "$M" run graphmiss.lua &&
 has graph_without_feature_refused "$OUT" "transform_graph: feature 'sepal_width_cm' is neither an output"
+
+# missing_label = "skip": such rows are left out of training and counted;
+# a missing feature in a left-out row does not matter.
+printf 'a,b,y\n1,2,0\n2,,\n3,4,1\n5,6,0\n7,8,1\n' > skip.csv
+pipe skip "$PWD/skip.csv" 'label = "y"' \
+    'p:add("logistic_regression", { examples = ex.examples, missing_label = "skip" })'
+expect skip_missing_label 0 "$M" run skip.lua &&
+check unlabelled_rows_left_out "$(model logistic_regression)" logistic_iris '
+print("ok" if doc["rows_without_label"] == {"train": 1} and doc["metrics"]["train"]["rows"] == 4
+      else (doc.get("rows_without_label"), doc["metrics"]))'
+printf 'a,y\n1,\n2,\n' > allmissing.csv
+pipe allmissing "$PWD/allmissing.csv" 'label = "y", types = { y = "categorical" }' \
+    'p:add("logistic_regression", { examples = ex.examples, missing_label = "skip" })'
+expect all_labels_missing_refused 3 "$M" run allmissing.lua &&
+has all_labels_missing_refused "$OUT" "label 'y' has 0 classes"

@@ -93,12 +93,12 @@ int mlp_model_features(const mlp_model *m, const mlp_table *t,
 
 /* The model's target in table t, from its label column: values
  * (regression) or indexes into mlp_model_classes (classification; a
- * class the model does not know is -1), into *y (owned, mlp_free).
- * Refused naming the row first_row + i + 1 (and *bad_row = i, when not
- * NULL): a missing label, a missing or non-numeric label column, a
- * regression target that is not finite. */
+ * class the model does not know is -1), into *y (owned, mlp_free).  A
+ * missing label is NaN with skip_missing, else refused naming the row
+ * first_row + i + 1 (and *bad_row = i, when not NULL); so are a missing
+ * or non-numeric label column and an infinite regression target. */
 int mlp_model_targets(const mlp_model *m, const mlp_table *t, size_t first_row,
-                      double **y, size_t *bad_row, mlp_error *err);
+                      int skip_missing, double **y, size_t *bad_row, mlp_error *err);
 
 #ifdef __cplusplus
 }

@@ -174,12 +174,16 @@ typedef struct mlp_trainer {
       MLP_PARAM_MIN_EXCLUSIVE, 0, 0, NULL,                                   \
       "class -> weight (multiplies class_weight's); classes not named "      \
       "weigh 1" },                                                           \
+    { "missing_label", MLP_PARAM_ENUM, "\"error\"", 0, 0, 0,                 \
+      mlp_train_missing_label_modes,                                          \
+      "a row whose label is missing: error, or skip (left out and counted)" }, \
     { "seed", MLP_PARAM_INT, "0", MLP_PARAM_HAS_MIN, 0, 0, NULL,             \
       "seeds every random choice: the same seed gives the same weights" },   \
     { "threads", MLP_PARAM_INT, "2", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX,  \
       1, 64, NULL, "threads the trainer and its BLAS may use" }
 extern const char *const mlp_train_tasks[];
 extern const char *const mlp_train_class_weight_modes[];
+extern const char *const mlp_train_missing_label_modes[];
 
 /* Ports every trainer component has (use them as its inputs and
  * outputs): examples (and an optional transform_graph copied into the
