@@ -401,7 +401,7 @@ static int predict_block(predictor *p, size_t n, mlp_error *err)
         rc = mlp_model_features(p->m, feat ? feat : raw, p->rows, &x, &bad, err);
     if (rc == MLP_OK) {
         pred = malloc(n * mlp_model_n_outputs(p->m) * sizeof *pred + 1);
-        mlp_rows rows = { n, mlp_model_n_features(p->m), x, n, NULL, NULL };
+        mlp_rows rows = { n, mlp_model_n_features(p->m), x, n, NULL, NULL, NULL };
         rc = pred ? mlp_model_predict(p->m, &rows, pred, err)
                   : mlp_error_set(err, MLP_ENOMEM, "out of memory");
     }

@@ -531,6 +531,8 @@ int mlp_model_predict(const mlp_model *m, const mlp_rows *x, double *out, mlp_er
         return mlp_error_set(err, MLP_EINVAL, "the model reads %zu features, not %zu",
                              m->n_features, x->n_features);
     size_t k = mlp_model_n_outputs(m);
+    if (x->x == NULL && x->n_rows > 0)
+        return mlp_error_set(err, MLP_EINVAL, "mlp_model_predict reads column-major x");
     for (size_t r0 = 0; r0 < x->n_rows; r0 += MLP_MODEL_BLOCK) {
         mlp_rows b = *x;
         int rc;

@@ -274,7 +274,7 @@ static int adopt_graph(mlp_ctx *ctx, mlp_artifact *out, char *const *feat, size_
 
 static mlp_rows as_rows(const mlpi_split_rows *r)
 {
-    mlp_rows x = { r->n, r->d, r->x, r->n, r->y, r->w };
+    mlp_rows x = { r->n, r->d, r->x, r->x ? r->n : 0, r->xf, r->y, r->w };
     return x;
 }
 
@@ -477,6 +477,7 @@ int mlp_train_run(mlp_ctx *ctx, const mlp_trainer *t)
     o.task = j.task;
     o.threads = (int)mlp_ctx_param_int(ctx, "threads");
     o.skip_missing_label = strcmp(mlp_ctx_param_string(ctx, "missing_label"), "skip") == 0;
+    o.f32 = t->layout == MLP_ROWS_F32;
     o.split = j.train;
     if (rc == MLP_OK)
         rc = mlpi_split_rows_read(&o, j.feat, j.d, &j.classes, &j.tr, &err);

@@ -13,7 +13,8 @@
 
 typedef struct mlpi_split_rows {
     size_t n, d;
-    double *x;        /* column-major n x d (mlp_free) */
+    double *x;        /* column-major n x d (mlp_free), or NULL when */
+    float *xf;        /* ... the trainer asked for row-major float32 */
     double *y;        /* value, class index, or -1: a class train lacks */
     double *w;        /* row weights, or NULL */
     size_t skipped;   /* rows left out: their label was missing */
@@ -25,6 +26,7 @@ typedef struct mlpi_rows_opts {
     mlp_model_task task;
     int threads;
     int skip_missing_label;   /* leave such rows out instead of refusing */
+    int f32;                  /* rows as row-major float32 (MLP_ROWS_F32) */
 } mlpi_rows_opts;
 
 /* The feature columns `wanted` (a JSON array of selectors; empty: every

@@ -15,9 +15,14 @@
 
 #include "train_priv.h"
 
+/* Columns read at once for the row-major layout: 16 floats, one cache
+ * line, written per row. */
+#define F32_GROUP 16
+
 void mlpi_split_rows_free(mlpi_split_rows *r)
 {
     mlp_free(r->x);
+    mlp_free(r->xf);
     free(r->y);
     free(r->w);
     memset(r, 0, sizeof *r);
@@ -110,18 +115,18 @@ void mlpi_names_free(char **names, size_t n)
 typedef struct col_job {
     mlp_table_file *f;
     const ptrdiff_t *idx;
-    double *x;
-    size_t n;
+    double *x;             /* column j goes to x + (j - first) * n */
+    size_t n, first;
     mlp_error *errs;       /* one per column: the first failing one wins */
     size_t *bad_row;
     const double *y;       /* NaN: a row left out (its label is missing) */
 } col_job;
 
-static void read_column(void *arg, size_t j, int worker)
+static void read_column(void *arg, size_t jj, int worker)
 {
     col_job *c = arg;
     double *v = NULL;
-    size_t n = 0;
+    size_t n = 0, j = c->first + jj;
     (void)worker;
 
     c->bad_row[j] = SIZE_MAX;
@@ -131,7 +136,7 @@ static void read_column(void *arg, size_t j, int worker)
         mlp_error_set(&c->errs[j], MLP_ECORRUPT, "column has %zu rows, the table %zu",
                       n, c->n);
     } else {
-        double *dst = c->x + j * c->n;
+        double *dst = c->x + jj * c->n;
         unsigned bad = 0;
         for (size_t i = 0; i < n; i++) {
             dst[i] = v[i];
@@ -304,7 +309,7 @@ static int drop_unlabelled(mlpi_split_rows *r, const char *split, mlp_error *err
                              split);
     /* In place, column by column: a column's new place never passes the
      * rows of the next one still to be read. */
-    for (size_t j = 0; j < r->d; j++) {
+    for (size_t j = 0; r->x && j < r->d; j++) {
         const double *col = r->x + j * r->n;
         double *dst = r->x + j * k;
         size_t m = 0;
@@ -312,6 +317,9 @@ static int drop_unlabelled(mlpi_split_rows *r, const char *split, mlp_error *err
             if (!isnan(r->y[i]))
                 dst[m++] = col[i];
     }
+    for (size_t i = 0, m = 0; r->xf && i < r->n; i++)
+        if (!isnan(r->y[i]))
+            memmove(r->xf + m++ * r->d, r->xf + i * r->d, r->d * sizeof *r->xf);
     k = 0;
     for (size_t i = 0; i < r->n; i++)
         if (!isnan(r->y[i]))
@@ -343,9 +351,14 @@ int mlpi_split_rows_read(const mlpi_rows_opts *o, char *const *features, size_t 
     job.errs = calloc(d + 1, sizeof *job.errs);
     job.bad_row = calloc(d + 1, sizeof *job.bad_row);
     r->y = malloc(r->n * sizeof *r->y + 1);
-    r->x = r->n && d > SIZE_MAX / 8 / r->n ? NULL : mlp_malloc(r->n * d * 8 + 1);
+    if (r->n && d > SIZE_MAX / 8 / r->n)
+        ;
+    else if (o->f32)
+        r->xf = mlp_malloc(r->n * d * sizeof *r->xf + 1);
+    else
+        r->x = mlp_malloc(r->n * d * 8 + 1);
     if (idx == NULL || job.errs == NULL || job.bad_row == NULL || r->y == NULL ||
-        r->x == NULL)
+        (r->x == NULL && r->xf == NULL))
         rc = mlp_error_set(err, MLP_ENOMEM, "split '%s': out of memory for %zu rows x "
                            "%zu features", o->split, r->n, d);
     for (size_t j = 0; rc == MLP_OK && j < d; j++) {
@@ -363,17 +376,42 @@ int mlpi_split_rows_read(const mlpi_rows_opts *o, char *const *features, size_t 
         job.y = r->y;
         job.f = f;
         job.idx = idx;
-        job.x = r->x;
         job.n = r->n;
         for (size_t j = 0; j < d; j++)
             mlp_error_clear(&job.errs[j]);
-        mlp_parallel_for(d, o->threads, read_column, &job);
-        for (size_t j = 0; rc == MLP_OK && j < d; j++)
-            if (job.errs[j].code != MLP_OK) {
-                *err = job.errs[j];
-                mlp_error_prefix(err, "feature '%s'", features[j]);
-                rc = name_row(o->ex, o->split, job.bad_row[j], err);
+        /* Row-major float32: columns read a group at a time into doubles,
+         * then written across the rows a cache line per row. */
+        size_t group = r->xf ? F32_GROUP : d;
+        double *tmp = r->xf ? mlp_malloc(group * r->n * sizeof *tmp + 1) : NULL;
+        if (r->xf && tmp == NULL)
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        for (size_t j0 = 0; rc == MLP_OK && j0 < d; j0 += group) {
+            size_t g = d - j0 < group ? d - j0 : group;
+            job.first = j0;
+            job.x = r->xf ? tmp : r->x;
+            mlp_parallel_for(g, o->threads, read_column, &job);
+            for (size_t j = j0; rc == MLP_OK && j < j0 + g; j++)
+                if (job.errs[j].code != MLP_OK) {
+                    *err = job.errs[j];
+                    mlp_error_prefix(err, "feature '%s'", features[j]);
+                    rc = name_row(o->ex, o->split, job.bad_row[j], err);
+                }
+            for (size_t i = 0; rc == MLP_OK && r->xf && i < r->n; i++) {
+                float *row = r->xf + i * d + j0;
+                for (size_t j = 0; j < g; j++) {
+                    row[j] = (float)tmp[j * r->n + i];
+                    if (isinf(row[j]) && isfinite(tmp[j * r->n + i]) && !isnan(r->y[i])) {
+                        mlp_error_set(err, MLP_EINVAL, "feature '%s' is %g in row %zu, beyond "
+                                      "the float32 range this trainer computes in (scale it "
+                                      "with a transform)", features[j0 + j],
+                                      tmp[j * r->n + i], i + 1);
+                        rc = name_row(o->ex, o->split, i, err);
+                        break;
+                    }
+                }
             }
+        }
+        mlp_free(tmp);
     }
     if (rc == MLP_OK && o->skip_missing_label)
         rc = drop_unlabelled(r, o->split, err);

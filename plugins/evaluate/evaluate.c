@@ -115,7 +115,7 @@ static int predict_rows(const mlp_model *m, ev_data *d, double **out, mlp_error 
         if (rc == MLP_OK)
             rc = mlp_model_features(m, feat ? feat : slice, r0, &x, &bad, err);
         if (rc == MLP_OK) {
-            mlp_rows rows = { take, mlp_model_n_features(m), x, take, NULL, NULL };
+            mlp_rows rows = { take, mlp_model_n_features(m), x, take, NULL, NULL, NULL };
             rc = mlp_model_predict(m, &rows, p + r0 * k, err);
         }
         if (rc != MLP_OK && bad != SIZE_MAX) {

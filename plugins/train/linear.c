@@ -51,6 +51,32 @@ void linear_scores(const linear_model *m, const mlp_rows *x, double *z)
     for (size_t c = 0; c < m->k; c++)
         for (size_t i = 0; i < n; i++)
             z[c * n + i] = m->intercept[c];
+    if (x->x == NULL) {
+        /* Row-major float32 rows (a trainer's own, for its curve): the
+         * product in float32, a block at a time. */
+        float *cf = malloc((m->k * m->d + 1) * sizeof *cf), *zf;
+        size_t blk = 1024;
+        zf = malloc((blk * m->k + 1) * sizeof *zf);
+        if (cf == NULL || zf == NULL) {
+            for (size_t i = 0; i < n * m->k; i++)
+                z[i] = NAN;
+        } else {
+            for (size_t i = 0; i < m->k * m->d; i++)
+                cf[i] = (float)m->coef[i];
+            for (size_t r0 = 0; r0 < n; r0 += blk) {
+                size_t b = n - r0 < blk ? n - r0 : blk;
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)b, (int)m->k,
+                            (int)m->d, 1.0f, x->xf + r0 * m->d, (int)m->d, cf, (int)m->d, 0.0f,
+                            zf, (int)m->k);
+                for (size_t i = 0; i < b; i++)
+                    for (size_t c = 0; c < m->k; c++)
+                        z[c * n + r0 + i] += zf[i * m->k + c];
+            }
+        }
+        free(cf);
+        free(zf);
+        return;
+    }
     /* z (n x k) += x (n x d) * coef^T; coef is k x d row-major, which is
      * d x k column-major. */
     cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)m->k, (int)m->d,
@@ -144,6 +170,8 @@ int linear_save(const void *model, mlp_model_out *o, mlp_error *err)
         rc = mlp_model_put(o, "iterations", mlp_json_int((int64_t)m->iterations), err);
     if (rc == MLP_OK && m->stop != NULL)
         rc = mlp_model_put(o, "stopped", cJSON_CreateString(m->stop), err);
+    if (rc == MLP_OK && m->f64_from > 0)
+        rc = mlp_model_put(o, "float64_from_iteration", mlp_json_int((int64_t)m->f64_from), err);
     return rc;
 }
 

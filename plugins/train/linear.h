@@ -21,6 +21,7 @@ typedef struct linear_model {
     const char *const *names;
     size_t iterations;
     const char *stop;
+    size_t f64_from;       /* the first iteration of the float64 phase, or 0 */
 } linear_model;
 
 linear_model *linear_new(lin_link link, size_t d, size_t k);
@@ -33,8 +34,10 @@ int linear_load(const mlp_model_in *in, void **model, mlp_error *err);
 void linear_free(void *model);
 int linear_importance(const void *model, double *out, mlp_error *err);
 
-/* Trainers (ridge.c, logistic.c). */
+/* Trainers (ridge.c, logistic.c, mlp.c). */
 extern const mlp_trainer ridge_trainer;
 extern const mlp_trainer logistic_trainer;
+extern const mlp_trainer mlp_classifier_trainer;
+extern const mlp_trainer mlp_regressor_trainer;
 
 #endif

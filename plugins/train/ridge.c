@@ -165,6 +165,7 @@ done:
 }
 
 const mlp_trainer ridge_trainer = {
-    sizeof(mlp_trainer), "linear", MLP_TRAINS_REGRESSION, ridge_fit, linear_predict,
+    sizeof(mlp_trainer), "linear", MLP_TRAINS_REGRESSION, MLP_ROWS_F64_COLUMNS, ridge_fit,
+    linear_predict,
     linear_save, linear_load, linear_free, linear_importance
 };

@@ -7,6 +7,46 @@
 
 static int run_ridge(mlp_ctx *ctx) { return mlp_train_run(ctx, &ridge_trainer); }
 static int run_logistic(mlp_ctx *ctx) { return mlp_train_run(ctx, &logistic_trainer); }
+static int run_mlp_classifier(mlp_ctx *ctx)
+{
+    return mlp_train_run(ctx, &mlp_classifier_trainer);
+}
+static int run_mlp_regressor(mlp_ctx *ctx) { return mlp_train_run(ctx, &mlp_regressor_trainer); }
+
+static const char *const activations[] = { "relu", "tanh", "logistic", NULL };
+static const char *const solvers[] = { "adam", "sgd", NULL };
+
+static const mlp_param_spec mlp_params[] = {
+    MLP_TRAIN_PARAMS,
+    { "hidden", MLP_PARAM_LIST, "[100]", MLP_PARAM_OF(MLP_PARAM_INT) | MLP_PARAM_HAS_MIN |
+      MLP_PARAM_HAS_MAX, 1, 65536, NULL, "units of each hidden layer, in order "
+      "(scikit-learn's hidden_layer_sizes)" },
+    { "activation", MLP_PARAM_ENUM, "\"relu\"", 0, 0, 0, activations,
+      "the hidden units: relu, tanh or logistic" },
+    { "solver", MLP_PARAM_ENUM, "\"adam\"", 0, 0, 0, solvers,
+      "adam, or sgd with momentum" },
+    { "learning_rate", MLP_PARAM_FLOAT, "0.001", MLP_PARAM_HAS_MIN | MLP_PARAM_MIN_EXCLUSIVE,
+      0, 0, NULL, "the step size (scikit-learn's learning_rate_init), constant" },
+    { "momentum", MLP_PARAM_FLOAT, "0.9", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX, 0, 1, NULL,
+      "sgd: momentum" },
+    { "nesterov", MLP_PARAM_BOOL, "true", 0, 0, 0, NULL, "sgd: Nesterov's momentum" },
+    { "alpha", MLP_PARAM_FLOAT, "0.0001", MLP_PARAM_HAS_MIN, 0, 0, NULL,
+      "weight decay: the loss adds alpha / 2 |W|^2 per batch row, as scikit-learn's" },
+    { "batch_size", MLP_PARAM_INT, "200", MLP_PARAM_HAS_MIN, 1, 0, NULL,
+      "rows per mini-batch (all rows when fewer)" },
+    { "epochs", MLP_PARAM_INT, "200", MLP_PARAM_HAS_MIN, 1, 0, NULL,
+      "passes over the train rows at most (scikit-learn's max_iter)" },
+    { "dropout", MLP_PARAM_FLOAT, "0", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX, 0, 0.95, NULL,
+      "the share of hidden units dropped in each batch while training" },
+    { "early_stopping", MLP_PARAM_BOOL, "false", 0, 0, 0, NULL,
+      "stop when the eval loss has not improved by tol for n_iter_no_change epochs, and "
+      "keep the best weights" },
+    { "n_iter_no_change", MLP_PARAM_INT, "10", MLP_PARAM_HAS_MIN, 1, 0, NULL,
+      "epochs without improvement before early stopping" },
+    { "tol", MLP_PARAM_FLOAT, "0.0001", MLP_PARAM_HAS_MIN, 0, 0, NULL,
+      "the improvement early stopping waits for" },
+    MLP_PARAMS_END
+};
 
 static const mlp_param_spec ridge_params[] = {
     MLP_TRAIN_PARAMS,
@@ -38,6 +78,12 @@ static const mlp_component components[] = {
     { "logistic_regression", MLP_STAGE_TRAIN, "Binary or multinomial logistic regression "
       "fitted by L-BFGS (scikit-learn's LogisticRegression)", mlp_train_inputs,
       mlp_train_outputs, logistic_params, run_logistic, { &logistic_trainer } },
+    { "mlp_classifier", MLP_STAGE_TRAIN, "Multilayer perceptron classifier: softmax output, "
+      "Adam or SGD, dropout, early stopping (scikit-learn's MLPClassifier)", mlp_train_inputs,
+      mlp_train_outputs, mlp_params, run_mlp_classifier, { &mlp_classifier_trainer } },
+    { "mlp_regressor", MLP_STAGE_TRAIN, "Multilayer perceptron regressor: identity output, "
+      "squared error (scikit-learn's MLPRegressor)", mlp_train_inputs, mlp_train_outputs,
+      mlp_params, run_mlp_regressor, { &mlp_regressor_trainer } },
     MLP_COMPONENTS_END
 };
 
@@ -51,5 +97,5 @@ static const mlp_type_desc types[] = {
 };
 
 MLP_PLUGIN_DEFINE_TYPES(train, "train", "0.1.0", "MIT",
-                        "trainers: ridge and logistic regression through OpenBLAS",
+                        "trainers: ridge, logistic regression and multilayer perceptrons through OpenBLAS",
                         components, types, NULL, NULL);

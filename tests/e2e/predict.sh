@@ -44,16 +44,19 @@ PY
 )
 [ "$got" = ok ] && pass predict_matches_sklearn || fail predict_matches_sklearn "$got"
 
-# The same predictions as the trainer made: its log loss on the train
-# split, recomputed from the printed probabilities, is the recorded one
-# to the last bits that 17 digits carry.
+# The trainer's own score of its final weights, recomputed from the
+# printed probabilities.  The trainer scores its float32 rows with float32
+# products (logistic regression trains in float32, mlpipe/trainer.h
+# MLP_ROWS_F32) while predict computes in float64, so they agree to
+# float32's resolution, not to the bit (evaluate.sh checks that predict
+# and evaluate agree to the bit).
 got=$(python3 - pred.csv "$data/breast_cancer.csv" "$model/model.json" <<'PY'
 import csv, json, math, sys
 body = list(csv.reader(open(sys.argv[1])))[1:]
 y = [int(r[-1]) for r in list(csv.reader(open(sys.argv[2])))[1:]]
 want = json.load(open(sys.argv[3]))["metrics"]["train"]["log_loss"]
 ll = -sum(math.log(min(max(float(b[1 + c]), 1e-15), 1 - 1e-15)) for b, c in zip(body, y)) / len(y)
-print("ok" if abs(ll - want) <= 1e-15 * want else "log loss %r, trainer's %r" % (ll, want))
+print("ok" if abs(ll - want) <= 1e-6 * want else "log loss %r, trainer's %r" % (ll, want))
 PY
 )
 [ "$got" = ok ] && pass predict_equals_trainer || fail predict_equals_trainer "$got"

@@ -47,14 +47,19 @@ typedef enum mlp_model_task {
     MLP_TASK_CLASSIFICATION = 2
 } mlp_model_task;
 
-/* Rows as a trainer sees them.  Column-major: feature j of row i is
- * x[j * ld + i], so a feature is one contiguous run and rows r .. r + k
- * of a larger block are the block at x + r with the same ld.  All
- * pointers are borrowed for the call. */
+/* Rows as a trainer sees them.  Column-major float64 by default:
+ * feature j of row i is x[j * ld + i], so a feature is one contiguous run
+ * and rows r .. r + k of a larger block are the block at x + r with the
+ * same ld.  A trainer that declares MLP_ROWS_F32 gets its train and eval
+ * rows instead as row-major float32 in xf (feature j of row i at
+ * xf[i * n_features + j], x NULL): what mini-batches gather by row, at
+ * half the memory.  predict always gets column-major x.  All pointers
+ * are borrowed for the call. */
 typedef struct mlp_rows {
     size_t n_rows, n_features;
     const double *x;
     size_t ld;                 /* >= n_rows */
+    const float *xf;           /* row-major, with MLP_ROWS_F32; else NULL */
     const double *y;           /* n_rows targets (value or class index);
                                   NULL when predicting */
     const double *w;           /* n_rows weights > 0, or NULL: all 1 */
@@ -123,11 +128,14 @@ const cJSON *mlp_model_in_params(const mlp_model_in *in);
 
 #define MLP_TRAINS_REGRESSION (1u << MLP_TASK_REGRESSION)
 #define MLP_TRAINS_CLASSIFICATION (1u << MLP_TASK_CLASSIFICATION)
+#define MLP_ROWS_F64_COLUMNS 0u
+#define MLP_ROWS_F32 1u
 
 typedef struct mlp_trainer {
     uint32_t struct_size;      /* sizeof(mlp_trainer) when built */
     const char *family;        /* "linear", "mlp", ...: shown in views */
     unsigned tasks;            /* MLP_TRAINS_* it can learn */
+    unsigned layout;           /* MLP_ROWS_F64_COLUMNS, or MLP_ROWS_F32 */
     /* Fits a model on train; eval (NULL when there is no eval split) is
      * only for the curve and early stopping, never for the weights.
      * *model is the trainer's own state, freed with free(). */
