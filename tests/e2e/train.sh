@@ -226,3 +226,57 @@ pipe allmissing "$PWD/allmissing.csv" 'label = "y", types = { y = "categorical" 
     'p:add("logistic_regression", { examples = ex.examples, missing_label = "skip" })'
 expect all_labels_missing_refused 3 "$M" run allmissing.lua &&
 has all_labels_missing_refused "$OUT" "label 'y' has 0 classes"
+
+# Multilayer perceptrons: they learn, the same seed gives the same bits,
+# early stopping keeps the best epoch, and a served model predicts.
+cat > mlp.lua <<LUA
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "mlp", root = "runs/mlp" }
+local ex = p:add("csv_import", { path = "$data/breast_cancer.csv", label = "target",
+                                 types = { target = "categorical" }, splits = { train = 8, eval = 2 } })
+local tf = p:add("transform", { examples = ex.examples,
+                                features = { [":numeric"] = { "zscore" } } })
+p:add("mlp_classifier", { examples = tf.examples, transform_graph = tf.transform_graph,
+                          hidden = { 16, 8 }, epochs = 60, seed = 7 })
+p:add("mlp_classifier", { name = "early", examples = tf.examples, hidden = { 16 }, epochs = 500,
+                          early_stopping = true, n_iter_no_change = 5, dropout = 0.2,
+                          activation = "tanh", seed = 7 })
+p:add("mlp_classifier", { name = "sgd", examples = tf.examples, hidden = { 8 }, epochs = 40,
+                          solver = "sgd", learning_rate = 0.05, activation = "logistic" })
+local dia = p:add("csv_import", { name = "dia", path = "$data/diabetes.csv", label = "target",
+                                  splits = { train = 8, eval = 2 } })
+p:add("mlp_regressor", { examples = dia.examples, hidden = { 32 }, epochs = 300,
+                         learning_rate = 0.01, alpha = 0.001 })
+local r = p:run {}
+for name, n in pairs(r.nodes) do
+  if n.outputs.model then print("model", name, n.outputs.model.uri) end
+end
+LUA
+expect mlp_runs 0 "$M" run mlp.lua
+mlp=$(model mlp_classifier)
+check mlp_learns "$mlp" logistic_bc_zscore '
+e = doc["metrics"]["eval"]
+print("ok" if e["accuracy"] > 0.93 and doc["model"]["layers"] == [30, 16, 8, 2] and
+      len(doc["curve"]) == 60 and doc["model"]["activation"] == "relu" else (e, doc["model"]))'
+check mlp_early_stopping "$(model early)" logistic_bc_zscore '
+c = doc["curve"]
+best = min(p["eval_loss"] for p in c)
+print("ok" if len(c) < 500 and abs(doc["metrics"]["eval"]["log_loss"] - best) < 1e-6
+      and doc["metrics"]["eval"]["accuracy"] > 0.9 else (len(c), best, doc["metrics"]))'
+check mlp_sgd_learns "$(model sgd)" logistic_bc_zscore '
+print("ok" if doc["metrics"]["eval"]["accuracy"] > 0.9 else doc["metrics"])'
+check mlp_regressor_learns "$(model mlp_regressor)" logistic_bc_zscore '
+print("ok" if doc["metrics"]["eval"]["r2"] > 0.3 and doc["model"]["output"] == "identity"
+      else doc["metrics"])'
+cp "$mlp/weights.bin" mlp_first.bin
+expect mlp_rerun 0 "$M" run mlp.lua --no-cache
+cmp -s mlp_first.bin "$(model mlp_classifier)/weights.bin" && pass mlp_weights_bit_identical ||
+    fail mlp_weights_bit_identical "weights.bin differs between two runs"
+expect mlp_predicts 0 "$M" predict --model "$mlp" "$data/breast_cancer.csv"
+[ "$(wc -l <<<"$OUT")" = 570 ] && [ "$(head -1 <<<"$OUT")" = "prediction,p_0,p_1" ] &&
+    pass mlp_served || fail mlp_served "$(head -2 <<<"$OUT")"
+
+pipe noearly "$data/iris.csv" 'label = "target"' \
+    'p:add("mlp_classifier", { examples = ex.examples, early_stopping = true })'
+expect early_stopping_needs_eval 3 "$M" run noearly.lua &&
+has early_stopping_needs_eval "$OUT" "early_stopping watches the eval split, and there is none"
