@@ -1,6 +1,7 @@
 /* mlp_train_run: everything a trainer component does besides fitting --
  * rows in, the Model artifact out -- so that every trainer, ours or a
  * third party's, reads, weights, reports and saves the same way. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,17 +45,20 @@ void mlp_fit_score(mlp_model_task task, size_t k, const mlp_rows *rows, const do
 
     if (task == MLP_TASK_CLASSIFICATION) {
         for (size_t i = 0; i < n; i++) {
-            double w = rows->w ? rows->w[i] : 1.0, p;
+            double w = rows->w ? rows->w[i] : 1.0, p, s = 0;
             long y = (long)rows->y[i];
             const double *pi = pred + i * k;
             size_t best = 0;
             for (size_t c = 1; c < k; c++)
                 if (pi[c] > pi[best])
                     best = c;
-            p = y >= 0 ? pi[y] : 0.0;
-            p = p < 1e-15 ? 1e-15 : p > 1 - 1e-15 ? 1 - 1e-15 : p;
+            /* scikit-learn 1.2's log_loss: clipped to [eps, 1 - eps], each
+             * row renormalised. */
+            for (size_t c = 0; c < k; c++)
+                s += fmin(fmax(pi[c], DBL_EPSILON), 1 - DBL_EPSILON);
+            p = y >= 0 ? fmin(fmax(pi[y], DBL_EPSILON), 1 - DBL_EPSILON) : DBL_EPSILON;
             sw += w;
-            sl -= w * log(p);
+            sl -= w * log(p / s);
             sm += y >= 0 && (size_t)y == best ? w : 0;
         }
         *loss = sw > 0 ? sl / sw : NAN;

@@ -55,7 +55,9 @@ import csv, json, math, sys
 body = list(csv.reader(open(sys.argv[1])))[1:]
 y = [int(r[-1]) for r in list(csv.reader(open(sys.argv[2])))[1:]]
 want = json.load(open(sys.argv[3]))["metrics"]["train"]["log_loss"]
-ll = -sum(math.log(min(max(float(b[1 + c]), 1e-15), 1 - 1e-15)) for b, c in zip(body, y)) / len(y)
+eps = 2.220446049250313e-16
+clip = lambda v: min(max(float(v), eps), 1 - eps)
+ll = -sum(math.log(clip(b[1 + c]) / sum(clip(v) for v in b[1:])) for b, c in zip(body, y)) / len(y)
 print("ok" if abs(ll - want) <= 1e-6 * want else "log loss %r, trainer's %r" % (ll, want))
 PY
 )

@@ -205,8 +205,9 @@ extern const mlp_port mlp_train_outputs[];
 int mlp_train_run(mlp_ctx *ctx, const mlp_trainer *t);
 
 /* Scores predictions (as t->predict writes them) against rows->y,
- * weighted by rows->w: *loss gets the log loss (classification,
- * probabilities clipped to [1e-15, 1 - 1e-15] as scikit-learn does) or
+ * weighted by rows->w: *loss gets the log loss (classification, as
+ * scikit-learn 1.2's log_loss: clipped to [eps, 1 - eps], each row
+ * renormalised; a class the model lacks counts as probability eps) or
  * the mean squared error; *metric the accuracy or R^2. */
 void mlp_fit_score(mlp_model_task task, size_t n_classes, const mlp_rows *rows,
                    const double *pred, double *loss, double *metric);
