@@ -24,27 +24,6 @@
 
 #ifdef __cplusplus
 extern "C" {
-/* What mlp_parse_number learnt about a number besides its value. */
-enum {
-    MLP_NUM_INT = 1,        /* digits only: no fraction, exponent or word */
-    MLP_NUM_LEAD_ZERO = 2,  /* an integer with a leading zero (007, 08123): a
-                               code or an id, whose zeros a number would lose */
-    MLP_NUM_WIDE = 4,       /* an integer beyond +-2^53: the double is
-                               rounded, *ival is exact */
-    MLP_NUM_OVERFLOW = 8    /* an integer beyond int64: only text keeps it */
-};
-
-/* Parses the whole field as a number, correctly rounded: blanks around, an
- * optional sign, digits with an optional fraction and exponent, or the
- * words nan, inf and infinity (any case).  Returns 1 and sets *out,
- * *flags (MLP_NUM_*) and, for an integer within int64, *ival (when ival
- * is not NULL); 0 when the field is not a number. */
-int mlp_parse_number(const char *p, size_t len, double *out, unsigned *flags,
-                     int64_t *ival);
-
-#ifdef __cplusplus
-}
-#endif
 #endif
 
 typedef struct mlp_csv_field {
