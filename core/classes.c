@@ -1,5 +1,6 @@
 /* Class labels (classes.h). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,4 +153,16 @@ void mlp_classes_free(mlp_classes *c)
     mlp_free(c->count);
     cJSON_Delete(c->names);
     memset(c, 0, sizeof *c);
+}
+
+void mlp_class_name(const cJSON *c, char *buf, size_t size)
+{
+    int64_t v;
+
+    if (cJSON_IsString(c))
+        snprintf(buf, size, "%s", c->valuestring);
+    else if (mlp_json_get_int(c, &v) == MLP_OK)
+        snprintf(buf, size, "%lld", (long long)v);
+    else
+        snprintf(buf, size, "?");
 }

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <mlpipe/classes.h>
 #include <mlpipe/csv.h>
 #include <mlpipe/json.h>
 #include <mlpipe/memory.h>
@@ -290,19 +291,6 @@ static void json_text(FILE *out, const char *s)
     cJSON_Delete(j);
 }
 
-/* A class name as text: a string, or an integer's digits. */
-static void class_name(const cJSON *c, char *buf, size_t size)
-{
-    int64_t v;
-
-    if (cJSON_IsString(c))
-        snprintf(buf, size, "%s", c->valuestring);
-    else if (mlp_json_get_int(c, &v) == MLP_OK)
-        snprintf(buf, size, "%lld", (long long)v);
-    else
-        snprintf(buf, size, "?");
-}
-
 static void write_header(predictor *p)
 {
     const cJSON *classes = mlp_model_classes(p->m);
@@ -317,7 +305,7 @@ static void write_header(predictor *p)
     fputs("prediction", p->out);
     for (int c = 0; classes && c < cJSON_GetArraySize(classes); c++) {
         char h[600];
-        class_name(cJSON_GetArrayItem(classes, c), name, sizeof name);
+        mlp_class_name(cJSON_GetArrayItem(classes, c), name, sizeof name);
         snprintf(h, sizeof h, "p_%s", name);
         fputc(',', p->out);
         csv_text(p->out, h);
@@ -354,7 +342,7 @@ static void write_rows(predictor *p, size_t n, const double *pred)
             for (size_t c = 1; c < k; c++)
                 if (pi[c] > pi[best])
                     best = c;
-            class_name(cJSON_GetArrayItem(classes, (int)best), name, sizeof name);
+            mlp_class_name(cJSON_GetArrayItem(classes, (int)best), name, sizeof name);
             if (csv) {
                 csv_text(p->out, name);
             } else {
@@ -367,7 +355,7 @@ static void write_rows(predictor *p, size_t n, const double *pred)
                     fprintf(p->out, ",%.17g", pi[c]);
                     continue;
                 }
-                class_name(cJSON_GetArrayItem(classes, (int)c), name, sizeof name);
+                mlp_class_name(cJSON_GetArrayItem(classes, (int)c), name, sizeof name);
                 if (c)
                     fputc(',', p->out);
                 json_text(p->out, name);

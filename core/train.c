@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mlpipe/classes.h>
 #include <mlpipe/examples.h>
 #include <mlpipe/json.h>
 #include <mlpipe/memory.h>
@@ -183,14 +184,9 @@ static int class_weights(mlp_ctx *ctx, const cJSON *classes, mlpi_split_rows *r,
     cJSON_ArrayForEach(e, given) {
         size_t c = 0;
         for (; c < k; c++) {
-            const cJSON *name = cJSON_GetArrayItem(classes, (int)c);
-            char buf[32];
-            if (cJSON_IsNumber(name)) {
-                int64_t v = 0;
-                mlp_json_get_int(name, &v);
-                snprintf(buf, sizeof buf, "%lld", (long long)v);
-            }
-            if (strcmp(e->string, cJSON_IsString(name) ? name->valuestring : buf) == 0)
+            char buf[1024];
+            mlp_class_name(cJSON_GetArrayItem(classes, (int)c), buf, sizeof buf);
+            if (strcmp(e->string, buf) == 0)
                 break;
         }
         if (c == k) {

@@ -86,17 +86,6 @@ cJSON *ev_bootstrap(const ev_data *d, const size_t *rows, size_t n, size_t draws
 
 /* ---------------------------------------------------------- the rows */
 
-static void class_text(const cJSON *c, char *buf, size_t size)
-{
-    int64_t v;
-    if (cJSON_IsString(c))
-        snprintf(buf, size, "%s", c->valuestring);
-    else if (mlp_json_get_int(c, &v) == MLP_OK)
-        snprintf(buf, size, "%lld", (long long)v);
-    else
-        snprintf(buf, size, "?");
-}
-
 /* Predictions of model m on every row of raw, a block of MLP_MODEL_BLOCK
  * rows at a time from the first, as `mlpipe predict` makes them. */
 static int predict_rows(const mlp_model *m, ev_data *d, double **out, mlp_error *err)
@@ -270,7 +259,7 @@ static int pick_positive(mlp_ctx *ctx, ev_data *d, mlp_error *err)
     if (d->task != MLP_TASK_CLASSIFICATION || want == NULL)
         return MLP_OK;
     for (size_t c = 0; c < d->k; c++) {
-        class_text(cJSON_GetArrayItem(d->classes, (int)c), name, sizeof name);
+        mlp_class_name(cJSON_GetArrayItem(d->classes, (int)c), name, sizeof name);
         if (strcmp(name, want) == 0) {
             d->positive = c;
             return MLP_OK;
@@ -319,7 +308,7 @@ static int write_predictions(mlp_artifact *out, const ev_data *d, mlp_error *err
         for (size_t i = 0; i < d->n; i++)
             col[i] = d->p[i * d->k + j];
         if (d->classes) {
-            class_text(cJSON_GetArrayItem(d->classes, (int)j), cls, sizeof cls);
+            mlp_class_name(cJSON_GetArrayItem(d->classes, (int)j), cls, sizeof cls);
             snprintf(name, sizeof name, "p_%s", cls);
         } else {
             snprintf(name, sizeof name, "prediction");
@@ -462,7 +451,7 @@ static int run(mlp_ctx *ctx)
             cJSON_AddItemToObject(doc, "model", mlp_json_int(mlp_artifact_id(ma)));
         if (d.classes) {
             cJSON_AddItemToObject(doc, "classes", cJSON_Duplicate(d.classes, 1));
-            class_text(cJSON_GetArrayItem(d.classes, (int)d.positive), pos, sizeof pos);
+            mlp_class_name(cJSON_GetArrayItem(d.classes, (int)d.positive), pos, sizeof pos);
             cJSON_AddStringToObject(doc, "positive_class", pos);
         }
         cJSON_AddItemToObject(doc, "rows", mlp_json_int((int64_t)d.n));

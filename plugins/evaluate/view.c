@@ -196,12 +196,10 @@ static void fairness(mlp_view *v, int html, const cJSON *doc)
 static void class_label(const cJSON *classes, size_t i, char *buf, size_t size)
 {
     const cJSON *c = cJSON_GetArrayItem(classes, (int)i);
-    if (cJSON_IsString(c))
-        snprintf(buf, size < 9 ? size : 9, "%s", c->valuestring);
-    else if (cJSON_IsNumber(c))
-        snprintf(buf, size, "%.0f", c->valuedouble);
-    else
+    if (c == NULL)
         snprintf(buf, size, "%zu", i);
+    else
+        mlp_class_name(c, buf, size < 9 ? size : 9);
 }
 
 static void curves(mlp_view *v, const cJSON *overall, const cJSON *classes)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <mlpipe/classes.h>
 #include <mlpipe/json.h>
 #include <mlpipe/memory.h>
 #include <mlpipe/view.h>
@@ -112,10 +113,8 @@ static void coefficients(mlp_view *v, int html, const cJSON *doc)
         const cJSON *ci = cJSON_GetObjectItemCaseSensitive(e, "class");
         const cJSON *cls = cJSON_IsNumber(ci) ? cJSON_GetArrayItem(classes, ci->valueint) : NULL;
         char cname[64] = "";
-        if (cJSON_IsString(cls))
-            snprintf(cname, sizeof cname, "%s", cls->valuestring);
-        else if (cJSON_IsNumber(cls))
-            snprintf(cname, sizeof cname, "%.17g", cls->valuedouble);
+        if (cls != NULL)
+            mlp_class_name(cls, cname, sizeof cname);
         snprintf(buf, sizeof buf, "%.6g", mlp_json_num(e, "value"));
         if (html) {
             mlp_view_puts(v, "<tr><td>");

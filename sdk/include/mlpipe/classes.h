@@ -43,6 +43,10 @@ typedef struct mlp_classes {
 int mlp_classes_read(const mlp_column *y, const uint32_t *rows, size_t n,
                      size_t max_classes, mlp_classes *out, mlp_error *err);
 
+/* A class value (an element of mlp_classes.names) as text into buf: a
+ * string as it is, an integer's exact digits, "?" for anything else. */
+void mlp_class_name(const cJSON *c, char *buf, size_t size);
+
 /* Frees what mlp_classes_read filled and zeroes c; NULL is a no-op. */
 void mlp_classes_free(mlp_classes *c);
 
