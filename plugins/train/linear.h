@@ -34,6 +34,11 @@ int linear_load(const mlp_model_in *in, void **model, mlp_error *err);
 void linear_free(void *model);
 int linear_importance(const void *model, double *out, mlp_error *err);
 
+/* A numeric or boolean parameter of the fit (dflt when it is absent). */
+double train_param(const mlp_fit_spec *s, const char *name, double dflt);
+/* Monotonic seconds, for rows per second. */
+double train_now(void);
+
 /* Trainers (ridge.c, logistic.c, mlp.c). */
 extern const mlp_trainer ridge_trainer;
 extern const mlp_trainer logistic_trainer;

@@ -46,13 +46,6 @@ typedef struct lr {
     int stopped;
 } lr;
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* log(1 + e^z) without overflow. */
 static double softplus(double z)
 {
@@ -205,7 +198,7 @@ static int step(void *user, size_t iter, const double *theta, double f)
     const cJSON *mi = cJSON_GetObjectItemCaseSensitive(p->spec->params, "max_iter");
 
     e.max_epochs = cJSON_IsNumber(mi) ? (size_t)mi->valuedouble : 0;
-    e.rows_per_s = (double)p->n * (double)e.epoch / (now() - p->t0 + 1e-9);
+    e.rows_per_s = (double)p->n * (double)e.epoch / (train_now() - p->t0 + 1e-9);
     point_at(p, theta);
     if (p->ev != NULL && linear_predict(&p->view, p->ev, p->pred, &err) != MLP_OK)
         p->ev = NULL;
@@ -213,20 +206,14 @@ static int step(void *user, size_t iter, const double *theta, double f)
     return p->stopped;
 }
 
-static double param(const mlp_fit_spec *s, const char *name, double dflt)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(s->params, name);
-    return cJSON_IsNumber(v) ? v->valuedouble : cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
-}
-
 static int logistic_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_rows *ev,
                         void **model, mlp_error *err)
 {
     lr p;
     size_t n = tr->n_rows, d = tr->n_features, iters = 0, nev = ev ? ev->n_rows : 0;
-    lbfgs_opts o = { (size_t)param(s, "max_iter", 100), param(s, "tol", 1e-4),
+    lbfgs_opts o = { (size_t)train_param(s, "max_iter", 100), train_param(s, "tol", 1e-4),
                      2.220446049250313e-15, 10 };
-    int intercept = param(s, "fit_intercept", 1) != 0;
+    int intercept = train_param(s, "fit_intercept", 1) != 0;
     double *theta, f;
     linear_model *m;
     lbfgs_status st;
@@ -241,7 +228,7 @@ static int logistic_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_row
     p.k = s->n_classes == 2 ? 1 : s->n_classes;
     for (size_t i = 0; i < n; i++)
         p.sw += tr->w ? tr->w[i] : 1.0;
-    p.l2 = param(s, "l2", 1.0) / p.sw;
+    p.l2 = train_param(s, "l2", 1.0) / p.sw;
     p.view.link = p.k == 1 ? LIN_LOGISTIC : LIN_SOFTMAX;
     p.view.d = d;
     p.view.k = p.k;
@@ -271,7 +258,7 @@ static int logistic_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_row
     }
     /* The blocks are the parallel work; each product runs on its thread. */
     openblas_set_num_threads(1);
-    p.t0 = now();
+    p.t0 = train_now();
     st = lbfgs_minimize(p.k * (d + (size_t)intercept), theta, objective, step, &p, &o,
                         &iters, &f);
     if ((st == LBFGS_FLAT || st == LBFGS_LINE_SEARCH) && iters < o.max_iter) {

@@ -184,19 +184,6 @@ typedef struct opt {
     int early;
 } opt;
 
-static double param(const mlp_fit_spec *s, const char *name, double dflt)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(s->params, name);
-    return cJSON_IsNumber(v) ? v->valuedouble : cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Glorot uniform, as scikit-learn initialises (a factor 2 for logistic). */
 static void init_weights(net *m, uint64_t *seed)
 {
@@ -396,19 +383,19 @@ static int read_opts(const mlp_fit_spec *s, opt *o, size_t **sizes, size_t *n_la
 
     memset(o, 0, sizeof *o);
     o->adam = sol == NULL || strcmp(sol, "adam") == 0;
-    o->lr = param(s, "learning_rate", 1e-3);
-    o->momentum = param(s, "momentum", 0.9);
-    o->nesterov = param(s, "nesterov", 1) != 0;
-    o->alpha = param(s, "alpha", 1e-4);
+    o->lr = train_param(s, "learning_rate", 1e-3);
+    o->momentum = train_param(s, "momentum", 0.9);
+    o->nesterov = train_param(s, "nesterov", 1) != 0;
+    o->alpha = train_param(s, "alpha", 1e-4);
     o->beta1 = 0.9;
     o->beta2 = 0.999;
     o->eps = 1e-8;
-    o->dropout = param(s, "dropout", 0);
-    o->batch = (size_t)param(s, "batch_size", 200);
-    o->epochs = (size_t)param(s, "epochs", 200);
-    o->patience = (size_t)param(s, "n_iter_no_change", 10);
-    o->tol = param(s, "tol", 1e-4);
-    o->early = param(s, "early_stopping", 0) != 0;
+    o->dropout = train_param(s, "dropout", 0);
+    o->batch = (size_t)train_param(s, "batch_size", 200);
+    o->epochs = (size_t)train_param(s, "epochs", 200);
+    o->patience = (size_t)train_param(s, "n_iter_no_change", 10);
+    o->tol = train_param(s, "tol", 1e-4);
+    o->early = train_param(s, "early_stopping", 0) != 0;
     *act = ACT_RELU;
     for (int k = 0; a && act_names[k]; k++)
         if (strcmp(a, act_names[k]) == 0)
@@ -433,7 +420,7 @@ static int mlp_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_rows *ev
     uint64_t seed = s->seed ^ 0x6d6c7069706531ull;
     trainer_state st;
     size_t *order = NULL;
-    double *yb = NULL, *pred = NULL, best = INFINITY, t0 = now();
+    double *yb = NULL, *pred = NULL, best = INFINITY, t0 = train_now();
 
     *model = NULL;
     memset(&st, 0, sizeof st);
@@ -477,7 +464,7 @@ static int mlp_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_rows *ev
             sum += batch_step(&st, &o, yb, b, &seed) * (double)b;
         }
         mlp_epoch e = { epoch, sum / (double)n, NAN, NAN, 0, o.epochs };
-        e.rows_per_s = (double)n * (double)epoch / (now() - t0 + 1e-9);
+        e.rows_per_s = (double)n * (double)epoch / (train_now() - t0 + 1e-9);
         if (ev && (rc = mlp_predict(st.m, ev, pred, err)) != MLP_OK)
             goto done;
         if (mlp_fit_report(s, &e, ev, pred)) {

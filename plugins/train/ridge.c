@@ -18,12 +18,6 @@
 
 void openblas_set_num_threads(int);
 
-static double param(const mlp_fit_spec *s, const char *name, double dflt)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(s->params, name);
-    return cJSON_IsNumber(v) ? v->valuedouble : cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
-}
-
 /* Weighted column means of x and the mean of y (zeros without an
  * intercept); *sw gets the weights' sum. */
 static void means(const mlp_rows *r, int intercept, double *mx, double *my, double *sw)
@@ -91,8 +85,8 @@ static int ridge_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_rows *
                      void **model, mlp_error *err)
 {
     size_t n = tr->n_rows, d = tr->n_features;
-    double alpha = param(s, "alpha", 1.0), my, sw;
-    int intercept = param(s, "fit_intercept", 1) != 0;
+    double alpha = train_param(s, "alpha", 1.0), my, sw;
+    int intercept = train_param(s, "fit_intercept", 1) != 0;
     double *mx = malloc(d * sizeof *mx + 1), *g = calloc(d * d + 1, sizeof *g);
     double *xy = calloc(d + 1, sizeof *xy), *z = mlp_malloc(BLOCK * d * sizeof *z + 1);
     double *ry = malloc(BLOCK * sizeof *ry + 1), *pred = NULL;
