@@ -117,6 +117,15 @@ static int ridge_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_rows *
         cblas_dgemv(CblasColMajor, CblasTrans, (int)bn, (int)d, 1.0, z, BLOCK, ry, 1, 1.0,
                     xy, 1);
     }
+    /* A feature whose squares overflow (values near 1e154 and beyond)
+     * would make every coefficient meaningless: refuse it by name. */
+    for (size_t j = 0; j < d; j++)
+        if (!isfinite(g[j * d + j]) || !isfinite(xy[j])) {
+            rc = mlp_error_set(err, MLP_EINVAL, "feature '%s': its sum of squares overflows "
+                               "a double (values of magnitude near 1e154 or more, or a target "
+                               "that large); scale it with a transform", s->features[j]);
+            goto done;
+        }
     for (size_t j = 0; j < d; j++)
         g[j * d + j] += alpha;
     if ((rc = solve(d, g, xy, err)) != MLP_OK)

@@ -280,3 +280,14 @@ pipe noearly "$data/iris.csv" 'label = "target"' \
     'p:add("mlp_classifier", { examples = ex.examples, early_stopping = true })'
 expect early_stopping_needs_eval 3 "$M" run noearly.lua &&
 has early_stopping_needs_eval "$OUT" "early_stopping watches the eval split, and there is none"
+
+# Magnitudes the arithmetic cannot hold are refused by name, never turned
+# into zero coefficients.
+printf 'a,b,y\n1e300,1,0\n2,2,1\n3,3,0\n' > huge.csv
+pipe hugeridge "$PWD/huge.csv" 'label = "y"' 'p:add("ridge", { examples = ex.examples })'
+expect ridge_overflow_refused 3 "$M" run hugeridge.lua &&
+has ridge_overflow_refused "$OUT" "feature 'a': its sum of squares overflows a double"
+pipe hugelr "$PWD/huge.csv" 'label = "y"' 'p:add("logistic_regression", { examples = ex.examples })'
+expect float32_overflow_refused 3 "$M" run hugelr.lua &&
+has float32_overflow_refused "$OUT" "feature 'a' is 1e+300 in row 1, beyond the float32 range" \
+    "huge.csv:2"
