@@ -272,13 +272,13 @@ static int read_weights(const char *dir, const cJSON *w, mtensor **out, size_t *
         return rc;
     if ((rc = mlpi_read_file(path, &buf, &len, err)) != MLP_OK)
         return rc;
-    if (len != want || len < sizeof WEIGHTS_MAGIC ||
-        memcmp(buf, WEIGHTS_MAGIC, sizeof WEIGHTS_MAGIC) != 0) {
+    int magic = len >= sizeof WEIGHTS_MAGIC &&
+                memcmp(buf, WEIGHTS_MAGIC, sizeof WEIGHTS_MAGIC) == 0;
+    if (len != want || !magic) {
         free(buf);
         return mlp_error_set(err, MLP_ECORRUPT, "%s: %zu bytes%s, model.json says %zu: "
                              "the file is damaged or is not this model's weights", where,
-                             len, len >= 8 && memcmp(buf, WEIGHTS_MAGIC, 8) != 0
-                                      ? " without the weights magic" : "", want);
+                             len, magic ? "" : " without the weights magic", want);
     }
     t = calloc((size_t)cJSON_GetArraySize(tens) + 1, sizeof *t);
     if (t == NULL) {

@@ -107,6 +107,11 @@ truncate -s 100 short/weights.bin
 expect truncated_weights_refused 7 "$M" predict --model short "$data/breast_cancer.csv" &&
 has truncated_weights_refused "$OUT" "short/weights.bin: 100 bytes, model.json says"
 
+cp -r "$model" nomagic
+printf 'X' | dd of=nomagic/weights.bin bs=1 count=1 conv=notrunc 2>/dev/null
+expect wrong_magic_refused 7 "$M" predict --model nomagic "$data/breast_cancer.csv" &&
+has wrong_magic_refused "$OUT" "nomagic/weights.bin:" "bytes without the weights magic"
+
 # A model whose trainer is not installed.
 cp -r "$model" foreign
 sed -i 's/"trainer": "logistic_regression"/"trainer": "gbm_from_elsewhere"/' foreign/model.json
