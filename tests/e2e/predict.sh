@@ -112,6 +112,12 @@ printf 'X' | dd of=nomagic/weights.bin bs=1 count=1 conv=notrunc 2>/dev/null
 expect wrong_magic_refused 7 "$M" predict --model nomagic "$data/breast_cancer.csv" &&
 has wrong_magic_refused "$OUT" "nomagic/weights.bin:" "bytes without the weights magic"
 
+# A document that contradicts itself: a regression with a softmax link.
+cp -r "$ridge" badlink
+sed -i 's/"link": "identity"/"link": "softmax"/' badlink/model.json
+expect contradicting_link_refused 7 "$M" predict --model badlink "$data/breast_cancer.csv" &&
+has contradicting_link_refused "$OUT" "link 'softmax' does not fit a regression model of 0 classes"
+
 # A model whose trainer is not installed.
 cp -r "$model" foreign
 sed -i 's/"trainer": "logistic_regression"/"trainer": "gbm_from_elsewhere"/' foreign/model.json
