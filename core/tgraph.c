@@ -1215,3 +1215,12 @@ int tg_apply_pca(tg_run *run, const tg_step *st, size_t n, mlp_error *err)
     return mlp_error_set(err, MLP_EINVAL, "pca: row %zu projects to a non-finite "
                          "value", tg_row(run, bad));
 }
+
+void mlp_tgraph_doc_hash(const cJSON *doc, char hex[17])
+{
+    char *text = mlp_json_canonical(doc);
+
+    snprintf(hex, 17, "%016llx", text ? (unsigned long long)mlp_hash64(text, strlen(text), 0)
+                                      : 0ull);
+    mlp_free(text);
+}

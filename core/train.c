@@ -12,6 +12,7 @@
 #include <mlpipe/json.h>
 #include <mlpipe/memory.h>
 #include <mlpipe/model.h>
+#include <mlpipe/transform.h>
 
 #include "context_priv.h"
 #include "fsutil.h"
@@ -262,13 +263,16 @@ static int adopt_graph(mlp_ctx *ctx, mlp_artifact *out, char *const *feat, size_
                                "a prediction from raw rows could not make it", feat[j],
                                mlp_artifact_uri(g));
     }
-    cJSON_Delete(gd);
     if (rc == MLP_OK)
         rc = mlp_artifact_copy_file(out, g, MLPI_MODEL_GRAPH_FILE, err);
     if (rc == MLP_OK) {
+        char hex[17];
+        mlp_tgraph_doc_hash(gd, hex);
+        cJSON_AddStringToObject(doc, "transform_graph_hash", hex);
         cJSON_AddStringToObject(doc, "transform_graph", MLPI_MODEL_GRAPH_FILE);
         cJSON_AddItemToObject(doc, "transform_graph_artifact", mlp_json_int(mlp_artifact_id(g)));
     }
+    cJSON_Delete(gd);
     return rc;
 }
 

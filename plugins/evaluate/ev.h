@@ -17,6 +17,7 @@ typedef struct ev_data {
     double *y, *p;          /* owned by the caller */
     const cJSON *classes;   /* NULL for regression */
     size_t positive;
+    int features_given;     /* the rows are the model's features already */
 } ev_data;
 
 /* One slice: the rows whose slicing columns have these values. */

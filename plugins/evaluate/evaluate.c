@@ -86,6 +86,31 @@ cJSON *ev_bootstrap(const ev_data *d, const size_t *rows, size_t n, size_t draws
 
 /* ---------------------------------------------------------- the rows */
 
+/* Whether the Examples are rows the model's own graph already made (a
+ * transform's output, marked with the graph's hash): then the graph is
+ * not applied again.  Rows another graph made are refused, never fed to
+ * this one. */
+static int holds_features(const mlp_model *m, const mlp_artifact *ex, int *given,
+                          mlp_error *err)
+{
+    const char *made = cJSON_GetStringValue(mlp_artifact_property(ex, "transform_graph_hash"));
+    const char *mine = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+        mlp_model_document(m), "transform_graph_hash"));
+
+    *given = 0;
+    if (made == NULL)
+        return MLP_OK;  /* raw rows */
+    if (mlp_model_graph(m) == NULL)
+        return MLP_OK;  /* a model trained on transformed rows: they are its features */
+    if (mine != NULL && strcmp(made, mine) == 0) {
+        *given = 1;
+        return MLP_OK;
+    }
+    return mlp_error_set(err, MLP_EINVAL, "examples: these rows were made by a transform "
+                         "graph (%s) that is not the model's (%s); give the raw rows, or the "
+                         "output of the model's own transform", made, mine ? mine : "unknown");
+}
+
 /* Predictions of model m on every row of raw, a block of MLP_MODEL_BLOCK
  * rows at a time from the first, as `mlpipe predict` makes them. */
 static int predict_rows(const mlp_model *m, ev_data *d, double **out, mlp_error *err)
@@ -99,7 +124,7 @@ static int predict_rows(const mlp_model *m, ev_data *d, double **out, mlp_error 
         mlp_table *slice = NULL, *feat = NULL;
         double *x = NULL;
         rc = mlp_table_rows(d->raw, r0, take, &slice, err);
-        if (rc == MLP_OK && mlp_model_graph(m))
+        if (rc == MLP_OK && mlp_model_graph(m) && !d->features_given)
             rc = mlp_tgraph_apply_rows(mlp_model_graph(m), slice, r0, &feat, &bad, err);
         if (rc == MLP_OK)
             rc = mlp_model_features(m, feat ? feat : slice, r0, &x, &bad, err);
@@ -412,6 +437,11 @@ static int run(mlp_ctx *ctx)
             d.classes = mlp_model_classes(m);
             rc = mlp_model_targets(m, raw, 0, skip_missing(ctx), &d.y, &bad, &err);
         }
+        if (rc == MLP_OK)
+            rc = holds_features(m, ex, &d.features_given, &err);
+        if (rc == MLP_OK && d.features_given)
+            mlp_ctx_log(ctx, MLP_LOG_INFO, "split '%s' holds the model's features: its "
+                        "transform graph is not applied again", d.split);
         if (rc == MLP_OK)
             rc = predict_rows(m, &d, &d.p, &err);
     } else if (rc == MLP_OK) {

@@ -118,7 +118,7 @@ static int run(mlp_ctx *ctx)
     mlp_artifact *og = mlp_ctx_output(ctx, "transform_graph");
     const char *split = mlp_ctx_param_string(ctx, "fit_split");
     const char *label = cJSON_GetStringValue(mlp_artifact_property(ex, "label"));
-    static const char *const keep_out[] = { "rows", "columns", NULL };
+    static const char *const keep_out[] = { "rows", "columns", "transform_graph_hash", NULL };
     mlp_table_file *f = NULL;
     tf_feature *feat = NULL;
     size_t n = 0, total = mlp_examples_split_count(ex);
@@ -188,6 +188,14 @@ static int run(mlp_ctx *ctx)
     if (rc == MLP_OK) {
         rc = mlp_artifact_set_property(out, "rows", rows, &err);
         rows = NULL;
+    }
+    /* Which graph made these rows: an evaluator given them and a model
+     * trained behind the same graph knows not to apply it again. */
+    if (rc == MLP_OK) {
+        char hex[17];
+        mlp_tgraph_doc_hash(doc, hex);
+        rc = mlp_artifact_set_property(out, "transform_graph_hash", cJSON_CreateString(hex),
+                                       &err);
     }
     if (rc == MLP_OK)
         rc = mlp_artifact_set_property(og, "outputs", names_of(g, 1), &err);

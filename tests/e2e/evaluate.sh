@@ -208,9 +208,12 @@ local m = p:add("logistic_regression", { examples = tf.examples,
                                          transform_graph = tf.transform_graph })
 local e = p:add("evaluate", { model = m.model, examples = ex.examples, split = "train",
                               thresholds = { accuracy = 0.9 } })
+p:add("evaluate", { name = "on_features", model = m.model, examples = tf.examples,
+                    split = "train" })
 local r = p:run {}
 print("model", r.nodes.logistic_regression.outputs.model.uri)
 print("eval", r.nodes.evaluate.outputs.evaluation.uri)
+print("feval", r.nodes.on_features.outputs.evaluation.uri)
 LUA
 expect model_evaluates 0 "$M" run model.lua
 model=$(awk '$1 == "model" { print $2 }' <<<"$OUT")
@@ -222,8 +225,21 @@ if [ -s ev.csv ] && cmp -s ev.csv pr.csv; then
 else
     fail evaluator_equals_predict_bitwise "$(diff ev.csv pr.csv | head -5)"
 fi
+# The transform's output holds the model's features: the graph is not
+# applied twice, and the scores are the raw rows' to the bit.
+"$TABLE_CSV" "$(awk '$1 == "feval" { print $2 }' <<<"$OUT")/predictions.mlpt" | cut -d, -f2- > fev.csv
+cmp -s ev.csv fev.csv && pass evaluates_transformed_rows ||
+    fail evaluates_transformed_rows "$(diff ev.csv fev.csv | head -3)"
 
 pipe nosplit "$data/eval_binary.csv" '
 p:add("evaluate", { examples = ex.examples, label = "label", probabilities = { "p_0", "p_1" } })'
 expect missing_split_refused 3 "$M" run nosplit.lua &&
 has missing_split_refused "$OUT" "split: the Examples at" "have no split 'eval'"
+
+# Rows another graph made are refused, never run through this model's.
+sed -e 's/name = "model", root = "runs\/model"/name = "other", root = "runs\/other"/' \
+    -e 's/p:add("evaluate", { name = "on_features", model = m.model, examples = tf.examples,/local tf2 = p:add("transform", { name = "minmax", examples = ex.examples, features = { [":numeric"] = { "minmax" } } })\np:add("evaluate", { name = "on_features", model = m.model, examples = tf2.examples,/' \
+    model.lua > other.lua
+expect other_graph_refused 2 "$M" run other.lua &&
+has other_graph_refused "$OUT" "examples: these rows were made by a transform graph" \
+    "that is not the model's"

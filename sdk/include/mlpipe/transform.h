@@ -95,6 +95,12 @@ int mlp_tgraph_apply_rows(const mlp_tgraph *g, const mlp_table *raw,
                           size_t first_row, mlp_table **out, size_t *bad_row,
                           mlp_error *err);
 
+/* A fingerprint of a graph document (XXH3-64 of its canonical JSON, 16
+ * hex digits and a NUL into hex): the transform records it on the
+ * Examples it writes and a Model on the graph it keeps, so a reader can
+ * tell rows a graph already made from raw rows. */
+void mlp_tgraph_doc_hash(const cJSON *doc, char hex[17]);
+
 #ifdef __cplusplus
 }
 #endif
