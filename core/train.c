@@ -250,6 +250,20 @@ static int adopt_graph(mlp_ctx *ctx, mlp_artifact *out, char *const *feat, size_
         return MLP_OK;
     if ((rc = mlp_artifact_read_json(g, MLPI_MODEL_GRAPH_FILE, &gd, err)) != MLP_OK)
         return rc;
+    /* The rows must be what this graph made: a model trained on raw rows
+     * but served through a graph would see other numbers than it learnt. */
+    char made_by[17];
+    const char *rows_by = cJSON_GetStringValue(mlp_artifact_property(
+        mlp_ctx_input(ctx, "examples", 0), "transform_graph_hash"));
+    mlp_tgraph_doc_hash(gd, made_by);
+    if (rows_by == NULL || strcmp(rows_by, made_by) != 0)
+        rc = mlp_error_set(err, MLP_EINVAL, "transform_graph: the examples were not made by "
+                           "this graph (%s): train on the examples output of the transform "
+                           "that made it", rows_by ? "another graph made them"
+                                                   : "they are raw rows");
+    /* Rows a graph made hold its outputs and passthrough columns only;
+     * a component downstream that kept the mark but added a column would
+     * still be caught here. */
     for (size_t j = 0; rc == MLP_OK && j < d; j++) {
         const cJSON *x;
         int found = 0;

@@ -205,12 +205,6 @@ pipe strlabel "$PWD/strlabel.csv" 'label = "y"' 'p:add("ridge", { examples = ex.
 expect categorical_target_for_regression_refused 3 "$M" run strlabel.lua &&
 has categorical_target_for_regression_refused "$OUT" "label 'y' is categorical; regression needs numbers"
 
-pipe graphmiss "$data/iris.csv" 'label = "target"' '
-local tf = p:add("transform", { examples = ex.examples,
-                                features = { sepal_length_cm = { "zscore" } } })
-p:add("logistic_regression", { examples = ex.examples, transform_graph = tf.transform_graph })'
-expect graph_without_feature_refused 3 "$M" run graphmiss.lua &&
-has graph_without_feature_refused "$OUT" "transform_graph: feature 'sepal_width_cm' is neither an output"
 
 # missing_label = "skip": such rows are left out of training and counted;
 # a missing feature in a left-out row does not matter.
@@ -291,3 +285,11 @@ pipe hugelr "$PWD/huge.csv" 'label = "y"' 'p:add("logistic_regression", { exampl
 expect float32_overflow_refused 3 "$M" run hugelr.lua &&
 has float32_overflow_refused "$OUT" "feature 'a' is 1e+300 in row 1, beyond the float32 range" \
     "huge.csv:2"
+
+# A graph wired beside raw rows: the model would learn raw numbers and be
+# served transformed ones.  Refused.
+pipe rawgraph "$data/iris.csv" 'label = "target"' '
+local tf = p:add("transform", { examples = ex.examples, features = { [":numeric"] = { "zscore" } } })
+p:add("logistic_regression", { examples = ex.examples, transform_graph = tf.transform_graph })'
+expect raw_rows_with_graph_refused 3 "$M" run rawgraph.lua &&
+has raw_rows_with_graph_refused "$OUT" "transform_graph: the examples were not made by this graph (they are raw rows)"
