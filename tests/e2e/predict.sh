@@ -118,6 +118,12 @@ sed -i 's/"link": "identity"/"link": "softmax"/' badlink/model.json
 expect contradicting_link_refused 7 "$M" predict --model badlink "$data/breast_cancer.csv" &&
 has contradicting_link_refused "$OUT" "link 'softmax' does not fit a regression model of 0 classes"
 
+# A tensor name outside [A-Za-z0-9_.] in the weights table.
+cp -r "$model" badname
+sed -i 's/"name": "coef"/"name": "co ef"/' badname/model.json
+expect bad_tensor_name_refused 7 "$M" predict --model badname "$data/breast_cancer.csv" &&
+has bad_tensor_name_refused "$OUT" "badname/weights.bin: tensor 0 has no valid name"
+
 # A model whose trainer is not installed.
 cp -r "$model" foreign
 sed -i 's/"trainer": "logistic_regression"/"trainer": "gbm_from_elsewhere"/' foreign/model.json
