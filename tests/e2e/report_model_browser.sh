@@ -29,6 +29,19 @@ const r = {
   h2: q('h2').map(h => h.textContent),
   model_text: model ? model.innerText : '',
   curve_lines: model ? model.querySelectorAll('svg polyline').length : 0,
+  // Every mark of the chart (lines, legend, labels) inside the chart's box.
+  curve_outside: model ? [...model.querySelectorAll('svg')].flatMap(svg => {
+      const b = svg.getBoundingClientRect();
+      return [...svg.querySelectorAll('polyline, rect, text')].filter(e => {
+          const r = e.getBoundingClientRect();
+          return r.left < b.left - 1 || r.right > b.right + 1 || r.top < b.top - 1 ||
+                 r.bottom > b.bottom + 1; }).map(e => e.tagName + ':' + (e.textContent || ''));
+  }) : ['no model'],
+  // The training loss falls, so its line ends lower on the screen than it starts.
+  curve_falls: (() => { const pl = model && model.querySelector('svg polyline');
+      if (!pl) return 'none';
+      const pts = pl.getAttribute('points').trim().split(/\s+/).map(p => +p.split(',')[1]);
+      return pts[pts.length - 1] > pts[0] ? 'yes' : 'no'; })(),
   eval_text: ev ? ev.innerText : '',
   worst: worst.slice(0, 3), largest: largest.slice(0, 3), slice_rows: worst.length,
   confusion_cells: ev ? ev.querySelectorAll('svg.confusion rect').length : 0,
@@ -57,8 +70,9 @@ has browser_sections "$seen" "h2: Model of logistic_regression (artifact" \
     "h2: PushedModel of push (artifact"
 has browser_model_view "$seen" "model_text: task	classification of 'vote' into 4 classes" \
     "model_text: Training curve" "model_text: Largest coefficients" "model_text: statusquo	N	"
-[ "$(sed -n 's/^curve_lines: //p' seen.txt)" -ge 2 ] && pass browser_training_curve_drawn ||
-    fail browser_training_curve_drawn "$(grep '^curve_lines' seen.txt)"
+[ "$(sed -n 's/^curve_lines: //p' seen.txt)" -ge 2 ] && ! grep -q '^curve_outside:' seen.txt &&
+    grep -q '^curve_falls: yes' seen.txt && pass browser_training_curve_drawn ||
+    fail browser_training_curve_drawn "$(grep -E '^curve_' seen.txt)"
 has browser_metrics "$seen" "eval_text: Evaluation on split 'eval', 531 rows, positive class Y" \
     "eval_text: accuracy	0.6780	[" "eval_text: Fairness across sex" \
     "eval_text: equal_opportunity_difference	0.0793"
