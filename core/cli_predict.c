@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,18 +159,31 @@ static int model_dir(const pargs *a, char *out, size_t size, mlp_error *err)
     return MLP_OK;
 }
 
-/* The raw columns: the graph's inputs, or the model's features. */
+/* The raw columns: the graph's inputs and the features it passes
+ * through (they are not among its outputs), or the model's features. */
 static int wanted_columns(const mlp_model *m, pcol **out, size_t *n, mlp_error *err)
 {
     const mlp_tgraph *g = mlp_model_graph(m);
-    size_t k = g ? mlp_tgraph_n_inputs(g) : mlp_model_n_features(m);
-    pcol *c = calloc(k + 1, sizeof *c);
+    size_t ni = g ? mlp_tgraph_n_inputs(g) : 0, nf = mlp_model_n_features(m), k = 0;
+    pcol *c = calloc(ni + nf + 1, sizeof *c);
 
     if (c == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    for (size_t i = 0; i < k; i++) {
-        c[i].type = MLP_COL_NUMERIC;
-        c[i].name = g ? mlp_tgraph_input(g, i, &c[i].type) : mlp_model_feature(m, i);
+    for (size_t i = 0; i < ni; i++) {
+        c[k].name = mlp_tgraph_input(g, i, &c[k].type);
+        k++;
+    }
+    for (size_t j = 0; j < nf; j++) {
+        const char *f = mlp_model_feature(m, j);
+        int known = 0;
+        for (size_t o = 0; g && !known && o < mlp_tgraph_n_outputs(g); o++)
+            known = strcmp(mlp_tgraph_output(g, o), f) == 0;
+        for (size_t i = 0; !known && i < k; i++)
+            known = strcmp(c[i].name, f) == 0;
+        if (!known) {
+            c[k].type = MLP_COL_NUMERIC;
+            c[k++].name = f;
+        }
     }
     *out = c;
     *n = k;
@@ -454,6 +468,13 @@ static int match_header(predictor *p, const mlp_csv_reader *r, mlp_error *err)
                                  "reads it%s", p->a->input, p->cols[c].name,
                                  mlp_model_graph(p->m) ? " (an input of its transform graph)"
                                                        : " as a feature");
+        for (size_t g = f + 1; g < r->n_fields; g++)
+            if (r->fields[g].len == r->fields[f].len &&
+                memcmp(r->fields[g].p, r->fields[f].p, r->fields[f].len) == 0)
+                return mlp_error_set(err, MLP_EINVAL, "%s: the header names column '%s' "
+                                     "twice (fields %zu and %zu): which one the model reads "
+                                     "would be a guess", p->a->input, p->cols[c].name, f + 1,
+                                     g + 1);
         p->cols[c].field = f;
     }
     for (size_t f = 0; p->a->id && f < r->n_fields; f++)
@@ -500,20 +521,35 @@ static int run_input(predictor *p, const char *buf, size_t len, mlp_error *err)
     return rc;
 }
 
-static int exit_for(int code)
+/* Exit codes: while the model is opened, anything but "no such model"
+ * or "its trainer is not installed" is a damaged model (7); while rows
+ * are read, a bad row is 3. */
+static int exit_for(int code, int opening_model)
 {
     switch (code) {
-    case MLP_ECORRUPT:
-        return MLPI_EXIT_DAMAGED;
     case MLP_EIO:
         return MLPI_EXIT_ENV;
     case MLP_ENOTFOUND:
     case MLP_EVERSION:
     case MLP_EPLUGIN:
         return MLPI_EXIT_USAGE;
+    case MLP_ECORRUPT:
+        return MLPI_EXIT_DAMAGED;
     default:
-        return MLPI_EXIT_FAILED;
+        return opening_model ? MLPI_EXIT_DAMAGED : MLPI_EXIT_FAILED;
     }
+}
+
+/* The output being written, so an interrupt removes its temporary file
+ * (only async-signal-safe calls in the handler). */
+static mlpi_outfile *volatile writing;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (writing != NULL && writing->tmp[0] != '\0')
+        unlink(writing->tmp);
+    _exit(MLPI_EXIT_CANCELED);
 }
 
 int mlpi_cmd_predict(int argc, char **argv)
@@ -536,6 +572,12 @@ int mlpi_cmd_predict(int argc, char **argv)
     p.a = &a;
     p.cap = MLP_MODEL_BLOCK;
     p.out = stdout;
+    int opening = 1, bad_output = 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     rc = model_dir(&a, dir, sizeof dir, &err);
     if (rc == MLP_OK && (reg = mlpi_cli_registry(NULL, 0, NULL, 0, 0, NULL)) == NULL) {
         mlp_error_set(&err, MLP_EPLUGIN, "the plugin registry could not be built");
@@ -543,6 +585,8 @@ int mlpi_cmd_predict(int argc, char **argv)
     }
     if (rc == MLP_OK)
         rc = mlpi_model_open_dir(reg, dir, &p.m, &err);
+    if (rc == MLP_OK)
+        opening = 0;
     if (rc == MLP_OK)
         rc = wanted_columns(p.m, &p.cols, &p.n_cols, &err);
     if (rc == MLP_OK && ((fd = open(a.input, O_RDONLY | O_CLOEXEC)) < 0 ||
@@ -556,6 +600,10 @@ int mlpi_cmd_predict(int argc, char **argv)
         posix_madvise(map, (size_t)st.st_size, POSIX_MADV_SEQUENTIAL);
     if (rc == MLP_OK && a.out != NULL) {
         rc = mlpi_outfile_open(&of, a.out, NULL, &err);
+        if (rc == MLP_OK)
+            writing = &of;
+        else
+            bad_output = 1;
         p.out = of.f;
     }
     if (rc == MLP_OK)
@@ -567,7 +615,8 @@ int mlpi_cmd_predict(int argc, char **argv)
         mlpi_outfile_abandon(&of);
     if (rc == MLP_OK && fflush(stdout) != 0)
         rc = mlp_error_set(&err, MLP_EIO, "writing the predictions: %s", strerror(errno));
-    ex = rc == MLP_OK ? MLPI_EXIT_OK : exit_for(rc);
+    writing = NULL;
+    ex = rc == MLP_OK ? MLPI_EXIT_OK : bad_output ? MLPI_EXIT_USAGE : exit_for(rc, opening);
     if (rc != MLP_OK)
         fprintf(stderr, "mlpipe predict: %s\n", err.msg);
     if (map != MAP_FAILED)

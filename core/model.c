@@ -270,6 +270,8 @@ static int read_weights(const char *dir, const cJSON *w, mtensor **out, size_t *
     if ((rc = get_size(w, "bytes", SIZE_MAX / 2, &want, MLPI_MODEL_FILE " weights",
                        err)) != MLP_OK)
         return rc;
+    if (!mlpi_is_file(path))
+        return mlp_error_set(err, MLP_ECORRUPT, "%s: missing or not a regular file", path);
     if ((rc = mlpi_read_file(path, &buf, &len, err)) != MLP_OK)
         return rc;
     int magic = len >= sizeof WEIGHTS_MAGIC &&
@@ -431,8 +433,11 @@ int mlpi_model_open_dir(mlpi_registry *r, const char *dir, mlp_model **out,
     memset(&in, 0, sizeof in);
     if (mlpi_path_join(path, sizeof path, dir, MLPI_MODEL_FILE) != 0)
         rc = mlp_error_set(err, MLP_EINVAL, "path too long: %s", dir);
-    else
-        rc = mlp_json_read_file(path, &m->doc, err);
+    else if (!mlpi_is_file(path))
+        rc = mlp_error_set(err, MLP_ENOTFOUND, "%s: no model here (missing or not a regular "
+                           "file)", path);
+    else if ((rc = mlp_json_read_file(path, &m->doc, err)) != MLP_OK)
+        rc = mlp_error_set(err, MLP_ECORRUPT, "%s", err->msg);
     if (rc == MLP_OK)
         rc = check_doc(m, path, err);
     if (rc == MLP_OK)
@@ -465,8 +470,11 @@ int mlpi_model_open_dir(mlpi_registry *r, const char *dir, mlp_model **out,
                                "\"%s\"", dir, MLPI_MODEL_FILE, MLPI_MODEL_GRAPH_FILE);
         else if (mlpi_path_join(path, sizeof path, dir, g) != 0)
             rc = mlp_error_set(err, MLP_EINVAL, "path too long: %s", dir);
-        else
-            rc = mlp_tgraph_load(path, &m->graph, err);
+        else if (!mlpi_is_file(path))
+            rc = mlp_error_set(err, MLP_ECORRUPT, "%s: missing or not a regular file, and "
+                               "model.json names it", path);
+        else if ((rc = mlp_tgraph_load(path, &m->graph, err)) != MLP_OK)
+            rc = mlp_error_set(err, MLP_ECORRUPT, "%s", err->msg);
     }
     if (rc != MLP_OK) {
         mlp_model_close(m);

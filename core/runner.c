@@ -340,6 +340,34 @@ static uint64_t memory_limit(const run *r, size_t i)
     return r->opts->memory ? r->opts->memory : r->p->memory;
 }
 
+/* Whether dir (absolute; root resolved) may be a node's own writable
+ * directory: not "/", without ".." (so the checks below are lexical and
+ * exact), not the root itself nor mlpipe's own directories in it. */
+static int writes_dir_ok(const char *dir, const char *root)
+{
+    static const char *const own[] = { "/artifacts", "/logs", "/.tmp", "/metadata.sqlite",
+                                       NULL };
+    size_t rl = strlen(root);
+    char tail[4096];
+
+    if (dir[0] != '/' || strspn(dir, "/") == strlen(dir) || strstr(dir, "/../") ||
+        (strlen(dir) >= 3 && strcmp(dir + strlen(dir) - 3, "/..") == 0))
+        return 0;
+    if (strncmp(dir, root, rl) != 0 || (dir[rl] != '/' && dir[rl] != '\0'))
+        return 1;  /* outside the root */
+    snprintf(tail, sizeof tail, "%s", dir + rl);
+    while (strlen(tail) > 0 && tail[strlen(tail) - 1] == '/')
+        tail[strlen(tail) - 1] = '\0';
+    if (tail[0] == '\0' || strcmp(tail, "/.") == 0)
+        return 0;  /* the root itself */
+    for (size_t i = 0; own[i]; i++) {
+        size_t l = strlen(own[i]);
+        if (strncmp(tail, own[i], l) == 0 && (tail[l] == '/' || tail[l] == '\0'))
+            return 0;
+    }
+    return 1;
+}
+
 /* Builds the context and runs the component; in a child (child != 0)
  * under its memory limit and write sandbox first. */
 static int execute(run *r, size_t i, mlp_artifact ***in, FILE *log,
@@ -391,6 +419,13 @@ static int execute(run *r, size_t i, mlp_artifact ***in, FILE *log,
             snprintf(writes_dir, sizeof writes_dir, "%s", v);
         else
             mlpi_path_join(writes_dir, sizeof writes_dir, r->root, v);
+        if (!writes_dir_ok(writes_dir, r->root)) {
+            rc = mlp_ctx_fail(&ctx, MLP_EINVAL, "parameter '%s': '%s' is not a directory a "
+                              "node may write: name one of its own (not empty, not '/', no "
+                              "'..', not the pipeline root or mlpipe's artifacts/, logs/ "
+                              "or .tmp/ in it)", ps->name, v);
+            goto done;
+        }
         if (mlpi_mkdir_p(writes_dir, &e) != MLP_OK) {
             rc = mlp_ctx_fail(&ctx, e.code, "parameter '%s': %s", ps->name, e.msg);
             goto done;
@@ -634,10 +669,14 @@ static int start(run *r, size_t i, mlp_error *err)
         cJSON_Delete(parts);
         if (rc != MLP_OK)
             goto done;
-        if (r->opts->no_cache || !n->cache) {
+        /* A pusher acts on the world outside the root (a serving
+         * directory that may have changed since): it always runs, and is
+         * itself idempotent. */
+        if (r->opts->no_cache || !n->cache || n->comp->c.stage == MLP_STAGE_PUSH) {
             free(s->explain);
             s->explain = strdup(r->opts->no_cache ? "--no-cache was given"
-                                                  : "the node sets cache = false");
+                                : !n->cache ? "the node sets cache = false"
+                                            : "push nodes always run");
         } else {
             rc = try_cache(r, i, in, err);
             if (rc != MLP_OK || s->status == NS_CACHED) {

@@ -249,12 +249,13 @@ static int eval_classes(const mlp_column *y, mlpi_split_rows *r, const cJSON *na
 
 int mlpi_class_equal(const cJSON *a, const cJSON *b)
 {
-    int64_t x, y;
+    char x[1024], y[1024];
 
-    if (cJSON_IsString(a) && cJSON_IsString(b))
-        return strcmp(a->valuestring, b->valuestring) == 0;
-    return cJSON_IsNumber(a) && cJSON_IsNumber(b) && mlp_json_get_int(a, &x) == MLP_OK &&
-           mlp_json_get_int(b, &y) == MLP_OK && x == y;
+    /* By their text: a label read as text ("1") and one read as numbers
+     * (1) name the same class; "?" is no class. */
+    mlp_class_name(a, x, sizeof x);
+    mlp_class_name(b, y, sizeof y);
+    return strcmp(x, "?") != 0 && strcmp(x, y) == 0;
 }
 
 static int read_target(mlp_table_file *f, const mlpi_rows_opts *o, mlpi_split_rows *r,

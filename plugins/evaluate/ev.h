@@ -16,6 +16,7 @@ typedef struct ev_data {
     size_t n, k;            /* rows; probabilities per row (1: values) */
     double *y, *p;          /* owned by the caller */
     const cJSON *classes;   /* NULL for regression */
+    const char *label;      /* the model's label (NULL for saved predictions) */
     size_t positive;
     int features_given;     /* the rows are the model's features already */
 } ev_data;

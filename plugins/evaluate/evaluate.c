@@ -281,7 +281,21 @@ static int pick_positive(mlp_ctx *ctx, ev_data *d, mlp_error *err)
     char name[256];
 
     d->positive = d->k - 1;
-    if (d->task != MLP_TASK_CLASSIFICATION || want == NULL)
+    if (d->task != MLP_TASK_CLASSIFICATION)
+        return MLP_OK;
+    /* Integer classes have an order (scikit-learn's pos_label 1 is the
+     * last of 0/1); text classes are in the order ingestion met them, so
+     * which one is positive must be said. */
+    if (want == NULL && !cJSON_IsNumber(cJSON_GetArrayItem(d->classes, (int)d->k - 1))) {
+        if (d->k > 2) {
+            d->positive = SIZE_MAX;  /* no positive class: no rates of one */
+            return MLP_OK;
+        }
+        return mlp_error_set(err, MLP_EINVAL, "positive_class: the classes are text (%s ...), "
+                             "in the order the data gave them; name the positive one",
+                             cJSON_GetStringValue(cJSON_GetArrayItem(d->classes, 0)));
+    }
+    if (want == NULL)
         return MLP_OK;
     for (size_t c = 0; c < d->k; c++) {
         mlp_class_name(cJSON_GetArrayItem(d->classes, (int)c), name, sizeof name);
@@ -387,8 +401,16 @@ static int baseline_metrics(mlp_ctx *ctx, const ev_data *d, cJSON **out, mlp_err
         return MLP_OK;
     rc = mlp_model_open(ctx, b, &m, err);
     if (rc == MLP_OK && mlp_model_n_outputs(m) != d->k)
-        rc = mlp_error_set(err, MLP_EINVAL, "baseline: it predicts %zu values per row, the "
-                           "model %zu", mlp_model_n_outputs(m), d->k);
+        rc = mlp_error_set(err, MLP_EINVAL, "it predicts %zu values per row, the model %zu",
+                           mlp_model_n_outputs(m), d->k);
+    /* Compared on the same rows, it must predict the same target in the
+     * same classes, or its scores say nothing about the model's. */
+    if (rc == MLP_OK && d->label != NULL && strcmp(mlp_model_label(m), d->label) != 0)
+        rc = mlp_error_set(err, MLP_EINVAL, "it predicts '%s', the model '%s'",
+                           mlp_model_label(m), d->label);
+    if (rc == MLP_OK && d->classes != NULL &&
+        !cJSON_Compare(mlp_model_classes(m), d->classes, 1))
+        rc = mlp_error_set(err, MLP_EINVAL, "its classes are not the model's");
     if (rc == MLP_OK)
         rc = predict_rows(m, &bd, &bd.p, err);
     if (rc == MLP_OK) {
@@ -435,6 +457,7 @@ static int run(mlp_ctx *ctx)
             d.task = mlp_model_task_of(m);
             d.k = mlp_model_n_outputs(m);
             d.classes = mlp_model_classes(m);
+            d.label = mlp_model_label(m);
             rc = mlp_model_targets(m, raw, 0, skip_missing(ctx), &d.y, &bad, &err);
         }
         if (rc == MLP_OK)
@@ -481,8 +504,10 @@ static int run(mlp_ctx *ctx)
             cJSON_AddItemToObject(doc, "model", mlp_json_int(mlp_artifact_id(ma)));
         if (d.classes) {
             cJSON_AddItemToObject(doc, "classes", cJSON_Duplicate(d.classes, 1));
-            mlp_class_name(cJSON_GetArrayItem(d.classes, (int)d.positive), pos, sizeof pos);
-            cJSON_AddStringToObject(doc, "positive_class", pos);
+            if (d.positive != SIZE_MAX) {
+                mlp_class_name(cJSON_GetArrayItem(d.classes, (int)d.positive), pos, sizeof pos);
+                cJSON_AddStringToObject(doc, "positive_class", pos);
+            }
         }
         cJSON_AddItemToObject(doc, "rows", mlp_json_int((int64_t)d.n));
         if (skipped > 0)
@@ -586,8 +611,8 @@ static const mlp_param_spec params[] = {
     { "positive_class", MLP_PARAM_STRING, "null", 0, 0, 0, NULL,
       "the class whose precision, recall, rates and curves are reported (default: the "
       "last class)" },
-    { "bootstrap", MLP_PARAM_INT, "0", MLP_PARAM_HAS_MIN, 0, 0, NULL,
-      "resamples for confidence intervals (0: none)" },
+    { "bootstrap", MLP_PARAM_INT, "0", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX, 0, 100000, NULL,
+      "resamples for confidence intervals (0: none; at most 100,000)" },
     { "confidence", MLP_PARAM_FLOAT, "0.95", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX |
       MLP_PARAM_MIN_EXCLUSIVE, 0, 1, NULL, "the intervals' coverage" },
     { "seed", MLP_PARAM_INT, "0", MLP_PARAM_HAS_MIN, 0, 0, NULL, "seeds the resamples" },

@@ -174,6 +174,12 @@ cJSON *ev_classification(const ev_rows *r, int curves)
             py = fmin(fmax(p[y], DBL_EPSILON), 1 - DBL_EPSILON);
         ll -= log(py / s);
         pred[b]++;
+        if (k == 2) {
+            /* A class the model does not know is a negative, as for the
+             * ranking metrics. */
+            double d = p[r->positive] - (y == (long)r->positive);
+            brier += d * d;
+        }
         if (y < 0) {
             unknown++;
             continue;
@@ -183,10 +189,6 @@ cJSON *ev_classification(const ev_rows *r, int curves)
         if ((size_t)y == b) {
             correct++;
             tp[b]++;
-        }
-        if (k == 2) {
-            double d = p[r->positive] - (y == (long)r->positive);
-            brier += d * d;
         }
     }
     double n = (double)r->n;
@@ -214,7 +216,7 @@ cJSON *ev_classification(const ev_rows *r, int curves)
         put(o, "f1", sf / (double)k);
     }
     put(o, "log_loss", ratio(ll, n));
-    {
+    if (r->positive != SIZE_MAX) {
         /* The positive class's rates, for fairness and slices. */
         size_t c = r->positive;
         double TP = cm[c * k + c], FN = act[c] - TP, FP = pred[c] - TP;

@@ -42,6 +42,11 @@ static int cell(const mlp_column *c, size_t r, char *buf, size_t size)
         double v = mlp_column_number(c, r);
         if (isnan(v))
             return 0;
+        if (c->ints != NULL) {
+            /* Ids beyond 2^53 are told apart by their exact digits. */
+            snprintf(buf, size, "%lld", (long long)c->ints[r]);
+            return 1;
+        }
         snprintf(buf, size, "%.15g", v);
         if (strtod(buf, NULL) != v)
             snprintf(buf, size, "%.17g", v);

@@ -298,9 +298,11 @@ int ev_view(const mlp_artifact *a, mlp_view *v, mlp_error *err)
     const cJSON *overall = cJSON_GetObjectItemCaseSensitive(doc, "overall");
     const cJSON *bs = cJSON_GetObjectItemCaseSensitive(doc, "bootstrap");
     char head[300];
+    const char *pos = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc,
+                                                                            "positive_class"));
     snprintf(head, sizeof head, "Evaluation on split '%s', %.0f rows%s%s", mlp_json_str(doc, "split"),
-             mlp_json_num(doc, "rows"), cls ? ", positive class " : "",
-             cls ? mlp_json_str(doc, "positive_class") : "");
+             mlp_json_num(doc, "rows"), cls && pos ? ", positive class " : "",
+             cls && pos ? pos : "");
     mlp_view_puts(v, html ? "<p>" : "");
     mlp_view_text(v, head);
     mlp_view_puts(v, html ? "</p>" : "\n");

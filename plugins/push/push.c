@@ -107,6 +107,31 @@ static int same_file(const char *a, const char *b)
     return same;
 }
 
+/* What makes two model.json the same model: everything but the record
+ * of how training went (curve, metrics, timings). */
+static int same_identity(const mlp_artifact *m, const char *to, long long v)
+{
+    static const char *const keys[] = { "format", "version", "trainer", "plugin", "family",
+                                        "task", "label", "classes", "features", "model",
+                                        "weights", "transform_graph_hash", NULL };
+    char path[4200];
+    cJSON *a = NULL, *b = NULL;
+    mlp_error err;
+    int same;
+
+    snprintf(path, sizeof path, "%s/%lld/model.json", to, v);
+    same = mlp_artifact_read_json(m, "model.json", &a, &err) == MLP_OK &&
+           mlp_json_read_file(path, &b, &err) == MLP_OK;
+    for (size_t i = 0; same && keys[i]; i++) {
+        const cJSON *x = cJSON_GetObjectItemCaseSensitive(a, keys[i]);
+        const cJSON *y = cJSON_GetObjectItemCaseSensitive(b, keys[i]);
+        same = (x == NULL && y == NULL) || (x && y && cJSON_Compare(x, y, 1));
+    }
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    return same;
+}
+
 /* Copies the model's files into a new version directory under `to`. */
 static int push_copy(const mlp_artifact *m, const char *to, long long *version,
                      int *already, mlp_error *err)
@@ -118,9 +143,9 @@ static int push_copy(const mlp_artifact *m, const char *to, long long *version,
     *already = 0;
     if (rc != MLP_OK)
         return rc;
-    /* The same weights and graph already serving as the latest version
-     * (a re-run; model.json differs only in timings): nothing to do. */
-    int same = v > 0;
+    /* The same model already serving as the latest version (a re-run:
+     * model.json differs only in timings): nothing to do. */
+    int same = v > 0 && same_identity(m, to, v);
     for (size_t i = 1; same && model_files[i]; i++) {
         snprintf(latest, sizeof latest, "%s/%lld/%s", to, v, model_files[i]);
         if (!mlp_artifact_has_file(m, model_files[i]))
@@ -145,6 +170,9 @@ static int push_copy(const mlp_artifact *m, const char *to, long long *version,
         if (rc == MLP_OK)
             rc = copy_file(src, dst, err);
     }
+    /* mkdtemp makes 0700: a server running as another user reads it. */
+    if (rc == MLP_OK && chmod(tmp, 0755) != 0)
+        rc = mlp_error_set(err, MLP_EIO, "%s: %s", tmp, strerror(errno));
     if (rc == MLP_OK && (fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
         fsync(fd);
         close(fd);
@@ -220,6 +248,10 @@ static int run(mlp_ctx *ctx)
         rc = mlp_artifact_set_property(out, "pushed", cJSON_CreateBool(blessed), &err);
     if (rc == MLP_OK && blessed)
         rc = mlp_artifact_set_property(out, "version", mlp_json_int(version), &err);
+    if (rc == MLP_OK && blessed)
+        rc = mlp_artifact_set_property(out, "path", cJSON_Duplicate(
+                                           cJSON_GetObjectItemCaseSensitive(rec, "path"), 1),
+                                       &err);
     if (rc == MLP_OK && blessed)
         mlp_ctx_log(ctx, MLP_LOG_INFO, "%s version %lld under %s",
                     already ? "already serving as" : "pushed as", version, to);

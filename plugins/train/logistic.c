@@ -32,6 +32,7 @@ typedef struct lr {
     float *z;              /* per worker: BLOCK_ROWS x k scores, then residuals,
                               and a k x d gradient */
     float *cf;             /* the coefficients as float32 */
+    double *scores;        /* per worker: one row's k scores */
     double *wide;          /* per worker, in the float64 phase: a block of
                               rows widened, and its scores */
     double *part;          /* per block: its gradient, intercept sums, loss */
@@ -91,7 +92,7 @@ static void block(void *arg, size_t bi, int worker)
             g[k * d] += r;
             continue;
         }
-        double v[64] = { 0 }, mx = -INFINITY, sum = 0;
+        double *v = p->scores + (size_t)worker * k, mx = -INFINITY, sum = 0;
         size_t yi = (size_t)y[i];
         for (size_t c = 0; c < k; c++) {
             v[c] = (double)zi[c] + b0[c];
@@ -239,14 +240,16 @@ static int logistic_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_row
     p.z = mlp_malloc((size_t)(s->threads > 0 ? s->threads : 1) * (BLOCK_ROWS * p.k + p.k * d) *
                      sizeof *p.z + 1);
     p.cf = mlp_malloc(p.k * d * sizeof *p.cf + 1);
+    p.scores = mlp_malloc((size_t)(s->threads > 0 ? s->threads : 1) * p.k * sizeof *p.scores + 1);
     p.part = mlp_malloc(((n + BLOCK_ROWS - 1) / BLOCK_ROWS) * (p.k * d + p.k + 1) *
                         sizeof *p.part + 1);
     p.pred = mlp_malloc(nev * s->n_classes * sizeof *p.pred + 1);
     m = linear_new(p.view.link, d, p.k);
     theta = calloc(p.k * (d + 1) + 1, sizeof *theta);
-    if (p.z == NULL || p.cf == NULL || p.part == NULL || p.pred == NULL || m == NULL ||
-        theta == NULL || p.zeros == NULL || p.k > 64) {
+    if (p.z == NULL || p.cf == NULL || p.scores == NULL || p.part == NULL || p.pred == NULL ||
+        m == NULL || theta == NULL || p.zeros == NULL) {
         mlp_free(p.cf);
+        mlp_free(p.scores);
         free(p.zeros);
         mlp_free(p.part);
         mlp_free(p.z);
@@ -280,6 +283,7 @@ static int logistic_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_row
     }
     mlp_free(p.z);
     mlp_free(p.cf);
+    mlp_free(p.scores);
     mlp_free(p.part);
     mlp_free(p.pred);
     free(p.zeros);

@@ -47,7 +47,7 @@ static void means(const mlp_rows *r, int intercept, double *mx, double *my, doub
 /* Solves g b = xy for symmetric g (upper triangle): Cholesky, or when g
  * is singular (alpha 0, collinear features) the minimum-norm solution
  * through its eigenvalues, as least squares would give. */
-static int solve(size_t d, double *g, double *xy, mlp_error *err)
+static int solve(size_t d, double *g, double *xy, int least_squares, mlp_error *err)
 {
     double *g0 = malloc(d * d * sizeof *g0 + 1), *b = malloc(d * sizeof *b + 1);
     double *lam = malloc(d * sizeof *lam + 1);
@@ -59,7 +59,10 @@ static int solve(size_t d, double *g, double *xy, mlp_error *err)
     }
     memcpy(g0, g, d * d * sizeof *g);
     memcpy(b, xy, d * sizeof *b);
-    if (LAPACKE_dposv(LAPACK_COL_MAJOR, 'U', (int)d, 1, g, (int)d, b, (int)d) == 0) {
+    /* Without a penalty a numerically singular matrix may still factor:
+     * least squares always takes the minimum-norm solution, as lstsq. */
+    if (!least_squares &&
+        LAPACKE_dposv(LAPACK_COL_MAJOR, 'U', (int)d, 1, g, (int)d, b, (int)d) == 0) {
         memcpy(xy, b, d * sizeof *b);
         goto done;
     }
@@ -128,7 +131,7 @@ static int ridge_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_rows *
         }
     for (size_t j = 0; j < d; j++)
         g[j * d + j] += alpha;
-    if ((rc = solve(d, g, xy, err)) != MLP_OK)
+    if ((rc = solve(d, g, xy, alpha == 0, err)) != MLP_OK)
         goto done;
     if ((m = linear_new(LIN_IDENTITY, d, 1)) == NULL) {
         rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");

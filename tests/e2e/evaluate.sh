@@ -207,9 +207,9 @@ local tf = p:add("transform", { examples = ex.examples,
 local m = p:add("logistic_regression", { examples = tf.examples,
                                          transform_graph = tf.transform_graph })
 local e = p:add("evaluate", { model = m.model, examples = ex.examples, split = "train",
-                              thresholds = { accuracy = 0.9 } })
+                              positive_class = "1", thresholds = { accuracy = 0.9 } })
 p:add("evaluate", { name = "on_features", model = m.model, examples = tf.examples,
-                    split = "train" })
+                    split = "train", positive_class = "1" })
 local r = p:run {}
 print("model", r.nodes.logistic_regression.outputs.model.uri)
 print("eval", r.nodes.evaluate.outputs.evaluation.uri)
@@ -243,3 +243,30 @@ sed -e 's/name = "model", root = "runs\/model"/name = "other", root = "runs\/oth
 expect other_graph_refused 2 "$M" run other.lua &&
 has other_graph_refused "$OUT" "examples: these rows were made by a transform graph" \
     "that is not the model's"
+
+# Text classes come in the order the data gave them: which is positive
+# must be said for two of them.
+sed -e 's/name = "model", root = "runs\/model"/name = "nopos", root = "runs\/nopos"/' \
+    -e 's/positive_class = "1", thresholds/thresholds/' model.lua > nopos.lua
+expect text_positive_class_required 2 "$M" run nopos.lua &&
+has text_positive_class_required "$OUT" "positive_class: the classes are text (0 ...), in the order the data gave them; name the positive one"
+
+# A label read as text ("0", "1") names the same classes as the integers a
+# model learnt: the scores are the integer rows' own.
+cat > textlabel.lua <<LUA
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "textlabel", root = "runs/textlabel" }
+local ex = p:add("csv_import", { path = "$data/breast_cancer.csv", label = "target", splits = { train = 1 } })
+local tx = p:add("csv_import", { name = "text", path = "$data/breast_cancer.csv", label = "target",
+                                 types = { target = "categorical" }, splits = { train = 1 } })
+local m = p:add("logistic_regression", { examples = ex.examples })
+p:add("evaluate", { name = "ints", model = m.model, examples = ex.examples, split = "train" })
+p:add("evaluate", { name = "texts", model = m.model, examples = tx.examples, split = "train" })
+local r = p:run {}
+print("acc", r.nodes.ints.outputs.evaluation.properties.overall.accuracy,
+      r.nodes.texts.outputs.evaluation.properties.overall.accuracy,
+      r.nodes.texts.outputs.evaluation.properties.overall.unknown_class_rows)
+LUA
+expect text_label_evaluates 0 "$M" run textlabel.lua
+got=$(awk '$1 == "acc" { print ($2 == $3 && $2 > 0.9 && $4 == "nil") ? "ok" : $0 }' <<<"$OUT")
+[ "$got" = ok ] && pass text_label_same_classes || fail text_label_same_classes "$got"

@@ -159,3 +159,8 @@ has missing_value_refused "$OUT" "gap.csv:3: feature 'mean_texture' is missing i
 
 expect usage_without_model 1 "$M" predict "$data/breast_cancer.csv" &&
 has usage_without_model "$OUT" "--model and an input file are required"
+
+# Two header fields of one name the model reads: refused, not guessed.
+{ head -1 "$data/breast_cancer.csv" | sed 's/^mean_radius,mean_texture/mean_radius,mean_radius/'; sed -n 2,3p "$data/breast_cancer.csv"; } > dup.csv
+expect duplicate_header_refused 3 "$M" predict --model "$model" dup.csv &&
+has duplicate_header_refused "$OUT" "dup.csv: the header names column 'mean_radius' twice (fields 1 and 2)"

@@ -18,7 +18,7 @@ local tf = p:add("transform", { examples = ex.examples,
 local m = p:add("logistic_regression", { examples = tf.examples,
                                          transform_graph = tf.transform_graph })
 local e = p:add("evaluate", { model = m.model, examples = ex.examples,
-                              thresholds = { accuracy = $2 } })
+                              positive_class = "1", thresholds = { accuracy = $2 } })
 p:add("push", { model = m.model, blessing = e.blessing, to = "serving/bc" })
 p:run {}
 LUA
@@ -54,3 +54,16 @@ expect unblessed_not_pushed 4 "$M" run bad.lua &&
 has unblessed_not_pushed "$OUT" "the model is not blessed" "accuracy" "< 0.999"
 [ ! -e runs/bad/serving/bc/1 ] && pass nothing_pushed_when_unblessed ||
     fail nothing_pushed_when_unblessed "$(ls runs/bad/serving/bc)"
+
+# A push always runs: a serving directory removed behind mlpipe's back is
+# written again, not reported from the cache.
+rm -rf runs/ok/serving
+expect push_runs_again 0 "$M" run ok.lua
+[ -f "$serve/1/weights.bin" ] && pass push_not_cached || fail push_not_cached "$(ls runs/ok)"
+
+# A serving directory inside mlpipe's own (or the root, or "/") is refused.
+sed 's|to = "serving/bc"|to = "artifacts/evil"|' ok.lua > evil.lua
+expect push_into_artifacts_refused 3 "$M" run evil.lua &&
+has push_into_artifacts_refused "$OUT" "parameter 'to': 'artifacts/evil' is not a directory a node may write"
+[ ! -e runs/ok/artifacts/evil ] && pass nothing_written_into_artifacts ||
+    fail nothing_written_into_artifacts "$(ls runs/ok/artifacts)"

@@ -179,7 +179,7 @@ typedef struct mlp_trainer {
       "balanced: weight each class by n_rows / (n_classes * its rows), as "  \
       "scikit-learn's class_weight='balanced'" },                            \
     { "class_weights", MLP_PARAM_MAP, "{}", MLP_PARAM_HAS_MIN |              \
-      MLP_PARAM_MIN_EXCLUSIVE, 0, 0, NULL,                                   \
+      MLP_PARAM_MIN_EXCLUSIVE | MLP_PARAM_HAS_MAX, 0, 1e6, NULL,             \
       "class -> weight (multiplies class_weight's); classes not named "      \
       "weigh 1" },                                                           \
     { "missing_label", MLP_PARAM_ENUM, "\"error\"", 0, 0, 0,                 \
