@@ -82,7 +82,7 @@ void mlp_fit_score(mlp_model_task task, size_t k, const mlp_rows *rows, const do
     *loss = sw > 0 ? sl / sw : NAN;
     /* A constant target: scikit-learn's r2_score gives 1 for a perfect
      * fit and 0 otherwise rather than dividing by zero. */
-    *metric = sm > 0 ? 1 - sl / sm : sl == 0 ? 1.0 : 0.0;
+    *metric = n < 2 ? NAN : sm > 0 ? 1 - sl / sm : sl == 0 ? 1.0 : 0.0;
 }
 
 int mlp_fit_report(const mlp_fit_spec *spec, mlp_epoch *e, const mlp_rows *eval,

@@ -281,6 +281,8 @@ static int pick_positive(mlp_ctx *ctx, ev_data *d, mlp_error *err)
     char name[256];
 
     d->positive = d->k - 1;
+    if (d->task != MLP_TASK_CLASSIFICATION && want != NULL)
+        return mlp_error_set(err, MLP_EINVAL, "positive_class: a regression has no classes");
     if (d->task != MLP_TASK_CLASSIFICATION)
         return MLP_OK;
     /* Integer classes have an order (scikit-learn's pos_label 1 is the
@@ -452,7 +454,12 @@ static int run(mlp_ctx *ctx)
         rc = mlp_error_set(&err, MLP_EINVAL, "split '%s' has no rows to evaluate on", d.split);
     if (rc == MLP_OK && ma != NULL) {
         size_t bad;
+        const char *want = mlp_ctx_param_string(ctx, "label");
         rc = mlp_model_open(ctx, ma, &m, &err);
+        /* The model's label is the target; naming another is a mistake. */
+        if (rc == MLP_OK && want != NULL && strcmp(want, mlp_model_label(m)) != 0)
+            rc = mlp_error_set(&err, MLP_EINVAL, "label: the model predicts '%s', not '%s' "
+                               "(leave label unset with a model)", mlp_model_label(m), want);
         if (rc == MLP_OK) {
             d.task = mlp_model_task_of(m);
             d.k = mlp_model_n_outputs(m);

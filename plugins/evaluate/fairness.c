@@ -88,6 +88,11 @@ static int one_feature(const ev_data *d, const char *feature, const cJSON *refer
                                                                             feature));
     int rc;
 
+    if (mlp_table_find(d->raw, feature) == NULL) {
+        cJSON_Delete(spec);
+        return mlp_error_set(err, MLP_EINVAL, "fairness: split '%s' has no column '%s'",
+                             d->split, feature);
+    }
     cJSON_AddItemToArray(spec, cJSON_CreateString(feature));
     rc = ev_make_slices(d, spec, 1000, &s, &ns, err);
     cJSON_Delete(spec);

@@ -309,7 +309,8 @@ cJSON *ev_regression(const ev_rows *r, int curves)
     put(o, "mae", ratio(ae, n));
     /* scikit-learn's r2_score with force_finite: 1 for a perfect fit of a
      * constant target, else 0. */
-    put(o, "r2", r->n == 0 ? NAN : tot > 0 ? 1 - se / tot : se == 0 ? 1.0 : 0.0);
+    /* scikit-learn's r2_score is undefined (NaN) for fewer than two rows. */
+    put(o, "r2", r->n < 2 ? NAN : tot > 0 ? 1 - se / tot : se == 0 ? 1.0 : 0.0);
     if (curves && r->n > 0) {
         double *res = malloc(r->n * sizeof *res), m = 0, v = 0;
         cJSON *s = cJSON_AddObjectToObject(o, "residuals");

@@ -270,3 +270,20 @@ LUA
 expect text_label_evaluates 0 "$M" run textlabel.lua
 got=$(awk '$1 == "acc" { print ($2 == $3 && $2 > 0.9 && $4 == "nil") ? "ok" : $0 }' <<<"$OUT")
 [ "$got" = ok ] && pass text_label_same_classes || fail text_label_same_classes "$got"
+
+# Parameters that cannot apply are refused, not ignored.
+pipe regpos "$data/eval_regression.csv" '
+p:add("evaluate", { examples = ex.examples, split = "train", label = "target",
+                    prediction = "yhat", positive_class = "1" })'
+expect positive_class_on_regression_refused 3 "$M" run regpos.lua &&
+has positive_class_on_regression_refused "$OUT" "positive_class: a regression has no classes"
+pipe fairmiss "$data/eval_binary.csv" '
+p:add("evaluate", { examples = ex.examples, split = "train", label = "label",
+                    probabilities = { "p_0", "p_1" }, fairness = { "nope" } })'
+expect fairness_unknown_column_refused 3 "$M" run fairmiss.lua &&
+has fairness_unknown_column_refused "$OUT" "fairness: split 'train' has no column 'nope'"
+sed -e 's/name = "textlabel", root = "runs\/textlabel"/name = "otherlabel", root = "runs\/otherlabel"/' \
+    -e 's/p:add("evaluate", { name = "ints", model = m.model, examples = ex.examples, split = "train" })/p:add("evaluate", { name = "ints", model = m.model, examples = ex.examples, split = "train", label = "mean_radius" })/' \
+    textlabel.lua > otherlabel.lua
+expect other_label_with_model_refused 2 "$M" run otherlabel.lua &&
+has other_label_with_model_refused "$OUT" "label: the model predicts 'target', not 'mean_radius'"
