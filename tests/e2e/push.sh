@@ -67,3 +67,15 @@ expect push_into_artifacts_refused 3 "$M" run evil.lua &&
 has push_into_artifacts_refused "$OUT" "parameter 'to': 'artifacts/evil' is not a directory a node may write"
 [ ! -e runs/ok/artifacts/evil ] && pass nothing_written_into_artifacts ||
     fail nothing_written_into_artifacts "$(ls runs/ok/artifacts)"
+
+# The served copy lacks a member the model has (edited by hand): not the
+# same model, so the push adds a version instead of trusting the copy.
+rm -rf runs/ok/serving && expect push_again 0 "$M" run ok.lua
+python3 - "$serve/1/model.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); d.pop("transform_graph_hash")
+json.dump(d, open(sys.argv[1], "w"))
+PY
+expect push_after_edit 0 "$M" run ok.lua
+[ -f "$serve/2/model.json" ] && pass edited_copy_not_same_model ||
+    fail edited_copy_not_same_model "$(ls "$serve")"
