@@ -197,6 +197,9 @@ static int is_na(const char *p, size_t len)
 {
     if (len == 0)
         return 1;
+    /* Every token starts with N or n: most fields (numbers) stop here. */
+    if (p[0] != 'N' && p[0] != 'n')
+        return 0;
     for (size_t k = 0; na_tokens[k]; k++)
         if (strlen(na_tokens[k]) == len && memcmp(na_tokens[k], p, len) == 0)
             return 1;
