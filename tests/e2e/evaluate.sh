@@ -287,3 +287,10 @@ sed -e 's/name = "textlabel", root = "runs\/textlabel"/name = "otherlabel", root
     textlabel.lua > otherlabel.lua
 expect other_label_with_model_refused 2 "$M" run otherlabel.lua &&
 has other_label_with_model_refused "$OUT" "label: the model predicts 'target', not 'mean_radius'"
+
+# A baseline that predicts something else is refused, naming it as the baseline.
+sed -e 's/name = "textlabel", root = "runs\/textlabel"/name = "badbase", root = "runs\/badbase"/' \
+    -e 's/^p:add("evaluate", { name = "ints", model = m.model, examples = ex.examples, split = "train" })/local b = p:add("ridge", { examples = ex.examples, label = "mean_radius" })\np:add("evaluate", { name = "ints", model = m.model, baseline = b.model, examples = ex.examples, split = "train" })/' \
+    textlabel.lua > badbase.lua
+expect other_baseline_refused 2 "$M" run badbase.lua &&
+has other_baseline_refused "$OUT" "baseline: it predicts 1 values per row, the model 2"
