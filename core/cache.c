@@ -80,6 +80,12 @@ cJSON *mlpi_fingerprint_parts(const mlpi_node *n, mlp_artifact ***inputs,
         cJSON_AddStringToObject(parts, "lua_state", state);
     }
     cJSON_AddStringToObject(parts, "plugin_version", n->comp->plugin->version);
+    if (n->trainer != NULL) {
+        /* A selector's answer is its trainer's too. */
+        cJSON_AddStringToObject(parts, "trainer_code", n->trainer->source_hash);
+        cJSON_AddStringToObject(parts, "trainer_plugin_version",
+                                n->trainer->plugin ? n->trainer->plugin->version : "");
+    }
     cJSON_ArrayForEach(v, n->params) {
         const mlp_param_spec *s = mlpi_param_find(n->comp->c.params, v->string);
         if (s != NULL && (s->flags & MLP_PARAM_NO_CACHE_KEY))

@@ -251,6 +251,9 @@ int mlpi_param_spec_validate(const mlp_param_spec *s, const char *component,
         return mlp_error_set(err, MLP_EINVAL, "component '%s': parameter '%s' names a "
                              "directory it writes, so it must be a string", component,
                              s->name);
+    if ((s->flags & MLP_PARAM_TRAINER) && s->type != MLP_PARAM_STRING)
+        return mlp_error_set(err, MLP_EINVAL, "component '%s': parameter '%s' names a "
+                             "trainer, so it must be a string", component, s->name);
     if ((s->flags & MLP_PARAM_REQUIRED) && s->default_json != NULL)
         return mlp_error_set(err, MLP_EINVAL,
                              "component '%s': parameter '%s' is required and "

@@ -81,6 +81,59 @@ static int valid_node_name(const char *s)
     return 1;
 }
 
+/* An MLP_PARAM_TRAINER parameter: the component it names must be a
+ * trainer, and its <name>_params map is resolved against that trainer's
+ * list, so a typo in either fails at the script's line. */
+static int resolve_trainer(const mlpi_registry *reg, mlpi_node *n, mlp_error *err)
+{
+    for (const mlp_param_spec *s = n->comp->c.params; s && s->name; s++) {
+        char key[160];
+        const mlpi_component *t;
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(n->params, s->name));
+        const cJSON *user, *e;
+        cJSON *resolved = NULL;
+        int rc;
+
+        if (!(s->flags & MLP_PARAM_TRAINER) || name == NULL)
+            continue;
+        t = reg ? mlpi_registry_find(reg, name) : NULL;
+        if (t == NULL || !t->is_trainer) {
+            char list[512] = "";
+            size_t k = 0;
+            for (size_t i = 0; reg && i < reg->n_comps; i++)
+                if (reg->comps[i]->is_trainer)
+                    k += (size_t)snprintf(list + k, k < sizeof list ? sizeof list - k : 0,
+                                          "%s%s", k ? ", " : "", reg->comps[i]->c.name);
+            return mlp_error_set(err, MLP_EINVAL, "parameter '%s': '%s' is %s (trainers: "
+                                 "%s)", s->name, name, t ? "not a trainer component"
+                                 : "no installed component", k ? list : "none");
+        }
+        n->trainer = t;
+        snprintf(key, sizeof key, "%s_params", s->name);
+        if (mlpi_param_find(n->comp->c.params, key) == NULL)
+            continue;
+        user = cJSON_GetObjectItem(n->params, key);
+        /* Which rows and columns are fitted is the node's to say (the
+         * fitter sets them): the trainer's own would be ignored. */
+        cJSON_ArrayForEach(e, user)
+            if (strcmp(e->string, "label") == 0 || strcmp(e->string, "features") == 0 ||
+                strcmp(e->string, "train_split") == 0 || strcmp(e->string, "eval_split") == 0)
+                return mlp_error_set(err, MLP_EINVAL, "parameter '%s': '%s' is not the "
+                                     "trainer's to choose here; %s sets the rows and "
+                                     "columns fitted (its own label, features, split)",
+                                     key, e->string, n->comp->c.name);
+        rc = mlpi_params_resolve(&t->c, user, &resolved, err);
+        if (rc != MLP_OK) {
+            char why[sizeof err->msg];
+            snprintf(why, sizeof why, "%s", err->msg);
+            return mlp_error_set(err, rc, "parameter '%s' (of trainer %s): %s", key, name,
+                                 why);
+        }
+        cJSON_ReplaceItemInObject(n->params, key, resolved);
+    }
+    return MLP_OK;
+}
+
 int mlpi_pipeline_add(mlpi_pipeline *p, const char *component,
                       const char *name, const cJSON *params, const char *where,
                       mlpi_node **out, mlp_error *err)
@@ -148,6 +201,8 @@ int mlpi_pipeline_add(mlpi_pipeline *p, const char *component,
     for (size_t i = 0; i < n->n_inputs; i++)
         n->inputs[i].port = &c->c.inputs[i];
     rc = mlpi_params_resolve(&c->c, params, &n->params, err);
+    if (rc == MLP_OK)
+        rc = resolve_trainer(p->reg, n, err);
     if (rc != MLP_OK) {
         node_free(n);
         return rc;

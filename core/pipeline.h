@@ -40,6 +40,8 @@ typedef struct mlpi_node {
     int isolate;            /* run in a child process */
     uint64_t memory;        /* bytes it may add; 0: the run's default */
     char *where;            /* "file:line" of the defining call */
+    const mlpi_component *trainer;  /* named by an MLP_PARAM_TRAINER
+                                       parameter, or NULL */
 } mlpi_node;
 
 typedef struct mlpi_pipeline {

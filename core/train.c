@@ -126,10 +126,10 @@ static int on_epoch(void *user, const mlp_epoch *e)
     return mlp_ctx_cancelled(s->ctx);
 }
 
-static int pick_task(mlp_ctx *ctx, const mlp_trainer *t, const mlp_artifact *ex,
-                     const char *label, mlp_model_task *task, mlp_error *err)
+int mlpi_train_pick_task(const cJSON *params, const mlp_trainer *t, const mlp_artifact *ex,
+                         const char *label, mlp_model_task *task, mlp_error *err)
 {
-    const char *want = mlp_ctx_param_string(ctx, "task");
+    const char *want = mlp_json_str(params, "task");
     const cJSON *col;
     const char *type = "";
 
@@ -154,34 +154,31 @@ static int pick_task(mlp_ctx *ctx, const mlp_trainer *t, const mlp_artifact *ex,
     return MLP_OK;
 }
 
-/* Row weights from class_weight and class_weights; NULL when all are 1. */
-static int class_weights(mlp_ctx *ctx, const cJSON *classes, mlpi_split_rows *r,
-                         mlp_model_task task, cJSON *record, mlp_error *err)
+int mlpi_class_weight_table(const cJSON *params, const cJSON *classes, const double *y,
+                            const size_t *rows, size_t n, mlp_model_task task,
+                            double *cw, int *any, mlp_error *err)
 {
-    int balanced = strcmp(mlp_ctx_param_string(ctx, "class_weight"), "balanced") == 0;
-    const cJSON *given = mlp_ctx_param(ctx, "class_weights"), *e;
+    int balanced = strcmp(mlp_json_str(params, "class_weight"), "balanced") == 0;
+    const cJSON *given = cJSON_GetObjectItem(params, "class_weights"), *e;
     size_t k = (size_t)cJSON_GetArraySize(classes), *count;
-    double *cw;
-    int any = 0;
 
+    *any = 0;
     if (task != MLP_TASK_CLASSIFICATION) {
         if (balanced || cJSON_GetArraySize(given) > 0)
             return mlp_error_set(err, MLP_EINVAL, "class_weight: a regression has no "
                                  "classes to weight");
         return MLP_OK;
     }
-    cw = malloc(k * sizeof *cw);
-    count = calloc(k, sizeof *count);
-    if (cw == NULL || count == NULL) {
-        free(cw);
-        free(count);
+    count = calloc(k + 1, sizeof *count);
+    if (count == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < r->n; i++)
-        count[(size_t)r->y[i]]++;
+    for (size_t i = 0; i < n; i++)
+        count[(size_t)y[rows ? rows[i] : i]]++;
+    /* A class these rows lack weighs nothing in them: any finite value. */
     for (size_t c = 0; c < k; c++)
-        cw[c] = balanced ? (double)r->n / ((double)k * (double)count[c]) : 1.0;
-    any = balanced;
+        cw[c] = balanced && count[c] ? (double)n / ((double)k * (double)count[c]) : 1.0;
+    free(count);
+    *any = balanced;
     cJSON_ArrayForEach(e, given) {
         size_t c = 0;
         for (; c < k; c++) {
@@ -190,29 +187,37 @@ static int class_weights(mlp_ctx *ctx, const cJSON *classes, mlpi_split_rows *r,
             if (strcmp(e->string, buf) == 0)
                 break;
         }
-        if (c == k) {
-            free(cw);
-            free(count);
+        if (c == k)
             return mlp_error_set(err, MLP_EINVAL, "class_weights: the train split has no "
                                  "class '%s'", e->string);
-        }
         cw[c] *= e->valuedouble;
-        any = 1;
+        *any = 1;
     }
-    free(count);
-    if (any) {
+    return MLP_OK;
+}
+
+/* Row weights from class_weight and class_weights; NULL when all are 1. */
+static int class_weights(mlp_ctx *ctx, const cJSON *classes, mlpi_split_rows *r,
+                         mlp_model_task task, cJSON *record, mlp_error *err)
+{
+    size_t k = (size_t)cJSON_GetArraySize(classes);
+    double *cw = malloc((k + 1) * sizeof *cw);
+    int any = 0, rc;
+
+    if (cw == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    rc = mlpi_class_weight_table(ctx->params, classes, r->y, NULL, r->n, task, cw, &any, err);
+    if (rc == MLP_OK && any) {
         r->w = malloc(r->n * sizeof *r->w + 1);
-        if (r->w == NULL) {
-            free(cw);
-            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-        }
-        for (size_t i = 0; i < r->n; i++)
+        if (r->w == NULL)
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        for (size_t i = 0; rc == MLP_OK && i < r->n; i++)
             r->w[i] = cw[(size_t)r->y[i]];
-        for (size_t c = 0; c < k; c++)
+        for (size_t c = 0; rc == MLP_OK && c < k; c++)
             cJSON_AddItemToArray(record, mlp_json_number(cw[c]));
     }
     free(cw);
-    return MLP_OK;
+    return rc;
 }
 
 /* The eval split: the parameter, else "eval" when there is one. */
@@ -480,7 +485,7 @@ int mlp_train_run(mlp_ctx *ctx, const mlp_trainer *t)
     else
         rc = pick_eval(ctx, j.ex, j.train, &j.eval, &err);
     if (rc == MLP_OK)
-        rc = pick_task(ctx, t, j.ex, j.label, &j.task, &err);
+        rc = mlpi_train_pick_task(ctx->params, t, j.ex, j.label, &j.task, &err);
     snprintf(file, sizeof file, "%s.mlpt", j.train ? j.train : "");
     if (rc == MLP_OK)
         rc = mlp_artifact_path(j.ex, file, path, sizeof path, &err);

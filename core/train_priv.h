@@ -49,6 +49,19 @@ void mlpi_split_rows_free(mlpi_split_rows *r);
 int mlpi_class_indexes(const mlp_column *y, const cJSON *names, double *out, int skip,
                        size_t *bad_row, mlp_error *err);
 
+/* The task: params' "task", else the trainer's only one, else
+ * classification for a categorical label. */
+int mlpi_train_pick_task(const cJSON *params, const mlp_trainer *t, const mlp_artifact *ex,
+                         const char *label, mlp_model_task *task, mlp_error *err);
+
+/* cw[c] (k = the classes' count): class c's weight from params'
+ * class_weight ("balanced" over the n rows y[rows[i]], or y[i] when rows
+ * is NULL) and class_weights; *any 0 when every weight is 1.  A
+ * regression with either is refused. */
+int mlpi_class_weight_table(const cJSON *params, const cJSON *classes, const double *y,
+                            const size_t *rows, size_t n, mlp_model_task task,
+                            double *cw, int *any, mlp_error *err);
+
 /* Whether two class values (strings, or integers) are the same class. */
 int mlpi_class_equal(const cJSON *a, const cJSON *b);
 

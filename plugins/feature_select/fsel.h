@@ -95,6 +95,10 @@ typedef struct fs_mode {
 int fs_choose(fs_feature *feat, size_t n, fs_score score, const fs_mode *m,
               mlp_error *err);
 
+/* select_by_model (model_select.c). */
+extern const mlp_param_spec fs_model_params[];
+int fs_model_run(mlp_ctx *ctx);
+
 /* The FeatureSelection view (show and html). */
 int fs_view(const mlp_artifact *a, mlp_view *v, mlp_error *err);
 

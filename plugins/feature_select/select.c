@@ -464,6 +464,10 @@ static const mlp_component components[] = {
     { "apply_selection", MLP_STAGE_SELECT,
       "Takes the features a FeatureSelection dropped out of every split of Examples",
       apply_inputs, apply_outputs, NULL, apply_run, { NULL } },
+    { "select_by_model", MLP_STAGE_SELECT,
+      "Model-based feature selection around any trainer: recursive elimination (RFE, "
+      "RFECV), forward or backward selection by cross-validation, or importances "
+      "above a threshold (L1)", inputs, outputs, fs_model_params, fs_model_run, { NULL } },
     MLP_COMPONENTS_END
 };
 

@@ -9,12 +9,41 @@
 
 #include "fsel.h"
 
+/* select_by_model's: how the trainer chose, and the cv score. */
+static void model_header(mlp_view *v, const cJSON *doc, size_t n, size_t kept)
+{
+    const char *m = mlp_json_str(doc, "method");
+    const cJSON *cv = cJSON_GetObjectItem(doc, "cv_score");
+
+    mlp_view_printf(v, "%zu of %zu features kept: ", kept, n);
+    mlp_view_text(v, strcmp(m, "rfe") == 0 ? "recursive elimination"
+                   : strcmp(m, "forward") == 0 ? "forward selection"
+                   : strcmp(m, "backward") == 0 ? "backward selection"
+                   : strcmp(m, "from_model") == 0 ? "importance threshold" : m);
+    mlp_view_puts(v, " around ");
+    mlp_view_text(v, mlp_json_str(doc, "trainer"));
+    if (cJSON_IsNumber(cJSON_GetObjectItem(doc, "k")))
+        mlp_view_printf(v, " (k = %.0f)", mlp_json_num(doc, "k"));
+    else if (cJSON_IsNumber(cJSON_GetObjectItem(doc, "importance_threshold")))
+        mlp_view_printf(v, " (importance >= %g)", mlp_json_num(doc, "importance_threshold"));
+    else
+        mlp_view_puts(v, " (k by cross-validation)");
+    mlp_view_printf(v, "; %.0f-fold cv ", mlp_json_num(doc, "cv"));
+    mlp_view_text(v, mlp_json_str(doc, "scoring"));
+    if (cJSON_IsNumber(cJSON_GetObjectItem(cv, "mean")))
+        mlp_view_printf(v, " %.4f +- %.4f", mlp_json_num(cv, "mean"), mlp_json_num(cv, "std"));
+    mlp_view_puts(v, " with those kept");
+}
+
 static void header(mlp_view *v, const cJSON *doc, size_t n, size_t kept)
 {
     int html = mlp_view_kind_of(v) == MLP_VIEW_HTML;
     const char *label = mlp_json_str(doc, "label");
 
     mlp_view_puts(v, html ? "<p>" : "");
+    if (*mlp_json_str(doc, "method")) {
+        model_header(v, doc, n, kept);
+    } else {
     mlp_view_printf(v, "%zu of %zu features kept: score ", kept, n);
     mlp_view_text(v, mlp_json_str(doc, "score"));
     mlp_view_puts(v, ", mode ");
@@ -27,6 +56,7 @@ static void header(mlp_view *v, const cJSON *doc, size_t n, size_t kept)
         mlp_view_printf(v, " (score >= %g)", mlp_json_num(doc, "threshold"));
     if (cJSON_IsNumber(cJSON_GetObjectItem(doc, "alpha")))
         mlp_view_printf(v, " (alpha %g)", mlp_json_num(doc, "alpha"));
+    }
     mlp_view_puts(v, "; split ");
     mlp_view_text(v, mlp_json_str(doc, "split"));
     if (*label) {
@@ -130,8 +160,10 @@ static void text_row(mlp_view *v, const cJSON *o)
     number(v, o, "pvalue", 0);
     mlp_view_puts(v, "  ");
     mlp_view_text(v, mlp_json_str(o, "status"));
-    if (strcmp(mlp_json_str(o, "status"), "kept") != 0 &&
-        strcmp(mlp_json_str(o, "status"), "dropped_score") != 0) {
+    /* A filter's rank says why it kept a feature; a model's reason does. */
+    if (strcmp(mlp_json_str(o, "status"), "dropped_score") != 0 &&
+        (strcmp(mlp_json_str(o, "status"), "kept") != 0 ||
+         strcmp(mlp_json_str(o, "status_by"), "model") == 0)) {
         mlp_view_puts(v, ": ");
         mlp_view_text(v, mlp_json_str(o, "reason"));
     }

@@ -47,3 +47,22 @@ expect bad_trainers_listed 0 "$M" plugins --plugin-path "$TMP/bad" &&
 has bad_trainers_listed "$OUT" \
     "prior_bad_stage.so: component 'class_prior' has a trainer but stage analyze, not train" \
     "prior_no_predict.so: component 'class_prior': its trainer lacks fit, predict, save, load or free"
+
+# Model-based selection fits the third-party trainer in-process: forward
+# selection needs only fit and predict; elimination needs importances,
+# which it does not give, and says so.
+cat > sel.lua <<LUA
+local mp = require "mlpipe"
+mp.plugin_path("plugins")
+local p = mp.pipeline { name = "sel", root = "runs/sel" }
+local ex = p:add("csv_import", { path = "$data/iris_imbalanced.csv", label = "target",
+                                 splits = { train = 1 } })
+local s = p:add("select_by_model", { examples = ex.examples, trainer = "class_prior",
+                                     method = "forward", k = 2 })
+p:add("select_by_model", { name = "rfe", examples = ex.examples, trainer = "class_prior",
+                           k = 2 })
+local r = p:run {}
+LUA
+expect third_party_selects 3 "$M" run sel.lua
+has third_party_selects "$OUT" "ran      select_by_model" \
+    "trainer class_prior gives no feature importances"

@@ -10,6 +10,7 @@
 #include <mlpipe/error.h>
 #include <mlpipe/examples.h>
 #include <mlpipe/featscore.h>
+#include <mlpipe/fitter.h>
 #include <mlpipe/hash.h>
 #include <mlpipe/json.h>
 #include <mlpipe/log.h>

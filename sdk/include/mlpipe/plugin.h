@@ -94,7 +94,7 @@ enum {
     MLP_PARAM_FILE = 1u << 5,          /* STRING or LIST of file paths the
                                           component reads: their contents
                                           are part of the cache fingerprint */
-    MLP_PARAM_WRITES_DIR = 1u << 6     /* STRING (ABI 1.2): a directory the
+    MLP_PARAM_WRITES_DIR = 1u << 6,    /* STRING (ABI 1.2): a directory the
                                           component writes beneath (a
                                           serving directory), outside its
                                           outputs: created when missing,
@@ -102,6 +102,20 @@ enum {
                                           relative to the pipeline root)
                                           and opened to writes by the
                                           sandbox.  One per component. */
+    MLP_PARAM_TRAINER = 1u << 7        /* STRING (ABI 1.2): names a trainer
+                                          component of the registry
+                                          (mlpipe/fitter.h fits it).  A MAP
+                                          parameter called <name>_params, if
+                                          declared, holds that trainer's
+                                          parameters: both are checked when
+                                          the node is added (the map then
+                                          holds every parameter, defaults
+                                          filled; label, features,
+                                          train_split and eval_split are
+                                          refused in it: the component
+                                          chooses rows and columns), and
+                                          the trainer's code is part of
+                                          the node's cache fingerprint. */
 };
 
 /* LIST and MAP: the type every element must have, checked with the
