@@ -130,11 +130,70 @@ static double max_abs(size_t n, const double *g)
     return m;
 }
 
+/* The L1 term's share of the objective. */
+static double l1_norm(const lbfgs_opts *o, const double *x)
+{
+    double s = 0;
+    for (size_t i = 0; i < o->l1_n; i++)
+        s += fabs(x[i]);
+    return o->l1 * s;
+}
+
+/* OWL-QN's pseudo-gradient: the steepest-descent slope of f + l1|x|;
+ * at x_i = 0 the one-sided derivative that descends, or 0 when neither
+ * side does. */
+static void pseudo_gradient(const lbfgs_opts *o, size_t n, const double *x, const double *g,
+                            double *pg)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i >= o->l1_n)
+            pg[i] = g[i];
+        else if (x[i] > 0)
+            pg[i] = g[i] + o->l1;
+        else if (x[i] < 0)
+            pg[i] = g[i] - o->l1;
+        else if (g[i] + o->l1 < 0)
+            pg[i] = g[i] + o->l1;
+        else if (g[i] - o->l1 > 0)
+            pg[i] = g[i] - o->l1;
+        else
+            pg[i] = 0;
+    }
+}
+
+/* OWL-QN's line search: backtracking along d, each point projected onto
+ * the orthant of x0 (a coordinate that would cross zero stays at zero),
+ * until F = f + l1|x| decreases enough against the pseudo-gradient.
+ * Returns the step (x, g at the point, *F its value), or -1. */
+static double orthant_search(size_t n, const double *x0, const double *d, const double *pg,
+                             double *x, double *g, lbfgs_fn fn, void *user,
+                             const lbfgs_opts *o, double F0, double a, double *F)
+{
+    for (int e = 0; e < 2 * MAX_LS; e++, a *= 0.5) {
+        double dec = 0;
+        for (size_t i = 0; i < n; i++) {
+            x[i] = x0[i] + a * d[i];
+            if (i < o->l1_n) {
+                double orth = x0[i] != 0 ? x0[i] : -pg[i];
+                if (x[i] * orth <= 0)
+                    x[i] = 0;
+            }
+            dec += pg[i] * (x[i] - x0[i]);
+        }
+        double f = fn(user, x, g) + l1_norm(o, x);
+        if (isfinite(f) && f <= F0 + C1 * dec) {
+            *F = f;
+            return a;
+        }
+    }
+    return -1;
+}
+
 lbfgs_status lbfgs_minimize(size_t n, double *x, lbfgs_fn fn, lbfgs_step_fn step,
                             void *user, const lbfgs_opts *o, size_t *iters, double *fout)
 {
     size_t m = o->history ? o->history : 10, k = 0, have = 0;
-    double *mem = malloc((2 * m * n + 4 * n) * sizeof *mem + 1);
+    double *mem = malloc((2 * m * n + 5 * n) * sizeof *mem + 1);
     double *rho = malloc(m * sizeof *rho + 1), *alpha = malloc(m * sizeof *alpha + 1);
     lbfgs_status st = LBFGS_MAX_ITER;
     double f, gamma = 1;
@@ -147,12 +206,20 @@ lbfgs_status lbfgs_minimize(size_t n, double *x, lbfgs_fn fn, lbfgs_step_fn step
         return LBFGS_NO_MEMORY;
     }
     double *S = mem, *Y = mem + m * n, *g = Y + m * n, *d = g + n, *x0 = d + n, *g0 = x0 + n;
+    /* pg: what the iteration descends along -- the gradient, or with l1
+     * the pseudo-gradient of f + l1|x|. */
+    double *pg = o->l1 > 0 ? g0 + n : g;
+    int owl = o->l1 > 0;
     f = fn(user, x, g);
-    if (max_abs(n, g) <= o->gtol)
+    if (owl) {
+        f += l1_norm(o, x);
+        pseudo_gradient(o, n, x, g, pg);
+    }
+    if (max_abs(n, pg) <= o->gtol)
         st = LBFGS_CONVERGED;
     while (st == LBFGS_MAX_ITER && *iters < o->max_iter) {
-        /* Two-loop recursion: d = -H g. */
-        memcpy(d, g, n * sizeof *d);
+        /* Two-loop recursion: d = -H pg. */
+        memcpy(d, pg, n * sizeof *d);
         for (size_t j = 0; j < have; j++) {
             size_t s = (k - 1 - j) % m;
             alpha[s] = rho[s] * dot(n, S + s * n, d);
@@ -169,6 +236,54 @@ lbfgs_status lbfgs_minimize(size_t n, double *x, lbfgs_fn fn, lbfgs_step_fn step
         }
         for (size_t i = 0; i < n; i++)
             d[i] = -d[i];
+        if (owl) {
+            /* A direction leaving the orthant pg descends into is cut. */
+            for (size_t i = 0; i < o->l1_n; i++)
+                if (d[i] * pg[i] >= 0)
+                    d[i] = 0;
+            if (!(dot(n, pg, d) < 0)) {
+                for (size_t i = 0; i < n; i++)
+                    d[i] = -pg[i];
+                have = 0;
+                gamma = 1;
+            }
+            memcpy(x0, x, n * sizeof *x0);
+            memcpy(g0, g, n * sizeof *g0);
+            double a0 = have == 0 ? fmin(1.0, 1.0 / sqrt(dot(n, pg, pg))) : 1.0;
+            double fprev = f, a = orthant_search(n, x0, d, pg, x, g, fn, user, o, f, a0, &f);
+            if (a <= 0) {
+                memcpy(x, x0, n * sizeof *x);
+                memcpy(g, g0, n * sizeof *g);
+                f = fprev;
+                st = LBFGS_LINE_SEARCH;
+                break;
+            }
+            size_t s = k % m;
+            for (size_t i = 0; i < n; i++) {
+                S[s * n + i] = x[i] - x0[i];
+                Y[s * n + i] = g[i] - g0[i];
+            }
+            double ys = dot(n, Y + s * n, S + s * n), yy = dot(n, Y + s * n, Y + s * n);
+            if (ys > 1e-12 * yy && yy > 0) {
+                k++;
+                rho[s] = 1 / ys;
+                gamma = ys / yy;
+                have = have < m ? have + 1 : m;
+            } else if (have == m) {
+                have = m - 1;   /* the slot written held the oldest pair */
+            }
+            pseudo_gradient(o, n, x, g, pg);
+            (*iters)++;
+            if (step && step(user, *iters, x, f)) {
+                st = LBFGS_STOPPED;
+                break;
+            }
+            if (max_abs(n, pg) <= o->gtol)
+                st = LBFGS_CONVERGED;
+            else if ((fprev - f) <= o->ftol * fmax(fmax(fabs(fprev), fabs(f)), 1.0))
+                st = LBFGS_FLAT;
+            continue;
+        }
         ls l = { n, x0, d, x, g, fn, user, f, dot(n, g, d), 0, f };
         if (!(l.dphi0 < 0)) {
             /* Not a descent direction (rounding): restart from -g. */

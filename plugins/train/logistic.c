@@ -1,9 +1,11 @@
 /* Logistic regression: binary (one score, sigmoid) or multinomial (a
- * score per class, softmax), L2-penalised, fitted by L-BFGS.
+ * score per class, softmax), with L2, L1 or both (elastic net) penalties,
+ * fitted by L-BFGS (OWL-QN with an L1 term).
  *
- * The objective is  sum_i w_i loss_i + l2 / 2 |coef|^2  (scikit-learn's
- * with l2 = 1 / C) divided by the weights' sum S, so the minimiser is the
- * same and the gradient tolerance does not depend on the number of rows.  The
+ * The objective is  sum_i w_i loss_i + l2 / 2 |coef|^2 + l1 |coef|_1
+ * (scikit-learn's with l2 = (1 - l1_ratio) / C, l1 = l1_ratio / C)
+ * divided by the weights' sum S, so the minimiser is the same and the
+ * gradient tolerance does not depend on the number of rows.  The
  * intercepts are not penalised. */
 #include <math.h>
 #include <stdlib.h>
@@ -213,7 +215,7 @@ static int logistic_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_row
     lr p;
     size_t n = tr->n_rows, d = tr->n_features, iters = 0, nev = ev ? ev->n_rows : 0;
     lbfgs_opts o = { (size_t)train_param(s, "max_iter", 100), train_param(s, "tol", 1e-4),
-                     2.220446049250313e-15, 10 };
+                     2.220446049250313e-15, 10, 0, 0 };
     int intercept = train_param(s, "fit_intercept", 1) != 0;
     double *theta, f;
     linear_model *m;
@@ -230,6 +232,8 @@ static int logistic_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_row
     for (size_t i = 0; i < n; i++)
         p.sw += tr->w ? tr->w[i] : 1.0;
     p.l2 = train_param(s, "l2", 1.0) / p.sw;
+    o.l1 = train_param(s, "l1", 0.0) / p.sw;
+    o.l1_n = p.k * d;
     p.view.link = p.k == 1 ? LIN_LOGISTIC : LIN_SOFTMAX;
     p.view.d = d;
     p.view.k = p.k;

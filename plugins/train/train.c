@@ -62,10 +62,14 @@ static const mlp_param_spec logistic_params[] = {
     { "l2", MLP_PARAM_FLOAT, "1.0", MLP_PARAM_HAS_MIN, 0, 0, NULL,
       "L2 penalty: the objective is sum_i w_i loss_i + l2 / 2 |coef|^2, so l2 is "
       "scikit-learn's 1 / C; 0 for none" },
+    { "l1", MLP_PARAM_FLOAT, "0", MLP_PARAM_HAS_MIN, 0, 0, NULL,
+      "L1 penalty, adding l1 |coef|_1 (fitted by OWL-QN): scikit-learn's penalty='l1' is "
+      "l1 = 1 / C, l2 = 0; elasticnet is l1 = l1_ratio / C, l2 = (1 - l1_ratio) / C" },
     { "max_iter", MLP_PARAM_INT, "100", MLP_PARAM_HAS_MIN, 1, 0, NULL,
       "L-BFGS iterations at most" },
     { "tol", MLP_PARAM_FLOAT, "1e-4", MLP_PARAM_HAS_MIN | MLP_PARAM_MIN_EXCLUSIVE, 0, 0,
-      NULL, "stop when no component of the gradient of the mean loss exceeds this" },
+      NULL, "stop when no component of the gradient of the mean loss (with l1, its "
+      "pseudo-gradient) exceeds this" },
     { "fit_intercept", MLP_PARAM_BOOL, "true", 0, 0, 0, NULL,
       "fit an unpenalised intercept per score" },
     MLP_PARAMS_END
@@ -76,7 +80,8 @@ static const mlp_component components[] = {
       "through LAPACK (scikit-learn's Ridge)", mlp_train_inputs, mlp_train_outputs,
       ridge_params, run_ridge, { &ridge_trainer } },
     { "logistic_regression", MLP_STAGE_TRAIN, "Binary or multinomial logistic regression "
-      "fitted by L-BFGS (scikit-learn's LogisticRegression)", mlp_train_inputs,
+      "with L2, L1 or elastic-net penalties, fitted by L-BFGS or OWL-QN (scikit-learn's "
+      "LogisticRegression)", mlp_train_inputs,
       mlp_train_outputs, logistic_params, run_logistic, { &logistic_trainer } },
     { "mlp_classifier", MLP_STAGE_TRAIN, "Multilayer perceptron classifier: softmax output, "
       "Adam or SGD, dropout, early stopping (scikit-learn's MLPClassifier)", mlp_train_inputs,

@@ -51,7 +51,14 @@ p:add('select_by_model', { name = 'rfe', examples = tf.examples, $lr, k = 10 })
 p:add('select_by_model', { name = 'rfe3', examples = tf.examples, $lr, k = 5, step = 3 })
 p:add('select_by_model', { name = 'rfecv', examples = tf.examples, $lr, step = 2 })
 p:add('select_by_model', { name = 'fwd', examples = tf.examples, $lr, method = 'forward',
-                           k = 4 })"
+                           k = 4 })
+p:add('select_by_model', { name = 'l1', examples = tf.examples, method = 'from_model',
+                           trainer = 'logistic_regression',
+                           trainer_params = { l2 = 0, l1 = 10, tol = 1e-10, max_iter = 10000 } })
+p:add('select_by_model', { name = 'l1k', examples = tf.examples, method = 'from_model', k = 3,
+                           trainer = 'logistic_regression',
+                           trainer_params = { l2 = 0, l1 = 10, tol = 1e-10, max_iter = 10000 } })
+p:add('select_by_model', { name = 'mean', examples = tf.examples, method = 'from_model', $lr })"
 expect bc_runs 0 "$M" run bc.lua
 bc_out=$OUT
 # Ridge on the 0/1 target as numbers, unscaled.
@@ -71,6 +78,27 @@ elif len(got) != len(r["mean_test_score"]) or max(abs(a - b) for a, b in zip(got
     print("cv curve", got, "expected", r["mean_test_score"])
 elif counts[0] != 30 or counts[-1] != 1: print("counts", counts)
 else: print("ok")'
+# Embedded: the features an L1 model (scikit-learn's saga, fixture in
+# train.json) gives a non-zero coefficient, as SelectFromModel keeps them.
+l1_ref() {
+    python3 - "$data/fixtures/train.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["logistic_bc_l1"]
+print(json.dumps([n for n, c in zip(r["features"], r["coef"][0]) if abs(c) > 1e-5]))
+PY
+}
+check from_model_l1_keeps_nonzero "$(sel l1)" rfe_logistic_bc "
+want = $(l1_ref)
+print('ok' if kept == want and doc['importance_threshold'] == 1e-10 and 0 < len(kept) < 30
+      else (kept, want, doc['importance_threshold']))"
+check from_model_k_keeps_largest "$(sel l1k)" rfe_logistic_bc '
+imp = sorted(((f["score"], f["name"]) for f in doc["features"]), reverse=True)
+print("ok" if sorted(kept) == sorted(n for _, n in imp[:3]) and [f["rank"] for f in doc["features"] if f["name"] == imp[0][1]] == [1] else (kept, imp[:4]))'
+check from_model_mean_threshold "$(sel mean)" rfe_logistic_bc '
+imp = [f["score"] for f in doc["features"]]
+mean = sum(imp) / len(imp)
+want = [f["name"] for f in doc["features"] if f["score"] >= mean]
+print("ok" if kept == want and abs(doc["importance_threshold"] - mean) < 1e-12 * mean else (kept, want))'
 check forward_logistic_matches_sklearn "$(sel fwd)" forward_logistic_bc '
 order = sorted((f["rank"], f["name"]) for f in doc["features"] if f["rank"])
 if sorted(kept) != sorted(r["selected"]): print("selected", kept, "expected", r["selected"])

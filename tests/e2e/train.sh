@@ -102,6 +102,7 @@ p:add("logistic_regression", { name = "c01", examples = tf.examples, l2 = 10.0,
                                tol = 1e-10, max_iter = 10000 })
 p:add("logistic_regression", { name = "short", examples = tf.examples, max_iter = 3 })'
 expect binary_runs 0 "$M" run bc.lua
+bc_out=$OUT
 first=$(model logistic_regression) first_id=$(model_id logistic_regression)
 check logistic_binary_matches_sklearn "$(model logistic_regression)" logistic_bc_zscore "$lr_check"
 check logistic_binary_l2_10 "$(model c01)" logistic_bc_zscore_c01 "$lr_check"
@@ -110,6 +111,37 @@ import os
 g = sys.argv[1] + "/transform_graph.json"
 print("ok" if doc["model"]["link"] == "logistic" and doc.get("transform_graph") ==
       "transform_graph.json" and os.path.exists(g) else (doc["model"]["link"], doc.get("transform_graph")))'
+# L1 and elastic net (OWL-QN) against scikit-learn's saga: the same
+# coefficients within 1e-4, and exactly zero where saga's are.
+l1_check='
+k = len(r["coef"])
+zero_ok = all((r["coef"][c][j] == 0) == (w["coef"][c][j] == 0)
+              for c in range(k) for j in range(len(r["coef"][c])))
+d = max(worst(w["coef"][c], r["coef"][c]) for c in range(k))
+i = worst(w["intercept"][0], r["intercept"])
+nz = sum(v != 0 for row in w["coef"] for v in row)
+print("ok" if d <= 1e-4 and i <= 1e-4 and zero_ok and 0 < nz < sum(map(len, w["coef"]))
+      else "coef differ by %g, intercept by %g, zeros same: %s, %d non-zero" % (d, i, zero_ok, nz))'
+pipe l1 "$data/breast_cancer.csv" 'label = "target", types = { target = "categorical" }' '
+local tf = p:add("transform", { examples = ex.examples,
+                                features = { [":numeric"] = { "zscore" } } })
+p:add("logistic_regression", { name = "l1", examples = tf.examples, l2 = 0, l1 = 10,
+                               tol = 1e-10, max_iter = 10000 })
+p:add("logistic_regression", { name = "enet", examples = tf.examples, l2 = 1, l1 = 1,
+                               tol = 1e-10, max_iter = 10000 })'
+expect l1_runs 0 "$M" run l1.lua
+check logistic_l1_matches_saga "$(model l1)" logistic_bc_l1 "$l1_check"
+check logistic_elastic_net_matches_saga "$(model enet)" logistic_bc_enet "$l1_check"
+l1_bc=$OUT
+pipe l1iris "$data/iris.csv" 'label = "target", types = { target = "categorical" }' '
+local tf = p:add("transform", { examples = ex.examples,
+                                features = { [":numeric"] = { "zscore" } } })
+p:add("logistic_regression", { name = "l1", examples = tf.examples, l2 = 0, l1 = 2,
+                               tol = 1e-10, max_iter = 10000 })'
+expect l1_multinomial_runs 0 "$M" run l1iris.lua
+check logistic_l1_multinomial_matches_saga "$(model l1)" logistic_iris_l1 "$l1_check"
+OUT=$bc_out
+
 check curve_has_every_iteration "$(model logistic_regression)" logistic_bc_zscore '
 c = doc["curve"]
 if len(c) != doc["model"]["iterations"]: print(len(c), "points for", doc["model"]["iterations"])
