@@ -313,7 +313,24 @@ static int final_scores(const mlp_trainer *t, void *model, const mlp_fit_spec *s
 
     if (pred == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    rc = t->predict(model, &x, pred, err);
+    if (r->x != NULL) {
+        rc = t->predict(model, &x, pred, err);
+    } else {
+        /* predict takes column-major float64 (trainer.h), also from a
+         * trainer that fits on float32 rows: widened a block at a time. */
+        size_t d = r->d, bs = MLP_MODEL_BLOCK;
+        double *col = mlp_malloc(bs * (d ? d : 1) * sizeof *col);
+        rc = col ? MLP_OK : mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        for (size_t r0 = 0; rc == MLP_OK && r0 < r->n; r0 += bs) {
+            size_t br = r->n - r0 < bs ? r->n - r0 : bs;
+            mlp_rows b = { br, d, col, br, NULL, r->y + r0, r->w ? r->w + r0 : NULL };
+            for (size_t i = 0; i < br; i++)
+                for (size_t j = 0; j < d; j++)
+                    col[j * br + i] = r->xf[(r0 + i) * d + j];
+            rc = t->predict(model, &b, pred + r0 * k, err);
+        }
+        mlp_free(col);
+    }
     if (rc == MLP_OK) {
         cJSON *o = cJSON_CreateObject();
         mlp_fit_score(spec->task, k, &x, pred, &loss, &metric);
