@@ -99,7 +99,7 @@ cJSON *mlpi_fingerprint_parts(const mlpi_node *n, mlp_artifact ***inputs,
         cJSON_AddStringToObject(port, "port", n->inputs[b].port->name);
         /* Files and properties: an upstream that re-ran with the same
          * files but other properties (splits, label) is another input. */
-        for (size_t k = 0; k < n->inputs[b].n; k++) {
+        for (size_t k = 0; k < mlpi_binding_count(&n->inputs[b]); k++) {
             cJSON_AddItemToArray(fps, cJSON_CreateString(inputs[b][k]->fingerprint));
             cJSON_AddItemToArray(props, cJSON_Duplicate(inputs[b][k]->props, 1));
         }

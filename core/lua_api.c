@@ -145,6 +145,9 @@ static int wire_value(lua_State *L, int vidx, mlpi_pipeline *p, mlpi_node *n,
                                  "pipeline", port);
         return mlpi_node_wire(p, n, port, o->idx, o->port, NULL, err);
     }
+    if (lua_type(L, vidx) == LUA_TSTRING &&
+        strcmp(lua_tostring(L, vidx), "latest_blessed") == 0)
+        return mlpi_node_wire_latest_blessed(n, port, err);
     if (lua_type(L, vidx) == LUA_TSTRING) {
         const char *ref = lua_tostring(L, vidx);
         const char *dot = strrchr(ref, '.');
@@ -153,7 +156,8 @@ static int wire_value(lua_State *L, int vidx, mlpi_pipeline *p, mlpi_node *n,
             (size_t)(dot - ref) >= sizeof node)
             return mlp_error_set(err, MLP_EINVAL,
                                  "input '%s' = \"%s\": expected an output such "
-                                 "as ex.examples or a \"node.port\" string",
+                                 "as ex.examples, a \"node.port\" string or "
+                                 "\"latest_blessed\" (a Model input)",
                                  port, ref);
         memcpy(node, ref, (size_t)(dot - ref));
         node[dot - ref] = '\0';

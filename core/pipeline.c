@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "artifact_priv.h"
 #include "params.h"
 #include "pipeline.h"
 #include "rootdir.h"
@@ -38,6 +39,7 @@ static void node_free(mlpi_node *n)
             free(n->inputs[i].wires[k].port);
         }
         free(n->inputs[i].wires);
+        mlpi_artifact_free(n->inputs[i].resolved);
     }
     free(n->inputs);
     free(n);
@@ -257,7 +259,7 @@ int mlpi_node_wire(mlpi_pipeline *p, mlpi_node *n, const char *port, int src,
     if (b == NULL)
         return mlp_error_set(err, MLP_ENOTFOUND, "%s has no input '%s'",
                              n->comp->c.name, port);
-    if (b->n > 0 && !(b->port->flags & MLP_PORT_MULTIPLE))
+    if ((b->n > 0 || b->latest_blessed) && !(b->port->flags & MLP_PORT_MULTIPLE))
         return mlp_error_set(err, MLP_EINVAL,
                              "input '%s' of %s takes one artifact, not a list",
                              port, n->comp->c.name);
@@ -279,6 +281,32 @@ int mlpi_node_wire(mlpi_pipeline *p, mlpi_node *n, const char *port, int src,
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     }
     b->n++;
+    return MLP_OK;
+}
+
+int mlpi_node_wire_latest_blessed(mlpi_node *n, const char *port, mlp_error *err)
+{
+    mlpi_binding *b = NULL;
+
+    for (size_t i = 0; i < n->n_inputs; i++)
+        if (strcmp(n->inputs[i].port->name, port) == 0)
+            b = &n->inputs[i];
+    if (b == NULL)
+        return mlp_error_set(err, MLP_ENOTFOUND, "%s has no input '%s'",
+                             n->comp->c.name, port);
+    if (strcmp(b->port->type, MLP_TYPE_MODEL) != 0)
+        return mlp_error_set(err, MLP_EINVAL, "input '%s' = \"latest_blessed\": only a "
+                             "Model input can take the latest blessed model; '%s' takes %s",
+                             port, port, b->port->type);
+    /* The first run has no blessed model: the port must do without. */
+    if (!(b->port->flags & MLP_PORT_OPTIONAL))
+        return mlp_error_set(err, MLP_EINVAL, "input '%s' = \"latest_blessed\": the "
+                             "first run has no blessed model, and %s needs one", port,
+                             n->comp->c.name);
+    if (b->n > 0 || b->latest_blessed)
+        return mlp_error_set(err, MLP_EINVAL, "input '%s' of %s takes one artifact, not "
+                             "a list", port, n->comp->c.name);
+    b->latest_blessed = 1;
     return MLP_OK;
 }
 
@@ -329,7 +357,7 @@ int mlpi_pipeline_finalize(mlpi_pipeline *p, mlp_error *err)
         mlpi_node *n = p->nodes[i];
         for (size_t b = 0; b < n->n_inputs; b++) {
             mlpi_binding *bd = &n->inputs[b];
-            if (bd->n == 0 && !(bd->port->flags & MLP_PORT_OPTIONAL))
+            if (bd->n == 0 && !bd->latest_blessed && !(bd->port->flags & MLP_PORT_OPTIONAL))
                 return mlp_error_set(err, MLP_EINVAL,
                                      "%s: node '%s' (%s) needs input '%s' (%s)",
                                      n->where, n->name, n->comp->c.name,

@@ -26,7 +26,20 @@ typedef struct mlpi_binding {
     const mlp_port *port;   /* the component's input port */
     mlpi_wire *wires;
     size_t n;
+    /* "latest_blessed": the newest Model of this pipeline an earlier run's
+     * evaluation blessed, looked up in the store when a run starts
+     * (mlpi_runner); resolved is that artifact (owned), or NULL when
+     * there is none yet. */
+    int latest_blessed;
+    mlp_artifact *resolved;
 } mlpi_binding;
+
+/* The artifacts a binding feeds its port: its wires', then the one
+ * resolved from the store. */
+static inline size_t mlpi_binding_count(const mlpi_binding *b)
+{
+    return b->n + (b->resolved != NULL);
+}
 
 typedef struct mlpi_node {
     char *name;
@@ -66,6 +79,8 @@ int mlpi_pipeline_add(mlpi_pipeline *p, const char *component,
                       mlpi_node **out, mlp_error *err);
 /* Removes the node added last (after a definition error). */
 void mlpi_pipeline_drop_last(mlpi_pipeline *p);
+/* Binds port (an optional Model input) to the latest blessed model. */
+int mlpi_node_wire_latest_blessed(mlpi_node *n, const char *port, mlp_error *err);
 /* Wires input port of node to (src, src_port) or to ref "node.port". */
 int mlpi_node_wire(mlpi_pipeline *p, mlpi_node *n, const char *port, int src,
                    const char *src_port, const char *ref, mlp_error *err);

@@ -96,6 +96,51 @@ static int out_index(const mlpi_node *n, const char *port)
     return -1;
 }
 
+/* "latest_blessed" inputs: the newest live Model that an execution of
+ * this pipeline in an earlier run took as its `model` and whose
+ * `blessing` output said blessed -- TFX's latest-blessed-model resolver.
+ * None yet (the first run) leaves the port empty. */
+static int resolve_latest_blessed(run *r, mlp_error *err)
+{
+    static const char sql[] =
+        "SELECT m.id AS id FROM event ei"
+        " JOIN execution e ON e.id = ei.execution_id"
+        " JOIN association ac ON ac.execution_id = e.id AND ac.context_id = ?1"
+        " JOIN event eo ON eo.execution_id = e.id AND eo.type = 'OUTPUT'"
+        "  AND eo.port = 'blessing'"
+        " JOIN artifact b ON b.id = eo.artifact_id"
+        " JOIN artifact m ON m.id = ei.artifact_id"
+        " JOIN artifact_type t ON t.id = m.type_id AND t.name = 'Model'"
+        " WHERE ei.type = 'INPUT' AND ei.port = 'model'"
+        "  AND e.state IN ('COMPLETE', 'CACHED') AND m.state = 'LIVE'"
+        "  AND b.state = 'LIVE' AND json_valid(b.properties)"
+        "  AND json_extract(b.properties, '$.blessed') = 1"
+        " ORDER BY m.id DESC LIMIT 1";
+
+    for (size_t i = 0; i < r->p->n_nodes; i++) {
+        mlpi_node *n = r->p->nodes[i];
+        for (size_t b = 0; b < n->n_inputs; b++) {
+            mlpi_binding *bd = &n->inputs[b];
+            cJSON *rows = NULL;
+            int rc;
+            if (!bd->latest_blessed)
+                continue;
+            mlpi_artifact_free(bd->resolved);
+            bd->resolved = NULL;
+            rc = mlpi_store_query(r->store, sql, &r->ctx[0], 1, &rows, err);
+            const cJSON *id = cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 0), "id");
+            if (rc == MLP_OK && cJSON_IsNumber(id))
+                rc = mlpi_store_artifact_get(r->store, (int64_t)id->valuedouble,
+                                             &bd->resolved, err);
+            cJSON_Delete(rows);
+            if (rc != MLP_OK)
+                return mlp_error_prefix(err, "%s: input '%s' = \"latest_blessed\"",
+                                        n->name, bd->port->name);
+        }
+    }
+    return MLP_OK;
+}
+
 /* inputs[b][k]: the artifacts feeding node i, from upstream states. */
 static mlp_artifact ***gather_inputs(run *r, size_t i)
 {
@@ -105,7 +150,7 @@ static mlp_artifact ***gather_inputs(run *r, size_t i)
     if (in == NULL)
         return NULL;
     for (size_t b = 0; b < n->n_inputs; b++) {
-        in[b] = calloc(n->inputs[b].n + 1, sizeof **in);
+        in[b] = calloc(n->inputs[b].n + 2, sizeof **in);
         if (in[b] == NULL)
             goto fail;
         for (size_t k = 0; k < n->inputs[b].n; k++) {
@@ -113,6 +158,8 @@ static mlp_artifact ***gather_inputs(run *r, size_t i)
             int o = out_index(r->p->nodes[w->src], w->port);
             in[b][k] = r->st[w->src].outs[o];
         }
+        if (n->inputs[b].resolved != NULL)
+            in[b][n->inputs[b].n] = n->inputs[b].resolved;
     }
     return in;
 fail:
@@ -248,7 +295,7 @@ static int try_cache(run *r, size_t i, mlp_artifact ***in, mlp_error *err)
                                     s->parts_text, params ? params : "{}", 1,
                                     r->ctx, 2, &id, s->dir, err);
     for (size_t b = 0; rc == MLP_OK && b < n->n_inputs; b++)
-        for (size_t k = 0; rc == MLP_OK && k < n->inputs[b].n; k++)
+        for (size_t k = 0; rc == MLP_OK && k < mlpi_binding_count(&n->inputs[b]); k++)
             rc = mlpi_store_event(r->store, id, in[b][k]->id, "INPUT",
                                   n->inputs[b].port->name, (int)k, err);
     cJSON_ArrayForEach(o, outs) {
@@ -401,7 +448,7 @@ static int execute(run *r, size_t i, mlp_artifact ***in, FILE *log,
     for (size_t b = 0; b < n->n_inputs; b++) {
         ctx.in[b].port = n->inputs[b].port->name;
         ctx.in[b].arts = in[b];
-        ctx.in[b].n = n->inputs[b].n;
+        ctx.in[b].n = mlpi_binding_count(&n->inputs[b]);
     }
     for (size_t k = 0; k < s->n_out; k++) {
         ctx.out[k].port = n->comp->c.outputs[k].name;
@@ -531,7 +578,7 @@ static int record_start(run *r, size_t i, mlp_artifact ***in, mlp_error *err)
     mlp_free(params);
     snprintf(s->tmp, sizeof s->tmp, "%s/.tmp/%s", r->root, s->dir);
     for (size_t b = 0; rc == MLP_OK && b < n->n_inputs; b++)
-        for (size_t k = 0; rc == MLP_OK && k < n->inputs[b].n; k++)
+        for (size_t k = 0; rc == MLP_OK && k < mlpi_binding_count(&n->inputs[b]); k++)
             rc = mlpi_store_event(r->store, s->exec_id, in[b][k]->id, "INPUT",
                                   n->inputs[b].port->name, (int)k, err);
     for (size_t k = 0; rc == MLP_OK && k < s->n_out; k++) {
@@ -618,7 +665,7 @@ static int inputs_intact(run *r, size_t i, mlp_artifact ***in, char *why,
     const mlpi_node *n = r->p->nodes[i];
 
     for (size_t b = 0; b < n->n_inputs; b++)
-        for (size_t k = 0; k < n->inputs[b].n; k++) {
+        for (size_t k = 0; k < mlpi_binding_count(&n->inputs[b]); k++) {
             mlp_error e;
             int rc = mlpi_verify_artifact(r->store, in[b][k]->id, 0, &e);
             if (rc == MLP_OK)
@@ -1350,6 +1397,8 @@ int mlpi_run(mlpi_pipeline *p, const mlpi_run_opts *opts, int jobs,
     }
     if (rc == MLP_OK)
         rc = mlpi_store_context(r.store, "run", run_name, props, &r.ctx[1], err);
+    if (rc == MLP_OK)
+        rc = resolve_latest_blessed(&r, err);
     r.st = calloc(p->n_nodes + 1, sizeof *r.st);
     if (rc == MLP_OK && r.st == NULL)
         rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");

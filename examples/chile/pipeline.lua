@@ -46,6 +46,8 @@ local ev = p:add("evaluate", {
   fairness = { "sex" }, positive_class = "Y",
   thresholds = { accuracy = 0.55, equal_opportunity_difference = 0.15 },
   slice_thresholds = { accuracy = 0.4 },
+  -- Against the newest model an earlier run blessed (none the first time).
+  baseline = "latest_blessed", change_thresholds = { accuracy = 0.02 },
   bootstrap = 200,
 })
 

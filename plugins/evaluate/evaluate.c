@@ -418,9 +418,11 @@ static int baseline_metrics(mlp_ctx *ctx, const ev_data *d, cJSON **out, mlp_err
     if (rc == MLP_OK) {
         *out = ev_metrics(&bd, NULL, d->n, 0);
         free(bd.p);
+        mlp_ctx_log(ctx, MLP_LOG_INFO, "baseline: model artifact %lld (%s)",
+                    (long long)mlp_artifact_id(b), mlp_artifact_uri(b));
     }
     if (rc != MLP_OK)
-        mlp_error_prefix(err, "baseline");
+        mlp_error_prefix(err, "baseline (model artifact %lld)", (long long)mlp_artifact_id(b));
     mlp_model_close(m);
     return rc;
 }
@@ -543,6 +545,9 @@ static int run(mlp_ctx *ctx)
                           mlp_ctx_param(ctx, "change_thresholds"), base, &blessed);
         if (ma)
             cJSON_AddItemToObject(bless, "model", mlp_json_int(mlp_artifact_id(ma)));
+        if (base)
+            cJSON_AddItemToObject(bless, "baseline_model", mlp_json_int(mlp_artifact_id(
+                                      mlp_ctx_input(ctx, "baseline", 0))));
         rc = mlp_artifact_write_json(eo, "evaluation.json", doc, &err);
     }
     if (rc == MLP_OK)
@@ -587,7 +592,8 @@ static const mlp_port inputs[] = {
       "has its transform graph)" },
     { "model", MLP_TYPE_MODEL, MLP_PORT_OPTIONAL, "the model; without one, the split's "
       "columns hold saved predictions (probabilities or prediction)" },
-    { "baseline", MLP_TYPE_MODEL, MLP_PORT_OPTIONAL, "the model change_thresholds compare "
+    { "baseline", MLP_TYPE_MODEL, MLP_PORT_OPTIONAL, "\"latest_blessed\" (the newest model "
+      "this pipeline blessed before), or a model: what change_thresholds compare "
       "with (on the same rows)" },
     MLP_PORTS_END
 };

@@ -293,4 +293,4 @@ sed -e 's/name = "textlabel", root = "runs\/textlabel"/name = "badbase", root = 
     -e 's/^p:add("evaluate", { name = "ints", model = m.model, examples = ex.examples, split = "train" })/local b = p:add("ridge", { examples = ex.examples, label = "mean_radius" })\np:add("evaluate", { name = "ints", model = m.model, baseline = b.model, examples = ex.examples, split = "train" })/' \
     textlabel.lua > badbase.lua
 expect other_baseline_refused 2 "$M" run badbase.lua &&
-has other_baseline_refused "$OUT" "baseline: it predicts 1 values per row, the model 2"
+has other_baseline_refused "$OUT" "baseline (model artifact " "): it predicts 1 values per row, the model 2"
