@@ -194,6 +194,10 @@ static int check_trainer(const mlp_component *c, mlp_error *err)
     if (!t->fit || !t->predict || !t->save || !t->load || !t->free)
         return mlp_error_set(err, MLP_EPLUGIN, "component '%s': its trainer lacks "
                              "fit, predict, save, load or free", c->name);
+    if (t->layout > MLP_ROWS_STREAM)
+        return mlp_error_set(err, MLP_EPLUGIN, "component '%s': its trainer asks for row "
+                             "layout %u, which this mlpipe does not know (0, 1 or 2)",
+                             c->name, t->layout);
     return MLP_OK;
 }
 

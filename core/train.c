@@ -309,11 +309,20 @@ static int final_scores(const mlp_trainer *t, void *model, const mlp_fit_spec *s
     size_t k = spec->task == MLP_TASK_CLASSIFICATION ? spec->n_classes : 1;
     double *pred = malloc(r->n * k * sizeof *pred + 1), loss, metric;
     mlp_rows x = as_rows(r);
-    int rc;
+    int rc = MLP_OK;
 
     if (pred == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    if (r->x != NULL) {
+    if (r->y_rows != NULL) {
+        /* Streamed rows: predicted a block at a time. */
+        for (size_t b = 0; rc == MLP_OK && b < spec->n_blocks; b++) {
+            mlp_rows blk;
+            size_t first = 0;
+            rc = spec->block(spec, b, &blk, &first, err);
+            if (rc == MLP_OK && blk.n_rows > 0)
+                rc = t->predict(model, &blk, pred + first * k, err);
+        }
+    } else if (r->x != NULL) {
         rc = t->predict(model, &x, pred, err);
     } else {
         /* predict takes column-major float64 (trainer.h), also from a
@@ -365,6 +374,7 @@ static int fit_and_save(train_job *j, mlp_error *err)
     mlp_rows tr = as_rows(&j->tr), ev = as_rows(&j->ev);
     mlp_model_out *mo = mlpi_model_out_new();
     cJSON *metrics = cJSON_CreateObject();
+    mlpi_stream *stream = NULL;
     void *model = NULL;
     int rc = MLP_OK;
 
@@ -381,6 +391,14 @@ static int fit_and_save(train_job *j, mlp_error *err)
     spec.threads = (int)mlp_ctx_param_int(j->ctx, "threads");
     spec.epoch = on_epoch;
     spec.user = &st;
+    if (rc == MLP_OK && j->tr.y_rows != NULL) {
+        rc = mlpi_stream_open(j->ex, j->train, j->feat, j->d, &j->tr, &stream, err);
+        if (rc == MLP_OK) {
+            spec.n_blocks = mlpi_stream_n_blocks(stream);
+            spec.block = mlpi_stream_block;
+            spec.stream = stream;
+        }
+    }
     if (rc == MLP_OK) {
         rc = j->t->fit(&spec, &tr, j->eval ? &ev : NULL, &model, err);
         if (rc != MLP_OK && mlp_ctx_cancelled(j->ctx))
@@ -394,6 +412,7 @@ static int fit_and_save(train_job *j, mlp_error *err)
         rc = j->t->save(model, mo, err);
     if (model != NULL)
         j->t->free(model);
+    mlpi_stream_close(stream);
     if (rc == MLP_OK) {
         cJSON_AddItemToObject(j->doc, "curve", st.curve);
         st.curve = NULL;
@@ -518,9 +537,11 @@ int mlp_train_run(mlp_ctx *ctx, const mlp_trainer *t)
     o.threads = (int)mlp_ctx_param_int(ctx, "threads");
     o.skip_missing_label = strcmp(mlp_ctx_param_string(ctx, "missing_label"), "skip") == 0;
     o.f32 = t->layout == MLP_ROWS_F32;
+    o.stream = t->layout == MLP_ROWS_STREAM;
     o.split = j.train;
     if (rc == MLP_OK)
         rc = mlpi_split_rows_read(&o, j.feat, j.d, &j.classes, &j.tr, &err);
+    o.stream = 0;
     o.split = j.eval;
     if (rc == MLP_OK && j.eval)
         rc = mlpi_split_rows_read(&o, j.feat, j.d, &j.classes, &j.ev, &err);

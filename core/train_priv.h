@@ -18,6 +18,8 @@ typedef struct mlpi_split_rows {
     double *y;        /* value, class index, or -1: a class train lacks */
     double *w;        /* row weights, or NULL */
     size_t skipped;   /* rows left out: their label was missing */
+    double *y_rows;   /* stream: every row of the file's target (NaN: left
+                         out), x and xf NULL */
 } mlpi_split_rows;
 
 typedef struct mlpi_rows_opts {
@@ -27,6 +29,7 @@ typedef struct mlpi_rows_opts {
     int threads;
     int skip_missing_label;   /* leave such rows out instead of refusing */
     int f32;                  /* rows as row-major float32 (MLP_ROWS_F32) */
+    int stream;               /* target only: features by mlpi_stream */
 } mlpi_rows_opts;
 
 /* The feature columns `wanted` (a JSON array of selectors; empty: every
@@ -61,6 +64,20 @@ int mlpi_train_pick_task(const cJSON *params, const mlp_trainer *t, const mlp_ar
 int mlpi_class_weight_table(const cJSON *params, const cJSON *classes, const double *y,
                             const size_t *rows, size_t n, mlp_model_task task,
                             double *cw, int *any, mlp_error *err);
+
+/* "split 'train': <msg> (file:line)" for row `row` (SIZE_MAX: none). */
+int mlpi_train_name_row(const mlp_artifact *ex, const char *split, size_t row,
+                        mlp_error *err);
+
+/* The train rows of an MLP_ROWS_STREAM trainer, a row group at a time
+ * (mlp_fit_spec.block). */
+typedef struct mlpi_stream mlpi_stream;
+int mlpi_stream_open(const mlp_artifact *ex, const char *split, char *const *features,
+                     size_t d, const mlpi_split_rows *r, mlpi_stream **out, mlp_error *err);
+size_t mlpi_stream_n_blocks(const mlpi_stream *s);
+int mlpi_stream_block(const mlp_fit_spec *spec, size_t b, mlp_rows *rows, size_t *first,
+                      mlp_error *err);
+void mlpi_stream_close(mlpi_stream *s);
 
 /* Whether two class values (strings, or integers) are the same class. */
 int mlpi_class_equal(const cJSON *a, const cJSON *b);

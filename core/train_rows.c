@@ -25,11 +25,12 @@ void mlpi_split_rows_free(mlpi_split_rows *r)
     mlp_free(r->xf);
     free(r->y);
     free(r->w);
+    free(r->y_rows);
     memset(r, 0, sizeof *r);
 }
 
 /* "split 'train': <msg> (file:line)" for row `row`, when it is known. */
-static int name_row(const mlp_artifact *ex, const char *split, size_t row, mlp_error *err)
+int mlpi_train_name_row(const mlp_artifact *ex, const char *split, size_t row, mlp_error *err)
 {
     char why[sizeof err->msg], at[400];
     mlp_error e2;
@@ -164,7 +165,7 @@ static int train_classes(const mlp_column *y, mlpi_split_rows *r, cJSON **names,
     int rc = mlp_classes_read(y, NULL, 0, MLPI_MAX_CLASSES, &c, err);
 
     if (rc != MLP_OK)
-        return name_row(ex, split, SIZE_MAX, err);
+        return mlpi_train_name_row(ex, split, SIZE_MAX, err);
     map = calloc(c.n_classes + 1, sizeof *map);
     *names = cJSON_CreateArray();
     if (map == NULL || *names == NULL) {
@@ -184,7 +185,7 @@ static int train_classes(const mlp_column *y, mlpi_split_rows *r, cJSON **names,
         } else if (c.of[i] < 0) {
             mlp_error_set(err, MLP_EINVAL, "label '%s' is missing in row %zu (missing_label "
                           "= \"skip\" leaves such rows out)", y->name, i + 1);
-            rc = name_row(ex, split, i, err);
+            rc = mlpi_train_name_row(ex, split, i, err);
         } else {
             r->y[i] = (double)map[c.of[i]];
         }
@@ -244,7 +245,7 @@ static int eval_classes(const mlp_column *y, mlpi_split_rows *r, const cJSON *na
     size_t bad;
     int rc = mlpi_class_indexes(y, names, r->y, skip, &bad, err);
 
-    return rc == MLP_OK ? MLP_OK : name_row(ex, split, bad, err);
+    return rc == MLP_OK ? MLP_OK : mlpi_train_name_row(ex, split, bad, err);
 }
 
 int mlpi_class_equal(const cJSON *a, const cJSON *b)
@@ -269,7 +270,7 @@ static int read_target(mlp_table_file *f, const mlpi_rows_opts *o, mlpi_split_ro
         return mlp_error_set(err, MLP_EINVAL, "split '%s' has no label column '%s'",
                              o->split, o->label);
     if ((rc = mlp_table_file_column(f, (size_t)li, &t, err)) != MLP_OK)
-        return name_row(o->ex, o->split, SIZE_MAX, err);
+        return mlpi_train_name_row(o->ex, o->split, SIZE_MAX, err);
     const mlp_column *y = mlp_table_column(t, 0);
     if (o->task == MLP_TASK_REGRESSION) {
         if (y->type != MLP_COL_NUMERIC)
@@ -283,7 +284,7 @@ static int read_target(mlp_table_file *f, const mlpi_rows_opts *o, mlpi_split_ro
             if (!isfinite(r->y[i])) {
                 mlp_error_set(err, MLP_EINVAL, "label '%s' is %s in row %zu", o->label,
                               isnan(r->y[i]) ? "missing" : "infinite", i + 1);
-                rc = name_row(o->ex, o->split, i, err);
+                rc = mlpi_train_name_row(o->ex, o->split, i, err);
             }
         }
     } else if (*classes == NULL) {
@@ -354,12 +355,14 @@ int mlpi_split_rows_read(const mlpi_rows_opts *o, char *const *features, size_t 
     r->y = malloc(r->n * sizeof *r->y + 1);
     if (r->n && d > SIZE_MAX / 8 / r->n)
         ;
+    else if (o->stream)
+        r->y_rows = malloc(r->n * sizeof *r->y_rows + 1);
     else if (o->f32)
         r->xf = mlp_malloc(r->n * d * sizeof *r->xf + 1);
     else
         r->x = mlp_malloc(r->n * d * 8 + 1);
     if (idx == NULL || job.errs == NULL || job.bad_row == NULL || r->y == NULL ||
-        (r->x == NULL && r->xf == NULL))
+        (r->x == NULL && r->xf == NULL && r->y_rows == NULL))
         rc = mlp_error_set(err, MLP_ENOMEM, "split '%s': out of memory for %zu rows x "
                            "%zu features", o->split, r->n, d);
     for (size_t j = 0; rc == MLP_OK && j < d; j++) {
@@ -373,7 +376,11 @@ int mlpi_split_rows_read(const mlpi_rows_opts *o, char *const *features, size_t 
         rc = mlp_error_set(err, MLP_EINVAL, "split '%s' has no rows", o->split);
     if (rc == MLP_OK)
         rc = read_target(f, o, r, classes, err);
-    if (rc == MLP_OK) {
+    /* A stream reads its features a block at a time, later: here only
+     * which rows it will take. */
+    if (rc == MLP_OK && o->stream)
+        memcpy(r->y_rows, r->y, r->n * sizeof *r->y);
+    if (rc == MLP_OK && !o->stream) {
         job.y = r->y;
         job.f = f;
         job.idx = idx;
@@ -395,7 +402,7 @@ int mlpi_split_rows_read(const mlpi_rows_opts *o, char *const *features, size_t 
                 if (job.errs[j].code != MLP_OK) {
                     *err = job.errs[j];
                     mlp_error_prefix(err, "feature '%s'", features[j]);
-                    rc = name_row(o->ex, o->split, job.bad_row[j], err);
+                    rc = mlpi_train_name_row(o->ex, o->split, job.bad_row[j], err);
                 }
             for (size_t i = 0; rc == MLP_OK && r->xf && i < r->n; i++) {
                 float *row = r->xf + i * d + j0;
@@ -406,7 +413,7 @@ int mlpi_split_rows_read(const mlpi_rows_opts *o, char *const *features, size_t 
                                       "the float32 range this trainer computes in (scale it "
                                       "with a transform)", features[j0 + j],
                                       tmp[j * r->n + i], i + 1);
-                        rc = name_row(o->ex, o->split, i, err);
+                        rc = mlpi_train_name_row(o->ex, o->split, i, err);
                         break;
                     }
                 }

@@ -186,6 +186,8 @@ int linear_save(const void *model, mlp_model_out *o, mlp_error *err)
         rc = mlp_model_put(o, "stopped", cJSON_CreateString(m->stop), err);
     if (rc == MLP_OK && m->f64_from > 0)
         rc = mlp_model_put(o, "float64_from_iteration", mlp_json_int((int64_t)m->f64_from), err);
+    if (rc == MLP_OK && m->blocks > 0)
+        rc = mlp_model_put(o, "row_groups", mlp_json_int((int64_t)m->blocks), err);
     return rc;
 }
 

@@ -22,6 +22,7 @@ typedef struct linear_model {
     size_t iterations;
     const char *stop;
     size_t f64_from;       /* the first iteration of the float64 phase, or 0 */
+    size_t blocks;         /* streamed: the row groups read per epoch, or 0 */
 } linear_model;
 
 linear_model *linear_new(lin_link link, size_t d, size_t k);
@@ -39,10 +40,11 @@ double train_param(const mlp_fit_spec *s, const char *name, double dflt);
 /* Monotonic seconds, for rows per second. */
 double train_now(void);
 
-/* Trainers (ridge.c, logistic.c, mlp.c). */
+/* Trainers (ridge.c, logistic.c, mlp.c, sgd.c). */
 extern const mlp_trainer ridge_trainer;
 extern const mlp_trainer logistic_trainer;
 extern const mlp_trainer mlp_classifier_trainer;
 extern const mlp_trainer mlp_regressor_trainer;
+extern const mlp_trainer sgd_regressor_trainer;
 
 #endif

@@ -12,9 +12,11 @@ static int run_mlp_classifier(mlp_ctx *ctx)
     return mlp_train_run(ctx, &mlp_classifier_trainer);
 }
 static int run_mlp_regressor(mlp_ctx *ctx) { return mlp_train_run(ctx, &mlp_regressor_trainer); }
+static int run_sgd(mlp_ctx *ctx) { return mlp_train_run(ctx, &sgd_regressor_trainer); }
 
 static const char *const activations[] = { "relu", "tanh", "logistic", NULL };
 static const char *const solvers[] = { "adam", "sgd", NULL };
+static const char *const rates[] = { "invscaling", "constant", NULL };
 
 static const mlp_param_spec mlp_params[] = {
     MLP_TRAIN_PARAMS,
@@ -75,6 +77,37 @@ static const mlp_param_spec logistic_params[] = {
     MLP_PARAMS_END
 };
 
+static const mlp_param_spec sgd_params[] = {
+    MLP_TRAIN_PARAMS,
+    { "alpha", MLP_PARAM_FLOAT, "0.0001", MLP_PARAM_HAS_MIN, 0, 0, NULL,
+      "penalty strength (scikit-learn's alpha: the mean loss adds alpha |coef|^2 / 2 with "
+      "l1_ratio 0, so Ridge's alpha is n_rows x this)" },
+    { "l1_ratio", MLP_PARAM_FLOAT, "0", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX, 0, 1, NULL,
+      "the L1 share of the penalty: 0 is L2 (ridge), 1 is L1 (lasso), between is "
+      "elastic net" },
+    { "learning_rate", MLP_PARAM_ENUM, "\"invscaling\"", 0, 0, 0, rates,
+      "invscaling: eta0 / t^power_t at step t; constant: eta0" },
+    { "eta0", MLP_PARAM_FLOAT, "0.01", MLP_PARAM_HAS_MIN | MLP_PARAM_MIN_EXCLUSIVE, 0, 0,
+      NULL, "the initial step size" },
+    { "power_t", MLP_PARAM_FLOAT, "0.25", MLP_PARAM_HAS_MIN, 0, 0, NULL,
+      "invscaling's exponent" },
+    { "epochs", MLP_PARAM_INT, "1000", MLP_PARAM_HAS_MIN, 1, 0, NULL,
+      "passes over the train rows at most (scikit-learn's max_iter)" },
+    { "tol", MLP_PARAM_FLOAT, "0.001", MLP_PARAM_HAS_MIN, 0, 0, NULL,
+      "stop after n_iter_no_change epochs whose mean loss did not fall below the best "
+      "by this; 0 runs every epoch" },
+    { "n_iter_no_change", MLP_PARAM_INT, "5", MLP_PARAM_HAS_MIN, 1, 0, NULL,
+      "epochs without improvement before stopping" },
+    { "average", MLP_PARAM_BOOL, "false", 0, 0, 0, NULL,
+      "return the mean of every step's weights (averaged SGD), which settles where the "
+      "last step's weights jitter" },
+    { "shuffle", MLP_PARAM_BOOL, "true", 0, 0, 0, NULL,
+      "visit the row groups, and the rows in each, in a new seeded order every epoch" },
+    { "fit_intercept", MLP_PARAM_BOOL, "true", 0, 0, 0, NULL,
+      "fit an unpenalised intercept" },
+    MLP_PARAMS_END
+};
+
 static const mlp_component components[] = {
     { "ridge", MLP_STAGE_TRAIN, "Linear regression with an L2 penalty, in closed form "
       "through LAPACK (scikit-learn's Ridge)", mlp_train_inputs, mlp_train_outputs,
@@ -89,6 +122,10 @@ static const mlp_component components[] = {
     { "mlp_regressor", MLP_STAGE_TRAIN, "Multilayer perceptron regressor: identity output, "
       "squared error (scikit-learn's MLPRegressor)", mlp_train_inputs, mlp_train_outputs,
       mlp_params, run_mlp_regressor, { &mlp_regressor_trainer } },
+    { "sgd_regressor", MLP_STAGE_TRAIN, "Linear regression by stochastic gradient descent "
+      "over the split a row group at a time, for data larger than memory (scikit-learn's "
+      "SGDRegressor)", mlp_train_inputs, mlp_train_outputs, sgd_params, run_sgd,
+      { &sgd_regressor_trainer } },
     MLP_COMPONENTS_END
 };
 

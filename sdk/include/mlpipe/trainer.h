@@ -79,7 +79,8 @@ typedef struct mlp_epoch {
                                   it cannot tell */
 } mlp_epoch;
 
-typedef struct mlp_fit_spec {
+typedef struct mlp_fit_spec mlp_fit_spec;
+struct mlp_fit_spec {
     mlp_model_task task;
     size_t n_classes;          /* classification: >= 2; regression: 0 */
     size_t n_features;
@@ -93,7 +94,22 @@ typedef struct mlp_fit_spec {
      * cancelled): return MLP_ECANCELED. */
     int (*epoch)(void *user, const mlp_epoch *e);
     void *user;
-} mlp_fit_spec;
+    /* MLP_ROWS_STREAM trainers only (0 and NULL for the others): the
+     * train rows are not in memory; train->x and train->xf are NULL
+     * (train->y and train->w still hold every row's target and weight),
+     * and block(spec, b, &rows, err) reads block b (0 .. n_blocks - 1, in
+     * any order, as often as wanted) as column-major float64 rows with
+     * their targets and weights, checked as mlp_train_run checks them.
+     * rows point into the reader's buffers, valid until the next call;
+     * rows.y[i] is train->y[first + i] with first the block's first row,
+     * given in *first when first is not NULL.  n_blocks 0 (mlp_fitter
+     * fits subsets in memory) means the rows are in train->x, column-
+     * major, as for MLP_ROWS_F64_COLUMNS. */
+    size_t n_blocks;
+    int (*block)(const mlp_fit_spec *spec, size_t b, mlp_rows *rows, size_t *first,
+                 mlp_error *err);
+    void *stream;
+};
 
 /* What a model writes when saved and reads when loaded.  Tensors are
  * float64 arrays of a given shape, stored in the model's weights file
@@ -130,12 +146,17 @@ const cJSON *mlp_model_in_params(const mlp_model_in *in);
 #define MLP_TRAINS_CLASSIFICATION (1u << MLP_TASK_CLASSIFICATION)
 #define MLP_ROWS_F64_COLUMNS 0u
 #define MLP_ROWS_F32 1u
+/* Rows read a block (a row group of the split's table file) at a time
+ * through spec->block, so a split larger than memory can be fitted; the
+ * eval rows still come whole, column-major. */
+#define MLP_ROWS_STREAM 2u
 
 typedef struct mlp_trainer {
     uint32_t struct_size;      /* sizeof(mlp_trainer) when built */
     const char *family;        /* "linear", "mlp", ...: shown in views */
     unsigned tasks;            /* MLP_TRAINS_* it can learn */
-    unsigned layout;           /* MLP_ROWS_F64_COLUMNS, or MLP_ROWS_F32 */
+    unsigned layout;           /* MLP_ROWS_F64_COLUMNS, MLP_ROWS_F32 or
+                                  MLP_ROWS_STREAM */
     /* Fits a model on train; eval (NULL when there is no eval split) is
      * only for the curve and early stopping, never for the weights.
      * *model is the trainer's own state, freed with free(). */

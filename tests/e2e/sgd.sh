@@ -1,0 +1,143 @@
+# sgd_regressor: linear regression by SGD over the split a row group at a
+# time -- the averaged weights reach Ridge's optimum (alpha_ridge = n x
+# alpha), it fits data whose rows do not fit in the node's memory where
+# ridge cannot, it is deterministic, and it refuses what it cannot fit.
+. "$(dirname "$0")/../lib.sh"
+
+# gen FILE ROWS D SEED [BLANK-ROW]: y = 3 + x . beta + noise, beta[3] = 0.
+gen() {
+    python3 - "$@" <<'PY'
+import random, sys
+path, n, d, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+blank = int(sys.argv[5]) if len(sys.argv) > 5 else -1
+r = random.Random(seed)
+beta = [r.uniform(-2, 2) for _ in range(d)]
+beta[3] = 0.0
+with open(path + ".beta", "w") as f:
+    f.write(" ".join(repr(b) for b in beta) + "\n")
+with open(path, "w") as f:
+    f.write(",".join("x%d" % j for j in range(d)) + ",y\n")
+    for i in range(n):
+        x = [r.uniform(-1.7, 1.7) for _ in range(d)]
+        y = 3 + sum(a * b for a, b in zip(x, beta)) + r.gauss(0, 0.5)
+        cells = ["%.5f" % v for v in x]
+        if i == blank:
+            cells[2] = ""
+        f.write(",".join(cells) + ",%.5f\n" % y)
+PY
+}
+gen reg.csv 20000 8 1
+# weights DIR: the model's coef and intercept as JSON.
+weights() {
+    python3 - "$1" <<'PY'
+import json, struct, sys
+doc = json.load(open(sys.argv[1] + "/model.json"))
+raw = open(sys.argv[1] + "/weights.bin", "rb").read()
+w = {t["name"]: list(struct.unpack_from("<%dd" % (t["rows"] * t["cols"]), raw, t["offset"]))
+     for t in doc["weights"]["tensors"]}
+print(json.dumps({"coef": w["coef"], "b": w["intercept"][0], "model": doc["model"],
+                  "rows": doc["rows"]}))
+PY
+}
+cat > s.lua <<LUA
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "s", root = "runs/s" }
+-- Small pieces, so the split is written in many row groups.
+local ex = p:add("csv_import", { path = "reg.csv", label = "y", splits = { train = 1 },
+                                 parser = "general", chunk_bytes = 65536 })
+p:add("sgd_regressor", { examples = ex.examples, average = true, tol = 0, epochs = 20,
+                         cache = false })
+p:add("sgd_regressor", { name = "again", examples = ex.examples, average = true, tol = 0,
+                         epochs = 20, cache = false })
+p:add("sgd_regressor", { name = "seed2", examples = ex.examples, average = true, tol = 0,
+                         epochs = 20, seed = 2 })
+p:add("sgd_regressor", { name = "lasso", examples = ex.examples, alpha = 0.05, l1_ratio = 1 })
+p:add("ridge", { examples = ex.examples, alpha = 2.0 })
+local r = p:run {}
+for name, n in pairs(r.nodes) do
+  if n.outputs.model then print("model", name, n.outputs.model.uri) end
+end
+LUA
+expect sgd_runs 0 "$M" run s.lua
+model() { awk -v n="$1" '$1 == "model" && $2 == n { print $3 }' <<<"$OUT"; }
+sgd=$(weights "$(model sgd_regressor)") ridge=$(weights "$(model ridge)")
+got=$(python3 - "$sgd" "$ridge" <<'PY'
+import json, sys
+s, r = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+d = max(abs(a - b) for a, b in zip(s["coef"], r["coef"]))
+groups = s["model"].get("row_groups", 0)
+print("ok" if d < 5e-3 and abs(s["b"] - r["b"]) < 5e-3 and groups > 10
+      else "coef differ by %g, intercept %g vs %g, %d row groups" % (d, s["b"], r["b"], groups))
+PY
+)
+[ "$got" = ok ] && pass averaged_sgd_reaches_ridge_optimum || fail averaged_sgd_reaches_ridge_optimum "$got"
+if cmp -s "$(model sgd_regressor)/weights.bin" "$(model again)/weights.bin"; then
+    pass sgd_bit_identical
+else
+    fail sgd_bit_identical "two runs with one seed gave different weights"
+fi
+cmp -s "$(model sgd_regressor)/weights.bin" "$(model seed2)/weights.bin" &&
+    fail seed_changes_order "seed 2 gave the same weights" || pass seed_changes_order
+got=$(python3 -c '
+import json, sys
+s = json.loads(sys.argv[1])
+beta = [float(b) for b in open("reg.csv.beta").read().split()]
+c = s["coef"]
+print("ok" if c[3] == 0 and all(v != 0 for v, b in zip(c, beta) if abs(b) > 0.5)
+      and s["model"]["stopped"].startswith("converged") else (c, beta))' "$(weights "$(model lasso)")")
+[ "$got" = ok ] && pass l1_zeroes_the_null_feature || fail l1_zeroes_the_null_feature "$got"
+
+# Rows that do not fit: 200,000 x 16 doubles are 25.6 MB; with 16 MB the
+# ridge node cannot hold them, and SGD, a row group at a time, fits.
+gen big.csv 200000 16 3
+cat > big.lua <<LUA
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "b", root = "runs/b" }
+local ex = p:add("csv_import", { path = "big.csv", label = "y", splits = { train = 1 },
+                                 parser = "general", chunk_bytes = 262144 })
+p:add("sgd_regressor", { examples = ex.examples, memory = "16M", epochs = 5 })
+p:add("ridge", { examples = ex.examples, memory = "16M" })
+p:run {}
+LUA
+expect ridge_out_of_memory 3 "$M" run big.lua
+has sgd_fits_in_16M "$OUT" "ran      sgd_regressor" \
+    "failed   ridge" "exceeded its memory limit of 16 MiB"
+
+# A missing value deep in the file is refused naming its row and line.
+gen gap.csv 20000 8 1 15000
+sed -e 's/reg.csv/gap.csv/' -e 's/name = "s", root = "runs\/s"/name = "g", root = "runs\/g"/' s.lua > gap.lua
+expect missing_value_refused 3 "$M" run gap.lua
+has missing_value_named "$OUT" "feature 'x2': missing in row 15001" "gap.csv:15002"
+
+# Divergence says so; a classification label is not its task.
+cat > bad.lua <<LUA
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "d", root = "runs/d" }
+local ex = p:add("csv_import", { path = "reg.csv", label = "y", splits = { train = 1 } })
+p:add("sgd_regressor", { examples = ex.examples, eta0 = 1000, learning_rate = "constant" })
+p:run {}
+LUA
+expect divergence_refused 3 "$M" run bad.lua
+has divergence_named "$OUT" "the loss diverged" "lower eta0 or scale the features"
+sed -i 's/eta0 = 1000, learning_rate = "constant"/task = "classification"/' bad.lua
+expect classification_refused 3 "$M" run bad.lua
+has classification_named "$OUT" "task: this trainer does not do classification"
+
+# Model-based selection fits it in memory (no row groups there).
+cat > sel.lua <<LUA
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "sel", root = "runs/sel" }
+local ex = p:add("csv_import", { path = "reg.csv", label = "y", splits = { train = 1 } })
+local s = p:add("select_by_model", { examples = ex.examples, trainer = "sgd_regressor",
+                                     trainer_params = { epochs = 5 }, method = "from_model",
+                                     k = 3 })
+local r = p:run {}
+print(table.concat(r.nodes.select_by_model.outputs.selection.properties.selected, " "))
+LUA
+expect sgd_in_selection 0 "$M" run sel.lua
+want=$(python3 -c '
+beta = [abs(float(b)) for b in open("reg.csv.beta").read().split()]
+top = sorted(range(len(beta)), key=lambda j: -beta[j])[:3]
+print(" ".join("x%d" % j for j in sorted(top)))')
+got=$(tail -1 <<<"$OUT")
+[ "$got" = "$want" ] && pass sgd_selects_largest || fail sgd_selects_largest "$got, expected $want"
