@@ -84,6 +84,37 @@ done:
     return rc;
 }
 
+/* The centred Gram matrix and X'y from one product over the rows as they
+ * are -- no centred copy, and one call BLAS can spread over every thread
+ * -- less the means' outer product: Xc'Xc = X'X - n mx mx'.  That
+ * subtraction loses about eps * mean^2 / variance of each entry, so a
+ * feature whose mean is over 100 standard deviations from zero (1e-12
+ * relative lost and beyond) is declined (0): the caller centres block by
+ * block, exactly.  Unweighted rows only. */
+static int gram_uncentred(const mlp_rows *tr, const double *mx, double my, double *g,
+                          double *xy)
+{
+    size_t n = tr->n_rows, d = tr->n_features;
+
+    cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)d, (int)n, 1.0, tr->x,
+                (int)tr->ld, 0.0, g, (int)d);
+    for (size_t j = 0; j < d; j++) {
+        double c = g[j * d + j] - (double)n * mx[j] * mx[j];
+        if (!(c * 1e4 >= g[j * d + j]) && !(g[j * d + j] == 0)) {
+            memset(g, 0, d * d * sizeof *g);
+            return 0;
+        }
+    }
+    for (size_t j = 0; j < d; j++)
+        for (size_t i = 0; i <= j; i++)
+            g[j * d + i] -= (double)n * mx[i] * mx[j];
+    cblas_dgemv(CblasColMajor, CblasTrans, (int)n, (int)d, 1.0, tr->x, (int)tr->ld, tr->y,
+                1, 0.0, xy, 1);
+    for (size_t j = 0; j < d; j++)
+        xy[j] -= (double)n * mx[j] * my;
+    return 1;
+}
+
 static int ridge_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_rows *ev,
                      void **model, mlp_error *err)
 {
@@ -92,18 +123,22 @@ static int ridge_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_rows *
     int intercept = train_param(s, "fit_intercept", 1) != 0;
     double *mx = malloc(d * sizeof *mx + 1), *g = calloc(d * d + 1, sizeof *g);
     double *xy = calloc(d + 1, sizeof *xy), *z = mlp_malloc(BLOCK * d * sizeof *z + 1);
+    double *xty = malloc((d + 1) * sizeof *xty);
     double *ry = malloc(BLOCK * sizeof *ry + 1), *pred = NULL;
     linear_model *m = NULL;
     int rc = MLP_OK;
 
     *model = NULL;
-    if (mx == NULL || g == NULL || xy == NULL || z == NULL || ry == NULL) {
+    if (mx == NULL || g == NULL || xy == NULL || z == NULL || ry == NULL || xty == NULL) {
         rc = mlp_error_set(err, MLP_ENOMEM, "out of memory for %zu features", d);
         goto done;
     }
     openblas_set_num_threads(s->threads);
     means(tr, intercept, mx, &my, &sw);
-    for (size_t r0 = 0; r0 < n; r0 += BLOCK) {
+    /* Rows centred block by block: all of them, or none when the one
+     * product over them could be used. */
+    size_t blocked = tr->w == NULL && gram_uncentred(tr, mx, my, g, xy) ? 0 : n;
+    for (size_t r0 = 0; r0 < blocked; r0 += BLOCK) {
         size_t bn = n - r0 < BLOCK ? n - r0 : BLOCK;
         for (size_t i = 0; i < bn; i++)
             ry[i] = sqrt(tr->w ? tr->w[r0 + i] : 1.0);
@@ -131,6 +166,7 @@ static int ridge_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_rows *
         }
     for (size_t j = 0; j < d; j++)
         g[j * d + j] += alpha;
+    memcpy(xty, xy, d * sizeof *xy);
     if ((rc = solve(d, g, xy, alpha == 0, err)) != MLP_OK)
         goto done;
     if ((m = linear_new(LIN_IDENTITY, d, 1)) == NULL) {
@@ -141,17 +177,19 @@ static int ridge_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_rows *
     m->intercept[0] = my - cblas_ddot((int)d, mx, 1, xy, 1);
     m->names = s->features;
 
-    /* One point of curve: the objective and the eval scores. */
-    pred = mlp_malloc((n > (ev ? ev->n_rows : 0) ? n : ev->n_rows) * sizeof *pred + 1);
-    if (pred == NULL) {
+    /* One point of curve: the objective and the eval scores.  The train
+     * error needs no pass over the rows: the normal equations (Gc + alpha
+     * I) b = Xc'yc give |yc - Xc b|^2 = yc'yc - b'Xc'yc - alpha b'b. */
+    pred = ev ? mlp_malloc(ev->n_rows * sizeof *pred + 1) : NULL;
+    if (ev != NULL && pred == NULL) {
         rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
         goto done;
     }
     mlp_epoch e = { 1, 0, NAN, NAN, 0, 1 };
-    double loss, r2;
-    linear_predict(m, tr, pred, err);
-    mlp_fit_score(MLP_TASK_REGRESSION, 0, tr, pred, &loss, &r2);
-    e.loss = loss + alpha * cblas_ddot((int)d, xy, 1, xy, 1) / sw;
+    double yy = 0, bb = cblas_ddot((int)d, xy, 1, xy, 1);
+    for (size_t i = 0; i < n; i++)
+        yy += (tr->w ? tr->w[i] : 1.0) * (tr->y[i] - my) * (tr->y[i] - my);
+    e.loss = (fmax(0.0, yy - cblas_ddot((int)d, xy, 1, xty, 1) - alpha * bb) + alpha * bb) / sw;
     if (ev != NULL)
         linear_predict(m, ev, pred, err);
     if (mlp_fit_report(s, &e, ev, ev ? pred : NULL))
@@ -160,6 +198,7 @@ done:
     free(mx);
     free(g);
     free(xy);
+    free(xty);
     mlp_free(z);
     free(ry);
     mlp_free(pred);

@@ -48,7 +48,8 @@ def logistic(X, y, names, **kw):
 def logistic_saga(X, y, names, **kw):
     """L1 and elastic net: saga (the solver scikit-learn has for them) run
     to tol 1e-12, where its coefficients move by less than 1e-7."""
-    m = LogisticRegression(solver="saga", tol=1e-12, max_iter=200000, **kw).fit(X, y)
+    m = LogisticRegression(solver="saga", tol=1e-12, max_iter=200000, random_state=0,
+                           **kw).fit(X, y)
     return {"features": names, "classes": [int(c) for c in m.classes_],
             "coef": [lst(r) for r in m.coef_], "intercept": lst(m.intercept_)}
 
@@ -59,6 +60,15 @@ def main():
     out["ridge_diabetes"] = ridge(dia, "target", alpha=1.0)
     out["ridge_diabetes_lsq"] = ridge(dia, "target", alpha=0.0)
     out["ridge_diabetes_noint"] = ridge(dia, "target", alpha=0.5, fit_intercept=False)
+
+    # A feature far from zero for its spread (mean / std ~ 2e5): the Gram
+    # matrix must then be centred exactly, not corrected afterwards.
+    shifted = dia.copy()
+    shifted["age"] = shifted["age"] + 1e4
+    shifted.to_csv(os.path.join(HERE, "diabetes_shifted.csv"), index=False,
+                   float_format="%.17g")
+    shifted = load("diabetes_shifted.csv")
+    out["ridge_diabetes_shifted"] = ridge(shifted, "target", alpha=1.0)
 
     iris = load("iris.csv")
     names = [c for c in iris.columns if c != "target"]

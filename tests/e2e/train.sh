@@ -50,6 +50,7 @@ p:add("ridge", { examples = ex.examples, alpha = 1.0 })
 p:add("ridge", { name = "lsq", examples = ex.examples, alpha = 0.0 })
 p:add("ridge", { name = "noint", examples = ex.examples, alpha = 0.5, fit_intercept = false })'
 expect ridge_runs 0 "$M" run ridge.lua
+ridge_out=$OUT
 ridge_check='
 if doc["features"] != r["features"]: print("features", doc["features"])
 elif worst(w["coef"][0], r["coef"]) > 1e-8 * max(map(abs, r["coef"])):
@@ -59,6 +60,21 @@ elif abs(w["intercept"][0][0] - r["intercept"]) > 1e-8 * max(abs(r["intercept"])
 else: print("ok")'
 check ridge_matches_sklearn "$(model ridge)" ridge_diabetes "$ridge_check"
 check ridge_least_squares "$(model lsq)" ridge_diabetes_lsq "$ridge_check"
+pipe shifted "$data/diabetes_shifted.csv" 'label = "target"' '
+p:add("ridge", { examples = ex.examples, alpha = 1.0 })'
+expect shifted_runs 0 "$M" run shifted.lua
+check ridge_far_from_zero_matches_sklearn "$(model ridge)" ridge_diabetes_shifted "$ridge_check"
+OUT=$ridge_out
+# Its one curve point, computed from the normal equations, is the train
+# MSE plus alpha |b|^2 / n.
+check ridge_curve_is_objective "$(model ridge)" ridge_diabetes '
+n = doc["metrics"]["train"]["rows"]
+want = doc["metrics"]["train"]["mse"] + 1.0 * sum(v * v for v in w["coef"][0]) / n
+got = doc["curve"][0]["loss"]
+print("ok" if abs(got - want) <= 1e-9 * want else (got, want))'
+check ridge_lsq_curve_is_mse "$(model lsq)" ridge_diabetes_lsq '
+got, want = doc["curve"][0]["loss"], doc["metrics"]["train"]["mse"]
+print("ok" if abs(got - want) <= 1e-9 * want else (got, want))'
 check ridge_no_intercept "$(model noint)" ridge_diabetes_noint "$ridge_check"
 
 # Logistic regression, fitted to convergence: coefficients within 1e-4 of
