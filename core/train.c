@@ -489,6 +489,21 @@ static int set_properties(train_job *j, mlp_error *err)
     return rc;
 }
 
+static int eval_is_empty(const mlp_artifact *ex, const char *split)
+{
+    char file[300], path[4096];
+    mlp_table_file *f = NULL;
+    mlp_error e;
+    int empty = 0;
+
+    snprintf(file, sizeof file, "%s.mlpt", split);
+    if (mlp_artifact_path(ex, file, path, sizeof path, &e) == MLP_OK &&
+        mlp_table_file_open(path, &f, &e) == MLP_OK)
+        empty = mlp_table_file_n_rows(f) == 0;
+    mlp_table_file_close(f);
+    return empty;
+}
+
 int mlp_train_run(mlp_ctx *ctx, const mlp_trainer *t)
 {
     train_job j;
@@ -542,6 +557,12 @@ int mlp_train_run(mlp_ctx *ctx, const mlp_trainer *t)
     if (rc == MLP_OK)
         rc = mlpi_split_rows_read(&o, j.feat, j.d, &j.classes, &j.tr, &err);
     o.stream = 0;
+    if (rc == MLP_OK && j.eval && eval_is_empty(j.ex, j.eval)) {
+        /* Nothing to score a curve on: the model is still the same. */
+        mlp_ctx_log(ctx, MLP_LOG_WARN, "eval split '%s' has no rows: no eval scores in the "
+                    "curve", j.eval);
+        j.eval = NULL;
+    }
     o.split = j.eval;
     if (rc == MLP_OK && j.eval)
         rc = mlpi_split_rows_read(&o, j.feat, j.d, &j.classes, &j.ev, &err);

@@ -135,3 +135,18 @@ void mlp_view_bars(mlp_view *v, size_t n, const double *counts,
     }
     fputs("</svg>", v->out);
 }
+
+const char *mlp_view_num(double x, char buf[MLP_VIEW_NUM_MAX])
+{
+    double a = fabs(x);
+
+    if (isnan(x))
+        snprintf(buf, MLP_VIEW_NUM_MAX, "-");
+    else if (isinf(x))
+        snprintf(buf, MLP_VIEW_NUM_MAX, x > 0 ? "inf" : "-inf");
+    else if (a >= 1e6 || (a < 1e-4 && a > 0))
+        snprintf(buf, MLP_VIEW_NUM_MAX, "%.6g", x);
+    else
+        snprintf(buf, MLP_VIEW_NUM_MAX, "%.4f", x);
+    return buf;
+}

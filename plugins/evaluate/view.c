@@ -16,16 +16,19 @@ static void num(mlp_view *v, int html, double x)
 {
     if (html)
         mlp_view_printf(v, "<td class=\"num\">");
+    char b[MLP_VIEW_NUM_MAX];
     if (isnan(x))
         mlp_view_puts(v, html ? "&ndash;" : "       -");
     else
-        mlp_view_printf(v, html ? "%.4f" : " %8.4f", x);
+        mlp_view_printf(v, html ? "%s" : " %8s", mlp_view_num(x, b));
     if (html)
         mlp_view_puts(v, "</td>");
 }
 
 static void metric_table(mlp_view *v, int html, const cJSON *m, const cJSON *iv)
 {
+    char lo[MLP_VIEW_NUM_MAX], hi[MLP_VIEW_NUM_MAX];
+
     if (html)
         mlp_view_puts(v, "<table><tr><th>metric</th><th>value</th>");
     if (html && iv)
@@ -41,9 +44,9 @@ static void metric_table(mlp_view *v, int html, const cJSON *m, const cJSON *iv)
             mlp_view_printf(v, "<tr><td>%s</td>", shown[i]);
             num(v, html, cJSON_IsNumber(x) ? x->valuedouble : NAN);
             if (iv && ci)
-                mlp_view_printf(v, "<td class=\"num\">[%.4f, %.4f]</td>",
-                                cJSON_GetNumberValue(cJSON_GetArrayItem(ci, 0)),
-                                cJSON_GetNumberValue(cJSON_GetArrayItem(ci, 1)));
+                mlp_view_printf(v, "<td class=\"num\">[%s, %s]</td>",
+                                mlp_view_num(cJSON_GetNumberValue(cJSON_GetArrayItem(ci, 0)), lo),
+                                mlp_view_num(cJSON_GetNumberValue(cJSON_GetArrayItem(ci, 1)), hi));
             else if (iv)
                 mlp_view_puts(v, "<td></td>");
             mlp_view_puts(v, "</tr>");
@@ -51,9 +54,9 @@ static void metric_table(mlp_view *v, int html, const cJSON *m, const cJSON *iv)
             mlp_view_printf(v, "  %-10s", shown[i]);
             num(v, html, cJSON_IsNumber(x) ? x->valuedouble : NAN);
             if (ci)
-                mlp_view_printf(v, "  [%.4f, %.4f]",
-                                cJSON_GetNumberValue(cJSON_GetArrayItem(ci, 0)),
-                                cJSON_GetNumberValue(cJSON_GetArrayItem(ci, 1)));
+                mlp_view_printf(v, "  [%s, %s]",
+                                mlp_view_num(cJSON_GetNumberValue(cJSON_GetArrayItem(ci, 0)), lo),
+                                mlp_view_num(cJSON_GetNumberValue(cJSON_GetArrayItem(ci, 1)), hi));
             mlp_view_puts(v, "\n");
         }
     }
@@ -70,7 +73,7 @@ static void slices(mlp_view *v, int html, const cJSON *doc, int classification)
     double *k1 = calloc(n + 1, sizeof *k1), *k2 = calloc(n + 1, sizeof *k2);
     size_t *r1 = calloc(n + 1, sizeof *r1), *r2 = calloc(n + 1, sizeof *r2);
     const char **names = calloc(n + 1, sizeof *names);
-    char label[600];
+    char label[600], nb[MLP_VIEW_NUM_MAX];
 
     if (n == 0 || !k1 || !k2 || !r1 || !r2 || !names)
         goto done;
@@ -95,7 +98,7 @@ static void slices(mlp_view *v, int html, const cJSON *doc, int classification)
                 mlp_view_text(v, label);
                 mlp_view_printf(v, "  rows %.0f", mlp_json_num(s, "rows"));
                 if (cJSON_IsObject(m))
-                    mlp_view_printf(v, "  %s %.4f", key, mlp_json_num(m, key));
+                    mlp_view_printf(v, "  %s %s", key, mlp_view_num(mlp_json_num(m, key), nb));
                 if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "small")))
                     mlp_view_puts(v, mlp_json_num(s, "rows") == 0 ? "  (empty)" : "  (small)");
                 mlp_view_puts(v, "\n");

@@ -68,6 +68,7 @@ static void curve(mlp_view *v, int html, const cJSON *doc, int classification)
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(doc, "curve"), *p;
     size_t n = (size_t)cJSON_GetArraySize(c), i = 0;
     double x[4096], loss[4096], eloss[4096];
+    char buf[MLP_VIEW_NUM_MAX];
 
     if (n == 0)
         return;
@@ -75,8 +76,8 @@ static void curve(mlp_view *v, int html, const cJSON *doc, int classification)
         p = cJSON_GetArrayItem(c, (int)n - 1);
         mlp_view_printf(v, "  curve: %zu points, final loss %.6g", n, mlp_json_num(p, "loss"));
         if (!isnan(mlp_json_num(p, "eval_metric")))
-            mlp_view_printf(v, ", eval %s %.4f", classification ? "accuracy" : "R^2",
-                            mlp_json_num(p, "eval_metric"));
+            mlp_view_printf(v, ", eval %s %s", classification ? "accuracy" : "R^2",
+                            mlp_view_num(mlp_json_num(p, "eval_metric"), buf));
         mlp_view_puts(v, "\n");
         return;
     }

@@ -134,6 +134,16 @@ bad = differ(o, w, ["mse", "rmse", "mae", "r2"])
 bad += [k for k in ("median", "p05") if not close(o["residuals"][k], w["residual_" + k])]
 print(bad if bad else "ok")'
 
+# Errors of 1e300 read as numbers, not as 300 digits.
+printf 'target,yhat\n1e300,0\n-1e300,0\n5,4\n' > huge.csv
+pipe huge "$TMP/huge.csv" '
+p:add("evaluate", { examples = ex.examples, split = "train", label = "target",
+                    prediction = "yhat" })'
+expect huge_evaluates 0 "$M" run huge.lua &&
+expect huge_shows 0 "$M" show "$(col evaluate 5)" --root runs/huge &&
+has huge_numbers_readable "$OUT" "mae" "6.66667e+299" &&
+lacks huge_numbers_short "$OUT" '[0-9]{40}'
+
 # A threshold the model misses gates the pipeline and says why.
 pipe gate "$data/eval_binary.csv" '
 local e = p:add("evaluate", { examples = ex.examples, split = "train", label = "label",

@@ -198,6 +198,25 @@ local ex = p:add("csv_import", { path = "$data/iris.csv", label = "target",
 local m = p:add("logistic_regression", { examples = ex.examples })
 print("model", "m", p:run {}.nodes.logistic_regression.outputs.model.uri)
 LUA
+# An eval split with no rows: trained all the same, without eval scores,
+# and the log says why.
+cat > noeval.lua <<LUA
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "noeval", root = "runs/noeval" }
+local ex = p:add("csv_import", { path = "$data/iris.csv", label = "target",
+                                 types = { target = "categorical" },
+                                 splits = { train = 1, eval = 1e-9 } })
+local m = p:add("logistic_regression", { examples = ex.examples })
+local r = p:run {}
+print("model", "m", r.nodes.logistic_regression.outputs.model.uri)
+LUA
+expect empty_eval_trains 0 "$M" run noeval.lua
+noeval_out=$OUT
+check empty_eval_no_curve_scores "$(model m)" logistic_iris '
+c = doc["curve"][-1]
+print("ok" if c["eval_loss"] is None and doc["rows"] == {"train": 150} else (c, doc["rows"]))'
+has empty_eval_logged "$(cat runs/noeval/logs/2-*.log)" "eval split 'eval' has no rows"
+
 expect eval_curve_runs 0 "$M" run ev.lua &&
 check eval_curve "$(model m)" logistic_iris '
 c = doc["curve"][-1]

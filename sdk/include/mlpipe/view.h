@@ -63,6 +63,11 @@ void mlp_view_printf(mlp_view *v, const char *fmt, ...)
  * HTML; in text, control characters other than tab become '?', so a
  * value cannot move the terminal's cursor or change its colours. */
 void mlp_view_text(mlp_view *v, const char *s);
+/* A metric as people read it, into buf (returned): four decimals for
+ * ordinary magnitudes, six significant digits beyond 1e6 or below 1e-4
+ * (an error of 2e300 is not 300 digits), "-" for NaN, "inf" / "-inf". */
+#define MLP_VIEW_NUM_MAX 32
+const char *mlp_view_num(double x, char buf[MLP_VIEW_NUM_MAX]);
 /* HTML only: a small bar chart as inline SVG, one bar per count, each with
  * a tooltip "label: count" (labels may be NULL: bars are numbered).  Does
  * nothing for n == 0 or in a text view. */
