@@ -7,8 +7,12 @@
 int mlp_error_setv(mlp_error *err, int code, const char *fmt, va_list ap)
 {
     if (err != NULL) {
+        /* Formatted aside first: a caller may pass err->msg itself as an
+         * argument (to change only the code, or to add a prefix). */
+        char msg[sizeof err->msg];
+        vsnprintf(msg, sizeof msg, fmt, ap);
         err->code = code;
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        memcpy(err->msg, msg, sizeof msg);
     }
     return code;
 }

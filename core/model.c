@@ -148,6 +148,17 @@ static void hex64(uint64_t v, char out[17])
     snprintf(out, 17, "%016" PRIx64, v);
 }
 
+static int doc_hash(const cJSON *doc, char hex[17])
+{
+    char *t = mlp_json_canonical(doc);
+
+    if (t == NULL)
+        return MLP_ENOMEM;
+    hex64(mlp_hash64(t, strlen(t), 0), hex);
+    mlp_free(t);
+    return MLP_OK;
+}
+
 int mlpi_model_write(const char *dir, cJSON *doc, const mlp_model_out *o, mlp_error *err)
 {
     char path[4096], hex[17];
@@ -196,8 +207,39 @@ int mlpi_model_write(const char *dir, cJSON *doc, const mlp_model_out *o, mlp_er
     free(buf);
     if (rc == MLP_OK && mlpi_path_join(path, sizeof path, dir, MLPI_MODEL_FILE) != 0)
         rc = mlp_error_set(err, MLP_EINVAL, "path too long: %s", dir);
+    if (rc == MLP_OK) {
+        char hex[17];
+        cJSON_DeleteItemFromObjectCaseSensitive(doc, "document_xxh3");
+        if (doc_hash(doc, hex) != MLP_OK)
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        else
+            cJSON_AddStringToObject(doc, "document_xxh3", hex);
+    }
     if (rc == MLP_OK)
         rc = mlp_json_write_file(path, doc, err);
+    return rc;
+}
+
+/* The document's own checksum, over its canonical text without the
+ * checksum: an edit by hand (a feature's order, a class's name) that
+ * every other check would let through is seen. */
+static int check_doc_hash(cJSON *doc, const char *file, mlp_error *err)
+{
+    cJSON *sum = cJSON_DetachItemFromObjectCaseSensitive(doc, "document_xxh3");
+    char hex[17];
+    int rc = MLP_OK;
+
+    if (sum == NULL)
+        return MLP_OK;   /* written before documents had one */
+    if (!cJSON_IsString(sum))
+        rc = mlp_error_set(err, MLP_ECORRUPT, "%s: 'document_xxh3' is not a string", file);
+    else if (doc_hash(doc, hex) != MLP_OK)
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    else if (strcmp(hex, sum->valuestring) != 0)
+        rc = mlp_error_set(err, MLP_ECORRUPT, "%s was changed after it was written (its "
+                           "checksum is %s, the document's content gives %s): restore it "
+                           "or train the model again", file, sum->valuestring, hex);
+    cJSON_AddItemToObject(doc, "document_xxh3", sum);
     return rc;
 }
 
@@ -419,6 +461,25 @@ static int find_trainer(mlpi_registry *r, mlp_model *m, const char *file, mlp_er
     return MLP_OK;
 }
 
+/* The graph beside the model is the one it was trained behind: its
+ * fingerprint is the one model.json recorded. */
+static int graph_matches(const cJSON *doc, const char *path, mlp_error *err)
+{
+    const char *want = mlp_json_str(doc, "transform_graph_hash");
+    cJSON *g = NULL;
+    char hex[17];
+    int rc = mlp_json_read_file(path, &g, err);
+
+    if (rc != MLP_OK)
+        return mlp_error_set(err, MLP_ECORRUPT, "%s", err->msg);
+    mlp_tgraph_doc_hash(g, hex);
+    cJSON_Delete(g);
+    if (*want && strcmp(want, hex) != 0)
+        return mlp_error_set(err, MLP_ECORRUPT, "%s is not the graph the model was trained "
+                             "behind (fingerprint %s, the model recorded %s)", path, hex, want);
+    return MLP_OK;
+}
+
 int mlpi_model_open_dir(mlpi_registry *r, const char *dir, mlp_model **out,
                         mlp_error *err)
 {
@@ -438,6 +499,8 @@ int mlpi_model_open_dir(mlpi_registry *r, const char *dir, mlp_model **out,
                            "file)", path);
     else if ((rc = mlp_json_read_file(path, &m->doc, err)) != MLP_OK)
         rc = mlp_error_set(err, MLP_ECORRUPT, "%s", err->msg);
+    if (rc == MLP_OK)
+        rc = check_doc_hash(m->doc, path, err);
     if (rc == MLP_OK)
         rc = check_doc(m, path, err);
     if (rc == MLP_OK)
@@ -473,6 +536,8 @@ int mlpi_model_open_dir(mlpi_registry *r, const char *dir, mlp_model **out,
         else if (!mlpi_is_file(path))
             rc = mlp_error_set(err, MLP_ECORRUPT, "%s: missing or not a regular file, and "
                                "model.json names it", path);
+        else if ((rc = graph_matches(m->doc, path, err)) != MLP_OK)
+            ;
         else if ((rc = mlp_tgraph_load(path, &m->graph, err)) != MLP_OK)
             rc = mlp_error_set(err, MLP_ECORRUPT, "%s", err->msg);
     }

@@ -112,21 +112,59 @@ printf 'X' | dd of=nomagic/weights.bin bs=1 count=1 conv=notrunc 2>/dev/null
 expect wrong_magic_refused 7 "$M" predict --model nomagic "$data/breast_cancer.csv" &&
 has wrong_magic_refused "$OUT" "nomagic/weights.bin:" "bytes without the weights magic"
 
+# model.json edited by hand (two features swapped: every check of its
+# shape would pass) is refused by the document's own checksum.
+cp -r "$model" swapped
+python3 - swapped/model.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["features"][0], d["features"][1] = d["features"][1], d["features"][0]
+json.dump(d, open(sys.argv[1], "w"), indent=1)
+PY
+expect edited_document_refused 7 "$M" predict --model swapped "$data/breast_cancer.csv" &&
+has edited_document_refused "$OUT" "swapped/model.json was changed after it was written"
+# The graph beside it swapped for another graph: refused by fingerprint.
+cp -r "$model" othergraph
+python3 - othergraph/transform_graph.json <<'PY'
+import json, sys
+g = json.load(open(sys.argv[1]))
+g["outputs"] = list(reversed(g["outputs"]))
+json.dump(g, open(sys.argv[1], "w"))
+PY
+expect other_graph_refused 7 "$M" predict --model othergraph "$data/breast_cancer.csv" &&
+has other_graph_refused "$OUT" "othergraph/transform_graph.json is not the graph the model was trained behind"
+
+# Not JSON at all: the parser's position is in the message.
+cp -r "$model" cut
+head -c 200 "$model/model.json" > cut/model.json
+expect cut_document_refused 7 "$M" predict --model cut "$data/breast_cancer.csv" &&
+has cut_document_refused "$OUT" "cut/model.json:" "invalid JSON"
+
+# The checks below edit model.json to reach deeper checks, so they drop
+# its checksum, as a model written before documents had one.
+unsum() { python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1])); d.pop("document_xxh3", None)
+json.dump(d, open(sys.argv[1], "w"), indent=1)' "$1"; }
+
 # A document that contradicts itself: a regression with a softmax link.
 cp -r "$ridge" badlink
-sed -i 's/"link": "identity"/"link": "softmax"/' badlink/model.json
+unsum badlink/model.json
+sed -i 's/"link": *"identity"/"link": "softmax"/' badlink/model.json
 expect contradicting_link_refused 7 "$M" predict --model badlink "$data/breast_cancer.csv" &&
 has contradicting_link_refused "$OUT" "link 'softmax' does not fit a regression model of 0 classes"
 
 # A tensor name outside [A-Za-z0-9_.] in the weights table.
 cp -r "$model" badname
-sed -i 's/"name": "coef"/"name": "co ef"/' badname/model.json
+unsum badname/model.json
+sed -i 's/"name": *"coef"/"name": "co ef"/' badname/model.json
 expect bad_tensor_name_refused 7 "$M" predict --model badname "$data/breast_cancer.csv" &&
 has bad_tensor_name_refused "$OUT" "badname/weights.bin: tensor 0 has no valid name"
 
 # A model whose trainer is not installed.
 cp -r "$model" foreign
-sed -i 's/"trainer": "logistic_regression"/"trainer": "gbm_from_elsewhere"/' foreign/model.json
+unsum foreign/model.json
+sed -i 's/"trainer": *"logistic_regression"/"trainer": "gbm_from_elsewhere"/' foreign/model.json
 expect unknown_trainer_refused 1 "$M" predict --model foreign "$data/breast_cancer.csv" &&
 has unknown_trainer_refused "$OUT" "made by trainer 'gbm_from_elsewhere'" \
     "which no installed plugin provides"
