@@ -63,6 +63,17 @@ static int fit(msel *s, const size_t *rows, size_t n, const size_t *cols, size_t
     return rc;
 }
 
+/* A fold's score that is not a number (R^2 of a fold whose test rows
+ * all have one target) would make every comparison meaningless. */
+static int defined(const msel *s, double v, size_t fold, mlp_error *err)
+{
+    if (!isnan(v))
+        return MLP_OK;
+    return mlp_error_set(err, MLP_EINVAL, "cv: the %s of fold %zu (%zu test rows) is "
+                         "undefined; use fewer folds (cv) or another scoring", s->scoring_name,
+                         fold + 1, s->n_test[fold]);
+}
+
 /* Mean and (population) standard deviation of the scores over the folds
  * of features cols, as cross_val_score(...).mean() and .std(). */
 static int cv_score(msel *s, const size_t *cols, size_t d, double *mean, double *sd,
@@ -76,6 +87,8 @@ static int cv_score(msel *s, const size_t *cols, size_t d, double *mean, double 
         rc = fit(s, s->train[k], s->n_train[k], cols, d, &m, err);
         if (rc == MLP_OK)
             rc = mlp_fitted_score(s->f, m, s->test[k], s->n_test[k], s->scoring, &v[k], err);
+        if (rc == MLP_OK)
+            rc = defined(s, v[k], k, err);
         mlp_fitted_free(m);
         if (rc == MLP_OK)
             sum += v[k];
@@ -147,6 +160,10 @@ static int rfe_run(msel *s, const size_t *rows, size_t n, const size_t *test, si
             rc = mlp_fitted_importance(fm, imp, err);
         if (rc == MLP_OK && test) {
             rc = mlp_fitted_score(s->f, fm, test, nt, s->scoring, &o->scores[o->points], err);
+            if (rc == MLP_OK && isnan(o->scores[o->points]))
+                rc = mlp_error_set(err, MLP_EINVAL, "cv: the %s of a fold (%zu test rows) is "
+                                   "undefined; use fewer folds (cv) or another scoring",
+                                   s->scoring_name, nt);
             o->counts[o->points++] = m;
         }
         mlp_fitted_free(fm);
@@ -173,8 +190,8 @@ static int rfe_run(msel *s, const size_t *rows, size_t n, const size_t *test, si
             size_t j = cols[order[i]];
             in[j] = 0;
             if (record)
-                snprintf(s->reason[j], sizeof s->reason[j], "eliminated in round %zu of %zu "
-                         "features: importance %.6g, %s", round, m,
+                snprintf(s->reason[j], sizeof s->reason[j], "eliminated in round %zu, with %zu "
+                         "features left: importance %.6g, %s", round, m,
                          imp[order[i]], drop == 1 ? "the smallest" : "among the smallest");
         }
         if (record)
@@ -185,8 +202,8 @@ static int rfe_run(msel *s, const size_t *rows, size_t n, const size_t *test, si
         for (size_t j = 0; j < s->d; j++) {
             s->kept[j] = in[j];
             if (in[j])
-                snprintf(s->reason[j], sizeof s->reason[j], "kept: importance %.6g in the "
-                         "final fit", s->score[j]);
+                snprintf(s->reason[j], sizeof s->reason[j], "importance %.6g in the final "
+                         "fit", s->score[j]);
         }
     free(in);
     free(cols);
@@ -261,9 +278,14 @@ static int method_sequential(msel *s, int forward, size_t k, int k_given, double
     int *chosen = calloc(s->d, sizeof *chosen);
     size_t *cols = malloc(s->d * sizeof *cols);
     double old = -INFINITY, *last = malloc(s->d * sizeof *last);
+    size_t last_round = 0;
     size_t rounds = k_given ? (forward ? k : s->d - k) : s->d - 1, done = 0;
     int rc = chosen && cols && last ? MLP_OK
                                     : mlp_error_set(err, MLP_ENOMEM, "out of memory");
+
+    if (rc == MLP_OK && s->d < 2)
+        rc = mlp_error_set(err, MLP_EINVAL, "%s selection chooses among at least 2 "
+                           "candidates; there is %zu", forward ? "forward" : "backward", s->d);
 
     s->fits_total = 0;
     for (size_t r = 0; r < rounds; r++)
@@ -285,6 +307,7 @@ static int method_sequential(msel *s, int forward, size_t k, int k_given, double
             chosen[c] = 0;
             rc = cv_score(s, cols, m, &mean, &sd, err);
             last[c] = mean;
+            last_round = r + 1;
             if (rc == MLP_OK && (best == SIZE_MAX || mean > best_mean)) {
                 best = c;
                 best_mean = mean;
@@ -313,12 +336,26 @@ static int method_sequential(msel *s, int forward, size_t k, int k_given, double
         if (forward && !chosen[j]) {
             s->score[j] = last[j];
             snprintf(s->reason[j], sizeof s->reason[j], "not added: cv %s %.6g with it in "
-                     "the last round tried", s->scoring_name, last[j]);
+                     "round %zu, the last run", s->scoring_name, last[j], last_round);
         } else if (!forward && !chosen[j]) {
             s->score[j] = last[j];
             s->rank[j] = 1;
-            snprintf(s->reason[j], sizeof s->reason[j], "kept: cv %s %.6g without it in "
-                     "the last round tried", s->scoring_name, last[j]);
+            snprintf(s->reason[j], sizeof s->reason[j], "cv %s %.6g without it in round "
+                     "%zu, the last run", s->scoring_name, last[j], last_round);
+        }
+    }
+    if (rc == MLP_OK && forward) {
+        /* Those never added rank after the added, best last score first. */
+        size_t next = done;
+        for (;;) {
+            size_t best = SIZE_MAX;
+            for (size_t j = 0; j < s->d; j++)
+                if (!chosen[j] && s->rank[j] == 0 &&
+                    (best == SIZE_MAX || last[j] > last[best]))
+                    best = j;
+            if (best == SIZE_MAX)
+                break;
+            s->rank[best] = ++next;
         }
     }
     if (rc == MLP_OK && !forward) {
@@ -350,16 +387,19 @@ static int method_from_model(msel *s, const cJSON *threshold, const cJSON *tpara
     if (rc == MLP_OK)
         rc = mlp_fitted_importance(m, s->score, err);
     mlp_fitted_free(m);
+    /* SelectFromModel compares |coef|, not its square: the importance's
+     * square root (for a linear model the coefficients' L2 norm across
+     * classes; |coef| itself with one score column). */
+    for (size_t j = 0; rc == MLP_OK && j < s->d; j++)
+        s->score[j] = sqrt(s->score[j]);
     if (rc != MLP_OK) {
         free(order);
         return rc;
     }
     if (cJSON_IsNumber(threshold)) {
         thr = threshold->valuedouble;
-    } else if (mlp_json_num(tparams, "l1") > 0) {
-        /* scikit-learn's 1e-5 on |coef| for an L1 model: importances are
-         * squared coefficients. */
-        thr = 1e-10;
+    } else if (mlp_json_num(tparams, "l1") > 0 || mlp_json_num(tparams, "l1_ratio") > 0) {
+        thr = 1e-5;   /* scikit-learn's for an L1 model */
     } else {
         double sum = 0;
         for (size_t j = 0; j < s->d; j++)
@@ -379,12 +419,11 @@ static int method_from_model(msel *s, const cJSON *threshold, const cJSON *tpara
     for (size_t r = 0; r < s->d; r++) {
         size_t j = order[r];
         s->rank[j] = r + 1;
-        s->kept[j] = s->score[j] >= thr && (s->score[j] > 0 || thr < 0) &&
-                     (!k_given || r < k);
+        s->kept[j] = s->score[j] >= thr && (!k_given || r < k);
         if (s->kept[j])
             snprintf(s->reason[j], sizeof s->reason[j], "importance %.6g >= threshold %.6g",
                      s->score[j], thr);
-        else if (s->score[j] >= thr && s->score[j] > 0)
+        else if (s->score[j] >= thr)
             snprintf(s->reason[j], sizeof s->reason[j], "importance %.6g is not among the "
                      "%zu largest", s->score[j], k);
         else
@@ -497,14 +536,22 @@ static cJSON *document(msel *s, mlp_ctx *ctx, const char *method, const char *sp
     cJSON_AddStringToObject(doc, "mode", method);
     cJSON_AddStringToObject(doc, "method", method);
     cJSON_AddStringToObject(doc, "trainer", mlp_ctx_param_string(ctx, "trainer"));
-    cJSON_AddItemToObject(doc, "trainer_params",
-                          cJSON_Duplicate(mlp_ctx_param(ctx, "trainer_params"), 1));
+    /* The parameters the trainer was fitted with: the selector's rows,
+     * target and candidates in place of the trainer's own. */
+    cJSON *tp = cJSON_Duplicate(mlp_ctx_param(ctx, "trainer_params"), 1);
+    cJSON_ReplaceItemInObject(tp, "label", cJSON_CreateString(label));
+    cJSON_ReplaceItemInObject(tp, "train_split", cJSON_CreateString(split));
+    cJSON_ReplaceItemInObject(tp, "features", cJSON_Duplicate(mlp_ctx_param(ctx, "features"), 1));
+    cJSON_AddItemToObject(doc, "trainer_params", tp);
     if (k_given)
         cJSON_AddItemToObject(doc, "k", mlp_json_int((int64_t)k));
     if (strcmp(method, "from_model") == 0)
         cJSON_AddItemToObject(doc, "importance_threshold", mlp_json_number(thr));
     if (strcmp(method, "rfe") == 0)
         cJSON_AddItemToObject(doc, "step", mlp_json_int((int64_t)step));
+    if (!k_given && (strcmp(method, "forward") == 0 || strcmp(method, "backward") == 0))
+        cJSON_AddItemToObject(doc, "tol", mlp_json_number(
+                                  given(ctx, "tol") ? mlp_ctx_param_float(ctx, "tol") : 0));
     cJSON_AddItemToObject(doc, "cv", mlp_json_int((int64_t)s->folds));
     cJSON_AddStringToObject(doc, "scoring", s->scoring_name);
     if (cJSON_GetArraySize(s->curve) > 0) {
@@ -648,6 +695,16 @@ int fs_model_run(mlp_ctx *ctx)
             rc = method_sequential(&s, strcmp(method, "forward") == 0, k, k_given,
                                    given(ctx, "tol") ? mlp_ctx_param_float(ctx, "tol") : 0,
                                    &err);
+    }
+    if (rc == MLP_OK) {
+        size_t kept = 0;
+        for (size_t j = 0; j < s.d; j++)
+            kept += s.kept[j] != 0;
+        /* Rows with no feature would fail the next trainer far from here. */
+        if (kept == 0)
+            rc = mlp_error_set(&err, MLP_EINVAL, "no feature was kept: every importance is "
+                               "below the threshold %g (a smaller l1 or threshold keeps some)",
+                               thr);
     }
     if (rc == MLP_OK)
         rc = final_cv(&s, &err);

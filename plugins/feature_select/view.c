@@ -22,17 +22,35 @@ static void model_header(mlp_view *v, const cJSON *doc, size_t n, size_t kept)
                    : strcmp(m, "from_model") == 0 ? "importance threshold" : m);
     mlp_view_puts(v, " around ");
     mlp_view_text(v, mlp_json_str(doc, "trainer"));
-    if (cJSON_IsNumber(cJSON_GetObjectItem(doc, "k")))
-        mlp_view_printf(v, " (k = %.0f)", mlp_json_num(doc, "k"));
-    else if (cJSON_IsNumber(cJSON_GetObjectItem(doc, "importance_threshold")))
-        mlp_view_printf(v, " (importance >= %g)", mlp_json_num(doc, "importance_threshold"));
+    int k = cJSON_IsNumber(cJSON_GetObjectItem(doc, "k"));
+    if (cJSON_IsNumber(cJSON_GetObjectItem(doc, "importance_threshold")))
+        mlp_view_printf(v, " (importance >= %g%s", mlp_json_num(doc, "importance_threshold"),
+                        k ? ", " : ")");
     else
-        mlp_view_puts(v, " (k by cross-validation)");
+        mlp_view_puts(v, " (");
+    if (k)
+        mlp_view_printf(v, "k = %.0f)", mlp_json_num(doc, "k"));
+    else if (strcmp(m, "rfe") == 0)
+        mlp_view_puts(v, "k by cross-validation)");
+    else if (strcmp(m, "from_model") != 0)
+        mlp_view_printf(v, "until a round gains less than tol = %g)", mlp_json_num(doc, "tol"));
     mlp_view_printf(v, "; %.0f-fold cv ", mlp_json_num(doc, "cv"));
     mlp_view_text(v, mlp_json_str(doc, "scoring"));
     if (cJSON_IsNumber(cJSON_GetObjectItem(cv, "mean")))
         mlp_view_printf(v, " %.4f +- %.4f", mlp_json_num(cv, "mean"), mlp_json_num(cv, "std"));
-    mlp_view_puts(v, " with those kept");
+    mlp_view_puts(v, " with those kept; trainer parameters ");
+    char *tp = mlp_json_print(cJSON_GetObjectItem(doc, "trainer_params"), 0);
+    mlp_view_text(v, tp ? tp : "?");
+    mlp_free(tp);
+    /* The cross-validated score by number of features, as it was searched. */
+    const cJSON *pt, *curve = cJSON_GetObjectItem(doc, "cv_curve");
+    if (cJSON_GetArraySize(curve) > 0) {
+        mlp_view_puts(v, mlp_view_kind_of(v) == MLP_VIEW_HTML ? "<br>cv score by features: "
+                                                              : "\ncv score by features:");
+        cJSON_ArrayForEach(pt, curve)
+            mlp_view_printf(v, " %.0f: %.4f", mlp_json_num(pt, "n_features"),
+                            mlp_json_num(pt, "mean"));
+    }
 }
 
 static void header(mlp_view *v, const cJSON *doc, size_t n, size_t kept)
@@ -76,8 +94,8 @@ static void header(mlp_view *v, const cJSON *doc, size_t n, size_t kept)
     mlp_view_puts(v, html ? "</p>\n" : "\n");
 }
 
-/* Display order: kept by rank, then dropped by score, by rank (ranked
- * but cut), then the filters' drops in column order. */
+/* Display order: kept by rank, then dropped by score or by a model, by
+ * rank (ranked but cut), then the filters' drops in column order. */
 static size_t *display_order(const cJSON *const *ft, size_t n)
 {
     size_t *o = malloc((n + 1) * sizeof *o);
@@ -96,7 +114,8 @@ static size_t *display_order(const cJSON *const *ft, size_t n)
             r = 0;
         /* Three tiers, each in its order; every key an exact double. */
         key[i] = strcmp(st, "kept") == 0 ? r
-               : strcmp(st, "dropped_score") == 0 ? 1e12 + r : 2e12 + (double)i;
+               : strcmp(st, "dropped_score") == 0 || strcmp(st, "dropped_model") == 0
+                   ? 1e12 + r : 2e12 + (double)i;
     }
     if (mlp_view_rank(n, key, 0, rank) != MLP_OK) {
         free(o);

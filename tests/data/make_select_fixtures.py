@@ -16,7 +16,8 @@ import os
 import numpy as np
 import pandas as pd
 import sklearn
-from sklearn.feature_selection import RFE, RFECV, SequentialFeatureSelector
+from sklearn.feature_selection import (RFE, RFECV, SelectFromModel,
+                                       SequentialFeatureSelector)
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.preprocessing import StandardScaler
 
@@ -69,6 +70,12 @@ def sfs(est, X, y, names, k, direction):
     return {"selected": [n for n, s_ in zip(names, s.get_support()) if s_]}
 
 
+def from_model(est, X, y, names):
+    s = SelectFromModel(est).fit(X, y)
+    return {"selected": [n for n, s_ in zip(names, s.get_support()) if s_],
+            "threshold": float(s.threshold_)}
+
+
 def main():
     out = {"sklearn": sklearn.__version__}
     bc = load("breast_cancer.csv")
@@ -81,6 +88,7 @@ def main():
                               names, 8)
     out["rfecv_logistic_bc"] = rfecv(lr(C=1.0), Xs, y, names, step=2)
     out["forward_logistic_bc"] = sfs(lr(C=1.0), Xs, y, names, 4, "forward")
+    out["from_model_logistic_bc"] = from_model(lr(C=1.0), Xs, y, names)
 
     dia = load("diabetes.csv")
     dn = [c for c in dia.columns if c != "target"]
@@ -90,6 +98,8 @@ def main():
     out["backward_ridge_diabetes"] = sfs(Ridge(alpha=1.0, solver="cholesky"), Xd, yd, dn, 6,
                                          "backward")
     out["rfecv_ridge_diabetes"] = rfecv(Ridge(alpha=1.0, solver="cholesky"), Xd, yd, dn)
+    out["from_model_ridge_diabetes"] = from_model(Ridge(alpha=1.0, solver="cholesky"), Xd, yd,
+                                                  dn)
 
     with open(os.path.join(HERE, "fixtures", "select_model.json"), "w") as f:
         json.dump(out, f, indent=0)
