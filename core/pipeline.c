@@ -246,19 +246,24 @@ static int check_type(const mlpi_pipeline *p, const mlpi_node *n,
     return MLP_OK;
 }
 
+static mlpi_binding *find_binding(mlpi_node *n, const char *port, mlp_error *err)
+{
+    for (size_t i = 0; i < n->n_inputs; i++)
+        if (strcmp(n->inputs[i].port->name, port) == 0)
+            return &n->inputs[i];
+    mlp_error_set(err, MLP_ENOTFOUND, "%s has no input '%s'", n->comp->c.name, port);
+    return NULL;
+}
+
 int mlpi_node_wire(mlpi_pipeline *p, mlpi_node *n, const char *port, int src,
                    const char *src_port, const char *ref, mlp_error *err)
 {
-    mlpi_binding *b = NULL;
+    mlpi_binding *b = find_binding(n, port, err);
     mlpi_wire *nw;
     int rc;
 
-    for (size_t i = 0; i < n->n_inputs; i++)
-        if (strcmp(n->inputs[i].port->name, port) == 0)
-            b = &n->inputs[i];
     if (b == NULL)
-        return mlp_error_set(err, MLP_ENOTFOUND, "%s has no input '%s'",
-                             n->comp->c.name, port);
+        return MLP_ENOTFOUND;
     if ((b->n > 0 || b->latest_blessed) && !(b->port->flags & MLP_PORT_MULTIPLE))
         return mlp_error_set(err, MLP_EINVAL,
                              "input '%s' of %s takes one artifact, not a list",
@@ -286,14 +291,10 @@ int mlpi_node_wire(mlpi_pipeline *p, mlpi_node *n, const char *port, int src,
 
 int mlpi_node_wire_latest_blessed(mlpi_node *n, const char *port, mlp_error *err)
 {
-    mlpi_binding *b = NULL;
+    mlpi_binding *b = find_binding(n, port, err);
 
-    for (size_t i = 0; i < n->n_inputs; i++)
-        if (strcmp(n->inputs[i].port->name, port) == 0)
-            b = &n->inputs[i];
     if (b == NULL)
-        return mlp_error_set(err, MLP_ENOTFOUND, "%s has no input '%s'",
-                             n->comp->c.name, port);
+        return MLP_ENOTFOUND;
     if (strcmp(b->port->type, MLP_TYPE_MODEL) != 0)
         return mlp_error_set(err, MLP_EINVAL, "input '%s' = \"latest_blessed\": only a "
                              "Model input can take the latest blessed model; '%s' takes %s",

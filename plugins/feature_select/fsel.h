@@ -95,6 +95,11 @@ typedef struct fs_mode {
 int fs_choose(fs_feature *feat, size_t n, fs_score score, const fs_mode *m,
               mlp_error *err);
 
+/* Writes selection.json and the FeatureSelection's properties (selected,
+ * score, split, label when not NULL, candidates) from doc. */
+int fs_write_selection(mlp_artifact *out, const cJSON *doc, const char *label,
+                       size_t candidates, mlp_error *err);
+
 /* select_by_model (model_select.c). */
 extern const mlp_param_spec fs_model_params[];
 int fs_model_run(mlp_ctx *ctx);

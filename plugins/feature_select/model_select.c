@@ -627,7 +627,6 @@ int fs_model_run(mlp_ctx *ctx)
     mlp_fitter_opts fo;
     msel s;
     cJSON *doc = NULL;
-    char path[4096];
     mlp_error err;
     int rc;
 
@@ -710,22 +709,8 @@ int fs_model_run(mlp_ctx *ctx)
         rc = final_cv(&s, &err);
     if (rc == MLP_OK) {
         doc = document(&s, ctx, method, split, label ? label : "", k, k_given, step, thr);
-        rc = mlp_artifact_path(out, "selection.json", path, sizeof path, &err);
+        rc = fs_write_selection(out, doc, label, s.d, &err);
     }
-    if (rc == MLP_OK)
-        rc = mlp_json_write_file(path, doc, &err);
-    if (rc == MLP_OK)
-        rc = mlp_artifact_set_property(out, "selected", cJSON_Duplicate(
-                                           cJSON_GetObjectItem(doc, "selected"), 1), &err);
-    if (rc == MLP_OK)
-        rc = mlp_artifact_set_property(out, "score", cJSON_CreateString(
-                                           mlp_json_str(doc, "score")), &err);
-    if (rc == MLP_OK)
-        rc = mlp_artifact_set_property(out, "split", cJSON_CreateString(split), &err);
-    if (rc == MLP_OK && label)
-        rc = mlp_artifact_set_property(out, "label", cJSON_CreateString(label), &err);
-    if (rc == MLP_OK)
-        rc = mlp_artifact_set_property(out, "candidates", mlp_json_int((int64_t)s.d), &err);
     if (rc == MLP_OK)
         mlp_ctx_log(ctx, MLP_LOG_INFO, "%d of %zu features kept (%s, cv %s %.4f), %zu fits",
                     cJSON_GetArraySize(cJSON_GetObjectItem(doc, "selected")), s.d, method,

@@ -143,6 +143,31 @@ static cJSON *document(const fs_feature *feat, size_t n, const fs_label *y,
     return doc;
 }
 
+int fs_write_selection(mlp_artifact *out, const cJSON *doc, const char *label,
+                       size_t candidates, mlp_error *err)
+{
+    char path[4096];
+    int rc = mlp_artifact_path(out, "selection.json", path, sizeof path, err);
+
+    if (rc == MLP_OK)
+        rc = mlp_json_write_file(path, doc, err);
+    if (rc == MLP_OK)
+        rc = mlp_artifact_set_property(out, "selected", cJSON_Duplicate(
+                                           cJSON_GetObjectItem(doc, "selected"), 1), err);
+    if (rc == MLP_OK)
+        rc = mlp_artifact_set_property(out, "score", cJSON_CreateString(
+                                           mlp_json_str(doc, "score")), err);
+    if (rc == MLP_OK)
+        rc = mlp_artifact_set_property(out, "split", cJSON_CreateString(
+                                           mlp_json_str(doc, "split")), err);
+    if (rc == MLP_OK && label)
+        rc = mlp_artifact_set_property(out, "label", cJSON_CreateString(label), err);
+    if (rc == MLP_OK)
+        rc = mlp_artifact_set_property(out, "candidates", mlp_json_int((int64_t)candidates),
+                                       err);
+    return rc;
+}
+
 static int given(mlp_ctx *ctx, const char *name)
 {
     const cJSON *v = mlp_ctx_param(ctx, name);
@@ -279,23 +304,10 @@ static int run(mlp_ctx *ctx)
         rc = fs_choose(feat, n, score, &md, &err);
     if (rc == MLP_OK) {
         doc = document(feat, n, &y, split, score, &md, ctx);
-        rc = mlp_artifact_path(out, "selection.json", path, sizeof path, &err);
+        rc = fs_write_selection(out, doc, label, n, &err);
     }
-    if (rc == MLP_OK)
-        rc = mlp_json_write_file(path, doc, &err);
-    if (rc == MLP_OK)
-        rc = mlp_artifact_set_property(out, "selected", cJSON_Duplicate(
-                                           cJSON_GetObjectItem(doc, "selected"), 1), &err);
-    if (rc == MLP_OK)
-        rc = mlp_artifact_set_property(out, "score", cJSON_CreateString(fs_score_name(score)),
-                                       &err);
-    if (rc == MLP_OK)
-        rc = mlp_artifact_set_property(out, "split", cJSON_CreateString(split), &err);
-    if (rc == MLP_OK && label)
-        rc = mlp_artifact_set_property(out, "label", cJSON_CreateString(label), &err);
     if (rc == MLP_OK) {
         kept = (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(doc, "selected"));
-        rc = mlp_artifact_set_property(out, "candidates", mlp_json_int((int64_t)n), &err);
         mlp_ctx_log(ctx, MLP_LOG_INFO, "%zu of %zu features kept (%s, %s)", kept, n,
                     fs_score_name(score), md.name);
     }
