@@ -111,8 +111,14 @@ static cJSON *convert(lua_State *L, int idx, const char *what, int as_object,
         char sub[256];
         cJSON *c;
         if (lua_type(L, -2) != LUA_TSTRING) {
-            mlp_error_set(err, MLP_EINVAL, "%s mixes list items and named keys",
-                          what);
+            /* A parameter that takes a table of named keys, given a list. */
+            size_t len;
+            if (as_object && is_sequence(L, idx, &len))
+                mlp_error_set(err, MLP_EINVAL, "%s must be a table with named keys "
+                              "(key = value), got a list", what);
+            else
+                mlp_error_set(err, MLP_EINVAL, "%s mixes list items and named keys",
+                              what);
             lua_pop(L, 2);
             cJSON_Delete(out);
             return NULL;

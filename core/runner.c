@@ -96,13 +96,14 @@ static int out_index(const mlpi_node *n, const char *port)
     return -1;
 }
 
-/* "latest_blessed" inputs: the newest live Model that an execution of
- * this pipeline in an earlier run took as its `model` and whose
- * `blessing` output said blessed -- TFX's latest-blessed-model resolver.
- * None yet (the first run) leaves the port empty. */
+/* "latest_blessed" inputs: the newest live Model (the highest id: the
+ * last made) that this same node of this pipeline, in an earlier run,
+ * took as its `model` and blessed -- TFX's latest-blessed-model resolver,
+ * per node, so two evaluations of two models in one pipeline each compare
+ * with their own.  None yet (the first run) leaves the port empty. */
 static int resolve_latest_blessed(run *r, mlp_error *err)
 {
-    static const char sql[] =
+    static const char sql_fmt[] =
         "SELECT m.id AS id FROM event ei"
         " JOIN execution e ON e.id = ei.execution_id"
         " JOIN association ac ON ac.execution_id = e.id AND ac.context_id = ?1"
@@ -111,7 +112,7 @@ static int resolve_latest_blessed(run *r, mlp_error *err)
         " JOIN artifact b ON b.id = eo.artifact_id"
         " JOIN artifact m ON m.id = ei.artifact_id"
         " JOIN artifact_type t ON t.id = m.type_id AND t.name = 'Model'"
-        " WHERE ei.type = 'INPUT' AND ei.port = 'model'"
+        " WHERE ei.type = 'INPUT' AND ei.port = 'model' AND e.node = '%s'"
         "  AND e.state IN ('COMPLETE', 'CACHED') AND m.state = 'LIVE'"
         "  AND b.state = 'LIVE' AND json_valid(b.properties)"
         "  AND json_extract(b.properties, '$.blessed') = 1"
@@ -123,8 +124,11 @@ static int resolve_latest_blessed(run *r, mlp_error *err)
             mlpi_binding *bd = &n->inputs[b];
             cJSON *rows = NULL;
             int rc;
+            char sql[sizeof sql_fmt + 300];
             if (!bd->latest_blessed)
                 continue;
+            /* Node names are letters, digits, '_' and '-': safe to quote. */
+            snprintf(sql, sizeof sql, sql_fmt, n->name);
             mlpi_artifact_free(bd->resolved);
             bd->resolved = NULL;
             rc = mlpi_store_query(r->store, sql, &r->ctx[0], 1, &rows, err);
@@ -675,9 +679,10 @@ static int inputs_intact(run *r, size_t i, mlp_artifact ***in, char *why,
                 return rc;
             }
             snprintf(why, size, "input '%s' (artifact %lld, %s) is damaged: %s; "
-                     "it was retired, so the next run makes it again",
+                     "it was retired, so the next run %s",
                      n->inputs[b].port->name, (long long)in[b][k]->id,
-                     in[b][k]->loc, e.msg);
+                     in[b][k]->loc, e.msg, k == n->inputs[b].n && n->inputs[b].resolved
+                     ? "takes the blessed model before it" : "makes it again");
             rc = mlpi_verify_retire(r->store, in[b][k]->id, e.msg, err);
             return rc != MLP_OK ? rc : 0;
         }

@@ -165,8 +165,8 @@ int mlpi_class_weight_table(const cJSON *params, const cJSON *classes, const dou
     *any = 0;
     if (task != MLP_TASK_CLASSIFICATION) {
         if (balanced || cJSON_GetArraySize(given) > 0)
-            return mlp_error_set(err, MLP_EINVAL, "class_weight: a regression has no "
-                                 "classes to weight");
+            return mlp_error_set(err, MLP_EINVAL, "%s: a regression has no classes to "
+                                 "weight", balanced ? "class_weight" : "class_weights");
         return MLP_OK;
     }
     count = calloc(k + 1, sizeof *count);

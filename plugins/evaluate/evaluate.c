@@ -390,6 +390,53 @@ static cJSON *slice_metrics(mlp_ctx *ctx, const ev_data *d, const ev_slice *s, s
     return arr;
 }
 
+static void class_list(const cJSON *classes, char *buf, size_t size)
+{
+    const cJSON *c;
+    size_t k = 0;
+
+    buf[0] = '\0';
+    cJSON_ArrayForEach(c, classes) {
+        char name[256];
+        mlp_class_name(c, name, sizeof name);
+        k += (size_t)snprintf(buf + k, k < size ? size - k : 0, "%s%s", k ? ", " : "", name);
+    }
+}
+
+/* map[c]: where the baseline's class c is among the model's classes, by
+ * name; a class either lacks is refused, naming both lists. */
+static int class_map(const cJSON *base, const cJSON *mine, size_t **out, mlp_error *err)
+{
+    size_t kb = (size_t)cJSON_GetArraySize(base), km = (size_t)cJSON_GetArraySize(mine);
+    size_t *map = malloc((kb + 1) * sizeof *map);
+    int ok = kb == km;
+
+    if (map == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+
+    for (size_t c = 0; ok && c < kb; c++) {
+        char a[256], b[256];
+        mlp_class_name(cJSON_GetArrayItem(base, (int)c), a, sizeof a);
+        map[c] = SIZE_MAX;
+        for (size_t j = 0; j < km && map[c] == SIZE_MAX; j++) {
+            mlp_class_name(cJSON_GetArrayItem(mine, (int)j), b, sizeof b);
+            if (strcmp(a, b) == 0)
+                map[c] = j;
+        }
+        ok = map[c] != SIZE_MAX;
+    }
+    if (!ok) {
+        char lb[512], lm[512];
+        free(map);
+        class_list(base, lb, sizeof lb);
+        class_list(mine, lm, sizeof lm);
+        return mlp_error_set(err, MLP_EINVAL, "its classes (%s) are not the model's (%s)",
+                             lb, lm);
+    }
+    *out = map;
+    return MLP_OK;
+}
+
 /* The baseline model's overall metrics on the same rows. */
 static int baseline_metrics(mlp_ctx *ctx, const ev_data *d, cJSON **out, mlp_error *err)
 {
@@ -410,11 +457,30 @@ static int baseline_metrics(mlp_ctx *ctx, const ev_data *d, cJSON **out, mlp_err
     if (rc == MLP_OK && d->label != NULL && strcmp(mlp_model_label(m), d->label) != 0)
         rc = mlp_error_set(err, MLP_EINVAL, "it predicts '%s', the model '%s'",
                            mlp_model_label(m), d->label);
-    if (rc == MLP_OK && d->classes != NULL &&
-        !cJSON_Compare(mlp_model_classes(m), d->classes, 1))
-        rc = mlp_error_set(err, MLP_EINVAL, "its classes are not the model's");
+    /* The same classes by name (a label read as numbers or as text), in
+     * any order: its probability columns are put in the model's. */
+    size_t *map = NULL;
+    if (rc == MLP_OK && d->classes != NULL)
+        rc = class_map(mlp_model_classes(m), d->classes, &map, err);
+    /* Its own graph: the rows must be raw, or what that graph made. */
+    if (rc == MLP_OK)
+        rc = holds_features(m, d->ex, &bd.features_given, err);
     if (rc == MLP_OK)
         rc = predict_rows(m, &bd, &bd.p, err);
+    if (rc == MLP_OK && map != NULL) {
+        double *row = malloc((d->k + 1) * sizeof *row);
+        if (row == NULL)
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        for (size_t i = 0; rc == MLP_OK && i < d->n; i++) {
+            for (size_t c = 0; c < d->k; c++)
+                row[map[c]] = bd.p[i * d->k + c];
+            memcpy(bd.p + i * d->k, row, d->k * sizeof *row);
+        }
+        free(row);
+        if (rc != MLP_OK)
+            free(bd.p);
+    }
+    free(map);
     if (rc == MLP_OK) {
         *out = ev_metrics(&bd, NULL, d->n, 0);
         free(bd.p);

@@ -178,6 +178,14 @@ static int sgd_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_rows *ev
         if (rc != MLP_OK)
             break;
         loss /= (double)tr->n_rows;
+        /* The curve's loss is the objective: the penalty on the weights
+         * the epoch ended with included (stopping uses the same). */
+        double l2 = 0, l1 = 0;
+        for (size_t j = 0; j < d; j++) {
+            l2 += g.w[j] * g.w[j];
+            l1 += fabs(g.w[j]);
+        }
+        loss += g.alpha * ((1 - g.l1_ratio) * l2 / 2 + g.l1_ratio * l1);
         memcpy(m->coef, g.average ? g.wa : g.w, d * sizeof *m->coef);
         m->intercept[0] = g.average ? g.ba : g.b;
         mlp_epoch ep = { e, loss, NAN, NAN, 0, epochs };

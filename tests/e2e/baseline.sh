@@ -86,7 +86,7 @@ prev=$(bless "$(field blessing)" "print(b['baseline_model'])")
 rm "runs/bl/$(sql runs/bl/metadata.sqlite "SELECT uri FROM artifact WHERE id = $prev")/weights.bin"
 # (exit 2: the script then reads the blessing the failed node lacks)
 L2=0.7 expect damaged_baseline_fails 2 "$M" run bl.lua
-has damaged_baseline_named "$OUT" "input 'baseline' (artifact $prev" "weights.bin is missing"
+has damaged_baseline_named "$OUT" "input 'baseline' (artifact $prev" "weights.bin is missing" "the next run takes the blessed model before it"
 L2=0.7 expect falls_back_after_damage 0 "$M" run bl.lua
 got=$(bless "$(field blessing)" "print('ok' if b['baseline_model'] not in ($prev,) and b['baseline_model'] > 0 else b)")
 [ "$got" = ok ] && pass falls_back_to_earlier_blessed || fail falls_back_to_earlier_blessed "$got"
@@ -105,3 +105,50 @@ has required_port_refused_named "$OUT" "badport.lua:4" \
 sed -i 's/p:add("push", { model = "latest_blessed", to = "serving" })/p:add("evaluate", { examples = "latest_blessed" })/' badport.lua
 expect non_model_port_refused 2 "$M" run badport.lua &&
 has non_model_port_refused_named "$OUT" "only a Model input can take the latest blessed model"
+
+# Two evaluations in one pipeline each compare with the model they
+# blessed; a baseline behind another graph is scored through its own
+# graph on raw rows, as it scored itself.
+cat > two.lua <<LUA
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "two", root = "runs/two" }
+local ex = p:add("csv_import", { path = "$data/breast_cancer.csv", label = "target",
+                                 types = { target = "categorical" }, splits = { train = 1 } })
+local op = os.getenv("OP")
+local tf = p:add("transform", { examples = ex.examples, features = { [":numeric"] = { op } } })
+local c = p:add("logistic_regression", { examples = tf.examples,
+                                         transform_graph = tf.transform_graph })
+local r = p:add("ridge", { examples = tf.examples, transform_graph = tf.transform_graph,
+                           label = "mean_radius" })
+p:add("evaluate", { name = "ec", model = c.model, examples = ex.examples, split = "train",
+                    positive_class = "1", baseline = "latest_blessed",
+                    change_thresholds = { accuracy = 0.5 } })
+p:add("evaluate", { name = "er", model = r.model, examples = ex.examples, split = "train",
+                    baseline = "latest_blessed", change_thresholds = { r2 = 0.5 } })
+local res = p:run {}
+for _, n in ipairs({ "ec", "er" }) do
+  print(n, res.nodes[n].outputs.evaluation.uri, res.nodes[n].outputs.blessing.uri)
+end
+LUA
+OP=zscore expect two_first 0 "$M" run two.lua
+first=$OUT
+OP=minmax expect two_second 0 "$M" run two.lua
+got=$(python3 - "$first" "$OUT" <<'PY'
+import json, sys
+def nodes(out):
+    return {l.split()[0]: l.split()[1:] for l in out.splitlines() if l.split()[:1] in (["ec"], ["er"])}
+a, b = nodes(sys.argv[1]), nodes(sys.argv[2])
+bad = []
+for n, metric in (("ec", "accuracy"), ("er", "r2")):
+    ev1 = json.load(open(a[n][0] + "/evaluation.json"))
+    ev2 = json.load(open(b[n][0] + "/evaluation.json"))
+    b1, b2 = json.load(open(a[n][1] + "/blessing.json")), json.load(open(b[n][1] + "/blessing.json"))
+    # The baseline is this node's first model, scored as it scored itself.
+    if b2.get("baseline_model") != b1["model"]:
+        bad.append((n, "baseline", b2.get("baseline_model"), b1["model"]))
+    elif abs(ev2["baseline"][metric] - ev1["overall"][metric]) > 1e-12:
+        bad.append((n, metric, ev2["baseline"][metric], ev1["overall"][metric]))
+print("ok" if not bad else bad)
+PY
+)
+[ "$got" = ok ] && pass baseline_per_node_own_graph || fail baseline_per_node_own_graph "$got"

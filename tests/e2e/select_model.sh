@@ -150,7 +150,7 @@ sid=$(awk '$1 == "sel" { print $2 }' <<<"$OUT")
 got=$(python3 -c 'import json,sys; print(sorted(json.load(open(sys.argv[1]))["features"]))' "$model/model.json")
 [ "$got" = "['bmi', 'bp', 's3', 's5']" ] && pass selection_applies || fail selection_applies "$got"
 expect selection_shows 0 "$M" show "$sid" --root runs/apply
-has selection_view_names_method "$OUT" "4 of 10 features kept" "forward selection around ridge" \
+has selection_view_names_method "$OUT" "4 of 10 features kept" "forward selection around ridge (k = 4)" \
     "5-fold cv r2" "dropped_model" "added in round 1"
 expect rerun_cached 0 "$M" run apply.lua
 has selection_cached "$OUT" "cached   select_by_model"
@@ -188,6 +188,8 @@ refuse trainer_param_bad_value 'trainer = "ridge", trainer_params = { alpha = -1
 refuse trainer_label_refused 'trainer = "ridge", trainer_params = { label = "bmi" }' 2 \
     trainer_label_named "'label' is not the trainer's to choose here"
 refuse trainer_required 'method = "rfe"' 2 trainer_required_named "trainer"
+refuse trainer_params_list 'trainer = "ridge", trainer_params = { 1, 2 }' 2 \
+    trainer_params_list_named "trainer_params' must be a table with named keys (key = value), got a list"
 # ... and, where it depends on the data, when the node runs.
 refuse k_too_large 'trainer = "ridge", k = 11' 3 k_too_large_named \
     "k: 11 features to keep, but there are 10 candidates"
