@@ -71,6 +71,15 @@ print("ok" if d < 5e-3 and abs(s["b"] - r["b"]) < 5e-3 and groups > 10
 PY
 )
 [ "$got" = ok ] && pass averaged_sgd_reaches_ridge_optimum || fail averaged_sgd_reaches_ridge_optimum "$got"
+# Its train scores are predicted a row group at a time: as ridge's, nearly.
+got=$(python3 - "$(model sgd_regressor)/model.json" "$(model ridge)/model.json" <<'PY'
+import json, sys
+s, r = (json.load(open(p))["metrics"]["train"] for p in sys.argv[1:])
+print("ok" if s["rows"] == 20000 and abs(s["r2"] - r["r2"]) < 1e-4 and abs(s["mse"] - r["mse"]) < 1e-3
+      else (s, r))
+PY
+)
+[ "$got" = ok ] && pass streamed_train_scores || fail streamed_train_scores "$got"
 if cmp -s "$(model sgd_regressor)/weights.bin" "$(model again)/weights.bin"; then
     pass sgd_bit_identical
 else
