@@ -334,6 +334,9 @@ int ev_blessing_view(const mlp_artifact *a, mlp_view *v, mlp_error *err)
                         blessed ? "Blessed" : "Not blessed");
     else
         mlp_view_printf(v, "%s\n", blessed ? "BLESSED" : "NOT BLESSED");
+    if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(doc, "baseline_model")) && !html)
+        mlp_view_printf(v, "  compared with baseline model artifact %.0f\n",
+                        mlp_json_num(doc, "baseline_model"));
     cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(doc, "checks")) {
         const char *st = mlp_json_str(c, "status");
         if (html) {
@@ -355,6 +358,9 @@ int ev_blessing_view(const mlp_artifact *a, mlp_view *v, mlp_error *err)
     }
     if (html)
         mlp_view_puts(v, "</table>");
+    if (html && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(doc, "baseline_model")))
+        mlp_view_printf(v, "<p>Compared with baseline model artifact %.0f.</p>",
+                        mlp_json_num(doc, "baseline_model"));
     cJSON_Delete(doc);
     return MLP_OK;
 }

@@ -55,6 +55,10 @@ print('ok' if not b['blessed'] and b['baseline_model'] == $good and bad
       and abs(acc['bound'] - (acc['baseline'] - 0.01)) < 1e-15
       and acc['value'] < acc['bound'] else b)")
 [ "$got" = ok ] && pass baseline_is_latest_blessed || fail baseline_is_latest_blessed "$got"
+bid=$(sql runs/bl/metadata.sqlite "SELECT max(id) FROM artifact WHERE uri LIKE '%/blessing'")
+expect blessing_shows 0 "$M" show "$bid" --root runs/bl &&
+has blessing_names_baseline "$OUT" "NOT BLESSED" "compared with baseline model artifact $good" \
+    "change against the baseline"
 
 # A slightly different model: the baseline is still the first (the weak
 # one was never blessed), and it passes.
