@@ -149,6 +149,10 @@ model=$(awk '$1 == "model" { print $2 }' <<<"$OUT")
 sid=$(awk '$1 == "sel" { print $2 }' <<<"$OUT")
 got=$(python3 -c 'import json,sys; print(sorted(json.load(open(sys.argv[1]))["features"]))' "$model/model.json")
 [ "$got" = "['bmi', 'bp', 's3', 's5']" ] && pass selection_applies || fail selection_applies "$got"
+got=$(sql runs/apply/metadata.sqlite "SELECT json_extract(properties, '\$.candidates') || ' ' ||
+    json_extract(properties, '\$.split') || ' ' || json_extract(properties, '\$.label') || ' ' ||
+    json_extract(properties, '\$.score') FROM artifact WHERE id = $sid")
+[ "$got" = "10 train target cv_score" ] && pass selection_properties || fail selection_properties "$got"
 expect selection_shows 0 "$M" show "$sid" --root runs/apply
 has selection_view_names_method "$OUT" "4 of 10 features kept" "forward selection around ridge (k = 4)" \
     "5-fold cv r2" "dropped_model" "added in round 1"
