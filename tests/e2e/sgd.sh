@@ -95,6 +95,17 @@ c = s["coef"]
 print("ok" if c[3] == 0 and all(v != 0 for v, b in zip(c, beta) if abs(b) > 0.5)
       and s["model"]["stopped"].startswith("converged") else (c, beta))' "$(weights "$(model lasso)")")
 [ "$got" = ok ] && pass l1_zeroes_the_null_feature || fail l1_zeroes_the_null_feature "$got"
+# Its curve records the objective: the epoch's mean loss plus the penalty.
+got=$(python3 -c '
+import json, sys
+s = json.loads(sys.argv[1])
+doc = json.load(open(sys.argv[2] + "/model.json"))
+pen = 0.05 * sum(abs(v) for v in s["coef"])
+half_mse = doc["metrics"]["train"]["mse"] / 2
+loss = doc["curve"][-1]["loss"]
+print("ok" if abs(loss - pen - half_mse) < 0.2 * half_mse and pen > 0.5 * half_mse
+      else (loss, pen, half_mse))' "$(weights "$(model lasso)")" "$(model lasso)")
+[ "$got" = ok ] && pass curve_loss_is_objective || fail curve_loss_is_objective "$got"
 
 # Rows that do not fit: 200,000 x 16 doubles are 25.6 MB; with 16 MB the
 # ridge node cannot hold them, and SGD, a row group at a time, fits.
