@@ -206,8 +206,8 @@ refuse accuracy_on_regression 'trainer = "ridge", scoring = "accuracy"' 3 scorin
     "scoring: accuracy scores a classification"
 refuse no_importance 'trainer = "mlp_regressor", k = 3' 3 no_importance_named \
     "trainer mlp_regressor gives no feature importances"
-refuse too_many_folds 'trainer = "ridge", method = "forward", k = 2, cv = 100' 0 \
-    folds_ok_when_rows "ran"
+refuse hundred_folds_ok 'trainer = "ridge", method = "forward", k = 2, cv = 100' 0 \
+    hundred_folds_run "ran      select_by_model"
 refuse forward_one_candidate 'trainer = "ridge", method = "forward", features = { "bmi" }' 3 \
     forward_one_named "forward selection chooses among at least 2 candidates; there is 1"
 refuse nothing_kept 'trainer = "ridge", method = "from_model", threshold = 1e9' 3 \
