@@ -19,6 +19,7 @@
 #include <mlpipe/memory.h>
 
 #include "linear.h"
+#include "mlp_input.h"
 
 void openblas_set_num_threads(int);
 
@@ -89,24 +90,45 @@ static double uniform(uint64_t *s)
     return (double)(rnd(s) >> 11) * (1.0 / 9007199254740992.0);
 }
 
-static void activate(int act, float *a, size_t n)
+static void activate(int act, float *restrict a, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        float z = a[i];
-        a[i] = act == ACT_RELU ? (z > 0 ? z : 0)
-               : act == ACT_TANH ? tanhf(z)
-               : 1 / (1 + expf(-z));
+    /* One loop per kind, so the common ReLU is a vectorised max. */
+    switch (act) {
+    case ACT_RELU:
+        for (size_t i = 0; i < n; i++)
+            a[i] = a[i] > 0 ? a[i] : 0;
+        break;
+    case ACT_TANH:
+        for (size_t i = 0; i < n; i++)
+            a[i] = tanhf(a[i]);
+        break;
+    default:
+        for (size_t i = 0; i < n; i++)
+            a[i] = 1 / (1 + expf(-a[i]));
     }
 }
 
 /* Multiplies d (the gradient at a layer's output) by the activation's
  * derivative, from the activated values a times scale (dropout scaled the
  * kept ones up by 1 / scale; the dropped ones have d 0). */
-static void derive(int act, const float *a, float scale, float *d, size_t n)
+static void derive(int act, const float *restrict a, float scale, float *restrict d, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        float v = a[i] * scale;
-        d[i] *= act == ACT_RELU ? (v > 0) : act == ACT_TANH ? 1 - v * v : v * (1 - v);
+    switch (act) {
+    case ACT_RELU:
+        for (size_t i = 0; i < n; i++)
+            d[i] = a[i] > 0 ? d[i] : 0;
+        break;
+    case ACT_TANH:
+        for (size_t i = 0; i < n; i++) {
+            float v = a[i] * scale;
+            d[i] *= 1 - v * v;
+        }
+        break;
+    default:
+        for (size_t i = 0; i < n; i++) {
+            float v = a[i] * scale;
+            d[i] *= v * (1 - v);
+        }
     }
 }
 
@@ -155,9 +177,14 @@ static int mlp_predict(const void *model, const mlp_rows *x, double *out, mlp_er
         size_t b = n - r0 < blk ? n - r0 : blk;
         float *acts[2] = { a, bb };
         if (x->x)
-            for (size_t r = 0; r < b; r++)
+            /* Eight rows at a time, so that each column's run is read a
+             * cache line at a time. */
+            for (size_t i0 = 0; i0 < b; i0 += 8) {
+                size_t ie = b - i0 < 8 ? b - i0 : 8;
                 for (size_t j = 0; j < d; j++)
-                    a[r * d + j] = (float)x->x[j * x->ld + r0 + r];
+                    for (size_t r = 0; r < ie; r++)
+                        a[(i0 + r) * d + j] = (float)x->x[j * x->ld + r0 + i0 + r];
+            }
         else
             memcpy(a, x->xf + r0 * d, b * d * sizeof *a);
         /* Two buffers, used in turn from layer to layer. */
@@ -201,6 +228,7 @@ typedef struct trainer_state {
     net *m, *best;
     float **acts, **deltas, **gw, **gb, **mw, **mb, **vw, **vb;
     uint8_t **drop;
+    mlp_input in;          /* the first layer's view of the rows */
     size_t t;              /* Adam steps */
 } trainer_state;
 
@@ -228,6 +256,7 @@ static void state_free(trainer_state *st, size_t L)
     free_list((void **)st->vb, L);
     free_list((void **)st->drop, L + 1);
     net_free(st->best);
+    input_free(&st->in);
 }
 
 static int state_alloc(trainer_state *st, const net *m, size_t batch)
@@ -266,14 +295,17 @@ static int state_alloc(trainer_state *st, const net *m, size_t batch)
     return MLP_OK;
 }
 
-static void update(float *w, const float *g, float *mv, float *vv, size_t n, const opt *o,
-                   double lr_t)
+/* One step on n weights w from their gradient g plus decay w (the L2
+ * penalty's share; 0 for the biases). */
+static void update(float *restrict w, const float *restrict g, float *restrict mv,
+                   float *restrict vv, size_t n, const opt *o, double lr_t, float decay)
 {
     if (o->adam) {
         float b1 = (float)o->beta1, b2 = (float)o->beta2, lr = (float)lr_t, eps = (float)o->eps;
         for (size_t i = 0; i < n; i++) {
-            mv[i] = b1 * mv[i] + (1 - b1) * g[i];
-            vv[i] = b2 * vv[i] + (1 - b2) * g[i] * g[i];
+            float gi = g[i] + decay * w[i];
+            mv[i] = b1 * mv[i] + (1 - b1) * gi;
+            vv[i] = b2 * vv[i] + (1 - b2) * gi * gi;
             w[i] -= lr * mv[i] / (sqrtf(vv[i]) + eps);
         }
         return;
@@ -282,13 +314,45 @@ static void update(float *w, const float *g, float *mv, float *vv, size_t n, con
      * Nesterov step momentum velocity - lr g. */
     float mo = (float)o->momentum, lr = (float)o->lr;
     for (size_t i = 0; i < n; i++) {
-        mv[i] = mo * mv[i] - lr * g[i];
-        w[i] += o->nesterov ? mo * mv[i] - lr * g[i] : mv[i];
+        float gi = g[i] + decay * w[i];
+        mv[i] = mo * mv[i] - lr * gi;
+        w[i] += o->nesterov ? mo * mv[i] - lr * gi : mv[i];
     }
 }
 
-/* One mini-batch of b rows already in acts[0]; y the targets.  Returns
- * the batch's loss (with the penalty). */
+/* |w|^2 in double, over eight running sums: one sum would wait on each
+ * addition in turn. */
+static double squares(const float *w, size_t n)
+{
+    double acc[8] = { 0 }, s = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++)
+            acc[k] += (double)w[i + k] * w[i + k];
+    for (; i < n; i++)
+        s += (double)w[i] * w[i];
+    for (int k = 0; k < 8; k++)
+        s += acc[k];
+    return s;
+}
+
+/* Column sums of the b x fo rows d, into s. */
+static void column_sums(const float *restrict d, size_t b, size_t fo, float *restrict s)
+{
+    memset(s, 0, fo * sizeof *s);
+    for (size_t r = 0; r < b; r++)
+        for (size_t c = 0; c < fo; c++)
+            s[c] += d[r * fo + c];
+}
+
+static void bias_rows(float *out, const float *bias, size_t b, size_t fo)
+{
+    for (size_t r = 0; r < b; r++)
+        memcpy(out + r * fo, bias, fo * sizeof *out);
+}
+
+/* One mini-batch of b rows, gathered (input_gather); y the targets.  Returns the batch's loss (with
+ * the penalty). */
 static double batch_step(trainer_state *st, const opt *o, const double *y, size_t b,
                          uint64_t *seed)
 {
@@ -297,7 +361,14 @@ static double batch_step(trainer_state *st, const opt *o, const double *y, size_
     double loss = 0, pen = 0;
 
     for (size_t l = 0; l < L; l++) {
-        layer(m, l, st->acts[l], b, st->acts[l + 1]);
+        if (l == 0) {
+            bias_rows(st->acts[1], m->b[0], b, m->size[1]);
+            input_forward(&st->in, m->w[0], st->acts[0], b, st->acts[1]);
+            if (L > 1)
+                activate(m->act, st->acts[1], b * m->size[1]);
+        } else {
+            layer(m, l, st->acts[l], b, st->acts[l + 1]);
+        }
         if (o->dropout > 0 && l + 1 < L) {
             float keep = (float)(1 - o->dropout), *a = st->acts[l + 1];
             uint8_t *mask = st->drop[l + 1];
@@ -328,22 +399,18 @@ static double batch_step(trainer_state *st, const opt *o, const double *y, size_
     st->t++;
     double lr_t = o->lr * sqrt(1 - pow(o->beta2, (double)st->t)) /
                   (1 - pow(o->beta1, (double)st->t));
+    float decay = (float)(o->alpha / (double)b);
     for (size_t l = L; l-- > 0;) {
         size_t fi = m->size[l], fo = m->size[l + 1];
         float *dl = st->deltas[l + 1];
-        /* gw = a' d + alpha w / b */
-        memcpy(st->gw[l], m->w[l], fi * fo * sizeof(float));
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)fi, (int)fo, (int)b, 1.0f,
-                    st->acts[l], (int)fi, dl, (int)fo, (float)(o->alpha / (double)b),
-                    st->gw[l], (int)fo);
-        for (size_t c = 0; c < fo; c++) {
-            float s = 0;
-            for (size_t r = 0; r < b; r++)
-                s += dl[r * fo + c];
-            st->gb[l][c] = s;
-        }
-        for (size_t i = 0; i < fi * fo; i++)
-            pen += (double)m->w[l][i] * m->w[l][i];
+        /* gw = a' d; the penalty's alpha w / b joins in update */
+        if (l == 0)
+            input_backward(&st->in, st->acts[0], b, dl, st->gw[0]);
+        else
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)fi, (int)fo, (int)b,
+                        1.0f, st->acts[l], (int)fi, dl, (int)fo, 0.0f, st->gw[l], (int)fo);
+        column_sums(dl, b, fo, st->gb[l]);
+        pen += squares(m->w[l], fi * fo);
         if (l > 0) {
             float *dp = st->deltas[l];
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)b, (int)fi, (int)fo, 1.0f,
@@ -356,8 +423,8 @@ static double batch_step(trainer_state *st, const opt *o, const double *y, size_
             derive(m->act, st->acts[l], o->dropout > 0 ? (float)(1 - o->dropout) : 1.0f, dp,
                    b * fi);
         }
-        update(m->w[l], st->gw[l], st->mw[l], st->vw[l], fi * fo, o, lr_t);
-        update(m->b[l], st->gb[l], st->mb[l], st->vb[l], fo, o, lr_t);
+        update(m->w[l], st->gw[l], st->mw[l], st->vw[l], fi * fo, o, lr_t, decay);
+        update(m->b[l], st->gb[l], st->mb[l], st->vb[l], fo, o, lr_t, 0.0f);
     }
     return loss + 0.5 * o->alpha * pen / (double)b;
 }
@@ -439,7 +506,8 @@ static int mlp_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_rows *ev
     pred = ev ? malloc((ev->n_rows * sizes[L] + 1) * sizeof *pred) : NULL;
     free(sizes);
     if (st.m == NULL || (o.early && st.best == NULL) || order == NULL || yb == NULL ||
-        (ev && pred == NULL) || state_alloc(&st, st.m, batch) != MLP_OK) {
+        (ev && pred == NULL) || state_alloc(&st, st.m, batch) != MLP_OK ||
+        input_init(&st.in, tr->xf, n, d, st.m->size[1], batch) != 0) {
         rc = mlp_error_set(err, MLP_ENOMEM, "out of memory for the network");
         goto done;
     }
@@ -457,10 +525,9 @@ static int mlp_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_rows *ev
         }
         for (size_t r0 = 0; r0 < n; r0 += batch) {
             size_t b = n - r0 < batch ? n - r0 : batch;
-            for (size_t r = 0; r < b; r++) {
-                memcpy(st.acts[0] + r * d, tr->xf + order[r0 + r] * d, d * sizeof(float));
+            input_gather(&st.in, tr->xf, order + r0, b, st.acts[0]);
+            for (size_t r = 0; r < b; r++)
                 yb[r] = tr->y[order[r0 + r]];
-            }
             sum += batch_step(&st, &o, yb, b, &seed) * (double)b;
         }
         mlp_epoch e = { epoch, sum / (double)n, NAN, NAN, 0, o.epochs };
