@@ -47,6 +47,10 @@ static const char *const ns_names[] = {
     "canceled", "unselected"
 };
 
+/* Seconds a node may go on after an allocation was refused before it is
+ * taken as stuck (check_timeouts). */
+#define MEMORY_GRACE_S 5
+
 typedef struct nstate {
     int status;
     mlp_artifact **outs;       /* one per output port */
@@ -57,6 +61,8 @@ typedef struct nstate {
     double start, dur;
     int attempt;
     int timed_out;
+    double refused_at;         /* when its memory-refused marker appeared */
+    int stuck;                 /* killed: still running long after it */
     char fp[MLPI_HASH_HEX];
     char *parts_text;
     char *error;
@@ -635,6 +641,8 @@ static int launch(run *r, size_t i, mlp_artifact ***in, mlp_error *err)
     snprintf(sub, sizeof sub, "%s/progress", s->tmp);
     s->start = mlpi_monotonic();
     s->status = NS_RUNNING;
+    s->timed_out = s->stuck = 0;
+    s->refused_at = 0;
     if (!r->p->nodes[i]->isolate || r->opts->in_process) {
         FILE *log = fopen(logp, "a");
         int erc;
@@ -1050,6 +1058,10 @@ static void reap(run *r, int block_ms)
                 snprintf(why, sizeof why, "timed out after %gs (killed)",
                          r->p->nodes[i]->timeout);
                 finish(r, i, 0, why);
+            } else if (s->stuck) {
+                snprintf(why, sizeof why, "still running %ds after it (killed)",
+                         MEMORY_GRACE_S);
+                finish(r, i, 0, why);
             } else if (WIFSIGNALED(status)) {
                 int sig = WTERMSIG(status);
                 snprintf(why, sizeof why, "killed by signal %d (%s)%s", sig,
@@ -1084,6 +1096,20 @@ static void check_timeouts(run *r)
             now - s->start > t) {
             s->timed_out = 1;
             kill(s->pid, SIGKILL);
+        }
+        /* Some libraries retry a refused allocation forever (OpenBLAS's
+         * work buffers do): a node still running well after its first
+         * refusal is taken as stuck in such a loop. */
+        if (s->status == NS_RUNNING && s->pid > 0 && !s->timed_out && !s->stuck &&
+            memory_limit(r, i) > 0) {
+            char path[4096];
+            mlpi_path_join(path, sizeof path, s->tmp, "memory-refused");
+            if (s->refused_at == 0 && mlpi_exists(path))
+                s->refused_at = now;
+            if (s->refused_at > 0 && now - s->refused_at > MEMORY_GRACE_S) {
+                s->stuck = 1;
+                kill(s->pid, SIGKILL);
+            }
         }
     }
 }

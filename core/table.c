@@ -141,6 +141,38 @@ double mlp_column_number(const mlp_column *c, size_t row)
     return NAN;
 }
 
+#define WIDEN(T)                                                  \
+    for (size_t i = 0; i < n; i++)                                \
+        out[i] = (double)((const T *)c->packed)[first + i];       \
+    break
+
+void mlp_column_numbers(const mlp_column *c, size_t first, size_t n, double *out)
+{
+    if (c->num) {
+        memcpy(out, c->num + first, n * sizeof *out);
+    } else {
+        switch (c->packing) {
+        case MLP_PACK_U8: WIDEN(uint8_t);
+        case MLP_PACK_I8: WIDEN(int8_t);
+        case MLP_PACK_U16: WIDEN(uint16_t);
+        case MLP_PACK_I16: WIDEN(int16_t);
+        case MLP_PACK_I32: WIDEN(int32_t);
+        case MLP_PACK_F32: WIDEN(float);
+        case MLP_PACK_F64: WIDEN(double);
+        case MLP_PACK_I64: WIDEN(int64_t);
+        default:
+            for (size_t i = 0; i < n; i++)
+                out[i] = NAN;
+        }
+    }
+    for (size_t i = 0; c->missing && i < n; i++) {
+        size_t row = first + i;
+        if (c->missing[row >> 3] >> (row & 7) & 1)
+            out[i] = NAN;
+    }
+}
+#undef WIDEN
+
 const char *mlp_column_string(const mlp_column *c, size_t row, size_t *len)
 {
     *len = (size_t)(c->str_off[row + 1] - c->str_off[row]);

@@ -720,14 +720,7 @@ int mlp_table_file_numbers(mlp_table_file *f, size_t i, double **out, size_t *n,
             mlp_free(v);
             return corrupt(err, f->path, "row groups hold more rows than the file");
         }
-        if (c->num != NULL)
-            memcpy(v + at, c->num, c->n_rows * sizeof *v);
-        else if (c->packing == MLP_PACK_U8 && c->missing == NULL)
-            for (size_t r = 0; r < c->n_rows; r++)
-                v[at + r] = ((const uint8_t *)c->packed)[r];
-        else
-            for (size_t r = 0; r < c->n_rows; r++)
-                v[at + r] = mlp_column_number(c, r);
+        mlp_column_numbers(c, 0, c->n_rows, v + at);
         at += c->n_rows;
         mlp_table_free(t);
     }

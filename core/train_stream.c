@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <mlpipe/memory.h>
+#include <mlpipe/parallel.h>
 
 #include "train_priv.h"
 
@@ -24,8 +25,14 @@ struct mlpi_stream {
     size_t *first;         /* per group: its first row the trainer sees */
     const double *y_rows;  /* every file row's target, NaN: left out */
     const double *y, *w;   /* the rows the trainer sees */
+    size_t n_rows_kept;
     size_t max_rows;
     double *x, *by, *bw;   /* the block */
+    /* While a block is read, a column per task: */
+    size_t b, kept;        /* the group; its rows the trainer sees */
+    int *rc;               /* per column: MLP_OK or why not */
+    size_t *bad;           /* ... the group's row at fault, or SIZE_MAX */
+    mlp_error *errs;
 };
 
 void mlpi_stream_close(mlpi_stream *s)
@@ -39,6 +46,9 @@ void mlpi_stream_close(mlpi_stream *s)
     mlp_free(s->x);
     free(s->by);
     free(s->bw);
+    free(s->rc);
+    free(s->bad);
+    free(s->errs);
     free(s);
 }
 
@@ -65,6 +75,7 @@ int mlpi_stream_open(const mlp_artifact *ex, const char *split, char *const *fea
     s->y_rows = r->y_rows;
     s->y = r->y;
     s->w = r->w;
+    s->n_rows_kept = r->n;
     snprintf(file, sizeof file, "%s.mlpt", split);
     rc = mlp_artifact_path(ex, file, path, sizeof path, err);
     if (rc == MLP_OK)
@@ -105,7 +116,11 @@ int mlpi_stream_open(const mlp_artifact *ex, const char *split, char *const *fea
             s->x = mlp_malloc(s->max_rows * d * sizeof *s->x + 1);
             s->by = malloc(s->max_rows * sizeof *s->by + 1);
             s->bw = malloc(s->max_rows * sizeof *s->bw + 1);
-            if (s->x == NULL || s->by == NULL || s->bw == NULL)
+            s->rc = malloc((d + 1) * sizeof *s->rc);
+            s->bad = malloc((d + 1) * sizeof *s->bad);
+            s->errs = malloc((d + 1) * sizeof *s->errs);
+            if (s->x == NULL || s->by == NULL || s->bw == NULL || s->rc == NULL ||
+                s->bad == NULL || s->errs == NULL)
                 rc = mlp_error_set(err, MLP_ENOMEM, "out of memory for a block of %zu "
                                    "rows x %zu features", s->max_rows, d);
         }
@@ -118,42 +133,69 @@ int mlpi_stream_open(const mlp_artifact *ex, const char *split, char *const *fea
     return MLP_OK;
 }
 
+/* Column j of the current group, decoded into its place in the block,
+ * the rows left out (missing label) closed up, every value checked. */
+static void read_column(void *arg, size_t j, int worker)
+{
+    mlpi_stream *s = arg;
+    mlp_table *t = NULL;
+    double *col = s->x + j * s->max_rows;
+    const double *yr = s->y_rows + s->row0[s->b];
+    size_t n, m = 0;
+
+    (void)worker;
+    s->bad[j] = SIZE_MAX;
+    s->rc[j] = mlp_table_file_group_column(s->f, s->b, (size_t)s->idx[j], &t, &s->errs[j]);
+    if (s->rc[j] != MLP_OK)
+        return;
+    n = mlp_table_n_rows(t);
+    if (n > s->max_rows) {
+        s->rc[j] = mlp_error_set(&s->errs[j], MLP_ECORRUPT, "row group %zu holds %zu rows, "
+                                 "its index %zu", s->b, n, s->max_rows);
+        mlp_table_free(t);
+        return;
+    }
+    mlp_column_numbers(mlp_table_column(t, 0), 0, n, col);
+    mlp_table_free(t);
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(yr[i]))
+            continue;
+        if (!isfinite(col[i])) {
+            s->rc[j] = mlp_error_set(&s->errs[j], MLP_EINVAL, "feature '%s': %s in row %zu: "
+                                     "a trainer needs a finite value in every row (impute "
+                                     "or clip it with a transform)", s->features[j],
+                                     isnan(col[i]) ? "missing" : "infinite",
+                                     s->row0[s->b] + i + 1);
+            s->bad[j] = i;
+            return;
+        }
+        col[m++] = col[i];
+    }
+    if (m != s->kept)
+        s->rc[j] = mlp_error_set(&s->errs[j], MLP_ECORRUPT, "feature '%s': row group %zu "
+                                 "holds %zu rows, the label column %zu", s->features[j],
+                                 s->b, n, s->kept);
+}
+
 int mlpi_stream_block(const mlp_fit_spec *spec, size_t b, mlp_rows *rows, size_t *first,
                       mlp_error *err)
 {
     mlpi_stream *s = spec->stream;
-    size_t n = 0, m = 0;
-    int rc = MLP_OK;
+    size_t m;
 
     if (s == NULL || b >= s->n_groups)
         return mlp_error_set(err, MLP_EINVAL, "block %zu of %zu", b, s ? s->n_groups : 0);
-    const double *yr = s->y_rows + s->row0[b];
-    for (size_t j = 0; rc == MLP_OK && j < s->d; j++) {
-        mlp_table *t = NULL;
-        rc = mlp_table_file_group_column(s->f, b, (size_t)s->idx[j], &t, err);
-        if (rc != MLP_OK)
-            return mlpi_train_name_row(s->ex, s->split, SIZE_MAX, err);
-        const mlp_column *c = mlp_table_column(t, 0);
-        n = mlp_table_n_rows(t);
-        m = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (isnan(yr[i]))
-                continue;   /* left out: its label is missing */
-            double v = mlp_column_number(c, i);
-            if (!isfinite(v)) {
-                mlp_error_set(err, MLP_EINVAL, "feature '%s': %s in row %zu: a trainer "
-                              "needs a finite value in every row (impute or clip it with a "
-                              "transform)", s->features[j], isnan(v) ? "missing" : "infinite",
-                              s->row0[b] + i + 1);
-                rc = mlpi_train_name_row(s->ex, s->split, s->row0[b] + i, err);
-                break;
-            }
-            s->x[j * s->max_rows + m++] = v;
+    s->b = b;
+    s->kept = m = (b + 1 < s->n_groups ? s->first[b + 1] : s->n_rows_kept) - s->first[b];
+    /* Columns decode independently: as many at once as there are threads. */
+    mlp_parallel_for(s->d, spec->threads, read_column, s);
+    for (size_t j = 0; j < s->d; j++)
+        if (s->rc[j] != MLP_OK) {
+            *err = s->errs[j];
+            return mlpi_train_name_row(s->ex, s->split,
+                                       s->bad[j] == SIZE_MAX ? SIZE_MAX
+                                                             : s->row0[b] + s->bad[j], err);
         }
-        mlp_table_free(t);
-    }
-    if (rc != MLP_OK)
-        return rc;
     if (s->d == 0)
         return mlp_error_set(err, MLP_EINVAL, "no features");
     for (size_t i = 0; i < m; i++) {

@@ -1,8 +1,10 @@
 /* Ridge regression in closed form: (Xc' W Xc + alpha I) b = Xc' W yc,
  * with Xc and yc centred on their weighted means (so the intercept is
  * not penalised), solved by Cholesky -- scikit-learn's Ridge(solver=
- * "cholesky").  The Gram matrix is gathered a block of rows at a time,
- * centred exactly, so memory beyond the rows is one block and d x d. */
+ * "cholesky").  The rows stream (MLP_ROWS_STREAM): the Gram matrix is
+ * gathered a row group at a time, so memory beyond d x d is one group --
+ * a split larger than memory fits -- and one pass suffices unless a
+ * feature's mean is far from zero against its spread. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,32 +19,6 @@
 #define BLOCK 2048
 
 void openblas_set_num_threads(int);
-
-/* Weighted column means of x and the mean of y (zeros without an
- * intercept); *sw gets the weights' sum. */
-static void means(const mlp_rows *r, int intercept, double *mx, double *my, double *sw)
-{
-    size_t n = r->n_rows;
-    double s = 0, ys = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        double w = r->w ? r->w[i] : 1;
-        s += w;
-        ys += w * r->y[i];
-    }
-    *sw = s;
-    *my = intercept ? ys / s : 0;
-    for (size_t j = 0; j < r->n_features; j++) {
-        const double *col = r->x + j * r->ld;
-        double a = 0;
-        if (intercept) {
-            for (size_t i = 0; i < n; i++)
-                a += (r->w ? r->w[i] : 1) * col[i];
-            a /= s;
-        }
-        mx[j] = a;
-    }
-}
 
 /* Solves g b = xy for symmetric g (upper triangle): Cholesky, or when g
  * is singular (alpha 0, collinear features) the minimum-norm solution
@@ -84,34 +60,126 @@ done:
     return rc;
 }
 
-/* The centred Gram matrix and X'y from one product over the rows as they
- * are -- no centred copy, and one call BLAS can spread over every thread
- * -- less the means' outer product: Xc'Xc = X'X - n mx mx'.  That
- * subtraction loses about eps * mean^2 / variance of each entry, so a
- * feature whose mean is over 100 standard deviations from zero (1e-12
- * relative lost and beyond) is declined (0): the caller centres block by
- * block, exactly.  Unweighted rows only. */
-static int gram_uncentred(const mlp_rows *tr, const double *mx, double my, double *g,
-                          double *xy)
-{
-    size_t n = tr->n_rows, d = tr->n_features;
+/* What the passes over the rows gather: Gram matrix g (upper triangle),
+ * X'y in xy, and on the first pass the columns' weighted sums sx. */
+typedef struct gram {
+    size_t d;
+    double *g, *xy, *sx;
+    const double *mx;      /* the second pass: the means to centre on */
+    double my;
+    double *z, *ry;        /* BLOCK x d and BLOCK scratch */
+} gram;
 
-    cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)d, (int)n, 1.0, tr->x,
-                (int)tr->ld, 0.0, g, (int)d);
-    for (size_t j = 0; j < d; j++) {
-        double c = g[j * d + j] - (double)n * mx[j] * mx[j];
-        if (!(c * 1e4 >= g[j * d + j]) && !(g[j * d + j] == 0)) {
-            memset(g, 0, d * d * sizeof *g);
-            return 0;
+/* One chunk of rows, first pass: the products of the rows as they are --
+ * no copy, and one call BLAS can spread over every thread -- centred
+ * afterwards (Xc'Xc = X'X - sw mx mx').  Weighted rows are scaled by
+ * sqrt(w) a block at a time. */
+static void gram_raw(gram *a, const mlp_rows *r)
+{
+    size_t n = r->n_rows, d = a->d;
+
+    if (r->w == NULL) {
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)d, (int)n, 1.0, r->x,
+                    (int)r->ld, 1.0, a->g, (int)d);
+        cblas_dgemv(CblasColMajor, CblasTrans, (int)n, (int)d, 1.0, r->x, (int)r->ld, r->y, 1,
+                    1.0, a->xy, 1);
+        for (size_t j = 0; j < d; j++) {
+            const double *col = r->x + j * r->ld;
+            double t = 0;
+            for (size_t i = 0; i < n; i++)
+                t += col[i];
+            a->sx[j] += t;
         }
+        return;
+    }
+    for (size_t r0 = 0; r0 < n; r0 += BLOCK) {
+        size_t bn = n - r0 < BLOCK ? n - r0 : BLOCK;
+        for (size_t i = 0; i < bn; i++)
+            a->ry[i] = sqrt(r->w[r0 + i]);
+        for (size_t j = 0; j < d; j++) {
+            const double *col = r->x + j * r->ld + r0;
+            double *zc = a->z + j * BLOCK, t = 0;
+            for (size_t i = 0; i < bn; i++) {
+                zc[i] = a->ry[i] * col[i];
+                t += r->w[r0 + i] * col[i];
+            }
+            a->sx[j] += t;
+        }
+        for (size_t i = 0; i < bn; i++)
+            a->ry[i] *= r->y[r0 + i];
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)d, (int)bn, 1.0, a->z, BLOCK,
+                    1.0, a->g, (int)d);
+        cblas_dgemv(CblasColMajor, CblasTrans, (int)bn, (int)d, 1.0, a->z, BLOCK, a->ry, 1,
+                    1.0, a->xy, 1);
+    }
+}
+
+/* One chunk of rows, second pass: centred exactly, a block at a time. */
+static void gram_centred(gram *a, const mlp_rows *r)
+{
+    size_t n = r->n_rows, d = a->d;
+
+    for (size_t r0 = 0; r0 < n; r0 += BLOCK) {
+        size_t bn = n - r0 < BLOCK ? n - r0 : BLOCK;
+        for (size_t i = 0; i < bn; i++)
+            a->ry[i] = sqrt(r->w ? r->w[r0 + i] : 1.0);
+        for (size_t j = 0; j < d; j++) {
+            const double *col = r->x + j * r->ld + r0;
+            double *zc = a->z + j * BLOCK;
+            for (size_t i = 0; i < bn; i++)
+                zc[i] = a->ry[i] * (col[i] - a->mx[j]);
+        }
+        for (size_t i = 0; i < bn; i++)
+            a->ry[i] *= r->y[r0 + i] - a->my;
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)d, (int)bn, 1.0, a->z, BLOCK,
+                    1.0, a->g, (int)d);
+        cblas_dgemv(CblasColMajor, CblasTrans, (int)bn, (int)d, 1.0, a->z, BLOCK, a->ry, 1,
+                    1.0, a->xy, 1);
+    }
+}
+
+/* One pass over the train rows: in memory, or read a row group at a time
+ * (MLP_ROWS_STREAM), so memory beyond them is d x d and a group. */
+static int pass(const mlp_fit_spec *s, const mlp_rows *tr, gram *a, int centred,
+                mlp_error *err)
+{
+    memset(a->g, 0, a->d * a->d * sizeof *a->g);
+    memset(a->xy, 0, a->d * sizeof *a->xy);
+    for (size_t b = 0; b < (s->n_blocks ? s->n_blocks : 1); b++) {
+        mlp_rows r = *tr;
+        int rc = s->n_blocks ? s->block(s, b, &r, NULL, err) : MLP_OK;
+        if (rc != MLP_OK)
+            return rc;
+        if (centred)
+            gram_centred(a, &r);
+        else
+            gram_raw(a, &r);
+    }
+    return MLP_OK;
+}
+
+/* Centres the first pass's sums on the means when that loses nothing that
+ * matters: X'X - sw mx mx' loses about eps * mean^2 / variance of each
+ * entry, so a feature (or target) whose mean is over 100 standard
+ * deviations from zero (1e-12 relative lost and beyond) is declined (0),
+ * and the caller makes the exactly centred pass. */
+static int centre(gram *a, const double *mx, double my, double sw, double yy_raw, double yy)
+{
+    size_t d = a->d;
+    double *g = a->g;
+
+    if (!(yy * 1e4 >= yy_raw) && yy_raw != 0)
+        return 0;
+    for (size_t j = 0; j < d; j++) {
+        double c = g[j * d + j] - sw * mx[j] * mx[j];
+        if (!(c * 1e4 >= g[j * d + j]) && !(g[j * d + j] == 0))
+            return 0;
     }
     for (size_t j = 0; j < d; j++)
         for (size_t i = 0; i <= j; i++)
-            g[j * d + i] -= (double)n * mx[i] * mx[j];
-    cblas_dgemv(CblasColMajor, CblasTrans, (int)n, (int)d, 1.0, tr->x, (int)tr->ld, tr->y,
-                1, 0.0, xy, 1);
+            g[j * d + i] -= sw * mx[i] * mx[j];
     for (size_t j = 0; j < d; j++)
-        xy[j] -= (double)n * mx[j] * my;
+        a->xy[j] -= my * a->sx[j];
     return 1;
 }
 
@@ -119,62 +187,60 @@ static int ridge_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_rows *
                      void **model, mlp_error *err)
 {
     size_t n = tr->n_rows, d = tr->n_features;
-    double alpha = train_param(s, "alpha", 1.0), my, sw;
+    double alpha = train_param(s, "alpha", 1.0), my = 0, sw = 0, yy = 0, yy_raw = 0;
     int intercept = train_param(s, "fit_intercept", 1) != 0;
-    double *mx = malloc(d * sizeof *mx + 1), *g = calloc(d * d + 1, sizeof *g);
-    double *xy = calloc(d + 1, sizeof *xy), *z = mlp_malloc(BLOCK * d * sizeof *z + 1);
-    double *xty = malloc((d + 1) * sizeof *xty);
-    double *ry = malloc(BLOCK * sizeof *ry + 1), *pred = NULL;
+    double *mx = calloc(d + 1, sizeof *mx), *xty = malloc((d + 1) * sizeof *xty), *pred = NULL;
+    gram a = { d, calloc(d * d + 1, sizeof(double)), calloc(d + 1, sizeof(double)),
+               calloc(d + 1, sizeof(double)), mx, 0, mlp_malloc(BLOCK * d * sizeof(double) + 1),
+               malloc(BLOCK * sizeof(double) + 1) };
     linear_model *m = NULL;
     int rc = MLP_OK;
 
     *model = NULL;
-    if (mx == NULL || g == NULL || xy == NULL || z == NULL || ry == NULL || xty == NULL) {
+    if (mx == NULL || xty == NULL || a.g == NULL || a.xy == NULL || a.sx == NULL ||
+        a.z == NULL || a.ry == NULL) {
         rc = mlp_error_set(err, MLP_ENOMEM, "out of memory for %zu features", d);
         goto done;
     }
     openblas_set_num_threads(s->threads);
-    means(tr, intercept, mx, &my, &sw);
-    /* Rows centred block by block: all of them, or none when the one
-     * product over them could be used. */
-    size_t blocked = tr->w == NULL && gram_uncentred(tr, mx, my, g, xy) ? 0 : n;
-    for (size_t r0 = 0; r0 < blocked; r0 += BLOCK) {
-        size_t bn = n - r0 < BLOCK ? n - r0 : BLOCK;
-        for (size_t i = 0; i < bn; i++)
-            ry[i] = sqrt(tr->w ? tr->w[r0 + i] : 1.0);
-        for (size_t j = 0; j < d; j++) {
-            const double *col = tr->x + j * tr->ld + r0;
-            double *zc = z + j * BLOCK;
-            for (size_t i = 0; i < bn; i++)
-                zc[i] = ry[i] * (col[i] - mx[j]);
-        }
-        for (size_t i = 0; i < bn; i++)
-            ry[i] *= tr->y[r0 + i] - my;
-        cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)d, (int)bn, 1.0, z, BLOCK,
-                    1.0, g, (int)d);
-        cblas_dgemv(CblasColMajor, CblasTrans, (int)bn, (int)d, 1.0, z, BLOCK, ry, 1, 1.0,
-                    xy, 1);
+    /* The targets and weights are in memory, also when the rows stream. */
+    for (size_t i = 0; i < n; i++) {
+        double w = tr->w ? tr->w[i] : 1;
+        sw += w;
+        my += w * tr->y[i];
+        yy_raw += w * tr->y[i] * tr->y[i];
     }
+    my = intercept ? my / sw : 0;
+    for (size_t i = 0; i < n; i++)
+        yy += (tr->w ? tr->w[i] : 1.0) * (tr->y[i] - my) * (tr->y[i] - my);
+    a.my = my;
+    if ((rc = pass(s, tr, &a, 0, err)) != MLP_OK)
+        goto done;
+    for (size_t j = 0; intercept && j < d; j++)
+        mx[j] = a.sx[j] / sw;
+    if (intercept && !centre(&a, mx, my, sw, yy_raw, yy) &&
+        (rc = pass(s, tr, &a, 1, err)) != MLP_OK)
+        goto done;
     /* A feature whose squares overflow (values near 1e154 and beyond)
      * would make every coefficient meaningless: refuse it by name. */
     for (size_t j = 0; j < d; j++)
-        if (!isfinite(g[j * d + j]) || !isfinite(xy[j])) {
+        if (!isfinite(a.g[j * d + j]) || !isfinite(a.xy[j])) {
             rc = mlp_error_set(err, MLP_EINVAL, "feature '%s': its sum of squares overflows "
                                "a double (values of magnitude near 1e154 or more, or a target "
                                "that large); scale it with a transform", s->features[j]);
             goto done;
         }
     for (size_t j = 0; j < d; j++)
-        g[j * d + j] += alpha;
-    memcpy(xty, xy, d * sizeof *xy);
-    if ((rc = solve(d, g, xy, alpha == 0, err)) != MLP_OK)
+        a.g[j * d + j] += alpha;
+    memcpy(xty, a.xy, d * sizeof *xty);
+    if ((rc = solve(d, a.g, a.xy, alpha == 0, err)) != MLP_OK)
         goto done;
     if ((m = linear_new(LIN_IDENTITY, d, 1)) == NULL) {
         rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
         goto done;
     }
-    memcpy(m->coef, xy, d * sizeof *xy);
-    m->intercept[0] = my - cblas_ddot((int)d, mx, 1, xy, 1);
+    memcpy(m->coef, a.xy, d * sizeof *a.xy);
+    m->intercept[0] = my - cblas_ddot((int)d, mx, 1, a.xy, 1);
     m->names = s->features;
 
     /* One point of curve: the objective and the eval scores.  The train
@@ -186,21 +252,21 @@ static int ridge_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_rows *
         goto done;
     }
     mlp_epoch e = { 1, 0, NAN, NAN, 0, 1 };
-    double yy = 0, bb = cblas_ddot((int)d, xy, 1, xy, 1);
-    for (size_t i = 0; i < n; i++)
-        yy += (tr->w ? tr->w[i] : 1.0) * (tr->y[i] - my) * (tr->y[i] - my);
-    e.loss = (fmax(0.0, yy - cblas_ddot((int)d, xy, 1, xty, 1) - alpha * bb) + alpha * bb) / sw;
+    double bb = cblas_ddot((int)d, a.xy, 1, a.xy, 1);
+    e.loss = (fmax(0.0, yy - cblas_ddot((int)d, a.xy, 1, xty, 1) - alpha * bb) + alpha * bb) /
+             sw;
     if (ev != NULL)
         linear_predict(m, ev, pred, err);
     if (mlp_fit_report(s, &e, ev, ev ? pred : NULL))
         rc = mlp_error_set(err, MLP_ECANCELED, "cancelled");
 done:
     free(mx);
-    free(g);
-    free(xy);
     free(xty);
-    mlp_free(z);
-    free(ry);
+    free(a.g);
+    free(a.xy);
+    free(a.sx);
+    mlp_free(a.z);
+    free(a.ry);
     mlp_free(pred);
     if (rc == MLP_OK)
         *model = m;
@@ -210,7 +276,7 @@ done:
 }
 
 const mlp_trainer ridge_trainer = {
-    sizeof(mlp_trainer), "linear", MLP_TRAINS_REGRESSION, MLP_ROWS_F64_COLUMNS, ridge_fit,
+    sizeof(mlp_trainer), "linear", MLP_TRAINS_REGRESSION, MLP_ROWS_STREAM, ridge_fit,
     linear_predict,
     linear_save, linear_load, linear_free, linear_importance
 };

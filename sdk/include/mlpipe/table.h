@@ -169,6 +169,10 @@ int mlp_column_selector_is_pattern(const char *entry);
  * (decoded, or packed as a file stores small integers); NaN where the
  * value is missing. */
 double mlp_column_number(const mlp_column *c, size_t row);
+/* Rows [first, first + n) of a NUMERIC column into out (n doubles, the
+ * caller's), as mlp_column_number() reads each: one loop per form, for
+ * readers of whole columns. */
+void mlp_column_numbers(const mlp_column *c, size_t first, size_t n, double *out);
 
 /* The string of row `row` (STRING) or of level `k` (CATEGORICAL); *len gets
  * its length.  Not NUL-terminated. */
