@@ -210,7 +210,9 @@ static int saved_predictions(mlp_ctx *ctx, ev_data *d, cJSON **classes, mlp_erro
                              d->split, label ? "'" : "", label ? label : "(name one)",
                              label ? "'" : "");
     if ((cJSON_GetArraySize(probs) > 0) == (value != NULL))
-        return mlp_error_set(err, MLP_EINVAL, "without a model, give either probabilities "
+        return mlp_error_set(err, MLP_EINVAL, "no model came in (input 'model' is empty; "
+                             "model = \"latest_blessed\" stays empty until a model of this "
+                             "node was blessed): without a model, give either probabilities "
                              "(a classifier's columns, one per class) or prediction (a "
                              "regression's column)");
     d->task = value ? MLP_TASK_REGRESSION : MLP_TASK_CLASSIFICATION;

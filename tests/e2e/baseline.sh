@@ -156,3 +156,17 @@ print("ok" if not bad else bad)
 PY
 )
 [ "$got" = ok ] && pass baseline_per_node_own_graph || fail baseline_per_node_own_graph "$got"
+
+# The model input itself as "latest_blessed": empty until something was
+# blessed, and the error says so rather than only asking for predictions.
+cat > lb.lua <<LUA
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "lb", root = "runs/lb" }
+local ex = p:add("csv_import", { path = "$data/breast_cancer.csv", label = "target",
+                                 types = { target = "categorical" } })
+p:add("evaluate", { model = "latest_blessed", examples = ex.examples, split = "train" })
+p:run {}
+LUA
+expect nothing_blessed_yet 3 "$M" run lb.lua
+has nothing_blessed_says_so "$OUT" "no model came in" "latest_blessed" \
+    "stays empty until a model of this node was blessed"

@@ -58,6 +58,7 @@ static void check_products(int mixed, size_t *ns_out)
     for (size_t i = 0; i < D * FO; i++)
         g[i] = NAN;                        /* every entry must be written */
     pick(rows);
+    memset(&in, 0xab, sizeof in);          /* input_init owes nothing to the caller */
     CHECK(input_init(&in, x, N, D, FO, B) == 0);
     *ns_out = in.ns;
     input_gather(&in, x, rows, B, a0);
