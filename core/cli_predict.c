@@ -106,6 +106,24 @@ static int all_digits(const char *s)
     return 1;
 }
 
+/* Whether dir holds a model document: 1 a regular file, 0 none, or
+ * MLP_ECORRUPT set in err when something else has its name (a directory,
+ * a device): a damaged model, never skipped for another. */
+static int has_model(const char *dir, mlp_error *err)
+{
+    char probe[4096];
+
+    if (mlpi_path_join(probe, sizeof probe, dir, MLPI_MODEL_FILE) != 0)
+        return 0;
+    if (mlpi_is_file(probe))
+        return 1;
+    if (mlpi_exists(probe)) {
+        mlp_error_set(err, MLP_ECORRUPT, "%s: not a regular file", probe);
+        return -1;
+    }
+    return 0;
+}
+
 /* The model directory: DIR itself when it holds model.json, else
  * DIR/VERSION, else the highest all-digit version under DIR. */
 static int model_dir(const pargs *a, char *out, size_t size, mlp_error *err)
@@ -116,8 +134,9 @@ static int model_dir(const pargs *a, char *out, size_t size, mlp_error *err)
     unsigned long long best = 0;
     int found = 0, rc;
 
-    if (a->version == NULL && mlpi_path_join(probe, sizeof probe, a->model,
-                                             MLPI_MODEL_FILE) == 0 && mlpi_is_file(probe)) {
+    if (a->version == NULL && (found = has_model(a->model, err)) != 0) {
+        if (found < 0)
+            return MLP_ECORRUPT;
         snprintf(out, size, "%s", a->model);
         return MLP_OK;
     }
@@ -127,10 +146,11 @@ static int model_dir(const pargs *a, char *out, size_t size, mlp_error *err)
                                  "number", a->version);
         if (mlpi_path_join(out, size, a->model, a->version) != 0)
             return mlp_error_set(err, MLP_EINVAL, "path too long: %s", a->model);
-        if (mlpi_path_join(probe, sizeof probe, out, MLPI_MODEL_FILE) != 0 ||
-            !mlpi_is_file(probe))
+        if ((found = has_model(out, err)) < 0)
+            return MLP_ECORRUPT;
+        if (found == 0 || mlpi_path_join(probe, sizeof probe, out, MLPI_MODEL_FILE) != 0)
             return mlp_error_set(err, MLP_ENOTFOUND, "%s: no model version %s here (no "
-                                 "%s)", a->model, a->version, probe);
+                                 "%s/%s)", a->model, a->version, out, MLPI_MODEL_FILE);
         return MLP_OK;
     }
     rc = mlpi_dir_entries(a->model, &names, &n, err);
@@ -142,9 +162,16 @@ static int model_dir(const pargs *a, char *out, size_t size, mlp_error *err)
         if (!all_digits(names[i]) || strlen(names[i]) > 18)
             continue;
         v = strtoull(names[i], NULL, 10);
-        if (mlpi_path_join(sub, sizeof sub, a->model, names[i]) == 0 &&
-            mlpi_path_join(probe, sizeof probe, sub, MLPI_MODEL_FILE) == 0 &&
-            mlpi_is_file(probe) && (!found || v > best)) {
+        if (mlpi_path_join(sub, sizeof sub, a->model, names[i]) != 0)
+            continue;
+        int has = has_model(sub, err);
+        if (has < 0) {
+            /* Taking a lower version instead would serve an older model
+             * without a word. */
+            mlpi_dir_entries_free(names, n);
+            return MLP_ECORRUPT;
+        }
+        if (has > 0 && (!found || v > best)) {
             best = v;
             found = 1;
         }

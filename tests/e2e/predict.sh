@@ -91,6 +91,16 @@ expect chosen_version 0 "$M" predict --model serving/bc --version 1 "$data/breas
     fail picks_given_version "$(head -1 <<<"$OUT")"
 expect missing_version 1 "$M" predict --model serving/bc --version 9 "$data/breast_cancer.csv" &&
 has missing_version "$OUT" "serving/bc: no model version 9 here"
+# A newest version whose model.json is not a file is damaged: refused, not
+# passed over for the older one; and so is a model directory's own.
+mkdir -p serving/bc/3/model.json
+expect damaged_newest_refused 7 "$M" predict --model serving/bc "$data/breast_cancer.csv" &&
+has damaged_newest_named "$OUT" "serving/bc/3/model.json: not a regular file"
+expect damaged_version_refused 7 "$M" predict --model serving/bc --version 3 "$data/breast_cancer.csv"
+rm -r serving/bc/3
+cp -r "$model" dirdoc && rm dirdoc/model.json && mkdir dirdoc/model.json
+expect document_directory_refused 7 "$M" predict --model dirdoc "$data/breast_cancer.csv" &&
+has document_directory_named "$OUT" "dirdoc/model.json: not a regular file"
 
 # Damaged weights: one flipped byte, or a truncated file.
 cp -r "$model" flipped
