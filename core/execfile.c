@@ -94,7 +94,8 @@ int mlpi_execfile_write(mlpi_store *s, int64_t exec_id, mlp_error *err)
         mlpi_manifest m = { 0 };
         int64_t aid = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(o, "id"));
         parse_field(o, "properties");
-        cJSON_DeleteItemFromObject(o, "id");
+        /* The id stays: properties name artifacts by id (a blessing its
+         * model), so a rebuilt store takes the same ones. */
         rc = mlpi_store_manifest_get(s, aid, &m, err);
         if (rc == MLP_OK)
             cJSON_AddItemToObject(o, "files", mlpi_manifest_to_json(&m));

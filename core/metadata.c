@@ -290,15 +290,33 @@ int mlpi_store_artifact_new(mlpi_store *s, const char *type, const char *loc,
                             const char *state, const int64_t *contexts,
                             int n_contexts, int64_t *id, mlp_error *err)
 {
+    return mlpi_store_artifact_new_id(s, type, loc, state, contexts, n_contexts, 0, id,
+                                      err);
+}
+
+int mlpi_store_artifact_new_id(mlpi_store *s, const char *type, const char *loc,
+                               const char *state, const int64_t *contexts,
+                               int n_contexts, int64_t want, int64_t *id,
+                               mlp_error *err)
+{
     sqlite3_stmt *st;
     int64_t tid = 0;
     double now = mlpi_now();
+    cJSON *taken = NULL;
     int rc = type_id(s, type, &tid, err);
 
-    if (rc == MLP_OK)
+    if (rc == MLP_OK && want > 0)
+        rc = mlpi_store_query(s, "SELECT id FROM artifact WHERE id=?", &want, 1, &taken,
+                              err);
+    if (rc == MLP_OK && want > 0 && cJSON_GetArraySize(taken) == 0)
+        rc = prep(s, &st, err, "INSERT INTO artifact(id, type_id, uri, state, "
+                  "create_time, update_time) VALUES(?,?,?,?,?,?)", "iittdd", want, tid,
+                  loc, state, now, now);
+    else if (rc == MLP_OK)
         rc = prep(s, &st, err, "INSERT INTO artifact(type_id, uri, state, "
                   "create_time, update_time) VALUES(?,?,?,?,?)", "ittdd", tid,
                   loc, state, now, now);
+    cJSON_Delete(taken);
     if (rc == MLP_OK)
         rc = step_done(s, st, err);
     if (rc != MLP_OK)

@@ -89,6 +89,12 @@ int mlpi_store_execution_cached(mlpi_store *s, int64_t exec_id,
 int mlpi_store_artifact_new(mlpi_store *s, const char *type, const char *loc,
                             const char *state, const int64_t *contexts,
                             int n_contexts, int64_t *id, mlp_error *err);
+/* The same, taking id `want` when it is above 0 and free (a store rebuilt
+ * from execution files keeps the ids properties refer to), else the next. */
+int mlpi_store_artifact_new_id(mlpi_store *s, const char *type, const char *loc,
+                               const char *state, const int64_t *contexts,
+                               int n_contexts, int64_t want, int64_t *id,
+                               mlp_error *err);
 /* Marks the artifact LIVE with its fingerprint, properties and manifest. */
 int mlpi_store_artifact_publish(mlpi_store *s, int64_t id,
                                 const char *fingerprint, const cJSON *props,

@@ -27,6 +27,15 @@ static int by_start(const void *a, const void *b)
     return strcmp(x->loc, y->loc);
 }
 
+/* The id an output had in the store that wrote its execution file, or 0
+ * (files written before ids were kept have none): take the next. */
+static int64_t want_id(const cJSON *o)
+{
+    const cJSON *id = cJSON_GetObjectItem(o, "id");
+    double v = cJSON_IsNumber(id) ? id->valuedouble : 0;
+    return v >= 1 && v <= 9007199254740992.0 && v == (double)(int64_t)v ? (int64_t)v : 0;
+}
+
 int mlpi_repair_scan(mlpi_store *s, cJSON **execs, mlp_error *err)
 {
     const char *root = mlpi_store_root(s);
@@ -271,9 +280,10 @@ int mlpi_repair_import(mlpi_store *s, const char *loc, int64_t run_ctx,
     cJSON_ArrayForEach(o, cJSON_GetObjectItem(doc, "outputs")) {
         int64_t aid = 0;
         if (rc == MLP_OK)
-            rc = mlpi_store_artifact_new(s, cJSON_GetStringValue(cJSON_GetObjectItem(o, "type")),
-                                         cJSON_GetStringValue(cJSON_GetObjectItem(o, "uri")),
-                                         "PENDING", ctx, 2, &aid, err);
+            rc = mlpi_store_artifact_new_id(
+                s, cJSON_GetStringValue(cJSON_GetObjectItem(o, "type")),
+                cJSON_GetStringValue(cJSON_GetObjectItem(o, "uri")), "PENDING", ctx, 2,
+                want_id(o), &aid, err);
         if (rc == MLP_OK)
             rc = publish_output(s, &l, o, k, exec_id, aid, err);
         k++;

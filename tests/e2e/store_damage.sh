@@ -99,3 +99,24 @@ expect rebuilt_serves_cache 0 env ROOT=d "$M" run p.lua --plugin-path "$tk" &&
 has rebuilt_serves_cache "$OUT" "cached   tk_source" "cached   add" "cached   more" "value	8"
 expect rebuilt_verifies 0 "$M" verify --root d && has rebuilt_verifies "$OUT" "0 damaged, 0 orphaned"
 consistent rebuilt_consistent d
+
+# Artifacts keep their ids through a rebuild: properties name artifacts by
+# id (a blessing its model, an evaluation its baseline), so renumbered
+# ones would point at others.  A failed node first used ids no execution
+# file restores, so numbering afresh would shift every later one.
+cat > f.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "d", root = os.getenv("ROOT") }
+local s = p:add("tk_source", { name = "first", value = 1 })
+p:add("tk_crash", { data = s.data, mode = "fail" })
+p:run {}
+LUA
+ROOT=gap "$M" run f.lua --plugin-path "$tk" >/dev/null 2>&1
+ROOT=gap "$M" run p.lua --plugin-path "$tk" >/dev/null 2>&1
+ids="SELECT id || ' ' || uri FROM artifact WHERE state = 'LIVE' ORDER BY id"
+want=$(sql gap/metadata.sqlite "$ids")
+sqlite3 gap/metadata.sqlite "UPDATE execution SET node='x' WHERE id=1"
+expect gap_repaired 0 "$M" verify --root gap --repair
+got=$(sql gap/metadata.sqlite "$ids")
+[ "$(wc -l <<<"$want")" -ge 4 ] && [ "$got" = "$want" ] && pass repair_keeps_ids ||
+    fail repair_keeps_ids "before: $want; after: $got"
