@@ -579,14 +579,16 @@ static const mlp_param_spec params[] = {
       "column whose value decides the split (default: the whole row)" },
     { "seed", MLP_PARAM_INT, "0", MLP_PARAM_HAS_MIN, 0, 0, NULL,
       "seed of the split hash" },
-    { "parser", MLP_PARAM_ENUM, "\"auto\"", MLP_PARAM_NO_CACHE_KEY, 0, 0,
+    /* parser and chunk_bytes decide the output's row groups, which a
+     * trainer that streams them (sgd_regressor) visits in turn: part of
+     * the cache key. */
+    { "parser", MLP_PARAM_ENUM, "\"auto\"", 0, 0, 0,
       parser_choices, "auto: a faster reader for plain files (no quotes, "
       "ASCII) of up to 32 x chunk_bytes (it holds the whole input), the "
       "general one otherwise; general: always the general one, "
       "which reads chunks of the file on every thread; serial: the general "
       "one on one thread (same results from all three)" },
-    { "chunk_bytes", MLP_PARAM_INT, "8388608", MLP_PARAM_HAS_MIN |
-      MLP_PARAM_NO_CACHE_KEY, 1, 0, NULL,
+    { "chunk_bytes", MLP_PARAM_INT, "8388608", MLP_PARAM_HAS_MIN, 1, 0, NULL,
       "size of the pieces the general reader cuts a file into for its "
       "threads (each piece is moved to the next row boundary; a file is "
       "cut into at most 2^20 pieces)" },

@@ -136,6 +136,24 @@ shifted=$(awk '$1 == "model" && $2 == "ridge" { print $3 }' <<<"$OUT")
 OUT=$main_out
 got=$(ridge_ref shifted.csv 2.0 "$shifted")
 [ "$got" = ok ] && pass ridge_streamed_shifted_exact || fail ridge_streamed_shifted_exact "$got"
+# The row groups SGD visits are the ingestion's: another chunk_bytes for
+# the same file ingests again instead of reusing groups cut another way.
+cat > cb.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "cb", root = "runs/cb" }
+local ex = p:add("csv_import", { path = "reg.csv", label = "y", splits = { train = 1 },
+                                 parser = "general", chunk_bytes = tonumber(arg[1]) })
+local s = p:add("sgd_regressor", { examples = ex.examples, epochs = 2 })
+print("model", "cb", p:run {}.nodes.sgd_regressor.outputs.model.uri)
+LUA
+main_out=$OUT
+groups() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1] + "/model.json"))["model"]["row_groups"])' "$(awk '$1 == "model" && $2 == "cb" { print $3 }' <<<"$OUT")"; }
+expect chunks_small 0 "$M" run cb.lua -- 65536 && small=$(groups)
+expect chunks_large 0 "$M" run cb.lua -- 262144 && large=$(groups)
+has chunk_bytes_in_cache_key "$OUT" "ran      csv_import"
+[ "$small" -gt "$large" ] && pass other_chunks_other_groups ||
+    fail other_chunks_other_groups "row groups: $small with 64 KiB pieces, $large with 256 KiB"
+OUT=$main_out
 if cmp -s "$(model sgd_regressor)/weights.bin" "$(model again)/weights.bin"; then
     pass sgd_bit_identical
 else
