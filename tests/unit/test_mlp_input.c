@@ -99,6 +99,60 @@ static void test_sparse_columns_split(void)
     CHECK_MSG(ns == 33, "%zu sparse columns, want the 32 rare ones and the zero one", ns);
 }
 
+/* One-hot rows: every row has the same number of non-zeros, so the
+ * batch's entries fill their buffer exactly (AddressSanitizer sees one
+ * too few). */
+static void test_one_hot_rows(void)
+{
+    enum { L = 12 };           /* levels of each of 3 one-hot features */
+    float *x = calloc(N * D, sizeof *x), *w = malloc(D * FO * sizeof *w);
+    float *a0 = malloc(B * D * sizeof *a0), *z = malloc(B * FO * sizeof *z);
+    float *delta = malloc(B * FO * sizeof *delta), *g = malloc(D * FO * sizeof *g);
+    size_t rows[B];
+    mlp_input in;
+    int ok = 1;
+
+    for (size_t i = 0; i < N; i++) {
+        x[i * D] = (float)(draw() - 0.5);  /* one dense column */
+        for (size_t f = 0; f < 3; f++)
+            x[i * D + 1 + f * L + (size_t)(draw() * L)] = 1;
+    }
+    for (size_t i = 0; i < D * FO; i++)
+        w[i] = (float)(draw() - 0.5);
+    for (size_t i = 0; i < B * FO; i++) {
+        delta[i] = (float)(draw() - 0.5);
+        z[i] = 0;
+    }
+    pick(rows);
+    CHECK(input_init(&in, x, N, D, FO, B) == 0);
+    CHECK_MSG(in.ns == D - 1, "%zu sparse columns, want %d", in.ns, D - 1);
+    input_gather(&in, x, rows, B, a0);
+    input_forward(&in, w, a0, B, z);
+    input_backward(&in, a0, B, delta, g);
+    for (size_t r = 0; r < B && ok; r++)
+        for (size_t c = 0; c < FO; c++) {
+            double want = 0;
+            for (size_t j = 0; j < D; j++)
+                want += (double)x[rows[r] * D + j] * w[j * FO + c];
+            ok = ok && fabs(z[r * FO + c] - want) <= 1e-5;
+        }
+    for (size_t j = 0; j < D && ok; j++)
+        for (size_t c = 0; c < FO; c++) {
+            double want = 0;
+            for (size_t r = 0; r < B; r++)
+                want += (double)x[rows[r] * D + j] * delta[r * FO + c];
+            ok = ok && fabs(g[j * FO + c] - want) <= 1e-5;
+        }
+    input_free(&in);
+    free(x);
+    free(w);
+    free(a0);
+    free(z);
+    free(delta);
+    free(g);
+    CHECK_MSG(ok, "one-hot products differ from the definition");
+}
+
 /* Dense rows keep the plain product. */
 static void test_dense_rows_not_split(void)
 {
@@ -113,5 +167,6 @@ int main(void)
 {
     RUN(test_sparse_columns_split);
     RUN(test_dense_rows_not_split);
+    RUN(test_one_hot_rows);
     CHECK_EXIT();
 }
