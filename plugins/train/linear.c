@@ -188,6 +188,8 @@ int linear_save(const void *model, mlp_model_out *o, mlp_error *err)
         rc = mlp_model_put(o, "float64_from_iteration", mlp_json_int((int64_t)m->f64_from), err);
     if (rc == MLP_OK && m->blocks > 0)
         rc = mlp_model_put(o, "row_groups", mlp_json_int((int64_t)m->blocks), err);
+    if (rc == MLP_OK && m->passes > 0)
+        rc = mlp_model_put(o, "passes", mlp_json_int((int64_t)m->passes), err);
     return rc;
 }
 

@@ -23,6 +23,7 @@ typedef struct linear_model {
     const char *stop;
     size_t f64_from;       /* the first iteration of the float64 phase, or 0 */
     size_t blocks;         /* streamed: the row groups read per epoch, or 0 */
+    size_t passes;         /* ridge: passes over the rows (2: centred exactly) */
 } linear_model;
 
 linear_model *linear_new(lin_link link, size_t d, size_t k);

@@ -218,8 +218,9 @@ static int ridge_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_rows *
         goto done;
     for (size_t j = 0; intercept && j < d; j++)
         mx[j] = a.sx[j] / sw;
+    int passes = 1;
     if (intercept && !centre(&a, mx, my, sw, yy_raw, yy) &&
-        (rc = pass(s, tr, &a, 1, err)) != MLP_OK)
+        (passes = 2, rc = pass(s, tr, &a, 1, err)) != MLP_OK)
         goto done;
     /* A feature whose squares overflow (values near 1e154 and beyond)
      * would make every coefficient meaningless: refuse it by name. */
@@ -242,6 +243,7 @@ static int ridge_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_rows *
     memcpy(m->coef, a.xy, d * sizeof *a.xy);
     m->intercept[0] = my - cblas_ddot((int)d, mx, 1, a.xy, 1);
     m->names = s->features;
+    m->passes = (size_t)passes;
 
     /* One point of curve: the objective and the eval scores.  The train
      * error needs no pass over the rows: the normal equations (Gc + alpha

@@ -85,11 +85,14 @@ PY
 # in Python; with x0 moved by 1e7 (its mean then far beyond its spread)
 # the one-pass sums are declined for an exactly centred second pass, and
 # only the intercept may move.
-ridge_ref() {  # csv alpha -> "ok" or the differences
-    python3 - "$1" "$2" "$(weights "$3")" <<'PY'
+ridge_ref() {  # csv alpha model passes -> "ok" or the differences
+    python3 - "$1" "$2" "$(weights "$3")" "$4" <<'PY'
 import csv, json, sys
 rows = list(csv.reader(open(sys.argv[1])))[1:]
 alpha, got = float(sys.argv[2]), json.loads(sys.argv[3])
+if got["model"].get("passes") != int(sys.argv[4]):
+    print("passes over the rows: %s, want %s" % (got["model"].get("passes"), sys.argv[4]))
+    sys.exit()
 X = [[float(v) for v in r[:-1]] for r in rows]
 y = [float(r[-1]) for r in rows]
 n, d = len(X), len(X[0])
@@ -112,7 +115,7 @@ print("ok" if dc < 1e-9 and abs(b0 - got["b"]) < 1e-9 * max(1, abs(b0))
       else "coef off by %g, intercept %r vs %r" % (dc, got["b"], b0))
 PY
 }
-got=$(ridge_ref reg.csv 2.0 "$(model ridge)")
+got=$(ridge_ref reg.csv 2.0 "$(model ridge)" 1)
 [ "$got" = ok ] && pass ridge_streamed_exact || fail ridge_streamed_exact "$got"
 python3 -c '
 import sys
@@ -134,7 +137,7 @@ main_out=$OUT
 expect shifted_runs 0 "$M" run sh.lua
 shifted=$(awk '$1 == "model" && $2 == "ridge" { print $3 }' <<<"$OUT")
 OUT=$main_out
-got=$(ridge_ref shifted.csv 2.0 "$shifted")
+got=$(ridge_ref shifted.csv 2.0 "$shifted" 2)
 [ "$got" = ok ] && pass ridge_streamed_shifted_exact || fail ridge_streamed_shifted_exact "$got"
 # The row groups SGD visits are the ingestion's: another chunk_bytes for
 # the same file ingests again instead of reusing groups cut another way.
