@@ -2,7 +2,7 @@
  *
  * Written when an execution is published, beside its output directories:
  * the node, component, fingerprint (and its parts), parameters, inputs (by
- * location and fingerprint) and each output's type, properties,
+ * location and fingerprint) and each output's id, type, properties,
  * fingerprint and manifest.  It is what the store holds about that
  * execution, kept with the data, so `mlpipe verify --repair` can rebuild a
  * lost or damaged store from the artifacts themselves.
