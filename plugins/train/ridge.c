@@ -20,6 +20,42 @@
 
 void openblas_set_num_threads(int);
 
+/* Without a penalty: Cholesky of g scaled to a unit diagonal, which judges
+ * every feature on its own scale (a feature 1e-5 the size of another is
+ * not singular, and an eigenvalue cut-off relative to the largest would
+ * drop it), when that scaled matrix is clearly non-singular: reciprocal
+ * condition above 1e-12.  Returns 1 with xy solved, 0 to take the
+ * minimum-norm solution instead (a constant or collinear feature). */
+static int solve_scaled(size_t d, const double *g, double *xy)
+{
+    double *gs = malloc(d * d * sizeof *gs + 1), *sc = malloc(d * sizeof *sc + 1);
+    double *z = malloc(d * sizeof *z + 1), anorm = 0, rcond = 0;
+    int ok = gs != NULL && sc != NULL && z != NULL;
+
+    for (size_t j = 0; ok && j < d; j++) {
+        ok = g[j * d + j] > 0 && isfinite(g[j * d + j]);
+        sc[j] = ok ? 1 / sqrt(g[j * d + j]) : 0;
+    }
+    for (size_t j = 0; ok && j < d; j++) {
+        for (size_t i = 0; i <= j; i++)
+            gs[j * d + i] = g[j * d + i] * sc[i] * sc[j];
+        z[j] = xy[j] * sc[j];
+    }
+    if (ok) {
+        anorm = LAPACKE_dlansy(LAPACK_COL_MAJOR, '1', 'U', (int)d, gs, (int)d);
+        ok = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (int)d, gs, (int)d) == 0 &&
+             LAPACKE_dpocon(LAPACK_COL_MAJOR, 'U', (int)d, gs, (int)d, anorm, &rcond) == 0 &&
+             rcond > 1e-12 &&
+             LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'U', (int)d, 1, gs, (int)d, z, (int)d) == 0;
+    }
+    for (size_t j = 0; ok && j < d; j++)
+        xy[j] = z[j] * sc[j];
+    free(gs);
+    free(sc);
+    free(z);
+    return ok;
+}
+
 /* Solves g b = xy for symmetric g (upper triangle): Cholesky, or when g
  * is singular (alpha 0, collinear features) the minimum-norm solution
  * through its eigenvalues, as least squares would give. */
@@ -42,6 +78,8 @@ static int solve(size_t d, double *g, double *xy, int least_squares, mlp_error *
         memcpy(xy, b, d * sizeof *b);
         goto done;
     }
+    if (least_squares && solve_scaled(d, g0, xy))
+        goto done;
     if (LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'U', (int)d, g0, (int)d, lam) != 0) {
         rc = mlp_error_set(err, MLP_EINVAL, "the normal equations could not be solved "
                            "(their eigenvalues did not converge)");

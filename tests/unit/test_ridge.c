@@ -1,4 +1,5 @@
-/* Unit tests of ridge's row weights (plugins/train/ridge.c), which no
+/* Unit tests of ridge (plugins/train/ridge.c): least squares on features
+ * of very different scales, and row weights, which no
  * pipeline gives a regression today (row weights come from class
  * weights) but the trainer interface allows: a row of integer weight w
  * must count as w copies of it, in memory and streamed a group at a time,
@@ -8,6 +9,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -150,11 +152,71 @@ static void test_weights_streamed(void) { check_same(0, 1); }
 static void test_weights_centred_pass(void) { check_same(1e7, 0); }
 static void test_weights_centred_pass_streamed(void) { check_same(1e7, 1); }
 
+/* alpha 0, two features: a ~ 1e-4 and b ~ 1e3 in scale, y = 1e4 a +
+ * 1e-3 b + noise.  X'X is far from singular, though its eigenvalues are
+ * 1e14 apart: the fit must keep a (coefficient near 1e4), as lstsq and
+ * scikit-learn's Cholesky do.  With b = 2a exactly it is singular and the
+ * minimum-norm split holds: y = 3a gives (0.6, 1.2). */
+static linear_model *fit2(const double *a, const double *b, const double *y, size_t n)
+{
+    static const char *const names[2] = { "a", "b" };
+    cJSON *params = cJSON_Parse("{\"alpha\": 0}");
+    double *x = malloc(2 * n * sizeof *x);
+    mlp_fit_spec s = { 0 };
+    mlp_rows r = { n, 2, x, n, NULL, y, NULL };
+    mlp_error err;
+    void *model = NULL;
+
+    memcpy(x, a, n * sizeof *x);
+    memcpy(x + n, b, n * sizeof *x);
+    s.task = MLP_TASK_REGRESSION;
+    s.n_features = 2;
+    s.features = names;
+    s.params = params;
+    s.threads = 1;
+    if (ridge_trainer.fit(&s, &r, NULL, &model, &err) != MLP_OK)
+        model = NULL;
+    cJSON_Delete(params);
+    free(x);
+    return model;
+}
+
+static void test_least_squares_keeps_small_feature(void)
+{
+    enum { M = 20000 };
+    double *a = malloc(M * sizeof *a), *b = malloc(M * sizeof *b), *y = malloc(M * sizeof *y);
+    for (size_t i = 0; i < M; i++) {
+        a[i] = (draw() - 0.5) * 1e-4;
+        b[i] = (draw() - 0.5) * 1e3;
+        y[i] = 1e4 * a[i] + 1e-3 * b[i] + (draw() - 0.5) * 0.01;
+    }
+    linear_model *m = fit2(a, b, y, M);
+    double ca = m ? m->coef[0] : NAN, cb = m ? m->coef[1] : NAN;
+    for (size_t i = 0; i < M; i++) {
+        b[i] = 2 * a[i];
+        y[i] = 3 * a[i];
+    }
+    linear_model *c = fit2(a, b, y, M);
+    double c0 = c ? c->coef[0] : NAN, c1 = c ? c->coef[1] : NAN;
+    if (m)
+        ridge_trainer.free(m);
+    if (c)
+        ridge_trainer.free(c);
+    free(a);
+    free(b);
+    free(y);
+    CHECK_MSG(fabs(ca - 1e4) < 10 && fabs(cb - 1e-3) < 1e-6, "coef (%g, %g), want (1e4, 1e-3)",
+              ca, cb);
+    CHECK_MSG(fabs(c0 - 0.6) < 1e-9 && fabs(c1 - 1.2) < 1e-9, "collinear coef (%g, %g), "
+              "want the minimum-norm (0.6, 1.2)", c0, c1);
+}
+
 int main(void)
 {
     RUN(test_weights_in_memory);
     RUN(test_weights_streamed);
     RUN(test_weights_centred_pass);
     RUN(test_weights_centred_pass_streamed);
+    RUN(test_least_squares_keeps_small_feature);
     CHECK_EXIT();
 }
