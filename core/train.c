@@ -348,6 +348,9 @@ static int final_scores(const mlp_trainer *t, void *model, const mlp_fit_spec *s
     }
     if (rc == MLP_OK) {
         cJSON *o = cJSON_CreateObject();
+        /* Class weights shape the fit, not the report: these are the
+         * rows' plain log loss and accuracy, as evaluate computes them. */
+        x.w = NULL;
         mlp_fit_score(spec->task, k, &x, pred, &loss, &metric);
         cJSON_AddItemToObject(o, spec->task == MLP_TASK_CLASSIFICATION ? "log_loss" : "mse",
                               mlp_json_number(loss));

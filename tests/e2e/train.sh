@@ -106,6 +106,18 @@ p:add("logistic_regression", { name = "given", examples = ex.examples,
 expect imbalanced_runs 0 "$M" run imb.lua
 check logistic_balanced_class_weight "$(model logistic_regression)" logistic_iris_balanced "$lr_check"
 check logistic_given_class_weights "$(model given)" logistic_iris_weights "$lr_check"
+# Class weights change the fit only: the train metrics are the rows'
+# plain log loss and accuracy (computed here from scikit-learn's
+# probabilities for the same model), not the weighted objective.
+check balanced_train_metrics_unweighted "$(model logistic_regression)" logistic_iris_balanced "
+import csv, math
+y = [int(row['target']) for row in csv.DictReader(open('$data/iris_imbalanced.csv'))]
+P = r['proba']
+acc = sum(max(range(len(p)), key=p.__getitem__) == c for p, c in zip(P, y)) / len(y)
+ll = -sum(math.log(p[c]) for p, c in zip(P, y)) / len(y)
+m = doc['metrics']['train']
+print('ok' if m['rows'] == len(y) and m['accuracy'] == acc and abs(m['log_loss'] - ll) <= 1e-4
+      else (m, acc, ll))"
 
 # Binary: one score column (sigmoid), on features the transform
 # standardised, as StandardScaler does.
