@@ -97,9 +97,24 @@ int mlpi_train_features(mlp_table_file *f, const cJSON *wanted, const char *labe
             }
         }
     if (k == 0) {
+        /* Only patterns can get here with entries: a plain name that
+         * misses is refused above.  Name them, so the typo shows. */
+        char list[256] = "";
+        size_t used = 0;
         free(out);
-        return mlp_error_set(err, MLP_EINVAL, "features: no numeric column %s",
-                             cJSON_GetArraySize(wanted) ? "matches" : "besides the label");
+        if (cJSON_GetArraySize(wanted) == 0)
+            return mlp_error_set(err, MLP_EINVAL, "features: no numeric column besides the "
+                                 "label");
+        cJSON_ArrayForEach(e, wanted) {
+            int w = snprintf(list + used, sizeof list - used, "%s'%s'", used ? ", " : "",
+                             cJSON_IsString(e) ? e->valuestring : "?");
+            if (w < 0 || (size_t)w >= sizeof list - used) {
+                snprintf(list + (sizeof list - 5), 5, "...");
+                break;
+            }
+            used += (size_t)w;
+        }
+        return mlp_error_set(err, MLP_EINVAL, "features: no numeric column matches %s", list);
     }
     *names = out;
     *n = k;

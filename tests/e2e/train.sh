@@ -258,6 +258,12 @@ pipe nofeat "$PWD/cat.csv" 'label = "y"' \
 expect unknown_feature_refused 3 "$M" run nofeat.lua &&
 has unknown_feature_refused "$OUT" "features: there is no column 'zz'"
 
+# Patterns that match nothing numeric ('c' is categorical) are named.
+pipe nomatch "$PWD/cat.csv" 'label = "y"' \
+    'p:add("ridge", { examples = ex.examples, features = { "zz*", "c*" } })'
+expect unmatched_patterns_named 3 "$M" run nomatch.lua &&
+has unmatched_patterns_named "$OUT" "features: no numeric column matches 'zz*', 'c*'"
+
 printf 'a,y\n1,0\n2,\n3,1\n' > nolabel.csv
 pipe nolabel "$PWD/nolabel.csv" 'label = "y"' 'p:add("logistic_regression", { examples = ex.examples })'
 expect missing_label_refused 3 "$M" run nolabel.lua &&
