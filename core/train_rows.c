@@ -2,6 +2,7 @@
  * float64 block, the target as values or class indexes, and row weights
  * -- every value checked, every refusal naming the split, feature, row and
  * source line. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,6 +300,11 @@ static int read_target(mlp_table_file *f, const mlpi_rows_opts *o, mlpi_split_ro
             if (!isfinite(r->y[i])) {
                 mlp_error_set(err, MLP_EINVAL, "label '%s' is %s in row %zu", o->label,
                               isnan(r->y[i]) ? "missing" : "infinite", i + 1);
+                rc = mlpi_train_name_row(o->ex, o->split, i, err);
+            } else if (o->f32 && fabs(r->y[i]) > FLT_MAX) {
+                mlp_error_set(err, MLP_EINVAL, "label '%s' is %g in row %zu, beyond the "
+                              "float32 range this trainer computes in (scale it first)",
+                              o->label, r->y[i], i + 1);
                 rc = mlpi_train_name_row(o->ex, o->split, i, err);
             }
         }

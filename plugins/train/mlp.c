@@ -531,6 +531,14 @@ static int mlp_fit(const mlp_fit_spec *s, const mlp_rows *tr, const mlp_rows *ev
             sum += batch_step(&st, &o, yb, b, &seed) * (double)b;
         }
         mlp_epoch e = { epoch, sum / (double)n, NAN, NAN, 0, o.epochs };
+        /* float32 overflows long before double: say so rather than save
+         * weights that are NaN. */
+        if (!isfinite(e.loss)) {
+            rc = mlp_error_set(err, MLP_EINVAL, "training diverged in epoch %zu: the loss "
+                               "is %g (scale the features or the target, or lower "
+                               "learning_rate)", epoch, e.loss);
+            goto done;
+        }
         e.rows_per_s = (double)n * (double)epoch / (train_now() - t0 + 1e-9);
         if (ev && (rc = mlp_predict(st.m, ev, pred, err)) != MLP_OK)
             goto done;

@@ -374,6 +374,24 @@ pipe hugelr "$PWD/huge.csv" 'label = "y"' 'p:add("logistic_regression", { exampl
 expect float32_overflow_refused 3 "$M" run hugelr.lua &&
 has float32_overflow_refused "$OUT" "feature 'a' is 1e+300 in row 1, beyond the float32 range" \
     "huge.csv:2"
+printf 'a,y\n1,0\n2,1e300\n3,0\n' > hugey.csv
+pipe hugey "$PWD/hugey.csv" 'label = "y"' 'p:add("mlp_regressor", { examples = ex.examples })'
+expect float32_target_refused 3 "$M" run hugey.lua &&
+has float32_target_refused "$OUT" "label 'y' is 1e+300 in row 2, beyond the float32 range" \
+    "hugey.csv:3"
+# Features of 1e20 and a large step overflow float32 within two epochs:
+# the node fails saying so, and no model with NaN weights is written.
+/usr/bin/python3 -c '
+import random
+random.seed(1)
+print("a,b,y")
+for i in range(200):
+    a, b = random.random(), random.random()
+    print("%r,%r,%r" % (a * 1e20, b * 1e20, a + b))' > diverge.csv
+pipe diverge "$PWD/diverge.csv" 'label = "y"' \
+    'p:add("mlp_regressor", { examples = ex.examples, solver = "sgd", learning_rate = 0.5 })'
+expect divergence_reported 3 "$M" run diverge.lua &&
+has divergence_reported "$OUT" "training diverged in epoch " "the loss is inf (scale the"
 
 # A graph wired beside raw rows: the model would learn raw numbers and be
 # served transformed ones.  Refused.
