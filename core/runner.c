@@ -9,6 +9,7 @@
  * RUNNING/PENDING in the store and is cleaned up by the next run.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -785,8 +786,13 @@ static char *tail_of_log(run *r, size_t i)
         free(text);
         return NULL;
     }
-    while (len > 0 && text[len - 1] == '\n')
+    while (len > 0 && isspace((unsigned char)text[len - 1]))
         text[--len] = '\0';
+    /* Only blank lines: "log ... ends:" over nothing would mislead. */
+    if (len == 0) {
+        free(text);
+        return NULL;
+    }
     const char *start = text + (len > 600 ? len - 600 : 0);
     out = strdup(start);
     free(text);

@@ -28,6 +28,19 @@ check_mode fail "tk_crash was asked to fail"
 check_mode hang "timed out after 1s (killed)" 1
 has failure_shows_log_tail "$OUT" "log runs/hang/logs/" "tk_crash: about to hang"
 
+# A log of blank lines only: no "log ... ends:" heading over nothing.
+cat > blank.lua <<'LUA'
+local mp = require "mlpipe"
+mp.component { name = "blank", stage = "analyze", outputs = { o = "Report" },
+  run = function(ctx) io.stderr:write("\n  \n\t\n"); error("boom") end }
+local p = mp.pipeline { name = "bl", root = "runs/blank" }
+p:add("blank", {})
+p:run {}
+LUA
+expect blank_log_not_shown 3 "$M" run blank.lua &&
+has blank_log_not_shown "$OUT" "failed   blank" "boom" &&
+lacks blank_log_not_shown "$OUT" "ends:"
+
 db=runs/segv/metadata.sqlite
 state=$(sql $db "SELECT state || ':' || error FROM execution WHERE node='bad'")
 has failed_execution_recorded "$state" "FAILED:killed by signal 11"
