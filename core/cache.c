@@ -86,6 +86,21 @@ cJSON *mlpi_fingerprint_parts(const mlpi_node *n, mlp_artifact ***inputs,
         cJSON_AddStringToObject(parts, "trainer_plugin_version",
                                 n->trainer->plugin ? n->trainer->plugin->version : "");
     }
+    if (n->n_lfs > 0) {
+        /* The LFs' code and what they captured decide the votes. */
+        cJSON *lfs = cJSON_AddArrayToObject(parts, "lfs");
+        for (size_t j = 0; j < n->n_lfs; j++) {
+            cJSON *o = cJSON_CreateObject();
+            char state[MLPI_HASH_HEX];
+            cJSON_AddStringToObject(o, "name", n->lfs[j]->c.name);
+            cJSON_AddStringToObject(o, "code", n->lfs[j]->source_hash);
+            if (n->lfs[j]->lua_ref >= 0) {
+                mlpi_lua_component_state(n->lfs[j], state);
+                cJSON_AddStringToObject(o, "lua_state", state);
+            }
+            cJSON_AddItemToArray(lfs, o);
+        }
+    }
     cJSON_ArrayForEach(v, n->params) {
         const mlp_param_spec *s = mlpi_param_find(n->comp->c.params, v->string);
         if (s != NULL && (s->flags & MLP_PARAM_NO_CACHE_KEY))

@@ -348,3 +348,27 @@ int mlp_examples_fit_apply(mlp_ctx *ctx, const char *in_port,
     return run_map(ctx, in_port, out_port, fit,
                    fit_split ? fit_split : "train", apply, user);
 }
+
+int mlp_examples_select_lines(const mlp_artifact *ex, mlp_artifact *out, const char *split,
+                              const size_t *rows, size_t n, mlp_error *err)
+{
+    char file[300], path[4096];
+    mlp_table *lines = NULL, *sel = NULL;
+    int rc;
+
+    snprintf(file, sizeof file, "%s.lines.mlpt", split);
+    if (!mlp_artifact_has_file(ex, file))
+        return MLP_OK;
+    rc = mlp_artifact_path(ex, file, path, sizeof path, err);
+    if (rc == MLP_OK)
+        rc = mlp_table_open(path, &lines, err);
+    if (rc == MLP_OK)
+        rc = mlp_table_select(lines, rows, n, &sel, err);
+    if (rc == MLP_OK)
+        rc = mlp_artifact_path(out, file, path, sizeof path, err);
+    if (rc == MLP_OK)
+        rc = mlp_table_write(sel, path, err);
+    mlp_table_free(lines);
+    mlp_table_free(sel);
+    return rc;
+}

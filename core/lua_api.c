@@ -596,6 +596,7 @@ static int luaopen_mlpipe(lua_State *L)
     lua_pop(L, 1);
     luaL_newlib(L, module_fns);
     mlpi_lua_open_components(L);
+    mlpi_lua_open_lf(L);
     return 1;
 }
 

@@ -261,9 +261,21 @@ static mlpi_plugin *script_plugin(mlpi_lua_app *app, mlp_error *err)
     return p;
 }
 
+mlpi_plugin *mlpi_lua_owner_plugin(mlpi_lua_app *app, mlp_error *err)
+{
+    mlpi_plugin *p;
+
+    if (app->reg->loading_lua)
+        return app->reg->loading_lua;
+    p = script_plugin(app, err);
+    if (p != NULL)
+        p->dir_index = (size_t)-1;
+    return p;
+}
+
 /* The hash of the file a function was defined in (or of its source
  * string), so editing a Lua component invalidates its cached results. */
-static void function_hash(lua_State *L, int fidx, char out[MLPI_HASH_HEX])
+void mlpi_lua_function_hash(lua_State *L, int fidx, char out[MLPI_HASH_HEX])
 {
     lua_Debug ar;
 
@@ -318,16 +330,13 @@ static int l_component(lua_State *L)
         rc = mlp_error_set(&err, MLP_EINVAL, "mp.component needs 'run', a "
                            "function(ctx)");
     if (rc == MLP_OK) {
-        function_hash(L, -1, c->source_hash);
+        mlpi_lua_function_hash(L, -1, c->source_hash);
         c->lua_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-        c->plugin = app->reg->loading_lua ? app->reg->loading_lua
-                                          : script_plugin(app, &err);
+        c->plugin = mlpi_lua_owner_plugin(app, &err);
         if (c->plugin == NULL)
             rc = err.code ? err.code : MLP_ENOMEM;
     }
     if (rc == MLP_OK) {
-        if (!app->reg->loading_lua)
-            c->plugin->dir_index = (size_t)-1;
         rc = mlpi_registry_add_component(app->reg, c, &err);
         c = NULL;  /* owned by the registry now, also on failure */
     }

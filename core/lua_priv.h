@@ -47,4 +47,13 @@ void mlpi_lua_push_artifact(lua_State *L, const mlp_artifact *a);
 char *mlpi_lua_field_string(lua_State *L, int t, const char *key,
                             int required, mlp_error *err, const char *what);
 
+/* The plugin that owns what the running Lua code registers: the plugin
+ * file being loaded, else the script's own (dir_index (size_t)-1). */
+mlpi_plugin *mlpi_lua_owner_plugin(mlpi_lua_app *app, mlp_error *err);
+/* The hash of the file the function at fidx was defined in (or of its
+ * source string), for the cache fingerprint. */
+void mlpi_lua_function_hash(lua_State *L, int fidx, char out[MLPI_HASH_HEX]);
+/* Registers mp.lf and mp.ABSTAIN into the module table on top. */
+void mlpi_lua_open_lf(lua_State *L);
+
 #endif

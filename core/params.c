@@ -254,6 +254,11 @@ int mlpi_param_spec_validate(const mlp_param_spec *s, const char *component,
     if ((s->flags & MLP_PARAM_TRAINER) && s->type != MLP_PARAM_STRING)
         return mlp_error_set(err, MLP_EINVAL, "component '%s': parameter '%s' names a "
                              "trainer, so it must be a string", component, s->name);
+    if ((s->flags & MLP_PARAM_LFS) &&
+        (s->type != MLP_PARAM_LIST || MLP_PARAM_ELEM(s->flags) != MLP_PARAM_STRING))
+        return mlp_error_set(err, MLP_EINVAL, "component '%s': parameter '%s' names "
+                             "labeling functions, so it must be a list of strings",
+                             component, s->name);
     if ((s->flags & MLP_PARAM_REQUIRED) && s->default_json != NULL)
         return mlp_error_set(err, MLP_EINVAL,
                              "component '%s': parameter '%s' is required and "

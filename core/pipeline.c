@@ -42,6 +42,7 @@ static void node_free(mlpi_node *n)
         mlpi_artifact_free(n->inputs[i].resolved);
     }
     free(n->inputs);
+    free(n->lfs);
     free(n);
 }
 
@@ -136,6 +137,39 @@ static int resolve_trainer(const mlpi_registry *reg, mlpi_node *n, mlp_error *er
     return MLP_OK;
 }
 
+/* MLP_PARAM_LFS lists: every name an LF of the registry, each once. */
+static int resolve_lfs(const mlpi_registry *reg, mlpi_node *n, mlp_error *err)
+{
+    for (const mlp_param_spec *s = n->comp->c.params; s && s->name; s++) {
+        const cJSON *list = cJSON_GetObjectItem(n->params, s->name), *e;
+        size_t first = n->n_lfs;
+        const mlpi_component **more;
+
+        if (!(s->flags & MLP_PARAM_LFS) || !cJSON_IsArray(list))
+            continue;
+        more = realloc(n->lfs, (n->n_lfs + (size_t)cJSON_GetArraySize(list) + 1) *
+                       sizeof *more);
+        if (more == NULL)
+            return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        n->lfs = more;
+        cJSON_ArrayForEach(e, list) {
+            const mlpi_component *c = reg ? mlpi_registry_find(reg, e->valuestring) : NULL;
+            if (c == NULL || !c->is_lf)
+                return mlp_error_set(err, MLP_EINVAL, "parameter '%s': '%s' is %s", s->name,
+                                     e->valuestring, c ? "a component, not a labeling "
+                                     "function (define one with mp.lf)"
+                                     : "no labeling function (define it with mp.lf "
+                                     "before this line)");
+            for (size_t j = first; j < n->n_lfs; j++)
+                if (n->lfs[j] == c)
+                    return mlp_error_set(err, MLP_EINVAL, "parameter '%s': '%s' is named "
+                                         "twice", s->name, e->valuestring);
+            n->lfs[n->n_lfs++] = c;
+        }
+    }
+    return MLP_OK;
+}
+
 int mlpi_pipeline_add(mlpi_pipeline *p, const char *component,
                       const char *name, const cJSON *params, const char *where,
                       mlpi_node **out, mlp_error *err)
@@ -164,6 +198,10 @@ int mlpi_pipeline_add(mlpi_pipeline *p, const char *component,
                              "unknown component '%s' (`mlpipe plugins` lists "
                              "the available ones)", component);
     }
+    if (c->is_lf)
+        return mlp_error_set(err, MLP_EINVAL, "'%s' is a labeling function (%s), not a "
+                             "node: apply it with apply_lfs { lfs = { \"%s\", ... } }",
+                             component, c->where ? c->where : c->plugin->path, component);
     if (name == NULL) {
         /* Default names: the component's, then component_2, _3, ... */
         snprintf(autoname, sizeof autoname, "%s", component);
@@ -205,6 +243,8 @@ int mlpi_pipeline_add(mlpi_pipeline *p, const char *component,
     rc = mlpi_params_resolve(&c->c, params, &n->params, err);
     if (rc == MLP_OK)
         rc = resolve_trainer(p->reg, n, err);
+    if (rc == MLP_OK)
+        rc = resolve_lfs(p->reg, n, err);
     if (rc != MLP_OK) {
         node_free(n);
         return rc;

@@ -55,6 +55,9 @@ typedef struct mlpi_node {
     char *where;            /* "file:line" of the defining call */
     const mlpi_component *trainer;  /* named by an MLP_PARAM_TRAINER
                                        parameter, or NULL */
+    const mlpi_component **lfs;     /* named by MLP_PARAM_LFS parameters,
+                                       in order (owned array) */
+    size_t n_lfs;
 } mlpi_node;
 
 typedef struct mlpi_pipeline {

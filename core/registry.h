@@ -57,6 +57,8 @@ typedef struct mlpi_component {
     char *where;                /* Lua: file:line of mp.component */
     int is_trainer;             /* C: the scanner saw an mlp_trainer; bound
                                    into c.trainer by mlpi_component_bind */
+    int is_lf;                  /* a labeling function (mp.lf): no node of
+                                   its own, named by MLP_PARAM_LFS lists */
 } mlpi_component;
 
 typedef struct mlpi_refusal {

@@ -373,31 +373,6 @@ static int pick_rows(const classes *c, const size_t *want, size_t n, uint64_t se
     return MLP_OK;
 }
 
-/* The source lines of the rows kept (or repeated), as split.lines.mlpt
- * of the output, when the input has them. */
-static int select_lines(const mlp_artifact *ex, mlp_artifact *out, const char *file,
-                        const size_t *rows, size_t n, mlp_error *err)
-{
-    char path[4096];
-    mlp_table *lines = NULL, *sel = NULL;
-    int rc;
-
-    if (!mlp_artifact_has_file(ex, file))
-        return MLP_OK;
-    rc = mlp_artifact_path(ex, file, path, sizeof path, err);
-    if (rc == MLP_OK)
-        rc = mlp_table_open(path, &lines, err);
-    if (rc == MLP_OK)
-        rc = mlp_table_select(lines, rows, n, &sel, err);
-    if (rc == MLP_OK)
-        rc = mlp_artifact_path(out, file, path, sizeof path, err);
-    if (rc == MLP_OK)
-        rc = mlp_table_write(sel, path, err);
-    mlp_table_free(lines);
-    mlp_table_free(sel);
-    return rc;
-}
-
 static int run(mlp_ctx *ctx)
 {
     const mlp_artifact *ex = mlp_ctx_input(ctx, "examples", 0);
@@ -524,7 +499,7 @@ static int run(mlp_ctx *ctx)
             /* Kept or repeated rows keep their source lines; a synthetic
              * row has none, so after SMOTE the split has no lines file. */
             if (rc == MLP_OK && kept_rows != NULL)
-                rc = select_lines(ex, out, lines, kept_rows, n_kept, &err);
+                rc = mlp_examples_select_lines(ex, out, split, kept_rows, n_kept, &err);
             continue;
         }
         rc = mlp_artifact_copy_file(out, ex, file, &err);

@@ -15,9 +15,9 @@ has list_with_bad_plugins "$OUT" "csv_import 0.1.0 (c)" "testkit 1.0.0 (c)" \
     "tk_crash" "train" "in: data:TestData?"
 
 has refuses_other_abi_major "$OUT" \
-    "refused $TMP/plugins/bad_abi.so: built for plugin ABI 99.0, this mlpipe speaks ABI 1.2"
+    "refused $TMP/plugins/bad_abi.so: built for plugin ABI 99.0, this mlpipe speaks ABI 1.3"
 has refuses_newer_abi_minor "$OUT" \
-    "refused $TMP/plugins/newer_minor.so: built for plugin ABI 1.9, newer than this mlpipe's 1.2"
+    "refused $TMP/plugins/newer_minor.so: built for plugin ABI 1.10, newer than this mlpipe's 1.3"
 has refuses_small_struct "$OUT" \
     "refused $TMP/plugins/small_struct.so: descriptor struct size 16 is smaller"
 has refuses_missing_descriptor "$OUT" \

@@ -1,5 +1,6 @@
 /* table_csv IN: prints a table file as CSV, numbers with 17 significant
- * digits (so equal text means equal bits), missing values empty, for
+ * digits (so equal text means equal bits; a matrix row's float32 values
+ * with 9, ';' between them in one cell), missing values empty, for
  * tests that compare a table with another tool's output. */
 #include <math.h>
 #include <stdio.h>
@@ -31,10 +32,19 @@ int main(int argc, char **argv)
                 putchar(',');
             if (col->type == MLP_COL_NUMERIC && !isnan(mlp_column_number(col, r)))
                 printf("%.17g", mlp_column_number(col, r));
-            else if (col->type == MLP_COL_CATEGORICAL && col->codes[r] >= 0)
-                printf("%s", mlp_column_level(col, (size_t)col->codes[r], &len));
-            else if (col->type == MLP_COL_STRING && !mlp_column_is_missing(col, r))
-                printf("%.*s", (int)len, mlp_column_string(col, r, &len));
+            else if (col->type == MLP_COL_CATEGORICAL && col->codes[r] >= 0) {
+                /* Levels are not NUL-terminated. */
+                const char *s = mlp_column_level(col, (size_t)col->codes[r], &len);
+                printf("%.*s", (int)len, s);
+            }
+            else if (col->type == MLP_COL_STRING && !mlp_column_is_missing(col, r)) {
+                const char *s = mlp_column_string(col, r, &len);
+                printf("%.*s", (int)len, s);
+            } else if (col->type == MLP_COL_MATRIX) {
+                /* A row's values in one cell, ';' between them. */
+                for (size_t k = 0; k < col->width; k++)
+                    printf("%s%.9g", k ? ";" : "", col->mat[r * col->width + k]);
+            }
         }
         putchar('\n');
     }

@@ -74,6 +74,15 @@ int mlp_artifact_copy_properties(mlp_artifact *dst, const mlp_artifact *src,
 int mlp_artifact_copy_file(mlp_artifact *dst, const mlp_artifact *src,
                            const char *name, mlp_error *err);
 
+/* Writes split's source lines for output rows taken from input rows
+ * rows[0..n) of ex's split (in that order, repeats allowed), as the
+ * output's split.lines.mlpt; nothing when ex has no lines for split.  For
+ * a component that drops or repeats rows, so messages downstream still
+ * name the line a row came from. */
+int mlp_examples_select_lines(const mlp_artifact *ex, mlp_artifact *out,
+                              const char *split, const size_t *rows, size_t n,
+                              mlp_error *err);
+
 /* Maps one split's table to a new one.  *out is owned by the caller of the
  * function (the helper frees it); `in` is borrowed.  Return MLP_OK or fill
  * err. */

@@ -13,6 +13,7 @@
 #include <mlpipe/fitter.h>
 #include <mlpipe/hash.h>
 #include <mlpipe/json.h>
+#include <mlpipe/labeling.h>
 #include <mlpipe/log.h>
 #include <mlpipe/memory.h>
 #include <mlpipe/model.h>

@@ -33,7 +33,7 @@ extern "C" {
 #endif
 
 #define MLP_ABI_MAJOR 1
-#define MLP_ABI_MINOR 2
+#define MLP_ABI_MINOR 3
 
 typedef enum mlp_stage {
     MLP_STAGE_INGEST = 1,
@@ -102,7 +102,7 @@ enum {
                                           relative to the pipeline root)
                                           and opened to writes by the
                                           sandbox.  One per component. */
-    MLP_PARAM_TRAINER = 1u << 7        /* STRING (ABI 1.2): names a trainer
+    MLP_PARAM_TRAINER = 1u << 7,       /* STRING (ABI 1.2): names a trainer
                                           component of the registry
                                           (mlpipe/fitter.h fits it).  A MAP
                                           parameter called <name>_params, if
@@ -115,6 +115,13 @@ enum {
                                           refused in it: the component
                                           chooses rows and columns), and
                                           the trainer's code is part of
+                                          the node's cache fingerprint. */
+    MLP_PARAM_LFS = 1u << 12           /* LIST of strings (ABI 1.3): names
+                                          labeling functions
+                                          (mlpipe/labeling.h).  Each must
+                                          be one, named once, when the node
+                                          is added; their code and the
+                                          values they captured are part of
                                           the node's cache fingerprint. */
 };
 

@@ -1,0 +1,297 @@
+/* Labeling functions written in Lua.
+ *
+ * mp.lf { name, fn, description } registers one: a registry entry of
+ * stage "label" that is no node of its own but is named by a component's
+ * MLP_PARAM_LFS list (apply_lfs).  mlpi_lua_lf_rows() runs a set of them
+ * over a range of rows in this process; core/labeling.c forks one worker
+ * per CPU, so each worker has its own copy of the Lua state. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "context_priv.h"
+#include "labeling_priv.h"
+#include "lua_priv.h"
+
+#define ROW_MT "mlpipe.Row"
+
+/* Its address is mp.ABSTAIN: a value no Lua code can make by accident
+ * (nil, -1 or false would all be easy to return by mistake). */
+static const char abstain_key = 0;
+
+void mlpi_lua_push_abstain(lua_State *L)
+{
+    lua_pushlightuserdata(L, (void *)&abstain_key);
+}
+
+/* mp.lf { name = "...", fn = function(row) ... end [, description] } */
+static int l_lf(lua_State *L)
+{
+    mlpi_lua_app *app = mlpi_lua_app_get(L);
+    mlpi_component *c;
+    mlp_error err;
+    char where[512];
+    int rc;
+
+    luaL_checktype(L, 1, LUA_TTABLE);
+    mlpi_lua_where(L, 1, where, sizeof where);
+    mlp_error_clear(&err);
+    c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return luaL_error(L, "out of memory");
+    c->owned = 1;
+    c->is_lf = 1;
+    c->lua_ref = LUA_NOREF;
+    c->L = app->reg->L;
+    c->where = strdup(where);
+    c->c.stage = MLP_STAGE_LABEL;
+    c->c.inputs = calloc(1, sizeof *c->c.inputs);
+    c->c.outputs = calloc(1, sizeof *c->c.outputs);
+    c->c.params = calloc(1, sizeof *c->c.params);
+    if (c->where == NULL || c->c.inputs == NULL || c->c.outputs == NULL ||
+        c->c.params == NULL) {
+        mlpi_component_free(c);
+        return luaL_error(L, "out of memory");
+    }
+    c->c.name = mlpi_lua_field_string(L, 1, "name", 1, &err, "mp.lf");
+    if (err.code == MLP_OK)
+        c->c.description = mlpi_lua_field_string(L, 1, "description", 0, &err, "mp.lf");
+    rc = err.code;
+    if (rc == MLP_OK && lua_getfield(L, 1, "fn") != LUA_TFUNCTION)
+        rc = mlp_error_set(&err, MLP_EINVAL, "mp.lf '%s' needs 'fn', a function(row) "
+                           "returning a class or mp.ABSTAIN", c->c.name);
+    if (rc == MLP_OK) {
+        mlpi_lua_function_hash(L, -1, c->source_hash);
+        c->lua_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+        c->plugin = mlpi_lua_owner_plugin(app, &err);
+        if (c->plugin == NULL)
+            rc = err.code ? err.code : MLP_ENOMEM;
+    }
+    if (rc == MLP_OK) {
+        rc = mlpi_registry_add_component(app->reg, c, &err);
+        c = NULL;  /* the registry's now, also on failure */
+    }
+    if (rc != MLP_OK) {
+        if (c != NULL) {
+            if (c->lua_ref != LUA_NOREF)
+                luaL_unref(L, LUA_REGISTRYINDEX, c->lua_ref);
+            mlpi_component_free(c);
+        }
+        return luaL_error(L, "%s", err.msg[0] ? err.msg : "invalid labeling function");
+    }
+    /* The name, so a script can collect the functions it defined. */
+    lua_getfield(L, 1, "name");
+    return 1;
+}
+
+void mlpi_lua_open_lf(lua_State *L)
+{
+    lua_pushcfunction(L, l_lf);
+    lua_setfield(L, -2, "lf");
+    mlpi_lua_push_abstain(L);
+    lua_setfield(L, -2, "ABSTAIN");
+}
+
+/* --------------------------------------------------------------- rows */
+
+typedef struct lf_row {
+    const mlp_table *t;
+    size_t row;
+} lf_row;
+
+/* row.NAME: upvalue 1 maps column names to 1-based indexes, upvalue 2
+ * holds each categorical column's levels as Lua strings (made once, not
+ * per row). */
+static int row_index(lua_State *L)
+{
+    lf_row *r = lua_touserdata(L, 1);
+    lua_Integer j;
+    const mlp_column *c;
+
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNUMBER)
+        return luaL_error(L, "the row has no column '%s'",
+                          lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2)
+                                                        : luaL_typename(L, 2));
+    j = lua_tointeger(L, -1);
+    c = mlp_table_column(r->t, (size_t)j - 1);
+    if (mlp_column_is_missing(c, r->row)) {
+        lua_pushnil(L);
+        return 1;
+    }
+    switch (c->type) {
+    case MLP_COL_NUMERIC: {
+        double v = c->ints ? (double)c->ints[r->row] : mlp_column_number(c, r->row);
+        if (c->ints)
+            lua_pushinteger(L, (lua_Integer)c->ints[r->row]);
+        else if (v == floor(v) && fabs(v) < 9007199254740992.0)
+            lua_pushinteger(L, (lua_Integer)v);
+        else
+            lua_pushnumber(L, v);
+        break;
+    }
+    case MLP_COL_CATEGORICAL:
+        lua_rawgeti(L, lua_upvalueindex(2), j);
+        lua_rawgeti(L, -1, (lua_Integer)c->codes[r->row] + 1);
+        break;
+    case MLP_COL_STRING: {
+        size_t len;
+        const char *s = mlp_column_string(c, r->row, &len);
+        lua_pushlstring(L, s, len);
+        break;
+    }
+    case MLP_COL_MATRIX:
+        lua_createtable(L, (int)c->width, 0);
+        for (size_t k = 0; k < c->width; k++) {
+            lua_pushnumber(L, c->mat[r->row * c->width + k]);
+            lua_rawseti(L, -2, (lua_Integer)k + 1);
+        }
+        break;
+    }
+    return 1;
+}
+
+static int row_newindex(lua_State *L)
+{
+    return luaL_error(L, "a row is read-only (assign to a local instead)");
+}
+
+/* Pushes the row object for t: one userdata whose row index moves, so a
+ * million rows make no garbage.  A function that keeps it sees it move:
+ * the docs say to copy values out. */
+static lf_row *push_row(lua_State *L, const mlp_table *t)
+{
+    size_t nc = mlp_table_n_cols(t);
+    lf_row *r = lua_newuserdatauv(L, sizeof *r, 0);
+
+    r->t = t;
+    r->row = 0;
+    lua_createtable(L, 0, 3);
+    lua_createtable(L, 0, (int)nc);
+    lua_createtable(L, (int)nc, 0);
+    for (size_t j = 0; j < nc; j++) {
+        const mlp_column *c = mlp_table_column(t, j);
+        lua_pushinteger(L, (lua_Integer)j + 1);
+        lua_setfield(L, -3, c->name);
+        if (c->type == MLP_COL_CATEGORICAL) {
+            lua_createtable(L, (int)c->n_levels, 0);
+            for (size_t k = 0; k < c->n_levels; k++) {
+                size_t len;
+                const char *s = mlp_column_level(c, k, &len);
+                lua_pushlstring(L, s, len);
+                lua_rawseti(L, -2, (lua_Integer)k + 1);
+            }
+        } else {
+            lua_pushboolean(L, 0);
+        }
+        lua_rawseti(L, -2, (lua_Integer)j + 1);
+    }
+    lua_pushcclosure(L, row_index, 2);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, row_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushstring(L, ROW_MT);
+    lua_setfield(L, -2, "__name");
+    lua_setmetatable(L, -2);
+    return r;
+}
+
+/* The class a return value names: its index, MLP_ABSTAIN, or -2 with a
+ * description of the value in what. */
+static int vote_of(lua_State *L, int idx, int classes, char *what, size_t size)
+{
+    int type = lua_type(L, idx);
+
+    if (type == LUA_TLIGHTUSERDATA && lua_touserdata(L, idx) == &abstain_key)
+        return MLP_ABSTAIN;
+    if (type == LUA_TSTRING) {
+        lua_pushvalue(L, idx);
+    } else if (type == LUA_TNUMBER && (lua_isinteger(L, idx) ||
+               lua_tonumber(L, idx) == floor(lua_tonumber(L, idx)))) {
+        /* 1 for class "1": classes are names, so a number is its text. */
+        lua_Number v = lua_tonumber(L, idx);
+        if (lua_isinteger(L, idx))
+            lua_pushfstring(L, "%I", (LUAI_UACINT)lua_tointeger(L, idx));
+        else if (fabs(v) < 9.2e18)
+            lua_pushfstring(L, "%I", (LUAI_UACINT)(lua_Integer)v);
+        else
+            lua_pushstring(L, "");
+    } else {
+        if (type == LUA_TNUMBER)
+            snprintf(what, size, "%.17g", lua_tonumber(L, idx));
+        else
+            snprintf(what, size, "%s", type == LUA_TNIL ? "nil (no value)" : luaL_typename(L, idx));
+        return -2;
+    }
+    if (lua_rawget(L, classes) == LUA_TNUMBER) {
+        int k = (int)lua_tointeger(L, -1);
+        lua_pop(L, 1);
+        return k;
+    }
+    lua_pop(L, 1);
+    if (type == LUA_TSTRING)
+        snprintf(what, size, "'%.200s'", lua_tostring(L, idx));
+    else
+        snprintf(what, size, "%s", lua_tostring(L, idx) ? lua_tostring(L, idx) : "?");
+    return -2;
+}
+
+int mlpi_lua_lf_rows(const mlpi_lf_job *job, size_t r0, size_t r1, mlpi_lf_worker *w)
+{
+    lua_State *L = job->lfs[0]->L;
+    int top = lua_gettop(L), fns, classes, rowi;
+    size_t m = job->n_lfs, n = mlp_table_n_rows(job->t);
+    lf_row *row;
+
+    lua_gc(L, LUA_GCGEN, 0, 0);
+    fns = top + 1;
+    for (size_t j = 0; j < m; j++)
+        lua_rawgeti(L, LUA_REGISTRYINDEX, job->lfs[j]->lua_ref);
+    lua_createtable(L, 0, (int)job->k);
+    classes = lua_gettop(L);
+    for (size_t c = 0; c < job->k; c++) {
+        lua_pushinteger(L, (lua_Integer)c);
+        lua_setfield(L, classes, job->classes[c]);
+    }
+    row = push_row(L, job->t);
+    rowi = lua_gettop(L);
+    for (size_t i = r0; i < r1; i++) {
+        if (((i - r0) & 1023) == 1023) {
+            __atomic_store_n(&w->done, (uint64_t)(i - r0), __ATOMIC_RELAXED);
+            if (mlpi_cancel_requested || i > __atomic_load_n(job->stop_row, __ATOMIC_RELAXED))
+                break;
+        }
+        row->row = i;
+        for (size_t j = 0; j < m; j++) {
+            char what[256];
+            int v;
+            lua_pushvalue(L, fns + (int)j);
+            lua_pushvalue(L, rowi);
+            if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+                const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+                                  : "(the error value is not a string)";
+                mlpi_lf_worker_error(job, w, j, i, msg);
+                lua_pop(L, 1);
+                if (job->on_error != MLP_LF_ERRORS_ABSTAIN) {
+                    lua_settop(L, top);
+                    return MLP_EPLUGIN;
+                }
+                job->votes[j * n + i] = MLP_ABSTAIN;
+                continue;
+            }
+            v = vote_of(L, -1, classes, what, sizeof what);
+            lua_pop(L, 1);
+            if (v == -2) {
+                mlpi_lf_worker_fail(job, w, j, i, "returned %s, which is neither one of the "
+                                    "classes (%s) nor mp.ABSTAIN", what, job->class_list);
+                lua_settop(L, top);
+                return MLP_EINVAL;
+            }
+            job->votes[j * n + i] = (int16_t)v;
+        }
+    }
+    __atomic_store_n(&w->done, (uint64_t)(r1 - r0), __ATOMIC_RELAXED);
+    lua_settop(L, top);
+    return MLP_OK;
+}

@@ -1,0 +1,110 @@
+/* The label plugin's descriptor: apply_lfs and label_model, and the
+ * Labels and LabelModel artifact types. */
+#include "label.h"
+
+int lab_apply_run(mlp_ctx *ctx);
+int lab_model_run(mlp_ctx *ctx);
+int lab_labels_view(const mlp_artifact *a, mlp_view *v, mlp_error *err);
+int lab_model_view(const mlp_artifact *a, mlp_view *v, mlp_error *err);
+
+static const char *const on_error_modes[] = { "fail", "abstain", NULL };
+static const char *const methods[] = { "dawid_skene", "majority", NULL };
+static const char *const tie_modes[] = { "abstain", "random", NULL };
+static const char *const uncovered_modes[] = { "drop", "keep", NULL };
+
+static const mlp_port apply_inputs[] = {
+    { "examples", MLP_TYPE_EXAMPLES, 0, "the rows to label" },
+    MLP_PORTS_END
+};
+static const mlp_port apply_outputs[] = {
+    { "labels", MLP_TYPE_LABELS, 0, "one vote per labeling function per row, and the LF "
+      "analysis of each split" },
+    MLP_PORTS_END
+};
+static const mlp_param_spec apply_params[] = {
+    { "lfs", MLP_PARAM_LIST, NULL,
+      MLP_PARAM_REQUIRED | MLP_PARAM_LFS | MLP_PARAM_OF(MLP_PARAM_STRING), 0, 0, NULL,
+      "the labeling functions (mp.lf) to apply, in the order of the Labels' columns" },
+    { "classes", MLP_PARAM_LIST, NULL, MLP_PARAM_REQUIRED | MLP_PARAM_OF(MLP_PARAM_STRING),
+      0, 0, NULL, "the class names an LF may return, in order (at least 2)" },
+    { "gold", MLP_PARAM_STRING, "null", 0, 0, 0, NULL,
+      "a column holding known labels for some rows: each LF's empirical accuracy is "
+      "measured on them" },
+    { "on_error", MLP_PARAM_ENUM, "\"fail\"", 0, 0, 0, on_error_modes,
+      "an LF that raises an error: fail the node naming the LF and row, or count the call "
+      "as an abstention (counted per LF in the analysis)" },
+    { "splits", MLP_PARAM_LIST, "[]", MLP_PARAM_OF(MLP_PARAM_STRING), 0, 0, NULL,
+      "the splits to label; default: all" },
+    { "threads", MLP_PARAM_INT, "0", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX |
+      MLP_PARAM_NO_CACHE_KEY, 0, 256, NULL,
+      "worker processes, each with its own Lua state; 0: one per CPU" },
+    MLP_PARAMS_END
+};
+
+static const mlp_port model_inputs[] = {
+    { "labels", MLP_TYPE_LABELS, 0, "the votes (apply_lfs)" },
+    { "examples", MLP_TYPE_EXAMPLES, 0, "the Examples the votes were cast on" },
+    MLP_PORTS_END
+};
+static const mlp_port model_outputs[] = {
+    { "examples", MLP_TYPE_EXAMPLES, 0, "the Examples with the label column (the most "
+      "probable class) and <label>_proba (class probabilities) in the labelled splits" },
+    { "label_model", LAB_TYPE_LABEL_MODEL, 0, "what the model learned: each LF's accuracy, "
+      "the class balance; accuracy against gold labels when the Labels have them" },
+    MLP_PORTS_END
+};
+static const mlp_param_spec model_params[] = {
+    { "method", MLP_PARAM_ENUM, "\"dawid_skene\"", 0, 0, 0, methods,
+      "dawid_skene: learns each LF's confusion matrix and the class balance by EM, without "
+      "labels; majority: the class with most votes" },
+    { "fit_split", MLP_PARAM_STRING, "\"train\"", 0, 0, 0, NULL,
+      "the split whose votes fit the model" },
+    { "label_splits", MLP_PARAM_LIST, "[\"train\"]", MLP_PARAM_OF(MLP_PARAM_STRING), 0, 0,
+      NULL, "the splits that get the model's labels; the others pass through unchanged" },
+    { "label", MLP_PARAM_STRING, "null", 0, 0, 0, NULL,
+      "the label column written; default: the Examples' label, else \"label\"" },
+    { "class_balance", MLP_PARAM_MAP, "{}", MLP_PARAM_HAS_MIN, 0, 0, NULL,
+      "class -> share (normalised) to hold fixed; default: learned (dawid_skene)" },
+    { "uncovered", MLP_PARAM_ENUM, "\"drop\"", 0, 0, 0, uncovered_modes,
+      "rows no LF voted on (and ties, below): drop them, or keep them with the label "
+      "missing" },
+    { "tie_break", MLP_PARAM_ENUM, "\"abstain\"", 0, 0, 0, tie_modes,
+      "classes equally probable: no label (abstain), or one drawn from the seed" },
+    { "seed", MLP_PARAM_INT, "0", MLP_PARAM_HAS_MIN, 0, 0, NULL, "seed of the tie draws" },
+    { "max_iter", MLP_PARAM_INT, "200", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX, 1, 100000,
+      NULL, "dawid_skene: EM iterations at most" },
+    { "tol", MLP_PARAM_FLOAT, "1e-8", MLP_PARAM_HAS_MIN | MLP_PARAM_MIN_EXCLUSIVE, 0, 0,
+      NULL, "dawid_skene: stop when the log-likelihood per row changes by less (relative)" },
+    { "smoothing", MLP_PARAM_FLOAT, "0.01", MLP_PARAM_HAS_MIN | MLP_PARAM_MIN_EXCLUSIVE, 0,
+      0, NULL, "dawid_skene: pseudo-votes added to every cell of each LF's confusion matrix" },
+    MLP_PARAMS_END
+};
+
+static const mlp_component components[] = {
+    { "apply_lfs", MLP_STAGE_LABEL,
+      "Applies labeling functions (mp.lf) to every row in parallel: the Labels matrix and "
+      "Snorkel's LF analysis", apply_inputs, apply_outputs, apply_params, lab_apply_run,
+      { NULL } },
+    { "label_model", MLP_STAGE_LABEL,
+      "Labels from LF votes: majority vote or a Dawid-Skene generative model, with class "
+      "probabilities for soft targets", model_inputs, model_outputs, model_params,
+      lab_model_run, { NULL } },
+    MLP_COMPONENTS_END
+};
+
+static const mlp_type_desc types[] = {
+    { MLP_TYPE_LABELS, "labeling functions' votes: per split a table of one categorical "
+      "column per LF (missing = abstain), and the LF analysis",
+      "{\"properties\": {\"splits\": \"array\", \"classes\": \"array\", \"lfs\": \"array\", "
+      "\"analysis\": \"object\", \"examples\": \"integer\"}, "
+      "\"each\": {\"property\": \"splits\", \"files\": [\"{}.mlpt\"]}}",
+      lab_labels_view, lab_labels_view, { NULL } },
+    { LAB_TYPE_LABEL_MODEL, "a label model: method, each LF's learned accuracy, class balance",
+      "{\"properties\": {\"method\": \"string\", \"classes\": \"array\"}, "
+      "\"files\": [\"model.json\"]}", lab_model_view, lab_model_view, { NULL } },
+    MLP_TYPES_END
+};
+
+MLP_PLUGIN_DEFINE_TYPES(label, "label", "0.1.0", "MIT",
+                        "weak supervision: labeling functions, LF analysis, label models",
+                        components, types, NULL, NULL);

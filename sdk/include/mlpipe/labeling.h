@@ -1,0 +1,85 @@
+/* Labeling functions: the voters of weak supervision.
+ *
+ * A labeling function (LF) looks at one row and returns a class or
+ * abstains.  Pipelines define them in Lua:
+ *
+ *     mp.lf { name = "big_radius",
+ *             fn = function(row)
+ *                 if row.mean_radius > 17 then return "malignant" end
+ *                 return mp.ABSTAIN
+ *             end }
+ *
+ * An LF is an entry of the component registry (stage label) but no node
+ * of its own: a component lists the LFs it applies in a LIST parameter
+ * flagged MLP_PARAM_LFS, which the pipeline checks when the node is added
+ * (each name must be an LF) and whose LFs' code, and the values it
+ * captured, are part of the node's cache fingerprint.  mlp_lf_apply()
+ * then runs them over a table's rows.
+ */
+#ifndef MLPIPE_LABELING_H
+#define MLPIPE_LABELING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mlpipe/context.h>
+#include <mlpipe/error.h>
+#include <mlpipe/table.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A vote that names no class. */
+#define MLP_ABSTAIN (-1)
+
+/* What a call that raises an error counts as. */
+typedef enum mlp_lf_on_error {
+    MLP_LF_ERRORS_FAIL = 0,    /* stop: mlp_lf_apply fails naming the LF
+                                  and the first row it failed on */
+    MLP_LF_ERRORS_ABSTAIN = 1  /* the vote is MLP_ABSTAIN; counted in
+                                  mlp_lf_result */
+} mlp_lf_on_error;
+
+typedef struct mlp_lf_options {
+    int threads;               /* worker processes; 0: one per CPU */
+    mlp_lf_on_error on_error;
+} mlp_lf_options;
+
+/* Per LF: the calls that raised an error (on_error ABSTAIN). */
+typedef struct mlp_lf_result {
+    size_t errors;
+    size_t first_error_row;    /* SIZE_MAX when there was none */
+    char first_error[256];     /* its message, cut to fit */
+} mlp_lf_result;
+
+/* Applies the LFs named lfs[0..n_lfs) to every row of t, in worker
+ * processes forked from this one (each with its own copy of the Lua
+ * state, so LFs run side by side; each worker takes a contiguous range of
+ * rows).  votes (the caller's, n_lfs * rows entries) gets LF j's vote on
+ * row i at votes[j * rows + i]: an index into classes[0..k), or
+ * MLP_ABSTAIN.  A vote is returned as the class's name (a number is
+ * taken as its decimal text, so 1 names class "1") or mp.ABSTAIN; any
+ * other value fails the call whatever on_error says.  res (the caller's,
+ * n_lfs entries) gets the error counts.  Progress goes to ctx.
+ *
+ * Fails with MLP_EPLUGIN when an LF raised an error (on_error FAIL),
+ * MLP_EINVAL when one returned no class, a worker died, or a name is no
+ * LF; *bad_row (may be NULL) then gets the row (SIZE_MAX when no row is
+ * to blame) and *bad_lf the LF's index, and err reads
+ *   labeling function 'big_radius' (lfs.lua:3) on row 57: <what happened>
+ * so a caller adds where the row came from. */
+int mlp_lf_apply(mlp_ctx *ctx, const char *const *lfs, size_t n_lfs,
+                 const mlp_table *t, const char *const *classes, size_t k,
+                 const mlp_lf_options *opts, int16_t *votes,
+                 mlp_lf_result *res, size_t *bad_row, size_t *bad_lf,
+                 mlp_error *err);
+
+/* Where the LF called name is defined ("file:line"), borrowed from the
+ * registry; NULL when there is no such LF. */
+const char *mlp_lf_where(const mlp_ctx *ctx, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,115 @@
+#!/usr/bin/python3
+"""Reference weak supervision for tests/e2e/label.sh.
+
+Run with Debian's /usr/bin/python3 (python3-numpy, python3-pandas):
+    /usr/bin/python3 tests/data/make_label_fixtures.py
+It rewrites tests/data/fixtures/label.json from breast_cancer.csv and six
+labeling functions of deliberately different accuracy (the same
+thresholds as tests/e2e/label_lfs.lua): two on correlated features
+(mean radius and mean perimeter), one worse than chance.
+
+For each LF: its votes' true accuracy against `target`, coverage,
+overlaps and conflicts as Snorkel's LFAnalysis defines them; majority
+vote's accuracy; and the Dawid-Skene model fitted by EM, written here
+independently of mlpipe's C with numpy over every row (not grouped by
+vote pattern): the same start (majority vote's counts plus 0.1 / k of
+every class), the same M step (`smoothing` pseudo-votes in every cell
+and in the class balance), the same stop (relative change of the mean
+log-likelihood at most tol).  Its learned accuracies, class balance and
+the posterior of every row are what mlpipe must reproduce.
+"""
+import json
+import os
+
+import numpy as np
+import pandas as pd
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ABSTAIN = -1
+# Classes in apply_lfs's order: "0" (malignant) is index 0, "1" index 1.
+K = 2
+
+
+def two_sided(v, hi, lo):
+    return np.where(v > hi, 0, np.where(v < lo, 1, ABSTAIN))
+
+
+def lfs(d):
+    return [
+        ("radius", two_sided(d.mean_radius.values, 15, 12)),
+        ("perimeter", two_sided(d.mean_perimeter.values, 98, 77)),
+        ("concave", two_sided(d.worst_concave_points.values, 0.15, 0.08)),
+        ("smoothness", two_sided(d.mean_smoothness.values, 0.11, 0.085)),
+        ("concavity", two_sided(d.mean_concavity.values, 0.12, 0.03)),
+        ("contrary", np.where(d.mean_smoothness.values > 0.1, 1,
+                              np.where(d.mean_fractal_dimension.values > 0.065, 0, ABSTAIN))),
+    ]
+
+
+def dawid_skene(L, max_iter=200, tol=1e-8, smoothing=0.01):
+    n, m = L.shape
+    q = np.full((n, K), 0.1 / K)
+    for j in range(m):
+        for c in range(K):
+            q[:, c] += L[:, j] == c
+    voted = (L != ABSTAIN).any(axis=1)
+    q = np.where(voted[:, None], q / q.sum(axis=1, keepdims=True), 1.0 / K)
+    out = np.where(L == ABSTAIN, K, L)          # vote index, K = abstain
+    prev = -np.inf
+    for it in range(1, max_iter + 1):
+        mass = q.sum(axis=0)
+        prior = (mass + smoothing) / (n + K * smoothing)
+        theta = np.zeros((m, K, K + 1))
+        for j in range(m):
+            for v in range(K + 1):
+                theta[j, :, v] = q[out[:, j] == v].sum(axis=0)
+        theta = (theta + smoothing) / (mass[None, :, None] + (K + 1) * smoothing)
+        lq = np.log(prior)[None, :] + sum(np.log(theta[j][:, out[:, j]]).T for j in range(m))
+        top = lq.max(axis=1, keepdims=True)
+        s = np.exp(lq - top).sum(axis=1, keepdims=True)
+        q = np.exp(lq - top) / s
+        ll = float((top + np.log(s)).sum() / n)
+        if abs(ll - prev) <= tol * max(1.0, abs(ll)):
+            break
+        prev = ll
+    fired = (prior[None, :] * (1 - theta[:, :, K])).sum(axis=1)
+    right = np.array([(prior * np.diag(theta[j, :, :K])).sum() for j in range(m)])
+    return {"accuracies": list(map(float, right / fired)), "class_balance": list(map(float, prior)),
+            "iterations": it, "posterior": [float(p) for p in q[:, 0]]}
+
+
+def main():
+    d = pd.read_csv(os.path.join(HERE, "breast_cancer.csv"), float_precision="round_trip")
+    y = d.target.values
+    named = lfs(d)
+    L = np.stack([v for _, v in named], axis=1)
+    fires = L != ABSTAIN
+    cast = fires.sum(axis=1)
+    split = np.array([len(set(r[r != ABSTAIN])) > 1 for r in L])
+    out = {"rows": int(len(y)), "coverage": float((cast > 0).mean()),
+           "covered": [bool(c) for c in cast > 0], "lfs": []}
+    for j, (name, v) in enumerate(named):
+        f = fires[:, j]
+        out["lfs"].append({
+            "name": name,
+            "accuracy": float((v[f] == y[f]).mean()),
+            "correct": int((v[f] == y[f]).sum()), "incorrect": int((v[f] != y[f]).sum()),
+            "coverage": float(f.mean()), "overlaps": float((f & (cast > 1)).mean()),
+            "conflicts": float((f & split).mean()),
+        })
+    # Majority vote, ties left out, on the rows some LF voted on.
+    votes = np.stack([(L == c).sum(axis=1) for c in range(K)], axis=1)
+    top = votes.max(axis=1)
+    tied = (votes == top[:, None]).sum(axis=1) > 1
+    mv = votes.argmax(axis=1)
+    clear = (cast > 0) & ~tied
+    out["majority"] = {"labelled": int(clear.sum()), "ties": int(((cast > 0) & tied).sum()),
+                       "accuracy_untied": float((mv[clear] == y[clear]).mean())}
+    out["dawid_skene"] = dawid_skene(L)
+    with open(os.path.join(HERE, "fixtures", "label.json"), "w") as f:
+        json.dump(out, f, indent=1)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
