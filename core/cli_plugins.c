@@ -119,6 +119,8 @@ static cJSON *component_json(const mlpi_component *c, int detail)
 
     cJSON_AddStringToObject(o, "name", c->c.name);
     cJSON_AddStringToObject(o, "stage", mlp_stage_name(c->c.stage));
+    if (c->is_lf)
+        cJSON_AddStringToObject(o, "kind", "labeling function");
     cJSON_AddStringToObject(o, "plugin", c->plugin->name);
     cJSON_AddStringToObject(o, "language", c->plugin->is_lua ? "lua" : "c");
     cJSON_AddStringToObject(o, "description",
@@ -151,11 +153,16 @@ static int show_component(const mlpi_component *c, int json)
         cJSON_Delete(o);
         return MLPI_EXIT_OK;
     }
-    printf("%s  (%s stage, plugin %s %s, %s)\n", c->c.name,
-           mlp_stage_name(c->c.stage), c->plugin->name, c->plugin->version,
-           c->plugin->path);
+    printf("%s  (%s%s, plugin %s %s, %s)\n", c->c.name,
+           c->is_lf ? "labeling function" : mlp_stage_name(c->c.stage), c->is_lf ? "" : " stage",
+           c->plugin->name, c->plugin->version, c->plugin->path);
     if (c->c.description && *c->c.description)
         printf("  %s\n", c->c.description);
+    if (c->is_lf) {
+        printf("  defined at %s; apply it with apply_lfs { lfs = { \"%s\" } }\n",
+               c->where ? c->where : c->plugin->path, c->c.name);
+        return MLPI_EXIT_OK;
+    }
     print_ports("  inputs: ", c->c.inputs);
     print_ports("\n  outputs:", c->c.outputs);
     printf("\n  parameters:\n");
@@ -281,6 +288,10 @@ int mlpi_cmd_plugins(int argc, char **argv)
                 if (c->plugin != p)
                     continue;
                 printf("  %-22s %-9s", c->c.name, mlp_stage_name(c->c.stage));
+                if (c->is_lf) {
+                    printf(" labeling function\n");
+                    continue;
+                }
                 print_ports(" in:", c->c.inputs);
                 print_ports("  out:", c->c.outputs);
                 printf("\n");

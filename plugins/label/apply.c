@@ -126,9 +126,9 @@ static int label_split(mlp_ctx *ctx, const mlp_artifact *ex, mlp_artifact *out,
     for (size_t j = 0; rc == MLP_OK && j < m; j++)
         if (res[j].errors)
             mlp_ctx_log(ctx, MLP_LOG_WARN, "split '%s': labeling function '%s' raised an error "
-                        "on %zu rows, which count as abstentions; the first, row %zu: %s",
-                        split, lfs[j], res[j].errors, res[j].first_error_row + 1,
-                        res[j].first_error);
+                        "on %zu row%s, counted as abstaining; the first, row %zu: %s",
+                        split, lfs[j], res[j].errors, res[j].errors == 1 ? "" : "s",
+                        res[j].first_error_row + 1, res[j].first_error);
     if (rc == MLP_OK)
         rc = write_votes(out, split, &lv, lfs, classes, err);
     if (rc == MLP_OK) {

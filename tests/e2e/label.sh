@@ -152,3 +152,235 @@ has rerun_cached "$OUT" "cached   apply_lfs" "cached   ds"
 sed -i 's/"mean_concavity", 0.12, 0.03/"mean_concavity", 0.13, 0.03/' lfs.lua
 expect lf_edit_reruns 0 "$M" run bc.lua
 has lf_edit_reruns "$OUT" "ran      apply_lfs" "ran      ds"
+
+# ---- many rows: two workers give what one gives ---------------------------
+python3 - <<'PY'
+import random
+random.seed(7)
+words = ["free", "win", "meeting", "lunch", "prize", "report", "urgent", "hello"]
+with open("msgs.csv", "w") as f:
+    f.write("id,text,n_links,kind\n")
+    for i in range(30000):
+        t = " ".join(random.choice(words) for _ in range(random.randint(1, 6)))
+        f.write('%d,"%s, really",%s,%s\n' % (i, t, "" if i % 97 == 0 else random.randint(0, 9),
+                                             random.choice(["mail", "sms", "chat"])))
+PY
+cat > msgs_lfs.lua <<'LUA'
+local mp = require "mlpipe"
+local A = mp.ABSTAIN
+local fail_on = tonumber(os.getenv("FAIL_ON") or "") -- ids whose call raises
+local fail_too = tonumber(os.getenv("FAIL_TOO") or "")
+return {
+  mp.lf { name = "says_free", fn = function(r)
+      if r.id == fail_on or r.id == fail_too then error("cannot read message " .. r.id) end
+      return r.text:find("free", 1, true) and "spam" or A end },
+  mp.lf { name = "many_links", fn = function(r)
+      if r.n_links == nil then return A end
+      return r.n_links > 6 and "spam" or (r.n_links == 0 and "ham" or A) end },
+  mp.lf { name = "by_kind", fn = function(r) return r.kind == "chat" and "ham" or A end },
+}
+LUA
+msgs() {  # name threads extra-apply-args
+    cat > "$1.lua" <<LUA
+local mp = require "mlpipe"
+package.path = "$TMP/?.lua;" .. package.path
+local lfs, save = require "msgs_lfs", require "save"
+local p = mp.pipeline { name = "$1", root = "runs/$1" }
+local ex = p:add("csv_import", { path = "msgs.csv", splits = { train = 3, eval = 1 } })
+p:add("apply_lfs", { examples = ex.examples, lfs = lfs, classes = { "ham", "spam" },
+                     threads = $2 ${3:-} })
+save(p:run {})
+LUA
+}
+msgs one 1 && expect one_worker 0 "$M" run one.lua && cp apply_lfs.labels.json one.json
+msgs two 2 && expect two_workers 0 "$M" run two.lua && cp apply_lfs.labels.json two.json
+for s in train eval; do
+    "$TABLE_CSV" "$(python3 -c "import json; print(json.load(open('one.json'))['uri'])")/$s.mlpt" > one_$s.csv
+    "$TABLE_CSV" "$(python3 -c "import json; print(json.load(open('two.json'))['uri'])")/$s.mlpt" > two_$s.csv
+done
+check workers_agree '
+one = [open("one_%s.csv" % s).read() for s in ("train", "eval")]
+two = [open("two_%s.csv" % s).read() for s in ("train", "eval")]
+a1 = json.load(open("one.json"))["properties"]["analysis"]
+a2 = json.load(open("two.json"))["properties"]["analysis"]
+# And the votes are what the LFs say, recomputed here from the CSV.
+rows = {r["id"]: r for r in csv.DictReader(open("msgs.csv"))}
+got = list(csv.DictReader(open("one_train.csv")))
+print("ok" if one == two and a1 == a2 and len(got) + a1["eval"]["rows"] == 30000
+      and a1["train"]["rows"] == len(got) else "differ")'
+check votes_recomputed '
+rows = list(csv.DictReader(open("msgs.csv")))
+ids = set()
+bad = 0
+import itertools
+def want(r):
+    n = r["n_links"]
+    return ["spam" if "free" in r["text"] else "",
+            "" if n == "" else ("spam" if int(n) > 6 else ("ham" if int(n) == 0 else "")),
+            "ham" if r["kind"] == "chat" else ""]
+# The splits keep the rows of the file in order: walk them with the split ids.
+got = list(csv.DictReader(open("one_train.csv"))) + list(csv.DictReader(open("one_eval.csv")))
+w = [want(r) for r in rows]
+from collections import Counter
+c_want = Counter(tuple(x) for x in w)
+c_got = Counter((g["says_free"], g["many_links"], g["by_kind"]) for g in got)
+print("ok" if c_want == c_got else (c_want.most_common(3), c_got.most_common(3)))'
+
+# An LF that raises: the first failing row is named, with its line, whichever
+# worker meets it first (rows 20001 and 2001 fail; 2001 is in the first).
+msgs err 2
+FAIL_ON=20000 FAIL_TOO=2000 expect lf_error_named 3 "$M" run err.lua
+has lf_error_named "$OUT" "failed   apply_lfs" "labeling function 'says_free' (" \
+    "msgs_lfs.lua:" "cannot read message 2000" "(row from msgs.csv:"
+grep -q "cannot read message 20000" <<<"$OUT" && fail lf_error_first_row "named a later row" ||
+    pass lf_error_first_row
+consistent lf_error_store_consistent runs/err
+# on_error = "abstain": counted, warned, and the rest of the votes kept.
+msgs errok 2 ', on_error = "abstain"'
+FAIL_ON=20000 FAIL_TOO=2000 expect lf_errors_abstain 0 "$M" run errok.lua
+check lf_errors_counted '
+a = art("apply_lfs.labels")["properties"]["analysis"]
+errs = sum(s["lfs"][0]["errors"] for s in a.values())
+first = [s["lfs"][0].get("first_error") for s in a.values() if s["lfs"][0]["errors"]]
+print("ok" if errs == 2 and all("cannot read message" in f["message"] for f in first)
+      and all(s["lfs"][1]["errors"] == 0 for s in a.values()) else (errs, first))'
+has lf_errors_logged "$(cat runs/errok/logs/*.log)" "labeling function 'says_free' raised an error on 2 rows, counted as abstaining; the first, row "
+
+# ---- bad labeling functions and wiring ----------------------------------
+bad_lf() {  # name body [apply args]
+    cat > "$1.lua" <<LUA
+local mp = require "mlpipe"
+mp.lf { name = "bad", fn = function(r) $2 end }
+mp.lf { name = "fine", fn = function(r) return mp.ABSTAIN end }
+local p = mp.pipeline { name = "$1", root = "runs/$1" }
+local ex = p:add("csv_import", { path = "msgs.csv", splits = { train = 1 } })
+p:add("apply_lfs", { examples = ex.examples, lfs = { "fine", "bad" }, classes = { "ham", "spam" } ${3:-} })
+p:run {}
+LUA
+}
+bad_lf outside 'if r.id == 5 then return "eggs" end return mp.ABSTAIN'
+expect outside_class_refused 3 "$M" run outside.lua &&
+has outside_class_refused "$OUT" "labeling function 'bad' (outside.lua:2) on row 6: returned 'eggs', which is neither one of the classes (ham, spam) nor mp.ABSTAIN" \
+    "(row from msgs.csv:7)"
+bad_lf nilret 'if r.id == 3 then return end return "ham"'
+expect nil_return_refused 3 "$M" run nilret.lua &&
+has nil_return_refused "$OUT" "on row 4: returned nil (no value), which is neither"
+bad_lf number 'return 1.5'
+expect fraction_refused 3 "$M" run number.lua &&
+has fraction_refused "$OUT" "returned 1.5, which is neither"
+bad_lf nocol 'return r.no_such_column and "ham" or mp.ABSTAIN'
+expect unknown_column_named 3 "$M" run nocol.lua &&
+has unknown_column_named "$OUT" "on row 1: " "the row has no column 'no_such_column'"
+bad_lf writes 'r.id = 3 return mp.ABSTAIN'
+expect row_read_only 3 "$M" run writes.lua &&
+has row_read_only "$OUT" "a row is read-only"
+bad_lf exits 'if r.id == 9000 then os.exit(4) end return mp.ABSTAIN'
+expect os_exit_reported 3 "$M" run exits.lua &&
+has os_exit_reported "$OUT" "exited (status 4) before its last row: does a labeling function call os.exit?"
+consistent os_exit_store_consistent runs/exits
+bad_lf crash 'if r.id == 100 then string.rep("x", -1):byte(1, -1) end return mp.ABSTAIN' ', threads = 1'
+expect error_object_ok 0 "$M" run crash.lua
+
+cat > unknown.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "u", root = "runs/u" }
+local ex = p:add("csv_import", { path = "msgs.csv" })
+p:add("apply_lfs", { examples = ex.examples, lfs = { "nope" }, classes = { "a", "b" } })
+LUA
+expect unknown_lf_refused 2 "$M" run unknown.lua &&
+has unknown_lf_refused "$OUT" "unknown.lua:4" "parameter 'lfs': 'nope' is no labeling function"
+cat > notlf.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "u", root = "runs/u" }
+local ex = p:add("csv_import", { path = "msgs.csv" })
+p:add("apply_lfs", { examples = ex.examples, lfs = { "csv_import" }, classes = { "a", "b" } })
+LUA
+expect component_not_lf 2 "$M" run notlf.lua &&
+has component_not_lf "$OUT" "'csv_import' is a component, not a labeling function"
+cat > twice.lua <<'LUA'
+local mp = require "mlpipe"
+mp.lf { name = "x", fn = function(r) return mp.ABSTAIN end }
+local p = mp.pipeline { name = "u", root = "runs/u" }
+local ex = p:add("csv_import", { path = "msgs.csv" })
+p:add("apply_lfs", { examples = ex.examples, lfs = { "x", "x" }, classes = { "a", "b" } })
+LUA
+expect lf_twice_refused 2 "$M" run twice.lua &&
+has lf_twice_refused "$OUT" "'x' is named twice"
+cat > asnode.lua <<'LUA'
+local mp = require "mlpipe"
+mp.lf { name = "x", fn = function(r) return mp.ABSTAIN end }
+local p = mp.pipeline { name = "u", root = "runs/u" }
+p:add("x", {})
+LUA
+expect lf_not_a_node 2 "$M" run asnode.lua &&
+has lf_not_a_node "$OUT" "asnode.lua:4" "'x' is a labeling function (asnode.lua:2), not a node"
+cat > nofn.lua <<'LUA'
+local mp = require "mlpipe"
+mp.lf { name = "x" }
+LUA
+expect lf_needs_fn 2 "$M" run nofn.lua &&
+has lf_needs_fn "$OUT" "nofn.lua:2" "mp.lf 'x' needs 'fn', a function(row)"
+bad_lf oneclass 'return "ham"' ''
+sed -i 's/classes = { "ham", "spam" }/classes = { "ham", "ham" }/' oneclass.lua
+expect duplicate_class_refused 3 "$M" run oneclass.lua &&
+has duplicate_class_refused "$OUT" "classes: 'ham' is listed twice"
+
+# Gold labels outside the classes are named with their line.
+printf 'x,y\n1,a\n2,b\n3,zz\n' > gold.csv
+cat > gold.lua <<'LUA'
+local mp = require "mlpipe"
+mp.lf { name = "x1", fn = function(r) return r.x > 1 and "a" or mp.ABSTAIN end }
+local p = mp.pipeline { name = "g", root = "runs/g" }
+local ex = p:add("csv_import", { path = "gold.csv", splits = { train = 1 } })
+p:add("apply_lfs", { examples = ex.examples, lfs = { "x1" }, classes = { "a", "b" }, gold = "y" })
+p:run {}
+LUA
+expect gold_outside_classes 3 "$M" run gold.lua &&
+has gold_outside_classes "$OUT" "gold 'y' is 'zz' in split 'train' row 3 (gold.csv:4), which is not one of the classes"
+
+# Votes on other Examples than the ones wired: refused, not mislabelled.
+cat > other.lua <<LUA
+local mp = require "mlpipe"
+package.path = "$TMP/?.lua;" .. package.path
+local lfs = require "lfs"
+local p = mp.pipeline { name = "o", root = "runs/o" }
+local a = p:add("csv_import", { path = "$data/breast_cancer.csv", splits = { train = 1 } })
+local b = p:add("csv_import", { name = "b", path = "$data/breast_cancer.csv", splits = { train = 1 },
+                                 types = { target = "categorical" } })
+local L = p:add("apply_lfs", { examples = a.examples, lfs = lfs, classes = { "0", "1" } })
+p:add("label_model", { labels = L.labels, examples = b.examples })
+p:run {}
+LUA
+expect other_examples_refused 3 "$M" run other.lua &&
+has other_examples_refused "$OUT" "the Labels were cast on Examples 1, not on these (2)"
+
+# An LF shipped in a plugin file: listed as one, applied from a script.
+mkdir -p lfplug
+cat > lfplug/team_lfs.lua <<'LUA'
+local mp = require "mlpipe"
+mp.plugin { name = "team_lfs", version = "1.2" }
+mp.lf { name = "kw_win", description = "messages that promise a prize",
+        fn = function(r) return r.text:find("win", 1, true) and "spam" or mp.ABSTAIN end }
+LUA
+expect lf_plugin_listed 0 "$M" plugins --plugin-path lfplug
+has lf_plugin_listed "$OUT" "team_lfs 1.2 (lua)" "kw_win                 label     labeling function"
+expect lf_plugin_detail 0 "$M" plugins kw_win --plugin-path lfplug
+has lf_plugin_detail "$OUT" "kw_win  (labeling function, plugin team_lfs 1.2" \
+    "messages that promise a prize" "defined at lfplug/team_lfs.lua:3"
+cat > useplug.lua <<'LUA'
+local mp = require "mlpipe"
+mp.plugin_path("lfplug")
+local p = mp.pipeline { name = "up", root = "runs/up" }
+local ex = p:add("csv_import", { path = "msgs.csv", splits = { train = 1 } })
+local r = p:run { } -- ingestion first, then the LF: both ways work
+p:add("apply_lfs", { examples = ex.examples, lfs = { "kw_win" }, classes = { "ham", "spam" } })
+r = p:run {}
+local a = r.nodes.apply_lfs.outputs.labels.properties.analysis.train.lfs[1]
+print(string.format("votes %d", a.votes))
+LUA
+expect lf_plugin_applied 0 "$M" run useplug.lua
+want=$(python3 -c '
+import csv
+rows = list(csv.DictReader(open("msgs.csv")))
+print(sum("win" in r["text"] for r in rows))')
+has lf_plugin_applied "$OUT" "votes $want"
