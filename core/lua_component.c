@@ -453,8 +453,8 @@ int mlpi_lua_load_plugin(mlpi_registry *r, const char *path, size_t dir_index,
     for (size_t i = 0; i < r->n_comps; i++)
         n_comps += r->comps[i]->plugin == p;
     if (rc == LUA_OK && named && n_comps == 0 && p->n_types == 0) {
-        mlp_error_set(err, MLP_EPLUGIN, "registers no component "
-                      "(mp.component{...}) and no type (mp.type{...})");
+        mlp_error_set(err, MLP_EPLUGIN, "registers no component (mp.component{...}), "
+                      "labeling function (mp.lf{...}) or type (mp.type{...})");
         named = 0;
     }
     if (rc == LUA_OK && named) {
