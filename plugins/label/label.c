@@ -4,6 +4,7 @@
 
 int lab_apply_run(mlp_ctx *ctx);
 int lab_model_run(mlp_ctx *ctx);
+int lab_propagate_run(mlp_ctx *ctx);
 int lab_labels_view(const mlp_artifact *a, mlp_view *v, mlp_error *err);
 int lab_model_view(const mlp_artifact *a, mlp_view *v, mlp_error *err);
 
@@ -11,6 +12,8 @@ static const char *const on_error_modes[] = { "fail", "abstain", NULL };
 static const char *const methods[] = { "dawid_skene", "majority", NULL };
 static const char *const tie_modes[] = { "abstain", "random", NULL };
 static const char *const uncovered_modes[] = { "drop", "keep", NULL };
+static const char *const propagation_methods[] = { "propagation", "spreading", NULL };
+static const char *const kernels[] = { "rbf", "knn", NULL };
 
 static const mlp_port apply_inputs[] = {
     { "examples", MLP_TYPE_EXAMPLES, 0, "the rows to label" },
@@ -80,6 +83,45 @@ static const mlp_param_spec model_params[] = {
     MLP_PARAMS_END
 };
 
+static const mlp_port prop_inputs[] = {
+    { "examples", MLP_TYPE_EXAMPLES, 0, "rows of which some have a label (the rest have it "
+      "missing)" },
+    MLP_PORTS_END
+};
+static const mlp_port prop_outputs[] = {
+    { "examples", MLP_TYPE_EXAMPLES, 0, "the split with its missing labels filled and "
+      "<label>_proba; property `propagation`" },
+    MLP_PORTS_END
+};
+static const mlp_param_spec prop_params[] = {
+    { "method", MLP_PARAM_ENUM, "\"propagation\"", 0, 0, 0, propagation_methods,
+      "propagation (LabelPropagation: labelled rows held fixed) or spreading "
+      "(LabelSpreading: normalised graph, labels may soften)" },
+    { "kernel", MLP_PARAM_ENUM, "\"rbf\"", 0, 0, 0, kernels,
+      "rbf: dense graph exp(-gamma d^2) (under 30,000 rows); knn: each row to its "
+      "n_neighbors nearest" },
+    { "gamma", MLP_PARAM_FLOAT, "20", MLP_PARAM_HAS_MIN | MLP_PARAM_MIN_EXCLUSIVE, 0, 0, NULL,
+      "rbf: the kernel's width" },
+    { "n_neighbors", MLP_PARAM_INT, "7", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX, 1, 10000, NULL,
+      "knn: neighbours per row, the row itself included" },
+    { "alpha", MLP_PARAM_FLOAT, "0.2", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX |
+      MLP_PARAM_MIN_EXCLUSIVE, 0, 1, NULL,
+      "spreading: the share of a row's distribution taken from its neighbours (below 1)" },
+    { "max_iter", MLP_PARAM_INT, "null", MLP_PARAM_HAS_MIN, 1, 0, NULL,
+      "iterations at most; default 1000 (propagation) or 30 (spreading), as scikit-learn" },
+    { "tol", MLP_PARAM_FLOAT, "1e-3", MLP_PARAM_HAS_MIN | MLP_PARAM_MIN_EXCLUSIVE, 0, 0, NULL,
+      "stop when the distributions change by less, summed over rows and classes" },
+    { "split", MLP_PARAM_STRING, "\"train\"", 0, 0, 0, NULL,
+      "the split whose labelled rows seed the graph and whose unlabelled rows are filled" },
+    { "label", MLP_PARAM_STRING, "null", 0, 0, 0, NULL,
+      "the label column; default: the Examples' label" },
+    { "features", MLP_PARAM_LIST, "[]", MLP_PARAM_OF(MLP_PARAM_STRING), 0, 0, NULL,
+      "numeric columns the distances use; default: every numeric column but the label" },
+    { "threads", MLP_PARAM_INT, "0", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX |
+      MLP_PARAM_NO_CACHE_KEY, 0, 256, NULL, "threads; 0: one per CPU" },
+    MLP_PARAMS_END
+};
+
 static const mlp_component components[] = {
     { "apply_lfs", MLP_STAGE_LABEL,
       "Applies labeling functions (mp.lf) to every row in parallel: the Labels matrix and "
@@ -89,6 +131,9 @@ static const mlp_component components[] = {
       "Labels from LF votes: majority vote or a Dawid-Skene generative model, with class "
       "probabilities for soft targets", model_inputs, model_outputs, model_params,
       lab_model_run, { NULL } },
+    { "label_propagation", MLP_STAGE_LABEL,
+      "Semi-supervised labels over a k-NN or RBF graph: label propagation or spreading, as "
+      "scikit-learn's", prop_inputs, prop_outputs, prop_params, lab_propagate_run, { NULL } },
     MLP_COMPONENTS_END
 };
 

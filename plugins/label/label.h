@@ -38,6 +38,31 @@ int lab_votes_read(const mlp_artifact *labels, const char *split, lab_votes *out
  * (NULL-terminated, owned by the caller: free()). */
 const char **lab_strings(const cJSON *arr, size_t *n);
 
+/* ---- writing labelled Examples (output.c) ----------------------------- */
+
+typedef struct lab_out {
+    const char *label;         /* the label column written */
+    const char *drop;          /* a column to leave out (an old label), or NULL */
+    const char *const *classes;
+    size_t k;
+    const int32_t *lab;        /* per input row: class index, or -1 (missing) */
+    const double *proba;       /* per input row: k probabilities (NaN: none) */
+} lab_out;
+
+/* Writes split `split` of out from table t (ex's split): rows keep[0..nk)
+ * with o's label and <label>_proba columns, and their source lines.  The
+ * first table written is handed to *described (owned by the caller) for
+ * lab_finish_examples. */
+int lab_write_split(mlp_artifact *out, const mlp_artifact *ex, const char *split,
+                    const mlp_table *t, const lab_out *o, const size_t *keep, size_t nk,
+                    mlp_table **described, mlp_error *err);
+/* Copies split of ex to out unchanged. */
+int lab_copy_split(mlp_artifact *out, const mlp_artifact *ex, const char *split, mlp_error *err);
+/* out's properties: ex's, with rows (taken), columns from described,
+ * label and label_probabilities. */
+int lab_finish_examples(mlp_artifact *out, const mlp_artifact *ex, const mlp_table *described,
+                        cJSON *rows, const char *label, const cJSON *classes, mlp_error *err);
+
 /* ---- label models ---------------------------------------------------- */
 
 typedef struct lab_fit {

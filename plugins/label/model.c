@@ -79,56 +79,16 @@ static void score_gold(lm *s, const char *split, const lab_votes *lv, const int3
     free(mv);
 }
 
-/* The label column as the split had it: numeric stays numeric when every
- * class is an integer, so labelled and passed-through splits agree. */
-static int add_label(const lm *s, mlp_table *t, const mlp_column *old, const int32_t *label,
-                     const size_t *keep, size_t n, mlp_error *err)
-{
-    if (old != NULL && old->type == MLP_COL_NUMERIC) {
-        double *v = malloc((n + 1) * sizeof *v);
-        uint8_t *miss = calloc(n / 8 + 1, 1);
-        int rc = v && miss ? MLP_OK : mlp_error_set(err, MLP_ENOMEM, "out of memory");
-        for (size_t c = 0; rc == MLP_OK && c < s->k; c++) {
-            char *end;
-            strtoll(s->classes[c], &end, 10);
-            if (*end != '\0' || end == s->classes[c])
-                rc = mlp_error_set(err, MLP_EINVAL, "label '%s' is numeric in the Examples, "
-                                   "but class '%s' is no integer", s->label, s->classes[c]);
-        }
-        for (size_t i = 0; rc == MLP_OK && i < n; i++) {
-            int32_t c = label[keep[i]];
-            v[i] = c < 0 ? NAN : (double)strtoll(s->classes[c], NULL, 10);
-            if (c < 0)
-                miss[i >> 3] |= (uint8_t)(1u << (i & 7));
-        }
-        if (rc == MLP_OK)
-            rc = mlp_table_add_numeric(t, s->label, v, miss, err);
-        free(v);
-        free(miss);
-        return rc;
-    }
-    int32_t *codes = malloc((n + 1) * sizeof *codes);
-    if (codes == NULL)
-        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++)
-        codes[i] = label[keep[i]];
-    int rc = mlp_table_add_categorical(t, s->label, codes, s->k, s->classes, err);
-    free(codes);
-    return rc;
-}
-
 /* One labelled split: its votes to labels, its rows (less the dropped
  * ones) with the label and probability columns, and its source lines. */
 static int label_split(lm *s, mlp_artifact *out, const char *split, cJSON *rows_prop,
                        mlp_table **described, mlp_error *err)
 {
     lab_votes lv;
-    mlp_table *t = NULL, *sel = NULL, *res = NULL;
+    mlp_table *t = NULL;
     double *proba = NULL;
     int32_t *label = NULL;
     size_t *keep = NULL, nk = 0, uncovered = 0, ties = 0;
-    float *pm = NULL;
-    char pcol[300];
     int rc = lab_votes_read(s->labels, split, &lv, err);
 
     if (rc == MLP_OK)
@@ -158,36 +118,16 @@ static int label_split(lm *s, mlp_artifact *out, const char *split, cJSON *rows_
         }
         if (lv.gold)
             score_gold(s, split, &lv, label);
-        rc = mlp_table_select(t, keep, nk, &sel, err);
     }
-    /* Every column but an old label of that name, then label and proba. */
-    snprintf(pcol, sizeof pcol, "%s_proba", s->label);
-    if (rc == MLP_OK && (res = mlp_table_new(nk)) == NULL)
-        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    for (size_t c = 0; rc == MLP_OK && c < mlp_table_n_cols(sel); c++) {
-        const mlp_column *col = mlp_table_column(sel, c);
-        /* An old label left beside the new one would be a feature to
-         * every trainer: the answer itself. */
-        if (s->old_label && strcmp(col->name, s->old_label) == 0)
-            continue;
-        if (strcmp(col->name, s->label) != 0 && strcmp(col->name, pcol) != 0)
-            rc = mlp_table_add_copy(res, col->name, col, err);
+    if (rc == MLP_OK) {
+        /* Rows left unlabelled (kept) carry no probabilities. */
+        for (size_t i = 0; i < lv.n; i++)
+            if (label[i] == MLP_ABSTAIN)
+                for (size_t c = 0; c < s->k; c++)
+                    proba[i * s->k + c] = NAN;
+        lab_out o = { s->label, s->old_label, s->classes, s->k, label, proba };
+        rc = lab_write_split(out, s->ex, split, t, &o, keep, nk, described, err);
     }
-    if (rc == MLP_OK)
-        rc = add_label(s, res, mlp_table_find(t, s->label), label, keep, nk, err);
-    if (rc == MLP_OK && (pm = malloc((nk + 1) * s->k * sizeof *pm)) == NULL)
-        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    for (size_t i = 0; rc == MLP_OK && i < nk; i++) {
-        int voted = label[keep[i]] != MLP_ABSTAIN;
-        for (size_t c = 0; c < s->k; c++)
-            pm[i * s->k + c] = (float)(voted ? proba[keep[i] * s->k + c] : NAN);
-    }
-    if (rc == MLP_OK)
-        rc = mlp_table_add_matrix(res, pcol, s->k, pm, err);
-    if (rc == MLP_OK)
-        rc = mlp_examples_write(out, split, res, err);
-    if (rc == MLP_OK)
-        rc = mlp_examples_select_lines(s->ex, out, split, keep, nk, err);
     if (rc == MLP_OK) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddItemToObject(o, "rows", mlp_json_int((int64_t)lv.n));
@@ -201,18 +141,11 @@ static int label_split(lm *s, mlp_artifact *out, const char *split, cJSON *rows_
         mlp_ctx_log(s->ctx, MLP_LOG_INFO, "split '%s': %zu of %zu rows labelled (%zu without "
                     "a vote, %zu tied)", split, lv.n - uncovered - ties, lv.n, uncovered, ties);
     }
-    if (rc == MLP_OK && *described == NULL) {
-        *described = res;
-        res = NULL;
-    }
     lab_votes_free(&lv);
     free(proba);
     free(label);
     free(keep);
-    free(pm);
     mlp_table_free(t);
-    mlp_table_free(sel);
-    mlp_table_free(res);
     return rc;
 }
 
@@ -324,7 +257,6 @@ int lab_model_run(mlp_ctx *ctx)
     mlp_artifact *out = mlp_ctx_output(ctx, "examples");
     mlp_artifact *mout = mlp_ctx_output(ctx, "label_model");
     const char *fit_split = mlp_ctx_param_string(ctx, "fit_split");
-    static const char *const skip[] = { "rows", "columns", "label", NULL };
     cJSON *rows = NULL;
     mlp_table *described = NULL;
     mlp_error err;
@@ -396,35 +328,16 @@ int lab_model_run(mlp_ctx *ctx)
     }
     for (size_t i = 0; rc == MLP_OK && i < mlp_examples_split_count(s.ex); i++) {
         const char *sp = mlp_examples_split(s.ex, i);
-        char file[300], lines[300];
-        if (mlp_ctx_param_contains(ctx, "label_splits", sp)) {
-            rc = label_split(&s, out, sp, rows, &described, &err);
-            continue;
-        }
-        snprintf(file, sizeof file, "%s.mlpt", sp);
-        snprintf(lines, sizeof lines, "%s.lines.mlpt", sp);
-        rc = mlp_artifact_copy_file(out, s.ex, file, &err);
-        if (rc == MLP_OK && mlp_artifact_has_file(s.ex, lines))
-            rc = mlp_artifact_copy_file(out, s.ex, lines, &err);
+        rc = mlp_ctx_param_contains(ctx, "label_splits", sp)
+             ? label_split(&s, out, sp, rows, &described, &err)
+             : lab_copy_split(out, s.ex, sp, &err);
     }
     if (rc == MLP_OK && described == NULL)
         rc = mlp_error_set(&err, MLP_EINVAL, "label_splits: name at least one split to label");
-    if (rc == MLP_OK)
-        rc = mlp_artifact_copy_properties(out, s.ex, skip, &err);
-    if (rc == MLP_OK)
-        rc = mlp_examples_describe(out, described, s.ex, &err);
     if (rc == MLP_OK) {
-        mlp_artifact_set_property(out, "rows", rows, &err);
+        rc = lab_finish_examples(out, s.ex, described, rows, s.label,
+                                 mlp_artifact_property(s.labels, "classes"), &err);
         rows = NULL;
-        mlp_artifact_set_property(out, "label", cJSON_CreateString(s.label), &err);
-        char pcol[300];
-        snprintf(pcol, sizeof pcol, "%s_proba", s.label);
-        cJSON *lp = cJSON_CreateObject();
-        cJSON_AddStringToObject(lp, "column", pcol);
-        cJSON_AddItemToObject(lp, "classes", cJSON_Duplicate(mlp_artifact_property(s.labels,
-                                                                                "classes"), 1));
-        mlp_artifact_set_property(out, "label_probabilities", lp, &err);
-        rc = err.code;
     }
     if (rc == MLP_OK)
         rc = write_model(&s, mout, fit_split, &err);

@@ -158,47 +158,6 @@ typedef struct smote {
     uint64_t seed;
 } smote;
 
-static double dist2(const smote *s, size_t a, size_t b)
-{
-    double d = 0;
-    for (size_t j = 0; j < s->p; j++) {
-        double t = s->x[j][a] - s->x[j][b];
-        d += t * t;
-    }
-    return d;
-}
-
-/* nn[i * k .. ] = the k nearest rows of rows[] to rows[i] (ties: the
- * earlier row). */
-static int neighbours(const smote *s, const size_t *rows, size_t m, size_t k, size_t *nn)
-{
-    double *best = malloc(k * sizeof *best);
-    if (best == NULL)
-        return MLP_ENOMEM;
-    for (size_t i = 0; i < m; i++) {
-        size_t *mine = nn + i * k;
-        for (size_t t = 0; t < k; t++)
-            best[t] = INFINITY;
-        for (size_t j = 0; j < m; j++) {
-            if (j == i)
-                continue;
-            double d = dist2(s, rows[i], rows[j]);
-            if (!(d < best[k - 1]))
-                continue;
-            size_t t = k - 1;
-            while (t > 0 && best[t - 1] > d) {
-                best[t] = best[t - 1];
-                mine[t] = mine[t - 1];
-                t--;
-            }
-            best[t] = d;
-            mine[t] = rows[j];
-        }
-    }
-    free(best);
-    return MLP_OK;
-}
-
 /* The synthetic rows of every class as a table with t's columns. */
 static int synthesize(const mlp_table *t, const mlp_column *label, const classes *c,
                       const size_t *want, const smote *s, const char *split,
@@ -232,7 +191,7 @@ static int synthesize(const mlp_table *t, const mlp_column *label, const classes
             break;
         }
         size_t *nn = malloc(m * s->k * sizeof *nn);
-        if (nn == NULL || neighbours(s, rows, m, s->k, nn) != MLP_OK) {
+        if (nn == NULL || mlp_knn(s->x, s->p, rows, m, s->k, 0, 0, nn, NULL) != MLP_OK) {
             free(nn);
             rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
             break;

@@ -18,6 +18,7 @@
 #include <mlpipe/memory.h>
 #include <mlpipe/model.h>
 #include <mlpipe/names.h>
+#include <mlpipe/neighbors.h>
 #include <mlpipe/order.h>
 #include <mlpipe/parallel.h>
 #include <mlpipe/plugin.h>

@@ -1,0 +1,128 @@
+/* Writing a labelled split: what label_model and label_propagation both
+ * hand on.  The rows kept, every column but the old label, then the label
+ * column (the type the split had: numeric when it was numeric and every
+ * class is an integer, else categorical) and <label>_proba, the class
+ * probabilities, with the split's source lines. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "label.h"
+
+static int add_label(mlp_table *t, const lab_out *o, const mlp_column *old, const size_t *keep,
+                     size_t n, mlp_error *err)
+{
+    if (old != NULL && old->type == MLP_COL_NUMERIC) {
+        double *v = malloc((n + 1) * sizeof *v);
+        uint8_t *miss = calloc(n / 8 + 1, 1);
+        int rc = v && miss ? MLP_OK : mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        for (size_t c = 0; rc == MLP_OK && c < o->k; c++) {
+            char *end;
+            strtoll(o->classes[c], &end, 10);
+            if (*end != '\0' || end == o->classes[c])
+                rc = mlp_error_set(err, MLP_EINVAL, "label '%s' is numeric in the Examples, "
+                                   "but class '%s' is no integer", o->label, o->classes[c]);
+        }
+        for (size_t i = 0; rc == MLP_OK && i < n; i++) {
+            int32_t c = o->lab[keep[i]];
+            v[i] = c < 0 ? NAN : (double)strtoll(o->classes[c], NULL, 10);
+            if (c < 0)
+                miss[i >> 3] |= (uint8_t)(1u << (i & 7));
+        }
+        if (rc == MLP_OK)
+            rc = mlp_table_add_numeric(t, o->label, v, miss, err);
+        free(v);
+        free(miss);
+        return rc;
+    }
+    int32_t *codes = malloc((n + 1) * sizeof *codes);
+    if (codes == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        codes[i] = o->lab[keep[i]];
+    int rc = mlp_table_add_categorical(t, o->label, codes, o->k, o->classes, err);
+    free(codes);
+    return rc;
+}
+
+int lab_write_split(mlp_artifact *out, const mlp_artifact *ex, const char *split,
+                    const mlp_table *t, const lab_out *o, const size_t *keep, size_t nk,
+                    mlp_table **described, mlp_error *err)
+{
+    mlp_table *sel = NULL, *res = NULL;
+    float *pm = NULL;
+    char pcol[300];
+    int rc = mlp_table_select(t, keep, nk, &sel, err);
+
+    snprintf(pcol, sizeof pcol, "%s_proba", o->label);
+    if (rc == MLP_OK && (res = mlp_table_new(nk)) == NULL)
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    for (size_t c = 0; rc == MLP_OK && c < mlp_table_n_cols(sel); c++) {
+        const mlp_column *col = mlp_table_column(sel, c);
+        /* An old label left beside the new one would be a feature to
+         * every trainer: the answer itself. */
+        if (o->drop && strcmp(col->name, o->drop) == 0)
+            continue;
+        if (strcmp(col->name, o->label) != 0 && strcmp(col->name, pcol) != 0)
+            rc = mlp_table_add_copy(res, col->name, col, err);
+    }
+    if (rc == MLP_OK)
+        rc = add_label(res, o, mlp_table_find(t, o->label), keep, nk, err);
+    if (rc == MLP_OK && (pm = malloc((nk + 1) * o->k * sizeof *pm)) == NULL)
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == MLP_OK && i < nk; i++)
+        for (size_t c = 0; c < o->k; c++)
+            pm[i * o->k + c] = (float)o->proba[keep[i] * o->k + c];
+    if (rc == MLP_OK)
+        rc = mlp_table_add_matrix(res, pcol, o->k, pm, err);
+    if (rc == MLP_OK)
+        rc = mlp_examples_write(out, split, res, err);
+    if (rc == MLP_OK)
+        rc = mlp_examples_select_lines(ex, out, split, keep, nk, err);
+    if (rc == MLP_OK && *described == NULL) {
+        *described = res;
+        res = NULL;
+    }
+    free(pm);
+    mlp_table_free(sel);
+    mlp_table_free(res);
+    return rc;
+}
+
+int lab_finish_examples(mlp_artifact *out, const mlp_artifact *ex, const mlp_table *described,
+                        cJSON *rows, const char *label, const cJSON *classes, mlp_error *err)
+{
+    static const char *const skip[] = { "rows", "columns", "label", NULL };
+    char pcol[300];
+    cJSON *lp;
+    int rc = mlp_artifact_copy_properties(out, ex, skip, err);
+
+    if (rc == MLP_OK)
+        rc = mlp_examples_describe(out, described, ex, err);
+    if (rc != MLP_OK) {
+        cJSON_Delete(rows);
+        return rc;
+    }
+    mlp_artifact_set_property(out, "rows", rows, err);
+    mlp_artifact_set_property(out, "label", cJSON_CreateString(label), err);
+    snprintf(pcol, sizeof pcol, "%s_proba", label);
+    lp = cJSON_CreateObject();
+    cJSON_AddStringToObject(lp, "column", pcol);
+    cJSON_AddItemToObject(lp, "classes", cJSON_Duplicate(classes, 1));
+    mlp_artifact_set_property(out, "label_probabilities", lp, err);
+    return err->code;
+}
+
+int lab_copy_split(mlp_artifact *out, const mlp_artifact *ex, const char *split, mlp_error *err)
+{
+    char file[300], lines[300];
+    int rc;
+
+    snprintf(file, sizeof file, "%s.mlpt", split);
+    snprintf(lines, sizeof lines, "%s.lines.mlpt", split);
+    rc = mlp_artifact_copy_file(out, ex, file, err);
+    if (rc == MLP_OK && mlp_artifact_has_file(ex, lines))
+        rc = mlp_artifact_copy_file(out, ex, lines, err);
+    return rc;
+}
