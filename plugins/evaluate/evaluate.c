@@ -86,68 +86,20 @@ cJSON *ev_bootstrap(const ev_data *d, const size_t *rows, size_t n, size_t draws
 
 /* ---------------------------------------------------------- the rows */
 
-/* Whether the Examples are rows the model's own graph already made (a
- * transform's output, marked with the graph's hash): then the graph is
- * not applied again.  Rows another graph made are refused, never fed to
- * this one. */
-static int holds_features(const mlp_model *m, const mlp_artifact *ex, int *given,
-                          mlp_error *err)
-{
-    const char *made = cJSON_GetStringValue(mlp_artifact_property(ex, "transform_graph_hash"));
-    const char *mine = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-        mlp_model_document(m), "transform_graph_hash"));
-
-    *given = 0;
-    if (made == NULL)
-        return MLP_OK;  /* raw rows */
-    if (mlp_model_graph(m) == NULL)
-        return MLP_OK;  /* a model trained on transformed rows: they are its features */
-    if (mine != NULL && strcmp(made, mine) == 0) {
-        *given = 1;
-        return MLP_OK;
-    }
-    return mlp_error_set(err, MLP_EINVAL, "examples: these rows were made by a transform "
-                         "graph (%s) that is not the model's (%s); give the raw rows, or the "
-                         "output of the model's own transform", made, mine ? mine : "unknown");
-}
-
-/* Predictions of model m on every row of raw, a block of MLP_MODEL_BLOCK
- * rows at a time from the first, as `mlpipe predict` makes them. */
+/* Predictions of model m on every row of the split, as `mlpipe predict`
+ * makes them; a row it cannot read is named with its source line. */
 static int predict_rows(const mlp_model *m, ev_data *d, double **out, mlp_error *err)
 {
-    size_t n = d->n, k = mlp_model_n_outputs(m), bad = SIZE_MAX;
-    double *p = malloc(n * k * sizeof *p + 1);
-    int rc = p ? MLP_OK : mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    size_t bad = SIZE_MAX;
+    int rc = mlp_model_predict_table(m, d->raw, d->features_given, out, &bad, err);
 
-    for (size_t r0 = 0; rc == MLP_OK && r0 < n; r0 += MLP_MODEL_BLOCK) {
-        size_t take = n - r0 < MLP_MODEL_BLOCK ? n - r0 : MLP_MODEL_BLOCK;
-        mlp_table *slice = NULL, *feat = NULL;
-        double *x = NULL;
-        rc = mlp_table_rows(d->raw, r0, take, &slice, err);
-        if (rc == MLP_OK && mlp_model_graph(m) && !d->features_given)
-            rc = mlp_tgraph_apply_rows(mlp_model_graph(m), slice, r0, &feat, &bad, err);
-        if (rc == MLP_OK)
-            rc = mlp_model_features(m, feat ? feat : slice, r0, &x, &bad, err);
-        if (rc == MLP_OK) {
-            mlp_rows rows = { take, mlp_model_n_features(m), x, take, NULL, NULL, NULL };
-            rc = mlp_model_predict(m, &rows, p + r0 * k, err);
-        }
-        if (rc != MLP_OK && bad != SIZE_MAX) {
-            char at[400];
-            mlp_error e2;
-            if (mlp_examples_source(d->ex, d->split, r0 + bad, at, sizeof at, &e2) == MLP_OK)
-                mlp_error_prefix(err, "%s", at);
-        }
-        mlp_free(x);
-        mlp_table_free(feat);
-        mlp_table_free(slice);
+    if (rc != MLP_OK && bad != SIZE_MAX) {
+        char at[400];
+        mlp_error e2;
+        if (mlp_examples_source(d->ex, d->split, bad, at, sizeof at, &e2) == MLP_OK)
+            mlp_error_prefix(err, "%s", at);
     }
-    if (rc != MLP_OK) {
-        free(p);
-        return rc;
-    }
-    *out = p;
-    return MLP_OK;
+    return rc;
 }
 
 static int skip_missing(const mlp_ctx *ctx)
@@ -466,7 +418,7 @@ static int baseline_metrics(mlp_ctx *ctx, const ev_data *d, cJSON **out, mlp_err
         rc = class_map(mlp_model_classes(m), d->classes, &map, err);
     /* Its own graph: the rows must be raw, or what that graph made. */
     if (rc == MLP_OK)
-        rc = holds_features(m, d->ex, &bd.features_given, err);
+        rc = mlp_model_holds_features(m, d->ex, &bd.features_given, err);
     if (rc == MLP_OK)
         rc = predict_rows(m, &bd, &bd.p, err);
     if (rc == MLP_OK && map != NULL) {
@@ -538,7 +490,7 @@ static int run(mlp_ctx *ctx)
             rc = mlp_model_targets(m, raw, 0, skip_missing(ctx), &d.y, &bad, &err);
         }
         if (rc == MLP_OK)
-            rc = holds_features(m, ex, &d.features_given, &err);
+            rc = mlp_model_holds_features(m, ex, &d.features_given, &err);
         if (rc == MLP_OK && d.features_given)
             mlp_ctx_log(ctx, MLP_LOG_INFO, "split '%s' holds the model's features: its "
                         "transform graph is not applied again", d.split);

@@ -100,6 +100,22 @@ int mlp_model_features(const mlp_model *m, const mlp_table *t,
 int mlp_model_targets(const mlp_model *m, const mlp_table *t, size_t first_row,
                       int skip_missing, double **y, size_t *bad_row, mlp_error *err);
 
+/* Whether Examples ex hold rows the model's own transform graph already
+ * made (a transform's output marked with the graph's hash): *given is 1
+ * and the graph must not be applied again; 0 for raw rows (or a model
+ * without a graph).  Rows another graph made are refused (MLP_EINVAL),
+ * never fed to this one. */
+int mlp_model_holds_features(const mlp_model *m, const mlp_artifact *ex, int *given,
+                             mlp_error *err);
+
+/* Predicts every row of t into *out (rows * n_outputs, row-major, owned:
+ * free()), through the model's graph unless features_given, a block of
+ * MLP_MODEL_BLOCK rows at a time from the first, as `mlpipe predict`
+ * makes them.  On a row the model cannot read, *bad_row (may be NULL)
+ * gets its index (else SIZE_MAX): a caller adds where it came from. */
+int mlp_model_predict_table(const mlp_model *m, const mlp_table *t, int features_given,
+                            double **out, size_t *bad_row, mlp_error *err);
+
 #ifdef __cplusplus
 }
 #endif
