@@ -5,6 +5,11 @@
 int lab_apply_run(mlp_ctx *ctx);
 int lab_model_run(mlp_ctx *ctx);
 int lab_propagate_run(mlp_ctx *ctx);
+int lab_select_run(mlp_ctx *ctx);
+int lab_label_run(mlp_ctx *ctx);
+int lab_curve_run(mlp_ctx *ctx);
+int lab_curve_view(const mlp_artifact *a, mlp_view *v, mlp_error *err);
+int lab_query_view(const mlp_artifact *a, mlp_view *v, mlp_error *err);
 int lab_labels_view(const mlp_artifact *a, mlp_view *v, mlp_error *err);
 int lab_model_view(const mlp_artifact *a, mlp_view *v, mlp_error *err);
 
@@ -14,6 +19,8 @@ static const char *const tie_modes[] = { "abstain", "random", NULL };
 static const char *const uncovered_modes[] = { "drop", "keep", NULL };
 static const char *const propagation_methods[] = { "propagation", "spreading", NULL };
 static const char *const kernels[] = { "rbf", "knn", NULL };
+static const char *const strategies[] = { "least_confidence", "margin", "entropy", "random",
+                                          NULL };
 
 static const mlp_port apply_inputs[] = {
     { "examples", MLP_TYPE_EXAMPLES, 0, "the rows to label" },
@@ -122,6 +129,69 @@ static const mlp_param_spec prop_params[] = {
     MLP_PARAMS_END
 };
 
+static const mlp_port select_inputs[] = {
+    { "model", MLP_TYPE_MODEL, 0, "the model trained on the rows labelled so far" },
+    { "examples", MLP_TYPE_EXAMPLES, 0, "the Examples whose pool split is searched" },
+    MLP_PORTS_END
+};
+static const mlp_port select_outputs[] = {
+    { "query", "Query", 0, "the pool rows to label next, most uncertain first" },
+    MLP_PORTS_END
+};
+static const mlp_param_spec select_params[] = {
+    { "strategy", MLP_PARAM_ENUM, "\"least_confidence\"", 0, 0, 0, strategies,
+      "least_confidence (1 - top probability), margin (top two closest), entropy, or "
+      "random (the baseline)" },
+    { "batch", MLP_PARAM_INT, "10", MLP_PARAM_HAS_MIN, 1, 0, NULL, "rows to select" },
+    { "pool", MLP_PARAM_STRING, "\"pool\"", 0, 0, 0, NULL, "the split of unlabelled rows" },
+    { "seed", MLP_PARAM_INT, "0", MLP_PARAM_HAS_MIN, 0, 0, NULL,
+      "random: the draw; otherwise the order of equal scores" },
+    MLP_PARAMS_END
+};
+static const mlp_port alabel_inputs[] = {
+    { "examples", MLP_TYPE_EXAMPLES, 0, "the Examples al_select read" },
+    { "query", "Query", 0, "the rows to label (al_select)" },
+    MLP_PORTS_END
+};
+static const mlp_port alabel_outputs[] = {
+    { "examples", MLP_TYPE_EXAMPLES, 0, "the Examples with the answered rows moved from the "
+      "pool to the train split; property `active_learning` lists the rounds" },
+    MLP_PORTS_END
+};
+static const mlp_param_spec alabel_params[] = {
+    { "oracle_file", MLP_PARAM_STRING, "null", MLP_PARAM_FILE, 0, 0, NULL,
+      "a CSV file of answers, a person's stand-in: a header with key and the label column, "
+      "then one row per answered key (an empty label: no answer)" },
+    { "key", MLP_PARAM_STRING, "null", 0, 0, 0, NULL,
+      "oracle_file: the column naming a row, in the Examples and in the file" },
+    { "oracle_label", MLP_PARAM_STRING, "null", 0, 0, 0, NULL,
+      "oracle_file: its label column; default: the Examples' label's name" },
+    { "oracle", MLP_PARAM_LIST, "[]", MLP_PARAM_LFS | MLP_PARAM_OF(MLP_PARAM_STRING), 0, 0,
+      NULL, "or a labeling function (mp.lf) answering for each row (abstaining: no answer)" },
+    { "classes", MLP_PARAM_LIST, "[]", MLP_PARAM_OF(MLP_PARAM_STRING), 0, 0, NULL,
+      "oracle: the class names it may return" },
+    { "train", MLP_PARAM_STRING, "\"train\"", 0, 0, 0, NULL, "the split labelled rows join" },
+    { "label", MLP_PARAM_STRING, "null", 0, 0, 0, NULL,
+      "the label column; default: the Examples' label" },
+    MLP_PARAMS_END
+};
+static const mlp_port curve_inputs[] = {
+    { "models", MLP_TYPE_MODEL, MLP_PORT_MULTIPLE, "the models of every round, each with an "
+      "eval split score" },
+    MLP_PORTS_END
+};
+static const mlp_port curve_outputs[] = {
+    { "curve", "LearningCurve", 0, "score against labelled rows, per series" },
+    MLP_PORTS_END
+};
+static const mlp_param_spec curve_params[] = {
+    { "series", MLP_PARAM_LIST, NULL, MLP_PARAM_REQUIRED | MLP_PARAM_OF(MLP_PARAM_STRING), 0,
+      0, NULL, "the series of each model, in order (the first series is the baseline)" },
+    { "metric", MLP_PARAM_STRING, "\"accuracy\"", 0, 0, 0, NULL,
+      "the model's eval metric plotted (accuracy, log_loss, r2, mse)" },
+    MLP_PARAMS_END
+};
+
 static const mlp_component components[] = {
     { "apply_lfs", MLP_STAGE_LABEL,
       "Applies labeling functions (mp.lf) to every row in parallel: the Labels matrix and "
@@ -134,6 +204,17 @@ static const mlp_component components[] = {
     { "label_propagation", MLP_STAGE_LABEL,
       "Semi-supervised labels over a k-NN or RBF graph: label propagation or spreading, as "
       "scikit-learn's", prop_inputs, prop_outputs, prop_params, lab_propagate_run, { NULL } },
+    { "al_select", MLP_STAGE_LABEL,
+      "Active learning: the pool rows a model is least sure of (least confidence, margin, "
+      "entropy) or a seeded random batch", select_inputs, select_outputs, select_params,
+      lab_select_run, { NULL } },
+    { "al_label", MLP_STAGE_LABEL,
+      "Active learning: an oracle (labels file or labeling function) labels the queried rows, "
+      "which move from the pool to the train split", alabel_inputs, alabel_outputs,
+      alabel_params, lab_label_run, { NULL } },
+    { "al_curve", MLP_STAGE_ANALYZE,
+      "Learning curves of active learning rounds: eval score against labelled rows, per "
+      "strategy", curve_inputs, curve_outputs, curve_params, lab_curve_run, { NULL } },
     MLP_COMPONENTS_END
 };
 
@@ -147,6 +228,13 @@ static const mlp_type_desc types[] = {
     { LAB_TYPE_LABEL_MODEL, "a label model: method, each LF's learned accuracy, class balance",
       "{\"properties\": {\"method\": \"string\", \"classes\": \"array\"}, "
       "\"files\": [\"model.json\"]}", lab_model_view, lab_model_view, { NULL } },
+    { "Query", "pool rows an active learner asks to have labelled",
+      "{\"properties\": {\"rows\": \"array\", \"pool\": \"string\", "
+      "\"strategy\": \"string\", \"examples\": \"integer\", \"pool_rows\": \"integer\"}, "
+      "\"files\": [\"query.json\"]}", lab_query_view, lab_query_view, { NULL } },
+    { "LearningCurve", "a score against labelled rows, per active learning strategy",
+      "{\"properties\": {\"series\": \"array\", \"metric\": \"string\"}, "
+      "\"files\": [\"curve.json\"]}", lab_curve_view, lab_curve_view, { NULL } },
     MLP_TYPES_END
 };
 

@@ -77,3 +77,52 @@ print("ok" if ok else json.dumps({"missing": missing, "rows": rows}))
 PY
 )
 [ "$got" = ok ] && pass label_report_tables_as_seen || fail label_report_tables_as_seen "$got"
+
+# The learning curves of the active learning example: two lines in the
+# chart, one point per round, each named in the legend, and the table of
+# labels needed to reach the baseline as the curve artifact records it.
+expect active_example_runs 0 "$M" run "$MLPIPE_TOP/examples/active_learning/pipeline.lua" 4
+expect active_report_written 0 "$M" report latest -o active.html --root runs/active
+{ sed 's|<meta http-equiv="Content-Security-Policy"[^>]*>||' active.html; cat <<'JS'; } > aprobe.html
+<script>
+const svg = [...document.querySelectorAll('svg')].filter(s =>
+  [...s.querySelectorAll('text')].some(t => t.textContent === 'labelled rows'));
+const lines = svg.length ? [...svg[0].querySelectorAll('polyline')].map(p =>
+  ({ n: p.points.numberOfItems, stroke: getComputedStyle(p).stroke,
+     width: Math.round(p.getBoundingClientRect().width) })) : [];
+const legend = svg.length ? [...svg[0].querySelectorAll('text')].map(t => t.textContent) : [];
+const rows = [...document.querySelectorAll('table tr')].map(r =>
+  [...r.cells].map(c => c.innerText.trim()).join(' | '));
+document.body.innerText = JSON.stringify({ charts: svg.length, lines, legend, rows });
+</script>
+JS
+timeout 120 "$browser" --headless --no-sandbox --disable-gpu --user-data-dir="$TMP/chrome" \
+    --dump-dom "file://$TMP/aprobe.html" 2>/dev/null |
+    python3 -c '
+import html, json, re, sys
+body = re.search(r"<body>(.*)</body>", sys.stdin.read(), re.S).group(1)
+print(json.dumps(json.loads(html.unescape(body))))' > aseen.json
+curve=$(sqlite3 -readonly runs/active/metadata.sqlite \
+    "SELECT properties FROM artifact WHERE uri LIKE '%al_curve%' AND state = 'LIVE'")
+got=$(python3 - "$curve" <<'PY'
+import json, sys
+seen = json.load(open("aseen.json"))
+props = json.loads(sys.argv[1])
+bad = []
+if seen["charts"] != 1 or len(seen["lines"]) != 2:
+    bad.append(("charts", seen["charts"], len(seen["lines"])))
+if any(l["n"] != 5 or l["width"] < 200 for l in seen["lines"]) or \
+        len({l["stroke"] for l in seen["lines"]}) != 2:
+    bad.append(("lines", seen["lines"]))
+if "random" not in seen["legend"] or "margin" not in seen["legend"]:
+    bad.append(("legend", seen["legend"]))
+for s in props["series"]:
+    reach = s["labels_to_reach_baseline"]
+    pts = " ".join("%d: %.4f" % (p["labels"], p["value"]) for p in s["points"])
+    want = "%s | %s | %s" % (s["name"], "never" if reach is None else reach, pts)
+    if want not in seen["rows"]:
+        bad.append(("row", want))
+print("ok" if not bad else json.dumps(bad + [seen["rows"][:4]]))
+PY
+)
+[ "$got" = ok ] && pass learning_curves_as_seen || fail learning_curves_as_seen "$got"
