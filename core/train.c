@@ -22,6 +22,7 @@
 const char *const mlp_train_tasks[] = { "auto", "classification", "regression", NULL };
 const char *const mlp_train_class_weight_modes[] = { "none", "balanced", NULL };
 const char *const mlp_train_missing_label_modes[] = { "error", "skip", NULL };
+const char *const mlp_train_target_modes[] = { "hard", "soft", NULL };
 
 const mlp_port mlp_train_inputs[] = {
     { "examples", MLP_TYPE_EXAMPLES, 0, "features and label: the train split, and the "
@@ -208,11 +209,14 @@ static int class_weights(mlp_ctx *ctx, const cJSON *classes, mlpi_split_rows *r,
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     rc = mlpi_class_weight_table(ctx->params, classes, r->y, NULL, r->n, task, cw, &any, err);
     if (rc == MLP_OK && any) {
-        r->w = malloc(r->n * sizeof *r->w + 1);
+        /* Soft targets weigh rows already: the class's weight multiplies. */
+        int had = r->w != NULL;
+        if (!had)
+            r->w = malloc(r->n * sizeof *r->w + 1);
         if (r->w == NULL)
             rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
         for (size_t i = 0; rc == MLP_OK && i < r->n; i++)
-            r->w[i] = cw[(size_t)r->y[i]];
+            r->w[i] = (had ? r->w[i] : 1.0) * cw[(size_t)r->y[i]];
         for (size_t c = 0; rc == MLP_OK && c < k; c++)
             cJSON_AddItemToArray(record, mlp_json_number(cw[c]));
     }
@@ -349,14 +353,16 @@ static int final_scores(const mlp_trainer *t, void *model, const mlp_fit_spec *s
     if (rc == MLP_OK) {
         cJSON *o = cJSON_CreateObject();
         /* Class weights shape the fit, not the report: these are the
-         * rows' plain log loss and accuracy, as evaluate computes them. */
-        x.w = NULL;
+         * rows' plain log loss and accuracy, as evaluate computes them;
+         * with soft targets, each row's share is its probability. */
+        x.w = r->w_score;
         mlp_fit_score(spec->task, k, &x, pred, &loss, &metric);
         cJSON_AddItemToObject(o, spec->task == MLP_TASK_CLASSIFICATION ? "log_loss" : "mse",
                               mlp_json_number(loss));
         cJSON_AddItemToObject(o, spec->task == MLP_TASK_CLASSIFICATION ? "accuracy" : "r2",
                               mlp_json_number(metric));
-        cJSON_AddItemToObject(o, "rows", mlp_json_int((int64_t)r->n));
+        cJSON_AddItemToObject(o, "rows", mlp_json_int((int64_t)(r->n_source ? r->n_source
+                                                                              : r->n)));
         cJSON_AddItemToObject(metrics, name, o);
     }
     free(pred);
@@ -463,7 +469,8 @@ static int build_doc(train_job *j, mlp_error *err)
         cJSON_AddItemToObject(d, "classes", cJSON_Duplicate(j->classes, 1));
     cJSON_AddItemToObject(d, "features", f);
     cJSON_AddItemToObject(d, "params", cJSON_Duplicate(j->ctx->params, 1));
-    cJSON_AddItemToObject(rows, j->train, mlp_json_int((int64_t)j->tr.n));
+    cJSON_AddItemToObject(rows, j->train, mlp_json_int((int64_t)(j->tr.n_source ? j->tr.n_source
+                                                                 : j->tr.n)));
     if (j->eval)
         cJSON_AddItemToObject(rows, j->eval, mlp_json_int((int64_t)j->ev.n));
     cJSON_AddItemToObject(d, "rows", rows);
@@ -563,9 +570,30 @@ int mlp_train_run(mlp_ctx *ctx, const mlp_trainer *t)
     o.f32 = t->layout == MLP_ROWS_F32;
     o.stream = t->layout == MLP_ROWS_STREAM;
     o.split = j.train;
+    o.soft = strcmp(mlp_ctx_param_string(ctx, "targets") ? mlp_ctx_param_string(ctx, "targets")
+                    : "hard", "soft") == 0;
+    if (rc == MLP_OK && o.soft && j.task != MLP_TASK_CLASSIFICATION)
+        rc = mlp_error_set(&err, MLP_EINVAL, "targets = \"soft\" is for classifiers: a "
+                           "regression's target is one number");
+    if (rc == MLP_OK && o.soft && o.stream)
+        rc = mlp_error_set(&err, MLP_EINVAL, "targets = \"soft\": %s reads its rows as a "
+                           "stream and takes no soft targets", ctx->comp->c.name);
+    if (rc == MLP_OK && o.soft && strcmp(mlp_ctx_param_string(ctx, "class_weight"),
+                                         "balanced") == 0)
+        rc = mlp_error_set(&err, MLP_EINVAL, "targets = \"soft\" with class_weight = "
+                           "\"balanced\": balance over soft counts is not implemented; give "
+                           "class_weights instead");
     if (rc == MLP_OK)
         rc = mlpi_split_rows_read(&o, j.feat, j.d, &j.classes, &j.tr, &err);
+    if (rc == MLP_OK && o.soft) {
+        size_t n0 = j.tr.n;
+        rc = mlpi_soft_expand(&j.tr, (size_t)cJSON_GetArraySize(j.classes), &err);
+        if (rc == MLP_OK)
+            mlp_ctx_log(ctx, MLP_LOG_INFO, "soft targets: %zu rows as %zu weighted rows, one "
+                        "per class a row has some probability of", n0, j.tr.n);
+    }
     o.stream = 0;
+    o.soft = 0;
     if (rc == MLP_OK && j.eval && eval_is_empty(j.ex, j.eval)) {
         /* Nothing to score a curve on: the model is still the same. */
         mlp_ctx_log(ctx, MLP_LOG_WARN, "eval split '%s' has no rows: no eval scores in the "

@@ -20,6 +20,12 @@ typedef struct mlpi_split_rows {
     size_t skipped;   /* rows left out: their label was missing */
     double *y_rows;   /* stream: every row of the file's target (NaN: left
                          out), x and xf NULL */
+    double *soft;     /* soft targets: n x classes probabilities, until
+                         mlpi_soft_expand turns them into rows */
+    double *w_score;  /* after expansion: each row's probability, what
+                         the train scores weigh rows by (else NULL) */
+    size_t n_source;  /* after expansion: the rows before it (else 0) */
+    size_t n_classes_soft; /* soft: the classes per row of `soft` */
 } mlpi_split_rows;
 
 typedef struct mlpi_rows_opts {
@@ -30,7 +36,15 @@ typedef struct mlpi_rows_opts {
     int skip_missing_label;   /* leave such rows out instead of refusing */
     int f32;                  /* rows as row-major float32 (MLP_ROWS_F32) */
     int stream;               /* target only: features by mlpi_stream */
+    int soft;                 /* read the class probabilities too */
 } mlpi_rows_opts;
+
+/* Soft targets (train_soft.c): the Examples' label_probabilities of the
+ * split's rows into r->soft, in the order of `classes`; then each row as
+ * one row per class it has some probability of, weighted by it. */
+int mlpi_soft_read(const mlpi_rows_opts *o, mlp_table_file *f, const cJSON *classes,
+                   mlpi_split_rows *r, mlp_error *err);
+int mlpi_soft_expand(mlpi_split_rows *r, size_t k, mlp_error *err);
 
 /* The feature columns `wanted` (a JSON array of selectors; empty: every
  * numeric column) of f, without the label; *names owned

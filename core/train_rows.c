@@ -27,6 +27,8 @@ void mlpi_split_rows_free(mlpi_split_rows *r)
     free(r->y);
     free(r->w);
     free(r->y_rows);
+    free(r->soft);
+    free(r->w_score);
     memset(r, 0, sizeof *r);
 }
 
@@ -343,6 +345,9 @@ static int drop_unlabelled(mlpi_split_rows *r, const char *split, mlp_error *err
     for (size_t i = 0, m = 0; r->xf && i < r->n; i++)
         if (!isnan(r->y[i]))
             memmove(r->xf + m++ * r->d, r->xf + i * r->d, r->d * sizeof *r->xf);
+    for (size_t i = 0, m = 0, c = r->soft ? r->n_classes_soft : 0; r->soft && i < r->n; i++)
+        if (!isnan(r->y[i]))
+            memmove(r->soft + m++ * c, r->soft + i * c, c * sizeof *r->soft);
     k = 0;
     for (size_t i = 0; i < r->n; i++)
         if (!isnan(r->y[i]))
@@ -397,6 +402,10 @@ int mlpi_split_rows_read(const mlpi_rows_opts *o, char *const *features, size_t 
         rc = mlp_error_set(err, MLP_EINVAL, "split '%s' has no rows", o->split);
     if (rc == MLP_OK)
         rc = read_target(f, o, r, classes, err);
+    if (rc == MLP_OK && o->soft) {
+        r->n_classes_soft = (size_t)cJSON_GetArraySize(*classes);
+        rc = mlpi_soft_read(o, f, *classes, r, err);
+    }
     /* A stream reads its features a block at a time, later: here only
      * which rows it will take. */
     if (rc == MLP_OK && o->stream)

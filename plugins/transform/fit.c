@@ -929,6 +929,15 @@ int tf_fit(mlp_table_file *f, const char *split, const tf_feature *feat, size_t 
     pass = cJSON_AddArrayToObject(doc, "passthrough");
     if (*o->label)
         cJSON_AddItemToArray(pass, cJSON_CreateString(o->label));
+    /* A label model's class probabilities travel with the label, so a
+     * trainer after the transform can take them as soft targets. */
+    const char *proba = mlp_json_str(mlp_artifact_property(o->examples, "label_probabilities"),
+                                     "column");
+    int listed = 0;
+    cJSON_ArrayForEach(x, o->passthrough)
+        listed |= strcmp(x->valuestring, proba) == 0;
+    if (*proba && !listed && col_index(f, proba) >= 0)
+        cJSON_AddItemToArray(pass, cJSON_CreateString(proba));
     cJSON_ArrayForEach(x, o->passthrough) {
         if (col_index(f, x->valuestring) < 0) {
             cJSON_Delete(doc);

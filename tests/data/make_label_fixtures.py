@@ -88,6 +88,24 @@ def dawid_skene(L, max_iter=200, tol=1e-8, smoothing=0.01):
             "iterations": it, "posterior": [float(p) for p in q[:, 0]]}
 
 
+def soft_logistic(d, out):
+    """Logistic regression (l2 = 1 / C = 1, to convergence) on the rows
+    some LF voted on, standardised over those rows as StandardScaler does,
+    with the label model's probabilities as soft targets: each row once
+    per class, weighted by its probability."""
+    from sklearn.linear_model import LogisticRegression
+    cov = np.array(out["covered"])
+    post = np.array(out["dawid_skene"]["posterior"])[cov]
+    X = d.drop(columns=["target"]).to_numpy()[cov]
+    X = StandardScaler().fit_transform(X)
+    Xd = np.vstack([X, X])
+    yd = np.concatenate([np.zeros(len(X), int), np.ones(len(X), int)])
+    wd = np.concatenate([post, 1 - post])
+    m = LogisticRegression(solver="newton-cg", tol=1e-14, max_iter=100000, C=1.0)
+    m.fit(Xd, yd, sample_weight=wd)
+    return {"coef": [float(v) for v in m.coef_.ravel()], "intercept": float(m.intercept_[0])}
+
+
 def main():
     d = pd.read_csv(os.path.join(HERE, "breast_cancer.csv"), float_precision="round_trip")
     y = d.target.values
@@ -116,6 +134,7 @@ def main():
     out["majority"] = {"labelled": int(clear.sum()), "ties": int(((cast > 0) & tied).sum()),
                        "accuracy_untied": float((mv[clear] == y[clear]).mean())}
     out["dawid_skene"] = dawid_skene(L)
+    out["soft_logistic"] = soft_logistic(d, out)
     with open(os.path.join(HERE, "fixtures", "label.json"), "w") as f:
         json.dump(out, f, indent=1)
         f.write("\n")

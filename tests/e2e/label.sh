@@ -153,6 +153,70 @@ sed -i 's/"mean_concavity", 0.12, 0.03/"mean_concavity", 0.13, 0.03/' lfs.lua
 expect lf_edit_reruns 0 "$M" run bc.lua
 has lf_edit_reruns "$OUT" "ran      apply_lfs" "ran      ds"
 
+# Soft targets: logistic regression on the label model's probabilities,
+# against scikit-learn's on each row once per class, weighted by its
+# probability (coefficients within 1e-4, as train.sh holds trainers to).
+cat > soft.lua <<LUA
+local mp = require "mlpipe"
+package.path = "$TMP/?.lua;" .. package.path
+local lfs, save = require "lfs", require "save"
+local p = mp.pipeline { name = "soft", root = "runs/soft" }
+local ex = p:add("csv_import", { path = "$data/breast_cancer.csv", label = "target",
+                                 types = { target = "categorical" }, splits = { train = 1 } })
+local L = p:add("apply_lfs", { examples = ex.examples, lfs = lfs, classes = { "0", "1" } })
+local lm = p:add("label_model", { labels = L.labels, examples = ex.examples })
+local tf = p:add("transform", { examples = lm.examples, features = { [":numeric"] = { "zscore" } } })
+p:add("logistic_regression", { name = "soft", examples = tf.examples, targets = "soft",
+                               transform_graph = tf.transform_graph, tol = 1e-10, max_iter = 10000 })
+p:add("logistic_regression", { name = "hard", examples = tf.examples,
+                               transform_graph = tf.transform_graph, tol = 1e-10, max_iter = 10000 })
+save(p:run {})
+LUA
+# (the LFs of the fixture again: lf_edit_reruns moved a threshold)
+sed -i 's/"mean_concavity", 0.13, 0.03/"mean_concavity", 0.12, 0.03/' lfs.lua
+expect soft_targets_run 0 "$M" run soft.lua
+check soft_targets_match_sklearn '
+import struct
+def weights(d):
+    doc = json.load(open(d + "/model.json"))
+    raw = open(d + "/weights.bin", "rb").read()
+    w = {}
+    for t in doc["weights"]["tensors"]:
+        v = struct.unpack_from("<%dd" % (t["rows"] * t["cols"]), raw, t["offset"])
+        w[t["name"]] = list(v)
+    return doc, w
+ref = fx["soft_logistic"]
+doc, w = weights(art("soft.model")["uri"])
+_, h = weights(art("hard.model")["uri"])
+d = max(abs(a - b) for a, b in zip(w["coef"], ref["coef"]))
+i = abs(w["intercept"][0] - ref["intercept"])
+# The hard model differs (it learns the argmax), and the train scores count
+# each of the 531 rows once.
+dh = max(abs(a - b) for a, b in zip(h["coef"], ref["coef"]))
+m = doc["metrics"]["train"]
+print("ok" if d <= 1e-4 and i <= 1e-4 and dh > 1e-2 and m["rows"] == 531
+      else (d, i, dh, m))'
+
+# An MLP takes the same soft targets (its float32 rows expanded alike);
+# Examples without probabilities, and a regression, are refused.
+cat >> soft.lua <<'LUA'
+LUA
+sed -i 's/^save(p:run {})$/p:add("mlp_classifier", { name = "soft_mlp", examples = tf.examples, targets = "soft",\n  transform_graph = tf.transform_graph, hidden = { 8 }, epochs = 5 })\nsave(p:run {})/' soft.lua
+expect soft_mlp_runs 0 "$M" run soft.lua &&
+has soft_mlp_runs "$(cat runs/soft/logs/*.log)" "soft targets: 531 rows as "
+cat > nosoft.lua <<LUA
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "nosoft", root = "runs/nosoft" }
+local ex = p:add("csv_import", { path = "$data/breast_cancer.csv", label = "target",
+                                 types = { target = "categorical" } })
+p:add("logistic_regression", { examples = ex.examples, targets = "soft" })
+p:add("ridge", { examples = ex.examples, label = "mean_radius", targets = "soft" })
+p:run {}
+LUA
+expect soft_needs_probabilities 3 "$M" run nosoft.lua &&
+has soft_needs_probabilities "$OUT" "targets = \"soft\": the Examples have no class probabilities (no label_probabilities property)" \
+    "targets = \"soft\" is for classifiers"
+
 # ---- many rows: two workers give what one gives ---------------------------
 python3 - <<'PY'
 import random

@@ -206,6 +206,9 @@ typedef struct mlp_trainer {
     { "missing_label", MLP_PARAM_ENUM, "\"error\"", 0, 0, 0,                 \
       mlp_train_missing_label_modes,                                          \
       "a row whose label is missing: error, or skip (left out and counted)" }, \
+    { "targets", MLP_PARAM_ENUM, "\"hard\"", 0, 0, 0, mlp_train_target_modes, \
+      "classifiers: hard (the label column) or soft (the class probabilities " \
+      "a label model wrote, label_probabilities)" },                          \
     { "seed", MLP_PARAM_INT, "0", MLP_PARAM_HAS_MIN, 0, 0, NULL,             \
       "seeds every random choice: the same seed gives the same weights" },   \
     { "threads", MLP_PARAM_INT, "2", MLP_PARAM_HAS_MIN | MLP_PARAM_HAS_MAX,  \
@@ -213,6 +216,7 @@ typedef struct mlp_trainer {
 extern const char *const mlp_train_tasks[];
 extern const char *const mlp_train_class_weight_modes[];
 extern const char *const mlp_train_missing_label_modes[];
+extern const char *const mlp_train_target_modes[];
 
 /* Ports every trainer component has (use them as its inputs and
  * outputs): examples (and an optional transform_graph copied into the
