@@ -354,12 +354,21 @@ int mlpi_component_bind(mlpi_component *c, mlp_error *err)
     const mlp_component *src;
     int rc;
 
-    if (c->lua_ref >= 0 || c->c.run != NULL)
+    if (c->lua_ref >= 0 || c->c.run != NULL || (c->is_lf && c->c.lf != NULL))
         return MLP_OK;
     rc = mlpi_plugin_bind(c->plugin, err);
     if (rc != MLP_OK)
         return rc;
     src = desc_component(c->plugin->desc, c->c.name);
+    if (c->is_lf) {
+        /* The scanner checked the same module (its id was verified). */
+        if (src == NULL || c->plugin->desc->abi_minor < 3 || src->stage != MLP_STAGE_LABEL ||
+            src->lf == NULL)
+            return mlp_error_set(err, MLP_EPLUGIN, "plugin %s no longer provides the "
+                                 "labeling function '%s'", c->plugin->path, c->c.name);
+        c->c.lf = src->lf;
+        return MLP_OK;
+    }
     if (src == NULL || src->run == NULL)
         return mlp_error_set(err, MLP_EPLUGIN, "plugin %s no longer provides "
                              "component '%s'", c->plugin->path, c->c.name);

@@ -83,12 +83,82 @@ const char *mlp_lf_where(const mlp_ctx *ctx, const char *name)
     return c && c->is_lf ? c->where : NULL;
 }
 
+/* One worker's rows: every LF on every row, Lua or C. */
+static void worker_rows(const mlpi_lf_job *job, size_t r0, size_t r1, mlpi_lf_worker *w)
+{
+    size_t m = job->n_lfs, n = mlp_table_n_rows(job->t);
+    void **state = calloc(m + 1, sizeof *state);
+    mlpi_lua_lf *lua = NULL;
+    size_t opened = 0;
+
+    if (state == NULL || mlpi_lua_lf_begin(job, &lua) != MLP_OK) {
+        mlpi_lf_worker_fail(job, w, 0, r0, "out of memory");
+        free(state);
+        mlpi_lua_lf_end(lua);
+        return;
+    }
+    for (; opened < m; opened++) {
+        const mlp_lf_fn *lf = job->lfs[opened]->c.lf;
+        mlp_error e;
+        mlp_error_clear(&e);
+        if (job->lfs[opened]->lua_ref >= 0 || lf->open == NULL)
+            continue;
+        if (lf->open(job->t, job->classes, job->k, &state[opened], &e) != MLP_OK) {
+            mlpi_lf_worker_fail(job, w, opened, r0, "could not start: %s",
+                                e.msg[0] ? e.msg : "its open failed");
+            goto done;
+        }
+    }
+    for (size_t i = r0; i < r1; i++) {
+        if (((i - r0) & 1023) == 1023) {
+            __atomic_store_n(&w->done, (uint64_t)(i - r0), __ATOMIC_RELAXED);
+            if (mlpi_cancel_requested || i > __atomic_load_n(job->stop_row, __ATOMIC_RELAXED))
+                break;
+        }
+        for (size_t j = 0; j < m; j++) {
+            char msg[MLP_ERROR_MAX];
+            int v = MLP_ABSTAIN, got;
+            if (job->lfs[j]->lua_ref >= 0) {
+                got = mlpi_lua_lf_call(lua, j, i, &v, msg, sizeof msg);
+            } else {
+                mlp_error e;
+                mlp_error_clear(&e);
+                got = job->lfs[j]->c.lf->vote(state[j], job->t, i, &v, &e) == MLP_OK ? 0 : 1;
+                snprintf(msg, sizeof msg, "%s", e.msg[0] ? e.msg : "its vote failed");
+                if (got == 0 && (v < MLP_ABSTAIN || v >= (int)job->k)) {
+                    snprintf(msg, sizeof msg, "voted class index %d", v);
+                    got = 2;
+                }
+            }
+            if (got == 1) {
+                mlpi_lf_worker_error(job, w, j, i, msg);
+                if (job->on_error != MLP_LF_ERRORS_ABSTAIN)
+                    goto done;
+                v = MLP_ABSTAIN;
+            } else if (got == 2) {
+                mlpi_lf_worker_fail(job, w, j, i, "%s, which is neither one of the classes "
+                                    "(%s) nor %s", msg, job->class_list,
+                                    job->lfs[j]->lua_ref >= 0 ? "mp.ABSTAIN" : "MLP_ABSTAIN");
+                goto done;
+            }
+            job->votes[j * n + i] = (int16_t)v;
+        }
+    }
+    __atomic_store_n(&w->done, (uint64_t)(r1 - r0), __ATOMIC_RELAXED);
+done:
+    for (size_t j = 0; j < opened; j++)
+        if (state[j] && job->lfs[j]->c.lf && job->lfs[j]->c.lf->close)
+            job->lfs[j]->c.lf->close(state[j]);
+    free(state);
+    mlpi_lua_lf_end(lua);
+}
+
 static void run_worker(const mlpi_lf_job *job, size_t r0, size_t r1, mlpi_lf_worker *w)
 {
     /* Whatever the LFs do to the terminal's signals, the parent decides
      * when to stop: it kills a worker it no longer needs. */
     signal(SIGINT, SIG_IGN);
-    mlpi_lua_lf_rows(job, r0, r1, w);
+    worker_rows(job, r0, r1, w);
     __atomic_store_n(&w->finished, 1, __ATOMIC_RELEASE);
 }
 
@@ -215,8 +285,11 @@ int mlp_lf_apply(mlp_ctx *ctx, const char *const *names, size_t n_lfs, const mlp
             rc = mlp_error_set(err, MLP_EINVAL, "'%s' is %s", names[j],
                                lfs[j] ? "not a labeling function" : "no labeling function "
                                "this pipeline defines");
-        else if (lfs[j]->lua_ref < 0 || lfs[j]->L != lfs[0]->L)
-            rc = mlp_error_set(err, MLP_EINVAL, "labeling function '%s' has no Lua "
+        else if (lfs[j]->lua_ref < 0 &&
+                 (rc = mlpi_component_bind((mlpi_component *)lfs[j], err)) != MLP_OK)
+            ;  /* a C LF: its module loaded here, before the workers fork */
+        else if (lfs[j]->lua_ref < 0 && lfs[j]->c.lf == NULL)
+            rc = mlp_error_set(err, MLP_EINVAL, "labeling function '%s' has no vote "
                                "function", names[j]);
     }
     for (size_t c = 0; rc == MLP_OK && c < k; c++)

@@ -32,8 +32,15 @@ typedef struct mlpi_lf_job {
                                   workers past it stop */
 } mlpi_lf_job;
 
-/* Runs the job's Lua LFs over rows [r0, r1). */
-int mlpi_lua_lf_rows(const mlpi_lf_job *job, size_t r0, size_t r1, mlpi_lf_worker *w);
+/* The Lua side of a worker (lua_lf.c): begin pushes the job's Lua LFs,
+ * the class names and the row object onto their state (a job of C LFs
+ * only has none); call runs LF j on row: 0 with *vote set, 1 when it
+ * raised an error, 2 when it returned no class, msg saying what; end
+ * restores the state. */
+typedef struct mlpi_lua_lf mlpi_lua_lf;
+int mlpi_lua_lf_begin(const mlpi_lf_job *job, mlpi_lua_lf **out);
+int mlpi_lua_lf_call(mlpi_lua_lf *s, size_t j, size_t row, int *vote, char *msg, size_t size);
+void mlpi_lua_lf_end(mlpi_lua_lf *s);
 
 /* A call of LF lf on row raised msg: counted (on_error ABSTAIN) or
  * recorded as the worker's failure. */

@@ -237,61 +237,74 @@ static int vote_of(lua_State *L, int idx, int classes, char *what, size_t size)
     return -2;
 }
 
-int mlpi_lua_lf_rows(const mlpi_lf_job *job, size_t r0, size_t r1, mlpi_lf_worker *w)
-{
-    lua_State *L = job->lfs[0]->L;
-    int top = lua_gettop(L), fns, classes, rowi;
-    size_t m = job->n_lfs, n = mlp_table_n_rows(job->t);
+struct mlpi_lua_lf {
+    lua_State *L;
+    int top, fns, classes, rowi;
     lf_row *row;
+};
 
+int mlpi_lua_lf_begin(const mlpi_lf_job *job, mlpi_lua_lf **out)
+{
+    mlpi_lua_lf *s = calloc(1, sizeof *s);
+    lua_State *L = NULL;
+
+    for (size_t j = 0; j < job->n_lfs && L == NULL; j++)
+        if (job->lfs[j]->lua_ref >= 0)
+            L = job->lfs[j]->L;
+    *out = s;
+    if (s == NULL)
+        return MLP_ENOMEM;
+    s->L = L;
+    if (L == NULL)
+        return MLP_OK;  /* C labeling functions only */
+    s->top = lua_gettop(L);
     lua_gc(L, LUA_GCGEN, 0, 0);
-    fns = top + 1;
-    for (size_t j = 0; j < m; j++)
-        lua_rawgeti(L, LUA_REGISTRYINDEX, job->lfs[j]->lua_ref);
+    s->fns = s->top + 1;
+    for (size_t j = 0; j < job->n_lfs; j++) {
+        if (job->lfs[j]->lua_ref >= 0)
+            lua_rawgeti(L, LUA_REGISTRYINDEX, job->lfs[j]->lua_ref);
+        else
+            lua_pushnil(L);
+    }
     lua_createtable(L, 0, (int)job->k);
-    classes = lua_gettop(L);
+    s->classes = lua_gettop(L);
     for (size_t c = 0; c < job->k; c++) {
         lua_pushinteger(L, (lua_Integer)c);
-        lua_setfield(L, classes, job->classes[c]);
+        lua_setfield(L, s->classes, job->classes[c]);
     }
-    row = push_row(L, job->t);
-    rowi = lua_gettop(L);
-    for (size_t i = r0; i < r1; i++) {
-        if (((i - r0) & 1023) == 1023) {
-            __atomic_store_n(&w->done, (uint64_t)(i - r0), __ATOMIC_RELAXED);
-            if (mlpi_cancel_requested || i > __atomic_load_n(job->stop_row, __ATOMIC_RELAXED))
-                break;
-        }
-        row->row = i;
-        for (size_t j = 0; j < m; j++) {
-            char what[256];
-            int v;
-            lua_pushvalue(L, fns + (int)j);
-            lua_pushvalue(L, rowi);
-            if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-                const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
-                                  : "(the error value is not a string)";
-                mlpi_lf_worker_error(job, w, j, i, msg);
-                lua_pop(L, 1);
-                if (job->on_error != MLP_LF_ERRORS_ABSTAIN) {
-                    lua_settop(L, top);
-                    return MLP_EPLUGIN;
-                }
-                job->votes[j * n + i] = MLP_ABSTAIN;
-                continue;
-            }
-            v = vote_of(L, -1, classes, what, sizeof what);
-            lua_pop(L, 1);
-            if (v == -2) {
-                mlpi_lf_worker_fail(job, w, j, i, "returned %s, which is neither one of the "
-                                    "classes (%s) nor mp.ABSTAIN", what, job->class_list);
-                lua_settop(L, top);
-                return MLP_EINVAL;
-            }
-            job->votes[j * n + i] = (int16_t)v;
-        }
-    }
-    __atomic_store_n(&w->done, (uint64_t)(r1 - r0), __ATOMIC_RELAXED);
-    lua_settop(L, top);
+    s->row = push_row(L, job->t);
+    s->rowi = lua_gettop(L);
     return MLP_OK;
+}
+
+int mlpi_lua_lf_call(mlpi_lua_lf *s, size_t j, size_t row, int *vote, char *msg, size_t size)
+{
+    lua_State *L = s->L;
+    char what[256];
+    int v;
+
+    s->row->row = row;
+    lua_pushvalue(L, s->fns + (int)j);
+    lua_pushvalue(L, s->rowi);
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+        snprintf(msg, size, "%s", lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+                 : "(the error value is not a string)");
+        lua_pop(L, 1);
+        return 1;
+    }
+    v = vote_of(L, -1, s->classes, what, sizeof what);
+    lua_pop(L, 1);
+    if (v == -2) {
+        snprintf(msg, size, "returned %s", what);
+        return 2;
+    }
+    *vote = v;
+    return 0;
+}
+
+void mlpi_lua_lf_end(mlpi_lua_lf *s)
+{
+    if (s != NULL && s->L != NULL)
+        lua_settop(s->L, s->top);
+    free(s);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <mlpipe/json.h>
+#include <mlpipe/labeling.h>
 #include <mlpipe/trainer.h>
 
 #include "contract.h"
@@ -201,6 +202,22 @@ static int check_trainer(const mlp_component *c, mlp_error *err)
     return MLP_OK;
 }
 
+static int check_lf(const mlp_component *c, const mlp_lf_fn *lf, mlp_error *err)
+{
+    if (lf->struct_size < offsetof(mlp_lf_fn, close) + sizeof lf->close)
+        return mlp_error_set(err, MLP_EPLUGIN, "component '%s': labeling function struct "
+                             "size %u is smaller than the %zu bytes of ABI 1.3", c->name,
+                             lf->struct_size, sizeof(mlp_lf_fn));
+    if (lf->vote == NULL)
+        return mlp_error_set(err, MLP_EPLUGIN, "component '%s': its labeling function has "
+                             "no vote", c->name);
+    if (c->run != NULL)
+        return mlp_error_set(err, MLP_EPLUGIN, "component '%s' is a labeling function and "
+                             "has a run function: an LF is applied by apply_lfs, not run",
+                             c->name);
+    return MLP_OK;
+}
+
 cJSON *mlpi_desc_to_json(const mlp_plugin_desc *d, mlp_error *err)
 {
     cJSON *j, *comps;
@@ -228,14 +245,20 @@ cJSON *mlpi_desc_to_json(const mlp_plugin_desc *d, mlp_error *err)
             cJSON_Delete(j);
             return NULL;
         }
-        if (c.run == NULL) {
+        /* The slot is a labeling function for stage label (ABI 1.3). */
+        const mlp_lf_fn *lf = c.stage == MLP_STAGE_LABEL && d->abi_minor >= 3 ? c.lf : NULL;
+        if (lf != NULL && check_lf(&c, lf, err) != MLP_OK) {
+            cJSON_Delete(j);
+            return NULL;
+        }
+        if (c.run == NULL && lf == NULL) {
             mlp_error_set(err, MLP_EPLUGIN,
                           "component '%s' has no run function", c.name);
             cJSON_Delete(j);
             return NULL;
         }
-        if (d->abi_minor < 2)
-            c.trainer = NULL;  /* the field did not exist yet */
+        if (d->abi_minor < 2 || lf != NULL)
+            c.trainer = NULL;  /* the field did not exist yet, or is the LF */
         if (c.trainer != NULL && check_trainer(&c, err) != MLP_OK) {
             cJSON_Delete(j);
             return NULL;
@@ -244,6 +267,8 @@ cJSON *mlpi_desc_to_json(const mlp_plugin_desc *d, mlp_error *err)
         add_str(o, "name", c.name);
         if (c.trainer != NULL)
             cJSON_AddBoolToObject(o, "trainer", 1);
+        if (lf != NULL)
+            cJSON_AddBoolToObject(o, "lf", 1);
         add_str(o, "stage", mlp_stage_name(c.stage));
         add_str(o, "description", c.description);
         cJSON_AddItemToObject(o, "inputs", ports_json(c.inputs));
@@ -455,6 +480,9 @@ static int read_component(const cJSON *o, mlpi_plugin *p, mlpi_component **out,
                            stage);
     free(stage);
     c->is_trainer = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "trainer"));
+    c->is_lf = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "lf"));
+    if (c->is_lf && (c->where = strdup(p->path)) == NULL)
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
     if (rc == MLP_OK && (a = get_array(o, "inputs", what, err)) == NULL)
         rc = err->code;
     if (rc == MLP_OK) {

@@ -448,3 +448,45 @@ import csv
 rows = list(csv.DictReader(open("msgs.csv")))
 print(sum("win" in r["text"] for r in rows))')
 has lf_plugin_applied "$OUT" "votes $want"
+
+# ---- labeling functions in C ----------------------------------------------
+mkdir -p cplug && cp "$FIXTURES/clfs.so" cplug/
+expect c_lfs_listed 0 "$M" plugins --plugin-path cplug
+has c_lfs_listed "$OUT" "c_says_free            label     labeling function"
+cat > mixed.lua <<'LUA'
+local mp = require "mlpipe"
+mp.plugin_path("cplug")
+mp.lf { name = "lua_free", fn = function(r)
+    return r.text:find("free", 1, true) and "spam" or mp.ABSTAIN end }
+local p = mp.pipeline { name = "mixed", root = "runs/mixed" }
+local ex = p:add("csv_import", { path = "msgs.csv", splits = { train = 1 } })
+p:add("apply_lfs", { examples = ex.examples, classes = { "ham", "spam" },
+                     lfs = { "lua_free", "c_says_free", "c_few_links" },
+                     on_error = os.getenv("ON_ERROR") or "fail" })
+local r = p:run {}
+if r.status == "ok" then
+  local a = r.nodes.apply_lfs.outputs.labels
+  print("uri " .. a.uri)
+  print("errors " .. a.properties.analysis.train.lfs[3].errors)
+end
+LUA
+# The C LF votes as the Lua one does, row for row; the other fails its
+# call on id 4242: named, or counted with on_error = "abstain".
+expect c_lf_error_named 3 "$M" run mixed.lua &&
+has c_lf_error_named "$OUT" "labeling function 'c_few_links' (" "clfs.so) on row 4243: row 4242 is unreadable" \
+    "(row from msgs.csv:4244)"
+ON_ERROR=abstain expect c_and_lua_lfs 0 "$M" run mixed.lua &&
+"$TABLE_CSV" "$(awk '$1 == "uri" { print $2 }' <<<"$OUT")/train.mlpt" > mixed.csv &&
+got=$(python3 - <<'PY'
+import csv
+rows = list(csv.DictReader(open("msgs.csv")))
+got = list(csv.DictReader(open("mixed.csv")))
+same = all(g["lua_free"] == g["c_says_free"] for g in got)
+want = ["ham" if r["n_links"] == "0" and r["id"] != "4242" else "" for r in rows]
+print("ok" if same and len(got) == len(rows) and [g["c_few_links"] for g in got] == want
+      else (same, len(got)))
+PY
+) && [ "$got" = ok ] && has c_and_lua_lfs "$OUT" "errors 1" || fail c_and_lua_lfs "$got"
+sed -i 's/"lua_free", "c_says_free", "c_few_links"/"c_bad_vote"/' mixed.lua
+expect c_bad_vote_refused 3 "$M" run mixed.lua &&
+has c_bad_vote_refused "$OUT" "labeling function 'c_bad_vote' (" "on row 3: voted class index 7, which is neither one of the classes (ham, spam) nor MLP_ABSTAIN"

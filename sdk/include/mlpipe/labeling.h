@@ -33,6 +33,34 @@ extern "C" {
 /* A vote that names no class. */
 #define MLP_ABSTAIN (-1)
 
+/* A labeling function in C (ABI 1.3): a component of stage
+ * MLP_STAGE_LABEL whose descriptor points at one of these (the `lf`
+ * member, where a trainer component has its trainer), with no run
+ * function: like a Lua LF it is no node, and apply_lfs names it in `lfs`.
+ *
+ *   static int vote(void *state, const mlp_table *t, size_t row, int *out,
+ *                   mlp_error *err) { ... *out = 1; return MLP_OK; }
+ *   static const mlp_lf_fn kw = { sizeof(mlp_lf_fn), NULL, vote, NULL };
+ *   { "kw_free", MLP_STAGE_LABEL, "says free", ports_none, ports_none,
+ *     params_none, NULL, { .lf = &kw } },
+ *
+ * open (may be NULL) runs once in each worker process before its rows,
+ * with the table voted on and the class names, and may keep per-worker
+ * state (looked-up columns, compiled patterns) in *state; vote is called
+ * for each of the worker's rows and writes a class index (0 .. k-1) or
+ * MLP_ABSTAIN; an error it returns (with err filled) counts as the call
+ * raising one (apply_lfs's on_error); close (may be NULL) frees the
+ * state.  The functions run in the worker processes, never in the
+ * process that defined the pipeline: keep no state in globals you expect
+ * to see again. */
+typedef struct mlp_lf_fn {
+    uint32_t struct_size;          /* sizeof(mlp_lf_fn) when built */
+    int (*open)(const mlp_table *t, const char *const *classes, size_t k, void **state,
+                mlp_error *err);
+    int (*vote)(void *state, const mlp_table *t, size_t row, int *vote, mlp_error *err);
+    void (*close)(void *state);
+} mlp_lf_fn;
+
 /* What a call that raises an error counts as. */
 typedef enum mlp_lf_on_error {
     MLP_LF_ERRORS_FAIL = 0,    /* stop: mlp_lf_apply fails naming the LF

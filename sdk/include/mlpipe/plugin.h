@@ -178,6 +178,10 @@ typedef struct mlp_component {
          * Read only when abi_minor >= 2 (before, this was reserved[0],
          * always NULL, so `{ NULL }` still reads as no trainer). */
         const struct mlp_trainer *trainer;
+        /* ABI 1.3: for a component of stage MLP_STAGE_LABEL, a labeling
+         * function (mlpipe/labeling.h); run is then NULL.  The same slot
+         * as trainer: the stage says which it is. */
+        const struct mlp_lf_fn *lf;
         void *reserved[4];         /* zero; room for later fields */
     };
 } mlp_component;
