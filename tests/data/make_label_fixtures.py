@@ -56,19 +56,21 @@ def lfs(d):
     ]
 
 
-def dawid_skene(L, max_iter=200, tol=1e-8, smoothing=0.01):
+def dawid_skene(L, max_iter=200, tol=1e-8, smoothing=0.01, prior_given=None):
     n, m = L.shape
     q = np.full((n, K), 0.1 / K)
     for j in range(m):
         for c in range(K):
             q[:, c] += L[:, j] == c
     voted = (L != ABSTAIN).any(axis=1)
-    q = np.where(voted[:, None], q / q.sum(axis=1, keepdims=True), 1.0 / K)
+    start = 1.0 / K if prior_given is None else np.asarray(prior_given)[None, :]
+    q = np.where(voted[:, None], q / q.sum(axis=1, keepdims=True), start)
     out = np.where(L == ABSTAIN, K, L)          # vote index, K = abstain
     prev = -np.inf
     for it in range(1, max_iter + 1):
         mass = q.sum(axis=0)
-        prior = (mass + smoothing) / (n + K * smoothing)
+        prior = (mass + smoothing) / (n + K * smoothing) if prior_given is None \
+            else np.asarray(prior_given)
         theta = np.zeros((m, K, K + 1))
         for j in range(m):
             for v in range(K + 1):
@@ -134,6 +136,8 @@ def main():
     out["majority"] = {"labelled": int(clear.sum()), "ties": int(((cast > 0) & tied).sum()),
                        "accuracy_untied": float((mv[clear] == y[clear]).mean())}
     out["dawid_skene"] = dawid_skene(L)
+    # The class balance held fixed (class_balance = { ["0"] = 2, ["1"] = 3 }).
+    out["dawid_skene_balance"] = dawid_skene(L, prior_given=[0.4, 0.6])
     out["soft_logistic"] = soft_logistic(d, out)
     with open(os.path.join(HERE, "fixtures", "label.json"), "w") as f:
         json.dump(out, f, indent=1)

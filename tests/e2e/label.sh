@@ -57,6 +57,10 @@ local L = p:add("apply_lfs", { examples = ex.examples, lfs = lfs, classes = { "0
 p:add("label_model", { name = "ds", labels = L.labels, examples = ex.examples })
 p:add("label_model", { name = "mv", labels = L.labels, examples = ex.examples,
                        method = "majority", label = "weak" })
+p:add("label_model", { name = "ds_bal", labels = L.labels, examples = ex.examples,
+                       class_balance = { ["0"] = 2, ["1"] = 3 }, uncovered = "keep" })
+p:add("label_model", { name = "mv_rand", labels = L.labels, examples = ex.examples,
+                       method = "majority", tie_break = "random", seed = 5 })
 save(p:run {})
 LUA
 expect bc_runs 0 "$M" run bc.lua
@@ -134,6 +138,30 @@ p = art("mv.examples")["properties"]
 print("ok" if "weak" in head and "weak_proba" in head and "target" not in head
       and p["label"] == "weak" and p["label_probabilities"]["column"] == "weak_proba"
       and p["rows"]["train"] == 507 else (head[-3:], p["label"]))'
+
+# A class balance held fixed: the EM with that prior, as numpy's; rows
+# without a vote kept, unlabelled, without probabilities.
+check fixed_class_balance '
+m = art("ds_bal.label_model")["properties"]
+ref = fx["dawid_skene_balance"]
+names = [l["name"] for l in fx["lfs"]]
+d = max(abs(m["accuracies"][n] - a) for n, a in zip(names, ref["accuracies"]))
+s = m["splits"]["train"]
+print("ok" if d < 1e-9 and m["class_balance"] == [0.4, 0.6] and m["iterations"] == ref["iterations"]
+      and s["kept_unlabelled"] == 38 and art("ds_bal.examples")["properties"]["rows"]["train"] == 569
+      else (d, m["class_balance"], s))'
+"$TABLE_CSV" "$(python3 -c 'import json; print(json.load(open("ds_bal.examples.json"))["uri"])')/train.mlpt" > bal.csv
+check kept_rows_unlabelled '
+rows = list(csv.DictReader(open("bal.csv")))
+missing = [r for r in rows if r["target"] == ""]
+print("ok" if len(rows) == 569 and len(missing) == 38 and
+      all(r["target_proba"] == "nan;nan" for r in missing) and
+      all(r["target_proba"] != "nan;nan" for r in rows if r["target"] != "") else
+      (len(rows), len(missing), missing[:1]))'
+# Ties drawn from the seed: every covered row labelled.
+check ties_drawn '
+s = art("mv_rand.label_model")["properties"]["splits"]["train"]
+print("ok" if s["labelled"] == 531 and s["ties"] == 0 and s["dropped"] == 38 else s)'
 
 # What a person reads: the LF table and the model summary.
 expect show_labels 0 "$M" show "$(python3 -c 'import json; print(json.load(open("apply_lfs.labels.json"))["properties"]["examples"] + 1)')" --root runs/bc
