@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -153,11 +154,16 @@ done:
     mlpi_lua_lf_end(lua);
 }
 
-static void run_worker(const mlpi_lf_job *job, size_t r0, size_t r1, mlpi_lf_worker *w)
+static void run_worker(const mlpi_lf_job *job, size_t r0, size_t r1, mlpi_lf_worker *w,
+                       pid_t parent)
 {
     /* Whatever the LFs do to the terminal's signals, the parent decides
-     * when to stop: it kills a worker it no longer needs. */
+     * when to stop: it kills a worker it no longer needs, and a worker
+     * whose parent died (killed with the node) ends with it. */
     signal(SIGINT, SIG_IGN);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(1);
     worker_rows(job, r0, r1, w);
     __atomic_store_n(&w->finished, 1, __ATOMIC_RELEASE);
 }
@@ -187,11 +193,12 @@ static int run_workers(mlp_ctx *ctx, const mlpi_lf_job *job, size_t n, int nw,
     mlp_error_clear(&death);
     for (int i = 0; i <= nw; i++)
         r0[i] = n * (size_t)i / (size_t)nw;
+    pid_t self = getpid();
     fflush(NULL);
     for (int i = 0; i < nw; i++) {
         pid[i] = fork();
         if (pid[i] == 0) {
-            run_worker(job, r0[i], r0[i + 1], &w[i]);
+            run_worker(job, r0[i], r0[i + 1], &w[i], self);
             _exit(0);
         }
         if (pid[i] < 0) {
