@@ -288,6 +288,23 @@ void mlpi_lua_function_hash(lua_State *L, int fidx, char out[MLPI_HASH_HEX])
     mlpi_hash_bytes(ar.source, strlen(ar.source), out);
 }
 
+mlpi_component *mlpi_lua_component_new(lua_State *L, mlpi_lua_app *app)
+{
+    char where[512];
+    mlpi_component *c = calloc(1, sizeof *c);
+
+    mlpi_lua_where(L, 1, where, sizeof where);
+    if (c == NULL || (c->where = strdup(where)) == NULL) {
+        free(c);
+        luaL_error(L, "out of memory");
+        return NULL;
+    }
+    c->owned = 1;
+    c->lua_ref = LUA_NOREF;
+    c->L = app->reg->L;
+    return c;
+}
+
 /* mp.component { name, stage, description, inputs, outputs, params, run } */
 static int l_component(lua_State *L)
 {
@@ -295,19 +312,11 @@ static int l_component(lua_State *L)
     mlpi_component *c;
     mlp_error err;
     char *stage = NULL;
-    char where[512];
     int rc;
 
     luaL_checktype(L, 1, LUA_TTABLE);
-    mlpi_lua_where(L, 1, where, sizeof where);
     mlp_error_clear(&err);
-    c = calloc(1, sizeof *c);
-    if (c == NULL)
-        return luaL_error(L, "out of memory");
-    c->owned = 1;
-    c->lua_ref = LUA_NOREF;
-    c->L = app->reg->L;
-    c->where = strdup(where);
+    c = mlpi_lua_component_new(L, app);
     c->c.name = mlpi_lua_field_string(L, 1, "name", 1, &err, "mp.component");
     if (err.code == MLP_OK)
         stage = mlpi_lua_field_string(L, 1, "stage", 1, &err, "mp.component");

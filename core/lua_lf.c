@@ -31,26 +31,17 @@ static int l_lf(lua_State *L)
     mlpi_lua_app *app = mlpi_lua_app_get(L);
     mlpi_component *c;
     mlp_error err;
-    char where[512];
     int rc;
 
     luaL_checktype(L, 1, LUA_TTABLE);
-    mlpi_lua_where(L, 1, where, sizeof where);
     mlp_error_clear(&err);
-    c = calloc(1, sizeof *c);
-    if (c == NULL)
-        return luaL_error(L, "out of memory");
-    c->owned = 1;
+    c = mlpi_lua_component_new(L, app);
     c->is_lf = 1;
-    c->lua_ref = LUA_NOREF;
-    c->L = app->reg->L;
-    c->where = strdup(where);
     c->c.stage = MLP_STAGE_LABEL;
     c->c.inputs = calloc(1, sizeof *c->c.inputs);
     c->c.outputs = calloc(1, sizeof *c->c.outputs);
     c->c.params = calloc(1, sizeof *c->c.params);
-    if (c->where == NULL || c->c.inputs == NULL || c->c.outputs == NULL ||
-        c->c.params == NULL) {
+    if (c->c.inputs == NULL || c->c.outputs == NULL || c->c.params == NULL) {
         mlpi_component_free(c);
         return luaL_error(L, "out of memory");
     }

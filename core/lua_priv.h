@@ -53,6 +53,10 @@ mlpi_plugin *mlpi_lua_owner_plugin(mlpi_lua_app *app, mlp_error *err);
 /* The hash of the file the function at fidx was defined in (or of its
  * source string), for the cache fingerprint. */
 void mlpi_lua_function_hash(lua_State *L, int fidx, char out[MLPI_HASH_HEX]);
+/* A new component registered by the Lua call running now (the table at
+ * index 1 describes it): owned strings, no run function yet, defined at
+ * the caller's file:line.  Raises a Lua error when memory runs out. */
+mlpi_component *mlpi_lua_component_new(lua_State *L, mlpi_lua_app *app);
 /* Registers mp.lf and mp.ABSTAIN into the module table on top. */
 void mlpi_lua_open_lf(lua_State *L);
 

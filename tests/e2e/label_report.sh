@@ -30,19 +30,25 @@ LUA
 expect label_report_pipeline 0 "$M" run p.lua
 expect label_report_written 0 "$M" report latest -o report.html --root runs/lr
 
-{ sed 's|<meta http-equiv="Content-Security-Policy"[^>]*>||' report.html; cat <<'JS'; } > probe.html
+# probe REPORT OUT: the report rendered by Chromium, with the script on
+# stdin run after it (the page's policy, which forbids scripts, taken
+# out); what the script leaves as the body's text, JSON, into OUT.
+probe() {
+    { sed 's|<meta http-equiv="Content-Security-Policy"[^>]*>||' "$1"; cat; } > "$2.html"
+    timeout 120 "$browser" --headless --no-sandbox --disable-gpu --user-data-dir="$TMP/chrome" \
+        --dump-dom "file://$TMP/$2.html" 2>/dev/null |
+        python3 -c '
+import html, json, re, sys
+body = re.search(r"<body>(.*)</body>", sys.stdin.read(), re.S).group(1)
+print(json.dumps(json.loads(html.unescape(body))))' > "$2"
+}
+probe report.html seen.json <<'JS'
 <script>
 const rows = [...document.querySelectorAll('table tr')].map(r =>
   [...r.cells].map(c => c.innerText.trim()).join(' | '));
 document.body.innerText = JSON.stringify({ rows, text: document.body.innerText });
 </script>
 JS
-timeout 120 "$browser" --headless --no-sandbox --disable-gpu --user-data-dir="$TMP/chrome" \
-    --dump-dom "file://$TMP/probe.html" 2>/dev/null |
-    python3 -c '
-import html, json, re, sys
-body = re.search(r"<body>(.*)</body>", sys.stdin.read(), re.S).group(1)
-print(json.dumps(json.loads(html.unescape(body))))' > seen.json
 
 # What the LFs did, recomputed here from the CSV, as the table shows it.
 got=$(python3 - <<'PY'
@@ -83,7 +89,7 @@ PY
 # labels needed to reach the baseline as the curve artifact records it.
 expect active_example_runs 0 "$M" run "$MLPIPE_TOP/examples/active_learning/pipeline.lua" 4
 expect active_report_written 0 "$M" report latest -o active.html --root runs/active
-{ sed 's|<meta http-equiv="Content-Security-Policy"[^>]*>||' active.html; cat <<'JS'; } > aprobe.html
+probe active.html aseen.json <<'JS'
 <script>
 const svg = [...document.querySelectorAll('svg')].filter(s =>
   [...s.querySelectorAll('text')].some(t => t.textContent === 'labelled rows'));
@@ -96,12 +102,6 @@ const rows = [...document.querySelectorAll('table tr')].map(r =>
 document.body.innerText = JSON.stringify({ charts: svg.length, lines, legend, rows });
 </script>
 JS
-timeout 120 "$browser" --headless --no-sandbox --disable-gpu --user-data-dir="$TMP/chrome" \
-    --dump-dom "file://$TMP/aprobe.html" 2>/dev/null |
-    python3 -c '
-import html, json, re, sys
-body = re.search(r"<body>(.*)</body>", sys.stdin.read(), re.S).group(1)
-print(json.dumps(json.loads(html.unescape(body))))' > aseen.json
 curve=$(sqlite3 -readonly runs/active/metadata.sqlite \
     "SELECT properties FROM artifact WHERE uri LIKE '%al_curve%' AND state = 'LIVE'")
 got=$(python3 - "$curve" <<'PY'
