@@ -214,3 +214,29 @@ n=$(sql $db "SELECT count(*) FROM execution e JOIN event v ON v.execution_id = e
              JOIN artifact a ON a.id = v.artifact_id JOIN artifact_type t ON t.id = a.type_id
              WHERE e.node LIKE 'label_%' AND v.type = 'INPUT' AND t.name = 'Query'" 2>&1)
 [ "$n" = 24 ] && pass rounds_in_store || fail rounds_in_store "$n Query inputs of labelling rounds, expected 24"
+
+# A numeric key: the file's keys are read as numbers (1.004e3 is 1004).
+python3 - <<'PY'
+import csv
+rows = list(csv.reader(open("iris.csv")))
+with open("iris_num.csv", "w") as f, open("oracle_num.csv", "w") as o:
+    f.write("num," + ",".join(rows[0][1:]) + "\n")
+    o.write("num,target\n")
+    for i, r in enumerate(rows[1:]):
+        f.write("%d,%s\n" % (1000 + i, ",".join(r[1:])))
+        o.write("%s,%s\n" % ("%.3e" % (1000 + i) if i % 2 else str(1000 + i), r[-1]))
+PY
+cat > numkey.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "nk", root = "runs/nk" }
+local ex = p:add("csv_import", { path = "iris_num.csv", label = "target", types = { target = "categorical" },
+                                 splits = { train = 2, pool = 10, eval = 3 } })
+local m = p:add("logistic_regression", { examples = ex.examples, features = { "sepal*", "petal*" } })
+local q = p:add("al_select", { model = m.model, examples = ex.examples, batch = 20 })
+local l = p:add("al_label", { examples = ex.examples, query = q.query, oracle_file = "oracle_num.csv",
+                              key = "num" })
+local r = p:run {}
+print(mp.json_encode(r.nodes.al_label.outputs.examples.properties.active_learning.rounds[1]))
+LUA
+expect numeric_key_matches 0 "$M" run numkey.lua &&
+has numeric_key_matches "$OUT" '"labelled":20' '"unanswered":0'
