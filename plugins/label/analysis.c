@@ -79,9 +79,14 @@ cJSON *lab_analysis(const lab_votes *lv, const char *const *lfs, const char *con
         size_t *per = calloc(k, sizeof *per);
         cJSON *e = cJSON_CreateObject(), *pol = cJSON_CreateArray();
         if (per == NULL) {
+            /* Never a summary with an LF missing. */
             cJSON_Delete(e);
             cJSON_Delete(pol);
-            continue;
+            cJSON_Delete(o);
+            cJSON_Delete(arr);
+            free(cast);
+            free(split);
+            return NULL;
         }
         for (size_t i = 0; i < n; i++) {
             if (v[i] == MLP_ABSTAIN)

@@ -148,32 +148,31 @@ static void start(const patterns *p, size_t k, const double *prior, double *q)
     }
 }
 
+/* mass: k doubles of scratch, the caller's. */
 static void m_step(lab_fit *f, const patterns *p, const double *q, const double *prior_given,
-                   double smoothing, double total)
+                   double smoothing, double total, double *mass)
 {
     size_t k = f->k, m = f->m;
-    double *mass = calloc(k, sizeof *mass);
 
+    memset(mass, 0, k * sizeof *mass);
     memset(f->theta, 0, m * k * (k + 1) * sizeof *f->theta);
     for (size_t r = 0; r < p->n; r++)
         for (size_t c = 0; c < k; c++) {
             double w = p->count[r] * q[r * k + c];
-            if (mass)
-                mass[c] += w;
+            mass[c] += w;
             for (size_t j = 0; j < m; j++) {
                 int v = p->votes[r * m + j];
                 THETA(f, j, c, v == MLP_ABSTAIN ? (int)k : v) += w;
             }
         }
     for (size_t c = 0; c < k; c++) {
-        double cm = mass ? mass[c] : 0;
+        double cm = mass[c];
         f->prior[c] = prior_given ? prior_given[c] : (cm + smoothing) / (total + k * smoothing);
         for (size_t j = 0; j < m; j++)
             for (size_t v = 0; v <= k; v++)
                 THETA(f, j, c, v) = (THETA(f, j, c, v) + smoothing) /
                                     (cm + (double)(k + 1) * smoothing);
     }
-    free(mass);
 }
 
 int lab_ds_fit(const lab_votes *lv, const double *prior_given, size_t max_iter, double tol,
@@ -182,7 +181,7 @@ int lab_ds_fit(const lab_votes *lv, const double *prior_given, size_t max_iter, 
     size_t k = lv->k, m = lv->m;
     patterns p;
     double *q = NULL, prev = -INFINITY;
-    double *uniform = malloc(k * sizeof *uniform);
+    double *uniform = malloc(2 * k * sizeof *uniform);
 
     memset(f, 0, sizeof *f);
     f->m = m;
@@ -207,7 +206,7 @@ int lab_ds_fit(const lab_votes *lv, const double *prior_given, size_t max_iter, 
     start(&p, k, uniform, q);
     for (f->iterations = 1; f->iterations <= max_iter; f->iterations++) {
         double ll = 0;
-        m_step(f, &p, q, prior_given, smoothing, (double)lv->n);
+        m_step(f, &p, q, prior_given, smoothing, (double)lv->n, uniform + k);
         for (size_t r = 0; r < p.n; r++)
             ll += p.count[r] * posterior(f, p.votes + r * m, q + r * k);
         ll /= lv->n ? (double)lv->n : 1.0;
@@ -228,32 +227,26 @@ int lab_ds_fit(const lab_votes *lv, const double *prior_given, size_t max_iter, 
     return MLP_OK;
 }
 
-void lab_ds_predict(const lab_fit *f, const lab_votes *lv, double *proba)
+int lab_ds_predict(const lab_fit *f, const lab_votes *lv, double *proba, mlp_error *err)
 {
     patterns p;
     size_t k = f->k;
+    double *q;
 
-    /* Pattern by pattern when the memory is there, row by row if not. */
-    if (find_patterns(lv, &p, 1) == MLP_OK) {
-        double *q = malloc((p.n + 1) * k * sizeof *q);
-        if (q != NULL) {
-            for (size_t r = 0; r < p.n; r++)
-                posterior(f, p.votes + r * f->m, q + r * k);
-            for (size_t i = 0; i < lv->n; i++)
-                memcpy(proba + i * k, q + p.of[i] * k, k * sizeof *q);
-            free(q);
-            patterns_free(&p);
-            return;
-        }
+    /* Pattern by pattern: a posterior depends on the votes only. */
+    if (find_patterns(lv, &p, 1) != MLP_OK)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    if ((q = malloc((p.n + 1) * k * sizeof *q)) == NULL) {
         patterns_free(&p);
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     }
-    int16_t *row = malloc((f->m + 1) * sizeof *row);
-    for (size_t i = 0; row && i < lv->n; i++) {
-        for (size_t j = 0; j < f->m; j++)
-            row[j] = lv->v[j * lv->n + i];
-        posterior(f, row, proba + i * k);
-    }
-    free(row);
+    for (size_t r = 0; r < p.n; r++)
+        posterior(f, p.votes + r * f->m, q + r * k);
+    for (size_t i = 0; i < lv->n; i++)
+        memcpy(proba + i * k, q + p.of[i] * k, k * sizeof *q);
+    free(q);
+    patterns_free(&p);
+    return MLP_OK;
 }
 
 void lab_ds_accuracies(const lab_fit *f, double *acc)
@@ -273,23 +266,23 @@ void lab_ds_accuracies(const lab_fit *f, double *acc)
 void lab_majority(const lab_votes *lv, double *proba)
 {
     size_t n = lv->n, k = lv->k;
-    size_t *cnt = malloc((k + 1) * sizeof *cnt);
 
-    for (size_t i = 0; cnt && i < n; i++) {
-        size_t top = 0, ties = 0;
-        memset(cnt, 0, k * sizeof *cnt);
+    /* Each row's votes are counted in its own probabilities' place. */
+    for (size_t i = 0; i < n; i++) {
+        double *cnt = proba + i * k, top = 0, ties = 0;
+        for (size_t c = 0; c < k; c++)
+            cnt[c] = 0;
         for (size_t j = 0; j < lv->m; j++)
             if (lv->v[j * n + i] != MLP_ABSTAIN)
-                cnt[lv->v[j * n + i]]++;
+                cnt[lv->v[j * n + i]] += 1;
         for (size_t c = 0; c < k; c++)
             if (cnt[c] > top)
                 top = cnt[c];
         for (size_t c = 0; c < k; c++)
             ties += top > 0 && cnt[c] == top;
         for (size_t c = 0; c < k; c++)
-            proba[i * k + c] = top > 0 && cnt[c] == top ? 1.0 / (double)ties : 0.0;
+            cnt[c] = top > 0 && cnt[c] == top ? 1.0 / ties : 0.0;
     }
-    free(cnt);
 }
 
 void lab_argmax(const lab_votes *lv, const double *proba, int tie_random, uint64_t seed,

@@ -83,7 +83,7 @@ int lab_ds_fit(const lab_votes *lv, const double *prior_given, size_t max_iter, 
                double smoothing, lab_fit *f, mlp_error *err);
 /* Posterior class probabilities of each row of lv (n x k, row major,
  * the caller's). */
-void lab_ds_predict(const lab_fit *f, const lab_votes *lv, double *proba);
+int lab_ds_predict(const lab_fit *f, const lab_votes *lv, double *proba, mlp_error *err);
 /* P(vote is right | LF votes), per LF (m entries, the caller's). */
 void lab_ds_accuracies(const lab_fit *f, double *acc);
 

@@ -30,12 +30,12 @@ typedef struct lm {
     cJSON *gold;               /* split -> accuracies on gold rows */
 } lm;
 
-static void probabilities(const lm *s, const lab_votes *lv, double *proba)
+static int probabilities(const lm *s, const lab_votes *lv, double *proba, mlp_error *err)
 {
-    if (s->majority)
-        lab_majority(lv, proba);
-    else
-        lab_ds_predict(&s->fit, lv, proba);
+    if (!s->majority)
+        return lab_ds_predict(&s->fit, lv, proba, err);
+    lab_majority(lv, proba);
+    return MLP_OK;
 }
 
 static cJSON *ratio(size_t a, size_t b)
@@ -47,17 +47,18 @@ static cJSON *ratio(size_t a, size_t b)
  * labelled, and majority vote's (ties drawn at random, seeded) on every
  * gold row some LF voted on: what a user compares before trusting the
  * labels. */
-static void score_gold(lm *s, const char *split, const lab_votes *lv, const int32_t *label)
+static int score_gold(lm *s, const char *split, const lab_votes *lv, const int32_t *label,
+                      mlp_error *err)
 {
     size_t n = lv->n, rows = 0, right = 0, covered = 0, mv_right = 0, k = lv->k;
     double *mvp = malloc((n + 1) * k * sizeof *mvp);
     int32_t *mv = malloc((n + 1) * sizeof *mv);
     cJSON *o;
 
-    if (mvp == NULL || mv == NULL || lv->gold == NULL) {
+    if (mvp == NULL || mv == NULL) {
         free(mvp);
         free(mv);
-        return;
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
     }
     lab_majority(lv, mvp);
     lab_argmax(lv, mvp, 1, s->seed, mv);
@@ -77,6 +78,7 @@ static void score_gold(lm *s, const char *split, const lab_votes *lv, const int3
     cJSON_AddItemToObject(s->gold, split, o);
     free(mvp);
     free(mv);
+    return MLP_OK;
 }
 
 /* One labelled split: its votes to labels, its rows (less the dropped
@@ -104,8 +106,9 @@ static int label_split(lm *s, mlp_artifact *out, const char *split, cJSON *rows_
         if (proba == NULL || label == NULL || keep == NULL)
             rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
     }
+    if (rc == MLP_OK)
+        rc = probabilities(s, &lv, proba, err);
     if (rc == MLP_OK) {
-        probabilities(s, &lv, proba);
         lab_argmax(&lv, proba, s->tie_random, s->seed, label);
         for (size_t i = 0; i < lv.n; i++) {
             int voted = 0;
@@ -117,7 +120,7 @@ static int label_split(lm *s, mlp_artifact *out, const char *split, cJSON *rows_
                 keep[nk++] = i;
         }
         if (lv.gold)
-            score_gold(s, split, &lv, label);
+            rc = score_gold(s, split, &lv, label, err);
     }
     if (rc == MLP_OK) {
         /* Rows left unlabelled (kept) carry no probabilities. */

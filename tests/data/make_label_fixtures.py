@@ -117,6 +117,7 @@ def main():
     cast = fires.sum(axis=1)
     split = np.array([len(set(r[r != ABSTAIN])) > 1 for r in L])
     out = {"rows": int(len(y)), "coverage": float((cast > 0).mean()),
+           "overlap": float((cast > 1).mean()), "conflict": float(split.mean()),
            "covered": [bool(c) for c in cast > 0], "lfs": []}
     for j, (name, v) in enumerate(named):
         f = fires[:, j]

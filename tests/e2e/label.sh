@@ -83,8 +83,9 @@ PY
 check lf_analysis_matches '
 a = art("apply_lfs.labels")["properties"]["analysis"]["train"]
 bad = []
-if a["rows"] != fx["rows"] or abs(a["coverage"] - fx["coverage"]) > 1e-12:
-    bad.append(("split", a["rows"], a["coverage"]))
+if a["rows"] != fx["rows"] or any(abs(a[key] - fx[key]) > 1e-12
+                                  for key in ("coverage", "overlap", "conflict")):
+    bad.append(("split", a["rows"], a["coverage"], a["overlap"], a["conflict"]))
 for got, want in zip(a["lfs"], fx["lfs"]):
     for key, mine in (("coverage", "coverage"), ("overlaps", "overlaps"),
                       ("conflicts", "conflicts"), ("emp_accuracy", "accuracy"),
