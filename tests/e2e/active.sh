@@ -240,3 +240,26 @@ print(mp.json_encode(r.nodes.al_label.outputs.examples.properties.active_learnin
 LUA
 expect numeric_key_matches 0 "$M" run numkey.lua &&
 has numeric_key_matches "$OUT" '"labelled":20' '"unanswered":0'
+
+# A pool row the model cannot read (a missing feature) is named with its
+# line, not skipped: the split follows the id, so blanking a value keeps
+# the row in the pool.
+cat > gap.lua <<'LUA'
+local mp = require "mlpipe"
+local p = mp.pipeline { name = "gap", root = "runs/gap" }
+local ex = p:add("csv_import", { path = arg[1], label = "target", types = { target = "categorical" },
+                                 splits = { train = 2, pool = 10, eval = 3 }, split_key = "id" })
+local m = p:add("logistic_regression", { examples = ex.examples })
+p:add("al_select", { model = m.model, examples = ex.examples })
+local r = p:run {}
+if r.status == "ok" then
+  io.open("gap_pool.txt", "w"):write(r.nodes.csv_import.outputs.examples.uri)
+end
+LUA
+expect gap_first_run 0 "$M" run gap.lua iris.csv
+"$TABLE_CSV" "$(cat gap_pool.txt)/pool.mlpt" | sed -n 2p | cut -d, -f1 > gap_id.txt
+id=$(cat gap_id.txt)
+awk -F, -v OFS=, -v id="$id" '$1 == id { $3 = "" } { print }' iris.csv > iris_gap.csv
+line=$(grep -n "^$id," iris_gap.csv | cut -d: -f1)
+expect pool_gap_named 3 "$M" run gap.lua iris_gap.csv &&
+has pool_gap_named "$OUT" "failed   al_select" "iris_gap.csv:$line" "sepal_width_cm"
