@@ -249,6 +249,9 @@ int mlpi_lua_lf_begin(const mlpi_lf_job *job, mlpi_lua_lf **out)
     if (L == NULL)
         return MLP_OK;  /* C labeling functions only */
     s->top = lua_gettop(L);
+    /* A stack slot per LF, and room for the calls: checked, never assumed. */
+    if (job->n_lfs > 1000000 || !lua_checkstack(L, (int)job->n_lfs + 16))
+        return MLP_ENOMEM;
     lua_gc(L, LUA_GCGEN, 0, 0);
     s->fns = s->top + 1;
     for (size_t j = 0; j < job->n_lfs; j++) {

@@ -116,6 +116,12 @@ static int build_graph(const double *const *x, size_t p, size_t n, int knn, doub
         for (size_t i = 0; i < n; i++)
             for (size_t j = 0; j < n; j++)
                 deg[j] += g->dense[i * n + j];
+        /* Spreading: sqrt of the degree less the self-loop, all of them
+         * before any row changes (the diagonal is zeroed below). */
+        for (size_t i = 0; spreading && i < n; i++) {
+            double d = deg[i] - g->dense[i * n + i];
+            deg[i] = d == 0 ? 1 : sqrt(d);
+        }
         for (size_t i = 0; i < n; i++) {
             double *row = g->dense + i * n;
             if (!spreading) {
@@ -123,12 +129,8 @@ static int build_graph(const double *const *x, size_t p, size_t n, int knn, doub
                     row[j] /= deg[i];
                 continue;
             }
-            for (size_t j = 0; j < n; j++) {
-                double di = deg[i] - g->dense[i * n + i], dj = deg[j] - g->dense[j * n + j];
-                di = di == 0 ? 1 : sqrt(di);
-                dj = dj == 0 ? 1 : sqrt(dj);
-                row[j] = i == j ? 0 : row[j] / (di * dj);
-            }
+            for (size_t j = 0; j < n; j++)
+                row[j] = i == j ? 0 : row[j] / (deg[i] * deg[j]);
         }
         free(deg);
         return MLP_OK;

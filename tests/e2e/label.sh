@@ -519,3 +519,29 @@ PY
 sed -i 's/"lua_free", "c_says_free", "c_few_links"/"c_bad_vote"/' mixed.lua
 expect c_bad_vote_refused 3 "$M" run mixed.lua &&
 has c_bad_vote_refused "$OUT" "labeling function 'c_bad_vote' (" "on row 3: voted class index 7, which is neither one of the classes (ham, spam) nor MLP_ABSTAIN"
+
+# Many labeling functions in one apply (each takes a slot of the worker's
+# Lua stack): 150 of them, every vote right.
+cat > many.lua <<'LUA'
+local mp = require "mlpipe"
+local names = {}
+for i = 1, 150 do
+  names[i] = mp.lf { name = "lf_" .. i, fn = function(r)
+      if r.id % 150 == i - 1 then return "spam" end
+      return r.id % 2 == 0 and "ham" or mp.ABSTAIN end }
+end
+local p = mp.pipeline { name = "many", root = "runs/many" }
+local ex = p:add("csv_import", { path = "msgs.csv", splits = { train = 1 } })
+local r = p:add("apply_lfs", { examples = ex.examples, lfs = names, classes = { "ham", "spam" } })
+local res = p:run {}
+local a = res.nodes.apply_lfs.outputs.labels.properties.analysis.train
+local spam, ham = 0, 0
+for _, l in ipairs(a.lfs) do
+  for _, c in ipairs(l.polarity) do if c == "spam" then spam = spam + 1 end end
+end
+print(string.format("lfs %d spam_polarity %d coverage %.6f", #a.lfs, spam, a.lfs[1].coverage))
+LUA
+# lf_1 votes spam on ids 0, 150, ... (200 rows) and ham on the other even ids.
+want=$(python3 -c 'print("%.6f" % ((200 + sum(1 for i in range(30000) if i % 2 == 0 and i % 150 != 0)) / 30000))')
+expect many_lfs 0 "$M" run many.lua &&
+has many_lfs "$OUT" "lfs 150 spam_polarity 150 coverage $want"

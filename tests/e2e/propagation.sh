@@ -7,7 +7,7 @@
 data=$MLPIPE_TOP/tests/data
 TABLE_CSV=$MLPIPE_BUILD/tests/tools/table_csv
 
-run_case() {  # case csv params
+run_case() {  # case csv params [tolerance of the distributions, default 1e-6]
     cat > "$1.lua" <<LUA
 local mp = require "mlpipe"
 local p = mp.pipeline { name = "$1", root = "runs/$1" }
@@ -23,7 +23,7 @@ LUA
     "$TABLE_CSV" "$(awk '$1 == "uri" { print $2 }' <<<"$OUT")/train.mlpt" > "$1.csv"
     awk '$1 == "info" { $1 = ""; print }' <<<"$OUT" > "$1.info"
     local got
-    got=$(python3 - "$data/fixtures/propagation.json" "$1" "$2" <<'PY'
+    got=$(python3 - "$data/fixtures/propagation.json" "$1" "$2" "${4:-1e-6}" <<'PY'
 import csv, json, sys
 fx = json.load(open(sys.argv[1]))[sys.argv[2]]
 rows = list(csv.DictReader(open(sys.argv[2] + ".csv")))
@@ -40,6 +40,7 @@ for r, want, dist, g in zip(rows, fx["transduction"], fx["distributions"], given
     same_label += r["target"] == (g if g != "" else want)
 n = len(rows)
 ok = (n == len(fx["transduction"]) and agree >= 0.98 * n and same_label >= 0.98 * n
+      and worst <= float(sys.argv[4])
       and info["labelled"] == sum(g != "" for g in given) and info["unreached"] == 0
       and info["filled"] == n - info["labelled"] and info["converged"])
 print("ok" if ok else "agree %d/%d, labels %d, worst %.3g, info %s" % (agree, n, same_label, worst, info))
@@ -51,8 +52,10 @@ PY
 }
 run_case iris_prop_rbf "$data/iris_partial.csv" 'method = "propagation", kernel = "rbf", gamma = 20'
 run_case iris_spread_rbf "$data/iris_partial.csv" 'method = "spreading", kernel = "rbf", gamma = 20'
-run_case iris_prop_knn "$data/iris_partial.csv" 'method = "propagation", kernel = "knn"'
-run_case iris_spread_knn "$data/iris_partial.csv" 'method = "spreading", kernel = "knn"'
+# iris has equal rows: which of two equally near ones is a neighbour is
+# a tie scikit-learn and mlpipe break differently.
+run_case iris_prop_knn "$data/iris_partial.csv" 'method = "propagation", kernel = "knn"' 0.01
+run_case iris_spread_knn "$data/iris_partial.csv" 'method = "spreading", kernel = "knn"' 0.01
 run_case bc_prop_knn "$data/breast_cancer_partial.csv" \
     'method = "propagation", kernel = "knn", n_neighbors = 10, max_iter = 2000'
 run_case bc_spread_knn "$data/breast_cancer_partial.csv" \
