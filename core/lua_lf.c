@@ -101,10 +101,12 @@ static int row_index(lua_State *L)
     const mlp_column *c;
 
     lua_pushvalue(L, 2);
-    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNUMBER)
-        return luaL_error(L, "the row has no column '%s'",
-                          lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2)
-                                                        : luaL_typename(L, 2));
+    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNUMBER) {
+        if (lua_type(L, 2) == LUA_TSTRING)
+            return luaL_error(L, "the row has no column '%s'", lua_tostring(L, 2));
+        return luaL_error(L, "a row is read by column name (row.x or row[\"x\"]), not by "
+                          "a %s", luaL_typename(L, 2));
+    }
     j = lua_tointeger(L, -1);
     c = mlp_table_column(r->t, (size_t)j - 1);
     if (mlp_column_is_missing(c, r->row)) {
@@ -198,19 +200,22 @@ static int vote_of(lua_State *L, int idx, int classes, char *what, size_t size)
         return MLP_ABSTAIN;
     if (type == LUA_TSTRING) {
         lua_pushvalue(L, idx);
-    } else if (type == LUA_TNUMBER && (lua_isinteger(L, idx) ||
-               lua_tonumber(L, idx) == floor(lua_tonumber(L, idx)))) {
+    } else if (type == LUA_TNUMBER && lua_isinteger(L, idx)) {
         /* 1 for class "1": classes are names, so a number is its text. */
+        lua_pushfstring(L, "%I", (LUAI_UACINT)lua_tointeger(L, idx));
+    } else if (type == LUA_TNUMBER && isfinite(lua_tonumber(L, idx))) {
+        /* 2.0 names "2" as 2 does; 1.5 names "1.5" (Lua's own %.14g). */
         lua_Number v = lua_tonumber(L, idx);
-        if (lua_isinteger(L, idx))
-            lua_pushfstring(L, "%I", (LUAI_UACINT)lua_tointeger(L, idx));
-        else if (fabs(v) < 9.2e18)
-            lua_pushfstring(L, "%I", (LUAI_UACINT)(lua_Integer)v);
+        char text[64];
+        if (v == floor(v) && fabs(v) < 9.2e18)
+            snprintf(text, sizeof text, "%lld", (long long)v);
         else
-            lua_pushstring(L, "");
+            snprintf(text, sizeof text, "%.14g", v);
+        lua_pushstring(L, text);
     } else {
         if (type == LUA_TNUMBER)
-            snprintf(what, size, "%.17g", lua_tonumber(L, idx));
+            snprintf(what, size, "%s", isnan(lua_tonumber(L, idx)) ? "NaN"
+                     : lua_tonumber(L, idx) > 0 ? "inf" : "-inf");
         else
             snprintf(what, size, "%s", type == LUA_TNIL ? "nil (no value)" : luaL_typename(L, idx));
         return -2;

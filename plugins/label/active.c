@@ -239,11 +239,17 @@ static int read_answers(const char *path, const char *key_col, const char *label
         rc = got < 0 ? MLP_EINVAL : mlp_error_set(err, MLP_EINVAL, "oracle_file %s is empty",
                                                   path);
     for (size_t i = 0; rc == MLP_OK && i < r.n_fields; i++) {
-        if (r.fields[i].len == strlen(key_col) && memcmp(r.fields[i].p, key_col,
-                                                          r.fields[i].len) == 0)
+        int is_key = r.fields[i].len == strlen(key_col) &&
+                     memcmp(r.fields[i].p, key_col, r.fields[i].len) == 0;
+        int is_label = r.fields[i].len == strlen(label_col) &&
+                       memcmp(r.fields[i].p, label_col, r.fields[i].len) == 0;
+        /* Which of two columns of one name would be the answers? */
+        if ((is_key && ki >= 0) || (is_label && li >= 0))
+            rc = mlp_error_set(err, MLP_EINVAL, "oracle_file %s: the header names '%s' "
+                               "twice", path, is_key ? key_col : label_col);
+        if (is_key)
             ki = (int)i;
-        if (r.fields[i].len == strlen(label_col) && memcmp(r.fields[i].p, label_col,
-                                                            r.fields[i].len) == 0)
+        if (is_label)
             li = (int)i;
     }
     if (rc == MLP_OK && (ki < 0 || li < 0))
@@ -376,6 +382,113 @@ static int label_column(mlp_table *t, const char *name, const mlp_column *like,
     return rc;
 }
 
+/* Every pool row's key names it alone: a key on two rows would give both
+ * one answer. */
+static int unique_keys(const mlp_artifact *ex, const char *pool, const mlp_table *pt,
+                       const mlp_column *kc, mlp_error *err)
+{
+    size_t n = mlp_table_n_rows(pt);
+    answers k;
+    int rc = MLP_OK;
+
+    memset(&k, 0, sizeof k);
+    k.key = calloc(n + 1, sizeof *k.key);
+    k.order = malloc((n + 1) * sizeof *k.order);
+    if (k.key == NULL || k.order == NULL)
+        rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == MLP_OK && i < n; i++) {
+        char kb[512];
+        key_text(kc, i, kb, sizeof kb);
+        if ((k.key[i] = strdup(kb)) == NULL)
+            rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        k.order[i] = i;
+        k.n = i + 1;
+    }
+    if (rc == MLP_OK) {
+        sorting = &k;
+        qsort(k.order, n, sizeof *k.order, by_key);
+    }
+    for (size_t i = 1; rc == MLP_OK && i < n; i++)
+        if (strcmp(k.key[k.order[i - 1]], k.key[k.order[i]]) == 0) {
+            char a[400] = "", b[400] = "";
+            mlp_error e2;
+            mlp_examples_source(ex, pool, k.order[i - 1], a, sizeof a, &e2);
+            mlp_examples_source(ex, pool, k.order[i], b, sizeof b, &e2);
+            rc = mlp_error_set(err, MLP_EINVAL, "key '%s' is not unique: '%s' names rows %zu "
+                               "and %zu of split '%s'%s%s%s%s%s", kc->name,
+                               k.key[k.order[i]], k.order[i - 1] + 1, k.order[i] + 1, pool,
+                               a[0] ? " (" : "", a, a[0] ? ", " : "", b, a[0] ? ")" : "");
+        }
+    k.label = NULL;
+    k.line = NULL;
+    for (size_t i = 0; i < k.n; i++)
+        free(k.key[i]);
+    free(k.key);
+    free(k.order);
+    return rc;
+}
+
+/* The classes an answer may name: `classes` when given, else the label's
+ * values in every split of the Examples (as text). */
+static int known_classes(mlp_ctx *ctx, const mlp_artifact *ex, const char *label,
+                         cJSON **out, mlp_error *err)
+{
+    cJSON *known = cJSON_CreateArray();
+    int rc = MLP_OK;
+
+    *out = known;
+    if (known == NULL)
+        return mlp_error_set(err, MLP_ENOMEM, "out of memory");
+    for (size_t i = 0; i < mlp_ctx_param_len(ctx, "classes"); i++)
+        cJSON_AddItemToArray(known, cJSON_CreateString(mlp_ctx_param_string_at(ctx, "classes",
+                                                                               i)));
+    if (cJSON_GetArraySize(known) > 0)
+        return MLP_OK;
+    for (size_t s = 0; rc == MLP_OK && s < mlp_examples_split_count(ex); s++) {
+        mlp_table *t = NULL;
+        mlp_classes cl;
+        const mlp_column *y;
+        rc = mlp_examples_read(ex, mlp_examples_split(ex, s), &t, err);
+        y = rc == MLP_OK ? mlp_table_find(t, label) : NULL;
+        if (y != NULL && (y->type == MLP_COL_NUMERIC || y->type == MLP_COL_CATEGORICAL)) {
+            rc = mlp_classes_read(y, NULL, 0, 100000, &cl, err);
+            for (size_t c = 0; rc == MLP_OK && c < cl.n_classes; c++) {
+                char name[256];
+                const cJSON *e;
+                int seen = 0;
+                mlp_class_name(cJSON_GetArrayItem(cl.names, (int)c), name, sizeof name);
+                cJSON_ArrayForEach(e, known)
+                    seen |= strcmp(e->valuestring, name) == 0;
+                if (!seen)
+                    cJSON_AddItemToArray(known, cJSON_CreateString(name));
+            }
+            if (rc == MLP_OK)
+                mlp_classes_free(&cl);
+        }
+        mlp_table_free(t);
+    }
+    return rc;
+}
+
+/* Whether answer names one of the classes (a number by its value). */
+static int is_class(const cJSON *known, const char *answer, int numeric)
+{
+    const cJSON *e;
+    double v = 0, w;
+    unsigned fl;
+
+    if (numeric && !mlp_parse_number(answer, strlen(answer), &v, &fl, NULL))
+        return 0;
+    cJSON_ArrayForEach(e, known) {
+        if (!numeric && strcmp(e->valuestring, answer) == 0)
+            return 1;
+        if (numeric && mlp_parse_number(e->valuestring, strlen(e->valuestring), &w, &fl, NULL) &&
+            w == v)
+            return 1;
+    }
+    return 0;
+}
+
 /* Rows chosen of the pool, with the label column replaced by answers. */
 static int labelled_rows(const mlp_table *pool, const size_t *rows, size_t n, const char *label,
                          const mlp_column *like, char **text, mlp_table **out, mlp_error *err)
@@ -451,6 +564,7 @@ int lab_label_run(mlp_ctx *ctx)
     size_t *rows = calloc(nq + 1, sizeof *rows), *rest = NULL;
     char **text = calloc(nq + 1, sizeof *text);
     mlp_table *tt = NULL, *pt = NULL, *added = NULL, *grown = NULL, *left = NULL;
+    cJSON *known = NULL;
     answers a;
     mlp_error err;
     int rc = MLP_OK;
@@ -493,9 +607,13 @@ int lab_label_run(mlp_ctx *ctx)
                                "column" : "an oracle_file needs key, the column that names "
                                "a row in both");
         if (rc == MLP_OK)
+            rc = unique_keys(ex, pool, pt, kc, &err);
+        if (rc == MLP_OK)
             rc = read_answers(file, key, mlp_ctx_param_string(ctx, "oracle_label")
                               ? mlp_ctx_param_string(ctx, "oracle_label") : label,
                               kc->type == MLP_COL_NUMERIC, &a, &err);
+        if (rc == MLP_OK)
+            rc = known_classes(ctx, ex, label, &known, &err);
         cJSON_ArrayForEach(e, qrows) {
             char kb[512];
             size_t row = (size_t)e->valuedouble, hit;
@@ -505,6 +623,13 @@ int lab_label_run(mlp_ctx *ctx)
             hit = answer_for(&a, kb);
             if (hit == SIZE_MAX || a.label[hit][0] == '\0') {
                 skipped++;  /* no answer: the row stays in the pool */
+            } else if (!is_class(known, a.label[hit], like->type == MLP_COL_NUMERIC)) {
+                char *list = mlp_json_print(known, 0);
+                rc = mlp_error_set(&err, MLP_EINVAL, "%s:%zu: the answer '%s' for key '%s' is "
+                                   "not a class of label '%s' (%s); list the classes in "
+                                   "`classes` to add one", file, a.line[hit], a.label[hit], kb,
+                                   label, list ? list : "?");
+                mlp_free(list);
             } else {
                 rows[got] = row;
                 text[got++] = strdup(a.label[hit]);
@@ -519,7 +644,7 @@ int lab_label_run(mlp_ctx *ctx)
         mlp_table *st = NULL;
         int16_t *votes = malloc((nq + 1) * sizeof *votes);
         mlp_lf_options o = { 1, MLP_LF_ERRORS_FAIL };
-        size_t bad_row, bad_lf;
+        size_t bad_row = SIZE_MAX, bad_lf;
         if (classes == NULL || sel == NULL || votes == NULL)
             rc = mlp_error_set(&err, MLP_ENOMEM, "out of memory");
         if (rc == MLP_OK && k < 2)
@@ -632,6 +757,7 @@ int lab_label_run(mlp_ctx *ctx)
     free(rows);
     free(rest);
     answers_free(&a);
+    cJSON_Delete(known);
     mlp_table_free(tt);
     mlp_table_free(pt);
     mlp_table_free(added);

@@ -52,7 +52,8 @@ int lab_curve_run(mlp_ctx *ctx)
         cJSON_AddItemToArray(cJSON_GetObjectItem(s, "points"), pt);
     }
     /* Labels needed to reach the baseline's (the first series') final
-     * score: the first point at or above it. */
+     * score: the first point at or above it (at or below, for a loss). */
+    int lower = strcmp(metric, "log_loss") == 0 || strcmp(metric, "mse") == 0;
     const cJSON *base = series->child, *s;
     double target = NAN;
     if (rc == MLP_OK && base) {
@@ -63,7 +64,7 @@ int lab_curve_run(mlp_ctx *ctx)
         const cJSON *p;
         cJSON *reach = cJSON_CreateNull();
         cJSON_ArrayForEach(p, cJSON_GetObjectItem(s, "points"))
-            if (mlp_json_num(p, "value") >= target) {
+            if (lower ? mlp_json_num(p, "value") <= target : mlp_json_num(p, "value") >= target) {
                 cJSON_Delete(reach);
                 reach = mlp_json_int((int64_t)mlp_json_num(p, "labels"));
                 break;

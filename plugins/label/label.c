@@ -19,6 +19,7 @@ static const char *const tie_modes[] = { "abstain", "random", NULL };
 static const char *const uncovered_modes[] = { "drop", "keep", NULL };
 static const char *const propagation_methods[] = { "propagation", "spreading", NULL };
 static const char *const kernels[] = { "rbf", "knn", NULL };
+static const char *const curve_metrics[] = { "accuracy", "log_loss", "r2", "mse", NULL };
 static const char *const strategies[] = { "least_confidence", "margin", "entropy", "random",
                                           NULL };
 
@@ -187,8 +188,9 @@ static const mlp_port curve_outputs[] = {
 static const mlp_param_spec curve_params[] = {
     { "series", MLP_PARAM_LIST, NULL, MLP_PARAM_REQUIRED | MLP_PARAM_OF(MLP_PARAM_STRING), 0,
       0, NULL, "the series of each model, in order (the first series is the baseline)" },
-    { "metric", MLP_PARAM_STRING, "\"accuracy\"", 0, 0, 0, NULL,
-      "the model's eval metric plotted (accuracy, log_loss, r2, mse)" },
+    { "metric", MLP_PARAM_ENUM, "\"accuracy\"", 0, 0, 0, curve_metrics,
+      "the model's eval metric plotted: accuracy, log_loss (lower is better), r2, mse "
+      "(lower is better)" },
     MLP_PARAMS_END
 };
 

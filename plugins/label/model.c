@@ -282,6 +282,19 @@ int lab_model_run(mlp_ctx *ctx)
     s.old_label = cJSON_GetStringValue(mlp_artifact_property(s.ex, "label"));
     if (s.old_label && strcmp(s.old_label, s.label) == 0)
         s.old_label = NULL;
+    /* The label written must be the label or a new column: never a
+     * feature overwritten in the labelled splits only. */
+    const char *ex_label = cJSON_GetStringValue(mlp_artifact_property(s.ex, "label"));
+    const cJSON *col;
+    cJSON_ArrayForEach(col, mlp_artifact_property(s.ex, "columns"))
+        if (rc == MLP_OK && strcmp(mlp_json_str(col, "name"), s.label) == 0 &&
+            (ex_label == NULL || strcmp(ex_label, s.label) != 0))
+            rc = mlp_error_set(&err, MLP_EINVAL, "label: '%s' is a column of the Examples "
+                               "that is not their label; name a new column%s%s%s", s.label,
+                               ex_label ? " (or the label, '" : "", ex_label ? ex_label : "",
+                               ex_label ? "')" : "");
+    if (rc == MLP_OK && s.label[0] == '\0')
+        rc = mlp_error_set(&err, MLP_EINVAL, "label: the name is empty");
     s.classes = lab_strings(mlp_artifact_property(s.labels, "classes"), &s.k);
     s.lfs = lab_strings(mlp_artifact_property(s.labels, "lfs"), &s.m);
     s.per_split = cJSON_CreateObject();

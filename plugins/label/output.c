@@ -3,6 +3,7 @@
  * column (the type the split had: numeric when it was numeric and every
  * class is an integer, else categorical) and <label>_proba, the class
  * probabilities, with the split's source lines. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,29 +11,49 @@
 
 #include "label.h"
 
+/* A class name as the number a numeric label holds: only an integer's
+ * own digits ("1", "-3"; not "01", "+1", "-0" or "1.0", which would merge
+ * with another class or change on the way back) within 2^53, where a
+ * double is exact. */
+static int class_number(const char *s, double *out)
+{
+    char *end, canon[32];
+    long long v;
+
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v > (1LL << 53) || v < -(1LL << 53))
+        return 0;
+    snprintf(canon, sizeof canon, "%lld", v);
+    if (strcmp(canon, s) != 0)
+        return 0;
+    *out = (double)v;
+    return 1;
+}
+
 static int add_label(mlp_table *t, const lab_out *o, const mlp_column *old, const size_t *keep,
                      size_t n, mlp_error *err)
 {
     if (old != NULL && old->type == MLP_COL_NUMERIC) {
-        double *v = malloc((n + 1) * sizeof *v);
+        double *v = malloc((n + 1) * sizeof *v), *num = calloc(o->k + 1, sizeof *num);
         uint8_t *miss = calloc(n / 8 + 1, 1);
-        int rc = v && miss ? MLP_OK : mlp_error_set(err, MLP_ENOMEM, "out of memory");
-        for (size_t c = 0; rc == MLP_OK && c < o->k; c++) {
-            char *end;
-            strtoll(o->classes[c], &end, 10);
-            if (*end != '\0' || end == o->classes[c])
+        int rc = v && miss && num ? MLP_OK : mlp_error_set(err, MLP_ENOMEM, "out of memory");
+        for (size_t c = 0; rc == MLP_OK && c < o->k; c++)
+            if (!class_number(o->classes[c], &num[c]))
                 rc = mlp_error_set(err, MLP_EINVAL, "label '%s' is numeric in the Examples, "
-                                   "but class '%s' is no integer", o->label, o->classes[c]);
-        }
+                                   "but class '%s' is not an integer written as one (digits, "
+                                   "no leading zero or sign, within 2^53): name the classes "
+                                   "as the label's values", o->label, o->classes[c]);
         for (size_t i = 0; rc == MLP_OK && i < n; i++) {
             int32_t c = o->lab[keep[i]];
-            v[i] = c < 0 ? NAN : (double)strtoll(o->classes[c], NULL, 10);
+            v[i] = c < 0 ? NAN : num[c];
             if (c < 0)
                 miss[i >> 3] |= (uint8_t)(1u << (i & 7));
         }
         if (rc == MLP_OK)
             rc = mlp_table_add_numeric(t, o->label, v, miss, err);
         free(v);
+        free(num);
         free(miss);
         return rc;
     }
