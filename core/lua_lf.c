@@ -45,7 +45,20 @@ static int l_lf(lua_State *L)
         mlpi_component_free(c);
         return luaL_error(L, "out of memory");
     }
-    c->c.name = mlpi_lua_field_string(L, 1, "name", 1, &err, "mp.lf");
+    /* A misspelt key ("descripton", "func") is refused, not ignored. */
+    lua_pushnil(L);
+    while (lua_next(L, 1) != 0) {
+        const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+        lua_pop(L, 1);
+        if (k == NULL || (strcmp(k, "name") && strcmp(k, "fn") && strcmp(k, "description"))) {
+            mlp_error_set(&err, MLP_EINVAL, "mp.lf: unknown key '%s' (name, fn, description)",
+                          k ? k : luaL_typename(L, -1));
+            lua_pop(L, 1);
+            break;
+        }
+    }
+    if (err.code == MLP_OK)
+        c->c.name = mlpi_lua_field_string(L, 1, "name", 1, &err, "mp.lf");
     if (err.code == MLP_OK)
         c->c.description = mlpi_lua_field_string(L, 1, "description", 0, &err, "mp.lf");
     rc = err.code;

@@ -115,7 +115,17 @@ static int label_split(lm *s, mlp_artifact *out, const char *split, cJSON *rows_
             for (size_t j = 0; j < lv.m && !voted; j++)
                 voted = lv.v[j * lv.n + i] != MLP_ABSTAIN;
             uncovered += !voted;
-            ties += voted && label[i] == MLP_ABSTAIN;
+            /* Tied rows, whether dropped or drawn (tie_break). */
+            if (voted) {
+                const double *pr = proba + i * s->k;
+                size_t top = 0, eq = 0;
+                for (size_t c = 1; c < s->k; c++)
+                    if (pr[c] > pr[top])
+                        top = c;
+                for (size_t c = 0; c < s->k; c++)
+                    eq += pr[c] == pr[top];
+                ties += eq > 1;
+            }
             if (label[i] != MLP_ABSTAIN || !s->drop)
                 keep[nk++] = i;
         }
@@ -134,15 +144,18 @@ static int label_split(lm *s, mlp_artifact *out, const char *split, cJSON *rows_
     if (rc == MLP_OK) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddItemToObject(o, "rows", mlp_json_int((int64_t)lv.n));
-        cJSON_AddItemToObject(o, "labelled", mlp_json_int((int64_t)(lv.n - uncovered - ties)));
+        size_t unlabelled = uncovered + (s->tie_random ? 0 : ties);
+        cJSON_AddItemToObject(o, "labelled", mlp_json_int((int64_t)(lv.n - unlabelled)));
         cJSON_AddItemToObject(o, "uncovered", mlp_json_int((int64_t)uncovered));
         cJSON_AddItemToObject(o, "ties", mlp_json_int((int64_t)ties));
+        cJSON_AddStringToObject(o, "ties_were", s->tie_random ? "drawn" : "left unlabelled");
         cJSON_AddItemToObject(o, s->drop ? "dropped" : "kept_unlabelled",
-                              mlp_json_int((int64_t)(uncovered + ties)));
+                              mlp_json_int((int64_t)unlabelled));
         cJSON_AddItemToObject(s->per_split, split, o);
         cJSON_ReplaceItemInObject(rows_prop, split, mlp_json_int((int64_t)nk));
         mlp_ctx_log(s->ctx, MLP_LOG_INFO, "split '%s': %zu of %zu rows labelled (%zu without "
-                    "a vote, %zu tied)", split, lv.n - uncovered - ties, lv.n, uncovered, ties);
+                    "a vote, %zu tied, %s)", split, lv.n - unlabelled, lv.n, uncovered, ties,
+                    s->tie_random ? "drawn" : "left unlabelled");
     }
     lab_votes_free(&lv);
     free(proba);
@@ -309,6 +322,9 @@ int lab_model_run(mlp_ctx *ctx)
                            "these (%lld): wire the Examples apply_lfs read",
                            mlp_json_num(mlp_artifact_properties(s.labels), "examples"),
                            (long long)mlp_artifact_id(s.ex));
+    if (rc == MLP_OK && s.majority && cJSON_GetArraySize(mlp_ctx_param(ctx, "class_balance")))
+        rc = mlp_error_set(&err, MLP_EINVAL, "class_balance: majority vote takes no class "
+                           "balance (it is dawid_skene's prior)");
     if (rc == MLP_OK)
         rc = given_prior(&s, &err);
     /* Every split asked for must have votes. */
@@ -331,12 +347,16 @@ int lab_model_run(mlp_ctx *ctx)
         rc = found ? lab_votes_read(s.labels, fit_split, &lv, &err)
                    : mlp_error_set(&err, MLP_EINVAL, "fit_split: the Labels have no split "
                                    "'%s'", fit_split);
-        if (rc == MLP_OK) {
+        int read = rc == MLP_OK;
+        if (rc == MLP_OK && lv.n == 0)
+            rc = mlp_error_set(&err, MLP_EINVAL, "fit_split '%s' has no rows: nothing to learn "
+                               "the LFs' accuracies from", fit_split);
+        if (rc == MLP_OK)
             rc = lab_ds_fit(&lv, s.prior_given, (size_t)mlp_ctx_param_int(ctx, "max_iter"),
                             mlp_ctx_param_float(ctx, "tol"),
                             mlp_ctx_param_float(ctx, "smoothing"), &s.fit, &err);
+        if (read)
             lab_votes_free(&lv);
-        }
         if (rc == MLP_OK)
             mlp_ctx_log(ctx, MLP_LOG_INFO, "Dawid-Skene on split '%s': %zu iterations%s, "
                         "log-likelihood %.6g per row", fit_split, s.fit.iterations,

@@ -162,7 +162,8 @@ print("ok" if len(rows) == 569 and len(missing) == 38 and
 # Ties drawn from the seed: every covered row labelled.
 check ties_drawn '
 s = art("mv_rand.label_model")["properties"]["splits"]["train"]
-print("ok" if s["labelled"] == 531 and s["ties"] == 0 and s["dropped"] == 38 else s)'
+print("ok" if s["labelled"] == 531 and s["ties"] == fx["majority"]["ties"] and s["dropped"] == 38
+      and s["ties_were"] == "drawn" else s)'
 
 # What a person reads: the LF table and the model summary.
 expect show_labels 0 "$M" show "$(python3 -c 'import json; print(json.load(open("apply_lfs.labels.json"))["properties"]["examples"] + 1)')" --root runs/bc
@@ -545,3 +546,15 @@ LUA
 want=$(python3 -c 'print("%.6f" % ((200 + sum(1 for i in range(30000) if i % 2 == 0 and i % 150 != 0)) / 30000))')
 expect many_lfs 0 "$M" run many.lua &&
 has many_lfs "$OUT" "lfs 150 spam_polarity 150 coverage $want"
+
+# A misspelt key of mp.lf, and a class balance given to majority vote.
+cat > lfkey.lua <<'LUA'
+local mp = require "mlpipe"
+mp.lf { name = "x", func = function(r) return mp.ABSTAIN end }
+LUA
+expect lf_unknown_key 2 "$M" run lfkey.lua &&
+has lf_unknown_key "$OUT" "lfkey.lua:2" "mp.lf: unknown key 'func' (name, fn, description)"
+sed 's/method = "majority", tie_break = "random", seed = 5/method = "majority", class_balance = { ["0"] = 1, ["1"] = 1 }/' bc.lua |
+    sed 's/root = "runs\/bc"/root = "runs\/bcbal"/' > bcbal.lua
+expect majority_takes_no_balance 3 "$M" run bcbal.lua &&
+has majority_takes_no_balance "$OUT" "class_balance: majority vote takes no class balance"
