@@ -303,12 +303,11 @@ int mlp_lf_apply(mlp_ctx *ctx, const char *const *names, size_t n_lfs, const mlp
         list_len += strlen(classes[c]) + 2;
     if (rc == MLP_OK && (list = malloc(list_len + 1)) == NULL)
         rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    if (rc == MLP_OK) {
-        list[0] = '\0';
-        for (size_t c = 0; c < k; c++) {
-            strcat(list, c ? ", " : "");
-            strcat(list, classes[c]);
-        }
+    for (size_t c = 0, at = 0; rc == MLP_OK && c < k; c++) {
+        int w = snprintf(list + at, list_len + 1 - at, "%s%s", c ? ", " : "", classes[c]);
+        at += w > 0 ? (size_t)w : 0;
+        if (at > list_len)
+            break;
     }
     nw = opts && opts->threads > 0 ? opts->threads : mlp_cpu_count();
     if ((size_t)nw > n / ROWS_PER_WORKER)

@@ -558,3 +558,18 @@ sed 's/method = "majority", tie_break = "random", seed = 5/method = "majority", 
     sed 's/root = "runs\/bc"/root = "runs\/bcbal"/' > bcbal.lua
 expect majority_takes_no_balance 3 "$M" run bcbal.lua &&
 has majority_takes_no_balance "$OUT" "class_balance: majority vote takes no class balance"
+
+# An LF's body edited in the script (no captured value changes): its file
+# is part of the fingerprint, so apply_lfs runs again.
+cat > body.lua <<'LUA'
+local mp = require "mlpipe"
+mp.lf { name = "body", fn = function(r) return r.n_links ~= nil and r.n_links > 5 and "spam" or mp.ABSTAIN end }
+local p = mp.pipeline { name = "body", root = "runs/body" }
+local ex = p:add("csv_import", { path = "msgs.csv", splits = { train = 1 } })
+p:add("apply_lfs", { examples = ex.examples, lfs = { "body" }, classes = { "ham", "spam" } })
+p:run {}
+LUA
+expect body_first 0 "$M" run body.lua
+sed -i 's/r.n_links > 5/r.n_links > 4/' body.lua
+expect body_edit_reruns 0 "$M" run body.lua &&
+has body_edit_reruns "$OUT" "ran      apply_lfs"
