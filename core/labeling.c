@@ -299,15 +299,15 @@ int mlp_lf_apply(mlp_ctx *ctx, const char *const *names, size_t n_lfs, const mlp
             rc = mlp_error_set(err, MLP_EINVAL, "labeling function '%s' has no vote "
                                "function", names[j]);
     }
+    /* ", " between names, and the NUL: the one size both the buffer
+     * and the writes below go by. */
     for (size_t c = 0; rc == MLP_OK && c < k; c++)
         list_len += strlen(classes[c]) + 2;
-    if (rc == MLP_OK && (list = malloc(list_len + 1)) == NULL)
+    if (rc == MLP_OK && (list = malloc(list_len)) == NULL)
         rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    for (size_t c = 0, at = 0; rc == MLP_OK && c < k; c++) {
-        int w = snprintf(list + at, list_len + 1 - at, "%s%s", c ? ", " : "", classes[c]);
+    for (size_t c = 0, at = 0; rc == MLP_OK && c < k && at < list_len; c++) {
+        int w = snprintf(list + at, list_len - at, "%s%s", c ? ", " : "", classes[c]);
         at += w > 0 ? (size_t)w : 0;
-        if (at > list_len)
-            break;
     }
     nw = opts && opts->threads > 0 ? opts->threads : mlp_cpu_count();
     if ((size_t)nw > n / ROWS_PER_WORKER)
