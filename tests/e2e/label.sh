@@ -573,3 +573,20 @@ expect body_first 0 "$M" run body.lua
 sed -i 's/r.n_links > 5/r.n_links > 4/' body.lua
 expect body_edit_reruns 0 "$M" run body.lua &&
 has body_edit_reruns "$OUT" "ran      apply_lfs"
+
+# The weak supervision example, from another directory: the label model
+# beats majority vote on the train rows, and a model trained on its
+# probabilities alone scores above 0.9 on the real eval labels.
+mkdir -p elsewhere && cd elsewhere
+expect weak_example_runs 0 "$M" run "$MLPIPE_TOP/examples/weak_supervision/pipeline.lua"
+cd "$TMP"
+got=$(python3 - <<PY
+import re
+out = """$OUT"""
+lm = re.search(r"label model: ([0-9.]+) of \d+ train rows right \(majority vote ([0-9.]+)\)", out)
+ws = re.search(r"weakly_supervised +eval accuracy ([0-9.]+)", out)
+print("ok" if lm and ws and float(lm.group(1)) >= float(lm.group(2)) and float(ws.group(1)) > 0.9
+      else out[-600:])
+PY
+)
+[ "$got" = ok ] && pass weak_example_numbers || fail weak_example_numbers "$got"
