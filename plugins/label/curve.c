@@ -183,8 +183,11 @@ int lab_query_view(const mlp_artifact *a, mlp_view *v, mlp_error *err)
     const cJSON *w = src ? src->child : NULL;
     cJSON_ArrayForEach(r, rows) {
         if (w && cJSON_GetStringValue(w)) {
+            /* The file's name is enough to tell rows apart here; the
+             * property keeps the whole path. */
+            const char *slash = strrchr(w->valuestring, '/');
             mlp_view_puts(v, " ");
-            mlp_view_text(v, w->valuestring);
+            mlp_view_text(v, slash ? slash + 1 : w->valuestring);
         } else {
             mlp_view_printf(v, " %.0f", r->valuedouble + 1);
         }
