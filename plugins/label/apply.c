@@ -173,6 +173,11 @@ int lab_apply_run(mlp_ctx *ctx)
         rc = mlp_error_set(&err, MLP_EINVAL, "classes: at least 2 are needed, got %zu", k);
     if (rc == MLP_OK && m == 0)
         rc = mlp_error_set(&err, MLP_EINVAL, "lfs: name at least one labeling function");
+    for (size_t i = 0; rc == MLP_OK && i < mlp_ctx_param_len(ctx, "splits"); i++) {
+        const char *s = mlp_ctx_param_string_at(ctx, "splits", i);
+        if (!mlp_examples_has_split(ex, s))
+            rc = mlp_error_set(&err, MLP_EINVAL, "splits: the Examples have no split '%s'", s);
+    }
     for (size_t i = 0; rc == MLP_OK && i < mlp_examples_split_count(ex); i++) {
         const char *s = mlp_examples_split(ex, i);
         if (mlp_ctx_param_len(ctx, "splits") > 0 && !mlp_ctx_param_contains(ctx, "splits", s))
@@ -183,11 +188,6 @@ int lab_apply_run(mlp_ctx *ctx)
             cJSON_AddItemToObject(rows, s, mlp_json_int(mlp_json_num(
                 cJSON_GetObjectItem(analysis, s), "rows")));
         }
-    }
-    for (size_t i = 0; rc == MLP_OK && i < mlp_ctx_param_len(ctx, "splits"); i++) {
-        const char *s = mlp_ctx_param_string_at(ctx, "splits", i);
-        if (!mlp_examples_has_split(ex, s))
-            rc = mlp_error_set(&err, MLP_EINVAL, "splits: the Examples have no split '%s'", s);
     }
     for (size_t j = 0; rc == MLP_OK && j < m; j++) {
         cJSON *e = cJSON_CreateObject();

@@ -590,3 +590,15 @@ print("ok" if lm and ws and float(lm.group(1)) >= float(lm.group(2)) and float(w
 PY
 )
 [ "$got" = ok ] && pass weak_example_numbers || fail weak_example_numbers "$got"
+
+# splits: only those labelled; one the Examples lack is refused.
+msgs only 1 ', splits = { "eval" }'
+expect only_eval 0 "$M" run only.lua &&
+got=$(python3 -c '
+import json
+p = json.load(open("apply_lfs.labels.json"))["properties"]
+print("ok" if p["splits"] == ["eval"] and list(p["analysis"]) == ["eval"] else p["splits"])') &&
+[ "$got" = ok ] && pass only_named_splits || fail only_named_splits "$got"
+msgs nosplit 1 ', splits = { "test" }'
+expect unknown_split_refused 3 "$M" run nosplit.lua &&
+has unknown_split_refused "$OUT" "splits: the Examples have no split 'test'"
