@@ -166,7 +166,7 @@ int mlp_fitter_open(mlp_ctx *ctx, const mlp_fitter_opts *o, mlp_fitter **out,
         double *cw = malloc((f->k + 1) * sizeof *cw);
         int any;
         rc = cw == NULL ? mlp_error_set(err, MLP_ENOMEM, "out of memory")
-                        : mlpi_class_weight_table(f->params, f->classes, f->rows.y, NULL,
+                        : mlpi_class_weight_table(f->params, f->classes, f->rows.y, NULL, NULL,
                                                   f->rows.n, f->task, cw, &any, err);
         free(cw);
     }
@@ -275,7 +275,7 @@ int mlp_fitter_fit(mlp_fitter *f, const mlp_fit_subset *s, mlp_fitted **out,
     else
         memset(&g, 0, sizeof g);
     if (rc == MLP_OK)
-        rc = mlpi_class_weight_table(f->params, f->classes, f->rows.y, rows, n, f->task,
+        rc = mlpi_class_weight_table(f->params, f->classes, f->rows.y, NULL, rows, n, f->task,
                                      cw, &any, err);
     if (rc == MLP_OK && any) {
         g.w = malloc(n * sizeof *g.w + 1);

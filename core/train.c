@@ -156,12 +156,13 @@ int mlpi_train_pick_task(const cJSON *params, const mlp_trainer *t, const mlp_ar
 }
 
 int mlpi_class_weight_table(const cJSON *params, const cJSON *classes, const double *y,
-                            const size_t *rows, size_t n, mlp_model_task task,
-                            double *cw, int *any, mlp_error *err)
+                            const double *share, const size_t *rows, size_t n,
+                            mlp_model_task task, double *cw, int *any, mlp_error *err)
 {
     int balanced = strcmp(mlp_json_str(params, "class_weight"), "balanced") == 0;
     const cJSON *given = cJSON_GetObjectItem(params, "class_weights"), *e;
-    size_t k = (size_t)cJSON_GetArraySize(classes), *count;
+    size_t k = (size_t)cJSON_GetArraySize(classes);
+    double *count, total = 0;
 
     *any = 0;
     if (task != MLP_TASK_CLASSIFICATION) {
@@ -173,11 +174,15 @@ int mlpi_class_weight_table(const cJSON *params, const cJSON *classes, const dou
     count = calloc(k + 1, sizeof *count);
     if (count == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++)
-        count[(size_t)y[rows ? rows[i] : i]]++;
+    for (size_t i = 0; i < n; i++) {
+        size_t r = rows ? rows[i] : i;
+        double one = share ? share[r] : 1.0;
+        count[(size_t)y[r]] += one;
+        total += one;
+    }
     /* A class these rows lack weighs nothing in them: any finite value. */
     for (size_t c = 0; c < k; c++)
-        cw[c] = balanced && count[c] ? (double)n / ((double)k * (double)count[c]) : 1.0;
+        cw[c] = balanced && count[c] > 0 ? total / ((double)k * count[c]) : 1.0;
     free(count);
     *any = balanced;
     cJSON_ArrayForEach(e, given) {
@@ -207,7 +212,8 @@ static int class_weights(mlp_ctx *ctx, const cJSON *classes, mlpi_split_rows *r,
 
     if (cw == NULL)
         return mlp_error_set(err, MLP_ENOMEM, "out of memory");
-    rc = mlpi_class_weight_table(ctx->params, classes, r->y, NULL, r->n, task, cw, &any, err);
+    rc = mlpi_class_weight_table(ctx->params, classes, r->y, r->w_score, NULL, r->n, task, cw,
+                                 &any, err);
     if (rc == MLP_OK && any) {
         /* Soft targets weigh rows already: the class's weight multiplies. */
         int had = r->w != NULL;
@@ -578,11 +584,6 @@ int mlp_train_run(mlp_ctx *ctx, const mlp_trainer *t)
     if (rc == MLP_OK && o.soft && o.stream)
         rc = mlp_error_set(&err, MLP_EINVAL, "targets = \"soft\": %s reads its rows as a "
                            "stream and takes no soft targets", ctx->comp->c.name);
-    if (rc == MLP_OK && o.soft && strcmp(mlp_ctx_param_string(ctx, "class_weight"),
-                                         "balanced") == 0)
-        rc = mlp_error_set(&err, MLP_EINVAL, "targets = \"soft\" with class_weight = "
-                           "\"balanced\": balance over soft counts is not implemented; give "
-                           "class_weights instead");
     if (rc == MLP_OK)
         rc = mlpi_split_rows_read(&o, j.feat, j.d, &j.classes, &j.tr, &err);
     if (rc == MLP_OK && o.soft) {

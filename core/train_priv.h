@@ -73,11 +73,13 @@ int mlpi_train_pick_task(const cJSON *params, const mlp_trainer *t, const mlp_ar
 
 /* cw[c] (k = the classes' count): class c's weight from params'
  * class_weight ("balanced" over the n rows y[rows[i]], or y[i] when rows
- * is NULL) and class_weights; *any 0 when every weight is 1.  A
- * regression with either is refused. */
+ * is NULL, each row counting share[i] of one, or 1 when share is NULL:
+ * soft targets count a row's probability of each class) and
+ * class_weights; *any 0 when every weight is 1.  A regression with either
+ * is refused. */
 int mlpi_class_weight_table(const cJSON *params, const cJSON *classes, const double *y,
-                            const size_t *rows, size_t n, mlp_model_task task,
-                            double *cw, int *any, mlp_error *err);
+                            const double *share, const size_t *rows, size_t n,
+                            mlp_model_task task, double *cw, int *any, mlp_error *err);
 
 /* "split 'train': <msg> (file:line)" for row `row` (SIZE_MAX: none). */
 int mlpi_train_name_row(const mlp_artifact *ex, const char *split, size_t row,

@@ -90,7 +90,7 @@ def dawid_skene(L, max_iter=200, tol=1e-8, smoothing=0.01, prior_given=None):
             "iterations": it, "posterior": [float(p) for p in q[:, 0]]}
 
 
-def soft_logistic(d, out):
+def soft_logistic(d, out, balanced=False):
     """Logistic regression (l2 = 1 / C = 1, to convergence) on the rows
     some LF voted on, standardised over those rows as StandardScaler does,
     with the label model's probabilities as soft targets: each row once
@@ -103,6 +103,11 @@ def soft_logistic(d, out):
     Xd = np.vstack([X, X])
     yd = np.concatenate([np.zeros(len(X), int), np.ones(len(X), int)])
     wd = np.concatenate([post, 1 - post])
+    if balanced:
+        # class_weight = "balanced" over soft counts: a class weighs
+        # rows / (classes x its summed probability).
+        soft = np.array([post.sum(), (1 - post).sum()])
+        wd = wd * (len(X) / (2 * soft))[yd]
     m = LogisticRegression(solver="newton-cg", tol=1e-14, max_iter=100000, C=1.0)
     m.fit(Xd, yd, sample_weight=wd)
     return {"coef": [float(v) for v in m.coef_.ravel()], "intercept": float(m.intercept_[0])}
@@ -140,6 +145,7 @@ def main():
     # The class balance held fixed (class_balance = { ["0"] = 2, ["1"] = 3 }).
     out["dawid_skene_balance"] = dawid_skene(L, prior_given=[0.4, 0.6])
     out["soft_logistic"] = soft_logistic(d, out)
+    out["soft_logistic_balanced"] = soft_logistic(d, out, balanced=True)
     with open(os.path.join(HERE, "fixtures", "label.json"), "w") as f:
         json.dump(out, f, indent=1)
         f.write("\n")
