@@ -445,11 +445,22 @@ static int known_classes(mlp_ctx *ctx, const mlp_artifact *ex, const char *label
     if (cJSON_GetArraySize(known) > 0)
         return MLP_OK;
     for (size_t s = 0; rc == MLP_OK && s < mlp_examples_split_count(ex); s++) {
+        mlp_table_file *f = NULL;
         mlp_table *t = NULL;
         mlp_classes cl;
-        const mlp_column *y;
-        rc = mlp_examples_read(ex, mlp_examples_split(ex, s), &t, err);
-        y = rc == MLP_OK ? mlp_table_find(t, label) : NULL;
+        const mlp_column *y = NULL;
+        char file[300], path[4096];
+        ptrdiff_t li;
+        /* The label column alone: every round asks, the rest is not needed. */
+        snprintf(file, sizeof file, "%s.mlpt", mlp_examples_split(ex, s));
+        rc = mlp_artifact_path(ex, file, path, sizeof path, err);
+        if (rc == MLP_OK)
+            rc = mlp_table_file_open(path, &f, err);
+        li = rc == MLP_OK ? mlp_table_file_find(f, label) : -1;
+        if (li >= 0)
+            rc = mlp_table_file_column(f, (size_t)li, &t, err);
+        if (rc == MLP_OK && t != NULL)
+            y = mlp_table_column(t, 0);
         if (y != NULL && (y->type == MLP_COL_NUMERIC || y->type == MLP_COL_CATEGORICAL)) {
             rc = mlp_classes_read(y, NULL, 0, 100000, &cl, err);
             for (size_t c = 0; rc == MLP_OK && c < cl.n_classes; c++) {
@@ -466,6 +477,7 @@ static int known_classes(mlp_ctx *ctx, const mlp_artifact *ex, const char *label
                 mlp_classes_free(&cl);
         }
         mlp_table_free(t);
+        mlp_table_file_close(f);
     }
     return rc;
 }

@@ -381,8 +381,10 @@ bad_lf exits 'if r.id == 9000 then os.exit(4) end return mp.ABSTAIN'
 expect os_exit_reported 3 "$M" run exits.lua &&
 has os_exit_reported "$OUT" "exited (status 4) before its last row: does a labeling function call os.exit?"
 consistent os_exit_store_consistent runs/exits
-bad_lf crash 'if r.id == 100 then string.rep("x", -1):byte(1, -1) end return mp.ABSTAIN' ', threads = 1'
-expect error_object_ok 0 "$M" run crash.lua
+# An error whose value is no string is still reported, by LF and row.
+bad_lf errtable 'if r.id == 100 then error({ code = 7 }) end return mp.ABSTAIN' ', threads = 1'
+expect error_object_named 3 "$M" run errtable.lua &&
+has error_object_named "$OUT" "labeling function 'bad' (errtable.lua:2) on row 101: (the error value is not a string)"
 
 cat > unknown.lua <<'LUA'
 local mp = require "mlpipe"
