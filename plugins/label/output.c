@@ -90,7 +90,7 @@ int lab_write_split(mlp_artifact *out, const mlp_artifact *ex, const char *split
     }
     if (rc == MLP_OK)
         rc = add_label(res, o, mlp_table_find(t, o->label), keep, nk, err);
-    if (rc == MLP_OK && (pm = malloc((nk + 1) * o->k * sizeof *pm)) == NULL)
+    if (rc == MLP_OK && (pm = malloc(nk * o->k * sizeof *pm + 1)) == NULL)
         rc = mlp_error_set(err, MLP_ENOMEM, "out of memory");
     for (size_t i = 0; rc == MLP_OK && i < nk; i++)
         for (size_t c = 0; c < o->k; c++)

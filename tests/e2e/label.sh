@@ -613,3 +613,20 @@ print("ok" if p["splits"] == ["eval"] and list(p["analysis"]) == ["eval"] else p
 msgs nosplit 1 ', splits = { "test" }'
 expect unknown_split_refused 3 "$M" run nosplit.lua &&
 has unknown_split_refused "$OUT" "splits: the Examples have no split 'test'"
+
+# Numbers name classes by their text: 2.0 names "2", 1.5 names "1.5".
+cat > numclass.lua <<'LUA'
+local mp = require "mlpipe"
+mp.lf { name = "num", fn = function(r)
+    local m = r.id % 3
+    if m == 0 then return 2.0 elseif m == 1 then return 1.5 end
+    return 1 end }
+local p = mp.pipeline { name = "numclass", root = "runs/numclass" }
+local ex = p:add("csv_import", { path = "msgs.csv", splits = { train = 1 } })
+local r = p:add("apply_lfs", { examples = ex.examples, lfs = { "num" }, classes = { "1", "1.5", "2" } })
+local res = p:run {}
+local l = res.nodes.apply_lfs.outputs.labels.properties.analysis.train.lfs[1]
+print("polarity " .. table.concat(l.polarity, ",") .. " votes " .. l.votes)
+LUA
+expect numbers_name_classes 0 "$M" run numclass.lua &&
+has numbers_name_classes "$OUT" "polarity 1,1.5,2 votes 30000"
